@@ -1,0 +1,110 @@
+"""The ``areal`` command line: thin commands over :mod:`geo` and :mod:`layers`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from geo.errors import ArealError
+
+DATA_DIR_OPTION = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="AREAL_DATA_DIR",
+    show_envvar=True,
+    help="Folder with the source data (default: ~/.local/share/areal/data).",
+)
+
+
+class ArealGroup(click.Group):
+    """Click group that turns project errors into one clear line (exit code 1), no traceback."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except ArealError as exc:
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+
+
+@click.group(cls=ArealGroup)
+@click.version_option(package_name="areal")
+def main() -> None:
+    """Arealkart Trøndelag: land-use conflicts, green-industry suitability and test arenas."""
+
+
+def _fmt_total(st) -> str:
+    if st.total is None:
+        return ""
+    if st.unit == "m cells":
+        return f"{st.total:,.0f} m cells"
+    return f"{st.total:,.1f} {st.unit}"
+
+
+@main.command("layers")
+@DATA_DIR_OPTION
+@click.option("--strict", is_flag=True, help="Treat schema problems as errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Show messages and repair counts.")
+def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
+    """List every catalogue layer with status, count, total, publisher, licence and vintage."""
+    from layers import loader, registry
+
+    rows = []
+    for lid in registry.names():
+        st = loader.status(lid, data_dir, strict=strict)
+        rows.append(st)
+    header = f"{'layer':27} {'status':8} {'count':>8} {'total':>18}  {'publisher':34} {'licence':26} vintage"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for st in rows:
+        s = st.spec
+        count = "" if st.count is None else f"{st.count:,}"
+        click.echo(
+            f"{s.id:27} {st.status:8} {count:>8} {_fmt_total(st):>18}  {s.publisher[:34]:34} {s.licence[:26]:26} {s.vintage}"
+        )
+        rep = st.report or {}
+        if verbose and rep:
+            extra = []
+            if rep.get("n_repaired"):
+                extra.append(f"{rep['n_repaired']} invalid geometries repaired")
+            if rep.get("n_filtered"):
+                extra.append(f"{rep['n_filtered']} rows left out by the layer's filter (" + ", ".join(f"{k} ~ {v}" for k, v in st.spec.where.items()) + ")")
+            if rep.get("n_outside_county"):
+                extra.append(f"{rep['n_outside_county']} features outside the county mask")
+            extra += rep.get("problems", [])
+            for line in extra:
+                click.echo(f"{'':27}   · {line}")
+        if st.status in ("missing", "error") and (verbose or st.status == "error"):
+            click.echo(f"{'':27}   · {st.message}")
+    n_missing = sum(st.status == "missing" for st in rows)
+    n_error = sum(st.status == "error" for st in rows)
+    click.echo(f"\n{len(rows)} layers: {len(rows) - n_missing - n_error} available, {n_missing} missing, {n_error} with errors.")
+    if n_missing:
+        click.echo("Missing layers: `areal layers -v` says where each is expected and how to get it (`areal fetch`).")
+
+
+@main.command("layer")
+@click.argument("layer_id")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file (.gpkg, .geojson, .parquet or .csv).")
+@DATA_DIR_OPTION
+def layer_cmd(layer_id: str, out: Path, data_dir: Path | None) -> None:
+    """Export one cleaned layer (EPSG:25833) to a file."""
+    from layers import loader
+    from layers.export import write_frame
+
+    df = loader.load(layer_id, data_dir)
+    write_frame(df, out, layer=layer_id)
+    rep = df.attrs.get("load_report", {})
+    click.echo(f"wrote {len(df)} features of {layer_id!r} to {out} ({rep.get('n_repaired', 0)} repaired geometries)")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m apps.cli`
+    """Entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

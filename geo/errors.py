@@ -1,0 +1,76 @@
+"""Typed errors shared by the analysis core, the layer loaders and the apps.
+
+Every error is a subclass of :class:`ArealError` *and* of the matching builtin, so callers
+can catch either ``ArealError`` (everything from this project) or the builtin they expect
+(``FileNotFoundError``, ``ValueError``, ``KeyError`` ...).
+"""
+
+from __future__ import annotations
+
+
+class ArealError(Exception):
+    """Base class of all errors raised by Arealkart Trøndelag."""
+
+
+class UnknownNameError(ArealError, KeyError):
+    """A layer, rule, profile or option name that is not known.
+
+    The message lists the valid names.
+    """
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class DuplicateNameError(ArealError, ValueError):
+    """A name registered twice."""
+
+
+class LayerMissingError(ArealError, FileNotFoundError):
+    """The source file of a layer is not present in the data directory."""
+
+
+class LayerReadError(ArealError, OSError):
+    """A source file exists but cannot be read (corrupt, wrong format, bad encoding)."""
+
+
+class EmptyLayerError(ArealError, ValueError):
+    """A source file was read but holds no features."""
+
+
+class CRSMissingError(ArealError, ValueError):
+    """Geometries carry no coordinate reference system."""
+
+
+class CRSMismatchError(ArealError, ValueError):
+    """Two inputs are in different coordinate reference systems."""
+
+
+class LayerValidationError(ArealError, ValueError):
+    """A layer breaks its declared schema (columns, dtypes, code lists, geometry type).
+
+    Parameters
+    ----------
+    problems : list of str
+        Every problem found, so the user sees them all at once.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class RuleError(ArealError, ValueError):
+    """A rule, profile or indicator table (TOML) has an invalid entry."""
+
+
+class GridMismatchError(ArealError, ValueError):
+    """Arrays entering an overlay are not on the same analysis grid."""
+
+
+class InputGeometryError(ArealError, ValueError):
+    """A user-supplied geometry (upload, drawing) is unusable."""
+
+
+class FetchError(ArealError, ConnectionError):
+    """A download from an official service failed."""

@@ -1,0 +1,213 @@
+"""The layer declaration record.
+
+A layer is data, not code: every layer of the catalogue is one frozen :class:`LayerSpec`,
+declared in a theme module of this package and looked up through :mod:`layers.registry`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+Kind = Literal["vector", "raster", "table"]
+GeometryType = Literal["Polygon", "LineString", "Point", "Mixed"]
+DType = Literal["str", "int", "float", "bool", "datetime", "object"]
+
+THEMES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        # id: (Norwegian bokmål, English)
+        "administrative": ("Administrative grenser", "Administrative boundaries"),
+        "business": ("Næringsareal", "Business land"),
+        "agriculture": ("Landbruk", "Agriculture"),
+        "landcover": ("Arealdekke", "Land cover"),
+        "aquaculture": ("Akvakultur og kyst", "Aquaculture and coast"),
+        "reindeer": ("Reindrift og villrein", "Reindeer"),
+        "nature": ("Naturvern", "Nature protection"),
+        "infrastructure": ("Infrastruktur", "Infrastructure"),
+        "energy": ("Energi", "Energy"),
+        "terrain": ("Terreng", "Terrain"),
+        "test_arenas": ("Test- og pilotarenaer", "Test arenas"),
+    }
+)
+
+
+def _frozen(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a layer's data comes from in the data directory.
+
+    Attributes
+    ----------
+    patterns : tuple of str
+        Glob patterns relative to the data directory, tried in order; the first pattern that
+        matches any file wins and *all* its matches are concatenated (e.g. AR5 per municipality).
+    layer : str, optional
+        Layer name inside a multi-layer container (GeoPackage, zipped GeoJSON, file geodatabase).
+    crs : str, optional
+        CRS to assume when the file carries none (CSV coordinates). A file that *does* carry a
+        CRS is never overridden.
+    x, y : str, optional
+        Coordinate columns of a CSV.
+    encoding : str, optional
+        Text encoding of a CSV.
+    reader : str, optional
+        Name of a special reader in :mod:`layers.readers` (for example ``"grid_capacity_jsonld"``);
+        by default the reader follows the file extension.
+    """
+
+    patterns: tuple[str, ...]
+    layer: str | None = None
+    crs: str | None = None
+    x: str | None = None
+    y: str | None = None
+    encoding: str | None = None
+    reader: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """The official open service that provides a layer (used by ``areal fetch``).
+
+    Attributes
+    ----------
+    service : str
+        Publisher's service name, e.g. ``"Geonorge nedlasting"``.
+    url : str
+        Download or API URL (may hold ``{placeholders}`` filled by the fetcher).
+    format : str
+        Format delivered (``"GeoJSON"``, ``"FGDB (zip)"``, ``"GeoTIFF"`` ...).
+    target : str
+        Path inside the data directory where the fetched file is written.
+    manual : str
+        How to get the file by hand when the service is unreachable.
+    """
+
+    service: str
+    url: str
+    format: str
+    target: str
+    manual: str = ""
+
+
+@dataclass(frozen=True)
+class Style:
+    """Map style and legend of a layer (Leaflet path options)."""
+
+    color: str = "#3388ff"
+    fill_color: str | None = None
+    weight: float = 1.0
+    fill_opacity: float = 0.35
+    radius: float = 5.0
+    dash_array: str | None = None
+    default_visible: bool = False
+    categories: Mapping[str, str] = field(default_factory=dict)
+    category_column: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories", _frozen(self.categories))
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Declaration of one catalogue layer.
+
+    Attributes
+    ----------
+    id : str
+        Registry key (snake_case English).
+    title_nb, title_en : str
+        Titles in Norwegian bokmål and English.
+    theme : str
+        One of :data:`THEMES`.
+    kind : {"vector", "raster", "table"}
+    geometry_type : {"Polygon", "LineString", "Point"} or None
+        Geometry family; Multi* variants are accepted.
+    publisher, licence, vintage : str
+        Provenance shown next to every map and export.
+    attribution : str
+        Credit line to display.
+    source : Source
+        Where the file is found in the data directory.
+    fetch : Fetch, optional
+        Official download, when ``areal fetch`` can bring it.
+    columns : Mapping[str, str]
+        Required columns and their dtype kinds (``str``, ``int``, ``float``, ``bool``, ``datetime``).
+    rename : Mapping[str, str]
+        Source column → canonical column, applied before validation.
+    code_lists : Mapping[str, Mapping[str, str]]
+        Allowed codes per column with their Norwegian labels.
+    where : Mapping[str, str]
+        Row filter: column → regular expression the value must fully match.
+    clip_to_county : bool
+        National layer: keep features within the Trøndelag county polygon (polygons are cut).
+    assign_municipality : bool
+        Add ``kommunenummer``/``kommunenavn`` by point-in-polygon against the 2024 municipalities.
+    tooltip : tuple of str
+        Key attributes shown in map tooltips.
+    redistributable : bool
+        The licence allows shipping a simplified copy in the starter extract.
+    optional : bool
+        Not needed for the core analyses (for example a non-commercial layer).
+    notes : str
+        Known defects and caveats.
+    """
+
+    id: str
+    title_nb: str
+    title_en: str
+    theme: str
+    kind: Kind
+    geometry_type: GeometryType | None
+    publisher: str
+    licence: str
+    vintage: str
+    attribution: str
+    source: Source
+    fetch: Fetch | None = None
+    columns: Mapping[str, DType] = field(default_factory=dict)
+    rename: Mapping[str, str] = field(default_factory=dict)
+    code_lists: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    where: Mapping[str, str] = field(default_factory=dict)
+    clip_to_county: bool = False
+    assign_municipality: bool = False
+    tooltip: tuple[str, ...] = ()
+    style: Style = field(default_factory=Style)
+    redistributable: bool = False
+    optional: bool = False
+    crs: str = "EPSG:25833"
+    licence_url: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.id.isidentifier() or self.id.lower() != self.id:
+            problems.append(f"id {self.id!r} must be a lower-case identifier")
+        if self.theme not in THEMES:
+            problems.append(f"theme {self.theme!r} is not one of {sorted(THEMES)}")
+        if self.kind == "vector" and self.geometry_type is None:
+            problems.append("a vector layer needs a geometry_type")
+        if self.kind != "vector" and self.geometry_type is not None:
+            problems.append(f"a {self.kind} layer has no geometry_type")
+        bad = set(self.columns.values()) - {"str", "int", "float", "bool", "datetime", "object"}
+        if bad:
+            problems.append(f"unknown dtype kinds {sorted(bad)}")
+        if problems:
+            raise ValueError(f"LayerSpec {self.id!r}: " + "; ".join(problems))
+        for name in ("columns", "rename", "where"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(
+            self, "code_lists", _frozen({k: _frozen(v) for k, v in dict(self.code_lists).items()})
+        )
+
+    @property
+    def title(self) -> str:
+        """Norwegian title (the app's default language)."""
+        return self.title_nb
+
+    def title_in(self, lang: str) -> str:
+        """Title in ``"nb"`` or ``"en"``."""
+        return self.title_en if lang == "en" else self.title_nb

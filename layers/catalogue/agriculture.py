@@ -1,0 +1,84 @@
+"""NIBIO AR5 land resource map: farmland and productive forest (1:5 000)."""
+
+from layers._base import Fetch, LayerSpec, Source, Style
+
+AR5_ARTYPE = {
+    "11": "Bebygd",
+    "12": "Samferdsel",
+    "21": "Fulldyrka jord",
+    "22": "Overflatedyrka jord",
+    "23": "Innmarksbeite",
+    "30": "Skog",
+    "50": "Åpen fastmark",
+    "60": "Myr",
+    "70": "Snøisbre",
+    "81": "Ferskvann",
+    "82": "Hav",
+    "99": "Ikke kartlagt",
+}
+AR5_SKOGBONITET = {
+    "11": "Særs høy",
+    "12": "Høy",
+    "13": "Middels",
+    "14": "Lav",
+    "15": "Impediment",
+    "98": "Ikke relevant",
+    "99": "Ikke registrert",
+}
+AR5_TRESLAG = {"31": "Barskog", "32": "Lauvskog", "33": "Blandingsskog", "39": "Ikke tresatt", "98": "Ikke relevant", "99": "Ikke registrert"}
+AR5_GRUNNFORHOLD = {
+    "41": "Blokkdominert",
+    "42": "Organiske jordlag",
+    "43": "Grunnlendt",
+    "44": "Jorddekt",
+    "45": "Fjell i dagen",
+    "98": "Ikke relevant",
+    "99": "Ikke registrert",
+}
+
+AR5 = LayerSpec(
+    id="ar5",
+    title_nb="AR5 arealressurser (jordbruk, skog, myr)",
+    title_en="AR5 land resources (farmland, forest, mire)",
+    theme="agriculture",
+    kind="vector",
+    geometry_type="Polygon",
+    publisher="NIBIO",
+    licence="CC BY 4.0",
+    licence_url="https://creativecommons.org/licenses/by/4.0/",
+    vintage="continuously updated",
+    attribution="© NIBIO, AR5 (CC BY 4.0)",
+    source=Source(patterns=("ar5/*.gpkg", "ar5/*.zip", "ar5/*.geojson"), layer=None),
+    fetch=Fetch(
+        service="Geonorge nedlasting (FKB-AR5, NIBIO), per municipality",
+        url="https://nedlasting.geonorge.no/geonorge/Basisdata/FKB-AR5/FGDB/"
+        "Basisdata_{kommunenummer}_{kommunenavn}_25833_FKB-AR5_FGDB.zip",
+        format="FGDB (zip) per municipality",
+        target="ar5/ar5_{kommunenummer}.gpkg",
+        manual="Download 'FKB-AR5' per municipality from https://kartkatalog.geonorge.no (NIBIO), "
+        "or import with `areal import FILE --as ar5`.",
+    ),
+    columns={"arealtype": "str", "skogbonitet": "str", "treslag": "str", "grunnforhold": "str"},
+    code_lists={
+        "arealtype": AR5_ARTYPE,
+        "skogbonitet": AR5_SKOGBONITET,
+        "treslag": AR5_TRESLAG,
+        "grunnforhold": AR5_GRUNNFORHOLD,
+    },
+    tooltip=("arealtype", "skogbonitet", "treslag"),
+    style=Style(
+        color="#827717",
+        fill_color="#cddc39",
+        weight=0.2,
+        fill_opacity=0.45,
+        category_column="arealtype",
+        categories={
+            "11": "#fcdbd6", "12": "#b3b3b3", "21": "#ffd16e", "22": "#ffff4c", "23": "#ffffad",
+            "30": "#9ecc73", "50": "#d9d9d9", "60": "#d1d1ff", "70": "#ffffff", "81": "#91e7ff", "82": "#ccfeff",
+        },
+    ),
+    notes="Farmland = arealtype 21/22/23 (protected by jordlova § 9 and the national jordvern target); "
+    "forest = 30 with skogbonitet; mire = 60. Not in the extracts here: fetch or import.",
+)
+
+SPECS = (AR5,)

@@ -1,0 +1,536 @@
+"""Read, validate, repair, reproject, clip and cache catalogue layers.
+
+The pipeline is the same for every layer::
+
+    find source files -> read -> rename -> filter (where) -> CRS -> validate schema
+    -> repair geometries -> reproject to EPSG:25833 -> clip to county -> assign municipality -> cache
+
+The cleaned result is cached as GeoParquet keyed by the SHA-256 of the source files (plus the
+declaration and the layers it depends on), so a second load reads no source file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import WORKING_CRS
+from geo.errors import (
+    ArealError,
+    CRSMissingError,
+    EmptyLayerError,
+    LayerMissingError,
+    LayerReadError,
+    LayerValidationError,
+)
+from geo.geometry import family_of, repair_geometries
+from layers import registry, settings
+from layers._base import LayerSpec
+from layers.readers import reader_for
+
+CACHE_VERSION = 3
+
+
+@dataclass
+class LoadReport:
+    """What happened while loading one layer; shown by ``areal layers`` and stored with the cache."""
+
+    layer: str
+    sources: list[str] = field(default_factory=list)
+    origin: str = "data"  # "data" (data directory), "starter" (packaged extract), "project" (data/ folder)
+    from_cache: bool = False
+    n_read: int = 0
+    n_features: int = 0
+    n_filtered: int = 0
+    n_outside_county: int = 0
+    n_repaired: int = 0
+    n_empty: int = 0
+    n_coerced_columns: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Plain dict (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+
+# ---------------------------------------------------------------- locating sources
+
+
+def _split_pattern(pattern: str, default_layer: str | None) -> tuple[str, str | None]:
+    if "#" in pattern:
+        path, layer = pattern.split("#", 1)
+        return path, layer
+    return pattern, default_layer
+
+
+def find_sources(spec: LayerSpec, data_dir: Path) -> tuple[list[Path], str | None, str]:
+    """Return the files of the first matching source pattern, their inner layer and their origin.
+
+    Returns ``([], None, "")`` when no pattern matches.
+    """
+    for pattern in spec.source.patterns:
+        pat, layer = _split_pattern(pattern, spec.source.layer)
+        if pat.startswith("pkg:"):
+            path = settings.project_data(*pat[4:].split("/"))
+            if path.exists():
+                return [path], layer, "project"
+            continue
+        hits = sorted(Path(p) for p in glob.glob(str(data_dir / pat)))
+        hits = [h for h in hits if h.is_file() or h.suffix.lower() == ".gdb"]
+        if hits:
+            return hits, layer, "data"
+    return [], None, ""
+
+
+def expected_paths(spec: LayerSpec, data_dir: Path) -> list[str]:
+    """The paths a layer is looked for at, for 'missing' messages."""
+    out = []
+    for pattern in spec.source.patterns:
+        pat, _ = _split_pattern(pattern, spec.source.layer)
+        out.append(f"(packaged) data/{pat[4:]}" if pat.startswith("pkg:") else str(data_dir / pat))
+    return out
+
+
+def starter_path(spec: LayerSpec) -> Path:
+    """Path of the layer in the packaged starter extract (may not exist)."""
+    return settings.starter_dir() / f"{spec.id}.parquet"
+
+
+def how_to_get(spec: LayerSpec) -> str:
+    """One sentence on how to obtain a missing layer."""
+    if spec.fetch is not None:
+        return f"run `areal fetch {spec.id}` ({spec.fetch.service}), or: {spec.fetch.manual}"
+    return f"set {settings.ENV_DATA_DIR} to a folder holding the extracts (see the README, 'Data')"
+
+
+# ---------------------------------------------------------------- checksums and cache keys
+
+
+def _index_path(cache: Path) -> Path:
+    return cache / "checksums.json"
+
+
+def file_checksum(path: Path, cache: Path) -> str:
+    """SHA-256 of a file, remembered by (size, mtime) so an unchanged file is not read again."""
+    path = Path(path).resolve()
+    st = path.stat()
+    index_file = _index_path(cache)
+    try:
+        index = json.loads(index_file.read_text())
+    except (OSError, ValueError):
+        index = {}
+    entry = index.get(str(path))
+    if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
+        return entry[2]
+    h = hashlib.sha256()
+    if path.is_dir():  # a .gdb folder: hash its files
+        for f in sorted(path.rglob("*")):
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+    else:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    digest = h.hexdigest()
+    index[str(path)] = [st.st_size, st.st_mtime_ns, digest]
+    _atomic_write_text(index_file, json.dumps(index))
+    return digest
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _dependencies(spec: LayerSpec) -> list[str]:
+    deps = []
+    if spec.clip_to_county:
+        deps.append("county")
+    if spec.assign_municipality or spec.id == "test_arenas":
+        deps.append("municipalities_sea")
+    return deps
+
+
+def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
+    """Key of the cleaned layer, or None when the layer has no source (missing)."""
+    files, layer, origin = find_sources(spec, data_dir)
+    if not files:
+        return None
+    h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}".encode())
+    for f in files:
+        h.update(file_checksum(f, cache).encode())
+    for dep in _dependencies(spec):
+        dep_spec = registry.get(dep)
+        dep_key = cache_key(dep_spec, data_dir, cache)
+        h.update((dep_key or f"starter:{dep}").encode())
+    return h.hexdigest()[:32]
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> list[str]:
+    problems = []
+    for col, kind in spec.columns.items():
+        if col not in df.columns:
+            continue
+        s = df[col]
+        try:
+            if kind == "str" and not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+                if pd.api.types.is_float_dtype(s) and np.all(np.mod(s.dropna(), 1) == 0):
+                    s = s.astype("Int64")
+                df[col] = s.astype("string").astype(object).where(s.notna(), None)
+                report.n_coerced_columns += 1
+            elif kind in ("int", "float") and not pd.api.types.is_numeric_dtype(s):
+                conv = pd.to_numeric(s, errors="coerce")
+                bad = conv.isna() & s.notna()
+                if bad.any():
+                    examples = ", ".join(repr(v) for v in s[bad].unique()[:5])
+                    problems.append(f"column {col!r} should be {kind} but holds {int(bad.sum())} non-numeric values ({examples})")
+                else:
+                    df[col] = conv
+                    report.n_coerced_columns += 1
+        except (TypeError, ValueError) as exc:
+            problems.append(f"column {col!r} cannot be read as {kind}: {exc}")
+    return problems
+
+
+def _check_code_lists(df: pd.DataFrame, spec: LayerSpec) -> list[str]:
+    problems = []
+    for col, codes in spec.code_lists.items():
+        if col not in df.columns or not codes:
+            continue
+        values = df[col].dropna().astype(str)
+        unknown = values[~values.isin(list(codes))]
+        if len(unknown):
+            counts = unknown.value_counts().head(5)
+            shown = ", ".join(f"{v!r} ({n}×)" for v, n in counts.items())
+            problems.append(f"column {col!r}: {len(unknown)} values not in the code list: {shown}")
+    return problems
+
+
+def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
+    want = family_of(spec.geometry_type)
+    if want is None:
+        return []
+    types = pd.Series(gdf.geometry.geom_type).dropna()
+    fam = types.map(family_of)
+    wrong = types[fam != want]
+    if len(wrong):
+        return [f"{len(wrong)} geometries are not {spec.geometry_type}: {dict(wrong.value_counts())}"]
+    return []
+
+
+def _apply_where(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> pd.DataFrame:
+    for col, regex in spec.where.items():
+        if col not in df.columns:
+            continue  # reported by the schema check
+        keep = df[col].astype(str).str.fullmatch(regex).fillna(False).to_numpy(bool)
+        report.n_filtered += int((~keep).sum())
+        df = df.loc[keep]
+    return df
+
+
+def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) -> pd.DataFrame:
+    """Read all source files; several files are brought to the first file's CRS and concatenated."""
+    frames = []
+    for f in files:
+        reader = reader_for(f, spec.source)
+        frame = reader(f, spec.source, layer, what)
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and spec.source.crs:
+            frame = frame.set_crs(spec.source.crs)
+        if spec.kind == "vector" and isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and len(frame):
+            raise CRSMissingError(
+                f"{what}: {f} has no CRS (cannot transform naive geometries). Add a .prj / SRS to the file, "
+                f"or re-export it in {WORKING_CRS.to_string()}."
+            )
+        if frames and isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+            frame = frame.to_crs(frames[0].crs)
+        frames.append(frame)
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry=frames[0].geometry.name, crs=frames[0].crs) if spec.kind == "vector" else out
+
+
+def clean(
+    raw: pd.DataFrame,
+    spec: LayerSpec,
+    what: str,
+    report: LoadReport,
+    *,
+    county: gpd.GeoDataFrame | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
+    strict: bool = False,
+) -> pd.DataFrame:
+    """Run the cleaning pipeline on a frame already read from its source(s).
+
+    Also used by ``areal import`` and the fetchers, so every path yields the same cleaned layer.
+    """
+    report.n_read += len(raw)
+    if len(raw) == 0:
+        raise EmptyLayerError(f"{what}: the source holds no features ({', '.join(report.sources)})")
+    df = raw.rename(columns={k: v for k, v in spec.rename.items() if k in raw.columns})
+    missing = [c for c in spec.columns if c not in df.columns]
+    if missing:
+        present = [c for c in df.columns if c != "geometry"]
+        raise LayerValidationError(
+            f"{what}: unknown column set in {', '.join(report.sources)}: missing required column(s) "
+            f"{missing}; columns present: {present}. Map them with a column map (see `areal import --help`).",
+            [f"missing column {c!r}" for c in missing],
+        )
+    df = _apply_where(df, spec, what, report)
+    problems = _coerce_dtypes(df, spec, what, report)
+    problems += _check_code_lists(df, spec)
+    if spec.kind == "vector":
+        gdf = gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=df.crs)
+        if gdf.crs is None:
+            raise CRSMissingError(
+                f"{what}: {', '.join(report.sources)} has no CRS (cannot transform naive geometries)."
+            )
+        # Validity is judged in the source CRS (that is where the publisher's defects are), and
+        # again after reprojection, which can create new self-intersections on very thin parts.
+        gdf, rep = repair_geometries(gdf, family_of(spec.geometry_type))
+        report.n_repaired += rep.n_invalid
+        report.n_empty += rep.n_empty
+        if not gdf.crs.equals(WORKING_CRS):
+            gdf, rep2 = repair_geometries(gdf.to_crs(WORKING_CRS), family_of(spec.geometry_type))
+            report.n_repaired += rep2.n_invalid
+        problems += _check_geometry_types(gdf, spec)
+        if spec.clip_to_county and county is not None:
+            gdf = _clip_to(gdf, county, spec, report)
+        if spec.assign_municipality and municipalities is not None:
+            gdf = assign_municipality(gdf, municipalities)
+        df = gdf
+    report.problems += problems
+    if strict and problems:
+        raise LayerValidationError(f"{what}: {len(problems)} schema problem(s): " + "; ".join(problems), problems)
+    report.n_features = len(df)
+    return df.reset_index(drop=True)
+
+
+def _clip_to(gdf: gpd.GeoDataFrame, county: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport) -> gpd.GeoDataFrame:
+    mask = shapely.union_all(county.geometry.values)
+    shapely.prepare(mask)
+    geoms = gdf.geometry.values
+    if family_of(spec.geometry_type) == "point":
+        keep = shapely.intersects(mask, np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms))
+        report.n_outside_county += int((~keep).sum())
+        return gdf.loc[keep]
+    inside = shapely.within(np.asarray(geoms), mask)
+    touches = shapely.intersects(mask, np.asarray(geoms))
+    report.n_outside_county += int((~touches).sum())
+    out = gdf.loc[touches].copy()
+    cut = ~inside[touches]
+    if cut.any():
+        g = np.asarray(out.geometry.values).copy()
+        g[cut] = shapely.intersection(g[cut], mask)
+        out[out.geometry.name] = gpd.GeoSeries(g, index=out.index, crs=out.crs)
+    return out
+
+
+def assign_municipality(gdf: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``kommunenummer``/``kommunenavn`` (2024) by point-in-polygon; nearest polygon as a fallback.
+
+    Existing columns of those names are kept as ``*_kilde`` (the source's own, possibly outdated, value).
+    """
+    out = gdf.copy()
+    for col in ("kommunenummer", "kommunenavn"):
+        if col in out.columns:
+            out = out.rename(columns={col: f"{col}_kilde"})
+    pts = out.geometry.representative_point()
+    muni = municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]]
+    tree = shapely.STRtree(np.asarray(muni.geometry.values))
+    idx_pt, idx_m = tree.query(np.asarray(pts.values), predicate="within")
+    knr = np.full(len(out), None, dtype=object)
+    knv = np.full(len(out), None, dtype=object)
+    knr[idx_pt] = muni["kommunenummer"].to_numpy()[idx_m]
+    knv[idx_pt] = muni["kommunenavn"].to_numpy()[idx_m]
+    lost = np.flatnonzero(pd.isna(knr) & ~shapely.is_empty(np.asarray(pts.values)))
+    if len(lost):
+        near = tree.nearest(np.asarray(pts.values)[lost])
+        knr[lost] = muni["kommunenummer"].to_numpy()[near]
+        knv[lost] = muni["kommunenavn"].to_numpy()[near]
+    out["kommunenummer"] = knr
+    out["kommunenavn"] = knv
+    return out
+
+
+# ---------------------------------------------------------------- public API
+
+
+def load(
+    layer_id: str | LayerSpec,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    cache: bool = True,
+    strict: bool = False,
+    cache_dir: str | os.PathLike | None = None,
+    use_starter: bool = True,
+) -> pd.DataFrame:
+    """Load one catalogue layer, cleaned, in EPSG:25833.
+
+    Parameters
+    ----------
+    layer_id : str or LayerSpec
+        A registered layer id (see ``areal layers``), or a declaration not in the registry
+        (used for imports and tests).
+    data_dir : path, optional
+        Data directory; default :func:`layers.settings.data_dir`.
+    cache : bool
+        Read and write the GeoParquet cache.
+    strict : bool
+        Raise :class:`LayerValidationError` on any schema problem instead of reporting it.
+    use_starter : bool
+        Fall back to the packaged starter extract when the data directory lacks the layer.
+
+    Returns
+    -------
+    GeoDataFrame (vector) or DataFrame (table), with ``.attrs["load_report"]`` (a dict).
+
+    Raises
+    ------
+    LayerMissingError, LayerReadError, EmptyLayerError, CRSMissingError, LayerValidationError
+    """
+    spec = layer_id if isinstance(layer_id, LayerSpec) else registry.get(layer_id)
+    layer_id = spec.id
+    if spec.kind == "raster":
+        raise TypeError(f"{layer_id!r} is a raster layer: use layers.loader.raster_path({layer_id!r})")
+    ddir = settings.data_dir(data_dir)
+    cdir = settings.cache_dir(cache_dir)
+    what = f"layer {layer_id!r}"
+    files, inner, origin = find_sources(spec, ddir)
+    if not files:
+        sp = starter_path(spec)
+        if use_starter and sp.exists():
+            gdf = gpd.read_parquet(sp)
+            rep = LoadReport(layer_id, sources=[f"starter extract: {sp.name}"], origin="starter", n_read=len(gdf), n_features=len(gdf))
+            gdf.attrs["load_report"] = rep.to_dict()
+            return gdf
+        raise LayerMissingError(
+            f"{what} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}."
+        )
+    key = cache_key(spec, ddir, cdir) if cache else None
+    cpath = cdir / "layers" / f"{layer_id}-{key}.parquet" if key else None
+    if cpath is not None and cpath.exists():
+        try:
+            df = gpd.read_parquet(cpath) if spec.kind == "vector" else pd.read_parquet(cpath)
+            rep_dict = json.loads(cpath.with_suffix(".json").read_text())
+            rep_dict["from_cache"] = True
+            df.attrs["load_report"] = rep_dict
+            return df
+        except (OSError, ValueError):
+            pass  # a damaged cache entry is rebuilt below
+    report = LoadReport(layer_id, sources=[str(f) + (f"#{inner}" if inner else "") for f in files], origin=origin)
+    raw = _read_all(spec, files, inner, what)
+    county = load("county", ddir, cache=cache, cache_dir=cdir) if spec.clip_to_county else None
+    munis = None
+    if spec.assign_municipality:
+        munis = load("municipalities_sea", ddir, cache=cache, cache_dir=cdir)
+    df = clean(raw, spec, what, report, county=county, municipalities=munis, strict=strict)
+    if cpath is not None:
+        _write_cache(df, report, cpath)
+    df.attrs["load_report"] = report.to_dict()
+    return df
+
+
+def _write_cache(df: pd.DataFrame, report: LoadReport, cpath: Path) -> None:
+    cpath.parent.mkdir(parents=True, exist_ok=True)
+    for old in cpath.parent.glob(f"{report.layer}-*.parquet"):
+        if old != cpath:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cpath.parent, prefix=".tmp-", suffix=".parquet")
+    os.close(fd)
+    try:
+        df.to_parquet(tmp)
+        os.replace(tmp, cpath)
+        _atomic_write_text(cpath.with_suffix(".json"), json.dumps(report.to_dict()))
+    except Exception as exc:  # a column pyarrow cannot store: keep working uncached, say so
+        Path(tmp).unlink(missing_ok=True)
+        report.problems.append(f"not cached: {type(exc).__name__}: {exc}")
+
+
+def raster_path(layer_id: str, data_dir: str | os.PathLike | None = None) -> Path:
+    """Path of a raster layer's file, or raise :class:`LayerMissingError`."""
+    spec = registry.get(layer_id)
+    if spec.kind != "raster":
+        raise TypeError(f"{layer_id!r} is a {spec.kind} layer, not a raster")
+    ddir = settings.data_dir(data_dir)
+    files, _, _ = find_sources(spec, ddir)
+    if not files:
+        raise LayerMissingError(
+            f"layer {layer_id!r} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}."
+        )
+    return files[0]
+
+
+@dataclass
+class LayerStatus:
+    """One row of ``areal layers``."""
+
+    spec: LayerSpec
+    status: str  # "loaded", "starter", "missing", "error"
+    count: int | None = None
+    total: float | None = None
+    unit: str = ""
+    message: str = ""
+    report: dict | None = None
+
+
+def status(layer_id: str | LayerSpec, data_dir: str | os.PathLike | None = None, **kw) -> LayerStatus:
+    """Load a layer and summarise it; never raises for a missing or broken layer."""
+    spec = layer_id if isinstance(layer_id, LayerSpec) else registry.get(layer_id)
+    layer_id = spec.id
+    try:
+        if spec.kind == "raster":
+            import rasterio
+
+            path = raster_path(layer_id, data_dir)
+            with rasterio.open(path) as src:
+                return LayerStatus(spec, "loaded", src.width * src.height, float(abs(src.res[0])), "m cells", str(path))
+        df = load(spec, data_dir, **kw)
+    except LayerMissingError as exc:
+        return LayerStatus(spec, "missing", message=str(exc))
+    except (ArealError, OSError) as exc:
+        return LayerStatus(spec, "error", message=f"{type(exc).__name__}: {exc}")
+    rep = df.attrs.get("load_report", {})
+    st = "starter" if rep.get("origin") == "starter" else "loaded"
+    if spec.kind == "table" or not isinstance(df, gpd.GeoDataFrame):
+        return LayerStatus(spec, st, len(df), None, "", report=rep)
+    fam = family_of(spec.geometry_type)
+    if fam == "polygon" or spec.geometry_type == "Mixed":
+        total, unit = float(df.geometry.area.sum()) / 1e6, "km²"
+    elif fam == "line":
+        total, unit = float(df.geometry.length.sum()) / 1e3, "km"
+    else:
+        total, unit = None, ""
+    return LayerStatus(spec, st, len(df), total, unit, report=rep)
+
+
+def dissolve_layer(gdf: gpd.GeoDataFrame, by: str | None = None) -> gpd.GeoDataFrame:
+    """Union the geometries of a layer (optionally per class) so overlaps count once."""
+    if by is None:
+        return gpd.GeoDataFrame(geometry=[shapely.union_all(np.asarray(gdf.geometry.values))], crs=gdf.crs)
+    return gdf.dissolve(by=by, as_index=False)[[by, gdf.geometry.name]]
+
+

@@ -1,0 +1,40 @@
+import geopandas as gpd
+import pytest
+from click.testing import CliRunner
+
+from apps.cli import main
+
+
+@pytest.mark.realdata
+def test_areal_layers_on_real_data(real_data):
+    res = CliRunner().invoke(main, ["layers", "--data-dir", str(real_data)])
+    assert res.exit_code == 0, res.output
+    lines = {ln.split()[0]: ln for ln in res.output.splitlines() if ln and not ln.startswith(("-", "layer"))}
+    assert lines["municipalities"].split()[1:3] == ["loaded", "38"]
+    assert lines["aquaculture_sites"].split()[1:3] == ["loaded", "287"]
+    assert lines["national_parks"].split()[1:3] == ["loaded", "8"]
+    assert "59,688.4 km²" in lines["county"]
+    assert lines["ar5"].split()[1] == "missing"
+    assert "Kartverket" in lines["forest"] and "CC BY 4.0" in lines["forest"]
+
+
+@pytest.mark.realdata
+def test_areal_layer_export(real_data, tmp_path):
+    out = tmp_path / "kommuner.gpkg"
+    res = CliRunner().invoke(main, ["layer", "municipalities", "--out", str(out), "--data-dir", str(real_data)])
+    assert res.exit_code == 0, res.output
+    assert "5 repaired" in res.output
+    g = gpd.read_file(out, layer="municipalities")
+    assert len(g) == 38 and g.crs.to_epsg() == 25833 and g.is_valid.all()
+
+
+def test_unknown_layer_is_a_clear_error(tmp_path):
+    res = CliRunner().invoke(main, ["layer", "nope", "--out", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 1
+    assert "'nope' is not a known layer; available layers are:" in res.output
+
+
+def test_missing_layer_export_names_remedy(empty_data_dir, tmp_path):
+    res = CliRunner().invoke(main, ["layer", "ar5", "--out", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 1
+    assert "LayerMissingError" in res.output and "areal fetch ar5" in res.output
