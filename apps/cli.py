@@ -101,6 +101,19 @@ def layer_cmd(layer_id: str, out: Path, data_dir: Path | None) -> None:
     click.echo(f"wrote {len(df)} features of {layer_id!r} to {out} ({rep.get('n_repaired', 0)} repaired geometries)")
 
 
+def _register_commands() -> None:
+    import importlib
+    import pkgutil
+
+    import apps.commands
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(apps.commands.__path__)):
+        importlib.import_module(f"apps.commands.{mod}")
+
+
+_register_commands()
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m apps.cli`
     """Entry point."""
     sys.exit(main())
