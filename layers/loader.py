@@ -37,6 +37,7 @@ from geo.errors import (
 from geo.geometry import family_of, repair_geometries
 from layers import registry, settings
 from layers._base import LayerSpec
+from layers import arenas as _arenas  # noqa: F401  (registers the catalogue reader)
 from layers.readers import reader_for
 
 CACHE_VERSION = 3
@@ -165,8 +166,10 @@ def _dependencies(spec: LayerSpec) -> list[str]:
     deps = []
     if spec.clip_to_county:
         deps.append("county")
-    if spec.assign_municipality or spec.id == "test_arenas":
+    if spec.assign_municipality:
         deps.append("municipalities_sea")
+    if spec.source.reader == "test_arenas":
+        deps.append("municipalities")
     return deps
 
 
