@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -87,6 +86,3 @@ def empty_data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("AREAL_DATA_DIR", str(d))
     return d
 
-
-def pytest_configure(config):
-    sys.path.insert(0, str(Path(__file__).parent))
