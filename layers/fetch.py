@@ -332,7 +332,7 @@ def _download_name(url: str, fallback: str) -> str:
 # ---------------------------------------------------------------- reading official files
 
 
-def _vector_layers(path: Path) -> list[tuple[str, str]]:
+def _vector_layers(path: str) -> list[tuple[str, str]]:
     try:
         gfs = Path(str(path)[:-4] + ".gfs") if str(path).lower().endswith(".gml") else None
         had = gfs is not None and gfs.exists()
@@ -350,17 +350,17 @@ def read_official(path: Path, layer: str | None = None, family: str | None = "po
     With ``layer=None`` the first layer whose geometry is of ``family`` is used (official FGDBs
     also carry boundary-line layers).
     """
-    target = path
+    target: str = str(path)
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
         gdbs = sorted({n.split(".gdb/")[0] + ".gdb" for n in names if ".gdb/" in n})
         if gdbs:
-            target = Path(f"/vsizip/{path}/{gdbs[0]}")
+            target = f"/vsizip/{path}/{gdbs[0]}"
         else:
             gml = [n for n in names if n.lower().endswith((".gml", ".geojson", ".gpkg"))]
             if gml:
-                target = Path(f"/vsizip/{path}/{gml[0]}")
+                target = f"/vsizip/{path}/{gml[0]}"
     layers = _vector_layers(target)
     if layer is None:
         want = {"polygon": ("Polygon", "MultiPolygon"), "line": ("LineString", "MultiLineString"), "point": ("Point", "MultiPoint")}
