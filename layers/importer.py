@@ -247,6 +247,12 @@ def import_file(
         hit = s.astype(str).isin(list(vmap))
         df[col] = s.where(~hit, s.astype(str).map(vmap))
         report.values_mapped[col] = int(hit.sum())
+    if spec.source.x is not None and isinstance(df, gpd.GeoDataFrame) and df.crs is not None:
+        # a point file for a coordinate-table layer: the coordinates come from the geometry
+        pts = df.geometry.to_crs(spec.source.crs or WORKING_CRS)
+        for col, values in ((spec.source.x, pts.x), (spec.source.y, pts.y)):
+            if col not in df.columns:
+                df[col] = values
     missing = [c for c in spec.columns if c not in df.columns and c not in spec.derive]
     if missing:
         present = [c for c in raw.columns if c != "geometry"]
