@@ -7,12 +7,19 @@ so the engines' end-to-end tests can load every mission layer with
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+# Register the helper module under its own name without putting tests/fetch on sys.path
+# (that would shadow tests/conftest.py for `from conftest import X0`).
+if "recorded_transport" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location("recorded_transport", Path(__file__).with_name("recorded_transport.py"))
+    _mod = importlib.util.module_from_spec(_spec)
+    sys.modules["recorded_transport"] = _mod
+    _spec.loader.exec_module(_mod)
 from recorded_transport import (  # noqa: E402
     MISSION_LAYERS,
     RECORDED,
