@@ -84,6 +84,12 @@ class Fetch:
         Path inside the data directory where the fetched file is written.
     manual : str
         How to get the file by hand when the service is unreachable.
+    method : str
+        Name of the fetcher in :mod:`layers.fetch` that knows the service's protocol
+        (``"file"``, ``"nibio_seasons"``, ``"geonorge_order"``, ``"pub_aqua_csv"``, ``"wcs_dtm"``,
+        ``"plan_wfs"``).
+    params : Mapping[str, str]
+        Protocol details for the fetcher (inner layer, metadata UUID, coverage name ...).
     """
 
     service: str
@@ -91,6 +97,11 @@ class Fetch:
     format: str
     target: str
     manual: str = ""
+    method: str = "file"
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _frozen(self.params))
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,9 @@ class LayerSpec:
         Required columns and their dtype kinds (``str``, ``int``, ``float``, ``bool``, ``datetime``).
     rename : Mapping[str, str]
         Source column → canonical column, applied before validation.
+    derive : Mapping[str, tuple[str, Mapping[str, str]]]
+        New column ← (source column, value map), applied after ``rename`` when the new column is
+        absent (e.g. the season label ``beitetid`` from the official season code).
     code_lists : Mapping[str, Mapping[str, str]]
         Allowed codes per column with their Norwegian labels.
     where : Mapping[str, str]
@@ -170,6 +184,7 @@ class LayerSpec:
     fetch: Fetch | None = None
     columns: Mapping[str, DType] = field(default_factory=dict)
     rename: Mapping[str, str] = field(default_factory=dict)
+    derive: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
     code_lists: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     where: Mapping[str, str] = field(default_factory=dict)
     clip_to_county: bool = False
@@ -197,6 +212,7 @@ class LayerSpec:
             problems.append(f"unknown dtype kinds {sorted(bad)}")
         if problems:
             raise ValueError(f"LayerSpec {self.id!r}: " + "; ".join(problems))
+        object.__setattr__(self, "derive", _frozen({k: (v[0], _frozen(v[1])) for k, v in dict(self.derive).items()}))
         for name in ("columns", "rename", "where"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(

@@ -293,6 +293,10 @@ def clean(
     if len(raw) == 0:
         raise EmptyLayerError(f"{what}: the source holds no features ({', '.join(report.sources)})")
     df = raw.rename(columns={k: v for k, v in spec.rename.items() if k in raw.columns})
+    for new, (src, mapping) in spec.derive.items():
+        if new not in df.columns and src in df.columns:
+            codes = df[src].map(lambda v: None if pd.isna(v) else str(int(v)) if isinstance(v, float) and v == int(v) else str(v))
+            df[new] = codes.map(lambda c: mapping.get(c) if c is not None else None)
     missing = [c for c in spec.columns if c not in df.columns]
     if missing:
         present = [c for c in df.columns if c != "geometry"]

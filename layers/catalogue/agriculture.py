@@ -50,15 +50,24 @@ AR5 = LayerSpec(
     attribution="© NIBIO, AR5 (CC BY 4.0)",
     source=Source(patterns=("ar5/*.gpkg", "ar5/*.zip", "ar5/*.geojson"), layer=None),
     fetch=Fetch(
-        service="Geonorge nedlasting (FKB-AR5, NIBIO), per municipality",
-        url="https://nedlasting.geonorge.no/geonorge/Basisdata/FKB-AR5/FGDB/"
-        "Basisdata_{kommunenummer}_{kommunenavn}_25833_FKB-AR5_FGDB.zip",
-        format="FGDB (zip) per municipality",
+        service="Geonorge nedlasting API (Arealressurskart FKB-AR5, NIBIO), per municipality",
+        url="https://nedlasting.geonorge.no/api/order",
+        format="FGDB (zip) per municipality, layer fkb_ar5_omrade",
         target="ar5/ar5_{kommunenummer}.gpkg",
-        manual="Download 'FKB-AR5' per municipality from https://kartkatalog.geonorge.no (NIBIO), "
-        "or import with `areal import FILE --as ar5`.",
+        manual="Download 'Arealressurskart - FKB-AR5' per municipality (FGDB, EUREF89 UTM33) from "
+        "https://kartkatalog.geonorge.no/metadata/280bbd7a-5ce9-4c83-9e15-ac162cabd8a6 (NIBIO), "
+        "then `areal import FILE --as ar5`.",
+        method="geonorge_order",
+        params={
+            "metadata_uuid": "280bbd7a-5ce9-4c83-9e15-ac162cabd8a6",
+            "format": "FGDB",
+            "projection": "25833",
+            "layer": "fkb_ar5_omrade",
+        },
     ),
     columns={"arealtype": "str", "skogbonitet": "str", "treslag": "str", "grunnforhold": "str"},
+    # SOSI short names (ARTYPE, ARTRESLAG, ARSKOGBON, ARGRUNNF) as in SOSI-derived files.
+    rename={"ARTYPE": "arealtype", "ARTRESLAG": "treslag", "ARSKOGBON": "skogbonitet", "ARGRUNNF": "grunnforhold"},
     code_lists={
         "arealtype": AR5_ARTYPE,
         "skogbonitet": AR5_SKOGBONITET,

@@ -21,14 +21,16 @@ AQUACULTURE = LayerSpec(
     fetch=Fetch(
         service="Fiskeridirektoratet Akvakulturregisteret (pub-aqua API)",
         url="https://api.fiskeridir.no/pub-aqua/api/v1/dump/new-legacy-csv",
-        format="CSV (semicolon or comma separated, WGS84 lat/lon)",
+        format="CSV (semicolon separated, one row per permit and site, WGS84 N_GEOWGS84/Ø_GEOWGS84)",
         target="aquaculture/akvakultur_lokaliteter.csv",
-        manual="Download the site list from https://www.fiskeridir.no/Akvakultur/Tall-og-analyse/Akvakulturregisteret",
+        manual="Download the register dump from https://api.fiskeridir.no/pub-aqua/api/v1/dump/new-legacy-csv "
+        "(or the site list at https://www.fiskeridir.no/registre/akvakulturregisteret) and save it as "
+        "<data dir>/aquaculture/akvakultur_lokaliteter.csv",
+        method="pub_aqua_csv",
     ),
     columns={
         "site_id": "int",
         "site_name": "str",
-        "site_status": "str",
         "placement": "str",
         "latitude": "float",
         "longitude": "float",

@@ -36,15 +36,27 @@ BUSINESS_AREAS = LayerSpec(
     attribution="Kommuneplanens arealdel, kommunene i Trøndelag / Geonorge (NLOD)",
     source=Source(patterns=("business/kommuneplan_arealformal_*.gpkg", "business/*.gpkg", "business/*.geojson")),
     fetch=Fetch(
-        service="Geonorge: Kommuneplaner (arealplaner, WFS)",
-        url="https://wfs.geonorge.no/skwms1/wfs.kommuneplaner",
-        format="GML 3.2 (WFS GetFeature, KpArealformålOmråde)",
+        service="DiBK Nasjonal arealplanbase (kommuneplaner, WFS) or the county's own dataset",
+        url="https://nap.ft.dibk.no/services/wfs/kommuneplaner/",
+        format="GML 3.2 (WFS 2.0 GetFeature, SOSI KpArealformålOmråde)",
         target="business/kommuneplan_arealformal_50.gpkg",
-        manual="Download 'Kommuneplaner' for the municipalities from https://kartkatalog.geonorge.no, "
-        "or import the county's business-area file with `areal import FILE --as business_areas`.",
+        manual="Download 'Kommuneplaner' (SOSI/GML) for the municipalities from https://kartkatalog.geonorge.no, "
+        "or set [business_areas] url = \"...\" in <data dir>/fetch.toml to the county's business-area "
+        "dataset, or import a file with `areal import FILE --as business_areas`.",
+        method="plan_wfs",
+        params={"type_name": "app:KpArealformålOmråde", "srs": "EPSG:25833"},
     ),
     columns={"kommunenummer": "str", "arealformal": "str", "arealbruksstatus": "str"},
-    rename={"arealformål": "arealformal", "kommunenr": "kommunenummer"},
+    # SOSI-GML names and the SOSI short names of SOSI-derived files (KPAREALFORMÅL, AREALSTATUS, KOMM).
+    rename={
+        "arealformål": "arealformal",
+        "kommunenr": "kommunenummer",
+        "KPAREALFORMÅL": "arealformal",
+        "KPAREALFORMAL": "arealformal",
+        "AREALSTATUS": "arealbruksstatus",
+        "KOMM": "kommunenummer",
+        "KOMMUNENR": "kommunenummer",
+    },
     code_lists={"arealformal": AREALFORMAL, "arealbruksstatus": AREALBRUKSSTATUS},
     where={"arealformal": "1300"},
     tooltip=("kommunenummer", "arealformal", "arealbruksstatus", "plannavn"),

@@ -25,6 +25,12 @@ VERNEFORM = {
     "MarintVerneomraade": "Marint verneområde",
     "Plantelivsfredning": "Plantelivsfredning",
     "NaturminneGeologisk": "Naturminne",
+    "Naturminne": "Naturminne",
+    "Biotopvernomraade": "Biotopvernområde",
+    "BiotopvernomraadeViltloven": "Biotopvernområde (viltloven)",
+    "Dyrelivsfredningsomraade": "Dyrelivsfredning",
+    "Plantefredningsomraade": "Plantefredningsområde",
+    "Landskapsvernomraade_Plantefredning": "Landskapsvernområde med plantelivsfredning",
 }
 
 NATIONAL_PARKS = LayerSpec(
@@ -74,11 +80,14 @@ PROTECTED_AREAS = LayerSpec(
         ),
     ),
     fetch=Fetch(
-        service="Miljødirektoratet / Geonorge nedlasting (Naturvernområder)",
-        url="https://nedlasting.geonorge.no/geonorge/Natur/Naturvernomrader/GML/Natur_50_Trondelag_25833_Naturvernomrader_GML.zip",
-        format="GML 3.2 (zip)",
+        service="Miljødirektoratet nedlasting (Naturbase: Vern)",
+        url="https://nedlasting.miljodirektoratet.no/Miljodata/Vern/FILEGDB/25833/Natur_Vern_norge_med_svalbard_25833.zip",
+        format="File geodatabase (zip), EUREF89 UTM33, all of Norway (clipped to Trøndelag)",
         target="protected/Naturvernomrader_50.gpkg",
-        manual="Download 'Naturvernområder' for Trøndelag from https://kartkatalog.geonorge.no (Miljødirektoratet)",
+        manual="Download 'Naturvernområder' (Vern) as FGDB from https://kartkatalog.miljodirektoratet.no or "
+        "https://kartkatalog.geonorge.no and run `areal import FILE --as protected_areas`",
+        method="file",
+        params={"layer": "naturvernområde"},
     ),
     columns={"navn": "str", "verneform": "str"},
     code_lists={"verneform": VERNEFORM},

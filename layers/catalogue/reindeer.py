@@ -3,12 +3,50 @@
 from layers._base import Fetch, LayerSpec, Source, Style
 from layers.catalogue._common import NLOD, NLOD_URL
 
-_NIBIO_REINDRIFT = "https://nedlasting.nibio.no/uttak_Download/reindrift/0000_25833_reindrift-{dataset}_gdb.zip"
+# NIBIO publishes every reindeer husbandry dataset of Landbruksdirektoratet as one zipped file
+# geodatabase for all of Norway (EUREF89 UTM33); host kart8.nibio.no ("uttak_Download").
+_NIBIO_REINDRIFT = "https://kart8.nibio.no/uttak_Download/reindrift/0000_25833_reindrift-{dataset}_gdb.zip"
 _LDIR = "Landbruksdirektoratet / NIBIO, reindriftskart"
+# The five seasonal-pasture datasets (SOSI produktspesifikasjon "Reindrift - Årstidsbeite - <season>").
+SEASON_DATASETS = (
+    "arstidsbeite-varbeite",
+    "arstidsbeite-sommerbeite",
+    "arstidsbeite-hostbeite",
+    "arstidsbeite-hostvinterbeite",
+    "arstidsbeite-vinterbeite",
+)
 
+# SOSI ReindriftSesongområde (SESOMR, integer): two categories per season, by function and intensity.
+# Vårbeite 1 = kalvingsland og tidlig vårland (incl. reservekalvingsland); 2 = oksebeiteland.
+SESONGOMRADE = {
+    "1": "Vårbeite I: kalvingsland og tidlig vårland",
+    "2": "Vårbeite II: oksebeiteland og øvrig vårland",
+    "3": "Sommerbeite I: høysommerland",
+    "4": "Sommerbeite II: lavereliggende sommerland",
+    "5": "Høstbeite I: tidlig høstland / parringsland",
+    "6": "Høstbeite II: spredt brukte høstbeiter",
+    "7": "Høstvinterbeite I: tidlig høstvinterbeite",
+    "8": "Høstvinterbeite II: spredt brukte høstvinterbeiter",
+    "9": "Vinterbeite I: intensivt brukte vinterbeiter",
+    "10": "Vinterbeite II: spredt brukte vinterbeiter",
+}
+SESONG_TO_BEITETID = {
+    "1": "vårbeite I", "2": "vårbeite II", "3": "sommerbeite I", "4": "sommerbeite II",
+    "5": "høstbeite I", "6": "høstbeite II", "7": "høstvinterbeite I", "8": "høstvinterbeite II",
+    "9": "vinterbeite I", "10": "vinterbeite II",
+}
 BEITETID = {
     "vårbeite I": "Vårbeite I (kalvingsland)",
     "vårbeite II": "Vårbeite II (oksebeite)",
+    "sommerbeite I": "Sommerbeite I (høysommerland)",
+    "sommerbeite II": "Sommerbeite II (lavereliggende sommerland)",
+    "høstbeite I": "Høstbeite I (parringsland)",
+    "høstbeite II": "Høstbeite II",
+    "høstvinterbeite I": "Høstvinterbeite I",
+    "høstvinterbeite II": "Høstvinterbeite II",
+    "vinterbeite I": "Vinterbeite I",
+    "vinterbeite II": "Vinterbeite II",
+    # season-only labels (files without the I/II category)
     "sommerbeite": "Sommerbeite",
     "høstbeite": "Høstbeite",
     "høstvinterbeite": "Høstvinterbeite",
@@ -16,15 +54,30 @@ BEITETID = {
     "vårhøstbeite": "Vår-/høstbeite",
     "helårsbeite": "Helårsbeite",
 }
+# Official attribute names (SOSI: SESOMR → reindriftSesongområde, BEITEBRUKERID → reinbeitebrukerID),
+# as they come out of the FGDB/GML, in SOSI short form and lower-cased.
+_REIN_RENAME = {
+    "reindriftSesongområde": "sesongomrade",
+    "reindriftsesongomrade": "sesongomrade",
+    "reindriftSesongomrade": "sesongomrade",
+    "SESOMR": "sesongomrade",
+    "reinbeitebrukerID": "reinbeitedistrikt",
+    "reinbeitebrukerid": "reinbeitedistrikt",
+    "BEITEBRUKERID": "reinbeitedistrikt",
+}
 
 
-def _official(dataset: str, target: str) -> Fetch:
+def _official(dataset: str, target: str, method: str = "file", layer: str = "") -> Fetch:
+    url = _NIBIO_REINDRIFT.format(dataset="{dataset}" if method == "nibio_seasons" else dataset)
     return Fetch(
         service="NIBIO nedlasting, reindrift (Landbruksdirektoratet)",
-        url=_NIBIO_REINDRIFT.format(dataset=dataset),
+        url=url,
         format="File geodatabase (zip), EUREF89 UTM33, all of Norway (clipped to Trøndelag)",
         target=target,
-        manual=f"Download 'Reindrift - {dataset}' as FGDB from https://kartkatalog.geonorge.no (NIBIO)",
+        manual=f"Download 'Reindrift - {dataset}' as FGDB from https://kartkatalog.geonorge.no (NIBIO / "
+        f"Landbruksdirektoratet) and run `areal import FILE --as ...`",
+        method=method,
+        params={"datasets": ",".join(SEASON_DATASETS)} if method == "nibio_seasons" else ({"layer": layer} if layer else {}),
     )
 
 
@@ -41,16 +94,20 @@ REINDEER_PASTURES = LayerSpec(
     vintage="continuously updated",
     attribution="© Landbruksdirektoratet/NIBIO, reindriftskart (NLOD)",
     source=Source(patterns=("reindeer/reindrift-arstidsbeite*.gpkg", "reindeer/*arstidsbeite*_gdb.zip")),
-    fetch=_official("arstidsbeite", "reindeer/reindrift-arstidsbeite_50.gpkg"),
-    columns={"beitetid": "str", "reinbeitedistrikt": "str"},
-    code_lists={"beitetid": BEITETID},
+    fetch=_official("arstidsbeite-<season>", "reindeer/reindrift-arstidsbeite_50.gpkg", method="nibio_seasons"),
+    columns={"sesongomrade": "str", "beitetid": "str", "reinbeitedistrikt": "str"},
+    rename=_REIN_RENAME,
+    derive={"beitetid": ("sesongomrade", SESONG_TO_BEITETID)},
+    code_lists={"sesongomrade": SESONGOMRADE, "beitetid": BEITETID},
     clip_to_county=True,
     tooltip=("beitetid", "reinbeitedistrikt"),
     style=Style(
         color="#8d6e63", fill_color="#bcaaa4", weight=0.5,
         category_column="beitetid", categories={"vårbeite I": "#d84315", "vårbeite II": "#ff8a65"},
     ),
-    notes="Vårbeite I is calving land (kalvingsland), the most sensitive season. Pastures are guidance "
+    notes="Official data: one dataset per season, attribute reindriftSesongområde (1-10, two categories "
+    "per season) → `sesongomrade`, label `beitetid` derived; reinbeitebrukerID → `reinbeitedistrikt`. "
+    "Vårbeite I is calving land (kalvingsland), the most sensitive season. Pastures are guidance "
     "(reindriftsloven § 1, pbl hensynssone 520), not a ban.",
 )
 
@@ -112,6 +169,7 @@ REINDEER_DISTRICTS = LayerSpec(
     source=Source(patterns=("reindeer/reindrift-reinbeitedistrikt*.gpkg",)),
     fetch=_official("reinbeitedistrikt", "reindeer/reindrift-reinbeitedistrikt_50.gpkg"),
     columns={"reinbeitedistrikt": "str"},
+    rename=_REIN_RENAME,
     clip_to_county=True,
     tooltip=("reinbeitedistrikt", "distriktsnavn"),
     style=Style(color="#4e342e", fill_opacity=0.0, weight=1.2, dash_array="6 3"),

@@ -15,11 +15,14 @@ ELEVATION = LayerSpec(
     attribution="© Kartverket høydedata / NOAA NGDC ETOPO1 (Amante & Eakins 2009)",
     source=Source(patterns=("terrain/dtm*_trondelag*.tif", "terrain/etopo1_ice_trondelag_25833_1000m.tif")),
     fetch=Fetch(
-        service="Kartverket WCS (høydedata DTM)",
+        service="Kartverket WCS (høydedata, Nasjonal høydemodell DTM)",
         url="https://wcs.geonorge.no/skwms1/wcs.hoyde-dtm-nhm-25833",
-        format="GeoTIFF (WCS GetCoverage), tiled and mosaicked",
+        format="GeoTIFF (WCS 1.0.0 GetCoverage nhm_dtm_topo_25833), tiled, mosaicked and clipped",
         target="terrain/dtm{resolution}_trondelag_25833.tif",
-        manual="Download DTM 10 m for Trøndelag from https://hoydedata.no",
+        manual="Download 'DTM 10' (or 50) for Trøndelag from https://hoydedata.no/LaserInnsyn2/ (Eksport) and save "
+        "the mosaic as <data dir>/terrain/dtm10_trondelag_25833.tif",
+        method="wcs_dtm",
+        params={"coverage": "nhm_dtm_topo_25833", "resolution": "50", "tile_px": "2000"},
     ),
     notes="The local ETOPO1 copy is 1 km: slopes are smoothed, peaks low; it exercises the terrain code only.",
 )

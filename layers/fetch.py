@@ -1,0 +1,696 @@
+"""Download catalogue layers from the official open services (``areal fetch``).
+
+Every layer that can be fetched declares its service in the catalogue (:class:`layers._base.Fetch`:
+service, URL, format, target, manual alternative, and ``method`` = the protocol below). A fetch is::
+
+    download (resumable, into ``<name>.part``, then os.replace) -> checksum -> manifest
+    -> post-process into the path the catalogue's source patterns expect (atomic)
+
+All network traffic goes through ONE function, the *transport* (``Request -> Response``), so tests
+replay recorded responses without a network and live runs use :func:`urllib_transport`.
+Downloads are kept in ``<data dir>/downloads/`` (so a second fetch can resume or skip them); the
+manifest ``<data dir>/fetch-manifest.json`` records url, sha256, bytes, date, licence and attribution.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import socket
+import tempfile
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Protocol
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.crs import WORKING_CRS
+from geo.errors import FetchError, LayerReadError, UnknownNameError
+from layers import registry, settings
+from layers._base import LayerSpec
+from layers.export import write_frame
+
+MANIFEST = "fetch-manifest.json"
+DOWNLOADS = "downloads"
+CONFIG = "fetch.toml"
+USER_AGENT = "areal/0.1 (Arealkart Trøndelag; +https://github.com/)"
+CHUNK = 1 << 16
+
+
+# ---------------------------------------------------------------- transport
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as the fetchers see it."""
+
+    url: str
+    method: str = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    data: bytes | None = None
+    timeout: float = 10.0
+
+
+class Response(Protocol):
+    """What a transport returns: a readable, closable body with a status and headers."""
+
+    status: int
+    headers: Mapping[str, str]
+
+    def read(self, n: int = -1) -> bytes: ...  # noqa: D102
+
+    def close(self) -> None: ...  # noqa: D102
+
+
+Transport = Callable[[Request], Response]
+
+
+class _UrllibResponse:
+    def __init__(self, raw):
+        self._raw = raw
+        self.status = getattr(raw, "status", 200)
+        self.headers = {k.lower(): v for k, v in raw.headers.items()}
+
+    def read(self, n: int = -1) -> bytes:
+        return self._raw.read(n)
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+def urllib_transport(req: Request) -> Response:
+    """The live transport: :mod:`urllib` with a short connect timeout.
+
+    Raises
+    ------
+    urllib.error.URLError, socket.timeout, OSError
+        Translated into :class:`FetchError` by the caller.
+    """
+    headers = {"User-Agent": USER_AGENT, **dict(req.headers)}
+    r = urllib.request.Request(req.url, data=req.data, headers=headers, method=req.method)
+    try:
+        return _UrllibResponse(urllib.request.urlopen(r, timeout=req.timeout))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416:  # range not satisfiable: the .part is already complete
+            return _UrllibResponse(exc)
+        raise
+
+
+# ---------------------------------------------------------------- context, manifest
+
+
+@dataclass
+class FetchContext:
+    """Everything a fetcher needs; built once per ``areal fetch`` run.
+
+    Attributes
+    ----------
+    data_dir : Path
+        Destination data directory.
+    transport : Transport
+        The one network function (:func:`urllib_transport` live, a recorded one in tests).
+    timeout : float
+        Seconds before a connection attempt is given up (kept short so offline fails fast).
+    progress : bool
+        Show tqdm progress bars.
+    municipalities : list of str, optional
+        Municipality numbers for per-municipality services (default: the 38 of Trøndelag).
+    bbox : tuple, optional
+        (xmin, ymin, xmax, ymax) in EPSG:25833 for raster services (default: the county's bounds).
+    resolution : float, optional
+        Raster resolution in metres (default: the catalogue's ``params["resolution"]``).
+    config : dict
+        ``<data dir>/fetch.toml`` (per-layer ``url`` overrides, e.g. the county's business areas).
+    """
+
+    data_dir: Path
+    transport: Transport = urllib_transport
+    timeout: float = 10.0
+    progress: bool = True
+    municipalities: list[str] | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    resolution: float | None = None
+    config: dict = field(default_factory=dict)
+
+
+@dataclass
+class Download:
+    """One downloaded file (a manifest row)."""
+
+    url: str
+    path: str
+    sha256: str
+    bytes: int
+    date: str
+    resumed_from: int = 0
+
+
+@dataclass
+class FetchResult:
+    """What ``areal fetch LAYER`` did."""
+
+    layer: str
+    service: str
+    targets: list[str]
+    downloads: list[Download]
+    n_features: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(data_dir: str | os.PathLike) -> dict:
+    """The fetch manifest of a data directory (``{}`` when nothing was fetched)."""
+    path = Path(data_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _record(ctx: FetchContext, spec: LayerSpec, result: FetchResult) -> None:
+    manifest = read_manifest(ctx.data_dir)
+    manifest[spec.id] = {
+        "service": result.service,
+        "date": _now(),
+        "licence": spec.licence,
+        "licence_url": spec.licence_url,
+        "attribution": spec.attribution,
+        "targets": result.targets,
+        "n_features": result.n_features,
+        "downloads": [d.__dict__ for d in result.downloads],
+    }
+    _atomic_text(ctx.data_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+def load_config(data_dir: Path) -> dict:
+    """Read ``<data dir>/fetch.toml`` (or ``$AREAL_FETCH_CONFIG``); ``{}`` when absent."""
+    path = Path(os.environ.get("AREAL_FETCH_CONFIG") or data_dir / CONFIG)
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise FetchError(f"fetch configuration {path} is not valid TOML: {exc}") from exc
+
+
+# ---------------------------------------------------------------- download
+
+
+def _fail(spec: LayerSpec, url: str, exc: BaseException | str) -> FetchError:
+    why = exc if isinstance(exc, str) else f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+    manual = spec.fetch.manual if spec.fetch else ""
+    return FetchError(
+        f"layer {spec.id!r}: cannot reach {spec.fetch.service if spec.fetch else 'the service'} at {url} ({why}). "
+        f"Nothing was written to the layer's path. Manual alternative: {manual}"
+    )
+
+
+def _remove_empty_dirs(path: Path, stop: Path) -> None:
+    while path != stop and path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
+        path = path.parent
+
+
+def download(
+    url: str,
+    dest: Path,
+    ctx: FetchContext,
+    spec: LayerSpec,
+    *,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    label: str | None = None,
+) -> Download:
+    """Download ``url`` to ``dest`` resumably and atomically; return its checksum row.
+
+    The body goes to ``dest.part``; a retry sends ``Range: bytes=<size>-`` and appends when the
+    server answers 206 (starts over on 200). Only a complete body is moved to ``dest``. On a
+    network error an empty ``.part`` is removed and a non-empty one is kept (to resume), and the
+    error is a :class:`FetchError` naming the service, the URL and the manual alternative.
+    """
+    part = dest.with_name(dest.name + ".part")
+    have = part.stat().st_size if part.exists() else 0
+    hdrs = dict(headers or {})
+    if have and method == "GET":
+        hdrs["Range"] = f"bytes={have}-"
+    try:
+        resp = ctx.transport(Request(url, method=method, headers=hdrs, data=data, timeout=ctx.timeout))
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        raise _fail(spec, url, exc) from exc
+    h = hashlib.sha256()
+    resumed = 0
+    created_dir = not dest.parent.exists()
+    try:
+        status = int(getattr(resp, "status", 200))
+        if status == 416 and have:
+            mode = "ab"
+            resumed = have
+        elif status == 206 and have:
+            mode, resumed = "ab", have
+        elif status >= 400:
+            raise _fail(spec, url, f"HTTP {status}")
+        else:
+            mode = "wb"
+        if resumed:
+            with open(part, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        total = resp.headers.get("content-length")
+        total = int(total) + resumed if total and status != 416 else None
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        bar = None
+        if ctx.progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, initial=resumed, unit="B", unit_scale=True, desc=label or dest.name, leave=False)
+        n = resumed
+        with open(part, mode) as fh:
+            while status != 416:
+                chunk = resp.read(CHUNK)
+                if not chunk:
+                    break
+                fh.write(chunk)
+                h.update(chunk)
+                n += len(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+        if bar is not None:
+            bar.close()
+        if total is not None and n < total:
+            raise _fail(spec, url, f"connection closed after {n} of {total} bytes (run the fetch again to resume)")
+        os.replace(part, dest)
+    except FetchError:
+        if part.exists() and part.stat().st_size == 0:
+            part.unlink()
+        if created_dir:
+            _remove_empty_dirs(dest.parent, ctx.data_dir)
+        raise
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        if part.exists() and part.stat().st_size == 0:
+            part.unlink()
+        if created_dir:
+            _remove_empty_dirs(dest.parent, ctx.data_dir)
+        raise _fail(spec, url, exc) from exc
+    finally:
+        resp.close()
+    return Download(url=url, path=str(dest.relative_to(ctx.data_dir)), sha256=h.hexdigest(), bytes=n, date=_now(), resumed_from=resumed)
+
+
+def _download_name(url: str, fallback: str) -> str:
+    name = Path(urllib.parse.urlparse(url).path).name
+    return re.sub(r"[^\w.\-]+", "_", name) or fallback
+
+
+# ---------------------------------------------------------------- reading official files
+
+
+def _vector_layers(path: str) -> list[tuple[str, str]]:
+    try:
+        gfs = Path(str(path)[:-4] + ".gfs") if str(path).lower().endswith(".gml") else None
+        had = gfs is not None and gfs.exists()
+        layers = [(str(n), str(t)) for n, t in pyogrio.list_layers(path)]
+        if gfs is not None and not had:  # GDAL leaves a schema cache next to a GML: not ours to keep
+            gfs.unlink(missing_ok=True)
+        return layers
+    except Exception as exc:
+        raise LayerReadError(f"cannot open downloaded file {path}: {exc}") from exc
+
+
+def read_official(path: Path, layer: str | None = None, family: str | None = "polygon") -> gpd.GeoDataFrame:
+    """Read an official delivery (zipped FGDB/GML/Shapefile, GML, GeoJSON, GeoPackage).
+
+    With ``layer=None`` the first layer whose geometry is of ``family`` is used (official FGDBs
+    also carry boundary-line layers).
+    """
+    target: str = str(path)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+        gdbs = sorted({n.split(".gdb/")[0] + ".gdb" for n in names if ".gdb/" in n})
+        if gdbs:
+            target = f"/vsizip/{path}/{gdbs[0]}"
+        else:
+            gml = [n for n in names if n.lower().endswith((".gml", ".geojson", ".gpkg"))]
+            if gml:
+                target = f"/vsizip/{path}/{gml[0]}"
+    layers = _vector_layers(target)
+    if layer is None:
+        want = {"polygon": ("Polygon", "MultiPolygon"), "line": ("LineString", "MultiLineString"), "point": ("Point", "MultiPoint")}
+        cand = [n for n, t in layers if family is None or t in want.get(family, ())]
+        if not cand:
+            cand = [n for n, _ in layers]
+        layer = cand[0] if cand else None
+    elif layer not in [n for n, _ in layers]:
+        raise LayerReadError(f"{path}: layer {layer!r} not found; layers are {[n for n, _ in layers]}")
+    opts = {"WRITE_GFS": "NO"} if str(target).lower().endswith(".gml") else {}
+    try:
+        return pyogrio.read_dataframe(target, layer=layer, **opts)
+    except Exception as exc:
+        raise LayerReadError(f"cannot read {path} (layer {layer!r}): {exc}") from exc
+
+
+def _county_mask(data_dir: Path) -> shapely.Geometry:
+    from layers import loader
+
+    county = loader.load("county", data_dir)
+    return shapely.union_all(np.asarray(county.geometry.values))
+
+
+def keep_in_county(gdf: gpd.GeoDataFrame, data_dir: Path) -> gpd.GeoDataFrame:
+    """Keep features that touch Trøndelag (national deliveries); the loader cuts them later."""
+    if gdf.crs is None:
+        return gdf
+    mask = _county_mask(data_dir)
+    g = gdf.to_crs(WORKING_CRS) if not gdf.crs.equals(WORKING_CRS) else gdf
+    geoms = np.asarray(g.geometry.values)
+    valid = shapely.make_valid(geoms)
+    keep = shapely.intersects(valid, mask)
+    return gdf.loc[keep].reset_index(drop=True)
+
+
+def _write_target(gdf: gpd.GeoDataFrame, ctx: FetchContext, spec: LayerSpec, target: str) -> str:
+    path = ctx.data_dir / target
+    write_frame(gdf, path, layer=spec.source.layer or spec.id)
+    return target
+
+
+# ---------------------------------------------------------------- fetchers (one per protocol)
+
+Fetcher = Callable[[LayerSpec, FetchContext], FetchResult]
+FETCHERS: dict[str, Fetcher] = {}
+
+
+def fetcher(name: str) -> Callable[[Fetcher], Fetcher]:
+    """Register a fetcher under a protocol name (``Fetch.method``)."""
+
+    def deco(fn: Fetcher) -> Fetcher:
+        FETCHERS[name] = fn
+        return fn
+
+    return deco
+
+
+def _url(spec: LayerSpec, ctx: FetchContext) -> str:
+    override = (ctx.config.get(spec.id) or {}).get("url")
+    return override or spec.fetch.url
+
+
+def _family(spec: LayerSpec) -> str | None:
+    from geo.geometry import family_of
+
+    return family_of(spec.geometry_type) if spec.geometry_type else None
+
+
+@fetcher("file")
+def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """One national file (zipped FGDB/GML): download, pick the layer, keep Trøndelag, write GPKG."""
+    url = _url(spec, ctx)
+    dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{spec.id}.zip"), ctx, spec)
+    gdf = read_official(ctx.data_dir / dl.path, spec.fetch.params.get("layer"), _family(spec))
+    if spec.clip_to_county:
+        gdf = keep_in_county(gdf, ctx.data_dir)
+    target = _write_target(gdf, ctx, spec, spec.fetch.target)
+    return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
+
+
+@fetcher("nibio_seasons")
+def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """The five seasonal-pasture FGDBs of NIBIO, concatenated into one layer."""
+    frames, dls = [], []
+    for ds in spec.fetch.params["datasets"].split(","):
+        url = spec.fetch.url.format(dataset=ds)
+        dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{ds}.zip"), ctx, spec, label=ds)
+        dls.append(dl)
+        g = read_official(ctx.data_dir / dl.path, None, "polygon")
+        g["datasett"] = ds
+        frames.append(g.to_crs(WORKING_CRS) if g.crs is not None and not g.crs.equals(WORKING_CRS) else g)
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs)
+    gdf = keep_in_county(gdf, ctx.data_dir)
+    target = _write_target(gdf, ctx, spec, spec.fetch.target)
+    return FetchResult(spec.id, spec.fetch.service, [target], dls, len(gdf))
+
+
+def trondelag_municipalities(data_dir: Path) -> list[str]:
+    """The municipality numbers of Trøndelag (2024) from the municipalities layer."""
+    from layers import loader
+
+    munis = loader.load("municipalities", data_dir)
+    return sorted(str(k) for k in munis["kommunenummer"])
+
+
+@fetcher("geonorge_order")
+def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """Geonorge nedlasting API: one order for all municipalities, then one file per municipality."""
+    p = spec.fetch.params
+    codes = ctx.municipalities or trondelag_municipalities(ctx.data_dir)
+    body = {
+        "email": "",
+        "orderLines": [
+            {
+                "metadataUuid": p["metadata_uuid"],
+                "areas": [{"code": c, "type": "kommune", "name": c} for c in codes],
+                "projections": [{"code": p["projection"], "codespace": f"http://www.opengis.net/def/crs/EPSG/0/{p['projection']}"}],
+                "formats": [{"name": p["format"]}],
+            }
+        ],
+    }
+    url = spec.fetch.url
+    order_path = ctx.data_dir / DOWNLOADS / f"{spec.id}-order.json"
+    dl_order = download(url, order_path, ctx, spec, method="POST", data=json.dumps(body).encode(),
+                        headers={"Content-Type": "application/json"}, label="order")
+    try:
+        files = json.loads(order_path.read_text(encoding="utf-8")).get("files") or []
+    except ValueError as exc:
+        raise _fail(spec, url, f"the order answer is not JSON: {exc}") from exc
+    dls, targets, n = [dl_order], [], 0
+    for code in codes:
+        match = next((f for f in files if f.get("downloadUrl") and (f.get("area") == code or f"_{code}_" in f.get("name", ""))), None)
+        if match is None:
+            raise _fail(spec, url, f"the order returned no file for municipality {code}")
+        dl = download(match["downloadUrl"], ctx.data_dir / DOWNLOADS / _download_name(match["name"], f"{code}.zip"),
+                      ctx, spec, label=f"{spec.id} {code}")
+        dls.append(dl)
+        gdf = read_official(ctx.data_dir / dl.path, p.get("layer"), _family(spec))
+        targets.append(_write_target(gdf, ctx, spec, spec.fetch.target.format(kommunenummer=code)))
+        n += len(gdf)
+    return FetchResult(spec.id, spec.fetch.service, targets, dls, n)
+
+
+# Akvakulturregisteret "legacy" dump: one row per permit and site; the site columns we keep.
+PUB_AQUA_COLUMNS = {
+    "LOK_NR": "site_id",
+    "LOK_NAVN": "site_name",
+    "LOK_PLASS": "placement",
+    "VANNMILJØ": "water_type",
+    "LOK_KOMNR": "municipality_id",
+    "LOK_KOM": "municipality",
+    "LOK_KAP": "site_capacity",
+    "LOK_ENHET": "capacity_unit_type",
+    "PROD_OMR": "production_area_code",
+    "N_GEOWGS84": "latitude",
+    "Ø_GEOWGS84": "longitude",
+    "ART": "species",
+    "FORMÅL": "purpose",
+    "PRODUKSJONSFORM": "production_method",
+}
+
+
+def parse_pub_aqua_csv(path: Path) -> pd.DataFrame:
+    """Parse the register's legacy CSV dump into one row per site with the catalogue's columns.
+
+    The dump starts with a title line, then the header; fields are ``;``-separated and decimals may
+    use a comma. Species of the permits at a site are joined with ``", "``.
+    """
+    text = Path(path).read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    start = next((i for i, ln in enumerate(lines[:5]) if "LOK_NR" in ln), None)
+    if start is None:
+        raise LayerReadError(f"{path}: no 'LOK_NR' header in the first lines: not an Akvakulturregisteret dump")
+    from io import StringIO
+
+    df = pd.read_csv(StringIO("\n".join(lines[start:])), sep=";", dtype=str, keep_default_na=False)
+    missing = [c for c in ("LOK_NR", "LOK_NAVN", "LOK_PLASS", "N_GEOWGS84", "Ø_GEOWGS84") if c not in df.columns]
+    if missing:
+        raise LayerReadError(f"{path}: columns {missing} missing from the dump; columns: {list(df.columns)}")
+    df = df[[c for c in PUB_AQUA_COLUMNS if c in df.columns]].rename(columns=PUB_AQUA_COLUMNS)
+    for c in ("latitude", "longitude", "site_capacity"):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c].str.replace(",", ".", regex=False), errors="coerce")
+    agg = {c: "first" for c in df.columns if c not in ("site_id", "species")}
+    if "species" in df.columns:
+        agg["species"] = lambda s: ", ".join(sorted({v for v in s if v}))
+    out = df.groupby("site_id", as_index=False, sort=True).agg(agg)
+    out["site_id"] = out["site_id"].astype(int)
+    return out.sort_values("site_id").reset_index(drop=True)
+
+
+@fetcher("pub_aqua_csv")
+def fetch_pub_aqua(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """Fiskeridirektoratet's register dump → the site CSV the catalogue reads."""
+    url = _url(spec, ctx)
+    dl = download(url, ctx.data_dir / DOWNLOADS / "akvakulturregisteret.csv", ctx, spec)
+    sites = parse_pub_aqua_csv(ctx.data_dir / dl.path)
+    write_frame(sites, ctx.data_dir / spec.fetch.target)
+    return FetchResult(spec.id, spec.fetch.service, [spec.fetch.target], [dl], len(sites))
+
+
+@fetcher("plan_wfs")
+def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """Master-plan land use: WFS GetFeature for the county's bbox, or the URL set in ``fetch.toml``."""
+    p = spec.fetch.params
+    url = (ctx.config.get(spec.id) or {}).get("url")
+    if not url:
+        xmin, ymin, xmax, ymax = ctx.bbox or tuple(_county_mask(ctx.data_dir).bounds)
+        q = {
+            "service": "WFS", "version": "2.0.0", "request": "GetFeature",
+            "typeNames": p["type_name"], "srsName": p["srs"],
+            "bbox": f"{xmin:.0f},{ymin:.0f},{xmax:.0f},{ymax:.0f},{p['srs']}",
+        }
+        url = spec.fetch.url + ("&" if "?" in spec.fetch.url else "?") + urllib.parse.urlencode(q)
+    suffix = Path(urllib.parse.urlparse(url).path).suffix.lower()
+    name = f"{spec.id}{suffix if suffix in ('.zip', '.gpkg', '.geojson', '.gml', '.json') else '.gml'}"
+    dl = download(url, ctx.data_dir / DOWNLOADS / name, ctx, spec)
+    gdf = read_official(ctx.data_dir / dl.path, p.get("layer"), "polygon")
+    from layers.importer import normalise_columns
+
+    gdf, _ = normalise_columns(gdf, spec)
+    gdf = keep_in_county(gdf, ctx.data_dir)
+    target = _write_target(gdf, ctx, spec, spec.fetch.target)
+    return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
+
+
+def dtm_tiles(bbox: tuple[float, float, float, float], res: float, tile_px: int) -> list[tuple[float, float, float, float]]:
+    """Split a bbox (snapped outwards to the resolution) into tiles of at most ``tile_px`` cells a side."""
+    xmin, ymin = np.floor(bbox[0] / res) * res, np.floor(bbox[1] / res) * res
+    xmax, ymax = np.ceil(bbox[2] / res) * res, np.ceil(bbox[3] / res) * res
+    step = tile_px * res
+    out = []
+    for y0 in np.arange(ymin, ymax, step):
+        for x0 in np.arange(xmin, xmax, step):
+            out.append((float(x0), float(y0), float(min(x0 + step, xmax)), float(min(y0 + step, ymax))))
+    return out
+
+
+@fetcher("wcs_dtm")
+def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """Kartverket DTM by WCS 1.0.0 GetCoverage, tile by tile, mosaicked and clipped to the county."""
+    import rasterio
+    from rasterio.features import geometry_mask
+    from rasterio.merge import merge
+
+    p = spec.fetch.params
+    res = float(ctx.resolution or p["resolution"])
+    mask_geom = _county_mask(ctx.data_dir)
+    bbox = ctx.bbox or tuple(mask_geom.bounds)
+    dls, paths = [], []
+    for i, (x0, y0, x1, y1) in enumerate(dtm_tiles(bbox, res, int(p["tile_px"]))):
+        q = {
+            "SERVICE": "WCS", "VERSION": "1.0.0", "REQUEST": "GetCoverage", "FORMAT": "GeoTIFF",
+            "COVERAGE": p["coverage"], "BBOX": f"{x0:.0f},{y0:.0f},{x1:.0f},{y1:.0f}",
+            "CRS": "EPSG:25833", "RESPONSE_CRS": "EPSG:25833",
+            "WIDTH": str(int(round((x1 - x0) / res))), "HEIGHT": str(int(round((y1 - y0) / res))),
+        }
+        url = spec.fetch.url + "?" + urllib.parse.urlencode(q)
+        dest = ctx.data_dir / DOWNLOADS / f"dtm{res:g}_{int(x0)}_{int(y0)}.tif"
+        dls.append(download(url, dest, ctx, spec, label=f"DTM tile {i + 1}"))
+        paths.append(dest)
+    srcs = [rasterio.open(pth) for pth in paths]
+    try:
+        nodata = srcs[0].nodata if srcs[0].nodata is not None else -32767.0
+        mosaic, transform = merge(srcs, bounds=bbox, res=res, nodata=nodata)
+        profile = srcs[0].profile.copy()
+    finally:
+        for s in srcs:
+            s.close()
+    arr = mosaic[0].astype("float32")
+    outside = geometry_mask([mask_geom], out_shape=arr.shape, transform=transform, invert=False)
+    arr[outside] = nodata
+    profile.update(driver="GTiff", height=arr.shape[0], width=arr.shape[1], count=1, dtype="float32",
+                   transform=transform, crs="EPSG:25833", nodata=nodata, compress="deflate", tiled=True,
+                   blockxsize=256, blockysize=256)
+    if arr.shape[0] < 256 or arr.shape[1] < 256:
+        profile.update(tiled=False)
+        profile.pop("blockxsize", None)
+        profile.pop("blockysize", None)
+    target = spec.fetch.target.format(resolution=f"{res:g}")
+    out = ctx.data_dir / target
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".tif")
+    os.close(fd)
+    try:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(arr, 1)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return FetchResult(spec.id, spec.fetch.service, [target], dls, int((~outside).sum()), [f"{len(paths)} tile(s) at {res:g} m"])
+
+
+# ---------------------------------------------------------------- public API
+
+
+def fetchable() -> list[str]:
+    """Ids of the layers ``areal fetch`` can download."""
+    return [n for n in registry.names() if registry.get(n).fetch is not None]
+
+
+def fetch_layer(layer_id: str, ctx: FetchContext) -> FetchResult:
+    """Fetch one layer into ``ctx.data_dir`` and record it in the manifest.
+
+    Raises
+    ------
+    UnknownNameError
+        The layer has no official service.
+    FetchError
+        The service cannot be reached (the message names the service, URL and manual alternative).
+    """
+    spec = registry.get(layer_id)
+    if spec.fetch is None:
+        raise UnknownNameError(
+            f"layer {layer_id!r} has no official download; fetchable layers are: {', '.join(fetchable())}"
+        )
+    if spec.fetch.method not in FETCHERS:
+        raise UnknownNameError(f"layer {layer_id!r}: no fetcher {spec.fetch.method!r}; fetchers are {sorted(FETCHERS)}")
+    ctx.data_dir.mkdir(parents=True, exist_ok=True)
+    result = FETCHERS[spec.fetch.method](spec, ctx)
+    _record(ctx, spec, result)
+    return result
+
+
+def fetch_layers(layer_ids: Iterable[str], ctx: FetchContext) -> list[FetchResult]:
+    """Fetch several layers in order; the first failure stops the run (earlier layers stay)."""
+    return [fetch_layer(lid, ctx) for lid in layer_ids]
+
+
+def make_context(data_dir: str | os.PathLike | None = None, **kw) -> FetchContext:
+    """A context for ``data_dir`` (default :func:`layers.settings.data_dir`) with its ``fetch.toml``."""
+    ddir = settings.data_dir(data_dir)
+    return FetchContext(data_dir=ddir, config=kw.pop("config", None) or load_config(ddir), **kw)

@@ -1,0 +1,327 @@
+"""Import a user's file as a catalogue layer (``areal import FILE --as LAYER``).
+
+::
+
+    read (GeoPackage, GeoJSON, zipped Shapefile, GML, SOSI-derived GeoJSON, FGDB zip, CSV)
+    -> column map (TOML) and automatic name matching -> value maps -> refuse rows with unknown codes
+    -> repair + reproject (the loader's ``clean`` pipeline, the same as for every load)
+    -> write atomically into the data directory where the catalogue looks for the layer
+
+The file written holds the mapped, repaired features in EPSG:25833 (not yet clipped or
+municipality-assigned), so :func:`layers.loader.load` then yields exactly the layer a fetch yields.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.crs import WORKING_CRS
+from geo.errors import LayerReadError, LayerValidationError, RuleError
+from geo.geometry import family_of, repair_geometries
+from layers import registry, settings
+from layers._base import LayerSpec
+from layers.export import write_frame
+
+
+@dataclass
+class ColumnMap:
+    """A column map: source column → canonical column, and per-column value maps.
+
+    TOML form::
+
+        [columns]
+        "AREALFORMÅL" = "arealformal"
+        "STATUS" = "arealbruksstatus"
+
+        [values.arealbruksstatus]
+        "Nåværende" = "1"
+        "Framtidig" = "2"
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    source: str = "(inline)"
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike) -> "ColumnMap":
+        """Read a column-map TOML file; entries must be strings."""
+        path = Path(path)
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise RuleError(f"column map {path}: {exc}") from exc
+        unknown = set(doc) - {"columns", "values"}
+        if unknown:
+            raise RuleError(f"column map {path}: unknown section(s) {sorted(unknown)}; use [columns] and [values.<column>]")
+        cols = doc.get("columns", {})
+        bad = [k for k, v in cols.items() if not isinstance(v, str)]
+        if bad:
+            raise RuleError(f"column map {path}: [columns] {bad[0]!r} must map to a column name (a string)")
+        values = {}
+        for col, m in doc.get("values", {}).items():
+            if not isinstance(m, dict):
+                raise RuleError(f"column map {path}: [values.{col}] must be a table of 'source value' = 'code'")
+            values[col] = {str(k): str(v) for k, v in m.items()}
+        return cls(dict(cols), values, str(path))
+
+
+@dataclass
+class ImportReport:
+    """What an import did: shown by ``areal import`` and returned to the app."""
+
+    layer: str
+    file: str
+    target: str = ""
+    n_read: int = 0
+    n_written: int = 0
+    mapped: dict[str, str] = field(default_factory=dict)
+    values_mapped: dict[str, int] = field(default_factory=dict)
+    n_repaired: int = 0
+    n_empty: int = 0
+    refused: list[str] = field(default_factory=list)
+    n_refused: int = 0
+    n_outside_county: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Human-readable summary lines."""
+        out = [f"{self.file} → layer {self.layer!r}: {self.n_read} features read, {self.n_written} written to {self.target}"]
+        for src, dst in self.mapped.items():
+            out.append(f"mapped column {src!r} → {dst!r}")
+        for col, n in self.values_mapped.items():
+            out.append(f"mapped {n} value(s) in column {col!r}")
+        if self.n_repaired:
+            out.append(f"repaired {self.n_repaired} invalid geometries")
+        if self.n_empty:
+            out.append(f"{self.n_empty} empty geometries kept as empty")
+        for r in self.refused:
+            out.append(f"refused {r}")
+        if self.n_outside_county:
+            out.append(f"{self.n_outside_county} features lie outside Trøndelag (left out when the layer is loaded)")
+        out += [f"problem: {p}" for p in self.problems]
+        return out
+
+
+def _fold(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'AREALFORMÅL' ~ 'arealformal' ~ 'areal_formål'."""
+    s = unicodedata.normalize("NFKD", str(name).replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae"))
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+def normalise_columns(df: pd.DataFrame, spec: LayerSpec, extra: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename columns to the layer's canonical names; return the frame and what was renamed.
+
+    Order: the explicit map ``extra``; the layer's ``rename``; then a tolerant match of the
+    required columns and rename targets ignoring case, accents and separators, also on the last
+    part of nested GML names (``arealplanId_..._kommunenummer`` → ``kommunenummer``).
+    """
+    mapping: dict[str, str] = {}
+    cols = [c for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
+    for src, dst in (extra or {}).items():
+        if src not in df.columns:
+            raise LayerValidationError(
+                f"column map names column {src!r}, which is not in the file; columns are: {cols}", [f"no column {src!r}"]
+            )
+        mapping[src] = dst
+    wanted = {_fold(k): v for k, v in spec.rename.items()}
+    for c in list(spec.columns) + list(spec.rename.values()) + list(spec.derive):
+        wanted.setdefault(_fold(c), c)
+    taken = set(mapping.values()) | {c for c in cols if c in spec.columns}
+    for c in cols:
+        if c in mapping or c in spec.columns:
+            continue
+        key = _fold(c)
+        dst = wanted.get(key)
+        if dst is None:
+            tail = re.split(r"[_.|/]", str(c))[-1]
+            dst = wanted.get(_fold(tail)) if tail != c else None
+        if dst and dst != c and dst not in taken:
+            mapping[c] = dst
+            taken.add(dst)
+    return df.rename(columns=mapping), mapping
+
+
+def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
+    from layers.fetch import read_official
+    from layers.readers import read_csv
+
+    if path.suffix.lower() in (".csv", ".txt"):
+        return read_csv(path, spec.source, None, f"import of {path}")
+    if spec.source.reader and path.suffix.lower() == ".json":
+        from layers.readers import READERS
+
+        return READERS[spec.source.reader](path, spec.source, None, f"import of {path}")
+    family = family_of(spec.geometry_type) if spec.geometry_type else None
+    return read_official(path, layer, family)
+
+
+def target_path(spec: LayerSpec, data_dir: Path, file: Path) -> Path:
+    """Where an imported layer is written: the fetch target when it has no placeholders, else a
+    name that the layer's first data-directory source pattern matches."""
+    if spec.fetch is not None and "{" not in spec.fetch.target:
+        return data_dir / spec.fetch.target
+    stem = re.sub(r"[^\w\-]+", "_", file.stem.split(".")[0])
+    for pattern in spec.source.patterns:
+        pat = pattern.split("#")[0]
+        if pat.startswith("pkg:"):
+            continue
+        p = Path(pat)
+        name = p.name.replace("*", f"import_{stem}", 1).replace("*", "")
+        if spec.source.x is None and Path(name).suffix.lower() not in (".gpkg",):
+            continue
+        return data_dir / p.parent / name
+    raise LayerValidationError(f"layer {spec.id!r}: no writable source pattern in {spec.source.patterns}")
+
+
+def import_file(
+    file: str | os.PathLike,
+    layer_id: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    column_map: ColumnMap | str | os.PathLike | Mapping[str, str] | None = None,
+    inner_layer: str | None = None,
+    strict: bool = False,
+) -> ImportReport:
+    """Import ``file`` as catalogue layer ``layer_id`` into the data directory.
+
+    Parameters
+    ----------
+    file : path
+        GeoPackage, GeoJSON (also SOSI-derived, with SOSI names), zipped Shapefile/FGDB/GML, GML, CSV.
+    layer_id : str
+        Target layer (``areal layers`` lists them).
+    data_dir : path, optional
+        Destination data directory (default :func:`layers.settings.data_dir`).
+    column_map : ColumnMap, path of a TOML column map, or dict, optional
+        Non-standard column names (and value maps) → the layer's schema.
+    inner_layer : str, optional
+        Layer inside a multi-layer file.
+    strict : bool
+        Refuse the whole file (raise) instead of leaving out rows with codes outside the code list.
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    LayerReadError, LayerValidationError
+        The message names the file, column and value.
+    """
+    spec = registry.get(layer_id)
+    if spec.kind == "raster":
+        raise LayerValidationError(f"{layer_id!r} is a raster layer: copy the GeoTIFF to one of {spec.source.patterns}")
+    path = Path(file)
+    if not path.exists():
+        raise LayerReadError(f"import: {path} does not exist")
+    ddir = settings.data_dir(data_dir)
+    if column_map is None:
+        cmap = ColumnMap()
+    elif isinstance(column_map, ColumnMap):
+        cmap = column_map
+    elif isinstance(column_map, Mapping):
+        cmap = ColumnMap(dict(column_map))
+    else:
+        cmap = ColumnMap.from_toml(column_map)
+    report = ImportReport(layer_id, str(path))
+    raw = _read(path, inner_layer, spec)
+    report.n_read = len(raw)
+    df, mapped = normalise_columns(raw, spec, cmap.columns)
+    report.mapped = mapped
+    # the layer's own rename (SOSI short names) is applied here too, so value maps see canonical names
+    df = df.rename(columns={k: v for k, v in spec.rename.items() if k in df.columns})
+    for col, vmap in cmap.values.items():
+        if col not in df.columns:
+            raise LayerValidationError(f"{path}: [values.{col}] in {cmap.source}, but the file has no column {col!r}")
+        s = df[col].astype(object)
+        hit = s.astype(str).isin(list(vmap))
+        df[col] = s.where(~hit, s.astype(str).map(vmap))
+        report.values_mapped[col] = int(hit.sum())
+    if spec.source.x is not None and isinstance(df, gpd.GeoDataFrame) and df.crs is not None:
+        # a point file for a coordinate-table layer: the coordinates come from the geometry
+        pts = df.geometry.to_crs(spec.source.crs or WORKING_CRS)
+        for col, values in ((spec.source.x, pts.x), (spec.source.y, pts.y)):
+            if col not in df.columns:
+                df[col] = values
+    missing = [c for c in spec.columns if c not in df.columns and c not in spec.derive]
+    if missing:
+        present = [c for c in raw.columns if c != "geometry"]
+        raise LayerValidationError(
+            f"{path}: cannot import as {layer_id!r}: missing column(s) {missing}; columns in the file: {present}. "
+            f"Add a column map: [columns] \"<your column>\" = \"{missing[0]}\"",
+            [f"missing column {c!r}" for c in missing],
+        )
+    # refuse rows whose codes are not in the code list (after deriving, as the loader would)
+    tmp = df.copy()
+    for new, (src, m) in spec.derive.items():
+        if new not in tmp.columns and src in tmp.columns:
+            tmp[new] = tmp[src].map(lambda v: m.get(_code(v)))
+    bad_rows = pd.Series(False, index=df.index)
+    for col, codes in spec.code_lists.items():
+        if col not in tmp.columns or not codes:
+            continue
+        vals = tmp[col].map(_code)
+        bad = vals.notna() & ~vals.isin(list(codes))
+        if bad.any():
+            counts = vals[bad].value_counts()
+            shown = ", ".join(f"{v!r} ({n}×)" for v, n in counts.head(5).items())
+            msg = f"{int(bad.sum())} row(s) with column {col!r} not in the code list: {shown}"
+            if strict:
+                raise LayerValidationError(f"{path}: {msg}", [msg])
+            report.refused.append(msg)
+            bad_rows |= bad
+    report.n_refused = int(bad_rows.sum())
+    df = df.loc[~bad_rows]
+    if spec.kind == "vector":
+        if df.crs is None:
+            from geo.errors import CRSMissingError
+
+            raise CRSMissingError(f"{path} has no CRS (cannot transform naive geometries); add a .prj or re-export in EPSG:25833")
+        gdf = gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=df.crs)
+        gdf, rep = repair_geometries(gdf, family_of(spec.geometry_type))
+        report.n_repaired += rep.n_invalid
+        report.n_empty += rep.n_empty
+        if not gdf.crs.equals(WORKING_CRS):
+            gdf, rep2 = repair_geometries(gdf.to_crs(WORKING_CRS), family_of(spec.geometry_type))
+            report.n_repaired += rep2.n_invalid
+        df = gdf
+    # validate with the loader's own pipeline (the same checks as every load)
+    from layers import loader
+
+    lrep = loader.LoadReport(layer_id, sources=[str(path)])
+    county = loader.load("county", ddir) if spec.clip_to_county else None
+    munis = loader.load("municipalities_sea", ddir) if spec.assign_municipality else None
+    loader.clean(df.copy(), spec, f"import of {path} as {layer_id!r}", lrep, county=county, municipalities=munis, strict=strict)
+    report.n_outside_county = lrep.n_outside_county
+    report.problems += lrep.problems
+    out = target_path(spec, ddir, path)
+    if spec.source.x is not None:  # CSV layer with coordinates: write lon/lat in the source's CRS
+        g = df.to_crs(spec.source.crs or WORKING_CRS)
+        table = pd.DataFrame(g.drop(columns=g.geometry.name))
+        table[spec.source.x] = g.geometry.x
+        table[spec.source.y] = g.geometry.y
+        write_frame(table, out.with_suffix(".csv"))
+        out = out.with_suffix(".csv")
+    else:
+        write_frame(df, out, layer=spec.source.layer or spec.id)
+    report.target = str(out)
+    report.n_written = len(df)
+    return report
+
+
+def _code(v) -> str | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, float) and v == int(v):
+        return str(int(v))
+    return str(v)
