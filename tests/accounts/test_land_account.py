@@ -236,3 +236,18 @@ def test_cli_unknown_municipality(real_data):
 
     res = CliRunner().invoke(main, ["account", "--municipality", "9999", "--data-dir", str(real_data)])
     assert res.exit_code == 2 and "'9999' is not one of the 38 municipalities" in res.output
+
+
+@pytest.mark.realdata
+def test_cli_account_with_proposal(real_data):
+    from apps.cli import main
+
+    from conftest import FIXTURES
+
+    res = CliRunner().invoke(main, ["account", "-m", "5001", "--proposal", str(FIXTURES / "business_areas_5001.geojson"),
+                                    "--data-dir", str(real_data)])
+    assert res.exit_code == 0, res.output
+    lines = {ln[:55].strip(): ln.split() for ln in res.output.splitlines()}
+    # all five fixture polygons as a proposal: 20 + 10 + 30 + 15 + 12 ha, none overlapping
+    assert lines["Forslag, totalt (ha)"][-2:] == ["87.0", "87.0"]
+    assert lines["Forslag på jordbruksareal (ha)"][-4:] == ["ikke", "tilgjengelig"] * 2
