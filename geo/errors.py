@@ -74,3 +74,11 @@ class InputGeometryError(ArealError, ValueError):
 
 class FetchError(ArealError, ConnectionError):
     """A download from an official service failed."""
+
+
+class ScenarioSchemaError(ArealError, ValueError):
+    """A stored scenario (or scenario store) has a schema version this program cannot read."""
+
+
+class StoreError(ArealError, OSError):
+    """A scenario store cannot be opened or written (bad URL, unreachable server, corrupt file)."""

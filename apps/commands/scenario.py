@@ -1,0 +1,180 @@
+"""``areal scenario list|show|save|delete|compare``: saved planning alternatives."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Callable, Mapping
+
+import click
+
+from apps.cli import DATA_DIR_OPTION, main
+
+STORE_OPTION = click.option(
+    "--store", "store_url", default=None, envvar="AREAL_SCENARIO_STORE", show_envvar=True,
+    help="Scenario store: a file path / sqlite:///PATH, or postgresql://... (default: <data dir>/scenarios.sqlite).",
+)
+
+#: Factories of extra comparison metrics: each takes the data directory and returns
+#: ``{group: callable(Scenario) -> {metric: value}}``. Conflict totals (issue 3) and indicators are
+#: added here, e.g. ``METRIC_FACTORIES.append(conflict_metrics)``.
+METRIC_FACTORIES: list[Callable[[Path | None], Mapping[str, Callable]]] = []
+
+
+def land_account_metrics(data_dir: Path | None) -> dict[str, Callable]:
+    """The land account of a scenario's proposal: class hectares inside it, conversion split, CO2."""
+    from geo.land_account import zone_account
+    from layers.account_inputs import emission_factors, load_account_inputs
+
+    inputs = load_account_inputs(data_dir)
+    factors = emission_factors()
+
+    def account(s) -> dict[str, float]:
+        row = zone_account(s.proposal, inputs.layers, emission_factors=factors, remedies=inputs.remedies).iloc[0]
+        return {k: float(v) for k, v in row.items() if k != "area_ha"}
+
+    return {"land account": account}
+
+
+def compare_metrics(data_dir: Path | None, extra: Mapping[str, Callable] | None = None) -> dict[str, Callable]:
+    """All metrics ``scenario compare`` shows: proposal size, land account, then registered extras."""
+    from geo.scenario import area_metric
+
+    metrics: dict[str, Callable] = {"proposal": area_metric}
+    metrics.update(land_account_metrics(data_dir))
+    for factory in METRIC_FACTORIES:
+        metrics.update(factory(data_dir))
+    metrics.update(extra or {})
+    return metrics
+
+
+def parse_weights(text: str | None) -> dict[str, float]:
+    """``"a=1,b=0.5"`` -> ``{"a": 1.0, "b": 0.5}``."""
+    out: dict[str, float] = {}
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{item!r} is not KEY=NUMBER (e.g. grid=0.4,road=0.2)",
+                                     param_hint="--weights") from None
+    return out
+
+
+def _fmt(v: float) -> str:
+    from geo.land_account import NOT_AVAILABLE
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return NOT_AVAILABLE
+    return f"{v:,.2f}".replace(",", " ")
+
+
+@main.group("scenario")
+def scenario_grp() -> None:
+    """Saved scenarios: proposal geometries with layers, profile, weights and a note."""
+
+
+@scenario_grp.command("list")
+@STORE_OPTION
+@DATA_DIR_OPTION
+def list_cmd(store_url: str | None, data_dir: Path | None) -> None:
+    """List the saved scenarios."""
+    from layers.scenario_store import open_store
+
+    store = open_store(store_url, data_dir)
+    df = store.list()
+    click.echo(f"{len(df)} scenario(s) in {store.location}")
+    if len(df):
+        click.echo(df.to_string(index=False))
+
+
+@scenario_grp.command("show")
+@click.argument("name")
+@STORE_OPTION
+@DATA_DIR_OPTION
+def show_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
+    """Show one scenario."""
+    from layers.scenario_store import open_store
+
+    s = open_store(store_url, data_dir).get(name)
+    click.echo(f"scenario {s.name!r} (schema v{s.schema_version}), created {s.created}, updated {s.updated}")
+    click.echo(f"  profile: {s.profile or '-'}; weights: {', '.join(f'{k}={v:g}' for k, v in s.weights.items()) or '-'}")
+    click.echo(f"  layers: {', '.join(s.layers) or '-'}")
+    click.echo(f"  note: {s.note or '-'}")
+    click.echo(f"  proposal: {len(s.proposal)} polygon(s), {_fmt(s.area_ha)} ha (EPSG:25833)")
+    attrs = s.proposal.drop(columns=s.proposal.geometry.name)
+    if len(attrs.columns):
+        click.echo(attrs.head(20).to_string())
+
+
+@scenario_grp.command("save")
+@click.argument("name")
+@click.option("--proposal", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Polygons of the proposal (GeoPackage, GeoJSON, ...).")
+@click.option("--profile", default="", help="Suitability profile name.")
+@click.option("--weights", default=None, help="Profile weights KEY=NUMBER,...")
+@click.option("--layers", "layer_ids", default="", help="Layers chosen, comma-separated catalogue ids.")
+@click.option("--note", default="", help="Free text.")
+@STORE_OPTION
+@DATA_DIR_OPTION
+def save_cmd(name: str, proposal: Path, profile: str, weights: str | None, layer_ids: str, note: str,
+             store_url: str | None, data_dir: Path | None) -> None:
+    """Save (or replace) scenario NAME in one transaction."""
+    from geo.scenario import Scenario
+    from layers import registry
+    from layers.account_inputs import read_proposal
+    from layers.scenario_store import open_store
+
+    chosen = tuple(x.strip() for x in layer_ids.split(",") if x.strip())
+    for lid in chosen:
+        registry.get(lid)  # unknown ids fail here with the list of valid ones
+    s = Scenario(name, read_proposal(proposal), layers=chosen, profile=profile, weights=parse_weights(weights),
+                 note=note)
+    store = open_store(store_url, data_dir)
+    saved = store.save(s)
+    click.echo(f"saved scenario {saved.name!r}: {len(saved.proposal)} polygon(s), {_fmt(saved.area_ha)} ha "
+               f"in {store.location}")
+
+
+@scenario_grp.command("delete")
+@click.argument("name")
+@STORE_OPTION
+@DATA_DIR_OPTION
+def delete_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
+    """Delete scenario NAME."""
+    from layers.scenario_store import open_store
+
+    store = open_store(store_url, data_dir)
+    store.delete(name)
+    click.echo(f"deleted scenario {name!r} from {store.location}")
+
+
+@scenario_grp.command("compare")
+@click.argument("a")
+@click.argument("b")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a .csv.")
+@STORE_OPTION
+@DATA_DIR_OPTION
+def compare_cmd(a: str, b: str, out: Path | None, store_url: str | None, data_dir: Path | None) -> None:
+    """Compare scenarios A and B side by side: proposal size, land account, difference (B − A)."""
+    from geo.land_account import column_titles
+    from geo.scenario import compare
+    from layers.scenario_store import open_store
+
+    store = open_store(store_url, data_dir)
+    sa, sb = store.get(a), store.get(b)
+    table = compare(sa, sb, compare_metrics(data_dir))
+    titles = column_titles("nb")
+    click.echo(f"{'':62} {a[:18]:>18} {b[:18]:>18} {'differanse':>18}")
+    for (group, metric), row in table.iterrows():
+        label = titles.get(metric, metric)
+        click.echo(f"{(group + ': ' + label)[:62]:62} {_fmt(row[a]):>18} {_fmt(row[b]):>18} {_fmt(row['difference']):>18}")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, na_rep="NA")
+        click.echo(f"wrote {out}")

@@ -1,0 +1,456 @@
+"""PDF reports for the council: map, land account, conflicts, indicators, suitability, method.
+
+Rendered offline: the map is drawn with matplotlib from the local layers (EPSG:25833), the PDF is
+laid out with reportlab. Sections whose data are not passed in say *ikke tilgjengelig* and what to
+run to get them, so a report never shows a made-up figure.
+
+The builders (:func:`municipality_report`, :func:`site_report`) gather the inputs from the local
+layers; :func:`render_report` only draws what it is given (conflict, indicator and suitability
+results are passed in by the caller when those engines have run).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.land_account import CLASSES, COUNTY_ID, NOT_AVAILABLE, column_titles
+
+#: Layers drawn on report maps, bottom to top.
+MAP_LAYERS = (
+    "open_land", "forest", "mire", "lakes", "built_up", "ar5", "reindeer_pasture_outline", "reindeer_pastures",
+    "wild_reindeer", "national_parks", "protected_areas", "business_areas",
+)
+
+TEXT = {
+    "nb": {
+        "title_muni": "Arealrapport for {name}",
+        "title_site": "Arealrapport for område: {name}",
+        "title_scenario": "Arealrapport for scenario: {name}",
+        "made": "Laget {date} med Arealkart Trøndelag (areal). Koordinatsystem EPSG:25833 (EUREF89 UTM sone 33N).",
+        "map": "Kart",
+        "credits": "Kilder for kartlagene",
+        "account": "Arealregnskap",
+        "class": "Klasse",
+        "county": "Trøndelag",
+        "area": "Areal (ha)",
+        "conflicts": "Arealkonflikter med lovgrunnlag",
+        "indicators": "Indikatorer (med fylkesmedian)",
+        "suitability": "Egnethet",
+        "weights": "Vekter",
+        "cr": "Konsistensratio (CR)",
+        "method": "Metode",
+        "missing": "Manglende lag",
+        "na": "Ikke tilgjengelig",
+        "na_conflicts": "Konfliktanalysen er ikke kjørt for denne rapporten. Kjør konfliktmotoren "
+                        "(`areal conflicts`, geo.conflicts.find_conflicts) og send resultatet med rapporten.",
+        "na_indicators": "Indikatorene er ikke beregnet for denne rapporten. Kjør `areal indicators` og send "
+                         "resultatet med rapporten.",
+        "na_suitability": "Egnethetsanalysen er ikke kjørt for denne rapporten. Kjør `areal suitability` med en "
+                          "profil og send resultatet med rapporten.",
+        "legend_focus": "Rapportområde",
+        "north": "N",
+        "median": "Fylkesmedian",
+        "value": "Verdi",
+        "indicator": "Indikator",
+        "rank": "Rangering",
+        "criterion": "Kriterium",
+        "method_text": (
+            "Arealene er beregnet i EPSG:25833 ved å skjære hvert arealklasselag med kommunepolygonene "
+            "(landareal, Kartverket 2024). Lag som kan overlappe (verneområder og nasjonalparker, villreinområder, "
+            "reinbeiter, næringsområder) er slått sammen først, slik at overlapp telles én gang. Fylkestallet er "
+            "beregnet mot unionen av kommunene, og summen av kommunene er kontrollert mot det (±0,1 %). "
+            "Framtidig eller foreslått næringsareal fordeles i rekkefølgen utbygd areal (N1000 tettbebyggelse, "
+            "AR5 11/12, nåværende næringsareal), jordbruksareal (AR5 21–23), myr, skog og annen natur; hver "
+            "kvadratmeter telles én gang. CO2-utslipp ved omdisponering er arealet ganger utslippsfaktorene i "
+            "data/emission_factors.toml (veiledende tall med kilde). N1000 er i målestokk 1:1 000 000 og egner "
+            "seg for oversikt, ikke for enkelttomter. Et lag som mangler gir «ikke tilgjengelig», aldri 0."
+        ),
+    },
+    "en": {
+        "title_muni": "Land report for {name}",
+        "title_site": "Land report for site: {name}",
+        "title_scenario": "Land report for scenario: {name}",
+        "made": "Made {date} with Arealkart Trøndelag (areal). Coordinate system EPSG:25833 (EUREF89 UTM zone 33N).",
+        "map": "Map",
+        "credits": "Sources of the map layers",
+        "account": "Land account",
+        "class": "Class",
+        "county": "Trøndelag",
+        "area": "Area (ha)",
+        "conflicts": "Land-use conflicts with legal basis",
+        "indicators": "Indicators (with county median)",
+        "suitability": "Suitability",
+        "weights": "Weights",
+        "cr": "Consistency ratio (CR)",
+        "method": "Method",
+        "missing": "Missing layers",
+        "na": "Not available",
+        "na_conflicts": "The conflict analysis was not run for this report. Run the conflict engine "
+                        "(`areal conflicts`, geo.conflicts.find_conflicts) and pass its result.",
+        "na_indicators": "Indicators were not computed for this report. Run `areal indicators` and pass the result.",
+        "na_suitability": "The suitability analysis was not run for this report. Run `areal suitability` with a "
+                          "profile and pass the result.",
+        "legend_focus": "Report area",
+        "north": "N",
+        "median": "County median",
+        "value": "Value",
+        "indicator": "Indicator",
+        "rank": "Rank",
+        "criterion": "Criterion",
+        "method_text": (
+            "Areas are computed in EPSG:25833 by intersecting each class layer with the municipality land "
+            "polygons (Kartverket 2024). Layers that may overlap are dissolved first so overlaps count once. The "
+            "county total is computed against the union of the municipalities and the municipal sums are checked "
+            "against it (±0.1 %). Planned or proposed business land is attributed in the order developed land, "
+            "farmland, mire, forest, other nature; each square metre once. CO2 of conversion = area × the "
+            "emission factors in data/emission_factors.toml (indicative, sourced). N1000 is 1:1 000 000: an "
+            "overview, not parcel data. A missing layer gives 'not available', never 0."
+        ),
+    },
+}
+
+
+@dataclass
+class Suitability:
+    """Suitability result to print: profile, weights, consistency ratio and a result table."""
+
+    profile: str
+    weights: Mapping[str, float]
+    consistency_ratio: float | None = None
+    table: pd.DataFrame | None = None
+
+
+@dataclass
+class ReportInputs:
+    """Everything a report shows.
+
+    Attributes
+    ----------
+    kind : {"municipality", "site", "scenario"}
+    name : str
+        Municipality name, site file name or scenario name (in the title).
+    focus : GeoDataFrame
+        The area the report is about (outlined on the map, frames the map).
+    map_layers : dict
+        Layer id -> frame to draw (only the part in view is drawn).
+    attributions : dict
+        Layer id -> credit line; every layer drawn must have one.
+    account : DataFrame
+        Rows of the land-account table: first column the class label, then value columns.
+    conflicts, indicators : DataFrame, optional
+        Conflict table (with a legal-basis column) and indicator table (with the county median).
+    suitability : Suitability, optional
+    missing : list of str
+        Missing-layer messages.
+    notes : list of str
+    """
+
+    kind: str
+    name: str
+    focus: gpd.GeoDataFrame
+    map_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    attributions: dict[str, str] = field(default_factory=dict)
+    account: pd.DataFrame | None = None
+    conflicts: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None
+    suitability: Suitability | None = None
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def fmt(value, digits: int = 1, lang: str = "nb") -> str:
+    """Number for the report (space as thousands separator, decimal comma in Norwegian); NaN -> 'ikke tilgjengelig'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NOT_AVAILABLE if lang == "nb" else "not available"
+    if isinstance(value, str):
+        return value
+    s = f"{float(value):,.{digits}f}".replace(",", " ")
+    return s.replace(".", ",") if lang == "nb" else s
+
+
+def _digits(col: str) -> int:
+    return 3 if col.endswith("_share") else (0 if col.endswith("_co2_t") else 1)
+
+
+# ---------------------------------------------------------------- map
+
+
+def _nice_length(width_m: float) -> float:
+    target = width_m / 4
+    exp = 10 ** math.floor(math.log10(target))
+    for m in (5, 2, 1):
+        if m * exp <= target:
+            return m * exp
+    return exp
+
+
+def _style(layer_id: str):
+    from layers import registry
+
+    s = registry.get(layer_id).style
+    return s.fill_color or s.color, s.color, registry.get(layer_id).title_nb
+
+
+def draw_map(inputs: ReportInputs, lang: str = "nb", when: date | None = None,
+             size=(7.0, 6.2)) -> tuple[bytes, list[str]]:
+    """The report map: PNG bytes and the ids of the layers drawn (for the source credits).
+
+    Draws the layers in view, the focus outline, a legend, a scale bar, a (grid) north arrow, the
+    CRS and the date.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    t = TEXT[lang]
+    when = when or date.today()
+    x0, y0, x1, y1 = inputs.focus.total_bounds
+    pad = max((x1 - x0), (y1 - y0)) * 0.08 + 500
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    view = shapely.box(x0, y0, x1, y1)
+    fig, ax = plt.subplots(figsize=size, dpi=150)
+    handles = []
+    drawn = []
+    for lid in MAP_LAYERS:
+        gdf = inputs.map_layers.get(lid)
+        if gdf is None or len(gdf) == 0:
+            continue
+        part = gdf.iloc[gdf.sindex.query(view, predicate="intersects")]
+        if len(part) == 0:
+            continue
+        part = part.set_geometry(shapely.intersection(np.asarray(part.geometry.values, dtype=object), view))
+        fill, edge, title = _style(lid)
+        part.plot(ax=ax, color=fill, edgecolor=edge, linewidth=0.3, alpha=0.55)
+        handles.append(Patch(facecolor=fill, edgecolor=edge, alpha=0.55, label=title))
+        drawn.append(lid)
+    munis = inputs.map_layers.get("municipalities")
+    if munis is not None:
+        part = munis.iloc[munis.sindex.query(view, predicate="intersects")]
+        if len(part):
+            part.boundary.plot(ax=ax, color="#616161", linewidth=0.6)
+            handles.append(Patch(facecolor="none", edgecolor="#616161", label=_style("municipalities")[2]))
+            drawn.append("municipalities")
+    inputs.focus.boundary.plot(ax=ax, color="#d50000", linewidth=1.6)
+    handles.append(Patch(facecolor="none", edgecolor="#d50000", linewidth=1.6, label=t["legend_focus"]))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.tick_params(labelsize=6)
+    ax.ticklabel_format(style="plain", useOffset=False)
+    # scale bar (lower left)
+    length = _nice_length(x1 - x0)
+    bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.05
+    h = (y1 - y0) * 0.012
+    ax.add_patch(Rectangle((bx, by), length / 2, h, facecolor="black", edgecolor="black", zorder=5))
+    ax.add_patch(Rectangle((bx + length / 2, by), length / 2, h, facecolor="white", edgecolor="black", zorder=5))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(bx + length / 2, by + 2.2 * h, label, ha="center", va="bottom", fontsize=7, zorder=5)
+    # north arrow (grid north of UTM 33)
+    ax.annotate(t["north"], xy=(0.95, 0.95), xytext=(0.95, 0.85), xycoords="axes fraction", ha="center",
+                va="center", fontsize=10, fontweight="bold",
+                arrowprops=dict(facecolor="black", width=3, headwidth=9, headlength=9))
+    ax.text(0.01, 0.005, f"EPSG:25833 (EUREF89 UTM 33N) · {when.isoformat()}", transform=ax.transAxes,
+            fontsize=6, va="bottom", bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1))
+    ax.legend(handles=handles, loc="upper left", fontsize=6, framealpha=0.9)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue(), drawn
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (shipped with matplotlib) so Norwegian and Sami letters render."""
+    import matplotlib
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    base = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    try:
+        pdfmetrics.getFont("DejaVuSans")
+    except KeyError:
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(base / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(base / "DejaVuSans-Bold.ttf")))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    data = [list(map(str, df.columns))] + [[str(v) for v in row] for row in df.itertuples(index=False)]
+    tbl = Table(data, colWidths=col_widths, repeatRows=1)
+    tbl.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTNAME", (0, 0), (-1, 0), bold),
+        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaf6")),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return tbl
+
+
+def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "nb", when: date | None = None) -> Path:
+    """Write the PDF report of ``inputs`` to ``out`` (atomically) and return the path."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer
+
+    t = TEXT[lang]
+    when = when or date.today()
+    font, bold = _fonts()
+    ss = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=ss["BodyText"], fontName=font, fontSize=9, leading=12)
+    small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5)
+    h1 = ParagraphStyle("h1", parent=ss["Heading1"], fontName=bold, fontSize=16)
+    h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName=bold, fontSize=12, spaceBefore=8)
+
+    def esc(s: str) -> str:
+        return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    title = t[f"title_{'muni' if inputs.kind == 'municipality' else inputs.kind}"].format(name=inputs.name)
+    story = [Paragraph(esc(title), h1), Paragraph(esc(t["made"].format(date=when.isoformat())), small)]
+    story += [Paragraph(t["map"], h2)]
+    png, drawn = draw_map(inputs, lang, when)
+    story.append(Image(io.BytesIO(png), width=16.5 * cm, height=16.5 * cm * 6.2 / 7.0))
+    missing_credit = [lid for lid in drawn if lid not in inputs.attributions]
+    if missing_credit:
+        raise ValueError(f"report map draws {missing_credit} without a source credit (attributions)")
+    credits = [f"{lid}: {inputs.attributions[lid]}" for lid in drawn]
+    story.append(Paragraph(f"<b>{t['credits']}:</b> " + esc("; ".join(credits)), small))
+
+    story.append(Paragraph(t["account"], h2))
+    if inputs.account is not None and len(inputs.account):
+        widths = [7.5 * cm] + [(16.5 - 7.5) * cm / (len(inputs.account.columns) - 1)] * (len(inputs.account.columns) - 1)
+        story.append(_table(inputs.account, font, bold, widths))
+    else:
+        story.append(Paragraph(t["na"], body))
+
+    story.append(Paragraph(t["conflicts"], h2))
+    if inputs.conflicts is not None:
+        story.append(_table(inputs.conflicts, font, bold))
+    else:
+        story.append(Paragraph(f"{t['na']}. " + esc(t["na_conflicts"]), body))
+
+    story.append(Paragraph(t["indicators"], h2))
+    if inputs.indicators is not None:
+        story.append(_table(inputs.indicators, font, bold))
+    else:
+        story.append(Paragraph(f"{t['na']}. " + esc(t["na_indicators"]), body))
+
+    story.append(Paragraph(t["suitability"], h2))
+    if inputs.suitability is not None:
+        s = inputs.suitability
+        cr = fmt(s.consistency_ratio, 3, lang) if s.consistency_ratio is not None else t["na"]
+        story.append(Paragraph(esc(f"Profil: {s.profile}. {t['cr']}: {cr}."), body))
+        wt = pd.DataFrame({t["criterion"]: list(s.weights),
+                           t["weights"]: [fmt(v, 3, lang) for v in s.weights.values()]})
+        story.append(_table(wt, font, bold))
+        if s.table is not None:
+            story.append(Spacer(1, 4))
+            story.append(_table(s.table, font, bold))
+    else:
+        story.append(Paragraph(f"{t['na']}. " + esc(t["na_suitability"]), body))
+
+    if inputs.missing:
+        story.append(Paragraph(t["missing"], h2))
+        for m in inputs.missing:
+            story.append(Paragraph("• " + esc(m), small))
+    story.append(Paragraph(t["method"], h2))
+    story.append(Paragraph(esc(t["method_text"]), body))
+    for note in inputs.notes:
+        story.append(Paragraph("Merk: " + esc(note) if lang == "nb" else "Note: " + esc(note), small))
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".tmp-{out.name}")
+    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=2.2 * cm, rightMargin=2.2 * cm,
+                            topMargin=1.8 * cm, bottomMargin=1.8 * cm, title=title, author="Arealkart Trøndelag")
+    try:
+        doc.build(story)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+# ---------------------------------------------------------------- builders
+
+
+def _account_rows(values: Mapping[str, Mapping[str, float]], columns: list[str], lang: str) -> pd.DataFrame:
+    """Rows 'class label | value per subject' for the columns that exist in every subject."""
+    titles = column_titles(lang)
+    t = TEXT[lang]
+    rows = []
+    for col in columns:
+        rows.append([titles.get(col, col), *[fmt(v.get(col, np.nan), _digits(col), lang) for v in values.values()]])
+    return pd.DataFrame(rows, columns=[t["class"], *values])
+
+
+def municipality_report(knr: str, data_dir=None, *, lang: str = "nb") -> ReportInputs:
+    """Inputs of a municipality report: its account next to the county's, the map of the municipality."""
+    from apps.commands.account import compute_account
+    from geo.errors import UnknownNameError
+
+    acc, inputs = compute_account(data_dir)
+    tab = acc.table.set_index("kommunenummer")
+    if knr not in tab.index or knr == COUNTY_ID:
+        raise UnknownNameError(f"{knr!r} is not one of the 38 municipalities: "
+                               f"{', '.join(i for i in tab.index if i != COUNTY_ID)}")
+    row, county = tab.loc[knr], tab.loc[COUNTY_ID]
+    cols = [c for c in acc.table.columns[2:]]
+    name = str(row["kommunenavn"])
+    account = _account_rows({name: row.to_dict(), TEXT[lang]["county"]: county.to_dict()}, cols, lang)
+    munis = inputs.municipalities
+    focus = munis[munis["kommunenummer"].astype(str) == knr]
+    return ReportInputs(
+        kind="municipality", name=f"{name} ({knr})", focus=focus,
+        map_layers={"municipalities": munis, **{k: v for k, v in inputs.layers.items() if k in MAP_LAYERS}},
+        attributions=inputs.attributions(), account=account,
+        missing=[m.message() for m in acc.missing_layers], notes=list(acc.notes),
+    )
+
+
+def site_report(site: gpd.GeoDataFrame, name: str, data_dir=None, *, kind: str = "site",
+                lang: str = "nb") -> ReportInputs:
+    """Inputs of a site (or scenario) report: the account of the area itself, the map around it."""
+    from geo.land_account import class_parts, zone_account
+    from layers.account_inputs import emission_factors, load_account_inputs
+
+    inputs = load_account_inputs(data_dir)
+    row = zone_account(site, inputs.layers, emission_factors=emission_factors(), remedies=inputs.remedies).iloc[0]
+    cols = ["area_ha", *[c for c in row.index if c != "area_ha"]]
+    account = _account_rows({TEXT[lang]["area"]: row.to_dict()}, cols, lang)
+    account.iloc[0, 0] = TEXT[lang]["area"]
+    missing = []
+    for cls in CLASSES:
+        _, _, miss = class_parts(cls, inputs.layers, inputs.remedies)
+        missing += [m.message() for m in miss]
+    return ReportInputs(
+        kind=kind, name=name, focus=site,
+        map_layers={"municipalities": inputs.municipalities,
+                    **{k: v for k, v in inputs.layers.items() if k in MAP_LAYERS}},
+        attributions=inputs.attributions(), account=account, missing=list(dict.fromkeys(missing)),
+    )

@@ -1,0 +1,122 @@
+"""Reading what the land account needs: the layers present, emission factors, a proposal file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.crs import to_working_crs
+from geo.errors import CRSMissingError, InputGeometryError, LayerMissingError, LayerReadError, RuleError
+from geo.geometry import repair_geometries
+from geo.land_account import CLASSES
+from layers import loader, registry, settings
+
+EMISSION_FACTORS_FILE = "emission_factors.toml"
+
+
+@dataclass
+class AccountInputs:
+    """Layers for :func:`geo.land_account.land_account`, with provenance.
+
+    Attributes
+    ----------
+    municipalities : GeoDataFrame
+    layers : dict
+        Layer id -> cleaned frame, only for layers that are present.
+    remedies : dict
+        Layer id -> how to get it (from the catalogue's fetch declaration).
+    origins : dict
+        Layer id -> "data" or "starter" (the simplified packaged extract).
+    """
+
+    municipalities: gpd.GeoDataFrame
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    remedies: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def attributions(self) -> dict[str, str]:
+        """Layer id -> credit line, for every layer used (municipalities included)."""
+        ids = ["municipalities", *self.layers]
+        return {lid: registry.get(lid).attribution for lid in ids}
+
+
+def account_layer_ids() -> list[str]:
+    """Every catalogue layer the account can use, in class order."""
+    out: list[str] = []
+    for cls in CLASSES:
+        for lid in cls.layers:
+            if lid not in out:
+                out.append(lid)
+    return out
+
+
+def load_account_inputs(data_dir: str | os.PathLike | None = None, *, use_starter: bool = True) -> AccountInputs:
+    """Load the municipalities and every account layer that is present.
+
+    A layer that is missing is left out of :attr:`AccountInputs.layers` (the account reports it as
+    not available, naming the remedy); a layer that is present but broken raises.
+    """
+    munis = loader.load("municipalities", data_dir, use_starter=use_starter)
+    inputs = AccountInputs(munis)
+    inputs.origins["municipalities"] = munis.attrs.get("load_report", {}).get("origin", "data")
+    for lid in account_layer_ids():
+        spec = registry.get(lid)
+        inputs.remedies[lid] = f"`areal fetch {lid}`" + (
+            f" or `areal import FILE --as {lid}`" if lid in ("ar5", "business_areas") else ""
+        ) + (f" ({spec.fetch.service})" if spec.fetch else "")
+        try:
+            gdf = loader.load(lid, data_dir, use_starter=use_starter)
+        except LayerMissingError:
+            continue
+        inputs.layers[lid] = gdf
+        inputs.origins[lid] = gdf.attrs.get("load_report", {}).get("origin", "data")
+    return inputs
+
+
+def emission_factors(path: str | os.PathLike | None = None) -> dict:
+    """Read the emission-factor table (default ``data/emission_factors.toml``).
+
+    Raises
+    ------
+    RuleError
+        When the file cannot be parsed (the message names the file).
+    """
+    p = Path(path) if path is not None else settings.project_data(EMISSION_FACTORS_FILE)
+    try:
+        with open(p, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise RuleError(f"emission factor table not found: {p}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{p}: {exc}") from exc
+
+
+def read_proposal(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read proposed business land (GeoPackage, GeoJSON, shapefile ...) into EPSG:25833, repaired.
+
+    Raises
+    ------
+    LayerReadError, CRSMissingError, InputGeometryError
+        Naming the file.
+    """
+    p = Path(path)
+    try:
+        gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise LayerReadError(f"cannot read proposal file {p}: {exc}") from exc
+    if len(gdf) == 0:
+        raise InputGeometryError(f"proposal file {p} holds no features")
+    if gdf.crs is None:
+        raise CRSMissingError(f"proposal file {p} has no CRS: cannot transform naive geometries")
+    gdf = to_working_crs(gdf, str(p))
+    gdf, rep = repair_geometries(gdf, "polygon")
+    polys = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polys.all():
+        bad = gdf.geometry.geom_type[~polys].value_counts().to_dict()
+        raise InputGeometryError(f"proposal file {p}: only polygons can be accounted, found {bad}")
+    gdf.attrs["n_repaired"] = rep.n_invalid
+    return gdf
