@@ -72,7 +72,7 @@ def parse_emission_factors(doc: Mapping[str, Any], text: str | None = None, sour
             continue
         line = None
         if text is not None:
-            m = re.search(rf"^\s*\[\s*{re.escape(cat)}\s*\]", text, re.M)
+            m = re.search(rf"^[ \t]*\[\s*{re.escape(cat)}\s*\]", text, re.M)
             line = text.count("\n", 0, m.start()) + 1 if m else None
         where = f"{source}, line {line}" if line else source
         if not isinstance(body, Mapping):

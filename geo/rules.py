@@ -253,10 +253,10 @@ def _rule_spans(text: str | None) -> list[tuple[int, int]]:
     """Character spans of each ``[[rule]]`` block, in order."""
     if text is None:
         return []
-    heads = [m.start() for m in re.finditer(r"^\s*\[\[\s*rule\s*\]\]", text, re.M)]
+    heads = [m.start() for m in re.finditer(r"^[ \t]*\[\[\s*rule\s*\]\]", text, re.M)]
     spans = []
     for i, h in enumerate(heads):
-        nxt = re.compile(r"^\s*\[", re.M).search(text, h + 1)
+        nxt = re.compile(r"^[ \t]*\[", re.M).search(text, h + 1)
         end = nxt.start() if nxt else len(text)
         if i + 1 < len(heads):
             end = min(end, heads[i + 1])
@@ -277,19 +277,19 @@ class _Locator:
             return None
         start, stop = self.spans[i]
         if key is not None:
-            line = _line_of(self.text, rf"^\s*{re.escape(key)}\s*=", start, stop)
+            line = _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", start, stop)
             if line is not None:
                 return line
         return _line_of(self.text, r"\S", start, stop)
 
     def class_line(self, layer: str, name: str, key: str | None = None) -> int | None:
-        head = rf"^\s*\[\s*classes\.\"?{re.escape(layer)}\"?\.\"?{re.escape(name)}\"?\s*\]"
+        head = rf"^[ \t]*\[\s*classes\.\"?{re.escape(layer)}\"?\.\"?{re.escape(name)}\"?\s*\]"
         line = _line_of(self.text, head)
         if line is None or key is None or self.text is None:
             return line
         m = re.compile(head, re.M).search(self.text)
-        nxt = re.compile(r"^\s*\[", re.M).search(self.text, m.end())
-        return _line_of(self.text, rf"^\s*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None) or line
+        nxt = re.compile(r"^[ \t]*\[", re.M).search(self.text, m.end())
+        return _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None) or line
 
     def where(self, line: int | None) -> str:
         return f"{self.source}, line {line}" if line is not None else self.source
@@ -355,7 +355,7 @@ def parse_rules(
     unknown_top = set(doc) - {"classes", "rule", "meta"}
     if unknown_top:
         key = sorted(unknown_top)[0]
-        line = _line_of(text, rf"^\s*\[*\s*{re.escape(key)}\b")
+        line = _line_of(text, rf"^[ \t]*\[*\s*{re.escape(key)}\b")
         raise RuleError(f"{loc.where(line)}: unknown top-level key {key!r}; expected [classes.*], [[rule]] or [meta]")
 
     classes: dict[str, ClassDef] = {}
