@@ -183,8 +183,9 @@ def _summaries(polygons: gpd.GeoDataFrame, rules: tuple[Rule, ...]) -> tuple[pd.
 
     keys = ["kommunenummer", "kommunenavn"]
     if len(polygons) == 0:
-        cols = keys + [r.pair for r in rules] + [f"{s}_ha" for s in SEVERITIES] + ["conflict_ha"]
-        return matrix, pd.DataFrame(columns=cols)
+        cols = [r.pair for r in rules] + [f"{s}_ha" for s in SEVERITIES] + ["conflict_ha"]
+        empty = pd.DataFrame({k: pd.Series(dtype=object) for k in keys} | {c: pd.Series(dtype=float) for c in cols})
+        return matrix, empty
     p = polygons.assign(kommunenummer=polygons["kommunenummer"].fillna("(none)"),
                         kommunenavn=polygons["kommunenavn"].fillna("(outside municipalities)"))
     per_pair = p.pivot_table(index=keys, columns="pair", values="area_ha", aggfunc="sum", fill_value=0.0)
