@@ -68,24 +68,29 @@ def buffer(geoms: np.ndarray, distance: float, quad_segs: int = BUFFER_QUAD_SEGS
 def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs ``(i, j)``, ``i < j``, of polygons whose interiors overlap.
 
-    Only polygons flagged by GEOS' coverage validator (overlap, unmatched edge, nesting, duplicate)
-    are tested with a full ``relate``; a clean mosaic costs one linear validation pass.
+    Two exact strategies, chosen by a cost estimate: few candidate pairs (large, complex polygons
+    such as N1000 forest) are tested directly with ``relate``; a fine mosaic (many neighbours per
+    polygon) first goes through GEOS' linear coverage validation, and only the polygons it flags
+    (overlap, unmatched edge, nesting, duplicate) are tested with ``relate``.
     """
     n = len(geoms)
+    empty = np.empty(0, np.intp), np.empty(0, np.intp)
     if n < 2:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
-    flagged = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geoms)))
-    if len(flagged) == 0:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
+        return empty
     tree = shapely.STRtree(geoms)
-    qi, tj = tree.query(geoms[flagged], predicate="intersects")
-    i = flagged[qi]
-    keep = i != tj
-    i, j = np.minimum(i[keep], tj[keep]), np.maximum(i[keep], tj[keep])
+    i, j = tree.query(geoms)  # envelope candidates only: no geometry work yet
+    keep = i < j
+    i, j = i[keep], j[keep]
     if len(i) == 0:
-        return i, j
-    ij = np.unique(np.stack([i, j], axis=1), axis=0)
-    i, j = ij[:, 0], ij[:, 1]
+        return empty
+    nv = shapely.get_num_coordinates(geoms)
+    # Rough costs measured with GEOS 3.14: ~4 µs per relate call plus ~0.01 µs per vertex involved,
+    # against ~1.3 µs per vertex for the coverage validator.
+    direct = 4e-6 * len(i) + 1e-8 * float((nv[i] + nv[j]).sum())
+    if direct > 1.3e-6 * float(nv.sum()):
+        flagged = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
+        keep = flagged[i] | flagged[j]
+        i, j = i[keep], j[keep]
     interior = shapely.relate_pattern(geoms[i], geoms[j], "T********")
     return i[interior], j[interior]
 
