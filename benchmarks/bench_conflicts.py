@@ -9,8 +9,9 @@ outline), and a seeded synthetic AR5-like mosaic of 202,500 jittered Voronoi pol
 N1000 forest (or seeded blobs when the extracts are absent). For each case it prints wall time, peak
 memory and the speed ratio, and the relative difference of the total intersection area.
 
-Memory: ``py peak`` is the tracemalloc peak (Python and numpy allocations); ``rss peak`` is the rise
-of the process high-water mark (Linux VmHWM, reset before each run), which also sees GEOS' C heap.
+Memory: ``rss`` is the rise of the process high-water mark during the timed run (Linux VmHWM, reset
+before each run), which sees GEOS' C heap too; with ``--tracemalloc`` a second, traced pass adds the
+Python-heap peak (``py``; Python and numpy allocations only). Timed runs are never traced.
 The engine time includes flattening both inputs (the overlap check) and building every piece's
 geometry; geopandas.overlay gets the raw frames. The ``overlaps`` column counts features that
 overlap another inside the same layer: there the engine counts the ground once and the plain overlay
@@ -85,19 +86,25 @@ class Measure:
     n_pieces: int
 
 
-def measure(fn) -> Measure:
-    """Run ``fn() -> (area, n_pieces)`` once, timing it and recording peak memory."""
+def measure(fn, traced: bool = False) -> Measure:
+    """Run ``fn() -> (area, n_pieces)`` once, timing it and recording the peak RSS rise.
+
+    With ``traced`` the run is under tracemalloc (slower, so it is a separate pass from the timing).
+    """
     gc.collect()
     base = _rss_kib("VmRSS")
     hwm_ok = _reset_hwm()
-    tracemalloc.start()
+    if traced:
+        tracemalloc.start()
     t0 = time.perf_counter()
     area, n = fn()
     dt = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = 0
+    if traced:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     rss = (_rss_kib("VmHWM") - base) / 1024 if hwm_ok else float("nan")
-    return Measure(dt, peak / 2**20, rss, float(area), int(n))
+    return Measure(dt, peak / 2**20 if traced else float("nan"), rss, float(area), int(n))
 
 
 def engine_run(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, chunk_size: int = 50_000):
@@ -112,7 +119,7 @@ def overlay_run(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame):
     return r.area.sum(), len(r)
 
 
-def run_case(name: str, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> dict:
+def run_case(name: str, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, traced: bool = False) -> dict:
     """Measure the engine and geopandas.overlay on the same inputs; return one result row.
 
     Runs taking under a second are repeated (best of 3) to damp timer noise.
@@ -122,6 +129,9 @@ def run_case(name: str, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> dict:
     if ref.seconds < 1.0:
         eng = min([eng] + [measure(lambda: engine_run(a, b)) for _ in range(2)], key=lambda m: m.seconds)
         ref = min([ref] + [measure(lambda: overlay_run(a, b)) for _ in range(2)], key=lambda m: m.seconds)
+    if traced:
+        eng.py_peak_mb = measure(lambda: engine_run(a, b), traced=True).py_peak_mb
+        ref.py_peak_mb = measure(lambda: overlay_run(a, b), traced=True).py_peak_mb
     rel = abs(eng.area_m2 - ref.area_m2) / ref.area_m2 if ref.area_m2 else abs(eng.area_m2)
     return {"case": name, "n_a": len(a), "n_b": len(b), "engine_s": eng.seconds, "overlay_s": ref.seconds,
             "ratio": ref.seconds / eng.seconds if eng.seconds else float("inf"),
@@ -172,6 +182,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--n-side", type=int, default=450, help="mosaic is n_side² cells (default 450 → 202,500)")
     ap.add_argument("--no-real", action="store_true", help="skip the real extracts")
     ap.add_argument("--data-dir", default=None, help="data directory (default $AREAL_DATA_DIR)")
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="add a traced pass per case for the Python-heap peak (doubles the run time)")
     args = ap.parse_args(argv)
     rows = []
     cases = [] if args.no_real else real_cases(args.data_dir)
@@ -183,7 +195,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         cases.append(("AR5-like mosaic × N1000 forest", mosaic, forest[forest.intersects(shapely.box(*mosaic.total_bounds))]))
     cases.append(("AR5-like mosaic × seeded blobs", mosaic, blobs(300, args.n_side * 100.0)))
     for name, a, b in cases:
-        rows.append(run_case(name, a, b))
+        rows.append(run_case(name, a, b, traced=args.tracemalloc))
         if len(rows) == 1:
             print_table(rows)
         else:
