@@ -44,7 +44,9 @@ def voronoi_mosaic(n_side: int, cell: float = 100.0, seed: int = 2841, origin=OR
     rng = np.random.default_rng(seed)
     g = np.arange(n_side) * cell
     gx, gy = np.meshgrid(g, g)
-    pts = np.c_[gx.ravel() + rng.uniform(0.1, 0.9, gx.size) * cell, gy.ravel() + rng.uniform(0.1, 0.9, gy.size) * cell]
+    pts = np.c_[
+        gx.ravel() + rng.uniform(0.1, 0.9, gx.size) * cell, gy.ravel() + rng.uniform(0.1, 0.9, gy.size) * cell
+    ]
     pts += origin
     ext = shapely.box(origin[0], origin[1], origin[0] + n_side * cell, origin[1] + n_side * cell)
     vor = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=ext, ordered=True)
@@ -57,7 +59,9 @@ def blobs(n: int, extent: float, seed: int = 7, origin=ORIGIN) -> gpd.GeoDataFra
     """Seeded large irregular polygons (unioned buffered points) covering part of the extent."""
     rng = np.random.default_rng(seed)
     c = rng.uniform(origin, (origin[0] + extent, origin[1] + extent), (n, 2))
-    u = shapely.union_all(shapely.buffer(shapely.points(c), rng.uniform(extent / 100, extent / 15, n), quad_segs=16))
+    u = shapely.union_all(
+        shapely.buffer(shapely.points(c), rng.uniform(extent / 100, extent / 15, n), quad_segs=16)
+    )
     parts = shapely.get_parts(u)
     return gpd.GeoDataFrame({"blob": np.arange(len(parts))}, geometry=parts, crs=CRS)
 
@@ -133,21 +137,43 @@ def run_case(name: str, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, traced: bool =
         eng.py_peak_mb = measure(lambda: engine_run(a, b), traced=True).py_peak_mb
         ref.py_peak_mb = measure(lambda: overlay_run(a, b), traced=True).py_peak_mb
     rel = abs(eng.area_m2 - ref.area_m2) / ref.area_m2 if ref.area_m2 else abs(eng.area_m2)
-    return {"case": name, "n_a": len(a), "n_b": len(b), "engine_s": eng.seconds, "overlay_s": ref.seconds,
-            "ratio": ref.seconds / eng.seconds if eng.seconds else float("inf"),
-            "engine_py_mb": eng.py_peak_mb, "overlay_py_mb": ref.py_peak_mb,
-            "engine_rss_mb": eng.rss_peak_mb, "overlay_rss_mb": ref.rss_peak_mb,
-            "area_ha": eng.area_m2 / 1e4, "rel_area_diff": rel,
-            "merged": flatten(a.geometry.values).n_merged + flatten(b.geometry.values).n_merged, "pieces": eng.n_pieces, "overlay_rows": ref.n_pieces}
+    return {
+        "case": name,
+        "n_a": len(a),
+        "n_b": len(b),
+        "engine_s": eng.seconds,
+        "overlay_s": ref.seconds,
+        "ratio": ref.seconds / eng.seconds if eng.seconds else float("inf"),
+        "engine_py_mb": eng.py_peak_mb,
+        "overlay_py_mb": ref.py_peak_mb,
+        "engine_rss_mb": eng.rss_peak_mb,
+        "overlay_rss_mb": ref.rss_peak_mb,
+        "area_ha": eng.area_m2 / 1e4,
+        "rel_area_diff": rel,
+        "merged": flatten(a.geometry.values).n_merged + flatten(b.geometry.values).n_merged,
+        "pieces": eng.n_pieces,
+        "overlay_rows": ref.n_pieces,
+    }
 
 
 def real_cases(data_dir: str | None) -> list[tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame]]:
     from layers import loader
 
     try:
-        lay = {k: loader.load(k, data_dir) for k in ("forest", "mire", "national_parks", "built_up",
-                                                     "reindeer_pasture_outline", "reindeer_migration_routes",
-                                                     "wild_reindeer", "protected_areas", "sea")}
+        lay = {
+            k: loader.load(k, data_dir)
+            for k in (
+                "forest",
+                "mire",
+                "national_parks",
+                "built_up",
+                "reindeer_pasture_outline",
+                "reindeer_migration_routes",
+                "wild_reindeer",
+                "protected_areas",
+                "sea",
+            )
+        }
     except FileNotFoundError as exc:
         print(f"real extracts not found ({exc}); real cases skipped")
         return []
@@ -167,14 +193,18 @@ def real_cases(data_dir: str | None) -> list[tuple[str, gpd.GeoDataFrame, gpd.Ge
 
 
 def print_table(rows: list[dict]) -> None:
-    head = (f"{'case':36} {'n_a':>8} {'n_b':>6} {'engine s':>9} {'overlay s':>10} {'ratio':>7} "
-            f"{'py MB eng/ovl':>15} {'rss MB eng/ovl':>15} {'area ha':>12} {'rel diff':>9} {'overlaps':>8}")
+    head = (
+        f"{'case':36} {'n_a':>8} {'n_b':>6} {'engine s':>9} {'overlay s':>10} {'ratio':>7} "
+        f"{'py MB eng/ovl':>15} {'rss MB eng/ovl':>15} {'area ha':>12} {'rel diff':>9} {'overlaps':>8}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['case'][:36]:36} {r['n_a']:>8,} {r['n_b']:>6,} {r['engine_s']:>9.3f} {r['overlay_s']:>10.3f} "
-              f"{r['ratio']:>6.1f}x {r['engine_py_mb']:>7.0f}/{r['overlay_py_mb']:<7.0f} "
-              f"{r['engine_rss_mb']:>7.0f}/{r['overlay_rss_mb']:<7.0f} {r['area_ha']:>12,.1f} {r['rel_area_diff']:>9.1e} {r['merged']:>8}")
+        print(
+            f"{r['case'][:36]:36} {r['n_a']:>8,} {r['n_b']:>6,} {r['engine_s']:>9.3f} {r['overlay_s']:>10.3f} "
+            f"{r['ratio']:>6.1f}x {r['engine_py_mb']:>7.0f}/{r['overlay_py_mb']:<7.0f} "
+            f"{r['engine_rss_mb']:>7.0f}/{r['overlay_rss_mb']:<7.0f} {r['area_ha']:>12,.1f} {r['rel_area_diff']:>9.1e} {r['merged']:>8}"
+        )
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -182,17 +212,28 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--n-side", type=int, default=450, help="mosaic is n_side² cells (default 450 → 202,500)")
     ap.add_argument("--no-real", action="store_true", help="skip the real extracts")
     ap.add_argument("--data-dir", default=None, help="data directory (default $AREAL_DATA_DIR)")
-    ap.add_argument("--tracemalloc", action="store_true",
-                    help="add a traced pass per case for the Python-heap peak (doubles the run time)")
+    ap.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="add a traced pass per case for the Python-heap peak (doubles the run time)",
+    )
     args = ap.parse_args(argv)
     rows = []
     cases = [] if args.no_real else real_cases(args.data_dir)
     t = time.perf_counter()
     mosaic = voronoi_mosaic(args.n_side)
-    print(f"synthetic mosaic: {len(mosaic):,} Voronoi cells of ~1 ha, seed 2841, built in {time.perf_counter() - t:.1f} s")
+    print(
+        f"synthetic mosaic: {len(mosaic):,} Voronoi cells of ~1 ha, seed 2841, built in {time.perf_counter() - t:.1f} s"
+    )
     if cases:
         forest = cases[0][1]
-        cases.append(("AR5-like mosaic × N1000 forest", mosaic, forest[forest.intersects(shapely.box(*mosaic.total_bounds))]))
+        cases.append(
+            (
+                "AR5-like mosaic × N1000 forest",
+                mosaic,
+                forest[forest.intersects(shapely.box(*mosaic.total_bounds))],
+            )
+        )
     cases.append(("AR5-like mosaic × seeded blobs", mosaic, blobs(300, args.n_side * 100.0)))
     for name, a, b in cases:
         rows.append(run_case(name, a, b, traced=args.tracemalloc))
@@ -203,23 +244,31 @@ def main(argv: list[str] | None = None) -> list[dict]:
     syn = [r for r in rows if "mosaic" in r["case"]]
     real = [r for r in rows if "mosaic" not in r["case"]]
     clean = [r["rel_area_diff"] for r in rows if r["merged"] == 0]
-    print(f"\nlargest relative area difference engine vs geopandas.overlay where no layer overlaps itself: "
-          f"{max(clean):.1e}")
-    print("(where 'overlaps' > 0, features overlap inside a layer: the engine counts that ground once,"
-          " geopandas.overlay once per feature)")
+    print(
+        f"\nlargest relative area difference engine vs geopandas.overlay where no layer overlaps itself: "
+        f"{max(clean):.1e}"
+    )
+    print(
+        "(where 'overlaps' > 0, features overlap inside a layer: the engine counts that ground once,"
+        " geopandas.overlay once per feature)"
+    )
     if real:
         e, o = sum(r["engine_s"] for r in real), sum(r["overlay_s"] for r in real)
         print(f"real extracts, all pairs: engine {e:.2f} s, geopandas.overlay {o:.2f} s, ratio {o / e:.1f}x")
     for r in syn:
-        print(f"synthetic {r['n_a']:,}-polygon mosaic: engine {r['engine_s']:.2f} s, geopandas.overlay "
-              f"{r['overlay_s']:.2f} s, ratio {r['ratio']:.1f}x at relative area difference {r['rel_area_diff']:.1e}")
+        print(
+            f"synthetic {r['n_a']:,}-polygon mosaic: engine {r['engine_s']:.2f} s, geopandas.overlay "
+            f"{r['overlay_s']:.2f} s, ratio {r['ratio']:.1f}x at relative area difference {r['rel_area_diff']:.1e}"
+        )
     return rows
 
 
 def print_table_row(r: dict) -> None:
-    print(f"{r['case'][:36]:36} {r['n_a']:>8,} {r['n_b']:>6,} {r['engine_s']:>9.3f} {r['overlay_s']:>10.3f} "
-          f"{r['ratio']:>6.1f}x {r['engine_py_mb']:>7.0f}/{r['overlay_py_mb']:<7.0f} "
-          f"{r['engine_rss_mb']:>7.0f}/{r['overlay_rss_mb']:<7.0f} {r['area_ha']:>12,.1f} {r['rel_area_diff']:>9.1e} {r['merged']:>8}")
+    print(
+        f"{r['case'][:36]:36} {r['n_a']:>8,} {r['n_b']:>6,} {r['engine_s']:>9.3f} {r['overlay_s']:>10.3f} "
+        f"{r['ratio']:>6.1f}x {r['engine_py_mb']:>7.0f}/{r['overlay_py_mb']:<7.0f} "
+        f"{r['engine_rss_mb']:>7.0f}/{r['overlay_rss_mb']:<7.0f} {r['area_ha']:>12,.1f} {r['rel_area_diff']:>9.1e} {r['merged']:>8}"
+    )
 
 
 if __name__ == "__main__":

@@ -50,15 +50,18 @@ class EmissionFactors:
             return self.factors[category]
         except KeyError:
             raise RuleError(
-                f"{self.source}: no emission factor for {category!r}; defined: {', '.join(sorted(self.factors))}"
+                f"{self.source}: no emission factor for {category!r}; "
+                f"defined: {', '.join(sorted(self.factors))}"
             ) from None
 
     def __contains__(self, category: object) -> bool:
         return category in self.factors
 
 
-def parse_emission_factors(doc: Mapping[str, Any], text: str | None = None, source: str = "<emission factors>") -> EmissionFactors:
-    """Validate a parsed emission-factor document: ``[category]`` tables with ``factor``, ``unit``, ``source``.
+def parse_emission_factors(
+    doc: Mapping[str, Any], text: str | None = None, source: str = "<emission factors>"
+) -> EmissionFactors:
+    """Validate a parsed emission-factor document: ``[category]`` tables with factor, unit, source.
 
     Raises
     ------
@@ -99,7 +102,7 @@ class AccountSource:
     values: tuple[str, ...] = ()
 
     def select(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
-        """The rows of the class, or None when the frame lacks the class column."""
+        """Return the rows of the class, or None when the frame lacks the class column."""
         if self.column is None:
             return gdf
         if self.column not in gdf.columns:
@@ -136,17 +139,27 @@ class AccountCategory:
 
 DEFAULT_CATEGORIES: tuple[AccountCategory, ...] = (
     AccountCategory("farmland", (AccountSource("ar5", "arealtype", ("21", "22", "23")),)),
-    AccountCategory("forest", (AccountSource("ar5", "arealtype", ("30",)), AccountSource("forest")), emission="forest"),
-    AccountCategory("mire", (AccountSource("ar5", "arealtype", ("60",)), AccountSource("mire")), emission="mire"),
-    AccountCategory("reindeer_pasture", (AccountSource("reindeer_pastures"), AccountSource("reindeer_pasture_outline"))),
-    AccountCategory("protected", (AccountSource("protected_areas"), AccountSource("national_parks")), combine="union"),
+    AccountCategory(
+        "forest", (AccountSource("ar5", "arealtype", ("30",)), AccountSource("forest")), emission="forest"
+    ),
+    AccountCategory(
+        "mire", (AccountSource("ar5", "arealtype", ("60",)), AccountSource("mire")), emission="mire"
+    ),
+    AccountCategory(
+        "reindeer_pasture", (AccountSource("reindeer_pastures"), AccountSource("reindeer_pasture_outline"))
+    ),
+    AccountCategory(
+        "protected", (AccountSource("protected_areas"), AccountSource("national_parks")), combine="union"
+    ),
     # 1000 m matches the aquaculture zone of the default rule table (a planning proxy, not a legal distance).
     AccountCategory("aquaculture_buffer", (AccountSource("aquaculture_sites"),), buffer_m=1000.0),
 )
 """The categories of the default account."""
 
 
-def _geoms_for(cat: AccountCategory, layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[np.ndarray | None, list[str]]:
+def _geoms_for(
+    cat: AccountCategory, layers: Mapping[str, gpd.GeoDataFrame]
+) -> tuple[np.ndarray | None, list[str]]:
     used, parts = [], []
     for src in cat.sources:
         gdf = layers.get(src.layer)
@@ -233,6 +246,8 @@ def area_account(
     table["co2_total_t"] = table[co2_cols].sum(axis=1, min_count=1) if co2_cols else np.nan
     table.attrs["sources"] = sources
     table.attrs["missing"] = missing
-    table.attrs["emission_factors"] = {k: {"factor": v.factor, "unit": v.unit, "source": v.source}
-                                       for k, v in emission_factors.factors.items()}
+    table.attrs["emission_factors"] = {
+        k: {"factor": v.factor, "unit": v.unit, "source": v.source}
+        for k, v in emission_factors.factors.items()
+    }
     return table

@@ -26,8 +26,20 @@ from geo.overlay import DEFAULT_CHUNK, Flat, as_geometry_array, buffer, flatten,
 from geo.rules import SEVERITIES, Rule, RuleTable, severity_rank
 
 POLYGON_COLUMNS = [
-    "pair", "layer_a", "class_a", "layer_b", "class_b", "severity", "buffer_m", "basis", "explanation",
-    "kommunenummer", "kommunenavn", "area_m2", "area_daa", "area_ha",
+    "pair",
+    "layer_a",
+    "class_a",
+    "layer_b",
+    "class_b",
+    "severity",
+    "buffer_m",
+    "basis",
+    "explanation",
+    "kommunenummer",
+    "kommunenavn",
+    "area_m2",
+    "area_daa",
+    "area_ha",
 ]
 
 # A piece whose area outside every municipality is below this (m²) is not split off as "no municipality".
@@ -83,16 +95,25 @@ class ConflictResult:
         """One row per applied rule: pair, severity, buffer, hectares, basis."""
         ha = self.pair_ha()
         rows = [
-            {"pair": r.pair, "severity": r.severity, "buffer_m": r.buffer_m, "area_ha": float(ha.get(r.pair, 0.0)),
-             "basis": r.basis}
+            {
+                "pair": r.pair,
+                "severity": r.severity,
+                "buffer_m": r.buffer_m,
+                "area_ha": float(ha.get(r.pair, 0.0)),
+                "basis": r.basis,
+            }
             for r in self.rules
         ]
         return pd.DataFrame(rows, columns=["pair", "severity", "buffer_m", "area_ha", "basis"])
 
 
 def _empty_polygons() -> gpd.GeoDataFrame:
-    df = pd.DataFrame({c: pd.Series(dtype=float if c.startswith("area") or c == "buffer_m" else object)
-                       for c in POLYGON_COLUMNS})
+    df = pd.DataFrame(
+        {
+            c: pd.Series(dtype=float if c.startswith("area") or c == "buffer_m" else object)
+            for c in POLYGON_COLUMNS
+        }
+    )
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=WORKING_CRS), crs=WORKING_CRS)
 
 
@@ -128,7 +149,11 @@ def _split_by_municipality(
         return np.arange(n), geoms, none, none.copy()
     mgeom = as_geometry_array(municipalities)
     knr = municipalities["kommunenummer"].astype(str).to_numpy(dtype=object)
-    knv = municipalities["kommunenavn"].to_numpy(dtype=object) if "kommunenavn" in municipalities else knr.copy()
+    knv = (
+        municipalities["kommunenavn"].to_numpy(dtype=object)
+        if "kommunenavn" in municipalities
+        else knr.copy()
+    )
     cut = intersect(geoms, mgeom, chunk_size=chunk_size)
     idx, g, nr, nv = [cut.ia], [cut.geoms], [knr[cut.ib]], [knv[cut.ib]]
     inside = np.bincount(cut.ia, weights=cut.area, minlength=n)
@@ -162,11 +187,20 @@ def _rule_pieces(
     n = len(geoms)
     df = pd.DataFrame(
         {
-            "pair": rule.pair, "layer_a": rule.a_layer, "class_a": rule.a_class or "",
-            "layer_b": rule.b_layer, "class_b": rule.b_class or "", "severity": rule.severity,
-            "buffer_m": rule.buffer_m, "basis": rule.basis, "explanation": rule.explanation,
-            "kommunenummer": knr, "kommunenavn": knv,
-            "area_m2": area, "area_daa": area / M2_PER_DAA, "area_ha": area / M2_PER_HA,
+            "pair": rule.pair,
+            "layer_a": rule.a_layer,
+            "class_a": rule.a_class or "",
+            "layer_b": rule.b_layer,
+            "class_b": rule.b_class or "",
+            "severity": rule.severity,
+            "buffer_m": rule.buffer_m,
+            "basis": rule.basis,
+            "explanation": rule.explanation,
+            "kommunenummer": knr,
+            "kommunenavn": knv,
+            "area_m2": area,
+            "area_daa": area / M2_PER_DAA,
+            "area_ha": area / M2_PER_HA,
         },
         index=pd.RangeIndex(n),
     )
@@ -184,10 +218,14 @@ def _summaries(polygons: gpd.GeoDataFrame, rules: tuple[Rule, ...]) -> tuple[pd.
     keys = ["kommunenummer", "kommunenavn"]
     if len(polygons) == 0:
         cols = [r.pair for r in rules] + [f"{s}_ha" for s in SEVERITIES] + ["conflict_ha"]
-        empty = pd.DataFrame({k: pd.Series(dtype=object) for k in keys} | {c: pd.Series(dtype=float) for c in cols})
+        empty = pd.DataFrame(
+            {k: pd.Series(dtype=object) for k in keys} | {c: pd.Series(dtype=float) for c in cols}
+        )
         return matrix, empty
-    p = polygons.assign(kommunenummer=polygons["kommunenummer"].fillna("(none)"),
-                        kommunenavn=polygons["kommunenavn"].fillna("(outside municipalities)"))
+    p = polygons.assign(
+        kommunenummer=polygons["kommunenummer"].fillna("(none)"),
+        kommunenavn=polygons["kommunenavn"].fillna("(outside municipalities)"),
+    )
     per_pair = p.pivot_table(index=keys, columns="pair", values="area_ha", aggfunc="sum", fill_value=0.0)
     per_pair = per_pair.reindex(columns=[r.pair for r in rules], fill_value=0.0)
     union = {}
@@ -233,7 +271,9 @@ def _apply(
             skipped.append(f"{rule.pair}: {exc}")
             continue
         if len(fa.geoms) == 0:
-            skipped.append(f"{rule.pair}: {rule.a} has no polygon area (points or lines): draw or buffer polygons")
+            skipped.append(
+                f"{rule.pair}: {rule.a} has no polygon area (points or lines): draw or buffer polygons"
+            )
             continue
         if len(fb.geoms) == 0 and len(prepared[rule.b_layer]):
             skipped.append(f"{rule.pair}: {rule.b} has no polygon area; the rule needs buffer_m > 0")
@@ -242,7 +282,9 @@ def _apply(
         frames.append(_rule_pieces(fa, fb, rule, munis, chunk_size))
     frames = [f for f in frames if len(f)]
     polygons = pd.concat(frames, ignore_index=True) if frames else _empty_polygons()
-    polygons = gpd.GeoDataFrame(polygons, geometry="geometry", crs=WORKING_CRS)[POLYGON_COLUMNS + ["geometry"]]
+    polygons = gpd.GeoDataFrame(polygons, geometry="geometry", crs=WORKING_CRS)[
+        POLYGON_COLUMNS + ["geometry"]
+    ]
     matrix, by_muni = _summaries(polygons, tuple(applied))
     return ConflictResult(polygons, matrix, by_muni, tuple(applied), missing, skipped)
 
@@ -289,7 +331,8 @@ def find_conflicts(
     >>> from shapely import box
     >>> from geo.rules import parse_rules
     >>> table = parse_rules({"rule": [{"a": "business_areas", "b": "mire", "severity": "medium",
-    ...     "basis": "pbl § 11-8", "explanation": "Peat stores carbon."}]}, known_layers=["business_areas", "mire"])
+    ...     "basis": "pbl § 11-8", "explanation": "Peat stores carbon."}]},
+    ...     known_layers=["business_areas", "mire"])
     >>> prop = gpd.GeoDataFrame(geometry=[box(0, 0, 2000, 2000)], crs=25833)
     >>> mire = gpd.GeoDataFrame(geometry=[box(500, 500, 1500, 1500)], crs=25833)
     >>> find_conflicts(prop, {"mire": mire}, table).total_ha()
@@ -298,7 +341,9 @@ def find_conflicts(
     selected = rules.rules_for(as_layer)
     if not selected:
         with_a = sorted({r.a_layer for r in rules.rules})
-        raise RuleError(f"{rules.source}: no rule has {as_layer!r} on its A side; layers with rules: {', '.join(with_a)}")
+        raise RuleError(
+            f"{rules.source}: no rule has {as_layer!r} on its A side; layers with rules: {', '.join(with_a)}"
+        )
     return _apply(proposal, layers, selected, rules, as_layer, municipalities, chunk_size)
 
 
@@ -336,6 +381,6 @@ def pair_conflicts(
 
 
 def worst_severity(result: ConflictResult) -> str | None:
-    """The most severe severity present in a result, or None when there is no conflict."""
+    """Return the most severe severity present in a result, or None when there is no conflict."""
     present = set(result.polygons["severity"]) if len(result.polygons) else set()
     return min(present, key=severity_rank) if present else None

@@ -150,7 +150,7 @@ def flatten(geoms) -> Flat:
     order = np.argsort(label, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(counts)])
     for c in multi:
-        members = order[bounds[c]:bounds[c + 1]]
+        members = order[bounds[c] : bounds[c + 1]]
         out[c] = shapely.union_all(g[members])
     return Flat(out, keep[first], int(counts[multi].sum()))
 
@@ -229,7 +229,7 @@ def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = Tr
     out_m, out_f, out_g, out_a = [], [], [], []
     n_contained = 0
     for start in range(0, len(many), chunk_size):
-        chunk = many[start:start + chunk_size]
+        chunk = many[start : start + chunk_size]
         tree = shapely.STRtree(chunk)
         qf, tm = tree.query(few, predicate="intersects")
         if len(qf) == 0:
@@ -255,7 +255,9 @@ def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = Tr
     im, jf = np.concatenate(out_m), np.concatenate(out_f)
     ia, ib = (im, jf) if swap else (jf, im)
     order = np.lexsort((ib, ia))
-    return Pieces(ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained)
+    return Pieces(
+        ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained
+    )
 
 
 def union_area(geoms) -> float:

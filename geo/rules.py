@@ -188,7 +188,7 @@ class RuleTable:
         return {r.a_layer for r in self.rules} | {r.b_layer for r in self.rules}
 
     def class_def(self, selector: str) -> ClassDef | None:
-        """The class behind ``selector``, None for a bare layer id.
+        """Return the class behind ``selector``, None for a bare layer id.
 
         Raises
         ------
@@ -289,21 +289,31 @@ class _Locator:
             return line
         m = re.compile(head, re.M).search(self.text)
         nxt = re.compile(r"^[ \t]*\[", re.M).search(self.text, m.end())
-        return _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None) or line
+        return (
+            _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None)
+            or line
+        )
 
     def where(self, line: int | None) -> str:
         return f"{self.source}, line {line}" if line is not None else self.source
 
 
-def _check_selector(sel: Any, what: str, known: set[str] | None, classes: Mapping[str, ClassDef],
-                    loc: _Locator, line: int | None) -> str:
+def _check_selector(
+    sel: Any,
+    what: str,
+    known: set[str] | None,
+    classes: Mapping[str, ClassDef],
+    loc: _Locator,
+    line: int | None,
+) -> str:
     if not isinstance(sel, str) or not sel.strip():
         raise RuleError(f"{loc.where(line)}: {what} must be a layer id or 'layer:class', got {sel!r}")
     sel = sel.strip()
     layer, cls = split_selector(sel)
     if known is not None and layer not in known:
         raise RuleError(
-            f"{loc.where(line)}: unknown layer id {layer!r} in {what} = {sel!r}; known layers: {', '.join(sorted(known))}"
+            f"{loc.where(line)}: unknown layer id {layer!r} in {what} = {sel!r}; "
+            f"known layers: {', '.join(sorted(known))}"
         )
     if cls is not None and sel not in classes:
         defined = sorted(k for k in classes if k.startswith(f"{layer}:"))
@@ -356,7 +366,9 @@ def parse_rules(
     if unknown_top:
         key = sorted(unknown_top)[0]
         line = _line_of(text, rf"^[ \t]*\[*\s*{re.escape(key)}\b")
-        raise RuleError(f"{loc.where(line)}: unknown top-level key {key!r}; expected [classes.*], [[rule]] or [meta]")
+        raise RuleError(
+            f"{loc.where(line)}: unknown top-level key {key!r}; expected [classes.*], [[rule]] or [meta]"
+        )
 
     classes: dict[str, ClassDef] = {}
     raw_classes = doc.get("classes", {})
@@ -366,7 +378,8 @@ def parse_rules(
         if layer not in known:
             line = loc.class_line(layer, next(iter(entries), "")) if isinstance(entries, Mapping) else None
             raise RuleError(
-                f"{loc.where(line)}: unknown layer id {layer!r} in [classes.{layer}]; known layers: {', '.join(sorted(known))}"
+                f"{loc.where(line)}: unknown layer id {layer!r} in [classes.{layer}]; "
+                f"known layers: {', '.join(sorted(known))}"
             )
         for name, body in entries.items():
             line = loc.class_line(layer, name)
@@ -375,17 +388,24 @@ def parse_rules(
             extra = set(body) - _CLASS_KEYS
             if extra:
                 k = sorted(extra)[0]
-                raise RuleError(f"{loc.where(loc.class_line(layer, name, k))}: unknown key {k!r} in "
-                                f"[classes.{layer}.{name}]; allowed: {', '.join(sorted(_CLASS_KEYS))}")
+                raise RuleError(
+                    f"{loc.where(loc.class_line(layer, name, k))}: unknown key {k!r} in "
+                    f"[classes.{layer}.{name}]; allowed: {', '.join(sorted(_CLASS_KEYS))}"
+                )
             column, values = body.get("column"), body.get("values")
             if not isinstance(column, str) or not column:
-                raise RuleError(f"{loc.where(loc.class_line(layer, name, 'column'))}: [classes.{layer}.{name}] "
-                                f"needs column = \"<attribute>\", got {column!r}")
+                raise RuleError(
+                    f"{loc.where(loc.class_line(layer, name, 'column'))}: [classes.{layer}.{name}] "
+                    f'needs column = "<attribute>", got {column!r}'
+                )
             if not isinstance(values, list) or not values:
-                raise RuleError(f"{loc.where(loc.class_line(layer, name, 'values'))}: [classes.{layer}.{name}] "
-                                f"needs a non-empty list values = [...], got {values!r}")
-            classes[f"{layer}:{name}"] = ClassDef(layer, name, column, tuple(str(v) for v in values),
-                                                  str(body.get("label", "")))
+                raise RuleError(
+                    f"{loc.where(loc.class_line(layer, name, 'values'))}: [classes.{layer}.{name}] "
+                    f"needs a non-empty list values = [...], got {values!r}"
+                )
+            classes[f"{layer}:{name}"] = ClassDef(
+                layer, name, column, tuple(str(v) for v in values), str(body.get("label", ""))
+            )
 
     raw_rules = doc.get("rule", [])
     if not isinstance(raw_rules, list):
@@ -397,8 +417,10 @@ def parse_rules(
         extra = set(body) - _RULE_KEYS
         if extra:
             k = sorted(extra)[0]
-            raise RuleError(f"{loc.where(loc.rule_line(i, k))}: unknown key {k!r} in rule {i + 1}; "
-                            f"allowed: {', '.join(sorted(_RULE_KEYS))}")
+            raise RuleError(
+                f"{loc.where(loc.rule_line(i, k))}: unknown key {k!r} in rule {i + 1}; "
+                f"allowed: {', '.join(sorted(_RULE_KEYS))}"
+            )
         for k in _REQUIRED_RULE_KEYS:
             if k not in body:
                 raise RuleError(f"{loc.where(head)}: rule {i + 1} lacks {k!r}")
@@ -406,34 +428,62 @@ def parse_rules(
         b = _check_selector(body["b"], "b", known, classes, loc, loc.rule_line(i, "b"))
         sev = body["severity"]
         if sev not in SEVERITIES:
-            raise RuleError(f"{loc.where(loc.rule_line(i, 'severity'))}: unknown severity {sev!r} in rule {i + 1} "
-                            f"({a} × {b}); allowed: {', '.join(SEVERITIES)}")
+            raise RuleError(
+                f"{loc.where(loc.rule_line(i, 'severity'))}: unknown severity {sev!r} in rule {i + 1} "
+                f"({a} × {b}); allowed: {', '.join(SEVERITIES)}"
+            )
         buf = body.get("buffer_m", 0)
         if isinstance(buf, bool) or not isinstance(buf, (int, float)) or not math.isfinite(buf):
-            raise RuleError(f"{loc.where(loc.rule_line(i, 'buffer_m'))}: buffer_m must be a number of metres, "
-                            f"got {buf!r} in rule {i + 1} ({a} × {b})")
+            raise RuleError(
+                f"{loc.where(loc.rule_line(i, 'buffer_m'))}: buffer_m must be a number of metres, "
+                f"got {buf!r} in rule {i + 1} ({a} × {b})"
+            )
         if buf < 0:
-            raise RuleError(f"{loc.where(loc.rule_line(i, 'buffer_m'))}: negative buffer_m = {buf!r} in rule {i + 1} "
-                            f"({a} × {b}); distances are applied to B and must be >= 0")
+            raise RuleError(
+                f"{loc.where(loc.rule_line(i, 'buffer_m'))}: negative buffer_m = {buf!r} in rule {i + 1} "
+                f"({a} × {b}); distances are applied to B and must be >= 0"
+            )
         for k in ("basis", "explanation"):
             if not isinstance(body[k], str) or not body[k].strip():
-                raise RuleError(f"{loc.where(loc.rule_line(i, k))}: {k} of rule {i + 1} ({a} × {b}) must be "
-                                f"non-empty text, got {body[k]!r}")
+                raise RuleError(
+                    f"{loc.where(loc.rule_line(i, k))}: {k} of rule {i + 1} ({a} × {b}) must be "
+                    f"non-empty text, got {body[k]!r}"
+                )
         if (a, b, float(buf)) in seen:
-            raise RuleError(f"{loc.where(head)}: the pair {a} × {b} with buffer_m = {buf:g} is given twice "
-                            f"(first at line {seen[(a, b, float(buf))]})")
+            raise RuleError(
+                f"{loc.where(head)}: the pair {a} × {b} with buffer_m = {buf:g} is given twice "
+                f"(first at line {seen[(a, b, float(buf))]})"
+            )
         seen[(a, b, float(buf))] = head
-        rules.append(Rule(a, b, sev, float(buf), body["basis"].strip(), body["explanation"].strip(),
-                          str(body.get("reference", "")), head))
+        rules.append(
+            Rule(
+                a,
+                b,
+                sev,
+                float(buf),
+                body["basis"].strip(),
+                body["explanation"].strip(),
+                str(body.get("reference", "")),
+                head,
+            )
+        )
     return RuleTable(tuple(rules), classes, source)
 
 
 def rules_frame(table: RuleTable) -> pd.DataFrame:
-    """The rule table as a flat DataFrame (for exports and the app)."""
+    """Return the rule table as a flat DataFrame (for exports and the app)."""
     return pd.DataFrame(
         [
-            {"pair": r.pair, "a": r.a, "b": r.b, "severity": r.severity, "buffer_m": r.buffer_m,
-             "basis": r.basis, "explanation": r.explanation, "reference": r.reference}
+            {
+                "pair": r.pair,
+                "a": r.a,
+                "b": r.b,
+                "severity": r.severity,
+                "buffer_m": r.buffer_m,
+                "basis": r.basis,
+                "explanation": r.explanation,
+                "reference": r.reference,
+            }
             for r in table.rules
         ],
         columns=["pair", "a", "b", "severity", "buffer_m", "basis", "explanation", "reference"],

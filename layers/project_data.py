@@ -27,7 +27,7 @@ def _read_toml(path: Path, what: str) -> tuple[dict, str]:
 
 
 def default_rules_path() -> Path:
-    """The shipped default rule table, ``data/rules/default.toml``."""
+    """Return the path of the shipped default rule table, ``data/rules/default.toml``."""
     return settings.project_data("rules", "default.toml")
 
 

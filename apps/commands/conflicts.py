@@ -14,7 +14,7 @@ from geo.errors import InputGeometryError, LayerMissingError, LayerReadError
 
 
 def _read_proposal(proposal: str, data_dir: Path | None) -> tuple[gpd.GeoDataFrame, str | None]:
-    """A file path is read as is; anything else is taken as a catalogue layer id."""
+    """Read a proposal: a file path as is, anything else as a catalogue layer id."""
     from geo.crs import to_working_crs
     from layers import loader
 
@@ -35,22 +35,55 @@ def _split_ids(value: str | None) -> list[str]:
 
 
 @main.command("conflicts")
-@click.option("--proposal", required=True, help="A file (.gpkg, .geojson, .shp ...) or a layer id (e.g. business_areas).")
-@click.option("--as", "as_layer", default=None,
-              help="Which rules apply to the proposal (their A layer). Default: the proposal's layer id, "
-                   "else business_areas.")
-@click.option("--with", "with_layers", default=None, help="Only check against these layers (comma-separated ids).")
-@click.option("--municipality", "municipality", default=None,
-              help="Only this municipality (kommunenummer, comma-separated for several).")
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Rule table (TOML). Default: the shipped data/rules/default.toml.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output GeoPackage: one layer per pair plus summary tables.")
-@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write the tables as CSV files into this folder.")
-@click.option("--account", is_flag=True, help="Add the area account (ha per category and CO2) per municipality.")
+@click.option(
+    "--proposal",
+    required=True,
+    help="A file (.gpkg, .geojson, .shp ...) or a layer id (e.g. business_areas).",
+)
+@click.option(
+    "--as",
+    "as_layer",
+    default=None,
+    help="Which rules apply to the proposal (their A layer). Default: the proposal's layer id, "
+    "else business_areas.",
+)
+@click.option(
+    "--with", "with_layers", default=None, help="Only check against these layers (comma-separated ids)."
+)
+@click.option(
+    "--municipality",
+    "municipality",
+    default=None,
+    help="Only this municipality (kommunenummer, comma-separated for several).",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rule table (TOML). Default: the shipped data/rules/default.toml.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Output GeoPackage: one layer per pair plus summary tables.",
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the tables as CSV files into this folder.",
+)
+@click.option(
+    "--account", is_flag=True, help="Add the area account (ha per category and CO2) per municipality."
+)
 @DATA_DIR_OPTION
-def conflicts_cmd(proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir) -> None:
+def conflicts_cmd(
+    proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir
+) -> None:
     """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
     from geo.accounting import area_account
     from geo.conflicts import find_conflicts
@@ -62,7 +95,9 @@ def conflicts_cmd(proposal, as_layer, with_layers, municipality, rules_path, out
 
     rule_table = load_rules(rules_path)
     prop, prop_layer = _read_proposal(proposal, data_dir)
-    as_layer = as_layer or (prop_layer if prop_layer and rule_table.rules_for(prop_layer) else "business_areas")
+    as_layer = as_layer or (
+        prop_layer if prop_layer and rule_table.rules_for(prop_layer) else "business_areas"
+    )
     wanted = _split_ids(with_layers)
     for lid in wanted:
         registry.get(lid)  # unknown ids fail here with the list of known layers
@@ -85,8 +120,10 @@ def conflicts_cmd(proposal, as_layer, with_layers, municipality, rules_path, out
             raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
         unknown = sorted(set(knrs) - set(munis["kommunenummer"].astype(str)))
         if unknown:
-            raise UnknownNameError(f"unknown municipality number(s) {', '.join(unknown)}; Trøndelag has "
-                                   f"{', '.join(sorted(munis['kommunenummer'].astype(str)))}")
+            raise UnknownNameError(
+                f"unknown municipality number(s) {', '.join(unknown)}; Trøndelag has "
+                f"{', '.join(sorted(munis['kommunenummer'].astype(str)))}"
+            )
         munis = munis[munis["kommunenummer"].astype(str).isin(knrs)]
         prop = gpd.clip(prop, munis)
 
@@ -99,8 +136,11 @@ def conflicts_cmd(proposal, as_layer, with_layers, municipality, rules_path, out
     # Limit the table to the requested layers so that skipped rules are the missing ones only.
     from geo.rules import RuleTable
 
-    sub = RuleTable(tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
-                    rule_table.classes, rule_table.source)
+    sub = RuleTable(
+        tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
+        rule_table.classes,
+        rule_table.source,
+    )
     res = find_conflicts(prop, layers, sub, as_layer=as_layer, municipalities=munis)
 
     def table(df: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -120,8 +160,16 @@ def conflicts_cmd(proposal, as_layer, with_layers, municipality, rules_path, out
     write_frame(table(rules_frame(sub)), out, layer="rules", mode="a")
     acc = None
     if account:
-        all_ids = ["ar5", "forest", "mire", "reindeer_pastures", "reindeer_pasture_outline", "protected_areas",
-                   "national_parks", "aquaculture_sites"]
+        all_ids = [
+            "ar5",
+            "forest",
+            "mire",
+            "reindeer_pastures",
+            "reindeer_pasture_outline",
+            "protected_areas",
+            "national_parks",
+            "aquaculture_sites",
+        ]
         acc_layers = dict(layers)
         for lid in all_ids:
             if lid not in acc_layers:
@@ -159,8 +207,9 @@ def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFra
     if len(res.by_municipality):
         click.echo("\nper municipality (ha): kommune, exclusion, high, medium, low, any")
         for _, r in res.by_municipality.iterrows():
-            click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {r['exclusion_ha']:10,.1f} "
-                       f"{r['high_ha']:10,.1f} {r['medium_ha']:10,.1f} {r['low_ha']:10,.1f} {r['conflict_ha']:10,.1f}")
+            cols = ("exclusion_ha", "high_ha", "medium_ha", "low_ha", "conflict_ha")
+            figures = " ".join(f"{r[c]:10,.1f}" for c in cols)
+            click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
     if acc is not None:
         click.echo("\narea account (ha; CO2 in t CO2-eq):")
         click.echo(acc.drop(columns=[]).round(1).to_string(index=False))

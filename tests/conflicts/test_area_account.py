@@ -7,22 +7,35 @@ from shapely import box
 
 from geo.accounting import EmissionFactor, EmissionFactors, area_account
 
-EF = EmissionFactors({"forest": EmissionFactor("forest", 73.0, "t CO2-eq/ha", "test"),
-                      "mire": EmissionFactor("mire", 1210.0, "t CO2-eq/ha", "test")})
+EF = EmissionFactors(
+    {
+        "forest": EmissionFactor("forest", 73.0, "t CO2-eq/ha", "test"),
+        "mire": EmissionFactor("mire", 1210.0, "t CO2-eq/ha", "test"),
+    }
+)
 
 
 def gdf(geoms, **cols):
     return gpd.GeoDataFrame(cols, geometry=list(geoms), crs=UTM33)
 
 
-MUNIS = gdf([box(X0 - 5000, Y0 - 5000, X0 + 1000, Y0 + 5000), box(X0 + 1000, Y0 - 5000, X0 + 5000, Y0 + 5000)],
-            kommunenummer=["5001", "5028"], kommunenavn=["Trondheim", "Melhus"])
+MUNIS = gdf(
+    [box(X0 - 5000, Y0 - 5000, X0 + 1000, Y0 + 5000), box(X0 + 1000, Y0 - 5000, X0 + 5000, Y0 + 5000)],
+    kommunenummer=["5001", "5028"],
+    kommunenavn=["Trondheim", "Melhus"],
+)
 
 
 def test_account_per_municipality_with_co2():
     prop = gdf([box(X0, Y0, X0 + 2000, Y0 + 1000)])  # 100 ha in 5001, 100 ha in 5028
-    ar5 = gdf([box(X0, Y0, X0 + 500, Y0 + 1000), box(X0 + 500, Y0, X0 + 1500, Y0 + 1000),
-               box(X0 + 1500, Y0, X0 + 2000, Y0 + 1000)], arealtype=["21", "30", "60"])
+    ar5 = gdf(
+        [
+            box(X0, Y0, X0 + 500, Y0 + 1000),
+            box(X0 + 500, Y0, X0 + 1500, Y0 + 1000),
+            box(X0 + 1500, Y0, X0 + 2000, Y0 + 1000),
+        ],
+        arealtype=["21", "30", "60"],
+    )
     layers = {
         "ar5": ar5,
         "forest": gdf([box(X0 - 9000, Y0 - 9000, X0 + 9000, Y0 + 9000)]),  # ignored: AR5 is preferred
@@ -48,8 +61,10 @@ def test_account_per_municipality_with_co2():
 
 def test_account_falls_back_to_n1000_forest_and_buffers_points():
     prop = gdf([box(X0, Y0, X0 + 1000, Y0 + 1000)])
-    layers = {"forest": gdf([box(X0, Y0, X0 + 1000, Y0 + 400)]),
-              "aquaculture_sites": gdf([shapely.Point(X0 + 500, Y0 + 500)])}
+    layers = {
+        "forest": gdf([box(X0, Y0, X0 + 1000, Y0 + 400)]),
+        "aquaculture_sites": gdf([shapely.Point(X0 + 500, Y0 + 500)]),
+    }
     acc = area_account(prop, layers, MUNIS, EF)
     assert acc["forest_ha"].iloc[0] == 40.0 and acc["co2_forest_t"].iloc[0] == 40.0 * 73.0
     assert acc["aquaculture_buffer_ha"].iloc[0] == pytest.approx(100.0)  # 1000 m zone covers the whole square

@@ -29,8 +29,11 @@ def gdf(geoms, **cols):
 
 
 def munis(*parts):
-    return gpd.GeoDataFrame({"kommunenummer": [p[0] for p in parts], "kommunenavn": [p[1] for p in parts]},
-                            geometry=[p[2] for p in parts], crs=UTM33)
+    return gpd.GeoDataFrame(
+        {"kommunenummer": [p[0] for p in parts], "kommunenavn": [p[1] for p in parts]},
+        geometry=[p[2] for p in parts],
+        crs=UTM33,
+    )
 
 
 def test_squares_give_exactly_100_ha(squares):
@@ -61,15 +64,24 @@ def test_500m_buffer_on_a_point_gives_the_circle_area():
 def test_overlaps_inside_one_layer_count_once():
     prop = gdf([box(X0, Y0, X0 + 2000, Y0 + 2000)])
     # Two overlapping mires (union 150 ha), a duplicate of the first and one nested inside it.
-    mire = gdf([box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 500, Y0, X0 + 1500, Y0 + 1000),
-                box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 100, Y0 + 100, X0 + 200, Y0 + 200)])
+    mire = gdf(
+        [
+            box(X0, Y0, X0 + 1000, Y0 + 1000),
+            box(X0 + 500, Y0, X0 + 1500, Y0 + 1000),
+            box(X0, Y0, X0 + 1000, Y0 + 1000),
+            box(X0 + 100, Y0 + 100, X0 + 200, Y0 + 200),
+        ]
+    )
     res = find_conflicts(prop, {"mire": mire}, table(dict(a="business_areas", b="mire", severity="low")))
     assert res.total_ha() == pytest.approx(150.0, rel=1e-12)
     assert res.pair_ha()["business_areas × mire"] == pytest.approx(150.0, rel=1e-12)
     # Overlapping proposal polygons also count once.
     prop2 = gdf([box(X0, Y0, X0 + 2000, Y0 + 2000), box(X0 + 1000, Y0, X0 + 3000, Y0 + 2000)])
-    res2 = find_conflicts(prop2, {"mire": gdf([box(X0, Y0, X0 + 3000, Y0 + 1000)])},
-                          table(dict(a="business_areas", b="mire", severity="low")))
+    res2 = find_conflicts(
+        prop2,
+        {"mire": gdf([box(X0, Y0, X0 + 3000, Y0 + 1000)])},
+        table(dict(a="business_areas", b="mire", severity="low")),
+    )
     assert res2.total_ha() == pytest.approx(300.0, rel=1e-12)
     # Without flattening a plain overlay double counts: the test would fail on a naive engine.
     naive = gpd.overlay(prop, mire, how="intersection").area.sum() / 1e4
@@ -87,10 +99,16 @@ def test_flatten_keeps_touching_polygons_and_merges_overlaps():
 
 def test_municipality_split_and_outside_area():
     prop = gdf([box(X0, Y0, X0 + 2000, Y0 + 1000)])
-    m = munis(("5001", "Trondheim", box(X0 - 100, Y0 - 100, X0 + 600, Y0 + 2000)),
-              ("5028", "Melhus", box(X0 + 600, Y0 - 100, X0 + 1500, Y0 + 2000)))
-    res = find_conflicts(prop, {"mire": gdf([box(X0 - 1, Y0 - 1, X0 + 5000, Y0 + 5000)])},
-                         table(dict(a="business_areas", b="mire", severity="high")), municipalities=m)
+    m = munis(
+        ("5001", "Trondheim", box(X0 - 100, Y0 - 100, X0 + 600, Y0 + 2000)),
+        ("5028", "Melhus", box(X0 + 600, Y0 - 100, X0 + 1500, Y0 + 2000)),
+    )
+    res = find_conflicts(
+        prop,
+        {"mire": gdf([box(X0 - 1, Y0 - 1, X0 + 5000, Y0 + 5000)])},
+        table(dict(a="business_areas", b="mire", severity="high")),
+        municipalities=m,
+    )
     bm = res.by_municipality.set_index("kommunenummer")
     assert bm.loc["5001", "business_areas × mire"] == pytest.approx(60.0, rel=1e-12)
     assert bm.loc["5028", "business_areas × mire"] == pytest.approx(90.0, rel=1e-12)
@@ -100,15 +118,27 @@ def test_municipality_split_and_outside_area():
 
 
 def test_classes_severity_union_and_missing_layers():
-    classes = {"ar5": {"farmland": {"column": "arealtype", "values": ["21", "22", "23"]},
-                       "mire": {"column": "arealtype", "values": ["60"]}}}
-    rules = table(dict(a="business_areas", b="ar5:farmland", severity="high"),
-                  dict(a="business_areas", b="ar5:mire", severity="medium"),
-                  dict(a="business_areas", b="protected_areas", severity="exclusion"),
-                  dict(a="business_areas", b="forest", severity="low"),
-                  classes=classes)
-    ar5 = gdf([box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000),
-               box(X0, Y0 + 1000, X0 + 1000, Y0 + 2000)], arealtype=["21", "60", "30"])
+    classes = {
+        "ar5": {
+            "farmland": {"column": "arealtype", "values": ["21", "22", "23"]},
+            "mire": {"column": "arealtype", "values": ["60"]},
+        }
+    }
+    rules = table(
+        dict(a="business_areas", b="ar5:farmland", severity="high"),
+        dict(a="business_areas", b="ar5:mire", severity="medium"),
+        dict(a="business_areas", b="protected_areas", severity="exclusion"),
+        dict(a="business_areas", b="forest", severity="low"),
+        classes=classes,
+    )
+    ar5 = gdf(
+        [
+            box(X0, Y0, X0 + 1000, Y0 + 1000),
+            box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000),
+            box(X0, Y0 + 1000, X0 + 1000, Y0 + 2000),
+        ],
+        arealtype=["21", "60", "30"],
+    )
     forest = gdf([box(X0, Y0, X0 + 2000, Y0 + 500)])
     prop = gdf([box(X0, Y0, X0 + 2000, Y0 + 2000)])
     res = find_conflicts(prop, {"ar5": ar5, "forest": forest}, rules)
@@ -116,7 +146,9 @@ def test_classes_severity_union_and_missing_layers():
     assert ha["business_areas × ar5:farmland"] == 100.0 and ha["business_areas × ar5:mire"] == 100.0
     assert res.missing == ["protected_areas"]
     assert any("protected_areas" in s and "missing" in s for s in res.skipped)
-    assert res.total_ha("low") == 100.0 and res.total_ha() == pytest.approx(200.0)  # forest lies on farmland+mire
+    assert res.total_ha("low") == 100.0 and res.total_ha() == pytest.approx(
+        200.0
+    )  # forest lies on farmland+mire
     assert set(res.polygons.class_b) == {"farmland", "mire", ""}
     assert worst_severity(res) == "high"
     with pytest.raises(ValueError, match="severity was 'bad'"):
@@ -139,17 +171,23 @@ def test_pair_conflicts_uses_reverse_rules_and_refuses_unknown_pairs():
 def test_points_as_proposal_and_reprojected_input_are_handled():
     rules = table(dict(a="test_arenas", b="mire", severity="medium"))
     pts = gdf([shapely.Point(X0, Y0)])
-    res = find_conflicts(pts, {"mire": gdf([box(X0 - 10, Y0 - 10, X0 + 10, Y0 + 10)])}, rules, as_layer="test_arenas")
+    res = find_conflicts(
+        pts, {"mire": gdf([box(X0 - 10, Y0 - 10, X0 + 10, Y0 + 10)])}, rules, as_layer="test_arenas"
+    )
     assert res.total_ha() == 0 and "no polygon area" in res.skipped[0]
     prop = gdf([box(X0, Y0, X0 + 1000, Y0 + 1000)]).to_crs(4326)
-    res = find_conflicts(prop, {"mire": gdf([box(X0, Y0, X0 + 1000, Y0 + 1000)])}, rules, as_layer="test_arenas")
+    res = find_conflicts(
+        prop, {"mire": gdf([box(X0, Y0, X0 + 1000, Y0 + 1000)])}, rules, as_layer="test_arenas"
+    )
     assert res.total_ha() == pytest.approx(100.0, rel=1e-6)
 
 
 def _voronoi_mosaic(rng, n, cell):
     g = np.arange(n) * cell
     gx, gy = np.meshgrid(g, g)
-    pts = np.c_[gx.ravel() + rng.uniform(0.1, 0.9, gx.size) * cell, gy.ravel() + rng.uniform(0.1, 0.9, gy.size) * cell]
+    pts = np.c_[
+        gx.ravel() + rng.uniform(0.1, 0.9, gx.size) * cell, gy.ravel() + rng.uniform(0.1, 0.9, gy.size) * cell
+    ]
     ext = box(X0, Y0, X0 + n * cell, Y0 + n * cell)
     vor = shapely.voronoi_polygons(shapely.multipoints(pts + [X0, Y0]), extend_to=ext, ordered=True)
     return shapely.intersection(shapely.get_parts(vor), ext)
@@ -161,7 +199,9 @@ def test_engine_equals_geopandas_overlay_on_a_mosaic(rng, chunk_size):
     c = rng.uniform([X0, Y0], [X0 + 2000, Y0 + 2000], (12, 2))
     blobs = shapely.get_parts(shapely.union_all(shapely.buffer(shapely.points(c), rng.uniform(50, 400, 12))))
     p = intersect(cells, blobs, chunk_size=chunk_size)
-    ref = gpd.overlay(gdf(cells, i=np.arange(len(cells))), gdf(blobs, j=np.arange(len(blobs))), how="intersection")
+    ref = gpd.overlay(
+        gdf(cells, i=np.arange(len(cells))), gdf(blobs, j=np.arange(len(blobs))), how="intersection"
+    )
     assert p.area.sum() == pytest.approx(ref.area.sum(), rel=1e-9)
     assert p.n_contained > 0 and len(p) == len(ref)
     by_pair = dict(zip(zip(ref.i, ref.j), ref.area))
@@ -186,5 +226,7 @@ def test_intersection_area_is_at_most_the_smaller_input(a, b):
     area = intersect(fa.geoms, fb.geoms).area.sum()
     ua, ub = shapely.union_all(a).area, shapely.union_all(b).area
     assert area <= min(ua, ub) * (1 + 1e-9) + 1e-6
-    assert area == pytest.approx(shapely.intersection(shapely.union_all(a), shapely.union_all(b)).area, rel=1e-7, abs=1e-6)
+    assert area == pytest.approx(
+        shapely.intersection(shapely.union_all(a), shapely.union_all(b)).area, rel=1e-7, abs=1e-6
+    )
     assert shapely.area(fa.geoms).sum() == pytest.approx(ua, rel=1e-9, abs=1e-6)

@@ -40,7 +40,10 @@ def _parse(text, known=KNOWN):
 
 def test_good_table_parses_with_classes_and_lines():
     t = _parse(GOOD)
-    assert [r.pair for r in t.rules] == ["business_areas × ar5:farmland", "business_areas × aquaculture_sites (1000 m)"]
+    assert [r.pair for r in t.rules] == [
+        "business_areas × ar5:farmland",
+        "business_areas × aquaculture_sites (1000 m)",
+    ]
     assert [r.line for r in t.rules] == [5, 13]
     assert t.classes["ar5:farmland"].values == ("21", "22", "23")
     assert t.rules_for("business_areas")[0].severity == "high"  # most severe first
@@ -51,16 +54,21 @@ def test_good_table_parses_with_classes_and_lines():
     "old, new, line, fragment",
     [
         ('b = "aquaculture_sites"', 'b = "fish_farms"', 15, "unknown layer id 'fish_farms'"),
-        ('buffer_m = 1000', 'buffer_m = -50', 17, "negative buffer_m = -50"),
+        ("buffer_m = 1000", "buffer_m = -50", 17, "negative buffer_m = -50"),
         ('severity = "medium"', 'severity = "severe"', 16, "unknown severity 'severe'"),
-        ('buffer_m = 1000', 'buffer_m = "far"', 17, "buffer_m must be a number of metres, got 'far'"),
+        ("buffer_m = 1000", 'buffer_m = "far"', 17, "buffer_m must be a number of metres, got 'far'"),
         ('b = "ar5:farmland"', 'b = "ar5:pasture"', 7, "unknown class 'pasture'"),
-        ('explanation = "Fish farms."', 'explanation = "Fish farms."\nweight = 3', 20, "unknown key 'weight'"),
+        (
+            'explanation = "Fish farms."',
+            'explanation = "Fish farms."\nweight = 3',
+            20,
+            "unknown key 'weight'",
+        ),
     ],
 )
 def test_invalid_rules_are_refused_with_line_and_value(old, new, line, fragment):
     with pytest.raises(RuleError, match=f"rules.toml, line {line}: ") as exc:
-        _parse(GOOD.replace(old, new, 1) if old != 'buffer_m = 1000' else GOOD.replace(old, new))
+        _parse(GOOD.replace(old, new, 1) if old != "buffer_m = 1000" else GOOD.replace(old, new))
     assert fragment in str(exc.value)
 
 
@@ -68,8 +76,11 @@ def test_unknown_class_layer_and_duplicate_pair_are_refused():
     bad = GOOD.replace("[classes.ar5.farmland]", "[classes.ar6.farmland]")
     with pytest.raises(RuleError, match=r"rules.toml, line 1: unknown layer id 'ar6' in \[classes.ar6\]"):
         _parse(bad)
-    dup = GOOD + GOOD[GOOD.index("[[rule]]"):]
-    with pytest.raises(RuleError, match=r"line 20: the pair business_areas × ar5:farmland with buffer_m = 0 is given twice \(first at line 5\)"):
+    dup = GOOD + GOOD[GOOD.index("[[rule]]") :]
+    with pytest.raises(
+        RuleError,
+        match=r"line 20: the pair business_areas × ar5:farmland with buffer_m = 0 is given twice \(first at line 5\)",
+    ):
         _parse(dup)
 
 
@@ -98,9 +109,20 @@ def test_default_table_covers_the_mission_pairs_with_real_legal_bases():
     assert str(default_rules_path()).endswith("data/rules/default.toml")
     assert t.layers() <= set(registry.names())
     assert {r.severity for r in t.rules} == set(SEVERITIES)
-    mission_b = {"ar5", "forest", "mire", "aquaculture_sites", "reindeer_pastures", "reindeer_pasture_outline",
-                 "reindeer_migration_routes", "protected_areas", "national_parks", "power_lines", "built_up",
-                 "wild_reindeer"}
+    mission_b = {
+        "ar5",
+        "forest",
+        "mire",
+        "aquaculture_sites",
+        "reindeer_pastures",
+        "reindeer_pasture_outline",
+        "reindeer_migration_routes",
+        "protected_areas",
+        "national_parks",
+        "power_lines",
+        "built_up",
+        "wild_reindeer",
+    }
     assert mission_b | {"test_arenas"} <= {r.b_layer for r in t.rules_for("business_areas")}
     assert mission_b | {"business_areas"} <= {r.b_layer for r in t.rules_for("test_arenas")}
     assert {"ar5:farmland", "ar5:forest", "ar5:mire", "reindeer_pastures:calving"} <= {r.b for r in t.rules}

@@ -1,7 +1,6 @@
 """The default rule table on the real extracts, checked against an independent geopandas computation."""
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 from shapely import box
@@ -30,8 +29,12 @@ def _proposal():
     # Three candidate sites (Trondheim/Malvik, Stjørdal/Levanger coast, Oppdal mountains), one overlapping another.
     return gpd.GeoDataFrame(
         {"navn": ["a", "b", "c", "d"]},
-        geometry=[box(260000, 7020000, 290000, 7050000), box(285000, 7045000, 310000, 7075000),
-                  box(200000, 6940000, 240000, 6980000), box(300000, 7080000, 330000, 7100000)],
+        geometry=[
+            box(260000, 7020000, 290000, 7050000),
+            box(285000, 7045000, 310000, 7075000),
+            box(200000, 6940000, 240000, 6980000),
+            box(300000, 7080000, 330000, 7100000),
+        ],
         crs=25833,
     )
 
@@ -71,18 +74,27 @@ def test_default_rules_on_real_extracts_match_geopandas_overlay(real):
     assert set(res.missing) >= {"ar5"}
 
 
+@pytest.mark.filterwarnings("ignore:`keep_geom_type=True` in overlay")
 def test_forest_mire_and_parks_pairs_match_overlay(real):
     rules, layers, munis = real
     res = pair_conflicts(layers["forest"], layers["mire"], rules, a_layer="forest", b_layer="mire")
-    ref = gpd.overlay(layers["forest"].dissolve()[["geometry"]], layers["mire"].dissolve()[["geometry"]],
-                      how="intersection").area.sum() / 1e4
+    ref = (
+        gpd.overlay(
+            layers["forest"].dissolve()[["geometry"]],
+            layers["mire"].dissolve()[["geometry"]],
+            how="intersection",
+        ).area.sum()
+        / 1e4
+    )
     assert res.total_ha() == pytest.approx(ref, rel=1e-9)
     # Snøhetta and Snøhetta øst overlap: the engine counts that ground once, a plain overlay twice.
     wild = layers["wild_reindeer"]
     prop = _proposal()
     res = find_conflicts(prop, {"wild_reindeer": wild}, rules, municipalities=munis)
     got = res.pair_ha()["business_areas × wild_reindeer"]
-    union = shapely.intersection(shapely.union_all(prop.geometry.values), shapely.union_all(wild.geometry.values))
+    union = shapely.intersection(
+        shapely.union_all(prop.geometry.values), shapely.union_all(wild.geometry.values)
+    )
     assert got == pytest.approx(union.area / 1e4, rel=1e-9)
     naive = gpd.overlay(prop, wild, how="intersection").area.sum() / 1e4
     assert naive > got * 1.2 > 0
