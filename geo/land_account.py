@@ -368,24 +368,19 @@ def class_parts(
 
 
 def load_emission_factors(table: Mapping[str, Mapping]) -> dict[str, float]:
-    """Check an emission-factor table ``{class: {t_co2_per_ha, source}}`` and return ``{class: t/ha}``.
+    """Check an emission-factor table (``data/emission_factors.toml`` parsed) and return ``{class: t/ha}``.
+
+    The table is validated by :func:`geo.accounting.parse_emission_factors`, the one parser of that file.
 
     Raises
     ------
     RuleError
-        For an entry without a numeric ``t_co2_per_ha`` or without a ``source``.
+        For an entry without a numeric ``factor``, a wrong unit or no ``source``.
     """
-    out = {}
-    for cls, entry in table.items():
-        if not isinstance(entry, Mapping):
-            raise RuleError(f"emission factor {cls!r}: expected a table with t_co2_per_ha and source, got {entry!r}")
-        val = entry.get("t_co2_per_ha")
-        if not isinstance(val, (int, float)) or isinstance(val, bool) or not math.isfinite(val) or val < 0:
-            raise RuleError(f"emission factor {cls!r}: t_co2_per_ha must be a number >= 0, got {val!r}")
-        if not str(entry.get("source", "")).strip():
-            raise RuleError(f"emission factor {cls!r}: a source is required (t_co2_per_ha = {val})")
-        out[cls] = float(val)
-    return out
+    from geo.accounting import EmissionFactors, parse_emission_factors
+
+    parsed = table if isinstance(table, EmissionFactors) else parse_emission_factors(table)
+    return {cls: ef.factor for cls, ef in parsed.factors.items()}
 
 
 def _conversion_categories(
@@ -478,7 +473,7 @@ def land_account(
     proposal : GeoDataFrame, optional
         Proposed business land (a drawn site, a scenario): its breakdown is added as ``proposal_*``.
     emission_factors : mapping, optional
-        ``{class: {"t_co2_per_ha": float, "source": str}}`` for the conversion categories
+        ``{class: {"factor": float, "unit": "t CO2-eq/ha", "source": str}}`` (as in ``data/emission_factors.toml``) for the conversion categories
         (``developed``, ``farmland``, ``mire``, ``forest``, ``other``). Without it no CO2 is estimated.
     remedies : mapping, optional
         Layer id -> how to get it (defaults to :data:`REMEDIES`).

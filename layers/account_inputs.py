@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 
 from geo.crs import to_working_crs
-from geo.errors import CRSMissingError, InputGeometryError, LayerMissingError, LayerReadError, RuleError
+from geo.errors import CRSMissingError, InputGeometryError, LayerMissingError, LayerReadError
 from geo.geometry import repair_geometries
 from geo.land_account import CLASSES
-from layers import loader, registry, settings
+from layers import loader, registry
 
 EMISSION_FACTORS_FILE = "emission_factors.toml"
 
@@ -77,22 +76,11 @@ def load_account_inputs(data_dir: str | os.PathLike | None = None, *, use_starte
     return inputs
 
 
-def emission_factors(path: str | os.PathLike | None = None) -> dict:
-    """Read the emission-factor table (default ``data/emission_factors.toml``).
+def emission_factors(path: str | os.PathLike | None = None):
+    """Read the emission-factor table (default ``data/emission_factors.toml``); see :mod:`layers.project_data`."""
+    from layers.project_data import load_emission_factors
 
-    Raises
-    ------
-    RuleError
-        When the file cannot be parsed (the message names the file).
-    """
-    p = Path(path) if path is not None else settings.project_data(EMISSION_FACTORS_FILE)
-    try:
-        with open(p, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise RuleError(f"emission factor table not found: {p}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{p}: {exc}") from exc
+    return load_emission_factors(path)
 
 
 def read_proposal(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoDataFrame:

@@ -13,9 +13,9 @@ from geo.errors import InputGeometryError, RuleError
 from geo.land_account import COUNTY_ID, area_by_zone, land_account, load_emission_factors, zone_account
 
 FACTORS = {
-    "developed": {"t_co2_per_ha": 0.0, "source": "test"},
-    "forest": {"t_co2_per_ha": 100.0, "source": "test"},
-    "mire": {"t_co2_per_ha": 500.0, "source": "test"},
+    "developed": {"factor": 0.0, "unit": "t CO2-eq/ha", "source": "test"},
+    "forest": {"factor": 100.0, "unit": "t CO2-eq/ha", "source": "test"},
+    "mire": {"factor": 500.0, "unit": "t CO2-eq/ha", "source": "test"},
 }
 
 
@@ -143,10 +143,10 @@ def test_errors_name_the_problem(tiny):
     layers["ar5"] = _gdf([b(0, 0, 10, 10)], kode=["21"])
     with pytest.raises(InputGeometryError, match="layer 'ar5' has no column 'arealtype'"):
         land_account(munis, layers)
-    with pytest.raises(RuleError, match="'forest': a source is required"):
-        load_emission_factors({"forest": {"t_co2_per_ha": 3.0}})
-    with pytest.raises(RuleError, match="'mire': t_co2_per_ha must be a number >= 0, got 'x'"):
-        load_emission_factors({"mire": {"t_co2_per_ha": "x", "source": "s"}})
+    with pytest.raises(RuleError, match=r"\[forest\] must name its source"):
+        load_emission_factors({"forest": {"factor": 3.0, "unit": "t CO2-eq/ha"}})
+    with pytest.raises(RuleError, match=r"\[mire\] factor must be a number >= 0 \(t CO2-eq/ha\), got 'x'"):
+        load_emission_factors({"mire": {"factor": "x", "unit": "t CO2-eq/ha", "source": "s"}})
 
 
 def test_shipped_emission_factors_are_sourced():
@@ -205,7 +205,10 @@ def test_real_planned_business_fixture(real_account):
     assert t.business_planned_ha == pytest.approx(60) and t.business_existing_ha == pytest.approx(15)
     assert t.planned_on_developed_ha == pytest.approx(20, abs=0.01)  # Testfelt A lies inside Trondheim's built-up area
     assert t.planned_developed_share == pytest.approx(1 / 3, abs=1e-3)
-    assert t.planned_co2_t == pytest.approx(t.planned_on_forest_ha * 448 + t.planned_on_mire_ha * 579)
+    from layers.project_data import load_emission_factors as shipped
+
+    ef = shipped()
+    assert t.planned_co2_t == pytest.approx(t.planned_on_forest_ha * ef["forest"].factor + t.planned_on_mire_ha * ef["mire"].factor)
 
 
 @pytest.mark.realdata

@@ -1,0 +1,223 @@
+"""``areal conflicts``: check a proposal against the rule table and write the conflicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import geopandas as gpd
+import pandas as pd
+
+from apps.cli import DATA_DIR_OPTION, main
+from geo.crs import WORKING_CRS
+from geo.errors import InputGeometryError, LayerMissingError, LayerReadError
+
+
+def _read_proposal(proposal: str, data_dir: Path | None) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read a proposal: a file path as is, anything else as a catalogue layer id."""
+    from geo.crs import to_working_crs
+    from layers import loader
+
+    path = Path(proposal)
+    if path.exists():
+        try:
+            gdf = gpd.read_file(path, engine="pyogrio")
+        except Exception as exc:  # pyogrio raises several types for unreadable files
+            raise LayerReadError(f"cannot read proposal file {path}: {exc}") from exc
+        if len(gdf) == 0:
+            raise InputGeometryError(f"proposal file {path} holds no features")
+        return to_working_crs(gdf, f"proposal file {path}"), None
+    return loader.load(proposal, data_dir), proposal
+
+
+def _split_ids(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@main.command("conflicts")
+@click.option(
+    "--proposal",
+    required=True,
+    help="A file (.gpkg, .geojson, .shp ...) or a layer id (e.g. business_areas).",
+)
+@click.option(
+    "--as",
+    "as_layer",
+    default=None,
+    help="Which rules apply to the proposal (their A layer). Default: the proposal's layer id, "
+    "else business_areas.",
+)
+@click.option(
+    "--with", "with_layers", default=None, help="Only check against these layers (comma-separated ids)."
+)
+@click.option(
+    "--municipality",
+    "municipality",
+    default=None,
+    help="Only this municipality (kommunenummer, comma-separated for several).",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rule table (TOML). Default: the shipped data/rules/default.toml.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Output GeoPackage: one layer per pair plus summary tables.",
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the tables as CSV files into this folder.",
+)
+@click.option(
+    "--account", is_flag=True, help="Add the area account (ha per category and CO2) per municipality."
+)
+@DATA_DIR_OPTION
+def conflicts_cmd(
+    proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir
+) -> None:
+    """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
+    from geo.accounting import area_account
+    from geo.conflicts import find_conflicts
+    from geo.errors import UnknownNameError
+    from geo.rules import rules_frame
+    from layers import loader, registry
+    from layers.export import write_frame
+    from layers.project_data import load_emission_factors, load_rules
+
+    rule_table = load_rules(rules_path)
+    prop, prop_layer = _read_proposal(proposal, data_dir)
+    as_layer = as_layer or (
+        prop_layer if prop_layer and rule_table.rules_for(prop_layer) else "business_areas"
+    )
+    wanted = _split_ids(with_layers)
+    for lid in wanted:
+        registry.get(lid)  # unknown ids fail here with the list of known layers
+    rules = rule_table.rules_for(as_layer)
+    b_layers = list(dict.fromkeys(r.b_layer for r in rules if not wanted or r.b_layer in wanted))
+    if wanted and not b_layers:
+        raise UnknownNameError(
+            f"no rule for {as_layer} against {', '.join(wanted)}; rules of {as_layer} name: "
+            f"{', '.join(sorted({r.b_layer for r in rules}))}"
+        )
+
+    try:
+        munis = loader.load("municipalities_sea", data_dir)
+    except LayerMissingError:
+        munis = None
+        click.echo("note: municipalities are missing: hectares are not split by municipality")
+    knrs = _split_ids(municipality)
+    if knrs:
+        if munis is None:
+            raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
+        unknown = sorted(set(knrs) - set(munis["kommunenummer"].astype(str)))
+        if unknown:
+            raise UnknownNameError(
+                f"unknown municipality number(s) {', '.join(unknown)}; Trøndelag has "
+                f"{', '.join(sorted(munis['kommunenummer'].astype(str)))}"
+            )
+        munis = munis[munis["kommunenummer"].astype(str).isin(knrs)]
+        prop = gpd.clip(prop, munis)
+
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for lid in b_layers:
+        try:
+            layers[lid] = loader.load(lid, data_dir)
+        except LayerMissingError as exc:
+            click.echo(f"missing layer {lid!r}: its rules are skipped ({exc})")
+    # Limit the table to the requested layers so that skipped rules are the missing ones only.
+    from geo.rules import RuleTable
+
+    sub = RuleTable(
+        tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
+        rule_table.classes,
+        rule_table.source,
+    )
+    res = find_conflicts(prop, layers, sub, as_layer=as_layer, municipalities=munis)
+
+    def table(df: pd.DataFrame) -> gpd.GeoDataFrame:
+        # Attribute-only tables in the GeoPackage, declared in the working CRS like the conflict layers.
+        return gpd.GeoDataFrame(df, geometry=[None] * len(df), crs=WORKING_CRS)
+
+    summary = res.summary()
+    matrix = res.matrix.reset_index()
+    by_muni = res.by_municipality
+    write_frame(table(summary), out, layer="summary")
+    for rule in res.rules:
+        part = res.polygons[res.polygons["pair"] == rule.pair]
+        if len(part):
+            write_frame(part, out, layer=rule.slug, mode="a")
+    write_frame(table(matrix), out, layer="matrix_ha", mode="a")
+    write_frame(table(by_muni), out, layer="by_municipality", mode="a")
+    write_frame(table(rules_frame(sub)), out, layer="rules", mode="a")
+    acc = None
+    if account:
+        all_ids = [
+            "ar5",
+            "forest",
+            "mire",
+            "reindeer_pastures",
+            "reindeer_pasture_outline",
+            "protected_areas",
+            "national_parks",
+            "aquaculture_sites",
+        ]
+        acc_layers = dict(layers)
+        for lid in all_ids:
+            if lid not in acc_layers:
+                try:
+                    acc_layers[lid] = loader.load(lid, data_dir)
+                except LayerMissingError:
+                    pass
+        if munis is None:
+            raise LayerMissingError("--account needs the municipalities layer, which is missing")
+        acc = area_account(prop, acc_layers, munis, load_emission_factors())
+        write_frame(table(acc), out, layer="area_account", mode="a")
+    if csv_dir is not None:
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(csv_dir / "summary.csv", index=False)
+        matrix.to_csv(csv_dir / "matrix_ha.csv", index=False)
+        by_muni.to_csv(csv_dir / "by_municipality.csv", index=False)
+        pd.DataFrame(res.polygons.drop(columns="geometry")).to_csv(csv_dir / "conflicts.csv", index=False)
+        if acc is not None:
+            acc.to_csv(csv_dir / "area_account.csv", index=False)
+
+    _print_summary(res, as_layer, proposal, out, acc)
+
+
+def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFrame | None) -> None:
+    click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
+    click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
+    click.echo("-" * 100)
+    for _, row in res.summary().iterrows():
+        click.echo(f"{row['severity']:10} {row['area_ha']:12,.1f}  {row['pair']}")
+        click.echo(f"{'':24}{row['basis'][:96]}")
+    click.echo("-" * 100)
+    for sev in ("exclusion", "high", "medium", "low"):
+        click.echo(f"{sev:10} {res.total_ha(sev):12,.1f}  ha (union of all pairs of this severity)")
+    click.echo(f"{'any':10} {res.total_ha():12,.1f}  ha in conflict")
+    if len(res.by_municipality):
+        click.echo("\nper municipality (ha): kommune, exclusion, high, medium, low, any")
+        for _, r in res.by_municipality.iterrows():
+            cols = ("exclusion_ha", "high_ha", "medium_ha", "low_ha", "conflict_ha")
+            figures = " ".join(f"{r[c]:10,.1f}" for c in cols)
+            click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
+    if acc is not None:
+        click.echo("\narea account (ha; CO2 in t CO2-eq):")
+        click.echo(acc.drop(columns=[]).round(1).to_string(index=False))
+        for k, v in acc.attrs.get("sources", {}).items():
+            click.echo(f"  {k}: {v}")
+    if res.missing:
+        click.echo(f"\nmissing layers (rules not checked): {', '.join(res.missing)}")
+    for s in res.skipped:
+        if "is missing" not in s:
+            click.echo(f"skipped: {s}")
+    click.echo(f"\nwrote {out}")

@@ -1,0 +1,386 @@
+"""Area conflicts: where a proposed use meets protected interests, how many hectares, on what basis.
+
+:func:`find_conflicts` checks a proposal (planned business areas, a test area, a drawn polygon)
+against every layer its rules name; :func:`pair_conflicts` checks any two layers. Both return a
+:class:`ConflictResult` with conflict polygons (EPSG:25833; m², daa, ha; municipality; rule basis),
+a hectare matrix per pair and a table per municipality.
+
+Areas are exact polygon intersections (see :mod:`geo.overlay`); each side is flattened per rule
+first, so features overlapping inside one layer are counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import WORKING_CRS, to_working_crs
+from geo.errors import RuleError
+from geo.geometry import M2_PER_DAA, M2_PER_HA, repair_geometries
+from geo.overlay import DEFAULT_CHUNK, Flat, as_geometry_array, buffer, flatten, intersect, polygonal
+from geo.rules import SEVERITIES, Rule, RuleTable, severity_rank
+
+POLYGON_COLUMNS = [
+    "pair",
+    "layer_a",
+    "class_a",
+    "layer_b",
+    "class_b",
+    "severity",
+    "buffer_m",
+    "basis",
+    "explanation",
+    "kommunenummer",
+    "kommunenavn",
+    "area_m2",
+    "area_daa",
+    "area_ha",
+]
+
+# A piece whose area outside every municipality is below this (m²) is not split off as "no municipality".
+_OUTSIDE_TOLERANCE_M2 = 1e-3
+
+
+@dataclass
+class ConflictResult:
+    """Conflict polygons and their summaries.
+
+    Attributes
+    ----------
+    polygons : GeoDataFrame
+        One row per conflict piece (EPSG:25833), columns :data:`POLYGON_COLUMNS` + geometry.
+    matrix : DataFrame
+        Hectares per pair: index = A selector, columns = B selector.
+    by_municipality : DataFrame
+        Per municipality: hectares per pair, then per severity the area touched by at least one rule
+        of that severity (overlaps between pairs counted once), and ``conflict_ha`` over all severities.
+    rules : tuple of Rule
+        Rules that were applied.
+    missing : list of str
+        Layers named by a rule but not supplied (their rules were not checked).
+    skipped : list of str
+        Rules not applied, each with the reason.
+    """
+
+    polygons: gpd.GeoDataFrame
+    matrix: pd.DataFrame
+    by_municipality: pd.DataFrame
+    rules: tuple[Rule, ...] = ()
+    missing: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def total_ha(self, severity: str | None = None) -> float:
+        """Hectares in conflict (of one severity, or of any), overlaps between pairs counted once."""
+        if severity is not None and severity not in SEVERITIES:
+            raise ValueError(f"severity was {severity!r} but is expected to be one of {SEVERITIES}")
+        g = self.polygons
+        if severity is not None:
+            g = g[g["severity"] == severity]
+        if len(g) == 0:
+            return 0.0
+        return float(shapely.area(flatten(g.geometry).geoms).sum()) / M2_PER_HA
+
+    def pair_ha(self) -> pd.Series:
+        """Hectares per pair (a pair's own pieces never overlap)."""
+        if len(self.polygons) == 0:
+            return pd.Series(dtype=float, name="area_ha")
+        return self.polygons.groupby("pair", sort=False)["area_ha"].sum()
+
+    def summary(self) -> pd.DataFrame:
+        """One row per applied rule: pair, severity, buffer, hectares, basis."""
+        ha = self.pair_ha()
+        rows = [
+            {
+                "pair": r.pair,
+                "severity": r.severity,
+                "buffer_m": r.buffer_m,
+                "area_ha": float(ha.get(r.pair, 0.0)),
+                "basis": r.basis,
+            }
+            for r in self.rules
+        ]
+        return pd.DataFrame(rows, columns=["pair", "severity", "buffer_m", "area_ha", "basis"])
+
+
+def _empty_polygons() -> gpd.GeoDataFrame:
+    df = pd.DataFrame(
+        {
+            c: pd.Series(dtype=float if c.startswith("area") or c == "buffer_m" else object)
+            for c in POLYGON_COLUMNS
+        }
+    )
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=WORKING_CRS), crs=WORKING_CRS)
+
+
+def _prepare(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    gdf = to_working_crs(gdf, what)
+    gdf, _ = repair_geometries(gdf)
+    return gdf
+
+
+class _FlatCache:
+    """Flattened (and buffered) class subsets, computed once per selector and distance."""
+
+    def __init__(self, rules: RuleTable):
+        self.rules = rules
+        self._cache: dict[tuple[str, str, float], Flat] = {}
+
+    def get(self, layer_id: str, gdf: gpd.GeoDataFrame, selector: str, buffer_m: float = 0.0) -> Flat:
+        key = (layer_id, selector, float(buffer_m))
+        if key not in self._cache:
+            sub = self.rules.select(layer_id, gdf, selector)
+            geoms = buffer(as_geometry_array(sub), buffer_m)
+            self._cache[key] = flatten(geoms)
+        return self._cache[key]
+
+
+def _split_by_municipality(
+    geoms: np.ndarray, municipalities: gpd.GeoDataFrame | None, chunk_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut pieces along municipality borders: (piece index, geometry, kommunenummer, kommunenavn)."""
+    n = len(geoms)
+    if municipalities is None or len(municipalities) == 0 or n == 0:
+        none = np.full(n, None, object)
+        return np.arange(n), geoms, none, none.copy()
+    mgeom = as_geometry_array(municipalities)
+    knr = municipalities["kommunenummer"].astype(str).to_numpy(dtype=object)
+    knv = (
+        municipalities["kommunenavn"].to_numpy(dtype=object)
+        if "kommunenavn" in municipalities
+        else knr.copy()
+    )
+    cut = intersect(geoms, mgeom, chunk_size=chunk_size)
+    idx, g, nr, nv = [cut.ia], [cut.geoms], [knr[cut.ib]], [knv[cut.ib]]
+    inside = np.bincount(cut.ia, weights=cut.area, minlength=n)
+    full = shapely.area(geoms)
+    outside = np.flatnonzero(full - inside > np.maximum(_OUTSIDE_TOLERANCE_M2, 1e-9 * full))
+    if len(outside):
+        rest = np.empty(len(outside), object)
+        for k, i in enumerate(outside):
+            rest[k] = shapely.difference(geoms[i], shapely.union_all(mgeom[cut.ib[cut.ia == i]]))
+        rest = polygonal(rest)
+        ok = shapely.area(rest) > 0
+        idx.append(outside[ok])
+        g.append(rest[ok])
+        nr.append(np.full(int(ok.sum()), None, object))
+        nv.append(np.full(int(ok.sum()), None, object))
+    idx_all = np.concatenate(idx)
+    order = np.argsort(idx_all, kind="stable")
+    return idx_all[order], np.concatenate(g)[order], np.concatenate(nr)[order], np.concatenate(nv)[order]
+
+
+def _rule_pieces(
+    a: Flat, b: Flat, rule: Rule, municipalities: gpd.GeoDataFrame | None, chunk_size: int
+) -> gpd.GeoDataFrame:
+    pieces = intersect(a.geoms, b.geoms, chunk_size=chunk_size)
+    if len(pieces) == 0:
+        return _empty_polygons()
+    # Pieces of one A feature against the pieces of B never overlap (both sides are flat), and
+    # the same holds after cutting along municipality borders.
+    _, geoms, knr, knv = _split_by_municipality(pieces.geoms, municipalities, chunk_size)
+    area = shapely.area(geoms)
+    n = len(geoms)
+    df = pd.DataFrame(
+        {
+            "pair": rule.pair,
+            "layer_a": rule.a_layer,
+            "class_a": rule.a_class or "",
+            "layer_b": rule.b_layer,
+            "class_b": rule.b_class or "",
+            "severity": rule.severity,
+            "buffer_m": rule.buffer_m,
+            "basis": rule.basis,
+            "explanation": rule.explanation,
+            "kommunenummer": knr,
+            "kommunenavn": knv,
+            "area_m2": area,
+            "area_daa": area / M2_PER_DAA,
+            "area_ha": area / M2_PER_HA,
+        },
+        index=pd.RangeIndex(n),
+    )
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=WORKING_CRS), crs=WORKING_CRS)
+
+
+def _summaries(polygons: gpd.GeoDataFrame, rules: tuple[Rule, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    a_sel = sorted({r.a for r in rules})
+    b_sel = list(dict.fromkeys(r.b_label for r in rules))
+    ha = polygons.groupby(["pair"])["area_ha"].sum() if len(polygons) else pd.Series(dtype=float)
+    matrix = pd.DataFrame(0.0, index=pd.Index(a_sel, name="a"), columns=pd.Index(b_sel, name="b"))
+    for r in rules:
+        matrix.loc[r.a, r.b_label] = float(ha.get(r.pair, 0.0))
+
+    keys = ["kommunenummer", "kommunenavn"]
+    if len(polygons) == 0:
+        cols = [r.pair for r in rules] + [f"{s}_ha" for s in SEVERITIES] + ["conflict_ha"]
+        empty = pd.DataFrame(
+            {k: pd.Series(dtype=object) for k in keys} | {c: pd.Series(dtype=float) for c in cols}
+        )
+        return matrix, empty
+    p = polygons.assign(
+        kommunenummer=polygons["kommunenummer"].fillna("(none)"),
+        kommunenavn=polygons["kommunenavn"].fillna("(outside municipalities)"),
+    )
+    per_pair = p.pivot_table(index=keys, columns="pair", values="area_ha", aggfunc="sum", fill_value=0.0)
+    per_pair = per_pair.reindex(columns=[r.pair for r in rules], fill_value=0.0)
+    union = {}
+    for (knr, knv), grp in p.groupby(keys, sort=True):
+        row = {}
+        for s in SEVERITIES:
+            g = grp.geometry.values[grp["severity"].to_numpy() == s]
+            row[f"{s}_ha"] = float(shapely.area(flatten(g).geoms).sum()) / M2_PER_HA if len(g) else 0.0
+        row["conflict_ha"] = float(shapely.area(flatten(grp.geometry.values).geoms).sum()) / M2_PER_HA
+        union[(knr, knv)] = row
+    by_muni = per_pair.join(pd.DataFrame.from_dict(union, orient="index").rename_axis(keys))
+    by_muni = by_muni.reset_index()
+    by_muni.columns.name = None
+    return matrix, by_muni.sort_values("kommunenummer", kind="stable").reset_index(drop=True)
+
+
+def _apply(
+    a_frame: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    rules_to_apply: tuple[Rule, ...],
+    table: RuleTable,
+    a_layer: str,
+    municipalities: gpd.GeoDataFrame | None,
+    chunk_size: int,
+) -> ConflictResult:
+    a_frame = _prepare(a_frame, f"layer {a_layer!r}")
+    munis = _prepare(municipalities, "municipalities") if municipalities is not None else None
+    cache = _FlatCache(table)
+    prepared: dict[str, gpd.GeoDataFrame] = {}
+    frames, applied, missing, skipped = [], [], [], []
+    for rule in rules_to_apply:
+        if rule.b_layer not in layers or layers[rule.b_layer] is None:
+            if rule.b_layer not in missing:
+                missing.append(rule.b_layer)
+            skipped.append(f"{rule.pair}: layer {rule.b_layer!r} is missing")
+            continue
+        if rule.b_layer not in prepared:
+            prepared[rule.b_layer] = _prepare(layers[rule.b_layer], f"layer {rule.b_layer!r}")
+        try:
+            fa = cache.get(a_layer, a_frame, rule.a)
+            fb = cache.get(rule.b_layer, prepared[rule.b_layer], rule.b, rule.buffer_m)
+        except RuleError as exc:
+            skipped.append(f"{rule.pair}: {exc}")
+            continue
+        if len(fa.geoms) == 0:
+            skipped.append(
+                f"{rule.pair}: {rule.a} has no polygon area (points or lines): draw or buffer polygons"
+            )
+            continue
+        if len(fb.geoms) == 0 and len(prepared[rule.b_layer]):
+            skipped.append(f"{rule.pair}: {rule.b} has no polygon area; the rule needs buffer_m > 0")
+            continue
+        applied.append(rule)
+        frames.append(_rule_pieces(fa, fb, rule, munis, chunk_size))
+    frames = [f for f in frames if len(f)]
+    polygons = pd.concat(frames, ignore_index=True) if frames else _empty_polygons()
+    polygons = gpd.GeoDataFrame(polygons, geometry="geometry", crs=WORKING_CRS)[
+        POLYGON_COLUMNS + ["geometry"]
+    ]
+    matrix, by_muni = _summaries(polygons, tuple(applied))
+    return ConflictResult(polygons, matrix, by_muni, tuple(applied), missing, skipped)
+
+
+def find_conflicts(
+    proposal: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    rules: RuleTable,
+    *,
+    as_layer: str = "business_areas",
+    municipalities: gpd.GeoDataFrame | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> ConflictResult:
+    """Check a proposal against every layer its rules name.
+
+    Parameters
+    ----------
+    proposal : GeoDataFrame
+        The proposed use (any CRS with a CRS set; reprojected to EPSG:25833; invalid geometries repaired).
+    layers : mapping of layer id to GeoDataFrame
+        The existing interests. A layer named by a rule but absent here is reported in
+        ``result.missing`` and its rules are skipped.
+    rules : RuleTable
+    as_layer : str
+        Which rules apply: those whose A side is this layer (a drawn polygon checked as
+        ``"business_areas"``, a test area as ``"test_arenas"`` ...).
+    municipalities : GeoDataFrame, optional
+        With ``kommunenummer`` / ``kommunenavn``: pieces are cut along municipality borders.
+    chunk_size : int
+        Features per chunk in the intersection engine.
+
+    Returns
+    -------
+    ConflictResult
+
+    Raises
+    ------
+    RuleError
+        When no rule has ``as_layer`` on its A side.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from geo.rules import parse_rules
+    >>> table = parse_rules({"rule": [{"a": "business_areas", "b": "mire", "severity": "medium",
+    ...     "basis": "pbl § 11-8", "explanation": "Peat stores carbon."}]},
+    ...     known_layers=["business_areas", "mire"])
+    >>> prop = gpd.GeoDataFrame(geometry=[box(0, 0, 2000, 2000)], crs=25833)
+    >>> mire = gpd.GeoDataFrame(geometry=[box(500, 500, 1500, 1500)], crs=25833)
+    >>> find_conflicts(prop, {"mire": mire}, table).total_ha()
+    100.0
+    """
+    selected = rules.rules_for(as_layer)
+    if not selected:
+        with_a = sorted({r.a_layer for r in rules.rules})
+        raise RuleError(
+            f"{rules.source}: no rule has {as_layer!r} on its A side; layers with rules: {', '.join(with_a)}"
+        )
+    return _apply(proposal, layers, selected, rules, as_layer, municipalities, chunk_size)
+
+
+def pair_conflicts(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    rules: RuleTable,
+    *,
+    a_layer: str,
+    b_layer: str,
+    municipalities: gpd.GeoDataFrame | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> ConflictResult:
+    """Conflicts between any two layers, by the rules written for that pair.
+
+    Rules with A on ``a_layer`` and B on ``b_layer`` are used; when there are none, the rules of the
+    reverse direction are used (the buffer then applies to ``a``).
+
+    Raises
+    ------
+    RuleError
+        When the table has no rule for the pair in either direction.
+    """
+    fwd = rules.rules_between(a_layer, b_layer)
+    if fwd:
+        return _apply(a, {b_layer: b}, fwd, rules, a_layer, municipalities, chunk_size)
+    rev = rules.rules_between(b_layer, a_layer)
+    if rev:
+        return _apply(b, {a_layer: a}, rev, rules, b_layer, municipalities, chunk_size)
+    pairs = sorted({f"{r.a_layer} × {r.b_layer}" for r in rules.rules if a_layer in (r.a_layer, r.b_layer)})
+    raise RuleError(
+        f"{rules.source}: no rule for {a_layer} × {b_layer} in either direction; rules with {a_layer!r}: "
+        f"{', '.join(pairs) or 'none'}"
+    )
+
+
+def worst_severity(result: ConflictResult) -> str | None:
+    """Return the most severe severity present in a result, or None when there is no conflict."""
+    present = set(result.polygons["severity"]) if len(result.polygons) else set()
+    return min(present, key=severity_rank) if present else None

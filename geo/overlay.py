@@ -1,0 +1,266 @@
+"""Chunked polygon intersection engine: the exact areas of ``geopandas.overlay`` at a fraction of the cost.
+
+The engine works on plain arrays of shapely geometries:
+
+1. :func:`flatten` removes overlaps *inside* one layer, so overlapping features count once. It first
+   asks GEOS' coverage validator which polygons are not part of a clean mosaic (cheap, linear), then
+   tests only those against their neighbours for interior overlap and unions each overlapping cluster.
+   Touching polygons are left as they are (no costly dissolve of a whole mosaic).
+2. :func:`intersect` pairs two flat layers through an ``STRtree`` bulk query, chunk by chunk over the
+   larger side, so memory stays bounded by ``chunk_size``. Pairs where one polygon lies properly inside
+   the other (the bulk of a fine mosaic against coarse polygons) are answered by a *prepared*
+   ``contains_properly`` test and cost no overlay at all: the piece is the inner polygon itself.
+   Only boundary pairs go through the vectorised ``shapely.intersection``.
+
+Areas agree with ``geopandas.overlay(how="intersection")`` on the same (flat) inputs to rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+BUFFER_QUAD_SEGS = 32
+"""Segments per quarter circle in buffers: a 128-gon, whose area is within 0.04 % of the circle."""
+
+DEFAULT_CHUNK = 50_000
+"""Features of the larger layer handled per chunk (bounds the pair arrays held at once)."""
+
+_POLY_TYPES = (3, 6)  # Polygon, MultiPolygon
+
+
+def as_geometry_array(geoms) -> np.ndarray:
+    """Return ``geoms`` (GeoSeries, GeoDataFrame, list, array) as a 1-d object array of geometries."""
+    if hasattr(geoms, "geometry"):
+        geoms = geoms.geometry
+    if hasattr(geoms, "values") and hasattr(geoms.values, "_data"):
+        return np.asarray(geoms.values._data, dtype=object)
+    return np.asarray(geoms, dtype=object).reshape(-1)
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only polygon parts: collections are reduced, points/lines/missing become empty polygons."""
+    geoms = as_geometry_array(geoms)
+    out = geoms.copy()
+    missing = shapely.is_missing(geoms)
+    types = np.where(missing, -1, shapely.get_type_id(np.where(missing, shapely.Point(), geoms)))
+    empty = shapely.Polygon()
+    out[~np.isin(types, _POLY_TYPES + (7,))] = empty
+    for i in np.flatnonzero(types == 7):
+        parts = shapely.get_parts(geoms[i])
+        parts = parts[np.isin(shapely.get_type_id(parts), _POLY_TYPES)]
+        out[i] = shapely.union_all(parts) if len(parts) else empty
+    return out
+
+
+def buffer(geoms: np.ndarray, distance: float, quad_segs: int = BUFFER_QUAD_SEGS) -> np.ndarray:
+    """Buffer by ``distance`` metres (round joins, :data:`BUFFER_QUAD_SEGS` segments per quarter circle)."""
+    geoms = as_geometry_array(geoms)
+    if distance == 0:
+        return geoms
+    return shapely.buffer(geoms, distance, quad_segs=quad_segs)
+
+
+def overlapping_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(i, j)``, ``i < j``, of polygons whose interiors overlap.
+
+    Two exact strategies, chosen by a cost estimate: few candidate pairs (large, complex polygons
+    such as N1000 forest) are tested directly with ``relate``; a fine mosaic (many neighbours per
+    polygon) first goes through GEOS' linear coverage validation, and only the polygons it flags
+    (overlap, unmatched edge, nesting, duplicate) are tested with ``relate``.
+    """
+    n = len(geoms)
+    empty = np.empty(0, np.intp), np.empty(0, np.intp)
+    if n < 2:
+        return empty
+    tree = shapely.STRtree(geoms)
+    i, j = tree.query(geoms)  # envelope candidates only: no geometry work yet
+    keep = i < j
+    i, j = i[keep], j[keep]
+    if len(i) == 0:
+        return empty
+    nv = shapely.get_num_coordinates(geoms)
+    # Rough costs measured with GEOS 3.14: ~4 µs per relate call plus ~0.01 µs per vertex involved,
+    # against ~1.3 µs per vertex for the coverage validator.
+    direct = 4e-6 * len(i) + 1e-8 * float((nv[i] + nv[j]).sum())
+    if direct > 1.3e-6 * float(nv.sum()):
+        flagged = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
+        keep = flagged[i] | flagged[j]
+        i, j = i[keep], j[keep]
+    interior = shapely.relate_pattern(geoms[i], geoms[j], "T********")
+    return i[interior], j[interior]
+
+
+@dataclass(frozen=True)
+class Flat:
+    """A layer without internal overlaps.
+
+    Attributes
+    ----------
+    geoms : ndarray of geometries
+        Non-empty polygons; overlapping clusters of the input are unioned into one geometry.
+    source : ndarray of int
+        For each output geometry, the index of one input feature it came from (the smallest).
+    n_merged : int
+        Input features that were merged into a cluster because they overlapped another.
+    """
+
+    geoms: np.ndarray
+    source: np.ndarray
+    n_merged: int = 0
+
+
+def flatten(geoms) -> Flat:
+    """Remove overlaps inside a layer (empty and non-polygonal parts are dropped).
+
+    Parameters
+    ----------
+    geoms : array-like of geometries
+        Valid polygons (repair them first, e.g. with :func:`geo.geometry.repair_geometries`).
+
+    Returns
+    -------
+    Flat
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> flat = flatten([box(0, 0, 2, 2), box(1, 1, 3, 3), box(5, 5, 6, 6)])
+    >>> len(flat.geoms), float(shapely.area(flat.geoms).sum()), flat.n_merged
+    (2, 8.0, 2)
+    """
+    g = polygonal(as_geometry_array(geoms))
+    keep = np.flatnonzero(~shapely.is_empty(g))
+    g = g[keep]
+    i, j = overlapping_pairs(g)
+    if len(i) == 0:
+        return Flat(g, keep, 0)
+    n = len(g)
+    graph = coo_matrix((np.ones(len(i), bool), (i, j)), shape=(n, n))
+    n_comp, label = connected_components(graph, directed=False)
+    counts = np.bincount(label, minlength=n_comp)
+    first = np.full(n_comp, n, dtype=np.intp)
+    np.minimum.at(first, label, np.arange(n))
+    out = g[first].copy()
+    multi = np.flatnonzero(counts > 1)
+    order = np.argsort(label, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    for c in multi:
+        members = order[bounds[c] : bounds[c + 1]]
+        out[c] = shapely.union_all(g[members])
+    return Flat(out, keep[first], int(counts[multi].sum()))
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Result of :func:`intersect`: one polygonal piece per intersecting pair.
+
+    Attributes
+    ----------
+    ia, ib : ndarray of int
+        Indices into the two inputs.
+    geoms : ndarray of geometries
+        The intersection pieces (polygonal parts only).
+    area : ndarray of float
+        Area of each piece (m² in a metric CRS).
+    n_contained : int
+        Pairs answered by the containment shortcut (no overlay computed).
+    """
+
+    ia: np.ndarray
+    ib: np.ndarray
+    geoms: np.ndarray
+    area: np.ndarray
+    n_contained: int = 0
+
+    def __len__(self) -> int:
+        return len(self.ia)
+
+
+def _empty_pieces() -> Pieces:
+    e = np.empty(0, np.intp)
+    return Pieces(e, e.copy(), np.empty(0, object), np.empty(0, float))
+
+
+def _mean_coords(g: np.ndarray) -> float:
+    return float(shapely.get_num_coordinates(g).mean()) if len(g) else 0.0
+
+
+def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = True) -> Pieces:
+    """Intersect two polygon layers, chunk by chunk.
+
+    Parameters
+    ----------
+    a, b : array-like of geometries
+        Polygon layers in the same projected CRS. Each should be flat (see :func:`flatten`) when
+        the areas are to be summed; the engine itself does not require it.
+    chunk_size : int
+        Features of the larger input handled per chunk.
+    keep_geometry : bool
+        When False only areas are returned (``geoms`` holds None), which saves memory.
+
+    Returns
+    -------
+    Pieces
+        Sorted by ``(ia, ib)``; pairs that only touch (zero area) are left out.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> p = intersect([box(0, 0, 2000, 2000)], [box(500, 500, 1500, 1500)])
+    >>> float(p.area.sum()) / 10_000  # hectares
+    100.0
+    """
+    a = polygonal(as_geometry_array(a))
+    b = polygonal(as_geometry_array(b))
+    if len(a) == 0 or len(b) == 0:
+        return _empty_pieces()
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    swap = len(a) > len(b)
+    many, few = (a, b) if swap else (b, a)
+    # The side with more vertices per feature is prepared once and used as the first predicate argument.
+    shapely.prepare(few)
+    shapely.prepare(many)
+    out_m, out_f, out_g, out_a = [], [], [], []
+    n_contained = 0
+    for start in range(0, len(many), chunk_size):
+        chunk = many[start : start + chunk_size]
+        tree = shapely.STRtree(chunk)
+        qf, tm = tree.query(few, predicate="intersects")
+        if len(qf) == 0:
+            continue
+        gm, gf = chunk[tm], few[qf]
+        m_in_f = shapely.contains_properly(gf, gm)
+        rest = ~m_in_f
+        f_in_m = np.zeros(len(qf), bool)
+        f_in_m[rest] = shapely.contains_properly(gm[rest], gf[rest])
+        rest &= ~f_in_m
+        pieces = np.where(m_in_f, gm, gf)
+        if rest.any():
+            pieces[rest] = polygonal(shapely.intersection(gm[rest], gf[rest]))
+        area = shapely.area(pieces)
+        ok = area > 0
+        n_contained += int((m_in_f | f_in_m)[ok].sum())
+        out_m.append(tm[ok] + start)
+        out_f.append(qf[ok])
+        out_a.append(area[ok])
+        out_g.append(pieces[ok] if keep_geometry else np.full(int(ok.sum()), None, object))
+    if not out_m:
+        return _empty_pieces()
+    im, jf = np.concatenate(out_m), np.concatenate(out_f)
+    ia, ib = (im, jf) if swap else (jf, im)
+    order = np.lexsort((ib, ia))
+    return Pieces(
+        ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained
+    )
+
+
+def union_area(geoms) -> float:
+    """Area covered by ``geoms``, overlaps counted once."""
+    flat = flatten(geoms)
+    return float(shapely.area(flat.geoms).sum())

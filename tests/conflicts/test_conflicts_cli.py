@@ -1,0 +1,138 @@
+import geopandas as gpd
+import pyogrio
+import pytest
+from click.testing import CliRunner
+from shapely import box
+
+from apps.cli import main
+
+# Around Stjørdal/Levanger and Trondheim: forest, mire, built-up, power lines, reindeer pasture, aquaculture.
+PROPOSAL = [box(260000, 7020000, 280000, 7040000), box(290000, 7050000, 300000, 7060000)]
+
+
+@pytest.fixture
+def proposal_file(tmp_path):
+    p = tmp_path / "proposal.gpkg"
+    gpd.GeoDataFrame({"navn": ["a", "b"]}, geometry=PROPOSAL, crs=25833).to_file(p)
+    return p
+
+
+@pytest.mark.realdata
+def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, proposal_file, tmp_path):
+    out = tmp_path / "conflicts.gpkg"
+    res = CliRunner().invoke(
+        main,
+        [
+            "conflicts",
+            "--proposal",
+            str(proposal_file),
+            "--out",
+            str(out),
+            "--csv",
+            str(tmp_path / "csv"),
+            "--account",
+            "--data-dir",
+            str(real_data),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "missing layer 'ar5'" in res.output and "missing layer 'reindeer_pastures'" in res.output
+    assert "business_areas × forest" in res.output and "jordlova" not in res.output  # ar5 rules not applied
+    layers = dict(pyogrio.list_layers(out))
+    assert {
+        "summary",
+        "matrix_ha",
+        "by_municipality",
+        "rules",
+        "area_account",
+        "business_areas__forest",
+        "business_areas__power_lines_30m",
+    } <= set(layers)
+    forest = gpd.read_file(out, layer="business_areas__forest")
+    assert forest.crs.to_epsg() == 25833 and set(forest.kommunenummer) >= {"5001", "5035"}
+    summary = gpd.read_file(out, layer="summary")
+    assert summary.set_index("pair").loc["business_areas × forest", "area_ha"] == pytest.approx(
+        forest.area_ha.sum()
+    )
+    assert (tmp_path / "csv" / "by_municipality.csv").exists() and (
+        tmp_path / "csv" / "area_account.csv"
+    ).exists()
+
+
+@pytest.mark.realdata
+def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, tmp_path):
+    out = tmp_path / "c.gpkg"
+    res = CliRunner().invoke(
+        main,
+        [
+            "conflicts",
+            "--proposal",
+            str(proposal_file),
+            "--out",
+            str(out),
+            "--with",
+            "forest,mire",
+            "--municipality",
+            "5035",
+            "--data-dir",
+            str(real_data),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    bm = gpd.read_file(out, layer="by_municipality")
+    assert bm.kommunenummer.tolist() == ["5035"]
+    assert set(gpd.read_file(out, layer="summary").pair) == {
+        "business_areas × forest",
+        "business_areas × mire",
+    }
+    bad = CliRunner().invoke(
+        main,
+        [
+            "conflicts",
+            "--proposal",
+            str(proposal_file),
+            "--out",
+            str(out),
+            "--with",
+            "forests",
+            "--data-dir",
+            str(real_data),
+        ],
+    )
+    assert bad.exit_code == 1 and "'forests' is not a known layer" in bad.output
+    bad = CliRunner().invoke(
+        main,
+        [
+            "conflicts",
+            "--proposal",
+            str(proposal_file),
+            "--out",
+            str(out),
+            "--municipality",
+            "9999",
+            "--data-dir",
+            str(real_data),
+        ],
+    )
+    assert bad.exit_code == 1 and "unknown municipality number(s) 9999" in bad.output
+
+
+def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[[rule]]\na = "business_areas"\nb = "mire"\nseverity = "critical"\nbasis = "x"\nexplanation = "y"\n'
+    )
+    res = CliRunner().invoke(
+        main,
+        [
+            "conflicts",
+            "--proposal",
+            str(proposal_file),
+            "--out",
+            str(tmp_path / "o.gpkg"),
+            "--rules",
+            str(rules),
+        ],
+    )
+    assert res.exit_code == 1
+    assert "RuleError" in res.output and "r.toml, line 4: unknown severity 'critical'" in res.output
