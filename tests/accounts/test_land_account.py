@@ -155,7 +155,7 @@ def test_shipped_emission_factors_are_sourced():
     table = emission_factors()
     factors = load_emission_factors(table)
     assert set(factors) >= {"developed", "forest", "mire"} and factors["developed"] == 0
-    assert all(len(table[k]["source"]) > 20 for k in factors)
+    assert all(len(table[k].source) > 20 for k in factors)
 
 
 # ---------------------------------------------------------------- real extracts
