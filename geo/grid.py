@@ -31,7 +31,7 @@ COG_PROFILE: dict = {
     "nodata": float("nan"),
     "compress": "DEFLATE",
     "predictor": 3,
-    "blocksize": 512,
+    "blocksize": 256,
     "overviews": "AUTO",
     "overview_resampling": "average",
     "bigtiff": "IF_SAFER",
