@@ -168,17 +168,20 @@ def sample_coarse(coarse: np.ndarray, cgrid: AnalysisGrid, grid: AnalysisGrid) -
 
 def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None = None,
                      digests: Mapping[str, str] | None = None,
-                     distance_res: float | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                     distance_res: float | None = None,
+                     context: AnalysisGrid | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Raw values and scores of every active criterion on ``grid``: ``{id: (raw, score)}``.
 
     Distance criteria are capped at their :attr:`Criterion.distance_cap`; raw values are metres
     (distance), degrees (slope) or the class score (categorical). With ``distance_res`` (a
     multiple of the grid resolution) distances are computed on that coarser lattice and each cell
     takes the value of the coarse cell holding its centre (error below ``distance_res``): how a
-    10 m run keeps distance costs bounded.
+    10 m run keeps distance costs bounded. ``context`` (a larger grid on the same lattice, e.g.
+    a tile plus its halo) is where distances are computed before being cut to ``grid``.
     """
     dres = _check_distance_res(distance_res, grid)
-    dgrid = AnalysisGrid(grid.crs, dres, grid.bounds) if dres else grid
+    ctx = context or grid
+    dgrid = AnalysisGrid(grid.crs, dres, ctx.bounds) if dres else ctx
     out = {}
     for c in p.criteria:
         src = p.criterion_frames[c.id]
@@ -191,6 +194,10 @@ def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None 
                 raw = C.distance_raster(src, dgrid, cap_m=cap, all_touched=True, what=c.layer)
             if dres:
                 raw = sample_coarse(raw, dgrid, grid)
+            elif ctx is not grid:
+                r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
+                c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
+                raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
             score = C.apply_value_function(raw, c.value)
         elif c.kind == "slope":
             # One extra cell on each side so the central differences at the grid edge see neighbours.
@@ -726,9 +733,8 @@ def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid
             eligible = land & (count == 0)
             if eligible.any():
                 hgrid = grid.subgrid(win.halo_row, win.halo_col, win.halo_height, win.halo_width)
-                arrays = criterion_arrays(p, hgrid, distance_res=dres or None)
-                inner = win.inner
-                stack = np.stack([arrays[c.id][1][inner][eligible] for c in p.criteria])
+                arrays = criterion_arrays(p, tgrid, distance_res=dres or None, context=hgrid)
+                stack = np.stack([arrays[c.id][1][eligible] for c in p.criteria])
                 valid = p.weights.astype(np.float32) @ stack
                 out[eligible] = valid
                 n_cand += int(np.count_nonzero(valid >= thr))
