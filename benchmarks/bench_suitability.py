@@ -75,7 +75,7 @@ def run_100m() -> dict:
             "baseline_recompute_median_s": float(np.median(base)), "peak_mib": _peak_mib()}
 
 
-def run_10m(tile: int, distance_res: float | None, limit_tiles: int | None) -> dict:
+def run_10m(tile: int, distance_res: float | None) -> dict:
     from geo.suitability import run_windowed
 
     p, inputs, grid = _setup(10)
@@ -136,7 +136,6 @@ def main() -> None:
     ap.add_argument("--tile", type=int, default=2048)
     ap.add_argument("--distance-res", type=float, default=100.0)
     ap.add_argument("--baseline-size", type=int, default=4000)
-    ap.add_argument("--limit-tiles", type=int, default=None)
     ap.add_argument("--child", action="store_true")
     a, rest = ap.parse_known_args()
     if a.child:
@@ -145,7 +144,7 @@ def main() -> None:
         elif rest and rest[0] == "baseline":
             r = run_baseline_10m(a.baseline_size)
         else:
-            r = run_10m(a.tile, a.distance_res or None, a.limit_tiles)
+            r = run_10m(a.tile, a.distance_res or None)
         print(json.dumps(r, default=float))
         return
     results = []

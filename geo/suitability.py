@@ -193,12 +193,16 @@ def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None 
             else:
                 raw = C.distance_raster(src, dgrid, cap_m=cap, all_touched=True, what=c.layer)
             if dres:
+                # Sampling picks one coarse cell per cell, so scoring the (100x smaller) coarse
+                # raster first gives the same numbers for a fraction of the work.
+                score = sample_coarse(C.apply_value_function(raw, c.value), dgrid, grid)
                 raw = sample_coarse(raw, dgrid, grid)
-            elif ctx is not grid:
-                r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
-                c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
-                raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
-            score = C.apply_value_function(raw, c.value)
+            else:
+                if ctx is not grid:
+                    r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
+                    c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
+                    raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
+                score = C.apply_value_function(raw, c.value)
         elif c.kind == "slope":
             # One extra cell on each side so the central differences at the grid edge see neighbours.
             big = AnalysisGrid(grid.crs, grid.res, (grid.bounds[0] - grid.res, grid.bounds[1] - grid.res,
