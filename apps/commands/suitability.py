@@ -1,0 +1,106 @@
+"""``areal suitability``: ranked candidate sites for a green-industry profile."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from apps.cli import DATA_DIR_OPTION, main
+
+
+@main.command("suitability")
+@click.option("--profile", "profile_name", required=True,
+              help="Profile name (data/profiles/*.toml, e.g. data_centre) or a path to a TOML file.")
+@click.option("--resolution", type=float, default=100.0, show_default=True, help="Cell size in metres.")
+@click.option("--municipality", default=None, help="Limit to one municipality (number, e.g. 5001).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder (GeoTIFF, GeoPackage and CSV are written there).")
+@click.option("--threshold", type=float, default=None, help="Override the profile's score threshold for sites.")
+@click.option("--connectivity", type=click.Choice(["rook", "queen"]), default=None,
+              help="How cells group into sites (default: the profile's).")
+@click.option("--windowed/--in-memory", default=None,
+              help="Tile-by-tile run with bounded memory (default: windowed below 50 m). "
+              "Writes the raster and the area-lost table; sites need the in-memory path.")
+@click.option("--tile", type=int, default=2048, show_default=True, help="Tile size (cells) of a windowed run.")
+@click.option("--distance-res", type=float, default=None,
+              help="Compute distances on this coarser lattice (a multiple of --resolution).")
+@click.option("--sensitivity-runs", type=int, default=500, show_default=True,
+              help="Monte-Carlo weight draws for the rank stability table (0: skip).")
+@DATA_DIR_OPTION
+def suitability_cmd(profile_name, resolution, municipality, out, threshold, connectivity, windowed, tile,
+                    distance_res, sensitivity_runs, data_dir) -> None:
+    """Score land for a green-industry PROFILE and write ranked candidate sites.
+
+    Writes OUT/<profile>_suitability.tif (cloud-optimised GeoTIFF, 0-1, NaN = excluded or off land),
+    OUT/<profile>_sites.gpkg and .csv (ranked sites with area, municipality and reasons),
+    OUT/<profile>_area_lost.csv (land removed per exclusion) and OUT/<profile>_sensitivity.csv.
+    """
+    from tqdm import tqdm
+
+    from geo import suitability as S
+    from geo.grid import AnalysisGrid
+    from layers import loader
+    from layers.export import tiled_writer, to_cog, write_cog, write_frame
+    from layers.project_data import load_profile, load_suitability_inputs
+
+    t0 = time.perf_counter()
+    profile = load_profile(profile_name)
+    if connectivity:
+        from dataclasses import replace
+
+        profile = replace(profile, connectivity=connectivity)
+    inputs = load_suitability_inputs(profile, data_dir, municipality=municipality)
+    region = inputs.land if municipality else loader.load("county", data_dir)
+    grid = AnalysisGrid.for_region(region, res=resolution)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / profile.name
+    click.echo(f"{profile.title_en} ({profile.name}): grid {grid.shape[0]}×{grid.shape[1]} cells at {grid.res:g} m")
+    if windowed is None:
+        windowed = resolution < 50
+    tags = {"profile": profile.name, "units": "suitability score 0-1", "nodata": "excluded or off land"}
+    if windowed:
+        tmp = stem.with_name(profile.name + "_tiles.tif")
+        dst, sink = tiled_writer(grid, tmp, tags=tags)
+        n_tiles = sum(1 for _ in grid.windows(tile=tile))
+        with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
+            res = S.run_windowed(profile, inputs, grid, tile=tile, sink=sink, progress=bar.update,
+                                 threshold=threshold, distance_res=distance_res)
+        dst.close()
+        to_cog(tmp, f"{stem}_suitability.tif")
+        tmp.unlink(missing_ok=True)
+        write_frame(res.area_lost, f"{stem}_area_lost.csv")
+        skipped = res.plan.skipped
+        click.echo(f"{res.n_candidate_cells:,} cells score >= threshold; sites are not vectorised in a windowed run "
+                   "(use --in-memory at a coarser resolution for ranked sites).")
+    else:
+        with tqdm(total=4, desc="suitability", unit="step") as bar:
+            model = S.build_model(profile, inputs, grid, distance_res=distance_res)
+            bar.update()
+            suit = model.suitability()
+            write_cog(suit, grid, f"{stem}_suitability.tif", tags=tags)
+            bar.update()
+            sites = model.sites(threshold=threshold)
+            bar.update()
+            if len(sites) and sensitivity_runs > 0:
+                sens = S.site_sensitivity(sites, model, n_runs=sensitivity_runs, seed=0)
+                write_frame(sens, f"{stem}_sensitivity.csv")
+                sites = sites.merge(sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id")
+            bar.update()
+        write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")
+        write_frame(sites, f"{stem}_sites.csv")
+        write_frame(model.area_lost(), f"{stem}_area_lost.csv")
+        skipped = model.skipped
+        click.echo(f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
+                   f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)")
+        for _, r in sites.head(5).iterrows():
+            click.echo(f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}")
+    for key, reason in skipped:
+        click.echo(f"  skipped {key}: {reason}")
+    (out / f"{profile.name}_run.json").write_text(json.dumps({
+        "profile": profile.name, "resolution_m": grid.res, "shape": grid.shape, "bounds": grid.bounds,
+        "weights": dict(profile.weights), "skipped": [list(s) for s in skipped], "windowed": bool(windowed),
+        "seconds": round(time.perf_counter() - t0, 2)}, indent=2))
+    click.echo(f"wrote {out} in {time.perf_counter() - t0:.1f} s")

@@ -1,0 +1,752 @@
+"""Raster multi-criteria suitability: weighted overlay, candidate sites, area lost, sensitivity.
+
+Pure analysis over an :class:`~geo.grid.AnalysisGrid`: layers come in as GeoDataFrames (already
+loaded by :mod:`layers`), arrays and frames go out. Two paths share one per-grid function
+(:func:`criterion_arrays`):
+
+* :func:`build_model` computes everything on the whole grid and keeps the normalised criterion
+  scores of the eligible cells, so :meth:`SuitabilityModel.suitability` after a weight change is a
+  matrix-vector product (no distance is recomputed);
+* :func:`run_windowed` walks the grid in tiles with a halo (the largest distance cap), so memory
+  stays bounded at 10 m; inside a tile it gives the same numbers as the whole-grid path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from rasterio import features
+from scipy import ndimage
+
+from geo import criteria as C
+from geo.errors import RuleError
+from geo.geometry import M2_PER_HA, area_columns
+from geo.grid import AnalysisGrid, check_same_grid, land_mask, rasterize
+from geo.profiles import CONNECTIVITY, Criterion, Profile
+
+
+@dataclass(frozen=True)
+class RasterSource:
+    """A raster read by the caller (for example the elevation model): values, transform, CRS, nodata."""
+
+    values: np.ndarray
+    transform: object
+    crs: object
+    nodata: float | None = None
+    name: str = "raster"
+
+
+@dataclass
+class SuitabilityInputs:
+    """Everything a run needs, loaded by the caller.
+
+    Attributes
+    ----------
+    layers : mapping of layer id -> GeoDataFrame
+        Loaded layers in the grid's CRS.
+    missing : mapping of layer id -> str
+        Layers that could not be loaded and why; criteria and exclusions using them are skipped
+        and reported.
+    land : GeoDataFrame
+        Land polygons of the study region (land mask; municipality of each site).
+    elevation : RasterSource, optional
+        Elevation raster for slope criteria.
+    extra_exclusions : mapping of name -> GeoDataFrame
+        Caller-supplied exclusions (for example areas of conflict rules of severity "exclusion").
+    """
+
+    layers: Mapping[str, gpd.GeoDataFrame]
+    land: gpd.GeoDataFrame
+    missing: Mapping[str, str] = field(default_factory=dict)
+    elevation: RasterSource | None = None
+    extra_exclusions: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a profile can use with the given inputs: active criteria, weights, exclusions, skips."""
+
+    criteria: tuple[Criterion, ...]
+    weights: np.ndarray
+    exclusions: tuple[tuple[str, gpd.GeoDataFrame], ...]
+    criterion_frames: Mapping[str, object]
+    skipped: tuple[tuple[str, str], ...]
+
+    @property
+    def halo_m(self) -> float:
+        """Largest distance cap (m): the halo a tile needs."""
+        caps = [c.distance_cap for c in self.criteria if c.kind == "distance"]
+        return max(caps, default=0.0)
+
+
+def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
+    """Resolve a profile against the inputs: filter features, drop criteria whose layers are missing.
+
+    A criterion or exclusion whose layer is missing is skipped with the reason (never silently);
+    the remaining weights are renormalised to sum 1.
+
+    Raises
+    ------
+    RuleError
+        When no criterion is left.
+    """
+    skipped: list[tuple[str, str]] = []
+    active, frames = [], {}
+    for c in profile.criteria:
+        if c.kind == "slope":
+            if inputs.elevation is None:
+                skipped.append((c.id, f"criterion skipped: no elevation raster ({inputs.missing.get('elevation', 'not given')})"))
+                continue
+            frames[c.id] = inputs.elevation
+        elif c.kind == "categorical":
+            classes, lost = [], []
+            for layer, score in c.classes:
+                if layer in inputs.layers:
+                    classes.append((inputs.layers[layer], score, layer))
+                else:
+                    lost.append(layer)
+            if not classes:
+                skipped.append((c.id, f"criterion skipped: none of its class layers is available ({', '.join(lost)})"))
+                continue
+            if lost:
+                skipped.append((c.id, f"classes without data, scored as default {c.default}: {', '.join(lost)}"))
+            frames[c.id] = classes
+        else:
+            if c.layer not in inputs.layers:
+                reason = inputs.missing.get(c.layer, "layer not loaded")
+                skipped.append((c.id, f"criterion skipped: layer {c.layer!r} missing ({reason})"))
+                continue
+            gdf = C.select_features(inputs.layers[c.layer], c.where, f"criterion {c.id!r} (layer {c.layer!r})")
+            if len(gdf) == 0:
+                skipped.append((c.id, f"criterion skipped: no feature of {c.layer!r} matches {dict(c.where)}"))
+                continue
+            frames[c.id] = gdf
+        active.append(c)
+    if not active:
+        raise RuleError(f"{profile.source or profile.name}: no criterion can be evaluated; "
+                        + "; ".join(f"{k}: {v}" for k, v in skipped))
+    w = np.array([profile.weights[c.id] for c in active], dtype=np.float64)
+    if w.sum() <= 0:
+        raise RuleError(f"{profile.source or profile.name}: the available criteria all have weight 0")
+    w = w / w.sum()
+    excl = []
+    for e in profile.exclusions:
+        if e.layer not in inputs.layers:
+            skipped.append((e.id, f"exclusion skipped: layer {e.layer!r} missing ({inputs.missing.get(e.layer, 'layer not loaded')})"))
+            continue
+        gdf = C.select_features(inputs.layers[e.layer], e.where, f"exclusion {e.id!r} (layer {e.layer!r})")
+        if e.buffer_m > 0 and len(gdf):
+            gdf = gdf.set_geometry(gdf.geometry.buffer(e.buffer_m))
+        excl.append((e.id, gdf))
+    for name, gdf in inputs.extra_exclusions.items():
+        excl.append((name, gdf))
+    return Plan(tuple(active), w, tuple(excl), frames, tuple(skipped))
+
+
+def _check_distance_res(distance_res: float | None, grid: AnalysisGrid) -> float | None:
+    if distance_res is None or float(distance_res) == grid.res:
+        return None
+    ratio = float(distance_res) / grid.res
+    if ratio < 1 or abs(ratio - round(ratio)) > 1e-9:
+        raise ValueError(f"distance_res {distance_res!r} must be a whole multiple of the grid resolution {grid.res:g} m")
+    return float(distance_res)
+
+
+def sample_coarse(coarse: np.ndarray, cgrid: AnalysisGrid, grid: AnalysisGrid) -> np.ndarray:
+    """Value of the coarse cell holding each cell centre of ``grid`` (both grids on one lattice)."""
+    x, _ = grid.cell_centres(np.zeros(grid.width, int), np.arange(grid.width))
+    _, y = grid.cell_centres(np.arange(grid.height), np.zeros(grid.height, int))
+    ci = np.floor((x - cgrid.bounds[0]) / cgrid.res).astype(np.intp)
+    ri = np.floor((cgrid.bounds[3] - y) / cgrid.res).astype(np.intp)
+    return coarse[np.ix_(ri, ci)]
+
+
+def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None = None,
+                     digests: Mapping[str, str] | None = None,
+                     distance_res: float | None = None,
+                     context: AnalysisGrid | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Raw values and scores of every active criterion on ``grid``: ``{id: (raw, score)}``.
+
+    Distance criteria are capped at their :attr:`Criterion.distance_cap`; raw values are metres
+    (distance), degrees (slope) or the class score (categorical). With ``distance_res`` (a
+    multiple of the grid resolution) distances are computed on that coarser lattice and each cell
+    takes the value of the coarse cell holding its centre (error below ``distance_res``): how a
+    10 m run keeps distance costs bounded. ``context`` (a larger grid on the same lattice, e.g.
+    a tile plus its halo) is where distances are computed before being cut to ``grid``.
+    """
+    dres = _check_distance_res(distance_res, grid)
+    ctx = context or grid
+    dgrid = AnalysisGrid(grid.crs, dres, ctx.bounds) if dres else ctx
+    out = {}
+    for c in p.criteria:
+        src = p.criterion_frames[c.id]
+        if c.kind == "distance":
+            cap = c.distance_cap
+            if cache is not None:
+                raw = cache.get(src, dgrid, cap_m=cap, all_touched=True, what=c.layer,
+                                digest=(digests or {}).get(c.id))
+            else:
+                raw = C.distance_raster(src, dgrid, cap_m=cap, all_touched=True, what=c.layer)
+            if dres:
+                # Sampling picks one coarse cell per cell, so scoring the (100x smaller) coarse
+                # raster first gives the same numbers for a fraction of the work.
+                score = sample_coarse(C.apply_value_function(raw, c.value), dgrid, grid)
+                raw = sample_coarse(raw, dgrid, grid)
+            else:
+                if ctx is not grid:
+                    r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
+                    c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
+                    raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
+                score = C.apply_value_function(raw, c.value)
+        elif c.kind == "slope":
+            # One extra cell on each side so the central differences at the grid edge see neighbours.
+            big = AnalysisGrid(grid.crs, grid.res, (grid.bounds[0] - grid.res, grid.bounds[1] - grid.res,
+                                                    grid.bounds[2] + grid.res, grid.bounds[3] + grid.res))
+            elev = C.raster_on_grid(src.values, src.transform, src.crs, big, nodata=src.nodata)
+            raw = C.slope_degrees(elev, grid.res)[1:-1, 1:-1]
+            score = C.apply_value_function(raw, c.value)
+            score = np.where(np.isnan(score), np.float32(0), score).astype(np.float32)
+        else:
+            raw = C.categorical_scores(src, grid, default=c.default, all_touched=False)
+            score = raw
+        out[c.id] = (raw, score)
+    check_same_grid(*(s for _, s in out.values()), names=list(out), grid=grid)
+    return out
+
+
+def exclusion_arrays(p: Plan, grid: AnalysisGrid) -> dict[str, np.ndarray]:
+    """Boolean mask per exclusion on ``grid`` (``all_touched=True``: an exclusion never leaks)."""
+    return {name: rasterize(gdf, grid, all_touched=True, what=f"exclusion {name!r}").astype(bool)
+            for name, gdf in p.exclusions}
+
+
+def weighted_overlay(scores: Mapping[str, np.ndarray] | list[np.ndarray], weights: Iterable[float], *,
+                     eligible: np.ndarray | None = None, names: list[str] | None = None) -> np.ndarray:
+    """Weighted sum of score rasters (weights normalised to 1); NaN where not ``eligible``.
+
+    Raises
+    ------
+    GridMismatchError
+        When the rasters (and the mask) do not share one shape; the message names both.
+    """
+    if isinstance(scores, Mapping):
+        names, arrays = list(scores), list(scores.values())
+    else:
+        arrays = list(scores)
+        names = names or [f"criterion {i}" for i in range(len(arrays))]
+    w = np.asarray(list(weights), dtype=np.float64)
+    if len(w) != len(arrays):
+        raise ValueError(f"weighted_overlay: {len(arrays)} rasters but {len(w)} weights")
+    if np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"weighted_overlay: weights must be >= 0 with a positive sum, got {w.tolist()}")
+    w = w / w.sum()
+    extra = [eligible] if eligible is not None else []
+    check_same_grid(*arrays, *extra, names=names + ["eligible mask"] * len(extra))
+    out = np.zeros(np.shape(arrays[0]), dtype=np.float32)
+    for a, wi in zip(arrays, w):
+        out += np.float32(wi) * np.asarray(a, dtype=np.float32)
+    if eligible is not None:
+        out[~eligible] = np.nan
+    return out
+
+
+# ------------------------------------------------------------------ the in-memory model
+
+
+class SuitabilityModel:
+    """State of a whole-grid run, kept so a weight or threshold change recomputes in a fraction of a second.
+
+    Built by :func:`build_model`. Holds the land mask, every exclusion mask, the raw criterion
+    rasters and the normalised scores of the eligible cells as one ``(criteria, cells)`` matrix.
+    """
+
+    def __init__(self, profile: Profile, grid: AnalysisGrid, p: Plan, land: np.ndarray,
+                 exclusions: dict[str, np.ndarray], arrays: dict[str, tuple[np.ndarray, np.ndarray]],
+                 land_frame: gpd.GeoDataFrame):
+        self.profile = profile
+        self.grid = grid
+        self.plan = p
+        self.land = land
+        self.exclusions = exclusions
+        self.criteria = [c.id for c in p.criteria]
+        self.weights = p.weights.copy()
+        self.raw = {k: v[0] for k, v in arrays.items()}
+        excluded = np.zeros(grid.shape, bool)
+        for m in exclusions.values():
+            excluded |= m
+        self.eligible = land & ~excluded
+        self.eligible_idx = np.flatnonzero(self.eligible)
+        self.scores = np.stack([arrays[k][1].ravel()[self.eligible_idx] for k in self.criteria]).astype(np.float32)
+        self.land_frame = land_frame
+
+    @property
+    def skipped(self) -> tuple[tuple[str, str], ...]:
+        """Criteria/exclusions skipped and why."""
+        return self.plan.skipped
+
+    def weights_for(self, weights: Mapping[str, float] | np.ndarray | None) -> np.ndarray:
+        """Weights as a normalised vector in criterion order (``None``: the profile's)."""
+        if weights is None:
+            return self.weights
+        if isinstance(weights, Mapping):
+            unknown = sorted(set(weights) - set(self.criteria))
+            if unknown:
+                raise RuleError(f"weights for unknown criteria {unknown}; active criteria: {self.criteria}")
+            w = np.array([float(weights.get(k, self.weights[i])) for i, k in enumerate(self.criteria)])
+        else:
+            w = np.asarray(weights, dtype=np.float64)
+        if len(w) != len(self.criteria) or np.any(w < 0) or w.sum() <= 0:
+            raise RuleError(f"weights {w.tolist()} must be {len(self.criteria)} non-negative numbers with a positive sum")
+        return w / w.sum()
+
+    def suitability(self, weights: Mapping[str, float] | np.ndarray | None = None) -> np.ndarray:
+        """Suitability in [0, 1] (float32); NaN off land and on excluded cells."""
+        w = self.weights_for(weights).astype(np.float32)
+        out = np.full(self.grid.shape, np.nan, dtype=np.float32)
+        out.ravel()[self.eligible_idx] = w @ self.scores
+        return out
+
+    def score_arrays(self) -> dict[str, np.ndarray]:
+        """Per-criterion score rasters (NaN where not eligible), for display."""
+        out = {}
+        for i, k in enumerate(self.criteria):
+            a = np.full(self.grid.shape, np.nan, dtype=np.float32)
+            a.ravel()[self.eligible_idx] = self.scores[i]
+            out[k] = a
+        return out
+
+    def label(self, suitability: np.ndarray, threshold: float | None = None,
+              connectivity: str | None = None, min_area_ha: float | None = None) -> tuple[np.ndarray, int]:
+        """Regions of cells ≥ threshold at least ``min_area_ha`` large: ``(labels, n)``."""
+        return label_sites(suitability, self.grid,
+                           self.profile.threshold if threshold is None else threshold,
+                           connectivity or self.profile.connectivity,
+                           self.profile.min_area_ha if min_area_ha is None else min_area_ha)
+
+    def recompute(self, weights=None, threshold: float | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """Weighted sum + threshold + labelling: what a weight change costs.
+
+        Works on the eligible cells only (a matrix-vector product) and labels the candidate
+        mask. Returns ``(values, labels, n)`` where ``values`` are the suitability values of the
+        eligible cells (in ``eligible_idx`` order).
+        """
+        w = self.weights_for(weights).astype(np.float32)
+        values = w @ self.scores
+        thr = self.profile.threshold if threshold is None else threshold
+        cand = np.zeros(self.grid.shape, dtype=bool)
+        cand.ravel()[self.eligible_idx[values >= thr]] = True
+        labels, n = label_mask(cand, self.grid, self.profile.connectivity, self.profile.min_area_ha)
+        return values, labels, n
+
+    def sites(self, weights=None, *, threshold: float | None = None, connectivity: str | None = None,
+              min_area_ha: float | None = None,
+              conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+        """Ranked candidate sites (see :func:`sites_from_labels`)."""
+        s = self.suitability(weights)
+        labels, n = self.label(s, threshold, connectivity, min_area_ha)
+        w = self.weights_for(weights)
+        score_full = {k: self.score_arrays()[k] for k in self.criteria} if n else {}
+        return sites_from_labels(labels, n, s, self.grid, raw=self.raw, scores=score_full, weights=dict(zip(self.criteria, w)),
+                                 labels_text={c.id: c.label for c in self.plan.criteria},
+                                 kinds={c.id: c.kind for c in self.plan.criteria},
+                                 municipalities=self.land_frame, conflicts=conflicts)
+
+    def area_lost(self) -> pd.DataFrame:
+        """Land removed by each exclusion, alone and marginally (GLAES-style); see :func:`area_lost`."""
+        return area_lost(self.land, self.exclusions, self.grid.cell_area)
+
+
+def layer_digests(p: Plan) -> dict[str, str]:
+    """Content hash per distance criterion (cache keys)."""
+    return {c.id: C.layer_digest(p.criterion_frames[c.id]) for c in p.criteria if c.kind == "distance"}
+
+
+def build_model(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid, *,
+                cache: C.DistanceCache | None = None, distance_res: float | None = None) -> SuitabilityModel:
+    """Evaluate a profile on the whole grid and keep the state for fast re-weighting.
+
+    Parameters
+    ----------
+    profile : Profile
+    inputs : SuitabilityInputs
+    grid : AnalysisGrid
+    cache : DistanceCache, optional
+        Distance rasters are taken from / stored in it (a new in-memory cache by default).
+    distance_res : float, optional
+        Compute distances on this coarser lattice (see :func:`criterion_arrays`).
+    """
+    p = plan(profile, inputs)
+    cache = cache if cache is not None else C.DistanceCache()
+    arrays = criterion_arrays(p, grid, cache, layer_digests(p), distance_res=distance_res)
+    land = land_mask(inputs.land, grid)
+    excl = exclusion_arrays(p, grid)
+    return SuitabilityModel(profile, grid, p, land, excl, arrays, inputs.land)
+
+
+# ------------------------------------------------------------------ candidate sites
+
+
+def _structure(connectivity: str) -> np.ndarray:
+    if connectivity not in CONNECTIVITY:
+        raise RuleError(f"connectivity {connectivity!r} is not one of {list(CONNECTIVITY)}")
+    return ndimage.generate_binary_structure(2, 2 if connectivity == "queen" else 1)
+
+
+def label_sites(suitability: np.ndarray, grid: AnalysisGrid, threshold: float, connectivity: str,
+                min_area_ha: float) -> tuple[np.ndarray, int]:
+    """Label contiguous regions of cells with suitability ≥ ``threshold``, dropping small ones.
+
+    Parameters
+    ----------
+    connectivity : {"rook", "queen"}
+        Rook: cells sharing an edge; queen: also cells sharing a corner.
+    min_area_ha : float
+        Regions smaller than this are dropped (a region of exactly this area is kept).
+
+    Returns
+    -------
+    labels : ndarray of int32
+        0 outside sites, 1..n per kept region (ordered by first cell).
+    n : int
+    """
+    check_same_grid(suitability, names=["suitability"], grid=grid)
+    cand = np.nan_to_num(suitability, nan=-1.0) >= threshold
+    return label_mask(cand, grid, connectivity, min_area_ha)
+
+
+def label_mask(cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area_ha: float) -> tuple[np.ndarray, int]:
+    """:func:`label_sites` on an already thresholded boolean mask."""
+    labels, n = ndimage.label(cand, structure=_structure(connectivity))
+    if n == 0:
+        return labels.astype(np.int32), 0
+    counts = np.bincount(labels.ravel(), minlength=n + 1)
+    min_cells = min_area_ha * M2_PER_HA / grid.cell_area
+    keep = counts >= min_cells - 1e-9
+    keep[0] = False
+    remap = np.zeros(n + 1, dtype=np.int32)
+    remap[keep] = np.arange(1, int(keep.sum()) + 1, dtype=np.int32)
+    return remap[labels], int(keep.sum())
+
+
+def sites_from_labels(labels: np.ndarray, n: int, suitability: np.ndarray, grid: AnalysisGrid, *,
+                      raw: Mapping[str, np.ndarray] | None = None, scores: Mapping[str, np.ndarray] | None = None,
+                      weights: Mapping[str, float] | None = None, labels_text: Mapping[str, str] | None = None,
+                      kinds: Mapping[str, str] | None = None,
+                      municipalities: gpd.GeoDataFrame | None = None,
+                      conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+    """Vectorise labelled regions into ranked candidate sites.
+
+    Columns: ``site_id`` (1 = best), ``rank``, ``mean_score``, ``min_score``, ``max_score``,
+    ``n_cells``, ``area_m2``/``area_daa``/``area_ha``, ``kommunenummer``/``kommunenavn``
+    (representative point in ``municipalities``), ``<criterion>_value`` (mean raw value: metres,
+    degrees or class score) and ``<criterion>_score`` per criterion, ``reasons`` (the criteria
+    that contribute most, with their mean values), and, when ``conflicts`` is given,
+    ``n_conflicts``/``conflicts`` (see :func:`attach_conflicts`).
+    """
+    crs = grid.crs
+    if n == 0:
+        return gpd.GeoDataFrame({"site_id": pd.Series(dtype=int), "rank": pd.Series(dtype=int),
+                                 "mean_score": pd.Series(dtype=float), "area_ha": pd.Series(dtype=float)},
+                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    check_same_grid(labels, suitability, names=["labels", "suitability"])
+    flat = labels.ravel()
+    idx = flat > 0
+    lab = flat[idx]
+    counts = np.bincount(lab, minlength=n + 1)[1:]
+    s = suitability.ravel()[idx].astype(np.float64)
+    mean = np.bincount(lab, weights=s, minlength=n + 1)[1:] / counts
+    mins = np.full(n, np.inf)
+    maxs = np.full(n, -np.inf)
+    np.minimum.at(mins, lab - 1, s)
+    np.maximum.at(maxs, lab - 1, s)
+    data = {"mean_score": mean, "min_score": mins, "max_score": maxs, "n_cells": counts}
+    data.update(area_columns(counts * grid.cell_area))
+    contrib = {}
+    for k in (scores or {}):
+        data[f"{k}_value"] = np.bincount(lab, weights=raw[k].ravel()[idx].astype(np.float64), minlength=n + 1)[1:] / counts
+        data[f"{k}_score"] = np.bincount(lab, weights=scores[k].ravel()[idx].astype(np.float64), minlength=n + 1)[1:] / counts
+        contrib[k] = (weights or {}).get(k, 0.0) * data[f"{k}_score"]
+    df = pd.DataFrame(data)
+    # Vectorise: 4-connected pieces per label (always valid polygons), then one multipolygon per site.
+    parts, part_labels = [], []
+    for geom, val in features.shapes(labels, mask=labels > 0, connectivity=4, transform=grid.transform):
+        parts.append(shapely.geometry.shape(geom))
+        part_labels.append(int(val))
+    part_labels = np.asarray(part_labels)
+    geoms = np.empty(n, dtype=object)
+    order = np.argsort(part_labels, kind="stable")
+    parts_arr = np.asarray(parts, dtype=object)[order]
+    bounds = np.searchsorted(part_labels[order], np.arange(1, n + 2))
+    for i in range(n):
+        geoms[i] = shapely.union_all(parts_arr[bounds[i]:bounds[i + 1]])
+    gdf = gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs)
+    if contrib:
+        names = labels_text or {}
+        units = kinds or {}
+        texts = []
+        for i in range(n):
+            top = sorted(contrib, key=lambda k: -contrib[k][i])[:3]
+            texts.append("; ".join(f"{names.get(k, k)}: score {data[f'{k}_score'][i]:.2f}"
+                                   + _value_text(units.get(k), data[f"{k}_value"][i]) for k in top))
+        gdf["reasons"] = texts
+    if municipalities is not None and len(municipalities) and "kommunenummer" in municipalities.columns:
+        pts = gdf.geometry.representative_point()
+        join = gpd.sjoin(gpd.GeoDataFrame(geometry=pts, crs=crs), municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]],
+                         how="left", predicate="within")
+        join = join[~join.index.duplicated(keep="first")]
+        gdf["kommunenummer"] = join["kommunenummer"].to_numpy()
+        gdf["kommunenavn"] = join["kommunenavn"].to_numpy()
+    gdf = gdf.sort_values(["mean_score", "area_m2"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    gdf.insert(0, "site_id", np.arange(1, n + 1))
+    gdf.insert(1, "rank", np.arange(1, n + 1))
+    if conflicts is not None:
+        gdf = attach_conflicts(gdf, conflicts)
+    return gdf
+
+
+def _value_text(kind: str | None, v: float) -> str:
+    if kind == "distance":
+        return f" (mean distance {v / 1000:.1f} km)" if v >= 1000 else f" (mean distance {v:.0f} m)"
+    if kind == "slope":
+        return f" (mean slope {v:.1f}°)"
+    return ""
+
+
+def attach_conflicts(sites: gpd.GeoDataFrame,
+                     conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Add the conflicts each site touches, from an injected conflict engine.
+
+    ``conflicts(sites)`` returns conflict polygons (the conflict engine's ``.polygons``). They are
+    matched to sites by a ``site_id`` column when present, else by intersection. The first present
+    of the columns ``rule``, ``rule_id``, ``layer``, ``other_layer``, ``theme`` names a conflict.
+    Adds ``n_conflicts``, ``conflicts`` (names, ``; ``-joined) and ``conflict_area_ha``.
+    """
+    out = sites.copy()
+    res = conflicts(sites)
+    out["n_conflicts"] = 0
+    out["conflicts"] = ""
+    out["conflict_area_ha"] = 0.0
+    if res is None or len(res) == 0:
+        return out
+    name_col = next((c for c in ("rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None)
+    if "site_id" in res.columns:
+        pairs = pd.DataFrame({"site_id": res["site_id"].to_numpy(), "i": np.arange(len(res))})
+    else:
+        left, right = shapely.STRtree(np.asarray(res.geometry.values)).query(np.asarray(out.geometry.values), predicate="intersects")
+        pairs = pd.DataFrame({"site_id": out["site_id"].to_numpy()[left], "i": right})
+    areas = res.geometry.area.to_numpy() / M2_PER_HA
+    names = res[name_col].astype(str).to_numpy() if name_col else np.array([f"conflict {i}" for i in range(len(res))])
+    for sid, grp in pairs.groupby("site_id"):
+        m = out["site_id"] == sid
+        out.loc[m, "n_conflicts"] = len(grp)
+        out.loc[m, "conflicts"] = "; ".join(sorted(set(names[grp["i"]])))
+        out.loc[m, "conflict_area_ha"] = float(areas[grp["i"]].sum())
+    return out
+
+
+# ------------------------------------------------------------------ area lost per exclusion
+
+
+def area_lost(land: np.ndarray, exclusions: Mapping[str, np.ndarray], cell_area: float) -> pd.DataFrame:
+    """Land removed by each exclusion, alone and marginally (GLAES-style).
+
+    Returns one row per exclusion with ``cells_alone`` (land cells the exclusion covers) and
+    ``cells_marginal`` (land cells excluded by it and by no other), their areas in m², daa and ha
+    (``alone_*``, ``marginal_*``) and the share of land (``share_alone``), plus rows ``all
+    exclusions`` (union) and ``remaining`` (eligible land).
+    """
+    names = list(exclusions)
+    check_same_grid(land, *exclusions.values(), names=["land", *names])
+    count = np.zeros(land.shape, dtype=np.uint8)
+    for m in exclusions.values():
+        count += m & land
+    alone = {k: int(np.count_nonzero(m & land)) for k, m in exclusions.items()}
+    marginal = {k: int(np.count_nonzero(m & land & (count == 1))) for k, m in exclusions.items()}
+    n_land = int(np.count_nonzero(land))
+    n_any = int(np.count_nonzero(count > 0))
+    return area_lost_table(alone, marginal, n_land, n_any, cell_area)
+
+
+def area_lost_table(alone: Mapping[str, int], marginal: Mapping[str, int], n_land: int, n_any: int,
+                    cell_area: float) -> pd.DataFrame:
+    """Build the :func:`area_lost` table from cell counts (also used by the windowed path)."""
+    rows = []
+    for k in alone:
+        rows.append({"exclusion": k, "cells_alone": alone[k], "cells_marginal": marginal[k]})
+    rows.append({"exclusion": "all exclusions", "cells_alone": n_any, "cells_marginal": n_any})
+    rows.append({"exclusion": "remaining", "cells_alone": n_land - n_any, "cells_marginal": n_land - n_any})
+    df = pd.DataFrame(rows)
+    for prefix, col in (("alone", "cells_alone"), ("marginal", "cells_marginal")):
+        for k, v in area_columns(df[col].to_numpy() * cell_area).items():
+            df[f"{prefix}_{k}"] = v
+    df["share_alone"] = df["cells_alone"] / n_land if n_land else np.nan
+    return df
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def rank_stability(site_scores: np.ndarray, weights: np.ndarray, *, delta: float = 0.2, n_runs: int = 1000,
+                   concentration: float = 100.0, top_k: int = 5, seed: int = 0) -> pd.DataFrame:
+    """Per-site rank stability under weight changes.
+
+    A site's mean suitability is linear in the weights (``site_scores @ w``), so every perturbed
+    ranking is exact without recomputing rasters.
+
+    Parameters
+    ----------
+    site_scores : ndarray (sites, criteria)
+        Mean criterion score of each site (the ``<criterion>_score`` columns).
+    weights : ndarray (criteria,)
+        Base weights.
+    delta : float
+        One-at-a-time change: each weight is multiplied by ``1 ± delta`` and all renormalised.
+    n_runs : int
+        Monte-Carlo draws of weights from a Dirichlet distribution centred on the base weights.
+    concentration : float
+        Dirichlet concentration (``alpha = concentration * w``): larger = closer to the base.
+    top_k : int
+        Report the share of runs in which a site ranks in the top ``k``.
+    seed : int
+        Random seed (runs are reproducible).
+
+    Returns
+    -------
+    DataFrame
+        One row per site in input order: ``base_rank``, ``oat_best_rank``, ``oat_worst_rank``,
+        ``mc_median_rank``, ``mc_rank_q25``, ``mc_rank_q75``, ``mc_rank_iqr``, ``mc_share_top_k``.
+    """
+    S = np.asarray(site_scores, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    w = w / w.sum()
+    if S.ndim != 2 or S.shape[1] != len(w):
+        raise ValueError(f"rank_stability: site_scores has shape {S.shape} but there are {len(w)} weights")
+    n_sites = S.shape[0]
+
+    def ranks(W: np.ndarray) -> np.ndarray:  # W: (runs, criteria) -> (runs, sites), 1 = best
+        vals = W @ S.T
+        order = np.argsort(-vals, axis=1, kind="stable")
+        r = np.empty_like(order)
+        np.put_along_axis(r, order, np.arange(1, n_sites + 1)[None, :].repeat(len(W), 0), axis=1)
+        return r
+
+    base = ranks(w[None, :])[0]
+    oat = []
+    for i in range(len(w)):
+        for sign in (-1, 1):
+            v = w.copy()
+            v[i] *= 1 + sign * delta
+            oat.append(v / v.sum())
+    r_oat = ranks(np.array(oat)) if oat else base[None, :]
+    rng = np.random.default_rng(seed)
+    alpha = np.maximum(concentration * w, 1e-3)
+    r_mc = ranks(rng.dirichlet(alpha, size=n_runs))
+    q25, med, q75 = np.percentile(r_mc, [25, 50, 75], axis=0)
+    return pd.DataFrame({
+        "base_rank": base,
+        "oat_best_rank": r_oat.min(axis=0),
+        "oat_worst_rank": r_oat.max(axis=0),
+        "mc_median_rank": med,
+        "mc_rank_q25": q25,
+        "mc_rank_q75": q75,
+        "mc_rank_iqr": q75 - q25,
+        f"mc_share_top_{top_k}": (r_mc <= top_k).mean(axis=0),
+    })
+
+
+def site_sensitivity(sites: gpd.GeoDataFrame, model: SuitabilityModel, **kw) -> pd.DataFrame:
+    """:func:`rank_stability` for the sites of a model run, joined to ``site_id``."""
+    cols = [f"{k}_score" for k in model.criteria]
+    out = rank_stability(sites[cols].to_numpy(), model.weights, **kw)
+    out.insert(0, "site_id", sites["site_id"].to_numpy())
+    return out
+
+
+# ------------------------------------------------------------------ windowed (chunked) path
+
+
+@dataclass
+class WindowedResult:
+    """Summary of a windowed run (the suitability tiles went to the sink)."""
+
+    grid: AnalysisGrid
+    plan: Plan
+    area_lost: pd.DataFrame
+    n_tiles: int
+    n_candidate_cells: int
+    score_sum: float
+
+
+def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid, *, tile: int = 1024,
+                 sink: Callable[[object, np.ndarray], None] | None = None,
+                 progress: Callable[[int], None] | None = None, threshold: float | None = None,
+                 distance_res: float | None = None) -> WindowedResult:
+    """Evaluate a profile tile by tile with a halo: bounded memory, same numbers as :func:`build_model`.
+
+    Each tile reads a window grown by the largest distance cap (so capped distances are exact),
+    computes criteria, land mask and exclusions on that window's own :class:`AnalysisGrid`, and
+    hands the tile's suitability (float32, NaN = nodata) to ``sink(window, array)``.
+
+    Parameters
+    ----------
+    tile : int
+        Tile size in cells.
+    sink : callable, optional
+        Receives each :class:`~geo.grid.Window` and its suitability array (for example a function
+        writing into a tiled GeoTIFF or a memory map).
+    progress : callable, optional
+        Called with 1 after each tile (for a progress bar).
+    threshold : float, optional
+        For the candidate-cell count (default the profile's threshold).
+    distance_res : float, optional
+        Coarser lattice for distances (see :func:`criterion_arrays`); the halo grows by one
+        coarse cell.
+    """
+    p = plan(profile, inputs)
+    dres = _check_distance_res(distance_res, grid) or 0.0
+    halo = C.halo_cells(p.halo_m + dres, grid.res) if p.halo_m > 0 else 0
+    if any(c.kind == "slope" for c in p.criteria):
+        halo = max(halo, 1)
+    thr = profile.threshold if threshold is None else threshold
+    names = [n for n, _ in p.exclusions]
+    alone = dict.fromkeys(names, 0)
+    marginal = dict.fromkeys(names, 0)
+    n_land = n_any = n_cand = 0
+    score_sum = 0.0
+    n_tiles = 0
+    land_frame = inputs.land
+    for win in grid.windows(tile=tile, halo=halo):
+        tgrid = grid.subgrid(win.row, win.col, win.height, win.width)
+        land = land_mask(land_frame, tgrid)
+        out = np.full(tgrid.shape, np.nan, dtype=np.float32)
+        if land.any():
+            excl = exclusion_arrays(p, tgrid)
+            count = np.zeros(tgrid.shape, np.uint8)
+            for k, m in excl.items():
+                count += m & land
+                alone[k] += int(np.count_nonzero(m & land))
+            for k, m in excl.items():
+                marginal[k] += int(np.count_nonzero(m & land & (count == 1)))
+            n_land += int(np.count_nonzero(land))
+            n_any += int(np.count_nonzero(count > 0))
+            eligible = land & (count == 0)
+            if eligible.any():
+                hgrid = grid.subgrid(win.halo_row, win.halo_col, win.halo_height, win.halo_width)
+                arrays = criterion_arrays(p, tgrid, distance_res=dres or None, context=hgrid)
+                stack = np.stack([arrays[c.id][1][eligible] for c in p.criteria])
+                valid = p.weights.astype(np.float32) @ stack
+                out[eligible] = valid
+                n_cand += int(np.count_nonzero(valid >= thr))
+                score_sum += float(valid.sum(dtype=np.float64))
+        if sink is not None:
+            sink(win, out)
+        n_tiles += 1
+        if progress is not None:
+            progress(1)
+    table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
+    return WindowedResult(grid, p, table, n_tiles, n_cand, score_sum)

@@ -1,0 +1,115 @@
+"""Every shipped profile on the real extracts at 250 m: invariants, and the CLI end to end."""
+
+import time
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+import shapely
+from click.testing import CliRunner
+
+from apps.cli import main
+from geo.grid import AnalysisGrid
+from geo.suitability import build_model, site_sensitivity
+from layers import loader
+from layers.project_data import load_profile, load_suitability_inputs, profile_names
+
+pytestmark = pytest.mark.realdata
+
+
+def test_five_profiles_shipped():
+    names = profile_names()
+    for need in ("battery_process", "hydrogen_ammonia", "data_centre", "biorefinery_wood", "land_based_aquaculture"):
+        assert need in names
+    for n in names:
+        p = load_profile(n)
+        assert p.title_nb and p.title_en and p.rationale and p.min_area_ha > 0
+        assert abs(sum(p.weights.values()) - 1) < 1e-9
+
+
+@pytest.fixture(scope="module")
+def county_grid(real_data):
+    return AnalysisGrid.for_region(loader.load("county", real_data), res=250)
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_profile_invariants_on_real_data_250m(real_data, county_grid, name):
+    t0 = time.perf_counter()
+    profile = load_profile(name)
+    inputs = load_suitability_inputs(profile, real_data)
+    model = build_model(profile, inputs, county_grid)
+    s = model.suitability()
+    vals = s[~np.isnan(s)]
+    assert vals.size > 0 and vals.min() >= 0 and vals.max() <= 1
+    assert np.isnan(s[~model.land]).all()
+    sites = model.sites()
+    assert len(sites) > 0, f"{name}: no candidate site"
+    assert (sites["area_ha"] >= profile.min_area_ha - 1e-6).all()
+    assert sites["mean_score"].between(profile.threshold, 1).all()
+    assert sites["mean_score"].is_monotonic_decreasing
+    assert sites["rank"].tolist() == list(range(1, len(sites) + 1))
+    assert sites["kommunenummer"].notna().all()
+    assert sites.is_valid.all()
+    # missing layers are reported (ar5 farmland is not in the extracts)
+    assert any(k == "farmland" and "ar5" in r for k, r in model.skipped)
+    # no site intersects an exclusion (shrunk by 1 m: sites may share a cell edge with an exclusion)
+    inner = shapely.buffer(np.asarray(sites.geometry.values), -1.0)
+    for ex_name, ex in model.plan.exclusions:
+        if len(ex) == 0:
+            continue
+        tree = shapely.STRtree(np.asarray(ex.geometry.values))
+        hits = tree.query(inner, predicate="intersects")
+        assert hits.shape[1] == 0, f"{name}: site(s) {sites['site_id'].to_numpy()[hits[0]]} intersect exclusion {ex_name}"
+    lost = model.area_lost().set_index("exclusion")
+    assert lost.loc["remaining", "cells_alone"] == int(model.eligible.sum())
+    sens = site_sensitivity(sites, model, n_runs=200, seed=1)
+    assert len(sens) == len(sites) and sens["base_rank"].tolist() == sites["rank"].tolist()
+    assert time.perf_counter() - t0 < 20
+
+
+def test_weight_change_recomputes_no_distance(real_data, county_grid):
+    from geo.criteria import DistanceCache
+
+    profile = load_profile("data_centre")
+    cache = DistanceCache()
+    model = build_model(profile, load_suitability_inputs(profile, real_data), county_grid, cache=cache)
+    misses = cache.misses
+    base = model.recompute()
+    changed = model.recompute({"substation": 0.05})
+    assert cache.misses == misses  # nothing recomputed
+    assert not np.array_equal(base[0], changed[0])
+
+
+def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
+    res = CliRunner().invoke(main, ["suitability", "--profile", "data_centre", "--resolution", "250",
+                                    "--out", str(tmp_path), "--data-dir", str(real_data),
+                                    "--sensitivity-runs", "100"])
+    assert res.exit_code == 0, res.output
+    assert "skipped farmland" in res.output
+    with rasterio.open(tmp_path / "data_centre_suitability.tif") as src:
+        assert src.crs.to_epsg() == 25833 and np.isnan(src.nodata)
+        assert src.overviews(1), "COG without overviews"
+        assert src.res == (250.0, 250.0)
+        a = src.read(1)
+        assert np.nanmax(a) <= 1 and np.nanmin(a) >= 0
+    sites = gpd.read_file(tmp_path / "data_centre_sites.gpkg")
+    table = pd.read_csv(tmp_path / "data_centre_sites.csv")
+    assert len(sites) == len(table) > 0 and sites.crs.to_epsg() == 25833
+    assert {"rank", "area_ha", "area_daa", "kommunenavn", "reasons", "mc_median_rank"} <= set(table.columns)
+    assert (tmp_path / "data_centre_area_lost.csv").exists()
+
+
+def test_cli_windowed_municipality(real_data, tmp_path):
+    res = CliRunner().invoke(main, ["suitability", "--profile", "land_based_aquaculture", "--resolution", "100",
+                                    "--municipality", "5001", "--windowed", "--tile", "128",
+                                    "--out", str(tmp_path), "--data-dir", str(real_data)])
+    assert res.exit_code == 0, res.output
+    with rasterio.open(tmp_path / "land_based_aquaculture_suitability.tif") as src:
+        assert src.crs.to_epsg() == 25833 and src.overviews(1)
+
+
+def test_cli_unknown_profile_lists_names(tmp_path):
+    res = CliRunner().invoke(main, ["suitability", "--profile", "steelworks", "--out", str(tmp_path)])
+    assert res.exit_code == 1 and "data_centre" in res.output
