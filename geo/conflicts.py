@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import WORKING_CRS, to_working_crs
+from geo.crs import WORKING_CRS, ensure_same_crs, to_working_crs
 from geo.errors import RuleError
-from geo.geometry import M2_PER_DAA, M2_PER_HA, repair_geometries
+from geo.geometry import M2_PER_DAA, M2_PER_HA, area_columns, repair_geometries
 from geo.overlay import DEFAULT_CHUNK, Flat, as_geometry_array, buffer, flatten, intersect, polygonal
 from geo.rules import SEVERITIES, Rule, RuleTable, severity_rank
 
@@ -384,3 +384,50 @@ def worst_severity(result: ConflictResult) -> str | None:
     """Return the most severe severity present in a result, or None when there is no conflict."""
     present = set(result.polygons["severity"]) if len(result.polygons) else set()
     return min(present, key=severity_rank) if present else None
+
+
+def touched_features(
+    proposal: gpd.GeoDataFrame,
+    layer: gpd.GeoDataFrame,
+    buffer_m: float = 0.0,
+    *,
+    columns: tuple[str, ...] = (),
+    chunk_size: int = DEFAULT_CHUNK,
+) -> pd.DataFrame:
+    """Which features of one layer a proposal touches, and by how many hectares each.
+
+    The per-feature view behind a conflict pair: a test area overlapping the 1000 m zones of two
+    aquaculture sites lists both sites with the hectares inside each site's zone. Zones of
+    different features may overlap, so the per-feature hectares may sum to more than the pair's.
+
+    Parameters
+    ----------
+    proposal : GeoDataFrame
+        The proposed area(s); overlaps inside it count once.
+    layer : GeoDataFrame
+        Existing features (points, lines or polygons), same CRS as ``proposal``.
+    buffer_m : float
+        Zone around each feature (a rule's ``buffer_m``); 0 for polygons as they are.
+    columns : tuple of str
+        Attributes of ``layer`` to carry (for example ``site_id``, ``site_name``).
+
+    Returns
+    -------
+    DataFrame
+        One row per touched feature: its index in ``layer`` as ``feature``, the ``columns``,
+        ``area_m2``, ``area_daa``, ``area_ha``; largest first.
+    """
+    if buffer_m < 0:
+        raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
+    ensure_same_crs(proposal, layer, names=("proposal", "layer"))
+    prop = flatten(proposal.geometry.values).geoms
+    geoms = as_geometry_array(layer.geometry.values)
+    zones = buffer(geoms, buffer_m) if buffer_m > 0 else geoms
+    pieces = intersect(zones, prop, chunk_size=chunk_size, keep_geometry=False)
+    per = pd.Series(pieces.area).groupby(pieces.ia).sum()
+    out = pd.DataFrame({"feature": layer.index.to_numpy()[per.index.to_numpy()]})
+    for col in columns:
+        out[col] = layer[col].to_numpy()[per.index.to_numpy()]
+    for k, v in area_columns(per.to_numpy()).items():
+        out[k] = v
+    return out.sort_values("area_m2", ascending=False, kind="stable").reset_index(drop=True)

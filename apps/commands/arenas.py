@@ -50,3 +50,61 @@ def arenas_cmd(ctx, sector, arena_type, status, near, km, data_dir: Path | None)
         click.echo(f"{dist}{r['id']:38} {r['arena_type']:18} {r['status']:9} {r['municipality_name']:12} {where:12} {r['sectors']}")
         click.echo(f"{'':{len(dist)}}  {r['name']} — {r['source_url']}")
     click.echo(f"\n{len(sel)} of {len(arenas)} arenas.")
+
+
+# Which layers' individual features a test-area check lists (id and name columns), beyond the totals.
+_FEATURE_COLUMNS = {
+    "aquaculture_sites": ("site_id", "site_name"),
+    "protected_areas": ("navn", "verneform"),
+    "national_parks": ("navn",),
+    "wind_power": ("anleggNavn",),
+}
+
+
+@arenas_cmd.command("check")
+@click.argument("area_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="GeoPackage for the conflict polygons and tables (default: <file>-conflicts.gpkg).")
+@click.option("--km", type=float, default=30.0, show_default=True, help="Existing arenas within this distance.")
+@DATA_DIR_OPTION
+@click.pass_context
+def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path | None) -> None:
+    """Planning check of a proposed test area: conflicts (as a test arena), features touched, arenas nearby."""
+    from apps.commands.conflicts import _read_proposal, conflicts_cmd
+    from geo.arenas import arenas_near
+    from geo.conflicts import touched_features
+    from geo.errors import LayerMissingError
+    from layers import loader
+    from layers.project_data import load_rules
+
+    out = out or area_file.with_name(area_file.stem + "-conflicts.gpkg")
+    ctx.invoke(conflicts_cmd, proposal=str(area_file), as_layer="test_arenas", with_layers=None,
+               municipality=None, rules_path=None, out=out, csv_dir=None, account=False, data_dir=data_dir)
+    area, _ = _read_proposal(str(area_file), data_dir)
+    click.echo("\nFeatures touched (with each rule's zone):")
+    for rule in load_rules().rules_for("test_arenas"):
+        cols = _FEATURE_COLUMNS.get(rule.b_layer)
+        if cols is None or rule.b_class:
+            continue
+        try:
+            layer = loader.load(rule.b_layer, data_dir)
+        except LayerMissingError:
+            continue
+        hits = touched_features(area, layer, rule.buffer_m, columns=tuple(c for c in cols if c in layer.columns))
+        if hits.empty:
+            continue
+        click.echo(f"  {rule.pair} [{rule.severity}] — {rule.basis}")
+        for _, h in hits.iterrows():
+            label = " ".join(str(h[c]) for c in cols if c in hits.columns)
+            click.echo(f"    {h['area_ha']:10.2f} ha  {rule.b_layer}: {label}")
+    try:
+        arenas = loader.load("test_arenas", data_dir)
+    except LayerMissingError:
+        return
+    centre = area.geometry.union_all().representative_point()
+    near = arenas_near(arenas, centre, km=km)
+    click.echo(f"\nExisting arenas within {km:g} km:")
+    for _, r in near.iterrows():
+        click.echo(f"  {r['distance_km']:6.1f} km  {r['name']} ({r['arena_type']}, {r['status']})")
+    if near.empty:
+        click.echo("  none")
