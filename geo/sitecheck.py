@@ -221,9 +221,9 @@ def _arenas(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) 
     order = np.argsort(d, kind="stable")[:n]
     out = pd.DataFrame(arenas.iloc[order].drop(columns=arenas.geometry.name))
     name_col = _name_column(out)
-    out.insert(0, "name", out[name_col] if name_col else out.index.astype(str))
-    if name_col and name_col != "name":
-        out = out.drop(columns=[name_col])
+    names = out[name_col] if name_col else pd.Series(out.index.astype(str), index=out.index)
+    out = out.drop(columns=[c for c in (name_col, "name") if c and c in out.columns])
+    out.insert(0, "name", names)
     out.insert(1, "distance_m", d[order])
     return out.reset_index(drop=True)
 

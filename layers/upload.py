@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -140,12 +141,14 @@ def _read(path: Path, name: str, tmp: Path) -> tuple[gpd.GeoDataFrame, str | Non
 
     layer = None
     try:
-        if path.suffix == ".gpkg":
-            spatial = [row[0] for row in pyogrio.list_layers(path) if row[1]]
-            if not spatial:
-                raise UploadError(f"{name}: the GeoPackage has no layer with geometries", "empty", {"file": name})
-            layer = spatial[0]
-        gdf = pyogrio.read_dataframe(path, layer=layer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL warnings name the temp path; the error below says what matters
+            if path.suffix == ".gpkg":
+                spatial = [row[0] for row in pyogrio.list_layers(path) if row[1]]
+                if not spatial:
+                    raise UploadError(f"{name}: the GeoPackage has no layer with geometries", "empty", {"file": name})
+                layer = spatial[0]
+            gdf = pyogrio.read_dataframe(path, layer=layer)
     except UploadError:
         raise
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files

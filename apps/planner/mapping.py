@@ -318,7 +318,7 @@ class ArealLayers(JSCSSMixin, MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            ArealMap.init({{ this._parent.get_name() }}, {{ this.config_json }}, {
+            ArealMap.init({{ this._parent.get_name() }}, {{ this.config_json }} /*areal-config-end*/, {
             {%- for key, var in this.base_vars.items() %}"{{ key }}": {{ var }},{% endfor -%}
             });
         {% endmacro %}

@@ -32,6 +32,14 @@ class LayerList(param.List):
         return list(value or [])
 
 
+class CodeString(param.String):
+    """A code such as a municipality number; the URL parser turns ``5001`` into an int, this turns it back."""
+
+    @classmethod
+    def deserialize(cls, value):  # noqa: D102
+        return "" if value is None else str(value)
+
+
 class PlannerState(param.Parameterized):
     """Everything one session shows: view, layers, language, mode, site and its report.
 
@@ -47,7 +55,7 @@ class PlannerState(param.Parameterized):
     lon = param.Number(default=12.0, bounds=(0.0, 32.0), doc="map centre longitude")
     zoom = param.Integer(default=7, bounds=(3, 20), doc="Leaflet zoom")
     base = param.Selector(default="topo", objects=["topo", "grey", "osm"], doc="base map")
-    municipality = param.String(default="", doc="municipality number filter ('' = whole county)")
+    municipality = CodeString(default="", doc="municipality number filter ('' = whole county)")
 
     site = param.ClassSelector(class_=gpd.GeoDataFrame, default=None, allow_None=True,
                                doc="the site being checked (EPSG:25833)")

@@ -47,11 +47,12 @@ class MapView(View):
     def build_html(self) -> str:
         """The map document for the current state."""
         s, data = self.state, self.state.data
-        muni_bounds = data.municipality_bounds(s.municipality) if s.municipality else None
+        # The view (centre, zoom) comes from the state, i.e. from the URL on opening: the
+        # municipality filter does not move it here (selecting one later does).
         m = mapping.build_map(
             data.layers, data.specs, lang=s.lang, visible=s.visible, centre=(s.lat, s.lon), zoom=s.zoom,
             unavailable=s.available_reasons(), rasters=data.raster_bounds(), site=s.site,
-            municipality=s.municipality, municipality_bounds=muni_bounds if s.site is None else None,
+            municipality=s.municipality,
             base=s.base, draw=True,
         )
         return mapping.map_html(m)
@@ -120,7 +121,7 @@ class LanguageSwitch(View):
 
     def __panel__(self):
         return pn.widgets.RadioButtonGroup.from_param(self.state.param.lang, options={"Norsk": "nb", "English": "en"},
-                                                      name="", button_type="light", width=160)
+                                                      name="", button_style="outline", width=160)
 
 
 # ---------------------------------------------------------------------- site check
