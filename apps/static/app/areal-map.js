@@ -329,7 +329,7 @@
           if (b.isValid()) {
             var ne = b.getNorthEast(), sw = b.getSouthWest();
             if (ne.equals(sw)) map.setView(ne, Math.max(map.getZoom(), 12));
-            else map.fitBounds(b, { maxZoom: 15, padding: [30, 30] });
+            else map.fitBounds(b, { maxZoom: 13, padding: [60, 60] });
           }
         }
       }
