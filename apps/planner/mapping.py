@@ -495,7 +495,8 @@ def raster_png(path, *, kind: str = "continuous", max_size: int = 1024) -> tuple
         scale = max(width, height) / max_size
         if scale > 1:
             width, height = int(width / scale), int(height / scale)
-            transform = transform * transform.scale(scale, scale)
+            transform = rasterio.Affine(transform.a * scale, transform.b, transform.c, transform.d,
+                                        transform.e * scale, transform.f)
         nodata = src.nodata
         out = np.full((height, width), np.nan, dtype="float64")
         reproject(rasterio.band(src, 1), out, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
@@ -516,8 +517,8 @@ def raster_png(path, *, kind: str = "continuous", max_size: int = 1024) -> tuple
         rgba[valid, 3] = 170
     buf = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
-    west, north = transform * (0, 0)
-    east, south = transform * (width, height)
+    west, north = transform.c, transform.f
+    east, south = transform.c + transform.a * width, transform.f + transform.e * height
     to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
     w, s = to_ll.transform(west, south)
     e, n = to_ll.transform(east, north)

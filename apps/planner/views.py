@@ -121,7 +121,7 @@ class LanguageSwitch(View):
 
     def __panel__(self):
         return pn.widgets.RadioButtonGroup.from_param(self.state.param.lang, options={"Norsk": "nb", "English": "en"},
-                                                      name="", button_style="outline", width=160)
+                                                      label="", variant="outline", width=160)
 
 
 # ---------------------------------------------------------------------- site check
@@ -148,7 +148,7 @@ class SiteCheckView(View):
         self.upload = pn.widgets.FileInput(accept=",".join(ACCEPTED), multiple=False, sizing_mode="stretch_width",
                                            css_classes=["areal-upload"])
         self.upload.param.watch(self._on_upload, "value")
-        self.clear = pn.widgets.Button(name=self.state.t("site.clear"), button_type="light",
+        self.clear = pn.widgets.Button(label=self.state.t("site.clear"), color="light",
                                        css_classes=["areal-clear"])
         self.clear.on_click(lambda _e: self.state.clear_site())
 
@@ -169,7 +169,7 @@ class SiteCheckView(View):
 
     def _howto(self, lang):
         s = self.state
-        self.clear.name = s.t("site.clear")
+        self.clear.label = s.t("site.clear")
         text = s.t("site.howto", max_mb=s.limits.max_mb, max_vertices=s.limits.max_vertices)
         return pn.pane.Markdown(f"### {s.t('site.title')}\n{text}", sizing_mode="stretch_width")
 
@@ -229,9 +229,9 @@ class SiteCheckView(View):
         if s.mode == "planner":
             parts.append(pn.Row(
                 pn.widgets.FileDownload(callback=self._csv, filename="areal_site_report.csv",
-                                        label=s.t("site.download_csv"), button_type="primary"),
+                                        label=s.t("site.download_csv"), color="primary"),
                 pn.widgets.FileDownload(callback=self._gpkg, filename="areal_site.gpkg",
-                                        label=s.t("site.download_gpkg"), button_type="default"),
+                                        label=s.t("site.download_gpkg"), color="default"),
             ))
         parts.append(self.clear)
         return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["areal-report"])

@@ -380,3 +380,26 @@ def test_public_mode(public_server, visit, site_file, tmp_path):
     for needle in {str(public_server.data_dir), "/tmp/", "/root/", "/home/", "site-packages", "areal-upload-"}:
         assert needle not in everything, needle
     assert public_server.alive()
+
+
+def test_data_endpoints_answer_errors_cleanly(planner_server):
+    import urllib.error
+
+    def get(path):
+        try:
+            with urllib.request.urlopen(planner_server.url.rstrip("/") + path, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    status, body = get("/areal/api/geojson/municipalities?band=0")
+    assert status == 200 and json.loads(body)["type"] == "FeatureCollection"
+    status, body = get("/areal/api/geojson/ar5?band=0")  # a missing layer
+    assert status == 404 and "not an available vector layer" in json.loads(body)["error"]
+    status, body = get("/areal/api/geojson/roads?band=9")
+    assert status == 400 and "band" in json.loads(body)["error"]
+    status, body = get("/areal/api/geojson/roads?band=3&bbox=1,2,x,4")
+    assert status == 400
+    status, _ = get("/areal/api/geojson/roads?band=3&bbox=10.3,63.3,10.5,63.5")
+    assert status == 200
+    assert planner_server.alive()

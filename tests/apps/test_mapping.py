@@ -158,3 +158,25 @@ def test_all_layers_at_once_stay_within_the_page_budget_real(real_data):
                for lid in ("forest", "open_land", "mire"))
     coarse = sum(len(data.geojson(lid, 0)) for lid in ("forest", "open_land", "mire"))
     assert coarse < full / 2
+
+
+def test_raster_png(tmp_path):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "dem.tif"
+    arr = np.arange(100, dtype="int16").reshape(10, 10)
+    arr[0, 0] = -9999
+    with rasterio.open(path, "w", driver="GTiff", width=10, height=10, count=1, dtype="int16", crs="EPSG:25833",
+                       transform=from_origin(X0, Y0 + 10_000, 1000, 1000), nodata=-9999) as dst:
+        dst.write(arr, 1)
+    png, (s, w, n, e) = mapping.raster_png(path)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    ll = gpd.GeoSeries([box(X0, Y0, X0 + 10_000, Y0 + 10_000)], crs=UTM33).to_crs(4326).total_bounds
+    assert s <= ll[1] + 0.01 and n >= ll[3] - 0.01 and w <= ll[0] + 0.01 and e >= ll[2] - 0.01
+    from PIL import Image
+    import io
+
+    img = np.asarray(Image.open(io.BytesIO(png)))
+    assert img[..., 3].min() == 0 and img[..., 3].max() > 0  # nodata is transparent
