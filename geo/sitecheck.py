@@ -125,7 +125,9 @@ def _site_geometry(site: gpd.GeoDataFrame | BaseGeometry) -> tuple[BaseGeometry,
     elif types <= {0, 4}:
         family = "point"
     else:
-        raise InputGeometryError(f"site: must be polygons or points, got {sorted(set(shapely.get_type_id(geoms)))}")
+        raise InputGeometryError(
+            f"site: must be polygons or points, got {sorted(set(shapely.get_type_id(geoms)))}"
+        )
     n_parts = int(sum(shapely.get_num_geometries(geoms)))
     return shapely.union_all(geoms), family, n_parts
 
@@ -134,7 +136,9 @@ def _name_column(gdf: pd.DataFrame) -> str | None:
     return next((c for c in NAME_COLUMNS if c in gdf.columns), None)
 
 
-def _municipalities(geom: BaseGeometry, family: str, area: float, layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+def _municipalities(
+    geom: BaseGeometry, family: str, area: float, layers: Mapping[str, gpd.GeoDataFrame]
+) -> pd.DataFrame:
     cols = ["kommunenummer", "kommunenavn", "area_ha", "share_pct"]
     for lid in MUNICIPALITY_LAYERS:
         munis = layers.get(lid)
@@ -180,13 +184,17 @@ def _intersections(geom: BaseGeometry, area: float, layers: Mapping[str, gpd.Geo
             parts = shapely.intersection(cand[poly], geom)
             area_ha = float(shapely.area(shapely.union_all(parts))) / M2_PER_HA
         if line.any():
-            length_km = float(shapely.length(shapely.union_all(shapely.intersection(cand[line], geom)))) / 1000.0
+            length_km = (
+                float(shapely.length(shapely.union_all(shapely.intersection(cand[line], geom)))) / 1000.0
+            )
         rows.append(
             {
                 "layer": lid,
                 "n_features": int(len(cand)),
                 "area_ha": area_ha,
-                "share_pct": 100.0 * area_ha * M2_PER_HA / area if area > 0 and not np.isnan(area_ha) else np.nan,
+                "share_pct": 100.0 * area_ha * M2_PER_HA / area
+                if area > 0 and not np.isnan(area_ha)
+                else np.nan,
                 "length_km": length_km,
                 "n_points": int(point.sum()),
             }
@@ -200,16 +208,27 @@ def _distances(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame]) -> pd
     for target, lid, family in DISTANCE_TARGETS:
         gdf = layers.get(lid)
         if gdf is not None and family is not None and len(gdf):
-            keep = np.isin(shapely.get_type_id(np.asarray(gdf.geometry.values)), (0, 4) if family == "point" else (3, 6))
+            keep = np.isin(
+                shapely.get_type_id(np.asarray(gdf.geometry.values)), (0, 4) if family == "point" else (3, 6)
+            )
             gdf = gdf.loc[keep]
         if gdf is None or len(gdf) == 0:
-            rows.append({"target": target, "layer": lid, "available": False, "distance_m": np.nan, "nearest": None})
+            rows.append(
+                {"target": target, "layer": lid, "available": False, "distance_m": np.nan, "nearest": None}
+            )
             continue
         (_, idx), dist = gdf.sindex.nearest(geom, return_distance=True)
         name_col = _name_column(gdf)
         name = gdf.iloc[int(idx[0])][name_col] if name_col else None
-        rows.append({"target": target, "layer": lid, "available": True, "distance_m": float(dist[0]),
-                     "nearest": None if pd.isna(name) else str(name)})
+        rows.append(
+            {
+                "target": target,
+                "layer": lid,
+                "available": True,
+                "distance_m": float(dist[0]),
+                "nearest": None if pd.isna(name) else str(name),
+            }
+        )
     return pd.DataFrame(rows, columns=["target", "layer", "available", "distance_m", "nearest"])
 
 
@@ -228,7 +247,9 @@ def _arenas(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) 
     return out.reset_index(drop=True)
 
 
-def _run_engine(engine: SiteEngine | None, site: gpd.GeoDataFrame, layers, what: str) -> tuple[pd.DataFrame | None, str]:
+def _run_engine(
+    engine: SiteEngine | None, site: gpd.GeoDataFrame, layers, what: str
+) -> tuple[pd.DataFrame | None, str]:
     if engine is None:
         return None, f"{what} engine not available"
     try:
@@ -278,7 +299,11 @@ def check_site(
     arenas = _arenas(geom, layers, n_arenas)
     conflicts, c_note = _run_engine(conflict_engine, site_frame, layers, "conflict")
     suitability, s_note = _run_engine(suitability_engine, site_frame, layers, "suitability")
-    notes = {"conflicts": c_note, "suitability": s_note, "arenas": "" if arenas is not None else "test_arenas layer not available"}
+    notes = {
+        "conflicts": c_note,
+        "suitability": s_note,
+        "arenas": "" if arenas is not None else "test_arenas layer not available",
+    }
     report = SiteReport(
         family=family,
         area_m2=area,

@@ -99,8 +99,11 @@ def _unzip(data: bytes, name: str, tmp: Path, limits: UploadLimits) -> Path:
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         if len(infos) > _MAX_ZIP_MEMBERS:
-            raise UploadError(f"{name}: the zip holds {len(infos)} files (at most {_MAX_ZIP_MEMBERS})", "broken",
-                              {"file": name})
+            raise UploadError(
+                f"{name}: the zip holds {len(infos)} files (at most {_MAX_ZIP_MEMBERS})",
+                "broken",
+                {"file": name},
+            )
         total = sum(i.file_size for i in infos)
         if total > limits.max_bytes * _ZIP_EXPANSION:
             raise UploadTooLargeError(
@@ -114,8 +117,11 @@ def _unzip(data: bytes, name: str, tmp: Path, limits: UploadLimits) -> Path:
         shps = by_suffix.get(".shp", [])
         if len(shps) > 1:
             listed = ", ".join(safe_name(i.filename) for i in shps[:5])
-            raise UploadError(f"{name}: the zip holds {len(shps)} shapefiles ({listed}); upload one site per zip",
-                              "broken", {"file": name})
+            raise UploadError(
+                f"{name}: the zip holds {len(shps)} shapefiles ({listed}); upload one site per zip",
+                "broken",
+                {"file": name},
+            )
         if shps:
             stem = PurePosixPath(shps[0].filename).with_suffix("")
             out = tmp / "site.shp"
@@ -124,15 +130,18 @@ def _unzip(data: bytes, name: str, tmp: Path, limits: UploadLimits) -> Path:
                 if p.with_suffix("") == stem and p.suffix.lower() in _SHP_SIDECARS:
                     (tmp / f"site{p.suffix.lower()}").write_bytes(zf.read(info))
             if not (tmp / "site.shx").exists() or not (tmp / "site.dbf").exists():
-                raise UploadError(f"{name}: the shapefile in the zip lacks its .shx or .dbf part", "broken",
-                                  {"file": name})
+                raise UploadError(
+                    f"{name}: the shapefile in the zip lacks its .shx or .dbf part", "broken", {"file": name}
+                )
             return out
         for suffix in (".gpkg", ".geojson", ".json"):
             if by_suffix.get(suffix):
                 out = tmp / f"site{suffix}"
                 out.write_bytes(zf.read(by_suffix[suffix][0]))
                 return out
-    raise UploadError(f"{name}: the zip holds no shapefile (.shp), GeoPackage or GeoJSON", "format", {"file": name})
+    raise UploadError(
+        f"{name}: the zip holds no shapefile (.shp), GeoPackage or GeoJSON", "format", {"file": name}
+    )
 
 
 def _read(path: Path, name: str, tmp: Path) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -142,11 +151,15 @@ def _read(path: Path, name: str, tmp: Path) -> tuple[gpd.GeoDataFrame, str | Non
     layer = None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # GDAL warnings name the temp path; the error below says what matters
+            warnings.simplefilter(
+                "ignore"
+            )  # GDAL warnings name the temp path; the error below says what matters
             if path.suffix == ".gpkg":
                 spatial = [row[0] for row in pyogrio.list_layers(path) if row[1]]
                 if not spatial:
-                    raise UploadError(f"{name}: the GeoPackage has no layer with geometries", "empty", {"file": name})
+                    raise UploadError(
+                        f"{name}: the GeoPackage has no layer with geometries", "empty", {"file": name}
+                    )
                 layer = spatial[0]
             gdf = pyogrio.read_dataframe(path, layer=layer)
     except UploadError:
@@ -199,7 +212,9 @@ def _site_family(gdf: gpd.GeoDataFrame, name: str) -> str:
     )
 
 
-def _finish(gdf: gpd.GeoDataFrame, name: str, limits: UploadLimits, fmt: str, layer: str | None) -> gpd.GeoDataFrame:
+def _finish(
+    gdf: gpd.GeoDataFrame, name: str, limits: UploadLimits, fmt: str, layer: str | None
+) -> gpd.GeoDataFrame:
     geoms = np.asarray(gdf.geometry.values)
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not keep.any():
@@ -212,8 +227,16 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, limits: UploadLimits, fmt: str, la
     gdf = to_working_crs(gdf, name)
     gdf = gdf[[gdf.geometry.name]].reset_index(drop=True)
     gdf.attrs.update(
-        {"filename": name, "format": fmt, "layer": layer, "n_features": len(gdf), "n_repaired": rep.n_invalid,
-         "n_vertices": n_vertices, "family": family, "n_empty_dropped": int((~keep).sum())}
+        {
+            "filename": name,
+            "format": fmt,
+            "layer": layer,
+            "n_features": len(gdf),
+            "n_repaired": rep.n_invalid,
+            "n_vertices": n_vertices,
+            "family": family,
+            "n_empty_dropped": int((~keep).sum()),
+        }
     )
     return gdf
 
@@ -265,8 +288,9 @@ def read_upload(data: bytes, filename: str, limits: UploadLimits = PUBLIC_LIMITS
     return _finish(gdf, name, limits, fmt, layer)
 
 
-def read_geojson_geometry(obj: Mapping[str, Any], limits: UploadLimits = PUBLIC_LIMITS,
-                          what: str = "drawing") -> gpd.GeoDataFrame:
+def read_geojson_geometry(
+    obj: Mapping[str, Any], limits: UploadLimits = PUBLIC_LIMITS, what: str = "drawing"
+) -> gpd.GeoDataFrame:
     """Turn a GeoJSON geometry / Feature / FeatureCollection in WGS84 (from the map) into a site frame.
 
     Parameters

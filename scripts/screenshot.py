@@ -22,8 +22,15 @@ def main() -> int:
     """Run the test with the screenshot target set; return pytest's exit code."""
     target = ROOT / "docs" / "screenshot.png"
     env = dict(os.environ, AREAL_SCREENSHOT=str(target))
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-           "tests/apps/test_browser.py::test_upload_gives_a_site_report"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/apps/test_browser.py::test_upload_gives_a_site_report",
+    ]
     code = subprocess.call(cmd, cwd=ROOT, env=env)
     if code == 0:
         print(f"wrote {target.relative_to(ROOT)} ({target.stat().st_size:,} bytes)")

@@ -37,7 +37,9 @@ class App(Viewer):
     """Header, sidebar (layers, site check) and the map. More views plug in via ``extra_views``."""
 
     state = param.ClassSelector(class_=PlannerState)
-    extra_views = param.List(default=[], doc="further Viewers (conflicts, suitability) shown in the sidebar tabs")
+    extra_views = param.List(
+        default=[], doc="further Viewers (conflicts, suitability) shown in the sidebar tabs"
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -52,18 +54,27 @@ class App(Viewer):
         return pn.pane.HTML(
             f"<div style='color:#fff'><div style='font-size:20px;font-weight:700'>{s.t('app.title')}</div>"
             f"<div style='font-size:13px;opacity:.85'>{sub}</div></div>",
-            sizing_mode="stretch_width", css_classes=["areal-title"], margin=(4, 10))
+            sizing_mode="stretch_width",
+            css_classes=["areal-title"],
+            margin=(4, 10),
+        )
 
     def __panel__(self):
         s = self.state
-        header = pn.Row(pn.bind(self._header, s.param.lang), pn.Spacer(), self.language,
-                        sizing_mode="stretch_width", css_classes=["areal-header"], styles={"background": "#1f3b73",
-                                                                                           "color": "white"})
+        header = pn.Row(
+            pn.bind(self._header, s.param.lang),
+            pn.Spacer(),
+            self.language,
+            sizing_mode="stretch_width",
+            css_classes=["areal-header"],
+            styles={"background": "#1f3b73", "color": "white"},
+        )
         tabs = pn.Tabs(
             (s.t("site.title"), self.site_view),
             (s.t("layers.title"), self.layer_panel),
             *[(getattr(v, "title", type(v).__name__), v) for v in self.extra_views],
-            dynamic=False, sizing_mode="stretch_width",
+            dynamic=False,
+            sizing_mode="stretch_width",
         )
 
         def _retitle(event):
@@ -72,7 +83,9 @@ class App(Viewer):
             tabs.param.trigger("objects")
 
         s.param.watch(_retitle, "lang")
-        sidebar = pn.Column(tabs, width=400, scroll=True, sizing_mode="stretch_height", css_classes=["areal-sidebar"])
+        sidebar = pn.Column(
+            tabs, width=400, scroll=True, sizing_mode="stretch_height", css_classes=["areal-sidebar"]
+        )
         body = pn.Row(sidebar, self.map_view, sizing_mode="stretch_both")
         return pn.Column(header, body, sizing_mode="stretch_both", styles={"height": "100vh"})
 
@@ -80,8 +93,9 @@ class App(Viewer):
 def create_app(data: AppData, mode: str = "planner", *, conflict_engine=None, suitability_engine=None) -> App:
     """One session's app: state synced with the URL, then the views."""
     pn.extension(raw_css=[CSS], notifications=False)
-    state = PlannerState(data=data, mode=mode, conflict_engine=conflict_engine,
-                         suitability_engine=suitability_engine)
+    state = PlannerState(
+        data=data, mode=mode, conflict_engine=conflict_engine, suitability_engine=suitability_engine
+    )
     if pn.state.location is not None:
         pn.state.location.sync(state, URL_PARAMETERS)
     return App(state=state)

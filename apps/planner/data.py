@@ -69,8 +69,13 @@ class AppData:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def load(cls, data_dir: str | os.PathLike | None = None, *, use_starter: bool = True,
-             only: Sequence[str] | None = None) -> "AppData":
+    def load(
+        cls,
+        data_dir: str | os.PathLike | None = None,
+        *,
+        use_starter: bool = True,
+        only: Sequence[str] | None = None,
+    ) -> "AppData":
         """Load the catalogue's layers from ``data_dir`` (or the packaged starter extract).
 
         Parameters
@@ -88,7 +93,9 @@ class AppData:
         rasters: dict[str, str] = {}
         for spec in specs:
             if only is not None and spec.id not in only:
-                states[spec.id] = LayerState("missing", i18n.t("layers.missing", "nb"), "not loaded (only=...)")
+                states[spec.id] = LayerState(
+                    "missing", i18n.t("layers.missing", "nb"), "not loaded (only=...)"
+                )
                 continue
             if spec.kind == "table":
                 states[spec.id] = LayerState("table")
@@ -121,8 +128,9 @@ class AppData:
         for s in self.specs:
             if s.id == layer_id:
                 return s
-        raise UnknownNameError(f"{layer_id!r} is not a known layer; available layers are: "
-                               f"{', '.join(s.id for s in self.specs)}")
+        raise UnknownNameError(
+            f"{layer_id!r} is not a known layer; available layers are: {', '.join(s.id for s in self.specs)}"
+        )
 
     def reasons(self, mode: str, lang: str) -> dict[str, str]:
         """Why each unavailable layer is unavailable, worded for the mode (public: no paths)."""
@@ -131,8 +139,11 @@ class AppData:
             if st.status in ("loaded", "starter", "table"):
                 continue
             if st.status == "missing":
-                text = i18n.t("layers.missing_how", lang, how=st.reason_public) if st.reason_public else i18n.t(
-                    "layers.missing", lang)
+                text = (
+                    i18n.t("layers.missing_how", lang, how=st.reason_public)
+                    if st.reason_public
+                    else i18n.t("layers.missing", lang)
+                )
             else:
                 text = i18n.t("layers.error", lang)
             if mode == "planner" and st.reason_planner:
@@ -159,7 +170,9 @@ class AppData:
             munis = self.layers.get("municipalities_sea")
         if munis is None:
             return {}
-        pairs = sorted(zip(munis["kommunenummer"].astype(str), munis["kommunenavn"].astype(str)), key=lambda p: p[1])
+        pairs = sorted(
+            zip(munis["kommunenummer"].astype(str), munis["kommunenavn"].astype(str)), key=lambda p: p[1]
+        )
         return dict(pairs)
 
     def municipality_geometry(self, number: str):
@@ -183,7 +196,9 @@ class AppData:
 
     # ------------------------------------------------------------------ display caches
 
-    def geojson(self, layer_id: str, band: int, bbox: Sequence[float] | None = None, kommune: str = "") -> bytes:
+    def geojson(
+        self, layer_id: str, band: int, bbox: Sequence[float] | None = None, kommune: str = ""
+    ) -> bytes:
         """Simplified GeoJSON of a layer for a zoom band (cached).
 
         Raises
@@ -209,8 +224,14 @@ class AppData:
                 self._geojson.move_to_end(key)
                 return self._geojson[key]
         within = self.municipality_geometry(kommune) if kommune else None
-        data = mapping.layer_geojson(self.layers[layer_id], self.spec(layer_id), zb, bbox=box, within=within,
-                                     budget_bytes=self.layer_budget())
+        data = mapping.layer_geojson(
+            self.layers[layer_id],
+            self.spec(layer_id),
+            zb,
+            bbox=box,
+            within=within,
+            budget_bytes=self.layer_budget(),
+        )
         with self._lock:
             self._geojson[key] = data
             while len(self._geojson) > self.cache_size:

@@ -77,12 +77,24 @@ ZOOM_BANDS: tuple[ZoomBand, ...] = (
 
 BASE_MAPS: tuple[tuple[str, str, str, int], ...] = (
     # key, tile URL, attribution, max native zoom
-    ("topo", "https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png",
-     '&copy; <a href="https://www.kartverket.no/">Kartverket</a>', 18),
-    ("grey", "https://cache.kartverket.no/v1/wmts/1.0.0/topograatone/default/webmercator/{z}/{y}/{x}.png",
-     '&copy; <a href="https://www.kartverket.no/">Kartverket</a>', 18),
-    ("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors', 19),
+    (
+        "topo",
+        "https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png",
+        '&copy; <a href="https://www.kartverket.no/">Kartverket</a>',
+        18,
+    ),
+    (
+        "grey",
+        "https://cache.kartverket.no/v1/wmts/1.0.0/topograatone/default/webmercator/{z}/{y}/{x}.png",
+        '&copy; <a href="https://www.kartverket.no/">Kartverket</a>',
+        18,
+    ),
+    (
+        "osm",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        19,
+    ),
 )
 
 _TO_4326 = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
@@ -101,8 +113,12 @@ def snap_bbox(bbox: Sequence[float], band: ZoomBand) -> tuple[float, float, floa
     """Round a lon/lat bbox outward to a grid that depends on the band (better cache reuse)."""
     cell = {2: 0.25, 3: 0.05, 4: 0.01}.get(band.index, 1.0)
     w, s, e, n = (float(v) for v in bbox)
-    return (math.floor(w / cell) * cell, math.floor(s / cell) * cell, math.ceil(e / cell) * cell,
-            math.ceil(n / cell) * cell)
+    return (
+        math.floor(w / cell) * cell,
+        math.floor(s / cell) * cell,
+        math.ceil(e / cell) * cell,
+        math.ceil(n / cell) * cell,
+    )
 
 
 # ------------------------------------------------------------------ feature properties
@@ -171,7 +187,9 @@ def _feature_collection(geoms: np.ndarray, props: list[dict], extra: dict | None
     for g, p in zip(shapely.to_geojson(geoms).tolist(), props):
         if g is None or g == "null":
             continue
-        parts.append('{"type":"Feature","geometry":' + g + ',"properties":' + json.dumps(p, ensure_ascii=False) + "}")
+        parts.append(
+            '{"type":"Feature","geometry":' + g + ',"properties":' + json.dumps(p, ensure_ascii=False) + "}"
+        )
     head = '{"type":"FeatureCollection"'
     if extra:
         head += "," + json.dumps(extra)[1:-1]
@@ -254,8 +272,9 @@ def layer_geojson(
             g = shapely.simplify(geoms, tolerance, preserve_topology=True)
         g = _round_coords(to_wgs84(g), band.decimals)
         keep = ~(shapely.is_empty(g) | shapely.is_missing(g))
-        text = _feature_collection(g[keep], [p for p, k in zip(props, keep) if k],
-                                   {"band": band.index, "tolerance_m": tolerance})
+        text = _feature_collection(
+            g[keep], [p for p, k in zip(props, keep) if k], {"band": band.index, "tolerance_m": tolerance}
+        )
         data = text.encode("utf-8")
         if budget_bytes is None or len(data) <= budget_bytes:
             return data
@@ -269,15 +288,19 @@ def layer_geojson(
 def _category_labels(spec: LayerSpec) -> list[dict[str, str]]:
     st = spec.style
     labels = spec.code_lists.get(st.category_column or "", {})
-    return [{"code": code, "label": labels.get(code, code), "color": colour} for code, colour in st.categories.items()]
+    return [
+        {"code": code, "label": labels.get(code, code), "color": colour}
+        for code, colour in st.categories.items()
+    ]
 
 
 def legend_entries(spec: LayerSpec) -> dict[str, Any]:
     """Legend of one layer: symbol kind, colours, and its category classes (decoded labels)."""
     st = spec.style
     return {
-        "symbol": {"polygon": "polygon", "line": "line", "point": "point"}.get(family_of(spec.geometry_type) or "",
-                                                                                 "polygon"),
+        "symbol": {"polygon": "polygon", "line": "line", "point": "point"}.get(
+            family_of(spec.geometry_type) or "", "polygon"
+        ),
         "color": st.color,
         "fill_color": st.fill_color or st.color,
         "fill_opacity": st.fill_opacity,
@@ -339,7 +362,10 @@ class ArealLayers(JSCSSMixin, MacroElement):
         self.default_css = [
             ("leaflet_draw_css", f"{static_url}/vendor/leaflet-draw/leaflet.draw.css"),
             ("markercluster_css", f"{static_url}/vendor/leaflet.markercluster/MarkerCluster.css"),
-            ("markercluster_default_css", f"{static_url}/vendor/leaflet.markercluster/MarkerCluster.Default.css"),
+            (
+                "markercluster_default_css",
+                f"{static_url}/vendor/leaflet.markercluster/MarkerCluster.Default.css",
+            ),
             ("areal_map_css", f"{static_url}/app/areal-map.css"),
         ]
 
@@ -350,8 +376,14 @@ def offline_map(location: Sequence[float], zoom: int, static_url: str = STATIC_U
     folium's other defaults (jQuery, Bootstrap, Font Awesome, awesome-markers) are not used by
     this app and are dropped, so the page references no external host for scripts or styles.
     """
-    m = folium.Map(location=list(location), zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False,
-                   zoom_control=True)
+    m = folium.Map(
+        location=list(location),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_control=True,
+    )
     m.default_js = [("leaflet", f"{static_url}/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{static_url}/leaflet/leaflet.css")]
     return m
@@ -420,15 +452,25 @@ def build_map(
     m = offline_map(centre, zoom, static_url)
     base_vars = {}
     for key, url, attr, max_native in BASE_MAPS:
-        tl = folium.TileLayer(url, attr=attr, name=i18n.t(f"map.base.{key}", lang), max_native_zoom=max_native,
-                              max_zoom=20, show=(key == base), overlay=False, control=False)
+        tl = folium.TileLayer(
+            url,
+            attr=attr,
+            name=i18n.t(f"map.base.{key}", lang),
+            max_native_zoom=max_native,
+            max_zoom=20,
+            show=(key == base),
+            overlay=False,
+            control=False,
+        )
         tl.add_to(m)
         base_vars[key] = tl.get_name()
     cfg_layers = []
     for spec in specs:
         if spec.kind == "table":
             continue
-        entry = _layer_config(spec, lang, spec.id in visible_set, len(layers[spec.id]) if spec.id in layers else None)
+        entry = _layer_config(
+            spec, lang, spec.id in visible_set, len(layers[spec.id]) if spec.id in layers else None
+        )
         if spec.kind == "raster":
             entry["available"] = spec.id in rasters and data_url is not None
             entry["bounds"] = list(rasters.get(spec.id, ())) or None
@@ -438,8 +480,9 @@ def build_map(
             entry["reason"] = unavailable.get(spec.id, i18n.t("map.unavailable", lang))
             entry["visible"] = False
         elif data_url is None and entry["visible"] and spec.kind == "vector":
-            entry["data"] = json.loads(layer_geojson(layers[spec.id], spec, ZOOM_BANDS[1],
-                                                     budget_bytes=PAGE_BUDGET_BYTES // 8))
+            entry["data"] = json.loads(
+                layer_geojson(layers[spec.id], spec, ZOOM_BANDS[1], budget_bytes=PAGE_BUDGET_BYTES // 8)
+            )
         cfg_layers.append(entry)
     site_json = None
     if site is not None and len(site):
@@ -472,7 +515,9 @@ def map_html(m: folium.Map) -> str:
 # ------------------------------------------------------------------ raster layers as images
 
 
-def raster_png(path, *, kind: str = "continuous", max_size: int = 1024) -> tuple[bytes, tuple[float, float, float, float]]:
+def raster_png(
+    path, *, kind: str = "continuous", max_size: int = 1024
+) -> tuple[bytes, tuple[float, float, float, float]]:
     """Render a raster as a web-mercator PNG and its lon/lat bounds ``(south, west, north, east)``.
 
     Parameters
@@ -490,18 +535,26 @@ def raster_png(path, *, kind: str = "continuous", max_size: int = 1024) -> tuple
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     with rasterio.open(path) as src:
-        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height,
-                                                               *src.bounds)
+        transform, width, height = calculate_default_transform(
+            src.crs, "EPSG:3857", src.width, src.height, *src.bounds
+        )
         scale = max(width, height) / max_size
         if scale > 1:
             width, height = int(width / scale), int(height / scale)
-            transform = rasterio.Affine(transform.a * scale, transform.b, transform.c, transform.d,
-                                        transform.e * scale, transform.f)
+            transform = rasterio.Affine(
+                transform.a * scale, transform.b, transform.c, transform.d, transform.e * scale, transform.f
+            )
         nodata = src.nodata
         out = np.full((height, width), np.nan, dtype="float64")
-        reproject(rasterio.band(src, 1), out, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
-                  resampling=Resampling.nearest if kind == "categorical" else Resampling.bilinear,
-                  src_nodata=nodata)
+        reproject(
+            rasterio.band(src, 1),
+            out,
+            dst_transform=transform,
+            dst_crs="EPSG:3857",
+            dst_nodata=np.nan,
+            resampling=Resampling.nearest if kind == "categorical" else Resampling.bilinear,
+            src_nodata=nodata,
+        )
     valid = np.isfinite(out)
     rgba = np.zeros((height, width, 4), dtype=np.uint8)
     if valid.any():
@@ -523,4 +576,3 @@ def raster_png(path, *, kind: str = "continuous", max_size: int = 1024) -> tuple
     w, s = to_ll.transform(west, south)
     e, n = to_ll.transform(east, north)
     return buf.getvalue(), (s, w, n, e)
-

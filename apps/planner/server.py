@@ -93,8 +93,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(data: AppData, *, mode: str = "planner", port: int = 5006, address: str = "127.0.0.1",
-          show: bool = False, start: bool = True, threaded: bool = False, **kwargs):
+def serve(
+    data: AppData,
+    *,
+    mode: str = "planner",
+    port: int = 5006,
+    address: str = "127.0.0.1",
+    show: bool = False,
+    start: bool = True,
+    threaded: bool = False,
+    **kwargs,
+):
     """Serve the app at ``http://<address>:<port>/``.
 
     Parameters
@@ -125,9 +134,15 @@ def serve(data: AppData, *, mode: str = "planner", port: int = 5006, address: st
     ws_max = int(limit.max_bytes * 1.5) + 20 * 1024**2
     return pn.serve(
         session,
-        port=port, address=address, show=show, start=start, threaded=threaded,
-        title="Arealkart Trøndelag", static_dirs=static_dirs(), extra_patterns=extra_patterns(data),
-        websocket_max_message_size=ws_max, websocket_origin=[f"{address}:{port}", f"localhost:{port}",
-                                                              f"127.0.0.1:{port}"],
+        port=port,
+        address=address,
+        show=show,
+        start=start,
+        threaded=threaded,
+        title="Arealkart Trøndelag",
+        static_dirs=static_dirs(),
+        extra_patterns=extra_patterns(data),
+        websocket_max_message_size=ws_max,
+        websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
         **kwargs,
     )

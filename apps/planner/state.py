@@ -48,8 +48,12 @@ class PlannerState(param.Parameterized):
     """
 
     lang = param.Selector(default=i18n.DEFAULT_LANG, objects=list(i18n.LANGUAGES), doc="UI language")
-    mode = param.Selector(default="public", objects=["public", "planner"], constant=True,
-                          doc="public viewer (read-only) or planner mode; fixed per server")
+    mode = param.Selector(
+        default="public",
+        objects=["public", "planner"],
+        constant=True,
+        doc="public viewer (read-only) or planner mode; fixed per server",
+    )
     visible = LayerList(default=[], item_type=str, doc="ids of the layers shown on the map")
     lat = param.Number(default=63.9, bounds=(57.0, 72.0), doc="map centre latitude")
     lon = param.Number(default=12.0, bounds=(0.0, 32.0), doc="map centre longitude")
@@ -57,8 +61,9 @@ class PlannerState(param.Parameterized):
     base = param.Selector(default="topo", objects=["topo", "grey", "osm"], doc="base map")
     municipality = CodeString(default="", doc="municipality number filter ('' = whole county)")
 
-    site = param.ClassSelector(class_=gpd.GeoDataFrame, default=None, allow_None=True,
-                               doc="the site being checked (EPSG:25833)")
+    site = param.ClassSelector(
+        class_=gpd.GeoDataFrame, default=None, allow_None=True, doc="the site being checked (EPSG:25833)"
+    )
     site_source = param.String(default="", doc="'click', 'draw' or 'upload:<file>'")
     report = param.ClassSelector(class_=SiteReport, default=None, allow_None=True, doc="site report")
     error = param.String(default="", doc="the last error, in the UI language ('' = none)")
@@ -68,10 +73,12 @@ class PlannerState(param.Parameterized):
     map_version = param.Integer(default=0, doc="bumped when the map document must be rebuilt")
 
     data = param.ClassSelector(class_=AppData, doc="layers shared by all sessions")
-    conflict_engine = param.Callable(default=None, allow_None=True,
-                                     doc="(site, layers) -> conflicts frame; None = not available")
-    suitability_engine = param.Callable(default=None, allow_None=True,
-                                        doc="(site, layers) -> suitability frame; None = not available")
+    conflict_engine = param.Callable(
+        default=None, allow_None=True, doc="(site, layers) -> conflicts frame; None = not available"
+    )
+    suitability_engine = param.Callable(
+        default=None, allow_None=True, doc="(site, layers) -> suitability frame; None = not available"
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -101,7 +108,11 @@ class PlannerState(param.Parameterized):
 
     @param.depends("municipality", watch=True)
     def _check_municipality(self) -> None:
-        if self.municipality and self.data is not None and self.municipality not in self.data.municipalities():
+        if (
+            self.municipality
+            and self.data is not None
+            and self.municipality not in self.data.municipalities()
+        ):
             self.municipality = ""
 
     @param.depends("lang", watch=True)
@@ -172,8 +183,9 @@ class PlannerState(param.Parameterized):
     def compute_report(self, site: gpd.GeoDataFrame) -> SiteReport:
         """Run the site check against the loaded layers (and the engines when given)."""
         layers = self.data.layers if self.data is not None else {}
-        return check_site(site, layers, conflict_engine=self.conflict_engine,
-                          suitability_engine=self.suitability_engine)
+        return check_site(
+            site, layers, conflict_engine=self.conflict_engine, suitability_engine=self.suitability_engine
+        )
 
     def _fail(self, exc: Exception) -> None:
         if isinstance(exc, UploadError):
@@ -198,8 +210,11 @@ class PlannerState(param.Parameterized):
         if self.data is None:
             return []
         on = set(self.visible)
-        return [(s.title_in(self.lang), s.attribution, s.licence) for s in self.data.specs
-                if s.id in on and (s.id in self.data.layers or s.id in self.data.rasters)]
+        return [
+            (s.title_in(self.lang), s.attribution, s.licence)
+            for s in self.data.specs
+            if s.id in on and (s.id in self.data.layers or s.id in self.data.rasters)
+        ]
 
     def engines(self) -> dict[str, Callable | None]:
         """The analysis engines plugged in (for views that show 'not available')."""

@@ -50,10 +50,18 @@ class MapView(View):
         # The view (centre, zoom) comes from the state, i.e. from the URL on opening: the
         # municipality filter does not move it here (selecting one later does).
         m = mapping.build_map(
-            data.layers, data.specs, lang=s.lang, visible=s.visible, centre=(s.lat, s.lon), zoom=s.zoom,
-            unavailable=s.available_reasons(), rasters=data.raster_bounds(), site=s.site,
+            data.layers,
+            data.specs,
+            lang=s.lang,
+            visible=s.visible,
+            centre=(s.lat, s.lon),
+            zoom=s.zoom,
+            unavailable=s.available_reasons(),
+            rasters=data.raster_bounds(),
+            site=s.site,
             municipality=s.municipality,
-            base=s.base, draw=True,
+            base=s.base,
+            draw=True,
         )
         return mapping.map_html(m)
 
@@ -92,15 +100,27 @@ class LayerPanel(View):
     def __panel__(self):
         s = self.state
         munis = s.data.municipalities()
-        options = {s.t("layers.municipality.all"): ""} | {f"{name} ({num})": num for num, name in munis.items()}
-        select = pn.widgets.Select.from_param(s.param.municipality, options=options, name=s.t("layers.municipality"),
-                                              sizing_mode="stretch_width")
-        return pn.Column(select, pn.bind(self._credits, s.param.visible, s.param.lang),
-                         pn.bind(self._unavailable, s.param.lang), sizing_mode="stretch_width")
+        options = {s.t("layers.municipality.all"): ""} | {
+            f"{name} ({num})": num for num, name in munis.items()
+        }
+        select = pn.widgets.Select.from_param(
+            s.param.municipality,
+            options=options,
+            name=s.t("layers.municipality"),
+            sizing_mode="stretch_width",
+        )
+        return pn.Column(
+            select,
+            pn.bind(self._credits, s.param.visible, s.param.lang),
+            pn.bind(self._unavailable, s.param.lang),
+            sizing_mode="stretch_width",
+        )
 
     def _credits(self, visible, lang) -> pn.viewable.Viewable:
         rows = self.state.credits()
-        lines = [f"**{self.state.t('layers.credits')}**"] + [f"- {title}: {attr} — {lic}" for title, attr, lic in rows]
+        lines = [f"**{self.state.t('layers.credits')}**"] + [
+            f"- {title}: {attr} — {lic}" for title, attr, lic in rows
+        ]
         return pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-credits"])
 
     def _unavailable(self, lang) -> pn.viewable.Viewable:
@@ -113,15 +133,22 @@ class LayerPanel(View):
         if reasons:
             lines.append(f"\n**{s.t('layers.unavailable')}**")
             lines += [f"- {titles.get(lid, lid)}: {why}" for lid, why in reasons.items()]
-        return pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-unavailable-list"])
+        return pn.pane.Markdown(
+            "\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-unavailable-list"]
+        )
 
 
 class LanguageSwitch(View):
     """Norsk / English."""
 
     def __panel__(self):
-        return pn.widgets.RadioButtonGroup.from_param(self.state.param.lang, options={"Norsk": "nb", "English": "en"},
-                                                      label="", variant="outline", width=160)
+        return pn.widgets.RadioButtonGroup.from_param(
+            self.state.param.lang,
+            options={"Norsk": "nb", "English": "en"},
+            label="",
+            variant="outline",
+            width=160,
+        )
 
 
 # ---------------------------------------------------------------------- site check
@@ -133,8 +160,15 @@ def _titles(state: PlannerState) -> dict[str, str]:
 
 def _table(df: pd.DataFrame, state: PlannerState, css: str) -> pn.pane.DataFrame:
     out = df.rename(columns={c: state.t(f"col.{c}") for c in df.columns if f"col.{c}" in _COL_KEYS})
-    return pn.pane.DataFrame(out, index=False, float_format=lambda v: f"{v:,.2f}", na_rep="–",
-                             sizing_mode="stretch_width", css_classes=[css], escape=True)
+    return pn.pane.DataFrame(
+        out,
+        index=False,
+        float_format=lambda v: f"{v:,.2f}",
+        na_rep="–",
+        sizing_mode="stretch_width",
+        css_classes=[css],
+        escape=True,
+    )
 
 
 _COL_KEYS = {k for k in i18n.NB if k.startswith("col.")}
@@ -145,11 +179,16 @@ class SiteCheckView(View):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.upload = pn.widgets.FileInput(accept=",".join(ACCEPTED), multiple=False, sizing_mode="stretch_width",
-                                           css_classes=["areal-upload"])
+        self.upload = pn.widgets.FileInput(
+            accept=",".join(ACCEPTED),
+            multiple=False,
+            sizing_mode="stretch_width",
+            css_classes=["areal-upload"],
+        )
         self.upload.param.watch(self._on_upload, "value")
-        self.clear = pn.widgets.Button(label=self.state.t("site.clear"), color="light",
-                                       css_classes=["areal-clear"])
+        self.clear = pn.widgets.Button(
+            label=self.state.t("site.clear"), color="light", css_classes=["areal-clear"]
+        )
         self.clear.on_click(lambda _e: self.state.clear_site())
 
     def _on_upload(self, event) -> None:
@@ -178,25 +217,32 @@ class SiteCheckView(View):
         if not error:
             return pn.pane.HTML("", visible=False)
         text = error + (f"\n\n{s.t('error.detail', msg=s.error_detail)}" if s.error_detail else "")
-        return pn.pane.Alert(text, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"])
+        return pn.pane.Alert(
+            text, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
+        )
 
     def _report(self, report: SiteReport | None, lang):
         s = self.state
         if report is None:
             return pn.pane.Markdown(s.t("site.none"), css_classes=["areal-site-none"])
         src = s.site_source
-        source = s.t("site.source.upload", file=src.split(":", 1)[1]) if src.startswith("upload:") else (
-            s.t(f"site.source.{src}") if src in ("click", "draw") else src)
+        source = (
+            s.t("site.source.upload", file=src.split(":", 1)[1])
+            if src.startswith("upload:")
+            else (s.t(f"site.source.{src}") if src in ("click", "draw") else src)
+        )
         if report.family == "polygon":
             area = s.t("site.area_value", m2=report.area_m2, daa=report.area_daa, ha=report.area_ha)
         else:
             area = s.t("site.point")
-        munis = ", ".join(f"{r.kommunenavn} ({r.kommunenummer})" for r in report.municipalities.itertuples()) or s.t(
-            "site.no_municipality")
+        munis = ", ".join(
+            f"{r.kommunenavn} ({r.kommunenummer})" for r in report.municipalities.itertuples()
+        ) or s.t("site.no_municipality")
         head = pn.pane.Markdown(
             f"**{s.t('site.area')}:** {area}  \n**{s.t('site.municipality')}:** {munis}  \n*{source}* · "
             f"*{s.t('site.computed', s=report.elapsed_s)}*",
-            sizing_mode="stretch_width", css_classes=["areal-site-summary"],
+            sizing_mode="stretch_width",
+            css_classes=["areal-site-summary"],
         )
         titles = _titles(s)
         parts: list = [head]
@@ -210,38 +256,58 @@ class SiteCheckView(View):
         dist = report.distances.copy()
         dist["target"] = dist["target"].map(lambda v: s.t(f"target.{v}"))
         dist["distance_m"] = dist["distance_m"].where(dist["available"])
-        dist["nearest"] = [n if a else s.t("site.not_available") for n, a in zip(dist["nearest"], dist["available"])]
-        parts += [pn.pane.Markdown(f"#### {s.t('site.distances')}"),
-                  _table(dist[["target", "distance_m", "nearest"]], s, "areal-distances")]
+        dist["nearest"] = [
+            n if a else s.t("site.not_available") for n, a in zip(dist["nearest"], dist["available"])
+        ]
+        parts += [
+            pn.pane.Markdown(f"#### {s.t('site.distances')}"),
+            _table(dist[["target", "distance_m", "nearest"]], s, "areal-distances"),
+        ]
         parts.append(pn.pane.Markdown(f"#### {s.t('site.arenas')}"))
         if report.arenas is None:
             parts.append(pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=["areal-arenas-na"]))
         else:
-            cols = [c for c in ("name", "distance_m", "arena_type", "kommunenavn") if c in report.arenas.columns]
+            cols = [
+                c for c in ("name", "distance_m", "arena_type", "kommunenavn") if c in report.arenas.columns
+            ]
             parts.append(_table(report.arenas[cols], s, "areal-arenas"))
         for slot, key in (("conflicts", "site.conflicts"), ("suitability", "site.suitability")):
             frame = getattr(report, slot)
             parts.append(pn.pane.Markdown(f"#### {s.t(key)}"))
             if frame is None:
-                parts.append(pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=[f"areal-{slot}-na"]))
+                parts.append(
+                    pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=[f"areal-{slot}-na"])
+                )
             else:
                 parts.append(_table(frame, s, f"areal-{slot}"))
         if s.mode == "planner":
-            parts.append(pn.Row(
-                pn.widgets.FileDownload(callback=self._csv, filename="areal_site_report.csv",
-                                        label=s.t("site.download_csv"), color="primary"),
-                pn.widgets.FileDownload(callback=self._gpkg, filename="areal_site.gpkg",
-                                        label=s.t("site.download_gpkg"), color="default"),
-            ))
+            parts.append(
+                pn.Row(
+                    pn.widgets.FileDownload(
+                        callback=self._csv,
+                        filename="areal_site_report.csv",
+                        label=s.t("site.download_csv"),
+                        color="primary",
+                    ),
+                    pn.widgets.FileDownload(
+                        callback=self._gpkg,
+                        filename="areal_site.gpkg",
+                        label=s.t("site.download_gpkg"),
+                        color="default",
+                    ),
+                )
+            )
         parts.append(self.clear)
         return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["areal-report"])
 
     def _csv(self) -> io.BytesIO:
         rep = self.state.report
-        frames = [rep.summary_frame().assign(section="summary"),
-                  rep.municipalities.assign(section="municipalities"),
-                  rep.intersections.assign(section="intersections"),
-                  rep.distances.assign(section="distances")]
+        frames = [
+            rep.summary_frame().assign(section="summary"),
+            rep.municipalities.assign(section="municipalities"),
+            rep.intersections.assign(section="intersections"),
+            rep.distances.assign(section="distances"),
+        ]
         buf = io.BytesIO()
         pd.concat(frames, ignore_index=True).to_csv(buf, index=False)
         buf.seek(0)

@@ -18,15 +18,19 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import box
-
 from conftest import UTM33, X0, Y0
+from shapely.geometry import box
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 LOCAL = ("http://127.0.0.1", "http://localhost", "about:", "data:", "blob:")
 
 
@@ -59,14 +63,25 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.data_dir = data_dir
-        cmd = [sys.executable, "-c", "from apps.cli import main; main()", "serve", "--port", str(self.port),
-               "--no-show", "--data-dir", str(data_dir)] + (["--public"] if mode == "public" else [])
+        cmd = [
+            sys.executable,
+            "-c",
+            "from apps.cli import main; main()",
+            "serve",
+            "--port",
+            str(self.port),
+            "--no-show",
+            "--data-dir",
+            str(data_dir),
+        ] + (["--public"] if mode == "public" else [])
         self.log = open(log, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ))
         deadline = time.time() + 90
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"areal serve exited with {self.proc.returncode}: {log.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"areal serve exited with {self.proc.returncode}: {log.read_text()[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(self.url, timeout=2) as r:
                     if r.status == 200:
@@ -134,8 +149,13 @@ class Visit:
         self.page.route("**/*", self._route)
         self.page.on("response", self._response)
         self.page.on("requestfailed", self._failed)
-        self.page.on("websocket", lambda ws: ws.on("framereceived", lambda f: self.ws_frames.append(
-            f if isinstance(f, str) else f.decode("utf-8", "replace"))))
+        self.page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived",
+                lambda f: self.ws_frames.append(f if isinstance(f, str) else f.decode("utf-8", "replace")),
+            ),
+        )
 
     def _route(self, route):
         req = route.request
@@ -180,7 +200,8 @@ class Visit:
         loc.wait_for(timeout=timeout)
         return loc.evaluate(
             "e => Array.from((e.shadowRoot || e).children).filter(c => !['STYLE', 'LINK'].includes(c.tagName))"
-            ".map(c => c.innerText).join('\\n')")
+            ".map(c => c.innerText).join('\\n')"
+        )
 
     def all_text(self) -> str:
         """Text of the page including shadow roots and the map document."""
@@ -212,8 +233,9 @@ def visit(browser, tmp_path):
 def site_file(tmp_path_factory) -> Path:
     """A 2 × 2 km polygon (400 ha) south-west of Trondheim centre, as GeoJSON in WGS84."""
     path = tmp_path_factory.mktemp("uploads") / "omrade_trondheim.geojson"
-    gpd.GeoDataFrame({"navn": ["Testområde"]}, geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)],
-                     crs=UTM33).to_crs(4326).to_file(path, driver="GeoJSON")
+    gpd.GeoDataFrame(
+        {"navn": ["Testområde"]}, geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33
+    ).to_crs(4326).to_file(path, driver="GeoJSON")
     return path
 
 
@@ -225,8 +247,10 @@ def test_page_loads_offline_and_shows_municipalities(planner_server, visit):
     page_ms = visit.page.evaluate("performance.now()")
     shot = visit.shot("offline_first_paint")
     bytes_ = sum(visit.geojson.values())
-    print(f"first paint with all default layers: {elapsed:.2f} s (navigation to drawn: {page_ms:.0f} ms); "
-          f"GeoJSON on the page: {bytes_ / 1024:.0f} KiB in {len(visit.geojson)} responses")
+    print(
+        f"first paint with all default layers: {elapsed:.2f} s (navigation to drawn: {page_ms:.0f} ms); "
+        f"GeoJSON on the page: {bytes_ / 1024:.0f} KiB in {len(visit.geojson)} responses"
+    )
     assert elapsed <= 3.0
     assert 0 < bytes_ <= 5 * 1024**2
     assert int(visit.page.get_attribute(".areal-map", "data-geojson-bytes")) <= 5 * 1024**2
@@ -234,7 +258,9 @@ def test_page_loads_offline_and_shows_municipalities(planner_server, visit):
     assert visit.map.locator("input.areal-layer-cb[value=municipalities]").is_checked()
     assert any("/geojson/municipalities" in u for u in visit.geojson)
     assert visit.map.locator("path.leaflet-interactive").count() >= 38
-    assert "Kartverket, Administrative enheter" in visit.map.locator(".leaflet-control-attribution").inner_text()
+    assert (
+        "Kartverket, Administrative enheter" in visit.map.locator(".leaflet-control-attribution").inner_text()
+    )
     # Scripts, styles and fonts all come from the app; only base-map tiles were blocked.
     assets = [u for kind, u in visit.requests if kind in ("script", "stylesheet", "font")]
     assert assets and all(u.startswith(LOCAL) for u in assets), [u for u in assets if not u.startswith(LOCAL)]
@@ -286,7 +312,9 @@ def test_link_reproduces_the_view(planner_server, visit):
     centre = frame.evaluate("() => ArealMap.state.map.getCenter()")
     assert zoom == 11 and abs(centre["lat"] - 63.42) < 1e-3 and abs(centre["lng"] - 10.4) < 1e-3
     assert visit.map.locator("input[name=areal-base][value=grey]").is_checked()
-    assert any("band=2" in u and "bbox=" in u for _, u in visit.requests)  # zoom 11: clipped to the view, finer band
+    assert any(
+        "band=2" in u and "bbox=" in u for _, u in visit.requests
+    )  # zoom 11: clipped to the view, finer band
     visit.shot("link_view")
 
 
@@ -334,7 +362,9 @@ def test_broken_upload_shows_an_error_and_keeps_the_report(planner_server, visit
 def test_map_click_reaches_python(planner_server, visit):
     visit.open(planner_server.url + "?lat=63.43&lon=10.39&z=10")
     frame_box = visit.page.locator("iframe.areal-map-frame").bounding_box()
-    visit.page.mouse.click(frame_box["x"] + frame_box["width"] * 0.4, frame_box["y"] + frame_box["height"] * 0.5)
+    visit.page.mouse.click(
+        frame_box["x"] + frame_box["width"] * 0.4, frame_box["y"] + frame_box["height"] * 0.5
+    )
     text = visit.text(".areal-site-summary")
     assert "punkt fra kartet" in text and "Punkt" in text
     visit.shot("map_click")
@@ -377,7 +407,14 @@ def test_public_mode(public_server, visit, site_file, tmp_path):
     visit.shot("public_oversized")
     # No file-system path anywhere in the page, the map document or the messages from the server.
     everything = visit.all_text() + "\n".join(visit.ws_frames)
-    for needle in {str(public_server.data_dir), "/tmp/", "/root/", "/home/", "site-packages", "areal-upload-"}:
+    for needle in {
+        str(public_server.data_dir),
+        "/tmp/",
+        "/root/",
+        "/home/",
+        "site-packages",
+        "areal-upload-",
+    }:
         assert needle not in everything, needle
     assert public_server.alive()
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
 from apps.planner import mapping
 from apps.planner.data import AppData
-from conftest import UTM33, X0, Y0
 from layers import registry
 
 
@@ -84,14 +84,22 @@ def test_legend_and_credits_come_from_the_spec():
     assert leg["symbol"] == "line"
     cats = {c["code"]: c for c in leg["categories"]}
     assert cats["E"]["label"] == "Europaveg" and cats["E"]["color"] == spec.style.categories["E"]
-    cfg = _config(mapping.map_html(mapping.build_map({}, [spec, registry.get("municipalities")], data_url=None)))
-    assert {lc["attribution"] for lc in cfg["layers"]} == {spec.attribution, registry.get("municipalities").attribution}
+    cfg = _config(
+        mapping.map_html(mapping.build_map({}, [spec, registry.get("municipalities")], data_url=None))
+    )
+    assert {lc["attribution"] for lc in cfg["layers"]} == {
+        spec.attribution,
+        registry.get("municipalities").attribution,
+    }
 
 
 def test_tooltips_decode_code_lists_and_label_fields():
     spec = registry.get("roads")
-    gdf = gpd.GeoDataFrame({"vegkategori": ["E", "F"], "vegnummer": ["6", "704"], "typeVeg": ["enkelBilveg", None]},
-                           geometry=[LineString([(X0, Y0), (X0 + 100, Y0)])] * 2, crs=UTM33)
+    gdf = gpd.GeoDataFrame(
+        {"vegkategori": ["E", "F"], "vegnummer": ["6", "704"], "typeVeg": ["enkelBilveg", None]},
+        geometry=[LineString([(X0, Y0), (X0 + 100, Y0)])] * 2,
+        crs=UTM33,
+    )
     props = mapping.feature_properties(gdf, spec)
     assert props[0] == {"vegkategori": "Europaveg", "vegnummer": "6", "typeVeg": "enkelBilveg", "_c": "E"}
     assert "typeVeg" not in props[1]
@@ -104,8 +112,11 @@ def test_tooltips_decode_code_lists_and_label_fields():
 
 def test_geojson_is_wgs84_and_inline_when_standalone():
     spec = registry.get("municipalities")
-    gdf = gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
-                           geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM33)
+    gdf = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)],
+        crs=UTM33,
+    )
     fc = json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4]))
     (x, y) = fc["features"][0]["geometry"]["coordinates"][0][0]
     assert 9 < x < 12 and 63 < y < 64  # lon/lat around Trondheim
@@ -125,7 +136,9 @@ def test_bbox_clips_and_budget_simplifies():
     full = mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4])
     coarse = mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[0])
     assert len(coarse) < len(full) / 10
-    w, s, e, n = gpd.GeoSeries([box(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000)], crs=UTM33).to_crs(4326).total_bounds
+    w, s, e, n = (
+        gpd.GeoSeries([box(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000)], crs=UTM33).to_crs(4326).total_bounds
+    )
     part = json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4], bbox=(w, s, e, n)))
     assert len(part["features"]) == 1  # the far square is not sent
     small = mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4], budget_bytes=20_000)
@@ -150,12 +163,16 @@ def test_all_layers_at_once_stay_within_the_page_budget_starter(starter):
 
 def test_all_layers_at_once_stay_within_the_page_budget_real(real_data):
     data = AppData.load(real_data)
-    sizes = {band: _page_bytes(data, band, (9.5, 63.0, 11.5, 64.0)) for band in range(len(mapping.ZOOM_BANDS))}
+    sizes = {
+        band: _page_bytes(data, band, (9.5, 63.0, 11.5, 64.0)) for band in range(len(mapping.ZOOM_BANDS))
+    }
     print("GeoJSON bytes per page with every layer on, by zoom band:", sizes)
     assert max(sizes.values()) <= mapping.PAGE_BUDGET_BYTES
     # Zoom-band simplification matters: the coarse band is far smaller than full detail of the whole layer.
-    full = sum(len(mapping.layer_geojson(data.layers[lid], data.spec(lid), mapping.ZOOM_BANDS[4]))
-               for lid in ("forest", "open_land", "mire"))
+    full = sum(
+        len(mapping.layer_geojson(data.layers[lid], data.spec(lid), mapping.ZOOM_BANDS[4]))
+        for lid in ("forest", "open_land", "mire")
+    )
     coarse = sum(len(data.geojson(lid, 0)) for lid in ("forest", "open_land", "mire"))
     assert coarse < full / 2
 
@@ -168,15 +185,26 @@ def test_raster_png(tmp_path):
     path = tmp_path / "dem.tif"
     arr = np.arange(100, dtype="int16").reshape(10, 10)
     arr[0, 0] = -9999
-    with rasterio.open(path, "w", driver="GTiff", width=10, height=10, count=1, dtype="int16", crs="EPSG:25833",
-                       transform=from_origin(X0, Y0 + 10_000, 1000, 1000), nodata=-9999) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=10,
+        height=10,
+        count=1,
+        dtype="int16",
+        crs="EPSG:25833",
+        transform=from_origin(X0, Y0 + 10_000, 1000, 1000),
+        nodata=-9999,
+    ) as dst:
         dst.write(arr, 1)
     png, (s, w, n, e) = mapping.raster_png(path)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     ll = gpd.GeoSeries([box(X0, Y0, X0 + 10_000, Y0 + 10_000)], crs=UTM33).to_crs(4326).total_bounds
     assert s <= ll[1] + 0.01 and n >= ll[3] - 0.01 and w <= ll[0] + 0.01 and e >= ll[2] - 0.01
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     img = np.asarray(Image.open(io.BytesIO(png)))
     assert img[..., 3].min() == 0 and img[..., 3].max() > 0  # nodata is transparent

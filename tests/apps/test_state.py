@@ -7,12 +7,13 @@ import string
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import box, mapping as shp_mapping
+from conftest import UTM33, X0, Y0
+from shapely.geometry import box
+from shapely.geometry import mapping as shp_mapping
 
 from apps.planner import i18n
 from apps.planner.app import URL_PARAMETERS, App
 from apps.planner.state import LayerList, PlannerState
-from conftest import UTM33, X0, Y0
 
 SITE = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33)  # 400 ha in Trondheim
 SITE_GEOJSON = SITE.to_crs(4326).to_json().encode()
@@ -61,8 +62,17 @@ def test_view_and_layer_events(state):
     assert state.map_stats == {"bytes": 1234, "requests": 3, "first_paint_ms": 500}
 
 
-@pytest.mark.parametrize("event", [None, "x", {"type": "view", "lat": "north"}, {"type": "click"},
-                                   {"type": "layers", "visible": "forest"}, {"type": "unknown"}])
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        "x",
+        {"type": "view", "lat": "north"},
+        {"type": "click"},
+        {"type": "layers", "visible": "forest"},
+        {"type": "unknown"},
+    ],
+)
 def test_malformed_events_are_ignored(state, event):
     before = state.param.values()
     state.handle_map_event(event)
@@ -113,8 +123,10 @@ def test_mapview_sends_commands_and_receives_events(state):
 def test_credits_follow_visible_layers(state):
     state.visible = ["municipalities", "aquaculture_sites"]
     credits = state.credits()
-    assert [c[1] for c in credits] == ["© Kartverket, Administrative enheter (CC BY 4.0)",
-                                       "© Fiskeridirektoratet, Akvakulturregisteret (NLOD)"]
+    assert [c[1] for c in credits] == [
+        "© Kartverket, Administrative enheter (CC BY 4.0)",
+        "© Fiskeridirektoratet, Akvakulturregisteret (NLOD)",
+    ]
     state.visible = ["municipalities"]
     assert len(state.credits()) == 1
 
@@ -139,11 +151,20 @@ def test_municipality_filter_is_validated(state):
 def test_url_round_trip(starter_data):
     from panel.io.location import Location
 
-    loc = Location(search="?layers=forest,municipalities&lat=63.43&lon=10.39&z=11&kommune=5001&lang=en&base=osm")
+    loc = Location(
+        search="?layers=forest,municipalities&lat=63.43&lon=10.39&z=11&kommune=5001&lang=en&base=osm"
+    )
     st = PlannerState(data=starter_data)
     loc.sync(st, URL_PARAMETERS)
     assert st.visible == ["forest", "municipalities"]
-    assert (st.lat, st.lon, st.zoom, st.municipality, st.lang, st.base) == (63.43, 10.39, 11, "5001", "en", "osm")
+    assert (st.lat, st.lon, st.zoom, st.municipality, st.lang, st.base) == (
+        63.43,
+        10.39,
+        11,
+        "5001",
+        "en",
+        "osm",
+    )
     st.param.update(zoom=12, visible=["roads"])
     assert "z=12" in loc.search and "layers=roads" in loc.search
     assert LayerList.serialize(["a", "b"]) == "a,b" and LayerList.deserialize("a,,b") == ["a", "b"]
@@ -180,9 +201,18 @@ def test_bad_upload_keeps_everything_else(state):
     "data, name, nb_start",
     [
         (b"", "tom.geojson", "Filen tom.geojson inneholder ingen geometri"),
-        (b"x" * (10 * 1024**2 + 1), "stor.geojson", "Filen stor.geojson er for stor (10.0 MB). Grensen er 10 MB."),
-        (json.dumps({"type": "Polygon", "coordinates": [[[X0, Y0], [X0 + 10, Y0], [X0, Y0 + 10], [X0, Y0]]]}).encode(),
-         "utm.geojson", "Filen utm.geojson mangler koordinatsystem"),
+        (
+            b"x" * (10 * 1024**2 + 1),
+            "stor.geojson",
+            "Filen stor.geojson er for stor (10.0 MB). Grensen er 10 MB.",
+        ),
+        (
+            json.dumps(
+                {"type": "Polygon", "coordinates": [[[X0, Y0], [X0 + 10, Y0], [X0, Y0 + 10], [X0, Y0]]]}
+            ).encode(),
+            "utm.geojson",
+            "Filen utm.geojson mangler koordinatsystem",
+        ),
         (b"hello", "notes.txt", "Filtypen til notes.txt støttes ikke"),
     ],
     ids=["empty", "oversized", "crs-less", "wrong-type"],

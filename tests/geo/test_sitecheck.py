@@ -8,9 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
-from conftest import UTM33, X0, Y0
 from geo.errors import CRSMismatchError, InputGeometryError
 from geo.sitecheck import check_site
 
@@ -20,7 +20,10 @@ def layers():
     """Site = 2×2 km square at (X0, Y0). Hand-computed answers in the tests."""
     munis = gpd.GeoDataFrame(
         {"kommunenummer": ["5001", "5006"], "kommunenavn": ["Trondheim", "Steinkjer"]},
-        geometry=[box(X0 - 5000, Y0 - 5000, X0 + 1500, Y0 + 5000), box(X0 + 1500, Y0 - 5000, X0 + 9000, Y0 + 5000)],
+        geometry=[
+            box(X0 - 5000, Y0 - 5000, X0 + 1500, Y0 + 5000),
+            box(X0 + 1500, Y0 - 5000, X0 + 9000, Y0 + 5000),
+        ],
         crs=UTM33,
     )
     # Two forest squares overlapping each other by 0.5 × 1 km inside the site: union inside = 1.5 km² = 150 ha.
@@ -29,28 +32,48 @@ def layers():
         geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 500, Y0, X0 + 1500, Y0 + 1000)],
         crs=UTM33,
     )
-    lakes = gpd.GeoDataFrame(geometry=[box(X0 + 10_000, Y0, X0 + 11_000, Y0 + 1000)], crs=UTM33)  # not touched
+    lakes = gpd.GeoDataFrame(
+        geometry=[box(X0 + 10_000, Y0, X0 + 11_000, Y0 + 1000)], crs=UTM33
+    )  # not touched
     roads = gpd.GeoDataFrame(
         {"navn": ["E6", "Fv 1"]},
-        geometry=[LineString([(X0 - 1000, Y0 + 1000), (X0 + 3000, Y0 + 1000)]),  # 2 km inside the site
-                  LineString([(X0 + 5000, Y0), (X0 + 5000, Y0 + 2000)])],
+        geometry=[
+            LineString([(X0 - 1000, Y0 + 1000), (X0 + 3000, Y0 + 1000)]),  # 2 km inside the site
+            LineString([(X0 + 5000, Y0), (X0 + 5000, Y0 + 2000)]),
+        ],
         crs=UTM33,
     )
-    power = gpd.GeoDataFrame(geometry=[LineString([(X0 + 2300, Y0 - 500), (X0 + 2300, Y0 + 3000)])], crs=UTM33)
+    power = gpd.GeoDataFrame(
+        geometry=[LineString([(X0 + 2300, Y0 - 500), (X0 + 2300, Y0 + 3000)])], crs=UTM33
+    )
     grid = gpd.GeoDataFrame(
         {"name": ["Area", "Sub A", "Sub B"]},
-        geometry=[box(X0 - 100_000, Y0 - 100_000, X0 + 100_000, Y0 + 100_000), Point(X0 + 2000, Y0 + 5000),
-                  Point(X0 - 4000, Y0)],
+        geometry=[
+            box(X0 - 100_000, Y0 - 100_000, X0 + 100_000, Y0 + 100_000),
+            Point(X0 + 2000, Y0 + 5000),
+            Point(X0 - 4000, Y0),
+        ],
         crs=UTM33,
     )
     arenas = gpd.GeoDataFrame(
         {"id": ["t1", "t2", "t3", "t4"], "name": ["Far", "Near", "Mid", "Inside"]},
-        geometry=[Point(X0 + 20_000, Y0), Point(X0 + 2600, Y0 + 1000), Point(X0 + 1000, Y0 + 6000),
-                  Point(X0 + 100, Y0 + 100)],
+        geometry=[
+            Point(X0 + 20_000, Y0),
+            Point(X0 + 2600, Y0 + 1000),
+            Point(X0 + 1000, Y0 + 6000),
+            Point(X0 + 100, Y0 + 100),
+        ],
         crs=UTM33,
     )
-    return {"municipalities": munis, "forest": forest, "lakes": lakes, "roads": roads, "power_lines": power,
-            "grid_capacity": grid, "test_arenas": arenas}
+    return {
+        "municipalities": munis,
+        "forest": forest,
+        "lakes": lakes,
+        "roads": roads,
+        "power_lines": power,
+        "grid_capacity": grid,
+        "test_arenas": arenas,
+    }
 
 
 @pytest.fixture
@@ -168,5 +191,7 @@ def test_real_data_report_within_two_seconds(real_data):
     assert rep.municipalities["kommunenavn"].str.contains("Trondheim").any()
     inter = rep.intersections.set_index("layer")
     # Land-cover classes of N1000 do not overlap: their areas add up to at most the site.
-    assert inter.reindex(["forest", "open_land", "built_up", "mire", "lakes"])["area_ha"].sum() <= 10_000 + 1e-6
+    assert (
+        inter.reindex(["forest", "open_land", "built_up", "mire", "lakes"])["area_ha"].sum() <= 10_000 + 1e-6
+    )
     assert rep.distances.set_index("target").loc["road", "distance_m"] == 0

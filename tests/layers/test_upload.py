@@ -9,9 +9,9 @@ import zipfile
 import geopandas as gpd
 import pytest
 import shapely
+from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, box
 
-from conftest import UTM33, X0, Y0
 from geo.errors import UploadError, UploadTooLargeError
 from layers.upload import PUBLIC_LIMITS, UploadLimits, read_geojson_geometry, read_upload, safe_name
 
@@ -76,8 +76,10 @@ def test_shapefile_without_prj_is_crs_less(tmp_path):
 
 def test_geojson_with_projected_coordinates_but_no_crs():
     # A GeoJSON without "crs" is WGS84 by definition; UTM numbers in it are a CRS-less file.
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(SQUARE)}]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(SQUARE)}],
+    }
     with pytest.raises(UploadError, match="not longitude/latitude") as exc:
         read_upload(json.dumps(fc).encode(), "utm.geojson")
     assert exc.value.key == "no_crs"
