@@ -191,8 +191,7 @@ class AppData:
         geom = self.municipality_geometry(number)
         if geom is None:
             return None
-        w, s, e, n = gpd.GeoSeries([geom], crs=25833).to_crs(4326).total_bounds
-        return (float(s), float(w), float(n), float(e))
+        return mapping.bounds_wgs84(geom)
 
     # ------------------------------------------------------------------ display caches
 

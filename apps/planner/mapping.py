@@ -177,6 +177,18 @@ def to_wgs84(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda c: np.column_stack(_TO_4326.transform(c[:, 0], c[:, 1])))
 
 
+def site_geojson(site: gpd.GeoDataFrame) -> dict[str, Any]:
+    """GeoJSON FeatureCollection (lon/lat) of a site frame, for drawing it on the map."""
+    g = to_wgs84(np.asarray(site.to_crs(WORKING_CRS).geometry.values))
+    return json.loads(_feature_collection(_round_coords(g, 6), [{} for _ in g]))
+
+
+def bounds_wgs84(geom: shapely.Geometry) -> tuple[float, float, float, float]:
+    """``(south, west, north, east)`` in degrees of an EPSG:25833 geometry (Leaflet's bounds order)."""
+    w, s, e, n = _TO_4326.transform_bounds(*geom.bounds)
+    return (float(s), float(w), float(n), float(e))
+
+
 def bbox_to_working(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     """A lon/lat bbox ``(w, s, e, n)`` as a bbox in EPSG:25833."""
     return tuple(_TO_25833.transform_bounds(*bbox))  # type: ignore[return-value]
@@ -484,10 +496,7 @@ def build_map(
                 layer_geojson(layers[spec.id], spec, ZOOM_BANDS[1], budget_bytes=PAGE_BUDGET_BYTES // 8)
             )
         cfg_layers.append(entry)
-    site_json = None
-    if site is not None and len(site):
-        g = to_wgs84(np.asarray(site.to_crs(WORKING_CRS).geometry.values))
-        site_json = json.loads(_feature_collection(_round_coords(g, 6), [{} for _ in g]))
+    site_json = site_geojson(site) if site is not None and len(site) else None
     config = {
         "lang": lang,
         "data_url": data_url,

@@ -8,9 +8,7 @@ same way and are added to :class:`apps.planner.app.App`.
 from __future__ import annotations
 
 import io
-import json
 
-import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -76,9 +74,7 @@ class MapView(View):
         if site is None:
             self.frame.send("clear_site")
             return
-        g = mapping.to_wgs84(np.asarray(site.geometry.values))
-        fc = json.loads(mapping._feature_collection(g, [{} for _ in g]))
-        self.frame.send("site", geojson=fc, fit=self.state.site_source.startswith("upload:"))
+        self.frame.send("site", geojson=mapping.site_geojson(site), fit=self.state.site_source.startswith("upload:"))
 
     def _on_municipality(self, event) -> None:
         bounds = self.state.data.municipality_bounds(event.new) if event.new else None

@@ -180,7 +180,6 @@ def test_all_layers_at_once_stay_within_the_page_budget_real(real_data):
 def test_raster_png(tmp_path):
     import numpy as np
     import rasterio
-    from rasterio.transform import from_origin
 
     path = tmp_path / "dem.tif"
     arr = np.arange(100, dtype="int16").reshape(10, 10)
@@ -194,7 +193,7 @@ def test_raster_png(tmp_path):
         count=1,
         dtype="int16",
         crs="EPSG:25833",
-        transform=from_origin(X0, Y0 + 10_000, 1000, 1000),
+        transform=rasterio.Affine(1000, 0, X0, 0, -1000, Y0 + 10_000),
         nodata=-9999,
     ) as dst:
         dst.write(arr, 1)
