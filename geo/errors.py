@@ -82,3 +82,28 @@ class ScenarioSchemaError(ArealError, ValueError):
 
 class StoreError(ArealError, OSError):
     """A scenario store cannot be opened or written (bad URL, unreachable server, corrupt file)."""
+
+
+class UploadError(InputGeometryError):
+    """A user upload (GeoJSON, GeoPackage, zipped Shapefile) cannot be used as a site.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the uploaded file (never a server path).
+    key : str
+        Short machine-readable reason (``"too_large"``, ``"too_many_vertices"``, ``"format"``,
+        ``"broken"``, ``"empty"``, ``"no_crs"``, ``"geometry_type"``), used by the app to pick a
+        translated message.
+    details : dict, optional
+        Values for the translated message (file name, sizes, limits).
+    """
+
+    def __init__(self, message: str, key: str = "broken", details: dict | None = None):
+        super().__init__(message)
+        self.key = key
+        self.details = dict(details or {})
+
+
+class UploadTooLargeError(UploadError):
+    """An upload above the byte or vertex limit of the current mode."""

@@ -1,0 +1,36 @@
+"""``areal serve``: the map app (planner workbench or public viewer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from apps.cli import DATA_DIR_OPTION, main
+
+
+@main.command("serve")
+@click.option("--port", type=int, default=5006, show_default=True, help="Port to listen on.")
+@click.option("--address", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--public", is_flag=True, help="Public read-only viewer (upload limits, no paths, no planner tools)."
+)
+@DATA_DIR_OPTION
+@click.option("--show/--no-show", default=True, show_default=True, help="Open the app in a browser tab.")
+def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show: bool) -> None:
+    """Start the map app; works with only the packaged starter extract when no data folder exists."""
+    from apps.planner.data import AppData
+    from apps.planner.server import serve
+
+    mode = "public" if public else "planner"
+    data = AppData.load(data_dir)
+    data.warm()
+    n_missing = sum(st.status in ("missing", "error") for st in data.states.values())
+    click.echo(
+        f"{len(data.layers)} vector and {len(data.rasters)} raster layers loaded, {n_missing} unavailable; "
+        f"mode: {mode}"
+    )
+    click.echo(
+        f"Arealkart Trøndelag at http://{address}:{port}/ (Ctrl+C to stop)",
+    )
+    serve(data, mode=mode, port=port, address=address, show=show)

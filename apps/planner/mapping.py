@@ -1,0 +1,587 @@
+"""The folium map: catalogue layers grouped by theme, legend, tooltips, credits, offline assets.
+
+This is the only place where geometries leave the working CRS (EPSG:25833) for EPSG:4326.
+
+Vector layers are not inlined into the page when a ``data_url`` is given: the map's script
+(``apps/static/app/areal-map.js``) fetches each *visible* layer from the app's GeoJSON endpoint,
+simplified for the current zoom band (see :data:`ZOOM_BANDS`), clipped to the viewport from zoom
+10 on, and never larger than a per-layer byte budget, so a page never holds more than
+:data:`PAGE_BUDGET_BYTES` of GeoJSON. Without ``data_url`` (a standalone HTML export) the visible
+layers are inlined at the coarse band.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+from pyproj import Transformer
+
+from apps.planner import i18n
+from geo.crs import WORKING_CRS
+from geo.geometry import family_of
+from layers._base import THEMES, LayerSpec
+
+STATIC_URL = "/areal-static"
+DATA_URL = "/areal/api"
+
+TRONDELAG_CENTRE = (63.9, 12.0)
+DEFAULT_ZOOM = 7
+
+PAGE_BUDGET_BYTES = 5 * 1024**2
+"""Most GeoJSON one page may hold at once (all visible layers together)."""
+
+
+@dataclass(frozen=True)
+class ZoomBand:
+    """Simplification level for a range of zoom levels.
+
+    Attributes
+    ----------
+    index : int
+    max_zoom : int
+        Highest Leaflet zoom of the band.
+    tolerance_m : float
+        Douglas–Peucker tolerance in metres (EPSG:25833), 0 = full detail.
+    whole_layer : bool
+        True: the whole layer is sent; False: only the (padded) viewport.
+    decimals : int
+        Decimal places of the WGS84 coordinates sent (5 ≈ 1 m).
+    """
+
+    index: int
+    max_zoom: int
+    tolerance_m: float
+    whole_layer: bool
+    decimals: int
+
+
+ZOOM_BANDS: tuple[ZoomBand, ...] = (
+    ZoomBand(0, 7, 250.0, True, 4),
+    ZoomBand(1, 9, 60.0, True, 4),
+    ZoomBand(2, 11, 15.0, False, 5),
+    ZoomBand(3, 13, 4.0, False, 5),
+    ZoomBand(4, 30, 0.0, False, 6),
+)
+
+BASE_MAPS: tuple[tuple[str, str, str, int], ...] = (
+    # key, tile URL, attribution, max native zoom
+    (
+        "topo",
+        "https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png",
+        '&copy; <a href="https://www.kartverket.no/">Kartverket</a>',
+        18,
+    ),
+    (
+        "grey",
+        "https://cache.kartverket.no/v1/wmts/1.0.0/topograatone/default/webmercator/{z}/{y}/{x}.png",
+        '&copy; <a href="https://www.kartverket.no/">Kartverket</a>',
+        18,
+    ),
+    (
+        "osm",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        19,
+    ),
+)
+
+_TO_4326 = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
+_TO_25833 = Transformer.from_crs("EPSG:4326", WORKING_CRS, always_xy=True)
+
+
+def band_for_zoom(zoom: float) -> ZoomBand:
+    """The :class:`ZoomBand` that serves Leaflet zoom level ``zoom``."""
+    for band in ZOOM_BANDS:
+        if zoom <= band.max_zoom:
+            return band
+    return ZOOM_BANDS[-1]
+
+
+def snap_bbox(bbox: Sequence[float], band: ZoomBand) -> tuple[float, float, float, float]:
+    """Round a lon/lat bbox outward to a grid that depends on the band (better cache reuse)."""
+    cell = {2: 0.25, 3: 0.05, 4: 0.01}.get(band.index, 1.0)
+    w, s, e, n = (float(v) for v in bbox)
+    return (
+        math.floor(w / cell) * cell,
+        math.floor(s / cell) * cell,
+        math.ceil(e / cell) * cell,
+        math.ceil(n / cell) * cell,
+    )
+
+
+# ------------------------------------------------------------------ feature properties
+
+
+def _fmt(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), 2)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (pd.Timestamp,)):
+        return value.date().isoformat()
+    return str(value)
+
+
+def tooltip_columns(spec: LayerSpec, gdf: pd.DataFrame) -> list[str]:
+    """The declared tooltip columns the frame actually has (in declaration order)."""
+    return [c for c in spec.tooltip if c in gdf.columns]
+
+
+def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
+    """Tooltip attributes per feature, code lists decoded to their Norwegian labels.
+
+    The raw code of the style's category column is kept as ``_c`` (for the colour).
+    """
+    cols = tooltip_columns(spec, gdf)
+    data: dict[str, list] = {}
+    for col in cols:
+        values = gdf[col].tolist()
+        codes = spec.code_lists.get(col)
+        if codes:
+            values = [codes.get(str(v), v) if v is not None else None for v in values]
+        data[col] = [_fmt(v) for v in values]
+    cat = spec.style.category_column
+    cat_values = gdf[cat].astype(str).tolist() if cat and cat in gdf.columns else None
+    out = []
+    for i in range(len(gdf)):
+        props = {c: data[c][i] for c in cols if data[c][i] is not None}
+        if cat_values is not None:
+            props["_c"] = cat_values[i]
+        out.append(props)
+    return out
+
+
+# ------------------------------------------------------------------ GeoJSON per zoom band
+
+
+def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
+    return shapely.transform(geoms, lambda c: np.round(c, decimals))
+
+
+def to_wgs84(geoms: np.ndarray) -> np.ndarray:
+    """Reproject EPSG:25833 geometries to lon/lat (EPSG:4326)."""
+    return shapely.transform(geoms, lambda c: np.column_stack(_TO_4326.transform(c[:, 0], c[:, 1])))
+
+
+def site_geojson(site: gpd.GeoDataFrame) -> dict[str, Any]:
+    """GeoJSON FeatureCollection (lon/lat) of a site frame, for drawing it on the map."""
+    g = to_wgs84(np.asarray(site.to_crs(WORKING_CRS).geometry.values))
+    return json.loads(_feature_collection(_round_coords(g, 6), [{} for _ in g]))
+
+
+def bounds_wgs84(geom: shapely.Geometry) -> tuple[float, float, float, float]:
+    """``(south, west, north, east)`` in degrees of an EPSG:25833 geometry (Leaflet's bounds order)."""
+    w, s, e, n = _TO_4326.transform_bounds(*geom.bounds)
+    return (float(s), float(w), float(n), float(e))
+
+
+def bbox_to_working(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    """A lon/lat bbox ``(w, s, e, n)`` as a bbox in EPSG:25833."""
+    return tuple(_TO_25833.transform_bounds(*bbox))  # type: ignore[return-value]
+
+
+def _feature_collection(geoms: np.ndarray, props: list[dict], extra: dict | None = None) -> str:
+    parts = []
+    for g, p in zip(shapely.to_geojson(geoms).tolist(), props):
+        if g is None or g == "null":
+            continue
+        parts.append(
+            '{"type":"Feature","geometry":' + g + ',"properties":' + json.dumps(p, ensure_ascii=False) + "}"
+        )
+    head = '{"type":"FeatureCollection"'
+    if extra:
+        head += "," + json.dumps(extra)[1:-1]
+    return head + ',"features":[' + ",".join(parts) + "]}"
+
+
+def _merge_lines(geoms: np.ndarray, props: list[dict]) -> tuple[np.ndarray, list[dict]]:
+    """One multi-line per distinct tooltip record: far fewer features at the coarse bands."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(props):
+        groups.setdefault(json.dumps(p, sort_keys=True), []).append(i)
+    out_g, out_p = [], []
+    for members in groups.values():
+        parts = shapely.get_parts(geoms[members])
+        parts = parts[np.isin(shapely.get_type_id(parts), (1, 2))]
+        if len(parts):
+            out_g.append(shapely.multilinestrings(parts))
+            out_p.append(props[members[0]])
+    return np.asarray(out_g, dtype=object), out_p
+
+
+def layer_geojson(
+    gdf: gpd.GeoDataFrame,
+    spec: LayerSpec,
+    band: ZoomBand,
+    *,
+    bbox: Sequence[float] | None = None,
+    within: shapely.Geometry | None = None,
+    budget_bytes: int | None = None,
+) -> bytes:
+    """GeoJSON (lon/lat) of a layer simplified for a zoom band.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The cleaned layer in EPSG:25833.
+    spec : LayerSpec
+        Its declaration (tooltip columns, code lists, style category).
+    band : ZoomBand
+        Simplification level.
+    bbox : sequence of 4 floats, optional
+        ``(west, south, east, north)`` in degrees: only features there, cut to it (used from
+        zoom 10 on; the map asks for a padded viewport).
+    within : shapely geometry, optional
+        Only features that intersect it (a municipality filter), EPSG:25833.
+    budget_bytes : int, optional
+        When the result is larger, the tolerance is doubled until it fits; a layer that still
+        does not fit (too many points) is sent empty with ``"too_large": true`` so the map can say
+        "zoom in".
+
+    Returns
+    -------
+    bytes
+        UTF-8 GeoJSON FeatureCollection; ``"band"`` and ``"tolerance_m"`` are added as members.
+    """
+    geoms = np.asarray(gdf.geometry.values)
+    idx = np.arange(len(gdf))
+    clip_box = None
+    if bbox is not None:
+        clip_box = bbox_to_working(bbox)
+        idx = np.sort(gdf.sindex.query(shapely.box(*clip_box), predicate="intersects"))
+    if within is not None:
+        hit = gdf.sindex.query(within, predicate="intersects")
+        idx = np.intersect1d(idx, hit)
+    geoms = geoms[idx]
+    sub = gdf.iloc[idx]
+    props = feature_properties(sub, spec)
+    fam = family_of(spec.geometry_type)
+    if clip_box is not None and fam != "point":
+        types = shapely.get_type_id(geoms)
+        cut = ~np.isin(types, (0, 4))
+        geoms = geoms.copy()
+        geoms[cut] = shapely.clip_by_rect(geoms[cut], *clip_box)
+    if band.whole_layer and fam == "line" and len(geoms):
+        geoms, props = _merge_lines(geoms, props)
+    tolerance = band.tolerance_m
+    for _ in range(8):
+        g = geoms
+        if tolerance > 0:
+            g = shapely.simplify(geoms, tolerance, preserve_topology=True)
+        g = _round_coords(to_wgs84(g), band.decimals)
+        keep = ~(shapely.is_empty(g) | shapely.is_missing(g))
+        text = _feature_collection(
+            g[keep], [p for p, k in zip(props, keep) if k], {"band": band.index, "tolerance_m": tolerance}
+        )
+        data = text.encode("utf-8")
+        if budget_bytes is None or len(data) <= budget_bytes:
+            return data
+        tolerance = max(tolerance * 2, 10.0)
+    return _feature_collection(geoms[:0], [], {"band": band.index, "too_large": True}).encode("utf-8")
+
+
+# ------------------------------------------------------------------ legend and layer config
+
+
+def _category_labels(spec: LayerSpec) -> list[dict[str, str]]:
+    st = spec.style
+    labels = spec.code_lists.get(st.category_column or "", {})
+    return [
+        {"code": code, "label": labels.get(code, code), "color": colour}
+        for code, colour in st.categories.items()
+    ]
+
+
+def legend_entries(spec: LayerSpec) -> dict[str, Any]:
+    """Legend of one layer: symbol kind, colours, and its category classes (decoded labels)."""
+    st = spec.style
+    return {
+        "symbol": {"polygon": "polygon", "line": "line", "point": "point"}.get(
+            family_of(spec.geometry_type) or "", "polygon"
+        ),
+        "color": st.color,
+        "fill_color": st.fill_color or st.color,
+        "fill_opacity": st.fill_opacity,
+        "weight": st.weight,
+        "dash_array": st.dash_array,
+        "categories": _category_labels(spec),
+    }
+
+
+def _layer_config(spec: LayerSpec, lang: str, visible: bool, n_features: int | None) -> dict[str, Any]:
+    st = spec.style
+    return {
+        "id": spec.id,
+        "title": spec.title_in(lang),
+        "theme": spec.theme,
+        "kind": spec.kind,
+        "family": family_of(spec.geometry_type) or ("mixed" if spec.geometry_type == "Mixed" else None),
+        "attribution": spec.attribution,
+        "visible": visible,
+        "cluster": bool(family_of(spec.geometry_type) == "point" and (n_features or 0) > 200),
+        "style": {
+            "color": st.color,
+            "fill_color": st.fill_color or st.color,
+            "weight": st.weight,
+            "fill_opacity": st.fill_opacity,
+            "radius": st.radius,
+            "dash_array": st.dash_array,
+            "categories": dict(st.categories),
+        },
+        "fields": {c: i18n.field_label(c, lang) for c in spec.tooltip},
+        "legend": legend_entries(spec),
+    }
+
+
+class ArealLayers(JSCSSMixin, MacroElement):
+    """Leaflet script element: layers, grouped control, legend, credits and the Python bridge."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ArealMap.init({{ this._parent.get_name() }}, {{ this.config_json }} /*areal-config-end*/, {
+            {%- for key, var in this.base_vars.items() %}"{{ key }}": {{ var }},{% endfor -%}
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict[str, Any], base_vars: dict[str, str], static_url: str):
+        super().__init__()
+        self._name = "ArealLayers"
+        # "</" cannot appear inside the inline <script> (a tooltip value could hold it).
+        self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+        self.base_vars = base_vars
+        self.default_js = [
+            ("leaflet_draw_js", f"{static_url}/vendor/leaflet-draw/leaflet.draw.js"),
+            ("markercluster_js", f"{static_url}/vendor/leaflet.markercluster/leaflet.markercluster.js"),
+            ("areal_map_js", f"{static_url}/app/areal-map.js"),
+        ]
+        self.default_css = [
+            ("leaflet_draw_css", f"{static_url}/vendor/leaflet-draw/leaflet.draw.css"),
+            ("markercluster_css", f"{static_url}/vendor/leaflet.markercluster/MarkerCluster.css"),
+            (
+                "markercluster_default_css",
+                f"{static_url}/vendor/leaflet.markercluster/MarkerCluster.Default.css",
+            ),
+            ("areal_map_css", f"{static_url}/app/areal-map.css"),
+        ]
+
+
+def offline_map(location: Sequence[float], zoom: int, static_url: str = STATIC_URL) -> folium.Map:
+    """A ``folium.Map`` whose Leaflet JS/CSS come from the app's own static route (no CDN).
+
+    folium's other defaults (jQuery, Bootstrap, Font Awesome, awesome-markers) are not used by
+    this app and are dropped, so the page references no external host for scripts or styles.
+    """
+    m = folium.Map(
+        location=list(location),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_control=True,
+    )
+    m.default_js = [("leaflet", f"{static_url}/leaflet/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{static_url}/leaflet/leaflet.css")]
+    return m
+
+
+def build_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    specs: Sequence[LayerSpec],
+    *,
+    lang: str = i18n.DEFAULT_LANG,
+    visible: Sequence[str] | None = None,
+    centre: Sequence[float] = TRONDELAG_CENTRE,
+    zoom: int = DEFAULT_ZOOM,
+    unavailable: Mapping[str, str] | None = None,
+    rasters: Mapping[str, Sequence[float]] | None = None,
+    site: gpd.GeoDataFrame | None = None,
+    municipality: str = "",
+    municipality_bounds: Sequence[float] | None = None,
+    base: str = "topo",
+    data_url: str | None = DATA_URL,
+    static_url: str = STATIC_URL,
+    draw: bool = True,
+) -> folium.Map:
+    """Build the app's map.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Available vector layers (EPSG:25833) by catalogue id.
+    specs : sequence of LayerSpec
+        Every catalogue layer to list, in order (grouped by ``spec.theme`` in :data:`THEMES` order).
+    lang : {"nb", "en"}
+        Language of titles, labels and tooltips.
+    visible : sequence of str, optional
+        Layers shown on opening; default: those whose style says ``default_visible``.
+    centre, zoom
+        Initial view (lat, lon) and Leaflet zoom.
+    unavailable : mapping of str to str, optional
+        Layers that cannot be shown, with the reason shown next to their name.
+    rasters : mapping of str to bounds, optional
+        Raster layers the data endpoint serves as PNG, with ``(south, west, north, east)``.
+    site : GeoDataFrame, optional
+        The current site (drawn highlighted; the view fits it).
+    municipality : str
+        Municipality number to filter the vector layers by ('' = all).
+    municipality_bounds : sequence, optional
+        ``(south, west, north, east)`` of that municipality (the map fits it on opening).
+    base : {"topo", "grey", "osm"}
+        Base map shown on opening.
+    data_url : str or None
+        GeoJSON endpoint prefix; None inlines the visible layers (standalone HTML).
+    static_url : str
+        Prefix of the app's static route (Leaflet and plugins).
+    draw : bool
+        Offer the drawing tools (polygon and point) and post clicks/drawings to the parent page.
+
+    Returns
+    -------
+    folium.Map
+    """
+    unavailable = dict(unavailable or {})
+    rasters = dict(rasters or {})
+    if visible is None:
+        visible = [s.id for s in specs if s.style.default_visible]
+    visible_set = set(visible)
+    m = offline_map(centre, zoom, static_url)
+    base_vars = {}
+    for key, url, attr, max_native in BASE_MAPS:
+        tl = folium.TileLayer(
+            url,
+            attr=attr,
+            name=i18n.t(f"map.base.{key}", lang),
+            max_native_zoom=max_native,
+            max_zoom=20,
+            show=(key == base),
+            overlay=False,
+            control=False,
+        )
+        tl.add_to(m)
+        base_vars[key] = tl.get_name()
+    cfg_layers = []
+    for spec in specs:
+        if spec.kind == "table":
+            continue
+        entry = _layer_config(
+            spec, lang, spec.id in visible_set, len(layers[spec.id]) if spec.id in layers else None
+        )
+        if spec.kind == "raster":
+            entry["available"] = spec.id in rasters and data_url is not None
+            entry["bounds"] = list(rasters.get(spec.id, ())) or None
+        else:
+            entry["available"] = spec.id in layers
+        if not entry["available"]:
+            entry["reason"] = unavailable.get(spec.id, i18n.t("map.unavailable", lang))
+            entry["visible"] = False
+        elif data_url is None and entry["visible"] and spec.kind == "vector":
+            entry["data"] = json.loads(
+                layer_geojson(layers[spec.id], spec, ZOOM_BANDS[1], budget_bytes=PAGE_BUDGET_BYTES // 8)
+            )
+        cfg_layers.append(entry)
+    site_json = site_geojson(site) if site is not None and len(site) else None
+    config = {
+        "lang": lang,
+        "data_url": data_url,
+        "bands": [{"index": b.index, "max_zoom": b.max_zoom, "whole": b.whole_layer} for b in ZOOM_BANDS],
+        "themes": [{"id": k, "title": v[1] if lang == "en" else v[0]} for k, v in THEMES.items()],
+        "layers": cfg_layers,
+        "base": base,
+        "base_titles": {k: i18n.t(f"map.base.{k}", lang) for k, *_ in BASE_MAPS},
+        "site": site_json,
+        "municipality": municipality,
+        "municipality_bounds": list(municipality_bounds) if municipality_bounds else None,
+        "draw": draw,
+        "text": {k.split(".", 1)[1]: i18n.t(k, lang) for k in i18n.NB if k.startswith("map.")},
+        "page_budget": PAGE_BUDGET_BYTES,
+    }
+    ArealLayers(config, base_vars, static_url).add_to(m)
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The full HTML document of a map (what the app puts into its iframe)."""
+    return m.get_root().render()
+
+
+# ------------------------------------------------------------------ raster layers as images
+
+
+def raster_png(
+    path, *, kind: str = "continuous", max_size: int = 1024
+) -> tuple[bytes, tuple[float, float, float, float]]:
+    """Render a raster as a web-mercator PNG and its lon/lat bounds ``(south, west, north, east)``.
+
+    Parameters
+    ----------
+    path : path-like
+        GeoTIFF with a CRS.
+    kind : {"continuous", "categorical"}
+        Colour map: terrain colours for continuous values, a qualitative palette for classes.
+    max_size : int
+        Largest width/height of the image in pixels.
+    """
+    import matplotlib
+    import rasterio
+    from PIL import Image
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    with rasterio.open(path) as src:
+        transform, width, height = calculate_default_transform(
+            src.crs, "EPSG:3857", src.width, src.height, *src.bounds
+        )
+        scale = max(width, height) / max_size
+        if scale > 1:
+            width, height = int(width / scale), int(height / scale)
+            transform = rasterio.Affine(
+                transform.a * scale, transform.b, transform.c, transform.d, transform.e * scale, transform.f
+            )
+        nodata = src.nodata
+        out = np.full((height, width), np.nan, dtype="float64")
+        reproject(
+            rasterio.band(src, 1),
+            out,
+            dst_transform=transform,
+            dst_crs="EPSG:3857",
+            dst_nodata=np.nan,
+            resampling=Resampling.nearest if kind == "categorical" else Resampling.bilinear,
+            src_nodata=nodata,
+        )
+    valid = np.isfinite(out)
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    if valid.any():
+        if kind == "categorical":
+            vals = out[valid].astype(int)
+            cmap = matplotlib.colormaps["tab20"]
+            colours = cmap((vals % 20) / 19.0)
+        else:
+            lo, hi = np.nanpercentile(out[valid], [2, 98])
+            norm = np.clip((out[valid] - lo) / max(hi - lo, 1e-9), 0, 1)
+            colours = matplotlib.colormaps["terrain"](norm)
+        rgba[valid] = (np.asarray(colours) * 255).astype(np.uint8)
+        rgba[valid, 3] = 170
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    west, north = transform.c, transform.f
+    east, south = transform.c + transform.a * width, transform.f + transform.e * height
+    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    w, s = to_ll.transform(west, south)
+    e, n = to_ll.transform(east, north)
+    return buf.getvalue(), (s, w, n, e)

@@ -1,0 +1,221 @@
+"""GUI-free state of one app session (imports nothing from Panel).
+
+The views only display this state and call its methods; the tests drive it directly
+(``state.param.update(...)``, ``state.handle_map_event(...)``, ``state.param.trigger(...)``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import geopandas as gpd
+import param
+
+from apps.planner import i18n
+from apps.planner.data import AppData
+from geo.errors import ArealError, UploadError
+from geo.sitecheck import SiteReport, check_site
+from layers.upload import PLANNER_LIMITS, PUBLIC_LIMITS, UploadLimits, read_geojson_geometry, read_upload
+
+
+class LayerList(param.List):
+    """A list of layer ids that serialises to a readable ``a,b,c`` in the URL."""
+
+    @classmethod
+    def serialize(cls, value):  # noqa: D102
+        return None if value is None else ",".join(value)
+
+    @classmethod
+    def deserialize(cls, value):  # noqa: D102
+        if isinstance(value, str):
+            return [v for v in value.split(",") if v]
+        return list(value or [])
+
+
+class CodeString(param.String):
+    """A code such as a municipality number; the URL parser turns ``5001`` into an int, this turns it back."""
+
+    @classmethod
+    def deserialize(cls, value):  # noqa: D102
+        return "" if value is None else str(value)
+
+
+class PlannerState(param.Parameterized):
+    """Everything one session shows: view, layers, language, mode, site and its report.
+
+    ``visible``, ``lat``, ``lon``, ``zoom``, ``municipality``, ``lang`` and ``base`` are synced
+    with the URL by the app, so a link reproduces the view.
+    """
+
+    lang = param.Selector(default=i18n.DEFAULT_LANG, objects=list(i18n.LANGUAGES), doc="UI language")
+    mode = param.Selector(
+        default="public",
+        objects=["public", "planner"],
+        constant=True,
+        doc="public viewer (read-only) or planner mode; fixed per server",
+    )
+    visible = LayerList(default=[], item_type=str, doc="ids of the layers shown on the map")
+    lat = param.Number(default=63.9, bounds=(57.0, 72.0), doc="map centre latitude")
+    lon = param.Number(default=12.0, bounds=(0.0, 32.0), doc="map centre longitude")
+    zoom = param.Integer(default=7, bounds=(3, 20), doc="Leaflet zoom")
+    base = param.Selector(default="topo", objects=["topo", "grey", "osm"], doc="base map")
+    municipality = CodeString(default="", doc="municipality number filter ('' = whole county)")
+
+    site = param.ClassSelector(
+        class_=gpd.GeoDataFrame, default=None, allow_None=True, doc="the site being checked (EPSG:25833)"
+    )
+    site_source = param.String(default="", doc="'click', 'draw' or 'upload:<file>'")
+    report = param.ClassSelector(class_=SiteReport, default=None, allow_None=True, doc="site report")
+    error = param.String(default="", doc="the last error, in the UI language ('' = none)")
+    error_detail = param.String(default="", doc="technical detail of the last error (planner mode only)")
+    n_errors = param.Integer(default=0, doc="errors so far (a repeated identical error still changes this)")
+    map_stats = param.Dict(default={}, doc="what the map last reported (bytes of GeoJSON, first paint)")
+    map_version = param.Integer(default=0, doc="bumped when the map document must be rebuilt")
+
+    data = param.ClassSelector(class_=AppData, doc="layers shared by all sessions")
+    conflict_engine = param.Callable(
+        default=None, allow_None=True, doc="(site, layers) -> conflicts frame; None = not available"
+    )
+    suitability_engine = param.Callable(
+        default=None, allow_None=True, doc="(site, layers) -> suitability frame; None = not available"
+    )
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        if not self.visible and self.data is not None:
+            self.visible = self.data.default_visible()
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def limits(self) -> UploadLimits:
+        """Upload limits of the mode."""
+        return PUBLIC_LIMITS if self.mode == "public" else PLANNER_LIMITS
+
+    def t(self, key: str, **values) -> str:
+        """Translate a UI string into the session's language."""
+        return i18n.t(key, self.lang, **values)
+
+    @param.depends("visible", watch=True)
+    def _drop_unknown_layers(self) -> None:
+        # A hand-edited URL may name layers that do not exist here: keep only known ones.
+        if self.data is None:
+            return
+        known = {s.id for s in self.data.specs}
+        clean = [v for i, v in enumerate(self.visible) if v in known and v not in self.visible[:i]]
+        if clean != self.visible:
+            self.visible = clean
+
+    @param.depends("municipality", watch=True)
+    def _check_municipality(self) -> None:
+        if (
+            self.municipality
+            and self.data is not None
+            and self.municipality not in self.data.municipalities()
+        ):
+            self.municipality = ""
+
+    @param.depends("lang", watch=True)
+    def _rebuild_map_for_language(self) -> None:
+        self.map_version += 1
+
+    # ------------------------------------------------------------------ the bridge
+
+    def handle_map_event(self, event: dict[str, Any]) -> None:
+        """Apply a message the map posted (click, draw, view, layers, stats).
+
+        Unknown or malformed messages are ignored: they come from a browser.
+        """
+        if not isinstance(event, dict):
+            return
+        kind = event.get("type")
+        try:
+            if kind == "view":
+                self.param.update(lat=float(event["lat"]), lon=float(event["lon"]), zoom=int(event["zoom"]))
+            elif kind in ("layers", "ready") and isinstance(event.get("visible"), list):
+                if kind == "layers":
+                    self.visible = [str(v) for v in event["visible"]]
+            elif kind == "base" and event.get("base") in ("topo", "grey", "osm"):
+                self.base = event["base"]
+            elif kind == "stats":
+                self.map_stats = {k: event.get(k) for k in ("bytes", "requests", "first_paint_ms")}
+            elif kind in ("click", "draw") and isinstance(event.get("geojson"), dict):
+                self.set_site_geojson(event["geojson"], kind)
+        except (KeyError, TypeError, ValueError):
+            return
+
+    # ------------------------------------------------------------------ site check
+
+    def set_site_geojson(self, geojson: dict, source: str = "draw") -> None:
+        """Use a GeoJSON geometry in lon/lat (from the map) as the site."""
+        try:
+            site = read_geojson_geometry(geojson, self.limits, what=self.t(f"site.source.{source}"))
+        except UploadError as exc:
+            self._fail(exc)
+            return
+        self._set_site(site, source)
+
+    def upload(self, data: bytes, filename: str) -> None:
+        """Use an uploaded file as the site; a bad file sets ``error`` and keeps everything else."""
+        try:
+            site = read_upload(data, filename, self.limits)
+        except UploadError as exc:
+            self._fail(exc)
+            return
+        self._set_site(site, f"upload:{site.attrs.get('filename', '')}")
+
+    def clear_site(self) -> None:
+        """Forget the site and its report."""
+        self.param.update(site=None, site_source="", report=None, error="", error_detail="")
+
+    def dismiss_error(self) -> None:
+        """Hide the error message."""
+        self.param.update(error="", error_detail="")
+
+    def _set_site(self, site: gpd.GeoDataFrame, source: str) -> None:
+        try:
+            report = self.compute_report(site)
+        except ArealError as exc:
+            self._fail(exc)
+            return
+        self.param.update(site=site, site_source=source, report=report, error="", error_detail="")
+
+    def compute_report(self, site: gpd.GeoDataFrame) -> SiteReport:
+        """Run the site check against the loaded layers (and the engines when given)."""
+        layers = self.data.layers if self.data is not None else {}
+        return check_site(
+            site, layers, conflict_engine=self.conflict_engine, suitability_engine=self.suitability_engine
+        )
+
+    def _fail(self, exc: Exception) -> None:
+        if isinstance(exc, UploadError):
+            try:
+                text = self.t(f"error.upload.{exc.key}", **exc.details)
+            except (KeyError, ValueError, IndexError):
+                text = self.t("error.site", msg=str(exc))
+        else:
+            text = self.t("error.site", msg=str(exc))
+        detail = str(exc) if self.mode == "planner" else ""
+        # Only the message changes: the site, report, layers and view the user had stay as they were.
+        self.param.update(error=text, error_detail=detail, n_errors=self.n_errors + 1)
+
+    # ------------------------------------------------------------------ helpers for views
+
+    def available_reasons(self) -> dict[str, str]:
+        """Unavailable layers with the reason, worded for the mode."""
+        return self.data.reasons(self.mode, self.lang) if self.data is not None else {}
+
+    def credits(self) -> list[tuple[str, str, str]]:
+        """``(title, attribution, licence)`` of each visible layer, in catalogue order."""
+        if self.data is None:
+            return []
+        on = set(self.visible)
+        return [
+            (s.title_in(self.lang), s.attribution, s.licence)
+            for s in self.data.specs
+            if s.id in on and (s.id in self.data.layers or s.id in self.data.rasters)
+        ]
+
+    def engines(self) -> dict[str, Callable | None]:
+        """The analysis engines plugged in (for views that show 'not available')."""
+        return {"conflicts": self.conflict_engine, "suitability": self.suitability_engine}

@@ -1,0 +1,321 @@
+"""Thin Panel views over :class:`~apps.planner.state.PlannerState`.
+
+Each view only lays out widgets bound to the state and calls the state's methods; all logic is
+in the state and in :mod:`geo`. Later views (conflicts, suitability) subclass :class:`View` the
+same way and are added to :class:`apps.planner.app.App`.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from apps.planner import i18n, mapping
+from apps.planner.bridge import MapFrame
+from apps.planner.state import PlannerState
+from geo.sitecheck import SiteReport
+from layers.upload import ACCEPTED
+
+
+class View(Viewer):
+    """Base of all views: holds the shared state."""
+
+    state = param.ClassSelector(class_=PlannerState, doc="the session state")
+
+
+# ---------------------------------------------------------------------- map
+
+
+class MapView(View):
+    """The folium map in its bridge frame; rebuilt only when the language changes."""
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.frame = MapFrame(html=self.build_html(), sizing_mode="stretch_both", min_height=480)
+        self.frame.param.watch(self._on_event, "event")
+        self.state.param.watch(self._on_rebuild, "map_version")
+        self.state.param.watch(self._on_site, "site")
+        self.state.param.watch(self._on_municipality, "municipality")
+        self.state.param.watch(self._on_visible, "visible")
+
+    def build_html(self) -> str:
+        """The map document for the current state."""
+        s, data = self.state, self.state.data
+        # The view (centre, zoom) comes from the state, i.e. from the URL on opening: the
+        # municipality filter does not move it here (selecting one later does).
+        m = mapping.build_map(
+            data.layers,
+            data.specs,
+            lang=s.lang,
+            visible=s.visible,
+            centre=(s.lat, s.lon),
+            zoom=s.zoom,
+            unavailable=s.available_reasons(),
+            rasters=data.raster_bounds(),
+            site=s.site,
+            municipality=s.municipality,
+            base=s.base,
+            draw=True,
+        )
+        return mapping.map_html(m)
+
+    def _on_event(self, event) -> None:
+        self.state.handle_map_event(event.new)
+
+    def _on_rebuild(self, _event=None) -> None:
+        self.frame.html = self.build_html()
+
+    def _on_site(self, event) -> None:
+        site = event.new
+        if site is None:
+            self.frame.send("clear_site")
+            return
+        self.frame.send("site", geojson=mapping.site_geojson(site), fit=self.state.site_source.startswith("upload:"))
+
+    def _on_municipality(self, event) -> None:
+        bounds = self.state.data.municipality_bounds(event.new) if event.new else None
+        self.frame.send("municipality", kommune=event.new, bounds=bounds)
+
+    def _on_visible(self, event) -> None:
+        self.frame.send("visible", visible=list(event.new))
+
+    def __panel__(self):
+        return self.frame
+
+
+# ---------------------------------------------------------------------- layers, credits, language
+
+
+class LayerPanel(View):
+    """Municipality filter, the credits of the visible layers and the unavailable layers."""
+
+    def __panel__(self):
+        s = self.state
+        munis = s.data.municipalities()
+        options = {s.t("layers.municipality.all"): ""} | {
+            f"{name} ({num})": num for num, name in munis.items()
+        }
+        select = pn.widgets.Select.from_param(
+            s.param.municipality,
+            options=options,
+            name=s.t("layers.municipality"),
+            sizing_mode="stretch_width",
+        )
+        return pn.Column(
+            select,
+            pn.bind(self._credits, s.param.visible, s.param.lang),
+            pn.bind(self._unavailable, s.param.lang),
+            sizing_mode="stretch_width",
+        )
+
+    def _credits(self, visible, lang) -> pn.viewable.Viewable:
+        rows = self.state.credits()
+        lines = [f"**{self.state.t('layers.credits')}**"] + [
+            f"- {title}: {attr} — {lic}" for title, attr, lic in rows
+        ]
+        return pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-credits"])
+
+    def _unavailable(self, lang) -> pn.viewable.Viewable:
+        s = self.state
+        reasons = s.available_reasons()
+        titles = {sp.id: sp.title_in(lang) for sp in s.data.specs}
+        n_total = sum(1 for sp in s.data.specs if sp.kind != "table")
+        n_avail = len(s.data.layers) + len(s.data.rasters)
+        lines = [f"*{s.t('layers.available', n=n_avail, total=n_total)}*"]
+        if reasons:
+            lines.append(f"\n**{s.t('layers.unavailable')}**")
+            lines += [f"- {titles.get(lid, lid)}: {why}" for lid, why in reasons.items()]
+        return pn.pane.Markdown(
+            "\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-unavailable-list"]
+        )
+
+
+class LanguageSwitch(View):
+    """Norsk / English."""
+
+    def __panel__(self):
+        return pn.widgets.RadioButtonGroup.from_param(
+            self.state.param.lang,
+            options={"Norsk": "nb", "English": "en"},
+            label="",
+            variant="outline",
+            width=160,
+        )
+
+
+# ---------------------------------------------------------------------- site check
+
+
+def _titles(state: PlannerState) -> dict[str, str]:
+    return {s.id: s.title_in(state.lang) for s in state.data.specs}
+
+
+def _table(df: pd.DataFrame, state: PlannerState, css: str) -> pn.pane.DataFrame:
+    out = df.rename(columns={c: state.t(f"col.{c}") for c in df.columns if f"col.{c}" in _COL_KEYS})
+    return pn.pane.DataFrame(
+        out,
+        index=False,
+        float_format=lambda v: f"{v:,.2f}",
+        na_rep="–",
+        sizing_mode="stretch_width",
+        css_classes=[css],
+        escape=True,
+    )
+
+
+_COL_KEYS = {k for k in i18n.NB if k.startswith("col.")}
+
+
+class SiteCheckView(View):
+    """Upload / click / draw a site and read its report; errors appear here, nothing else is lost."""
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.upload = pn.widgets.FileInput(
+            accept=",".join(ACCEPTED),
+            multiple=False,
+            sizing_mode="stretch_width",
+            css_classes=["areal-upload"],
+        )
+        self.upload.param.watch(self._on_upload, "value")
+        self.clear = pn.widgets.Button(
+            label=self.state.t("site.clear"), color="light", css_classes=["areal-clear"]
+        )
+        self.clear.on_click(lambda _e: self.state.clear_site())
+
+    def _on_upload(self, event) -> None:
+        if event.new is None:
+            return
+        self.state.upload(event.new, self.upload.filename or "upload")
+
+    def __panel__(self):
+        s = self.state
+        return pn.Column(
+            pn.bind(self._howto, s.param.lang),
+            self.upload,
+            pn.bind(self._error, s.param.error, s.param.n_errors, s.param.lang),
+            pn.bind(self._report, s.param.report, s.param.lang),
+            sizing_mode="stretch_width",
+        )
+
+    def _howto(self, lang):
+        s = self.state
+        self.clear.label = s.t("site.clear")
+        text = s.t("site.howto", max_mb=s.limits.max_mb, max_vertices=s.limits.max_vertices)
+        return pn.pane.Markdown(f"### {s.t('site.title')}\n{text}", sizing_mode="stretch_width")
+
+    def _error(self, error, n_errors, lang):
+        s = self.state
+        if not error:
+            return pn.pane.HTML("", visible=False)
+        text = error + (f"\n\n{s.t('error.detail', msg=s.error_detail)}" if s.error_detail else "")
+        return pn.pane.Alert(
+            text, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
+        )
+
+    def _report(self, report: SiteReport | None, lang):
+        s = self.state
+        if report is None:
+            return pn.pane.Markdown(s.t("site.none"), css_classes=["areal-site-none"])
+        src = s.site_source
+        source = (
+            s.t("site.source.upload", file=src.split(":", 1)[1])
+            if src.startswith("upload:")
+            else (s.t(f"site.source.{src}") if src in ("click", "draw") else src)
+        )
+        if report.family == "polygon":
+            area = s.t("site.area_value", m2=report.area_m2, daa=report.area_daa, ha=report.area_ha)
+        else:
+            area = s.t("site.point")
+        munis = ", ".join(
+            f"{r.kommunenavn} ({r.kommunenummer})" for r in report.municipalities.itertuples()
+        ) or s.t("site.no_municipality")
+        head = pn.pane.Markdown(
+            f"**{s.t('site.area')}:** {area}  \n**{s.t('site.municipality')}:** {munis}  \n*{source}* · "
+            f"*{s.t('site.computed', s=report.elapsed_s)}*",
+            sizing_mode="stretch_width",
+            css_classes=["areal-site-summary"],
+        )
+        titles = _titles(s)
+        parts: list = [head]
+        inter = report.intersections.copy()
+        parts.append(pn.pane.Markdown(f"#### {s.t('site.intersections')}"))
+        if len(inter):
+            inter["layer"] = inter["layer"].map(lambda v: titles.get(v, v))
+            parts.append(_table(inter, s, "areal-intersections"))
+        else:
+            parts.append(pn.pane.Markdown(s.t("site.no_intersections")))
+        dist = report.distances.copy()
+        dist["target"] = dist["target"].map(lambda v: s.t(f"target.{v}"))
+        dist["distance_m"] = dist["distance_m"].where(dist["available"])
+        dist["nearest"] = [
+            n if a else s.t("site.not_available") for n, a in zip(dist["nearest"], dist["available"])
+        ]
+        parts += [
+            pn.pane.Markdown(f"#### {s.t('site.distances')}"),
+            _table(dist[["target", "distance_m", "nearest"]], s, "areal-distances"),
+        ]
+        parts.append(pn.pane.Markdown(f"#### {s.t('site.arenas')}"))
+        if report.arenas is None:
+            parts.append(pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=["areal-arenas-na"]))
+        else:
+            cols = [
+                c for c in ("name", "distance_m", "arena_type", "kommunenavn") if c in report.arenas.columns
+            ]
+            parts.append(_table(report.arenas[cols], s, "areal-arenas"))
+        for slot, key in (("conflicts", "site.conflicts"), ("suitability", "site.suitability")):
+            frame = getattr(report, slot)
+            parts.append(pn.pane.Markdown(f"#### {s.t(key)}"))
+            if frame is None:
+                parts.append(
+                    pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=[f"areal-{slot}-na"])
+                )
+            else:
+                parts.append(_table(frame, s, f"areal-{slot}"))
+        if s.mode == "planner":
+            parts.append(
+                pn.Row(
+                    pn.widgets.FileDownload(
+                        callback=self._csv,
+                        filename="areal_site_report.csv",
+                        label=s.t("site.download_csv"),
+                        color="primary",
+                    ),
+                    pn.widgets.FileDownload(
+                        callback=self._gpkg,
+                        filename="areal_site.gpkg",
+                        label=s.t("site.download_gpkg"),
+                        color="default",
+                    ),
+                )
+            )
+        parts.append(self.clear)
+        return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["areal-report"])
+
+    def _csv(self) -> io.BytesIO:
+        rep = self.state.report
+        frames = [
+            rep.summary_frame().assign(section="summary"),
+            rep.municipalities.assign(section="municipalities"),
+            rep.intersections.assign(section="intersections"),
+            rep.distances.assign(section="distances"),
+        ]
+        buf = io.BytesIO()
+        pd.concat(frames, ignore_index=True).to_csv(buf, index=False)
+        buf.seek(0)
+        return buf
+
+    def _gpkg(self) -> io.BytesIO:
+        import tempfile
+        from pathlib import Path
+
+        from layers.export import write_frame
+
+        with tempfile.TemporaryDirectory(prefix="areal-dl-") as tmp:
+            path = Path(tmp) / "site.gpkg"
+            write_frame(self.state.site, path, layer="site")
+            return io.BytesIO(path.read_bytes())

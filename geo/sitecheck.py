@@ -1,0 +1,323 @@
+"""Site check: what a proposed site (point or polygon) touches, and how far it is from infrastructure.
+
+Pure: a site geometry and a dict of cleaned layers (EPSG:25833) in, a :class:`SiteReport` out.
+The conflict and suitability parts are filled by engines passed in as callables; without them
+their slots say "not available".
+
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> forest = gpd.GeoDataFrame(geometry=[box(0, 0, 200, 100), box(100, 0, 300, 100)], crs=25833)
+>>> rep = check_site(box(0, 0, 400, 100), {"forest": forest})
+>>> rep.area_ha, float(rep.intersections.loc[0, "area_ha"])
+(4.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import WORKING_CRS, require_crs
+from geo.errors import ArealError, CRSMismatchError, InputGeometryError
+from geo.geometry import M2_PER_DAA, M2_PER_HA
+
+SiteEngine = Callable[[gpd.GeoDataFrame, Mapping[str, gpd.GeoDataFrame]], pd.DataFrame]
+"""Signature of the conflict and suitability engines: (site frame, layers) -> result frame."""
+
+DISTANCE_TARGETS: tuple[tuple[str, str, str | None], ...] = (
+    # (target, layer id, geometry family to keep or None for all)
+    ("power_line", "power_lines", None),
+    ("substation", "grid_capacity", "point"),
+    ("road", "roads", None),
+    ("railway", "railway", None),
+    ("station", "stations", None),
+    ("airport", "airports", None),
+    ("port", "ports", None),
+)
+"""Infrastructure the report measures the distance to; a missing layer is reported as unavailable."""
+
+MUNICIPALITY_LAYERS = ("municipalities", "municipalities_sea")
+SKIP_INTERSECTION = ("municipalities", "municipalities_sea", "county")
+NAME_COLUMNS = ("navn", "name", "anleggNavn", "site_name", "kommunenavn", "Villreinom")
+
+
+@dataclass
+class SiteReport:
+    """Everything the site check found.
+
+    Attributes
+    ----------
+    family : {"polygon", "point"}
+        The site's geometry family.
+    area_m2, area_daa, area_ha : float
+        Site area (0 for a point).
+    n_parts : int
+        Number of polygons / points of the site.
+    municipalities : DataFrame
+        ``kommunenummer``, ``kommunenavn``, ``area_ha``, ``share_pct`` (share of the site).
+    intersections : DataFrame
+        One row per layer the site touches: ``layer``, ``n_features``, ``area_ha`` (polygon layers,
+        dissolved so overlaps count once), ``share_pct``, ``length_km`` (line layers).
+    distances : DataFrame
+        ``target``, ``layer``, ``available``, ``distance_m`` (0 when touching), ``nearest``.
+    arenas : DataFrame or None
+        The nearest test arenas (``name``, ``distance_m`` and the layer's own columns), None when
+        the ``test_arenas`` layer is not available.
+    conflicts, suitability : DataFrame or None
+        Filled by the engines; None with a note in ``notes`` when no engine is given.
+    notes : dict
+        ``{"conflicts": ..., "suitability": ..., "arenas": ...}`` explanations of empty slots.
+    elapsed_s : float
+        Computation time.
+    """
+
+    family: str
+    area_m2: float
+    area_daa: float
+    area_ha: float
+    n_parts: int
+    bounds: tuple[float, float, float, float]
+    municipalities: pd.DataFrame
+    intersections: pd.DataFrame
+    distances: pd.DataFrame
+    arenas: pd.DataFrame | None = None
+    conflicts: pd.DataFrame | None = None
+    suitability: pd.DataFrame | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The headline numbers as a two-column frame (for CSV export)."""
+        rows = [
+            ("area_m2", self.area_m2),
+            ("area_daa", self.area_daa),
+            ("area_ha", self.area_ha),
+            ("municipalities", ", ".join(self.municipalities["kommunenavn"].astype(str))),
+        ]
+        for r in self.distances.itertuples():
+            rows.append((f"distance_{r.target}_m", r.distance_m if r.available else None))
+        return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def _site_geometry(site: gpd.GeoDataFrame | BaseGeometry) -> tuple[BaseGeometry, str, int]:
+    if isinstance(site, gpd.GeoDataFrame | gpd.GeoSeries):
+        crs = require_crs(site, "site")
+        if not crs.equals(WORKING_CRS):
+            raise CRSMismatchError(
+                f"site is in {crs.to_string()}, expected {WORKING_CRS.to_string()}; use .to_crs(25833) first"
+            )
+        geoms = np.asarray(site.geometry.values if isinstance(site, gpd.GeoDataFrame) else site.values)
+    else:
+        geoms = np.asarray([site])
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(geoms) == 0:
+        raise InputGeometryError("site: no geometry (empty input)")
+    types = set(shapely.get_type_id(geoms).tolist())
+    if types <= {3, 6}:
+        family = "polygon"
+    elif types <= {0, 4}:
+        family = "point"
+    else:
+        raise InputGeometryError(
+            f"site: must be polygons or points, got {sorted(set(shapely.get_type_id(geoms)))}"
+        )
+    n_parts = int(sum(shapely.get_num_geometries(geoms)))
+    return shapely.union_all(geoms), family, n_parts
+
+
+def _name_column(gdf: pd.DataFrame) -> str | None:
+    return next((c for c in NAME_COLUMNS if c in gdf.columns), None)
+
+
+def _municipalities(
+    geom: BaseGeometry, family: str, area: float, layers: Mapping[str, gpd.GeoDataFrame]
+) -> pd.DataFrame:
+    cols = ["kommunenummer", "kommunenavn", "area_ha", "share_pct"]
+    for lid in MUNICIPALITY_LAYERS:
+        munis = layers.get(lid)
+        if munis is None or len(munis) == 0:
+            continue
+        idx = munis.sindex.query(geom, predicate="intersects")
+        if len(idx) == 0:
+            continue
+        hit = munis.iloc[np.sort(idx)]
+        if family == "polygon":
+            a = shapely.area(shapely.intersection(np.asarray(hit.geometry.values), geom))
+        else:
+            a = np.zeros(len(hit))
+        out = pd.DataFrame(
+            {
+                "kommunenummer": hit["kommunenummer"].to_numpy(),
+                "kommunenavn": hit["kommunenavn"].to_numpy(),
+                "area_ha": a / M2_PER_HA,
+                "share_pct": (100.0 * a / area) if area > 0 else np.full(len(hit), np.nan),
+            }
+        )
+        if family == "polygon":
+            out = out[out["area_ha"] > 0]
+        if len(out):
+            return out.sort_values("area_ha", ascending=False, kind="stable").reset_index(drop=True)
+    return pd.DataFrame(columns=cols)
+
+
+def _intersections(geom: BaseGeometry, area: float, layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    rows = []
+    for lid, gdf in layers.items():
+        if lid in SKIP_INTERSECTION or not isinstance(gdf, gpd.GeoDataFrame) or len(gdf) == 0:
+            continue
+        idx = gdf.sindex.query(geom, predicate="intersects")
+        if len(idx) == 0:
+            continue
+        cand = np.asarray(gdf.geometry.values)[np.sort(idx)]
+        tid = shapely.get_type_id(cand)
+        poly, line, point = np.isin(tid, (3, 6)), np.isin(tid, (1, 2, 5)), np.isin(tid, (0, 4))
+        area_ha = length_km = np.nan
+        if poly.any():
+            # Dissolve the clipped parts so overlapping features of one layer count once.
+            parts = shapely.intersection(cand[poly], geom)
+            area_ha = float(shapely.area(shapely.union_all(parts))) / M2_PER_HA
+        if line.any():
+            length_km = (
+                float(shapely.length(shapely.union_all(shapely.intersection(cand[line], geom)))) / 1000.0
+            )
+        rows.append(
+            {
+                "layer": lid,
+                "n_features": int(len(cand)),
+                "area_ha": area_ha,
+                "share_pct": 100.0 * area_ha * M2_PER_HA / area
+                if area > 0 and not np.isnan(area_ha)
+                else np.nan,
+                "length_km": length_km,
+                "n_points": int(point.sum()),
+            }
+        )
+    cols = ["layer", "n_features", "area_ha", "share_pct", "length_km", "n_points"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _distances(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    rows = []
+    for target, lid, family in DISTANCE_TARGETS:
+        gdf = layers.get(lid)
+        if gdf is not None and family is not None and len(gdf):
+            keep = np.isin(
+                shapely.get_type_id(np.asarray(gdf.geometry.values)), (0, 4) if family == "point" else (3, 6)
+            )
+            gdf = gdf.loc[keep]
+        if gdf is None or len(gdf) == 0:
+            rows.append(
+                {"target": target, "layer": lid, "available": False, "distance_m": np.nan, "nearest": None}
+            )
+            continue
+        (_, idx), dist = gdf.sindex.nearest(geom, return_distance=True)
+        name_col = _name_column(gdf)
+        name = gdf.iloc[int(idx[0])][name_col] if name_col else None
+        rows.append(
+            {
+                "target": target,
+                "layer": lid,
+                "available": True,
+                "distance_m": float(dist[0]),
+                "nearest": None if pd.isna(name) else str(name),
+            }
+        )
+    return pd.DataFrame(rows, columns=["target", "layer", "available", "distance_m", "nearest"])
+
+
+def _arenas(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) -> pd.DataFrame | None:
+    arenas = layers.get("test_arenas")
+    if arenas is None or len(arenas) == 0:
+        return None
+    d = shapely.distance(np.asarray(arenas.geometry.values), geom)
+    order = np.argsort(d, kind="stable")[:n]
+    out = pd.DataFrame(arenas.iloc[order].drop(columns=arenas.geometry.name))
+    name_col = _name_column(out)
+    names = out[name_col] if name_col else pd.Series(out.index.astype(str), index=out.index)
+    out = out.drop(columns=[c for c in (name_col, "name") if c and c in out.columns])
+    out.insert(0, "name", names)
+    out.insert(1, "distance_m", d[order])
+    return out.reset_index(drop=True)
+
+
+def _run_engine(
+    engine: SiteEngine | None, site: gpd.GeoDataFrame, layers, what: str
+) -> tuple[pd.DataFrame | None, str]:
+    if engine is None:
+        return None, f"{what} engine not available"
+    try:
+        return engine(site, layers), ""
+    except ArealError as exc:
+        return None, f"{what} failed: {type(exc).__name__}: {exc}"
+
+
+def check_site(
+    site: gpd.GeoDataFrame | BaseGeometry,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    conflict_engine: SiteEngine | None = None,
+    suitability_engine: SiteEngine | None = None,
+    n_arenas: int = 3,
+) -> SiteReport:
+    """Report what a site touches and how far it is from infrastructure and test arenas.
+
+    Parameters
+    ----------
+    site : GeoDataFrame or shapely geometry
+        Polygons or points in EPSG:25833 (a frame's rows are merged into one site).
+    layers : mapping of str to GeoDataFrame
+        Cleaned layers in EPSG:25833, keyed by catalogue id. Missing layers are simply absent;
+        the report says which distances and slots are therefore unavailable.
+    conflict_engine, suitability_engine : callable, optional
+        ``(site_frame, layers) -> DataFrame``; when None the slot is empty with a note.
+    n_arenas : int
+        How many nearest test arenas to list.
+
+    Returns
+    -------
+    SiteReport
+
+    Raises
+    ------
+    InputGeometryError
+        Empty site, or lines / mixed geometry families.
+    CRSMismatchError
+        A site frame not in EPSG:25833.
+    """
+    t0 = time.perf_counter()
+    geom, family, n_parts = _site_geometry(site)
+    shapely.prepare(geom)
+    area = float(geom.area) if family == "polygon" else 0.0
+    site_frame = gpd.GeoDataFrame(geometry=[geom], crs=WORKING_CRS)
+    arenas = _arenas(geom, layers, n_arenas)
+    conflicts, c_note = _run_engine(conflict_engine, site_frame, layers, "conflict")
+    suitability, s_note = _run_engine(suitability_engine, site_frame, layers, "suitability")
+    notes = {
+        "conflicts": c_note,
+        "suitability": s_note,
+        "arenas": "" if arenas is not None else "test_arenas layer not available",
+    }
+    report = SiteReport(
+        family=family,
+        area_m2=area,
+        area_daa=area / M2_PER_DAA,
+        area_ha=area / M2_PER_HA,
+        n_parts=n_parts,
+        bounds=tuple(float(v) for v in geom.bounds),
+        municipalities=_municipalities(geom, family, area, layers),
+        intersections=_intersections(geom, area, layers),
+        distances=_distances(geom, layers),
+        arenas=arenas,
+        conflicts=conflicts,
+        suitability=suitability,
+        notes=notes,
+    )
+    report.elapsed_s = time.perf_counter() - t0
+    return report

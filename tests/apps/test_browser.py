@@ -1,0 +1,442 @@
+"""The app in a real browser: Debian chromium driven by playwright, with the network blocked.
+
+One server per mode is shared by the whole session (started with ``areal serve`` in a
+subprocess on a free port). Every test saves a screenshot under its ``tmp_path``; set
+``AREAL_SCREENSHOT=docs/screenshot.png`` to also save the README's screenshot
+(``scripts/screenshot.py`` does that).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from conftest import UTM33, X0, Y0
+from shapely.geometry import box
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LOCAL = ("http://127.0.0.1", "http://localhost", "about:", "data:", "blob:")
+
+
+def _skip_or_fail(msg: str):
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail(f"Debian chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("python playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Server:
+    """``areal serve`` in a subprocess on a free port."""
+
+    def __init__(self, mode: str, data_dir: Path, log: Path):
+        from apps.planner.server import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.data_dir = data_dir
+        cmd = [
+            sys.executable,
+            "-c",
+            "from apps.cli import main; main()",
+            "serve",
+            "--port",
+            str(self.port),
+            "--no-show",
+            "--data-dir",
+            str(data_dir),
+        ] + (["--public"] if mode == "public" else [])
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ))
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"areal serve exited with {self.proc.returncode}: {log.read_text()[-2000:]}"
+                )
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"areal serve did not answer within 90 s: {log.read_text()[-2000:]}")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def _data_dir(tmp_path_factory) -> Path:
+    env = os.environ.get("AREAL_DATA_DIR")
+    if env and Path(env).is_dir():
+        return Path(env)
+    return tmp_path_factory.mktemp("starter-only")  # the packaged starter extract is used
+
+
+def _start(mode, browser, tmp_path_factory):
+    srv = Server(mode, _data_dir(tmp_path_factory), tmp_path_factory.mktemp(f"server-{mode}") / "serve.log")
+    # Warm-up visit: the first session pays for imports; "first paint" is measured on the next one.
+    page = browser.new_page()
+    page.goto(srv.url)
+    page.wait_for_selector(".areal-map[data-loaded='1']", timeout=60_000)
+    page.close()
+    return srv
+
+
+@pytest.fixture(scope="session")
+def planner_server(browser, tmp_path_factory):
+    srv = _start("planner", browser, tmp_path_factory)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def public_server(browser, tmp_path_factory):
+    srv = _start("public", browser, tmp_path_factory)
+    yield srv
+    srv.stop()
+
+
+class Visit:
+    """A page with every non-local request blocked and recorded."""
+
+    def __init__(self, browser, tmp_path: Path):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.blocked: list[tuple[str, str]] = []
+        self.requests: list[tuple[str, str]] = []
+        self.geojson: dict[str, int] = {}
+        self.failed_local: list[str] = []
+        self.ws_frames: list[str] = []
+        self.tmp_path = tmp_path
+        self.page.route("**/*", self._route)
+        self.page.on("response", self._response)
+        self.page.on("requestfailed", self._failed)
+        self.page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived",
+                lambda f: self.ws_frames.append(f if isinstance(f, str) else f.decode("utf-8", "replace")),
+            ),
+        )
+
+    def _route(self, route):
+        req = route.request
+        self.requests.append((req.resource_type, req.url))
+        if req.url.startswith(LOCAL):
+            return route.continue_()
+        self.blocked.append((req.resource_type, req.url))
+        return route.abort()
+
+    def _response(self, resp):
+        if "/areal/api/geojson/" in resp.url:
+            try:
+                self.geojson[resp.url] = len(resp.body())
+            except Exception:  # a response superseded by navigation
+                pass
+
+    def _failed(self, req):
+        if req.url.startswith(LOCAL):
+            self.failed_local.append(req.url)
+
+    @property
+    def map(self):
+        return self.page.frame_locator("iframe.areal-map-frame")
+
+    def open(self, url: str, timeout: float = 30_000) -> float:
+        t0 = time.perf_counter()
+        self.page.goto(url)
+        self.page.wait_for_selector(".areal-map[data-loaded='1']", timeout=timeout)
+        return time.perf_counter() - t0
+
+    def shot(self, name: str) -> Path:
+        path = self.tmp_path / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def upload(self, path: Path):
+        self.page.set_input_files("input[type=file]", str(path))
+
+    def text(self, selector: str, timeout: float = 10_000) -> str:
+        """Visible text of a Panel pane (its content lives in the element's shadow root)."""
+        loc = self.page.locator(selector).first
+        loc.wait_for(timeout=timeout)
+        return loc.evaluate(
+            "e => Array.from((e.shadowRoot || e).children).filter(c => !['STYLE', 'LINK'].includes(c.tagName))"
+            ".map(c => c.innerText).join('\\n')"
+        )
+
+    def all_text(self) -> str:
+        """Text of the page including shadow roots and the map document."""
+        return self.page.evaluate("""() => {
+            const out = [];
+            const walk = (root) => {
+              root.querySelectorAll('*').forEach(el => {
+                if (el.shadowRoot) { out.push(el.shadowRoot.innerHTML); walk(el.shadowRoot); }
+                if (el.tagName === 'IFRAME' && el.srcdoc) out.push(el.srcdoc);
+              });
+            };
+            out.push(document.documentElement.outerHTML);
+            walk(document);
+            return out.join('\\n');
+        }""")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, tmp_path):
+    v = Visit(browser, tmp_path)
+    yield v
+    v.close()
+
+
+@pytest.fixture(scope="session")
+def site_file(tmp_path_factory) -> Path:
+    """A 2 × 2 km polygon (400 ha) south-west of Trondheim centre, as GeoJSON in WGS84."""
+    path = tmp_path_factory.mktemp("uploads") / "omrade_trondheim.geojson"
+    gpd.GeoDataFrame(
+        {"navn": ["Testområde"]}, geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33
+    ).to_crs(4326).to_file(path, driver="GeoJSON")
+    return path
+
+
+# ---------------------------------------------------------------------- tests
+
+
+def test_page_loads_offline_and_shows_municipalities(planner_server, visit):
+    elapsed = visit.open(planner_server.url)
+    page_ms = visit.page.evaluate("performance.now()")
+    shot = visit.shot("offline_first_paint")
+    bytes_ = sum(visit.geojson.values())
+    print(
+        f"first paint with all default layers: {elapsed:.2f} s (navigation to drawn: {page_ms:.0f} ms); "
+        f"GeoJSON on the page: {bytes_ / 1024:.0f} KiB in {len(visit.geojson)} responses"
+    )
+    assert elapsed <= 3.0
+    assert 0 < bytes_ <= 5 * 1024**2
+    assert int(visit.page.get_attribute(".areal-map", "data-geojson-bytes")) <= 5 * 1024**2
+    # The municipality layer is on and drawn (38 municipalities, more paths with the other layers).
+    assert visit.map.locator("input.areal-layer-cb[value=municipalities]").is_checked()
+    assert any("/geojson/municipalities" in u for u in visit.geojson)
+    assert visit.map.locator("path.leaflet-interactive").count() >= 38
+    assert (
+        "Kartverket, Administrative enheter" in visit.map.locator(".leaflet-control-attribution").inner_text()
+    )
+    # Scripts, styles and fonts all come from the app; only base-map tiles were blocked.
+    assets = [u for kind, u in visit.requests if kind in ("script", "stylesheet", "font")]
+    assert assets and all(u.startswith(LOCAL) for u in assets), [u for u in assets if not u.startswith(LOCAL)]
+    assert {kind for kind, _ in visit.blocked} <= {"image"}, visit.blocked[:5]
+    assert not visit.failed_local, visit.failed_local
+    # Missing layers are listed as unavailable, greyed, with their reason.
+    ar5 = visit.map.locator(".areal-unavailable[data-layer=ar5]")
+    assert "areal fetch ar5" in ar5.get_attribute("title")
+    assert shot.stat().st_size > 10_000
+
+
+def test_served_html_references_no_external_host(planner_server, visit):
+    visit.open(planner_server.url)
+    html = visit.all_text()
+    import re
+
+    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    external = [s for s in srcs if re.match(r"^(https?:)?//", s) and not s.startswith(LOCAL)]
+    assert srcs and not external, external
+    visit.shot("no_external_assets")
+
+
+def test_layer_toggle(planner_server, visit):
+    visit.open(planner_server.url)
+    box_ = visit.map.locator("input.areal-layer-cb[value=forest]")
+    assert not box_.is_checked()
+    n_before = visit.map.locator("path.leaflet-interactive").count()
+    with visit.page.expect_response(lambda r: "/areal/api/geojson/forest" in r.url) as resp:
+        box_.check()
+    assert resp.value.ok
+    visit.page.wait_for_function("() => window.location.search.includes('forest')", timeout=10_000)
+    visit.map.locator("#areal-legend", has_text="Skog (N1000)").wait_for(timeout=10_000)
+    visit.page.wait_for_timeout(300)
+    assert visit.map.locator("path.leaflet-interactive").count() > n_before
+    assert "N1000" in visit.map.locator(".leaflet-control-attribution").inner_text()
+    visit.shot("layer_forest_on")
+    visit.map.locator("input.areal-layer-cb[value=forest]").uncheck()
+    visit.page.wait_for_function("() => !window.location.search.includes('forest')", timeout=10_000)
+    assert "Skog (N1000)" not in visit.map.locator("#areal-legend").inner_text()
+    visit.shot("layer_forest_off")
+
+
+def test_link_reproduces_the_view(planner_server, visit):
+    visit.open(planner_server.url + "?layers=municipalities,roads&lat=63.42&lon=10.4&z=11&base=grey")
+    assert visit.map.locator("input.areal-layer-cb[value=roads]").is_checked()
+    assert not visit.map.locator("input.areal-layer-cb[value=national_parks]").is_checked()
+    frame = visit.page.frame_locator("iframe.areal-map-frame").locator("body")
+    zoom = frame.evaluate("() => ArealMap.state.map.getZoom()")
+    centre = frame.evaluate("() => ArealMap.state.map.getCenter()")
+    assert zoom == 11 and abs(centre["lat"] - 63.42) < 1e-3 and abs(centre["lng"] - 10.4) < 1e-3
+    assert visit.map.locator("input[name=areal-base][value=grey]").is_checked()
+    assert any(
+        "band=2" in u and "bbox=" in u for _, u in visit.requests
+    )  # zoom 11: clipped to the view, finer band
+    visit.shot("link_view")
+
+
+def test_upload_gives_a_site_report(planner_server, visit, site_file):
+    visit.open(planner_server.url)
+    t0 = time.perf_counter()
+    visit.upload(site_file)
+    text = visit.text(".areal-site-summary")
+    elapsed = time.perf_counter() - t0
+    print(f"upload → site report in the page: {elapsed:.2f} s")
+    assert elapsed <= 2.0
+    assert "400.00 ha" in text and "4,000.0 daa" in text and "Trondheim" in text
+    assert "omrade_trondheim.geojson" in text
+    assert visit.page.locator(".areal-intersections").count() == 1
+    assert "ikke tilgjengelig" in visit.text(".areal-conflicts-na")
+    assert "Kraftledning" in visit.text(".areal-distances")
+    visit.map.locator("#areal-legend", has_text="Valgt område").wait_for(timeout=5_000)
+    visit.page.wait_for_timeout(800)
+    shot = visit.shot("site_report")
+    target = os.environ.get("AREAL_SCREENSHOT")
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_bytes(shot.read_bytes())
+
+
+def test_broken_upload_shows_an_error_and_keeps_the_report(planner_server, visit, site_file, tmp_path):
+    visit.open(planner_server.url)
+    visit.upload(site_file)
+    visit.page.locator(".areal-site-summary").wait_for(timeout=10_000)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    visit.upload(broken)
+    assert "broken.geojson kan ikke leses" in visit.text(".areal-error")
+    assert "400.00 ha" in visit.text(".areal-site-summary")  # nothing else lost
+    visit.shot("broken_upload")
+    # The server keeps running: a new visit works.
+    assert planner_server.alive()
+    other = Visit(visit.page.context.browser, tmp_path)
+    try:
+        other.open(planner_server.url)
+    finally:
+        other.close()
+
+
+def test_map_click_reaches_python(planner_server, visit):
+    visit.open(planner_server.url + "?lat=63.43&lon=10.39&z=10")
+    frame_box = visit.page.locator("iframe.areal-map-frame").bounding_box()
+    visit.page.mouse.click(
+        frame_box["x"] + frame_box["width"] * 0.4, frame_box["y"] + frame_box["height"] * 0.5
+    )
+    text = visit.text(".areal-site-summary")
+    assert "punkt fra kartet" in text and "Punkt" in text
+    visit.shot("map_click")
+
+
+def test_drawn_polygon_reaches_python(planner_server, visit):
+    visit.open(planner_server.url + "?lat=63.43&lon=10.39&z=11")
+    visit.map.locator(".leaflet-draw-draw-polygon").click()
+    b = visit.page.locator("iframe.areal-map-frame").bounding_box()
+    pts = [(0.35, 0.4), (0.5, 0.4), (0.5, 0.6), (0.35, 0.6)]
+    for fx, fy in pts + pts[:1]:
+        visit.page.mouse.click(b["x"] + b["width"] * fx, b["y"] + b["height"] * fy)
+        visit.page.wait_for_timeout(150)
+    text = visit.text(".areal-site-summary")
+    assert "tegnet i kartet" in text and " ha" in text
+    visit.shot("drawn_polygon")
+
+
+def test_language_switch(planner_server, visit):
+    visit.open(planner_server.url)
+    visit.page.get_by_role("button", name="English").click()
+    visit.page.get_by_text("Land-use map Trøndelag").wait_for(timeout=10_000)
+    visit.page.wait_for_selector(".areal-map[data-loaded='1']", timeout=10_000)
+    visit.map.locator(".areal-toggle", has_text="Layers").wait_for(timeout=10_000)
+    assert visit.map.locator(".areal-group-title", has_text="Administrative boundaries").count() == 1
+    visit.page.wait_for_function("() => window.location.search.includes('lang=en')", timeout=10_000)
+    visit.shot("english")
+
+
+def test_public_mode(public_server, visit, site_file, tmp_path):
+    visit.open(public_server.url)
+    visit.upload(site_file)
+    visit.page.locator(".areal-site-summary").wait_for(timeout=10_000)
+    assert visit.page.get_by_text("Last ned rapport (CSV)").count() == 0  # no planner tools
+    big = tmp_path / "stor.geojson"
+    big.write_bytes(b" " * (10 * 1024**2 + 512 * 1024))
+    visit.upload(big)
+    err = visit.text(".areal-error", timeout=20_000)
+    assert "stor.geojson er for stor" in err and "Grensen er 10 MB" in err
+    visit.shot("public_oversized")
+    # No file-system path anywhere in the page, the map document or the messages from the server.
+    everything = visit.all_text() + "\n".join(visit.ws_frames)
+    for needle in {
+        str(public_server.data_dir),
+        "/tmp/",
+        "/root/",
+        "/home/",
+        "site-packages",
+        "areal-upload-",
+    }:
+        assert needle not in everything, needle
+    assert public_server.alive()
+
+
+def test_data_endpoints_answer_errors_cleanly(planner_server):
+    import urllib.error
+
+    def get(path):
+        try:
+            with urllib.request.urlopen(planner_server.url.rstrip("/") + path, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    status, body = get("/areal/api/geojson/municipalities?band=0")
+    assert status == 200 and json.loads(body)["type"] == "FeatureCollection"
+    status, body = get("/areal/api/geojson/ar5?band=0")  # a missing layer
+    assert status == 404 and "not an available vector layer" in json.loads(body)["error"]
+    status, body = get("/areal/api/geojson/roads?band=9")
+    assert status == 400 and "band" in json.loads(body)["error"]
+    status, body = get("/areal/api/geojson/roads?band=3&bbox=1,2,x,4")
+    assert status == 400
+    status, _ = get("/areal/api/geojson/roads?band=3&bbox=10.3,63.3,10.5,63.5")
+    assert status == 200
+    assert planner_server.alive()

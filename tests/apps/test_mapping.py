@@ -1,0 +1,209 @@
+"""The folium map: offline assets, themes, legend, tooltips, credits, zoom bands, page budget."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from conftest import UTM33, X0, Y0
+from shapely.geometry import LineString, Point, box
+
+from apps.planner import mapping
+from apps.planner.data import AppData
+from layers import registry
+
+
+@pytest.fixture(scope="module")
+def starter() -> AppData:
+    """The packaged starter extract only (no data folder): what a fresh install shows."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as empty:
+        old = os.environ.get("AREAL_DATA_DIR")
+        os.environ["AREAL_DATA_DIR"] = empty
+        try:
+            return AppData.load(empty)
+        finally:
+            if old is None:
+                os.environ.pop("AREAL_DATA_DIR")
+            else:
+                os.environ["AREAL_DATA_DIR"] = old
+
+
+def _config(html: str) -> dict:
+    m = re.search(r"ArealMap\.init\([^,]+, (\{.*\}) /\*areal-config-end\*/", html, re.S)
+    assert m, "map config not found"
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+def test_no_external_js_or_css(starter):
+    html = mapping.map_html(mapping.build_map(starter.layers, starter.specs))
+    refs = re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+)"', html)
+    assert refs, "the map loads its assets from somewhere"
+    assert all(r.startswith("/areal-static/") for r in refs), refs
+    assert "/areal-static/leaflet/leaflet.js" in refs
+    assert "/areal-static/vendor/leaflet-draw/leaflet.draw.js" in refs
+    assert not re.search(r"(cdn\.|jsdelivr|cdnjs|unpkg|code\.jquery|bootstrapcdn)", html)
+
+
+def test_offline_assets_exist():
+    from apps.planner.server import static_dirs
+
+    dirs = {k: Path(v) for k, v in static_dirs().items()}
+    html = mapping.map_html(mapping.build_map({}, registry.specs(), data_url=None))
+    for ref in re.findall(r'(?:src|href)="(/areal-static/[^"]+)"', html):
+        prefix, _, rest = ref.lstrip("/").partition("/")
+        sub, _, file = rest.partition("/")
+        assert (dirs[f"{prefix}/{sub}"] / file).is_file(), ref
+    for lic in ("leaflet-draw/LICENSE", "leaflet.markercluster/LICENSE"):
+        assert "Permission is hereby granted" in (dirs["areal-static/vendor"] / lic).read_text()
+    assert "1.9.4" in (dirs["areal-static/leaflet"] / "leaflet.js").read_text()[:2000]
+
+
+def test_every_layer_listed_grouped_by_theme_missing_ones_with_reason(starter):
+    reasons = starter.reasons("public", "nb")
+    cfg = _config(mapping.map_html(mapping.build_map(starter.layers, starter.specs, unavailable=reasons)))
+    ids = [lc["id"] for lc in cfg["layers"]]
+    expected = [s.id for s in registry.specs() if s.kind != "table"]
+    assert ids == expected
+    assert [t["id"] for t in cfg["themes"]][:3] == ["administrative", "business", "agriculture"]
+    by_id = {lc["id"]: lc for lc in cfg["layers"]}
+    assert by_id["forest"]["theme"] == "landcover"
+    assert not by_id["ar5"]["available"] and "areal fetch ar5" in by_id["ar5"]["reason"]
+    assert not by_id["business_areas"]["available"] and not by_id["business_areas"]["visible"]
+    assert by_id["municipalities"]["available"] and by_id["municipalities"]["visible"]
+
+
+def test_legend_and_credits_come_from_the_spec():
+    spec = registry.get("roads")
+    leg = mapping.legend_entries(spec)
+    assert leg["symbol"] == "line"
+    cats = {c["code"]: c for c in leg["categories"]}
+    assert cats["E"]["label"] == "Europaveg" and cats["E"]["color"] == spec.style.categories["E"]
+    cfg = _config(
+        mapping.map_html(mapping.build_map({}, [spec, registry.get("municipalities")], data_url=None))
+    )
+    assert {lc["attribution"] for lc in cfg["layers"]} == {
+        spec.attribution,
+        registry.get("municipalities").attribution,
+    }
+
+
+def test_tooltips_decode_code_lists_and_label_fields():
+    spec = registry.get("roads")
+    gdf = gpd.GeoDataFrame(
+        {"vegkategori": ["E", "F"], "vegnummer": ["6", "704"], "typeVeg": ["enkelBilveg", None]},
+        geometry=[LineString([(X0, Y0), (X0 + 100, Y0)])] * 2,
+        crs=UTM33,
+    )
+    props = mapping.feature_properties(gdf, spec)
+    assert props[0] == {"vegkategori": "Europaveg", "vegnummer": "6", "typeVeg": "enkelBilveg", "_c": "E"}
+    assert "typeVeg" not in props[1]
+    cfg = _config(mapping.map_html(mapping.build_map({"roads": gdf}, [spec], lang="nb", data_url=None)))
+    assert cfg["layers"][0]["fields"]["vegkategori"] == "Vegkategori"
+    cfg_en = _config(mapping.map_html(mapping.build_map({"roads": gdf}, [spec], lang="en", data_url=None)))
+    assert cfg_en["layers"][0]["fields"]["vegkategori"] == "Road category"
+    assert cfg_en["layers"][0]["title"] == spec.title_en
+
+
+def test_geojson_is_wgs84_and_inline_when_standalone():
+    spec = registry.get("municipalities")
+    gdf = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)],
+        crs=UTM33,
+    )
+    fc = json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4]))
+    (x, y) = fc["features"][0]["geometry"]["coordinates"][0][0]
+    assert 9 < x < 12 and 63 < y < 64  # lon/lat around Trondheim
+    cfg = _config(mapping.map_html(mapping.build_map({"municipalities": gdf}, [spec], data_url=None)))
+    assert cfg["layers"][0]["data"]["features"][0]["properties"]["kommunenavn"] == "Trondheim"
+
+
+def test_zoom_bands():
+    assert [mapping.band_for_zoom(z).index for z in (5, 7, 8, 9, 10, 12, 14, 18)] == [0, 0, 1, 1, 2, 3, 4, 4]
+    assert all(a.tolerance_m > b.tolerance_m for a, b in zip(mapping.ZOOM_BANDS, mapping.ZOOM_BANDS[1:]))
+
+
+def test_bbox_clips_and_budget_simplifies():
+    spec = registry.get("forest")
+    circle = Point(X0, Y0).buffer(20_000, quad_segs=4000)  # 16,001 vertices
+    gdf = gpd.GeoDataFrame(geometry=[circle, box(X0 + 100_000, Y0, X0 + 101_000, Y0 + 1000)], crs=UTM33)
+    full = mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4])
+    coarse = mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[0])
+    assert len(coarse) < len(full) / 10
+    w, s, e, n = (
+        gpd.GeoSeries([box(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000)], crs=UTM33).to_crs(4326).total_bounds
+    )
+    part = json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4], bbox=(w, s, e, n)))
+    assert len(part["features"]) == 1  # the far square is not sent
+    small = mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4], budget_bytes=20_000)
+    assert len(small) <= 20_000 and json.loads(small)["tolerance_m"] > 0
+
+
+def test_too_large_layer_is_sent_empty_with_a_flag():
+    spec = registry.get("aquaculture_sites")
+    pts = gpd.GeoDataFrame(geometry=[Point(X0 + i, Y0) for i in range(2000)], crs=UTM33)
+    fc = json.loads(mapping.layer_geojson(pts, spec, mapping.ZOOM_BANDS[0], budget_bytes=5000))
+    assert fc["too_large"] is True and fc["features"] == []
+
+
+def _page_bytes(data: AppData, band: int, bbox=None) -> int:
+    return sum(len(data.geojson(lid, band, bbox)) for lid in data.vector_ids())
+
+
+def test_all_layers_at_once_stay_within_the_page_budget_starter(starter):
+    for band in range(len(mapping.ZOOM_BANDS)):
+        assert _page_bytes(starter, band, (10.0, 63.2, 10.8, 63.6)) <= mapping.PAGE_BUDGET_BYTES
+
+
+def test_all_layers_at_once_stay_within_the_page_budget_real(real_data):
+    data = AppData.load(real_data)
+    sizes = {
+        band: _page_bytes(data, band, (9.5, 63.0, 11.5, 64.0)) for band in range(len(mapping.ZOOM_BANDS))
+    }
+    print("GeoJSON bytes per page with every layer on, by zoom band:", sizes)
+    assert max(sizes.values()) <= mapping.PAGE_BUDGET_BYTES
+    # Zoom-band simplification matters: the coarse band is far smaller than full detail of the whole layer.
+    full = sum(
+        len(mapping.layer_geojson(data.layers[lid], data.spec(lid), mapping.ZOOM_BANDS[4]))
+        for lid in ("forest", "open_land", "mire")
+    )
+    coarse = sum(len(data.geojson(lid, 0)) for lid in ("forest", "open_land", "mire"))
+    assert coarse < full / 2
+
+
+def test_raster_png(tmp_path):
+    import numpy as np
+    import rasterio
+
+    path = tmp_path / "dem.tif"
+    arr = np.arange(100, dtype="int16").reshape(10, 10)
+    arr[0, 0] = -9999
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=10,
+        height=10,
+        count=1,
+        dtype="int16",
+        crs="EPSG:25833",
+        transform=rasterio.Affine(1000, 0, X0, 0, -1000, Y0 + 10_000),
+        nodata=-9999,
+    ) as dst:
+        dst.write(arr, 1)
+    png, (s, w, n, e) = mapping.raster_png(path)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    ll = gpd.GeoSeries([box(X0, Y0, X0 + 10_000, Y0 + 10_000)], crs=UTM33).to_crs(4326).total_bounds
+    assert s <= ll[1] + 0.01 and n >= ll[3] - 0.01 and w <= ll[0] + 0.01 and e >= ll[2] - 0.01
+    import io
+
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)))
+    assert img[..., 3].min() == 0 and img[..., 3].max() > 0  # nodata is transparent

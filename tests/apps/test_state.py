@@ -1,0 +1,278 @@
+"""Headless tests of the app state, one group per view (no browser, Panel's param-trigger style)."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import geopandas as gpd
+import pytest
+from conftest import UTM33, X0, Y0
+from shapely.geometry import box
+from shapely.geometry import mapping as shp_mapping
+
+from apps.planner import i18n
+from apps.planner.app import URL_PARAMETERS, App
+from apps.planner.state import LayerList, PlannerState
+
+SITE = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33)  # 400 ha in Trondheim
+SITE_GEOJSON = SITE.to_crs(4326).to_json().encode()
+
+
+@pytest.fixture
+def state(starter_data):
+    return PlannerState(data=starter_data)
+
+
+@pytest.fixture
+def planner(starter_data):
+    return PlannerState(data=starter_data, mode="planner")
+
+
+# ---------------------------------------------------------------- general
+
+
+def test_defaults(state, starter_data):
+    assert state.lang == "nb" and state.mode == "public"
+    assert state.visible == starter_data.default_visible()
+    assert "municipalities" in state.visible and "business_areas" not in state.visible  # missing layer
+    assert state.limits.max_bytes == 10 * 1024**2 and state.limits.max_vertices == 100_000
+
+
+def test_i18n_tables_match():
+    assert set(i18n.NB) == set(i18n.EN)
+    fields = lambda s: {f[1] for f in string.Formatter().parse(s) if f[1]}  # noqa: E731
+    for key in i18n.NB:
+        assert fields(i18n.NB[key]) == fields(i18n.EN[key]), key
+    with pytest.raises(KeyError, match="no UI string 'nope'"):
+        i18n.t("nope")
+
+
+# ---------------------------------------------------------------- MapView: the bridge's Python side
+
+
+def test_view_and_layer_events(state):
+    state.handle_map_event({"areal": 1, "type": "view", "lat": 63.43, "lon": 10.39, "zoom": 11})
+    assert (state.lat, state.lon, state.zoom) == (63.43, 10.39, 11)
+    state.handle_map_event({"type": "layers", "visible": ["forest", "nonsense", "forest", "roads"]})
+    assert state.visible == ["forest", "roads"]  # unknown and duplicate ids dropped
+    state.handle_map_event({"type": "base", "base": "grey"})
+    assert state.base == "grey"
+    state.handle_map_event({"type": "stats", "bytes": 1234, "requests": 3, "first_paint_ms": 500})
+    assert state.map_stats == {"bytes": 1234, "requests": 3, "first_paint_ms": 500}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        "x",
+        {"type": "view", "lat": "north"},
+        {"type": "click"},
+        {"type": "layers", "visible": "forest"},
+        {"type": "unknown"},
+    ],
+)
+def test_malformed_events_are_ignored(state, event):
+    before = state.param.values()
+    state.handle_map_event(event)
+    assert state.param.values() == before
+
+
+def test_click_and_draw_give_a_report(state):
+    state.handle_map_event({"type": "click", "geojson": {"type": "Point", "coordinates": [10.395, 63.43]}})
+    assert state.report.family == "point" and state.site_source == "click"
+    assert "Trondheim" in state.report.municipalities["kommunenavn"].iloc[0]
+    poly = shp_mapping(SITE.to_crs(4326).geometry.iloc[0])
+    state.handle_map_event({"type": "draw", "geojson": poly})
+    assert state.site_source == "draw"
+    assert state.report.area_ha == pytest.approx(400, rel=1e-4)
+
+
+def test_language_change_rebuilds_the_map(state):
+    v = state.map_version
+    state.lang = "en"
+    assert state.map_version == v + 1
+
+
+def test_mapview_sends_commands_and_receives_events(state):
+    from apps.planner.views import MapView
+
+    view = MapView(state=state)
+    assert "ArealMap.init" in view.frame.html and "/areal-static/leaflet/leaflet.js" in view.frame.html
+    # Browser -> Python: the component's `event` param is what the browser sets.
+    view.frame.event = {"areal": 1, "n": 1, "type": "view", "lat": 63.5, "lon": 10.5, "zoom": 9}
+    assert state.zoom == 9
+    # Python -> browser: state changes become commands.
+    state.upload(SITE_GEOJSON, "site.geojson")
+    assert view.frame.command["type"] == "site" and view.frame.command["fit"] is True
+    assert view.frame.command["geojson"]["features"][0]["geometry"]["type"] == "Polygon"
+    state.municipality = "5001"
+    cmd = view.frame.command
+    assert cmd["type"] == "municipality" and cmd["kommune"] == "5001" and len(cmd["bounds"]) == 4
+    state.visible = ["forest"]
+    assert view.frame.command == {**view.frame.command, "type": "visible", "visible": ["forest"]}
+    html = view.frame.html
+    state.lang = "en"
+    assert view.frame.html != html and "Municipalities (2024)" in view.frame.html
+
+
+# ---------------------------------------------------------------- LayerPanel
+
+
+def test_credits_follow_visible_layers(state):
+    state.visible = ["municipalities", "aquaculture_sites"]
+    credits = state.credits()
+    assert [c[1] for c in credits] == [
+        "© Kartverket, Administrative enheter (CC BY 4.0)",
+        "© Fiskeridirektoratet, Akvakulturregisteret (NLOD)",
+    ]
+    state.visible = ["municipalities"]
+    assert len(state.credits()) == 1
+
+
+def test_unavailable_reasons_have_no_paths_in_public_mode(state, planner, starter_data, tmp_path_factory):
+    public = state.available_reasons()
+    assert "ar5" in public and "business_areas" in public
+    assert "test_arenas" not in public  # the catalogue ships with the package
+    text = " ".join(public.values())
+    assert "no-data" not in text and "/tmp" not in text and "/root" not in text
+    assert "areal fetch ar5" in public["ar5"]
+    # planner mode shows where the file was looked for
+    assert "no-data" in planner.available_reasons()["ar5"]
+
+
+def test_municipality_filter_is_validated(state):
+    state.municipality = "5001"
+    assert state.municipality == "5001"
+    state.municipality = "9999"
+    assert state.municipality == ""
+
+
+def test_url_round_trip(starter_data):
+    from panel.io.location import Location
+
+    loc = Location(
+        search="?layers=forest,municipalities&lat=63.43&lon=10.39&z=11&kommune=5001&lang=en&base=osm"
+    )
+    st = PlannerState(data=starter_data)
+    loc.sync(st, URL_PARAMETERS)
+    assert st.visible == ["forest", "municipalities"]
+    assert (st.lat, st.lon, st.zoom, st.municipality, st.lang, st.base) == (
+        63.43,
+        10.39,
+        11,
+        "5001",
+        "en",
+        "osm",
+    )
+    st.param.update(zoom=12, visible=["roads"])
+    assert "z=12" in loc.search and "layers=roads" in loc.search
+    assert LayerList.serialize(["a", "b"]) == "a,b" and LayerList.deserialize("a,,b") == ["a", "b"]
+
+
+# ---------------------------------------------------------------- SiteCheckView
+
+
+def test_upload_gives_report(planner):
+    planner.upload(SITE_GEOJSON, "site.geojson")
+    rep = planner.report
+    assert rep.area_ha == pytest.approx(400, rel=1e-4)
+    assert planner.site_source == "upload:site.geojson" and planner.error == ""
+    assert rep.notes["conflicts"] and rep.conflicts is None
+    assert rep.arenas is not None and len(rep.arenas) > 0  # nearest test arenas from the shipped catalogue
+
+
+def test_bad_upload_keeps_everything_else(state):
+    state.upload(SITE_GEOJSON, "site.geojson")
+    state.param.update(visible=["forest"], zoom=10, municipality="5001")
+    site, report = state.site, state.report
+    state.upload(b'{"type": "FeatureCollection", "features": [', "broken.geojson")
+    assert state.error == "Filen broken.geojson kan ikke leses. Er den skadet?"
+    assert state.error_detail == ""  # public: no technical details
+    assert state.site is site and state.report is report
+    assert (state.visible, state.zoom, state.municipality) == (["forest"], 10, "5001")
+    n = state.n_errors
+    state.upload(b'{"type": "FeatureCollection", "features": [', "broken.geojson")
+    assert state.n_errors == n + 1  # the same error again still reaches the view
+    state.dismiss_error()
+    assert state.error == ""
+
+
+@pytest.mark.parametrize(
+    "data, name, nb_start",
+    [
+        (b"", "tom.geojson", "Filen tom.geojson inneholder ingen geometri"),
+        (
+            b"x" * (10 * 1024**2 + 1),
+            "stor.geojson",
+            "Filen stor.geojson er for stor (10.0 MB). Grensen er 10 MB.",
+        ),
+        (
+            json.dumps(
+                {"type": "Polygon", "coordinates": [[[X0, Y0], [X0 + 10, Y0], [X0, Y0 + 10], [X0, Y0]]]}
+            ).encode(),
+            "utm.geojson",
+            "Filen utm.geojson mangler koordinatsystem",
+        ),
+        (b"hello", "notes.txt", "Filtypen til notes.txt støttes ikke"),
+    ],
+    ids=["empty", "oversized", "crs-less", "wrong-type"],
+)
+def test_upload_error_messages(state, data, name, nb_start):
+    state.upload(data, name)
+    assert state.error.startswith(nb_start)
+    assert state.report is None
+
+
+def test_error_message_follows_language(state):
+    state.lang = "en"
+    state.upload(b"", "empty.geojson")
+    assert state.error == "The file empty.geojson holds no geometry."
+
+
+def test_planner_mode_shows_details_and_bigger_limits(planner):
+    planner.upload(b"", "empty.geojson")
+    assert "0 bytes" in planner.error_detail
+    assert planner.limits.max_bytes > 10 * 1024**2
+
+
+def test_clear_site(state):
+    state.upload(SITE_GEOJSON, "site.geojson")
+    state.clear_site()
+    assert state.site is None and state.report is None
+
+
+def test_engines_fill_the_report_slots(starter_data):
+    import pandas as pd
+
+    st = PlannerState(data=starter_data, conflict_engine=lambda s, l: pd.DataFrame({"severity": ["high"]}))
+    st.upload(SITE_GEOJSON, "site.geojson")
+    assert st.report.conflicts["severity"].tolist() == ["high"]
+    assert st.report.suitability is None
+
+
+# ---------------------------------------------------------------- the views render headless
+
+
+@pytest.mark.parametrize("mode", ["public", "planner"])
+def test_app_renders_without_a_browser(starter_data, mode):
+    import panel as pn
+
+    st = PlannerState(data=starter_data, mode=mode)
+    app = App(state=st)
+    st.upload(SITE_GEOJSON, "site.geojson")
+    model = pn.panel(app).get_root()
+    assert model is not None
+    texts = []
+
+    def walk(layout):
+        for obj in getattr(layout, "objects", []) or []:
+            walk(obj)
+        if hasattr(layout, "object") and isinstance(layout.object, str):
+            texts.append(layout.object)
+
+    walk(app.site_view.__panel__())
+    report_view = app.site_view._report(st.report, st.lang)
+    downloads = [o for o in report_view.objects if isinstance(o, pn.Row)]
+    assert bool(downloads) == (mode == "planner")
