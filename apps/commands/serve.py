@@ -17,14 +17,37 @@ from apps.cli import DATA_DIR_OPTION, main
 )
 @DATA_DIR_OPTION
 @click.option("--show/--no-show", default=True, show_default=True, help="Open the app in a browser tab.")
-def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show: bool) -> None:
+@click.option(
+    "--prewarm/--no-prewarm",
+    default=True,
+    show_default=True,
+    help="Build every suitability profile at 250 m before serving (site checks then answer in < 2 s).",
+)
+def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show: bool, prewarm: bool) -> None:
     """Start the map app; works with only the packaged starter extract when no data folder exists."""
     from apps.planner.data import AppData
     from apps.planner.server import serve
 
     mode = "public" if public else "planner"
+    import time
+
+    from apps.planner.engines import SITE_CHECK_RES, Engines
+    from geo.errors import StoreError
+    from layers.scenario_store import open_store
+
     data = AppData.load(data_dir)
     data.warm()
+    engines = Engines(data)
+    if prewarm:
+        t0 = time.perf_counter()
+        engines.prewarm(SITE_CHECK_RES).join()
+        click.echo(f"suitability models at {SITE_CHECK_RES:g} m ready in {time.perf_counter() - t0:.1f} s")
+    store = None
+    if not public:
+        try:
+            store = open_store(None, data_dir)
+        except (StoreError, OSError) as exc:
+            click.echo(f"note: scenario tools are off: {exc}")
     n_missing = sum(st.status in ("missing", "error") for st in data.states.values())
     click.echo(
         f"{len(data.layers)} vector and {len(data.rasters)} raster layers loaded, {n_missing} unavailable; "
@@ -33,4 +56,4 @@ def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show
     click.echo(
         f"Arealkart Trøndelag at http://{address}:{port}/ (Ctrl+C to stop)",
     )
-    serve(data, mode=mode, port=port, address=address, show=show)
+    serve(data, mode=mode, port=port, address=address, show=show, engines=engines, store=store)

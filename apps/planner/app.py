@@ -10,8 +10,13 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+import threading
+
 from apps.planner.data import AppData
+from apps.planner.engines import Engines
 from apps.planner.state import PlannerState
+from apps.planner.tool_views import ArenasView, ConflictsView, IndicatorView, SuitabilityView
+from apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
 from apps.planner.views import LanguageSwitch, LayerPanel, MapView, SiteCheckView
 
 URL_PARAMETERS = {
@@ -23,7 +28,10 @@ URL_PARAMETERS = {
     "lang": "lang",
     "base": "base",
 }
-"""State parameter → URL query parameter; later views add theirs (profile, weights)."""
+"""PlannerState parameter → URL query parameter."""
+
+SUITABILITY_URL_PARAMETERS = {"profile": "profile", "weights": "w", "resolution": "res"}
+"""SuitabilityState parameter → URL query parameter (``w=substation:0.35,power_line:0.2``)."""
 
 CSS = """
 .areal-header { background: #1f3b73; color: #fff; padding: 6px 14px; }
@@ -75,12 +83,22 @@ class App(Viewer):
             *[(getattr(v, "title", type(v).__name__), v) for v in self.extra_views],
             dynamic=False,
             sizing_mode="stretch_width",
+            css_classes=["areal-tabs"],
         )
+        self.tabs = tabs
 
         def _retitle(event):
             names = [s.t("site.title"), s.t("layers.title")]
-            tabs._names = names + tabs._names[2:]
+            names += [getattr(v, "title", type(v).__name__) for v in self.extra_views]
+            tabs._names = names
             tabs.param.trigger("objects")
+
+        def _opened(event):
+            i = event.new - 2
+            if 0 <= i < len(self.extra_views):
+                self.open_view(self.extra_views[i])
+
+        tabs.param.watch(_opened, "active")
 
         s.param.watch(_retitle, "lang")
         sidebar = pn.Column(
@@ -89,16 +107,71 @@ class App(Viewer):
         body = pn.Row(sidebar, self.map_view, sizing_mode="stretch_both")
         return pn.Column(header, body, sizing_mode="stretch_both", styles={"height": "100vh"})
 
+    def open_view(self, view) -> None:
+        """A view's tab was opened: start its work once (model build, map overlay)."""
+        if getattr(view, "_opened", False):
+            return
+        view._opened = True
+        tool = getattr(view, "tool", None)
+        if isinstance(tool, SuitabilityState):
+            if tool.status == "idle":
+                tool.start()
+        elif isinstance(tool, (ArenaState, IndicatorState)):
+            tool.show()
 
-def create_app(data: AppData, mode: str = "planner", *, conflict_engine=None, suitability_engine=None) -> App:
-    """One session's app: state synced with the URL, then the views."""
-    pn.extension(raw_css=[CSS], notifications=False)
+
+def thread_executor(fn) -> None:
+    """Run slow work (a model build, a county-wide conflict run) off the UI thread."""
+    threading.Thread(target=fn, name="areal-work", daemon=True).start()
+
+
+def create_app(
+    data: AppData,
+    mode: str = "planner",
+    *,
+    engines: Engines | None = None,
+    store=None,
+    conflict_engine=None,
+    suitability_engine=None,
+    executor=thread_executor,
+) -> App:
+    """One session's app: state synced with the URL, then the views.
+
+    With ``engines`` (shared by the server's sessions) the conflicts, suitability, test-arena and
+    indicator views are added and the site check gets the conflict and suitability engines
+    (unless others are passed). ``store`` (a scenario store) enables the scenario tools.
+    """
+    pn.extension("tabulator", raw_css=[CSS], notifications=False)
+    if engines is not None:
+        conflict_engine = conflict_engine or engines.site_conflicts
+        suitability_engine = suitability_engine or engines.site_suitability
     state = PlannerState(
         data=data, mode=mode, conflict_engine=conflict_engine, suitability_engine=suitability_engine
     )
+    args = pn.state.session_args if pn.state.curdoc is not None else {}
     if pn.state.location is not None:
         pn.state.location.sync(state, URL_PARAMETERS)
-    return App(state=state)
+    views = []
+    if engines is not None:
+        kw = dict(app=state, engines=engines, executor=executor)
+        suit = SuitabilityState(**kw)
+        if pn.state.location is not None:
+            pn.state.location.sync(suit, SUITABILITY_URL_PARAMETERS)
+        views = [SuitabilityView(tool=suit)]
+        if mode == "planner":
+            views.insert(0, ConflictsView(tool=ConflictState(**kw)))
+        if "test_arenas" in data.layers:
+            views.append(ArenasView(tool=ArenaState(**kw)))
+        if "municipalities" in data.layers:
+            ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
+            ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
+            views.append(ind)
+    app = App(state=state, extra_views=views)
+    if any(k in (args or {}) for k in ("profile", "w", "res")):  # a link to a suitability view
+        for v in views:
+            if isinstance(v, SuitabilityView):
+                app.open_view(v)
+    return app
 
 
 if __name__.startswith("bokeh"):  # `panel serve apps/planner/app.py`

@@ -55,7 +55,9 @@ class MapFrame(JSComponent):
       model.on("command", () => {
         const c = model.command;
         if (!c || !c.type) return;
-        if (ready) send(c); else queue.push(c);
+        // a batch carries several commands in one property change (changes in one tick combine)
+        const list = c.type === "batch" ? (c.commands || []) : [c];
+        list.forEach((x) => { if (ready) send(x); else queue.push(x); });
       });
       const onmsg = (e) => {
         if (e.source !== frame.contentWindow) return;
@@ -79,6 +81,11 @@ class MapFrame(JSComponent):
       return wrap;
     }
     """
+
+    def send_batch(self, commands: list[dict]) -> dict:
+        """Post several commands at once (setting ``command`` twice in one tick would keep only the last)."""
+        cmds = [{"seq": next(self._counter), **c} for c in commands]
+        return self.send("batch", commands=cmds)
 
     def send(self, type_: str, **payload) -> dict:
         """Post a command to the map (a sequence number makes repeated commands distinct)."""

@@ -65,6 +65,8 @@ class AppData:
     _geojson: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _png: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _overlays: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    max_overlays: int = 64
 
     # ------------------------------------------------------------------ construction
 
@@ -259,6 +261,25 @@ class AppData:
             except (OSError, ValueError, ArealError) as exc:
                 self.states[lid] = LayerState("error", "", f"{type(exc).__name__}: {exc}")
         return out
+
+    def put_overlay(self, png: bytes) -> str:
+        """Keep an analysis overlay image (a suitability PNG) for the overlay endpoint; returns its key."""
+        import hashlib
+
+        key = hashlib.sha1(png).hexdigest()[:20]
+        with self._lock:
+            self._overlays[key] = png
+            self._overlays.move_to_end(key)
+            while len(self._overlays) > self.max_overlays:
+                self._overlays.popitem(last=False)
+        return key
+
+    def overlay(self, key: str) -> bytes:
+        """An overlay image by key (raises ``UnknownNameError`` when it expired or never existed)."""
+        with self._lock:
+            if key in self._overlays:
+                return self._overlays[key]
+        raise UnknownNameError(f"overlay {key!r} is not (or no longer) available")
 
     def warm(self) -> None:
         """Prepare the opening view (coarse GeoJSON of the default layers, raster images)."""

@@ -585,3 +585,76 @@ def raster_png(
     w, s = to_ll.transform(west, south)
     e, n = to_ll.transform(east, north)
     return buf.getvalue(), (s, w, n, e)
+
+
+# ------------------------------------------------------------------ analysis overlays
+
+SUIT_GRADIENT = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
+"""Colours of the suitability overlay from 0 (left) to 1 (right)."""
+
+
+def frame_geojson(
+    gdf: gpd.GeoDataFrame, props: Sequence[Mapping[str, Any]], *, tolerance_m: float = 0.0, decimals: int = 5
+) -> dict[str, Any]:
+    """GeoJSON (lon/lat) of an analysis result with the given per-feature properties.
+
+    Geometries are simplified by ``tolerance_m`` in EPSG:25833 first; the properties (colour,
+    tooltip, popup rows) are made by the caller.
+    """
+    if len(gdf) != len(props):
+        raise ValueError(f"frame_geojson: {len(gdf)} features but {len(props)} property records")
+    geoms = np.asarray(gdf.to_crs(WORKING_CRS).geometry.values)
+    if tolerance_m > 0 and len(geoms):
+        geoms = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+    g = _round_coords(to_wgs84(geoms), decimals) if len(geoms) else geoms
+    return json.loads(_feature_collection(g, [dict(p) for p in props]))
+
+
+def array_png(
+    array: np.ndarray, grid, *, colours: Sequence[str] = SUIT_GRADIENT, max_size: int = 1024, alpha: int = 190
+) -> tuple[bytes, tuple[float, float, float, float]]:
+    """Render a 0–1 raster on an analysis grid (EPSG:25833) as a web-mercator PNG.
+
+    The array is first thinned by striding to about ``max_size`` cells a side (the map shows it
+    at county scale; a download carries the full raster), then warped to EPSG:3857. NaN is
+    transparent. Returns the PNG and ``(south, west, north, east)``.
+    """
+    import rasterio
+    from matplotlib.colors import LinearSegmentedColormap
+    from PIL import Image
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    step = max(1, int(math.ceil(max(array.shape) / max_size)))
+    src = np.ascontiguousarray(array[::step, ::step], dtype=np.float32)
+    t = grid.transform
+    src_transform = rasterio.Affine(t.a * step, t.b, t.c, t.d, t.e * step, t.f)
+    h, w = src.shape
+    left, top = src_transform.c, src_transform.f
+    right, bottom = left + src_transform.a * w, top + src_transform.e * h
+    transform, width, height = calculate_default_transform(grid.crs, "EPSG:3857", w, h, left, bottom, right, top)
+    out = np.full((height, width), np.nan, dtype=np.float32)
+    reproject(
+        src,
+        out,
+        src_transform=src_transform,
+        src_crs=grid.crs,
+        dst_transform=transform,
+        dst_crs="EPSG:3857",
+        src_nodata=np.nan,
+        dst_nodata=np.nan,
+        resampling=Resampling.nearest,
+    )
+    cmap = LinearSegmentedColormap.from_list("areal_suit", list(colours))
+    valid = np.isfinite(out)
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    if valid.any():
+        rgba[valid] = (np.asarray(cmap(np.clip(out[valid], 0, 1))) * 255).astype(np.uint8)
+        rgba[valid, 3] = alpha
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", compress_level=1)
+    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    west, north = transform.c, transform.f
+    east, south = west + transform.a * width, north + transform.e * height
+    wl, sl = to_ll.transform(west, south)
+    el, nl = to_ll.transform(east, north)
+    return buf.getvalue(), (sl, wl, nl, el)

@@ -77,12 +77,26 @@ class RasterHandler(_DataHandler):
         self.finish(png)
 
 
+class OverlayHandler(_DataHandler):
+    """``GET /areal/api/overlay/<key>.png``: analysis images (suitability) made by a session."""
+
+    def get(self, key: str) -> None:  # noqa: D102
+        try:
+            png = self.data.overlay(key)
+        except KeyError as exc:
+            return self._fail(404, str(exc))
+        self.set_header("Content-Type", "image/png")
+        self.set_header("Cache-Control", "max-age=3600, immutable")
+        self.finish(png)
+
+
 def extra_patterns(data: AppData) -> list[tuple[str, Any, dict]]:
     """Tornado routes of the data endpoints."""
     api = mapping.DATA_URL.rstrip("/")
     return [
         (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, {"data": data}),
         (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, {"data": data}),
+        (rf"{api}/overlay/([0-9a-f]+)\.png", OverlayHandler, {"data": data}),
     ]
 
 
@@ -102,6 +116,8 @@ def serve(
     show: bool = False,
     start: bool = True,
     threaded: bool = False,
+    engines=None,
+    store=None,
     **kwargs,
 ):
     """Serve the app at ``http://<address>:<port>/``.
@@ -118,13 +134,17 @@ def serve(
         Open a browser tab.
     start, threaded : bool
         Passed to :func:`panel.serve` (``threaded=True`` returns a stoppable thread).
+    engines : Engines, optional
+        Shared analysis engines (conflicts, suitability, land account); enables those views.
+    store : ScenarioStore, optional
+        Scenario store for the scenario tools (planner mode).
     """
     import panel as pn
 
     from apps.planner.app import create_app
 
     def session():
-        return create_app(data, mode)
+        return create_app(data, mode, engines=engines, store=store)
 
     # Uploads arrive base64-encoded over the websocket: leave room above the mode's byte limit so
     # an oversized file still reaches the server and gets a clear message instead of a dropped socket.

@@ -71,6 +71,10 @@ class PlannerState(param.Parameterized):
     n_errors = param.Integer(default=0, doc="errors so far (a repeated identical error still changes this)")
     map_stats = param.Dict(default={}, doc="what the map last reported (bytes of GeoJSON, first paint)")
     map_version = param.Integer(default=0, doc="bumped when the map document must be rebuilt")
+    overlays = param.Dict(
+        default={}, doc="analysis overlays on the map: id -> payload (GeoJSON or a PNG image with bounds)"
+    )
+    feature = param.Dict(default={}, doc="the last analysis feature clicked on the map: {overlay, fid, n}")
 
     data = param.ClassSelector(class_=AppData, doc="layers shared by all sessions")
     conflict_engine = param.Callable(
@@ -139,6 +143,10 @@ class PlannerState(param.Parameterized):
                 self.base = event["base"]
             elif kind == "stats":
                 self.map_stats = {k: event.get(k) for k in ("bytes", "requests", "first_paint_ms")}
+            elif kind == "feature" and isinstance(event.get("overlay"), str):
+                fid = event.get("fid")
+                if isinstance(fid, (int, str)) and not isinstance(fid, bool):
+                    self.feature = {"overlay": event["overlay"], "fid": fid, "n": self.feature.get("n", 0) + 1}
             elif kind in ("click", "draw") and isinstance(event.get("geojson"), dict):
                 self.set_site_geojson(event["geojson"], kind)
         except (KeyError, TypeError, ValueError):
@@ -163,6 +171,23 @@ class PlannerState(param.Parameterized):
             self._fail(exc)
             return
         self._set_site(site, f"upload:{site.attrs.get('filename', '')}")
+
+    def set_site_frame(self, site: gpd.GeoDataFrame, source: str) -> None:
+        """Use a frame (EPSG:25833), e.g. an opened scenario's proposal, as the site."""
+        self._set_site(site.to_crs(25833), source)
+
+    def set_overlay(self, overlay_id: str, payload: dict[str, Any]) -> None:
+        """Show (or replace) an analysis overlay on the map."""
+        self.overlays = {**self.overlays, overlay_id: payload}
+
+    def set_overlays(self, overlays: dict[str, dict[str, Any]]) -> None:
+        """Show (or replace) several overlays in one change (one message to the map)."""
+        self.overlays = {**self.overlays, **overlays}
+
+    def clear_overlay(self, overlay_id: str) -> None:
+        """Remove an analysis overlay from the map."""
+        if overlay_id in self.overlays:
+            self.overlays = {k: v for k, v in self.overlays.items() if k != overlay_id}
 
     def clear_site(self) -> None:
         """Forget the site and its report."""

@@ -41,6 +41,7 @@ class MapView(View):
         self.state.param.watch(self._on_site, "site")
         self.state.param.watch(self._on_municipality, "municipality")
         self.state.param.watch(self._on_visible, "visible")
+        self.state.param.watch(self._on_overlays, "overlays")
 
     def build_html(self) -> str:
         """The map document for the current state."""
@@ -68,13 +69,28 @@ class MapView(View):
 
     def _on_rebuild(self, _event=None) -> None:
         self.frame.html = self.build_html()
+        if self.state.overlays:  # the new document starts without them
+            self.frame.send_batch(
+                [{"type": "overlay", "overlay": {"id": k, **v}} for k, v in self.state.overlays.items()]
+            )
+
+    def _on_overlays(self, event) -> None:
+        old, new = event.old or {}, event.new or {}
+        cmds = [{"type": "clear_overlay", "id": k} for k in old if k not in new]
+        cmds += [{"type": "overlay", "overlay": {"id": k, **v}} for k, v in new.items() if old.get(k) is not v]
+        if cmds:
+            self.frame.send_batch(cmds)
 
     def _on_site(self, event) -> None:
         site = event.new
         if site is None:
             self.frame.send("clear_site")
             return
-        self.frame.send("site", geojson=mapping.site_geojson(site), fit=self.state.site_source.startswith("upload:"))
+        self.frame.send(
+            "site",
+            geojson=mapping.site_geojson(site),
+            fit=self.state.site_source.startswith(("upload:", "scenario:")),
+        )
 
     def _on_municipality(self, event) -> None:
         bounds = self.state.data.municipality_bounds(event.new) if event.new else None

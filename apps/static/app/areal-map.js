@@ -309,6 +309,23 @@
         html += "<div class='areal-legend-item'><span class='areal-sw' style='background:#ffeb3b;border-color:#d50000'></span>" +
           esc(cfg.text.site) + "</div>";
       }
+      (S.overlayOrder || []).forEach(function (id) {
+        var o = S.overlays[id];
+        if (!o) return;
+        any = true;
+        html += "<div class='areal-legend-item'><b>" + esc(o.title || id) + "</b></div>";
+        o.legend.forEach(function (it) {
+          var sw;
+          if (it.gradient) {
+            sw = "<span class='areal-sw' style='width:60px;background:linear-gradient(to right," + it.gradient.map(esc).join(",") + ")'></span>";
+          } else if (it.hollow) {
+            sw = "<span class='areal-sw' style='background:transparent;border:2px dashed " + esc(it.color) + "'></span>";
+          } else {
+            sw = "<span class='areal-sw' style='background:" + esc(it.color) + ";border-color:" + esc(it.color) + "'></span>";
+          }
+          html += "<div class='areal-legend-cat'>" + sw + esc(it.label) + "</div>";
+        });
+      });
       legend._div.innerHTML = html;
       legend._div.style.display = any ? "" : "none";
     }
@@ -368,6 +385,72 @@
       });
     }
 
+    // ---------------------------------------------------------------- analysis overlays (from Python)
+    // {id, kind: "geojson" | "image", geojson | url+bounds, title, legend: [{label, color|gradient, hollow}]}
+    // Feature properties: _color, _hollow, _id, _tip, _popup [[label, value]...], _link [label, url].
+    S.overlays = {};
+    S.overlayOrder = [];
+    function popupHtml(title, p) {
+      var html = "<div class='areal-popup'><b>" + esc(title || "") + "</b>";
+      (p._popup || []).forEach(function (row) {
+        if (row[1] === undefined || row[1] === null || row[1] === "") return;
+        html += "<br><span class='areal-tt-label'>" + esc(row[0]) + ":</span> " + esc(row[1]);
+      });
+      if (p._link && /^https?:\/\//.test(String(p._link[1]))) {
+        html += "<br><a href='" + esc(p._link[1]) + "' target='_blank' rel='noopener'>" + esc(p._link[0]) + "</a>";
+      }
+      return html + "</div>";
+    }
+    function clearOverlay(id) {
+      var o = S.overlays[id];
+      if (o) { map.removeLayer(o.layer); delete S.overlays[id]; }
+      S.overlayOrder = S.overlayOrder.filter(function (k) { return k !== id; });
+    }
+    function setOverlay(d) {
+      clearOverlay(d.id);
+      var lyr;
+      if (d.kind === "image") {
+        var b = d.bounds;
+        lyr = L.imageOverlay(d.url, [[b[0], b[1]], [b[2], b[3]]], { opacity: d.opacity || 0.7, interactive: false, className: "areal-overlay-img" });
+      } else {
+        var fo = d.fill_opacity || 0.45;
+        lyr = L.geoJSON(d.geojson, {
+          style: function (f) {
+            var p = f.properties || {};
+            var c = p._color || "#d32f2f";
+            var hollow = p._hollow || d.hollow;
+            return { color: c, weight: hollow ? 3 : 1.5, fillColor: c, fillOpacity: hollow ? 0.05 : fo,
+                     dashArray: p._hollow ? "5 4" : null, opacity: 0.95, bubblingMouseEvents: false };
+          },
+          pointToLayer: function (f, ll) {
+            var p = f.properties || {};
+            var c = p._color || "#d32f2f";
+            return L.circleMarker(ll, { radius: p._hollow ? 10 : 7, color: c, weight: p._hollow ? 3 : 2, fillColor: c,
+              fillOpacity: p._hollow ? 0 : 0.85, dashArray: p._hollow ? "4 3" : null, bubblingMouseEvents: false });
+          },
+          onEachFeature: function (f, l) {
+            var p = f.properties || {};
+            if (p._tip) l.bindTooltip(esc(p._tip), { sticky: true });
+            l.bindPopup(popupHtml(d.title, p), { maxWidth: 360 });
+            l.on("click", function (ev) {
+              if (ev.originalEvent) L.DomEvent.stopPropagation(ev.originalEvent);
+              if (p._id !== undefined) post("feature", { overlay: d.id, fid: p._id });
+            });
+          }
+        });
+      }
+      lyr.addTo(map);
+      if (lyr.bringToFront && d.kind !== "image") lyr.bringToFront();
+      S.overlays[d.id] = { layer: lyr, title: d.title, legend: d.legend || [] };
+      S.overlayOrder.push(d.id);
+      if (d.fit && lyr.getBounds) {
+        var bb = lyr.getBounds();
+        if (bb.isValid()) map.fitBounds(bb, { maxZoom: 12, padding: [40, 40] });
+      }
+      document.body.dataset.overlays = S.overlayOrder.join(",");
+      updateLegend();
+    }
+
     // ---------------------------------------------------------------- view changes
     var viewTimer = null;
     map.on("moveend", function () {
@@ -395,6 +478,12 @@
         refreshAll(true);
       } else if (d.type === "view") {
         map.setView([d.lat, d.lon], d.zoom);
+      } else if (d.type === "overlay") {
+        setOverlay(d.overlay);
+      } else if (d.type === "clear_overlay") {
+        clearOverlay(d.id);
+        document.body.dataset.overlays = S.overlayOrder.join(",");
+        updateLegend();
       }
     });
 

@@ -1,0 +1,358 @@
+"""The analysis engines one app server shares between its sessions (no Panel import).
+
+* conflicts: the rule table is read once; :meth:`Engines.conflicts` runs
+  :func:`geo.conflicts.find_conflicts` on layers pre-clipped to the proposal's extent (plus the
+  largest rule buffer), so a drawn site or one proposal layer does not flatten whole county layers;
+* suitability: one :class:`geo.suitability.SuitabilityModel` per (profile, resolution), built
+  once (thread-safe: concurrent requests for the same model wait for the one build) and kept in a
+  small LRU; a weight change re-uses the model's cached criterion arrays;
+* the two site-check engines passed to :func:`geo.sitecheck.check_site`.
+
+Layers come from :class:`~apps.planner.data.AppData` (loaded once); reading profiles, rules and
+the elevation raster happens here, never in the views.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Iterable, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from apps.planner.data import AppData
+from geo.conflicts import ConflictResult, find_conflicts
+from geo.criteria import derive_ports
+from geo.crs import WORKING_CRS
+from geo.errors import LayerMissingError, UnknownNameError
+from geo.grid import AnalysisGrid
+from geo.profiles import Profile
+from geo.rules import RuleTable, severity_rank
+from geo.suitability import SuitabilityInputs, SuitabilityModel, build_model, zonal_mean
+
+RESOLUTIONS = (100.0, 250.0, 500.0)
+SITE_CHECK_RES = 250.0
+"""Resolution at which the site check builds a profile's model when none is cached yet."""
+
+
+class Engines:
+    """Conflict rules and suitability models of one server.
+
+    Parameters
+    ----------
+    data : AppData
+        The loaded layers.
+    rules : RuleTable, optional
+        Default: the project's rule table (``data/rules/default.toml``).
+    profiles : mapping of name to Profile, optional
+        Default: the shipped profiles (``data/profiles/*.toml``), read on first use.
+    max_models : int
+        Models kept in memory (a 100 m county model of 7 criteria holds about 0.7 GB).
+    """
+
+    def __init__(
+        self,
+        data: AppData,
+        rules: RuleTable | None = None,
+        profiles: Mapping[str, Profile] | None = None,
+        *,
+        max_models: int = 8,
+    ):
+        from layers.project_data import load_rules
+
+        self.data = data
+        self.rules = rules if rules is not None else load_rules()
+        self._profiles: dict[str, Profile] | None = dict(profiles) if profiles is not None else None
+        self.max_models = max_models
+        self._models: OrderedDict[tuple[str, float], SuitabilityModel] = OrderedDict()
+        self._default_suit: dict[tuple[str, float], np.ndarray] = {}
+        self._building: dict[tuple[str, float], threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.build_seconds: dict[tuple[str, float], float] = {}
+
+    # ------------------------------------------------------------------ profiles
+
+    @property
+    def profiles(self) -> dict[str, Profile]:
+        """Profiles by name."""
+        if self._profiles is None:
+            from layers.project_data import load_profile, profile_names
+
+            self._profiles = {n: load_profile(n) for n in profile_names()}
+        return self._profiles
+
+    def profile(self, name: str) -> Profile:
+        """A profile by name (raises ``UnknownNameError`` listing the known ones)."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise UnknownNameError(
+                f"profile {name!r} is not known; profiles: {', '.join(self.profiles)}"
+            ) from None
+
+    # ------------------------------------------------------------------ layers
+
+    def municipalities(self) -> gpd.GeoDataFrame | None:
+        """Municipality polygons (with sea when available) for splitting conflicts."""
+        return self.data.layers.get("municipalities_sea", self.data.layers.get("municipalities"))
+
+    def starter_layers(self, ids: Iterable[str]) -> list[str]:
+        """Which of these layers come from the simplified starter extract."""
+        return [i for i in ids if self.data.states.get(i) is not None and self.data.states[i].status == "starter"]
+
+    # ------------------------------------------------------------------ conflicts
+
+    def proposal_layers(self) -> list[str]:
+        """Rule A-sides that can be checked (``business_areas``, ``test_arenas`` ...)."""
+        return sorted({r.a_layer for r in self.rules.rules})
+
+    def against_layers(self, as_layer: str) -> list[str]:
+        """B-side layers of the rules of ``as_layer``, in rule order, unique."""
+        return list(dict.fromkeys(r.b_layer for r in self.rules.rules_for(as_layer)))
+
+    def conflicts(
+        self,
+        proposal: gpd.GeoDataFrame,
+        *,
+        as_layer: str = "business_areas",
+        against: Iterable[str] | None = None,
+        municipality: str = "",
+    ) -> ConflictResult:
+        """Conflicts of a proposal with the loaded layers.
+
+        Parameters
+        ----------
+        proposal : GeoDataFrame
+            Proposal polygons (EPSG:25833); points and lines are given a 1 m² footprint so the
+            zones they lie in are reported.
+        as_layer : str
+            Which rules apply (their A side).
+        against : iterable of str, optional
+            Only rules whose B layer is one of these (default: all of ``as_layer``'s rules).
+        municipality : str
+            Only the part of the proposal inside this municipality ('' = all).
+        """
+        prop = proposal.to_crs(WORKING_CRS) if proposal.crs is not None else proposal.set_crs(WORKING_CRS)
+        geoms = np.asarray(prop.geometry.values)
+        small = ~np.isin(shapely.get_type_id(geoms), (3, 6))
+        if small.any():
+            geoms = geoms.copy()
+            geoms[small] = shapely.buffer(geoms[small], 0.5642)  # 1 m² footprint of points and lines
+            prop = prop.set_geometry(geoms)
+        if municipality:
+            within = self.data.municipality_geometry(municipality)
+            if within is None:
+                raise UnknownNameError(f"municipality {municipality!r} is not in the municipality layer")
+            clipped = shapely.intersection(np.asarray(prop.geometry.values), within)
+            keep = ~shapely.is_empty(clipped)
+            prop = prop[keep].set_geometry(clipped[keep])
+        rules = self.rules.rules_for(as_layer)
+        if against is not None:
+            want = set(against)
+            rules = tuple(r for r in rules if r.b_layer in want)
+        table = RuleTable(rules, self.rules.classes, self.rules.source)
+        max_buffer = max((r.buffer_m for r in rules), default=0.0)
+        layers = self._clipped_layers({r.b_layer for r in rules}, prop, max_buffer)
+        munis = self.municipalities()
+        if munis is not None and len(prop):
+            munis = munis.iloc[munis.sindex.query(shapely.box(*prop.total_bounds), predicate="intersects")]
+        return find_conflicts(prop, layers, table, as_layer=as_layer, municipalities=munis)
+
+    def _clipped_layers(self, ids: Iterable[str], prop: gpd.GeoDataFrame, buffer_m: float) -> dict:
+        out = {}
+        if len(prop) == 0:
+            return {i: self.data.layers[i].iloc[:0] for i in ids if i in self.data.layers}
+        # Features near any proposal part (its envelope grown by the largest rule buffer).
+        env = shapely.buffer(shapely.envelope(np.asarray(prop.geometry.values)), buffer_m + 1.0)
+        for lid in ids:
+            gdf = self.data.layers.get(lid)
+            if gdf is None:
+                continue
+            _, hit = gdf.sindex.query(env, predicate="intersects")
+            out[lid] = gdf.iloc[np.unique(hit)]
+        return out
+
+    def site_conflicts(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
+        """Site-check engine: conflicts of the site checked as ``business_areas``, by severity.
+
+        Columns ``severity``, ``pair``, ``area_ha``, ``basis``, ``explanation``; one row per rule
+        that touches the site, most severe first.
+        """
+        res = self.conflicts(site, as_layer="business_areas")
+        cols = ["severity", "pair", "area_ha", "basis", "explanation"]
+        if len(res.polygons) == 0:
+            return pd.DataFrame(columns=cols)
+        g = (
+            res.polygons.groupby(["pair", "severity", "basis", "explanation"], sort=False)["area_ha"]
+            .sum()
+            .reset_index()
+        )
+        g["_r"] = g["severity"].map(severity_rank)
+        return g.sort_values(["_r", "area_ha"], ascending=[True, False], kind="stable")[cols].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ suitability
+
+    def inputs(self, profile: Profile) -> SuitabilityInputs:
+        """The profile's layers from the loaded data (missing ones named), land = municipalities."""
+        land = self.data.layers.get("municipalities")
+        if land is None:
+            raise LayerMissingError("suitability needs the 'municipalities' layer (land mask), which is missing")
+        layers, missing = {}, {}
+        for lid in profile.layers:
+            if lid == "elevation":
+                continue
+            if lid == "ports":
+                bu, sea = self.data.layers.get("built_up"), self.data.layers.get("sea")
+                if bu is None or sea is None:
+                    missing[lid] = "derived from built_up and sea, which are missing"
+                else:
+                    layers[lid] = derive_ports(bu, sea)
+                continue
+            if lid in self.data.layers:
+                layers[lid] = self.data.layers[lid]
+            else:
+                st = self.data.states.get(lid)
+                missing[lid] = (st.reason_public or st.status) if st is not None else "not in the catalogue"
+        elevation = None
+        if "elevation" in profile.layers:
+            if "elevation" in self.data.rasters:
+                from layers.project_data import read_raster
+
+                elevation = read_raster(self.data.rasters["elevation"], "elevation")
+            else:
+                missing["elevation"] = "elevation raster is missing"
+        return SuitabilityInputs(layers=layers, land=land, missing=missing, elevation=elevation)
+
+    def grid(self, res: float) -> AnalysisGrid:
+        """Analysis grid over the county at ``res`` metres."""
+        region = self.data.layers.get("county", self.data.layers.get("municipalities"))
+        if region is None:
+            raise LayerMissingError("suitability needs the 'county' or 'municipalities' layer for its grid")
+        return AnalysisGrid.for_region(region, res=float(res))
+
+    def has_model(self, name: str, res: float) -> bool:
+        """Whether the model is built (and cached)."""
+        with self._lock:
+            return (name, float(res)) in self._models
+
+    def model(self, name: str, res: float) -> SuitabilityModel:
+        """The model of a profile at a resolution: built once, then from memory."""
+        key = (name, float(res))
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            build_lock = self._building.setdefault(key, threading.Lock())
+        with build_lock:  # a second request for the same model waits for the first build
+            with self._lock:
+                if key in self._models:
+                    return self._models[key]
+            t0 = time.perf_counter()
+            profile = self.profile(name)
+            model = build_model(profile, self.inputs(profile), self.grid(res))
+            self.build_seconds[key] = time.perf_counter() - t0
+            with self._lock:
+                self._models[key] = model
+                while len(self._models) > self.max_models:
+                    old, _ = self._models.popitem(last=False)
+                    self._default_suit.pop(old, None)
+            return model
+
+    def default_suitability(self, name: str, res: float) -> np.ndarray:
+        """The profile-weight suitability raster of a cached (or newly built) model."""
+        key = (name, float(res))
+        model = self.model(name, res)
+        with self._lock:
+            arr = self._default_suit.get(key)
+        if arr is None:
+            arr = model.suitability()
+            with self._lock:
+                self._default_suit[key] = arr
+        return arr
+
+    def best_cached_res(self, name: str) -> float | None:
+        """The finest resolution at which the profile's model is in memory, or None."""
+        with self._lock:
+            have = [r for (n, r) in self._models if n == name]
+        return min(have) if have else None
+
+    def site_suitability(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
+        """Site-check engine: each profile's mean suitability (profile weights) over the site.
+
+        Uses the finest cached model of each profile; a profile without one is built at
+        :data:`SITE_CHECK_RES`. Columns ``profile``, ``title``, ``score`` (0–1, NaN when the site is
+        off land or excluded), ``resolution_m``.
+        """
+        geom = shapely.union_all(np.asarray(site.to_crs(WORKING_CRS).geometry.values))
+        rows = []
+        for name, prof in self.profiles.items():
+            res = self.best_cached_res(name) or SITE_CHECK_RES
+            arr = self.default_suitability(name, res)
+            rows.append(
+                {
+                    "profile": name,
+                    "title": prof.title_nb,
+                    "score": zonal_mean(arr, self.model(name, res).grid, geom),
+                    "resolution_m": res,
+                }
+            )
+        return pd.DataFrame(rows, columns=["profile", "title", "score", "resolution_m"])
+
+    def prewarm(self, res: float = SITE_CHECK_RES) -> threading.Thread:
+        """Build every profile's model at ``res`` in a background thread (site checks then stay fast)."""
+
+        def run():
+            for name in list(self.profiles):
+                try:
+                    self.default_suitability(name, res)
+                except Exception:  # noqa: BLE001 - a profile that cannot run is reported when used
+                    continue
+
+        t = threading.Thread(target=run, name="areal-prewarm", daemon=True)
+        t.start()
+        return t
+
+    # ------------------------------------------------------------------ land account (indicator view)
+
+    def account(self):
+        """The land account of the 38 municipalities and the county (computed once)."""
+        with self._lock:
+            acc = getattr(self, "_account", None)
+        if acc is not None:
+            return acc
+        from geo.land_account import land_account
+        from layers.account_inputs import emission_factors
+        from layers import loader
+
+        munis = self.data.layers.get("municipalities")
+        if munis is None:
+            raise LayerMissingError("the land account needs the 'municipalities' layer, which is missing")
+        remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
+        acc = land_account(munis, self.data.layers, emission_factors=emission_factors(), remedies=remedies)
+        with self._lock:
+            self._account = acc
+        return acc
+
+    def account_columns(self, all_columns: bool = False) -> list[str]:
+        """Account columns for the choropleth: those with figures (or every one with ``all_columns``)."""
+        from geo.land_account import value_columns
+
+        acc = self.account()
+        return value_columns(acc.table) if all_columns else acc.present_columns()
+
+    def account_titles(self, lang: str) -> dict[str, str]:
+        """Readable titles of the account columns."""
+        from geo.land_account import column_titles
+
+        return column_titles(lang)
+
+    def zone_account(self, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+        """Land account of a proposal (one row), for scenario comparison."""
+        from geo.land_account import zone_account
+        from layers.account_inputs import emission_factors
+
+        return zone_account(zones.to_crs(WORKING_CRS), self.data.layers, emission_factors=emission_factors())

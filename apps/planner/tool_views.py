@@ -1,0 +1,416 @@
+"""Thin Panel views over the analysis states in :mod:`apps.planner.tools`.
+
+Each view lays out widgets bound to its state and calls the state's methods; results come back
+as parameters (frames, status) that the view renders. Nothing here reads files or analyses.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
+from apps.planner.views import _table
+
+
+class ToolView(Viewer):
+    """Base of the analysis views."""
+
+    tool = param.ClassSelector(class_=Tool)
+    title_key = ""
+
+    @property
+    def title(self) -> str:
+        """Tab title in the session's language."""
+        return self.tool.t(self.title_key)
+
+    def _error(self, error):
+        if not error:
+            return pn.pane.HTML("", visible=False)
+        return pn.pane.Alert(error, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"])
+
+
+def _md(text: str, css: str = "") -> pn.pane.Markdown:
+    return pn.pane.Markdown(text, sizing_mode="stretch_width", css_classes=[css] if css else [])
+
+
+# ---------------------------------------------------------------------- conflicts
+
+
+class ConflictsView(ToolView):
+    """Proposal, layers to test against, run; map overlay, pair table, per-municipality table."""
+
+    tool = param.ClassSelector(class_=ConflictState)
+    title_key = "conf.title"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.tool
+        titles = {sp.id: sp.title_in(s.app.lang) for sp in s.app.data.specs}
+        self.proposal = pn.widgets.Select.from_param(
+            s.param.proposal,
+            name=s.t("conf.proposal"),
+            options={(s.t("conf.proposal.site") if p == "site" else titles.get(p, p)): p for p in s.param.proposal.objects},
+            sizing_mode="stretch_width",
+        )
+        self.against = pn.widgets.MultiChoice.from_param(
+            s.param.against, name=s.t("conf.against"), sizing_mode="stretch_width"
+        )
+        self.run = pn.widgets.Button(name=s.t("conf.run"), button_type="primary", css_classes=["areal-conf-run"])
+        self.run.on_click(lambda _e: s.run())
+
+    def __panel__(self):
+        s = self.tool
+        return pn.Column(
+            self.proposal,
+            self.against,
+            pn.bind(self._municipality, s.app.param.municipality),
+            self.run,
+            pn.bind(self._error, s.param.error),
+            pn.bind(self._result, s.param.result, s.param.running),
+            sizing_mode="stretch_width",
+            css_classes=["areal-conflicts"],
+        )
+
+    def _municipality(self, number):
+        s = self.tool
+        name = s.app.data.municipalities().get(number, s.t("layers.municipality.all")) if number else s.t(
+            "layers.municipality.all"
+        )
+        return _md(f"*{s.t('conf.municipality', name=name)}*")
+
+    def _result(self, result, running):
+        s = self.tool
+        if running:
+            return pn.Row(pn.indicators.LoadingSpinner(value=True, size=24), _md(s.t("conf.running")))
+        if result is None:
+            return _md("")
+        n = len(result.polygons)
+        parts = [
+            _md(s.t("conf.summary", n=n, ha=result.total_ha(), s=s.elapsed_s), "areal-conf-summary"),
+        ]
+        if result.missing:
+            parts.append(_md(f"*{s.t('conf.missing', layers=', '.join(result.missing))}*"))
+        if n == 0:
+            parts.append(_md(s.t("conf.none"), "areal-conf-none"))
+            return pn.Column(*parts, sizing_mode="stretch_width")
+        m = s.matrix_frame()
+        m["severity"] = m["severity"].map(lambda v: s.t(f"severity.{v}"))
+        parts += [
+            _md(f"#### {s.t('conf.pairs')}"),
+            _table(m, s.app, "areal-conf-pairs"),
+            _md(f"#### {s.t('conf.by_municipality')}"),
+            _table(s.municipality_frame(), s.app, "areal-conf-munis"),
+            _md(f"*{s.t('conf.click')}*"),
+        ]
+        if s.app.mode == "planner":
+            parts.append(
+                pn.Row(
+                    pn.widgets.FileDownload(
+                        callback=s.csv_bytes, filename="areal_conflicts.csv", label=s.t("conf.download_csv"),
+                        button_type="primary",
+                    ),
+                    pn.widgets.FileDownload(
+                        callback=s.gpkg_bytes, filename="areal_conflicts.gpkg", label=s.t("conf.download_gpkg"),
+                    ),
+                )
+            )
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+
+# ---------------------------------------------------------------------- suitability
+
+
+class SuitabilityView(ToolView):
+    """Profile, weight sliders, AHP editor; status, ranked sites, the selected site's details."""
+
+    tool = param.ClassSelector(class_=SuitabilityState)
+    title_key = "suit.title"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.tool
+        self.profile = pn.widgets.Select.from_param(
+            s.param.profile,
+            name=s.t("suit.profile"),
+            options={(s.engines.profile(n).title_en if s.app.lang == "en" else s.engines.profile(n).title_nb): n
+                     for n in s.param.profile.objects},
+            sizing_mode="stretch_width",
+        )
+        self.resolution = pn.widgets.RadioButtonGroup.from_param(
+            s.param.resolution, name=s.t("suit.resolution"), options={f"{r:g} m": r for r in s.param.resolution.objects}
+        )
+        self.table = pn.widgets.Tabulator(
+            pd.DataFrame(), show_index=False, disabled=True, selectable=1, sizing_mode="stretch_width",
+            height=260, css_classes=["areal-sites"], layout="fit_data_table",
+        )
+        self.table.on_click(self._on_row)
+        self.ahp_text = pn.widgets.TextAreaInput(name=s.t("suit.ahp"), height=110, sizing_mode="stretch_width",
+                                                 css_classes=["areal-ahp-text"])
+        self.ahp_button = pn.widgets.Button(name=s.t("suit.ahp_apply"), css_classes=["areal-ahp-apply"])
+        self.ahp_button.on_click(self._on_ahp)
+        self.reset = pn.widgets.Button(name=s.t("suit.reset"), button_type="light")
+        self.reset.on_click(lambda _e: s.reset_weights())
+        s.param.watch(self._fill_table, "version")
+        self._fill_table()
+
+    def _on_row(self, event) -> None:
+        row = event.row
+        if row is not None and 0 <= row < len(self.table.value):
+            self.tool.select(int(self.table.value.iloc[row]["site_id"]))
+
+    def _on_ahp(self, _event) -> None:
+        rows = [r.replace(";", ",").replace("\t", ",") for r in self.ahp_text.value.strip().splitlines() if r.strip()]
+        matrix = [[v.strip() for v in (r.split(",") if "," in r else r.split())] for r in rows]
+        self.tool.apply_ahp(matrix)
+
+    def _fill_table(self, *_):
+        s = self.tool
+        df = s.site_table()
+        self.table.value = df.rename(
+            columns={c: s.t(f"col.{c}") for c in df.columns if c != "site_id" and f"col.{c}" in _keys()}
+        )
+
+    def _sliders(self, profile, weights):
+        s = self.tool
+        labels = s.labels()
+        out = []
+        for cid in s.criteria():
+            sl = pn.widgets.FloatSlider(
+                name=labels.get(cid, cid), start=0.0, end=1.0, step=0.01,
+                value=float(weights.get(cid, 0.0)), sizing_mode="stretch_width",
+                css_classes=["areal-weight", f"areal-weight-{cid}"],
+            )
+            sl.param.watch(lambda e, c=cid: s.set_weight(c, e.new), "value_throttled")
+            out.append(sl)
+        order = ", ".join(s.criteria())
+        if not self.ahp_text.value:
+            self.ahp_text.placeholder = "\n".join(",".join("1" for _ in s.criteria()) for _ in s.criteria())
+        return pn.Column(
+            _md(f"#### {s.t('suit.weights')}"), *out, self.reset,
+            pn.Card(_md(s.t("suit.ahp_help", order=order)), self.ahp_text, self.ahp_button,
+                    pn.bind(self._ahp_status, s.param.ahp_error, s.param.ahp_cr),
+                    title=s.t("suit.ahp"), collapsed=True, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        )
+
+    def _ahp_status(self, error, cr):
+        s = self.tool
+        if error:
+            return pn.pane.Alert(error, alert_type="danger", css_classes=["areal-ahp-error"], sizing_mode="stretch_width")
+        if cr is not None:
+            return _md(s.t("suit.ahp_ok", cr=cr), "areal-ahp-ok")
+        return _md("")
+
+    def _status(self, status, version, error):
+        s = self.tool
+        if status == "building":
+            return pn.Row(pn.indicators.LoadingSpinner(value=True, size=24),
+                          _md(s.t("suit.building", res=s.resolution), "areal-suit-building"))
+        if status == "error":
+            return self._error(error)
+        if status != "ready":
+            return _md("")
+        n = 0 if s.sites is None else len(s.sites)
+        lines = [s.t("suit.updated", n=n, s=s.update_s)]
+        skipped = s.skipped()
+        if skipped:
+            lines.append("*" + s.t("suit.skipped", what="; ".join(f"{k}: {why}" for k, why in skipped)) + "*")
+        starter = s.starter_layers()
+        if starter:
+            lines.append("*" + s.t("suit.starter", layers=", ".join(starter)) + "*")
+        if n == 0:
+            lines.append(s.t("suit.no_sites"))
+        return _md("  \n".join(lines), "areal-suit-status")
+
+    def _detail(self, selected, detail):
+        s = self.tool
+        if not selected or not detail:
+            return _md(f"*{s.t('suit.select')}*")
+        parts = [_md(f"#### {s.t('suit.site', rank=detail['rank'], ha=detail['area_ha'])}\n{detail['reasons']}",
+                     "areal-site-detail")]
+        st = detail.get("stability") or {}
+        if st:
+            parts.append(_md(s.t("suit.stability", med=st["mc_median_rank"], iqr=st["mc_rank_iqr"],
+                                 top=st["mc_share_top_5"], n=300)))
+        parts += [_md(f"**{s.t('suit.values')}**"), _table(detail["values"], s.app, "areal-site-values"),
+                  _md(f"**{s.t('suit.conflicts')}**")]
+        conf = detail["conflicts"]
+        if len(conf):
+            conf = conf.assign(severity=conf["severity"].map(lambda v: s.t(f"severity.{v}")))
+            parts.append(_table(conf[["severity", "pair", "area_ha", "basis"]], s.app, "areal-site-conflicts"))
+        else:
+            parts.append(_md(s.t("conf.none")))
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+    def __panel__(self):
+        s = self.tool
+        downloads = []
+        if s.app.mode == "planner":
+            downloads = [pn.Row(
+                pn.widgets.FileDownload(callback=s.cog_bytes, filename="areal_suitability.tif",
+                                        label=s.t("suit.download_cog"), button_type="primary"),
+                pn.widgets.FileDownload(callback=s.gpkg_bytes, filename="areal_sites.gpkg",
+                                        label=s.t("suit.download_gpkg")),
+            )]
+        return pn.Column(
+            self.profile,
+            pn.Row(_md(s.t("suit.resolution")), self.resolution),
+            pn.bind(self._sliders, s.param.profile, s.param.weights),
+            pn.bind(self._status, s.param.status, s.param.version, s.param.error),
+            self.table,
+            pn.bind(self._detail, s.param.selected, s.param.detail),
+            *downloads,
+            sizing_mode="stretch_width",
+            css_classes=["areal-suitability"],
+        )
+
+
+def _keys():
+    from apps.planner import i18n
+
+    return i18n.NB
+
+
+# ---------------------------------------------------------------------- test arenas
+
+
+class ArenasView(ToolView):
+    """Filters, list, details (with the source link); the map shows the filtered arenas."""
+
+    tool = param.ClassSelector(class_=ArenaState)
+    title_key = "arena.title"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.tool
+        allx = s.t("arena.all")
+        self.filters = [
+            pn.widgets.Select.from_param(s.param.sector, name=s.t("arena.sector"),
+                                         options={allx: "", **{v: v for v in s.param.sector.objects if v}}),
+            pn.widgets.Select.from_param(s.param.arena_type, name=s.t("arena.type"),
+                                         options={allx: "", **{v: v for v in s.param.arena_type.objects if v}}),
+            pn.widgets.Select.from_param(s.param.status, name=s.t("arena.status"),
+                                         options={allx: "", **{s.t(f"arena.status.{v}"): v for v in s.param.status.objects if v}}),
+        ]
+        self.table = pn.widgets.Tabulator(pd.DataFrame(), show_index=False, disabled=True, selectable=1,
+                                          sizing_mode="stretch_width", height=300, css_classes=["areal-arenas-list"],
+                                          layout="fit_data_table")
+        self.table.on_click(self._on_row)
+        s.param.watch(self._fill, ["sector", "arena_type", "status"])
+        self._fill()
+
+    def _fill(self, *_):
+        if not self.tool.available():
+            return
+        df = self.tool.table()
+        self.table.value = df.rename(columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()})
+
+    def _on_row(self, event):
+        if event.row is not None and 0 <= event.row < len(self.table.value):
+            self.tool.selected = str(self.table.value.iloc[event.row]["id"])
+
+    def _count(self, *_):
+        return _md(self.tool.t("arena.count", n=len(self.tool.frame())), "areal-arena-count")
+
+    def _details(self, selected):
+        s = self.tool
+        d = s.details(selected) if selected else {}
+        if not d:
+            return _md(f"*{s.t('arena.select')}*")
+        rows = [f"#### {d['name']}", f"{s.t('arena.type')}: {d['arena_type']} · {s.t('arena.status')}: "
+                f"{s.t('arena.status.' + d['status'])}", f"{s.t('arena.operator')}: {d.get('operator', '')}",
+                f"{s.t('arena.can_test')}: {d.get('can_test', '')}",
+                f"{s.t('arena.precision')}: " + (s.t("arena.precision_municipality") if d["precision"] == "municipality"
+                                                 else d["precision"]),
+                f"{s.t('arena.source')}: [{d.get('source_title') or d['source_url']}]({d['source_url']})"]
+        return _md("  \n".join(rows), "areal-arena-detail")
+
+    def __panel__(self):
+        s = self.tool
+        if not s.available():
+            return _md(f"*{s.t('site.not_available')}*")
+        return pn.Column(*self.filters, pn.bind(self._count, s.param.sector, s.param.arena_type, s.param.status),
+                         self.table, pn.bind(self._details, s.param.selected), sizing_mode="stretch_width",
+                         css_classes=["areal-arenas"])
+
+
+# ---------------------------------------------------------------------- indicators and scenarios
+
+
+class IndicatorView(ToolView):
+    """Choropleth column, ranked table, a municipality's account; scenario save/open/compare."""
+
+    tool = param.ClassSelector(class_=IndicatorState)
+    title_key = "ind.title"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.tool
+        titles = s.titles()
+        self.column = pn.widgets.Select.from_param(
+            s.param.column, name=s.t("ind.column"),
+            options={titles.get(c, c): c for c in s.param.column.objects}, sizing_mode="stretch_width",
+        )
+        munis = s.app.data.municipalities()
+        self.muni = pn.widgets.Select.from_param(
+            s.param.selected, name=s.t("ind.municipality"),
+            options={"–": "", **{f"{n} ({k})": k for k, n in munis.items()}}, sizing_mode="stretch_width",
+        )
+        self.name = pn.widgets.TextInput(name=s.t("scen.name"), sizing_mode="stretch_width")
+        self.save = pn.widgets.Button(name=s.t("scen.save"), button_type="primary")
+        self.save.on_click(self._on_save)
+        self.profile_weights = None  # set by the app: () -> (profile, weights)
+
+    def _on_save(self, _e):
+        prof, w = self.profile_weights() if self.profile_weights else ("", {})
+        self.tool.save_scenario(self.name.value, prof, w)
+
+    def _ranked(self, column, lang):
+        s = self.tool
+        df = s.ranked().rename(columns={"value": s.titles().get(column, column)})
+        return _table(df, s.app, "areal-ind-ranked")
+
+    def _account(self, selected, lang):
+        s = self.tool
+        if not selected:
+            return _md(f"*{s.t('ind.click')}*")
+        name = s.app.data.municipalities().get(selected, selected)
+        return pn.Column(_md(f"#### {s.t('ind.account', name=name)}"),
+                         _table(s.account_of(selected), s.app, "areal-ind-account"), sizing_mode="stretch_width")
+
+    def _scenarios(self, version, error):
+        s = self.tool
+        if s.store is None:
+            return _md("")
+        names = s.scenario_names()
+        parts = [_md(f"#### {s.t('scen.title')}"), self.name, self.save, self._error(error)]
+        if not names:
+            parts.append(_md(f"*{s.t('scen.none')}*"))
+            return pn.Column(*parts, sizing_mode="stretch_width")
+        opener = pn.widgets.Select(name=s.t("scen.open"), options=names, sizing_mode="stretch_width")
+        btn = pn.widgets.Button(name=s.t("scen.open"))
+        btn.on_click(lambda _e: s.open_scenario(opener.value))
+        a = pn.widgets.Select.from_param(s.param.scenario_a, name="A", options=["", *names])
+        b = pn.widgets.Select.from_param(s.param.scenario_b, name="B", options=["", *names])
+        parts += [pn.Row(opener, btn), _md(f"**{s.t('scen.compare')}**"), pn.Row(a, b),
+                  pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b)]
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+    def _compare(self, a, b):
+        df = self.tool.compare()
+        return _table(df, self.tool.app, "areal-scen-compare") if len(df) else _md("")
+
+    def __panel__(self):
+        s = self.tool
+        return pn.Column(
+            self.column,
+            pn.bind(self._ranked, s.param.column, s.app.param.lang),
+            self.muni,
+            pn.bind(self._account, s.param.selected, s.app.param.lang),
+            pn.bind(self._scenarios, s.param.scenario_version, s.param.error),
+            sizing_mode="stretch_width",
+            css_classes=["areal-indicators"],
+        )

@@ -1,0 +1,722 @@
+"""GUI-free state of the analysis views: conflicts, suitability, test arenas, indicators and scenarios.
+
+Each class is a ``param.Parameterized`` over the session's :class:`~apps.planner.state.PlannerState`
+(``app``) and the server's :class:`~apps.planner.engines.Engines`. Tests drive them directly:
+change a parameter, read the result frames. What goes on the map is handed to
+``app.set_overlay`` (GeoJSON or a PNG served by the overlay endpoint); the views never read files.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import param
+
+from apps.planner import mapping
+from apps.planner.engines import RESOLUTIONS, Engines
+from apps.planner.state import PlannerState
+from geo import arenas as A
+from geo.conflicts import ConflictResult
+from geo.errors import ArealError, RuleError
+from geo.profiles import ahp_weights
+from geo.rules import SEVERITIES
+from geo.suitability import rank_stability
+
+SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
+SITE_COLOUR = "#1565c0"
+ARENA_COLOURS = {"operating": "#00897b", "planned": "#8e24aa"}
+CHOROPLETH = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+
+
+class WeightDict(param.Dict):
+    """Criterion weights that serialise to a readable ``a:0.35,b:0.2`` in the URL."""
+
+    @classmethod
+    def serialize(cls, value):  # noqa: D102
+        if not value:
+            return ""
+        return ",".join(f"{k}:{float(v):g}" for k, v in value.items())
+
+    @classmethod
+    def deserialize(cls, value):  # noqa: D102
+        if isinstance(value, dict):
+            return value
+        out = {}
+        for part in str(value or "").split(","):
+            k, _, v = part.partition(":")
+            try:
+                w = float(v)
+            except ValueError:
+                continue
+            if k and np.isfinite(w) and w >= 0:
+                out[k] = w
+        return out
+
+
+def _run(executor: Callable | None, fn: Callable[[], None]) -> None:
+    if executor is None:
+        fn()
+    else:
+        executor(fn)
+
+
+def _gpkg_bytes(frames: dict[str, gpd.GeoDataFrame]) -> io.BytesIO:
+    from layers.export import write_frame
+
+    with tempfile.TemporaryDirectory(prefix="areal-dl-") as tmp:
+        path = Path(tmp) / "out.gpkg"
+        mode = "w"
+        for layer, gdf in frames.items():
+            write_frame(gdf, path, layer=layer, mode=mode)
+            mode = "a"
+        return io.BytesIO(path.read_bytes())
+
+
+class Tool(param.Parameterized):
+    """Base: the session state, the server's engines, and how to run slow work."""
+
+    app = param.ClassSelector(class_=PlannerState, doc="the session state (language, map, municipality)")
+    engines = param.ClassSelector(class_=Engines, doc="the server's analysis engines")
+    executor = param.Callable(
+        default=None, allow_None=True, doc="runs slow work off the UI thread (None: run inline, as in tests)"
+    )
+    error = param.String(default="", doc="the last error message ('' = none)")
+
+    def t(self, key: str, **values) -> str:
+        """Translate in the session's language."""
+        return self.app.t(key, **values)
+
+
+# ====================================================================== conflicts
+
+
+class ConflictState(Tool):
+    """Proposal × protected interests: conflict polygons, pair matrix, per-municipality table."""
+
+    proposal = param.Selector(default=None, objects=[], doc="proposal layer id, or 'site' (drawn/uploaded)")
+    against = param.ListSelector(default=[], objects=[], doc="layers to test against (rule B sides)")
+    result = param.ClassSelector(class_=ConflictResult, default=None, allow_None=True)
+    running = param.Boolean(default=False)
+    elapsed_s = param.Number(default=0.0)
+
+    PROPOSALS = ("business_areas", "osm_business", "test_arenas", "site")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        avail = [p for p in self.PROPOSALS if p == "site" or p in self.app.data.layers]
+        self.param.proposal.objects = avail
+        if self.proposal not in avail:
+            self.proposal = next((p for p in avail if p != "site"), "site")
+        self._update_against()
+
+    @property
+    def as_layer(self) -> str:
+        """The rule A side the proposal is checked as."""
+        return "test_arenas" if self.proposal == "test_arenas" else "business_areas"
+
+    @param.depends("proposal", watch=True)
+    def _update_against(self) -> None:
+        objs = [b for b in self.engines.against_layers(self.as_layer) if b in self.app.data.layers]
+        self.param.against.objects = objs
+        self.against = list(objs)
+
+    def proposal_frame(self) -> gpd.GeoDataFrame | None:
+        """The proposal features (the session's site for 'site')."""
+        if self.proposal == "site":
+            return self.app.site
+        return self.app.data.layers.get(self.proposal)
+
+    def run(self) -> None:
+        """Find the conflicts (in the municipality chosen in the app, if any) and put them on the map."""
+        prop = self.proposal_frame()
+        if prop is None or len(prop) == 0:
+            self.error = self.t("conf.no_proposal")
+            return
+        self.param.update(running=True, error="")
+
+        def work():
+            t0 = time.perf_counter()
+            try:
+                res = self.engines.conflicts(
+                    prop, as_layer=self.as_layer, against=self.against, municipality=self.app.municipality
+                )
+            except (ArealError, ValueError) as exc:
+                self.param.update(running=False, error=self.t("error.site", msg=str(exc)))
+                return
+            self.param.update(result=res, running=False, elapsed_s=time.perf_counter() - t0)
+            self.app.set_overlay("conflicts", self.overlay(res))
+
+        _run(self.executor, work)
+
+    def overlay(self, res: ConflictResult) -> dict[str, Any]:
+        """Map payload: conflict polygons coloured by severity, the rule basis in the popup."""
+        p = res.polygons
+        props = [
+            {
+                "_color": SEVERITY_COLOURS.get(r.severity, "#d32f2f"),
+                "_tip": f"{r.pair} · {r.severity} · {r.area_ha:,.2f} ha",
+                "_popup": [
+                    [self.t("conf.pair"), r.pair],
+                    [self.t("conf.severity"), self.t(f"severity.{r.severity}")],
+                    [self.t("col.area_ha"), f"{r.area_ha:,.2f}"],
+                    [self.t("col.kommunenavn"), r.kommunenavn or ""],
+                    [self.t("conf.basis"), r.basis],
+                    [self.t("conf.explanation"), r.explanation],
+                ],
+            }
+            for r in p.itertuples()
+        ]
+        legend = [
+            {"label": self.t(f"severity.{s}"), "color": SEVERITY_COLOURS[s]}
+            for s in SEVERITIES
+            if len(p) and (p["severity"] == s).any()
+        ]
+        return {
+            "kind": "geojson",
+            "geojson": mapping.frame_geojson(p, props, tolerance_m=2.0),
+            "title": self.t("conf.title"),
+            "legend": legend,
+            "fit": True,
+        }
+
+    # ---------------------------------------------------------------- tables and downloads
+
+    def matrix_frame(self) -> pd.DataFrame:
+        """Pair × hectares: one row per pair with severity, hectares and legal basis."""
+        if self.result is None:
+            return pd.DataFrame()
+        out = self.result.summary()
+        return out[out["area_ha"] > 0].reset_index(drop=True) if len(out) else out
+
+    def municipality_frame(self) -> pd.DataFrame:
+        """Per-municipality hectares (per pair, per severity, total)."""
+        if self.result is None:
+            return pd.DataFrame()
+        bm = self.result.by_municipality
+        keep = [c for c in bm.columns if not (pd.api.types.is_numeric_dtype(bm[c]) and (bm[c] == 0).all())]
+        return bm[keep].reset_index(drop=True)
+
+    def csv_bytes(self) -> io.BytesIO:
+        """The conflict polygons' attributes, the pair table and the municipality table as one CSV."""
+        res = self.result
+        frames = [
+            pd.DataFrame(res.polygons.drop(columns="geometry")).assign(table="polygons"),
+            self.matrix_frame().assign(table="pairs"),
+            self.municipality_frame().assign(table="by_municipality"),
+        ]
+        buf = io.BytesIO()
+        pd.concat(frames, ignore_index=True).to_csv(buf, index=False)
+        buf.seek(0)
+        return buf
+
+    def gpkg_bytes(self) -> io.BytesIO:
+        """Conflict polygons as a GeoPackage (EPSG:25833)."""
+        return _gpkg_bytes({"conflicts": self.result.polygons})
+
+
+# ====================================================================== suitability
+
+
+class SuitabilityState(Tool):
+    """Profile, weights, resolution → suitability overlay and ranked candidate sites."""
+
+    profile = param.Selector(default=None, objects=[], doc="suitability profile name")
+    weights = WeightDict(default={}, doc="criterion -> weight (normalised when used)")
+    resolution = param.Selector(default=100.0, objects=list(RESOLUTIONS), doc="cell size (m)")
+    status = param.Selector(default="idle", objects=["idle", "building", "ready", "error"])
+    sites = param.ClassSelector(class_=gpd.GeoDataFrame, default=None, allow_None=True)
+    stability = param.DataFrame(default=None, allow_None=True, doc="rank stability per site")
+    update_s = param.Number(default=0.0, doc="seconds to re-rank the sites after the last change")
+    build_s = param.Number(default=0.0, doc="seconds the model build took")
+    selected = param.Integer(default=0, doc="site_id of the selected site (0 = none)")
+    detail = param.Dict(default={}, doc="reasons, values and conflicts of the selected site")
+    ahp_cr = param.Number(default=None, allow_None=True, doc="consistency ratio of the last AHP matrix")
+    ahp_error = param.String(default="")
+    version = param.Integer(default=0, doc="bumped after every re-ranking")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        names = list(self.engines.profiles)
+        self.param.profile.objects = names
+        if self.profile not in names:
+            self.profile = "data_centre" if "data_centre" in names else names[0]
+        if "resolution" not in params and self.app.mode == "public":
+            self.resolution = 250.0
+        self._sync_weights()
+
+    # ---------------------------------------------------------------- inputs
+
+    def criteria(self) -> list[str]:
+        """Criterion ids of the profile."""
+        return [c.id for c in self.engines.profile(self.profile).criteria]
+
+    def labels(self) -> dict[str, str]:
+        """Criterion id -> label."""
+        return {c.id: c.label or c.id for c in self.engines.profile(self.profile).criteria}
+
+    @param.depends("profile", watch=True)
+    def _sync_weights(self) -> None:
+        prof = self.engines.profile(self.profile)
+        if set(self.weights) != set(prof.weights):  # a URL may carry this profile's weights: keep them
+            self.weights = dict(prof.weights)
+        self.param.update(ahp_cr=None, ahp_error="", selected=0, detail={})
+
+    def set_weight(self, criterion: str, value: float) -> None:
+        """Change one weight (the sliders call this)."""
+        self.weights = {**self.weights, criterion: float(value)}
+
+    def reset_weights(self) -> None:
+        """Back to the profile's weights."""
+        self.weights = dict(self.engines.profile(self.profile).weights)
+
+    def apply_ahp(self, matrix) -> bool:
+        """Weights from a pairwise comparison matrix (criteria in profile order).
+
+        A matrix with CR ≥ 0.10 is refused: ``ahp_error`` says why (with the CR) and the weights
+        stay as they were.
+        """
+        crit = self.criteria()
+        try:
+            res = ahp_weights(matrix, where=self.t("suit.ahp"))
+            if len(res.weights) != len(crit):
+                raise RuleError(self.t("suit.ahp_size", n=len(crit)))
+        except RuleError as exc:
+            self.param.update(ahp_error=str(exc), ahp_cr=None)
+            return False
+        self.param.update(ahp_error="", ahp_cr=float(res.cr))
+        self.weights = {k: round(float(w), 4) for k, w in zip(crit, res.weights)}
+        return True
+
+    # ---------------------------------------------------------------- model and results
+
+    def model(self):
+        """The cached model (built on first use)."""
+        return self.engines.model(self.profile, self.resolution)
+
+    @param.depends("profile", "resolution", watch=True)
+    def start(self) -> None:
+        """Build the model if needed (off the UI thread when an executor is set), then rank."""
+        if self.engines.has_model(self.profile, self.resolution):
+            self.refresh()
+            return
+        self.param.update(status="building", error="")
+        profile, res = self.profile, self.resolution
+
+        def work():
+            t0 = time.perf_counter()
+            try:
+                self.engines.model(profile, res)
+            except (ArealError, ValueError, OSError) as exc:
+                self.param.update(status="error", error=self.t("error.site", msg=str(exc)))
+                return
+            self.build_s = time.perf_counter() - t0
+            if (profile, res) == (self.profile, self.resolution):
+                self.refresh()
+
+        _run(self.executor, work)
+
+    @param.depends("weights", watch=True)
+    def _on_weights(self) -> None:
+        if self.engines.has_model(self.profile, self.resolution):
+            self.refresh()
+
+    def active_weights(self, model) -> dict[str, float]:
+        """The weights of the model's active criteria (skipped criteria dropped)."""
+        return {k: float(self.weights.get(k, w)) for k, w in zip(model.criteria, model.weights)}
+
+    def refresh(self) -> None:
+        """Re-rank the sites for the current weights (the model's cached arrays), update the map."""
+        model = self.model()
+        w = self.active_weights(model)
+        t0 = time.perf_counter()
+        try:
+            sites = model.fast_sites(w)
+        except RuleError as exc:  # e.g. all weights zero
+            self.param.update(status="error", error=str(exc))
+            return
+        wv = model.weights_for(w)
+        stab = None
+        if len(sites) > 1:
+            cols = [f"{k}_score" for k in model.criteria]
+            stab = rank_stability(sites[cols].to_numpy(), wv, n_runs=300, seed=0)
+            stab.insert(0, "site_id", sites["site_id"].to_numpy())
+        update_s = time.perf_counter() - t0
+        self.param.update(
+            sites=sites, stability=stab, update_s=update_s, status="ready", error="", selected=0, detail={}
+        )
+        self.version += 1
+        self._map(model, w, sites)
+
+    def _map(self, model, w, sites) -> None:
+        png, bounds = mapping.array_png(model.suitability(w), model.grid)
+        key = self.app.data.put_overlay(png)
+        image = {
+                "kind": "image",
+                "url": f"{mapping.DATA_URL}/overlay/{key}.png",
+                "bounds": list(bounds),
+                "opacity": 0.75,
+                "title": self.t("suit.overlay"),
+                "legend": [{"label": "0 → 1", "gradient": list(mapping.SUIT_GRADIENT)}],
+            }
+        props = [
+            {
+                "_color": SITE_COLOUR,
+                "_id": int(r.site_id),
+                "_tip": f"#{r.rank} · {r.area_ha:,.0f} ha · {r.mean_score:.2f}",
+                "_popup": [
+                    [self.t("suit.rank"), f"{r.rank}"],
+                    [self.t("col.area_ha"), f"{r.area_ha:,.1f}"],
+                    [self.t("suit.score"), f"{r.mean_score:.3f}"],
+                    [self.t("col.kommunenavn"), str(getattr(r, "kommunenavn", "") or "")],
+                    [self.t("suit.reasons"), str(getattr(r, "reasons", ""))],
+                ],
+            }
+            for r in sites.itertuples()
+        ]
+        outline = {
+            "kind": "geojson",
+            "geojson": mapping.frame_geojson(sites[["geometry"]], props, tolerance_m=model.grid.res / 4),
+            "title": self.t("suit.sites"),
+            "legend": [{"label": self.t("suit.sites"), "color": SITE_COLOUR}],
+            "hollow": True,
+            "fit": False,
+        }
+        self.app.set_overlays({"suitability": image, "sites": outline})
+
+    def site_table(self) -> pd.DataFrame:
+        """Ranked sites: rank, hectares, score, municipality, rank stability, reasons."""
+        if self.sites is None or len(self.sites) == 0:
+            return pd.DataFrame(columns=["rank", "area_ha", "mean_score", "kommunenavn", "reasons"])
+        cols = [c for c in ("site_id", "rank", "area_ha", "mean_score", "kommunenavn") if c in self.sites]
+        out = pd.DataFrame(self.sites[cols])
+        if self.stability is not None:
+            st = self.stability.set_index("site_id")
+            out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
+            out["mc_share_top_5"] = out["site_id"].map(st["mc_share_top_5"])
+        if "reasons" in self.sites:
+            out["reasons"] = self.sites["reasons"].to_numpy()
+        return out
+
+    def select(self, site_id: int) -> None:
+        """Select a site: its reasons, criterion values, rank stability and conflicts."""
+        if self.sites is None or site_id not in set(self.sites["site_id"]):
+            self.param.update(selected=0, detail={})
+            return
+        row = self.sites[self.sites["site_id"] == site_id]
+        model = self.model()
+        values = pd.DataFrame(
+            [
+                {
+                    "criterion": self.labels().get(k, k),
+                    "value": float(row.iloc[0][f"{k}_value"]),
+                    "score": float(row.iloc[0][f"{k}_score"]),
+                }
+                for k in model.criteria
+            ]
+        )
+        conflicts = self.engines.site_conflicts(row)
+        stab = (
+            self.stability[self.stability["site_id"] == site_id].iloc[0].to_dict()
+            if self.stability is not None
+            else {}
+        )
+        self.param.update(
+            selected=int(site_id),
+            detail={
+                "rank": int(row.iloc[0]["rank"]),
+                "area_ha": float(row.iloc[0]["area_ha"]),
+                "reasons": str(row.iloc[0].get("reasons", "")),
+                "values": values,
+                "conflicts": conflicts,
+                "stability": stab,
+            },
+        )
+
+    @param.depends("app.feature", watch=True)
+    def _on_feature(self) -> None:
+        f = self.app.feature
+        if f.get("overlay") == "sites" and isinstance(f.get("fid"), int):
+            self.select(f["fid"])
+
+    def skipped(self) -> list[tuple[str, str]]:
+        """Criteria and exclusions the model skipped, with why."""
+        return list(self.model().skipped) if self.engines.has_model(self.profile, self.resolution) else []
+
+    def starter_layers(self) -> list[str]:
+        """Profile layers that come from the simplified starter extract."""
+        return self.engines.starter_layers(self.engines.profile(self.profile).layers)
+
+    def cog_bytes(self) -> io.BytesIO:
+        """The suitability raster for the current weights as a cloud-optimised GeoTIFF."""
+        from layers.export import write_cog
+
+        model = self.model()
+        with tempfile.TemporaryDirectory(prefix="areal-dl-") as tmp:
+            path = Path(tmp) / "suitability.tif"
+            write_cog(
+                model.suitability(self.active_weights(model)),
+                model.grid,
+                path,
+                tags={"profile": self.profile, "weights": WeightDict.serialize(self.weights)},
+            )
+            return io.BytesIO(path.read_bytes())
+
+    def gpkg_bytes(self) -> io.BytesIO:
+        """The ranked sites (with reasons and rank stability) as a GeoPackage."""
+        sites = self.sites
+        if self.stability is not None:
+            sites = sites.merge(self.stability, on="site_id")
+        return _gpkg_bytes({f"{self.profile}_sites": sites})
+
+
+# ====================================================================== test arenas
+
+
+class ArenaState(Tool):
+    """Filter the test-arena catalogue, list it, show it on the map, details on click."""
+
+    sector = param.Selector(default="", objects=["", *A.SECTORS])
+    arena_type = param.Selector(default="", objects=["", *A.ARENA_TYPES])
+    status = param.Selector(default="", objects=["", *A.STATUSES])
+    selected = param.String(default="", doc="id of the selected arena")
+
+    def available(self) -> bool:
+        """Whether the ``test_arenas`` layer is loaded."""
+        return "test_arenas" in self.app.data.layers
+
+    def frame(self) -> gpd.GeoDataFrame:
+        """The arenas passing the filters."""
+        arenas = self.app.data.layers["test_arenas"]
+        return A.filter_arenas(
+            arenas, self.sector or None, self.arena_type or None, self.status or None
+        )
+
+    def table(self) -> pd.DataFrame:
+        """List of the filtered arenas."""
+        cols = ["id", "name", "arena_type", "status", "municipality_name", "precision"]
+        f = self.frame()
+        return pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+
+    @param.depends("sector", "arena_type", "status", watch=True)
+    def show(self) -> None:
+        """Put the filtered arenas on the map (municipality-precision entries hollow)."""
+        if not self.available():
+            return
+        f = self.frame()
+        props = []
+        for r in f.itertuples():
+            hollow = r.precision == "municipality"
+            props.append(
+                {
+                    "_color": ARENA_COLOURS.get(r.status, "#00897b"),
+                    "_hollow": hollow,
+                    "_id": r.id,
+                    "_tip": r.name,
+                    "_popup": [
+                        [self.t("col.name"), r.name],
+                        [self.t("arena.type"), r.arena_type],
+                        [self.t("arena.status"), r.status],
+                        [self.t("arena.operator"), r.operator],
+                        [self.t("arena.can_test"), str(r.can_test or "")],
+                        [
+                            self.t("arena.precision"),
+                            self.t("arena.precision_municipality") if hollow else r.precision,
+                        ],
+                    ],
+                    "_link": [self.t("arena.source"), r.source_url],
+                }
+            )
+        legend = [{"label": self.t(f"arena.status.{s}"), "color": c} for s, c in ARENA_COLOURS.items()]
+        legend.append({"label": self.t("arena.precision_municipality"), "color": "#555", "hollow": True})
+        self.app.set_overlay(
+            "arenas",
+            {
+                "kind": "geojson",
+                "geojson": mapping.frame_geojson(f[["geometry"]], props, tolerance_m=5.0),
+                "title": self.t("arena.title"),
+                "legend": legend,
+                "fit": False,
+            },
+        )
+
+    def details(self, arena_id: str) -> dict[str, Any]:
+        """One arena's record (with its one-line description)."""
+        arenas = self.app.data.layers["test_arenas"]
+        hit = arenas[arenas["id"] == arena_id]
+        if not len(hit):
+            return {}
+        row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
+        row["description"] = A.describe(hit.iloc[0])
+        return row
+
+    @param.depends("app.feature", watch=True)
+    def _on_feature(self) -> None:
+        f = self.app.feature
+        if f.get("overlay") == "arenas" and isinstance(f.get("fid"), str):
+            self.selected = f["fid"]
+
+
+# ====================================================================== indicators and scenarios
+
+
+class IndicatorState(Tool):
+    """A choropleth of one land-account column (indicators join as further columns) with a ranked table."""
+
+    column = param.Selector(default=None, objects=[], doc="the figure mapped")
+    selected = param.String(default="", doc="municipality number clicked")
+    scenario_a = param.String(default="")
+    scenario_b = param.String(default="")
+    store = param.Parameter(default=None, doc="a layers.scenario_store.ScenarioStore (None: no scenario tools)")
+    scenario_version = param.Integer(default=0)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        cols = self.engines.account_columns()
+        self.param.column.objects = cols
+        if self.column not in cols and cols:
+            self.column = cols[0]
+
+    def titles(self) -> dict[str, str]:
+        """Readable titles of the columns in the session's language."""
+        return self.engines.account_titles(self.app.lang)
+
+    def ranked(self) -> pd.DataFrame:
+        """Municipalities ranked by the column (largest first; 'not available' when NaN)."""
+        acc = self.engines.account().municipalities
+        out = pd.DataFrame(acc[["kommunenummer", "kommunenavn", self.column]]).rename(columns={self.column: "value"})
+        out = out.sort_values("value", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+        out.insert(0, "rank", np.arange(1, len(out) + 1))
+        return out
+
+    def classes(self) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Quantile class breaks and the legend entries."""
+        vals = self.ranked()["value"].to_numpy(dtype=float)
+        vals = vals[np.isfinite(vals)]
+        if not len(vals):
+            return np.array([]), [{"label": self.t("site.not_available"), "color": "#bdbdbd"}]
+        breaks = np.unique(np.quantile(vals, np.linspace(0, 1, len(CHOROPLETH) + 1)))
+        legend = [
+            {"label": f"{lo:,.0f} – {hi:,.0f}", "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)]}
+            for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
+        ]
+        return breaks, legend
+
+    def colour(self, value: float, breaks: np.ndarray) -> str:
+        """Class colour of a value ('not available' grey for NaN)."""
+        if not np.isfinite(value) or not len(breaks):
+            return "#bdbdbd"
+        i = int(np.clip(np.searchsorted(breaks, value, side="right") - 1, 0, len(breaks) - 2))
+        return CHOROPLETH[min(i, len(CHOROPLETH) - 1)]
+
+    @param.depends("column", watch=True)
+    def show(self) -> None:
+        """Put the choropleth on the map."""
+        munis = self.app.data.layers.get("municipalities")
+        if munis is None or self.column is None:
+            return
+        ranked = self.ranked().set_index("kommunenummer")
+        breaks, legend = self.classes()
+        title = self.titles().get(self.column, self.column)
+        props = []
+        for r in munis.itertuples():
+            v = float(ranked["value"].get(str(r.kommunenummer), np.nan))
+            props.append(
+                {
+                    "_color": self.colour(v, breaks),
+                    "_id": str(r.kommunenummer),
+                    "_tip": f"{r.kommunenavn}: "
+                    + (f"{v:,.1f}" if np.isfinite(v) else self.t("site.not_available")),
+                    "_popup": [[self.t("col.kommunenavn"), r.kommunenavn], [title, f"{v:,.1f}" if np.isfinite(v) else self.t("site.not_available")]],
+                }
+            )
+        self.app.set_overlay(
+            "indicator",
+            {
+                "kind": "geojson",
+                "geojson": mapping.frame_geojson(munis[["geometry"]], props, tolerance_m=150.0),
+                "title": title,
+                "legend": legend,
+                "fill_opacity": 0.7,
+                "fit": False,
+            },
+        )
+
+    def account_of(self, number: str) -> pd.DataFrame:
+        """The land account of one municipality as (class, hectares) rows."""
+        acc = self.engines.account().table
+        row = acc[acc["kommunenummer"].astype(str) == str(number)]
+        if not len(row):
+            return pd.DataFrame(columns=["class", "value"])
+        titles = self.titles()
+        rows = []
+        for c in self.engines.account_columns(all_columns=True):
+            v = row.iloc[0][c]
+            rows.append({"class": titles.get(c, c), "value": float(v) if pd.notna(v) else np.nan})
+        return pd.DataFrame(rows)
+
+    @param.depends("app.feature", watch=True)
+    def _on_feature(self) -> None:
+        f = self.app.feature
+        if f.get("overlay") == "indicator" and isinstance(f.get("fid"), str):
+            self.selected = f["fid"]
+
+    # ---------------------------------------------------------------- scenarios
+
+    def scenario_names(self) -> list[str]:
+        """Scenarios in the store."""
+        return self.store.names() if self.store is not None else []
+
+    def save_scenario(self, name: str, profile: str = "", weights: dict | None = None, note: str = "") -> bool:
+        """Save the session's site as a scenario (with the visible layers, profile and weights)."""
+        from geo.scenario import Scenario
+
+        if self.store is None:
+            return False
+        if self.app.site is None or not name.strip():
+            self.error = self.t("scen.need_site")
+            return False
+        try:
+            self.store.save(
+                Scenario(
+                    name=name.strip(),
+                    proposal=self.app.site,
+                    layers=tuple(self.app.visible),
+                    profile=profile,
+                    weights=dict(weights or {}),
+                    note=note,
+                )
+            )
+        except (ArealError, ValueError) as exc:
+            self.error = self.t("error.site", msg=str(exc))
+            return False
+        self.error = ""
+        self.scenario_version += 1
+        return True
+
+    def open_scenario(self, name: str):
+        """Load a scenario: its proposal becomes the session's site; returns the scenario."""
+        sc = self.store.get(name)
+        self.app.set_site_frame(sc.proposal, f"scenario:{name}")
+        return sc
+
+    def compare(self) -> pd.DataFrame:
+        """Land account of scenario A and B side by side, with B − A."""
+        if not (self.scenario_a and self.scenario_b):
+            return pd.DataFrame()
+        a = self.engines.zone_account(self.store.get(self.scenario_a).proposal)
+        b = self.engines.zone_account(self.store.get(self.scenario_b).proposal)
+        titles = self.titles()
+        rows = []
+        for c in a.columns:
+            va, vb = float(a.iloc[0][c]), float(b.iloc[0][c])
+            if np.isnan(va) and np.isnan(vb):
+                continue
+            rows.append({"class": titles.get(c, c), "a": va, "b": vb, "b_minus_a": vb - va})
+        return pd.DataFrame(rows)
