@@ -360,20 +360,31 @@ class SuitabilityModel:
                    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
         """The same table as :meth:`sites`, computed for an interactive weight change.
 
-        Statistics are taken over the site cells only (site cells are always eligible, so the
-        criterion scores come straight from the ``(criteria, cells)`` matrix) and each site is
-        vectorised inside its own bounding box, so no full-grid array other than the label image
-        is made. Uses the profile's connectivity and minimum area.
+        Only the window holding the cells above the threshold is labelled, statistics are taken
+        over the site cells only (site cells are always eligible, so the criterion scores come
+        straight from the ``(criteria, cells)`` matrix) and each site is vectorised inside its own
+        bounding box: no full-grid array is made. Uses the profile's connectivity and minimum area.
         """
         w = self.weights_for(weights)
-        values, labels, n = self.recompute(w, threshold)
+        thr = self.profile.threshold if threshold is None else threshold
+        values = w.astype(np.float32) @ self.scores
+        hit = np.flatnonzero(values >= thr)
+        if len(hit) == 0:
+            return _empty_sites(self.grid.crs)
+        # Label only the window holding the candidate cells (not the whole county grid).
+        rows, cols = np.divmod(self.eligible_idx[hit], self.grid.width)
+        r0, c0 = int(rows.min()), int(cols.min())
+        cand = np.zeros((int(rows.max()) - r0 + 1, int(cols.max()) - c0 + 1), dtype=bool)
+        cand[rows - r0, cols - c0] = True
+        labels, n = label_mask(cand, self.grid, self.profile.connectivity, self.profile.min_area_ha)
         if n == 0:
             return _empty_sites(self.grid.crs)
-        lab_e = labels.ravel()[self.eligible_idx]
-        inside = lab_e > 0
-        lab = lab_e[inside]
-        cells = self.eligible_idx[inside]
-        s = values[inside].astype(np.float64)
+        lab_h = labels[rows - r0, cols - c0]
+        inside = lab_h > 0
+        lab = lab_h[inside]
+        cells = self.eligible_idx[hit[inside]]
+        s = values[hit[inside]].astype(np.float64)
+        scores_in = self.scores[:, hit[inside]]
         counts = np.bincount(lab, minlength=n + 1)[1:]
         mins = np.full(n, np.inf)
         maxs = np.full(n, -np.inf)
@@ -386,10 +397,10 @@ class SuitabilityModel:
         for i, k in enumerate(self.criteria):
             raw = self.raw[k].ravel()[cells].astype(np.float64)
             data[f"{k}_value"] = np.bincount(lab, weights=raw, minlength=n + 1)[1:] / counts
-            sc = self.scores[i][inside].astype(np.float64)
+            sc = scores_in[i].astype(np.float64)
             data[f"{k}_score"] = np.bincount(lab, weights=sc, minlength=n + 1)[1:] / counts
             contrib[k] = w[i] * data[f"{k}_score"]
-        geoms = _label_geometries(labels, n, self.grid)
+        geoms = _label_geometries(labels, n, self.grid.transform * self.grid.transform.translation(c0, r0))
         return _assemble_sites(data, contrib, geoms, self.grid.crs, n,
                                labels_text={c.id: c.label for c in self.plan.criteria},
                                kinds={c.id: c.kind for c in self.plan.criteria},
@@ -595,7 +606,7 @@ def _empty_sites(crs) -> gpd.GeoDataFrame:
                             geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
-def _label_geometries(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndarray:
+def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
     """One (multi)polygon per label, vectorising only each label's bounding box."""
     geoms = np.empty(n, dtype=object)
     for i, sl in enumerate(ndimage.find_objects(labels, max_label=n)):
@@ -605,7 +616,7 @@ def _label_geometries(labels: np.ndarray, n: int, grid: AnalysisGrid) -> np.ndar
             continue
         sub = labels[sl]
         mask = sub == lab
-        transform = grid.transform * grid.transform.translation(sl[1].start, sl[0].start)
+        transform = window_transform * window_transform.translation(sl[1].start, sl[0].start)
         parts = [shapely.geometry.shape(g) for g, _ in
                  features.shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)]
         geoms[i] = shapely.union_all(parts)

@@ -51,14 +51,14 @@ class ConflictsView(ToolView):
         titles = {sp.id: sp.title_in(s.app.lang) for sp in s.app.data.specs}
         self.proposal = pn.widgets.Select.from_param(
             s.param.proposal,
-            name=s.t("conf.proposal"),
+            label=s.t("conf.proposal"),
             options={(s.t("conf.proposal.site") if p == "site" else titles.get(p, p)): p for p in s.param.proposal.objects},
             sizing_mode="stretch_width",
         )
         self.against = pn.widgets.MultiChoice.from_param(
-            s.param.against, name=s.t("conf.against"), sizing_mode="stretch_width"
+            s.param.against, label=s.t("conf.against"), sizing_mode="stretch_width"
         )
-        self.run = pn.widgets.Button(name=s.t("conf.run"), button_type="primary", css_classes=["areal-conf-run"])
+        self.run = pn.widgets.Button(label=s.t("conf.run"), color="primary", css_classes=["areal-conf-run"])
         self.run.on_click(lambda _e: s.run())
 
     def __panel__(self):
@@ -110,7 +110,7 @@ class ConflictsView(ToolView):
                 pn.Row(
                     pn.widgets.FileDownload(
                         callback=s.csv_bytes, filename="areal_conflicts.csv", label=s.t("conf.download_csv"),
-                        button_type="primary",
+                        color="primary",
                     ),
                     pn.widgets.FileDownload(
                         callback=s.gpkg_bytes, filename="areal_conflicts.gpkg", label=s.t("conf.download_gpkg"),
@@ -134,24 +134,24 @@ class SuitabilityView(ToolView):
         s = self.tool
         self.profile = pn.widgets.Select.from_param(
             s.param.profile,
-            name=s.t("suit.profile"),
+            label=s.t("suit.profile"),
             options={(s.engines.profile(n).title_en if s.app.lang == "en" else s.engines.profile(n).title_nb): n
                      for n in s.param.profile.objects},
             sizing_mode="stretch_width",
         )
         self.resolution = pn.widgets.RadioButtonGroup.from_param(
-            s.param.resolution, name=s.t("suit.resolution"), options={f"{r:g} m": r for r in s.param.resolution.objects}
+            s.param.resolution, label=s.t("suit.resolution"), options={f"{r:g} m": r for r in s.param.resolution.objects}
         )
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(), show_index=False, disabled=True, selectable=1, sizing_mode="stretch_width",
             height=260, css_classes=["areal-sites"], layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
-        self.ahp_text = pn.widgets.TextAreaInput(name=s.t("suit.ahp"), height=110, sizing_mode="stretch_width",
+        self.ahp_text = pn.widgets.TextAreaInput(label=s.t("suit.ahp"), height=110, sizing_mode="stretch_width",
                                                  css_classes=["areal-ahp-text"])
-        self.ahp_button = pn.widgets.Button(name=s.t("suit.ahp_apply"), css_classes=["areal-ahp-apply"])
+        self.ahp_button = pn.widgets.Button(label=s.t("suit.ahp_apply"), css_classes=["areal-ahp-apply"])
         self.ahp_button.on_click(self._on_ahp)
-        self.reset = pn.widgets.Button(name=s.t("suit.reset"), button_type="light")
+        self.reset = pn.widgets.Button(label=s.t("suit.reset"), color="light")
         self.reset.on_click(lambda _e: s.reset_weights())
         s.param.watch(self._fill_table, "version")
         self._fill_table()
@@ -251,7 +251,7 @@ class SuitabilityView(ToolView):
         if s.app.mode == "planner":
             downloads = [pn.Row(
                 pn.widgets.FileDownload(callback=s.cog_bytes, filename="areal_suitability.tif",
-                                        label=s.t("suit.download_cog"), button_type="primary"),
+                                        label=s.t("suit.download_cog"), color="primary"),
                 pn.widgets.FileDownload(callback=s.gpkg_bytes, filename="areal_sites.gpkg",
                                         label=s.t("suit.download_gpkg")),
             )]
@@ -288,11 +288,11 @@ class ArenasView(ToolView):
         s = self.tool
         allx = s.t("arena.all")
         self.filters = [
-            pn.widgets.Select.from_param(s.param.sector, name=s.t("arena.sector"),
+            pn.widgets.Select.from_param(s.param.sector, label=s.t("arena.sector"),
                                          options={allx: "", **{v: v for v in s.param.sector.objects if v}}),
-            pn.widgets.Select.from_param(s.param.arena_type, name=s.t("arena.type"),
+            pn.widgets.Select.from_param(s.param.arena_type, label=s.t("arena.type"),
                                          options={allx: "", **{v: v for v in s.param.arena_type.objects if v}}),
-            pn.widgets.Select.from_param(s.param.status, name=s.t("arena.status"),
+            pn.widgets.Select.from_param(s.param.status, label=s.t("arena.status"),
                                          options={allx: "", **{s.t(f"arena.status.{v}"): v for v in s.param.status.objects if v}}),
         ]
         self.table = pn.widgets.Tabulator(pd.DataFrame(), show_index=False, disabled=True, selectable=1,
@@ -351,22 +351,22 @@ class IndicatorView(ToolView):
         s = self.tool
         titles = s.titles()
         self.column = pn.widgets.Select.from_param(
-            s.param.column, name=s.t("ind.column"),
+            s.param.column, label=s.t("ind.column"),
             options={titles.get(c, c): c for c in s.param.column.objects}, sizing_mode="stretch_width",
         )
         munis = s.app.data.municipalities()
         self.muni = pn.widgets.Select.from_param(
-            s.param.selected, name=s.t("ind.municipality"),
+            s.param.selected, label=s.t("ind.municipality"),
             options={"–": "", **{f"{n} ({k})": k for k, n in munis.items()}}, sizing_mode="stretch_width",
         )
-        self.name = pn.widgets.TextInput(name=s.t("scen.name"), sizing_mode="stretch_width")
-        self.save = pn.widgets.Button(name=s.t("scen.save"), button_type="primary")
+        self.scen_name = pn.widgets.TextInput(label=s.t("scen.name"), sizing_mode="stretch_width")
+        self.save = pn.widgets.Button(label=s.t("scen.save"), color="primary")
         self.save.on_click(self._on_save)
         self.profile_weights = None  # set by the app: () -> (profile, weights)
 
     def _on_save(self, _e):
         prof, w = self.profile_weights() if self.profile_weights else ("", {})
-        self.tool.save_scenario(self.name.value, prof, w)
+        self.tool.save_scenario(self.scen_name.value, prof, w)
 
     def _ranked(self, column, lang):
         s = self.tool
@@ -386,15 +386,15 @@ class IndicatorView(ToolView):
         if s.store is None:
             return _md("")
         names = s.scenario_names()
-        parts = [_md(f"#### {s.t('scen.title')}"), self.name, self.save, self._error(error)]
+        parts = [_md(f"#### {s.t('scen.title')}"), self.scen_name, self.save, self._error(error)]
         if not names:
             parts.append(_md(f"*{s.t('scen.none')}*"))
             return pn.Column(*parts, sizing_mode="stretch_width")
-        opener = pn.widgets.Select(name=s.t("scen.open"), options=names, sizing_mode="stretch_width")
-        btn = pn.widgets.Button(name=s.t("scen.open"))
+        opener = pn.widgets.Select(label=s.t("scen.open"), options=names, sizing_mode="stretch_width")
+        btn = pn.widgets.Button(label=s.t("scen.open"))
         btn.on_click(lambda _e: s.open_scenario(opener.value))
-        a = pn.widgets.Select.from_param(s.param.scenario_a, name="A", options=["", *names])
-        b = pn.widgets.Select.from_param(s.param.scenario_b, name="B", options=["", *names])
+        a = pn.widgets.Select.from_param(s.param.scenario_a, label="A", options=["", *names])
+        b = pn.widgets.Select.from_param(s.param.scenario_b, label="B", options=["", *names])
         parts += [pn.Row(opener, btn), _md(f"**{s.t('scen.compare')}**"), pn.Row(a, b),
                   pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b)]
         return pn.Column(*parts, sizing_mode="stretch_width")
