@@ -18,6 +18,7 @@ The component also mirrors the load statistics into ``data-*`` attributes of its
 from __future__ import annotations
 
 import itertools
+import time
 
 import param
 from panel.custom import JSComponent
@@ -31,6 +32,7 @@ class MapFrame(JSComponent):
     command = param.Dict(default={}, doc="a message for the map (set from Python)")
 
     _counter = itertools.count(1)
+    RESEND_S = 2.0
 
     _esm = """
     export function render({ model, el }) {
@@ -44,6 +46,7 @@ class MapFrame(JSComponent):
       wrap.appendChild(frame);
       let ready = false;
       let queue = [];
+      let lastSeq = 0;
       const send = (c) => frame.contentWindow.postMessage(Object.assign({}, c, {areal: 1}), "*");
       const load = () => {
         ready = false;
@@ -57,7 +60,13 @@ class MapFrame(JSComponent):
         if (!c || !c.type) return;
         // a batch carries several commands in one property change (changes in one tick combine)
         const list = c.type === "batch" ? (c.commands || []) : [c];
-        list.forEach((x) => { if (ready) send(x); else queue.push(x); });
+        list.forEach((x) => {
+          if (x.seq !== undefined) {
+            if (x.seq <= lastSeq) return;  // already handled (commands are re-sent, see send())
+            lastSeq = x.seq;
+          }
+          if (ready) send(x); else queue.push(x);
+        });
       });
       const onmsg = (e) => {
         if (e.source !== frame.contentWindow) return;
@@ -82,13 +91,28 @@ class MapFrame(JSComponent):
     }
     """
 
+    @property
+    def last_command(self) -> dict:
+        """The last command posted (the ``command`` value also carries the recent earlier ones)."""
+        recent = getattr(self, "_recent", [])
+        return recent[-1][1] if recent else {}
+
     def send_batch(self, commands: list[dict]) -> dict:
-        """Post several commands at once (setting ``command`` twice in one tick would keep only the last)."""
-        cmds = [{"seq": next(self._counter), **c} for c in commands]
-        return self.send("batch", commands=cmds)
+        """Post several commands in one property change."""
+        return self._post([{"seq": next(self._counter), **c} for c in commands])
 
     def send(self, type_: str, **payload) -> dict:
         """Post a command to the map (a sequence number makes repeated commands distinct)."""
-        cmd = {"type": type_, "seq": next(self._counter), **payload}
-        self.command = cmd
-        return cmd
+        return self._post([{"type": type_, "seq": next(self._counter), **payload}])
+
+    def _post(self, cmds: list[dict]) -> dict:
+        # Changes of ``command`` within one tick are combined (only the last value reaches the
+        # browser), so each value also carries the commands of the last few seconds; the browser
+        # skips sequence numbers it has already handled.
+        now = time.monotonic()
+        recent = getattr(self, "_recent", [])
+        recent = [(t, c) for t, c in recent if now - t < self.RESEND_S] + [(now, c) for c in cmds]
+        self._recent = recent
+        batch = {"type": "batch", "seq": next(self._counter), "commands": [c for _, c in recent]}
+        self.command = batch
+        return cmds[-1] if len(cmds) == 1 else batch

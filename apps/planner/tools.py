@@ -245,11 +245,15 @@ class SuitabilityState(Tool):
         super().__init__(**params)
         names = list(self.engines.profiles)
         self.param.profile.objects = names
-        if self.profile not in names:
-            self.profile = "data_centre" if "data_centre" in names else names[0]
-        if "resolution" not in params and self.app.mode == "public":
-            self.resolution = 250.0
-        self._sync_weights()
+        # Defaults are set without events: nothing is built until the view is opened or a link asks.
+        with param.parameterized.discard_events(self):
+            if self.profile not in names:
+                self.profile = "data_centre" if "data_centre" in names else names[0]
+            if "resolution" not in params and self.app.mode == "public":
+                self.resolution = 250.0
+            prof = self.engines.profile(self.profile)
+            if set(self.weights) != set(prof.weights):
+                self.weights = dict(prof.weights)
 
     # ---------------------------------------------------------------- inputs
 
@@ -581,7 +585,8 @@ class IndicatorState(Tool):
         cols = self.engines.account_columns()
         self.param.column.objects = cols
         if self.column not in cols and cols:
-            self.column = cols[0]
+            with param.parameterized.discard_events(self):  # drawn when the view is opened
+                self.column = cols[0]
 
     def titles(self) -> dict[str, str]:
         """Readable titles of the columns in the session's language."""

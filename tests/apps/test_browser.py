@@ -440,3 +440,89 @@ def test_data_endpoints_answer_errors_cleanly(planner_server):
     status, _ = get("/areal/api/geojson/roads?band=3&bbox=10.3,63.3,10.5,63.5")
     assert status == 200
     assert planner_server.alive()
+
+
+# ---------------------------------------------------------------------- analysis views
+
+
+def _tab(visit, title: str):
+    visit.page.locator(".bk-tab", has_text=title).first.click()
+
+
+def _overlays(visit) -> list[str]:
+    return (visit.map.locator("body").get_attribute("data-overlays") or "").split(",")
+
+
+def _wait_overlay(visit, overlay_id: str, timeout: float = 15.0) -> None:
+    deadline = time.time() + timeout
+    while overlay_id not in _overlays(visit):
+        assert time.time() < deadline, f"overlay {overlay_id!r} not on the map; overlays: {_overlays(visit)}"
+        time.sleep(0.1)
+
+
+def test_conflicts_run_shows_a_table_and_polygons(planner_server, visit):
+    visit.open(planner_server.url)
+    _tab(visit, "Konflikter")
+    visit.page.locator(".areal-conf-run button").click()
+    t0 = time.perf_counter()
+    text = visit.text(".areal-conf-pairs", timeout=60_000)
+    print(f"conflicts run (osm_business against every rule layer): {time.perf_counter() - t0:.2f} s")
+    assert "business_areas ×" in text
+    assert visit.text(".areal-conf-munis")
+    _wait_overlay(visit, "conflicts")
+    assert visit.map.locator("path.leaflet-interactive").count() > 38  # conflict polygons on the map
+    visit.shot("conflicts")
+
+
+def test_weight_change_updates_the_site_table(planner_server, visit):
+    visit.open(planner_server.url + "?profile=data_centre&res=250")
+    _tab(visit, "Egnethet")
+    rows = visit.page.locator(".areal-sites .tabulator-row")
+    rows.first.wait_for(timeout=60_000)
+    before = visit.page.locator(".areal-sites .tabulator-table").inner_text()
+    status_before = visit.text(".areal-suit-status")
+    handle = visit.page.locator(".areal-weight-substation .noUi-handle")
+    handle.focus()
+    t0 = time.perf_counter()
+    handle.press("Home")  # substation weight 0.35 -> 0: the ranking changes
+    deadline = time.time() + 15
+    after = before
+    while time.time() < deadline and after == before:
+        time.sleep(0.1)
+        after = visit.page.locator(".areal-sites .tabulator-table").inner_text()
+    print(f"weight change -> new site table in the browser: {time.perf_counter() - t0:.2f} s")
+    assert after != before
+    assert visit.text(".areal-suit-status") != status_before or after != before
+    # the profile and the weights are in the URL: a link reproduces the view
+    visit.page.wait_for_function("() => decodeURIComponent(window.location.search).includes('substation:0,')",
+                                 timeout=10_000)
+    assert "profile=data_centre" in visit.page.url
+    assert "suitability" in _overlays(visit) and "sites" in _overlays(visit)
+    # a click on a site row gives its reasons and conflicts
+    rows.first.click()
+    assert "#1" in visit.text(".areal-site-detail", timeout=15_000)
+    visit.shot("suitability")
+
+
+def test_test_arenas_view_lists_entries(planner_server, visit):
+    visit.open(planner_server.url)
+    _tab(visit, "Testarenaer")
+    rows = visit.page.locator(".areal-arenas-list .tabulator-row")
+    rows.first.wait_for(timeout=20_000)
+    n = rows.count()
+    assert n >= 10
+    assert "arenaer" in visit.text(".areal-arena-count")
+    _wait_overlay(visit, "arenas")
+    rows.first.click()
+    assert "Kilde" in visit.text(".areal-arena-detail", timeout=10_000)
+    visit.shot("test_arenas")
+
+
+def test_indicator_view_opens(planner_server, visit):
+    visit.open(planner_server.url)
+    _tab(visit, "Indikatorer")
+    text = visit.text(".areal-ind-ranked", timeout=60_000)
+    assert "Trondheim" in text
+    _wait_overlay(visit, "indicator")
+    path = visit.shot("indicators")
+    assert path.stat().st_size > 10_000

@@ -105,13 +105,13 @@ def test_mapview_sends_commands_and_receives_events(state):
     assert state.zoom == 9
     # Python -> browser: state changes become commands.
     state.upload(SITE_GEOJSON, "site.geojson")
-    assert view.frame.command["type"] == "site" and view.frame.command["fit"] is True
-    assert view.frame.command["geojson"]["features"][0]["geometry"]["type"] == "Polygon"
+    assert view.frame.last_command["type"] == "site" and view.frame.last_command["fit"] is True
+    assert view.frame.last_command["geojson"]["features"][0]["geometry"]["type"] == "Polygon"
     state.municipality = "5001"
-    cmd = view.frame.command
+    cmd = view.frame.last_command
     assert cmd["type"] == "municipality" and cmd["kommune"] == "5001" and len(cmd["bounds"]) == 4
     state.visible = ["forest"]
-    assert view.frame.command == {**view.frame.command, "type": "visible", "visible": ["forest"]}
+    assert view.frame.last_command == {**view.frame.last_command, "type": "visible", "visible": ["forest"]}
     html = view.frame.html
     state.lang = "en"
     assert view.frame.html != html and "Municipalities (2024)" in view.frame.html
@@ -276,3 +276,19 @@ def test_app_renders_without_a_browser(starter_data, mode):
     report_view = app.site_view._report(st.report, st.lang)
     downloads = [o for o in report_view.objects if isinstance(o, pn.Row)]
     assert bool(downloads) == (mode == "planner")
+
+
+def test_commands_in_one_tick_all_reach_the_map(state):
+    """Two commands set in the same tick: the last ``command`` value still carries both."""
+    from apps.planner.views import MapView
+
+    view = MapView(state=state)
+    a = view.frame.send("overlay", overlay={"id": "a"})
+    b = view.frame.send("overlay", overlay={"id": "b"})
+    batch = view.frame.command
+    assert batch["type"] == "batch" and [c["seq"] for c in batch["commands"]][-2:] == [a["seq"], b["seq"]]
+    state.set_overlays({"x": {"kind": "geojson", "geojson": {}}, "y": {"kind": "geojson", "geojson": {}}})
+    ids = [c["overlay"]["id"] for c in view.frame.command["commands"] if c["type"] == "overlay"]
+    assert ids[-2:] == ["x", "y"]
+    state.clear_overlay("x")
+    assert view.frame.last_command == {**view.frame.last_command, "type": "clear_overlay", "id": "x"}
