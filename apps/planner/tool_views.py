@@ -71,7 +71,7 @@ class ConflictsView(ToolView):
             pn.bind(self._error, s.param.error),
             pn.bind(self._result, s.param.result, s.param.running),
             sizing_mode="stretch_width",
-            css_classes=["areal-conflicts"],
+            css_classes=["areal-conflicts-view"],
         )
 
     def _municipality(self, number):
@@ -264,7 +264,7 @@ class SuitabilityView(ToolView):
             pn.bind(self._detail, s.param.selected, s.param.detail),
             *downloads,
             sizing_mode="stretch_width",
-            css_classes=["areal-suitability"],
+            css_classes=["areal-suitability-view"],
         )
 
 
