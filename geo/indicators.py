@@ -370,12 +370,23 @@ def _scenario_account_column(column: str) -> str:
     return "site_" + column[len("planned_"):]
 
 
+def _proposal_key(proposal: gpd.GeoDataFrame) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for wkb in shapely.to_wkb(np.asarray(proposal.geometry.values, dtype=object)):
+        h.update(wkb)
+    return h.hexdigest()
+
+
 def _account_column_scenario(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, column: str) -> float:
     from geo.land_account import zone_account
 
-    row = zone_account(proposal, inputs.layers, emission_factors=inputs.emission_factors,
-                       remedies=inputs.remedies).iloc[0]
-    return float(row[_scenario_account_column(column)])
+    key = ("zone_account", _proposal_key(proposal))
+    if key not in inputs._cache:
+        inputs._cache[key] = zone_account(proposal, inputs.layers, emission_factors=inputs.emission_factors,
+                                          remedies=inputs.remedies).iloc[0]
+    return float(inputs._cache[key][_scenario_account_column(column)])
 
 
 @register_method("account_column", {"column": Param(str)}, scenario=_account_column_scenario,
@@ -461,7 +472,7 @@ def _conflict_free_scenario(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame,
                             as_layer: str = CONFLICT_LAYER) -> float:
     if inputs.rules is None:
         return math.nan
-    res, _ = conflicts_of(inputs, proposal, as_layer)
+    res, _ = conflicts_of(inputs, proposal, as_layer, key=("conflicts", as_layer, _proposal_key(proposal)))
     total = float(shapely.area(shapely.union_all(np.asarray(proposal.geometry.values, dtype=object))))
     return float(free_share(np.array([total]), np.array([_conflict_union_m2(res, severities)]))[0])
 
@@ -633,6 +644,41 @@ def best_sites_by_municipality(suitability: np.ndarray, grid, municipalities: gp
     return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=grid.crs)
 
 
+# ---------------------------------------------------------------- scenarios
+
+
+def scenario_conflict_metric(inputs: IndicatorInputs, as_layer: str = CONFLICT_LAYER) -> Callable:
+    """A :func:`geo.scenario.compare` metric: hectares of a proposal in conflict, per severity and in all.
+
+    Overlaps between rules are counted once within a severity and in ``conflict_ha``. Rules whose
+    layer is absent are skipped; ``layers_missing`` counts them (0 = checked against every rule layer).
+    """
+    from geo.rules import SEVERITIES
+
+    def totals(s) -> dict[str, float]:
+        res, missing = conflicts_of(inputs, s.proposal, as_layer, key=("conflicts", as_layer, _proposal_key(s.proposal)))
+        out = {f"{sev}_ha": res.total_ha(sev) for sev in SEVERITIES}
+        out["conflict_ha"] = res.total_ha()
+        out["layers_missing"] = float(len(missing))
+        return out
+
+    return totals
+
+
+def scenario_indicator_metric(inputs: IndicatorInputs, indicators: Sequence[Indicator]) -> Callable:
+    """A :func:`geo.scenario.compare` metric: every catalogue indicator that can evaluate one proposal.
+
+    The proposal takes the place of the planned business land (share free of exclusion/high
+    conflicts, share on developed land, farmland/mire at stake, CO2); NaN = not available.
+    """
+    usable = [i for i in indicators if i.for_scenario]
+
+    def values(s) -> dict[str, float]:
+        return {i.id: METHODS[i.method].scenario(inputs, s.proposal, **i.params) for i in usable}
+
+    return values
+
+
 # ---------------------------------------------------------------- table
 
 
@@ -693,6 +739,6 @@ def compute_indicators(indicators: Sequence[Indicator], inputs: IndicatorInputs)
 
 __all__ = [
     "IndicatorInputs", "IndicatorTable", "IndicatorValues", "Indicator", "METHODS", "Method", "Param",
-    "ProfileRun", "best_sites_by_municipality", "check_catalogue", "compute_indicators", "free_share",
+    "ProfileRun", "best_sites_by_municipality", "scenario_conflict_metric", "scenario_indicator_metric", "check_catalogue", "compute_indicators", "free_share",
     "not_available", "parse_indicator", "parse_indicators", "rank", "register_method",
 ]

@@ -85,6 +85,22 @@ def profile_run(name: str, resolution: float = 250.0, data_dir=None, *, n_sites:
     return run
 
 
+def load_layers(ids: Iterable[str], data_dir=None) -> tuple[dict, dict]:
+    """Load the layers ``ids`` that are present (optional ones without the starter extract).
+
+    Returns ``(layers, remedies)``: present frames by id, and how to get every requested layer.
+    """
+    layers, remedies = {}, {}
+    for lid in sorted(set(ids)):
+        spec = registry.get(lid)
+        remedies[lid] = f"`areal fetch {lid}`" + (f" ({spec.fetch.service})" if spec.fetch else "")
+        try:
+            layers[lid] = loader.load(lid, data_dir, use_starter=not spec.optional)
+        except LayerMissingError:
+            continue
+    return layers, remedies
+
+
 def load_indicator_inputs(indicators: Iterable, data_dir=None, *, profile_resolution: float = 250.0,
                           extra_layers: dict | None = None, use_cache: bool = True,
                           timings: dict | None = None) -> IndicatorInputs:
@@ -117,13 +133,10 @@ def load_indicator_inputs(indicators: Iterable, data_dir=None, *, profile_resolu
         wanted.add("grid_capacity")
     if "arenas_within" in methods:
         wanted.add("test_arenas")
-    for lid in sorted(wanted - set(layers)):
-        spec = registry.get(lid)
-        remedies.setdefault(lid, f"`areal fetch {lid}`" + (f" ({spec.fetch.service})" if spec.fetch else ""))
-        try:
-            layers[lid] = loader.load(lid, data_dir, use_starter=not spec.optional)
-        except LayerMissingError:
-            continue
+    extra, more = load_layers(wanted - set(layers), data_dir)
+    layers.update(extra)
+    for k, v in more.items():
+        remedies.setdefault(k, v)
     timings["load layers"] = time.perf_counter() - t
     t = time.perf_counter()
     account = land_account(acc_inputs.municipalities, {k: v for k, v in layers.items()},
@@ -140,4 +153,4 @@ def load_indicator_inputs(indicators: Iterable, data_dir=None, *, profile_resolu
     return IndicatorInputs(acc_inputs.municipalities, account, layers, remedies, rules, runs, missing, factors)
 
 
-__all__ = ["load_indicator_inputs", "profile_run"]
+__all__ = ["load_indicator_inputs", "load_layers", "profile_run"]

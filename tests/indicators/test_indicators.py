@@ -282,3 +282,56 @@ def test_cli_indicators_outputs(real_data, tmp_path):
     assert len(df) == 40 and df["kommunenummer"].iloc[-2:].tolist() == ["median", "50"]
     assert df.loc[df.kommunenummer == "median", "protected_share"].iloc[0] == pytest.approx(
         df["protected_share"].iloc[:38].median(), rel=1e-5)
+
+
+# ---------------------------------------------------------------- scenario compare
+
+
+def test_scenario_compare_conflicts_and_indicators(tiny):
+    from geo.indicators import scenario_conflict_metric, scenario_indicator_metric
+    from geo.scenario import Scenario, compare
+
+    # A: x 300-500 (20 ha): 10 ha mire (medium), protected x 350-450 y 0-500 = 5 ha (exclusion)
+    # B: x 0-200 (20 ha): all on built_up (developed), no conflict
+    sa = Scenario("A", _gdf([b(300, 0, 500, 1000)]))
+    sb = Scenario("B", _gdf([b(0, 0, 200, 1000)]))
+    table = compare(sa, sb, {"conflicts": scenario_conflict_metric(tiny),
+                             "indicators": scenario_indicator_metric(tiny, CATALOGUE)})
+    c = table.loc["conflicts"]
+    assert c.loc["exclusion_ha"].tolist() == pytest.approx([5, 0, -5])
+    assert c.loc["medium_ha"].tolist() == pytest.approx([10, 0, -10])
+    assert c.loc["conflict_ha"].tolist() == pytest.approx([12.5, 0, -12.5])  # 10 mire ∪ 5 protected, 2.5 shared
+    assert c.loc["layers_missing", "A"] == 0
+    i = table.loc["indicators"]
+    assert set(i.index) == {"free", "developed", "farmland", "mire", "co2"}  # the others need 38 municipalities
+    assert i.loc["free"].tolist() == pytest.approx([0.75, 1.0, 0.25])
+    assert i.loc["developed"].tolist() == pytest.approx([0.0, 1.0, 1.0])
+    # A: 10 ha mire × 500 + 10 ha other × 10 ; B: developed × 0
+    assert i.loc["co2"].tolist() == pytest.approx([5100, 0, -5100])
+    assert i.loc["farmland"].isna().all()  # no AR5: not available, not 0
+
+
+@pytest.mark.realdata
+def test_cli_scenario_compare_shows_conflicts_and_indicators(real_data, tmp_path):
+    from apps.cli import main
+    from conftest import FIXTURES
+
+    ba = gpd.read_file(FIXTURES / "business_areas_5001.geojson")
+    planned = ba[ba["arealbruksstatus"].astype(str) == "2"]
+    planned.iloc[:1].to_file(tmp_path / "a.gpkg")
+    planned.to_file(tmp_path / "b.gpkg")
+    store = str(tmp_path / "s.sqlite")
+    run = lambda *a: CliRunner().invoke(main, [*a, "--store", store, "--data-dir", str(real_data)])
+    assert run("scenario", "save", "A", "--proposal", str(tmp_path / "a.gpkg")).exit_code == 0
+    assert run("scenario", "save", "B", "--proposal", str(tmp_path / "b.gpkg")).exit_code == 0
+    res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert any(ln.startswith("conflicts: exclusion_ha") for ln in lines)
+    assert any(ln.startswith("indicators: Andel framtidig næringsareal på allerede utbygd") for ln in lines)
+    cmp = pd.read_csv(tmp_path / "cmp.csv", index_col=[0, 1])
+    dev = cmp.loc[("indicators", "planned_on_developed_share")]
+    acc = cmp.loc[("land account", "site_developed_share")]
+    assert dev["A"] == pytest.approx(acc["A"]) and dev["B"] == pytest.approx(acc["B"])  # one definition
+    assert dev["A"] == pytest.approx(1.0, abs=1e-3)  # Testfelt A lies inside Trondheim's built-up area
+    assert cmp.loc[("conflicts", "conflict_ha"), "B"] >= cmp.loc[("conflicts", "conflict_ha"), "A"]
