@@ -929,20 +929,26 @@ class _TileRunner:
         t.n_any = t.n_land - int(np.count_nonzero(eligible))
         if not eligible.any():
             return t
-        rr, cc = np.nonzero(eligible)
+        rr, cc = (a.astype(np.int32) for a in np.nonzero(eligible))
         hgrid = grid.subgrid(win.halo_row, win.halo_col, win.halo_height, win.halo_width)
-        raws, scores = {}, []
-        for c in p.criteria:
+        keep_raw = self.structure is not None  # raw values only feed the site table
+        raws = {}
+        stack = np.empty((len(p.criteria), len(rr)), dtype=np.float32)
+        for n, c in enumerate(p.criteria):
             if c.id in self.coarse:
                 co = self.coarse[c.id]
-                ri, ci = coarse_index(co.grid, tgrid)
+                dt = np.int32 if co.score.size < 2**31 else np.int64  # flat indices must not overflow
+                ri, ci = (a.astype(dt) for a in coarse_index(co.grid, tgrid))
                 i, j = ri[rr], ci[cc]
-                raws[c.id], s = co.raw[i, j], co.score[i, j]
+                np.take(co.score.ravel(), i * dt(co.score.shape[1]) + j, out=stack[n])
+                if keep_raw:
+                    raws[c.id] = co.raw[i, j]
+                del i, j
             else:
                 raw = _fine_raw(c, p.criterion_frames[c.id], tgrid, hgrid, None, None)[eligible]
-                raws[c.id], s = raw, _score(c, raw)
-            scores.append(s)
-        stack = np.stack(scores)
+                stack[n] = _score(c, raw)
+                if keep_raw:
+                    raws[c.id] = raw
         valid = self.w32 @ stack
         out[eligible] = valid
         sel = valid >= self.thr
@@ -956,7 +962,7 @@ class _TileRunner:
             lab_s = lab[r_s, c_s]
             flat = (win.row + r_s).astype(np.int64) * grid.width + (win.col + c_s)
             t.stats = SiteStats.of(lab_s, n, valid[sel], {k: v[sel] for k, v in raws.items()},
-                                   {c.id: scores[i][sel] for i, c in enumerate(p.criteria)}, flat=flat)
+                                   {c.id: stack[i][sel] for i, c in enumerate(p.criteria)}, flat=flat)
             t.n_lab = n
             t.edges = (lab[0].copy(), lab[-1].copy(), lab[:, 0].copy(), lab[:, -1].copy())
             t.cells = ((r_s * win.width + c_s).astype(np.int32), lab_s.astype(np.int32))
