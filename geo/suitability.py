@@ -710,31 +710,50 @@ def attach_conflicts(sites: gpd.GeoDataFrame,
                      conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Add the conflicts each site touches, from an injected conflict engine.
 
-    ``conflicts(sites)`` returns conflict polygons (the conflict engine's ``.polygons``). They are
-    matched to sites by a ``site_id`` column when present, else by intersection. The first present
-    of the columns ``rule``, ``rule_id``, ``layer``, ``other_layer``, ``theme`` names a conflict.
-    Adds ``n_conflicts``, ``conflicts`` (names, ``; ``-joined) and ``conflict_area_ha``.
+    ``conflicts(sites)`` returns conflict polygons. They are matched to sites by a ``site_id``
+    column when present, else by intersection. The first present of the columns ``pair``,
+    ``rule``, ``rule_id``, ``layer``, ``other_layer``, ``theme`` names a conflict; ``severity``,
+    ``basis`` and ``area_ha`` (else the polygon area) are used when present.
+
+    Adds ``n_conflicts`` (distinct conflicts), ``conflicts`` (``name (severity, X.XX ha)``,
+    ``; ``-joined, most hectares first), ``conflict_area_ha`` (sum over conflicts: a cell in two
+    conflicts counts twice) and ``conflict_basis`` (legal basis of each conflict, ``; ``-joined).
     """
     out = sites.copy()
     res = conflicts(sites)
     out["n_conflicts"] = 0
     out["conflicts"] = ""
     out["conflict_area_ha"] = 0.0
+    out["conflict_basis"] = ""
     if res is None or len(res) == 0:
         return out
-    name_col = next((c for c in ("rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None)
+    name_col = next((c for c in ("pair", "rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None)
     if "site_id" in res.columns:
         pairs = pd.DataFrame({"site_id": res["site_id"].to_numpy(), "i": np.arange(len(res))})
     else:
         left, right = shapely.STRtree(np.asarray(res.geometry.values)).query(np.asarray(out.geometry.values), predicate="intersects")
         pairs = pd.DataFrame({"site_id": out["site_id"].to_numpy()[left], "i": right})
-    areas = res.geometry.area.to_numpy() / M2_PER_HA
-    names = res[name_col].astype(str).to_numpy() if name_col else np.array([f"conflict {i}" for i in range(len(res))])
-    for sid, grp in pairs.groupby("site_id"):
-        m = out["site_id"] == sid
-        out.loc[m, "n_conflicts"] = len(grp)
-        out.loc[m, "conflicts"] = "; ".join(sorted(set(names[grp["i"]])))
-        out.loc[m, "conflict_area_ha"] = float(areas[grp["i"]].sum())
+    pairs["ha"] = (res["area_ha"].to_numpy(float) if "area_ha" in res.columns
+                   else res.geometry.area.to_numpy() / M2_PER_HA)[pairs["i"]]
+    pairs["name"] = (res[name_col].astype(str).to_numpy() if name_col
+                     else np.array([f"conflict {i}" for i in range(len(res))]))[pairs["i"]]
+    pairs["severity"] = res["severity"].astype(str).to_numpy()[pairs["i"]] if "severity" in res.columns else ""
+    pairs["basis"] = res["basis"].astype(str).to_numpy()[pairs["i"]] if "basis" in res.columns else ""
+    per = pairs.groupby(["site_id", "name"], sort=False).agg(ha=("ha", "sum"), severity=("severity", "first"),
+                                                            basis=("basis", "first")).reset_index()
+    per = per.sort_values(["site_id", "ha", "name"], ascending=[True, False, True], kind="stable")
+    text, basis, n, ha = {}, {}, {}, {}
+    for sid, grp in per.groupby("site_id", sort=False):
+        text[sid] = "; ".join(f"{r.name} ({r.severity}, {r.ha:.2f} ha)" if r.severity else r.name
+                              for r in grp.itertuples())
+        basis[sid] = "; ".join(dict.fromkeys(b for b in grp["basis"] if b))
+        n[sid] = len(grp)
+        ha[sid] = float(grp["ha"].sum())
+    sid = out["site_id"]
+    out["n_conflicts"] = sid.map(n).fillna(0).astype(int)
+    out["conflicts"] = sid.map(text).fillna("")
+    out["conflict_area_ha"] = sid.map(ha).fillna(0.0)
+    out["conflict_basis"] = sid.map(basis).fillna("")
     return out
 
 
