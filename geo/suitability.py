@@ -26,8 +26,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 from rasterio import features
-from scipy import sparse
-from scipy import ndimage
+from scipy import ndimage, sparse
 
 from geo import criteria as C
 from geo.errors import RuleError

@@ -3,9 +3,9 @@
 import geopandas as gpd
 import numpy as np
 import pytest
+from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, box
 
-from conftest import UTM33, X0, Y0
 from geo.grid import AnalysisGrid
 from geo.profiles import parse_profile
 from geo.rules import parse_rules

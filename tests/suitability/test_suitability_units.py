@@ -4,9 +4,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
-from conftest import UTM33, X0, Y0
 from geo import criteria as C
 from geo.errors import GridMismatchError, RuleError
 from geo.grid import AnalysisGrid, check_same_grid, rasterize
