@@ -49,6 +49,7 @@ TEXT = {
         "suitability": "Egnethet",
         "weights": "Vekter",
         "cr": "Konsistensratio (CR)",
+        "cr_none": "ikke relevant (vektene er satt direkte, ikke med AHP)",
         "method": "Metode",
         "missing": "Manglende lag",
         "na": "Ikke tilgjengelig",
@@ -93,6 +94,7 @@ TEXT = {
         "suitability": "Suitability",
         "weights": "Weights",
         "cr": "Consistency ratio (CR)",
+        "cr_none": "not applicable (weights set directly, not by AHP)",
         "method": "Method",
         "missing": "Missing layers",
         "na": "Not available",
@@ -150,7 +152,10 @@ class ReportInputs:
         Rows of the land-account table: first column the class label, then value columns.
     conflicts, indicators : DataFrame, optional
         Conflict table (with a legal-basis column) and indicator table (with the county median).
-    suitability : Suitability, optional
+    suitability : Suitability or list of Suitability, optional
+    na_reasons : dict
+        Section (``"conflicts"``, ``"indicators"``, ``"suitability"``) -> why it is not available
+        and what to run (replaces the generic text).
     missing : list of str
         Missing-layer messages.
     notes : list of str
@@ -164,9 +169,10 @@ class ReportInputs:
     account: pd.DataFrame | None = None
     conflicts: pd.DataFrame | None = None
     indicators: pd.DataFrame | None = None
-    suitability: Suitability | None = None
+    suitability: Suitability | list[Suitability] | None = None
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    na_reasons: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- formatting
@@ -352,18 +358,19 @@ def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "
     if inputs.conflicts is not None:
         story.append(_table(inputs.conflicts, font, bold))
     else:
-        story.append(Paragraph(f"{t['na']}. " + esc(t["na_conflicts"]), body))
+        story.append(Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("conflicts", t["na_conflicts"])), body))
 
     story.append(Paragraph(t["indicators"], h2))
     if inputs.indicators is not None:
         story.append(_table(inputs.indicators, font, bold))
     else:
-        story.append(Paragraph(f"{t['na']}. " + esc(t["na_indicators"]), body))
+        story.append(Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("indicators", t["na_indicators"])), body))
 
     story.append(Paragraph(t["suitability"], h2))
-    if inputs.suitability is not None:
-        s = inputs.suitability
-        cr = fmt(s.consistency_ratio, 3, lang) if s.consistency_ratio is not None else t["na"]
+    suits = inputs.suitability if isinstance(inputs.suitability, list) else (
+        [inputs.suitability] if inputs.suitability is not None else [])
+    for s in suits:
+        cr = fmt(s.consistency_ratio, 3, lang) if s.consistency_ratio is not None else t["cr_none"]
         story.append(Paragraph(esc(f"Profil: {s.profile}. {t['cr']}: {cr}."), body))
         wt = pd.DataFrame({t["criterion"]: list(s.weights),
                            t["weights"]: [fmt(v, 3, lang) for v in s.weights.values()]})
@@ -371,8 +378,9 @@ def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "
         if s.table is not None:
             story.append(Spacer(1, 4))
             story.append(_table(s.table, font, bold))
-    else:
-        story.append(Paragraph(f"{t['na']}. " + esc(t["na_suitability"]), body))
+        story.append(Spacer(1, 6))
+    if not suits:
+        story.append(Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("suitability", t["na_suitability"])), body))
 
     if inputs.missing:
         story.append(Paragraph(t["missing"], h2))
@@ -409,34 +417,170 @@ def _account_rows(values: Mapping[str, Mapping[str, float]], columns: list[str],
     return pd.DataFrame(rows, columns=[t["class"], *values])
 
 
-def municipality_report(knr: str, data_dir=None, *, lang: str = "nb") -> ReportInputs:
-    """Inputs of a municipality report: its account next to the county's, the map of the municipality."""
+def _labels(lang: str) -> dict[str, str]:
+    nb = lang != "en"
+    return {
+        "pair": "Konflikt" if nb else "Conflict", "severity": "Grad" if nb else "Severity",
+        "ha": "Areal (ha)" if nb else "Area (ha)", "basis": "Lovgrunnlag" if nb else "Legal basis",
+        "indicator": "Indikator" if nb else "Indicator", "unit": "Enhet" if nb else "Unit",
+        "value": "Verdi" if nb else "Value", "rank": "Rang (av 38)" if nb else "Rank (of 38)",
+        "median": "Fylkesmedian" if nb else "County median", "site": "Område" if nb else "Site",
+        "muni": "Kommune" if nb else "Municipality", "score": "Egnethet" if nb else "Score",
+        "none": "ingen konflikt funnet" if nb else "no conflict found",
+    }
+
+
+def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFrame:
+    """The conflict table: one row per rule that applied (pair, severity, hectares, legal basis).
+
+    With ``knr`` only the pieces in that municipality count. Rules with no overlap are left out;
+    when nothing overlaps a single row says so.
+    """
+    lab = _labels(lang)
+    polys = result.polygons
+    if knr is not None:
+        polys = polys[polys["kommunenummer"].astype(str) == str(knr)]
+    ha = polys.groupby("pair", sort=False)["area_ha"].sum() if len(polys) else pd.Series(dtype=float)
+    rows = [[r.pair, r.severity, fmt(float(ha[r.pair]), 1, lang), r.basis]
+            for r in result.rules if float(ha.get(r.pair, 0.0)) > 0]
+    if not rows:
+        rows = [[lab["none"], "", fmt(0.0, 1, lang), ""]]
+    return pd.DataFrame(rows, columns=[lab["pair"], lab["severity"], lab["ha"], lab["basis"]])
+
+
+def _para_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Wrap long legal-basis text so the PDF table stays inside the page."""
+    import textwrap
+
+    out = df.copy()
+    for c in out.columns:
+        out[c] = out[c].map(lambda v: "\n".join(textwrap.wrap(str(v), 48)) if len(str(v)) > 48 else v)
+    return out
+
+
+def indicator_rows(result, knr: str, lang: str = "nb") -> pd.DataFrame:
+    """The municipality's indicators: value, rank among the 38 and the county median."""
+    lab = _labels(lang)
+    row = result.row(knr)
+    summ = result.summary.set_index("id")
+    rows = []
+    for ind in result.indicators:
+        r = row[f"{ind.id}_rank"]
+        rows.append([ind.title(lang), ind.unit, fmt(float(row[ind.id]), ind.digits, lang),
+                     "–" if pd.isna(r) else str(int(r)), fmt(float(summ.loc[ind.id, "median"]), ind.digits, lang)])
+    return pd.DataFrame(rows, columns=[lab["indicator"], lab["unit"], lab["value"], lab["rank"], lab["median"]])
+
+
+def site_indicator_rows(values: Mapping[str, float], result, lang: str = "nb") -> pd.DataFrame:
+    """A site's (scenario's) indicators next to the county median of the municipalities."""
+    lab = _labels(lang)
+    summ = result.summary.set_index("id")
+    rows = [[i.title(lang), i.unit, fmt(float(values[i.id]), i.digits, lang),
+             fmt(float(summ.loc[i.id, "median"]), i.digits, lang)] for i in result.indicators if i.id in values]
+    return pd.DataFrame(rows, columns=[lab["indicator"], lab["unit"], lab["value"], lab["median"]])
+
+
+def suitability_sections(runs: Mapping, knr: str | None = None, lang: str = "nb", n: int = 3,
+                         weights: Mapping[str, float] | None = None) -> list[Suitability]:
+    """One :class:`Suitability` per profile run: weights, AHP consistency ratio, best sites.
+
+    With ``knr`` the best sites of that municipality, else the county's best ``n`` sites.
+    """
+    lab = _labels(lang)
+    out = []
+    for name, run in runs.items():
+        prof = run.profile
+        sites = run.sites
+        if knr is not None:
+            sites = sites[sites["kommunenummer"].astype(str) == str(knr)].sort_values("site_rank")
+        else:
+            sites = sites[sites["site_rank"] == 1].sort_values("mean_score", ascending=False)
+        sites = sites.head(n)
+        table = pd.DataFrame({
+            "#": range(1, len(sites) + 1), lab["muni"]: sites["kommunenavn"].tolist(),
+            lab["score"]: [fmt(v, 3, lang) for v in sites["mean_score"]],
+            lab["ha"]: [fmt(v, 1, lang) for v in sites["area_ha"]],
+        })
+        if len(table) == 0:
+            table = pd.DataFrame({"#": ["–"], lab["muni"]: [
+                f"ingen område ≥ {prof.threshold:g} over ≥ {prof.min_area_ha:g} ha" if lang == "nb"
+                else f"no site ≥ {prof.threshold:g} over ≥ {prof.min_area_ha:g} ha"], lab["score"]: [""], lab["ha"]: [""]})
+        w = dict(weights) if weights else dict(prof.weights)
+        title = f"{prof.title_nb if lang == 'nb' else prof.title_en} ({name}, {run.resolution:g} m)"
+        out.append(Suitability(title, w, prof.ahp.cr if prof.ahp is not None else None, table))
+    return out
+
+
+def _analyses(data_dir, business_areas, profile_resolution: float):
+    from apps.commands.indicators import compute_indicator_table
+
+    return compute_indicator_table(data_dir, profile_resolution=profile_resolution, business_areas=business_areas)
+
+
+def municipality_report(knr: str, data_dir=None, *, lang: str = "nb", profiles: list[str] | None = None,
+                        business_areas=None, profile_resolution: float = 250.0) -> ReportInputs:
+    """Inputs of a municipality report: account next to the county's, conflicts of its planned business
+    land with legal basis, its indicators with rank and county median, the suitability profiles
+    (weights, consistency ratio, best sites in the municipality), and the map."""
     from apps.commands.account import compute_account
     from geo.errors import UnknownNameError
+    from geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
     if knr not in tab.index or knr == COUNTY_ID:
         raise UnknownNameError(f"{knr!r} is not one of the 38 municipalities: "
                                f"{', '.join(i for i in tab.index if i != COUNTY_ID)}")
+    result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
+    if business_areas is not None:  # the account shown must rest on the same business areas
+        acc = ind_inputs.account
+        tab = acc.table.set_index("kommunenummer")
     row, county = tab.loc[knr], tab.loc[COUNTY_ID]
     cols = [c for c in acc.table.columns[2:]]
     name = str(row["kommunenavn"])
     account = _account_rows({name: row.to_dict(), TEXT[lang]["county"]: county.to_dict()}, cols, lang)
     munis = inputs.municipalities
     focus = munis[munis["kommunenummer"].astype(str) == knr]
+    na: dict[str, str] = {}
+    conflicts = None
+    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(_planned(ind_inputs)):
+        res, missing = conflicts_of(ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}")
+        conflicts = _para_table(conflict_rows(res, knr, lang))
+    else:
+        na["conflicts"] = ("planned business areas (layer 'business_areas') are not in the data directory: "
+                           f"get them with {ind_inputs.remedy(CONFLICT_LAYER)}, then run `areal report` again")
+    runs = {k: v for k, v in ind_inputs.suitability.items() if profiles is None or k in profiles}
+    suit = suitability_sections(runs, knr, lang)
+    if not suit:
+        na["suitability"] = "; ".join(ind_inputs.suitability_missing.values()) or "no profile was run"
+    summ = result.summary
+    missing_msgs = [m.message() for m in acc.missing_layers]
+    missing_msgs += [f"{r['id']}: {r['reason']}" for _, r in summ[summ["status"] != "ok"].iterrows()]
+    layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
     return ReportInputs(
         kind="municipality", name=f"{name} ({knr})", focus=focus,
-        map_layers={"municipalities": munis, **{k: v for k, v in inputs.layers.items() if k in MAP_LAYERS}},
-        attributions=inputs.attributions(), account=account,
-        missing=[m.message() for m in acc.missing_layers], notes=list(acc.notes),
+        map_layers={"municipalities": munis, **layers_for_map},
+        attributions={**inputs.attributions(), **_credits(layers_for_map)}, account=account,
+        conflicts=conflicts, indicators=indicator_rows(result, knr, lang), suitability=suit,
+        missing=list(dict.fromkeys(missing_msgs)), notes=list(acc.notes), na_reasons=na,
     )
 
 
+def _credits(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
+    from layers import registry
+
+    return {lid: registry.get(lid).attribution for lid in layers}
+
+
 def site_report(site: gpd.GeoDataFrame, name: str, data_dir=None, *, kind: str = "site",
-                lang: str = "nb") -> ReportInputs:
-    """Inputs of a site (or scenario) report: the account of the area itself, the map around it."""
+                lang: str = "nb", profiles: list[str] | None = None, weights: Mapping[str, float] | None = None,
+                business_areas=None, profile_resolution: float = 250.0) -> ReportInputs:
+    """Inputs of a site (or scenario) report: the account of the area itself, its conflicts with legal
+    basis, the indicators that make sense for one area next to the county median, the suitability
+    profiles asked for (weights, consistency ratio, the county's best sites), the map around it."""
+    from geo.indicators import CONFLICT_LAYER, conflicts_of, scenario_indicator_metric
     from geo.land_account import class_parts, zone_account
+    from geo.scenario import Scenario
     from layers.account_inputs import emission_factors, load_account_inputs
 
     inputs = load_account_inputs(data_dir)
@@ -448,9 +592,22 @@ def site_report(site: gpd.GeoDataFrame, name: str, data_dir=None, *, kind: str =
     for cls in CLASSES:
         _, _, miss = class_parts(cls, inputs.layers, inputs.remedies)
         missing += [m.message() for m in miss]
+    result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
+    res, conf_missing = conflicts_of(ind_inputs, site, CONFLICT_LAYER)
+    missing += [f"{lid}: not in the data directory, its conflict rules were not checked; get it with "
+                f"{ind_inputs.remedy(lid)}" for lid in conf_missing]
+    values = scenario_indicator_metric(ind_inputs, result.indicators)(Scenario(name, site))
+    na: dict[str, str] = {}
+    runs = {k: v for k, v in ind_inputs.suitability.items() if profiles and k in profiles}
+    suit = suitability_sections(runs, None, lang, weights=weights)
+    if not suit:
+        na["suitability"] = ("no suitability profile was chosen for this report: run "
+                             "`areal report ... --profile NAME` (profiles: " + ", ".join(ind_inputs.suitability) + ")")
+    layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
     return ReportInputs(
         kind=kind, name=name, focus=site,
-        map_layers={"municipalities": inputs.municipalities,
-                    **{k: v for k, v in inputs.layers.items() if k in MAP_LAYERS}},
-        attributions=inputs.attributions(), account=account, missing=list(dict.fromkeys(missing)),
+        map_layers={"municipalities": inputs.municipalities, **layers_for_map},
+        attributions={**inputs.attributions(), **_credits(layers_for_map)}, account=account,
+        conflicts=_para_table(conflict_rows(res, None, lang)), indicators=site_indicator_rows(values, result, lang),
+        suitability=suit, missing=list(dict.fromkeys(missing)), na_reasons=na,
     )

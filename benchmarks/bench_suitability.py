@@ -1,7 +1,7 @@
 """Suitability benchmarks over Trøndelag (real extracts in AREAL_DATA_DIR).
 
     python benchmarks/bench_suitability.py 100m            # full run + recompute after a weight change
-    python benchmarks/bench_suitability.py 10m [--tile 2048] [--distance-res 100]
+    python benchmarks/bench_suitability.py 10m [--tile 2048] [--distance-res 100] [--workers 2] [--no-sites]
     python benchmarks/bench_suitability.py all
 
 Each measurement runs in its own subprocess so peak memory (ru_maxrss) is that run's alone.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -75,18 +76,20 @@ def run_100m() -> dict:
             "baseline_recompute_median_s": float(np.median(base)), "peak_mib": _peak_mib()}
 
 
-def run_10m(tile: int, distance_res: float | None) -> dict:
+def run_10m(tile: int, distance_res: float | None, workers: int, sites: bool) -> dict:
     from geo.suitability import run_windowed
 
     p, inputs, grid = _setup(10)
     n = [0]
     t0 = time.perf_counter()
-    res = run_windowed(p, inputs, grid, tile=tile, distance_res=distance_res,
+    res = run_windowed(p, inputs, grid, tile=tile, distance_res=distance_res, workers=workers, sites=sites,
                        progress=lambda k: n.__setitem__(0, n[0] + k))
     dt = time.perf_counter() - t0
     return {"what": "10m windowed", "shape": grid.shape, "cells": grid.width * grid.height, "tile": tile,
-            "distance_res": distance_res, "tiles": res.n_tiles, "seconds": dt, "peak_mib": _peak_mib(),
-            "candidate_cells": res.n_candidate_cells}
+            "distance_res": distance_res, "workers": workers, "tiles": res.n_tiles,
+            "tiles_without_eligible_land": res.n_skipped_tiles, "seconds": dt, "peak_mib": _peak_mib(),
+            "candidate_cells": res.n_candidate_cells, "sites": None if res.sites is None else len(res.sites),
+            "load_average": os.getloadavg()[0]}
 
 
 def run_baseline_10m(size: int) -> dict:
@@ -136,6 +139,8 @@ def main() -> None:
     ap.add_argument("--tile", type=int, default=2048)
     ap.add_argument("--distance-res", type=float, default=100.0)
     ap.add_argument("--baseline-size", type=int, default=4000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-sites", action="store_true", help="10 m run without candidate sites")
     ap.add_argument("--child", action="store_true")
     a, rest = ap.parse_known_args()
     if a.child:
@@ -144,7 +149,7 @@ def main() -> None:
         elif rest and rest[0] == "baseline":
             r = run_baseline_10m(a.baseline_size)
         else:
-            r = run_10m(a.tile, a.distance_res or None)
+            r = run_10m(a.tile, a.distance_res or None, a.workers, not a.no_sites)
         print(json.dumps(r, default=float))
         return
     results = []
@@ -159,11 +164,14 @@ def main() -> None:
               f"{r['baseline_recompute_median_s']:.3f} s -> {r['baseline_recompute_median_s'] / r['recompute_median_s']:.1f}x")
     if a.what in ("10m", "all"):
         b = _child(["10m", "baseline", "--baseline-size", str(a.baseline_size)])
-        r = _child(["10m", "--tile", str(a.tile), "--distance-res", str(a.distance_res)])
+        r = _child(["10m", "--tile", str(a.tile), "--distance-res", str(a.distance_res), "--workers", str(a.workers)]
+                   + (["--no-sites"] if a.no_sites else []))
         results += [b, r]
         print(f"10 m, {r['shape'][0]}×{r['shape'][1]} = {r['cells'] / 1e9:.2f} G cells, windowed tile {r['tile']}, "
-              f"distance lattice {r['distance_res']} m: {r['seconds']:.1f} s, peak {r['peak_mib']:.0f} MiB "
-              f"(targets 60 s, 2048 MiB)")
+              f"distance lattice {r['distance_res']} m, {r['workers']} threads, sites {r['sites']}: "
+              f"{r['seconds']:.1f} s, peak {r['peak_mib']:.0f} MiB (targets 60 s, 2048 MiB); "
+              f"{r['tiles']} tiles, {r['tiles_without_eligible_land']} without eligible land; "
+              f"load average at the end {r['load_average']:.1f}")
         est = b["s_per_mcell"] * r["cells"] / 1e6
         print(f"  numpy baseline on {b['cells'] / 1e6:.0f} M cells: {b['seconds']:.1f} s, peak {b['peak_mib']:.0f} MiB "
               f"-> {b['s_per_mcell']:.3f} s/M cells, {est:.0f} s if scaled to the county "

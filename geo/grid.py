@@ -272,9 +272,11 @@ def rasterize(
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     vals = np.broadcast_to(np.asarray(values), (len(geoms),))
     # Only features touching the grid (plus one cell) are handed to GDAL: cheap for small tiles.
+    # The frame's spatial index (built once, then cached on the frame) avoids testing every feature.
     env = shapely.box(*grid.bounds).buffer(grid.res, join_style="mitre")
-    keep = shapely.intersects(geoms, env) & ~shapely.is_empty(geoms)
-    if not keep.any():
+    keep = np.sort(gdf.sindex.query(env, predicate="intersects"))
+    keep = keep[~shapely.is_empty(geoms[keep])]
+    if not len(keep):
         return out
     alg = {"replace": features.MergeAlg.replace, "add": features.MergeAlg.add}
     if merge_alg not in alg:

@@ -29,7 +29,6 @@ Two municipalities of 1 km² each and a forest of 1.5 km² straddling them:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -39,7 +38,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import ensure_same_crs, to_working_crs
-from geo.errors import InputGeometryError, RuleError
+from geo.errors import InputGeometryError
 from geo.geometry import M2_PER_HA, repair_geometries
 
 COUNTY_ID = "50"

@@ -13,15 +13,20 @@ loaded by :mod:`layers`), arrays and frames go out. Two paths share one per-grid
 
 from __future__ import annotations
 
+import math
+import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 from rasterio import features
-from scipy import ndimage
+from scipy import ndimage, sparse
 
 from geo import criteria as C
 from geo.errors import RuleError
@@ -157,63 +162,147 @@ def _check_distance_res(distance_res: float | None, grid: AnalysisGrid) -> float
     return float(distance_res)
 
 
-def sample_coarse(coarse: np.ndarray, cgrid: AnalysisGrid, grid: AnalysisGrid) -> np.ndarray:
-    """Value of the coarse cell holding each cell centre of ``grid`` (both grids on one lattice)."""
+def coarse_index(cgrid: AnalysisGrid, grid: AnalysisGrid) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the ``cgrid`` cell holding each row / column centre of ``grid``.
+
+    Index arithmetic only (both grids on one lattice, ``cgrid`` coarser): ``coarse[ri][:, ci]`` is
+    ``coarse`` upsampled to ``grid`` by nearest cell.
+    """
     x, _ = grid.cell_centres(np.zeros(grid.width, int), np.arange(grid.width))
     _, y = grid.cell_centres(np.arange(grid.height), np.zeros(grid.height, int))
     ci = np.floor((x - cgrid.bounds[0]) / cgrid.res).astype(np.intp)
     ri = np.floor((cgrid.bounds[3] - y) / cgrid.res).astype(np.intp)
+    return ri, ci
+
+
+def sample_coarse(coarse: np.ndarray, cgrid: AnalysisGrid, grid: AnalysisGrid) -> np.ndarray:
+    """Value of the coarse cell holding each cell centre of ``grid`` (both grids on one lattice)."""
+    ri, ci = coarse_index(cgrid, grid)
     return coarse[np.ix_(ri, ci)]
+
+
+@dataclass(frozen=True)
+class CoarseCriterion:
+    """A criterion evaluated once on a coarser lattice: raw values and scores (float32) on ``grid``."""
+
+    grid: AnalysisGrid
+    raw: np.ndarray
+    score: np.ndarray
+
+
+def terrain_factor(src: RasterSource, grid: AnalysisGrid) -> int:
+    """How many grid cells fit in one cell of the elevation raster (>= 1).
+
+    Slope is computed on a lattice of ``terrain_factor * grid.res``: a 1 km DEM has no 10 m
+    detail, so its slope is computed once at 1 km and upsampled by index arithmetic.
+    """
+    from rasterio.transform import array_bounds
+    from rasterio.warp import calculate_default_transform
+
+    h, w = np.shape(src.values)
+    if CRS.from_user_input(src.crs).equals(grid.crs):
+        size = min(abs(src.transform.a), abs(src.transform.e))
+    else:
+        t, _, _ = calculate_default_transform(src.crs, grid.crs, w, h, *array_bounds(h, w, src.transform))
+        size = min(abs(t.a), abs(t.e))
+    return max(1, int(math.floor(size / grid.res + 1e-9)))
+
+
+def _score(c: Criterion, raw: np.ndarray) -> np.ndarray:
+    if c.kind == "categorical":
+        return raw
+    score = C.apply_value_function(raw, c.value)
+    if c.kind == "slope":  # no elevation (outside the DEM): no terrain penalty is known, score 0
+        score[np.isnan(score)] = 0
+    return score
+
+
+def coarse_criteria(p: Plan, grid: AnalysisGrid, *, cache: C.DistanceCache | None = None,
+                    digests: Mapping[str, str] | None = None,
+                    distance_res: float | None = None) -> dict[str, CoarseCriterion]:
+    """Criteria evaluated once on a coarser lattice than ``grid``, keyed by criterion id.
+
+    * distance criteria when ``distance_res`` (a multiple of the grid resolution) is given:
+      distances on that lattice over the whole grid (error below ``distance_res``);
+    * slope when the elevation raster is coarser than the grid (:func:`terrain_factor` > 1): the
+      DEM is resampled once onto a lattice of its own cell size and slope computed there.
+
+    Each grid cell then takes the coarse cell holding its centre (:func:`coarse_index`); the
+    coarse rasters do not depend on how the grid is tiled.
+    """
+    dres = _check_distance_res(distance_res, grid)
+    out: dict[str, CoarseCriterion] = {}
+    for c in p.criteria:
+        src = p.criterion_frames[c.id]
+        if c.kind == "distance" and dres:
+            dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
+            if cache is not None:
+                raw = cache.get(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer,
+                                digest=(digests or {}).get(c.id))
+            else:
+                raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
+            out[c.id] = CoarseCriterion(dgrid, raw, _score(c, raw))
+        elif c.kind == "slope":
+            f = terrain_factor(src, grid)
+            if f > 1:
+                tres = f * grid.res
+                # one coarse cell of margin so central differences see neighbours at the grid edge
+                tgrid = AnalysisGrid(grid.crs, tres, (grid.bounds[0] - tres, grid.bounds[1] - tres,
+                                                      grid.bounds[2] + tres, grid.bounds[3] + tres))
+                elev = C.raster_on_grid(src.values, src.transform, src.crs, tgrid, nodata=src.nodata)
+                raw = C.slope_degrees(elev, tres)
+                out[c.id] = CoarseCriterion(tgrid, raw, _score(c, raw))
+    return out
+
+
+def _fine_raw(c: Criterion, src, grid: AnalysisGrid, ctx: AnalysisGrid, cache: C.DistanceCache | None,
+              digest: str | None) -> np.ndarray:
+    """Raw values of one criterion computed at the grid's own resolution (``ctx``: tile plus halo)."""
+    if c.kind == "distance":
+        if cache is not None:
+            raw = cache.get(src, ctx, cap_m=c.distance_cap, all_touched=True, what=c.layer, digest=digest)
+        else:
+            raw = C.distance_raster(src, ctx, cap_m=c.distance_cap, all_touched=True, what=c.layer)
+        if ctx is not grid:
+            r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
+            c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
+            raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
+        return raw
+    if c.kind == "slope":
+        # One extra cell on each side so the central differences at the grid edge see neighbours.
+        big = AnalysisGrid(grid.crs, grid.res, (grid.bounds[0] - grid.res, grid.bounds[1] - grid.res,
+                                                grid.bounds[2] + grid.res, grid.bounds[3] + grid.res))
+        elev = C.raster_on_grid(src.values, src.transform, src.crs, big, nodata=src.nodata)
+        return C.slope_degrees(elev, grid.res)[1:-1, 1:-1]
+    return C.categorical_scores(src, grid, default=c.default, all_touched=False)
 
 
 def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None = None,
                      digests: Mapping[str, str] | None = None,
                      distance_res: float | None = None,
-                     context: AnalysisGrid | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                     context: AnalysisGrid | None = None,
+                     coarse: Mapping[str, CoarseCriterion] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Raw values and scores of every active criterion on ``grid``: ``{id: (raw, score)}``.
 
     Distance criteria are capped at their :attr:`Criterion.distance_cap`; raw values are metres
-    (distance), degrees (slope) or the class score (categorical). With ``distance_res`` (a
-    multiple of the grid resolution) distances are computed on that coarser lattice and each cell
-    takes the value of the coarse cell holding its centre (error below ``distance_res``): how a
-    10 m run keeps distance costs bounded. ``context`` (a larger grid on the same lattice, e.g.
-    a tile plus its halo) is where distances are computed before being cut to ``grid``.
+    (distance), degrees (slope) or the class score (categorical). Criteria in ``coarse``
+    (default: :func:`coarse_criteria` of ``grid`` with ``distance_res``) are upsampled from their
+    coarse lattice; the others are computed on ``grid``. ``context`` (a larger grid on the same
+    lattice, e.g. a tile plus its halo) is where fine distances are computed before being cut to
+    ``grid``.
     """
-    dres = _check_distance_res(distance_res, grid)
     ctx = context or grid
-    dgrid = AnalysisGrid(grid.crs, dres, ctx.bounds) if dres else ctx
+    if coarse is None:
+        coarse = coarse_criteria(p, grid, cache=cache, digests=digests, distance_res=distance_res)
     out = {}
     for c in p.criteria:
-        src = p.criterion_frames[c.id]
-        if c.kind == "distance":
-            cap = c.distance_cap
-            if cache is not None:
-                raw = cache.get(src, dgrid, cap_m=cap, all_touched=True, what=c.layer,
-                                digest=(digests or {}).get(c.id))
-            else:
-                raw = C.distance_raster(src, dgrid, cap_m=cap, all_touched=True, what=c.layer)
-            if dres:
-                # Sampling picks one coarse cell per cell, so scoring the (100x smaller) coarse
-                # raster first gives the same numbers for a fraction of the work.
-                score = sample_coarse(C.apply_value_function(raw, c.value), dgrid, grid)
-                raw = sample_coarse(raw, dgrid, grid)
-            else:
-                if ctx is not grid:
-                    r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
-                    c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
-                    raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
-                score = C.apply_value_function(raw, c.value)
-        elif c.kind == "slope":
-            # One extra cell on each side so the central differences at the grid edge see neighbours.
-            big = AnalysisGrid(grid.crs, grid.res, (grid.bounds[0] - grid.res, grid.bounds[1] - grid.res,
-                                                    grid.bounds[2] + grid.res, grid.bounds[3] + grid.res))
-            elev = C.raster_on_grid(src.values, src.transform, src.crs, big, nodata=src.nodata)
-            raw = C.slope_degrees(elev, grid.res)[1:-1, 1:-1]
-            score = C.apply_value_function(raw, c.value)
-            score = np.where(np.isnan(score), np.float32(0), score).astype(np.float32)
+        if c.id in coarse:
+            co = coarse[c.id]
+            ri, ci = coarse_index(co.grid, grid)
+            raw, score = co.raw[np.ix_(ri, ci)], co.score[np.ix_(ri, ci)]
         else:
-            raw = C.categorical_scores(src, grid, default=c.default, all_touched=False)
-            score = raw
+            raw = _fine_raw(c, p.criterion_frames[c.id], grid, ctx, cache, (digests or {}).get(c.id))
+            score = _score(c, raw)
         out[c.id] = (raw, score)
     check_same_grid(*(s for _, s in out.values()), names=list(out), grid=grid)
     return out
@@ -385,26 +474,13 @@ class SuitabilityModel:
         cells = self.eligible_idx[hit[inside]]
         s = values[hit[inside]].astype(np.float64)
         scores_in = self.scores[:, hit[inside]]
-        counts = np.bincount(lab, minlength=n + 1)[1:]
-        mins = np.full(n, np.inf)
-        maxs = np.full(n, -np.inf)
-        np.minimum.at(mins, lab - 1, s)
-        np.maximum.at(maxs, lab - 1, s)
-        data = {"mean_score": np.bincount(lab, weights=s, minlength=n + 1)[1:] / counts,
-                "min_score": mins, "max_score": maxs, "n_cells": counts}
-        data.update(area_columns(counts * self.grid.cell_area))
-        contrib = {}
-        for i, k in enumerate(self.criteria):
-            raw = self.raw[k].ravel()[cells].astype(np.float64)
-            data[f"{k}_value"] = np.bincount(lab, weights=raw, minlength=n + 1)[1:] / counts
-            sc = scores_in[i].astype(np.float64)
-            data[f"{k}_score"] = np.bincount(lab, weights=sc, minlength=n + 1)[1:] / counts
-            contrib[k] = w[i] * data[f"{k}_score"]
+        stats = SiteStats.of(lab, n, s, {k: self.raw[k].ravel()[cells] for k in self.criteria},
+                             {k: scores_in[i] for i, k in enumerate(self.criteria)})
         geoms = _label_geometries(labels, n, self.grid.transform * self.grid.transform.translation(c0, r0))
-        return _assemble_sites(data, contrib, geoms, self.grid.crs, n,
-                               labels_text={c.id: c.label for c in self.plan.criteria},
-                               kinds={c.id: c.kind for c in self.plan.criteria},
-                               municipalities=self.land_frame, conflicts=conflicts)
+        return site_frame(stats, geoms, self.grid, weights=dict(zip(self.criteria, w)),
+                          labels_text={c.id: c.label for c in self.plan.criteria},
+                          kinds={c.id: c.kind for c in self.plan.criteria},
+                          municipalities=self.land_frame, conflicts=conflicts)
 
     def site_mean(self, geom, suitability: np.ndarray | None = None) -> float:
         """Mean suitability over a site (cells whose centre is inside; the cell under a point or a tiny polygon).
@@ -464,7 +540,9 @@ def build_model(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid,
     """
     p = plan(profile, inputs)
     cache = cache if cache is not None else C.DistanceCache()
-    arrays = criterion_arrays(p, grid, cache, layer_digests(p), distance_res=distance_res)
+    digests = layer_digests(p)
+    coarse = coarse_criteria(p, grid, cache=cache, digests=digests, distance_res=distance_res)
+    arrays = criterion_arrays(p, grid, cache, digests, coarse=coarse)
     land = land_mask(inputs.land, grid)
     excl = exclusion_arrays(p, grid)
     return SuitabilityModel(profile, grid, p, land, excl, arrays, inputs.land)
@@ -530,50 +608,155 @@ def sites_from_labels(labels: np.ndarray, n: int, suitability: np.ndarray, grid:
     that contribute most, with their mean values), and, when ``conflicts`` is given,
     ``n_conflicts``/``conflicts`` (see :func:`attach_conflicts`).
     """
-    crs = grid.crs
     if n == 0:
-        return gpd.GeoDataFrame({"site_id": pd.Series(dtype=int), "rank": pd.Series(dtype=int),
-                                 "mean_score": pd.Series(dtype=float), "area_ha": pd.Series(dtype=float)},
-                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        return _empty_sites(grid.crs)
     check_same_grid(labels, suitability, names=["labels", "suitability"])
     flat = labels.ravel()
     idx = flat > 0
     lab = flat[idx]
-    counts = np.bincount(lab, minlength=n + 1)[1:]
-    s = suitability.ravel()[idx].astype(np.float64)
-    mean = np.bincount(lab, weights=s, minlength=n + 1)[1:] / counts
-    mins = np.full(n, np.inf)
-    maxs = np.full(n, -np.inf)
-    np.minimum.at(mins, lab - 1, s)
-    np.maximum.at(maxs, lab - 1, s)
-    data = {"mean_score": mean, "min_score": mins, "max_score": maxs, "n_cells": counts}
-    data.update(area_columns(counts * grid.cell_area))
-    contrib = {}
-    for k in (scores or {}):
-        data[f"{k}_value"] = np.bincount(lab, weights=raw[k].ravel()[idx].astype(np.float64), minlength=n + 1)[1:] / counts
-        data[f"{k}_score"] = np.bincount(lab, weights=scores[k].ravel()[idx].astype(np.float64), minlength=n + 1)[1:] / counts
-        contrib[k] = (weights or {}).get(k, 0.0) * data[f"{k}_score"]
+    stats = SiteStats.of(lab, n, suitability.ravel()[idx],
+                         {k: raw[k].ravel()[idx] for k in (scores or {})},
+                         {k: scores[k].ravel()[idx] for k in (scores or {})})
     # Vectorise: 4-connected pieces per label (always valid polygons), then one multipolygon per site.
     parts, part_labels = [], []
     for geom, val in features.shapes(labels, mask=labels > 0, connectivity=4, transform=grid.transform):
         parts.append(shapely.geometry.shape(geom))
         part_labels.append(int(val))
-    part_labels = np.asarray(part_labels)
+    geoms = _dissolve(parts, np.asarray(part_labels, dtype=np.int64), n)
+    return site_frame(stats, geoms, grid, weights=weights, labels_text=labels_text, kinds=kinds,
+                      municipalities=municipalities, conflicts=conflicts)
+
+
+def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
+    """One (multi)polygon per label, vectorising only each label's bounding box."""
+    geoms = np.empty(n, dtype=object)
+    for i, sl in enumerate(ndimage.find_objects(labels, max_label=n)):
+        lab = i + 1
+        if sl is None:
+            geoms[i] = shapely.Polygon()
+            continue
+        sub = labels[sl]
+        mask = sub == lab
+        transform = window_transform * window_transform.translation(sl[1].start, sl[0].start)
+        parts = [shapely.geometry.shape(g) for g, _ in
+                 features.shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)]
+        geoms[i] = shapely.union_all(parts)
+    return geoms
+
+
+def _empty_sites(crs) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"site_id": pd.Series(dtype=int), "rank": pd.Series(dtype=int),
+                             "mean_score": pd.Series(dtype=float), "area_ha": pd.Series(dtype=float)},
+                            geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _dissolve(parts: list, part_labels: np.ndarray, n: int) -> np.ndarray:
+    """One (multi)polygon per label 1..n from pieces labelled ``part_labels``."""
     geoms = np.empty(n, dtype=object)
     order = np.argsort(part_labels, kind="stable")
-    parts_arr = np.asarray(parts, dtype=object)[order]
+    parts_arr = np.empty(len(parts), dtype=object)
+    parts_arr[:] = parts
+    parts_arr = parts_arr[order]
     bounds = np.searchsorted(part_labels[order], np.arange(1, n + 2))
     for i in range(n):
         geoms[i] = shapely.union_all(parts_arr[bounds[i]:bounds[i + 1]])
-    return _assemble_sites(data, contrib, geoms, crs, n, labels_text=labels_text, kinds=kinds,
-                           municipalities=municipalities, conflicts=conflicts)
+    return geoms
 
 
-def _assemble_sites(data: dict, contrib: dict, geoms: np.ndarray, crs, n: int, *,
-                    labels_text: Mapping[str, str] | None, kinds: Mapping[str, str] | None,
-                    municipalities: gpd.GeoDataFrame | None,
-                    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None) -> gpd.GeoDataFrame:
-    """Site table from per-label statistics and geometries: reasons, municipality, ranking, conflicts."""
+@dataclass
+class SiteStats:
+    """Per-region sums from which site attributes are computed (mergeable across tiles).
+
+    Arrays have one entry per region: ``count`` (cells), ``score_sum``, ``score_min``,
+    ``score_max`` (suitability), ``first`` (flat index of the region's first cell, for ordering),
+    and per criterion ``raw_sum[k]`` / ``crit_sum[k]`` (raw value and score sums).
+    """
+
+    count: np.ndarray
+    score_sum: np.ndarray
+    score_min: np.ndarray
+    score_max: np.ndarray
+    raw_sum: dict[str, np.ndarray]
+    crit_sum: dict[str, np.ndarray]
+    first: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, lab: np.ndarray, n: int, s: np.ndarray, raw: Mapping[str, np.ndarray],
+           score: Mapping[str, np.ndarray], flat: np.ndarray | None = None) -> SiteStats:
+        """Sums over cells labelled ``lab`` (1..n) with suitability ``s`` (and flat indices ``flat``)."""
+        s = np.asarray(s, dtype=np.float64)
+        counts = np.bincount(lab, minlength=n + 1)[1:]
+        mins = np.full(n, np.inf)
+        maxs = np.full(n, -np.inf)
+        np.minimum.at(mins, lab - 1, s)
+        np.maximum.at(maxs, lab - 1, s)
+        first = None
+        if flat is not None:
+            first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, lab - 1, flat.astype(np.int64))
+
+        def sums(v):
+            return np.bincount(lab, weights=np.asarray(v, dtype=np.float64), minlength=n + 1)[1:]
+
+        return cls(counts, sums(s), mins, maxs, {k: sums(v) for k, v in raw.items()},
+                   {k: sums(v) for k, v in score.items()}, first)
+
+    def __len__(self) -> int:
+        return len(self.count)
+
+    def merge(self, groups: np.ndarray, n: int) -> SiteStats:
+        """Combine regions: entry ``i`` goes to group ``groups[i]`` (0..n-1)."""
+        def add(v):
+            return np.bincount(groups, weights=v, minlength=n)
+
+        mins = np.full(n, np.inf)
+        maxs = np.full(n, -np.inf)
+        np.minimum.at(mins, groups, self.score_min)
+        np.maximum.at(maxs, groups, self.score_max)
+        first = None
+        if self.first is not None:
+            first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, groups, self.first)
+        return SiteStats(np.bincount(groups, weights=self.count, minlength=n).round().astype(np.int64),
+                         add(self.score_sum), mins, maxs, {k: add(v) for k, v in self.raw_sum.items()},
+                         {k: add(v) for k, v in self.crit_sum.items()}, first)
+
+    def take(self, idx: np.ndarray) -> SiteStats:
+        """The regions at ``idx``, in that order."""
+        return SiteStats(self.count[idx], self.score_sum[idx], self.score_min[idx], self.score_max[idx],
+                         {k: v[idx] for k, v in self.raw_sum.items()}, {k: v[idx] for k, v in self.crit_sum.items()},
+                         None if self.first is None else self.first[idx])
+
+    @staticmethod
+    def concat(parts: list[SiteStats]) -> SiteStats:
+        """Regions of several tiles, one after the other."""
+        keys = list(parts[0].raw_sum) if parts else []
+        cat = np.concatenate
+        return SiteStats(cat([p.count for p in parts]), cat([p.score_sum for p in parts]),
+                         cat([p.score_min for p in parts]), cat([p.score_max for p in parts]),
+                         {k: cat([p.raw_sum[k] for p in parts]) for k in keys},
+                         {k: cat([p.crit_sum[k] for p in parts]) for k in keys},
+                         cat([p.first for p in parts]) if parts and parts[0].first is not None else None)
+
+
+def site_frame(stats: SiteStats, geoms: np.ndarray, grid: AnalysisGrid, *,
+               weights: Mapping[str, float] | None = None, labels_text: Mapping[str, str] | None = None,
+               kinds: Mapping[str, str] | None = None, municipalities: gpd.GeoDataFrame | None = None,
+               conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+    """Ranked site table from per-region sums and geometries (see :func:`sites_from_labels`)."""
+    crs = grid.crs
+    n = len(stats)
+    if n == 0:
+        return _empty_sites(crs)
+    counts = stats.count
+    data = {"mean_score": stats.score_sum / counts, "min_score": stats.score_min, "max_score": stats.score_max,
+            "n_cells": counts}
+    data.update(area_columns(counts * grid.cell_area))
+    contrib = {}
+    for k in stats.raw_sum:
+        data[f"{k}_value"] = stats.raw_sum[k] / counts
+        data[f"{k}_score"] = stats.crit_sum[k] / counts
+        contrib[k] = (weights or {}).get(k, 0.0) * data[f"{k}_score"]
     df = pd.DataFrame(data)
     gdf = gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs)
     if contrib:
@@ -600,29 +783,6 @@ def _assemble_sites(data: dict, contrib: dict, geoms: np.ndarray, crs, n: int, *
     return gdf
 
 
-def _empty_sites(crs) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"site_id": pd.Series(dtype=int), "rank": pd.Series(dtype=int),
-                             "mean_score": pd.Series(dtype=float), "area_ha": pd.Series(dtype=float)},
-                            geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-
-
-def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
-    """One (multi)polygon per label, vectorising only each label's bounding box."""
-    geoms = np.empty(n, dtype=object)
-    for i, sl in enumerate(ndimage.find_objects(labels, max_label=n)):
-        lab = i + 1
-        if sl is None:
-            geoms[i] = shapely.Polygon()
-            continue
-        sub = labels[sl]
-        mask = sub == lab
-        transform = window_transform * window_transform.translation(sl[1].start, sl[0].start)
-        parts = [shapely.geometry.shape(g) for g, _ in
-                 features.shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)]
-        geoms[i] = shapely.union_all(parts)
-    return geoms
-
-
 def _value_text(kind: str | None, v: float) -> str:
     if kind == "distance":
         return f" (mean distance {v / 1000:.1f} km)" if v >= 1000 else f" (mean distance {v:.0f} m)"
@@ -635,31 +795,50 @@ def attach_conflicts(sites: gpd.GeoDataFrame,
                      conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Add the conflicts each site touches, from an injected conflict engine.
 
-    ``conflicts(sites)`` returns conflict polygons (the conflict engine's ``.polygons``). They are
-    matched to sites by a ``site_id`` column when present, else by intersection. The first present
-    of the columns ``rule``, ``rule_id``, ``layer``, ``other_layer``, ``theme`` names a conflict.
-    Adds ``n_conflicts``, ``conflicts`` (names, ``; ``-joined) and ``conflict_area_ha``.
+    ``conflicts(sites)`` returns conflict polygons. They are matched to sites by a ``site_id``
+    column when present, else by intersection. The first present of the columns ``pair``,
+    ``rule``, ``rule_id``, ``layer``, ``other_layer``, ``theme`` names a conflict; ``severity``,
+    ``basis`` and ``area_ha`` (else the polygon area) are used when present.
+
+    Adds ``n_conflicts`` (distinct conflicts), ``conflicts`` (``name (severity, X.XX ha)``,
+    ``; ``-joined, most hectares first), ``conflict_area_ha`` (sum over conflicts: a cell in two
+    conflicts counts twice) and ``conflict_basis`` (legal basis of each conflict, ``; ``-joined).
     """
     out = sites.copy()
     res = conflicts(sites)
     out["n_conflicts"] = 0
     out["conflicts"] = ""
     out["conflict_area_ha"] = 0.0
+    out["conflict_basis"] = ""
     if res is None or len(res) == 0:
         return out
-    name_col = next((c for c in ("rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None)
+    name_col = next((c for c in ("pair", "rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None)
     if "site_id" in res.columns:
         pairs = pd.DataFrame({"site_id": res["site_id"].to_numpy(), "i": np.arange(len(res))})
     else:
         left, right = shapely.STRtree(np.asarray(res.geometry.values)).query(np.asarray(out.geometry.values), predicate="intersects")
         pairs = pd.DataFrame({"site_id": out["site_id"].to_numpy()[left], "i": right})
-    areas = res.geometry.area.to_numpy() / M2_PER_HA
-    names = res[name_col].astype(str).to_numpy() if name_col else np.array([f"conflict {i}" for i in range(len(res))])
-    for sid, grp in pairs.groupby("site_id"):
-        m = out["site_id"] == sid
-        out.loc[m, "n_conflicts"] = len(grp)
-        out.loc[m, "conflicts"] = "; ".join(sorted(set(names[grp["i"]])))
-        out.loc[m, "conflict_area_ha"] = float(areas[grp["i"]].sum())
+    pairs["ha"] = (res["area_ha"].to_numpy(float) if "area_ha" in res.columns
+                   else res.geometry.area.to_numpy() / M2_PER_HA)[pairs["i"]]
+    pairs["name"] = (res[name_col].astype(str).to_numpy() if name_col
+                     else np.array([f"conflict {i}" for i in range(len(res))]))[pairs["i"]]
+    pairs["severity"] = res["severity"].astype(str).to_numpy()[pairs["i"]] if "severity" in res.columns else ""
+    pairs["basis"] = res["basis"].astype(str).to_numpy()[pairs["i"]] if "basis" in res.columns else ""
+    per = pairs.groupby(["site_id", "name"], sort=False).agg(ha=("ha", "sum"), severity=("severity", "first"),
+                                                            basis=("basis", "first")).reset_index()
+    per = per.sort_values(["site_id", "ha", "name"], ascending=[True, False, True], kind="stable")
+    text, basis, n, ha = {}, {}, {}, {}
+    for sid, grp in per.groupby("site_id", sort=False):
+        text[sid] = "; ".join(f"{r.name} ({r.severity}, {r.ha:.2f} ha)" if r.severity else r.name
+                              for r in grp.itertuples())
+        basis[sid] = "; ".join(dict.fromkeys(b for b in grp["basis"] if b))
+        n[sid] = len(grp)
+        ha[sid] = float(grp["ha"].sum())
+    sid = out["site_id"]
+    out["n_conflicts"] = sid.map(n).fillna(0).astype(int)
+    out["conflicts"] = sid.map(text).fillna("")
+    out["conflict_area_ha"] = sid.map(ha).fillna(0.0)
+    out["conflict_basis"] = sid.map(basis).fillna("")
     return out
 
 
@@ -786,7 +965,11 @@ def site_sensitivity(sites: gpd.GeoDataFrame, model: SuitabilityModel, **kw) -> 
 
 @dataclass
 class WindowedResult:
-    """Summary of a windowed run (the suitability tiles went to the sink)."""
+    """Summary of a windowed run (the suitability tiles went to the sink).
+
+    ``sites`` holds the ranked candidate sites when the run was asked for them (``sites=True``),
+    merged across tile borders; else ``None``.
+    """
 
     grid: AnalysisGrid
     plan: Plan
@@ -794,73 +977,294 @@ class WindowedResult:
     n_tiles: int
     n_candidate_cells: int
     score_sum: float
+    sites: gpd.GeoDataFrame | None = None
+    n_skipped_tiles: int = 0
+
+
+@dataclass
+class _Tile:
+    """What one tile hands back to the single writer/merger thread."""
+
+    win: object
+    out: np.ndarray
+    alone: dict
+    marginal: dict
+    n_land: int = 0
+    n_any: int = 0
+    n_cand: int = 0
+    score_sum: float = 0.0
+    # candidate regions of the tile (local labels 1..n_lab)
+    n_lab: int = 0
+    stats: SiteStats | None = None
+    edges: tuple = ()          # labels of the top row, bottom row, left column, right column
+    cells: tuple = ()          # (flat index in the tile, local label) of the tile's candidate cells
+
+
+class _TileRunner:
+    """Evaluates one window of a windowed run (thread-safe: reads shared inputs only)."""
+
+    def __init__(self, p: Plan, grid: AnalysisGrid, land_frame: gpd.GeoDataFrame,
+                 coarse: Mapping[str, CoarseCriterion], thr: float, structure: np.ndarray | None):
+        self.p, self.grid, self.land_frame, self.coarse = p, grid, land_frame, coarse
+        self.thr, self.structure = thr, structure
+        self.names = [n for n, _ in p.exclusions]
+        self.w32 = p.weights.astype(np.float32)
+
+    def __call__(self, win) -> _Tile:
+        p, grid = self.p, self.grid
+        tgrid = grid.subgrid(win.row, win.col, win.height, win.width)
+        out = np.full(tgrid.shape, np.nan, dtype=np.float32)
+        t = _Tile(win, out, dict.fromkeys(self.names, 0), dict.fromkeys(self.names, 0))
+        land = land_mask(self.land_frame, tgrid)
+        if not land.any():  # sea or outside the region: nothing else is rasterised
+            return t
+        count = np.zeros(tgrid.shape, np.uint8)
+        excl = exclusion_arrays(p, tgrid)
+        for k, m in excl.items():
+            m &= land
+            count += m
+            t.alone[k] = int(np.count_nonzero(m))
+        if len(excl) > 0:
+            single = count == 1
+            for k, m in excl.items():
+                t.marginal[k] = int(np.count_nonzero(m & single))
+        t.n_land = int(np.count_nonzero(land))
+        eligible = land & (count == 0)
+        t.n_any = t.n_land - int(np.count_nonzero(eligible))
+        if not eligible.any():
+            return t
+        rr, cc = (a.astype(np.int32) for a in np.nonzero(eligible))
+        hgrid = grid.subgrid(win.halo_row, win.halo_col, win.halo_height, win.halo_width)
+        keep_raw = self.structure is not None  # raw values only feed the site table
+        raws = {}
+        stack = np.empty((len(p.criteria), len(rr)), dtype=np.float32)
+        for n, c in enumerate(p.criteria):
+            if c.id in self.coarse:
+                co = self.coarse[c.id]
+                dt = np.int32 if co.score.size < 2**31 else np.int64  # flat indices must not overflow
+                ri, ci = (a.astype(dt) for a in coarse_index(co.grid, tgrid))
+                i, j = ri[rr], ci[cc]
+                np.take(co.score.ravel(), i * dt(co.score.shape[1]) + j, out=stack[n])
+                if keep_raw:
+                    raws[c.id] = co.raw[i, j]
+                del i, j
+            else:
+                raw = _fine_raw(c, p.criterion_frames[c.id], tgrid, hgrid, None, None)[eligible]
+                stack[n] = _score(c, raw)
+                if keep_raw:
+                    raws[c.id] = raw
+        valid = self.w32 @ stack
+        out[eligible] = valid
+        sel = valid >= self.thr
+        t.n_cand = int(np.count_nonzero(sel))
+        t.score_sum = float(valid.sum(dtype=np.float64))
+        if self.structure is not None and t.n_cand:
+            cand = np.zeros(tgrid.shape, dtype=bool)
+            cand[rr[sel], cc[sel]] = True
+            lab, n = ndimage.label(cand, structure=self.structure)
+            r_s, c_s = rr[sel], cc[sel]
+            lab_s = lab[r_s, c_s]
+            flat = (win.row + r_s).astype(np.int64) * grid.width + (win.col + c_s)
+            t.stats = SiteStats.of(lab_s, n, valid[sel], {k: v[sel] for k, v in raws.items()},
+                                   {c.id: stack[i][sel] for i, c in enumerate(p.criteria)}, flat=flat)
+            t.n_lab = n
+            t.edges = (lab[0].copy(), lab[-1].copy(), lab[:, 0].copy(), lab[:, -1].copy())
+            t.cells = ((r_s * win.width + c_s).astype(np.int32), lab_s.astype(np.int32))
+        return t
+
+
+def _border_pairs(a: np.ndarray, b: np.ndarray, queen: bool) -> np.ndarray:
+    """Label pairs facing each other across a tile border (``a`` and ``b`` are the two edge lines)."""
+    pairs = [np.stack([a, b], 1)]
+    if queen:
+        pairs += [np.stack([a[:-1], b[1:]], 1), np.stack([a[1:], b[:-1]], 1)]
+    out = np.concatenate(pairs)
+    return out[(out[:, 0] > 0) & (out[:, 1] > 0)]
+
+
+def _merge_regions(tiles: dict, offsets: dict, n_total: int, queen: bool) -> np.ndarray:
+    """Region id (0-based) of every global label 1..n_total, labels touching across tile edges joined."""
+    edges = []
+    for (i, j), t in tiles.items():
+        off = offsets[(i, j)]
+        top, bottom, left, right = (np.where(e > 0, e + off, 0) for e in t.edges)
+        right_t = tiles.get((i, j + 1))
+        if right_t is not None:
+            o2 = offsets[(i, j + 1)]
+            edges.append(_border_pairs(right, np.where(right_t.edges[2] > 0, right_t.edges[2] + o2, 0), queen))
+        below = tiles.get((i + 1, j))
+        if below is not None:
+            o2 = offsets[(i + 1, j)]
+            edges.append(_border_pairs(bottom, np.where(below.edges[0] > 0, below.edges[0] + o2, 0), queen))
+        if queen:  # corner neighbours across four tiles
+            d = tiles.get((i + 1, j + 1))
+            if d is not None and bottom[-1] > 0 and d.edges[0][0] > 0:
+                edges.append(np.array([[bottom[-1], d.edges[0][0] + offsets[(i + 1, j + 1)]]]))
+            d = tiles.get((i + 1, j - 1))
+            if d is not None and bottom[0] > 0 and d.edges[0][-1] > 0:
+                edges.append(np.array([[bottom[0], d.edges[0][-1] + offsets[(i + 1, j - 1)]]]))
+    e = np.concatenate(edges) if edges else np.zeros((0, 2), dtype=np.int64)
+    g = sparse.coo_matrix((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(n_total + 1, n_total + 1))
+    _, comp = sparse.csgraph.connected_components(g, directed=False)
+    return comp[1:]
 
 
 def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid, *, tile: int = 1024,
                  sink: Callable[[object, np.ndarray], None] | None = None,
                  progress: Callable[[int], None] | None = None, threshold: float | None = None,
-                 distance_res: float | None = None) -> WindowedResult:
-    """Evaluate a profile tile by tile with a halo: bounded memory, same numbers as :func:`build_model`.
+                 distance_res: float | None = None, workers: int | None = None, sites: bool = False,
+                 connectivity: str | None = None, min_area_ha: float | None = None,
+                 conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+                 cache: C.DistanceCache | None = None) -> WindowedResult:
+    """Evaluate a profile tile by tile: bounded memory, same numbers as :func:`build_model`.
 
-    Each tile reads a window grown by the largest distance cap (so capped distances are exact),
-    computes criteria, land mask and exclusions on that window's own :class:`AnalysisGrid`, and
-    hands the tile's suitability (float32, NaN = nodata) to ``sink(window, array)``.
+    Coarse inputs (distances on the ``distance_res`` lattice, slope of a coarse DEM) are computed
+    once per run over the whole grid (:func:`coarse_criteria`) and upsampled into each tile by
+    index arithmetic. Each tile then rasterises the land mask (tiles without land stop there),
+    the exclusions (fully excluded tiles stop there), the fine criteria on a window grown by
+    their halo, and scores the eligible cells only, in float32. Tiles run on ``workers`` threads
+    (numpy, GDAL and scipy release the GIL); the calling thread alone hands tiles to ``sink`` and
+    merges their partial results, with at most ``2 * workers`` tiles in flight.
 
     Parameters
     ----------
     tile : int
         Tile size in cells.
     sink : callable, optional
-        Receives each :class:`~geo.grid.Window` and its suitability array (for example a function
-        writing into a tiled GeoTIFF or a memory map).
+        Receives each :class:`~geo.grid.Window` and its suitability array (float32, NaN = nodata),
+        for example a function writing into a tiled GeoTIFF. Called from the calling thread only.
     progress : callable, optional
         Called with 1 after each tile (for a progress bar).
     threshold : float, optional
-        For the candidate-cell count (default the profile's threshold).
+        Candidate threshold (default the profile's).
     distance_res : float, optional
-        Coarser lattice for distances (see :func:`criterion_arrays`); the halo grows by one
-        coarse cell.
+        Coarser lattice for distances (see :func:`coarse_criteria`).
+    workers : int, optional
+        Threads evaluating tiles (default: the number of CPUs).
+    sites : bool
+        Also build ranked candidate sites: regions are labelled per tile, labels touching across
+        tile edges (rook or queen) are joined (connected components over border pairs), region
+        sums are merged, regions below ``min_area_ha`` dropped and only the kept regions
+        vectorised (per tile, then dissolved).
+    connectivity, min_area_ha : optional
+        Override the profile's.
+    conflicts : callable, optional
+        See :func:`attach_conflicts`.
     """
     p = plan(profile, inputs)
-    dres = _check_distance_res(distance_res, grid) or 0.0
-    halo = C.halo_cells(p.halo_m + dres, grid.res) if p.halo_m > 0 else 0
-    if any(c.kind == "slope" for c in p.criteria):
+    dres = _check_distance_res(distance_res, grid)
+    coarse = coarse_criteria(p, grid, cache=cache, digests=layer_digests(p) if cache is not None else None,
+                             distance_res=dres)
+    fine = [c for c in p.criteria if c.id not in coarse]
+    halo = 0
+    caps = [c.distance_cap for c in fine if c.kind == "distance"]
+    if caps:
+        halo = C.halo_cells(max(caps), grid.res)
+    if any(c.kind == "slope" for c in fine):
         halo = max(halo, 1)
     thr = profile.threshold if threshold is None else threshold
+    conn = connectivity or profile.connectivity
+    min_ha = profile.min_area_ha if min_area_ha is None else min_area_ha
+    structure = _structure(conn) if sites else None
+    # Build the spatial indexes once, before threads share the frames.
+    for f in [inputs.land, *(g for _, g in p.exclusions)]:
+        _ = f.sindex
+    for c in fine:
+        src = p.criterion_frames[c.id]
+        for g in ([x[0] for x in src] if c.kind == "categorical" else [src] if c.kind == "distance" else []):
+            _ = g.sindex
+    runner = _TileRunner(p, grid, inputs.land, coarse, thr, structure)
     names = [n for n, _ in p.exclusions]
     alone = dict.fromkeys(names, 0)
     marginal = dict.fromkeys(names, 0)
-    n_land = n_any = n_cand = 0
+    n_land = n_any = n_cand = n_tiles = n_empty = 0
     score_sum = 0.0
-    n_tiles = 0
-    land_frame = inputs.land
-    for win in grid.windows(tile=tile, halo=halo):
-        tgrid = grid.subgrid(win.row, win.col, win.height, win.width)
-        land = land_mask(land_frame, tgrid)
-        out = np.full(tgrid.shape, np.nan, dtype=np.float32)
-        if land.any():
-            excl = exclusion_arrays(p, tgrid)
-            count = np.zeros(tgrid.shape, np.uint8)
-            for k, m in excl.items():
-                count += m & land
-                alone[k] += int(np.count_nonzero(m & land))
-            for k, m in excl.items():
-                marginal[k] += int(np.count_nonzero(m & land & (count == 1)))
-            n_land += int(np.count_nonzero(land))
-            n_any += int(np.count_nonzero(count > 0))
-            eligible = land & (count == 0)
-            if eligible.any():
-                hgrid = grid.subgrid(win.halo_row, win.halo_col, win.halo_height, win.halo_width)
-                arrays = criterion_arrays(p, tgrid, distance_res=dres or None, context=hgrid)
-                stack = np.stack([arrays[c.id][1][eligible] for c in p.criteria])
-                valid = p.weights.astype(np.float32) @ stack
-                out[eligible] = valid
-                n_cand += int(np.count_nonzero(valid >= thr))
-                score_sum += float(valid.sum(dtype=np.float64))
+    kept: dict[tuple[int, int], _Tile] = {}
+    offsets: dict[tuple[int, int], int] = {}
+    n_total = 0
+    stats_parts: list[SiteStats] = []
+    workers = workers or os.cpu_count() or 1
+
+    def collect(t: _Tile) -> None:
+        nonlocal n_land, n_any, n_cand, n_tiles, n_empty, score_sum, n_total
         if sink is not None:
-            sink(win, out)
+            sink(t.win, t.out)
+        t.out = None  # the tile's raster is written; keep only its summary
+        for k in names:
+            alone[k] += t.alone[k]
+            marginal[k] += t.marginal[k]
+        n_land += t.n_land
+        n_any += t.n_any
+        n_cand += t.n_cand
+        score_sum += t.score_sum
         n_tiles += 1
+        n_empty += t.n_land == 0 or t.n_land == t.n_any
+        if t.n_lab:
+            key = (t.win.row // tile, t.win.col // tile)
+            kept[key] = t
+            offsets[key] = n_total
+            n_total += t.n_lab
+            stats_parts.append(t.stats)
+            t.stats = None
         if progress is not None:
             progress(1)
+
+    wins = grid.windows(tile=tile, halo=halo)
+    if workers <= 1:
+        for win in wins:
+            collect(runner(win))
+    else:
+        # rasterio silences this warning of its in-memory rasterisation datasets with
+        # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
+        from rasterio.errors import NotGeoreferencedWarning
+
+        warnings.filterwarnings("ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning)
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            pending = []
+            for win in wins:
+                pending.append(ex.submit(runner, win))
+                if len(pending) >= 2 * workers:
+                    collect(pending.pop(0).result())
+            for f in pending:
+                collect(f.result())
     table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
-    return WindowedResult(grid, p, table, n_tiles, n_cand, score_sum)
+    site_gdf = None
+    if sites:
+        site_gdf = _windowed_sites(p, grid, kept, offsets, n_total, stats_parts, conn, min_ha, inputs.land, conflicts)
+    return WindowedResult(grid, p, table, n_tiles, n_cand, score_sum, site_gdf, n_empty)
+
+
+def _windowed_sites(p: Plan, grid: AnalysisGrid, tiles: dict, offsets: dict, n_total: int,
+                    parts: list[SiteStats], conn: str, min_ha: float, land: gpd.GeoDataFrame,
+                    conflicts) -> gpd.GeoDataFrame:
+    """Merge per-tile regions into sites (see :func:`run_windowed`)."""
+    if n_total == 0:
+        return _empty_sites(grid.crs)
+    comp = _merge_regions(tiles, offsets, n_total, conn == "queen")
+    n_comp = int(comp.max()) + 1
+    merged = SiteStats.concat(parts).merge(comp, n_comp)
+    min_cells = min_ha * M2_PER_HA / grid.cell_area
+    keep = np.flatnonzero(merged.count >= min_cells - 1e-9)
+    # order kept regions by their first cell, as ndimage.label numbers them on the whole grid
+    keep = keep[np.argsort(merged.first[keep], kind="stable")]
+    site_of_comp = np.zeros(n_comp, dtype=np.int32)
+    site_of_comp[keep] = np.arange(1, len(keep) + 1, dtype=np.int32)
+    site_of = np.concatenate([[0], site_of_comp[comp]])
+    pieces, piece_labels = [], []
+    for key, t in tiles.items():
+        flat, lab = t.cells
+        sid = site_of[lab + offsets[key]]
+        m = sid > 0
+        if not m.any():
+            continue
+        win = t.win
+        dense = np.zeros((win.height, win.width), dtype=np.int32)
+        dense.ravel()[flat[m]] = sid[m]
+        tgrid = grid.subgrid(win.row, win.col, win.height, win.width)
+        for geom, val in features.shapes(dense, mask=dense > 0, connectivity=4, transform=tgrid.transform):
+            pieces.append(shapely.geometry.shape(geom))
+            piece_labels.append(int(val))
+    geoms = _dissolve(pieces, np.asarray(piece_labels, dtype=np.int64), len(keep))
+    return site_frame(merged.take(keep), geoms, grid, weights=dict(zip([c.id for c in p.criteria], p.weights)),
+                      labels_text={c.id: c.label for c in p.criteria}, kinds={c.id: c.kind for c in p.criteria},
+                      municipalities=land, conflicts=conflicts)

@@ -31,7 +31,6 @@ from geo.errors import (
     CRSMissingError,
     EmptyLayerError,
     LayerMissingError,
-    LayerReadError,
     LayerValidationError,
 )
 from geo.geometry import family_of, repair_geometries

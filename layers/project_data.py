@@ -167,3 +167,32 @@ def read_raster(path: str | os.PathLike, name: str = "raster") -> RasterSource:
 
     with rasterio.open(path) as src:
         return RasterSource(src.read(1), src.transform, src.crs, src.nodata, name)
+
+
+INDICATOR_DIR = "indicators"
+
+
+def load_indicators(folder: str | os.PathLike | None = None):
+    """Read and validate the indicator catalogue: every ``*.toml`` in ``data/indicators/`` (or ``folder``).
+
+    Returns
+    -------
+    list of :class:`geo.indicators.Indicator`, in file then entry order.
+
+    Raises
+    ------
+    RuleError
+        For invalid TOML, an unknown key, method or parameter, a bad value, a duplicate id, or a
+        profile that is not shipped (the message names the file, the entry and the value).
+    """
+    from geo.indicators import check_catalogue, parse_indicators
+
+    d = Path(folder) if folder is not None else settings.project_data(INDICATOR_DIR)
+    files = sorted(Path(d).glob("*.toml"))
+    if not files:
+        raise RuleError(f"no indicator files (*.toml) in {d}")
+    out = []
+    for f in files:
+        doc, _ = _read_toml(f, "indicator")
+        out += parse_indicators(doc, source=f.name)
+    return check_catalogue(out, profile_names())

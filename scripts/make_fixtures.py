@@ -22,7 +22,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from shapely.geometry import LineString, Polygon, box
 
 UTM33 = "EPSG:25833"

@@ -36,6 +36,52 @@ def land_account_metrics(data_dir: Path | None) -> dict[str, Callable]:
     return {"land account": account}
 
 
+_INPUTS: dict[str, object] = {}
+
+
+def _scenario_indicator_inputs(data_dir: Path | None):
+    """Layers, rules and factors for the conflict and indicator metrics (loaded once per data dir)."""
+    key = str(data_dir)
+    if key not in _INPUTS:
+        _INPUTS.clear()
+        _INPUTS[key] = _load_scenario_indicator_inputs(data_dir)
+    return _INPUTS[key]
+
+
+def _load_scenario_indicator_inputs(data_dir: Path | None):
+    from geo.indicators import IndicatorInputs
+    from layers.account_inputs import emission_factors, load_account_inputs
+    from layers.indicator_inputs import load_layers
+    from layers.project_data import load_rules
+
+    acc = load_account_inputs(data_dir)
+    rules = load_rules()
+    layers = dict(acc.layers)
+    remedies = dict(acc.remedies)
+    extra, more_remedies = load_layers({r.b_layer for r in rules.rules_for("business_areas")} - set(layers), data_dir)
+    layers.update(extra)
+    remedies.update(more_remedies)
+    return IndicatorInputs(acc.municipalities, None, layers, remedies, rules, {}, {}, emission_factors())
+
+
+def conflict_metrics(data_dir: Path | None) -> dict[str, Callable]:
+    """Conflict totals of a scenario's proposal (ha per severity, default rules, as business_areas)."""
+    from geo.indicators import scenario_conflict_metric
+
+    return {"conflicts": scenario_conflict_metric(_scenario_indicator_inputs(data_dir))}
+
+
+def indicator_metrics(data_dir: Path | None) -> dict[str, Callable]:
+    """Catalogue indicators that make sense for one proposal (conflict-free share, developed share, CO2 ...)."""
+    from geo.indicators import scenario_indicator_metric
+    from layers.project_data import load_indicators
+
+    return {"indicators": scenario_indicator_metric(_scenario_indicator_inputs(data_dir), load_indicators())}
+
+
+METRIC_FACTORIES.extend([conflict_metrics, indicator_metrics])
+
+
 def compare_metrics(data_dir: Path | None, extra: Mapping[str, Callable] | None = None) -> dict[str, Callable]:
     """All metrics ``scenario compare`` shows: proposal size, land account, then registered extras."""
     from geo.scenario import area_metric
@@ -170,6 +216,9 @@ def compare_cmd(a: str, b: str, out: Path | None, store_url: str | None, data_di
     sa, sb = store.get(a), store.get(b)
     table = compare(sa, sb, compare_metrics(data_dir))
     titles = column_titles("nb")
+    from layers.project_data import load_indicators
+
+    titles.update({i.id: f"{i.title_nb} ({i.unit})" for i in load_indicators()})
     click.echo(f"{'':62} {a[:18]:>18} {b[:18]:>18} {'differanse':>18}")
     for (group, metric), row in table.iterrows():
         label = titles.get(metric, metric)

@@ -22,21 +22,28 @@ from apps.cli import DATA_DIR_OPTION, main
 @click.option("--connectivity", type=click.Choice(["rook", "queen"]), default=None,
               help="How cells group into sites (default: the profile's).")
 @click.option("--windowed/--in-memory", default=None,
-              help="Tile-by-tile run with bounded memory (default: windowed below 50 m). "
-              "Writes the raster and the area-lost table; sites need the in-memory path.")
+              help="Tile-by-tile run with bounded memory (default: windowed below 50 m); sites are "
+              "labelled per tile and merged across tile borders.")
+@click.option("--workers", type=int, default=None, help="Threads of a windowed run (default: all cores).")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Conflict rule table (default: the shipped data/rules/default.toml).")
+@click.option("--conflicts/--no-conflicts", "use_conflicts", default=True, show_default=True,
+              help="Exclude the rule table's exclusion rules for business land and list the conflicts "
+              "each site touches.")
 @click.option("--tile", type=int, default=2048, show_default=True, help="Tile size (cells) of a windowed run.")
 @click.option("--distance-res", type=float, default=None,
               help="Compute distances on this coarser lattice (a multiple of --resolution).")
 @click.option("--sensitivity-runs", type=int, default=500, show_default=True,
               help="Monte-Carlo weight draws for the rank stability table (0: skip).")
 @DATA_DIR_OPTION
-def suitability_cmd(profile_name, resolution, municipality, out, threshold, connectivity, windowed, tile,
-                    distance_res, sensitivity_runs, data_dir) -> None:
+def suitability_cmd(profile_name, resolution, municipality, out, threshold, connectivity, windowed, workers,
+                    rules_path, use_conflicts, tile, distance_res, sensitivity_runs, data_dir) -> None:
     """Score land for a green-industry PROFILE and write ranked candidate sites.
 
     Writes OUT/<profile>_suitability.tif (cloud-optimised GeoTIFF, 0-1, NaN = excluded or off land),
     OUT/<profile>_sites.gpkg and .csv (ranked sites with area, municipality and reasons),
-    OUT/<profile>_area_lost.csv (land removed per exclusion) and OUT/<profile>_sensitivity.csv.
+    OUT/<profile>_area_lost.csv (land removed per exclusion), OUT/<profile>_sensitivity.csv and
+    OUT/<profile>_site_conflicts.csv (per site and rule: pair, severity, hectares, basis).
     """
     from tqdm import tqdm
 
@@ -53,6 +60,19 @@ def suitability_cmd(profile_name, resolution, municipality, out, threshold, conn
 
         profile = replace(profile, connectivity=connectivity)
     inputs = load_suitability_inputs(profile, data_dir, municipality=municipality)
+    conflicts, rule_skipped = None, []
+    if use_conflicts:
+        from dataclasses import replace as _replace
+
+        from layers.project_data import load_rules
+        from layers.site_conflicts import SiteConflicts, load_rule_layers, rule_exclusions
+
+        rules = load_rules(rules_path)
+        rule_layers, rule_missing = load_rule_layers(rules, data_dir, loaded=inputs.layers)
+        excl, rule_skipped = rule_exclusions(rules, rule_layers, profile=profile)
+        rule_skipped += [(f"conflict layer {lid}", f"its rules are not checked: {why}") for lid, why in rule_missing.items()]
+        inputs = _replace(inputs, extra_exclusions={**inputs.extra_exclusions, **excl})
+        conflicts = SiteConflicts(rules, rule_layers)
     region = inputs.land if municipality else loader.load("county", data_dir)
     grid = AnalysisGrid.for_region(region, res=resolution)
     out.mkdir(parents=True, exist_ok=True)
@@ -67,36 +87,41 @@ def suitability_cmd(profile_name, resolution, municipality, out, threshold, conn
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
             res = S.run_windowed(profile, inputs, grid, tile=tile, sink=sink, progress=bar.update,
-                                 threshold=threshold, distance_res=distance_res)
+                                 threshold=threshold, distance_res=distance_res, workers=workers, sites=True,
+                                 conflicts=conflicts)
         dst.close()
         to_cog(tmp, f"{stem}_suitability.tif")
         tmp.unlink(missing_ok=True)
-        write_frame(res.area_lost, f"{stem}_area_lost.csv")
-        skipped = res.plan.skipped
-        click.echo(f"{res.n_candidate_cells:,} cells score >= threshold; sites are not vectorised in a windowed run "
-                   "(use --in-memory at a coarser resolution for ranked sites).")
+        area_lost, skipped, sites = res.area_lost, res.plan.skipped, res.sites
+        criteria, weights = [c.id for c in res.plan.criteria], res.plan.weights
     else:
-        with tqdm(total=4, desc="suitability", unit="step") as bar:
+        with tqdm(total=3, desc="suitability", unit="step") as bar:
             model = S.build_model(profile, inputs, grid, distance_res=distance_res)
             bar.update()
             suit = model.suitability()
             write_cog(suit, grid, f"{stem}_suitability.tif", tags=tags)
             bar.update()
-            sites = model.sites(threshold=threshold)
+            sites = model.sites(threshold=threshold, conflicts=conflicts)
             bar.update()
-            if len(sites) and sensitivity_runs > 0:
-                sens = S.site_sensitivity(sites, model, n_runs=sensitivity_runs, seed=0)
-                write_frame(sens, f"{stem}_sensitivity.csv")
-                sites = sites.merge(sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id")
-            bar.update()
-        write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")
-        write_frame(sites, f"{stem}_sites.csv")
-        write_frame(model.area_lost(), f"{stem}_area_lost.csv")
-        skipped = model.skipped
-        click.echo(f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
-                   f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)")
-        for _, r in sites.head(5).iterrows():
-            click.echo(f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}")
+        area_lost, skipped = model.area_lost(), model.skipped
+        criteria, weights = model.criteria, model.weights
+    if len(sites) and sensitivity_runs > 0:
+        sens = S.rank_stability(sites[[f"{k}_score" for k in criteria]].to_numpy(), weights,
+                                n_runs=sensitivity_runs, seed=0)
+        sens.insert(0, "site_id", sites["site_id"].to_numpy())
+        write_frame(sens, f"{stem}_sensitivity.csv")
+        sites = sites.merge(sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id")
+    write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")
+    write_frame(sites, f"{stem}_sites.csv")
+    write_frame(area_lost, f"{stem}_area_lost.csv")
+    if conflicts is not None:
+        write_frame(conflicts.table, f"{stem}_site_conflicts.csv")
+    click.echo(f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
+               f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)")
+    for _, r in sites.head(5).iterrows():
+        extra = f"; conflicts: {r['conflicts']}" if conflicts is not None and r.get("conflicts") else ""
+        click.echo(f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}{extra}")
+    skipped = list(skipped) + list(rule_skipped)
     for key, reason in skipped:
         click.echo(f"  skipped {key}: {reason}")
     (out / f"{profile.name}_run.json").write_text(json.dumps({

@@ -198,10 +198,17 @@ class Visit:
         """Visible text of a Panel pane (its content lives in the element's shadow root)."""
         loc = self.page.locator(selector).first
         loc.wait_for(timeout=timeout)
-        return loc.evaluate(
+        js = (
             "e => Array.from((e.shadowRoot || e).children).filter(c => !['STYLE', 'LINK'].includes(c.tagName))"
             ".map(c => c.innerText).join('\\n')"
         )
+        # The pane can be attached before its content arrives over the websocket (slow under load).
+        deadline = time.monotonic() + timeout / 1000
+        text = loc.evaluate(js)
+        while not text.strip() and time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)
+            text = loc.evaluate(js)
+        return text
 
     def all_text(self) -> str:
         """Text of the page including shadow roots and the map document."""

@@ -97,8 +97,20 @@ def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
     sites = gpd.read_file(tmp_path / "data_centre_sites.gpkg")
     table = pd.read_csv(tmp_path / "data_centre_sites.csv")
     assert len(sites) == len(table) > 0 and sites.crs.to_epsg() == 25833
-    assert {"rank", "area_ha", "area_daa", "kommunenavn", "reasons", "mc_median_rank"} <= set(table.columns)
-    assert (tmp_path / "data_centre_area_lost.csv").exists()
+    assert {"rank", "area_ha", "area_daa", "kommunenavn", "reasons", "mc_median_rank",
+            "n_conflicts", "conflicts", "conflict_area_ha", "conflict_basis"} <= set(table.columns)
+    lost = pd.read_csv(tmp_path / "data_centre_area_lost.csv")
+    # the rule table's exclusion rules for business land enter as exclusions (protected areas and
+    # national parks are already profile exclusions and are reported as such, not counted twice)
+    assert "rule: reindeer_migration_routes" not in set(lost["exclusion"])  # profile has it already
+    assert "already an exclusion of the profile" in res.output
+    sc = pd.read_csv(tmp_path / "data_centre_site_conflicts.csv")
+    assert {"site_id", "pair", "severity", "area_ha", "basis"} <= set(sc.columns)
+    assert set(sc["site_id"]) <= set(table["site_id"])
+    per_site = sc.groupby("site_id")["area_ha"].sum()
+    t = table.set_index("site_id")
+    np.testing.assert_allclose(t.loc[per_site.index, "conflict_area_ha"], per_site.to_numpy(), rtol=1e-9)
+    assert (sc["severity"] != "exclusion").all() or (sc.loc[sc["severity"] == "exclusion", "area_ha"] < 1e-3).all()
 
 
 def test_cli_windowed_municipality(real_data, tmp_path):
@@ -108,6 +120,9 @@ def test_cli_windowed_municipality(real_data, tmp_path):
     assert res.exit_code == 0, res.output
     with rasterio.open(tmp_path / "land_based_aquaculture_suitability.tif") as src:
         assert src.crs.to_epsg() == 25833 and src.overviews(1)
+    sites = gpd.read_file(tmp_path / "land_based_aquaculture_sites.gpkg")  # windowed runs now give sites
+    assert {"rank", "area_ha", "mean_score", "conflicts"} <= set(sites.columns)
+    assert (sites["mean_score"] >= 0).all() and sites.geometry.is_valid.all()
 
 
 def test_cli_unknown_profile_lists_names(tmp_path):

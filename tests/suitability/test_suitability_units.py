@@ -4,9 +4,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
-from conftest import UTM33, X0, Y0
 from geo import criteria as C
 from geo.errors import GridMismatchError, RuleError
 from geo.grid import AnalysisGrid, check_same_grid, rasterize
@@ -337,3 +337,69 @@ def test_windowed_equals_in_memory_on_small_area(tmp_path):
     pd_full = m.area_lost().set_index("exclusion")["cells_alone"]
     pd_tiled = res.area_lost.set_index("exclusion")["cells_alone"]
     assert pd_full.equals(pd_tiled)
+
+
+@pytest.mark.parametrize("connectivity", ["rook", "queen"])
+def test_windowed_sites_equal_in_memory_across_tile_borders(connectivity):
+    """Sites from a tiled run (labels merged across tile edges) equal the whole-grid sites."""
+    land = gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["T"]},
+                            geometry=[box(X0, Y0, X0 + 4000, Y0 + 3000)], crs=UTM33)
+    roads = gdf(LineString([(X0, Y0 + 900), (X0 + 4000, Y0 + 2100)]),
+                LineString([(X0 + 2600, Y0), (X0 + 2900, Y0 + 3000)]))
+    power = gdf(*[Point(X0 + x, Y0 + y) for x, y in [(900, 2400), (3300, 600), (600, 700), (2300, 1500), (3500, 2600)]])
+    lakes = gdf(*[box(X0 + x, Y0 + y, X0 + x + 140, Y0 + y + 140)
+                  for x in range(300, 4000, 700) for y in range(250, 3000, 650)])
+    inputs = SuitabilityInputs(layers={"roads": roads, "power": power, "lakes": lakes}, land=land)
+    crit = [
+        {"id": "road", "kind": "distance", "layer": "roads", "weight": 2,
+         "value": {"type": "logistic", "midpoint": 600, "scale": 150}},
+        {"id": "line", "kind": "distance", "layer": "power", "weight": 3,
+         "value": {"type": "gaussian", "mean": 200, "sd": 500}},
+    ]
+    prof = _tiny_profile(criteria=crit, threshold=0.6, min_area_ha=3, connectivity=connectivity)
+    g = AnalysisGrid(UTM33, 25, (X0, Y0, X0 + 4000, Y0 + 3000))  # 160 × 120 cells
+    full = build_model(prof, inputs, g).sites()
+    tile = 23
+    for workers in (1, 2):
+        res = run_windowed(prof, inputs, g, tile=tile, sites=True, workers=workers)
+        win = res.sites
+        assert len(full) >= 3 and len(win) == len(full)
+        np.testing.assert_array_equal(win["rank"], full["rank"])
+        np.testing.assert_array_equal(win["n_cells"], full["n_cells"])
+        np.testing.assert_allclose(win["area_ha"], full["area_ha"])
+        np.testing.assert_allclose(win["mean_score"], full["mean_score"], atol=1e-6)
+        np.testing.assert_allclose(win["min_score"], full["min_score"], atol=1e-6)
+        for k in ("road", "line"):
+            np.testing.assert_allclose(win[f"{k}_value"], full[f"{k}_value"], rtol=1e-6)
+            np.testing.assert_allclose(win[f"{k}_score"], full[f"{k}_score"], atol=1e-6)
+        assert win["reasons"].tolist() == full["reasons"].tolist()
+        for a, b in zip(win.geometry, full.geometry):
+            assert a.symmetric_difference(b).area < 1e-3
+            assert a.is_valid
+    # at least one site straddles a tile border (in both directions of the tiling)
+    edge = tile * g.res
+    crosses = [(int((gm.bounds[0] - X0) // edge) != int((gm.bounds[2] - X0 - 1e-6) // edge))
+               or (int((Y0 + 3000 - gm.bounds[3]) // edge) != int((Y0 + 3000 - gm.bounds[1] - 1e-6) // edge))
+               for gm in full.geometry]
+    assert any(crosses)
+    assert max(full["n_cells"]) > tile * tile  # a site larger than one tile
+
+
+@pytest.mark.parametrize("connectivity, n_sites", [("rook", 4), ("queen", 2)])
+def test_windowed_sites_join_diagonal_cells_across_tile_corners(connectivity, n_sites):
+    """Two cells touching only at a corner shared by four tiles: one site (queen) or two (rook)."""
+    g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 400, Y0 + 800))  # 8 rows × 4 cols, tiles of 2×2
+    cells = [(1, 1), (2, 2), (5, 2), (6, 1)]  # a diagonal and an anti-diagonal across tile corners
+    land = gpd.GeoDataFrame({"kommunenummer": ["5001"] * 4, "kommunenavn": ["T"] * 4},
+                            geometry=[box(X0 + c * 100, Y0 + 800 - (r + 1) * 100, X0 + (c + 1) * 100, Y0 + 800 - r * 100)
+                                      for r, c in cells], crs=UTM33)
+    inputs = SuitabilityInputs(layers={"roads": gdf(Point(X0 + 50, Y0 + 50))}, land=land)
+    crit = [{"id": "road", "kind": "distance", "layer": "roads", "weight": 1,
+             "value": {"type": "linear", "best": 0, "worst": 100000}}]
+    prof = _tiny_profile(criteria=crit, exclusions=[], threshold=0.5, min_area_ha=1, connectivity=connectivity)
+    full = build_model(prof, inputs, g).sites()
+    win = run_windowed(prof, inputs, g, tile=2, sites=True, workers=1).sites
+    assert len(full) == len(win) == n_sites
+    assert win["n_cells"].tolist() == full["n_cells"].tolist()
+    for a, b in zip(win.geometry, full.geometry):
+        assert a.symmetric_difference(b).area < 1e-6
