@@ -42,6 +42,7 @@ def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show
         t0 = time.perf_counter()
         engines.prewarm(SITE_CHECK_RES).join()
         click.echo(f"suitability models at {SITE_CHECK_RES:g} m ready in {time.perf_counter() - t0:.1f} s")
+    engines.indicator_ids()  # land account and indicators once, before the first session
     store = None
     if not public:
         try:

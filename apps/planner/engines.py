@@ -28,7 +28,7 @@ from apps.planner.data import AppData
 from geo.conflicts import ConflictResult, find_conflicts
 from geo.criteria import derive_ports
 from geo.crs import WORKING_CRS
-from geo.errors import LayerMissingError, UnknownNameError
+from geo.errors import ArealError, LayerMissingError, UnknownNameError
 from geo.grid import AnalysisGrid
 from geo.profiles import Profile
 from geo.rules import RuleTable, severity_rank
@@ -356,3 +356,67 @@ class Engines:
         from layers.account_inputs import emission_factors
 
         return zone_account(zones.to_crs(WORKING_CRS), self.data.layers, emission_factors=emission_factors())
+
+    # ------------------------------------------------------------------ indicators (geo/indicators.py)
+
+    def indicator_table(self):
+        """The indicator catalogue (``data/indicators``) computed for the municipalities (once).
+
+        Suitability indicators use this server's cached models (built at
+        :data:`SITE_CHECK_RES` when missing); an indicator whose data is absent is "not available"
+        with the reason, never a made-up zero.
+        """
+        with self._lock:
+            table = getattr(self, "_indicators", None)
+        if table is not None:
+            return table
+        from geo.indicators import IndicatorInputs, ProfileRun, best_sites_by_municipality, compute_indicators
+        from layers import loader
+        from layers.account_inputs import emission_factors
+        from layers.project_data import load_indicators
+
+        inds = load_indicators()
+        runs, missing = {}, {}
+        for name in dict.fromkeys(i.params["profile"] for i in inds if i.params.get("profile")):
+            try:
+                res = self.best_cached_res(name) or SITE_CHECK_RES
+                model = self.model(name, res)
+                prof = model.profile
+                sites = best_sites_by_municipality(
+                    self.default_suitability(name, res), model.grid, model.land_frame,
+                    threshold=prof.threshold, min_area_ha=prof.min_area_ha, connectivity=prof.connectivity, n=3,
+                )
+                runs[name] = ProfileRun(prof, sites, res, tuple(model.skipped))
+            except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
+                missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
+        remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
+        inputs = IndicatorInputs(
+            self.data.layers["municipalities"], self.account(), self.data.layers, remedies, self.rules,
+            runs, missing, emission_factors(),
+        )
+        table = compute_indicators(inds, inputs)
+        with self._lock:
+            self._indicators = table
+        return table
+
+    def indicator_ids(self) -> list[str]:
+        """Ids of the catalogue's indicators (those not available too: the view says why)."""
+        try:
+            return [str(i) for i in self.indicator_table().summary["id"]]
+        except (ArealError, OSError, ValueError):  # no catalogue / no municipalities: account columns only
+            return []
+
+    def indicator_titles(self, lang: str) -> dict[str, str]:
+        """Indicator id -> title with unit."""
+        if not self.indicator_ids():
+            return {}
+        sm = self.indicator_table().summary
+        col = "title_en" if lang == "en" else "title_nb"
+        return {r["id"]: f"{r[col]} ({r['unit']})" for _, r in sm.iterrows()}
+
+    def indicator_reason(self, indicator_id: str) -> str:
+        """Why an indicator is not available ('' when it is, or for account columns)."""
+        if indicator_id not in self.indicator_ids():
+            return ""
+        sm = self.indicator_table().summary.set_index("id")
+        return str(sm.loc[indicator_id, "reason"] or "") if sm.loc[indicator_id, "status"] != "ok" else ""

@@ -371,7 +371,9 @@ class IndicatorView(ToolView):
     def _ranked(self, column, lang):
         s = self.tool
         df = s.ranked().rename(columns={"value": s.titles().get(column, column)})
-        return _table(df, s.app, "areal-ind-ranked")
+        why = s.reason()
+        parts = [_md(f"*{s.t('site.not_available')}: {why}*", "areal-ind-na")] if why else []
+        return pn.Column(*parts, _table(df, s.app, "areal-ind-ranked"), sizing_mode="stretch_width")
 
     def _account(self, selected, lang):
         s = self.tool

@@ -582,19 +582,28 @@ class IndicatorState(Tool):
 
     def __init__(self, **params):
         super().__init__(**params)
-        cols = self.engines.account_columns()
+        cols = self.engines.indicator_ids() + self.engines.account_columns()
         self.param.column.objects = cols
         if self.column not in cols and cols:
+            # the first figure that is available (those that are not stay listed, with the reason)
+            first = next((c for c in cols if not self.engines.indicator_reason(c)), cols[0])
             with param.parameterized.discard_events(self):  # drawn when the view is opened
-                self.column = cols[0]
+                self.column = first
 
     def titles(self) -> dict[str, str]:
-        """Readable titles of the columns in the session's language."""
-        return self.engines.account_titles(self.app.lang)
+        """Readable titles of the columns (indicators with their unit, account columns) in the session's language."""
+        return {**self.engines.account_titles(self.app.lang), **self.engines.indicator_titles(self.app.lang)}
+
+    def reason(self) -> str:
+        """Why the selected indicator is not available ('' when it is)."""
+        return self.engines.indicator_reason(self.column)
 
     def ranked(self) -> pd.DataFrame:
         """Municipalities ranked by the column (largest first; 'not available' when NaN)."""
-        acc = self.engines.account().municipalities
+        if self.column in self.engines.indicator_ids():
+            acc = self.engines.indicator_table().table
+        else:
+            acc = self.engines.account().municipalities
         out = pd.DataFrame(acc[["kommunenummer", "kommunenavn", self.column]]).rename(columns={self.column: "value"})
         out = out.sort_values("value", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
         out.insert(0, "rank", np.arange(1, len(out) + 1))
@@ -607,8 +616,9 @@ class IndicatorState(Tool):
         if not len(vals):
             return np.array([]), [{"label": self.t("site.not_available"), "color": "#bdbdbd"}]
         breaks = np.unique(np.quantile(vals, np.linspace(0, 1, len(CHOROPLETH) + 1)))
+        d = 2 if np.nanmax(np.abs(vals)) < 10 else 0
         legend = [
-            {"label": f"{lo:,.0f} – {hi:,.0f}", "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)]}
+            {"label": f"{lo:,.{d}f} – {hi:,.{d}f}", "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)]}
             for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
         ]
         return breaks, legend
@@ -637,8 +647,8 @@ class IndicatorState(Tool):
                     "_color": self.colour(v, breaks),
                     "_id": str(r.kommunenummer),
                     "_tip": f"{r.kommunenavn}: "
-                    + (f"{v:,.1f}" if np.isfinite(v) else self.t("site.not_available")),
-                    "_popup": [[self.t("col.kommunenavn"), r.kommunenavn], [title, f"{v:,.1f}" if np.isfinite(v) else self.t("site.not_available")]],
+                    + (f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")),
+                    "_popup": [[self.t("col.kommunenavn"), r.kommunenavn], [title, f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")]],
                 }
             )
         self.app.set_overlay(

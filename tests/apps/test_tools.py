@@ -326,3 +326,21 @@ def test_weight_change_under_0_3_s_at_100_m_county(real_data):
     assert max(ranking) <= 0.3
     assert sorted(times)[len(times) // 2] <= 0.6
     assert any(not tables[0].equals(t) for t in tables[1:])
+
+
+def test_indicator_catalogue_columns_not_available_named(tiny, app):
+    """Indicators from data/indicators join the selector; a missing layer gives NaN and its name, not 0."""
+    _, engines = tiny
+    ind = IndicatorState(app=app, engines=engines)
+    assert "planned_business_ha" in ind.param.column.objects and "mire_ha" in ind.param.column.objects
+    assert ind.column == "mire_ha"  # the first available figure (no indicator has data here)
+    ind.column = "planned_business_ha"
+    r = ind.ranked()
+    assert len(r) == 2 and r["value"].isna().all()
+    assert "business_areas" in ind.reason()
+    ind.show()
+    feats = app.overlays["indicator"]["geojson"]["features"]
+    assert {f["properties"]["_color"] for f in feats} == {"#bdbdbd"}  # grey: not available
+    assert "(ha)" in ind.titles()["planned_business_ha"]
+    ind.column = "mire_ha"
+    assert ind.reason() == ""
