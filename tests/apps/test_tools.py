@@ -333,7 +333,8 @@ def test_indicator_catalogue_columns_not_available_named(tiny, app):
     _, engines = tiny
     ind = IndicatorState(app=app, engines=engines)
     assert "planned_business_ha" in ind.param.column.objects and "mire_ha" in ind.param.column.objects
-    assert ind.column == "mire_ha"  # the first available figure (no indicator has data here)
+    # the first available figure: the arena count (the tiny county has arenas), not a missing one
+    assert ind.column == "test_arenas_within_30km" and ind.reason() == ""
     ind.column = "planned_business_ha"
     r = ind.ranked()
     assert len(r) == 2 and r["value"].isna().all()
