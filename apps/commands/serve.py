@@ -21,9 +21,18 @@ from apps.cli import DATA_DIR_OPTION, main
     "--prewarm/--no-prewarm",
     default=True,
     show_default=True,
-    help="Build every suitability profile at 250 m before serving (site checks then answer in < 2 s).",
+    help="Build every suitability profile at 250 m and the indicator table in the background after start "
+    "(site checks then answer in < 2 s; until then their profile scores say they are being prepared).",
 )
-def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show: bool, prewarm: bool) -> None:
+@click.option(
+    "--wait/--no-wait",
+    default=False,
+    show_default=True,
+    help="Wait for the preparation (--prewarm) before serving instead of serving the map at once.",
+)
+def serve_cmd(
+    port: int, address: str, public: bool, data_dir: Path | None, show: bool, prewarm: bool, wait: bool
+) -> None:
     """Start the map app; works with only the packaged starter extract when no data folder exists."""
     from apps.planner.data import AppData
     from apps.planner.server import serve
@@ -39,10 +48,12 @@ def serve_cmd(port: int, address: str, public: bool, data_dir: Path | None, show
     data.warm()
     engines = Engines(data)
     if prewarm:
+        # The map is served at once; models and indicators are prepared behind it.
         t0 = time.perf_counter()
-        engines.prewarm(SITE_CHECK_RES).join()
-        click.echo(f"suitability models at {SITE_CHECK_RES:g} m ready in {time.perf_counter() - t0:.1f} s")
-    engines.indicator_ids()  # land account and indicators once, before the first session
+        job = engines.prewarm(SITE_CHECK_RES, indicators=True)
+        if wait:
+            job.join()
+            click.echo(f"suitability models at {SITE_CHECK_RES:g} m and indicators ready in {time.perf_counter() - t0:.1f} s")
     store = None
     if not public:
         try:

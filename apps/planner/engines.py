@@ -291,6 +291,10 @@ class Engines:
         rows = []
         for name, prof in self.profiles.items():
             res = self.best_cached_res(name) or SITE_CHECK_RES
+            if self.warming and not self.has_model(name, res):
+                # Do not make the user wait for the start-up preparation: say so instead.
+                rows.append({"profile": name, "title": prof.title_nb, "score": np.nan, "resolution_m": np.nan})
+                continue
             arr = self.default_suitability(name, res)
             rows.append(
                 {
@@ -302,19 +306,38 @@ class Engines:
             )
         return pd.DataFrame(rows, columns=["profile", "title", "score", "resolution_m"])
 
-    def prewarm(self, res: float = SITE_CHECK_RES) -> threading.Thread:
-        """Build every profile's model at ``res`` in a background thread (site checks then stay fast)."""
+    def prewarm(self, res: float = SITE_CHECK_RES, *, indicators: bool = False) -> threading.Thread:
+        """Build every profile's model at ``res`` (and the indicator table) in a background thread.
+
+        While it runs, :meth:`site_suitability` reports the profiles not built yet as being
+        prepared instead of blocking the site check.
+        """
 
         def run():
-            for name in list(self.profiles):
-                try:
-                    self.default_suitability(name, res)
-                except Exception:  # noqa: BLE001 - a profile that cannot run is reported when used
-                    continue
+            try:
+                for name in list(self.profiles):
+                    try:
+                        self.default_suitability(name, res)
+                    except Exception:  # noqa: BLE001 - a profile that cannot run is reported when used
+                        continue
+                if indicators:
+                    try:
+                        self.indicator_ids()
+                    except Exception:  # noqa: BLE001 - the indicator view reports its own error
+                        pass
+            finally:
+                self._warming = None
 
         t = threading.Thread(target=run, name="areal-prewarm", daemon=True)
+        self._warming = t
         t.start()
         return t
+
+    @property
+    def warming(self) -> bool:
+        """True while :meth:`prewarm` is still preparing models."""
+        t = getattr(self, "_warming", None)
+        return t is not None and t.is_alive()
 
     # ------------------------------------------------------------------ land account (indicator view)
 

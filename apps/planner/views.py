@@ -292,6 +292,8 @@ class SiteCheckView(View):
                 )
             else:
                 parts.append(_table(frame, s, f"areal-{slot}"))
+                if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
+                    parts.append(pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"]))
         if s.mode == "planner":
             parts.append(
                 pn.Row(

@@ -71,6 +71,7 @@ class Server:
             "--port",
             str(self.port),
             "--no-show",
+            "--wait",  # the tests time site checks: start with the 250 m models ready
             "--data-dir",
             str(data_dir),
         ] + (["--public"] if mode == "public" else [])
