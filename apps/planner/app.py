@@ -90,8 +90,12 @@ class App(Viewer):
         def _retitle(event):
             names = [s.t("site.title"), s.t("layers.title")]
             names += [getattr(v, "title", type(v).__name__) for v in self.extra_views]
-            tabs._names = names
-            tabs.param.trigger("objects")
+            # Tab titles live in the rendered model: re-add the same views under the new names.
+            active, objects = tabs.active, list(tabs.objects)
+            with param.parameterized.discard_events(tabs):
+                tabs.clear()
+            tabs.extend(list(zip(names, objects)))
+            tabs.active = active
 
         def _opened(event):
             i = event.new - 2

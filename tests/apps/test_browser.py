@@ -401,6 +401,9 @@ def test_language_switch(planner_server, visit):
     visit.map.locator(".areal-toggle", has_text="Layers").wait_for(timeout=10_000)
     assert visit.map.locator(".areal-group-title", has_text="Administrative boundaries").count() == 1
     visit.page.wait_for_function("() => window.location.search.includes('lang=en')", timeout=10_000)
+    for tab in ("Site check", "Layers and sources", "Conflicts", "Suitability", "Test arenas", "Indicators"):
+        visit.page.get_by_text(tab, exact=True).first.wait_for(timeout=10_000)
+    assert visit.page.get_by_text("Områdesjekk", exact=True).count() == 0
     visit.shot("english")
 
 
