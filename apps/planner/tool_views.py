@@ -179,7 +179,7 @@ class SuitabilityView(ToolView):
         out = []
         for cid in s.criteria():
             sl = pn.widgets.FloatSlider(
-                name=labels.get(cid, cid), start=0.0, end=1.0, step=0.01,
+                label=labels.get(cid, cid), start=0.0, end=1.0, step=0.01,
                 value=float(weights.get(cid, 0.0)), sizing_mode="stretch_width",
                 css_classes=["areal-weight", f"areal-weight-{cid}"],
             )
