@@ -443,7 +443,7 @@ def test_public_mode(public_server, visit, site_file, tmp_path):
     assert public_server.alive()
 
 
-def test_data_endpoints_answer_errors_cleanly(planner_server):
+def test_data_endpoints_answer_errors_cleanly(planner_server, visit):
     import urllib.error
 
     def get(path):
@@ -464,6 +464,10 @@ def test_data_endpoints_answer_errors_cleanly(planner_server):
     status, _ = get("/areal/api/geojson/roads?band=3&bbox=10.3,63.3,10.5,63.5")
     assert status == 200
     assert planner_server.alive()
+    # what a browser shows for a missing layer's endpoint
+    visit.page.goto(planner_server.url.rstrip("/") + "/areal/api/geojson/ar5?band=0")
+    assert "not an available vector layer" in visit.page.content()
+    visit.shot("endpoint_missing_layer")
 
 
 # ---------------------------------------------------------------------- analysis views
