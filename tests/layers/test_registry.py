@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from geo.errors import ArealError, DuplicateNameError, UnknownNameError
@@ -37,7 +39,7 @@ def test_duplicate_id_refused():
 
 def test_spec_is_frozen_and_checked():
     spec = registry.get("forest")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         spec.id = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         spec.columns["x"] = "str"  # type: ignore[index]
