@@ -343,7 +343,8 @@ def parse_rules(
     source : str
         File name used in messages.
     known_layers : iterable of str, optional
-        Valid layer ids. Default: every layer of the catalogue (:func:`layers.registry.names`).
+        Valid layer ids (``layers.project_data.load_rules`` passes the catalogue's). ``None``
+        skips the layer-id check: this module knows nothing of the catalogue.
 
     Returns
     -------
@@ -355,12 +356,7 @@ def parse_rules(
         For an unknown layer id or class, an unknown severity, a negative or non-numeric buffer,
         a missing or unknown key, or a pair given twice; the message names the file, line and value.
     """
-    if known_layers is None:
-        from layers import registry  # the catalogue is declarations only; imported lazily
-
-        known = set(registry.names())
-    else:
-        known = set(known_layers)
+    known = None if known_layers is None else set(known_layers)
     loc = _Locator(text, source)
     unknown_top = set(doc) - {"classes", "rule", "meta"}
     if unknown_top:
@@ -375,7 +371,7 @@ def parse_rules(
     if not isinstance(raw_classes, Mapping):
         raise RuleError(f"{source}: 'classes' must be a table of [classes.<layer>.<name>] tables")
     for layer, entries in raw_classes.items():
-        if layer not in known:
+        if known is not None and layer not in known:
             line = loc.class_line(layer, next(iter(entries), "")) if isinstance(entries, Mapping) else None
             raise RuleError(
                 f"{loc.where(line)}: unknown layer id {layer!r} in [classes.{layer}]; "
