@@ -10,23 +10,16 @@ import pandas as pd
 
 from apps.cli import DATA_DIR_OPTION, main
 from geo.crs import WORKING_CRS
-from geo.errors import InputGeometryError, LayerMissingError, LayerReadError
+from geo.errors import LayerMissingError
 
 
 def _read_proposal(proposal: str, data_dir: Path | None) -> tuple[gpd.GeoDataFrame, str | None]:
     """Read a proposal: a file path as is, anything else as a catalogue layer id."""
-    from geo.crs import to_working_crs
     from layers import loader
+    from layers.account_inputs import read_proposal
 
-    path = Path(proposal)
-    if path.exists():
-        try:
-            gdf = gpd.read_file(path, engine="pyogrio")
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise LayerReadError(f"cannot read proposal file {path}: {exc}") from exc
-        if len(gdf) == 0:
-            raise InputGeometryError(f"proposal file {path} holds no features")
-        return to_working_crs(gdf, f"proposal file {path}"), None
+    if Path(proposal).exists():
+        return read_proposal(proposal), None
     return loader.load(proposal, data_dir), proposal
 
 
