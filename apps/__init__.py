@@ -1,0 +1,1 @@
+"""The views: the ``areal`` command line, the Panel map app and the PDF reports."""

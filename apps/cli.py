@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-
-from geo.errors import ArealError
+from areal.geo.errors import ArealError
 
 DATA_DIR_OPTION = click.option(
     "--data-dir",
@@ -30,7 +29,7 @@ class ArealGroup(click.Group):
 
 
 @click.group(cls=ArealGroup)
-@click.version_option(package_name="areal")
+@click.version_option(package_name="arealkart")
 def main() -> None:
     """Arealkart Trøndelag: land-use conflicts, green-industry suitability and test arenas."""
 
@@ -49,7 +48,7 @@ def _fmt_total(st) -> str:
 @click.option("--verbose", "-v", is_flag=True, help="Show messages and repair counts.")
 def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
     """List every catalogue layer with status, count, total, publisher, licence and vintage."""
-    from layers import loader, registry
+    from areal.layers import loader, registry
 
     rows = []
     for lid in registry.names():
@@ -70,7 +69,11 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
             if rep.get("n_repaired"):
                 extra.append(f"{rep['n_repaired']} invalid geometries repaired")
             if rep.get("n_filtered"):
-                extra.append(f"{rep['n_filtered']} rows left out by the layer's filter (" + ", ".join(f"{k} ~ {v}" for k, v in st.spec.where.items()) + ")")
+                extra.append(
+                    f"{rep['n_filtered']} rows left out by the layer's filter ("
+                    + ", ".join(f"{k} ~ {v}" for k, v in st.spec.where.items())
+                    + ")"
+                )
             if rep.get("n_outside_county"):
                 extra.append(f"{rep['n_outside_county']} features outside the county mask")
             extra += rep.get("problems", [])
@@ -80,41 +83,52 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
             click.echo(f"{'':27}   · {st.message}")
     n_missing = sum(st.status == "missing" for st in rows)
     n_error = sum(st.status == "error" for st in rows)
-    click.echo(f"\n{len(rows)} layers: {len(rows) - n_missing - n_error} available, {n_missing} missing, {n_error} with errors.")
+    click.echo(
+        f"\n{len(rows)} layers: {len(rows) - n_missing - n_error} available, {n_missing} missing, {n_error} with errors."
+    )
     if n_missing:
-        click.echo("Missing layers: `areal layers -v` says where each is expected and how to get it (`areal fetch`).")
+        click.echo(
+            "Missing layers: `areal layers -v` says where each is expected and how to get it (`areal fetch`)."
+        )
 
 
 @main.command("layer")
 @click.argument("layer_id")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file (.gpkg, .geojson, .parquet or .csv).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Output file (.gpkg, .geojson, .parquet or .csv).",
+)
 @DATA_DIR_OPTION
 def layer_cmd(layer_id: str, out: Path, data_dir: Path | None) -> None:
     """Export one cleaned layer (EPSG:25833) to a file."""
-    from layers import loader
-    from layers.export import write_frame
+    from areal.layers import loader
+    from areal.layers.export import write_frame
 
     df = loader.load(layer_id, data_dir)
     write_frame(df, out, layer=layer_id)
     rep = df.attrs.get("load_report", {})
-    click.echo(f"wrote {len(df)} features of {layer_id!r} to {out} ({rep.get('n_repaired', 0)} repaired geometries)")
+    click.echo(
+        f"wrote {len(df)} features of {layer_id!r} to {out} ({rep.get('n_repaired', 0)} repaired geometries)"
+    )
 
 
 def _register_commands() -> None:
     import importlib
     import pkgutil
 
-    import apps.commands
+    import areal.apps.commands
 
-    for mod in sorted(m.name for m in pkgutil.iter_modules(apps.commands.__path__)):
-        importlib.import_module(f"apps.commands.{mod}")
+    for mod in sorted(m.name for m in pkgutil.iter_modules(areal.apps.commands.__path__)):
+        importlib.import_module(f"areal.apps.commands.{mod}")
 
 
 _register_commands()
 
 
-def run() -> None:  # pragma: no cover - console entry for `python -m apps.cli`
+def run() -> None:  # pragma: no cover - console entry for `python -m areal.apps.cli`
     """Entry point."""
     sys.exit(main())
 

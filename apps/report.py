@@ -23,13 +23,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.land_account import CLASSES, COUNTY_ID, NOT_AVAILABLE, column_titles
+from areal.geo.land_account import CLASSES, COUNTY_ID, NOT_AVAILABLE, column_titles
 
 #: Layers drawn on report maps, bottom to top.
 MAP_LAYERS = (
-    "open_land", "forest", "mire", "lakes", "built_up", "ar5", "reindeer_pasture_outline", "reindeer_pastures",
-    "wild_reindeer", "national_parks", "protected_areas", "business_areas",
+    "open_land",
+    "forest",
+    "mire",
+    "lakes",
+    "built_up",
+    "ar5",
+    "reindeer_pasture_outline",
+    "reindeer_pastures",
+    "wild_reindeer",
+    "national_parks",
+    "protected_areas",
+    "business_areas",
 )
 
 TEXT = {
@@ -54,11 +63,11 @@ TEXT = {
         "missing": "Manglende lag",
         "na": "Ikke tilgjengelig",
         "na_conflicts": "Konfliktanalysen er ikke kjørt for denne rapporten. Kjør konfliktmotoren "
-                        "(`areal conflicts`, geo.conflicts.find_conflicts) og send resultatet med rapporten.",
+        "(`areal conflicts`, geo.conflicts.find_conflicts) og send resultatet med rapporten.",
         "na_indicators": "Indikatorene er ikke beregnet for denne rapporten. Kjør `areal indicators` og send "
-                         "resultatet med rapporten.",
+        "resultatet med rapporten.",
         "na_suitability": "Egnethetsanalysen er ikke kjørt for denne rapporten. Kjør `areal suitability` med en "
-                          "profil og send resultatet med rapporten.",
+        "profil og send resultatet med rapporten.",
         "legend_focus": "Rapportområde",
         "north": "N",
         "median": "Fylkesmedian",
@@ -99,10 +108,10 @@ TEXT = {
         "missing": "Missing layers",
         "na": "Not available",
         "na_conflicts": "The conflict analysis was not run for this report. Run the conflict engine "
-                        "(`areal conflicts`, geo.conflicts.find_conflicts) and pass its result.",
+        "(`areal conflicts`, geo.conflicts.find_conflicts) and pass its result.",
         "na_indicators": "Indicators were not computed for this report. Run `areal indicators` and pass the result.",
         "na_suitability": "The suitability analysis was not run for this report. Run `areal suitability` with a "
-                          "profile and pass the result.",
+        "profile and pass the result.",
         "legend_focus": "Report area",
         "north": "N",
         "median": "County median",
@@ -205,14 +214,15 @@ def _nice_length(width_m: float) -> float:
 
 
 def _style(layer_id: str):
-    from layers import registry
+    from areal.layers import registry
 
     s = registry.get(layer_id).style
     return s.fill_color or s.color, s.color, registry.get(layer_id).title_nb
 
 
-def draw_map(inputs: ReportInputs, lang: str = "nb", when: date | None = None,
-             size=(7.0, 6.2)) -> tuple[bytes, list[str]]:
+def draw_map(
+    inputs: ReportInputs, lang: str = "nb", when: date | None = None, size=(7.0, 6.2)
+) -> tuple[bytes, list[str]]:
     """The report map: PNG bytes and the ids of the layers drawn (for the source credits).
 
     Draws the layers in view, the focus outline, a legend, a scale bar, a (grid) north arrow, the
@@ -264,15 +274,32 @@ def draw_map(inputs: ReportInputs, lang: str = "nb", when: date | None = None,
     bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.05
     h = (y1 - y0) * 0.012
     ax.add_patch(Rectangle((bx, by), length / 2, h, facecolor="black", edgecolor="black", zorder=5))
-    ax.add_patch(Rectangle((bx + length / 2, by), length / 2, h, facecolor="white", edgecolor="black", zorder=5))
+    ax.add_patch(
+        Rectangle((bx + length / 2, by), length / 2, h, facecolor="white", edgecolor="black", zorder=5)
+    )
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     ax.text(bx + length / 2, by + 2.2 * h, label, ha="center", va="bottom", fontsize=7, zorder=5)
     # north arrow (grid north of UTM 33)
-    ax.annotate(t["north"], xy=(0.95, 0.95), xytext=(0.95, 0.85), xycoords="axes fraction", ha="center",
-                va="center", fontsize=10, fontweight="bold",
-                arrowprops=dict(facecolor="black", width=3, headwidth=9, headlength=9))
-    ax.text(0.01, 0.005, f"EPSG:25833 (EUREF89 UTM 33N) · {when.isoformat()}", transform=ax.transAxes,
-            fontsize=6, va="bottom", bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1))
+    ax.annotate(
+        t["north"],
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.85),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops=dict(facecolor="black", width=3, headwidth=9, headlength=9),
+    )
+    ax.text(
+        0.01,
+        0.005,
+        f"EPSG:25833 (EUREF89 UTM 33N) · {when.isoformat()}",
+        transform=ax.transAxes,
+        fontsize=6,
+        va="bottom",
+        bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1),
+    )
     ax.legend(handles=handles, loc="upper left", fontsize=6, framealpha=0.9)
     fig.tight_layout()
     buf = io.BytesIO()
@@ -305,19 +332,25 @@ def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
 
     data = [list(map(str, df.columns))] + [[str(v) for v in row] for row in df.itertuples(index=False)]
     tbl = Table(data, colWidths=col_widths, repeatRows=1)
-    tbl.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTNAME", (0, 0), (-1, 0), bold),
-        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaf6")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    tbl.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTNAME", (0, 0), (-1, 0), bold),
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaf6")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return tbl
 
 
-def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "nb", when: date | None = None) -> Path:
+def render_report(
+    inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "nb", when: date | None = None
+) -> Path:
     """Write the PDF report of ``inputs`` to ``out`` (atomically) and return the path."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -349,7 +382,9 @@ def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "
 
     story.append(Paragraph(t["account"], h2))
     if inputs.account is not None and len(inputs.account):
-        widths = [7.5 * cm] + [(16.5 - 7.5) * cm / (len(inputs.account.columns) - 1)] * (len(inputs.account.columns) - 1)
+        widths = [7.5 * cm] + [(16.5 - 7.5) * cm / (len(inputs.account.columns) - 1)] * (
+            len(inputs.account.columns) - 1
+        )
         story.append(_table(inputs.account, font, bold, widths))
     else:
         story.append(Paragraph(t["na"], body))
@@ -358,29 +393,39 @@ def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "
     if inputs.conflicts is not None:
         story.append(_table(inputs.conflicts, font, bold))
     else:
-        story.append(Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("conflicts", t["na_conflicts"])), body))
+        story.append(
+            Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("conflicts", t["na_conflicts"])), body)
+        )
 
     story.append(Paragraph(t["indicators"], h2))
     if inputs.indicators is not None:
         story.append(_table(inputs.indicators, font, bold))
     else:
-        story.append(Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("indicators", t["na_indicators"])), body))
+        story.append(
+            Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("indicators", t["na_indicators"])), body)
+        )
 
     story.append(Paragraph(t["suitability"], h2))
-    suits = inputs.suitability if isinstance(inputs.suitability, list) else (
-        [inputs.suitability] if inputs.suitability is not None else [])
+    suits = (
+        inputs.suitability
+        if isinstance(inputs.suitability, list)
+        else ([inputs.suitability] if inputs.suitability is not None else [])
+    )
     for s in suits:
         cr = fmt(s.consistency_ratio, 3, lang) if s.consistency_ratio is not None else t["cr_none"]
         story.append(Paragraph(esc(f"Profil: {s.profile}. {t['cr']}: {cr}."), body))
-        wt = pd.DataFrame({t["criterion"]: list(s.weights),
-                           t["weights"]: [fmt(v, 3, lang) for v in s.weights.values()]})
+        wt = pd.DataFrame(
+            {t["criterion"]: list(s.weights), t["weights"]: [fmt(v, 3, lang) for v in s.weights.values()]}
+        )
         story.append(_table(wt, font, bold))
         if s.table is not None:
             story.append(Spacer(1, 4))
             story.append(_table(s.table, font, bold))
         story.append(Spacer(1, 6))
     if not suits:
-        story.append(Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("suitability", t["na_suitability"])), body))
+        story.append(
+            Paragraph(f"{t['na']}. " + esc(inputs.na_reasons.get("suitability", t["na_suitability"])), body)
+        )
 
     if inputs.missing:
         story.append(Paragraph(t["missing"], h2))
@@ -394,8 +439,16 @@ def render_report(inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".tmp-{out.name}")
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=2.2 * cm, rightMargin=2.2 * cm,
-                            topMargin=1.8 * cm, bottomMargin=1.8 * cm, title=title, author="Arealkart Trøndelag")
+    doc = SimpleDocTemplate(
+        str(tmp),
+        pagesize=A4,
+        leftMargin=2.2 * cm,
+        rightMargin=2.2 * cm,
+        topMargin=1.8 * cm,
+        bottomMargin=1.8 * cm,
+        title=title,
+        author="Arealkart Trøndelag",
+    )
     try:
         doc.build(story)
         os.replace(tmp, out)
@@ -413,19 +466,27 @@ def _account_rows(values: Mapping[str, Mapping[str, float]], columns: list[str],
     t = TEXT[lang]
     rows = []
     for col in columns:
-        rows.append([titles.get(col, col), *[fmt(v.get(col, np.nan), _digits(col), lang) for v in values.values()]])
+        rows.append(
+            [titles.get(col, col), *[fmt(v.get(col, np.nan), _digits(col), lang) for v in values.values()]]
+        )
     return pd.DataFrame(rows, columns=[t["class"], *values])
 
 
 def _labels(lang: str) -> dict[str, str]:
     nb = lang != "en"
     return {
-        "pair": "Konflikt" if nb else "Conflict", "severity": "Grad" if nb else "Severity",
-        "ha": "Areal (ha)" if nb else "Area (ha)", "basis": "Lovgrunnlag" if nb else "Legal basis",
-        "indicator": "Indikator" if nb else "Indicator", "unit": "Enhet" if nb else "Unit",
-        "value": "Verdi" if nb else "Value", "rank": "Rang (av 38)" if nb else "Rank (of 38)",
-        "median": "Fylkesmedian" if nb else "County median", "site": "Område" if nb else "Site",
-        "muni": "Kommune" if nb else "Municipality", "score": "Egnethet" if nb else "Score",
+        "pair": "Konflikt" if nb else "Conflict",
+        "severity": "Grad" if nb else "Severity",
+        "ha": "Areal (ha)" if nb else "Area (ha)",
+        "basis": "Lovgrunnlag" if nb else "Legal basis",
+        "indicator": "Indikator" if nb else "Indicator",
+        "unit": "Enhet" if nb else "Unit",
+        "value": "Verdi" if nb else "Value",
+        "rank": "Rang (av 38)" if nb else "Rank (of 38)",
+        "median": "Fylkesmedian" if nb else "County median",
+        "site": "Område" if nb else "Site",
+        "muni": "Kommune" if nb else "Municipality",
+        "score": "Egnethet" if nb else "Score",
         "none": "ingen konflikt funnet" if nb else "no conflict found",
     }
 
@@ -441,8 +502,11 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     if knr is not None:
         polys = polys[polys["kommunenummer"].astype(str) == str(knr)]
     ha = polys.groupby("pair", sort=False)["area_ha"].sum() if len(polys) else pd.Series(dtype=float)
-    rows = [[r.pair, r.severity, fmt(float(ha[r.pair]), 1, lang), r.basis]
-            for r in result.rules if float(ha.get(r.pair, 0.0)) > 0]
+    rows = [
+        [r.pair, r.severity, fmt(float(ha[r.pair]), 1, lang), r.basis]
+        for r in result.rules
+        if float(ha.get(r.pair, 0.0)) > 0
+    ]
     if not rows:
         rows = [[lab["none"], "", fmt(0.0, 1, lang), ""]]
     return pd.DataFrame(rows, columns=[lab["pair"], lab["severity"], lab["ha"], lab["basis"]])
@@ -466,22 +530,44 @@ def indicator_rows(result, knr: str, lang: str = "nb") -> pd.DataFrame:
     rows = []
     for ind in result.indicators:
         r = row[f"{ind.id}_rank"]
-        rows.append([ind.title(lang), ind.unit, fmt(float(row[ind.id]), ind.digits, lang),
-                     "–" if pd.isna(r) else str(int(r)), fmt(float(summ.loc[ind.id, "median"]), ind.digits, lang)])
-    return pd.DataFrame(rows, columns=[lab["indicator"], lab["unit"], lab["value"], lab["rank"], lab["median"]])
+        rows.append(
+            [
+                ind.title(lang),
+                ind.unit,
+                fmt(float(row[ind.id]), ind.digits, lang),
+                "–" if pd.isna(r) else str(int(r)),
+                fmt(float(summ.loc[ind.id, "median"]), ind.digits, lang),
+            ]
+        )
+    return pd.DataFrame(
+        rows, columns=[lab["indicator"], lab["unit"], lab["value"], lab["rank"], lab["median"]]
+    )
 
 
 def site_indicator_rows(values: Mapping[str, float], result, lang: str = "nb") -> pd.DataFrame:
     """A site's (scenario's) indicators next to the county median of the municipalities."""
     lab = _labels(lang)
     summ = result.summary.set_index("id")
-    rows = [[i.title(lang), i.unit, fmt(float(values[i.id]), i.digits, lang),
-             fmt(float(summ.loc[i.id, "median"]), i.digits, lang)] for i in result.indicators if i.id in values]
+    rows = [
+        [
+            i.title(lang),
+            i.unit,
+            fmt(float(values[i.id]), i.digits, lang),
+            fmt(float(summ.loc[i.id, "median"]), i.digits, lang),
+        ]
+        for i in result.indicators
+        if i.id in values
+    ]
     return pd.DataFrame(rows, columns=[lab["indicator"], lab["unit"], lab["value"], lab["median"]])
 
 
-def suitability_sections(runs: Mapping, knr: str | None = None, lang: str = "nb", n: int = 3,
-                         weights: Mapping[str, float] | None = None) -> list[Suitability]:
+def suitability_sections(
+    runs: Mapping,
+    knr: str | None = None,
+    lang: str = "nb",
+    n: int = 3,
+    weights: Mapping[str, float] | None = None,
+) -> list[Suitability]:
     """One :class:`Suitability` per profile run: weights, AHP consistency ratio, best sites.
 
     With ``knr`` the best sites of that municipality, else the county's best ``n`` sites.
@@ -496,15 +582,27 @@ def suitability_sections(runs: Mapping, knr: str | None = None, lang: str = "nb"
         else:
             sites = sites[sites["site_rank"] == 1].sort_values("mean_score", ascending=False)
         sites = sites.head(n)
-        table = pd.DataFrame({
-            "#": range(1, len(sites) + 1), lab["muni"]: sites["kommunenavn"].tolist(),
-            lab["score"]: [fmt(v, 3, lang) for v in sites["mean_score"]],
-            lab["ha"]: [fmt(v, 1, lang) for v in sites["area_ha"]],
-        })
+        table = pd.DataFrame(
+            {
+                "#": range(1, len(sites) + 1),
+                lab["muni"]: sites["kommunenavn"].tolist(),
+                lab["score"]: [fmt(v, 3, lang) for v in sites["mean_score"]],
+                lab["ha"]: [fmt(v, 1, lang) for v in sites["area_ha"]],
+            }
+        )
         if len(table) == 0:
-            table = pd.DataFrame({"#": ["–"], lab["muni"]: [
-                f"ingen område ≥ {prof.threshold:g} over ≥ {prof.min_area_ha:g} ha" if lang == "nb"
-                else f"no site ≥ {prof.threshold:g} over ≥ {prof.min_area_ha:g} ha"], lab["score"]: [""], lab["ha"]: [""]})
+            table = pd.DataFrame(
+                {
+                    "#": ["–"],
+                    lab["muni"]: [
+                        f"ingen område ≥ {prof.threshold:g} over ≥ {prof.min_area_ha:g} ha"
+                        if lang == "nb"
+                        else f"no site ≥ {prof.threshold:g} over ≥ {prof.min_area_ha:g} ha"
+                    ],
+                    lab["score"]: [""],
+                    lab["ha"]: [""],
+                }
+            )
         w = dict(weights) if weights else dict(prof.weights)
         title = f"{prof.title_nb if lang == 'nb' else prof.title_en} ({name}, {run.resolution:g} m)"
         out.append(Suitability(title, w, prof.ahp.cr if prof.ahp is not None else None, table))
@@ -512,25 +610,38 @@ def suitability_sections(runs: Mapping, knr: str | None = None, lang: str = "nb"
 
 
 def _analyses(data_dir, business_areas, profile_resolution: float):
-    from apps.commands.indicators import compute_indicator_table
+    from areal.apps.commands.indicators import compute_indicator_table
 
-    return compute_indicator_table(data_dir, profile_resolution=profile_resolution, business_areas=business_areas)
+    return compute_indicator_table(
+        data_dir, profile_resolution=profile_resolution, business_areas=business_areas
+    )
 
 
-def municipality_report(knr: str, data_dir=None, *, lang: str = "nb", profiles: list[str] | None = None,
-                        business_areas=None, profile_resolution: float = 250.0) -> ReportInputs:
-    """Inputs of a municipality report: account next to the county's, conflicts of its planned business
-    land with legal basis, its indicators with rank and county median, the suitability profiles
-    (weights, consistency ratio, best sites in the municipality), and the map."""
-    from apps.commands.account import compute_account
-    from geo.errors import UnknownNameError
-    from geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
+def municipality_report(
+    knr: str,
+    data_dir=None,
+    *,
+    lang: str = "nb",
+    profiles: list[str] | None = None,
+    business_areas=None,
+    profile_resolution: float = 250.0,
+) -> ReportInputs:
+    """Inputs of a municipality report.
+
+    The account next to the county's, conflicts of its planned business land with legal basis, its indicators with rank and county median, the suitability profiles
+    (weights, consistency ratio, best sites in the municipality), and the map.
+    """
+    from areal.apps.commands.account import compute_account
+    from areal.geo.errors import UnknownNameError
+    from areal.geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
     if knr not in tab.index or knr == COUNTY_ID:
-        raise UnknownNameError(f"{knr!r} is not one of the 38 municipalities: "
-                               f"{', '.join(i for i in tab.index if i != COUNTY_ID)}")
+        raise UnknownNameError(
+            f"{knr!r} is not one of the 38 municipalities: "
+            f"{', '.join(i for i in tab.index if i != COUNTY_ID)}"
+        )
     result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
     if business_areas is not None:  # the account shown must rest on the same business areas
         acc = ind_inputs.account
@@ -544,11 +655,15 @@ def municipality_report(knr: str, data_dir=None, *, lang: str = "nb", profiles: 
     na: dict[str, str] = {}
     conflicts = None
     if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(_planned(ind_inputs)):
-        res, missing = conflicts_of(ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}")
+        res, missing = conflicts_of(
+            ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
+        )
         conflicts = _para_table(conflict_rows(res, knr, lang))
     else:
-        na["conflicts"] = ("planned business areas (layer 'business_areas') are not in the data directory: "
-                           f"get them with {ind_inputs.remedy(CONFLICT_LAYER)}, then run `areal report` again")
+        na["conflicts"] = (
+            "planned business areas (layer 'business_areas') are not in the data directory: "
+            f"get them with {ind_inputs.remedy(CONFLICT_LAYER)}, then run `areal report` again"
+        )
     runs = {k: v for k, v in ind_inputs.suitability.items() if profiles is None or k in profiles}
     suit = suitability_sections(runs, knr, lang)
     if not suit:
@@ -558,33 +673,53 @@ def municipality_report(knr: str, data_dir=None, *, lang: str = "nb", profiles: 
     missing_msgs += [f"{r['id']}: {r['reason']}" for _, r in summ[summ["status"] != "ok"].iterrows()]
     layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
     return ReportInputs(
-        kind="municipality", name=f"{name} ({knr})", focus=focus,
+        kind="municipality",
+        name=f"{name} ({knr})",
+        focus=focus,
         map_layers={"municipalities": munis, **layers_for_map},
-        attributions={**inputs.attributions(), **_credits(layers_for_map)}, account=account,
-        conflicts=conflicts, indicators=indicator_rows(result, knr, lang), suitability=suit,
-        missing=list(dict.fromkeys(missing_msgs)), notes=list(acc.notes), na_reasons=na,
+        attributions={**inputs.attributions(), **_credits(layers_for_map)},
+        account=account,
+        conflicts=conflicts,
+        indicators=indicator_rows(result, knr, lang),
+        suitability=suit,
+        missing=list(dict.fromkeys(missing_msgs)),
+        notes=list(acc.notes),
+        na_reasons=na,
     )
 
 
 def _credits(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
-    from layers import registry
+    from areal.layers import registry
 
     return {lid: registry.get(lid).attribution for lid in layers}
 
 
-def site_report(site: gpd.GeoDataFrame, name: str, data_dir=None, *, kind: str = "site",
-                lang: str = "nb", profiles: list[str] | None = None, weights: Mapping[str, float] | None = None,
-                business_areas=None, profile_resolution: float = 250.0) -> ReportInputs:
-    """Inputs of a site (or scenario) report: the account of the area itself, its conflicts with legal
-    basis, the indicators that make sense for one area next to the county median, the suitability
-    profiles asked for (weights, consistency ratio, the county's best sites), the map around it."""
-    from geo.indicators import CONFLICT_LAYER, conflicts_of, scenario_indicator_metric
-    from geo.land_account import class_parts, zone_account
-    from geo.scenario import Scenario
-    from layers.account_inputs import emission_factors, load_account_inputs
+def site_report(
+    site: gpd.GeoDataFrame,
+    name: str,
+    data_dir=None,
+    *,
+    kind: str = "site",
+    lang: str = "nb",
+    profiles: list[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    business_areas=None,
+    profile_resolution: float = 250.0,
+) -> ReportInputs:
+    """Inputs of a site (or scenario) report.
+
+    The account of the area itself, its conflicts with legal basis, the indicators that make sense for one area next to the county median, the suitability
+    profiles asked for (weights, consistency ratio, the county's best sites), the map around it.
+    """
+    from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, scenario_indicator_metric
+    from areal.geo.land_account import class_parts, zone_account
+    from areal.geo.scenario import Scenario
+    from areal.layers.account_inputs import emission_factors, load_account_inputs
 
     inputs = load_account_inputs(data_dir)
-    row = zone_account(site, inputs.layers, emission_factors=emission_factors(), remedies=inputs.remedies).iloc[0]
+    row = zone_account(
+        site, inputs.layers, emission_factors=emission_factors(), remedies=inputs.remedies
+    ).iloc[0]
     cols = ["area_ha", *[c for c in row.index if c != "area_ha"]]
     account = _account_rows({TEXT[lang]["area"]: row.to_dict()}, cols, lang)
     account.iloc[0, 0] = TEXT[lang]["area"]
@@ -594,20 +729,31 @@ def site_report(site: gpd.GeoDataFrame, name: str, data_dir=None, *, kind: str =
         missing += [m.message() for m in miss]
     result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
     res, conf_missing = conflicts_of(ind_inputs, site, CONFLICT_LAYER)
-    missing += [f"{lid}: not in the data directory, its conflict rules were not checked; get it with "
-                f"{ind_inputs.remedy(lid)}" for lid in conf_missing]
+    missing += [
+        f"{lid}: not in the data directory, its conflict rules were not checked; get it with "
+        f"{ind_inputs.remedy(lid)}"
+        for lid in conf_missing
+    ]
     values = scenario_indicator_metric(ind_inputs, result.indicators)(Scenario(name, site))
     na: dict[str, str] = {}
     runs = {k: v for k, v in ind_inputs.suitability.items() if profiles and k in profiles}
     suit = suitability_sections(runs, None, lang, weights=weights)
     if not suit:
-        na["suitability"] = ("no suitability profile was chosen for this report: run "
-                             "`areal report ... --profile NAME` (profiles: " + ", ".join(ind_inputs.suitability) + ")")
+        na["suitability"] = (
+            "no suitability profile was chosen for this report: run "
+            "`areal report ... --profile NAME` (profiles: " + ", ".join(ind_inputs.suitability) + ")"
+        )
     layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
     return ReportInputs(
-        kind=kind, name=name, focus=site,
+        kind=kind,
+        name=name,
+        focus=site,
         map_layers={"municipalities": inputs.municipalities, **layers_for_map},
-        attributions={**inputs.attributions(), **_credits(layers_for_map)}, account=account,
-        conflicts=_para_table(conflict_rows(res, None, lang)), indicators=site_indicator_rows(values, result, lang),
-        suitability=suit, missing=list(dict.fromkeys(missing)), na_reasons=na,
+        attributions={**inputs.attributions(), **_credits(layers_for_map)},
+        account=account,
+        conflicts=_para_table(conflict_rows(res, None, lang)),
+        indicators=site_indicator_rows(values, result, lang),
+        suitability=suit,
+        missing=list(dict.fromkeys(missing)),
+        na_reasons=na,
     )

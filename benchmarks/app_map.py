@@ -19,9 +19,9 @@ import sys
 import time
 import urllib.request
 
-from apps.planner import mapping
-from apps.planner.data import AppData
-from apps.planner.server import free_port
+from areal.apps.planner import mapping
+from areal.apps.planner.data import AppData
+from areal.apps.planner.server import free_port
 
 VIEW = (9.9, 63.2, 10.9, 63.65)  # a Trondheim-sized viewport for the clipped bands
 
@@ -64,7 +64,7 @@ def first_paint(n: int = 5) -> None:
         [
             sys.executable,
             "-c",
-            "from apps.cli import main; main()",
+            "from areal.apps.cli import main; main()",
             "serve",
             "--port",
             str(port),

@@ -30,8 +30,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-
-from geo.overlay import flatten, intersect
+from areal.geo.overlay import flatten, intersect
 
 CRS = 25833
 ORIGIN = (250_000.0, 7_000_000.0)  # Trondheim region, EPSG:25833
@@ -157,7 +156,7 @@ def run_case(name: str, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, traced: bool =
 
 
 def real_cases(data_dir: str | None) -> list[tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame]]:
-    from layers import loader
+    from areal.layers import loader
 
     try:
         lay = {

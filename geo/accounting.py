@@ -17,11 +17,10 @@ from typing import Any, Mapping, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-from geo.crs import to_working_crs
-from geo.errors import RuleError
-from geo.geometry import M2_PER_HA, repair_geometries
-from geo.overlay import DEFAULT_CHUNK, as_geometry_array, buffer, flatten, intersect
+from areal.geo.crs import to_working_crs
+from areal.geo.errors import RuleError
+from areal.geo.geometry import M2_PER_HA, repair_geometries
+from areal.geo.overlay import DEFAULT_CHUNK, as_geometry_array, buffer, flatten, intersect
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.errors import LayerValidationError, UnknownNameError
+from areal.geo.errors import LayerValidationError, UnknownNameError
 
 SECTORS = (
-    "ocean_space", "aquaculture", "bioeconomy", "energy", "buildings", "mobility_autonomy", "health", "ict",
+    "ocean_space",
+    "aquaculture",
+    "bioeconomy",
+    "energy",
+    "buildings",
+    "mobility_autonomy",
+    "health",
+    "ict",
 )
 ARENA_TYPES = (
-    "lab", "test_bed", "pilot_plant", "demonstration_site", "living_lab",
-    "test_area_land", "test_area_sea", "test_area_air",
+    "lab",
+    "test_bed",
+    "pilot_plant",
+    "demonstration_site",
+    "living_lab",
+    "test_area_land",
+    "test_area_sea",
+    "test_area_air",
 )
 STATUSES = ("operating", "planned")
 ACCESS = ("open", "by_agreement")
@@ -65,13 +77,21 @@ def validate_catalogue(df: pd.DataFrame, source: str = "<catalogue>") -> list[st
         where = f"{source} line {i + 2} (id {row['id']!r})"
         for col in REQUIRED:
             if not row[col].strip():
-                problems.append(f"{where}: column {col!r} is empty" + (" — every entry needs a public source" if col == "source_url" else ""))
+                problems.append(
+                    f"{where}: column {col!r} is empty"
+                    + (" — every entry needs a public source" if col == "source_url" else "")
+                )
         if row["id"] in seen:
             problems.append(f"{where}: duplicate id {row['id']!r}")
         seen.add(row["id"])
         if row["source_url"].strip() and not row["source_url"].startswith(("http://", "https://")):
             problems.append(f"{where}: source_url {row['source_url']!r} is not a web address")
-        for col, allowed in (("arena_type", ARENA_TYPES), ("status", STATUSES), ("access", ACCESS), ("precision", PRECISIONS)):
+        for col, allowed in (
+            ("arena_type", ARENA_TYPES),
+            ("status", STATUSES),
+            ("access", ACCESS),
+            ("precision", PRECISIONS),
+        ):
             if row[col] and row[col] not in allowed:
                 problems.append(f"{where}: {col} {row[col]!r} is not one of {', '.join(allowed)}")
         for sector in filter(None, (s.strip() for s in row["sectors"].split(";"))):
@@ -87,7 +107,9 @@ def validate_catalogue(df: pd.DataFrame, source: str = "<catalogue>") -> list[st
                     "leave lon/lat/geometry_wkt empty (the entry is drawn at the municipality's representative point)"
                 )
             if not re.fullmatch(r"50\d\d", row.get("municipality", "").strip()):
-                problems.append(f"{where}: municipality {row.get('municipality', '')!r} is not a Trøndelag number (50xx)")
+                problems.append(
+                    f"{where}: municipality {row.get('municipality', '')!r} is not a Trøndelag number (50xx)"
+                )
         elif prec in MAX_DECIMALS:
             if not (has_xy or wkt):
                 problems.append(f"{where}: precision {prec!r} needs lon/lat or geometry_wkt")
@@ -110,13 +132,23 @@ def validate_catalogue(df: pd.DataFrame, source: str = "<catalogue>") -> list[st
                     problems.append(f"{where}: geometry_wkt cannot be parsed: {exc}")
                     geom = None
                 if geom is not None and geom.geom_type in ("Polygon", "MultiPolygon") and prec == "address":
-                    problems.append(f"{where}: precision 'address' is inconsistent with an area geometry; use 'campus'")
-                if geom is not None and geom.geom_type in ("Polygon", "MultiPolygon") and not row["arena_type"].startswith("test_area"):
-                    problems.append(f"{where}: only test areas (test_area_*) may have an area geometry, not {row['arena_type']!r}")
+                    problems.append(
+                        f"{where}: precision 'address' is inconsistent with an area geometry; use 'campus'"
+                    )
+                if (
+                    geom is not None
+                    and geom.geom_type in ("Polygon", "MultiPolygon")
+                    and not row["arena_type"].startswith("test_area")
+                ):
+                    problems.append(
+                        f"{where}: only test areas (test_area_*) may have an area geometry, not {row['arena_type']!r}"
+                    )
     return problems
 
 
-def catalogue_to_frame(df: pd.DataFrame, municipalities: gpd.GeoDataFrame, source: str = "<catalogue>") -> gpd.GeoDataFrame:
+def catalogue_to_frame(
+    df: pd.DataFrame, municipalities: gpd.GeoDataFrame, source: str = "<catalogue>"
+) -> gpd.GeoDataFrame:
     """Validate a catalogue and turn it into a GeoDataFrame in the municipalities' CRS.
 
     Point entries come from lon/lat (WGS84), area entries from ``geometry_wkt`` (WGS84), and
@@ -130,7 +162,10 @@ def catalogue_to_frame(df: pd.DataFrame, municipalities: gpd.GeoDataFrame, sourc
     """
     problems = validate_catalogue(df, source)
     if problems:
-        raise LayerValidationError(f"{source}: {len(problems)} problem(s) in the test-arena catalogue: " + "; ".join(problems), problems)
+        raise LayerValidationError(
+            f"{source}: {len(problems)} problem(s) in the test-arena catalogue: " + "; ".join(problems),
+            problems,
+        )
     df = df.fillna("").astype(str).copy()
     geoms = np.full(len(df), None, dtype=object)
     for i, row in enumerate(df.to_dict("records")):
@@ -144,7 +179,9 @@ def catalogue_to_frame(df: pd.DataFrame, municipalities: gpd.GeoDataFrame, sourc
     for i in np.flatnonzero(at_muni):
         knr = df["municipality"].iloc[i]
         if knr not in reps.index:
-            raise LayerValidationError(f"{source}: id {df['id'].iloc[i]!r}: municipality {knr!r} is not among the 2024 municipalities")
+            raise LayerValidationError(
+                f"{source}: id {df['id'].iloc[i]!r}: municipality {knr!r} is not among the 2024 municipalities"
+            )
         out.iloc[i, out.columns.get_loc(out.geometry.name)] = reps[knr]
     out["placed_at_municipality"] = at_muni
     out["sector_list"] = [tuple(filter(None, s.split(";"))) for s in df["sectors"]]
@@ -188,7 +225,9 @@ def filter_arenas(
     return arenas.loc[keep]
 
 
-def arenas_near(arenas: gpd.GeoDataFrame, geom: shapely.Geometry, km: float | None = None, n: int | None = None) -> gpd.GeoDataFrame:
+def arenas_near(
+    arenas: gpd.GeoDataFrame, geom: shapely.Geometry, km: float | None = None, n: int | None = None
+) -> gpd.GeoDataFrame:
     """Arenas by straight-line distance (km) from ``geom`` (a travel-distance proxy), nearest first.
 
     Distances are planar in the arenas' CRS (EPSG:25833, metres). ``km`` keeps those within that
@@ -209,11 +248,22 @@ def arenas_near_sites(arenas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: flo
     """For each candidate site, the arenas within ``km`` (site index, arena id, name, distance_km)."""
     tree = shapely.STRtree(np.asarray(arenas.geometry.values))
     s_idx, a_idx = tree.query(np.asarray(sites.geometry.values), predicate="dwithin", distance=km * 1000.0)
-    d = shapely.distance(np.asarray(sites.geometry.values)[s_idx], np.asarray(arenas.geometry.values)[a_idx]) / 1000.0
-    return pd.DataFrame(
-        {"site": sites.index.to_numpy()[s_idx], "arena_id": arenas["id"].to_numpy()[a_idx],
-         "arena_name": arenas["name"].to_numpy()[a_idx], "distance_km": d}
-    ).sort_values(["site", "distance_km"], kind="stable").reset_index(drop=True)
+    d = (
+        shapely.distance(np.asarray(sites.geometry.values)[s_idx], np.asarray(arenas.geometry.values)[a_idx])
+        / 1000.0
+    )
+    return (
+        pd.DataFrame(
+            {
+                "site": sites.index.to_numpy()[s_idx],
+                "arena_id": arenas["id"].to_numpy()[a_idx],
+                "arena_name": arenas["name"].to_numpy()[a_idx],
+                "distance_km": d,
+            }
+        )
+        .sort_values(["site", "distance_km"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def describe(row: Mapping) -> str:

@@ -5,7 +5,7 @@ against every layer its rules name; :func:`pair_conflicts` checks any two layers
 :class:`ConflictResult` with conflict polygons (EPSG:25833; m², daa, ha; municipality; rule basis),
 a hectare matrix per pair and a table per municipality.
 
-Areas are exact polygon intersections (see :mod:`geo.overlay`); each side is flattened per rule
+Areas are exact polygon intersections (see :mod:`areal.geo.overlay`); each side is flattened per rule
 first, so features overlapping inside one layer are counted once.
 """
 
@@ -18,12 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.crs import WORKING_CRS, ensure_same_crs, to_working_crs
-from geo.errors import RuleError
-from geo.geometry import M2_PER_DAA, M2_PER_HA, area_columns, repair_geometries
-from geo.overlay import DEFAULT_CHUNK, Flat, as_geometry_array, buffer, flatten, intersect, polygonal
-from geo.rules import SEVERITIES, Rule, RuleTable, severity_rank
+from areal.geo.crs import WORKING_CRS, ensure_same_crs, to_working_crs
+from areal.geo.errors import RuleError
+from areal.geo.geometry import M2_PER_DAA, M2_PER_HA, area_columns, repair_geometries
+from areal.geo.overlay import DEFAULT_CHUNK, Flat, as_geometry_array, buffer, flatten, intersect, polygonal
+from areal.geo.rules import SEVERITIES, Rule, RuleTable, severity_rank
 
 POLYGON_COLUMNS = [
     "pair",

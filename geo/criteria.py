@@ -18,10 +18,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.geo.errors import RuleError
+from areal.geo.grid import AnalysisGrid, rasterize
 from scipy import ndimage
-
-from geo.errors import RuleError
-from geo.grid import AnalysisGrid, rasterize
 
 # ------------------------------------------------------------------ value functions
 
@@ -56,7 +55,9 @@ def check_value_function(spec: Mapping, where: str = "value function") -> dict:
         Naming the key and the offending value.
     """
     if not isinstance(spec, Mapping):
-        raise RuleError(f"{where}: must be a table like {{type = \"linear\", best = 0, worst = 5000}}, got {spec!r}")
+        raise RuleError(
+            f'{where}: must be a table like {{type = "linear", best = 0, worst = 5000}}, got {spec!r}'
+        )
     kind = spec.get("type")
     if kind not in VALUE_FUNCTIONS:
         raise RuleError(f"{where}.type: {kind!r} is not one of {list(VALUE_FUNCTIONS)}")
@@ -67,7 +68,9 @@ def check_value_function(spec: Mapping, where: str = "value function") -> dict:
     if kind == "table":
         x, y = spec["x"], spec["y"]
         if not (isinstance(x, list) and isinstance(y, list)) or len(x) != len(y) or len(x) < 2:
-            raise RuleError(f"{where}: table x and y must be lists of equal length >= 2, got x={x!r}, y={y!r}")
+            raise RuleError(
+                f"{where}: table x and y must be lists of equal length >= 2, got x={x!r}, y={y!r}"
+            )
         if any(b <= a for a, b in zip(x, x[1:])):
             raise RuleError(f"{where}.x: must be strictly increasing, got {x!r}")
         if any(not 0 <= v <= 1 for v in y):
@@ -145,7 +148,9 @@ def select_features(gdf: gpd.GeoDataFrame, where: Mapping | None, what: str = "l
         if col == "geom_type":
             series = gdf.geometry.geom_type.str.replace("Multi", "")
         elif col not in gdf.columns:
-            raise RuleError(f"{what}: filter column {col!r} is not in the layer; columns: {list(gdf.columns)}")
+            raise RuleError(
+                f"{what}: filter column {col!r} is not in the layer; columns: {list(gdf.columns)}"
+            )
         else:
             series = gdf[col]
         if isinstance(cond, Mapping):
@@ -160,7 +165,9 @@ def select_features(gdf: gpd.GeoDataFrame, where: Mapping | None, what: str = "l
     return gdf.loc[keep]
 
 
-def derive_ports(built_up: gpd.GeoDataFrame, sea: gpd.GeoDataFrame, tolerance_m: float = 50.0) -> gpd.GeoDataFrame:
+def derive_ports(
+    built_up: gpd.GeoDataFrame, sea: gpd.GeoDataFrame, tolerance_m: float = 50.0
+) -> gpd.GeoDataFrame:
     """Port fronts: the parts of built-up outlines that lie on the sea.
 
     There is no port layer in the catalogue; every town with a quay in Trøndelag lies where a
@@ -183,8 +190,11 @@ def derive_ports(built_up: gpd.GeoDataFrame, sea: gpd.GeoDataFrame, tolerance_m:
     sea_zone = shapely.union_all(np.asarray(sea.geometry.values)).buffer(tolerance_m)
     edges = shapely.intersection(shapely.boundary(np.asarray(built_up.geometry.values)), sea_zone)
     keep = ~shapely.is_empty(edges)
-    return gpd.GeoDataFrame(built_up.drop(columns=built_up.geometry.name).loc[keep].reset_index(drop=True),
-                            geometry=edges[keep], crs=built_up.crs)
+    return gpd.GeoDataFrame(
+        built_up.drop(columns=built_up.geometry.name).loc[keep].reset_index(drop=True),
+        geometry=edges[keep],
+        crs=built_up.crs,
+    )
 
 
 # ------------------------------------------------------------------ distance rasters
@@ -198,8 +208,14 @@ def layer_digest(gdf: gpd.GeoDataFrame) -> str:
     return h.hexdigest()[:24]
 
 
-def distance_raster(gdf: gpd.GeoDataFrame, grid: AnalysisGrid, *, cap_m: float | None = None,
-                    all_touched: bool = True, what: str = "layer") -> np.ndarray:
+def distance_raster(
+    gdf: gpd.GeoDataFrame,
+    grid: AnalysisGrid,
+    *,
+    cap_m: float | None = None,
+    all_touched: bool = True,
+    what: str = "layer",
+) -> np.ndarray:
     """Euclidean distance (m) from each cell centre to the nearest cell touched by a feature.
 
     Parameters
@@ -262,8 +278,16 @@ class DistanceCache:
         raw = f"{digest}|{grid.key}|{cap_m}|{all_touched}"
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
-    def get(self, gdf: gpd.GeoDataFrame, grid: AnalysisGrid, *, cap_m: float | None = None,
-            all_touched: bool = True, what: str = "layer", digest: str | None = None) -> np.ndarray:
+    def get(
+        self,
+        gdf: gpd.GeoDataFrame,
+        grid: AnalysisGrid,
+        *,
+        cap_m: float | None = None,
+        all_touched: bool = True,
+        what: str = "layer",
+        digest: str | None = None,
+    ) -> np.ndarray:
         """Distance raster of ``gdf`` on ``grid``, computed at most once (read-only array)."""
         k = self.key(digest or layer_digest(gdf), grid, cap_m, all_touched)
         if k in self._items:
@@ -292,8 +316,13 @@ class DistanceCache:
 # ------------------------------------------------------------------ categories and terrain
 
 
-def categorical_scores(classes: list[tuple[gpd.GeoDataFrame, float, str]], grid: AnalysisGrid, *,
-                       default: float = 0.0, all_touched: bool = False) -> np.ndarray:
+def categorical_scores(
+    classes: list[tuple[gpd.GeoDataFrame, float, str]],
+    grid: AnalysisGrid,
+    *,
+    default: float = 0.0,
+    all_touched: bool = False,
+) -> np.ndarray:
     """Score raster from land-cover class layers: each layer's cells get its score.
 
     Parameters
@@ -312,8 +341,15 @@ def categorical_scores(classes: list[tuple[gpd.GeoDataFrame, float, str]], grid:
     return out
 
 
-def raster_on_grid(values: np.ndarray, transform, crs, grid: AnalysisGrid, *, nodata: float | None = None,
-                   resampling: str = "bilinear") -> np.ndarray:
+def raster_on_grid(
+    values: np.ndarray,
+    transform,
+    crs,
+    grid: AnalysisGrid,
+    *,
+    nodata: float | None = None,
+    resampling: str = "bilinear",
+) -> np.ndarray:
     """Reproject/resample a source raster array onto ``grid`` (float32, NaN where no data)."""
     from rasterio.warp import Resampling, reproject
 

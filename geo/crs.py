@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import geopandas as gpd
+from areal.geo.errors import CRSMismatchError, CRSMissingError
 from pyproj import CRS
-
-from geo.errors import CRSMismatchError, CRSMissingError
 
 WORKING_CRS = CRS.from_epsg(25833)
 """The working CRS, EUREF89 / UTM zone 33N."""

@@ -55,7 +55,9 @@ def _keep_family(geoms: np.ndarray, family: str) -> np.ndarray:
     return out
 
 
-def repair_geometries(gdf: gpd.GeoDataFrame, family: str | None = None) -> tuple[gpd.GeoDataFrame, RepairReport]:
+def repair_geometries(
+    gdf: gpd.GeoDataFrame, family: str | None = None
+) -> tuple[gpd.GeoDataFrame, RepairReport]:
     """Repair invalid geometries with ``make_valid``; count, never drop.
 
     Parameters
@@ -100,4 +102,8 @@ def repair_geometries(gdf: gpd.GeoDataFrame, family: str | None = None) -> tuple
 
 def area_columns(area_m2: np.ndarray | float) -> dict[str, np.ndarray | float]:
     """Return an area in m² as the three reporting units ``area_m2``, ``area_daa``, ``area_ha``."""
-    return {"area_m2": area_m2, "area_daa": np.divide(area_m2, M2_PER_DAA), "area_ha": np.divide(area_m2, M2_PER_HA)}
+    return {
+        "area_m2": area_m2,
+        "area_daa": np.divide(area_m2, M2_PER_DAA),
+        "area_ha": np.divide(area_m2, M2_PER_HA),
+    }

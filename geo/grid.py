@@ -17,11 +17,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from affine import Affine
+from areal.geo.crs import WORKING_CRS, require_crs
+from areal.geo.errors import CRSMismatchError, GridMismatchError
 from pyproj import CRS
 from rasterio import features
-
-from geo.crs import WORKING_CRS, require_crs
-from geo.errors import CRSMismatchError, GridMismatchError
 
 #: Output profile of every GeoTIFF the engine writes: a cloud-optimised GeoTIFF (GDAL ``COG``
 #: driver), float32 scores with NaN as nodata, deflate-compressed 512-pixel tiles and overviews.
@@ -116,7 +115,9 @@ class AnalysisGrid:
             raise CRSMismatchError(f"AnalysisGrid needs a projected CRS in metres, got {crs.to_string()}")
         res = float(self.res)
         if not (res > 0 and math.isfinite(res)):
-            raise ValueError(f"AnalysisGrid: resolution must be a positive number of metres, got {self.res!r}")
+            raise ValueError(
+                f"AnalysisGrid: resolution must be a positive number of metres, got {self.res!r}"
+            )
         xmin, ymin, xmax, ymax = (float(v) for v in self.bounds)
         if not (xmax > xmin and ymax > ymin):
             raise ValueError(f"AnalysisGrid: empty bounds {self.bounds!r} (need xmax > xmin and ymax > ymin)")
@@ -133,7 +134,9 @@ class AnalysisGrid:
     # ------------------------------------------------------------ construction
 
     @classmethod
-    def for_region(cls, region: gpd.GeoDataFrame, res: float = 100.0, crs: CRS | str | None = None) -> AnalysisGrid:
+    def for_region(
+        cls, region: gpd.GeoDataFrame, res: float = 100.0, crs: CRS | str | None = None
+    ) -> AnalysisGrid:
         """Grid covering the bounding box of ``region`` (for example the county polygon).
 
         Parameters
@@ -215,7 +218,7 @@ class AnalysisGrid:
                 yield Window(r, c, th, tw, hr, hc, he - hr, we - hc)
 
     def cell_centres(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """x and y of the centres of the given cells."""
+        """X and y of the centres of the given cells."""
         x = self.bounds[0] + (np.asarray(cols) + 0.5) * self.res
         y = self.bounds[3] - (np.asarray(rows) + 0.5) * self.res
         return x, y
@@ -302,8 +305,9 @@ def land_mask(region: gpd.GeoDataFrame, grid: AnalysisGrid, *, all_touched: bool
     return rasterize(region, grid, all_touched=all_touched, what="land region").astype(bool)
 
 
-def check_same_grid(*arrays: np.ndarray, names: tuple[str, ...] | list[str] | None = None,
-                    grid: AnalysisGrid | None = None) -> tuple[int, int]:
+def check_same_grid(
+    *arrays: np.ndarray, names: tuple[str, ...] | list[str] | None = None, grid: AnalysisGrid | None = None
+) -> tuple[int, int]:
     """Check that all arrays share one 2-D shape (and that of ``grid`` when given).
 
     Raises

@@ -1,6 +1,6 @@
 """Green-competitiveness indicators per municipality: catalogue parsing, computation, ranks, medians.
 
-Indicators are data (``data/indicators/*.toml``, read by :func:`layers.project_data.load_indicators`).
+Indicators are data (``data/indicators/*.toml``, read by :func:`areal.layers.project_data.load_indicators`).
 Each names a *method* registered here (:data:`METHODS`) and its parameters; the method is a pure
 function of an :class:`IndicatorInputs` (frames, the land account, suitability runs, the rule
 table -- all loaded by the caller) and returns one value per municipality plus a county value.
@@ -27,18 +27,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.geo.errors import RuleError
+from areal.geo.geometry import M2_PER_HA
 from rasterio import features
 from scipy import ndimage
-
-from geo.errors import RuleError
-from geo.geometry import M2_PER_HA
 
 COUNTY_ID = "50"
 CONFLICT_LAYER = "business_areas"
 PLANNED_STATUS = ("2",)
 
-_KEYS = {"id", "title_nb", "title_en", "unit", "method", "params", "higher_is_better", "source", "rationale",
-         "digits"}
+_KEYS = {
+    "id",
+    "title_nb",
+    "title_en",
+    "unit",
+    "method",
+    "params",
+    "higher_is_better",
+    "source",
+    "rationale",
+    "digits",
+}
 _REQUIRED = ("id", "title_nb", "title_en", "unit", "method", "higher_is_better", "source")
 
 
@@ -113,13 +122,24 @@ class Method:
 METHODS: dict[str, Method] = {}
 
 
-def register_method(name: str, params: Mapping[str, Param], *, scenario: Callable | None = None,
-                    scenario_ok: Callable[[Mapping[str, Any]], bool] | None = None):
+def register_method(
+    name: str,
+    params: Mapping[str, Param],
+    *,
+    scenario: Callable | None = None,
+    scenario_ok: Callable[[Mapping[str, Any]], bool] | None = None,
+):
     """Decorator registering ``fn(inputs, **params) -> IndicatorValues`` under ``name``."""
 
     def deco(fn):
-        METHODS[name] = Method(name, fn, dict(params), scenario, scenario_ok or (lambda p: True),
-                               (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "")
+        METHODS[name] = Method(
+            name,
+            fn,
+            dict(params),
+            scenario,
+            scenario_ok or (lambda p: True),
+            (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else "",
+        )
         return fn
 
     return deco
@@ -167,15 +187,19 @@ def parse_indicator(entry: Mapping[str, Any], where: str, file: str = "") -> Ind
         raise RuleError(f"{where}: higher_is_better = {hib!r}: expected true or false")
     method = entry["method"]
     if method not in METHODS:
-        raise RuleError(f"{where}: method = {method!r} is not registered; methods: {', '.join(sorted(METHODS))}")
+        raise RuleError(
+            f"{where}: method = {method!r} is not registered; methods: {', '.join(sorted(METHODS))}"
+        )
     spec = METHODS[method].params
     raw = entry.get("params", {})
     if not isinstance(raw, Mapping):
         raise RuleError(f"{where}: params = {raw!r}: expected a table")
     extra = sorted(set(raw) - set(spec))
     if extra:
-        raise RuleError(f"{where}: params.{extra[0]} is not a parameter of method {method!r}; "
-                        f"parameters: {sorted(spec) or 'none'}")
+        raise RuleError(
+            f"{where}: params.{extra[0]} is not a parameter of method {method!r}; "
+            f"parameters: {sorted(spec) or 'none'}"
+        )
     params = {}
     for name, p in spec.items():
         if name in raw:
@@ -190,8 +214,19 @@ def parse_indicator(entry: Mapping[str, Any], where: str, file: str = "") -> Ind
     rationale = entry.get("rationale", "")
     if not isinstance(rationale, str):
         raise RuleError(f"{where}: rationale = {rationale!r}: expected text")
-    return Indicator(iid, entry["title_nb"].strip(), entry["title_en"].strip(), entry["unit"].strip(), method,
-                     params, hib, entry["source"].strip(), rationale.strip(), digits, file or where)
+    return Indicator(
+        iid,
+        entry["title_nb"].strip(),
+        entry["title_en"].strip(),
+        entry["unit"].strip(),
+        method,
+        params,
+        hib,
+        entry["source"].strip(),
+        rationale.strip(),
+        digits,
+        file or where,
+    )
 
 
 def parse_indicators(doc: Mapping[str, Any], source: str = "<indicators>") -> list[Indicator]:
@@ -205,7 +240,9 @@ def parse_indicators(doc: Mapping[str, Any], source: str = "<indicators>") -> li
     return [parse_indicator(e, f"{source}: indicator #{i + 1}", source) for i, e in enumerate(entries)]
 
 
-def check_catalogue(indicators: Sequence[Indicator], profiles: Sequence[str] | None = None) -> list[Indicator]:
+def check_catalogue(
+    indicators: Sequence[Indicator], profiles: Sequence[str] | None = None
+) -> list[Indicator]:
     """Check ids are unique across files and profile parameters name known profiles."""
     seen: dict[str, str] = {}
     for ind in indicators:
@@ -216,8 +253,10 @@ def check_catalogue(indicators: Sequence[Indicator], profiles: Sequence[str] | N
         if ind.params.get("origin") == "best_site" and not prof:
             raise RuleError(f"{ind.file} (id {ind.id!r}): params.origin = 'best_site' needs params.profile")
         if profiles is not None and prof and prof not in profiles:
-            raise RuleError(f"{ind.file} (id {ind.id!r}): params.profile = {prof!r} is not a shipped profile; "
-                            f"profiles: {', '.join(profiles)}")
+            raise RuleError(
+                f"{ind.file} (id {ind.id!r}): params.profile = {prof!r} is not a shipped profile; "
+                f"profiles: {', '.join(profiles)}"
+            )
     return list(indicators)
 
 
@@ -250,14 +289,14 @@ class ProfileRun:
 
 @dataclass
 class IndicatorInputs:
-    """What the methods read. Loaded by the caller (:mod:`layers.indicator_inputs`).
+    """What the methods read. Loaded by the caller (:mod:`areal.layers.indicator_inputs`).
 
     Attributes
     ----------
     municipalities : GeoDataFrame
         The 38 land polygons with ``kommunenummer`` / ``kommunenavn`` (EPSG:25833).
     account : LandAccount, optional
-        :func:`geo.land_account.land_account` of the municipalities.
+        :func:`areal.geo.land_account.land_account` of the municipalities.
     layers : mapping
         Present layers by id (absent layers are simply not keys).
     remedies : mapping
@@ -320,7 +359,9 @@ class IndicatorValues:
 
 def not_available(inputs: IndicatorInputs, reason: str) -> IndicatorValues:
     """All NaN, with the reason."""
-    return IndicatorValues(pd.Series(np.nan, index=pd.Index(inputs.ids, name="kommunenummer")), math.nan, reason)
+    return IndicatorValues(
+        pd.Series(np.nan, index=pd.Index(inputs.ids, name="kommunenummer")), math.nan, reason
+    )
 
 
 # ---------------------------------------------------------------- methods
@@ -341,8 +382,10 @@ def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | N
         return "the land account was not computed; run `areal account`"
     for col in columns:
         if col not in inputs.account.table.columns:
-            raise RuleError(f"account column {col!r} does not exist; columns: "
-                            f"{', '.join(inputs.account.table.columns[2:])}")
+            raise RuleError(
+                f"account column {col!r} does not exist; columns: "
+                f"{', '.join(inputs.account.table.columns[2:])}"
+            )
     layers = []
     for m in inputs.account.missing_layers:
         if any(c in m.affects for c in columns) and m.layer not in layers:
@@ -352,22 +395,30 @@ def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | N
     for col in columns:
         # conversion columns depend on the layer of their category as well as on business_areas
         for key, lid in _CATEGORY_LAYERS.items():
-            if key in col and col.startswith(("planned_", "proposal_")) and inputs.layers.get(lid) is None \
-                    and lid not in layers:
+            if (
+                key in col
+                and col.startswith(("planned_", "proposal_"))
+                and inputs.layers.get(lid) is None
+                and lid not in layers
+            ):
                 layers.append(lid)
     if layers:
-        return "; ".join(f"layer {lid!r} is not in the data directory; get it with {inputs.remedy(lid)}"
-                         for lid in layers)
+        return "; ".join(
+            f"layer {lid!r} is not in the data directory; get it with {inputs.remedy(lid)}" for lid in layers
+        )
     return None
 
 
 def _account_notes(inputs: IndicatorInputs, columns: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"partial: {m.reason}" for m in inputs.account.missing_layers
-                 if any(c in m.affects for c in columns) and any(inputs.account.available(c) for c in columns))
+    return tuple(
+        f"partial: {m.reason}"
+        for m in inputs.account.missing_layers
+        if any(c in m.affects for c in columns) and any(inputs.account.available(c) for c in columns)
+    )
 
 
 def _scenario_account_column(column: str) -> str:
-    return "site_" + column[len("planned_"):]
+    return "site_" + column[len("planned_") :]
 
 
 def _proposal_key(proposal: gpd.GeoDataFrame) -> str:
@@ -380,17 +431,22 @@ def _proposal_key(proposal: gpd.GeoDataFrame) -> str:
 
 
 def _account_column_scenario(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, column: str) -> float:
-    from geo.land_account import zone_account
+    from areal.geo.land_account import zone_account
 
     key = ("zone_account", _proposal_key(proposal))
     if key not in inputs._cache:
-        inputs._cache[key] = zone_account(proposal, inputs.layers, emission_factors=inputs.emission_factors,
-                                          remedies=inputs.remedies).iloc[0]
+        inputs._cache[key] = zone_account(
+            proposal, inputs.layers, emission_factors=inputs.emission_factors, remedies=inputs.remedies
+        ).iloc[0]
     return float(inputs._cache[key][_scenario_account_column(column)])
 
 
-@register_method("account_column", {"column": Param(str)}, scenario=_account_column_scenario,
-                 scenario_ok=lambda p: str(p.get("column", "")).startswith("planned_"))
+@register_method(
+    "account_column",
+    {"column": Param(str)},
+    scenario=_account_column_scenario,
+    scenario_ok=lambda p: str(p.get("column", "")).startswith("planned_"),
+)
 def account_column(inputs: IndicatorInputs, column: str) -> IndicatorValues:
     """A column of the land account (hectares, a share or tonnes), per municipality and county."""
     reason = _account_missing(inputs, [column])
@@ -427,9 +483,11 @@ def free_share(total_m2: np.ndarray, conflict_m2: np.ndarray) -> np.ndarray:
         return np.where(total > 0, 1.0 - np.minimum(np.asarray(conflict_m2, float), total) / total, np.nan)
 
 
-def _conflict_union_m2(result, severities: Sequence[str], zone_of: np.ndarray | None = None) -> float | pd.Series:
+def _conflict_union_m2(
+    result, severities: Sequence[str], zone_of: np.ndarray | None = None
+) -> float | pd.Series:
     """Area (m²) of the union of the conflict pieces of ``severities`` (per municipality if asked)."""
-    from geo.overlay import flatten
+    from areal.geo.overlay import flatten
 
     g = result.polygons
     g = g[g["severity"].isin(list(severities))]
@@ -449,12 +507,14 @@ def _conflict_layers(inputs: IndicatorInputs, as_layer: str) -> tuple[dict, list
 
 def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: str, key: str | None = None):
     """Run the conflict engine on ``proposal`` against the present layers (cached under ``key``)."""
-    from geo.conflicts import find_conflicts
+    from areal.geo.conflicts import find_conflicts
 
     if key is not None and key in inputs._cache:
         return inputs._cache[key]
     layers, missing = _conflict_layers(inputs, as_layer)
-    res = find_conflicts(proposal, layers, inputs.rules, as_layer=as_layer, municipalities=inputs.municipalities)
+    res = find_conflicts(
+        proposal, layers, inputs.rules, as_layer=as_layer, municipalities=inputs.municipalities
+    )
     if key is not None:
         inputs._cache[key] = (res, missing)
     return res, missing
@@ -463,13 +523,16 @@ def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: 
 def _planned(inputs: IndicatorInputs) -> gpd.GeoDataFrame:
     ba = inputs.layers[CONFLICT_LAYER]
     if "arealbruksstatus" not in ba.columns:
-        raise RuleError(f"layer {CONFLICT_LAYER!r} has no column 'arealbruksstatus' (plan status); columns: "
-                        f"{[c for c in ba.columns if c != ba.geometry.name]}")
+        raise RuleError(
+            f"layer {CONFLICT_LAYER!r} has no column 'arealbruksstatus' (plan status); columns: "
+            f"{[c for c in ba.columns if c != ba.geometry.name]}"
+        )
     return ba[ba["arealbruksstatus"].astype(str).str.strip().isin(PLANNED_STATUS).to_numpy()]
 
 
-def _conflict_free_scenario(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, severities: list,
-                            as_layer: str = CONFLICT_LAYER) -> float:
+def _conflict_free_scenario(
+    inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, severities: list, as_layer: str = CONFLICT_LAYER
+) -> float:
     if inputs.rules is None:
         return math.nan
     res, _ = conflicts_of(inputs, proposal, as_layer, key=("conflicts", as_layer, _proposal_key(proposal)))
@@ -480,10 +543,14 @@ def _conflict_free_scenario(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame,
 _SEV = ("exclusion", "high", "medium", "low")
 
 
-@register_method("conflict_free_share",
-                 {"severities": Param(list, ["exclusion", "high"], _SEV), "as_layer": Param(str, CONFLICT_LAYER)},
-                 scenario=_conflict_free_scenario)
-def conflict_free_share(inputs: IndicatorInputs, severities: list, as_layer: str = CONFLICT_LAYER) -> IndicatorValues:
+@register_method(
+    "conflict_free_share",
+    {"severities": Param(list, ["exclusion", "high"], _SEV), "as_layer": Param(str, CONFLICT_LAYER)},
+    scenario=_conflict_free_scenario,
+)
+def conflict_free_share(
+    inputs: IndicatorInputs, severities: list, as_layer: str = CONFLICT_LAYER
+) -> IndicatorValues:
     """Share of planned business land touched by no conflict of the given severities (default rules)."""
     if inputs.layers.get(CONFLICT_LAYER) is None:
         return not_available(inputs, inputs.missing(CONFLICT_LAYER, " (planned business areas)"))
@@ -493,7 +560,7 @@ def conflict_free_share(inputs: IndicatorInputs, severities: list, as_layer: str
     if len(planned) == 0:
         return not_available(inputs, f"layer {CONFLICT_LAYER!r} holds no planned areas (arealbruksstatus 2)")
     res, missing = conflicts_of(inputs, planned, as_layer, key=f"planned:{as_layer}")
-    from geo.land_account import area_by_zone
+    from areal.geo.land_account import area_by_zone
 
     geoms = np.asarray(planned.geometry.values, dtype=object)
     dissolved = np.asarray(shapely.get_parts(shapely.union_all(geoms)), dtype=object)
@@ -505,8 +572,10 @@ def conflict_free_share(inputs: IndicatorInputs, severities: list, as_layer: str
     county = float(free_share(np.array([total.sum()]), np.array([_conflict_union_m2(res, severities)]))[0])
     notes = ()
     if missing:
-        notes = (f"checked without {', '.join(missing)} (not in the data directory): their rules were skipped, "
-                 "so the share may be too high",)
+        notes = (
+            f"checked without {', '.join(missing)} (not in the data directory): their rules were skipped, "
+            "so the share may be too high",
+        )
     return IndicatorValues(values, county, None, notes)
 
 
@@ -515,16 +584,24 @@ def best_site_score(inputs: IndicatorInputs, profile: str) -> IndicatorValues:
     """Mean score of the municipality's best candidate site for a suitability profile."""
     run = inputs.suitability.get(profile)
     if run is None:
-        return not_available(inputs, inputs.suitability_missing.get(
-            profile, f"profile {profile!r} was not run; run `areal indicators` with the suitability runs"))
+        return not_available(
+            inputs,
+            inputs.suitability_missing.get(
+                profile, f"profile {profile!r} was not run; run `areal indicators` with the suitability runs"
+            ),
+        )
     best = run.best().set_index("kommunenummer")["mean_score"].astype(float)
     values = best.reindex(inputs.ids).rename_axis("kommunenummer")
     n_none = int(values.isna().sum())
-    notes = (f"profile {profile} at {run.resolution:g} m, threshold {run.profile.threshold:g}, "
-             f"minimum {run.profile.min_area_ha:g} ha",)
+    notes = (
+        f"profile {profile} at {run.resolution:g} m, threshold {run.profile.threshold:g}, "
+        f"minimum {run.profile.min_area_ha:g} ha",
+    )
     if n_none:
-        notes += (f"{n_none} municipalities have no site scoring >= {run.profile.threshold:g} over "
-                  f">= {run.profile.min_area_ha:g} ha (unranked)",)
+        notes += (
+            f"{n_none} municipalities have no site scoring >= {run.profile.threshold:g} over "
+            f">= {run.profile.min_area_ha:g} ha (unranked)",
+        )
     if run.skipped:
         notes += ("skipped: " + "; ".join(f"{k}: {r}" for k, r in run.skipped),)
     return IndicatorValues(values, float(best.max()) if len(best) else math.nan, None, notes)
@@ -538,11 +615,15 @@ def _site_reference(inputs: IndicatorInputs, profile: str) -> tuple[gpd.GeoDataF
 
 
 @register_method("grid_capacity_near_site", {"profile": Param(str), "radius_km": Param(float, 10.0)})
-def grid_capacity_near_site(inputs: IndicatorInputs, profile: str, radius_km: float = 10.0) -> IndicatorValues:
+def grid_capacity_near_site(
+    inputs: IndicatorInputs, profile: str, radius_km: float = 10.0
+) -> IndicatorValues:
     """Free grid capacity for consumption (MW) at substations within ``radius_km`` of the best site."""
     cap = inputs.layers.get("grid_capacity")
     if cap is None:
-        return not_available(inputs, inputs.missing("grid_capacity", " (optional, non-commercial CC BY-NC-SA 4.0)"))
+        return not_available(
+            inputs, inputs.missing("grid_capacity", " (optional, non-commercial CC BY-NC-SA 4.0)")
+        )
     best, why = _site_reference(inputs, profile)
     if best is None:
         return not_available(inputs, why)
@@ -558,18 +639,26 @@ def grid_capacity_near_site(inputs: IndicatorInputs, profile: str, radius_km: fl
     values = values.reindex(inputs.ids).rename_axis("kommunenummer")
     top = best.sort_values("mean_score", ascending=False)
     county = within(top.iloc[0].geometry) if len(top) else math.nan
-    notes = ("grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
-             "(points) only, grid-area polygons ignored",)
+    notes = (
+        "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
+        "(points) only, grid-area polygons ignored",
+    )
     if values.isna().any():
         notes += (f"{int(values.isna().sum())} municipalities have no {profile} site (unranked)",)
     return IndicatorValues(values, county, None, notes)
 
 
-@register_method("arenas_within", {"radius_km": Param(float, 30.0),
-                                   "origin": Param(str, "representative_point", ("representative_point", "best_site")),
-                                   "profile": Param(str, "")})
-def arenas_within(inputs: IndicatorInputs, radius_km: float = 30.0, origin: str = "representative_point",
-                  profile: str = "") -> IndicatorValues:
+@register_method(
+    "arenas_within",
+    {
+        "radius_km": Param(float, 30.0),
+        "origin": Param(str, "representative_point", ("representative_point", "best_site")),
+        "profile": Param(str, ""),
+    },
+)
+def arenas_within(
+    inputs: IndicatorInputs, radius_km: float = 30.0, origin: str = "representative_point", profile: str = ""
+) -> IndicatorValues:
     """Number of test arenas within ``radius_km`` (straight line) of the municipality's point or best site."""
     arenas = inputs.layers.get("test_arenas")
     if arenas is None:
@@ -583,18 +672,30 @@ def arenas_within(inputs: IndicatorInputs, radius_km: float = 30.0, origin: str 
         m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
         geoms = dict(zip(m["kommunenummer"], m.geometry.representative_point()))
     tree = shapely.STRtree(np.asarray(arenas.geometry.values, dtype=object))
-    counts = {k: float(len(tree.query(g, predicate="dwithin", distance=radius_km * 1000.0))) for k, g in geoms.items()}
+    counts = {
+        k: float(len(tree.query(g, predicate="dwithin", distance=radius_km * 1000.0)))
+        for k, g in geoms.items()
+    }
     values = pd.Series(counts, dtype=float).reindex(inputs.ids).rename_axis("kommunenummer")
-    notes = (f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} arenas in the catalogue",)
+    notes = (
+        f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} arenas in the catalogue",
+    )
     return IndicatorValues(values, math.nan, None, notes)
 
 
 # ---------------------------------------------------------------- suitability per municipality
 
 
-def best_sites_by_municipality(suitability: np.ndarray, grid, municipalities: gpd.GeoDataFrame, *,
-                               threshold: float, min_area_ha: float, connectivity: str = "queen",
-                               n: int = 3) -> gpd.GeoDataFrame:
+def best_sites_by_municipality(
+    suitability: np.ndarray,
+    grid,
+    municipalities: gpd.GeoDataFrame,
+    *,
+    threshold: float,
+    min_area_ha: float,
+    connectivity: str = "queen",
+    n: int = 3,
+) -> gpd.GeoDataFrame:
     """The ``n`` best candidate sites of every municipality from one county-wide suitability raster.
 
     Cells scoring ≥ ``threshold`` are grouped into contiguous sites *inside each municipality*
@@ -607,12 +708,18 @@ def best_sites_by_municipality(suitability: np.ndarray, grid, municipalities: gp
         ``kommunenummer``, ``kommunenavn``, ``site_rank`` (1 = best in the municipality),
         ``mean_score``, ``n_cells``, ``area_ha`` and the site polygon (EPSG of the grid).
     """
-    from geo.grid import rasterize
-    from geo.suitability import label_mask
+    from areal.geo.grid import rasterize
+    from areal.geo.suitability import label_mask
 
     munis = municipalities.reset_index(drop=True)
-    idx = rasterize(munis, grid, all_touched=False, values=np.arange(1, len(munis) + 1), dtype="int32",
-                    what="municipalities")
+    idx = rasterize(
+        munis,
+        grid,
+        all_touched=False,
+        values=np.arange(1, len(munis) + 1),
+        dtype="int32",
+        what="municipalities",
+    )
     cand = np.nan_to_num(suitability, nan=-1.0) >= threshold
     rows = []
     for k, sl in enumerate(ndimage.find_objects(idx), start=1):
@@ -631,16 +738,31 @@ def best_sites_by_municipality(suitability: np.ndarray, grid, municipalities: gp
         mean = np.bincount(lab, weights=s, minlength=m + 1)[1:] / np.maximum(counts, 1)
         order = np.lexsort((-counts, -mean))[:n]
         for rank, j in enumerate(order, start=1):
-            shapes = [shapely.geometry.shape(g) for g, _ in features.shapes(
-                (labels == j + 1).astype(np.uint8), mask=labels == j + 1, connectivity=4, transform=sgrid.transform)]
-            rows.append({"kommunenummer": str(munis.loc[k - 1, "kommunenummer"]),
-                         "kommunenavn": str(munis.loc[k - 1, "kommunenavn"]), "site_rank": rank,
-                         "mean_score": float(mean[j]), "n_cells": int(counts[j]),
-                         "area_ha": float(counts[j] * grid.cell_area / M2_PER_HA),
-                         "geometry": shapely.union_all(shapes)})
+            shapes = [
+                shapely.geometry.shape(g)
+                for g, _ in features.shapes(
+                    (labels == j + 1).astype(np.uint8),
+                    mask=labels == j + 1,
+                    connectivity=4,
+                    transform=sgrid.transform,
+                )
+            ]
+            rows.append(
+                {
+                    "kommunenummer": str(munis.loc[k - 1, "kommunenummer"]),
+                    "kommunenavn": str(munis.loc[k - 1, "kommunenavn"]),
+                    "site_rank": rank,
+                    "mean_score": float(mean[j]),
+                    "n_cells": int(counts[j]),
+                    "area_ha": float(counts[j] * grid.cell_area / M2_PER_HA),
+                    "geometry": shapely.union_all(shapes),
+                }
+            )
     cols = ["kommunenummer", "kommunenavn", "site_rank", "mean_score", "n_cells", "area_ha", "geometry"]
     if not rows:
-        return gpd.GeoDataFrame({c: [] for c in cols[:-1]}, geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
+        return gpd.GeoDataFrame(
+            {c: [] for c in cols[:-1]}, geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs
+        )
     return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=grid.crs)
 
 
@@ -648,15 +770,17 @@ def best_sites_by_municipality(suitability: np.ndarray, grid, municipalities: gp
 
 
 def scenario_conflict_metric(inputs: IndicatorInputs, as_layer: str = CONFLICT_LAYER) -> Callable:
-    """A :func:`geo.scenario.compare` metric: hectares of a proposal in conflict, per severity and in all.
+    """A :func:`areal.geo.scenario.compare` metric: hectares of a proposal in conflict, per severity and in all.
 
     Overlaps between rules are counted once within a severity and in ``conflict_ha``. Rules whose
     layer is absent are skipped; ``layers_missing`` counts them (0 = checked against every rule layer).
     """
-    from geo.rules import SEVERITIES
+    from areal.geo.rules import SEVERITIES
 
     def totals(s) -> dict[str, float]:
-        res, missing = conflicts_of(inputs, s.proposal, as_layer, key=("conflicts", as_layer, _proposal_key(s.proposal)))
+        res, missing = conflicts_of(
+            inputs, s.proposal, as_layer, key=("conflicts", as_layer, _proposal_key(s.proposal))
+        )
         out = {f"{sev}_ha": res.total_ha(sev) for sev in SEVERITIES}
         out["conflict_ha"] = res.total_ha()
         out["layers_missing"] = float(len(missing))
@@ -666,7 +790,7 @@ def scenario_conflict_metric(inputs: IndicatorInputs, as_layer: str = CONFLICT_L
 
 
 def scenario_indicator_metric(inputs: IndicatorInputs, indicators: Sequence[Indicator]) -> Callable:
-    """A :func:`geo.scenario.compare` metric: every catalogue indicator that can evaluate one proposal.
+    """A :func:`areal.geo.scenario.compare` metric: every catalogue indicator that can evaluate one proposal.
 
     The proposal takes the place of the planned business land (share free of exclusion/high
     conflicts, share on developed land, farmland/mire at stake, CO2); NaN = not available.
@@ -727,18 +851,45 @@ def compute_indicators(indicators: Sequence[Indicator], inputs: IndicatorInputs)
         table[ind.id] = vals.to_numpy()
         table[f"{ind.id}_rank"] = rank(vals, ind.higher_is_better).to_numpy()
         n = int(vals.notna().sum())
-        rows.append({
-            "id": ind.id, "title_nb": ind.title_nb, "title_en": ind.title_en, "unit": ind.unit,
-            "higher_is_better": ind.higher_is_better, "median": float(vals.median()) if n else math.nan,
-            "county": res.county, "n_values": n, "status": "ok" if res.reason is None else "not available",
-            "reason": res.reason or "", "notes": " | ".join(res.notes), "source": ind.source, "method": ind.method,
-            "digits": ind.digits,
-        })
+        rows.append(
+            {
+                "id": ind.id,
+                "title_nb": ind.title_nb,
+                "title_en": ind.title_en,
+                "unit": ind.unit,
+                "higher_is_better": ind.higher_is_better,
+                "median": float(vals.median()) if n else math.nan,
+                "county": res.county,
+                "n_values": n,
+                "status": "ok" if res.reason is None else "not available",
+                "reason": res.reason or "",
+                "notes": " | ".join(res.notes),
+                "source": ind.source,
+                "method": ind.method,
+                "digits": ind.digits,
+            }
+        )
     return IndicatorTable(table, pd.DataFrame(rows), list(indicators))
 
 
 __all__ = [
-    "IndicatorInputs", "IndicatorTable", "IndicatorValues", "Indicator", "METHODS", "Method", "Param",
-    "ProfileRun", "best_sites_by_municipality", "scenario_conflict_metric", "scenario_indicator_metric", "check_catalogue", "compute_indicators", "free_share",
-    "not_available", "parse_indicator", "parse_indicators", "rank", "register_method",
+    "IndicatorInputs",
+    "IndicatorTable",
+    "IndicatorValues",
+    "Indicator",
+    "METHODS",
+    "Method",
+    "Param",
+    "ProfileRun",
+    "best_sites_by_municipality",
+    "scenario_conflict_metric",
+    "scenario_indicator_metric",
+    "check_catalogue",
+    "compute_indicators",
+    "free_share",
+    "not_available",
+    "parse_indicator",
+    "parse_indicators",
+    "rank",
+    "register_method",
 ]

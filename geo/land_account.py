@@ -36,17 +36,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.crs import ensure_same_crs, to_working_crs
-from geo.errors import InputGeometryError
-from geo.geometry import M2_PER_HA, repair_geometries
+from areal.geo.crs import ensure_same_crs, to_working_crs
+from areal.geo.errors import InputGeometryError
+from areal.geo.geometry import M2_PER_HA, repair_geometries
 
 COUNTY_ID = "50"
 COUNTY_NAME = "Trøndelag"
 NOT_AVAILABLE = "ikke tilgjengelig"
 
 #: How to get each layer the account may use (shown when it is missing). The CLI may pass its own
-#: (``layers.loader.how_to_get``) through ``remedies=``.
+#: (``areal.layers.loader.how_to_get``) through ``remedies=``.
 REMEDIES: Mapping[str, str] = {
     "forest": "`areal fetch forest` (N1000)",
     "mire": "`areal fetch mire` (N1000)",
@@ -109,23 +108,71 @@ CLASSES: tuple[AccountClass, ...] = (
     AccountClass("open_land", "Åpent område (N1000)", "Open land (N1000)", ("open_land",)),
     AccountClass("built_up", "Tettbebyggelse (N1000)", "Built-up (N1000)", ("built_up",)),
     AccountClass("fresh_water", "Ferskvann, innsjøer (N1000)", "Fresh water, lakes (N1000)", ("lakes",)),
-    AccountClass("farmland", "Jordbruksareal (AR5 21–23)", "Farmland (AR5 21–23)", ("ar5",),
-                 column="arealtype", values=AR5_FARMLAND),
-    AccountClass("ar5_forest", "Skog (AR5 30)", "Forest (AR5 30)", ("ar5",), column="arealtype", values=AR5_FOREST),
+    AccountClass(
+        "farmland",
+        "Jordbruksareal (AR5 21–23)",
+        "Farmland (AR5 21–23)",
+        ("ar5",),
+        column="arealtype",
+        values=AR5_FARMLAND,
+    ),
+    AccountClass(
+        "ar5_forest", "Skog (AR5 30)", "Forest (AR5 30)", ("ar5",), column="arealtype", values=AR5_FOREST
+    ),
     AccountClass("ar5_mire", "Myr (AR5 60)", "Mire (AR5 60)", ("ar5",), column="arealtype", values=AR5_MIRE),
-    AccountClass("ar5_developed", "Bebygd og samferdsel (AR5 11–12)", "Built-up and transport (AR5 11–12)",
-                 ("ar5",), column="arealtype", values=AR5_DEVELOPED),
-    AccountClass("protected", "Verneområder og nasjonalparker", "Protected areas and national parks",
-                 ("protected_areas", "national_parks"), dissolve=True),
-    AccountClass("reindeer_pasture", "Reinbeiteland", "Reindeer pasture land",
-                 ("reindeer_pastures", "reindeer_pasture_outline"), combine="first", dissolve=True),
-    AccountClass("wild_reindeer", "Villreinområder", "Wild-reindeer areas", ("wild_reindeer",), dissolve=True),
-    AccountClass("business_existing", "Næringsområder, nåværende", "Business areas, existing", ("business_areas",),
-                 column="arealbruksstatus", values=STATUS_EXISTING, dissolve=True),
-    AccountClass("business_planned", "Næringsområder, framtidige", "Business areas, planned", ("business_areas",),
-                 column="arealbruksstatus", values=STATUS_PLANNED, dissolve=True),
-    AccountClass("business_further", "Næringsområder, videreutvikling", "Business areas, further development",
-                 ("business_areas",), column="arealbruksstatus", values=STATUS_FURTHER, dissolve=True),
+    AccountClass(
+        "ar5_developed",
+        "Bebygd og samferdsel (AR5 11–12)",
+        "Built-up and transport (AR5 11–12)",
+        ("ar5",),
+        column="arealtype",
+        values=AR5_DEVELOPED,
+    ),
+    AccountClass(
+        "protected",
+        "Verneområder og nasjonalparker",
+        "Protected areas and national parks",
+        ("protected_areas", "national_parks"),
+        dissolve=True,
+    ),
+    AccountClass(
+        "reindeer_pasture",
+        "Reinbeiteland",
+        "Reindeer pasture land",
+        ("reindeer_pastures", "reindeer_pasture_outline"),
+        combine="first",
+        dissolve=True,
+    ),
+    AccountClass(
+        "wild_reindeer", "Villreinområder", "Wild-reindeer areas", ("wild_reindeer",), dissolve=True
+    ),
+    AccountClass(
+        "business_existing",
+        "Næringsområder, nåværende",
+        "Business areas, existing",
+        ("business_areas",),
+        column="arealbruksstatus",
+        values=STATUS_EXISTING,
+        dissolve=True,
+    ),
+    AccountClass(
+        "business_planned",
+        "Næringsområder, framtidige",
+        "Business areas, planned",
+        ("business_areas",),
+        column="arealbruksstatus",
+        values=STATUS_PLANNED,
+        dissolve=True,
+    ),
+    AccountClass(
+        "business_further",
+        "Næringsområder, videreutvikling",
+        "Business areas, further development",
+        ("business_areas",),
+        column="arealbruksstatus",
+        values=STATUS_FURTHER,
+        dissolve=True,
+    ),
 )
 
 #: Order in which planned / proposed business land is attributed to what it lies on: a square
@@ -345,10 +392,14 @@ def class_parts(
     missing: list[MissingLayer] = []
     if not present:
         for lid in cls.layers:
-            reason = "not in the data directory" if len(cls.layers) == 1 else (
-                f"none of {', '.join(cls.layers)} is in the data directory"
+            reason = (
+                "not in the data directory"
+                if len(cls.layers) == 1
+                else (f"none of {', '.join(cls.layers)} is in the data directory")
             )
-            missing.append(MissingLayer(lid, (f"{cls.id}_ha",), reason, remedies.get(lid, f"`areal fetch {lid}`")))
+            missing.append(
+                MissingLayer(lid, (f"{cls.id}_ha",), reason, remedies.get(lid, f"`areal fetch {lid}`"))
+            )
             if cls.combine == "first":
                 break
         return None, (), missing
@@ -357,10 +408,14 @@ def class_parts(
     elif len(present) < len(cls.layers):
         for lid in cls.layers:
             if lid not in present:
-                missing.append(MissingLayer(
-                    lid, (f"{cls.id}_ha",), f"not in the data directory: {cls.id} counts only {', '.join(present)}",
-                    remedies.get(lid, f"`areal fetch {lid}`"),
-                ))
+                missing.append(
+                    MissingLayer(
+                        lid,
+                        (f"{cls.id}_ha",),
+                        f"not in the data directory: {cls.id} counts only {', '.join(present)}",
+                        remedies.get(lid, f"`areal fetch {lid}`"),
+                    )
+                )
     geoms = np.concatenate([_select(layers[lid], cls, lid) for lid in present])
     parts = _dissolve(geoms) if cls.dissolve or len(present) > 1 else _polygons(geoms)
     return parts, tuple(present), missing
@@ -369,14 +424,14 @@ def class_parts(
 def load_emission_factors(table: Mapping[str, Mapping]) -> dict[str, float]:
     """Check an emission-factor table (``data/emission_factors.toml`` parsed) and return ``{class: t/ha}``.
 
-    The table is validated by :func:`geo.accounting.parse_emission_factors`, the one parser of that file.
+    The table is validated by :func:`areal.geo.accounting.parse_emission_factors`, the one parser of that file.
 
     Raises
     ------
     RuleError
         For an entry without a numeric ``factor``, a wrong unit or no ``source``.
     """
-    from geo.accounting import EmissionFactors, parse_emission_factors
+    from areal.geo.accounting import EmissionFactors, parse_emission_factors
 
     parsed = table if isinstance(table, EmissionFactors) else parse_emission_factors(table)
     return {cls: ef.factor for cls, ef in parsed.factors.items()}
@@ -405,8 +460,10 @@ def _conversion_categories(
     else:
         dev = _dissolve(np.concatenate(developed))
     if ar5 is None:
-        notes.append("farmland share needs AR5 (`areal fetch ar5`): 'other nature' may include farmland; "
-                     "forest and mire from N1000 (1:1 000 000)")
+        notes.append(
+            "farmland share needs AR5 (`areal fetch ar5`): 'other nature' may include farmland; "
+            "forest and mire from N1000 (1:1 000 000)"
+        )
     cats: dict[str, np.ndarray | None] = {
         "developed": dev,
         "farmland": cache.get("farmland"),
@@ -429,7 +486,9 @@ def _breakdown_columns(
         cols[f"{prefix}_on_{cat}_ha"] = split[cat] / M2_PER_HA
     with np.errstate(invalid="ignore", divide="ignore"):
         cols[f"{prefix}_developed_share"] = np.where(
-            cols[f"{prefix}_total_ha"] > 0, cols[f"{prefix}_on_developed_ha"] / cols[f"{prefix}_total_ha"], np.nan
+            cols[f"{prefix}_total_ha"] > 0,
+            cols[f"{prefix}_on_developed_ha"] / cols[f"{prefix}_total_ha"],
+            np.nan,
         )
     if factors is not None:
         co2 = np.zeros(len(targets))
@@ -527,39 +586,56 @@ def land_account(
     if factors is not None:
         without = [c for c, _, _ in CONVERSION_CATEGORIES if c not in factors]
         if without:
-            notes.append(f"no emission factor for {', '.join(without)}: their hectares are reported as "
-                         "*_no_factor_ha and not counted in *_co2_t")
+            notes.append(
+                f"no emission factor for {', '.join(without)}: their hectares are reported as "
+                "*_no_factor_ha and not counted in *_co2_t"
+            )
     planned = parts_cache.get("business_planned")
     if planned is None:
         names = ["planned_total_ha"] + [f"planned_on_{c}_ha" for c, _, _ in CONVERSION_CATEGORIES]
         names += ["planned_developed_share"] + (["planned_co2_t", "planned_no_factor_ha"] if factors else [])
         for name in names:
             cols[name] = np.full(len(all_zones), np.nan)
-        missing.append(MissingLayer(
-            "business_areas", tuple(names), "planned business areas (arealbruksstatus 2) not in the data directory",
-            remedies["business_areas"],
-        ))
+        missing.append(
+            MissingLayer(
+                "business_areas",
+                tuple(names),
+                "planned business areas (arealbruksstatus 2) not in the data directory",
+                remedies["business_areas"],
+            )
+        )
     else:
         cols.update(_breakdown_columns("planned", _targets_per_zone(all_zones, planned), cats, factors))
     if proposal is not None:
         prop = _check_frame(proposal, "proposal")
         ensure_same_crs(munis, prop, names=("municipalities", "proposal"))
-        cols.update(_breakdown_columns(
-            "proposal", _targets_per_zone(all_zones, _dissolve(np.asarray(prop.geometry.values))), cats, factors
-        ))
+        cols.update(
+            _breakdown_columns(
+                "proposal",
+                _targets_per_zone(all_zones, _dissolve(np.asarray(prop.geometry.values))),
+                cats,
+                factors,
+            )
+        )
 
-    table = pd.DataFrame({
-        "kommunenummer": [*munis["kommunenummer"].astype(str), COUNTY_ID],
-        "kommunenavn": [*munis["kommunenavn"].astype(str), COUNTY_NAME],
-        **cols,
-    })
+    table = pd.DataFrame(
+        {
+            "kommunenummer": [*munis["kommunenummer"].astype(str), COUNTY_ID],
+            "kommunenavn": [*munis["kommunenavn"].astype(str), COUNTY_NAME],
+            **cols,
+        }
+    )
     # deduplicate the missing list (business_areas appears for several classes)
     merged: dict[str, MissingLayer] = {}
     for m in missing:
         if m.layer in merged:
             old = merged[m.layer]
-            merged[m.layer] = MissingLayer(m.layer, old.affects + tuple(a for a in m.affects if a not in old.affects),
-                                           old.reason, old.remedy)
+            merged[m.layer] = MissingLayer(
+                m.layer,
+                old.affects + tuple(a for a in m.affects if a not in old.affects),
+                old.reason,
+                old.remedy,
+            )
         else:
             merged[m.layer] = m
     return LandAccount(table, list(merged.values()), sources, notes)
@@ -600,17 +676,24 @@ def column_titles(lang: str = "nb") -> dict[str, str]:
     out = {"land_ha": "Landareal (ha)" if nb else "Land area (ha)"}
     for c in CLASSES:
         out[f"{c.id}_ha"] = f"{c.title_nb if nb else c.title_en} (ha)"
-    for prefix, nb_name, en_name in (("planned", "Framtidig næringsareal", "Planned business land"),
-                                     ("proposal", "Forslag", "Proposal"), ("site", "Område", "Site")):
+    for prefix, nb_name, en_name in (
+        ("planned", "Framtidig næringsareal", "Planned business land"),
+        ("proposal", "Forslag", "Proposal"),
+        ("site", "Område", "Site"),
+    ):
         name = nb_name if nb else en_name
         out[f"{prefix}_total_ha"] = f"{name}, totalt (ha)" if nb else f"{name}, total (ha)"
         for cat, cat_nb, cat_en in CONVERSION_CATEGORIES:
             out[f"{prefix}_on_{cat}_ha"] = f"{name} på {cat_nb} (ha)" if nb else f"{name} on {cat_en} (ha)"
-        out[f"{prefix}_developed_share"] = (f"{name}, andel på utbygd areal" if nb
-                                            else f"{name}, share on developed land")
-        out[f"{prefix}_co2_t"] = f"{name}, CO2 ved omdisponering (t)" if nb else f"{name}, CO2 of conversion (t)"
-        out[f"{prefix}_no_factor_ha"] = (f"{name} uten utslippsfaktor (ha)" if nb
-                                         else f"{name} without emission factor (ha)")
+        out[f"{prefix}_developed_share"] = (
+            f"{name}, andel på utbygd areal" if nb else f"{name}, share on developed land"
+        )
+        out[f"{prefix}_co2_t"] = (
+            f"{name}, CO2 ved omdisponering (t)" if nb else f"{name}, CO2 of conversion (t)"
+        )
+        out[f"{prefix}_no_factor_ha"] = (
+            f"{name} uten utslippsfaktor (ha)" if nb else f"{name} without emission factor (ha)"
+        )
     return out
 
 

@@ -120,7 +120,7 @@ def flatten(geoms) -> Flat:
     Parameters
     ----------
     geoms : array-like of geometries
-        Valid polygons (repair them first, e.g. with :func:`geo.geometry.repair_geometries`).
+        Valid polygons (repair them first, e.g. with :func:`areal.geo.geometry.repair_geometries`).
 
     Returns
     -------

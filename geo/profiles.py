@@ -1,21 +1,20 @@
 """Suitability profiles (criteria, value functions, weights or AHP, exclusions) and AHP weights.
 
 A profile is data (TOML in ``data/profiles/``); :func:`parse_profile` turns the parsed dict into
-frozen objects and raises :class:`~geo.errors.RuleError` naming the file, the key and the value.
-Reading the files is done in :mod:`layers.project_data`.
+frozen objects and raises :class:`~areal.geo.errors.RuleError` naming the file, the key and the value.
+Reading the files is done in :mod:`areal.layers.project_data`.
 """
 
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
-
-from geo.criteria import check_value_function
-from geo.errors import RuleError
+from areal.geo.criteria import check_value_function
+from areal.geo.errors import RuleError
 
 #: Saaty's random consistency index RI by matrix order n (Saaty 1980, table 1.7).
 SAATY_RI = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
@@ -83,7 +82,9 @@ def ahp_weights(matrix, *, where: str = "AHP matrix", cr_limit: float = CR_LIMIT
     try:
         a = np.asarray([[_entry(v) for v in row] for row in matrix], dtype=float)
     except (TypeError, ValueError, ZeroDivisionError) as exc:
-        raise RuleError(f"{where}: not a numeric matrix (numbers or fractions like \"1/3\"): {matrix!r}") from exc
+        raise RuleError(
+            f'{where}: not a numeric matrix (numbers or fractions like "1/3"): {matrix!r}'
+        ) from exc
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
         raise RuleError(f"{where}: must be a square matrix, got shape {a.shape}")
     n = a.shape[0]
@@ -96,8 +97,10 @@ def ahp_weights(matrix, *, where: str = "AHP matrix", cr_limit: float = CR_LIMIT
     bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3))
     if len(bad):
         i, j = bad[0]
-        raise RuleError(f"{where}: not reciprocal: a[{i}][{j}] = {a[i, j]:g} but a[{j}][{i}] = {a[j, i]:g} "
-                        f"(expected {1 / a[i, j]:g})")
+        raise RuleError(
+            f"{where}: not reciprocal: a[{i}][{j}] = {a[i, j]:g} but a[{j}][{i}] = {a[j, i]:g} "
+            f"(expected {1 / a[i, j]:g})"
+        )
     vals, vecs = np.linalg.eig(a)
     k = int(np.argmax(vals.real))
     lam = float(vals[k].real)
@@ -107,9 +110,11 @@ def ahp_weights(matrix, *, where: str = "AHP matrix", cr_limit: float = CR_LIMIT
     ri = SAATY_RI[n]
     cr = ci / ri if ri > 0 else 0.0
     if cr >= cr_limit:
-        raise RuleError(f"{where}: the matrix is too inconsistent: consistency ratio CR = {cr:.3f} "
-                        f"(lambda_max = {lam:.3f}, CI = {ci:.3f}, RI = {ri}); it must be < {cr_limit:.2f}. "
-                        "Revise the comparisons.")
+        raise RuleError(
+            f"{where}: the matrix is too inconsistent: consistency ratio CR = {cr:.3f} "
+            f"(lambda_max = {lam:.3f}, CI = {ci:.3f}, RI = {ri}); it must be < {cr_limit:.2f}. "
+            "Revise the comparisons."
+        )
     return AHPResult(w, lam, max(ci, 0.0), max(cr, 0.0))
 
 
@@ -127,7 +132,7 @@ class Criterion:
     value : dict or None
         Value function (distance and slope criteria).
     where : dict
-        Feature filter (see :func:`geo.criteria.select_features`).
+        Feature filter (see :func:`areal.geo.criteria.select_features`).
     cap_m : float or None
         Distance cap (m); by default where the value function stops changing.
     classes : tuple of (layer id, score)
@@ -217,10 +222,14 @@ class Profile:
         for c in self.criteria:
             if c.id == cid:
                 return c
-        raise RuleError(f"{self.source or self.name}: no criterion {cid!r}; criteria: {[c.id for c in self.criteria]}")
+        raise RuleError(
+            f"{self.source or self.name}: no criterion {cid!r}; criteria: {[c.id for c in self.criteria]}"
+        )
 
 
-def _num(value, where: str, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False) -> float:
+def _num(
+    value, where: str, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise RuleError(f"{where}: must be a number, got {value!r}")
     if lo is not None and (value < lo or (lo_open and value == lo)):
@@ -256,7 +265,9 @@ def _parse_criterion(d, where: str) -> tuple[Criterion, float | None]:
     if kind == "categorical":
         classes = d.get("classes")
         if not isinstance(classes, list) or not classes:
-            raise RuleError(f"{where}.classes: a categorical criterion needs a list of {{layer, score}}, got {classes!r}")
+            raise RuleError(
+                f"{where}.classes: a categorical criterion needs a list of {{layer, score}}, got {classes!r}"
+            )
         parsed = []
         for i, c in enumerate(classes):
             if not isinstance(c, Mapping) or "layer" not in c or "score" not in c:
@@ -318,7 +329,9 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         raise RuleError(f"{source}: connectivity {conn!r} is not one of {list(CONNECTIVITY)}")
     raw_crit = data.get("criteria")
     if not isinstance(raw_crit, list) or not raw_crit:
-        raise RuleError(f"{source}: key 'criteria' must be a non-empty list of [[criteria]] tables, got {raw_crit!r}")
+        raise RuleError(
+            f"{source}: key 'criteria' must be a non-empty list of [[criteria]] tables, got {raw_crit!r}"
+        )
     criteria, weights = [], {}
     for i, d in enumerate(raw_crit):
         c, w = _parse_criterion(d, f"{source}: criteria[{i}]")
@@ -331,14 +344,18 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     ahp = None
     if "ahp" in data:
         if weights:
-            raise RuleError(f"{source}: give either per-criterion 'weight' or an [ahp] matrix, not both "
-                            f"(weights given for {sorted(weights)})")
+            raise RuleError(
+                f"{source}: give either per-criterion 'weight' or an [ahp] matrix, not both "
+                f"(weights given for {sorted(weights)})"
+            )
         block = data["ahp"]
         if not isinstance(block, Mapping) or "order" not in block or "matrix" not in block:
             raise RuleError(f"{source}: [ahp] needs 'order' (criterion ids) and 'matrix', got {block!r}")
         order = list(block["order"])
         if sorted(order) != sorted(ids):
-            raise RuleError(f"{source}: ahp.order {order!r} must list every criterion id exactly once: {ids!r}")
+            raise RuleError(
+                f"{source}: ahp.order {order!r} must list every criterion id exactly once: {ids!r}"
+            )
         ahp = ahp_weights(block["matrix"], where=f"{source}: ahp.matrix")
         weights = {cid: float(w) for cid, w in zip(order, ahp.weights)}
     else:
@@ -353,5 +370,17 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     if not isinstance(raw_ex, list):
         raise RuleError(f"{source}: key 'exclusions' must be a list, got {raw_ex!r}")
     exclusions = tuple(_parse_exclusion(d, f"{source}: exclusions[{i}]") for i, d in enumerate(raw_ex))
-    return Profile(name, title_nb, title_en, rationale, tuple(criteria), weights, exclusions, min_area,
-                   threshold, conn, ahp, source)
+    return Profile(
+        name,
+        title_nb,
+        title_en,
+        rationale,
+        tuple(criteria),
+        weights,
+        exclusions,
+        min_area,
+        threshold,
+        conn,
+        ahp,
+        source,
+    )

@@ -1,6 +1,6 @@
 """The conflict rule table: which land uses collide, how badly, at what distance and on what basis.
 
-Rules are data (``data/rules/*.toml``, read by :func:`layers.project_data.load_rules`); this module
+Rules are data (``data/rules/*.toml``, read by :func:`areal.layers.project_data.load_rules`); this module
 only turns an already-parsed TOML document into a validated :class:`RuleTable`. Validation errors
 name the file, the line and the offending value, so a planner editing the table can fix it.
 
@@ -26,8 +26,7 @@ from typing import Any, Iterable, Mapping
 
 import geopandas as gpd
 import pandas as pd
-
-from geo.errors import RuleError, UnknownNameError
+from areal.geo.errors import RuleError, UnknownNameError
 
 SEVERITIES: tuple[str, ...] = ("exclusion", "high", "medium", "low")
 """Allowed severities, most severe first."""
@@ -343,7 +342,7 @@ def parse_rules(
     source : str
         File name used in messages.
     known_layers : iterable of str, optional
-        Valid layer ids (``layers.project_data.load_rules`` passes the catalogue's). ``None``
+        Valid layer ids (``areal.layers.project_data.load_rules`` passes the catalogue's). ``None``
         skips the layer-id check: this module knows nothing of the catalogue.
 
     Returns

@@ -2,7 +2,7 @@
 
 Pure: the record, its validation, schema migration of plain dicts, and comparison of two
 scenarios through metric callables (the extension point where conflict totals and indicators
-plug in). Storage lives in :mod:`layers.scenario_store`.
+plug in). Storage lives in :mod:`areal.layers.scenario_store`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.crs import to_working_crs
-from geo.errors import InputGeometryError, ScenarioSchemaError
-from geo.geometry import M2_PER_HA, repair_geometries
+from areal.geo.crs import to_working_crs
+from areal.geo.errors import InputGeometryError, ScenarioSchemaError
+from areal.geo.geometry import M2_PER_HA, repair_geometries
 
 SCHEMA_VERSION = 2
 """Current scenario schema. v1 called the profile field ``profile_name`` and had no ``layers``."""
@@ -66,7 +65,9 @@ class Scenario:
         if not name:
             raise InputGeometryError("a scenario needs a non-empty name")
         if not isinstance(self.proposal, gpd.GeoDataFrame):
-            raise InputGeometryError(f"scenario {name!r}: proposal must be a GeoDataFrame, got {type(self.proposal).__name__}")
+            raise InputGeometryError(
+                f"scenario {name!r}: proposal must be a GeoDataFrame, got {type(self.proposal).__name__}"
+            )
         weights = {}
         for k, v in dict(self.weights).items():
             try:
@@ -74,7 +75,9 @@ class Scenario:
             except (TypeError, ValueError):
                 raise InputGeometryError(f"scenario {name!r}: weight {k!r} = {v!r} is not a number") from None
             if not math.isfinite(w) or w < 0:
-                raise InputGeometryError(f"scenario {name!r}: weight {k!r} = {v!r} must be a finite number >= 0")
+                raise InputGeometryError(
+                    f"scenario {name!r}: weight {k!r} = {v!r} must be a finite number >= 0"
+                )
             weights[str(k)] = w
         prop = to_working_crs(self.proposal, f"scenario {name!r} proposal").reset_index(drop=True)
         prop, _ = repair_geometries(prop, "polygon")
@@ -96,8 +99,14 @@ class Scenario:
     def meta(self) -> dict[str, Any]:
         """The non-geometric fields as a plain dict (current schema)."""
         return {
-            "name": self.name, "layers": list(self.layers), "profile": self.profile, "weights": dict(self.weights),
-            "note": self.note, "created": self.created, "updated": self.updated, "schema_version": self.schema_version,
+            "name": self.name,
+            "layers": list(self.layers),
+            "profile": self.profile,
+            "weights": dict(self.weights),
+            "note": self.note,
+            "created": self.created,
+            "updated": self.updated,
+            "schema_version": self.schema_version,
         }
 
 
@@ -120,8 +129,10 @@ def migrate_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
             "upgrade areal to read it"
         )
     if version < 1:
-        raise ScenarioSchemaError(f"scenario {name!r} has schema version {version}: no migration exists, "
-                                  f"versions 1..{SCHEMA_VERSION} can be read")
+        raise ScenarioSchemaError(
+            f"scenario {name!r} has schema version {version}: no migration exists, "
+            f"versions 1..{SCHEMA_VERSION} can be read"
+        )
     if version == 1:
         meta["profile"] = meta.pop("profile_name", "") or ""
         meta.setdefault("layers", [])

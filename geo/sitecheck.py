@@ -22,11 +22,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.geo.crs import WORKING_CRS, require_crs
+from areal.geo.errors import ArealError, CRSMismatchError, InputGeometryError
+from areal.geo.geometry import M2_PER_DAA, M2_PER_HA
 from shapely.geometry.base import BaseGeometry
-
-from geo.crs import WORKING_CRS, require_crs
-from geo.errors import ArealError, CRSMismatchError, InputGeometryError
-from geo.geometry import M2_PER_DAA, M2_PER_HA
 
 SiteEngine = Callable[[gpd.GeoDataFrame, Mapping[str, gpd.GeoDataFrame]], pd.DataFrame]
 """Signature of the conflict and suitability engines: (site frame, layers) -> result frame."""

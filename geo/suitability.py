@@ -1,6 +1,6 @@
 """Raster multi-criteria suitability: weighted overlay, candidate sites, area lost, sensitivity.
 
-Pure analysis over an :class:`~geo.grid.AnalysisGrid`: layers come in as GeoDataFrames (already
+Pure analysis over an :class:`~areal.geo.grid.AnalysisGrid`: layers come in as GeoDataFrames (already
 loaded by :mod:`layers`), arrays and frames go out. Two paths share one per-grid function
 (:func:`criterion_arrays`):
 
@@ -24,15 +24,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.geo import criteria as C
+from areal.geo.errors import RuleError
+from areal.geo.geometry import M2_PER_HA, area_columns
+from areal.geo.grid import AnalysisGrid, check_same_grid, land_mask, rasterize
+from areal.geo.profiles import CONNECTIVITY, Criterion, Profile
 from pyproj import CRS
 from rasterio import features
 from scipy import ndimage, sparse
-
-from geo import criteria as C
-from geo.errors import RuleError
-from geo.geometry import M2_PER_HA, area_columns
-from geo.grid import AnalysisGrid, check_same_grid, land_mask, rasterize
-from geo.profiles import CONNECTIVITY, Criterion, Profile
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,12 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
     for c in profile.criteria:
         if c.kind == "slope":
             if inputs.elevation is None:
-                skipped.append((c.id, f"criterion skipped: no elevation raster ({inputs.missing.get('elevation', 'not given')})"))
+                skipped.append(
+                    (
+                        c.id,
+                        f"criterion skipped: no elevation raster ({inputs.missing.get('elevation', 'not given')})",
+                    )
+                )
                 continue
             frames[c.id] = inputs.elevation
         elif c.kind == "categorical":
@@ -116,25 +120,35 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
                 else:
                     lost.append(layer)
             if not classes:
-                skipped.append((c.id, f"criterion skipped: none of its class layers is available ({', '.join(lost)})"))
+                skipped.append(
+                    (c.id, f"criterion skipped: none of its class layers is available ({', '.join(lost)})")
+                )
                 continue
             if lost:
-                skipped.append((c.id, f"classes without data, scored as default {c.default}: {', '.join(lost)}"))
+                skipped.append(
+                    (c.id, f"classes without data, scored as default {c.default}: {', '.join(lost)}")
+                )
             frames[c.id] = classes
         else:
             if c.layer not in inputs.layers:
                 reason = inputs.missing.get(c.layer, "layer not loaded")
                 skipped.append((c.id, f"criterion skipped: layer {c.layer!r} missing ({reason})"))
                 continue
-            gdf = C.select_features(inputs.layers[c.layer], c.where, f"criterion {c.id!r} (layer {c.layer!r})")
+            gdf = C.select_features(
+                inputs.layers[c.layer], c.where, f"criterion {c.id!r} (layer {c.layer!r})"
+            )
             if len(gdf) == 0:
-                skipped.append((c.id, f"criterion skipped: no feature of {c.layer!r} matches {dict(c.where)}"))
+                skipped.append(
+                    (c.id, f"criterion skipped: no feature of {c.layer!r} matches {dict(c.where)}")
+                )
                 continue
             frames[c.id] = gdf
         active.append(c)
     if not active:
-        raise RuleError(f"{profile.source or profile.name}: no criterion can be evaluated; "
-                        + "; ".join(f"{k}: {v}" for k, v in skipped))
+        raise RuleError(
+            f"{profile.source or profile.name}: no criterion can be evaluated; "
+            + "; ".join(f"{k}: {v}" for k, v in skipped)
+        )
     w = np.array([profile.weights[c.id] for c in active], dtype=np.float64)
     if w.sum() <= 0:
         raise RuleError(f"{profile.source or profile.name}: the available criteria all have weight 0")
@@ -142,7 +156,12 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
     excl = []
     for e in profile.exclusions:
         if e.layer not in inputs.layers:
-            skipped.append((e.id, f"exclusion skipped: layer {e.layer!r} missing ({inputs.missing.get(e.layer, 'layer not loaded')})"))
+            skipped.append(
+                (
+                    e.id,
+                    f"exclusion skipped: layer {e.layer!r} missing ({inputs.missing.get(e.layer, 'layer not loaded')})",
+                )
+            )
             continue
         gdf = C.select_features(inputs.layers[e.layer], e.where, f"exclusion {e.id!r} (layer {e.layer!r})")
         if e.buffer_m > 0 and len(gdf):
@@ -158,7 +177,9 @@ def _check_distance_res(distance_res: float | None, grid: AnalysisGrid) -> float
         return None
     ratio = float(distance_res) / grid.res
     if ratio < 1 or abs(ratio - round(ratio)) > 1e-9:
-        raise ValueError(f"distance_res {distance_res!r} must be a whole multiple of the grid resolution {grid.res:g} m")
+        raise ValueError(
+            f"distance_res {distance_res!r} must be a whole multiple of the grid resolution {grid.res:g} m"
+        )
     return float(distance_res)
 
 
@@ -217,9 +238,14 @@ def _score(c: Criterion, raw: np.ndarray) -> np.ndarray:
     return score
 
 
-def coarse_criteria(p: Plan, grid: AnalysisGrid, *, cache: C.DistanceCache | None = None,
-                    digests: Mapping[str, str] | None = None,
-                    distance_res: float | None = None) -> dict[str, CoarseCriterion]:
+def coarse_criteria(
+    p: Plan,
+    grid: AnalysisGrid,
+    *,
+    cache: C.DistanceCache | None = None,
+    digests: Mapping[str, str] | None = None,
+    distance_res: float | None = None,
+) -> dict[str, CoarseCriterion]:
     """Criteria evaluated once on a coarser lattice than ``grid``, keyed by criterion id.
 
     * distance criteria when ``distance_res`` (a multiple of the grid resolution) is given:
@@ -237,8 +263,14 @@ def coarse_criteria(p: Plan, grid: AnalysisGrid, *, cache: C.DistanceCache | Non
         if c.kind == "distance" and dres:
             dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
             if cache is not None:
-                raw = cache.get(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer,
-                                digest=(digests or {}).get(c.id))
+                raw = cache.get(
+                    src,
+                    dgrid,
+                    cap_m=c.distance_cap,
+                    all_touched=True,
+                    what=c.layer,
+                    digest=(digests or {}).get(c.id),
+                )
             else:
                 raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
             out[c.id] = CoarseCriterion(dgrid, raw, _score(c, raw))
@@ -247,16 +279,30 @@ def coarse_criteria(p: Plan, grid: AnalysisGrid, *, cache: C.DistanceCache | Non
             if f > 1:
                 tres = f * grid.res
                 # one coarse cell of margin so central differences see neighbours at the grid edge
-                tgrid = AnalysisGrid(grid.crs, tres, (grid.bounds[0] - tres, grid.bounds[1] - tres,
-                                                      grid.bounds[2] + tres, grid.bounds[3] + tres))
+                tgrid = AnalysisGrid(
+                    grid.crs,
+                    tres,
+                    (
+                        grid.bounds[0] - tres,
+                        grid.bounds[1] - tres,
+                        grid.bounds[2] + tres,
+                        grid.bounds[3] + tres,
+                    ),
+                )
                 elev = C.raster_on_grid(src.values, src.transform, src.crs, tgrid, nodata=src.nodata)
                 raw = C.slope_degrees(elev, tres)
                 out[c.id] = CoarseCriterion(tgrid, raw, _score(c, raw))
     return out
 
 
-def _fine_raw(c: Criterion, src, grid: AnalysisGrid, ctx: AnalysisGrid, cache: C.DistanceCache | None,
-              digest: str | None) -> np.ndarray:
+def _fine_raw(
+    c: Criterion,
+    src,
+    grid: AnalysisGrid,
+    ctx: AnalysisGrid,
+    cache: C.DistanceCache | None,
+    digest: str | None,
+) -> np.ndarray:
     """Raw values of one criterion computed at the grid's own resolution (``ctx``: tile plus halo)."""
     if c.kind == "distance":
         if cache is not None:
@@ -266,22 +312,34 @@ def _fine_raw(c: Criterion, src, grid: AnalysisGrid, ctx: AnalysisGrid, cache: C
         if ctx is not grid:
             r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
             c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))
-            raw = raw[r0:r0 + grid.height, c0:c0 + grid.width]
+            raw = raw[r0 : r0 + grid.height, c0 : c0 + grid.width]
         return raw
     if c.kind == "slope":
         # One extra cell on each side so the central differences at the grid edge see neighbours.
-        big = AnalysisGrid(grid.crs, grid.res, (grid.bounds[0] - grid.res, grid.bounds[1] - grid.res,
-                                                grid.bounds[2] + grid.res, grid.bounds[3] + grid.res))
+        big = AnalysisGrid(
+            grid.crs,
+            grid.res,
+            (
+                grid.bounds[0] - grid.res,
+                grid.bounds[1] - grid.res,
+                grid.bounds[2] + grid.res,
+                grid.bounds[3] + grid.res,
+            ),
+        )
         elev = C.raster_on_grid(src.values, src.transform, src.crs, big, nodata=src.nodata)
         return C.slope_degrees(elev, grid.res)[1:-1, 1:-1]
     return C.categorical_scores(src, grid, default=c.default, all_touched=False)
 
 
-def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None = None,
-                     digests: Mapping[str, str] | None = None,
-                     distance_res: float | None = None,
-                     context: AnalysisGrid | None = None,
-                     coarse: Mapping[str, CoarseCriterion] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def criterion_arrays(
+    p: Plan,
+    grid: AnalysisGrid,
+    cache: C.DistanceCache | None = None,
+    digests: Mapping[str, str] | None = None,
+    distance_res: float | None = None,
+    context: AnalysisGrid | None = None,
+    coarse: Mapping[str, CoarseCriterion] | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Raw values and scores of every active criterion on ``grid``: ``{id: (raw, score)}``.
 
     Distance criteria are capped at their :attr:`Criterion.distance_cap`; raw values are metres
@@ -310,12 +368,19 @@ def criterion_arrays(p: Plan, grid: AnalysisGrid, cache: C.DistanceCache | None 
 
 def exclusion_arrays(p: Plan, grid: AnalysisGrid) -> dict[str, np.ndarray]:
     """Boolean mask per exclusion on ``grid`` (``all_touched=True``: an exclusion never leaks)."""
-    return {name: rasterize(gdf, grid, all_touched=True, what=f"exclusion {name!r}").astype(bool)
-            for name, gdf in p.exclusions}
+    return {
+        name: rasterize(gdf, grid, all_touched=True, what=f"exclusion {name!r}").astype(bool)
+        for name, gdf in p.exclusions
+    }
 
 
-def weighted_overlay(scores: Mapping[str, np.ndarray] | list[np.ndarray], weights: Iterable[float], *,
-                     eligible: np.ndarray | None = None, names: list[str] | None = None) -> np.ndarray:
+def weighted_overlay(
+    scores: Mapping[str, np.ndarray] | list[np.ndarray],
+    weights: Iterable[float],
+    *,
+    eligible: np.ndarray | None = None,
+    names: list[str] | None = None,
+) -> np.ndarray:
     """Weighted sum of score rasters (weights normalised to 1); NaN where not ``eligible``.
 
     Raises
@@ -354,9 +419,16 @@ class SuitabilityModel:
     rasters and the normalised scores of the eligible cells as one ``(criteria, cells)`` matrix.
     """
 
-    def __init__(self, profile: Profile, grid: AnalysisGrid, p: Plan, land: np.ndarray,
-                 exclusions: dict[str, np.ndarray], arrays: dict[str, tuple[np.ndarray, np.ndarray]],
-                 land_frame: gpd.GeoDataFrame):
+    def __init__(
+        self,
+        profile: Profile,
+        grid: AnalysisGrid,
+        p: Plan,
+        land: np.ndarray,
+        exclusions: dict[str, np.ndarray],
+        arrays: dict[str, tuple[np.ndarray, np.ndarray]],
+        land_frame: gpd.GeoDataFrame,
+    ):
         self.profile = profile
         self.grid = grid
         self.plan = p
@@ -370,7 +442,9 @@ class SuitabilityModel:
             excluded |= m
         self.eligible = land & ~excluded
         self.eligible_idx = np.flatnonzero(self.eligible)
-        self.scores = np.stack([arrays[k][1].ravel()[self.eligible_idx] for k in self.criteria]).astype(np.float32)
+        self.scores = np.stack([arrays[k][1].ravel()[self.eligible_idx] for k in self.criteria]).astype(
+            np.float32
+        )
         self.land_frame = land_frame
 
     @property
@@ -390,7 +464,9 @@ class SuitabilityModel:
         else:
             w = np.asarray(weights, dtype=np.float64)
         if len(w) != len(self.criteria) or np.any(w < 0) or w.sum() <= 0:
-            raise RuleError(f"weights {w.tolist()} must be {len(self.criteria)} non-negative numbers with a positive sum")
+            raise RuleError(
+                f"weights {w.tolist()} must be {len(self.criteria)} non-negative numbers with a positive sum"
+            )
         return w / w.sum()
 
     def suitability(self, weights: Mapping[str, float] | np.ndarray | None = None) -> np.ndarray:
@@ -409,13 +485,21 @@ class SuitabilityModel:
             out[k] = a
         return out
 
-    def label(self, suitability: np.ndarray, threshold: float | None = None,
-              connectivity: str | None = None, min_area_ha: float | None = None) -> tuple[np.ndarray, int]:
+    def label(
+        self,
+        suitability: np.ndarray,
+        threshold: float | None = None,
+        connectivity: str | None = None,
+        min_area_ha: float | None = None,
+    ) -> tuple[np.ndarray, int]:
         """Regions of cells ≥ threshold at least ``min_area_ha`` large: ``(labels, n)``."""
-        return label_sites(suitability, self.grid,
-                           self.profile.threshold if threshold is None else threshold,
-                           connectivity or self.profile.connectivity,
-                           self.profile.min_area_ha if min_area_ha is None else min_area_ha)
+        return label_sites(
+            suitability,
+            self.grid,
+            self.profile.threshold if threshold is None else threshold,
+            connectivity or self.profile.connectivity,
+            self.profile.min_area_ha if min_area_ha is None else min_area_ha,
+        )
 
     def recompute(self, weights=None, threshold: float | None = None) -> tuple[np.ndarray, np.ndarray, int]:
         """Weighted sum + threshold + labelling: what a weight change costs.
@@ -432,21 +516,41 @@ class SuitabilityModel:
         labels, n = label_mask(cand, self.grid, self.profile.connectivity, self.profile.min_area_ha)
         return values, labels, n
 
-    def sites(self, weights=None, *, threshold: float | None = None, connectivity: str | None = None,
-              min_area_ha: float | None = None,
-              conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+    def sites(
+        self,
+        weights=None,
+        *,
+        threshold: float | None = None,
+        connectivity: str | None = None,
+        min_area_ha: float | None = None,
+        conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+    ) -> gpd.GeoDataFrame:
         """Ranked candidate sites (see :func:`sites_from_labels`)."""
         s = self.suitability(weights)
         labels, n = self.label(s, threshold, connectivity, min_area_ha)
         w = self.weights_for(weights)
         score_full = self.score_arrays() if n else {}  # once, not once per criterion
-        return sites_from_labels(labels, n, s, self.grid, raw=self.raw, scores=score_full, weights=dict(zip(self.criteria, w)),
-                                 labels_text={c.id: c.label for c in self.plan.criteria},
-                                 kinds={c.id: c.kind for c in self.plan.criteria},
-                                 municipalities=self.land_frame, conflicts=conflicts)
+        return sites_from_labels(
+            labels,
+            n,
+            s,
+            self.grid,
+            raw=self.raw,
+            scores=score_full,
+            weights=dict(zip(self.criteria, w)),
+            labels_text={c.id: c.label for c in self.plan.criteria},
+            kinds={c.id: c.kind for c in self.plan.criteria},
+            municipalities=self.land_frame,
+            conflicts=conflicts,
+        )
 
-    def fast_sites(self, weights=None, *, threshold: float | None = None,
-                   conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+    def fast_sites(
+        self,
+        weights=None,
+        *,
+        threshold: float | None = None,
+        conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+    ) -> gpd.GeoDataFrame:
         """The same table as :meth:`sites`, computed for an interactive weight change.
 
         Only the window holding the cells above the threshold is labelled, statistics are taken
@@ -474,13 +578,24 @@ class SuitabilityModel:
         cells = self.eligible_idx[hit[inside]]
         s = values[hit[inside]].astype(np.float64)
         scores_in = self.scores[:, hit[inside]]
-        stats = SiteStats.of(lab, n, s, {k: self.raw[k].ravel()[cells] for k in self.criteria},
-                             {k: scores_in[i] for i, k in enumerate(self.criteria)})
+        stats = SiteStats.of(
+            lab,
+            n,
+            s,
+            {k: self.raw[k].ravel()[cells] for k in self.criteria},
+            {k: scores_in[i] for i, k in enumerate(self.criteria)},
+        )
         geoms = _label_geometries(labels, n, self.grid.transform * self.grid.transform.translation(c0, r0))
-        return site_frame(stats, geoms, self.grid, weights=dict(zip(self.criteria, w)),
-                          labels_text={c.id: c.label for c in self.plan.criteria},
-                          kinds={c.id: c.kind for c in self.plan.criteria},
-                          municipalities=self.land_frame, conflicts=conflicts)
+        return site_frame(
+            stats,
+            geoms,
+            self.grid,
+            weights=dict(zip(self.criteria, w)),
+            labels_text={c.id: c.label for c in self.plan.criteria},
+            kinds={c.id: c.kind for c in self.plan.criteria},
+            municipalities=self.land_frame,
+            conflicts=conflicts,
+        )
 
     def site_mean(self, geom, suitability: np.ndarray | None = None) -> float:
         """Mean suitability over a site (cells whose centre is inside; the cell under a point or a tiny polygon).
@@ -524,8 +639,14 @@ def layer_digests(p: Plan) -> dict[str, str]:
     return {c.id: C.layer_digest(p.criterion_frames[c.id]) for c in p.criteria if c.kind == "distance"}
 
 
-def build_model(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid, *,
-                cache: C.DistanceCache | None = None, distance_res: float | None = None) -> SuitabilityModel:
+def build_model(
+    profile: Profile,
+    inputs: SuitabilityInputs,
+    grid: AnalysisGrid,
+    *,
+    cache: C.DistanceCache | None = None,
+    distance_res: float | None = None,
+) -> SuitabilityModel:
     """Evaluate a profile on the whole grid and keep the state for fast re-weighting.
 
     Parameters
@@ -557,8 +678,9 @@ def _structure(connectivity: str) -> np.ndarray:
     return ndimage.generate_binary_structure(2, 2 if connectivity == "queen" else 1)
 
 
-def label_sites(suitability: np.ndarray, grid: AnalysisGrid, threshold: float, connectivity: str,
-                min_area_ha: float) -> tuple[np.ndarray, int]:
+def label_sites(
+    suitability: np.ndarray, grid: AnalysisGrid, threshold: float, connectivity: str, min_area_ha: float
+) -> tuple[np.ndarray, int]:
     """Label contiguous regions of cells with suitability ≥ ``threshold``, dropping small ones.
 
     Parameters
@@ -579,7 +701,9 @@ def label_sites(suitability: np.ndarray, grid: AnalysisGrid, threshold: float, c
     return label_mask(cand, grid, connectivity, min_area_ha)
 
 
-def label_mask(cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area_ha: float) -> tuple[np.ndarray, int]:
+def label_mask(
+    cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area_ha: float
+) -> tuple[np.ndarray, int]:
     """:func:`label_sites` on an already thresholded boolean mask."""
     labels, n = ndimage.label(cand, structure=_structure(connectivity))
     if n == 0:
@@ -593,12 +717,20 @@ def label_mask(cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area
     return remap[labels], int(keep.sum())
 
 
-def sites_from_labels(labels: np.ndarray, n: int, suitability: np.ndarray, grid: AnalysisGrid, *,
-                      raw: Mapping[str, np.ndarray] | None = None, scores: Mapping[str, np.ndarray] | None = None,
-                      weights: Mapping[str, float] | None = None, labels_text: Mapping[str, str] | None = None,
-                      kinds: Mapping[str, str] | None = None,
-                      municipalities: gpd.GeoDataFrame | None = None,
-                      conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+def sites_from_labels(
+    labels: np.ndarray,
+    n: int,
+    suitability: np.ndarray,
+    grid: AnalysisGrid,
+    *,
+    raw: Mapping[str, np.ndarray] | None = None,
+    scores: Mapping[str, np.ndarray] | None = None,
+    weights: Mapping[str, float] | None = None,
+    labels_text: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
+    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+) -> gpd.GeoDataFrame:
     """Vectorise labelled regions into ranked candidate sites.
 
     Columns: ``site_id`` (1 = best), ``rank``, ``mean_score``, ``min_score``, ``max_score``,
@@ -614,17 +746,29 @@ def sites_from_labels(labels: np.ndarray, n: int, suitability: np.ndarray, grid:
     flat = labels.ravel()
     idx = flat > 0
     lab = flat[idx]
-    stats = SiteStats.of(lab, n, suitability.ravel()[idx],
-                         {k: raw[k].ravel()[idx] for k in (scores or {})},
-                         {k: scores[k].ravel()[idx] for k in (scores or {})})
+    stats = SiteStats.of(
+        lab,
+        n,
+        suitability.ravel()[idx],
+        {k: raw[k].ravel()[idx] for k in (scores or {})},
+        {k: scores[k].ravel()[idx] for k in (scores or {})},
+    )
     # Vectorise: 4-connected pieces per label (always valid polygons), then one multipolygon per site.
     parts, part_labels = [], []
     for geom, val in features.shapes(labels, mask=labels > 0, connectivity=4, transform=grid.transform):
         parts.append(shapely.geometry.shape(geom))
         part_labels.append(int(val))
     geoms = _dissolve(parts, np.asarray(part_labels, dtype=np.int64), n)
-    return site_frame(stats, geoms, grid, weights=weights, labels_text=labels_text, kinds=kinds,
-                      municipalities=municipalities, conflicts=conflicts)
+    return site_frame(
+        stats,
+        geoms,
+        grid,
+        weights=weights,
+        labels_text=labels_text,
+        kinds=kinds,
+        municipalities=municipalities,
+        conflicts=conflicts,
+    )
 
 
 def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
@@ -638,16 +782,25 @@ def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarra
         sub = labels[sl]
         mask = sub == lab
         transform = window_transform * window_transform.translation(sl[1].start, sl[0].start)
-        parts = [shapely.geometry.shape(g) for g, _ in
-                 features.shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)]
+        parts = [
+            shapely.geometry.shape(g)
+            for g, _ in features.shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)
+        ]
         geoms[i] = shapely.union_all(parts)
     return geoms
 
 
 def _empty_sites(crs) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"site_id": pd.Series(dtype=int), "rank": pd.Series(dtype=int),
-                             "mean_score": pd.Series(dtype=float), "area_ha": pd.Series(dtype=float)},
-                            geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    return gpd.GeoDataFrame(
+        {
+            "site_id": pd.Series(dtype=int),
+            "rank": pd.Series(dtype=int),
+            "mean_score": pd.Series(dtype=float),
+            "area_ha": pd.Series(dtype=float),
+        },
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
+    )
 
 
 def _dissolve(parts: list, part_labels: np.ndarray, n: int) -> np.ndarray:
@@ -659,7 +812,7 @@ def _dissolve(parts: list, part_labels: np.ndarray, n: int) -> np.ndarray:
     parts_arr = parts_arr[order]
     bounds = np.searchsorted(part_labels[order], np.arange(1, n + 2))
     for i in range(n):
-        geoms[i] = shapely.union_all(parts_arr[bounds[i]:bounds[i + 1]])
+        geoms[i] = shapely.union_all(parts_arr[bounds[i] : bounds[i + 1]])
     return geoms
 
 
@@ -681,8 +834,15 @@ class SiteStats:
     first: np.ndarray | None = None
 
     @classmethod
-    def of(cls, lab: np.ndarray, n: int, s: np.ndarray, raw: Mapping[str, np.ndarray],
-           score: Mapping[str, np.ndarray], flat: np.ndarray | None = None) -> SiteStats:
+    def of(
+        cls,
+        lab: np.ndarray,
+        n: int,
+        s: np.ndarray,
+        raw: Mapping[str, np.ndarray],
+        score: Mapping[str, np.ndarray],
+        flat: np.ndarray | None = None,
+    ) -> SiteStats:
         """Sums over cells labelled ``lab`` (1..n) with suitability ``s`` (and flat indices ``flat``)."""
         s = np.asarray(s, dtype=np.float64)
         counts = np.bincount(lab, minlength=n + 1)[1:]
@@ -698,14 +858,22 @@ class SiteStats:
         def sums(v):
             return np.bincount(lab, weights=np.asarray(v, dtype=np.float64), minlength=n + 1)[1:]
 
-        return cls(counts, sums(s), mins, maxs, {k: sums(v) for k, v in raw.items()},
-                   {k: sums(v) for k, v in score.items()}, first)
+        return cls(
+            counts,
+            sums(s),
+            mins,
+            maxs,
+            {k: sums(v) for k, v in raw.items()},
+            {k: sums(v) for k, v in score.items()},
+            first,
+        )
 
     def __len__(self) -> int:
         return len(self.count)
 
     def merge(self, groups: np.ndarray, n: int) -> SiteStats:
         """Combine regions: entry ``i`` goes to group ``groups[i]`` (0..n-1)."""
+
         def add(v):
             return np.bincount(groups, weights=v, minlength=n)
 
@@ -717,40 +885,67 @@ class SiteStats:
         if self.first is not None:
             first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
             np.minimum.at(first, groups, self.first)
-        return SiteStats(np.bincount(groups, weights=self.count, minlength=n).round().astype(np.int64),
-                         add(self.score_sum), mins, maxs, {k: add(v) for k, v in self.raw_sum.items()},
-                         {k: add(v) for k, v in self.crit_sum.items()}, first)
+        return SiteStats(
+            np.bincount(groups, weights=self.count, minlength=n).round().astype(np.int64),
+            add(self.score_sum),
+            mins,
+            maxs,
+            {k: add(v) for k, v in self.raw_sum.items()},
+            {k: add(v) for k, v in self.crit_sum.items()},
+            first,
+        )
 
     def take(self, idx: np.ndarray) -> SiteStats:
         """The regions at ``idx``, in that order."""
-        return SiteStats(self.count[idx], self.score_sum[idx], self.score_min[idx], self.score_max[idx],
-                         {k: v[idx] for k, v in self.raw_sum.items()}, {k: v[idx] for k, v in self.crit_sum.items()},
-                         None if self.first is None else self.first[idx])
+        return SiteStats(
+            self.count[idx],
+            self.score_sum[idx],
+            self.score_min[idx],
+            self.score_max[idx],
+            {k: v[idx] for k, v in self.raw_sum.items()},
+            {k: v[idx] for k, v in self.crit_sum.items()},
+            None if self.first is None else self.first[idx],
+        )
 
     @staticmethod
     def concat(parts: list[SiteStats]) -> SiteStats:
         """Regions of several tiles, one after the other."""
         keys = list(parts[0].raw_sum) if parts else []
         cat = np.concatenate
-        return SiteStats(cat([p.count for p in parts]), cat([p.score_sum for p in parts]),
-                         cat([p.score_min for p in parts]), cat([p.score_max for p in parts]),
-                         {k: cat([p.raw_sum[k] for p in parts]) for k in keys},
-                         {k: cat([p.crit_sum[k] for p in parts]) for k in keys},
-                         cat([p.first for p in parts]) if parts and parts[0].first is not None else None)
+        return SiteStats(
+            cat([p.count for p in parts]),
+            cat([p.score_sum for p in parts]),
+            cat([p.score_min for p in parts]),
+            cat([p.score_max for p in parts]),
+            {k: cat([p.raw_sum[k] for p in parts]) for k in keys},
+            {k: cat([p.crit_sum[k] for p in parts]) for k in keys},
+            cat([p.first for p in parts]) if parts and parts[0].first is not None else None,
+        )
 
 
-def site_frame(stats: SiteStats, geoms: np.ndarray, grid: AnalysisGrid, *,
-               weights: Mapping[str, float] | None = None, labels_text: Mapping[str, str] | None = None,
-               kinds: Mapping[str, str] | None = None, municipalities: gpd.GeoDataFrame | None = None,
-               conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
+def site_frame(
+    stats: SiteStats,
+    geoms: np.ndarray,
+    grid: AnalysisGrid,
+    *,
+    weights: Mapping[str, float] | None = None,
+    labels_text: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
+    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+) -> gpd.GeoDataFrame:
     """Ranked site table from per-region sums and geometries (see :func:`sites_from_labels`)."""
     crs = grid.crs
     n = len(stats)
     if n == 0:
         return _empty_sites(crs)
     counts = stats.count
-    data = {"mean_score": stats.score_sum / counts, "min_score": stats.score_min, "max_score": stats.score_max,
-            "n_cells": counts}
+    data = {
+        "mean_score": stats.score_sum / counts,
+        "min_score": stats.score_min,
+        "max_score": stats.score_max,
+        "n_cells": counts,
+    }
     data.update(area_columns(counts * grid.cell_area))
     contrib = {}
     for k in stats.raw_sum:
@@ -765,17 +960,28 @@ def site_frame(stats: SiteStats, geoms: np.ndarray, grid: AnalysisGrid, *,
         texts = []
         for i in range(n):
             top = sorted(contrib, key=lambda k: -contrib[k][i])[:3]
-            texts.append("; ".join(f"{names.get(k, k)}: score {data[f'{k}_score'][i]:.2f}"
-                                   + _value_text(units.get(k), data[f"{k}_value"][i]) for k in top))
+            texts.append(
+                "; ".join(
+                    f"{names.get(k, k)}: score {data[f'{k}_score'][i]:.2f}"
+                    + _value_text(units.get(k), data[f"{k}_value"][i])
+                    for k in top
+                )
+            )
         gdf["reasons"] = texts
     if municipalities is not None and len(municipalities) and "kommunenummer" in municipalities.columns:
         pts = gdf.geometry.representative_point()
-        join = gpd.sjoin(gpd.GeoDataFrame(geometry=pts, crs=crs), municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]],
-                         how="left", predicate="within")
+        join = gpd.sjoin(
+            gpd.GeoDataFrame(geometry=pts, crs=crs),
+            municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]],
+            how="left",
+            predicate="within",
+        )
         join = join[~join.index.duplicated(keep="first")]
         gdf["kommunenummer"] = join["kommunenummer"].to_numpy()
         gdf["kommunenavn"] = join["kommunenavn"].to_numpy()
-    gdf = gdf.sort_values(["mean_score", "area_m2"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    gdf = gdf.sort_values(["mean_score", "area_m2"], ascending=[False, False], kind="stable").reset_index(
+        drop=True
+    )
     gdf.insert(0, "site_id", np.arange(1, n + 1))
     gdf.insert(1, "rank", np.arange(1, n + 1))
     if conflicts is not None:
@@ -791,8 +997,9 @@ def _value_text(kind: str | None, v: float) -> str:
     return ""
 
 
-def attach_conflicts(sites: gpd.GeoDataFrame,
-                     conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+def attach_conflicts(
+    sites: gpd.GeoDataFrame, conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+) -> gpd.GeoDataFrame:
     """Add the conflicts each site touches, from an injected conflict engine.
 
     ``conflicts(sites)`` returns conflict polygons. They are matched to sites by a ``site_id``
@@ -812,25 +1019,41 @@ def attach_conflicts(sites: gpd.GeoDataFrame,
     out["conflict_basis"] = ""
     if res is None or len(res) == 0:
         return out
-    name_col = next((c for c in ("pair", "rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None)
+    name_col = next(
+        (c for c in ("pair", "rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None
+    )
     if "site_id" in res.columns:
         pairs = pd.DataFrame({"site_id": res["site_id"].to_numpy(), "i": np.arange(len(res))})
     else:
-        left, right = shapely.STRtree(np.asarray(res.geometry.values)).query(np.asarray(out.geometry.values), predicate="intersects")
+        left, right = shapely.STRtree(np.asarray(res.geometry.values)).query(
+            np.asarray(out.geometry.values), predicate="intersects"
+        )
         pairs = pd.DataFrame({"site_id": out["site_id"].to_numpy()[left], "i": right})
-    pairs["ha"] = (res["area_ha"].to_numpy(float) if "area_ha" in res.columns
-                   else res.geometry.area.to_numpy() / M2_PER_HA)[pairs["i"]]
-    pairs["name"] = (res[name_col].astype(str).to_numpy() if name_col
-                     else np.array([f"conflict {i}" for i in range(len(res))]))[pairs["i"]]
-    pairs["severity"] = res["severity"].astype(str).to_numpy()[pairs["i"]] if "severity" in res.columns else ""
+    pairs["ha"] = (
+        res["area_ha"].to_numpy(float)
+        if "area_ha" in res.columns
+        else res.geometry.area.to_numpy() / M2_PER_HA
+    )[pairs["i"]]
+    pairs["name"] = (
+        res[name_col].astype(str).to_numpy()
+        if name_col
+        else np.array([f"conflict {i}" for i in range(len(res))])
+    )[pairs["i"]]
+    pairs["severity"] = (
+        res["severity"].astype(str).to_numpy()[pairs["i"]] if "severity" in res.columns else ""
+    )
     pairs["basis"] = res["basis"].astype(str).to_numpy()[pairs["i"]] if "basis" in res.columns else ""
-    per = pairs.groupby(["site_id", "name"], sort=False).agg(ha=("ha", "sum"), severity=("severity", "first"),
-                                                            basis=("basis", "first")).reset_index()
+    per = (
+        pairs.groupby(["site_id", "name"], sort=False)
+        .agg(ha=("ha", "sum"), severity=("severity", "first"), basis=("basis", "first"))
+        .reset_index()
+    )
     per = per.sort_values(["site_id", "ha", "name"], ascending=[True, False, True], kind="stable")
     text, basis, n, ha = {}, {}, {}, {}
     for sid, grp in per.groupby("site_id", sort=False):
-        text[sid] = "; ".join(f"{r.name} ({r.severity}, {r.ha:.2f} ha)" if r.severity else r.name
-                              for r in grp.itertuples())
+        text[sid] = "; ".join(
+            f"{r.name} ({r.severity}, {r.ha:.2f} ha)" if r.severity else r.name for r in grp.itertuples()
+        )
         basis[sid] = "; ".join(dict.fromkeys(b for b in grp["basis"] if b))
         n[sid] = len(grp)
         ha[sid] = float(grp["ha"].sum())
@@ -865,8 +1088,9 @@ def area_lost(land: np.ndarray, exclusions: Mapping[str, np.ndarray], cell_area:
     return area_lost_table(alone, marginal, n_land, n_any, cell_area)
 
 
-def area_lost_table(alone: Mapping[str, int], marginal: Mapping[str, int], n_land: int, n_any: int,
-                    cell_area: float) -> pd.DataFrame:
+def area_lost_table(
+    alone: Mapping[str, int], marginal: Mapping[str, int], n_land: int, n_any: int, cell_area: float
+) -> pd.DataFrame:
     """Build the :func:`area_lost` table from cell counts (also used by the windowed path)."""
     rows = []
     for k in alone:
@@ -884,8 +1108,16 @@ def area_lost_table(alone: Mapping[str, int], marginal: Mapping[str, int], n_lan
 # ------------------------------------------------------------------ sensitivity
 
 
-def rank_stability(site_scores: np.ndarray, weights: np.ndarray, *, delta: float = 0.2, n_runs: int = 1000,
-                   concentration: float = 100.0, top_k: int = 5, seed: int = 0) -> pd.DataFrame:
+def rank_stability(
+    site_scores: np.ndarray,
+    weights: np.ndarray,
+    *,
+    delta: float = 0.2,
+    n_runs: int = 1000,
+    concentration: float = 100.0,
+    top_k: int = 5,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Per-site rank stability under weight changes.
 
     A site's mean suitability is linear in the weights (``site_scores @ w``), so every perturbed
@@ -940,16 +1172,18 @@ def rank_stability(site_scores: np.ndarray, weights: np.ndarray, *, delta: float
     alpha = np.maximum(concentration * w, 1e-3)
     r_mc = ranks(rng.dirichlet(alpha, size=n_runs))
     q25, med, q75 = np.percentile(r_mc, [25, 50, 75], axis=0)
-    return pd.DataFrame({
-        "base_rank": base,
-        "oat_best_rank": r_oat.min(axis=0),
-        "oat_worst_rank": r_oat.max(axis=0),
-        "mc_median_rank": med,
-        "mc_rank_q25": q25,
-        "mc_rank_q75": q75,
-        "mc_rank_iqr": q75 - q25,
-        f"mc_share_top_{top_k}": (r_mc <= top_k).mean(axis=0),
-    })
+    return pd.DataFrame(
+        {
+            "base_rank": base,
+            "oat_best_rank": r_oat.min(axis=0),
+            "oat_worst_rank": r_oat.max(axis=0),
+            "mc_median_rank": med,
+            "mc_rank_q25": q25,
+            "mc_rank_q75": q75,
+            "mc_rank_iqr": q75 - q25,
+            f"mc_share_top_{top_k}": (r_mc <= top_k).mean(axis=0),
+        }
+    )
 
 
 def site_sensitivity(sites: gpd.GeoDataFrame, model: SuitabilityModel, **kw) -> pd.DataFrame:
@@ -996,15 +1230,22 @@ class _Tile:
     # candidate regions of the tile (local labels 1..n_lab)
     n_lab: int = 0
     stats: SiteStats | None = None
-    edges: tuple = ()          # labels of the top row, bottom row, left column, right column
-    cells: tuple = ()          # (flat index in the tile, local label) of the tile's candidate cells
+    edges: tuple = ()  # labels of the top row, bottom row, left column, right column
+    cells: tuple = ()  # (flat index in the tile, local label) of the tile's candidate cells
 
 
 class _TileRunner:
     """Evaluates one window of a windowed run (thread-safe: reads shared inputs only)."""
 
-    def __init__(self, p: Plan, grid: AnalysisGrid, land_frame: gpd.GeoDataFrame,
-                 coarse: Mapping[str, CoarseCriterion], thr: float, structure: np.ndarray | None):
+    def __init__(
+        self,
+        p: Plan,
+        grid: AnalysisGrid,
+        land_frame: gpd.GeoDataFrame,
+        coarse: Mapping[str, CoarseCriterion],
+        thr: float,
+        structure: np.ndarray | None,
+    ):
         self.p, self.grid, self.land_frame, self.coarse = p, grid, land_frame, coarse
         self.thr, self.structure = thr, structure
         self.names = [n for n, _ in p.exclusions]
@@ -1065,8 +1306,14 @@ class _TileRunner:
             r_s, c_s = rr[sel], cc[sel]
             lab_s = lab[r_s, c_s]
             flat = (win.row + r_s).astype(np.int64) * grid.width + (win.col + c_s)
-            t.stats = SiteStats.of(lab_s, n, valid[sel], {k: v[sel] for k, v in raws.items()},
-                                   {c.id: stack[i][sel] for i, c in enumerate(p.criteria)}, flat=flat)
+            t.stats = SiteStats.of(
+                lab_s,
+                n,
+                valid[sel],
+                {k: v[sel] for k, v in raws.items()},
+                {c.id: stack[i][sel] for i, c in enumerate(p.criteria)},
+                flat=flat,
+            )
             t.n_lab = n
             t.edges = (lab[0].copy(), lab[-1].copy(), lab[:, 0].copy(), lab[:, -1].copy())
             t.cells = ((r_s * win.width + c_s).astype(np.int32), lab_s.astype(np.int32))
@@ -1091,7 +1338,9 @@ def _merge_regions(tiles: dict, offsets: dict, n_total: int, queen: bool) -> np.
         right_t = tiles.get((i, j + 1))
         if right_t is not None:
             o2 = offsets[(i, j + 1)]
-            edges.append(_border_pairs(right, np.where(right_t.edges[2] > 0, right_t.edges[2] + o2, 0), queen))
+            edges.append(
+                _border_pairs(right, np.where(right_t.edges[2] > 0, right_t.edges[2] + o2, 0), queen)
+            )
         below = tiles.get((i + 1, j))
         if below is not None:
             o2 = offsets[(i + 1, j)]
@@ -1104,18 +1353,30 @@ def _merge_regions(tiles: dict, offsets: dict, n_total: int, queen: bool) -> np.
             if d is not None and bottom[0] > 0 and d.edges[0][-1] > 0:
                 edges.append(np.array([[bottom[0], d.edges[0][-1] + offsets[(i + 1, j - 1)]]]))
     e = np.concatenate(edges) if edges else np.zeros((0, 2), dtype=np.int64)
-    g = sparse.coo_matrix((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(n_total + 1, n_total + 1))
+    g = sparse.coo_matrix(
+        (np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(n_total + 1, n_total + 1)
+    )
     _, comp = sparse.csgraph.connected_components(g, directed=False)
     return comp[1:]
 
 
-def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid, *, tile: int = 1024,
-                 sink: Callable[[object, np.ndarray], None] | None = None,
-                 progress: Callable[[int], None] | None = None, threshold: float | None = None,
-                 distance_res: float | None = None, workers: int | None = None, sites: bool = False,
-                 connectivity: str | None = None, min_area_ha: float | None = None,
-                 conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
-                 cache: C.DistanceCache | None = None) -> WindowedResult:
+def run_windowed(
+    profile: Profile,
+    inputs: SuitabilityInputs,
+    grid: AnalysisGrid,
+    *,
+    tile: int = 1024,
+    sink: Callable[[object, np.ndarray], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    threshold: float | None = None,
+    distance_res: float | None = None,
+    workers: int | None = None,
+    sites: bool = False,
+    connectivity: str | None = None,
+    min_area_ha: float | None = None,
+    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+    cache: C.DistanceCache | None = None,
+) -> WindowedResult:
     """Evaluate a profile tile by tile: bounded memory, same numbers as :func:`build_model`.
 
     Coarse inputs (distances on the ``distance_res`` lattice, slope of a coarse DEM) are computed
@@ -1131,7 +1392,7 @@ def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid
     tile : int
         Tile size in cells.
     sink : callable, optional
-        Receives each :class:`~geo.grid.Window` and its suitability array (float32, NaN = nodata),
+        Receives each :class:`~areal.geo.grid.Window` and its suitability array (float32, NaN = nodata),
         for example a function writing into a tiled GeoTIFF. Called from the calling thread only.
     progress : callable, optional
         Called with 1 after each tile (for a progress bar).
@@ -1153,8 +1414,9 @@ def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid
     """
     p = plan(profile, inputs)
     dres = _check_distance_res(distance_res, grid)
-    coarse = coarse_criteria(p, grid, cache=cache, digests=layer_digests(p) if cache is not None else None,
-                             distance_res=dres)
+    coarse = coarse_criteria(
+        p, grid, cache=cache, digests=layer_digests(p) if cache is not None else None, distance_res=dres
+    )
     fine = [c for c in p.criteria if c.id not in coarse]
     halo = 0
     caps = [c.distance_cap for c in fine if c.kind == "distance"]
@@ -1171,7 +1433,7 @@ def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid
         _ = f.sindex
     for c in fine:
         src = p.criterion_frames[c.id]
-        for g in ([x[0] for x in src] if c.kind == "categorical" else [src] if c.kind == "distance" else []):
+        for g in [x[0] for x in src] if c.kind == "categorical" else [src] if c.kind == "distance" else []:
             _ = g.sindex
     runner = _TileRunner(p, grid, inputs.land, coarse, thr, structure)
     names = [n for n, _ in p.exclusions]
@@ -1218,7 +1480,9 @@ def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid
         # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
         from rasterio.errors import NotGeoreferencedWarning
 
-        warnings.filterwarnings("ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning)
+        warnings.filterwarnings(
+            "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
+        )
         with ThreadPoolExecutor(max_workers=workers) as ex:
             pending = []
             for win in wins:
@@ -1230,13 +1494,24 @@ def run_windowed(profile: Profile, inputs: SuitabilityInputs, grid: AnalysisGrid
     table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
     site_gdf = None
     if sites:
-        site_gdf = _windowed_sites(p, grid, kept, offsets, n_total, stats_parts, conn, min_ha, inputs.land, conflicts)
+        site_gdf = _windowed_sites(
+            p, grid, kept, offsets, n_total, stats_parts, conn, min_ha, inputs.land, conflicts
+        )
     return WindowedResult(grid, p, table, n_tiles, n_cand, score_sum, site_gdf, n_empty)
 
 
-def _windowed_sites(p: Plan, grid: AnalysisGrid, tiles: dict, offsets: dict, n_total: int,
-                    parts: list[SiteStats], conn: str, min_ha: float, land: gpd.GeoDataFrame,
-                    conflicts) -> gpd.GeoDataFrame:
+def _windowed_sites(
+    p: Plan,
+    grid: AnalysisGrid,
+    tiles: dict,
+    offsets: dict,
+    n_total: int,
+    parts: list[SiteStats],
+    conn: str,
+    min_ha: float,
+    land: gpd.GeoDataFrame,
+    conflicts,
+) -> gpd.GeoDataFrame:
     """Merge per-tile regions into sites (see :func:`run_windowed`)."""
     if n_total == 0:
         return _empty_sites(grid.crs)
@@ -1265,6 +1540,13 @@ def _windowed_sites(p: Plan, grid: AnalysisGrid, tiles: dict, offsets: dict, n_t
             pieces.append(shapely.geometry.shape(geom))
             piece_labels.append(int(val))
     geoms = _dissolve(pieces, np.asarray(piece_labels, dtype=np.int64), len(keep))
-    return site_frame(merged.take(keep), geoms, grid, weights=dict(zip([c.id for c in p.criteria], p.weights)),
-                      labels_text={c.id: c.label for c in p.criteria}, kinds={c.id: c.kind for c in p.criteria},
-                      municipalities=land, conflicts=conflicts)
+    return site_frame(
+        merged.take(keep),
+        geoms,
+        grid,
+        weights=dict(zip([c.id for c in p.criteria], p.weights)),
+        labels_text={c.id: c.label for c in p.criteria},
+        kinds={c.id: c.kind for c in p.criteria},
+        municipalities=land,
+        conflicts=conflicts,
+    )

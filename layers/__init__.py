@@ -1,0 +1,1 @@
+"""Layer declarations, the registry, readers, loader and cache, fetch, import and stores."""

@@ -1,7 +1,7 @@
 """The layer declaration record.
 
 A layer is data, not code: every layer of the catalogue is one frozen :class:`LayerSpec`,
-declared in a theme module of this package and looked up through :mod:`layers.registry`.
+declared in a theme module of this package and looked up through :mod:`areal.layers.registry`.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Source:
     encoding : str, optional
         Text encoding of a CSV.
     reader : str, optional
-        Name of a special reader in :mod:`layers.readers` (for example ``"grid_capacity_jsonld"``);
+        Name of a special reader in :mod:`areal.layers.readers` (for example ``"grid_capacity_jsonld"``);
         by default the reader follows the file extension.
     """
 
@@ -85,7 +85,7 @@ class Fetch:
     manual : str
         How to get the file by hand when the service is unreachable.
     method : str
-        Name of the fetcher in :mod:`layers.fetch` that knows the service's protocol
+        Name of the fetcher in :mod:`areal.layers.fetch` that knows the service's protocol
         (``"file"``, ``"nibio_seasons"``, ``"geonorge_order"``, ``"pub_aqua_csv"``, ``"wcs_dtm"``,
         ``"plan_wfs"``).
     params : Mapping[str, str]
@@ -212,7 +212,9 @@ class LayerSpec:
             problems.append(f"unknown dtype kinds {sorted(bad)}")
         if problems:
             raise ValueError(f"LayerSpec {self.id!r}: " + "; ".join(problems))
-        object.__setattr__(self, "derive", _frozen({k: (v[0], _frozen(v[1])) for k, v in dict(self.derive).items()}))
+        object.__setattr__(
+            self, "derive", _frozen({k: (v[0], _frozen(v[1])) for k, v in dict(self.derive).items()})
+        )
         for name in ("columns", "rename", "where"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(

@@ -7,19 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-
-from geo.crs import to_working_crs
-from geo.errors import CRSMissingError, InputGeometryError, LayerMissingError, LayerReadError
-from geo.geometry import repair_geometries
-from geo.land_account import CLASSES
-from layers import loader, registry
+from areal.geo.crs import to_working_crs
+from areal.geo.errors import CRSMissingError, InputGeometryError, LayerMissingError, LayerReadError
+from areal.geo.geometry import repair_geometries
+from areal.geo.land_account import CLASSES
+from areal.layers import loader, registry
 
 EMISSION_FACTORS_FILE = "emission_factors.toml"
 
 
 @dataclass
 class AccountInputs:
-    """Layers for :func:`geo.land_account.land_account`, with provenance.
+    """Layers for :func:`areal.geo.land_account.land_account`, with provenance.
 
     Attributes
     ----------
@@ -53,7 +52,9 @@ def account_layer_ids() -> list[str]:
     return out
 
 
-def load_account_inputs(data_dir: str | os.PathLike | None = None, *, use_starter: bool = True) -> AccountInputs:
+def load_account_inputs(
+    data_dir: str | os.PathLike | None = None, *, use_starter: bool = True
+) -> AccountInputs:
     """Load the municipalities and every account layer that is present.
 
     A layer that is missing is left out of :attr:`AccountInputs.layers` (the account reports it as
@@ -64,9 +65,11 @@ def load_account_inputs(data_dir: str | os.PathLike | None = None, *, use_starte
     inputs.origins["municipalities"] = munis.attrs.get("load_report", {}).get("origin", "data")
     for lid in account_layer_ids():
         spec = registry.get(lid)
-        inputs.remedies[lid] = f"`areal fetch {lid}`" + (
-            f" or `areal import FILE --as {lid}`" if lid in ("ar5", "business_areas") else ""
-        ) + (f" ({spec.fetch.service})" if spec.fetch else "")
+        inputs.remedies[lid] = (
+            f"`areal fetch {lid}`"
+            + (f" or `areal import FILE --as {lid}`" if lid in ("ar5", "business_areas") else "")
+            + (f" ({spec.fetch.service})" if spec.fetch else "")
+        )
         try:
             gdf = loader.load(lid, data_dir, use_starter=use_starter)
         except LayerMissingError:
@@ -77,8 +80,8 @@ def load_account_inputs(data_dir: str | os.PathLike | None = None, *, use_starte
 
 
 def emission_factors(path: str | os.PathLike | None = None):
-    """Read the emission-factor table (default ``data/emission_factors.toml``); see :mod:`layers.project_data`."""
-    from layers.project_data import load_emission_factors
+    """Read the emission-factor table (default ``data/emission_factors.toml``); see :mod:`areal.layers.project_data`."""
+    from areal.layers.project_data import load_emission_factors
 
     return load_emission_factors(path)
 

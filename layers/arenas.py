@@ -6,16 +6,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-
-from geo.arenas import catalogue_to_frame
-from geo.errors import EmptyLayerError, LayerReadError
-from layers._base import Source
-from layers.readers import register_reader
+from areal.geo.arenas import catalogue_to_frame
+from areal.geo.errors import EmptyLayerError, LayerReadError
+from areal.layers._base import Source
+from areal.layers.readers import register_reader
 
 
 def read_test_arenas(path: Path, source: Source, layer: str | None, what: str) -> gpd.GeoDataFrame:
     """Read, validate and place a catalogue CSV (EPSG:25833)."""
-    from layers import loader  # the municipalities place municipality-precision entries
+    from areal.layers import loader  # the municipalities place municipality-precision entries
 
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")

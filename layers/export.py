@@ -48,25 +48,30 @@ def _write(df: pd.DataFrame, path: Path, suffix: str, layer: str | None, append:
             df = df.to_crs(4326) if df.crs is not None else df
         df.to_file(path, driver=driver, engine="pyogrio", append=append, **kw)
     else:
-        raise ValueError(f"cannot write {path.name}: unknown extension {suffix!r}; use .gpkg, .geojson, .parquet or .csv")
+        raise ValueError(
+            f"cannot write {path.name}: unknown extension {suffix!r}; use .gpkg, .geojson, .parquet or .csv"
+        )
 
 
-def write_cog(array, grid, out: str | os.PathLike, *, tags: dict | None = None, profile: dict | None = None) -> Path:
-    """Write a 2-D array on an :class:`~geo.grid.AnalysisGrid` as a cloud-optimised GeoTIFF.
+def write_cog(
+    array, grid, out: str | os.PathLike, *, tags: dict | None = None, profile: dict | None = None
+) -> Path:
+    """Write a 2-D array on an :class:`~areal.geo.grid.AnalysisGrid` as a cloud-optimised GeoTIFF.
 
-    Uses :data:`geo.grid.COG_PROFILE` (float32, NaN nodata, deflate, 512-pixel tiles, overviews)
+    Uses :data:`areal.geo.grid.COG_PROFILE` (float32, NaN nodata, deflate, 512-pixel tiles, overviews)
     unless ``profile`` overrides keys. Written to a temporary file and moved into place.
     """
     import numpy as np
     import rasterio
-
-    from geo.grid import COG_PROFILE, check_same_grid
+    from areal.geo.grid import COG_PROFILE, check_same_grid
 
     check_same_grid(array, names=["raster"], grid=grid)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     prof = {**COG_PROFILE, **(profile or {})}
-    prof.update(width=grid.width, height=grid.height, count=1, crs=grid.crs.to_wkt(), transform=grid.transform)
+    prof.update(
+        width=grid.width, height=grid.height, count=1, crs=grid.crs.to_wkt(), transform=grid.transform
+    )
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".tif")
     os.close(fd)
     try:
@@ -82,18 +87,23 @@ def write_cog(array, grid, out: str | os.PathLike, *, tags: dict | None = None, 
 
 
 def tiled_writer(grid, out: str | os.PathLike, *, tags: dict | None = None):
-    """Open a tiled GeoTIFF (:data:`geo.grid.TILED_GTIFF_PROFILE`) on ``grid`` for windowed writing.
+    """Open a tiled GeoTIFF (:data:`areal.geo.grid.TILED_GTIFF_PROFILE`) on ``grid`` for windowed writing.
 
     Returns ``(dataset, sink)``: ``sink(window, array)`` writes one tile; close the dataset, then
     :func:`to_cog` turns the file into a COG with overviews.
     """
     import rasterio
+    from areal.geo.grid import TILED_GTIFF_PROFILE
     from rasterio.windows import Window
 
-    from geo.grid import TILED_GTIFF_PROFILE
-
-    prof = {**TILED_GTIFF_PROFILE, "width": grid.width, "height": grid.height, "count": 1,
-            "crs": grid.crs.to_wkt(), "transform": grid.transform}
+    prof = {
+        **TILED_GTIFF_PROFILE,
+        "width": grid.width,
+        "height": grid.height,
+        "count": 1,
+        "crs": grid.crs.to_wkt(),
+        "transform": grid.transform,
+    }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     dst = rasterio.open(out, "w", **prof)
     if tags:
@@ -107,9 +117,8 @@ def tiled_writer(grid, out: str | os.PathLike, *, tags: dict | None = None):
 
 def to_cog(src: str | os.PathLike, out: str | os.PathLike) -> Path:
     """Convert a GeoTIFF to a cloud-optimised GeoTIFF with overviews (GDAL ``COG`` driver, streamed)."""
+    from areal.geo.grid import COG_PROFILE
     from rasterio.shutil import copy
-
-    from geo.grid import COG_PROFILE
 
     opts = {k: v for k, v in COG_PROFILE.items() if k not in ("driver", "dtype", "nodata")}
     copy(str(src), str(out), driver="COG", **opts)

@@ -1,6 +1,6 @@
 """Download catalogue layers from the official open services (``areal fetch``).
 
-Every layer that can be fetched declares its service in the catalogue (:class:`layers._base.Fetch`:
+Every layer that can be fetched declares its service in the catalogue (:class:`areal.layers._base.Fetch`:
 service, URL, format, target, manual alternative, and ``method`` = the protocol below). A fetch is::
 
     download (resumable, into ``<name>.part``, then os.replace) -> checksum -> manifest
@@ -35,12 +35,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-
-from geo.crs import WORKING_CRS
-from geo.errors import FetchError, LayerReadError, UnknownNameError
-from layers import registry, settings
-from layers._base import LayerSpec
-from layers.export import write_frame
+from areal.geo.crs import WORKING_CRS
+from areal.geo.errors import FetchError, LayerReadError, UnknownNameError
+from areal.layers import registry, settings
+from areal.layers._base import LayerSpec
+from areal.layers.export import write_frame
 
 MANIFEST = "fetch-manifest.json"
 DOWNLOADS = "downloads"
@@ -290,7 +289,9 @@ def download(
         if ctx.progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, initial=resumed, unit="B", unit_scale=True, desc=label or dest.name, leave=False)
+            bar = tqdm(
+                total=total, initial=resumed, unit="B", unit_scale=True, desc=label or dest.name, leave=False
+            )
         n = resumed
         with open(part, mode) as fh:
             while status != 416:
@@ -305,7 +306,9 @@ def download(
         if bar is not None:
             bar.close()
         if total is not None and n < total:
-            raise _fail(spec, url, f"connection closed after {n} of {total} bytes (run the fetch again to resume)")
+            raise _fail(
+                spec, url, f"connection closed after {n} of {total} bytes (run the fetch again to resume)"
+            )
         os.replace(part, dest)
     except FetchError:
         if part.exists() and part.stat().st_size == 0:
@@ -321,7 +324,14 @@ def download(
         raise _fail(spec, url, exc) from exc
     finally:
         resp.close()
-    return Download(url=url, path=str(dest.relative_to(ctx.data_dir)), sha256=h.hexdigest(), bytes=n, date=_now(), resumed_from=resumed)
+    return Download(
+        url=url,
+        path=str(dest.relative_to(ctx.data_dir)),
+        sha256=h.hexdigest(),
+        bytes=n,
+        date=_now(),
+        resumed_from=resumed,
+    )
 
 
 def _download_name(url: str, fallback: str) -> str:
@@ -363,7 +373,11 @@ def read_official(path: Path, layer: str | None = None, family: str | None = "po
                 target = f"/vsizip/{path}/{gml[0]}"
     layers = _vector_layers(target)
     if layer is None:
-        want = {"polygon": ("Polygon", "MultiPolygon"), "line": ("LineString", "MultiLineString"), "point": ("Point", "MultiPoint")}
+        want = {
+            "polygon": ("Polygon", "MultiPolygon"),
+            "line": ("LineString", "MultiLineString"),
+            "point": ("Point", "MultiPoint"),
+        }
         cand = [n for n, t in layers if family is None or t in want.get(family, ())]
         if not cand:
             cand = [n for n, _ in layers]
@@ -378,7 +392,7 @@ def read_official(path: Path, layer: str | None = None, family: str | None = "po
 
 
 def _county_mask(data_dir: Path) -> shapely.Geometry:
-    from layers import loader
+    from areal.layers import loader
 
     county = loader.load("county", data_dir)
     return shapely.union_all(np.asarray(county.geometry.values))
@@ -424,7 +438,7 @@ def _url(spec: LayerSpec, ctx: FetchContext) -> str:
 
 
 def _family(spec: LayerSpec) -> str | None:
-    from geo.geometry import family_of
+    from areal.geo.geometry import family_of
 
     return family_of(spec.geometry_type) if spec.geometry_type else None
 
@@ -452,7 +466,9 @@ def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         g = read_official(ctx.data_dir / dl.path, None, "polygon")
         g["datasett"] = ds
         frames.append(g.to_crs(WORKING_CRS) if g.crs is not None and not g.crs.equals(WORKING_CRS) else g)
-    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs)
+    gdf = gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs
+    )
     gdf = keep_in_county(gdf, ctx.data_dir)
     target = _write_target(gdf, ctx, spec, spec.fetch.target)
     return FetchResult(spec.id, spec.fetch.service, [target], dls, len(gdf))
@@ -460,7 +476,7 @@ def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
 
 def trondelag_municipalities(data_dir: Path) -> list[str]:
     """The municipality numbers of Trøndelag (2024) from the municipalities layer."""
-    from layers import loader
+    from areal.layers import loader
 
     munis = loader.load("municipalities", data_dir)
     return sorted(str(k) for k in munis["kommunenummer"])
@@ -477,26 +493,51 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             {
                 "metadataUuid": p["metadata_uuid"],
                 "areas": [{"code": c, "type": "kommune", "name": c} for c in codes],
-                "projections": [{"code": p["projection"], "codespace": f"http://www.opengis.net/def/crs/EPSG/0/{p['projection']}"}],
+                "projections": [
+                    {
+                        "code": p["projection"],
+                        "codespace": f"http://www.opengis.net/def/crs/EPSG/0/{p['projection']}",
+                    }
+                ],
                 "formats": [{"name": p["format"]}],
             }
         ],
     }
     url = spec.fetch.url
     order_path = ctx.data_dir / DOWNLOADS / f"{spec.id}-order.json"
-    dl_order = download(url, order_path, ctx, spec, method="POST", data=json.dumps(body).encode(),
-                        headers={"Content-Type": "application/json"}, label="order")
+    dl_order = download(
+        url,
+        order_path,
+        ctx,
+        spec,
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        label="order",
+    )
     try:
         files = json.loads(order_path.read_text(encoding="utf-8")).get("files") or []
     except ValueError as exc:
         raise _fail(spec, url, f"the order answer is not JSON: {exc}") from exc
     dls, targets, n = [dl_order], [], 0
     for code in codes:
-        match = next((f for f in files if f.get("downloadUrl") and (f.get("area") == code or f"_{code}_" in f.get("name", ""))), None)
+        match = next(
+            (
+                f
+                for f in files
+                if f.get("downloadUrl") and (f.get("area") == code or f"_{code}_" in f.get("name", ""))
+            ),
+            None,
+        )
         if match is None:
             raise _fail(spec, url, f"the order returned no file for municipality {code}")
-        dl = download(match["downloadUrl"], ctx.data_dir / DOWNLOADS / _download_name(match["name"], f"{code}.zip"),
-                      ctx, spec, label=f"{spec.id} {code}")
+        dl = download(
+            match["downloadUrl"],
+            ctx.data_dir / DOWNLOADS / _download_name(match["name"], f"{code}.zip"),
+            ctx,
+            spec,
+            label=f"{spec.id} {code}",
+        )
         dls.append(dl)
         gdf = read_official(ctx.data_dir / dl.path, p.get("layer"), _family(spec))
         targets.append(_write_target(gdf, ctx, spec, spec.fetch.target.format(kommunenummer=code)))
@@ -533,11 +574,15 @@ def parse_pub_aqua_csv(path: Path) -> pd.DataFrame:
     lines = text.splitlines()
     start = next((i for i, ln in enumerate(lines[:5]) if "LOK_NR" in ln), None)
     if start is None:
-        raise LayerReadError(f"{path}: no 'LOK_NR' header in the first lines: not an Akvakulturregisteret dump")
+        raise LayerReadError(
+            f"{path}: no 'LOK_NR' header in the first lines: not an Akvakulturregisteret dump"
+        )
     from io import StringIO
 
     df = pd.read_csv(StringIO("\n".join(lines[start:])), sep=";", dtype=str, keep_default_na=False)
-    missing = [c for c in ("LOK_NR", "LOK_NAVN", "LOK_PLASS", "N_GEOWGS84", "Ø_GEOWGS84") if c not in df.columns]
+    missing = [
+        c for c in ("LOK_NR", "LOK_NAVN", "LOK_PLASS", "N_GEOWGS84", "Ø_GEOWGS84") if c not in df.columns
+    ]
     if missing:
         raise LayerReadError(f"{path}: columns {missing} missing from the dump; columns: {list(df.columns)}")
     df = df[[c for c in PUB_AQUA_COLUMNS if c in df.columns]].rename(columns=PUB_AQUA_COLUMNS)
@@ -570,8 +615,11 @@ def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     if not url:
         xmin, ymin, xmax, ymax = ctx.bbox or tuple(_county_mask(ctx.data_dir).bounds)
         q = {
-            "service": "WFS", "version": "2.0.0", "request": "GetFeature",
-            "typeNames": p["type_name"], "srsName": p["srs"],
+            "service": "WFS",
+            "version": "2.0.0",
+            "request": "GetFeature",
+            "typeNames": p["type_name"],
+            "srsName": p["srs"],
             "bbox": f"{xmin:.0f},{ymin:.0f},{xmax:.0f},{ymax:.0f},{p['srs']}",
         }
         url = spec.fetch.url + ("&" if "?" in spec.fetch.url else "?") + urllib.parse.urlencode(q)
@@ -579,7 +627,7 @@ def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     name = f"{spec.id}{suffix if suffix in ('.zip', '.gpkg', '.geojson', '.gml', '.json') else '.gml'}"
     dl = download(url, ctx.data_dir / DOWNLOADS / name, ctx, spec)
     gdf = read_official(ctx.data_dir / dl.path, p.get("layer"), "polygon")
-    from layers.importer import normalise_columns
+    from areal.layers.importer import normalise_columns
 
     gdf, _ = normalise_columns(gdf, spec)
     gdf = keep_in_county(gdf, ctx.data_dir)
@@ -587,7 +635,9 @@ def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
 
 
-def dtm_tiles(bbox: tuple[float, float, float, float], res: float, tile_px: int) -> list[tuple[float, float, float, float]]:
+def dtm_tiles(
+    bbox: tuple[float, float, float, float], res: float, tile_px: int
+) -> list[tuple[float, float, float, float]]:
     """Split a bbox (snapped outwards to the resolution) into tiles of at most ``tile_px`` cells a side."""
     xmin, ymin = np.floor(bbox[0] / res) * res, np.floor(bbox[1] / res) * res
     xmax, ymax = np.ceil(bbox[2] / res) * res, np.ceil(bbox[3] / res) * res
@@ -613,10 +663,16 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     dls, paths = [], []
     for i, (x0, y0, x1, y1) in enumerate(dtm_tiles(bbox, res, int(p["tile_px"]))):
         q = {
-            "SERVICE": "WCS", "VERSION": "1.0.0", "REQUEST": "GetCoverage", "FORMAT": "GeoTIFF",
-            "COVERAGE": p["coverage"], "BBOX": f"{x0:.0f},{y0:.0f},{x1:.0f},{y1:.0f}",
-            "CRS": "EPSG:25833", "RESPONSE_CRS": "EPSG:25833",
-            "WIDTH": str(int(round((x1 - x0) / res))), "HEIGHT": str(int(round((y1 - y0) / res))),
+            "SERVICE": "WCS",
+            "VERSION": "1.0.0",
+            "REQUEST": "GetCoverage",
+            "FORMAT": "GeoTIFF",
+            "COVERAGE": p["coverage"],
+            "BBOX": f"{x0:.0f},{y0:.0f},{x1:.0f},{y1:.0f}",
+            "CRS": "EPSG:25833",
+            "RESPONSE_CRS": "EPSG:25833",
+            "WIDTH": str(int(round((x1 - x0) / res))),
+            "HEIGHT": str(int(round((y1 - y0) / res))),
         }
         url = spec.fetch.url + "?" + urllib.parse.urlencode(q)
         dest = ctx.data_dir / DOWNLOADS / f"dtm{res:g}_{int(x0)}_{int(y0)}.tif"
@@ -633,9 +689,20 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     arr = mosaic[0].astype("float32")
     outside = geometry_mask([mask_geom], out_shape=arr.shape, transform=transform, invert=False)
     arr[outside] = nodata
-    profile.update(driver="GTiff", height=arr.shape[0], width=arr.shape[1], count=1, dtype="float32",
-                   transform=transform, crs="EPSG:25833", nodata=nodata, compress="deflate", tiled=True,
-                   blockxsize=256, blockysize=256)
+    profile.update(
+        driver="GTiff",
+        height=arr.shape[0],
+        width=arr.shape[1],
+        count=1,
+        dtype="float32",
+        transform=transform,
+        crs="EPSG:25833",
+        nodata=nodata,
+        compress="deflate",
+        tiled=True,
+        blockxsize=256,
+        blockysize=256,
+    )
     if arr.shape[0] < 256 or arr.shape[1] < 256:
         profile.update(tiled=False)
         profile.pop("blockxsize", None)
@@ -651,7 +718,14 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    return FetchResult(spec.id, spec.fetch.service, [target], dls, int((~outside).sum()), [f"{len(paths)} tile(s) at {res:g} m"])
+    return FetchResult(
+        spec.id,
+        spec.fetch.service,
+        [target],
+        dls,
+        int((~outside).sum()),
+        [f"{len(paths)} tile(s) at {res:g} m"],
+    )
 
 
 # ---------------------------------------------------------------- public API
@@ -678,7 +752,9 @@ def fetch_layer(layer_id: str, ctx: FetchContext) -> FetchResult:
             f"layer {layer_id!r} has no official download; fetchable layers are: {', '.join(fetchable())}"
         )
     if spec.fetch.method not in FETCHERS:
-        raise UnknownNameError(f"layer {layer_id!r}: no fetcher {spec.fetch.method!r}; fetchers are {sorted(FETCHERS)}")
+        raise UnknownNameError(
+            f"layer {layer_id!r}: no fetcher {spec.fetch.method!r}; fetchers are {sorted(FETCHERS)}"
+        )
     ctx.data_dir.mkdir(parents=True, exist_ok=True)
     result = FETCHERS[spec.fetch.method](spec, ctx)
     _record(ctx, spec, result)
@@ -691,6 +767,6 @@ def fetch_layers(layer_ids: Iterable[str], ctx: FetchContext) -> list[FetchResul
 
 
 def make_context(data_dir: str | os.PathLike | None = None, **kw) -> FetchContext:
-    """A context for ``data_dir`` (default :func:`layers.settings.data_dir`) with its ``fetch.toml``."""
+    """A context for ``data_dir`` (default :func:`areal.layers.settings.data_dir`) with its ``fetch.toml``."""
     ddir = settings.data_dir(data_dir)
     return FetchContext(data_dir=ddir, config=kw.pop("config", None) or load_config(ddir), **kw)

@@ -8,7 +8,7 @@
     -> write atomically into the data directory where the catalogue looks for the layer
 
 The file written holds the mapped, repaired features in EPSG:25833 (not yet clipped or
-municipality-assigned), so :func:`layers.loader.load` then yields exactly the layer a fetch yields.
+municipality-assigned), so :func:`areal.layers.loader.load` then yields exactly the layer a fetch yields.
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
-
-from geo.crs import WORKING_CRS
-from geo.errors import LayerReadError, LayerValidationError, RuleError
-from geo.geometry import family_of, repair_geometries
-from layers import registry, settings
-from layers._base import LayerSpec
-from layers.export import write_frame
+from areal.geo.crs import WORKING_CRS
+from areal.geo.errors import LayerReadError, LayerValidationError, RuleError
+from areal.geo.geometry import family_of, repair_geometries
+from areal.layers import registry, settings
+from areal.layers._base import LayerSpec
+from areal.layers.export import write_frame
 
 
 @dataclass
@@ -61,7 +60,9 @@ class ColumnMap:
             raise RuleError(f"column map {path}: {exc}") from exc
         unknown = set(doc) - {"columns", "values"}
         if unknown:
-            raise RuleError(f"column map {path}: unknown section(s) {sorted(unknown)}; use [columns] and [values.<column>]")
+            raise RuleError(
+                f"column map {path}: unknown section(s) {sorted(unknown)}; use [columns] and [values.<column>]"
+            )
         cols = doc.get("columns", {})
         bad = [k for k, v in cols.items() if not isinstance(v, str)]
         if bad:
@@ -69,7 +70,9 @@ class ColumnMap:
         values = {}
         for col, m in doc.get("values", {}).items():
             if not isinstance(m, dict):
-                raise RuleError(f"column map {path}: [values.{col}] must be a table of 'source value' = 'code'")
+                raise RuleError(
+                    f"column map {path}: [values.{col}] must be a table of 'source value' = 'code'"
+                )
             values[col] = {str(k): str(v) for k, v in m.items()}
         return cls(dict(cols), values, str(path))
 
@@ -94,7 +97,9 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
-        out = [f"{self.file} → layer {self.layer!r}: {self.n_read} features read, {self.n_written} written to {self.target}"]
+        out = [
+            f"{self.file} → layer {self.layer!r}: {self.n_read} features read, {self.n_written} written to {self.target}"
+        ]
         for src, dst in self.mapped.items():
             out.append(f"mapped column {src!r} → {dst!r}")
         for col, n in self.values_mapped.items():
@@ -106,19 +111,25 @@ class ImportReport:
         for r in self.refused:
             out.append(f"refused {r}")
         if self.n_outside_county:
-            out.append(f"{self.n_outside_county} features lie outside Trøndelag (left out when the layer is loaded)")
+            out.append(
+                f"{self.n_outside_county} features lie outside Trøndelag (left out when the layer is loaded)"
+            )
         out += [f"problem: {p}" for p in self.problems]
         return out
 
 
 def _fold(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key: 'AREALFORMÅL' ~ 'arealformal' ~ 'areal_formål'."""
-    s = unicodedata.normalize("NFKD", str(name).replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae"))
+    s = unicodedata.normalize(
+        "NFKD", str(name).replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae")
+    )
     s = "".join(c for c in s if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", s.lower())
 
 
-def normalise_columns(df: pd.DataFrame, spec: LayerSpec, extra: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+def normalise_columns(
+    df: pd.DataFrame, spec: LayerSpec, extra: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rename columns to the layer's canonical names; return the frame and what was renamed.
 
     Order: the explicit map ``extra``; the layer's ``rename``; then a tolerant match of the
@@ -130,7 +141,8 @@ def normalise_columns(df: pd.DataFrame, spec: LayerSpec, extra: Mapping[str, str
     for src, dst in (extra or {}).items():
         if src not in df.columns:
             raise LayerValidationError(
-                f"column map names column {src!r}, which is not in the file; columns are: {cols}", [f"no column {src!r}"]
+                f"column map names column {src!r}, which is not in the file; columns are: {cols}",
+                [f"no column {src!r}"],
             )
         mapping[src] = dst
     wanted = {_fold(k): v for k, v in spec.rename.items()}
@@ -152,13 +164,13 @@ def normalise_columns(df: pd.DataFrame, spec: LayerSpec, extra: Mapping[str, str
 
 
 def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
-    from layers.fetch import read_official
-    from layers.readers import read_csv
+    from areal.layers.fetch import read_official
+    from areal.layers.readers import read_csv
 
     if path.suffix.lower() in (".csv", ".txt"):
         return read_csv(path, spec.source, None, f"import of {path}")
     if spec.source.reader and path.suffix.lower() == ".json":
-        from layers.readers import READERS
+        from areal.layers.readers import READERS
 
         return READERS[spec.source.reader](path, spec.source, None, f"import of {path}")
     family = family_of(spec.geometry_type) if spec.geometry_type else None
@@ -166,8 +178,10 @@ def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
 
 
 def target_path(spec: LayerSpec, data_dir: Path, file: Path) -> Path:
-    """Where an imported layer is written: the fetch target when it has no placeholders, else a
-    name that the layer's first data-directory source pattern matches."""
+    """Where an imported layer is written.
+
+    The fetch target when it has no placeholders, else a name that the layer's first data-directory source pattern matches.
+    """
     if spec.fetch is not None and "{" not in spec.fetch.target:
         return data_dir / spec.fetch.target
     stem = re.sub(r"[^\w\-]+", "_", file.stem.split(".")[0])
@@ -201,7 +215,7 @@ def import_file(
     layer_id : str
         Target layer (``areal layers`` lists them).
     data_dir : path, optional
-        Destination data directory (default :func:`layers.settings.data_dir`).
+        Destination data directory (default :func:`areal.layers.settings.data_dir`).
     column_map : ColumnMap, path of a TOML column map, or dict, optional
         Non-standard column names (and value maps) → the layer's schema.
     inner_layer : str, optional
@@ -220,7 +234,9 @@ def import_file(
     """
     spec = registry.get(layer_id)
     if spec.kind == "raster":
-        raise LayerValidationError(f"{layer_id!r} is a raster layer: copy the GeoTIFF to one of {spec.source.patterns}")
+        raise LayerValidationError(
+            f"{layer_id!r} is a raster layer: copy the GeoTIFF to one of {spec.source.patterns}"
+        )
     path = Path(file)
     if not path.exists():
         raise LayerReadError(f"import: {path} does not exist")
@@ -242,7 +258,9 @@ def import_file(
     df = df.rename(columns={k: v for k, v in spec.rename.items() if k in df.columns})
     for col, vmap in cmap.values.items():
         if col not in df.columns:
-            raise LayerValidationError(f"{path}: [values.{col}] in {cmap.source}, but the file has no column {col!r}")
+            raise LayerValidationError(
+                f"{path}: [values.{col}] in {cmap.source}, but the file has no column {col!r}"
+            )
         s = df[col].astype(object)
         hit = s.astype(str).isin(list(vmap))
         df[col] = s.where(~hit, s.astype(str).map(vmap))
@@ -258,7 +276,7 @@ def import_file(
         present = [c for c in raw.columns if c != "geometry"]
         raise LayerValidationError(
             f"{path}: cannot import as {layer_id!r}: missing column(s) {missing}; columns in the file: {present}. "
-            f"Add a column map: [columns] \"<your column>\" = \"{missing[0]}\"",
+            f'Add a column map: [columns] "<your column>" = "{missing[0]}"',
             [f"missing column {c!r}" for c in missing],
         )
     # refuse rows whose codes are not in the code list (after deriving, as the loader would)
@@ -284,9 +302,11 @@ def import_file(
     df = df.loc[~bad_rows]
     if spec.kind == "vector":
         if df.crs is None:
-            from geo.errors import CRSMissingError
+            from areal.geo.errors import CRSMissingError
 
-            raise CRSMissingError(f"{path} has no CRS (cannot transform naive geometries); add a .prj or re-export in EPSG:25833")
+            raise CRSMissingError(
+                f"{path} has no CRS (cannot transform naive geometries); add a .prj or re-export in EPSG:25833"
+            )
         gdf = gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=df.crs)
         gdf, rep = repair_geometries(gdf, family_of(spec.geometry_type))
         report.n_repaired += rep.n_invalid
@@ -296,12 +316,20 @@ def import_file(
             report.n_repaired += rep2.n_invalid
         df = gdf
     # validate with the loader's own pipeline (the same checks as every load)
-    from layers import loader
+    from areal.layers import loader
 
     lrep = loader.LoadReport(layer_id, sources=[str(path)])
     county = loader.load("county", ddir) if spec.clip_to_county else None
     munis = loader.load("municipalities_sea", ddir) if spec.assign_municipality else None
-    loader.clean(df.copy(), spec, f"import of {path} as {layer_id!r}", lrep, county=county, municipalities=munis, strict=strict)
+    loader.clean(
+        df.copy(),
+        spec,
+        f"import of {path} as {layer_id!r}",
+        lrep,
+        county=county,
+        municipalities=munis,
+        strict=strict,
+    )
     report.n_outside_county = lrep.n_outside_county
     report.problems += lrep.problems
     out = target_path(spec, ddir, path)

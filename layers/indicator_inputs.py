@@ -1,7 +1,7 @@
 """Loading what the indicators need: account layers, rule layers, suitability runs (cached on disk).
 
 Each profile is run once for the whole county at a coarse resolution and reduced to the best
-sites per municipality (:func:`geo.indicators.best_sites_by_municipality`). The reduction is cached
+sites per municipality (:func:`areal.geo.indicators.best_sites_by_municipality`). The reduction is cached
 as GeoParquet under ``<cache dir>/indicators/``, keyed by the profile file, the resolution and the
 content checksums of every layer the profile reads, so a second run of the whole table only loads
 the layers.
@@ -16,16 +16,15 @@ import time
 from typing import Iterable
 
 import geopandas as gpd
-
-from geo.errors import LayerMissingError
-from geo.indicators import IndicatorInputs, ProfileRun
-from layers import loader, registry, settings
+from areal.geo.errors import LayerMissingError
+from areal.geo.indicators import IndicatorInputs, ProfileRun
+from areal.layers import loader, registry, settings
 
 CACHE_VERSION = "1"
 
 
 def _profile_cache_key(name: str, resolution: float, data_dir, profile) -> str:
-    from layers.project_data import PROFILE_DIR
+    from areal.layers.project_data import PROFILE_DIR
 
     h = hashlib.sha256(f"v{CACHE_VERSION}|{resolution:g}|{name}".encode())
     p = settings.project_data(PROFILE_DIR, f"{name}.toml")
@@ -47,13 +46,14 @@ def _profile_cache_key(name: str, resolution: float, data_dir, profile) -> str:
     return h.hexdigest()[:24]
 
 
-def profile_run(name: str, resolution: float = 250.0, data_dir=None, *, n_sites: int = 3,
-                use_cache: bool = True) -> ProfileRun:
+def profile_run(
+    name: str, resolution: float = 250.0, data_dir=None, *, n_sites: int = 3, use_cache: bool = True
+) -> ProfileRun:
     """Run profile ``name`` for the county at ``resolution`` and keep the best sites per municipality."""
-    from geo import suitability as S
-    from geo.grid import AnalysisGrid
-    from geo.indicators import best_sites_by_municipality
-    from layers.project_data import load_profile, load_suitability_inputs
+    from areal.geo import suitability as S
+    from areal.geo.grid import AnalysisGrid
+    from areal.geo.indicators import best_sites_by_municipality
+    from areal.layers.project_data import load_profile, load_suitability_inputs
 
     profile = load_profile(name)
     key = _profile_cache_key(name, resolution, data_dir, profile)
@@ -70,17 +70,26 @@ def profile_run(name: str, resolution: float = 250.0, data_dir=None, *, n_sites:
     inputs = load_suitability_inputs(profile, data_dir)
     grid = AnalysisGrid.for_region(loader.load("county", data_dir), res=resolution)
     model = S.build_model(profile, inputs, grid)
-    sites = best_sites_by_municipality(model.suitability(), grid, inputs.land, threshold=profile.threshold,
-                                       min_area_ha=profile.min_area_ha, connectivity=profile.connectivity,
-                                       n=n_sites)
+    sites = best_sites_by_municipality(
+        model.suitability(),
+        grid,
+        inputs.land,
+        threshold=profile.threshold,
+        min_area_ha=profile.min_area_ha,
+        connectivity=profile.connectivity,
+        n=n_sites,
+    )
     run = ProfileRun(profile, sites, resolution, tuple(model.skipped))
     if use_cache:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
         sites.to_parquet(tmp)
         os.replace(tmp, path)
-        meta.write_text(json.dumps({"profile": name, "resolution": resolution,
-                                    "skipped": [list(s) for s in model.skipped]}))
+        meta.write_text(
+            json.dumps(
+                {"profile": name, "resolution": resolution, "skipped": [list(s) for s in model.skipped]}
+            )
+        )
     return run
 
 
@@ -100,17 +109,23 @@ def load_layers(ids: Iterable[str], data_dir=None) -> tuple[dict, dict]:
     return layers, remedies
 
 
-def load_indicator_inputs(indicators: Iterable, data_dir=None, *, profile_resolution: float = 250.0,
-                          extra_layers: dict | None = None, use_cache: bool = True,
-                          timings: dict | None = None) -> IndicatorInputs:
+def load_indicator_inputs(
+    indicators: Iterable,
+    data_dir=None,
+    *,
+    profile_resolution: float = 250.0,
+    extra_layers: dict | None = None,
+    use_cache: bool = True,
+    timings: dict | None = None,
+) -> IndicatorInputs:
     """Load what ``indicators`` need (only that): the land account, rule layers, suitability runs.
 
     ``extra_layers`` replaces or adds layers (e.g. an imported business-area file as
     ``business_areas``) before the account is computed.
     """
-    from geo.land_account import land_account
-    from layers.account_inputs import emission_factors, load_account_inputs
-    from layers.project_data import load_rules
+    from areal.geo.land_account import land_account
+    from areal.layers.account_inputs import emission_factors, load_account_inputs
+    from areal.layers.project_data import load_rules
 
     timings = timings if timings is not None else {}
     indicators = list(indicators)
@@ -138,8 +153,12 @@ def load_indicator_inputs(indicators: Iterable, data_dir=None, *, profile_resolu
         remedies.setdefault(k, v)
     timings["load layers"] = time.perf_counter() - t
     t = time.perf_counter()
-    account = land_account(acc_inputs.municipalities, {k: v for k, v in layers.items()},
-                           emission_factors=factors, remedies=remedies)
+    account = land_account(
+        acc_inputs.municipalities,
+        {k: v for k, v in layers.items()},
+        emission_factors=factors,
+        remedies=remedies,
+    )
     timings["land account"] = time.perf_counter() - t
     runs, missing = {}, {}
     for name in dict.fromkeys(i.params["profile"] for i in indicators if i.params.get("profile")):
@@ -149,7 +168,9 @@ def load_indicator_inputs(indicators: Iterable, data_dir=None, *, profile_resolu
         except Exception as exc:  # a profile whose every criterion lacks data: say so, keep the rest
             missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
         timings[f"suitability {name}"] = time.perf_counter() - t
-    return IndicatorInputs(acc_inputs.municipalities, account, layers, remedies, rules, runs, missing, factors)
+    return IndicatorInputs(
+        acc_inputs.municipalities, account, layers, remedies, rules, runs, missing, factors
+    )
 
 
 __all__ = ["load_indicator_inputs", "load_layers", "profile_run"]

@@ -24,20 +24,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.crs import WORKING_CRS
-from geo.errors import (
+from areal.geo.crs import WORKING_CRS
+from areal.geo.errors import (
     ArealError,
     CRSMissingError,
     EmptyLayerError,
     LayerMissingError,
     LayerValidationError,
 )
-from geo.geometry import family_of, repair_geometries
-from layers import registry, settings
-from layers._base import LayerSpec
-from layers import arenas as _arenas  # noqa: F401  (registers the catalogue reader)
-from layers.readers import reader_for
+from areal.geo.geometry import family_of, repair_geometries
+from areal.layers import arenas as _arenas  # noqa: F401  (registers the catalogue reader)
+from areal.layers import registry, settings
+from areal.layers._base import LayerSpec
+from areal.layers.readers import reader_for
 
 CACHE_VERSION = 3
 
@@ -207,7 +206,9 @@ def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadRep
                 bad = conv.isna() & s.notna()
                 if bad.any():
                     examples = ", ".join(repr(v) for v in s[bad].unique()[:5])
-                    problems.append(f"column {col!r} should be {kind} but holds {int(bad.sum())} non-numeric values ({examples})")
+                    problems.append(
+                        f"column {col!r} should be {kind} but holds {int(bad.sum())} non-numeric values ({examples})"
+                    )
                 else:
                     df[col] = conv
                     report.n_coerced_columns += 1
@@ -271,7 +272,11 @@ def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) 
     if len(frames) == 1:
         return frames[0]
     out = pd.concat(frames, ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry=frames[0].geometry.name, crs=frames[0].crs) if spec.kind == "vector" else out
+    return (
+        gpd.GeoDataFrame(out, geometry=frames[0].geometry.name, crs=frames[0].crs)
+        if spec.kind == "vector"
+        else out
+    )
 
 
 def clean(
@@ -294,7 +299,11 @@ def clean(
     df = raw.rename(columns={k: v for k, v in spec.rename.items() if k in raw.columns})
     for new, (src, mapping) in spec.derive.items():
         if new not in df.columns and src in df.columns:
-            codes = df[src].map(lambda v: None if pd.isna(v) else str(int(v)) if isinstance(v, float) and v == int(v) else str(v))
+            codes = df[src].map(
+                lambda v: (
+                    None if pd.isna(v) else str(int(v)) if isinstance(v, float) and v == int(v) else str(v)
+                )
+            )
             df[new] = codes.map(lambda c: mapping.get(c) if c is not None else None)
     missing = [c for c in spec.columns if c not in df.columns]
     if missing:
@@ -329,12 +338,16 @@ def clean(
         df = gdf
     report.problems += problems
     if strict and problems:
-        raise LayerValidationError(f"{what}: {len(problems)} schema problem(s): " + "; ".join(problems), problems)
+        raise LayerValidationError(
+            f"{what}: {len(problems)} schema problem(s): " + "; ".join(problems), problems
+        )
     report.n_features = len(df)
     return df.reset_index(drop=True)
 
 
-def _clip_to(gdf: gpd.GeoDataFrame, county: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport) -> gpd.GeoDataFrame:
+def _clip_to(
+    gdf: gpd.GeoDataFrame, county: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport
+) -> gpd.GeoDataFrame:
     mask = shapely.union_all(county.geometry.values)
     shapely.prepare(mask)
     geoms = gdf.geometry.values
@@ -401,7 +414,7 @@ def load(
         A registered layer id (see ``areal layers``), or a declaration not in the registry
         (used for imports and tests).
     data_dir : path, optional
-        Data directory; default :func:`layers.settings.data_dir`.
+        Data directory; default :func:`areal.layers.settings.data_dir`.
     cache : bool
         Read and write the GeoParquet cache.
     strict : bool
@@ -429,7 +442,13 @@ def load(
         sp = starter_path(spec)
         if use_starter and sp.exists():
             gdf = gpd.read_parquet(sp)
-            rep = LoadReport(layer_id, sources=[f"starter extract: {sp.name}"], origin="starter", n_read=len(gdf), n_features=len(gdf))
+            rep = LoadReport(
+                layer_id,
+                sources=[f"starter extract: {sp.name}"],
+                origin="starter",
+                n_read=len(gdf),
+                n_features=len(gdf),
+            )
             gdf.attrs["load_report"] = rep.to_dict()
             return gdf
         raise LayerMissingError(
@@ -446,7 +465,9 @@ def load(
             return df
         except (OSError, ValueError):
             pass  # a damaged cache entry is rebuilt below
-    report = LoadReport(layer_id, sources=[str(f) + (f"#{inner}" if inner else "") for f in files], origin=origin)
+    report = LoadReport(
+        layer_id, sources=[str(f) + (f"#{inner}" if inner else "") for f in files], origin=origin
+    )
     raw = _read_all(spec, files, inner, what)
     county = load("county", ddir, cache=cache, cache_dir=cdir) if spec.clip_to_county else None
     munis = None
@@ -513,7 +534,9 @@ def status(layer_id: str | LayerSpec, data_dir: str | os.PathLike | None = None,
 
             path = raster_path(layer_id, data_dir)
             with rasterio.open(path) as src:
-                return LayerStatus(spec, "loaded", src.width * src.height, float(abs(src.res[0])), "m cells", str(path))
+                return LayerStatus(
+                    spec, "loaded", src.width * src.height, float(abs(src.res[0])), "m cells", str(path)
+                )
         df = load(spec, data_dir, **kw)
     except LayerMissingError as exc:
         return LayerStatus(spec, "missing", message=str(exc))
@@ -538,5 +561,3 @@ def dissolve_layer(gdf: gpd.GeoDataFrame, by: str | None = None) -> gpd.GeoDataF
     if by is None:
         return gpd.GeoDataFrame(geometry=[shapely.union_all(np.asarray(gdf.geometry.values))], crs=gdf.crs)
     return gdf.dissolve(by=by, as_index=False)[[by, gdf.geometry.name]]
-
-

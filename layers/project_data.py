@@ -1,7 +1,7 @@
 """Reading the project's hand-written tables in ``data/``: conflict rules, emission factors, suitability profiles.
 
-Files are read here; validation lives in :mod:`geo.rules`, :mod:`geo.accounting` and
-:mod:`geo.profiles` (pure functions over parsed documents).
+Files are read here; validation lives in :mod:`areal.geo.rules`, :mod:`areal.geo.accounting` and
+:mod:`areal.geo.profiles` (pure functions over parsed documents).
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import tomllib
 from pathlib import Path
 
 import geopandas as gpd
-
-from geo.accounting import EmissionFactors, parse_emission_factors
-from geo.criteria import derive_ports
-from geo.errors import LayerMissingError, RuleError, UnknownNameError
-from geo.profiles import Profile, parse_profile
-from geo.rules import RuleTable, parse_rules
-from geo.suitability import RasterSource, SuitabilityInputs
-from layers import registry, settings
+from areal.geo.accounting import EmissionFactors, parse_emission_factors
+from areal.geo.criteria import derive_ports
+from areal.geo.errors import LayerMissingError, RuleError, UnknownNameError
+from areal.geo.profiles import Profile, parse_profile
+from areal.geo.rules import RuleTable, parse_rules
+from areal.geo.suitability import RasterSource, SuitabilityInputs
+from areal.layers import registry, settings
 
 
 def _read_toml(path: Path, what: str) -> tuple[dict, str]:
@@ -61,7 +60,10 @@ PROFILE_DIR = "profiles"
 
 #: Layers derived from other catalogue layers (no file of their own): id -> (sources, description).
 DERIVED_LAYERS = {
-    "ports": (("built_up", "sea"), "shoreline of N1000 built-up areas (Tettbebyggelse) within 50 m of the sea (Havflate)"),
+    "ports": (
+        ("built_up", "sea"),
+        "shoreline of N1000 built-up areas (Tettbebyggelse) within 50 m of the sea (Havflate)",
+    ),
 }
 
 
@@ -85,13 +87,15 @@ def load_profile(name: str | os.PathLike) -> Profile:
     if path.suffix != ".toml":
         path = settings.project_data(PROFILE_DIR, f"{name}.toml")
         if not path.exists():
-            raise UnknownNameError(f"profile {str(name)!r} is not known; shipped profiles: {', '.join(profile_names())}")
+            raise UnknownNameError(
+                f"profile {str(name)!r} is not known; shipped profiles: {', '.join(profile_names())}"
+            )
     data, _ = _read_toml(path, "profile")
     return parse_profile(data, source=path.name)
 
 
 def _load_vector(layer_id: str, data_dir, missing: dict[str, str], cache: dict) -> gpd.GeoDataFrame | None:
-    from layers import loader
+    from areal.layers import loader
 
     if layer_id in cache:
         return cache[layer_id]
@@ -115,8 +119,9 @@ def _load_vector(layer_id: str, data_dir, missing: dict[str, str], cache: dict) 
     return gdf
 
 
-def load_suitability_inputs(profile: Profile, data_dir: str | os.PathLike | None = None, *,
-                            municipality: str | None = None) -> SuitabilityInputs:
+def load_suitability_inputs(
+    profile: Profile, data_dir: str | os.PathLike | None = None, *, municipality: str | None = None
+) -> SuitabilityInputs:
     """Load every layer a profile needs (missing ones reported, never silently dropped).
 
     Parameters
@@ -133,7 +138,7 @@ def load_suitability_inputs(profile: Profile, data_dir: str | os.PathLike | None
     derived (see :data:`DERIVED_LAYERS`). Starter extracts are not used: a suitability run on
     simplified data would look real and is not.
     """
-    from layers import loader
+    from areal.layers import loader
 
     missing: dict[str, str] = {}
     cache: dict = {}
@@ -162,7 +167,7 @@ def load_suitability_inputs(profile: Profile, data_dir: str | os.PathLike | None
 
 
 def read_raster(path: str | os.PathLike, name: str = "raster") -> RasterSource:
-    """Read band 1 of a raster file as a :class:`~geo.suitability.RasterSource`."""
+    """Read band 1 of a raster file as a :class:`~areal.geo.suitability.RasterSource`."""
     import rasterio
 
     with rasterio.open(path) as src:
@@ -177,7 +182,7 @@ def load_indicators(folder: str | os.PathLike | None = None):
 
     Returns
     -------
-    list of :class:`geo.indicators.Indicator`, in file then entry order.
+    list of :class:`areal.geo.indicators.Indicator`, in file then entry order.
 
     Raises
     ------
@@ -185,7 +190,7 @@ def load_indicators(folder: str | os.PathLike | None = None):
         For invalid TOML, an unknown key, method or parameter, a bad value, a duplicate id, or a
         profile that is not shipped (the message names the file, the entry and the value).
     """
-    from geo.indicators import check_catalogue, parse_indicators
+    from areal.geo.indicators import check_catalogue, parse_indicators
 
     d = Path(folder) if folder is not None else settings.project_data(INDICATOR_DIR)
     files = sorted(Path(d).glob("*.toml"))

@@ -1,6 +1,6 @@
 """Format readers: a file in, a (Geo)DataFrame out, nothing else.
 
-Readers do no validation, reprojection or repair; :mod:`layers.loader` does that the same way
+Readers do no validation, reprojection or repair; :mod:`areal.layers.loader` does that the same way
 for every format. Every failure is re-raised as a typed error that names the file and layer.
 """
 
@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-
-from geo.errors import EmptyLayerError, LayerReadError
-from layers._base import Source
+from areal.geo.errors import EmptyLayerError, LayerReadError
+from areal.layers._base import Source
 
 Reader = Callable[[Path, Source, "str | None", str], "pd.DataFrame"]
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".gml", ".shp", ".zip", ".fgb", ".gdb", ".sos", ".kml")
@@ -36,7 +35,9 @@ def read_vector(path: Path, source: Source, layer: str | None, what: str) -> gpd
     except LayerReadError:
         raise
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, OSError...
-        raise LayerReadError(f"{what}: cannot read {path}" + (f" (layer {layer!r})" if layer else "") + f": {exc}") from exc
+        raise LayerReadError(
+            f"{what}: cannot read {path}" + (f" (layer {layer!r})" if layer else "") + f": {exc}"
+        ) from exc
 
 
 def read_parquet(path: Path, source: Source, layer: str | None, what: str) -> gpd.GeoDataFrame:
@@ -66,7 +67,7 @@ def read_csv(path: Path, source: Source, layer: str | None, what: str) -> pd.Dat
         return df
     missing = [c for c in (source.x, source.y) if c not in df.columns]
     if missing:
-        from geo.errors import LayerValidationError
+        from areal.geo.errors import LayerValidationError
 
         raise LayerValidationError(
             f"{what}: {path} lacks the coordinate column(s) {missing}; columns present: {list(df.columns)}",

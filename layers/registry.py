@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from geo.errors import DuplicateNameError, UnknownNameError
-from layers._base import LayerSpec
+from areal.geo.errors import DuplicateNameError, UnknownNameError
+from areal.layers._base import LayerSpec
 
 _REGISTRY: dict[str, LayerSpec] = {}
 
@@ -74,6 +74,6 @@ def _ensure_loaded() -> None:
     if _loaded:
         return
     _loaded = True
-    from layers import catalogue  # the theme modules, imported once
+    from areal.layers import catalogue  # the theme modules, imported once
 
     register_all(catalogue.ALL)

@@ -32,11 +32,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.crs import WORKING_CRS
-from geo.errors import ScenarioSchemaError, StoreError, UnknownNameError
-from geo.scenario import SCHEMA_VERSION, Scenario, migrate_meta
-from layers import settings
+from areal.geo.crs import WORKING_CRS
+from areal.geo.errors import ScenarioSchemaError, StoreError, UnknownNameError
+from areal.geo.scenario import SCHEMA_VERSION, Scenario, migrate_meta
+from areal.layers import settings
 
 STORE_FILE = "scenarios.sqlite"
 BUSY_TIMEOUT_MS = 60_000
@@ -92,9 +91,15 @@ def _frame(columns: list[list[str]], rows: list[tuple[str, bytes]]) -> gpd.GeoDa
 def _scenario(meta: dict, columns: list[list[str]], rows: list[tuple[str, bytes]]) -> Scenario:
     meta = migrate_meta(meta)
     return Scenario(
-        name=meta["name"], proposal=_frame(columns, rows), layers=tuple(meta.get("layers") or ()),
-        profile=meta.get("profile") or "", weights=meta.get("weights") or {}, note=meta.get("note") or "",
-        created=meta.get("created") or "", updated=meta.get("updated") or "", schema_version=meta["schema_version"],
+        name=meta["name"],
+        proposal=_frame(columns, rows),
+        layers=tuple(meta.get("layers") or ()),
+        profile=meta.get("profile") or "",
+        weights=meta.get("weights") or {},
+        note=meta.get("note") or "",
+        created=meta.get("created") or "",
+        updated=meta.get("updated") or "",
+        schema_version=meta["schema_version"],
     )
 
 
@@ -203,7 +208,9 @@ class SqliteScenarioStore(ScenarioStore):
     def _prepare(self, con: sqlite3.Connection) -> None:
         con.execute("BEGIN IMMEDIATE")
         try:
-            has = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='store_meta'").fetchone()
+            has = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='store_meta'"
+            ).fetchone()
             if not has:
                 for stmt in _statements(_SQLITE_V2):
                     con.execute(stmt)
@@ -236,18 +243,27 @@ class SqliteScenarioStore(ScenarioStore):
             try:
                 row = con.execute(
                     "SELECT name, profile, weights, layers, note, created, updated, schema_version, n_features, columns "
-                    "FROM scenarios WHERE name = ?", (name,)
+                    "FROM scenarios WHERE name = ?",
+                    (name,),
                 ).fetchone()
-                feats = con.execute(
-                    "SELECT attrs, geom FROM scenario_features WHERE scenario = ? ORDER BY fid", (name,)
-                ).fetchall() if row else []
+                feats = (
+                    con.execute(
+                        "SELECT attrs, geom FROM scenario_features WHERE scenario = ? ORDER BY fid", (name,)
+                    ).fetchall()
+                    if row
+                    else []
+                )
             finally:
                 con.execute("COMMIT")
         if row is None:
             raise self._unknown(name)
         if len(feats) != row[8]:
-            raise StoreError(f"{self.path}: scenario {name!r} should have {row[8]} features but has {len(feats)}")
-        meta = dict(zip(["name", "profile", "weights", "layers", "note", "created", "updated", "schema_version"], row))
+            raise StoreError(
+                f"{self.path}: scenario {name!r} should have {row[8]} features but has {len(feats)}"
+            )
+        meta = dict(
+            zip(["name", "profile", "weights", "layers", "note", "created", "updated", "schema_version"], row)
+        )
         meta["weights"], meta["layers"] = json.loads(meta["weights"]), json.loads(meta["layers"])
         return _scenario(meta, json.loads(row[9]), feats)
 
@@ -265,8 +281,18 @@ class SqliteScenarioStore(ScenarioStore):
                     "profile=excluded.profile, weights=excluded.weights, layers=excluded.layers, note=excluded.note, "
                     "updated=excluded.updated, schema_version=excluded.schema_version, "
                     "n_features=excluded.n_features, columns=excluded.columns",
-                    (s.name, s.profile, json.dumps(s.weights), json.dumps(list(s.layers)), s.note, created, s.updated,
-                     SCHEMA_VERSION, len(s.proposal), json.dumps(_columns_of(s.proposal))),
+                    (
+                        s.name,
+                        s.profile,
+                        json.dumps(s.weights),
+                        json.dumps(list(s.layers)),
+                        s.note,
+                        created,
+                        s.updated,
+                        SCHEMA_VERSION,
+                        len(s.proposal),
+                        json.dumps(_columns_of(s.proposal)),
+                    ),
                 )
                 con.executemany(
                     "INSERT INTO scenario_features (scenario, fid, attrs, geom) VALUES (?, ?, ?, ?)",
@@ -374,7 +400,8 @@ class PostgisScenarioStore(ScenarioStore):
         sc = self.schema
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {sc}")
         has = con.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'store_meta'", (sc,)
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'store_meta'",
+            (sc,),
         ).fetchone()
         if not has:
             con.execute(f"CREATE TABLE {sc}.store_meta (key text PRIMARY KEY, value text NOT NULL)")
@@ -419,17 +446,26 @@ class PostgisScenarioStore(ScenarioStore):
             con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             row = con.execute(
                 f"SELECT name, profile, weights, layers, note, created, updated, schema_version, n_features, columns "
-                f"FROM {sc}.scenarios WHERE name = %s", (name,)
-            ).fetchone()
-            feats = con.execute(
-                f"SELECT attrs::text, ST_AsBinary(geom) FROM {sc}.scenario_features WHERE scenario = %s ORDER BY fid",
+                f"FROM {sc}.scenarios WHERE name = %s",
                 (name,),
-            ).fetchall() if row else []
+            ).fetchone()
+            feats = (
+                con.execute(
+                    f"SELECT attrs::text, ST_AsBinary(geom) FROM {sc}.scenario_features WHERE scenario = %s ORDER BY fid",
+                    (name,),
+                ).fetchall()
+                if row
+                else []
+            )
         if row is None:
             raise self._unknown(name)
         if len(feats) != row[8]:
-            raise StoreError(f"{self.location}: scenario {name!r} should have {row[8]} features but has {len(feats)}")
-        meta = dict(zip(["name", "profile", "weights", "layers", "note", "created", "updated", "schema_version"], row))
+            raise StoreError(
+                f"{self.location}: scenario {name!r} should have {row[8]} features but has {len(feats)}"
+            )
+        meta = dict(
+            zip(["name", "profile", "weights", "layers", "note", "created", "updated", "schema_version"], row)
+        )
         return _scenario(meta, row[9], feats)
 
     def save(self, scenario: Scenario) -> Scenario:  # noqa: D102
@@ -448,8 +484,18 @@ class PostgisScenarioStore(ScenarioStore):
                 "profile=excluded.profile, weights=excluded.weights, layers=excluded.layers, note=excluded.note, "
                 "updated=excluded.updated, schema_version=excluded.schema_version, n_features=excluded.n_features, "
                 "columns=excluded.columns",
-                (s.name, s.profile, Jsonb(dict(s.weights)), Jsonb(list(s.layers)), s.note, created, s.updated,
-                 SCHEMA_VERSION, len(s.proposal), Jsonb(_columns_of(s.proposal))),
+                (
+                    s.name,
+                    s.profile,
+                    Jsonb(dict(s.weights)),
+                    Jsonb(list(s.layers)),
+                    s.note,
+                    created,
+                    s.updated,
+                    SCHEMA_VERSION,
+                    len(s.proposal),
+                    Jsonb(_columns_of(s.proposal)),
+                ),
             )
             with con.cursor() as cur:
                 cur.executemany(
@@ -492,4 +538,6 @@ def open_store(url: str | None = None, data_dir: str | os.PathLike | None = None
         return SqliteScenarioStore(url.split("://", 1)[1] or STORE_FILE)
     if scheme in ("", "file") or len(scheme) == 1:  # a path (or a Windows drive letter)
         return SqliteScenarioStore(url.removeprefix("file://"))
-    raise StoreError(f"unknown scenario store URL scheme {scheme!r} in {url!r}: use postgresql://... or a file path")
+    raise StoreError(
+        f"unknown scenario store URL scheme {scheme!r} in {url!r}: use postgresql://... or a file path"
+    )

@@ -41,9 +41,9 @@ def cache_dir(override: str | os.PathLike | None = None) -> Path:
 
 def project_data(*parts: str) -> Path:
     """Path of a hand-written project data file shipped in ``data/`` (rules, profiles, catalogues)."""
-    return Path(str(resources.files("areal_data").joinpath(*parts)))
+    return Path(str(resources.files("areal.data").joinpath(*parts)))
 
 
 def starter_dir() -> Path:
     """Folder of the packaged starter extract (simplified, redistributable layers)."""
-    return Path(str(resources.files("layers").joinpath("starter")))
+    return Path(str(resources.files("areal.layers").joinpath("starter")))

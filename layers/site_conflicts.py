@@ -1,9 +1,9 @@
-"""Wiring the conflict engine into suitability runs (``geo.suitability`` does not import it).
+"""Wiring the conflict engine into suitability runs (``areal.geo.suitability`` does not import it).
 
 * :func:`rule_exclusions`: the rule table's *exclusion* rules for a use (``business_areas`` by
   default) as exclusion frames, B class selected and buffered by the rule's ``buffer_m``;
 * :func:`SiteConflicts`: a callable for ``conflicts=`` of the site builders that runs
-  :func:`geo.conflicts.find_conflicts` on the candidate sites and returns, per site and rule, the
+  :func:`areal.geo.conflicts.find_conflicts` on the candidate sites and returns, per site and rule, the
   conflict polygon with pair, severity, hectares and legal basis;
 * :func:`load_rule_layers`: loads the layers the rules name (missing ones reported).
 """
@@ -17,11 +17,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from geo.conflicts import find_conflicts
-from geo.geometry import M2_PER_HA
-from geo.profiles import Profile
-from geo.rules import RuleTable
+from areal.geo.conflicts import find_conflicts
+from areal.geo.geometry import M2_PER_HA
+from areal.geo.profiles import Profile
+from areal.geo.rules import RuleTable
 
 SITE_CONFLICT_COLUMNS = ["site_id", "pair", "severity", "buffer_m", "area_ha", "basis", "explanation"]
 
@@ -29,9 +28,13 @@ SITE_CONFLICT_COLUMNS = ["site_id", "pair", "severity", "buffer_m", "area_ha", "
 _MIN_PIECE_M2 = 1e-3
 
 
-def rule_exclusions(rules: RuleTable, layers: Mapping[str, gpd.GeoDataFrame], *,
-                    as_layer: str = "business_areas",
-                    profile: Profile | None = None) -> tuple[dict[str, gpd.GeoDataFrame], list[tuple[str, str]]]:
+def rule_exclusions(
+    rules: RuleTable,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    as_layer: str = "business_areas",
+    profile: Profile | None = None,
+) -> tuple[dict[str, gpd.GeoDataFrame], list[tuple[str, str]]]:
     """Exclusion frames from the rules of severity ``exclusion`` whose A side is ``as_layer``.
 
     Parameters
@@ -76,7 +79,7 @@ def rule_exclusions(rules: RuleTable, layers: Mapping[str, gpd.GeoDataFrame], *,
 class SiteConflicts:
     """``conflicts=`` callable: the conflicts each candidate site touches, from the rule table.
 
-    Calling it with the ranked sites runs :func:`geo.conflicts.find_conflicts` (sites as
+    Calling it with the ranked sites runs :func:`areal.geo.conflicts.find_conflicts` (sites as
     ``as_layer``) and cuts each conflict polygon by site, so every row belongs to one site.
     The rows of the last call are kept in :attr:`table` (no geometry) for a CSV.
 
@@ -89,8 +92,9 @@ class SiteConflicts:
         Which rules apply (default ``business_areas``).
     """
 
-    def __init__(self, rules: RuleTable, layers: Mapping[str, gpd.GeoDataFrame], *,
-                 as_layer: str = "business_areas"):
+    def __init__(
+        self, rules: RuleTable, layers: Mapping[str, gpd.GeoDataFrame], *, as_layer: str = "business_areas"
+    ):
         self.rules = rules
         self.layers = layers
         self.as_layer = as_layer
@@ -100,10 +104,14 @@ class SiteConflicts:
     def __call__(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """Conflict polygons per site: columns :data:`SITE_CONFLICT_COLUMNS` + geometry."""
         crs = sites.crs
-        empty = gpd.GeoDataFrame(pd.DataFrame(columns=SITE_CONFLICT_COLUMNS), geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        empty = gpd.GeoDataFrame(
+            pd.DataFrame(columns=SITE_CONFLICT_COLUMNS), geometry=gpd.GeoSeries([], crs=crs), crs=crs
+        )
         if len(sites) == 0:
             return empty
-        res = find_conflicts(sites[["site_id", sites.geometry.name]], self.layers, self.rules, as_layer=self.as_layer)
+        res = find_conflicts(
+            sites[["site_id", sites.geometry.name]], self.layers, self.rules, as_layer=self.as_layer
+        )
         self.result = res
         pieces = res.polygons
         if len(pieces) == 0:
@@ -115,24 +123,41 @@ class SiteConflicts:
         cut = shapely.intersection(piece_geoms[pi], site_geoms[si])
         area = shapely.area(cut)
         ok = area > _MIN_PIECE_M2
-        rows = pieces.iloc[pi[ok]][["pair", "severity", "buffer_m", "basis", "explanation"]].reset_index(drop=True)
+        rows = pieces.iloc[pi[ok]][["pair", "severity", "buffer_m", "basis", "explanation"]].reset_index(
+            drop=True
+        )
         rows.insert(0, "site_id", sites["site_id"].to_numpy()[si[ok]])
         rows.insert(4, "area_ha", area[ok] / M2_PER_HA)
         out = gpd.GeoDataFrame(rows, geometry=list(cut[ok]), crs=crs)
-        per = out.drop(columns="geometry").groupby(["site_id", "pair"], sort=False, as_index=False).agg(
-            severity=("severity", "first"), buffer_m=("buffer_m", "first"), area_ha=("area_ha", "sum"),
-            basis=("basis", "first"), explanation=("explanation", "first"))
-        self.table = per[SITE_CONFLICT_COLUMNS].sort_values(["site_id", "area_ha"], ascending=[True, False],
-                                                             kind="stable").reset_index(drop=True)
+        per = (
+            out.drop(columns="geometry")
+            .groupby(["site_id", "pair"], sort=False, as_index=False)
+            .agg(
+                severity=("severity", "first"),
+                buffer_m=("buffer_m", "first"),
+                area_ha=("area_ha", "sum"),
+                basis=("basis", "first"),
+                explanation=("explanation", "first"),
+            )
+        )
+        self.table = (
+            per[SITE_CONFLICT_COLUMNS]
+            .sort_values(["site_id", "area_ha"], ascending=[True, False], kind="stable")
+            .reset_index(drop=True)
+        )
         return out
 
 
-def load_rule_layers(rules: RuleTable, data_dir: str | os.PathLike | None = None, *,
-                     as_layer: str = "business_areas",
-                     loaded: Mapping[str, gpd.GeoDataFrame] | None = None) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
+def load_rule_layers(
+    rules: RuleTable,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    as_layer: str = "business_areas",
+    loaded: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
     """Load the B layers of the rules for ``as_layer`` (reusing ``loaded``); missing ones with the reason."""
-    from geo.errors import LayerMissingError
-    from layers import loader
+    from areal.geo.errors import LayerMissingError
+    from areal.layers import loader
 
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing: dict[str, str] = {}

@@ -4,7 +4,7 @@ The bytes come from a browser. They are checked against the mode's limits before
 parsed, written under a fresh temporary folder with a sanitised name (zip members are never
 extracted by their own paths), read with pyogrio, checked for CRS, emptiness, geometry family
 and vertex count, repaired, and reprojected to the working CRS. Every failure is an
-:class:`~geo.errors.UploadError` whose message names the uploaded file, never a server path.
+:class:`~areal.geo.errors.UploadError` whose message names the uploaded file, never a server path.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
+from areal.geo.crs import to_working_crs
+from areal.geo.errors import UploadError, UploadTooLargeError
+from areal.geo.geometry import family_of, repair_geometries
 from shapely.geometry import shape
-
-from geo.crs import to_working_crs
-from geo.errors import UploadError, UploadTooLargeError
-from geo.geometry import family_of, repair_geometries
 
 ACCEPTED = (".geojson", ".json", ".gpkg", ".zip")
 """File name endings the upload widget offers."""

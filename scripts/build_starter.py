@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 import shapely
-
-from geo.geometry import repair_geometries
-from layers import loader, registry, settings
+from areal.geo.geometry import repair_geometries
+from areal.layers import loader, registry, settings
 
 # Simplification tolerance in metres per layer (display at county scale; analysis uses full data).
 TOLERANCE = {
@@ -59,7 +58,11 @@ def build(out_dir: Path) -> dict:
         if spec.id in MIN_AREA_M2:
             parts = gdf.explode(index_parts=False)
             gdf = parts[parts.area >= MIN_AREA_M2[spec.id]].dissolve().reset_index(drop=True)
-        keep = [c for c in gdf.columns if c in set(spec.columns) | set(spec.tooltip) | {"kommunenummer", "kommunenavn", "geometry"}]
+        keep = [
+            c
+            for c in gdf.columns
+            if c in set(spec.columns) | set(spec.tooltip) | {"kommunenummer", "kommunenavn", "geometry"}
+        ]
         gdf = gdf[keep]
         path = out_dir / f"{spec.id}.parquet"
         gdf.to_parquet(path, compression="zstd", write_covering_bbox=False)

@@ -63,7 +63,9 @@ def real_data() -> Path:
 def squares() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """A 2×2 km square and a 1×1 km square inside it: exactly 100 ha of overlap."""
     a = gpd.GeoDataFrame({"name": ["big"]}, geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33)
-    b = gpd.GeoDataFrame({"name": ["small"]}, geometry=[box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500)], crs=UTM33)
+    b = gpd.GeoDataFrame(
+        {"name": ["small"]}, geometry=[box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500)], crs=UTM33
+    )
     return a, b
 
 
@@ -85,4 +87,3 @@ def empty_data_dir(tmp_path, monkeypatch) -> Path:
     d.mkdir()
     monkeypatch.setenv("AREAL_DATA_DIR", str(d))
     return d
-

@@ -1,8 +1,7 @@
 import geopandas as gpd
 import pytest
+from areal.apps.cli import main
 from click.testing import CliRunner
-
-from apps.cli import main
 
 
 @pytest.mark.realdata
@@ -21,7 +20,9 @@ def test_areal_layers_on_real_data(real_data):
 @pytest.mark.realdata
 def test_areal_layer_export(real_data, tmp_path):
     out = tmp_path / "kommuner.gpkg"
-    res = CliRunner().invoke(main, ["layer", "municipalities", "--out", str(out), "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main, ["layer", "municipalities", "--out", str(out), "--data-dir", str(real_data)]
+    )
     assert res.exit_code == 0, res.output
     assert "5 repaired" in res.output
     g = gpd.read_file(out, layer="municipalities")

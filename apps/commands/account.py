@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 import pandas as pd
-
-from apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main
 
 
 def format_ha(value: float, digits: int = 1) -> str:
     """A hectare figure for the console and reports; NaN becomes 'ikke tilgjengelig'."""
-    from geo.land_account import NOT_AVAILABLE
+    from areal.geo.land_account import NOT_AVAILABLE
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_AVAILABLE
@@ -22,14 +21,17 @@ def format_ha(value: float, digits: int = 1) -> str:
 
 def compute_account(data_dir: Path | None, proposal: Path | None = None):
     """Load the inputs and compute the account (shared by ``account``, ``report`` and ``scenario``)."""
-    from geo.land_account import land_account
-    from layers.account_inputs import emission_factors, load_account_inputs, read_proposal
+    from areal.geo.land_account import land_account
+    from areal.layers.account_inputs import emission_factors, load_account_inputs, read_proposal
 
     inputs = load_account_inputs(data_dir)
     prop = read_proposal(proposal) if proposal is not None else None
     acc = land_account(
-        inputs.municipalities, inputs.layers, proposal=prop,
-        emission_factors=emission_factors(), remedies=inputs.remedies,
+        inputs.municipalities,
+        inputs.layers,
+        proposal=prop,
+        emission_factors=emission_factors(),
+        remedies=inputs.remedies,
     )
     return acc, inputs
 
@@ -38,13 +40,14 @@ def write_account(acc, inputs, out: Path) -> None:
     """Write the account: ``.csv`` (table, ``NA`` = not available) or ``.gpkg`` (polygons + tables)."""
     import geopandas as gpd
     import shapely
-
-    from geo.land_account import COUNTY_ID
-    from layers.export import write_frame
+    from areal.geo.land_account import COUNTY_ID
+    from areal.layers.export import write_frame
 
     missing = pd.DataFrame(
-        [{"layer": m.layer, "affects": ", ".join(m.affects), "reason": m.reason, "remedy": m.remedy}
-         for m in acc.missing_layers],
+        [
+            {"layer": m.layer, "affects": ", ".join(m.affects), "reason": m.reason, "remedy": m.remedy}
+            for m in acc.missing_layers
+        ],
         columns=["layer", "affects", "reason", "remedy"],
     )
     suffix = out.suffix.lower()
@@ -57,33 +60,53 @@ def write_account(acc, inputs, out: Path) -> None:
         munis = inputs.municipalities.sort_values("kommunenummer")
         geoms = {k: g for k, g in zip(munis["kommunenummer"].astype(str), munis.geometry.values)}
         geoms[COUNTY_ID] = shapely.union_all(munis.geometry.values)
-        gdf = gpd.GeoDataFrame(acc.table.copy(), geometry=[geoms[k] for k in acc.table["kommunenummer"]],
-                               crs=munis.crs)
+        gdf = gpd.GeoDataFrame(
+            acc.table.copy(), geometry=[geoms[k] for k in acc.table["kommunenummer"]], crs=munis.crs
+        )
         write_frame(gdf, out, layer="land_account")
         if len(missing):
-            write_frame(gpd.GeoDataFrame(missing, geometry=[None] * len(missing), crs=munis.crs), out,
-                        layer="missing_layers", mode="a")
+            write_frame(
+                gpd.GeoDataFrame(missing, geometry=[None] * len(missing), crs=munis.crs),
+                out,
+                layer="missing_layers",
+                mode="a",
+            )
     else:
         raise click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
 
 
 @main.command("account")
-@click.option("--municipality", "-m", "municipality", default=None, metavar="KNR",
-              help="Show one municipality (number, e.g. 5001) next to the county total.")
-@click.option("--proposal", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Proposed business land (polygons): adds what it lies on and the CO2 of converting it.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the whole table (38 municipalities + county) to .csv or .gpkg.")
+@click.option(
+    "--municipality",
+    "-m",
+    "municipality",
+    default=None,
+    metavar="KNR",
+    help="Show one municipality (number, e.g. 5001) next to the county total.",
+)
+@click.option(
+    "--proposal",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Proposed business land (polygons): adds what it lies on and the CO2 of converting it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the whole table (38 municipalities + county) to .csv or .gpkg.",
+)
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
 @DATA_DIR_OPTION
-def account_cmd(municipality: str | None, proposal: Path | None, out: Path | None, lang: str,
-                data_dir: Path | None) -> None:
+def account_cmd(
+    municipality: str | None, proposal: Path | None, out: Path | None, lang: str, data_dir: Path | None
+) -> None:
     """Land account: hectares of every class per municipality and for Trøndelag.
 
     Classes whose layer is absent are shown as 'ikke tilgjengelig' (never 0), with the command
     that fetches or imports the layer.
     """
-    from geo.land_account import COUNTY_ID, column_titles
+    from areal.geo.land_account import COUNTY_ID, column_titles
 
     acc, inputs = compute_account(data_dir, proposal)
     titles = column_titles(lang)
@@ -92,17 +115,22 @@ def account_cmd(municipality: str | None, proposal: Path | None, out: Path | Non
         rows = table[table["kommunenummer"] == municipality]
         if rows.empty:
             known = ", ".join(table["kommunenummer"][table["kommunenummer"] != COUNTY_ID])
-            raise click.BadParameter(f"{municipality!r} is not one of the 38 municipalities: {known}",
-                                     param_hint="--municipality")
+            raise click.BadParameter(
+                f"{municipality!r} is not one of the 38 municipalities: {known}", param_hint="--municipality"
+            )
         row, county = rows.iloc[0], acc.county
-        click.echo(f"Arealregnskap {row['kommunenavn']} ({municipality}) og {county['kommunenavn']}, EPSG:25833")
+        click.echo(
+            f"Arealregnskap {row['kommunenavn']} ({municipality}) og {county['kommunenavn']}, EPSG:25833"
+        )
         header = f"{'klasse':55} {row['kommunenavn'][:22]:>22} {'Trøndelag':>16}"
         click.echo(header)
         click.echo("-" * len(header))
         for col in [c for c in table.columns if c not in ("kommunenummer", "kommunenavn")]:
             digits = 3 if col.endswith("_share") else (0 if col.endswith("_co2_t") else 1)
-            click.echo(f"{titles.get(col, col)[:55]:55} {format_ha(row[col], digits):>22} "
-                       f"{format_ha(county[col], digits):>16}")
+            click.echo(
+                f"{titles.get(col, col)[:55]:55} {format_ha(row[col], digits):>22} "
+                f"{format_ha(county[col], digits):>16}"
+            )
     else:
         cols = ["kommunenummer", "kommunenavn", *acc.present_columns()]
         shown = table[cols].copy()
@@ -118,7 +146,9 @@ def account_cmd(municipality: str | None, proposal: Path | None, out: Path | Non
             click.echo(f"  · {m.layer}: {m.reason}. Hent med {m.remedy}.")
     starter = [lid for lid, o in inputs.origins.items() if o == "starter"]
     if starter:
-        click.echo(f"\nMerk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data).")
+        click.echo(
+            f"\nMerk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data)."
+        )
     for note in acc.notes:
         click.echo(f"Merk: {note}")
     if out is not None:

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 import pyproj
 import shapely
-
-from apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main
 
 
 def _parse_near(value: str | None) -> shapely.Point | None:
@@ -34,8 +33,8 @@ def arenas_cmd(ctx, sector, arena_type, status, near, km, data_dir: Path | None)
     """List Trøndelag's lab and test arenas (filter by sector, type, status, distance)."""
     if ctx.invoked_subcommand is not None:
         return
-    from geo.arenas import arenas_near, filter_arenas
-    from layers import loader
+    from areal.geo.arenas import arenas_near, filter_arenas
+    from areal.layers import loader
 
     arenas = loader.load("test_arenas", data_dir)
     sel = filter_arenas(arenas, sector=sector or None, arena_type=arena_type or None, status=status or None)
@@ -47,7 +46,9 @@ def arenas_cmd(ctx, sector, arena_type, status, near, km, data_dir: Path | None)
     for _, r in sel.iterrows():
         dist = f"{r['distance_km']:6.1f} km  " if "distance_km" in sel else ""
         where = "(kommune)" if r["placed_at_municipality"] else f"({r['precision']})"
-        click.echo(f"{dist}{r['id']:38} {r['arena_type']:18} {r['status']:9} {r['municipality_name']:12} {where:12} {r['sectors']}")
+        click.echo(
+            f"{dist}{r['id']:38} {r['arena_type']:18} {r['status']:9} {r['municipality_name']:12} {where:12} {r['sectors']}"
+        )
         click.echo(f"{'':{len(dist)}}  {r['name']} — {r['source_url']}")
     click.echo(f"\n{len(sel)} of {len(arenas)} arenas.")
 
@@ -63,23 +64,39 @@ _FEATURE_COLUMNS = {
 
 @arenas_cmd.command("check")
 @click.argument("area_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="GeoPackage for the conflict polygons and tables (default: <file>-conflicts.gpkg).")
-@click.option("--km", type=float, default=30.0, show_default=True, help="Existing arenas within this distance.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="GeoPackage for the conflict polygons and tables (default: <file>-conflicts.gpkg).",
+)
+@click.option(
+    "--km", type=float, default=30.0, show_default=True, help="Existing arenas within this distance."
+)
 @DATA_DIR_OPTION
 @click.pass_context
 def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path | None) -> None:
     """Planning check of a proposed test area: conflicts (as a test arena), features touched, arenas nearby."""
-    from apps.commands.conflicts import _read_proposal, conflicts_cmd
-    from geo.arenas import arenas_near
-    from geo.conflicts import touched_features
-    from geo.errors import LayerMissingError
-    from layers import loader
-    from layers.project_data import load_rules
+    from areal.apps.commands.conflicts import _read_proposal, conflicts_cmd
+    from areal.geo.arenas import arenas_near
+    from areal.geo.conflicts import touched_features
+    from areal.geo.errors import LayerMissingError
+    from areal.layers import loader
+    from areal.layers.project_data import load_rules
 
     out = out or area_file.with_name(area_file.stem + "-conflicts.gpkg")
-    ctx.invoke(conflicts_cmd, proposal=str(area_file), as_layer="test_arenas", with_layers=None,
-               municipality=None, rules_path=None, out=out, csv_dir=None, account=False, data_dir=data_dir)
+    ctx.invoke(
+        conflicts_cmd,
+        proposal=str(area_file),
+        as_layer="test_arenas",
+        with_layers=None,
+        municipality=None,
+        rules_path=None,
+        out=out,
+        csv_dir=None,
+        account=False,
+        data_dir=data_dir,
+    )
     area, _ = _read_proposal(str(area_file), data_dir)
     click.echo("\nFeatures touched (with each rule's zone):")
     for rule in load_rules().rules_for("test_arenas"):
@@ -90,7 +107,9 @@ def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path 
             layer = loader.load(rule.b_layer, data_dir)
         except LayerMissingError:
             continue
-        hits = touched_features(area, layer, rule.buffer_m, columns=tuple(c for c in cols if c in layer.columns))
+        hits = touched_features(
+            area, layer, rule.buffer_m, columns=tuple(c for c in cols if c in layer.columns)
+        )
         if hits.empty:
             continue
         click.echo(f"  {rule.pair} [{rule.severity}] — {rule.basis}")

@@ -7,16 +7,15 @@ from pathlib import Path
 import click
 import geopandas as gpd
 import pandas as pd
-
-from apps.cli import DATA_DIR_OPTION, main
-from geo.crs import WORKING_CRS
-from geo.errors import LayerMissingError
+from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.geo.crs import WORKING_CRS
+from areal.geo.errors import LayerMissingError
 
 
 def _read_proposal(proposal: str, data_dir: Path | None) -> tuple[gpd.GeoDataFrame, str | None]:
     """Read a proposal: a file path as is, anything else as a catalogue layer id."""
-    from layers import loader
-    from layers.account_inputs import read_proposal
+    from areal.layers import loader
+    from areal.layers.account_inputs import read_proposal
 
     if Path(proposal).exists():
         return read_proposal(proposal), None
@@ -78,13 +77,13 @@ def conflicts_cmd(
     proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir
 ) -> None:
     """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
-    from geo.accounting import area_account
-    from geo.conflicts import find_conflicts
-    from geo.errors import UnknownNameError
-    from geo.rules import rules_frame
-    from layers import loader, registry
-    from layers.export import write_frame
-    from layers.project_data import load_emission_factors, load_rules
+    from areal.geo.accounting import area_account
+    from areal.geo.conflicts import find_conflicts
+    from areal.geo.errors import UnknownNameError
+    from areal.geo.rules import rules_frame
+    from areal.layers import loader, registry
+    from areal.layers.export import write_frame
+    from areal.layers.project_data import load_emission_factors, load_rules
 
     rule_table = load_rules(rules_path)
     prop, prop_layer = _read_proposal(proposal, data_dir)
@@ -127,7 +126,7 @@ def conflicts_cmd(
         except LayerMissingError as exc:
             click.echo(f"missing layer {lid!r}: its rules are skipped ({exc})")
     # Limit the table to the requested layers so that skipped rules are the missing ones only.
-    from geo.rules import RuleTable
+    from areal.geo.rules import RuleTable
 
     sub = RuleTable(
         tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),

@@ -8,35 +8,40 @@ from pathlib import Path
 
 import click
 import pandas as pd
-
-from apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main
 
 MEDIAN_ID = "median"
 
 
 def fmt_value(v, digits: int = 2) -> str:
     """A value for the console; NaN becomes 'ikke tilgjengelig'."""
-    from geo.land_account import NOT_AVAILABLE
+    from areal.geo.land_account import NOT_AVAILABLE
 
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return NOT_AVAILABLE
     return f"{float(v):,.{digits}f}".replace(",", " ")
 
 
-def compute_indicator_table(data_dir: Path | None, *, profile_resolution: float = 250.0,
-                            business_areas: Path | None = None, timings: dict | None = None,
-                            catalogue: Path | None = None):
+def compute_indicator_table(
+    data_dir: Path | None,
+    *,
+    profile_resolution: float = 250.0,
+    business_areas: Path | None = None,
+    timings: dict | None = None,
+    catalogue: Path | None = None,
+):
     """Load the catalogue and inputs and compute the table (shared by ``indicators``, ``report``)."""
-    from geo.indicators import compute_indicators
-    from layers.indicator_inputs import load_indicator_inputs
-    from layers.project_data import load_indicators
+    from areal.geo.indicators import compute_indicators
+    from areal.layers.indicator_inputs import load_indicator_inputs
+    from areal.layers.project_data import load_indicators
 
     inds = load_indicators(catalogue)
     extra = {}
     if business_areas is not None:
         extra["business_areas"] = read_business_areas(business_areas)
-    inputs = load_indicator_inputs(inds, data_dir, profile_resolution=profile_resolution, extra_layers=extra,
-                                   timings=timings)
+    inputs = load_indicator_inputs(
+        inds, data_dir, profile_resolution=profile_resolution, extra_layers=extra, timings=timings
+    )
     t = time.perf_counter()
     table = compute_indicators(inds, inputs)
     if timings is not None:
@@ -47,9 +52,8 @@ def compute_indicator_table(data_dir: Path | None, *, profile_resolution: float 
 def read_business_areas(path: Path):
     """Import a planned-business-area file (official kommuneplan schema) through the loader's cleaning pipeline."""
     import geopandas as gpd
-
-    from geo.errors import LayerReadError
-    from layers import loader, registry
+    from areal.geo.errors import LayerReadError
+    from areal.layers import loader, registry
 
     try:
         raw = gpd.read_file(path)
@@ -60,7 +64,7 @@ def read_business_areas(path: Path):
 
 def wide_table(result) -> pd.DataFrame:
     """The 38 rows, then the county median row and the county row (``kommunenummer`` 50)."""
-    from geo.land_account import COUNTY_ID, COUNTY_NAME
+    from areal.geo.land_account import COUNTY_ID, COUNTY_NAME
 
     t = result.table.copy()
     s = result.summary.set_index("id")
@@ -75,8 +79,7 @@ def wide_table(result) -> pd.DataFrame:
 def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Path]:
     """GeoPackage (polygons + ``indicator_catalogue``) and CSV (+ ``_catalogue.csv``)."""
     import geopandas as gpd
-
-    from layers.export import write_frame
+    from areal.layers.export import write_frame
 
     written = []
     summary = result.summary.drop(columns=["digits"])
@@ -87,10 +90,16 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
         geo = munis[["kommunenummer", munis.geometry.name]].merge(result.table, on="kommunenummer")
         gdf = gpd.GeoDataFrame(geo, geometry=munis.geometry.name, crs=munis.crs)
         for c in [c for c in gdf.columns if c.endswith("_rank")]:
-            gdf[c] = gdf[c].astype("float64")  # Int64 with <NA> -> NaN (GeoPackage has no nullable int via pandas)
+            gdf[c] = gdf[c].astype(
+                "float64"
+            )  # Int64 with <NA> -> NaN (GeoPackage has no nullable int via pandas)
         write_frame(gdf, out, layer="indicators")
-        write_frame(gpd.GeoDataFrame(summary, geometry=[None] * len(summary), crs=munis.crs), out,
-                    layer="indicator_catalogue", mode="a")
+        write_frame(
+            gpd.GeoDataFrame(summary, geometry=[None] * len(summary), crs=munis.crs),
+            out,
+            layer="indicator_catalogue",
+            mode="a",
+        )
         written.append(out)
     if csv is not None:
         csv.parent.mkdir(parents=True, exist_ok=True)
@@ -101,20 +110,50 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
 
 
 @main.command("indicators")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="GeoPackage of the 38 municipality polygons carrying the indicators and ranks.")
-@click.option("--csv", "csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="CSV: the 38 municipalities, the county median row and the county row (+ FILE_catalogue.csv).")
-@click.option("--profile-resolution", type=float, default=250.0, show_default=True,
-              help="Cell size (m) of the county-wide suitability runs behind the best-site indicators.")
-@click.option("--municipality", "-m", default=None, metavar="KNR",
-              help="Print one municipality's indicators next to the county median and county value.")
-@click.option("--business-areas", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Use this business-area file (official kommuneplan schema) as layer business_areas.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="GeoPackage of the 38 municipality polygons carrying the indicators and ranks.",
+)
+@click.option(
+    "--csv",
+    "csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV: the 38 municipalities, the county median row and the county row (+ FILE_catalogue.csv).",
+)
+@click.option(
+    "--profile-resolution",
+    type=float,
+    default=250.0,
+    show_default=True,
+    help="Cell size (m) of the county-wide suitability runs behind the best-site indicators.",
+)
+@click.option(
+    "--municipality",
+    "-m",
+    default=None,
+    metavar="KNR",
+    help="Print one municipality's indicators next to the county median and county value.",
+)
+@click.option(
+    "--business-areas",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Use this business-area file (official kommuneplan schema) as layer business_areas.",
+)
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
 @DATA_DIR_OPTION
-def indicators_cmd(out: Path | None, csv: Path | None, profile_resolution: float, municipality: str | None,
-                   business_areas: Path | None, lang: str, data_dir: Path | None) -> None:
+def indicators_cmd(
+    out: Path | None,
+    csv: Path | None,
+    profile_resolution: float,
+    municipality: str | None,
+    business_areas: Path | None,
+    lang: str,
+    data_dir: Path | None,
+) -> None:
     """Indicators of data/indicators/*.toml for all 38 municipalities: value, rank, county median.
 
     An indicator whose input layer is absent is 'ikke tilgjengelig' (never 0), with the layer to
@@ -123,25 +162,33 @@ def indicators_cmd(out: Path | None, csv: Path | None, profile_resolution: float
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    result, inputs = compute_indicator_table(data_dir, profile_resolution=profile_resolution,
-                                             business_areas=business_areas, timings=timings)
+    result, inputs = compute_indicator_table(
+        data_dir, profile_resolution=profile_resolution, business_areas=business_areas, timings=timings
+    )
     s = result.summary.set_index("id")
     if municipality is not None:
         rows = result.table[result.table["kommunenummer"] == municipality]
         if rows.empty:
-            raise click.BadParameter(f"{municipality!r} is not one of the 38 municipalities: "
-                                     f"{', '.join(result.table['kommunenummer'])}", param_hint="--municipality")
+            raise click.BadParameter(
+                f"{municipality!r} is not one of the 38 municipalities: "
+                f"{', '.join(result.table['kommunenummer'])}",
+                param_hint="--municipality",
+            )
         row = rows.iloc[0]
         click.echo(f"Indikatorer for {row['kommunenavn']} ({municipality}); rangering blant 38 (1 = best)")
         click.echo(f"{'indikator':58} {'verdi':>14} {'rang':>5} {'fylkesmedian':>14} {'Trøndelag':>14}")
         for ind in result.indicators:
             r = row[f"{ind.id}_rank"]
-            click.echo(f"{(ind.title(lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits):>14} "
-                       f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits):>14} "
-                       f"{fmt_value(s.loc[ind.id, 'county'], ind.digits):>14}")
+            click.echo(
+                f"{(ind.title(lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits):>14} "
+                f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits):>14} "
+                f"{fmt_value(s.loc[ind.id, 'county'], ind.digits):>14}"
+            )
     else:
         shown = wide_table(result)
-        cols = ["kommunenummer", "kommunenavn"] + [i.id for i in result.indicators if s.loc[i.id, "status"] == "ok"]
+        cols = ["kommunenummer", "kommunenavn"] + [
+            i.id for i in result.indicators if s.loc[i.id, "status"] == "ok"
+        ]
         view = shown[cols].copy()
         for ind in result.indicators:
             if ind.id in view:
@@ -157,5 +204,7 @@ def indicators_cmd(out: Path | None, csv: Path | None, profile_resolution: float
         click.echo(f"Merk {r['id']}: {r['notes']}")
     for path in write_outputs(result, inputs, out, csv):
         click.echo(f"wrote {path}")
-    click.echo(f"{len(result.indicators)} indicators × {len(result.table)} municipalities in "
-               f"{time.perf_counter() - t0:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ")")
+    click.echo(
+        f"{len(result.indicators)} indicators × {len(result.table)} municipalities in "
+        f"{time.perf_counter() - t0:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ")"
+    )

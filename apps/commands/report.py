@@ -5,68 +5,121 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from apps.cli import DATA_DIR_OPTION, main
-from apps.commands.scenario import STORE_OPTION
+from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.commands.scenario import STORE_OPTION
 
 
 @main.command("report")
 @click.option("--municipality", "-m", default=None, metavar="KNR", help="Municipality number, e.g. 5001.")
-@click.option("--site", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Polygons of a site (GeoPackage, GeoJSON, ...).")
-@click.option("--scenario", default=None, metavar="NAME", help="A saved scenario (see `areal scenario list`).")
+@click.option(
+    "--site",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Polygons of a site (GeoPackage, GeoJSON, ...).",
+)
+@click.option(
+    "--scenario", default=None, metavar="NAME", help="A saved scenario (see `areal scenario list`)."
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output .pdf")
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
-@click.option("--profile", "profiles", multiple=True, metavar="NAME",
-              help="Suitability profile(s) for the suitability section (default: all for a municipality, the "
-              "scenario's profile for a scenario, none for a site).")
-@click.option("--business-areas", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Use this business-area file (official kommuneplan schema) as layer business_areas.")
-@click.option("--profile-resolution", type=float, default=250.0, show_default=True,
-              help="Cell size (m) of the county-wide suitability runs.")
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    metavar="NAME",
+    help="Suitability profile(s) for the suitability section (default: all for a municipality, the "
+    "scenario's profile for a scenario, none for a site).",
+)
+@click.option(
+    "--business-areas",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Use this business-area file (official kommuneplan schema) as layer business_areas.",
+)
+@click.option(
+    "--profile-resolution",
+    type=float,
+    default=250.0,
+    show_default=True,
+    help="Cell size (m) of the county-wide suitability runs.",
+)
 @STORE_OPTION
 @DATA_DIR_OPTION
-def report_cmd(municipality: str | None, site: Path | None, scenario: str | None, out: Path, lang: str,
-               profiles: tuple[str, ...], business_areas: Path | None, profile_resolution: float,
-               store_url: str | None, data_dir: Path | None) -> None:
+def report_cmd(
+    municipality: str | None,
+    site: Path | None,
+    scenario: str | None,
+    out: Path,
+    lang: str,
+    profiles: tuple[str, ...],
+    business_areas: Path | None,
+    profile_resolution: float,
+    store_url: str | None,
+    data_dir: Path | None,
+) -> None:
     """Render a PDF report: map, land account, conflicts, indicators, suitability, method.
 
     Exactly one of --municipality, --site, --scenario. Needs no internet: the map is drawn from the
     local layers.
     """
-    from apps.report import municipality_report, render_report, site_report
+    from areal.apps.report import municipality_report, render_report, site_report
 
     chosen = [x for x in (municipality, site, scenario) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --municipality, --site or --scenario")
-    from layers.project_data import profile_names
+    from areal.layers.project_data import profile_names
 
     unknown = [p for p in profiles if p not in profile_names()]
     if unknown:
-        raise click.BadParameter(f"{unknown}: profiles are {', '.join(profile_names())}", param_hint="--profile")
+        raise click.BadParameter(
+            f"{unknown}: profiles are {', '.join(profile_names())}", param_hint="--profile"
+        )
     if out.suffix.lower() != ".pdf":
         raise click.BadParameter(f"{out.name}: the report is a .pdf", param_hint="--out")
     if municipality is not None:
-        inputs = municipality_report(municipality, data_dir, lang=lang, profiles=list(profiles) or None,
-                                     business_areas=business_areas, profile_resolution=profile_resolution)
+        inputs = municipality_report(
+            municipality,
+            data_dir,
+            lang=lang,
+            profiles=list(profiles) or None,
+            business_areas=business_areas,
+            profile_resolution=profile_resolution,
+        )
     elif site is not None:
-        from layers.account_inputs import read_proposal
+        from areal.layers.account_inputs import read_proposal
 
-        inputs = site_report(read_proposal(site), site.name, data_dir, lang=lang, profiles=list(profiles),
-                             business_areas=business_areas, profile_resolution=profile_resolution)
+        inputs = site_report(
+            read_proposal(site),
+            site.name,
+            data_dir,
+            lang=lang,
+            profiles=list(profiles),
+            business_areas=business_areas,
+            profile_resolution=profile_resolution,
+        )
     else:
-        from layers.scenario_store import open_store
+        from areal.layers.scenario_store import open_store
 
         s = open_store(store_url, data_dir).get(scenario)
         chosen_profiles = list(profiles) or ([s.profile] if s.profile else [])
-        from layers.project_data import profile_names
+        from areal.layers.project_data import profile_names
 
         known = [p for p in chosen_profiles if p in profile_names()]
-        inputs = site_report(s.proposal, s.name, data_dir, kind="scenario", lang=lang, profiles=known,
-                             weights=s.weights or None, business_areas=business_areas,
-                             profile_resolution=profile_resolution)
+        inputs = site_report(
+            s.proposal,
+            s.name,
+            data_dir,
+            kind="scenario",
+            lang=lang,
+            profiles=known,
+            weights=s.weights or None,
+            business_areas=business_areas,
+            profile_resolution=profile_resolution,
+        )
         if s.profile or s.weights:
-            inputs.notes.append(f"scenario profile {s.profile or '-'}, weights "
-                                + ", ".join(f"{k}={v:g}" for k, v in s.weights.items()))
+            inputs.notes.append(
+                f"scenario profile {s.profile or '-'}, weights "
+                + ", ".join(f"{k}={v:g}" for k, v in s.weights.items())
+            )
     render_report(inputs, out, lang=lang)
     click.echo(f"wrote {out} ({inputs.kind} report: {inputs.name})")

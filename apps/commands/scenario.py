@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import click
-
-from apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main
 
 STORE_OPTION = click.option(
-    "--store", "store_url", default=None, envvar="AREAL_SCENARIO_STORE", show_envvar=True,
+    "--store",
+    "store_url",
+    default=None,
+    envvar="AREAL_SCENARIO_STORE",
+    show_envvar=True,
     help="Scenario store: a file path / sqlite:///PATH, or postgresql://... (default: <data dir>/scenarios.sqlite).",
 )
 
@@ -23,14 +26,16 @@ METRIC_FACTORIES: list[Callable[[Path | None], Mapping[str, Callable]]] = []
 
 def land_account_metrics(data_dir: Path | None) -> dict[str, Callable]:
     """The land account of a scenario's proposal: class hectares inside it, conversion split, CO2."""
-    from geo.land_account import zone_account
-    from layers.account_inputs import emission_factors, load_account_inputs
+    from areal.geo.land_account import zone_account
+    from areal.layers.account_inputs import emission_factors, load_account_inputs
 
     inputs = load_account_inputs(data_dir)
     factors = emission_factors()
 
     def account(s) -> dict[str, float]:
-        row = zone_account(s.proposal, inputs.layers, emission_factors=factors, remedies=inputs.remedies).iloc[0]
+        row = zone_account(
+            s.proposal, inputs.layers, emission_factors=factors, remedies=inputs.remedies
+        ).iloc[0]
         return {k: float(v) for k, v in row.items() if k != "area_ha"}
 
     return {"land account": account}
@@ -49,16 +54,18 @@ def _scenario_indicator_inputs(data_dir: Path | None):
 
 
 def _load_scenario_indicator_inputs(data_dir: Path | None):
-    from geo.indicators import IndicatorInputs
-    from layers.account_inputs import emission_factors, load_account_inputs
-    from layers.indicator_inputs import load_layers
-    from layers.project_data import load_rules
+    from areal.geo.indicators import IndicatorInputs
+    from areal.layers.account_inputs import emission_factors, load_account_inputs
+    from areal.layers.indicator_inputs import load_layers
+    from areal.layers.project_data import load_rules
 
     acc = load_account_inputs(data_dir)
     rules = load_rules()
     layers = dict(acc.layers)
     remedies = dict(acc.remedies)
-    extra, more_remedies = load_layers({r.b_layer for r in rules.rules_for("business_areas")} - set(layers), data_dir)
+    extra, more_remedies = load_layers(
+        {r.b_layer for r in rules.rules_for("business_areas")} - set(layers), data_dir
+    )
     layers.update(extra)
     remedies.update(more_remedies)
     return IndicatorInputs(acc.municipalities, None, layers, remedies, rules, {}, {}, emission_factors())
@@ -66,15 +73,15 @@ def _load_scenario_indicator_inputs(data_dir: Path | None):
 
 def conflict_metrics(data_dir: Path | None) -> dict[str, Callable]:
     """Conflict totals of a scenario's proposal (ha per severity, default rules, as business_areas)."""
-    from geo.indicators import scenario_conflict_metric
+    from areal.geo.indicators import scenario_conflict_metric
 
     return {"conflicts": scenario_conflict_metric(_scenario_indicator_inputs(data_dir))}
 
 
 def indicator_metrics(data_dir: Path | None) -> dict[str, Callable]:
     """Catalogue indicators that make sense for one proposal (conflict-free share, developed share, CO2 ...)."""
-    from geo.indicators import scenario_indicator_metric
-    from layers.project_data import load_indicators
+    from areal.geo.indicators import scenario_indicator_metric
+    from areal.layers.project_data import load_indicators
 
     return {"indicators": scenario_indicator_metric(_scenario_indicator_inputs(data_dir), load_indicators())}
 
@@ -82,9 +89,11 @@ def indicator_metrics(data_dir: Path | None) -> dict[str, Callable]:
 METRIC_FACTORIES.extend([conflict_metrics, indicator_metrics])
 
 
-def compare_metrics(data_dir: Path | None, extra: Mapping[str, Callable] | None = None) -> dict[str, Callable]:
+def compare_metrics(
+    data_dir: Path | None, extra: Mapping[str, Callable] | None = None
+) -> dict[str, Callable]:
     """All metrics ``scenario compare`` shows: proposal size, land account, then registered extras."""
-    from geo.scenario import area_metric
+    from areal.geo.scenario import area_metric
 
     metrics: dict[str, Callable] = {"proposal": area_metric}
     metrics.update(land_account_metrics(data_dir))
@@ -107,13 +116,14 @@ def parse_weights(text: str | None) -> dict[str, float]:
                 raise ValueError
             out[key.strip()] = float(value)
         except ValueError:
-            raise click.BadParameter(f"{item!r} is not KEY=NUMBER (e.g. grid=0.4,road=0.2)",
-                                     param_hint="--weights") from None
+            raise click.BadParameter(
+                f"{item!r} is not KEY=NUMBER (e.g. grid=0.4,road=0.2)", param_hint="--weights"
+            ) from None
     return out
 
 
 def _fmt(v: float) -> str:
-    from geo.land_account import NOT_AVAILABLE
+    from areal.geo.land_account import NOT_AVAILABLE
 
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return NOT_AVAILABLE
@@ -130,7 +140,7 @@ def scenario_grp() -> None:
 @DATA_DIR_OPTION
 def list_cmd(store_url: str | None, data_dir: Path | None) -> None:
     """List the saved scenarios."""
-    from layers.scenario_store import open_store
+    from areal.layers.scenario_store import open_store
 
     store = open_store(store_url, data_dir)
     df = store.list()
@@ -145,11 +155,13 @@ def list_cmd(store_url: str | None, data_dir: Path | None) -> None:
 @DATA_DIR_OPTION
 def show_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
     """Show one scenario."""
-    from layers.scenario_store import open_store
+    from areal.layers.scenario_store import open_store
 
     s = open_store(store_url, data_dir).get(name)
     click.echo(f"scenario {s.name!r} (schema v{s.schema_version}), created {s.created}, updated {s.updated}")
-    click.echo(f"  profile: {s.profile or '-'}; weights: {', '.join(f'{k}={v:g}' for k, v in s.weights.items()) or '-'}")
+    click.echo(
+        f"  profile: {s.profile or '-'}; weights: {', '.join(f'{k}={v:g}' for k, v in s.weights.items()) or '-'}"
+    )
     click.echo(f"  layers: {', '.join(s.layers) or '-'}")
     click.echo(f"  note: {s.note or '-'}")
     click.echo(f"  proposal: {len(s.proposal)} polygon(s), {_fmt(s.area_ha)} ha (EPSG:25833)")
@@ -160,31 +172,51 @@ def show_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
 
 @scenario_grp.command("save")
 @click.argument("name")
-@click.option("--proposal", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="Polygons of the proposal (GeoPackage, GeoJSON, ...).")
+@click.option(
+    "--proposal",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Polygons of the proposal (GeoPackage, GeoJSON, ...).",
+)
 @click.option("--profile", default="", help="Suitability profile name.")
 @click.option("--weights", default=None, help="Profile weights KEY=NUMBER,...")
 @click.option("--layers", "layer_ids", default="", help="Layers chosen, comma-separated catalogue ids.")
 @click.option("--note", default="", help="Free text.")
 @STORE_OPTION
 @DATA_DIR_OPTION
-def save_cmd(name: str, proposal: Path, profile: str, weights: str | None, layer_ids: str, note: str,
-             store_url: str | None, data_dir: Path | None) -> None:
+def save_cmd(
+    name: str,
+    proposal: Path,
+    profile: str,
+    weights: str | None,
+    layer_ids: str,
+    note: str,
+    store_url: str | None,
+    data_dir: Path | None,
+) -> None:
     """Save (or replace) scenario NAME in one transaction."""
-    from geo.scenario import Scenario
-    from layers import registry
-    from layers.account_inputs import read_proposal
-    from layers.scenario_store import open_store
+    from areal.geo.scenario import Scenario
+    from areal.layers import registry
+    from areal.layers.account_inputs import read_proposal
+    from areal.layers.scenario_store import open_store
 
     chosen = tuple(x.strip() for x in layer_ids.split(",") if x.strip())
     for lid in chosen:
         registry.get(lid)  # unknown ids fail here with the list of valid ones
-    s = Scenario(name, read_proposal(proposal), layers=chosen, profile=profile, weights=parse_weights(weights),
-                 note=note)
+    s = Scenario(
+        name,
+        read_proposal(proposal),
+        layers=chosen,
+        profile=profile,
+        weights=parse_weights(weights),
+        note=note,
+    )
     store = open_store(store_url, data_dir)
     saved = store.save(s)
-    click.echo(f"saved scenario {saved.name!r}: {len(saved.proposal)} polygon(s), {_fmt(saved.area_ha)} ha "
-               f"in {store.location}")
+    click.echo(
+        f"saved scenario {saved.name!r}: {len(saved.proposal)} polygon(s), {_fmt(saved.area_ha)} ha "
+        f"in {store.location}"
+    )
 
 
 @scenario_grp.command("delete")
@@ -193,7 +225,7 @@ def save_cmd(name: str, proposal: Path, profile: str, weights: str | None, layer
 @DATA_DIR_OPTION
 def delete_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
     """Delete scenario NAME."""
-    from layers.scenario_store import open_store
+    from areal.layers.scenario_store import open_store
 
     store = open_store(store_url, data_dir)
     store.delete(name)
@@ -203,26 +235,30 @@ def delete_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
 @scenario_grp.command("compare")
 @click.argument("a")
 @click.argument("b")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a .csv.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a .csv."
+)
 @STORE_OPTION
 @DATA_DIR_OPTION
 def compare_cmd(a: str, b: str, out: Path | None, store_url: str | None, data_dir: Path | None) -> None:
     """Compare scenarios A and B side by side: proposal size, land account, difference (B − A)."""
-    from geo.land_account import column_titles
-    from geo.scenario import compare
-    from layers.scenario_store import open_store
+    from areal.geo.land_account import column_titles
+    from areal.geo.scenario import compare
+    from areal.layers.scenario_store import open_store
 
     store = open_store(store_url, data_dir)
     sa, sb = store.get(a), store.get(b)
     table = compare(sa, sb, compare_metrics(data_dir))
     titles = column_titles("nb")
-    from layers.project_data import load_indicators
+    from areal.layers.project_data import load_indicators
 
     titles.update({i.id: f"{i.title_nb} ({i.unit})" for i in load_indicators()})
     click.echo(f"{'':62} {a[:18]:>18} {b[:18]:>18} {'differanse':>18}")
     for (group, metric), row in table.iterrows():
         label = titles.get(metric, metric)
-        click.echo(f"{(group + ': ' + label)[:62]:62} {_fmt(row[a]):>18} {_fmt(row[b]):>18} {_fmt(row['difference']):>18}")
+        click.echo(
+            f"{(group + ': ' + label)[:62]:62} {_fmt(row[a]):>18} {_fmt(row[b]):>18} {_fmt(row['difference']):>18}"
+        )
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, na_rep="NA")

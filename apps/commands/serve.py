@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main
 
 
 @main.command("serve")
@@ -34,15 +33,15 @@ def serve_cmd(
     port: int, address: str, public: bool, data_dir: Path | None, show: bool, prewarm: bool, wait: bool
 ) -> None:
     """Start the map app; works with only the packaged starter extract when no data folder exists."""
-    from apps.planner.data import AppData
-    from apps.planner.server import serve
+    from areal.apps.planner.data import AppData
+    from areal.apps.planner.server import serve
 
     mode = "public" if public else "planner"
     import time
 
-    from apps.planner.engines import SITE_CHECK_RES, Engines
-    from geo.errors import StoreError
-    from layers.scenario_store import open_store
+    from areal.apps.planner.engines import SITE_CHECK_RES, Engines
+    from areal.geo.errors import StoreError
+    from areal.layers.scenario_store import open_store
 
     data = AppData.load(data_dir)
     data.warm()
@@ -53,7 +52,9 @@ def serve_cmd(
         job = engines.prewarm(SITE_CHECK_RES, indicators=True)
         if wait:
             job.join()
-            click.echo(f"suitability models at {SITE_CHECK_RES:g} m and indicators ready in {time.perf_counter() - t0:.1f} s")
+            click.echo(
+                f"suitability models at {SITE_CHECK_RES:g} m and indicators ready in {time.perf_counter() - t0:.1f} s"
+            )
     store = None
     if not public:
         try:

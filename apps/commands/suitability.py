@@ -7,37 +7,89 @@ import time
 from pathlib import Path
 
 import click
-
-from apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main
 
 
 @main.command("suitability")
-@click.option("--profile", "profile_name", required=True,
-              help="Profile name (data/profiles/*.toml, e.g. data_centre) or a path to a TOML file.")
+@click.option(
+    "--profile",
+    "profile_name",
+    required=True,
+    help="Profile name (data/profiles/*.toml, e.g. data_centre) or a path to a TOML file.",
+)
 @click.option("--resolution", type=float, default=100.0, show_default=True, help="Cell size in metres.")
 @click.option("--municipality", default=None, help="Limit to one municipality (number, e.g. 5001).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Output folder (GeoTIFF, GeoPackage and CSV are written there).")
-@click.option("--threshold", type=float, default=None, help="Override the profile's score threshold for sites.")
-@click.option("--connectivity", type=click.Choice(["rook", "queen"]), default=None,
-              help="How cells group into sites (default: the profile's).")
-@click.option("--windowed/--in-memory", default=None,
-              help="Tile-by-tile run with bounded memory (default: windowed below 50 m); sites are "
-              "labelled per tile and merged across tile borders.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder (GeoTIFF, GeoPackage and CSV are written there).",
+)
+@click.option(
+    "--threshold", type=float, default=None, help="Override the profile's score threshold for sites."
+)
+@click.option(
+    "--connectivity",
+    type=click.Choice(["rook", "queen"]),
+    default=None,
+    help="How cells group into sites (default: the profile's).",
+)
+@click.option(
+    "--windowed/--in-memory",
+    default=None,
+    help="Tile-by-tile run with bounded memory (default: windowed below 50 m); sites are "
+    "labelled per tile and merged across tile borders.",
+)
 @click.option("--workers", type=int, default=None, help="Threads of a windowed run (default: all cores).")
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Conflict rule table (default: the shipped data/rules/default.toml).")
-@click.option("--conflicts/--no-conflicts", "use_conflicts", default=True, show_default=True,
-              help="Exclude the rule table's exclusion rules for business land and list the conflicts "
-              "each site touches.")
-@click.option("--tile", type=int, default=2048, show_default=True, help="Tile size (cells) of a windowed run.")
-@click.option("--distance-res", type=float, default=None,
-              help="Compute distances on this coarser lattice (a multiple of --resolution).")
-@click.option("--sensitivity-runs", type=int, default=500, show_default=True,
-              help="Monte-Carlo weight draws for the rank stability table (0: skip).")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Conflict rule table (default: the shipped data/rules/default.toml).",
+)
+@click.option(
+    "--conflicts/--no-conflicts",
+    "use_conflicts",
+    default=True,
+    show_default=True,
+    help="Exclude the rule table's exclusion rules for business land and list the conflicts "
+    "each site touches.",
+)
+@click.option(
+    "--tile", type=int, default=2048, show_default=True, help="Tile size (cells) of a windowed run."
+)
+@click.option(
+    "--distance-res",
+    type=float,
+    default=None,
+    help="Compute distances on this coarser lattice (a multiple of --resolution).",
+)
+@click.option(
+    "--sensitivity-runs",
+    type=int,
+    default=500,
+    show_default=True,
+    help="Monte-Carlo weight draws for the rank stability table (0: skip).",
+)
 @DATA_DIR_OPTION
-def suitability_cmd(profile_name, resolution, municipality, out, threshold, connectivity, windowed, workers,
-                    rules_path, use_conflicts, tile, distance_res, sensitivity_runs, data_dir) -> None:
+def suitability_cmd(
+    profile_name,
+    resolution,
+    municipality,
+    out,
+    threshold,
+    connectivity,
+    windowed,
+    workers,
+    rules_path,
+    use_conflicts,
+    tile,
+    distance_res,
+    sensitivity_runs,
+    data_dir,
+) -> None:
     """Score land for a green-industry PROFILE and write ranked candidate sites.
 
     Writes OUT/<profile>_suitability.tif (cloud-optimised GeoTIFF, 0-1, NaN = excluded or off land),
@@ -45,13 +97,12 @@ def suitability_cmd(profile_name, resolution, municipality, out, threshold, conn
     OUT/<profile>_area_lost.csv (land removed per exclusion), OUT/<profile>_sensitivity.csv and
     OUT/<profile>_site_conflicts.csv (per site and rule: pair, severity, hectares, basis).
     """
+    from areal.geo import suitability as S
+    from areal.geo.grid import AnalysisGrid
+    from areal.layers import loader
+    from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
+    from areal.layers.project_data import load_profile, load_suitability_inputs
     from tqdm import tqdm
-
-    from geo import suitability as S
-    from geo.grid import AnalysisGrid
-    from layers import loader
-    from layers.export import tiled_writer, to_cog, write_cog, write_frame
-    from layers.project_data import load_profile, load_suitability_inputs
 
     t0 = time.perf_counter()
     profile = load_profile(profile_name)
@@ -64,20 +115,25 @@ def suitability_cmd(profile_name, resolution, municipality, out, threshold, conn
     if use_conflicts:
         from dataclasses import replace as _replace
 
-        from layers.project_data import load_rules
-        from layers.site_conflicts import SiteConflicts, load_rule_layers, rule_exclusions
+        from areal.layers.project_data import load_rules
+        from areal.layers.site_conflicts import SiteConflicts, load_rule_layers, rule_exclusions
 
         rules = load_rules(rules_path)
         rule_layers, rule_missing = load_rule_layers(rules, data_dir, loaded=inputs.layers)
         excl, rule_skipped = rule_exclusions(rules, rule_layers, profile=profile)
-        rule_skipped += [(f"conflict layer {lid}", f"its rules are not checked: {why}") for lid, why in rule_missing.items()]
+        rule_skipped += [
+            (f"conflict layer {lid}", f"its rules are not checked: {why}")
+            for lid, why in rule_missing.items()
+        ]
         inputs = _replace(inputs, extra_exclusions={**inputs.extra_exclusions, **excl})
         conflicts = SiteConflicts(rules, rule_layers)
     region = inputs.land if municipality else loader.load("county", data_dir)
     grid = AnalysisGrid.for_region(region, res=resolution)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / profile.name
-    click.echo(f"{profile.title_en} ({profile.name}): grid {grid.shape[0]}×{grid.shape[1]} cells at {grid.res:g} m")
+    click.echo(
+        f"{profile.title_en} ({profile.name}): grid {grid.shape[0]}×{grid.shape[1]} cells at {grid.res:g} m"
+    )
     if windowed is None:
         windowed = resolution < 50
     tags = {"profile": profile.name, "units": "suitability score 0-1", "nodata": "excluded or off land"}
@@ -86,9 +142,19 @@ def suitability_cmd(profile_name, resolution, municipality, out, threshold, conn
         dst, sink = tiled_writer(grid, tmp, tags=tags)
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
-            res = S.run_windowed(profile, inputs, grid, tile=tile, sink=sink, progress=bar.update,
-                                 threshold=threshold, distance_res=distance_res, workers=workers, sites=True,
-                                 conflicts=conflicts)
+            res = S.run_windowed(
+                profile,
+                inputs,
+                grid,
+                tile=tile,
+                sink=sink,
+                progress=bar.update,
+                threshold=threshold,
+                distance_res=distance_res,
+                workers=workers,
+                sites=True,
+                conflicts=conflicts,
+            )
         dst.close()
         to_cog(tmp, f"{stem}_suitability.tif")
         tmp.unlink(missing_ok=True)
@@ -106,26 +172,44 @@ def suitability_cmd(profile_name, resolution, municipality, out, threshold, conn
         area_lost, skipped = model.area_lost(), model.skipped
         criteria, weights = model.criteria, model.weights
     if len(sites) and sensitivity_runs > 0:
-        sens = S.rank_stability(sites[[f"{k}_score" for k in criteria]].to_numpy(), weights,
-                                n_runs=sensitivity_runs, seed=0)
+        sens = S.rank_stability(
+            sites[[f"{k}_score" for k in criteria]].to_numpy(), weights, n_runs=sensitivity_runs, seed=0
+        )
         sens.insert(0, "site_id", sites["site_id"].to_numpy())
         write_frame(sens, f"{stem}_sensitivity.csv")
-        sites = sites.merge(sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id")
+        sites = sites.merge(
+            sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id"
+        )
     write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")
     write_frame(sites, f"{stem}_sites.csv")
     write_frame(area_lost, f"{stem}_area_lost.csv")
     if conflicts is not None:
         write_frame(conflicts.table, f"{stem}_site_conflicts.csv")
-    click.echo(f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
-               f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)")
+    click.echo(
+        f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
+        f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)"
+    )
     for _, r in sites.head(5).iterrows():
         extra = f"; conflicts: {r['conflicts']}" if conflicts is not None and r.get("conflicts") else ""
-        click.echo(f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}{extra}")
+        click.echo(
+            f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}{extra}"
+        )
     skipped = list(skipped) + list(rule_skipped)
     for key, reason in skipped:
         click.echo(f"  skipped {key}: {reason}")
-    (out / f"{profile.name}_run.json").write_text(json.dumps({
-        "profile": profile.name, "resolution_m": grid.res, "shape": grid.shape, "bounds": grid.bounds,
-        "weights": dict(profile.weights), "skipped": [list(s) for s in skipped], "windowed": bool(windowed),
-        "seconds": round(time.perf_counter() - t0, 2)}, indent=2))
+    (out / f"{profile.name}_run.json").write_text(
+        json.dumps(
+            {
+                "profile": profile.name,
+                "resolution_m": grid.res,
+                "shape": grid.shape,
+                "bounds": grid.bounds,
+                "weights": dict(profile.weights),
+                "skipped": [list(s) for s in skipped],
+                "windowed": bool(windowed),
+                "seconds": round(time.perf_counter() - t0, 2),
+            },
+            indent=2,
+        )
+    )
     click.echo(f"wrote {out} in {time.perf_counter() - t0:.1f} s")

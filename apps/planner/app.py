@@ -1,23 +1,22 @@
 """The app: layout of the views, URL sync, and the entry point for ``panel serve``.
 
 ``App(state=...)`` composes the views; :func:`create_app` makes one per browser session (the
-shared :class:`~apps.planner.data.AppData` is loaded once per server).
+shared :class:`~areal.apps.planner.data.AppData` is loaded once per server).
 """
 
 from __future__ import annotations
 
-import panel as pn
-import param
-from panel.viewable import Viewer
-
 import threading
 
-from apps.planner.data import AppData
-from apps.planner.engines import Engines
-from apps.planner.state import PlannerState
-from apps.planner.tool_views import ArenasView, ConflictsView, IndicatorView, SuitabilityView
-from apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
-from apps.planner.views import LanguageSwitch, LayerPanel, MapView, SiteCheckView
+import panel as pn
+import param
+from areal.apps.planner.data import AppData
+from areal.apps.planner.engines import Engines
+from areal.apps.planner.state import PlannerState
+from areal.apps.planner.tool_views import ArenasView, ConflictsView, IndicatorView, SuitabilityView
+from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
+from areal.apps.planner.views import LanguageSwitch, LayerPanel, MapView, SiteCheckView
+from panel.viewable import Viewer
 
 URL_PARAMETERS = {
     "visible": "layers",

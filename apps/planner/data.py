@@ -16,11 +16,10 @@ from typing import Sequence
 import geopandas as gpd
 import numpy as np
 import shapely
-
-from apps.planner import i18n, mapping
-from geo.errors import ArealError, LayerMissingError, UnknownNameError
-from layers import loader, registry
-from layers._base import LayerSpec
+from areal.apps.planner import i18n, mapping
+from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
+from areal.layers import loader, registry
+from areal.layers._base import LayerSpec
 
 
 @dataclass(frozen=True)

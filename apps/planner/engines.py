@@ -1,14 +1,14 @@
 """The analysis engines one app server shares between its sessions (no Panel import).
 
 * conflicts: the rule table is read once; :meth:`Engines.conflicts` runs
-  :func:`geo.conflicts.find_conflicts` on layers pre-clipped to the proposal's extent (plus the
+  :func:`areal.geo.conflicts.find_conflicts` on layers pre-clipped to the proposal's extent (plus the
   largest rule buffer), so a drawn site or one proposal layer does not flatten whole county layers;
-* suitability: one :class:`geo.suitability.SuitabilityModel` per (profile, resolution), built
+* suitability: one :class:`areal.geo.suitability.SuitabilityModel` per (profile, resolution), built
   once (thread-safe: concurrent requests for the same model wait for the one build) and kept in a
   small LRU; a weight change re-uses the model's cached criterion arrays;
-* the two site-check engines passed to :func:`geo.sitecheck.check_site`.
+* the two site-check engines passed to :func:`areal.geo.sitecheck.check_site`.
 
-Layers come from :class:`~apps.planner.data.AppData` (loaded once); reading profiles, rules and
+Layers come from :class:`~areal.apps.planner.data.AppData` (loaded once); reading profiles, rules and
 the elevation raster happens here, never in the views.
 """
 
@@ -23,16 +23,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from apps.planner.data import AppData
-from geo.conflicts import ConflictResult, find_conflicts
-from geo.criteria import derive_ports
-from geo.crs import WORKING_CRS
-from geo.errors import ArealError, LayerMissingError, UnknownNameError
-from geo.grid import AnalysisGrid
-from geo.profiles import Profile
-from geo.rules import RuleTable, severity_rank
-from geo.suitability import SuitabilityInputs, SuitabilityModel, build_model, zonal_mean
+from areal.apps.planner.data import AppData
+from areal.geo.conflicts import ConflictResult, find_conflicts
+from areal.geo.criteria import derive_ports
+from areal.geo.crs import WORKING_CRS
+from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
+from areal.geo.grid import AnalysisGrid
+from areal.geo.profiles import Profile
+from areal.geo.rules import RuleTable, severity_rank
+from areal.geo.suitability import SuitabilityInputs, SuitabilityModel, build_model, zonal_mean
 
 RESOLUTIONS = (100.0, 250.0, 500.0)
 SITE_CHECK_RES = 250.0
@@ -62,7 +61,7 @@ class Engines:
         *,
         max_models: int = 8,
     ):
-        from layers.project_data import load_rules
+        from areal.layers.project_data import load_rules
 
         self.data = data
         self.rules = rules if rules is not None else load_rules()
@@ -80,7 +79,7 @@ class Engines:
     def profiles(self) -> dict[str, Profile]:
         """Profiles by name."""
         if self._profiles is None:
-            from layers.project_data import load_profile, profile_names
+            from areal.layers.project_data import load_profile, profile_names
 
             self._profiles = {n: load_profile(n) for n in profile_names()}
         return self._profiles
@@ -102,7 +101,9 @@ class Engines:
 
     def starter_layers(self, ids: Iterable[str]) -> list[str]:
         """Which of these layers come from the simplified starter extract."""
-        return [i for i in ids if self.data.states.get(i) is not None and self.data.states[i].status == "starter"]
+        return [
+            i for i in ids if self.data.states.get(i) is not None and self.data.states[i].status == "starter"
+        ]
 
     # ------------------------------------------------------------------ conflicts
 
@@ -192,7 +193,9 @@ class Engines:
             .reset_index()
         )
         g["_r"] = g["severity"].map(severity_rank)
-        return g.sort_values(["_r", "area_ha"], ascending=[True, False], kind="stable")[cols].reset_index(drop=True)
+        return g.sort_values(["_r", "area_ha"], ascending=[True, False], kind="stable")[cols].reset_index(
+            drop=True
+        )
 
     # ------------------------------------------------------------------ suitability
 
@@ -200,7 +203,9 @@ class Engines:
         """The profile's layers from the loaded data (missing ones named), land = municipalities."""
         land = self.data.layers.get("municipalities")
         if land is None:
-            raise LayerMissingError("suitability needs the 'municipalities' layer (land mask), which is missing")
+            raise LayerMissingError(
+                "suitability needs the 'municipalities' layer (land mask), which is missing"
+            )
         layers, missing = {}, {}
         for lid in profile.layers:
             if lid == "elevation":
@@ -220,7 +225,7 @@ class Engines:
         elevation = None
         if "elevation" in profile.layers:
             if "elevation" in self.data.rasters:
-                from layers.project_data import read_raster
+                from areal.layers.project_data import read_raster
 
                 elevation = read_raster(self.data.rasters["elevation"], "elevation")
             else:
@@ -293,7 +298,9 @@ class Engines:
             res = self.best_cached_res(name) or SITE_CHECK_RES
             if self.warming and not self.has_model(name, res):
                 # Do not make the user wait for the start-up preparation: say so instead.
-                rows.append({"profile": name, "title": prof.title_nb, "score": np.nan, "resolution_m": np.nan})
+                rows.append(
+                    {"profile": name, "title": prof.title_nb, "score": np.nan, "resolution_m": np.nan}
+                )
                 continue
             arr = self.default_suitability(name, res)
             rows.append(
@@ -347,9 +354,9 @@ class Engines:
             acc = getattr(self, "_account", None)
         if acc is not None:
             return acc
-        from geo.land_account import land_account
-        from layers.account_inputs import emission_factors
-        from layers import loader
+        from areal.geo.land_account import land_account
+        from areal.layers import loader
+        from areal.layers.account_inputs import emission_factors
 
         munis = self.data.layers.get("municipalities")
         if munis is None:
@@ -362,21 +369,21 @@ class Engines:
 
     def account_columns(self, all_columns: bool = False) -> list[str]:
         """Account columns for the choropleth: those with figures (or every one with ``all_columns``)."""
-        from geo.land_account import value_columns
+        from areal.geo.land_account import value_columns
 
         acc = self.account()
         return value_columns(acc.table) if all_columns else acc.present_columns()
 
     def account_titles(self, lang: str) -> dict[str, str]:
         """Readable titles of the account columns."""
-        from geo.land_account import column_titles
+        from areal.geo.land_account import column_titles
 
         return column_titles(lang)
 
     def zone_account(self, zones: gpd.GeoDataFrame) -> pd.DataFrame:
         """Land account of a proposal (one row), for scenario comparison."""
-        from geo.land_account import zone_account
-        from layers.account_inputs import emission_factors
+        from areal.geo.land_account import zone_account
+        from areal.layers.account_inputs import emission_factors
 
         return zone_account(zones.to_crs(WORKING_CRS), self.data.layers, emission_factors=emission_factors())
 
@@ -393,10 +400,15 @@ class Engines:
             table = getattr(self, "_indicators", None)
         if table is not None:
             return table
-        from geo.indicators import IndicatorInputs, ProfileRun, best_sites_by_municipality, compute_indicators
-        from layers import loader
-        from layers.account_inputs import emission_factors
-        from layers.project_data import load_indicators
+        from areal.geo.indicators import (
+            IndicatorInputs,
+            ProfileRun,
+            best_sites_by_municipality,
+            compute_indicators,
+        )
+        from areal.layers import loader
+        from areal.layers.account_inputs import emission_factors
+        from areal.layers.project_data import load_indicators
 
         inds = load_indicators()
         runs, missing = {}, {}
@@ -406,16 +418,27 @@ class Engines:
                 model = self.model(name, res)
                 prof = model.profile
                 sites = best_sites_by_municipality(
-                    self.default_suitability(name, res), model.grid, model.land_frame,
-                    threshold=prof.threshold, min_area_ha=prof.min_area_ha, connectivity=prof.connectivity, n=3,
+                    self.default_suitability(name, res),
+                    model.grid,
+                    model.land_frame,
+                    threshold=prof.threshold,
+                    min_area_ha=prof.min_area_ha,
+                    connectivity=prof.connectivity,
+                    n=3,
                 )
                 runs[name] = ProfileRun(prof, sites, res, tuple(model.skipped))
             except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
                 missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
         remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
         inputs = IndicatorInputs(
-            self.data.layers["municipalities"], self.account(), self.data.layers, remedies, self.rules,
-            runs, missing, emission_factors(),
+            self.data.layers["municipalities"],
+            self.account(),
+            self.data.layers,
+            remedies,
+            self.rules,
+            runs,
+            missing,
+            emission_factors(),
         )
         table = compute_indicators(inds, inputs)
         with self._lock:

@@ -23,15 +23,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.apps.planner import i18n
+from areal.geo.crs import WORKING_CRS
+from areal.geo.geometry import family_of
+from areal.layers._base import THEMES, LayerSpec
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 from pyproj import Transformer
-
-from apps.planner import i18n
-from geo.crs import WORKING_CRS
-from geo.geometry import family_of
-from layers._base import THEMES, LayerSpec
 
 STATIC_URL = "/areal-static"
 DATA_URL = "/areal/api"
@@ -631,7 +630,9 @@ def array_png(
     h, w = src.shape
     left, top = src_transform.c, src_transform.f
     right, bottom = left + src_transform.a * w, top + src_transform.e * h
-    transform, width, height = calculate_default_transform(grid.crs, "EPSG:3857", w, h, left, bottom, right, top)
+    transform, width, height = calculate_default_transform(
+        grid.crs, "EPSG:3857", w, h, left, bottom, right, top
+    )
     out = np.full((height, width), np.nan, dtype=np.float32)
     reproject(
         src,

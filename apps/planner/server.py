@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import tornado.web
-
-from apps.planner import mapping
-from apps.planner.data import AppData
-from geo.errors import ArealError
+from areal.apps.planner import mapping
+from areal.apps.planner.data import AppData
+from areal.geo.errors import ArealError
 
 APP_STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -140,15 +139,14 @@ def serve(
         Scenario store for the scenario tools (planner mode).
     """
     import panel as pn
-
-    from apps.planner.app import create_app
+    from areal.apps.planner.app import create_app
 
     def session():
         return create_app(data, mode, engines=engines, store=store)
 
     # Uploads arrive base64-encoded over the websocket: leave room above the mode's byte limit so
     # an oversized file still reaches the server and gets a clear message instead of a dropped socket.
-    from layers.upload import PLANNER_LIMITS, PUBLIC_LIMITS
+    from areal.layers.upload import PLANNER_LIMITS, PUBLIC_LIMITS
 
     limit = PUBLIC_LIMITS if mode == "public" else PLANNER_LIMITS
     ws_max = int(limit.max_bytes * 1.5) + 20 * 1024**2

@@ -10,12 +10,17 @@ from typing import Any, Callable
 
 import geopandas as gpd
 import param
-
-from apps.planner import i18n
-from apps.planner.data import AppData
-from geo.errors import ArealError, UploadError
-from geo.sitecheck import SiteReport, check_site
-from layers.upload import PLANNER_LIMITS, PUBLIC_LIMITS, UploadLimits, read_geojson_geometry, read_upload
+from areal.apps.planner import i18n
+from areal.apps.planner.data import AppData
+from areal.geo.errors import ArealError, UploadError
+from areal.geo.sitecheck import SiteReport, check_site
+from areal.layers.upload import (
+    PLANNER_LIMITS,
+    PUBLIC_LIMITS,
+    UploadLimits,
+    read_geojson_geometry,
+    read_upload,
+)
 
 
 class LayerList(param.List):
@@ -146,7 +151,11 @@ class PlannerState(param.Parameterized):
             elif kind == "feature" and isinstance(event.get("overlay"), str):
                 fid = event.get("fid")
                 if isinstance(fid, (int, str)) and not isinstance(fid, bool):
-                    self.feature = {"overlay": event["overlay"], "fid": fid, "n": self.feature.get("n", 0) + 1}
+                    self.feature = {
+                        "overlay": event["overlay"],
+                        "fid": fid,
+                        "n": self.feature.get("n", 0) + 1,
+                    }
             elif kind in ("click", "draw") and isinstance(event.get("geojson"), dict):
                 self.set_site_geojson(event["geojson"], kind)
         except (KeyError, TypeError, ValueError):

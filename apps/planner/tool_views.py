@@ -1,4 +1,4 @@
-"""Thin Panel views over the analysis states in :mod:`apps.planner.tools`.
+"""Thin Panel views over the analysis states in :mod:`areal.apps.planner.tools`.
 
 Each view lays out widgets bound to its state and calls the state's methods; results come back
 as parameters (frames, status) that the view renders. Nothing here reads files or analyses.
@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
+from areal.apps.planner.views import _table
 from panel.viewable import Viewer
-
-from apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
-from apps.planner.views import _table
 
 
 class ToolView(Viewer):
@@ -29,7 +28,9 @@ class ToolView(Viewer):
     def _error(self, error):
         if not error:
             return pn.pane.HTML("", visible=False)
-        return pn.pane.Alert(error, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"])
+        return pn.pane.Alert(
+            error, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
+        )
 
 
 def _md(text: str, css: str = "") -> pn.pane.Markdown:
@@ -52,7 +53,10 @@ class ConflictsView(ToolView):
         self.proposal = pn.widgets.Select.from_param(
             s.param.proposal,
             label=s.t("conf.proposal"),
-            options={(s.t("conf.proposal.site") if p == "site" else titles.get(p, p)): p for p in s.param.proposal.objects},
+            options={
+                (s.t("conf.proposal.site") if p == "site" else titles.get(p, p)): p
+                for p in s.param.proposal.objects
+            },
             sizing_mode="stretch_width",
         )
         self.against = pn.widgets.MultiChoice.from_param(
@@ -76,8 +80,10 @@ class ConflictsView(ToolView):
 
     def _municipality(self, number):
         s = self.tool
-        name = s.app.data.municipalities().get(number, s.t("layers.municipality.all")) if number else s.t(
-            "layers.municipality.all"
+        name = (
+            s.app.data.municipalities().get(number, s.t("layers.municipality.all"))
+            if number
+            else s.t("layers.municipality.all")
         )
         return _md(f"*{s.t('conf.municipality', name=name)}*")
 
@@ -109,11 +115,15 @@ class ConflictsView(ToolView):
             parts.append(
                 pn.Row(
                     pn.widgets.FileDownload(
-                        callback=s.csv_bytes, filename="areal_conflicts.csv", label=s.t("conf.download_csv"),
+                        callback=s.csv_bytes,
+                        filename="areal_conflicts.csv",
+                        label=s.t("conf.download_csv"),
                         color="primary",
                     ),
                     pn.widgets.FileDownload(
-                        callback=s.gpkg_bytes, filename="areal_conflicts.gpkg", label=s.t("conf.download_gpkg"),
+                        callback=s.gpkg_bytes,
+                        filename="areal_conflicts.gpkg",
+                        label=s.t("conf.download_gpkg"),
                     ),
                 )
             )
@@ -135,20 +145,31 @@ class SuitabilityView(ToolView):
         self.profile = pn.widgets.Select.from_param(
             s.param.profile,
             label=s.t("suit.profile"),
-            options={(s.engines.profile(n).title_en if s.app.lang == "en" else s.engines.profile(n).title_nb): n
-                     for n in s.param.profile.objects},
+            options={
+                (s.engines.profile(n).title_en if s.app.lang == "en" else s.engines.profile(n).title_nb): n
+                for n in s.param.profile.objects
+            },
             sizing_mode="stretch_width",
         )
         self.resolution = pn.widgets.RadioButtonGroup.from_param(
-            s.param.resolution, label=s.t("suit.resolution"), options={f"{r:g} m": r for r in s.param.resolution.objects}
+            s.param.resolution,
+            label=s.t("suit.resolution"),
+            options={f"{r:g} m": r for r in s.param.resolution.objects},
         )
         self.table = pn.widgets.Tabulator(
-            pd.DataFrame(), show_index=False, disabled=True, selectable=1, sizing_mode="stretch_width",
-            height=260, css_classes=["areal-sites"], layout="fit_data_table",
+            pd.DataFrame(),
+            show_index=False,
+            disabled=True,
+            selectable=1,
+            sizing_mode="stretch_width",
+            height=260,
+            css_classes=["areal-sites"],
+            layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
-        self.ahp_text = pn.widgets.TextAreaInput(label=s.t("suit.ahp"), height=110, sizing_mode="stretch_width",
-                                                 css_classes=["areal-ahp-text"])
+        self.ahp_text = pn.widgets.TextAreaInput(
+            label=s.t("suit.ahp"), height=110, sizing_mode="stretch_width", css_classes=["areal-ahp-text"]
+        )
         self.ahp_button = pn.widgets.Button(label=s.t("suit.ahp_apply"), css_classes=["areal-ahp-apply"])
         self.ahp_button.on_click(self._on_ahp)
         self.reset = pn.widgets.Button(label=s.t("suit.reset"), color="light")
@@ -162,7 +183,11 @@ class SuitabilityView(ToolView):
             self.tool.select(int(self.table.value.iloc[row]["site_id"]))
 
     def _on_ahp(self, _event) -> None:
-        rows = [r.replace(";", ",").replace("\t", ",") for r in self.ahp_text.value.strip().splitlines() if r.strip()]
+        rows = [
+            r.replace(";", ",").replace("\t", ",")
+            for r in self.ahp_text.value.strip().splitlines()
+            if r.strip()
+        ]
         matrix = [[v.strip() for v in (r.split(",") if "," in r else r.split())] for r in rows]
         self.tool.apply_ahp(matrix)
 
@@ -179,8 +204,12 @@ class SuitabilityView(ToolView):
         out = []
         for cid in s.criteria():
             sl = pn.widgets.FloatSlider(
-                label=labels.get(cid, cid), start=0.0, end=1.0, step=0.01,
-                value=float(weights.get(cid, 0.0)), sizing_mode="stretch_width",
+                label=labels.get(cid, cid),
+                start=0.0,
+                end=1.0,
+                step=0.01,
+                value=float(weights.get(cid, 0.0)),
+                sizing_mode="stretch_width",
                 css_classes=["areal-weight", f"areal-weight-{cid}"],
             )
             sl.param.watch(lambda e, c=cid: s.set_weight(c, e.new), "value_throttled")
@@ -189,17 +218,27 @@ class SuitabilityView(ToolView):
         if not self.ahp_text.value:
             self.ahp_text.placeholder = "\n".join(",".join("1" for _ in s.criteria()) for _ in s.criteria())
         return pn.Column(
-            _md(f"#### {s.t('suit.weights')}"), *out, self.reset,
-            pn.Card(_md(s.t("suit.ahp_help", order=order)), self.ahp_text, self.ahp_button,
-                    pn.bind(self._ahp_status, s.param.ahp_error, s.param.ahp_cr),
-                    title=s.t("suit.ahp"), collapsed=True, sizing_mode="stretch_width"),
+            _md(f"#### {s.t('suit.weights')}"),
+            *out,
+            self.reset,
+            pn.Card(
+                _md(s.t("suit.ahp_help", order=order)),
+                self.ahp_text,
+                self.ahp_button,
+                pn.bind(self._ahp_status, s.param.ahp_error, s.param.ahp_cr),
+                title=s.t("suit.ahp"),
+                collapsed=True,
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
         )
 
     def _ahp_status(self, error, cr):
         s = self.tool
         if error:
-            return pn.pane.Alert(error, alert_type="danger", css_classes=["areal-ahp-error"], sizing_mode="stretch_width")
+            return pn.pane.Alert(
+                error, alert_type="danger", css_classes=["areal-ahp-error"], sizing_mode="stretch_width"
+            )
         if cr is not None:
             return _md(s.t("suit.ahp_ok", cr=cr), "areal-ahp-ok")
         return _md("")
@@ -207,8 +246,10 @@ class SuitabilityView(ToolView):
     def _status(self, status, version, error):
         s = self.tool
         if status == "building":
-            return pn.Row(pn.indicators.LoadingSpinner(value=True, size=24),
-                          _md(s.t("suit.building", res=s.resolution), "areal-suit-building"))
+            return pn.Row(
+                pn.indicators.LoadingSpinner(value=True, size=24),
+                _md(s.t("suit.building", res=s.resolution), "areal-suit-building"),
+            )
         if status == "error":
             return self._error(error)
         if status != "ready":
@@ -229,18 +270,36 @@ class SuitabilityView(ToolView):
         s = self.tool
         if not selected or not detail:
             return _md(f"*{s.t('suit.select')}*")
-        parts = [_md(f"#### {s.t('suit.site', rank=detail['rank'], ha=detail['area_ha'])}\n{detail['reasons']}",
-                     "areal-site-detail")]
+        parts = [
+            _md(
+                f"#### {s.t('suit.site', rank=detail['rank'], ha=detail['area_ha'])}\n{detail['reasons']}",
+                "areal-site-detail",
+            )
+        ]
         st = detail.get("stability") or {}
         if st:
-            parts.append(_md(s.t("suit.stability", med=st["mc_median_rank"], iqr=st["mc_rank_iqr"],
-                                 top=st["mc_share_top_5"], n=300)))
-        parts += [_md(f"**{s.t('suit.values')}**"), _table(detail["values"], s.app, "areal-site-values"),
-                  _md(f"**{s.t('suit.conflicts')}**")]
+            parts.append(
+                _md(
+                    s.t(
+                        "suit.stability",
+                        med=st["mc_median_rank"],
+                        iqr=st["mc_rank_iqr"],
+                        top=st["mc_share_top_5"],
+                        n=300,
+                    )
+                )
+            )
+        parts += [
+            _md(f"**{s.t('suit.values')}**"),
+            _table(detail["values"], s.app, "areal-site-values"),
+            _md(f"**{s.t('suit.conflicts')}**"),
+        ]
         conf = detail["conflicts"]
         if len(conf):
             conf = conf.assign(severity=conf["severity"].map(lambda v: s.t(f"severity.{v}")))
-            parts.append(_table(conf[["severity", "pair", "area_ha", "basis"]], s.app, "areal-site-conflicts"))
+            parts.append(
+                _table(conf[["severity", "pair", "area_ha", "basis"]], s.app, "areal-site-conflicts")
+            )
         else:
             parts.append(_md(s.t("conf.none")))
         return pn.Column(*parts, sizing_mode="stretch_width")
@@ -249,12 +308,19 @@ class SuitabilityView(ToolView):
         s = self.tool
         downloads = []
         if s.app.mode == "planner":
-            downloads = [pn.Row(
-                pn.widgets.FileDownload(callback=s.cog_bytes, filename="areal_suitability.tif",
-                                        label=s.t("suit.download_cog"), color="primary"),
-                pn.widgets.FileDownload(callback=s.gpkg_bytes, filename="areal_sites.gpkg",
-                                        label=s.t("suit.download_gpkg")),
-            )]
+            downloads = [
+                pn.Row(
+                    pn.widgets.FileDownload(
+                        callback=s.cog_bytes,
+                        filename="areal_suitability.tif",
+                        label=s.t("suit.download_cog"),
+                        color="primary",
+                    ),
+                    pn.widgets.FileDownload(
+                        callback=s.gpkg_bytes, filename="areal_sites.gpkg", label=s.t("suit.download_gpkg")
+                    ),
+                )
+            ]
         return pn.Column(
             self.profile,
             pn.Row(_md(s.t("suit.resolution")), self.resolution),
@@ -269,7 +335,7 @@ class SuitabilityView(ToolView):
 
 
 def _keys():
-    from apps.planner import i18n
+    from areal.apps.planner import i18n
 
     return i18n.NB
 
@@ -288,16 +354,32 @@ class ArenasView(ToolView):
         s = self.tool
         allx = s.t("arena.all")
         self.filters = [
-            pn.widgets.Select.from_param(s.param.sector, label=s.t("arena.sector"),
-                                         options={allx: "", **{v: v for v in s.param.sector.objects if v}}),
-            pn.widgets.Select.from_param(s.param.arena_type, label=s.t("arena.type"),
-                                         options={allx: "", **{v: v for v in s.param.arena_type.objects if v}}),
-            pn.widgets.Select.from_param(s.param.status, label=s.t("arena.status"),
-                                         options={allx: "", **{s.t(f"arena.status.{v}"): v for v in s.param.status.objects if v}}),
+            pn.widgets.Select.from_param(
+                s.param.sector,
+                label=s.t("arena.sector"),
+                options={allx: "", **{v: v for v in s.param.sector.objects if v}},
+            ),
+            pn.widgets.Select.from_param(
+                s.param.arena_type,
+                label=s.t("arena.type"),
+                options={allx: "", **{v: v for v in s.param.arena_type.objects if v}},
+            ),
+            pn.widgets.Select.from_param(
+                s.param.status,
+                label=s.t("arena.status"),
+                options={allx: "", **{s.t(f"arena.status.{v}"): v for v in s.param.status.objects if v}},
+            ),
         ]
-        self.table = pn.widgets.Tabulator(pd.DataFrame(), show_index=False, disabled=True, selectable=1,
-                                          sizing_mode="stretch_width", height=300, css_classes=["areal-arenas-list"],
-                                          layout="fit_data_table")
+        self.table = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            show_index=False,
+            disabled=True,
+            selectable=1,
+            sizing_mode="stretch_width",
+            height=300,
+            css_classes=["areal-arenas-list"],
+            layout="fit_data_table",
+        )
         self.table.on_click(self._on_row)
         s.param.watch(self._fill, ["sector", "arena_type", "status"])
         self._fill()
@@ -306,7 +388,9 @@ class ArenasView(ToolView):
         if not self.tool.available():
             return
         df = self.tool.table()
-        self.table.value = df.rename(columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()})
+        self.table.value = df.rename(
+            columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()}
+        )
 
     def _on_row(self, event):
         if event.row is not None and 0 <= event.row < len(self.table.value):
@@ -320,21 +404,30 @@ class ArenasView(ToolView):
         d = s.details(selected) if selected else {}
         if not d:
             return _md(f"*{s.t('arena.select')}*")
-        rows = [f"#### {d['name']}", f"{s.t('arena.type')}: {d['arena_type']} · {s.t('arena.status')}: "
-                f"{s.t('arena.status.' + d['status'])}", f"{s.t('arena.operator')}: {d.get('operator', '')}",
-                f"{s.t('arena.can_test')}: {d.get('can_test', '')}",
-                f"{s.t('arena.precision')}: " + (s.t("arena.precision_municipality") if d["precision"] == "municipality"
-                                                 else d["precision"]),
-                f"{s.t('arena.source')}: [{d.get('source_title') or d['source_url']}]({d['source_url']})"]
+        rows = [
+            f"#### {d['name']}",
+            f"{s.t('arena.type')}: {d['arena_type']} · {s.t('arena.status')}: "
+            f"{s.t('arena.status.' + d['status'])}",
+            f"{s.t('arena.operator')}: {d.get('operator', '')}",
+            f"{s.t('arena.can_test')}: {d.get('can_test', '')}",
+            f"{s.t('arena.precision')}: "
+            + (s.t("arena.precision_municipality") if d["precision"] == "municipality" else d["precision"]),
+            f"{s.t('arena.source')}: [{d.get('source_title') or d['source_url']}]({d['source_url']})",
+        ]
         return _md("  \n".join(rows), "areal-arena-detail")
 
     def __panel__(self):
         s = self.tool
         if not s.available():
             return _md(f"*{s.t('site.not_available')}*")
-        return pn.Column(*self.filters, pn.bind(self._count, s.param.sector, s.param.arena_type, s.param.status),
-                         self.table, pn.bind(self._details, s.param.selected), sizing_mode="stretch_width",
-                         css_classes=["areal-arenas"])
+        return pn.Column(
+            *self.filters,
+            pn.bind(self._count, s.param.sector, s.param.arena_type, s.param.status),
+            self.table,
+            pn.bind(self._details, s.param.selected),
+            sizing_mode="stretch_width",
+            css_classes=["areal-arenas"],
+        )
 
 
 # ---------------------------------------------------------------------- indicators and scenarios
@@ -351,13 +444,17 @@ class IndicatorView(ToolView):
         s = self.tool
         titles = s.titles()
         self.column = pn.widgets.Select.from_param(
-            s.param.column, label=s.t("ind.column"),
-            options={titles.get(c, c): c for c in s.param.column.objects}, sizing_mode="stretch_width",
+            s.param.column,
+            label=s.t("ind.column"),
+            options={titles.get(c, c): c for c in s.param.column.objects},
+            sizing_mode="stretch_width",
         )
         munis = s.app.data.municipalities()
         self.muni = pn.widgets.Select.from_param(
-            s.param.selected, label=s.t("ind.municipality"),
-            options={"–": "", **{f"{n} ({k})": k for k, n in munis.items()}}, sizing_mode="stretch_width",
+            s.param.selected,
+            label=s.t("ind.municipality"),
+            options={"–": "", **{f"{n} ({k})": k for k, n in munis.items()}},
+            sizing_mode="stretch_width",
         )
         self.scen_name = pn.widgets.TextInput(label=s.t("scen.name"), sizing_mode="stretch_width")
         self.save = pn.widgets.Button(label=s.t("scen.save"), color="primary")
@@ -380,8 +477,11 @@ class IndicatorView(ToolView):
         if not selected:
             return _md(f"*{s.t('ind.click')}*")
         name = s.app.data.municipalities().get(selected, selected)
-        return pn.Column(_md(f"#### {s.t('ind.account', name=name)}"),
-                         _table(s.account_of(selected), s.app, "areal-ind-account"), sizing_mode="stretch_width")
+        return pn.Column(
+            _md(f"#### {s.t('ind.account', name=name)}"),
+            _table(s.account_of(selected), s.app, "areal-ind-account"),
+            sizing_mode="stretch_width",
+        )
 
     def _scenarios(self, version, error):
         s = self.tool
@@ -397,8 +497,12 @@ class IndicatorView(ToolView):
         btn.on_click(lambda _e: s.open_scenario(opener.value))
         a = pn.widgets.Select.from_param(s.param.scenario_a, label="A", options=["", *names])
         b = pn.widgets.Select.from_param(s.param.scenario_b, label="B", options=["", *names])
-        parts += [pn.Row(opener, btn), _md(f"**{s.t('scen.compare')}**"), pn.Row(a, b),
-                  pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b)]
+        parts += [
+            pn.Row(opener, btn),
+            _md(f"**{s.t('scen.compare')}**"),
+            pn.Row(a, b),
+            pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b),
+        ]
         return pn.Column(*parts, sizing_mode="stretch_width")
 
     def _compare(self, a, b):

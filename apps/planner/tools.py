@@ -1,7 +1,7 @@
 """GUI-free state of the analysis views: conflicts, suitability, test arenas, indicators and scenarios.
 
-Each class is a ``param.Parameterized`` over the session's :class:`~apps.planner.state.PlannerState`
-(``app``) and the server's :class:`~apps.planner.engines.Engines`. Tests drive them directly:
+Each class is a ``param.Parameterized`` over the session's :class:`~areal.apps.planner.state.PlannerState`
+(``app``) and the server's :class:`~areal.apps.planner.engines.Engines`. Tests drive them directly:
 change a parameter, read the result frames. What goes on the map is handed to
 ``app.set_overlay`` (GeoJSON or a PNG served by the overlay endpoint); the views never read files.
 """
@@ -18,16 +18,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import param
-
-from apps.planner import mapping
-from apps.planner.engines import RESOLUTIONS, Engines
-from apps.planner.state import PlannerState
-from geo import arenas as A
-from geo.conflicts import ConflictResult
-from geo.errors import ArealError, RuleError
-from geo.profiles import ahp_weights
-from geo.rules import SEVERITIES
-from geo.suitability import rank_stability
+from areal.apps.planner import mapping
+from areal.apps.planner.engines import RESOLUTIONS, Engines
+from areal.apps.planner.state import PlannerState
+from areal.geo import arenas as A
+from areal.geo.conflicts import ConflictResult
+from areal.geo.errors import ArealError, RuleError
+from areal.geo.profiles import ahp_weights
+from areal.geo.rules import SEVERITIES
+from areal.geo.suitability import rank_stability
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -68,7 +67,7 @@ def _run(executor: Callable | None, fn: Callable[[], None]) -> None:
 
 
 def _gpkg_bytes(frames: dict[str, gpd.GeoDataFrame]) -> io.BytesIO:
-    from layers.export import write_frame
+    from areal.layers.export import write_frame
 
     with tempfile.TemporaryDirectory(prefix="areal-dl-") as tmp:
         path = Path(tmp) / "out.gpkg"
@@ -362,13 +361,13 @@ class SuitabilityState(Tool):
         png, bounds = mapping.array_png(model.suitability(w), model.grid)
         key = self.app.data.put_overlay(png)
         image = {
-                "kind": "image",
-                "url": f"{mapping.DATA_URL}/overlay/{key}.png",
-                "bounds": list(bounds),
-                "opacity": 0.75,
-                "title": self.t("suit.overlay"),
-                "legend": [{"label": "0 → 1", "gradient": list(mapping.SUIT_GRADIENT)}],
-            }
+            "kind": "image",
+            "url": f"{mapping.DATA_URL}/overlay/{key}.png",
+            "bounds": list(bounds),
+            "opacity": 0.75,
+            "title": self.t("suit.overlay"),
+            "legend": [{"label": "0 → 1", "gradient": list(mapping.SUIT_GRADIENT)}],
+        }
         props = [
             {
                 "_color": SITE_COLOUR,
@@ -459,7 +458,7 @@ class SuitabilityState(Tool):
 
     def cog_bytes(self) -> io.BytesIO:
         """The suitability raster for the current weights as a cloud-optimised GeoTIFF."""
-        from layers.export import write_cog
+        from areal.layers.export import write_cog
 
         model = self.model()
         with tempfile.TemporaryDirectory(prefix="areal-dl-") as tmp:
@@ -498,9 +497,7 @@ class ArenaState(Tool):
     def frame(self) -> gpd.GeoDataFrame:
         """The arenas passing the filters."""
         arenas = self.app.data.layers["test_arenas"]
-        return A.filter_arenas(
-            arenas, self.sector or None, self.arena_type or None, self.status or None
-        )
+        return A.filter_arenas(arenas, self.sector or None, self.arena_type or None, self.status or None)
 
     def table(self) -> pd.DataFrame:
         """List of the filtered arenas."""
@@ -577,7 +574,9 @@ class IndicatorState(Tool):
     selected = param.String(default="", doc="municipality number clicked")
     scenario_a = param.String(default="")
     scenario_b = param.String(default="")
-    store = param.Parameter(default=None, doc="a layers.scenario_store.ScenarioStore (None: no scenario tools)")
+    store = param.Parameter(
+        default=None, doc="a layers.scenario_store.ScenarioStore (None: no scenario tools)"
+    )
     scenario_version = param.Integer(default=0)
 
     def __init__(self, **params):
@@ -604,8 +603,12 @@ class IndicatorState(Tool):
             acc = self.engines.indicator_table().table
         else:
             acc = self.engines.account().municipalities
-        out = pd.DataFrame(acc[["kommunenummer", "kommunenavn", self.column]]).rename(columns={self.column: "value"})
-        out = out.sort_values("value", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+        out = pd.DataFrame(acc[["kommunenummer", "kommunenavn", self.column]]).rename(
+            columns={self.column: "value"}
+        )
+        out = out.sort_values("value", ascending=False, kind="stable", na_position="last").reset_index(
+            drop=True
+        )
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         return out
 
@@ -648,7 +651,10 @@ class IndicatorState(Tool):
                     "_id": str(r.kommunenummer),
                     "_tip": f"{r.kommunenavn}: "
                     + (f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")),
-                    "_popup": [[self.t("col.kommunenavn"), r.kommunenavn], [title, f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")]],
+                    "_popup": [
+                        [self.t("col.kommunenavn"), r.kommunenavn],
+                        [title, f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")],
+                    ],
                 }
             )
         self.app.set_overlay(
@@ -688,9 +694,11 @@ class IndicatorState(Tool):
         """Scenarios in the store."""
         return self.store.names() if self.store is not None else []
 
-    def save_scenario(self, name: str, profile: str = "", weights: dict | None = None, note: str = "") -> bool:
+    def save_scenario(
+        self, name: str, profile: str = "", weights: dict | None = None, note: str = ""
+    ) -> bool:
         """Save the session's site as a scenario (with the visible layers, profile and weights)."""
-        from geo.scenario import Scenario
+        from areal.geo.scenario import Scenario
 
         if self.store is None:
             return False

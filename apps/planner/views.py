@@ -1,8 +1,8 @@
-"""Thin Panel views over :class:`~apps.planner.state.PlannerState`.
+"""Thin Panel views over :class:`~areal.apps.planner.state.PlannerState`.
 
 Each view only lays out widgets bound to the state and calls the state's methods; all logic is
 in the state and in :mod:`geo`. Later views (conflicts, suitability) subclass :class:`View` the
-same way and are added to :class:`apps.planner.app.App`.
+same way and are added to :class:`areal.apps.planner.app.App`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import io
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.planner import i18n, mapping
+from areal.apps.planner.bridge import MapFrame
+from areal.apps.planner.state import PlannerState
+from areal.geo.sitecheck import SiteReport
+from areal.layers.upload import ACCEPTED
 from panel.viewable import Viewer
-
-from apps.planner import i18n, mapping
-from apps.planner.bridge import MapFrame
-from apps.planner.state import PlannerState
-from geo.sitecheck import SiteReport
-from layers.upload import ACCEPTED
 
 
 class View(Viewer):
@@ -77,7 +76,9 @@ class MapView(View):
     def _on_overlays(self, event) -> None:
         old, new = event.old or {}, event.new or {}
         cmds = [{"type": "clear_overlay", "id": k} for k in old if k not in new]
-        cmds += [{"type": "overlay", "overlay": {"id": k, **v}} for k, v in new.items() if old.get(k) is not v]
+        cmds += [
+            {"type": "overlay", "overlay": {"id": k, **v}} for k, v in new.items() if old.get(k) is not v
+        ]
         if cmds:
             self.frame.send_batch(cmds)
 
@@ -293,7 +294,9 @@ class SiteCheckView(View):
             else:
                 parts.append(_table(frame, s, f"areal-{slot}"))
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
-                    parts.append(pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"]))
+                    parts.append(
+                        pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"])
+                    )
         if s.mode == "planner":
             parts.append(
                 pn.Row(
@@ -331,7 +334,7 @@ class SiteCheckView(View):
         import tempfile
         from pathlib import Path
 
-        from layers.export import write_frame
+        from areal.layers.export import write_frame
 
         with tempfile.TemporaryDirectory(prefix="areal-dl-") as tmp:
             path = Path(tmp) / "site.gpkg"

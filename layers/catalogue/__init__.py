@@ -1,9 +1,9 @@
-"""The layer catalogue: one frozen :class:`~layers._base.LayerSpec` per layer, grouped by theme.
+"""The layer catalogue: one frozen :class:`~areal.layers._base.LayerSpec` per layer, grouped by theme.
 
 Order here is the order of the map's layer control and of ``areal layers``.
 """
 
-from layers.catalogue import (
+from areal.layers.catalogue import (
     agriculture,
     aquaculture,
     boundaries,

@@ -1,6 +1,6 @@
 """NIBIO AR5 land resource map: farmland and productive forest (1:5 000)."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers._base import Fetch, LayerSpec, Source, Style
 
 AR5_ARTYPE = {
     "11": "Bebygd",
@@ -25,7 +25,14 @@ AR5_SKOGBONITET = {
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }
-AR5_TRESLAG = {"31": "Barskog", "32": "Lauvskog", "33": "Blandingsskog", "39": "Ikke tresatt", "98": "Ikke relevant", "99": "Ikke registrert"}
+AR5_TRESLAG = {
+    "31": "Barskog",
+    "32": "Lauvskog",
+    "33": "Blandingsskog",
+    "39": "Ikke tresatt",
+    "98": "Ikke relevant",
+    "99": "Ikke registrert",
+}
 AR5_GRUNNFORHOLD = {
     "41": "Blokkdominert",
     "42": "Organiske jordlag",
@@ -67,7 +74,12 @@ AR5 = LayerSpec(
     ),
     columns={"arealtype": "str", "skogbonitet": "str", "treslag": "str", "grunnforhold": "str"},
     # SOSI short names (ARTYPE, ARTRESLAG, ARSKOGBON, ARGRUNNF) as in SOSI-derived files.
-    rename={"ARTYPE": "arealtype", "ARTRESLAG": "treslag", "ARSKOGBON": "skogbonitet", "ARGRUNNF": "grunnforhold"},
+    rename={
+        "ARTYPE": "arealtype",
+        "ARTRESLAG": "treslag",
+        "ARSKOGBON": "skogbonitet",
+        "ARGRUNNF": "grunnforhold",
+    },
     code_lists={
         "arealtype": AR5_ARTYPE,
         "skogbonitet": AR5_SKOGBONITET,
@@ -82,8 +94,17 @@ AR5 = LayerSpec(
         fill_opacity=0.45,
         category_column="arealtype",
         categories={
-            "11": "#fcdbd6", "12": "#b3b3b3", "21": "#ffd16e", "22": "#ffff4c", "23": "#ffffad",
-            "30": "#9ecc73", "50": "#d9d9d9", "60": "#d1d1ff", "70": "#ffffff", "81": "#91e7ff", "82": "#ccfeff",
+            "11": "#fcdbd6",
+            "12": "#b3b3b3",
+            "21": "#ffd16e",
+            "22": "#ffff4c",
+            "23": "#ffffad",
+            "30": "#9ecc73",
+            "50": "#d9d9d9",
+            "60": "#d1d1ff",
+            "70": "#ffffff",
+            "81": "#91e7ff",
+            "82": "#ccfeff",
         },
     ),
     notes="Farmland = arealtype 21/22/23 (protected by jordlova § 9 and the national jordvern target); "

@@ -1,7 +1,7 @@
 """Aquaculture sites and coral reefs along the coast."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
-from layers.catalogue._common import NLOD, NLOD_URL
+from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers.catalogue._common import NLOD, NLOD_URL
 
 AQUACULTURE = LayerSpec(
     id="aquaculture_sites",
@@ -38,10 +38,23 @@ AQUACULTURE = LayerSpec(
     code_lists={"placement": {"SJØ": "Sjø", "LAND": "Land", "HAV": "Hav (havbruk til havs)"}},
     clip_to_county=True,
     assign_municipality=True,
-    tooltip=("site_name", "site_id", "species", "site_capacity", "capacity_unit_type", "placement", "kommunenavn"),
+    tooltip=(
+        "site_name",
+        "site_id",
+        "species",
+        "site_capacity",
+        "capacity_unit_type",
+        "placement",
+        "kommunenavn",
+    ),
     style=Style(
-        color="#006064", fill_color="#00bcd4", radius=4, fill_opacity=0.8, default_visible=True,
-        category_column="placement", categories={"SJØ": "#00838f", "LAND": "#ff8f00"},
+        color="#006064",
+        fill_color="#00bcd4",
+        radius=4,
+        fill_opacity=0.8,
+        default_visible=True,
+        category_column="placement",
+        categories={"SJØ": "#00838f", "LAND": "#ff8f00"},
     ),
     redistributable=True,
     notes="Register municipality numbers are pre-2024 for some rows: municipality is assigned by point-in-polygon.",

@@ -1,7 +1,7 @@
 """Administrative boundaries: municipalities and the county mask."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
-from layers.catalogue._common import CC_BY_4, CC_BY_4_URL, KARTVERKET, N1000_GPKG
+from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers.catalogue._common import CC_BY_4, CC_BY_4_URL, KARTVERKET, N1000_GPKG
 
 _KOMMUNER_URL = (
     "https://nedlasting.geonorge.no/geonorge/Basisdata/Kommuner/GeoJSON/"
@@ -69,9 +69,7 @@ COUNTY = LayerSpec(
     licence_url=CC_BY_4_URL,
     vintage="2024",
     attribution="© Kartverket, Administrative enheter (CC BY 4.0)",
-    source=Source(
-        patterns=("boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",), layer="Fylke"
-    ),
+    source=Source(patterns=("boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",), layer="Fylke"),
     fetch=Fetch(
         service="Geonorge nedlasting (Administrative enheter, fylker)",
         url="https://nedlasting.geonorge.no/geonorge/Basisdata/Fylker/GeoJSON/"

@@ -1,6 +1,6 @@
 """Business land: master-plan business areas (arealformål 1300) and the OSM sample."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers._base import Fetch, LayerSpec, Source, Style
 
 AREALFORMAL = {
     "1001": "Bebyggelse og anlegg",
@@ -34,14 +34,16 @@ BUSINESS_AREAS = LayerSpec(
     licence_url="https://data.norge.no/nlod/no/2.0",
     vintage="current master plans",
     attribution="Kommuneplanens arealdel, kommunene i Trøndelag / Geonorge (NLOD)",
-    source=Source(patterns=("business/kommuneplan_arealformal_*.gpkg", "business/*.gpkg", "business/*.geojson")),
+    source=Source(
+        patterns=("business/kommuneplan_arealformal_*.gpkg", "business/*.gpkg", "business/*.geojson")
+    ),
     fetch=Fetch(
         service="DiBK Nasjonal arealplanbase (kommuneplaner, WFS) or the county's own dataset",
         url="https://nap.ft.dibk.no/services/wfs/kommuneplaner/",
         format="GML 3.2 (WFS 2.0 GetFeature, SOSI KpArealformålOmråde)",
         target="business/kommuneplan_arealformal_50.gpkg",
         manual="Download 'Kommuneplaner' (SOSI/GML) for the municipalities from https://kartkatalog.geonorge.no, "
-        "or set [business_areas] url = \"...\" in <data dir>/fetch.toml to the county's business-area "
+        'or set [business_areas] url = "..." in <data dir>/fetch.toml to the county\'s business-area '
         "dataset, or import a file with `areal import FILE --as business_areas`.",
         method="plan_wfs",
         params={"type_name": "app:KpArealformålOmråde", "srs": "EPSG:25833"},
@@ -84,7 +86,9 @@ OSM_BUSINESS = LayerSpec(
     licence_url="https://opendatacommons.org/licenses/odbl/1-0/",
     vintage="2020",
     attribution="© OpenStreetMap contributors (ODbL)",
-    source=Source(patterns=("landuse/osm_landuse_trondheim_sentrum_2020.gpkg",), layer="osm_landuse_trondheim_sentrum"),
+    source=Source(
+        patterns=("landuse/osm_landuse_trondheim_sentrum_2020.gpkg",), layer="osm_landuse_trondheim_sentrum"
+    ),
     columns={"landuse": "str"},
     where={"landuse": "industrial|commercial|retail"},
     code_lists={"landuse": {"industrial": "Industri", "commercial": "Næring/kontor", "retail": "Handel"}},

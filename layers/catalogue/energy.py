@@ -1,7 +1,7 @@
 """Energy: wind power plants and free grid capacity."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
-from layers.catalogue._common import NLOD, NLOD_URL
+from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers.catalogue._common import NLOD, NLOD_URL
 
 WIND_POWER = LayerSpec(
     id="wind_power",

@@ -1,7 +1,7 @@
 """N1000 land cover: forest, mire, open land, built-up areas, lakes, sea."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
-from layers.catalogue._common import (
+from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers.catalogue._common import (
     CC_BY_4,
     CC_BY_4_URL,
     KARTVERKET,
@@ -40,23 +40,43 @@ def _n1000(id, layer, nb, en, style, theme="landcover", geometry_type="Polygon",
     )
 
 
-FOREST = _n1000("forest", "Skog", "Skog (N1000)", "Forest (N1000)", Style(color="#2e7d32", fill_color="#4caf50", weight=0.3))
-MIRE = _n1000("mire", "Myr", "Myr (N1000)", "Mire (N1000)", Style(color="#6d4c41", fill_color="#a1887f", weight=0.3))
+FOREST = _n1000(
+    "forest",
+    "Skog",
+    "Skog (N1000)",
+    "Forest (N1000)",
+    Style(color="#2e7d32", fill_color="#4caf50", weight=0.3),
+)
+MIRE = _n1000(
+    "mire", "Myr", "Myr (N1000)", "Mire (N1000)", Style(color="#6d4c41", fill_color="#a1887f", weight=0.3)
+)
 OPEN_LAND = _n1000(
-    "open_land", "ApentOmrade", "Åpent område (N1000)", "Open land (N1000)",
+    "open_land",
+    "ApentOmrade",
+    "Åpent område (N1000)",
+    "Open land (N1000)",
     Style(color="#9e9d24", fill_color="#e6ee9c", weight=0.3, fill_opacity=0.25),
 )
 BUILT_UP = _n1000(
-    "built_up", "Tettbebyggelse", "Tettbebyggelse (N1000)", "Built-up areas (N1000)",
+    "built_up",
+    "Tettbebyggelse",
+    "Tettbebyggelse (N1000)",
+    "Built-up areas (N1000)",
     Style(color="#b71c1c", fill_color="#e57373", weight=0.6, default_visible=True),
 )
 LAKES = _n1000(
-    "lakes", "Innsjo", "Innsjøer (N1000)", "Lakes (N1000)",
+    "lakes",
+    "Innsjo",
+    "Innsjøer (N1000)",
+    "Lakes (N1000)",
     Style(color="#1565c0", fill_color="#64b5f6", weight=0.3, fill_opacity=0.5),
     columns={"høyde": "float"},
 )
 SEA = _n1000(
-    "sea", "Havflate", "Havflate (N1000)", "Sea surface (N1000)",
+    "sea",
+    "Havflate",
+    "Havflate (N1000)",
+    "Sea surface (N1000)",
     Style(color="#0d47a1", fill_color="#90caf9", weight=0.0, fill_opacity=0.2),
 )
 

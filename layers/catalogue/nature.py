@@ -1,7 +1,7 @@
 """Protected areas: national parks (N1000) and Naturbase areas."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
-from layers.catalogue._common import (
+from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers.catalogue._common import (
     CC_BY_4,
     CC_BY_4_URL,
     KARTVERKET,

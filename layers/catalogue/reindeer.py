@@ -1,7 +1,7 @@
 """Reindeer husbandry (reindrift) and wild reindeer (villrein)."""
 
-from layers._base import Fetch, LayerSpec, Source, Style
-from layers.catalogue._common import NLOD, NLOD_URL
+from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers.catalogue._common import NLOD, NLOD_URL
 
 # NIBIO publishes every reindeer husbandry dataset of Landbruksdirektoratet as one zipped file
 # geodatabase for all of Norway (EUREF89 UTM33); host kart8.nibio.no ("uttak_Download").
@@ -31,9 +31,16 @@ SESONGOMRADE = {
     "10": "Vinterbeite II: spredt brukte vinterbeiter",
 }
 SESONG_TO_BEITETID = {
-    "1": "vårbeite I", "2": "vårbeite II", "3": "sommerbeite I", "4": "sommerbeite II",
-    "5": "høstbeite I", "6": "høstbeite II", "7": "høstvinterbeite I", "8": "høstvinterbeite II",
-    "9": "vinterbeite I", "10": "vinterbeite II",
+    "1": "vårbeite I",
+    "2": "vårbeite II",
+    "3": "sommerbeite I",
+    "4": "sommerbeite II",
+    "5": "høstbeite I",
+    "6": "høstbeite II",
+    "7": "høstvinterbeite I",
+    "8": "høstvinterbeite II",
+    "9": "vinterbeite I",
+    "10": "vinterbeite II",
 }
 BEITETID = {
     "vårbeite I": "Vårbeite I (kalvingsland)",
@@ -77,7 +84,9 @@ def _official(dataset: str, target: str, method: str = "file", layer: str = "") 
         manual=f"Download 'Reindrift - {dataset}' as FGDB from https://kartkatalog.geonorge.no (NIBIO / "
         f"Landbruksdirektoratet) and run `areal import FILE --as ...`",
         method=method,
-        params={"datasets": ",".join(SEASON_DATASETS)} if method == "nibio_seasons" else ({"layer": layer} if layer else {}),
+        params={"datasets": ",".join(SEASON_DATASETS)}
+        if method == "nibio_seasons"
+        else ({"layer": layer} if layer else {}),
     )
 
 
@@ -94,7 +103,9 @@ REINDEER_PASTURES = LayerSpec(
     vintage="continuously updated",
     attribution="© Landbruksdirektoratet/NIBIO, reindriftskart (NLOD)",
     source=Source(patterns=("reindeer/reindrift-arstidsbeite*.gpkg", "reindeer/*arstidsbeite*_gdb.zip")),
-    fetch=_official("arstidsbeite-<season>", "reindeer/reindrift-arstidsbeite_50.gpkg", method="nibio_seasons"),
+    fetch=_official(
+        "arstidsbeite-<season>", "reindeer/reindrift-arstidsbeite_50.gpkg", method="nibio_seasons"
+    ),
     columns={"sesongomrade": "str", "beitetid": "str", "reinbeitedistrikt": "str"},
     rename=_REIN_RENAME,
     derive={"beitetid": ("sesongomrade", SESONG_TO_BEITETID)},
@@ -102,8 +113,11 @@ REINDEER_PASTURES = LayerSpec(
     clip_to_county=True,
     tooltip=("beitetid", "reinbeitedistrikt"),
     style=Style(
-        color="#8d6e63", fill_color="#bcaaa4", weight=0.5,
-        category_column="beitetid", categories={"vårbeite I": "#d84315", "vårbeite II": "#ff8a65"},
+        color="#8d6e63",
+        fill_color="#bcaaa4",
+        weight=0.5,
+        category_column="beitetid",
+        categories={"vårbeite I": "#d84315", "vårbeite II": "#ff8a65"},
     ),
     notes="Official data: one dataset per season, attribute reindriftSesongområde (1-10, two categories "
     "per season) → `sesongomrade`, label `beitetid` derived; reinbeitebrukerID → `reinbeitedistrikt`. "
@@ -186,7 +200,9 @@ WILD_REINDEER = LayerSpec(
     licence="NLOD (inferred)",
     vintage="about 2020",
     attribution="Miljødirektoratet villreinområder, via NINA (1BartPeeters/NI_indicator_wildReindeer)",
-    source=Source(patterns=("reindeer/villreinomrader_trondelag.gpkg",), layer="villreinomrader_clipped_trondelag"),
+    source=Source(
+        patterns=("reindeer/villreinomrader_trondelag.gpkg",), layer="villreinomrader_clipped_trondelag"
+    ),
     columns={"Omradenr": "str", "Villreinom": "str"},
     tooltip=("Villreinom", "Omradenr", "Nasj_v_o"),
     style=Style(color="#33691e", fill_color="#aed581", weight=0.8, fill_opacity=0.3, dash_array="2 4"),

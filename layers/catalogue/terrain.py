@@ -1,6 +1,6 @@
 """Terrain and rasterised land cover."""
 
-from layers._base import Fetch, LayerSpec, Source
+from areal.layers._base import Fetch, LayerSpec, Source
 
 ELEVATION = LayerSpec(
     id="elevation",

@@ -1,6 +1,6 @@
 """The county's lab and test arenas (catalogue compiled by the project from public sources)."""
 
-from layers._base import LayerSpec, Source, Style
+from areal.layers._base import LayerSpec, Source, Style
 
 SECTORS = {
     "ocean_space": "Havrom",
@@ -35,12 +35,29 @@ TEST_ARENAS = LayerSpec(
     vintage="2026",
     attribution="Arealkart Trøndelag test-arena catalogue (sources per entry)",
     source=Source(patterns=("test_arenas/*.csv", "pkg:test_arenas/test_arenas.csv"), reader="test_arenas"),
-    columns={"id": "str", "name": "str", "arena_type": "str", "sectors": "str", "status": "str", "precision": "str"},
-    code_lists={"arena_type": ARENA_TYPES, "status": {"operating": "I drift", "planned": "Planlagt"},
-                "precision": {"address": "Adresse", "campus": "Område/campus", "municipality": "Kommune"}},
+    columns={
+        "id": "str",
+        "name": "str",
+        "arena_type": "str",
+        "sectors": "str",
+        "status": "str",
+        "precision": "str",
+    },
+    code_lists={
+        "arena_type": ARENA_TYPES,
+        "status": {"operating": "I drift", "planned": "Planlagt"},
+        "precision": {"address": "Adresse", "campus": "Område/campus", "municipality": "Kommune"},
+    },
     tooltip=("name", "arena_type", "operator", "sectors", "status", "precision"),
-    style=Style(color="#c51162", fill_color="#ff4081", radius=7, fill_opacity=0.9, default_visible=True,
-                category_column="precision", categories={"municipality": "#f8bbd0"}),
+    style=Style(
+        color="#c51162",
+        fill_color="#ff4081",
+        radius=7,
+        fill_opacity=0.9,
+        default_visible=True,
+        category_column="precision",
+        categories={"municipality": "#f8bbd0"},
+    ),
     redistributable=True,
     notes="Points, or polygons for test areas; municipality-precision entries sit on the municipality's "
     "representative point and are drawn hollow.",

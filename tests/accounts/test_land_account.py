@@ -5,12 +5,11 @@ import math
 import geopandas as gpd
 import numpy as np
 import pytest
+from areal.geo.errors import InputGeometryError, RuleError
+from areal.geo.land_account import COUNTY_ID, area_by_zone, land_account, load_emission_factors, zone_account
 from click.testing import CliRunner
 from conftest import UTM33, X0, Y0
 from shapely.geometry import box
-
-from geo.errors import InputGeometryError, RuleError
-from geo.land_account import COUNTY_ID, area_by_zone, land_account, load_emission_factors, zone_account
 
 FACTORS = {
     "developed": {"factor": 0.0, "unit": "t CO2-eq/ha", "source": "test"},
@@ -30,19 +29,22 @@ def b(x0, y0, x1, y1):
 @pytest.fixture
 def tiny():
     """Two 100 ha municipalities side by side and hand-placed class polygons (see the test for the sums)."""
-    munis = _gdf([b(0, 0, 1000, 1000), b(1000, 0, 2000, 1000)], kommunenummer=["5002", "5001"],
-                 kommunenavn=["A", "B"])
+    munis = _gdf(
+        [b(0, 0, 1000, 1000), b(1000, 0, 2000, 1000)], kommunenummer=["5002", "5001"], kommunenavn=["A", "B"]
+    )
     layers = {
-        "forest": _gdf([b(500, 0, 2000, 500)]),                      # A 25 ha, B 50 ha
-        "mire": _gdf([b(100, 600, 300, 800)]),                       # A 4 ha
-        "built_up": _gdf([b(0, 500, 500, 1000)]),                    # A 25 ha
-        "lakes": _gdf([b(-200, 0, 100, 100)]),                       # A 1 ha; 2 ha lie outside the land
+        "forest": _gdf([b(500, 0, 2000, 500)]),  # A 25 ha, B 50 ha
+        "mire": _gdf([b(100, 600, 300, 800)]),  # A 4 ha
+        "built_up": _gdf([b(0, 500, 500, 1000)]),  # A 25 ha
+        "lakes": _gdf([b(-200, 0, 100, 100)]),  # A 1 ha; 2 ha lie outside the land
         "protected_areas": _gdf([b(1000, 500, 1500, 1000)], navn=["p"], verneform=["Naturreservat"]),
         "national_parks": _gdf([b(1250, 500, 1750, 1000)], navn=["n"], verneform=["NP"]),  # overlap 12.5 ha
-        "wild_reindeer": _gdf([b(1500, 500, 2000, 1000), b(1500, 750, 2000, 1000)]),      # 25 ha once
+        "wild_reindeer": _gdf([b(1500, 500, 2000, 1000), b(1500, 750, 2000, 1000)]),  # 25 ha once
         "business_areas": _gdf(
             [b(0, 900, 100, 1000), b(400, 400, 600, 600), b(950, 100, 1050, 200)],
-            arealbruksstatus=["1", "2", "2"], arealformal=["1300"] * 3, kommunenummer=["5002"] * 3,
+            arealbruksstatus=["1", "2", "2"],
+            arealformal=["1300"] * 3,
+            kommunenummer=["5002"] * 3,
         ),
     }
     return munis, layers
@@ -61,11 +63,17 @@ def test_hand_computed_account(tiny):
     assert (a.forest_ha, bb.forest_ha, c.forest_ha) == pytest.approx((25, 50, 75))
     assert (a.mire_ha, a.built_up_ha, a.fresh_water_ha) == pytest.approx((4, 25, 1))
     assert (bb.protected_ha, bb.wild_reindeer_ha) == pytest.approx((37.5, 25))  # overlaps counted once
-    assert (a.business_existing_ha, a.business_planned_ha, bb.business_planned_ha) == pytest.approx((1, 4.5, 0.5))
+    assert (a.business_existing_ha, a.business_planned_ha, bb.business_planned_ha) == pytest.approx(
+        (1, 4.5, 0.5)
+    )
     # planned 4 ha square in A: 1 ha on built-up, 1 ha on forest, 2 ha other; the 1 ha straddler is forest
     assert a.planned_total_ha == pytest.approx(4.5)
-    assert (a.planned_on_developed_ha, a.planned_on_forest_ha, a.planned_on_mire_ha, a.planned_on_other_ha) == \
-        pytest.approx((1, 1.5, 0, 2))
+    assert (
+        a.planned_on_developed_ha,
+        a.planned_on_forest_ha,
+        a.planned_on_mire_ha,
+        a.planned_on_other_ha,
+    ) == pytest.approx((1, 1.5, 0, 2))
     assert a.planned_developed_share == pytest.approx(1 / 4.5)
     assert (a.planned_co2_t, bb.planned_co2_t, c.planned_co2_t) == pytest.approx((150, 50, 200))
     assert a.planned_no_factor_ha == pytest.approx(2)
@@ -81,10 +89,17 @@ def test_hand_computed_with_ar5_changes_the_split(tiny):
     )
     acc = land_account(munis, layers, emission_factors=FACTORS)
     a = row(acc, "5002")
-    assert (a.farmland_ha, a.ar5_mire_ha, a.ar5_forest_ha, a.ar5_developed_ha) == pytest.approx((1, 1, 25, 2.25))
+    assert (a.farmland_ha, a.ar5_mire_ha, a.ar5_forest_ha, a.ar5_developed_ha) == pytest.approx(
+        (1, 1, 25, 2.25)
+    )
     # developed = built-up 1 ha ∪ AR5 11 0.25 ha; farmland 1 − 0.25; mire 1 (AR5); forest 1 + 0.5 (AR5 30)
-    assert (a.planned_on_developed_ha, a.planned_on_farmland_ha, a.planned_on_mire_ha, a.planned_on_forest_ha,
-            a.planned_on_other_ha) == pytest.approx((1.25, 0.75, 1, 1.5, 0))
+    assert (
+        a.planned_on_developed_ha,
+        a.planned_on_farmland_ha,
+        a.planned_on_mire_ha,
+        a.planned_on_forest_ha,
+        a.planned_on_other_ha,
+    ) == pytest.approx((1.25, 0.75, 1, 1.5, 0))
     assert a.planned_co2_t == pytest.approx(1 * 500 + 1.5 * 100)
     assert a.planned_no_factor_ha == pytest.approx(0.75)  # farmland has no factor in FACTORS
     assert [m.layer for m in acc.missing_layers] == ["open_land", "reindeer_pastures"]
@@ -94,8 +109,16 @@ def test_absent_layers_are_not_available_never_zero(tiny):
     munis, layers = tiny
     del layers["business_areas"]
     acc = land_account(munis, layers, emission_factors=FACTORS)
-    for col in ("farmland_ha", "ar5_forest_ha", "business_existing_ha", "business_planned_ha", "planned_total_ha",
-                "planned_on_developed_ha", "planned_developed_share", "planned_co2_t"):
+    for col in (
+        "farmland_ha",
+        "ar5_forest_ha",
+        "business_existing_ha",
+        "business_planned_ha",
+        "planned_total_ha",
+        "planned_on_developed_ha",
+        "planned_developed_share",
+        "planned_co2_t",
+    ):
         assert acc.table[col].isna().all(), col
         assert not acc.available(col)
     missing = {m.layer: m for m in acc.missing_layers}
@@ -124,8 +147,13 @@ def test_proposal_and_site_account(tiny):
     assert row(acc, "5002").proposal_total_ha == pytest.approx(4)
     assert row(acc, COUNTY_ID).proposal_on_forest_ha == pytest.approx(1)
     site = zone_account(prop, layers, emission_factors=FACTORS).iloc[0]
-    assert (site.area_ha, site.forest_ha, site.built_up_ha, site.site_on_other_ha, site.site_co2_t) == \
-        pytest.approx((4, 1, 1, 2, 100))
+    assert (
+        site.area_ha,
+        site.forest_ha,
+        site.built_up_ha,
+        site.site_on_other_ha,
+        site.site_co2_t,
+    ) == pytest.approx((4, 1, 1, 2, 100))
     assert math.isnan(site.farmland_ha)
 
 
@@ -150,7 +178,7 @@ def test_errors_name_the_problem(tiny):
 
 
 def test_shipped_emission_factors_are_sourced():
-    from layers.account_inputs import emission_factors
+    from areal.layers.account_inputs import emission_factors
 
     table = emission_factors()
     factors = load_emission_factors(table)
@@ -161,19 +189,19 @@ def test_shipped_emission_factors_are_sourced():
 # ---------------------------------------------------------------- real extracts
 
 
-
 @pytest.fixture(scope="module")
 def real_account(real_data):
-    from geo.land_account import land_account as la
-    from layers import loader, registry
-    from layers.account_inputs import emission_factors, load_account_inputs
+    from areal.geo.land_account import land_account as la
+    from areal.layers import loader, registry
+    from areal.layers.account_inputs import emission_factors, load_account_inputs
 
     inputs = load_account_inputs(real_data)
     raw = gpd.read_file(__import__("conftest").FIXTURES / "business_areas_5001.geojson")
     ba = loader.clean(raw, registry.get("business_areas"), "fixture", loader.LoadReport("business_areas"))
     layers = {**inputs.layers, "business_areas": ba}
-    return la(inputs.municipalities, inputs.layers, emission_factors=emission_factors()), \
-        la(inputs.municipalities, layers, emission_factors=emission_factors())
+    return la(inputs.municipalities, inputs.layers, emission_factors=emission_factors()), la(
+        inputs.municipalities, layers, emission_factors=emission_factors()
+    )
 
 
 @pytest.mark.realdata
@@ -181,8 +209,16 @@ def test_real_municipal_sums_equal_county_totals(real_account):
     for acc in real_account:
         assert len(acc.municipalities) == 38
         cols = [c for c in acc.present_columns() if not c.endswith("_share")]
-        assert {"forest_ha", "mire_ha", "open_land_ha", "built_up_ha", "fresh_water_ha", "protected_ha",
-                "reindeer_pasture_ha", "wild_reindeer_ha"} <= set(cols)
+        assert {
+            "forest_ha",
+            "mire_ha",
+            "open_land_ha",
+            "built_up_ha",
+            "fresh_water_ha",
+            "protected_ha",
+            "reindeer_pasture_ha",
+            "wild_reindeer_ha",
+        } <= set(cols)
         sums = acc.municipalities[cols].sum()
         county = acc.county[cols].astype(float)
         for col in cols:
@@ -193,8 +229,10 @@ def test_real_municipal_sums_equal_county_totals(real_account):
 def test_real_known_totals(real_account):
     acc, _ = real_account
     c = acc.county
-    assert c.land_ha / 100 == pytest.approx(42_048, rel=5e-3)       # municipalities test in test_realdata
-    assert c.wild_reindeer_ha / 100 == pytest.approx(2_566, rel=2e-3)  # README: 2,566 km² once the overlap is removed
+    assert c.land_ha / 100 == pytest.approx(42_048, rel=5e-3)  # municipalities test in test_realdata
+    assert c.wild_reindeer_ha / 100 == pytest.approx(
+        2_566, rel=2e-3
+    )  # README: 2,566 km² once the overlap is removed
     assert acc.table["farmland_ha"].isna().all() and acc.table["planned_total_ha"].isna().all()
 
 
@@ -203,21 +241,26 @@ def test_real_planned_business_fixture(real_account):
     _, acc = real_account
     t = acc.table.set_index("kommunenummer").loc["5001"]
     assert t.business_planned_ha == pytest.approx(60) and t.business_existing_ha == pytest.approx(15)
-    assert t.planned_on_developed_ha == pytest.approx(20, abs=0.01)  # Testfelt A lies inside Trondheim's built-up area
+    assert t.planned_on_developed_ha == pytest.approx(
+        20, abs=0.01
+    )  # Testfelt A lies inside Trondheim's built-up area
     assert t.planned_developed_share == pytest.approx(1 / 3, abs=1e-3)
-    from layers.project_data import load_emission_factors as shipped
+    from areal.layers.project_data import load_emission_factors as shipped
 
     ef = shipped()
-    assert t.planned_co2_t == pytest.approx(t.planned_on_forest_ha * ef["forest"].factor + t.planned_on_mire_ha * ef["mire"].factor)
+    assert t.planned_co2_t == pytest.approx(
+        t.planned_on_forest_ha * ef["forest"].factor + t.planned_on_mire_ha * ef["mire"].factor
+    )
 
 
 @pytest.mark.realdata
 def test_cli_account_municipality(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
 
     out = tmp_path / "acc.csv"
-    res = CliRunner().invoke(main, ["account", "--municipality", "5001", "--out", str(out),
-                                    "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main, ["account", "--municipality", "5001", "--out", str(out), "--data-dir", str(real_data)]
+    )
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln for ln in res.output.splitlines()}
     assert "ikke tilgjengelig" in lines["Jordbruksareal (AR5 21–23) (ha)"]
@@ -235,7 +278,7 @@ def test_cli_account_municipality(real_data, tmp_path):
 
 
 def test_cli_unknown_municipality(real_data):
-    from apps.cli import main
+    from areal.apps.cli import main
 
     res = CliRunner().invoke(main, ["account", "--municipality", "9999", "--data-dir", str(real_data)])
     assert res.exit_code == 2 and "'9999' is not one of the 38 municipalities" in res.output
@@ -243,12 +286,21 @@ def test_cli_unknown_municipality(real_data):
 
 @pytest.mark.realdata
 def test_cli_account_with_proposal(real_data):
-    from apps.cli import main
-
+    from areal.apps.cli import main
     from conftest import FIXTURES
 
-    res = CliRunner().invoke(main, ["account", "-m", "5001", "--proposal", str(FIXTURES / "business_areas_5001.geojson"),
-                                    "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "account",
+            "-m",
+            "5001",
+            "--proposal",
+            str(FIXTURES / "business_areas_5001.geojson"),
+            "--data-dir",
+            str(real_data),
+        ],
+    )
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln.split() for ln in res.output.splitlines()}
     # all five fixture polygons as a proposal: 20 + 10 + 30 + 15 + 12 ha, none overlapping

@@ -8,6 +8,6 @@ import pytest
 @pytest.fixture(scope="session")
 def starter_data(tmp_path_factory):
     """AppData from the packaged starter extract only (an empty data folder)."""
-    from apps.planner.data import AppData
+    from areal.apps.planner.data import AppData
 
     return AppData.load(tmp_path_factory.mktemp("no-data"))

@@ -58,7 +58,7 @@ class Server:
     """``areal serve`` in a subprocess on a free port."""
 
     def __init__(self, mode: str, data_dir: Path, log: Path):
-        from apps.planner.server import free_port
+        from areal.apps.planner.server import free_port
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -66,7 +66,7 @@ class Server:
         cmd = [
             sys.executable,
             "-c",
-            "from apps.cli import main; main()",
+            "from areal.apps.cli import main; main()",
             "serve",
             "--port",
             str(self.port),
@@ -522,8 +522,9 @@ def test_weight_change_updates_the_site_table(planner_server, visit):
     assert after != before
     assert visit.text(".areal-suit-status") != status_before or after != before
     # the profile and the weights are in the URL: a link reproduces the view
-    visit.page.wait_for_function("() => decodeURIComponent(window.location.search).includes('substation:0,')",
-                                 timeout=10_000)
+    visit.page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('substation:0,')", timeout=10_000
+    )
     assert "profile=data_centre" in visit.page.url
     assert "suitability" in _overlays(visit) and "sites" in _overlays(visit)
     # a click on a site row gives its reasons and conflicts

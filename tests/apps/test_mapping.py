@@ -8,12 +8,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from areal.apps.planner import mapping
+from areal.apps.planner.data import AppData
+from areal.layers import registry
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
-
-from apps.planner import mapping
-from apps.planner.data import AppData
-from layers import registry
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +50,7 @@ def test_no_external_js_or_css(starter):
 
 
 def test_offline_assets_exist():
-    from apps.planner.server import static_dirs
+    from areal.apps.planner.server import static_dirs
 
     dirs = {k: Path(v) for k, v in static_dirs().items()}
     html = mapping.map_html(mapping.build_map({}, registry.specs(), data_url=None))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from areal.apps.cli import main
 from click.testing import CliRunner
-
-from apps.cli import main
 
 
 def test_serve_help_lists_the_options():
@@ -19,10 +18,12 @@ def test_serve_starts_with_only_the_starter_extract(tmp_path, monkeypatch):
     def fake_serve(data, **kw):  # the real one blocks in the Tornado loop
         calls["data"], calls["kw"] = data, kw
 
-    monkeypatch.setattr("apps.planner.server.serve", fake_serve)
+    monkeypatch.setattr("areal.apps.planner.server.serve", fake_serve)
     empty = tmp_path / "no-data"
     empty.mkdir()
-    res = CliRunner().invoke(main, ["serve", "--public", "--no-show", "--port", "5999", "--data-dir", str(empty)])
+    res = CliRunner().invoke(
+        main, ["serve", "--public", "--no-show", "--port", "5999", "--data-dir", str(empty)]
+    )
     assert res.exit_code == 0, res.output
     assert "mode: public" in res.output and "http://127.0.0.1:5999/" in res.output
     kw = dict(calls["kw"])
@@ -42,7 +43,7 @@ def test_serve_starts_with_only_the_starter_extract(tmp_path, monkeypatch):
 
 
 def test_serve_wait_prepares_before_serving(tmp_path, monkeypatch):
-    monkeypatch.setattr("apps.planner.server.serve", lambda data, **kw: None)
+    monkeypatch.setattr("areal.apps.planner.server.serve", lambda data, **kw: None)
     empty = tmp_path / "no-data"
     empty.mkdir()
     res = CliRunner().invoke(main, ["serve", "--public", "--no-show", "--wait", "--data-dir", str(empty)])
@@ -55,9 +56,8 @@ def test_site_check_does_not_wait_for_start_up_preparation(monkeypatch):
     import threading
 
     import geopandas as gpd
+    from areal.apps.planner.engines import Engines
     from shapely.geometry import box
-
-    from apps.planner.engines import Engines
 
     gate = threading.Event()
     eng = Engines.__new__(Engines)  # only the parts site_suitability needs

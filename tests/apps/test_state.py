@@ -7,13 +7,12 @@ import string
 
 import geopandas as gpd
 import pytest
+from areal.apps.planner import i18n
+from areal.apps.planner.app import URL_PARAMETERS, App
+from areal.apps.planner.state import LayerList, PlannerState
 from conftest import UTM33, X0, Y0
 from shapely.geometry import box
 from shapely.geometry import mapping as shp_mapping
-
-from apps.planner import i18n
-from apps.planner.app import URL_PARAMETERS, App
-from apps.planner.state import LayerList, PlannerState
 
 SITE = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33)  # 400 ha in Trondheim
 SITE_GEOJSON = SITE.to_crs(4326).to_json().encode()
@@ -96,7 +95,7 @@ def test_language_change_rebuilds_the_map(state):
 
 
 def test_mapview_sends_commands_and_receives_events(state):
-    from apps.planner.views import MapView
+    from areal.apps.planner.views import MapView
 
     view = MapView(state=state)
     assert "ArealMap.init" in view.frame.html and "/areal-static/leaflet/leaflet.js" in view.frame.html
@@ -246,7 +245,7 @@ def test_clear_site(state):
 def test_engines_fill_the_report_slots(starter_data):
     import pandas as pd
 
-    st = PlannerState(data=starter_data, conflict_engine=lambda s, l: pd.DataFrame({"severity": ["high"]}))
+    st = PlannerState(data=starter_data, conflict_engine=lambda s, lay: pd.DataFrame({"severity": ["high"]}))
     st.upload(SITE_GEOJSON, "site.geojson")
     assert st.report.conflicts["severity"].tolist() == ["high"]
     assert st.report.suitability is None
@@ -280,7 +279,7 @@ def test_app_renders_without_a_browser(starter_data, mode):
 
 def test_commands_in_one_tick_all_reach_the_map(state):
     """Two commands set in the same tick: the last ``command`` value still carries both."""
-    from apps.planner.views import MapView
+    from areal.apps.planner.views import MapView
 
     view = MapView(state=state)
     a = view.frame.send("overlay", overlay={"id": "a"})

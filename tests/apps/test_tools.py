@@ -12,16 +12,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from areal.apps.planner.data import AppData, LayerState
+from areal.apps.planner.engines import Engines
+from areal.apps.planner.state import PlannerState
+from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, WeightDict
+from areal.geo.profiles import parse_profile
+from areal.geo.rules import parse_rules
+from areal.layers import registry
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
-
-from apps.planner.data import AppData, LayerState
-from apps.planner.engines import Engines
-from apps.planner.state import PlannerState
-from apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, WeightDict
-from geo.profiles import parse_profile
-from geo.rules import parse_rules
-from layers import registry
 
 
 def _gdf(geoms, **cols):
@@ -40,45 +39,89 @@ def tiny():
         "municipalities_sea": munis,
         "county": _gdf([box(X0, Y0, X0 + 10000, Y0 + 5000)]),
         # two proposals: 100 ha, half of it on mire; 25 ha in Melhus on nothing
-        "osm_business": _gdf([box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000), box(X0 + 6000, Y0 + 1000, X0 + 6500, Y0 + 1500)]),
+        "osm_business": _gdf(
+            [box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000), box(X0 + 6000, Y0 + 1000, X0 + 6500, Y0 + 1500)]
+        ),
         "mire": _gdf([box(X0 + 1500, Y0 + 1000, X0 + 2500, Y0 + 2000)]),
         "roads": _gdf([LineString([(X0 + 500, Y0), (X0 + 500, Y0 + 5000)])]),
         "grid_capacity": _gdf([Point(X0 + 9500, Y0 + 2500)]),
         "test_arenas": gpd.GeoDataFrame(
             {
-                "id": ["a1", "a2"], "name": ["Havlab", "Bylab"], "arena_type": ["lab", "living_lab"],
-                "sectors": ["ocean_space", "ict"], "sector_list": [("ocean_space",), ("ict",)],
-                "operator": ["NTNU", "Kommunen"], "can_test": ["sensors", "apps"], "access": ["open", "open"],
-                "status": ["operating", "planned"], "precision": ["campus", "municipality"],
-                "municipality_name": ["Trondheim", "Melhus"], "source_url": ["https://a.example/1", "https://b.example/2"],
+                "id": ["a1", "a2"],
+                "name": ["Havlab", "Bylab"],
+                "arena_type": ["lab", "living_lab"],
+                "sectors": ["ocean_space", "ict"],
+                "sector_list": [("ocean_space",), ("ict",)],
+                "operator": ["NTNU", "Kommunen"],
+                "can_test": ["sensors", "apps"],
+                "access": ["open", "open"],
+                "status": ["operating", "planned"],
+                "precision": ["campus", "municipality"],
+                "municipality_name": ["Trondheim", "Melhus"],
+                "source_url": ["https://a.example/1", "https://b.example/2"],
                 "source_title": ["A", "B"],
             },
-            geometry=[Point(X0 + 100, Y0 + 100), Point(X0 + 7500, Y0 + 2500)], crs=UTM33,
+            geometry=[Point(X0 + 100, Y0 + 100), Point(X0 + 7500, Y0 + 2500)],
+            crs=UTM33,
         ),
     }
     specs = registry.specs()
-    states = {s.id: LayerState("loaded") if s.id in layers else LayerState("missing", "x", "x") for s in specs}
+    states = {
+        s.id: LayerState("loaded") if s.id in layers else LayerState("missing", "x", "x") for s in specs
+    }
     data = AppData(specs=specs, layers=layers, states=states)
     rules = parse_rules(
-        {"rule": [
-            {"a": "business_areas", "b": "mire", "severity": "medium", "basis": "pbl § 11-8",
-             "explanation": "Peat stores carbon."},
-            {"a": "business_areas", "b": "roads", "severity": "high", "buffer_m": 100, "basis": "veglova § 29",
-             "explanation": "Building limit along roads."},
-            {"a": "test_arenas", "b": "mire", "severity": "low", "basis": "x", "explanation": "y"},
-        ]},
+        {
+            "rule": [
+                {
+                    "a": "business_areas",
+                    "b": "mire",
+                    "severity": "medium",
+                    "basis": "pbl § 11-8",
+                    "explanation": "Peat stores carbon.",
+                },
+                {
+                    "a": "business_areas",
+                    "b": "roads",
+                    "severity": "high",
+                    "buffer_m": 100,
+                    "basis": "veglova § 29",
+                    "explanation": "Building limit along roads.",
+                },
+                {"a": "test_arenas", "b": "mire", "severity": "low", "basis": "x", "explanation": "y"},
+            ]
+        },
         known_layers=["business_areas", "mire", "roads", "test_arenas"],
     )
-    prof = parse_profile({
-        "name": "tiny", "title_nb": "Liten", "title_en": "Tiny", "rationale": "t", "min_area_ha": 50,
-        "threshold": 0.5, "connectivity": "rook", "exclusions": ["mire"],
-        "criteria": [
-            {"id": "road", "kind": "distance", "layer": "roads", "weight": 3,
-             "value": {"type": "linear", "best": 0, "worst": 10000}},
-            {"id": "grid", "kind": "distance", "layer": "grid_capacity", "weight": 1,
-             "value": {"type": "linear", "best": 0, "worst": 10000}},
-        ],
-    }, "tiny.toml")
+    prof = parse_profile(
+        {
+            "name": "tiny",
+            "title_nb": "Liten",
+            "title_en": "Tiny",
+            "rationale": "t",
+            "min_area_ha": 50,
+            "threshold": 0.5,
+            "connectivity": "rook",
+            "exclusions": ["mire"],
+            "criteria": [
+                {
+                    "id": "road",
+                    "kind": "distance",
+                    "layer": "roads",
+                    "weight": 3,
+                    "value": {"type": "linear", "best": 0, "worst": 10000},
+                },
+                {
+                    "id": "grid",
+                    "kind": "distance",
+                    "layer": "grid_capacity",
+                    "weight": 1,
+                    "value": {"type": "linear", "best": 0, "worst": 10000},
+                },
+            ],
+        },
+        "tiny.toml",
+    )
     return data, Engines(data, rules, {"tiny": prof})
 
 
@@ -128,7 +171,9 @@ def test_conflicts_against_municipality_and_site(tiny, app):
     app.set_site_frame(_gdf([box(X0 + 400, Y0 + 100, X0 + 700, Y0 + 400)]), "draw")  # on the road zone
     c.run()
     # road at x = 500 with a 100 m zone (400..600) × the site 400..700 × 100..400: 200 m × 300 m = 6 ha
-    assert c.matrix_frame().set_index("pair").loc["business_areas × roads (100 m)", "area_ha"] == pytest.approx(6.0)
+    assert c.matrix_frame().set_index("pair").loc[
+        "business_areas × roads (100 m)", "area_ha"
+    ] == pytest.approx(6.0)
     c.proposal = "test_arenas"
     assert c.as_layer == "test_arenas" and c.against == ["mire"]
 
@@ -182,7 +227,7 @@ def test_ahp_refuses_inconsistent_matrix_and_applies_consistent(tiny, app):
 
 
 def test_ahp_cr_above_limit_shows_cr(starter_data):
-    from apps.planner.engines import Engines
+    from areal.apps.planner.engines import Engines
 
     eng = Engines(starter_data)
     s = SuitabilityState(app=PlannerState(data=starter_data), engines=eng, profile="data_centre")
@@ -215,11 +260,16 @@ def test_profile_change_resets_weights_url_weights_kept(tiny, app):
 def test_site_check_has_conflicts_and_suitability(tiny, app):
     data, engines = tiny
     rep_app = PlannerState(
-        data=data, mode="planner", conflict_engine=engines.site_conflicts, suitability_engine=engines.site_suitability
+        data=data,
+        mode="planner",
+        conflict_engine=engines.site_conflicts,
+        suitability_engine=engines.site_suitability,
     )
     rep_app.set_site_frame(_gdf([box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000)]), "draw")
     rep = rep_app.report
-    assert rep.conflicts.iloc[0]["basis"] == "pbl § 11-8" and rep.conflicts.iloc[0]["area_ha"] == pytest.approx(50)
+    assert rep.conflicts.iloc[0]["basis"] == "pbl § 11-8" and rep.conflicts.iloc[0][
+        "area_ha"
+    ] == pytest.approx(50)
     row = rep.suitability.set_index("profile").loc["tiny"]
     assert row["resolution_m"] == 250.0 and 0 < row["score"] <= 1
     # the score is the mean of the profile's raster over the site
@@ -249,7 +299,7 @@ def test_arenas_filter_list_map_details(tiny, app):
 
 
 def test_indicator_choropleth_ranked_and_account(tiny, app, tmp_path):
-    from layers.scenario_store import SqliteScenarioStore
+    from areal.layers.scenario_store import SqliteScenarioStore
 
     _, engines = tiny
     ind = IndicatorState(app=app, engines=engines, store=SqliteScenarioStore(tmp_path / "s.sqlite"))
@@ -285,15 +335,18 @@ def test_indicator_choropleth_ranked_and_account(tiny, app, tmp_path):
 
 def test_tool_views_render(tiny, app, tmp_path):
     import panel as pn
-
-    from apps.planner.app import App
-    from apps.planner.tool_views import ArenasView, ConflictsView, IndicatorView, SuitabilityView
+    from areal.apps.planner.app import App
+    from areal.apps.planner.tool_views import ArenasView, ConflictsView, IndicatorView, SuitabilityView
 
     _, engines = tiny
     kw = dict(app=app, engines=engines)
     suit = SuitabilityState(**kw, profile="tiny", resolution=250.0)
-    views = [ConflictsView(tool=ConflictState(**kw)), SuitabilityView(tool=suit),
-             ArenasView(tool=ArenaState(**kw)), IndicatorView(tool=IndicatorState(**kw))]
+    views = [
+        ConflictsView(tool=ConflictState(**kw)),
+        SuitabilityView(tool=suit),
+        ArenasView(tool=ArenaState(**kw)),
+        IndicatorView(tool=IndicatorState(**kw)),
+    ]
     a = App(state=app, extra_views=views)
     for v in views:
         a.open_view(v)
@@ -321,8 +374,10 @@ def test_weight_change_under_0_3_s_at_100_m_county(real_data):
         times.append(time.perf_counter() - t0)
         ranking.append(s.update_s)
         tables.append(s.site_table())
-    print(f"weight change at 100 m: sites + stability {[round(t, 3) for t in ranking]} s, "
-          f"with overlay PNG and map payload {[round(t, 3) for t in times]} s")
+    print(
+        f"weight change at 100 m: sites + stability {[round(t, 3) for t in ranking]} s, "
+        f"with overlay PNG and map payload {[round(t, 3) for t in times]} s"
+    )
     assert max(ranking) <= 0.3
     assert sorted(times)[len(times) // 2] <= 0.6
     assert any(not tables[0].equals(t) for t in tables[1:])

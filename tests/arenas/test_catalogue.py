@@ -4,20 +4,38 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from areal.apps.cli import main
+from areal.geo.arenas import (
+    arenas_near,
+    arenas_near_sites,
+    catalogue_to_frame,
+    filter_arenas,
+    validate_catalogue,
+)
+from areal.geo.errors import LayerValidationError, UnknownNameError
+from areal.layers import loader, settings
 from click.testing import CliRunner
+from conftest import UTM33, X0, Y0
 from shapely.geometry import box
 
-from apps.cli import main
-from conftest import UTM33, X0, Y0
-from geo.arenas import arenas_near, arenas_near_sites, catalogue_to_frame, filter_arenas, validate_catalogue
-from geo.errors import LayerValidationError, UnknownNameError
-from layers import loader, settings
-
 GOOD = {
-    "id": "lab-a", "name": "Lab A", "arena_type": "lab", "sectors": "energy;ict", "operator": "NTNU",
-    "can_test": "x", "access": "open", "status": "operating", "precision": "campus", "municipality": "5001",
-    "municipality_name": "Trondheim", "lon": "10.404", "lat": "63.418", "geometry_wkt": "",
-    "source_url": "https://example.org/a", "source_title": "A", "notes": "",
+    "id": "lab-a",
+    "name": "Lab A",
+    "arena_type": "lab",
+    "sectors": "energy;ict",
+    "operator": "NTNU",
+    "can_test": "x",
+    "access": "open",
+    "status": "operating",
+    "precision": "campus",
+    "municipality": "5001",
+    "municipality_name": "Trondheim",
+    "lon": "10.404",
+    "lat": "63.418",
+    "geometry_wkt": "",
+    "source_url": "https://example.org/a",
+    "source_title": "A",
+    "notes": "",
 }
 
 
@@ -27,8 +45,11 @@ def frame(**changes):
 
 @pytest.fixture
 def munis():
-    return gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
-                            geometry=[box(X0 - 20000, Y0 - 20000, X0 + 20000, Y0 + 20000)], crs=UTM33)
+    return gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(X0 - 20000, Y0 - 20000, X0 + 20000, Y0 + 20000)],
+        crs=UTM33,
+    )
 
 
 def test_valid_row_has_no_problems():
@@ -37,7 +58,9 @@ def test_valid_row_has_no_problems():
 
 def test_missing_source_is_refused():
     probs = validate_catalogue(frame(source_url=""), "t.csv")
-    assert probs == ["t.csv line 2 (id 'lab-a'): column 'source_url' is empty — every entry needs a public source"]
+    assert probs == [
+        "t.csv line 2 (id 'lab-a'): column 'source_url' is empty — every entry needs a public source"
+    ]
 
 
 def test_unknown_sector_is_refused():
@@ -50,12 +73,24 @@ def test_unknown_sector_is_refused():
     [
         ({"precision": "municipality"}, "precision 'municipality' is inconsistent with a coordinate"),
         ({"precision": "campus", "lon": "", "lat": ""}, "precision 'campus' needs lon/lat or geometry_wkt"),
-        ({"lon": "10.40412"}, "lon 10.40412 has 5 decimals, more precise than precision 'campus' supports (at most 3)"),
-        ({"precision": "address", "lon": "", "lat": "", "arena_type": "test_area_sea",
-          "geometry_wkt": "POLYGON ((10 63, 10.1 63, 10.1 63.1, 10 63))"},
-         "precision 'address' is inconsistent with an area geometry"),
-        ({"lon": "", "lat": "", "geometry_wkt": "POLYGON ((10 63, 10.1 63, 10.1 63.1, 10 63))"},
-         "only test areas (test_area_*) may have an area geometry"),
+        (
+            {"lon": "10.40412"},
+            "lon 10.40412 has 5 decimals, more precise than precision 'campus' supports (at most 3)",
+        ),
+        (
+            {
+                "precision": "address",
+                "lon": "",
+                "lat": "",
+                "arena_type": "test_area_sea",
+                "geometry_wkt": "POLYGON ((10 63, 10.1 63, 10.1 63.1, 10 63))",
+            },
+            "precision 'address' is inconsistent with an area geometry",
+        ),
+        (
+            {"lon": "", "lat": "", "geometry_wkt": "POLYGON ((10 63, 10.1 63, 10.1 63.1, 10 63))"},
+            "only test areas (test_area_*) may have an area geometry",
+        ),
         ({"status": "closed"}, "status 'closed' is not one of operating, planned"),
         ({"arena_type": "factory"}, "arena_type 'factory' is not one of lab"),
     ],
@@ -80,8 +115,15 @@ def test_municipality_precision_sits_on_representative_point(munis):
 
 
 def test_polygon_test_area(munis):
-    g = catalogue_to_frame(frame(arena_type="test_area_sea", lon="", lat="",
-                                 geometry_wkt="POLYGON ((10.3 63.4, 10.4 63.4, 10.4 63.5, 10.3 63.4))"), munis)
+    g = catalogue_to_frame(
+        frame(
+            arena_type="test_area_sea",
+            lon="",
+            lat="",
+            geometry_wkt="POLYGON ((10.3 63.4, 10.4 63.4, 10.4 63.5, 10.3 63.4))",
+        ),
+        munis,
+    )
     assert g.geometry.iloc[0].geom_type == "Polygon" and g.crs == munis.crs
 
 
@@ -90,9 +132,13 @@ def test_filter_and_near(munis):
     g = catalogue_to_frame(df, munis)
     assert list(filter_arenas(g, sector="ocean").id) == ["b"]
     assert list(filter_arenas(g, status="operating").id) == ["lab-a"]
-    with pytest.raises(UnknownNameError, match="'closed' is not a valid status; must be one of operating, planned"):
+    with pytest.raises(
+        UnknownNameError, match="'closed' is not a valid status; must be one of operating, planned"
+    ):
         filter_arenas(g, status="closed")
-    with pytest.raises(UnknownNameError, match="'b' is not a valid sector"):  # ambiguous prefix: bioeconomy, buildings
+    with pytest.raises(
+        UnknownNameError, match="'b' is not a valid sector"
+    ):  # ambiguous prefix: bioeconomy, buildings
         filter_arenas(g, sector="b")
     near = arenas_near(g, g.geometry.iloc[0], km=1)
     assert list(near.id) == ["lab-a"] and near.distance_km.iloc[0] == 0
@@ -106,7 +152,9 @@ def test_shipped_catalogue_loads_with_sources(empty_data_dir):
     assert g.attrs["load_report"]["origin"] == "project"
     assert len(g) >= 15
     assert g.source_url.str.startswith("http").all()
-    raw = pd.read_csv(settings.project_data("test_arenas", "test_arenas.csv"), dtype=str, keep_default_na=False)
+    raw = pd.read_csv(
+        settings.project_data("test_arenas", "test_arenas.csv"), dtype=str, keep_default_na=False
+    )
     assert validate_catalogue(raw, "test_arenas.csv") == []
     assert g.geometry.notna().all() and g.crs.to_epsg() == 25833
     county = loader.load("county")

@@ -5,14 +5,13 @@ import math
 import geopandas as gpd
 import pytest
 import shapely
+from areal.apps.cli import main
+from areal.geo.conflicts import find_conflicts, touched_features
+from areal.geo.overlay import BUFFER_QUAD_SEGS
+from areal.layers.project_data import load_rules
 from click.testing import CliRunner
-from shapely.geometry import box
-
-from apps.cli import main
 from conftest import UTM33
-from geo.conflicts import find_conflicts, touched_features
-from geo.overlay import BUFFER_QUAD_SEGS
-from layers.project_data import load_rules
+from shapely.geometry import box
 
 # Two fish farms 6 km apart in Frohavet (sea, EPSG:25833); the rule zone around a site is 1000 m.
 S1, S2 = (200_000.0, 7_080_000.0), (206_000.0, 7_080_000.0)
@@ -26,15 +25,19 @@ ZONE_M2 = N / 2 * R**2 * math.sin(2 * math.pi / N)
 def sites():
     return gpd.GeoDataFrame(
         {"site_id": [11111, 22222], "site_name": ["NORD", "SØR"], "placement": ["SJØ", "SJØ"]},
-        geometry=shapely.points([S1, S2]), crs=UTM33,
+        geometry=shapely.points([S1, S2]),
+        crs=UTM33,
     )
 
 
 @pytest.fixture
 def sea_area():
     # The proposal's southern edge runs through both sites: it covers exactly half of each zone.
-    return gpd.GeoDataFrame({"navn": ["Testområde Frohavet"]},
-                            geometry=[box(S1[0] - 3000, S1[1], S2[0] + 3000, S1[1] + 4000)], crs=UTM33)
+    return gpd.GeoDataFrame(
+        {"navn": ["Testområde Frohavet"]},
+        geometry=[box(S1[0] - 3000, S1[1], S2[0] + 3000, S1[1] + 4000)],
+        crs=UTM33,
+    )
 
 
 def test_zone_is_within_01_percent_of_the_circle():
@@ -68,9 +71,16 @@ def test_cli_arenas_check(tmp_path, sites, sea_area, monkeypatch):
     ll = sites.to_crs(4326)
     import pandas as pd
 
-    pd.DataFrame({"site_id": sites.site_id, "site_name": sites.site_name, "site_status": "KLARERT",
-                  "placement": "SJØ", "latitude": ll.geometry.y, "longitude": ll.geometry.x}).to_csv(
-        data / "aquaculture" / "akvakultur_lokaliteter.csv", index=False)
+    pd.DataFrame(
+        {
+            "site_id": sites.site_id,
+            "site_name": sites.site_name,
+            "site_status": "KLARERT",
+            "placement": "SJØ",
+            "latitude": ll.geometry.y,
+            "longitude": ll.geometry.x,
+        }
+    ).to_csv(data / "aquaculture" / "akvakultur_lokaliteter.csv", index=False)
     monkeypatch.setenv("AREAL_DATA_DIR", str(data))
     f = tmp_path / "testomrade.geojson"
     sea_area.to_crs(4326).to_file(f, driver="GeoJSON")

@@ -2,10 +2,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from areal.geo.accounting import EmissionFactor, EmissionFactors, area_account
 from conftest import UTM33, X0, Y0
 from shapely import box
-
-from geo.accounting import EmissionFactor, EmissionFactors, area_account
 
 EF = EmissionFactors(
     {

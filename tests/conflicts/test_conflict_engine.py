@@ -4,15 +4,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from areal.geo.conflicts import find_conflicts, pair_conflicts, worst_severity
+from areal.geo.errors import RuleError
+from areal.geo.overlay import BUFFER_QUAD_SEGS, flatten, intersect
+from areal.geo.rules import parse_rules
 from conftest import UTM33, X0, Y0
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import box
-
-from geo.conflicts import find_conflicts, pair_conflicts, worst_severity
-from geo.errors import RuleError
-from geo.overlay import BUFFER_QUAD_SEGS, flatten, intersect
-from geo.rules import parse_rules
 
 KNOWN = ["business_areas", "test_arenas", "mire", "forest", "aquaculture_sites", "protected_areas", "ar5"]
 

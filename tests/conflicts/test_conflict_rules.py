@@ -2,12 +2,11 @@ import tomllib
 
 import geopandas as gpd
 import pytest
+from areal.geo.errors import RuleError, UnknownNameError
+from areal.geo.rules import SEVERITIES, parse_rules
+from areal.layers import registry
+from areal.layers.project_data import default_rules_path, load_emission_factors, load_rules
 from shapely import box
-
-from geo.errors import RuleError, UnknownNameError
-from geo.rules import SEVERITIES, parse_rules
-from layers import registry
-from layers.project_data import default_rules_path, load_emission_factors, load_rules
 
 KNOWN = ["business_areas", "ar5", "mire", "aquaculture_sites", "reindeer_pastures"]
 

@@ -1,10 +1,9 @@
 import geopandas as gpd
 import pyogrio
 import pytest
+from areal.apps.cli import main
 from click.testing import CliRunner
 from shapely import box
-
-from apps.cli import main
 
 # Around Stjørdal/Levanger and Trondheim: forest, mire, built-up, power lines, reindeer pasture, aquaculture.
 PROPOSAL = [box(260000, 7020000, 280000, 7040000), box(290000, 7050000, 300000, 7060000)]

@@ -3,12 +3,11 @@
 import geopandas as gpd
 import pytest
 import shapely
+from areal.geo.conflicts import find_conflicts, pair_conflicts
+from areal.geo.overlay import BUFFER_QUAD_SEGS
+from areal.layers import loader
+from areal.layers.project_data import load_rules
 from shapely import box
-
-from geo.conflicts import find_conflicts, pair_conflicts
-from geo.overlay import BUFFER_QUAD_SEGS
-from layers import loader
-from layers.project_data import load_rules
 
 pytestmark = pytest.mark.realdata
 

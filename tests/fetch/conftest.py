@@ -2,7 +2,7 @@
 
 ``official_data_dir`` runs the real fetchers against the recorded official responses (no network),
 so the engines' end-to-end tests can load every mission layer with
-``layers.loader.load(layer, data_dir=official_data_dir)``.
+``areal.layers.loader.load(layer, data_dir=official_data_dir)``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import pytest
 # Register the helper module under its own name without putting tests/fetch on sys.path
 # (that would shadow tests/conftest.py for `from conftest import X0`).
 if "recorded_transport" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("recorded_transport", Path(__file__).with_name("recorded_transport.py"))
+    _spec = importlib.util.spec_from_file_location(
+        "recorded_transport", Path(__file__).with_name("recorded_transport.py")
+    )
     _mod = importlib.util.module_from_spec(_spec)
     sys.modules["recorded_transport"] = _mod
     _spec.loader.exec_module(_mod)

@@ -1,7 +1,7 @@
 """Replay the recorded official responses (no network); an offline transport; a data-dir builder.
 
 ``build_official_data_dir(path)`` runs the real fetchers against the recordings, so every mission
-layer can then be loaded with ``layers.loader.load(layer, data_dir=path)``.
+layer can then be loaded with ``areal.layers.loader.load(layer, data_dir=path)``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "tests" / "fixtures" / "recorded"
-MISSION_LAYERS = ("business_areas", "ar5", "reindeer_pastures", "reindeer_migration_routes", "reindeer_districts",
-                  "protected_areas", "aquaculture_sites")
+MISSION_LAYERS = (
+    "business_areas",
+    "ar5",
+    "reindeer_pastures",
+    "reindeer_migration_routes",
+    "reindeer_districts",
+    "protected_areas",
+    "aquaculture_sites",
+)
 
 
 class RecordedResponse:
@@ -71,14 +78,27 @@ def offline_transport(req):
 
 def build_official_data_dir(path: Path) -> Path:
     """Populate ``path`` with every mission layer, fetched from the recorded official responses."""
-    from layers import fetch
+    from areal.layers import fetch
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_fixtures  # noqa: F401  (the fixture generator; its constants place the data)
 
-    ctx = fetch.FetchContext(data_dir=path, transport=RecordedTransport(), progress=False,
-                             municipalities=["5001", "5028"], bbox=make_fixtures.DTM_BBOX)
-    for lid in ("business_areas", "ar5", "reindeer_pastures", "reindeer_migration_routes", "reindeer_districts",
-                "protected_areas", "aquaculture_sites", "elevation"):
+    ctx = fetch.FetchContext(
+        data_dir=path,
+        transport=RecordedTransport(),
+        progress=False,
+        municipalities=["5001", "5028"],
+        bbox=make_fixtures.DTM_BBOX,
+    )
+    for lid in (
+        "business_areas",
+        "ar5",
+        "reindeer_pastures",
+        "reindeer_migration_routes",
+        "reindeer_districts",
+        "protected_areas",
+        "aquaculture_sites",
+        "elevation",
+    ):
         fetch.fetch_layer(lid, ctx)
     return path

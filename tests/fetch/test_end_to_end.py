@@ -11,15 +11,21 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from areal.geo import suitability as S
+from areal.geo.conflicts import find_conflicts
+from areal.geo.grid import AnalysisGrid
+from areal.layers import loader
+from areal.layers.project_data import load_profile, load_rules, load_suitability_inputs
 
-from geo import suitability as S
-from geo.conflicts import find_conflicts
-from geo.grid import AnalysisGrid
-from layers import loader
-from layers.project_data import load_profile, load_rules, load_suitability_inputs
-
-MISSION = ("business_areas", "ar5", "reindeer_pastures", "reindeer_migration_routes", "aquaculture_sites",
-           "protected_areas", "test_arenas")
+MISSION = (
+    "business_areas",
+    "ar5",
+    "reindeer_pastures",
+    "reindeer_migration_routes",
+    "aquaculture_sites",
+    "protected_areas",
+    "test_arenas",
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +68,9 @@ def test_conflict_engine_on_official_layers(full_data_dir, mission):
     assert not missing & set(MISSION), missing  # every mission layer was checked
     # independent check of the farmland pair: geopandas overlay of dissolved inputs
     farm = mission["ar5"][mission["ar5"]["arealtype"].isin(["21", "22", "23"])]
-    expected = gpd.overlay(planned.dissolve()[["geometry"]], farm.dissolve()[["geometry"]], how="intersection").area.sum()
+    expected = gpd.overlay(
+        planned.dissolve()[["geometry"]], farm.dissolve()[["geometry"]], how="intersection"
+    ).area.sum()
     got = res.polygons.loc[res.polygons["class_b"] == "farmland", "area_m2"].sum()
     assert expected > 0 and got == pytest.approx(expected, rel=1e-9)
     # a test area checked against the reindeer maps: calving land is its own, high-severity pair

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 import rasterio
+from areal.apps.cli import main
+from areal.geo.errors import FetchError
+from areal.layers import fetch, loader, registry
 from click.testing import CliRunner
 from recorded_transport import RECORDED, RecordedTransport, offline_transport
-
-from apps.cli import main
-from geo.errors import FetchError
-from layers import fetch, loader, registry
 
 
 def _listing(d: Path) -> list[str]:
@@ -23,13 +22,25 @@ def _listing(d: Path) -> list[str]:
 def ctx(tmp_path):
     d = tmp_path / "data"
     d.mkdir()
-    return fetch.FetchContext(data_dir=d, transport=RecordedTransport(), progress=False, municipalities=["5001", "5028"],
-                              bbox=(270_000.0, 7_040_000.0, 271_000.0, 7_041_000.0))
+    return fetch.FetchContext(
+        data_dir=d,
+        transport=RecordedTransport(),
+        progress=False,
+        municipalities=["5001", "5028"],
+        bbox=(270_000.0, 7_040_000.0, 271_000.0, 7_041_000.0),
+    )
 
 
 def test_every_mission_fetcher_has_a_recording():
     index = json.loads((RECORDED / "index.json").read_text())
-    for lid in ("business_areas", "reindeer_migration_routes", "reindeer_districts", "protected_areas", "aquaculture_sites", "elevation"):
+    for lid in (
+        "business_areas",
+        "reindeer_migration_routes",
+        "reindeer_districts",
+        "protected_areas",
+        "aquaculture_sites",
+        "elevation",
+    ):
         assert registry.get(lid).fetch.url in index, lid
     seasons = registry.get("reindeer_pastures").fetch
     for ds in seasons.params["datasets"].split(","):
@@ -41,7 +52,9 @@ def test_every_mission_fetcher_has_a_recording():
 
 def test_reindeer_seasons_parsed_with_calving_land(ctx):
     res = fetch.fetch_layer("reindeer_pastures", ctx)
-    assert len(res.downloads) == 5 and res.n_features == 20  # 5 seasons × 2 districts × 2 categories; Sweden left out
+    assert (
+        len(res.downloads) == 5 and res.n_features == 20
+    )  # 5 seasons × 2 districts × 2 categories; Sweden left out
     g = loader.load("reindeer_pastures", ctx.data_dir, cache=False, strict=True)
     assert set(g["reinbeitedistrikt"]) == {"YH", "YI"}
     counts = g["beitetid"].value_counts()
@@ -77,12 +90,19 @@ def test_business_areas_wfs_gml(ctx):
     g = loader.load("business_areas", ctx.data_dir, cache=False, strict=True)
     rep = g.attrs["load_report"]
     assert len(g) == 4 and rep["n_filtered"] == 2 and rep["n_repaired"] == 1  # the bow-tie
-    assert sorted(zip(g["kommunenummer"], g["arealbruksstatus"])) == [("5001", "1"), ("5001", "2"), ("5028", "1"), ("5028", "2")]
+    assert sorted(zip(g["kommunenummer"], g["arealbruksstatus"])) == [
+        ("5001", "1"),
+        ("5001", "2"),
+        ("5028", "1"),
+        ("5028", "2"),
+    ]
     assert (g["arealformal"] == "1300").all()
 
 
 def test_business_areas_from_county_url_in_fetch_toml(ctx):
-    (ctx.data_dir / "fetch.toml").write_text(f'[business_areas]\nurl = "{registry.get("business_areas").fetch.url}"\n')
+    (ctx.data_dir / "fetch.toml").write_text(
+        f'[business_areas]\nurl = "{registry.get("business_areas").fetch.url}"\n'
+    )
     ctx.config = fetch.load_config(ctx.data_dir)
     fetch.fetch_layer("business_areas", ctx)
     # the configured URL is fetched as it is (no WFS query string added)
@@ -106,7 +126,11 @@ def test_dtm_mosaic_clipped_to_county(ctx):
     res = fetch.fetch_layer("elevation", ctx)
     assert res.targets == ["terrain/dtm50_trondelag_25833.tif"]
     req = ctx.transport.requests[0]
-    assert "COVERAGE=nhm_dtm_topo_25833" in req.url and "WIDTH=20" in req.url and "BBOX=270000%2C7040000%2C271000%2C7041000" in req.url
+    assert (
+        "COVERAGE=nhm_dtm_topo_25833" in req.url
+        and "WIDTH=20" in req.url
+        and "BBOX=270000%2C7040000%2C271000%2C7041000" in req.url
+    )
     path = loader.raster_path("elevation", ctx.data_dir)
     with rasterio.open(path) as src:
         assert src.crs.to_epsg() == 25833 and src.res == (50.0, 50.0) and src.shape == (20, 20)
@@ -125,7 +149,11 @@ def test_manifest_records_checksums(ctx):
     dl = m["downloads"][0]
     body = (RECORDED / "Natur_Vern_norge_med_svalbard_25833.zip").read_bytes()
     assert dl["sha256"] == hashlib.sha256(body).hexdigest() and dl["bytes"] == len(body)
-    assert m["licence"] == "NLOD 2.0" and "Miljødirektoratet" in m["attribution"] and m["targets"] == ["protected/Naturvernomrader_50.gpkg"]
+    assert (
+        m["licence"] == "NLOD 2.0"
+        and "Miljødirektoratet" in m["attribution"]
+        and m["targets"] == ["protected/Naturvernomrader_50.gpkg"]
+    )
 
 
 def test_interrupted_download_resumes_with_range(ctx):
@@ -137,7 +165,10 @@ def test_interrupted_download_resumes_with_range(ctx):
     part = ctx.data_dir / "downloads" / "Natur_Vern_norge_med_svalbard_25833.zip.part"
     assert part.stat().st_size == 5000
     assert not (ctx.data_dir / "protected").exists() and "fetch-manifest.json" not in _listing(ctx.data_dir)
-    assert set(_listing(ctx.data_dir)) - set(before) == {"downloads", "downloads/Natur_Vern_norge_med_svalbard_25833.zip.part"}
+    assert set(_listing(ctx.data_dir)) - set(before) == {
+        "downloads",
+        "downloads/Natur_Vern_norge_med_svalbard_25833.zip.part",
+    }
     res = fetch.fetch_layer("protected_areas", ctx)
     assert ctx.transport.requests[-1].headers["Range"] == "bytes=5000-"
     assert res.downloads[0].resumed_from == 5000 and not part.exists()
@@ -145,7 +176,10 @@ def test_interrupted_download_resumes_with_range(ctx):
     assert res.downloads[0].sha256 == hashlib.sha256(body).hexdigest()
 
 
-@pytest.mark.parametrize("layer", ["business_areas", "ar5", "reindeer_pastures", "protected_areas", "aquaculture_sites", "elevation"])
+@pytest.mark.parametrize(
+    "layer",
+    ["business_areas", "ar5", "reindeer_pastures", "protected_areas", "aquaculture_sites", "elevation"],
+)
 def test_offline_fails_fast_and_writes_nothing(ctx, layer):
     ctx.transport = offline_transport
     before = _listing(ctx.data_dir)
@@ -155,7 +189,11 @@ def test_offline_fails_fast_and_writes_nothing(ctx, layer):
     assert time.perf_counter() - t0 < 5
     spec = registry.get(layer)
     msg = str(err.value)
-    assert spec.fetch.service in msg and "Manual alternative: " + spec.fetch.manual in msg and "Network is unreachable" in msg
+    assert (
+        spec.fetch.service in msg
+        and "Manual alternative: " + spec.fetch.manual in msg
+        and "Network is unreachable" in msg
+    )
     assert _listing(ctx.data_dir) == before
 
 
@@ -166,7 +204,9 @@ def test_cli_offline_with_unroutable_address(tmp_path):
     (d / "fetch.toml").write_text('[protected_areas]\nurl = "http://10.255.255.1:9/vern.zip"\n')
     before = _listing(d)
     t0 = time.perf_counter()
-    res = CliRunner().invoke(main, ["fetch", "protected_areas", "--data-dir", str(d), "--timeout", "0.5", "--no-progress"])
+    res = CliRunner().invoke(
+        main, ["fetch", "protected_areas", "--data-dir", str(d), "--timeout", "0.5", "--no-progress"]
+    )
     assert time.perf_counter() - t0 < 10
     assert res.exit_code == 1
     assert "FetchError" in res.output and "Miljødirektoratet" in res.output and "kartkatalog" in res.output
@@ -183,7 +223,9 @@ def test_unknown_and_unfetchable_layer(ctx):
         fetch.fetch_layer("test_arenas", ctx)
 
 
-@pytest.mark.parametrize("layer", ["business_areas", "ar5", "reindeer_pastures", "reindeer_migration_routes", "protected_areas"])
+@pytest.mark.parametrize(
+    "layer", ["business_areas", "ar5", "reindeer_pastures", "reindeer_migration_routes", "protected_areas"]
+)
 def test_every_mission_layer_loads_from_official_data_dir(official_data_dir, layer):
     g = loader.load(layer, official_data_dir, cache=False, strict=True)
     assert len(g) > 0 and g.crs.to_epsg() == 25833 and g.is_valid.all()

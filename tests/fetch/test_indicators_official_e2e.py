@@ -1,14 +1,13 @@
 """Indicators end to end on official-format data (the ``official_data_dir`` fixture of this folder)."""
 
 import pytest
-
-from geo.indicators import compute_indicators
+from areal.geo.indicators import compute_indicators
 
 
 def test_official_data_business_indicators(official_data_dir):
     """End to end on official-format data (business areas from the plan WFS, AR5 from Geonorge)."""
-    from layers.indicator_inputs import load_indicator_inputs
-    from layers.project_data import load_indicators
+    from areal.layers.indicator_inputs import load_indicator_inputs
+    from areal.layers.project_data import load_indicators
 
     inds = [i for i in load_indicators() if i.file == "business_land.toml"]
     inputs = load_indicator_inputs(inds, official_data_dir, use_cache=False)

@@ -8,11 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from areal.geo.errors import CRSMismatchError, InputGeometryError
+from areal.geo.sitecheck import check_site
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
-
-from geo.errors import CRSMismatchError, InputGeometryError
-from geo.sitecheck import check_site
 
 
 @pytest.fixture
@@ -171,7 +170,7 @@ def test_bad_sites(layers):
 
 
 def test_real_data_report_within_two_seconds(real_data):
-    from layers import loader, registry
+    from areal.layers import loader, registry
 
     layers = {}
     for spec in registry.specs():

@@ -7,12 +7,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-from conftest import UTM33, X0, Y0
-from shapely.geometry import Point, box
-
-from geo.errors import RuleError
-from geo.indicators import (
+from areal.geo.errors import RuleError
+from areal.geo.indicators import (
     IndicatorInputs,
     ProfileRun,
     best_sites_by_municipality,
@@ -20,8 +16,11 @@ from geo.indicators import (
     parse_indicators,
     rank,
 )
-from geo.land_account import land_account
-from geo.rules import parse_rules
+from areal.geo.land_account import land_account
+from areal.geo.rules import parse_rules
+from click.testing import CliRunner
+from conftest import UTM33, X0, Y0
+from shapely.geometry import Point, box
 
 FACTORS = {
     "developed": {"factor": 0.0, "unit": "t CO2-eq/ha", "source": "test"},
@@ -29,10 +28,27 @@ FACTORS = {
     "mire": {"factor": 500.0, "unit": "t CO2-eq/ha", "source": "test"},
     "other": {"factor": 10.0, "unit": "t CO2-eq/ha", "source": "test"},
 }
-RULES = parse_rules({"rule": [
-    {"a": "business_areas", "b": "protected_areas", "severity": "exclusion", "basis": "nml § 34", "explanation": "x"},
-    {"a": "business_areas", "b": "mire", "severity": "medium", "basis": "pbl § 11-8", "explanation": "y"},
-]}, known_layers=["business_areas", "protected_areas", "mire"])
+RULES = parse_rules(
+    {
+        "rule": [
+            {
+                "a": "business_areas",
+                "b": "protected_areas",
+                "severity": "exclusion",
+                "basis": "nml § 34",
+                "explanation": "x",
+            },
+            {
+                "a": "business_areas",
+                "b": "mire",
+                "severity": "medium",
+                "basis": "pbl § 11-8",
+                "explanation": "y",
+            },
+        ]
+    },
+    known_layers=["business_areas", "protected_areas", "mire"],
+)
 
 
 def _gdf(geoms, **cols):
@@ -48,22 +64,35 @@ def p(x, y):
 
 
 def ind(iid, method, params, hib=True):
-    return {"id": iid, "title_nb": iid, "title_en": iid, "unit": "u", "method": method, "params": params,
-            "higher_is_better": hib, "source": "test"}
+    return {
+        "id": iid,
+        "title_nb": iid,
+        "title_en": iid,
+        "unit": "u",
+        "method": method,
+        "params": params,
+        "higher_is_better": hib,
+        "source": "test",
+    }
 
 
-CATALOGUE = parse_indicators({"indicator": [
-    ind("planned", "account_column", {"column": "business_planned_ha"}),
-    ind("free", "conflict_free_share", {"severities": ["exclusion", "high"]}),
-    ind("developed", "account_column", {"column": "planned_developed_share"}),
-    ind("farmland", "account_column", {"column": "planned_on_farmland_ha"}, False),
-    ind("mire", "account_column", {"column": "planned_on_mire_ha"}, False),
-    ind("co2", "account_column", {"column": "planned_co2_t"}, False),
-    ind("protected", "account_share", {"numerator": "protected_ha"}, False),
-    ind("best", "best_site_score", {"profile": "demo"}),
-    ind("grid", "grid_capacity_near_site", {"profile": "demo", "radius_km": 5.0}),
-    ind("arenas", "arenas_within", {"radius_km": 0.9}),
-]}, source="tiny.toml")
+CATALOGUE = parse_indicators(
+    {
+        "indicator": [
+            ind("planned", "account_column", {"column": "business_planned_ha"}),
+            ind("free", "conflict_free_share", {"severities": ["exclusion", "high"]}),
+            ind("developed", "account_column", {"column": "planned_developed_share"}),
+            ind("farmland", "account_column", {"column": "planned_on_farmland_ha"}, False),
+            ind("mire", "account_column", {"column": "planned_on_mire_ha"}, False),
+            ind("co2", "account_column", {"column": "planned_co2_t"}, False),
+            ind("protected", "account_share", {"numerator": "protected_ha"}, False),
+            ind("best", "best_site_score", {"profile": "demo"}),
+            ind("grid", "grid_capacity_near_site", {"profile": "demo", "radius_km": 5.0}),
+            ind("arenas", "arenas_within", {"radius_km": 0.9}),
+        ]
+    },
+    source="tiny.toml",
+)
 
 
 class _Profile:
@@ -73,24 +102,40 @@ class _Profile:
 @pytest.fixture
 def tiny():
     """A = 5001 (x 0-1000), B = 5002 (x 1000-2000), both 1 km tall (100 ha)."""
-    munis = _gdf([b(0, 0, 1000, 1000), b(1000, 0, 2000, 1000)], kommunenummer=["5001", "5002"],
-                 kommunenavn=["A", "B"])
+    munis = _gdf(
+        [b(0, 0, 1000, 1000), b(1000, 0, 2000, 1000)], kommunenummer=["5001", "5002"], kommunenavn=["A", "B"]
+    )
     layers = {
-        "built_up": _gdf([b(0, 0, 200, 1000)]),                    # 20 ha in A
-        "mire": _gdf([b(300, 0, 400, 1000)]),                      # 10 ha in A
-        "forest": _gdf([b(1000, 0, 2000, 1000)]),                  # all of B
+        "built_up": _gdf([b(0, 0, 200, 1000)]),  # 20 ha in A
+        "mire": _gdf([b(300, 0, 400, 1000)]),  # 10 ha in A
+        "forest": _gdf([b(1000, 0, 2000, 1000)]),  # all of B
         "protected_areas": _gdf([b(350, 0, 450, 500)], navn=["p"], verneform=["NR"]),  # 5 ha in A
         "business_areas": _gdf(
             [b(100, 0, 400, 1000), b(1000, 0, 1200, 500), b(1500, 0, 1600, 1000)],
-            arealbruksstatus=["2", "2", "1"], arealformal=["1300"] * 3),
-        "test_arenas": _gdf([p(500, 500), p(1800, 500), p(1900, 900)], id=["a", "b", "c"], name=["a", "b", "c"]),
-        "grid_capacity": _gdf([p(50, 5050), p(50, 20000), p(6000, 50), b(0, 0, 2000, 1000)],
-                              availableCons=[10.0, 100.0, 7.0, 999.0]),
+            arealbruksstatus=["2", "2", "1"],
+            arealformal=["1300"] * 3,
+        ),
+        "test_arenas": _gdf(
+            [p(500, 500), p(1800, 500), p(1900, 900)], id=["a", "b", "c"], name=["a", "b", "c"]
+        ),
+        "grid_capacity": _gdf(
+            [p(50, 5050), p(50, 20000), p(6000, 50), b(0, 0, 2000, 1000)],
+            availableCons=[10.0, 100.0, 7.0, 999.0],
+        ),
     }
     acc = land_account(munis, layers, emission_factors=FACTORS)
-    sites = gpd.GeoDataFrame({"kommunenummer": ["5001", "5002"], "kommunenavn": ["A", "B"], "site_rank": [1, 1],
-                              "mean_score": [0.8, 0.9], "n_cells": [1, 1], "area_ha": [1.0, 1.0]},
-                             geometry=[b(0, 0, 100, 100), b(1900, 0, 2000, 100)], crs=UTM33)
+    sites = gpd.GeoDataFrame(
+        {
+            "kommunenummer": ["5001", "5002"],
+            "kommunenavn": ["A", "B"],
+            "site_rank": [1, 1],
+            "mean_score": [0.8, 0.9],
+            "n_cells": [1, 1],
+            "area_ha": [1.0, 1.0],
+        },
+        geometry=[b(0, 0, 100, 100), b(1900, 0, 2000, 100)],
+        crs=UTM33,
+    )
     run = ProfileRun(_Profile(), sites, 100.0)
     return IndicatorInputs(munis, acc, layers, {}, RULES, {"demo": run}, {}, FACTORS)
 
@@ -126,9 +171,16 @@ def test_not_available_names_the_layer(tiny):
     assert res.loc["farmland", "status"] == "not available"
     assert "'ar5'" in res.loc["farmland", "reason"] and "areal fetch ar5" in res.loc["farmland", "reason"]
     without = {k: v for k, v in tiny.layers.items() if k not in ("business_areas", "grid_capacity")}
-    inputs = IndicatorInputs(tiny.municipalities, land_account(tiny.municipalities, without, emission_factors=FACTORS),
-                             without, {"business_areas": "`areal import FILE --as business_areas`"}, RULES,
-                             tiny.suitability, {}, FACTORS)
+    inputs = IndicatorInputs(
+        tiny.municipalities,
+        land_account(tiny.municipalities, without, emission_factors=FACTORS),
+        without,
+        {"business_areas": "`areal import FILE --as business_areas`"},
+        RULES,
+        tiny.suitability,
+        {},
+        FACTORS,
+    )
     out = compute_indicators(CATALOGUE, inputs)
     s = out.summary.set_index("id")
     for iid in ("planned", "free", "developed", "mire", "co2"):
@@ -146,37 +198,50 @@ def test_rank_ties_and_nan():
 
 
 def test_best_sites_split_by_municipality():
-    from geo.grid import AnalysisGrid
+    from areal.geo.grid import AnalysisGrid
 
     grid = AnalysisGrid(UTM33, 100.0, (X0, Y0, X0 + 2000, Y0 + 1000))
-    munis = _gdf([b(0, 0, 1000, 1000), b(1000, 0, 2000, 1000)], kommunenummer=["5001", "5002"],
-                 kommunenavn=["A", "B"])
+    munis = _gdf(
+        [b(0, 0, 1000, 1000), b(1000, 0, 2000, 1000)], kommunenummer=["5001", "5002"], kommunenavn=["A", "B"]
+    )
     s = np.zeros(grid.shape, np.float32)
-    s[0:2, 2:5] = 0.9        # 6 cells in A
-    s[5, 6] = 0.95           # 1 cell in A: below the 2 ha minimum
-    s[8:10, 8:12] = 0.8      # 8 cells across the border: 4 in A, 4 in B
+    s[0:2, 2:5] = 0.9  # 6 cells in A
+    s[5, 6] = 0.95  # 1 cell in A: below the 2 ha minimum
+    s[8:10, 8:12] = 0.8  # 8 cells across the border: 4 in A, 4 in B
     s[0, 15] = np.nan
     out = best_sites_by_municipality(s, grid, munis, threshold=0.75, min_area_ha=2.0, n=3)
     a = out[out.kommunenummer == "5001"].sort_values("site_rank")
-    assert a["mean_score"].tolist() == pytest.approx([0.9, 0.8]) and a["area_ha"].tolist() == pytest.approx([6, 4])
+    assert a["mean_score"].tolist() == pytest.approx([0.9, 0.8]) and a["area_ha"].tolist() == pytest.approx(
+        [6, 4]
+    )
     bb = out[out.kommunenummer == "5002"]
-    assert len(bb) == 1 and bb.iloc[0].area_ha == pytest.approx(4) and bb.iloc[0].geometry.area == pytest.approx(4e4)
+    assert (
+        len(bb) == 1
+        and bb.iloc[0].area_ha == pytest.approx(4)
+        and bb.iloc[0].geometry.area == pytest.approx(4e4)
+    )
     assert a.iloc[0].geometry.bounds == pytest.approx((X0 + 200, Y0 + 800, X0 + 500, Y0 + 1000))
 
 
 # ---------------------------------------------------------------- catalogue validation
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"colour": "red"}, "unknown key(s) ['colour']"),
-    ({"method": "magic"}, "method = 'magic' is not registered"),
-    ({"higher_is_better": "yes"}, "higher_is_better = 'yes': expected true or false"),
-    ({"params": {"column": "x", "scale": 2}}, "params.scale is not a parameter of method 'account_column'"),
-    ({"params": {}}, "params.column is required by method 'account_column'"),
-    ({"params": {"column": 3}}, "params.column = 3: expected str"),
-    ({"unit": ""}, "unit = '': expected non-empty text"),
-    ({"id": "2x"}, "id = '2x'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"colour": "red"}, "unknown key(s) ['colour']"),
+        ({"method": "magic"}, "method = 'magic' is not registered"),
+        ({"higher_is_better": "yes"}, "higher_is_better = 'yes': expected true or false"),
+        (
+            {"params": {"column": "x", "scale": 2}},
+            "params.scale is not a parameter of method 'account_column'",
+        ),
+        ({"params": {}}, "params.column is required by method 'account_column'"),
+        ({"params": {"column": 3}}, "params.column = 3: expected str"),
+        ({"unit": ""}, "unit = '': expected non-empty text"),
+        ({"id": "2x"}, "id = '2x'"),
+    ],
+)
 def test_catalogue_errors_name_file_key_value(change, message):
     entry = {**ind("x", "account_column", {"column": "forest_ha"}), **change}
     with pytest.raises(RuleError, match="cat.toml: indicator #1") as e:
@@ -186,23 +251,34 @@ def test_catalogue_errors_name_file_key_value(change, message):
 
 def test_catalogue_params_checked():
     with pytest.raises(RuleError, match=r"params.severities = \['grave'\]: \['grave'\] not in"):
-        parse_indicators({"indicator": [ind("x", "conflict_free_share", {"severities": ["grave"]})]}, "c.toml")
+        parse_indicators(
+            {"indicator": [ind("x", "conflict_free_share", {"severities": ["grave"]})]}, "c.toml"
+        )
     with pytest.raises(RuleError, match="params.origin = 'airport'"):
         parse_indicators({"indicator": [ind("x", "arenas_within", {"origin": "airport"})]}, "c.toml")
 
 
 def test_catalogue_folder_errors(tmp_path):
-    from layers.project_data import load_indicators
+    from areal.layers.project_data import load_indicators
 
-    (tmp_path / "a.toml").write_text('[[indicator]]\nid = "x"\ntitle_nb = "x"\ntitle_en = "x"\nunit = "ha"\n'
-                                     'method = "account_column"\nparams = { column = "forest_ha" }\n'
-                                     'higher_is_better = true\nsource = "s"\n', encoding="utf-8")
+    (tmp_path / "a.toml").write_text(
+        '[[indicator]]\nid = "x"\ntitle_nb = "x"\ntitle_en = "x"\nunit = "ha"\n'
+        'method = "account_column"\nparams = { column = "forest_ha" }\n'
+        'higher_is_better = true\nsource = "s"\n',
+        encoding="utf-8",
+    )
     (tmp_path / "b.toml").write_text((tmp_path / "a.toml").read_text())
     with pytest.raises(RuleError, match="b.toml.*id = 'x' is already defined in a.toml"):
         load_indicators(tmp_path)
-    (tmp_path / "b.toml").write_text((tmp_path / "a.toml").read_text().replace('"x"', '"y"').replace(
-        'method = "account_column"\nparams = { column = "forest_ha" }', 'method = "best_site_score"\n'
-        'params = { profile = "steelworks" }'))
+    (tmp_path / "b.toml").write_text(
+        (tmp_path / "a.toml")
+        .read_text()
+        .replace('"x"', '"y"')
+        .replace(
+            'method = "account_column"\nparams = { column = "forest_ha" }',
+            'method = "best_site_score"\nparams = { profile = "steelworks" }',
+        )
+    )
     with pytest.raises(RuleError, match="params.profile = 'steelworks' is not a shipped profile"):
         load_indicators(tmp_path)
     (tmp_path / "b.toml").write_text("[[indicator]\n")
@@ -211,14 +287,21 @@ def test_catalogue_folder_errors(tmp_path):
 
 
 def test_shipped_catalogue():
-    from layers.project_data import load_indicators
+    from areal.layers.project_data import load_indicators
 
     inds = load_indicators()
     assert len(inds) >= 8
     ids = {i.id for i in inds}
-    assert {"planned_business_ha", "planned_business_conflict_free_share", "planned_on_developed_share",
-            "farmland_at_stake_ha", "mire_at_stake_ha", "co2_at_stake_t", "grid_capacity_near_best_site_mw",
-            "test_arenas_within_30km"} <= ids
+    assert {
+        "planned_business_ha",
+        "planned_business_conflict_free_share",
+        "planned_on_developed_share",
+        "farmland_at_stake_ha",
+        "mire_at_stake_ha",
+        "co2_at_stake_t",
+        "grid_capacity_near_best_site_mw",
+        "test_arenas_within_30km",
+    } <= ids
     assert all(i.source and i.title_nb and i.title_en for i in inds)
     grid = next(i for i in inds if i.id == "grid_capacity_near_best_site_mw")
     assert "non-commercial" in grid.source
@@ -229,9 +312,9 @@ def test_shipped_catalogue():
 
 @pytest.fixture(scope="module")
 def real_table(real_data, tmp_path_factory):
-    from geo.indicators import compute_indicators as ci
-    from layers.indicator_inputs import load_indicator_inputs
-    from layers.project_data import load_indicators
+    from areal.geo.indicators import compute_indicators as ci
+    from areal.layers.indicator_inputs import load_indicator_inputs
+    from areal.layers.project_data import load_indicators
 
     inds = load_indicators()
     t0 = time.perf_counter()
@@ -268,12 +351,28 @@ def test_real_all_indicators_38_municipalities(real_table):
 
 @pytest.mark.realdata
 def test_cli_indicators_outputs(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
 
-    r = CliRunner().invoke(main, ["indicators", "--out", str(tmp_path / "i.gpkg"), "--csv", str(tmp_path / "i.csv"),
-                                  "-m", "5001", "--data-dir", str(real_data)])
+    r = CliRunner().invoke(
+        main,
+        [
+            "indicators",
+            "--out",
+            str(tmp_path / "i.gpkg"),
+            "--csv",
+            str(tmp_path / "i.csv"),
+            "-m",
+            "5001",
+            "--data-dir",
+            str(real_data),
+        ],
+    )
     assert r.exit_code == 0, r.output
-    assert "Trondheim" in r.output and "ikke tilgjengelig" in r.output and "areal fetch business_areas" in r.output
+    assert (
+        "Trondheim" in r.output
+        and "ikke tilgjengelig" in r.output
+        and "areal fetch business_areas" in r.output
+    )
     g = gpd.read_file(tmp_path / "i.gpkg", layer="indicators")
     assert len(g) == 38 and "test_arenas_within_30km_rank" in g.columns and g.crs.to_epsg() == 25833
     cat = gpd.read_file(tmp_path / "i.gpkg", layer="indicator_catalogue")
@@ -281,29 +380,44 @@ def test_cli_indicators_outputs(real_data, tmp_path):
     df = pd.read_csv(tmp_path / "i.csv", dtype={"kommunenummer": str})
     assert len(df) == 40 and df["kommunenummer"].iloc[-2:].tolist() == ["median", "50"]
     assert df.loc[df.kommunenummer == "median", "protected_share"].iloc[0] == pytest.approx(
-        df["protected_share"].iloc[:38].median(), rel=1e-5)
+        df["protected_share"].iloc[:38].median(), rel=1e-5
+    )
 
 
 # ---------------------------------------------------------------- scenario compare
 
 
 def test_scenario_compare_conflicts_and_indicators(tiny):
-    from geo.indicators import scenario_conflict_metric, scenario_indicator_metric
-    from geo.scenario import Scenario, compare
+    from areal.geo.indicators import scenario_conflict_metric, scenario_indicator_metric
+    from areal.geo.scenario import Scenario, compare
 
     # A: x 300-500 (20 ha): 10 ha mire (medium), protected x 350-450 y 0-500 = 5 ha (exclusion)
     # B: x 0-200 (20 ha): all on built_up (developed), no conflict
     sa = Scenario("A", _gdf([b(300, 0, 500, 1000)]))
     sb = Scenario("B", _gdf([b(0, 0, 200, 1000)]))
-    table = compare(sa, sb, {"conflicts": scenario_conflict_metric(tiny),
-                             "indicators": scenario_indicator_metric(tiny, CATALOGUE)})
+    table = compare(
+        sa,
+        sb,
+        {
+            "conflicts": scenario_conflict_metric(tiny),
+            "indicators": scenario_indicator_metric(tiny, CATALOGUE),
+        },
+    )
     c = table.loc["conflicts"]
     assert c.loc["exclusion_ha"].tolist() == pytest.approx([5, 0, -5])
     assert c.loc["medium_ha"].tolist() == pytest.approx([10, 0, -10])
-    assert c.loc["conflict_ha"].tolist() == pytest.approx([12.5, 0, -12.5])  # 10 mire ∪ 5 protected, 2.5 shared
+    assert c.loc["conflict_ha"].tolist() == pytest.approx(
+        [12.5, 0, -12.5]
+    )  # 10 mire ∪ 5 protected, 2.5 shared
     assert c.loc["layers_missing", "A"] == 0
     i = table.loc["indicators"]
-    assert set(i.index) == {"free", "developed", "farmland", "mire", "co2"}  # the others need 38 municipalities
+    assert set(i.index) == {
+        "free",
+        "developed",
+        "farmland",
+        "mire",
+        "co2",
+    }  # the others need 38 municipalities
     assert i.loc["free"].tolist() == pytest.approx([0.75, 1.0, 0.25])
     assert i.loc["developed"].tolist() == pytest.approx([0.0, 1.0, 1.0])
     # A: 10 ha mire × 500 + 10 ha other × 10 ; B: developed × 0
@@ -313,7 +427,7 @@ def test_scenario_compare_conflicts_and_indicators(tiny):
 
 @pytest.mark.realdata
 def test_cli_scenario_compare_shows_conflicts_and_indicators(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
     from conftest import FIXTURES
 
     ba = gpd.read_file(FIXTURES / "business_areas_5001.geojson")
@@ -321,7 +435,10 @@ def test_cli_scenario_compare_shows_conflicts_and_indicators(real_data, tmp_path
     planned.iloc[:1].to_file(tmp_path / "a.gpkg")
     planned.to_file(tmp_path / "b.gpkg")
     store = str(tmp_path / "s.sqlite")
-    run = lambda *a: CliRunner().invoke(main, [*a, "--store", store, "--data-dir", str(real_data)])
+
+    def run(*a):
+        return CliRunner().invoke(main, [*a, "--store", store, "--data-dir", str(real_data)])
+
     assert run("scenario", "save", "A", "--proposal", str(tmp_path / "a.gpkg")).exit_code == 0
     assert run("scenario", "save", "B", "--proposal", str(tmp_path / "b.gpkg")).exit_code == 0
     res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))

@@ -9,10 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import box
-
-from conftest import UTM33, X0, Y0
-from geo.errors import (
+from areal.geo.errors import (
     ArealError,
     CRSMissingError,
     EmptyLayerError,
@@ -20,15 +17,31 @@ from geo.errors import (
     LayerReadError,
     LayerValidationError,
 )
-from layers import loader
-from layers._base import LayerSpec, Source
+from areal.layers import loader
+from areal.layers._base import LayerSpec, Source
+from conftest import UTM33, X0, Y0
+from shapely.geometry import box
 
 
 def spec_for(pattern, layer=None, geometry_type="Polygon", columns=None, **kw):
-    src = Source(patterns=(pattern,), layer=layer, **{k: kw.pop(k) for k in ("crs", "x", "y", "encoding") if k in kw})
-    return LayerSpec(id="tiny", title_nb="Liten", title_en="Tiny", theme="landcover", kind="vector",
-                     geometry_type=geometry_type, publisher="test", licence="CC0", vintage="2026",
-                     attribution="test", source=src, columns=columns or {"name": "str"}, **kw)
+    src = Source(
+        patterns=(pattern,), layer=layer, **{k: kw.pop(k) for k in ("crs", "x", "y", "encoding") if k in kw}
+    )
+    return LayerSpec(
+        id="tiny",
+        title_nb="Liten",
+        title_en="Tiny",
+        theme="landcover",
+        kind="vector",
+        geometry_type=geometry_type,
+        publisher="test",
+        licence="CC0",
+        vintage="2026",
+        attribution="test",
+        source=src,
+        columns=columns or {"name": "str"},
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -62,7 +75,9 @@ def test_geopackage_named_layer(tmp_path, tiny):
 
 def test_geopackage_layer_not_found_names_layers(tmp_path, tiny):
     tiny.to_file(tmp_path / "t.gpkg", layer="other", driver="GPKG")
-    with pytest.raises(LayerReadError, match="layer 'wanted' not found in .*t.gpkg; layers in the file are: other"):
+    with pytest.raises(
+        LayerReadError, match="layer 'wanted' not found in .*t.gpkg; layers in the file are: other"
+    ):
         loader.load(spec_for("t.gpkg", layer="wanted"), tmp_path)
 
 
@@ -91,9 +106,9 @@ def test_geoparquet(tmp_path, tiny):
 
 
 def test_csv_with_coordinates(tmp_path):
-    pd.DataFrame({"name": ["a", "b", "no-coords"], "lon": [10.4, 10.5, None], "lat": [63.4, 63.45, None]}).to_csv(
-        tmp_path / "p.csv", index=False
-    )
+    pd.DataFrame(
+        {"name": ["a", "b", "no-coords"], "lon": [10.4, 10.5, None], "lat": [63.4, 63.45, None]}
+    ).to_csv(tmp_path / "p.csv", index=False)
     df = loader.load(spec_for("p.csv", geometry_type="Point", crs="EPSG:4326", x="lon", y="lat"), tmp_path)
     assert len(df) == 3  # the row without coordinates is kept, counted as empty
     assert df.attrs["load_report"]["n_empty"] == 1
@@ -144,7 +159,10 @@ def test_no_crs(tmp_path, tiny):
 
 def test_unknown_column_set(tmp_path, tiny):
     tiny.rename(columns={"name": "navn"}).to_file(tmp_path / "t.gpkg")
-    with pytest.raises(LayerValidationError, match=r"missing required column\(s\) \['name'\]; columns present: \['navn', 'code'\]") as ei:
+    with pytest.raises(
+        LayerValidationError,
+        match=r"missing required column\(s\) \['name'\]; columns present: \['navn', 'code'\]",
+    ) as ei:
         loader.load(spec_for("t.gpkg"), tmp_path)
     assert ei.value.problems == ["missing column 'name'"]
     assert isinstance(ei.value, ValueError)
@@ -159,7 +177,9 @@ def test_unreadable_file(tmp_path):
 
 def test_empty_file(tmp_path):
     (tmp_path / "t.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    with pytest.raises(EmptyLayerError, match=r"layer 'tiny': the source holds no features \(.*t.geojson\)") as ei:
+    with pytest.raises(
+        EmptyLayerError, match=r"layer 'tiny': the source holds no features \(.*t.geojson\)"
+    ) as ei:
         loader.load(spec_for("t.geojson"), tmp_path)
     assert isinstance(ei.value, ValueError)
 
@@ -216,7 +236,9 @@ def test_second_load_reads_no_source_file(tmp_path, tiny, monkeypatch):
     second = loader.load(spec, tmp_path)
     assert second.attrs["load_report"]["from_cache"]
     assert second.attrs["load_report"]["n_repaired"] == 1
-    pd.testing.assert_frame_equal(pd.DataFrame(first.drop(columns="geometry")), pd.DataFrame(second.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(first.drop(columns="geometry")), pd.DataFrame(second.drop(columns="geometry"))
+    )
     assert second.geometry.geom_equals_exact(first.geometry, tolerance=0).all()
 
 
@@ -234,10 +256,14 @@ def test_changed_source_invalidates_cache(tmp_path, tiny):
 def test_assign_municipality_by_point_in_polygon():
     munis = gpd.GeoDataFrame(
         {"kommunenummer": ["5001", "5014"], "kommunenavn": ["Trondheim", "Frøya"]},
-        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=UTM33,
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)],
+        crs=UTM33,
     )
-    pts = gpd.GeoDataFrame({"kommunenummer": ["1620", "5001", "x"]},  # 1620: Frøya's pre-2020 number
-                           geometry=shapely.points([(15, 5), (5, 5), (25, 5)]), crs=UTM33)
+    pts = gpd.GeoDataFrame(
+        {"kommunenummer": ["1620", "5001", "x"]},  # 1620: Frøya's pre-2020 number
+        geometry=shapely.points([(15, 5), (5, 5), (25, 5)]),
+        crs=UTM33,
+    )
     out = loader.assign_municipality(pts, munis)
     assert list(out.kommunenummer) == ["5014", "5001", "5014"]  # the last is outside: nearest
     assert list(out.kommunenummer_kilde) == ["1620", "5001", "x"]

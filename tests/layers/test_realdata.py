@@ -3,8 +3,7 @@
 import geopandas as gpd
 import pytest
 import shapely
-
-from layers import loader, registry
+from areal.layers import loader, registry
 
 pytestmark = pytest.mark.realdata
 

@@ -3,8 +3,7 @@
 import json
 
 import pytest
-
-from layers import loader, registry, settings
+from areal.layers import loader, registry, settings
 
 
 def test_starter_is_small_and_redistributable():

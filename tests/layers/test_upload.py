@@ -9,11 +9,10 @@ import zipfile
 import geopandas as gpd
 import pytest
 import shapely
+from areal.geo.errors import UploadError, UploadTooLargeError
+from areal.layers.upload import PUBLIC_LIMITS, UploadLimits, read_geojson_geometry, read_upload, safe_name
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, box
-
-from geo.errors import UploadError, UploadTooLargeError
-from layers.upload import PUBLIC_LIMITS, UploadLimits, read_geojson_geometry, read_upload, safe_name
 
 SQUARE = box(X0, Y0, X0 + 2000, Y0 + 2000)  # 400 ha
 

@@ -10,24 +10,42 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+pytestmark = pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed"
+)
 
 
 def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.mark.realdata
 def test_municipality_report_with_conflicts_indicators_suitability(real_data, tmp_path):
-    from apps.cli import main
-    from apps.commands.indicators import compute_indicator_table
+    from areal.apps.cli import main
+    from areal.apps.commands.indicators import compute_indicator_table
+    from areal.layers.project_data import load_profile
     from conftest import FIXTURES
-    from layers.project_data import load_profile
 
     fixture = FIXTURES / "business_areas_5001.geojson"
     out = tmp_path / "r.pdf"
-    res = CliRunner().invoke(main, ["report", "-m", "5001", "--business-areas", str(fixture), "--profile",
-                                    "battery_process", "--out", str(out), "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "-m",
+            "5001",
+            "--business-areas",
+            str(fixture),
+            "--profile",
+            "battery_process",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(real_data),
+        ],
+    )
     assert res.exit_code == 0, res.output
     text = re.sub(r"[ \t]+", " ", pdf_text(out))
     # a conflict pair with its legal basis
@@ -38,8 +56,11 @@ def test_municipality_report_with_conflicts_indicators_suitability(real_data, tm
     med = result.summary.set_index("id").loc["protected_share", "median"]
     val = result.row("5001")["protected_share"]
     line = [ln for ln in text.splitlines() if ln.strip().startswith("Andel landareal vernet")][0]
-    assert line.split()[-3:] == [f"{val:.3f}".replace(".", ","), str(int(result.row("5001")["protected_share_rank"])),
-                                 f"{med:.3f}".replace(".", ",")]
+    assert line.split()[-3:] == [
+        f"{val:.3f}".replace(".", ","),
+        str(int(result.row("5001")["protected_share_rank"])),
+        f"{med:.3f}".replace(".", ","),
+    ]
     assert "Fylkesmedian" in text
     # suitability: the AHP consistency ratio of the profile and its weights
     cr = load_profile("battery_process").ahp.cr
@@ -49,31 +70,60 @@ def test_municipality_report_with_conflicts_indicators_suitability(real_data, tm
 
 @pytest.mark.realdata
 def test_municipality_report_without_business_areas_says_what_to_run(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
 
     out = tmp_path / "r.pdf"
-    res = CliRunner().invoke(main, ["report", "-m", "5001", "--profile", "data_centre", "--out", str(out),
-                                    "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main,
+        ["report", "-m", "5001", "--profile", "data_centre", "--out", str(out), "--data-dir", str(real_data)],
+    )
     assert res.exit_code == 0, res.output
     text = re.sub(r"\s+", " ", pdf_text(out))
-    assert "Ikke tilgjengelig. planned business areas (layer 'business_areas') are not in the data directory" in text
+    assert (
+        "Ikke tilgjengelig. planned business areas (layer 'business_areas') are not in the data directory"
+        in text
+    )
     assert "areal fetch business_areas" in text
     assert "Konsistensratio (CR): ikke relevant" in text  # data_centre has direct weights
 
 
 @pytest.mark.realdata
 def test_site_report_conflicts_and_site_indicators(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
     from conftest import FIXTURES
 
     out = tmp_path / "s.pdf"
-    res = CliRunner().invoke(main, ["report", "--site", str(FIXTURES / "business_areas_5001.geojson"), "--profile",
-                                    "hydrogen_ammonia", "--out", str(out), "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--site",
+            str(FIXTURES / "business_areas_5001.geojson"),
+            "--profile",
+            "hydrogen_ammonia",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(real_data),
+        ],
+    )
     assert res.exit_code == 0, res.output
     text = re.sub(r"[ \t]+", " ", pdf_text(out))
     assert "business_areas × built_up low" in text
     assert "Andel framtidig næringsareal på allerede utbygd areal" in text and "Fylkesmedian" in text
     assert "Konsistensratio (CR): 0," in text
-    res = CliRunner().invoke(main, ["report", "--site", str(FIXTURES / "business_areas_5001.geojson"), "--profile",
-                                    "steelworks", "--out", str(out), "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--site",
+            str(FIXTURES / "business_areas_5001.geojson"),
+            "--profile",
+            "steelworks",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(real_data),
+        ],
+    )
     assert res.exit_code == 2 and "steelworks" in res.output

@@ -10,24 +10,28 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from areal.apps.report import ReportInputs, Suitability, render_report
 from click.testing import CliRunner
 from conftest import UTM33, X0, Y0
 from PIL import Image
 from shapely.geometry import box
 
-from apps.report import ReportInputs, Suitability, render_report
-
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdftoppm"),
-                                reason="poppler-utils (pdftotext, pdftoppm) not installed")
+pytestmark = pytest.mark.skipif(
+    not shutil.which("pdftotext") or not shutil.which("pdftoppm"),
+    reason="poppler-utils (pdftotext, pdftoppm) not installed",
+)
 
 
 def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pdf_png(path, tmp_path) -> Image.Image:
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
+    )
     (png,) = tmp_path.glob("page*.png")
     return Image.open(png).convert("RGB")
 
@@ -35,10 +39,21 @@ def pdf_png(path, tmp_path) -> Image.Image:
 def tiny_inputs(**kw) -> ReportInputs:
     site = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1000, Y0 + 500)], crs=UTM33)
     forest = gpd.GeoDataFrame(geometry=[box(X0 - 500, Y0 - 500, X0 + 500, Y0 + 1000)], crs=UTM33)
-    account = pd.DataFrame({"Klasse": ["Areal (ha)", "Skog (N1000) (ha)", "Jordbruksareal (AR5 21–23) (ha)"],
-                            "Areal (ha)": ["50,0", "25,0", "ikke tilgjengelig"]})
-    return ReportInputs(kind="site", name="Testtomt Øysand", focus=site, map_layers={"forest": forest},
-                        attributions={"forest": "© Kartverket, N1000 (CC BY 4.0)"}, account=account, **kw)
+    account = pd.DataFrame(
+        {
+            "Klasse": ["Areal (ha)", "Skog (N1000) (ha)", "Jordbruksareal (AR5 21–23) (ha)"],
+            "Areal (ha)": ["50,0", "25,0", "ikke tilgjengelig"],
+        }
+    )
+    return ReportInputs(
+        kind="site",
+        name="Testtomt Øysand",
+        focus=site,
+        map_layers={"forest": forest},
+        attributions={"forest": "© Kartverket, N1000 (CC BY 4.0)"},
+        account=account,
+        **kw,
+    )
 
 
 def test_report_sections_not_available(tmp_path):
@@ -48,7 +63,11 @@ def test_report_sections_not_available(tmp_path):
     assert "2026-01-02" in text and "EPSG:25833" in text
     assert "forest: © Kartverket, N1000 (CC BY 4.0)" in text
     assert "25,0" in text and "ikke tilgjengelig" in text
-    for what in ("Konfliktanalysen er ikke kjørt", "Indikatorene er ikke beregnet", "Egnethetsanalysen er ikke kjørt"):
+    for what in (
+        "Konfliktanalysen er ikke kjørt",
+        "Indikatorene er ikke beregnet",
+        "Egnethetsanalysen er ikke kjørt",
+    ):
         assert what in text
     assert "Metode" in text
     img = np.asarray(pdf_png(out, tmp_path))
@@ -56,12 +75,26 @@ def test_report_sections_not_available(tmp_path):
 
 
 def test_report_renders_passed_results(tmp_path):
-    conflicts = pd.DataFrame({"Interesse": ["Jordbruksareal", "Reinbeite"], "Nivå": ["high", "medium"],
-                              "Areal (ha)": ["3,5", "12,0"], "Lovgrunnlag": ["jordlova § 9", "reindriftsloven § 22"]})
-    indicators = pd.DataFrame({"Indikator": ["Andel på utbygd areal"], "Verdi": ["0,42"], "Fylkesmedian": ["0,31"]})
-    suit = Suitability("datasenter", {"nett": 0.5, "vei": 0.3, "helning": 0.2}, 0.045,
-                       pd.DataFrame({"Tomt": ["A"], "Poeng": ["0,81"]}))
-    out = render_report(tiny_inputs(conflicts=conflicts, indicators=indicators, suitability=suit), tmp_path / "r.pdf")
+    conflicts = pd.DataFrame(
+        {
+            "Interesse": ["Jordbruksareal", "Reinbeite"],
+            "Nivå": ["high", "medium"],
+            "Areal (ha)": ["3,5", "12,0"],
+            "Lovgrunnlag": ["jordlova § 9", "reindriftsloven § 22"],
+        }
+    )
+    indicators = pd.DataFrame(
+        {"Indikator": ["Andel på utbygd areal"], "Verdi": ["0,42"], "Fylkesmedian": ["0,31"]}
+    )
+    suit = Suitability(
+        "datasenter",
+        {"nett": 0.5, "vei": 0.3, "helning": 0.2},
+        0.045,
+        pd.DataFrame({"Tomt": ["A"], "Poeng": ["0,81"]}),
+    )
+    out = render_report(
+        tiny_inputs(conflicts=conflicts, indicators=indicators, suitability=suit), tmp_path / "r.pdf"
+    )
     text = pdf_text(out)
     assert "jordlova § 9" in text and "reindriftsloven § 22" in text
     assert "Fylkesmedian" in text and "0,31" in text
@@ -79,12 +112,13 @@ def test_map_without_credit_is_refused(tmp_path):
 
 @pytest.mark.realdata
 def test_cli_municipality_report(real_data, tmp_path):
-    from apps.cli import main
-    from apps.commands.account import compute_account
+    from areal.apps.cli import main
+    from areal.apps.commands.account import compute_account
 
     out = tmp_path / "trondheim.pdf"
-    res = CliRunner().invoke(main, ["report", "--municipality", "5001", "--out", str(out),
-                                    "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main, ["report", "--municipality", "5001", "--out", str(out), "--data-dir", str(real_data)]
+    )
     assert res.exit_code == 0, res.output
     text = pdf_text(out)
     assert "Arealrapport for Trondheim - Tråante (5001)" in text
@@ -102,18 +136,24 @@ def test_cli_municipality_report(real_data, tmp_path):
 
 @pytest.mark.realdata
 def test_cli_scenario_report(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
 
     site = gpd.GeoDataFrame({"navn": ["x"]}, geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM33)
     site.to_file(tmp_path / "site.gpkg")
     store = str(tmp_path / "s.sqlite")
     common = ["--store", store, "--data-dir", str(real_data)]
-    assert CliRunner().invoke(main, ["scenario", "save", "Alt 1", "--proposal", str(tmp_path / "site.gpkg"),
-                                     *common]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(main, ["scenario", "save", "Alt 1", "--proposal", str(tmp_path / "site.gpkg"), *common])
+        .exit_code
+        == 0
+    )
     out = tmp_path / "s.pdf"
     res = CliRunner().invoke(main, ["report", "--scenario", "Alt 1", "--out", str(out), *common])
     assert res.exit_code == 0, res.output
     text = pdf_text(out)
     assert "Arealrapport for scenario: Alt 1" in text and "100,0" in text  # the 1 km² square
-    res = CliRunner().invoke(main, ["report", "--municipality", "5001", "--scenario", "Alt 1", "--out", str(out)])
+    res = CliRunner().invoke(
+        main, ["report", "--municipality", "5001", "--scenario", "Alt 1", "--out", str(out)]
+    )
     assert res.exit_code == 2 and "exactly one of" in res.output

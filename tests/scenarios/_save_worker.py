@@ -9,9 +9,8 @@ import sys
 import geopandas as gpd
 import numpy as np
 import shapely
-
-from geo.scenario import Scenario
-from layers.scenario_store import open_store
+from areal.geo.scenario import Scenario
+from areal.layers.scenario_store import open_store
 
 path, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 x = 270_000 + (np.arange(n) % 1000) * 20.0

@@ -27,8 +27,10 @@ def postgis_url():
         yield url
         return
     if not (PGBIN / "initdb").exists() or not POSTGIS_CONTROL.exists():
-        msg = (f"PostgreSQL 15 + PostGIS not found ({PGBIN}/initdb, {POSTGIS_CONTROL}): "
-               "apt-get install postgresql postgresql-15-postgis-3, or set AREAL_TEST_POSTGIS_URL")
+        msg = (
+            f"PostgreSQL 15 + PostGIS not found ({PGBIN}/initdb, {POSTGIS_CONTROL}): "
+            "apt-get install postgresql postgresql-15-postgis-3, or set AREAL_TEST_POSTGIS_URL"
+        )
         if os.environ.get("CI"):
             pytest.fail(msg)
         pytest.skip(msg)
@@ -41,16 +43,16 @@ def postgis_url():
     try:
         yield url
     finally:
-        subprocess.run([str(REPO / ".ci" / "stop-postgis"), str(urlparse(url).port)], capture_output=True,
-                       timeout=60)
+        subprocess.run(
+            [str(REPO / ".ci" / "stop-postgis"), str(urlparse(url).port)], capture_output=True, timeout=60
+        )
 
 
 @pytest.fixture
 def pg_store(postgis_url):
     """A PostGIS scenario store in a fresh schema, dropped afterwards."""
     import psycopg
-
-    from layers.scenario_store import PostgisScenarioStore
+    from areal.layers.scenario_store import PostgisScenarioStore
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     store = PostgisScenarioStore(postgis_url, schema=schema)

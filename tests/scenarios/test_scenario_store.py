@@ -16,13 +16,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from areal.geo.errors import InputGeometryError, ScenarioSchemaError, StoreError, UnknownNameError
+from areal.geo.scenario import SCHEMA_VERSION, Scenario, compare, migrate_meta
+from areal.layers.scenario_store import SQLITE_V1, SqliteScenarioStore, open_store
 from click.testing import CliRunner
 from conftest import UTM33, X0, Y0
 from shapely.geometry import box
-
-from geo.errors import InputGeometryError, ScenarioSchemaError, StoreError, UnknownNameError
-from geo.scenario import SCHEMA_VERSION, Scenario, compare, migrate_meta
-from layers.scenario_store import SQLITE_V1, SqliteScenarioStore, open_store
 
 WORKER = Path(__file__).with_name("_save_worker.py")
 
@@ -30,24 +29,41 @@ WORKER = Path(__file__).with_name("_save_worker.py")
 def proposal(n: int = 3, tag: str = "a") -> gpd.GeoDataFrame:
     geoms = [box(X0 + 300 * i, Y0, X0 + 300 * i + 200, Y0 + 100 * (i + 1)) for i in range(n)]
     return gpd.GeoDataFrame(
-        {"navn": [f"{tag}{i}" for i in range(n)], "mw": [10 * i for i in range(n)],
-         "score": [0.5 + i for i in range(n)], "opt": [None] + [f"x{i}" for i in range(1, n)]},
-        geometry=geoms, crs=UTM33,
+        {
+            "navn": [f"{tag}{i}" for i in range(n)],
+            "mw": [10 * i for i in range(n)],
+            "score": [0.5 + i for i in range(n)],
+            "opt": [None] + [f"x{i}" for i in range(1, n)],
+        },
+        geometry=geoms,
+        crs=UTM33,
     )
 
 
 def assert_same(got: Scenario, want: Scenario) -> None:
-    assert (got.name, got.profile, dict(got.weights), got.layers, got.note) == \
-        (want.name, want.profile, dict(want.weights), want.layers, want.note)
+    assert (got.name, got.profile, dict(got.weights), got.layers, got.note) == (
+        want.name,
+        want.profile,
+        dict(want.weights),
+        want.layers,
+        want.note,
+    )
     assert got.schema_version == SCHEMA_VERSION and got.proposal.crs.to_epsg() == 25833
-    pd.testing.assert_frame_equal(got.proposal.drop(columns="geometry"), want.proposal.drop(columns="geometry"),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        got.proposal.drop(columns="geometry"), want.proposal.drop(columns="geometry"), check_dtype=False
+    )
     assert got.proposal.geometry.geom_equals_exact(want.proposal.geometry, tolerance=1e-6).all()
 
 
 def roundtrip(store) -> None:
-    s = Scenario("Alt A", proposal(), layers=("forest", "ar5"), profile="data_centre",
-                 weights={"grid": 0.5, "road": 0.3, "slope": 0.2}, note="første utkast, æøå")
+    s = Scenario(
+        "Alt A",
+        proposal(),
+        layers=("forest", "ar5"),
+        profile="data_centre",
+        weights={"grid": 0.5, "road": 0.3, "slope": 0.2},
+        note="første utkast, æøå",
+    )
     saved = store.save(s)
     got = store.get("Alt A")
     assert_same(got, s)
@@ -95,7 +111,9 @@ def test_postgis_geometry_column_is_25833(pg_store, postgis_url):
             "SELECT srid, type FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = 'scenario_features'",
             (pg_store.schema,),
         ).fetchone()
-        area = con.execute(f"SELECT sum(ST_Area(geom)) FROM {pg_store.schema}.scenario_features").fetchone()[0]
+        area = con.execute(f"SELECT sum(ST_Area(geom)) FROM {pg_store.schema}.scenario_features").fetchone()[
+            0
+        ]
     assert (srid, typ) == (25833, "GEOMETRY")
     assert area == pytest.approx(200 * 100 + 200 * 200)
 
@@ -113,8 +131,9 @@ def test_sigkill_mid_save_keeps_previous_version(tmp_path):
     store = SqliteScenarioStore(path)
     before = Scenario("A", proposal(3), note="version 1")
     store.save(before)
-    proc = subprocess.Popen([sys.executable, str(WORKER), str(path), "A", "400000"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(WORKER), str(path), "A", "400000"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "SAVING"
         wal = Path(str(path) + "-wal")
@@ -186,9 +205,14 @@ def _v1_store(path: Path) -> None:
     con = sqlite3.connect(path)
     con.executescript(SQLITE_V1)
     g = box(X0, Y0, X0 + 100, Y0 + 100)
-    con.execute("INSERT INTO scenarios VALUES ('gammel', 'data_centre', ?, 'fra v1', '2024-01-01T00:00:00+00:00', "
-                "'2024-01-02T00:00:00+00:00', 1, 1, ?)", (json.dumps({"grid": 2}), json.dumps([["navn", "object"]])))
-    con.execute("INSERT INTO scenario_features VALUES ('gammel', 0, ?, ?)", (json.dumps({"navn": "x"}), g.wkb))
+    con.execute(
+        "INSERT INTO scenarios VALUES ('gammel', 'data_centre', ?, 'fra v1', '2024-01-01T00:00:00+00:00', "
+        "'2024-01-02T00:00:00+00:00', 1, 1, ?)",
+        (json.dumps({"grid": 2}), json.dumps([["navn", "object"]])),
+    )
+    con.execute(
+        "INSERT INTO scenario_features VALUES ('gammel', 0, ?, ?)", (json.dumps({"navn": "x"}), g.wkb)
+    )
     con.commit()
     con.close()
 
@@ -198,8 +222,13 @@ def test_v1_store_is_migrated(tmp_path):
     _v1_store(path)
     store = SqliteScenarioStore(path)
     s = store.get("gammel")
-    assert (s.profile, dict(s.weights), s.layers, s.note, s.schema_version) == ("data_centre", {"grid": 2.0}, (),
-                                                                               "fra v1", 2)
+    assert (s.profile, dict(s.weights), s.layers, s.note, s.schema_version) == (
+        "data_centre",
+        {"grid": 2.0},
+        (),
+        "fra v1",
+        2,
+    )
     assert s.proposal.area.sum() == pytest.approx(10_000)
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT value FROM store_meta").fetchone()[0] == "2"
@@ -212,15 +241,16 @@ def test_newer_store_is_refused(tmp_path):
     SqliteScenarioStore(path)
     with sqlite3.connect(path) as con:
         con.execute("UPDATE store_meta SET value = '3'")
-    with pytest.raises(ScenarioSchemaError, match=r"schema version 3; this program reads versions 1\.\.2 \(upgrade"):
+    with pytest.raises(
+        ScenarioSchemaError, match=r"schema version 3; this program reads versions 1\.\.2 \(upgrade"
+    ):
         SqliteScenarioStore(path)
 
 
 @pytest.mark.postgis
 def test_postgis_v1_schema_is_migrated(pg_store, postgis_url):
     import psycopg
-
-    from layers.scenario_store import PostgisScenarioStore
+    from areal.layers.scenario_store import PostgisScenarioStore
 
     sc = pg_store.schema
     with psycopg.connect(postgis_url, autocommit=True) as con:
@@ -233,8 +263,12 @@ def test_postgis_v1_schema_is_migrated(pg_store, postgis_url):
 
 
 def test_migrate_meta():
-    assert migrate_meta({"name": "a", "schema_version": 1, "profile_name": "p"}) == \
-        {"name": "a", "schema_version": 2, "profile": "p", "layers": []}
+    assert migrate_meta({"name": "a", "schema_version": 1, "profile_name": "p"}) == {
+        "name": "a",
+        "schema_version": 2,
+        "profile": "p",
+        "layers": [],
+    }
     with pytest.raises(ScenarioSchemaError, match="schema version 9, newer than this program's 2"):
         migrate_meta({"name": "a", "schema_version": 9})
     with pytest.raises(ScenarioSchemaError, match="schema version 0: no migration exists"):
@@ -264,15 +298,31 @@ def test_compare_with_extra_metrics():
 
 @pytest.mark.realdata
 def test_cli_save_list_show_compare_delete(real_data, tmp_path):
-    from apps.cli import main
+    from areal.apps.cli import main
 
     fa, fb = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
     proposal(2).to_file(fa)
     proposal(3).to_file(fb)
     store = str(tmp_path / "cli.sqlite")
-    run = lambda *args: CliRunner().invoke(main, [*args, "--store", store, "--data-dir", str(real_data)])
-    res = run("scenario", "save", "A", "--proposal", str(fa), "--profile", "p", "--weights", "grid=0.6,road=0.4",
-              "--note", "hei", "--layers", "forest,mire")
+
+    def run(*args):
+        return CliRunner().invoke(main, [*args, "--store", store, "--data-dir", str(real_data)])
+
+    res = run(
+        "scenario",
+        "save",
+        "A",
+        "--proposal",
+        str(fa),
+        "--profile",
+        "p",
+        "--weights",
+        "grid=0.6,road=0.4",
+        "--note",
+        "hei",
+        "--layers",
+        "forest,mire",
+    )
     assert res.exit_code == 0, res.output
     assert "2 polygon(s), 6.00 ha" in res.output
     assert run("scenario", "save", "B", "--proposal", str(fb)).exit_code == 0

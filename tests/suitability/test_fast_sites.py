@@ -6,44 +6,73 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from areal.geo.grid import AnalysisGrid
+from areal.geo.profiles import parse_profile
+from areal.geo.suitability import SuitabilityInputs, build_model, zonal_mean
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
-from geo.grid import AnalysisGrid
-from geo.profiles import parse_profile
-from geo.suitability import SuitabilityInputs, build_model, zonal_mean
-
 
 def _model(connectivity):
-    land = gpd.GeoDataFrame({"kommunenummer": ["5001", "5028"], "kommunenavn": ["A", "B"]},
-                            geometry=[box(X0, Y0, X0 + 3000, Y0 + 3000), box(X0 + 3000, Y0, X0 + 6000, Y0 + 3000)],
-                            crs=UTM33)
-    roads = gpd.GeoDataFrame(geometry=[LineString([(X0 + 100, Y0), (X0 + 100, Y0 + 3000)]),
-                                       LineString([(X0 + 5900, Y0), (X0 + 5900, Y0 + 3000)])], crs=UTM33)
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001", "5028"], "kommunenavn": ["A", "B"]},
+        geometry=[box(X0, Y0, X0 + 3000, Y0 + 3000), box(X0 + 3000, Y0, X0 + 6000, Y0 + 3000)],
+        crs=UTM33,
+    )
+    roads = gpd.GeoDataFrame(
+        geometry=[
+            LineString([(X0 + 100, Y0), (X0 + 100, Y0 + 3000)]),
+            LineString([(X0 + 5900, Y0), (X0 + 5900, Y0 + 3000)]),
+        ],
+        crs=UTM33,
+    )
     pts = gpd.GeoDataFrame(geometry=[Point(X0 + 3000, Y0 + 1500)], crs=UTM33)
     lakes = gpd.GeoDataFrame(geometry=[box(X0 + 2000, Y0 + 1000, X0 + 4000, Y0 + 1400)], crs=UTM33)
-    prof = parse_profile({
-        "name": "t", "title_nb": "T", "title_en": "T", "rationale": "t", "min_area_ha": 3, "threshold": 0.55,
-        "connectivity": connectivity, "exclusions": ["lakes"],
-        "criteria": [
-            {"id": "road", "kind": "distance", "layer": "roads", "weight": 2,
-             "value": {"type": "linear", "best": 0, "worst": 3000}},
-            {"id": "hub", "kind": "distance", "layer": "hub", "weight": 1,
-             "value": {"type": "linear", "best": 0, "worst": 3000}},
-        ],
-    }, "t.toml")
+    prof = parse_profile(
+        {
+            "name": "t",
+            "title_nb": "T",
+            "title_en": "T",
+            "rationale": "t",
+            "min_area_ha": 3,
+            "threshold": 0.55,
+            "connectivity": connectivity,
+            "exclusions": ["lakes"],
+            "criteria": [
+                {
+                    "id": "road",
+                    "kind": "distance",
+                    "layer": "roads",
+                    "weight": 2,
+                    "value": {"type": "linear", "best": 0, "worst": 3000},
+                },
+                {
+                    "id": "hub",
+                    "kind": "distance",
+                    "layer": "hub",
+                    "weight": 1,
+                    "value": {"type": "linear", "best": 0, "worst": 3000},
+                },
+            ],
+        },
+        "t.toml",
+    )
     inp = SuitabilityInputs(layers={"roads": roads, "hub": pts, "lakes": lakes}, land=land)
     return build_model(prof, inp, AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 6000, Y0 + 3000)))
 
 
 @pytest.mark.parametrize("connectivity", ["rook", "queen"])
-@pytest.mark.parametrize("weights, threshold", [(None, None), ({"road": 1, "hub": 3}, 0.6), ({"road": 5, "hub": 1}, 0.7)])
+@pytest.mark.parametrize(
+    "weights, threshold", [(None, None), ({"road": 1, "hub": 3}, 0.6), ({"road": 5, "hub": 1}, 0.7)]
+)
 def test_fast_sites_equals_sites(connectivity, weights, threshold):
     m = _model(connectivity)
     slow, fast = m.sites(weights, threshold=threshold), m.fast_sites(weights, threshold=threshold)
     assert len(slow) >= 2
     cols = [c for c in slow.columns if c != "geometry"]
-    pd.testing.assert_frame_equal(pd.DataFrame(slow[cols]), pd.DataFrame(fast[cols]), check_dtype=False, rtol=1e-6)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(slow[cols]), pd.DataFrame(fast[cols]), check_dtype=False, rtol=1e-6
+    )
     for a, b in zip(slow.geometry, fast.geometry):
         assert a.symmetric_difference(b).area == pytest.approx(0.0, abs=1e-6)
 

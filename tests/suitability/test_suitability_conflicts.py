@@ -3,41 +3,84 @@
 import geopandas as gpd
 import numpy as np
 import pytest
+from areal.geo.grid import AnalysisGrid
+from areal.geo.profiles import parse_profile
+from areal.geo.rules import parse_rules
+from areal.geo.suitability import SuitabilityInputs, build_model, run_windowed
+from areal.layers.site_conflicts import SiteConflicts, rule_exclusions
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, box
 
-from geo.grid import AnalysisGrid
-from geo.profiles import parse_profile
-from geo.rules import parse_rules
-from geo.suitability import SuitabilityInputs, build_model, run_windowed
-from layers.site_conflicts import SiteConflicts, rule_exclusions
-
-RULES = parse_rules({"rule": [
-    {"a": "business_areas", "b": "protected_areas", "severity": "high", "buffer_m": 0,
-     "basis": "naturmangfoldloven § 34", "explanation": "Protected."},
-    {"a": "business_areas", "b": "lakes", "severity": "exclusion", "buffer_m": 100,
-     "basis": "vannressursloven § 11", "explanation": "Shore zone."},
-    {"a": "test_arenas", "b": "roads", "severity": "exclusion", "buffer_m": 0,
-     "basis": "other use", "explanation": "Not for business_areas."},
-]}, known_layers=["business_areas", "protected_areas", "lakes", "test_arenas", "roads"])
+RULES = parse_rules(
+    {
+        "rule": [
+            {
+                "a": "business_areas",
+                "b": "protected_areas",
+                "severity": "high",
+                "buffer_m": 0,
+                "basis": "naturmangfoldloven § 34",
+                "explanation": "Protected.",
+            },
+            {
+                "a": "business_areas",
+                "b": "lakes",
+                "severity": "exclusion",
+                "buffer_m": 100,
+                "basis": "vannressursloven § 11",
+                "explanation": "Shore zone.",
+            },
+            {
+                "a": "test_arenas",
+                "b": "roads",
+                "severity": "exclusion",
+                "buffer_m": 0,
+                "basis": "other use",
+                "explanation": "Not for business_areas.",
+            },
+        ]
+    },
+    known_layers=["business_areas", "protected_areas", "lakes", "test_arenas", "roads"],
+)
 
 
 def _case():
-    land = gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
-                            geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM33)
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)],
+        crs=UTM33,
+    )
     layers = {
         "roads": gpd.GeoDataFrame(geometry=[LineString([(X0 + 50, Y0), (X0 + 50, Y0 + 1000)])], crs=UTM33),
         # a 60 m lake: alone it touches one 100 m cell; buffered by 100 m it touches 3 × 3 cells
         "lakes": gpd.GeoDataFrame(geometry=[box(X0 + 420, Y0 + 420, X0 + 480, Y0 + 480)], crs=UTM33),
         # 150 m × 200 m of it lies on land (and in the site), 100 m × 200 m off land: 3.00 ha in conflict
-        "protected_areas": gpd.GeoDataFrame({"navn": ["Vern"]}, geometry=[box(X0 - 100, Y0, X0 + 150, Y0 + 200)], crs=UTM33),
+        "protected_areas": gpd.GeoDataFrame(
+            {"navn": ["Vern"]}, geometry=[box(X0 - 100, Y0, X0 + 150, Y0 + 200)], crs=UTM33
+        ),
     }
-    prof = parse_profile({
-        "name": "tiny", "title_nb": "Liten", "title_en": "Tiny", "rationale": "test",
-        "min_area_ha": 1, "threshold": 0.0, "connectivity": "rook", "exclusions": [],
-        "criteria": [{"id": "road", "kind": "distance", "layer": "roads", "weight": 1,
-                      "value": {"type": "linear", "best": 0, "worst": 5000}}],
-    }, "tiny.toml")
+    prof = parse_profile(
+        {
+            "name": "tiny",
+            "title_nb": "Liten",
+            "title_en": "Tiny",
+            "rationale": "test",
+            "min_area_ha": 1,
+            "threshold": 0.0,
+            "connectivity": "rook",
+            "exclusions": [],
+            "criteria": [
+                {
+                    "id": "road",
+                    "kind": "distance",
+                    "layer": "roads",
+                    "weight": 1,
+                    "value": {"type": "linear", "best": 0, "worst": 5000},
+                }
+            ],
+        },
+        "tiny.toml",
+    )
     return land, layers, prof
 
 
@@ -45,7 +88,9 @@ def test_rule_exclusion_removes_exactly_the_buffered_area():
     land, layers, prof = _case()
     excl, skipped = rule_exclusions(RULES, layers)
     assert list(excl) == ["rule: lakes (100 m)"]  # only exclusion rules of business_areas
-    assert excl["rule: lakes (100 m)"].geometry.iloc[0].area == pytest.approx(60 * 60 + 4 * 60 * 100 + np.pi * 100**2, rel=1e-3)
+    assert excl["rule: lakes (100 m)"].geometry.iloc[0].area == pytest.approx(
+        60 * 60 + 4 * 60 * 100 + np.pi * 100**2, rel=1e-3
+    )
     g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 1000, Y0 + 1000))
     m = build_model(prof, SuitabilityInputs(layers=layers, land=land, extra_exclusions=excl), g)
     s = m.suitability()
@@ -85,5 +130,7 @@ def test_site_lists_the_conflict_it_touches_with_hectares(windowed):
     assert site["conflict_area_ha"] == pytest.approx(3.0)
     assert site["conflict_basis"] == "naturmangfoldloven § 34"
     t = conflicts.table
-    assert t[["site_id", "pair", "severity"]].values.tolist() == [[1, "business_areas × protected_areas", "high"]]
+    assert t[["site_id", "pair", "severity"]].values.tolist() == [
+        [1, "business_areas × protected_areas", "high"]
+    ]
     assert t["area_ha"].iloc[0] == pytest.approx(3.0)

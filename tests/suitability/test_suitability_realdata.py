@@ -8,20 +8,25 @@ import pandas as pd
 import pytest
 import rasterio
 import shapely
+from areal.apps.cli import main
+from areal.geo.grid import AnalysisGrid
+from areal.geo.suitability import build_model, site_sensitivity
+from areal.layers import loader
+from areal.layers.project_data import load_profile, load_suitability_inputs, profile_names
 from click.testing import CliRunner
-
-from apps.cli import main
-from geo.grid import AnalysisGrid
-from geo.suitability import build_model, site_sensitivity
-from layers import loader
-from layers.project_data import load_profile, load_suitability_inputs, profile_names
 
 pytestmark = pytest.mark.realdata
 
 
 def test_five_profiles_shipped():
     names = profile_names()
-    for need in ("battery_process", "hydrogen_ammonia", "data_centre", "biorefinery_wood", "land_based_aquaculture"):
+    for need in (
+        "battery_process",
+        "hydrogen_ammonia",
+        "data_centre",
+        "biorefinery_wood",
+        "land_based_aquaculture",
+    ):
         assert need in names
     for n in names:
         p = load_profile(n)
@@ -61,7 +66,9 @@ def test_profile_invariants_on_real_data_250m(real_data, county_grid, name):
             continue
         tree = shapely.STRtree(np.asarray(ex.geometry.values))
         hits = tree.query(inner, predicate="intersects")
-        assert hits.shape[1] == 0, f"{name}: site(s) {sites['site_id'].to_numpy()[hits[0]]} intersect exclusion {ex_name}"
+        assert hits.shape[1] == 0, (
+            f"{name}: site(s) {sites['site_id'].to_numpy()[hits[0]]} intersect exclusion {ex_name}"
+        )
     lost = model.area_lost().set_index("exclusion")
     assert lost.loc["remaining", "cells_alone"] == int(model.eligible.sum())
     sens = site_sensitivity(sites, model, n_runs=200, seed=1)
@@ -70,7 +77,7 @@ def test_profile_invariants_on_real_data_250m(real_data, county_grid, name):
 
 
 def test_weight_change_recomputes_no_distance(real_data, county_grid):
-    from geo.criteria import DistanceCache
+    from areal.geo.criteria import DistanceCache
 
     profile = load_profile("data_centre")
     cache = DistanceCache()
@@ -83,9 +90,22 @@ def test_weight_change_recomputes_no_distance(real_data, county_grid):
 
 
 def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
-    res = CliRunner().invoke(main, ["suitability", "--profile", "data_centre", "--resolution", "250",
-                                    "--out", str(tmp_path), "--data-dir", str(real_data),
-                                    "--sensitivity-runs", "100"])
+    res = CliRunner().invoke(
+        main,
+        [
+            "suitability",
+            "--profile",
+            "data_centre",
+            "--resolution",
+            "250",
+            "--out",
+            str(tmp_path),
+            "--data-dir",
+            str(real_data),
+            "--sensitivity-runs",
+            "100",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "skipped farmland" in res.output
     with rasterio.open(tmp_path / "data_centre_suitability.tif") as src:
@@ -97,8 +117,18 @@ def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
     sites = gpd.read_file(tmp_path / "data_centre_sites.gpkg")
     table = pd.read_csv(tmp_path / "data_centre_sites.csv")
     assert len(sites) == len(table) > 0 and sites.crs.to_epsg() == 25833
-    assert {"rank", "area_ha", "area_daa", "kommunenavn", "reasons", "mc_median_rank",
-            "n_conflicts", "conflicts", "conflict_area_ha", "conflict_basis"} <= set(table.columns)
+    assert {
+        "rank",
+        "area_ha",
+        "area_daa",
+        "kommunenavn",
+        "reasons",
+        "mc_median_rank",
+        "n_conflicts",
+        "conflicts",
+        "conflict_area_ha",
+        "conflict_basis",
+    } <= set(table.columns)
     lost = pd.read_csv(tmp_path / "data_centre_area_lost.csv")
     # the rule table's exclusion rules for business land enter as exclusions (protected areas and
     # national parks are already profile exclusions and are reported as such, not counted twice)
@@ -110,13 +140,31 @@ def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
     per_site = sc.groupby("site_id")["area_ha"].sum()
     t = table.set_index("site_id")
     np.testing.assert_allclose(t.loc[per_site.index, "conflict_area_ha"], per_site.to_numpy(), rtol=1e-9)
-    assert (sc["severity"] != "exclusion").all() or (sc.loc[sc["severity"] == "exclusion", "area_ha"] < 1e-3).all()
+    assert (sc["severity"] != "exclusion").all() or (
+        sc.loc[sc["severity"] == "exclusion", "area_ha"] < 1e-3
+    ).all()
 
 
 def test_cli_windowed_municipality(real_data, tmp_path):
-    res = CliRunner().invoke(main, ["suitability", "--profile", "land_based_aquaculture", "--resolution", "100",
-                                    "--municipality", "5001", "--windowed", "--tile", "128",
-                                    "--out", str(tmp_path), "--data-dir", str(real_data)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "suitability",
+            "--profile",
+            "land_based_aquaculture",
+            "--resolution",
+            "100",
+            "--municipality",
+            "5001",
+            "--windowed",
+            "--tile",
+            "128",
+            "--out",
+            str(tmp_path),
+            "--data-dir",
+            str(real_data),
+        ],
+    )
     assert res.exit_code == 0, res.output
     with rasterio.open(tmp_path / "land_based_aquaculture_suitability.tif") as src:
         assert src.crs.to_epsg() == 25833 and src.overviews(1)

@@ -4,14 +4,11 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
-from conftest import UTM33, X0, Y0
-from shapely.geometry import LineString, Point, box
-
-from geo import criteria as C
-from geo.errors import GridMismatchError, RuleError
-from geo.grid import AnalysisGrid, check_same_grid, rasterize
-from geo.profiles import ahp_weights, parse_profile
-from geo.suitability import (
+from areal.geo import criteria as C
+from areal.geo.errors import GridMismatchError, RuleError
+from areal.geo.grid import AnalysisGrid, check_same_grid, rasterize
+from areal.geo.profiles import ahp_weights, parse_profile
+from areal.geo.suitability import (
     SuitabilityInputs,
     area_lost,
     build_model,
@@ -20,6 +17,8 @@ from geo.suitability import (
     run_windowed,
     weighted_overlay,
 )
+from conftest import UTM33, X0, Y0
+from shapely.geometry import LineString, Point, box
 
 
 def gdf(*geoms):
@@ -88,12 +87,15 @@ def test_value_functions_at_given_distances():
     np.testing.assert_allclose(tab, [1, 0.8, 0.45, 0, 0], atol=1e-6)
 
 
-@pytest.mark.parametrize("spec, match", [
-    ({"type": "cubic"}, "is not one of"),
-    ({"type": "linear", "best": 0}, "missing \\['worst'\\]"),
-    ({"type": "table", "x": [0, 5, 3], "y": [1, 0.5, 0]}, "strictly increasing"),
-    ({"type": "gaussian", "mean": 0, "sd": -1}, "sd: must be > 0"),
-])
+@pytest.mark.parametrize(
+    "spec, match",
+    [
+        ({"type": "cubic"}, "is not one of"),
+        ({"type": "linear", "best": 0}, "missing \\['worst'\\]"),
+        ({"type": "table", "x": [0, 5, 3], "y": [1, 0.5, 0]}, "strictly increasing"),
+        ({"type": "gaussian", "mean": 0, "sd": -1}, "sd: must be > 0"),
+    ],
+)
 def test_value_function_errors_name_key(spec, match):
     with pytest.raises(RuleError, match=match):
         C.check_value_function(spec, "f.toml: criteria[0].value")
@@ -162,8 +164,8 @@ def test_connectivity_choice(connectivity, n):
 def test_minimum_area_exactly_kept_one_cell_smaller_dropped():
     g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 1000, Y0 + 1000))  # 1 ha cells
     s = np.zeros(g.shape)
-    s[0, 0:5] = 0.9          # 5 cells = 5 ha: exactly the minimum
-    s[5, 0:4] = 0.9          # 4 cells: one cell smaller
+    s[0, 0:5] = 0.9  # 5 cells = 5 ha: exactly the minimum
+    s[5, 0:4] = 0.9  # 4 cells: one cell smaller
     s[9, 9] = 0.8
     labels, n = label_sites(s, g, 0.5, "rook", 5.0)
     assert n == 1
@@ -172,14 +174,29 @@ def test_minimum_area_exactly_kept_one_cell_smaller_dropped():
 
 def _tiny_profile(**over):
     d = {
-        "name": "tiny", "title_nb": "Liten", "title_en": "Tiny", "rationale": "test",
-        "min_area_ha": 2, "threshold": 0.5, "connectivity": "rook",
+        "name": "tiny",
+        "title_nb": "Liten",
+        "title_en": "Tiny",
+        "rationale": "test",
+        "min_area_ha": 2,
+        "threshold": 0.5,
+        "connectivity": "rook",
         "exclusions": ["lakes"],
         "criteria": [
-            {"id": "road", "kind": "distance", "layer": "roads", "weight": 3,
-             "value": {"type": "linear", "best": 0, "worst": 1000}},
-            {"id": "line", "kind": "distance", "layer": "power", "weight": 1,
-             "value": {"type": "linear", "best": 0, "worst": 1000}},
+            {
+                "id": "road",
+                "kind": "distance",
+                "layer": "roads",
+                "weight": 3,
+                "value": {"type": "linear", "best": 0, "worst": 1000},
+            },
+            {
+                "id": "line",
+                "kind": "distance",
+                "layer": "power",
+                "weight": 1,
+                "value": {"type": "linear", "best": 0, "worst": 1000},
+            },
         ],
     }
     d.update(over)
@@ -187,9 +204,12 @@ def _tiny_profile(**over):
 
 
 def _tiny_inputs():
-    land = gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
-                            geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM33)
-    roads = gdf(LineString([(X0 + 50, Y0), (X0 + 50, Y0 + 1000)]))   # column 0
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)],
+        crs=UTM33,
+    )
+    roads = gdf(LineString([(X0 + 50, Y0), (X0 + 50, Y0 + 1000)]))  # column 0
     power = gdf(LineString([(X0 + 950, Y0), (X0 + 950, Y0 + 1000)]))  # column 9
     lakes = gdf(box(X0 + 380, Y0 + 380, X0 + 620, Y0 + 620))  # centres of only 2×2 cells inside, touches 4×4
     return SuitabilityInputs(layers={"roads": roads, "power": power, "lakes": lakes}, land=land)
@@ -279,8 +299,16 @@ def test_profile_errors_name_file_key_value():
     with pytest.raises(RuleError, match=r"tiny\.toml: min_area_ha: must be > 0, got -3"):
         _tiny_profile(min_area_ha=-3)
     with pytest.raises(RuleError, match=r"no 'weight'"):
-        _tiny_profile(criteria=[{"id": "a", "kind": "distance", "layer": "roads",
-                                 "value": {"type": "linear", "best": 0, "worst": 1}}])
+        _tiny_profile(
+            criteria=[
+                {
+                    "id": "a",
+                    "kind": "distance",
+                    "layer": "roads",
+                    "value": {"type": "linear", "best": 0, "worst": 1},
+                }
+            ]
+        )
 
 
 # ---------------------------------------------------------------- sensitivity
@@ -300,24 +328,45 @@ def test_rank_stability_seeded_and_sensible():
 
 def test_windowed_equals_in_memory_on_small_area(tmp_path):
     rng = np.random.default_rng(7)
-    land = gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["T"]},
-                            geometry=[box(X0, Y0, X0 + 6000, Y0 + 4000).difference(box(X0 + 4500, Y0, X0 + 6000, Y0 + 1200))],
-                            crs=UTM33)
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["T"]},
+        geometry=[box(X0, Y0, X0 + 6000, Y0 + 4000).difference(box(X0 + 4500, Y0, X0 + 6000, Y0 + 1200))],
+        crs=UTM33,
+    )
     roads = gdf(*[LineString(rng.uniform([X0, Y0], [X0 + 6000, Y0 + 4000], size=(3, 2))) for _ in range(3)])
     power = gdf(*[Point(*p) for p in rng.uniform([X0, Y0], [X0 + 6000, Y0 + 4000], size=(4, 2))])
     lakes = gdf(box(X0 + 2000, Y0 + 2000, X0 + 2600, Y0 + 2500))
     elev_t = rasterio.transform.from_origin(X0 - 1000, Y0 + 5000, 500, 500)
     yy, xx = np.mgrid[0:20, 0:20]
     elev = (np.sin(xx / 3) * 40 + yy * 15).astype("float32")
-    from geo.suitability import RasterSource
-    inputs = SuitabilityInputs(layers={"roads": roads, "power": power, "lakes": lakes}, land=land,
-                               elevation=RasterSource(elev, elev_t, UTM33, None))
+    from areal.geo.suitability import RasterSource
+
+    inputs = SuitabilityInputs(
+        layers={"roads": roads, "power": power, "lakes": lakes},
+        land=land,
+        elevation=RasterSource(elev, elev_t, UTM33, None),
+    )
     crit = [
-        {"id": "road", "kind": "distance", "layer": "roads", "weight": 2,
-         "value": {"type": "logistic", "midpoint": 800, "scale": 200}},
-        {"id": "line", "kind": "distance", "layer": "power", "weight": 1,
-         "value": {"type": "linear", "best": 0, "worst": 1500}},
-        {"id": "slope", "kind": "slope", "weight": 1, "value": {"type": "table", "x": [0, 5, 15], "y": [1, 0.8, 0]}},
+        {
+            "id": "road",
+            "kind": "distance",
+            "layer": "roads",
+            "weight": 2,
+            "value": {"type": "logistic", "midpoint": 800, "scale": 200},
+        },
+        {
+            "id": "line",
+            "kind": "distance",
+            "layer": "power",
+            "weight": 1,
+            "value": {"type": "linear", "best": 0, "worst": 1500},
+        },
+        {
+            "id": "slope",
+            "kind": "slope",
+            "weight": 1,
+            "value": {"type": "table", "x": [0, 5, 15], "y": [1, 0.8, 0]},
+        },
     ]
     prof = _tiny_profile(criteria=crit, threshold=0.4)
     g = AnalysisGrid(UTM33, 50, (X0, Y0, X0 + 6000, Y0 + 4000))
@@ -342,19 +391,44 @@ def test_windowed_equals_in_memory_on_small_area(tmp_path):
 @pytest.mark.parametrize("connectivity", ["rook", "queen"])
 def test_windowed_sites_equal_in_memory_across_tile_borders(connectivity):
     """Sites from a tiled run (labels merged across tile edges) equal the whole-grid sites."""
-    land = gpd.GeoDataFrame({"kommunenummer": ["5001"], "kommunenavn": ["T"]},
-                            geometry=[box(X0, Y0, X0 + 4000, Y0 + 3000)], crs=UTM33)
-    roads = gdf(LineString([(X0, Y0 + 900), (X0 + 4000, Y0 + 2100)]),
-                LineString([(X0 + 2600, Y0), (X0 + 2900, Y0 + 3000)]))
-    power = gdf(*[Point(X0 + x, Y0 + y) for x, y in [(900, 2400), (3300, 600), (600, 700), (2300, 1500), (3500, 2600)]])
-    lakes = gdf(*[box(X0 + x, Y0 + y, X0 + x + 140, Y0 + y + 140)
-                  for x in range(300, 4000, 700) for y in range(250, 3000, 650)])
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["T"]},
+        geometry=[box(X0, Y0, X0 + 4000, Y0 + 3000)],
+        crs=UTM33,
+    )
+    roads = gdf(
+        LineString([(X0, Y0 + 900), (X0 + 4000, Y0 + 2100)]),
+        LineString([(X0 + 2600, Y0), (X0 + 2900, Y0 + 3000)]),
+    )
+    power = gdf(
+        *[
+            Point(X0 + x, Y0 + y)
+            for x, y in [(900, 2400), (3300, 600), (600, 700), (2300, 1500), (3500, 2600)]
+        ]
+    )
+    lakes = gdf(
+        *[
+            box(X0 + x, Y0 + y, X0 + x + 140, Y0 + y + 140)
+            for x in range(300, 4000, 700)
+            for y in range(250, 3000, 650)
+        ]
+    )
     inputs = SuitabilityInputs(layers={"roads": roads, "power": power, "lakes": lakes}, land=land)
     crit = [
-        {"id": "road", "kind": "distance", "layer": "roads", "weight": 2,
-         "value": {"type": "logistic", "midpoint": 600, "scale": 150}},
-        {"id": "line", "kind": "distance", "layer": "power", "weight": 3,
-         "value": {"type": "gaussian", "mean": 200, "sd": 500}},
+        {
+            "id": "road",
+            "kind": "distance",
+            "layer": "roads",
+            "weight": 2,
+            "value": {"type": "logistic", "midpoint": 600, "scale": 150},
+        },
+        {
+            "id": "line",
+            "kind": "distance",
+            "layer": "power",
+            "weight": 3,
+            "value": {"type": "gaussian", "mean": 200, "sd": 500},
+        },
     ]
     prof = _tiny_profile(criteria=crit, threshold=0.6, min_area_ha=3, connectivity=connectivity)
     g = AnalysisGrid(UTM33, 25, (X0, Y0, X0 + 4000, Y0 + 3000))  # 160 × 120 cells
@@ -378,9 +452,11 @@ def test_windowed_sites_equal_in_memory_across_tile_borders(connectivity):
             assert a.is_valid
     # at least one site straddles a tile border (in both directions of the tiling)
     edge = tile * g.res
-    crosses = [(int((gm.bounds[0] - X0) // edge) != int((gm.bounds[2] - X0 - 1e-6) // edge))
-               or (int((Y0 + 3000 - gm.bounds[3]) // edge) != int((Y0 + 3000 - gm.bounds[1] - 1e-6) // edge))
-               for gm in full.geometry]
+    crosses = [
+        (int((gm.bounds[0] - X0) // edge) != int((gm.bounds[2] - X0 - 1e-6) // edge))
+        or (int((Y0 + 3000 - gm.bounds[3]) // edge) != int((Y0 + 3000 - gm.bounds[1] - 1e-6) // edge))
+        for gm in full.geometry
+    ]
     assert any(crosses)
     assert max(full["n_cells"]) > tile * tile  # a site larger than one tile
 
@@ -390,13 +466,27 @@ def test_windowed_sites_join_diagonal_cells_across_tile_corners(connectivity, n_
     """Two cells touching only at a corner shared by four tiles: one site (queen) or two (rook)."""
     g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 400, Y0 + 800))  # 8 rows × 4 cols, tiles of 2×2
     cells = [(1, 1), (2, 2), (5, 2), (6, 1)]  # a diagonal and an anti-diagonal across tile corners
-    land = gpd.GeoDataFrame({"kommunenummer": ["5001"] * 4, "kommunenavn": ["T"] * 4},
-                            geometry=[box(X0 + c * 100, Y0 + 800 - (r + 1) * 100, X0 + (c + 1) * 100, Y0 + 800 - r * 100)
-                                      for r, c in cells], crs=UTM33)
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"] * 4, "kommunenavn": ["T"] * 4},
+        geometry=[
+            box(X0 + c * 100, Y0 + 800 - (r + 1) * 100, X0 + (c + 1) * 100, Y0 + 800 - r * 100)
+            for r, c in cells
+        ],
+        crs=UTM33,
+    )
     inputs = SuitabilityInputs(layers={"roads": gdf(Point(X0 + 50, Y0 + 50))}, land=land)
-    crit = [{"id": "road", "kind": "distance", "layer": "roads", "weight": 1,
-             "value": {"type": "linear", "best": 0, "worst": 100000}}]
-    prof = _tiny_profile(criteria=crit, exclusions=[], threshold=0.5, min_area_ha=1, connectivity=connectivity)
+    crit = [
+        {
+            "id": "road",
+            "kind": "distance",
+            "layer": "roads",
+            "weight": 1,
+            "value": {"type": "linear", "best": 0, "worst": 100000},
+        }
+    ]
+    prof = _tiny_profile(
+        criteria=crit, exclusions=[], threshold=0.5, min_area_ha=1, connectivity=connectivity
+    )
     full = build_model(prof, inputs, g).sites()
     win = run_windowed(prof, inputs, g, tile=2, sites=True, workers=1).sites
     assert len(full) == len(win) == n_sites
