@@ -107,3 +107,46 @@ class UploadError(InputGeometryError):
 
 class UploadTooLargeError(UploadError):
     """An upload above the byte or vertex limit of the current mode."""
+
+
+class InputFileError(LayerReadError):
+    """A user's input file (upload or CLI argument) is refused or cannot be read.
+
+    Parameters
+    ----------
+    message : str
+        One line naming the file and the problem (never a server path for uploads).
+    key : str
+        Machine-readable reason, used by the app to pick a translated message: ``"format"``,
+        ``"broken"``, ``"empty"``, ``"too_large"``, ``"unsafe"``, ``"zip"``, ``"ambiguous"``,
+        ``"crs"``, ``"no_crs"``, ``"not_regular"``, ``"non_finite"``.
+    details : dict, optional
+        Values for the translated message.
+    """
+
+    def __init__(self, message: str, key: str = "broken", details: dict | None = None):
+        super().__init__(message)
+        self.key = key
+        self.details = dict(details or {})
+
+
+class ImplausibleLocationError(InputGeometryError):
+    """Coordinates that cannot be meant: swapped axes, far outside Norway, or the whole globe.
+
+    ``key`` is ``"swapped"``, ``"outside"`` or ``"whole_globe"``; ``details`` holds the values
+    the message names.
+    """
+
+    def __init__(self, message: str, key: str = "outside", details: dict | None = None):
+        super().__init__(message)
+        self.key = key
+        self.details = dict(details or {})
+
+
+class BudgetExceededError(ArealError, TimeoutError):
+    """Work refused or stopped because it exceeds the operation's point, vertex or time budget."""
+
+    def __init__(self, message: str, key: str = "budget", details: dict | None = None):
+        super().__init__(message)
+        self.key = key
+        self.details = dict(details or {})

@@ -7,8 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from areal.geo.crs import to_working_crs
-from areal.geo.errors import CRSMissingError, InputGeometryError, LayerMissingError, LayerReadError
+from areal.geo.errors import (
+    CRSMissingError,
+    EmptyLayerError,
+    InputGeometryError,
+    LayerMissingError,
+)
 from areal.geo.geometry import repair_geometries
 from areal.geo.land_account import CLASSES
 from areal.layers import loader, registry
@@ -89,20 +96,33 @@ def emission_factors(path: str | os.PathLike | None = None):
 def read_proposal(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read proposed business land (GeoPackage, GeoJSON, shapefile ...) into EPSG:25833, repaired.
 
+    The file is opened by :func:`areal.layers.safe_open.open_vector` (type from the content, one
+    driver, no network; a file with several layers needs ``layer``), and its location is checked
+    (swapped axes, outside Norway, the whole globe are refused; outside Trøndelag is a warning in
+    ``attrs["warnings"]``).
+
     Raises
     ------
     LayerReadError, CRSMissingError, InputGeometryError
         Naming the file.
     """
+    from areal.geo.plausibility import check_location
+    from areal.layers.safe_open import open_vector
+
     p = Path(path)
     try:
-        gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise LayerReadError(f"cannot read proposal file {p}: {exc}") from exc
+        gdf = open_vector(p, layer=layer, family="polygon", name=f"proposal file {p}")
+    except EmptyLayerError:
+        raise InputGeometryError(f"proposal file {p} holds no features") from None
     if len(gdf) == 0:
         raise InputGeometryError(f"proposal file {p} holds no features")
     if gdf.crs is None:
         raise CRSMissingError(f"proposal file {p} has no CRS: cannot transform naive geometries")
+    geoms = np.asarray(gdf.geometry.values)
+    gdf = gdf.loc[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(gdf) == 0:
+        raise InputGeometryError(f"proposal file {p} holds no geometries (all are empty)")
+    warnings = check_location(gdf, f"proposal file {p}")
     gdf = to_working_crs(gdf, str(p))
     gdf, rep = repair_geometries(gdf, "polygon")
     polys = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
@@ -110,4 +130,5 @@ def read_proposal(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoD
         bad = gdf.geometry.geom_type[~polys].value_counts().to_dict()
         raise InputGeometryError(f"proposal file {p}: only polygons can be accounted, found {bad}")
     gdf.attrs["n_repaired"] = rep.n_invalid
+    gdf.attrs["warnings"] = warnings
     return gdf

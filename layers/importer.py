@@ -26,6 +26,7 @@ import pandas as pd
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import LayerReadError, LayerValidationError, RuleError
 from areal.geo.geometry import family_of, repair_geometries
+from areal.geo.plausibility import check_location
 from areal.layers import registry, settings
 from areal.layers._base import LayerSpec
 from areal.layers.export import write_frame
@@ -164,8 +165,8 @@ def normalise_columns(
 
 
 def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
-    from areal.layers.fetch import read_official
     from areal.layers.readers import read_csv
+    from areal.layers.safe_open import open_vector
 
     if path.suffix.lower() in (".csv", ".txt"):
         return read_csv(path, spec.source, None, f"import of {path}")
@@ -174,7 +175,9 @@ def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
 
         return READERS[spec.source.reader](path, spec.source, None, f"import of {path}")
     family = family_of(spec.geometry_type) if spec.geometry_type else None
-    return read_official(path, layer, family)
+    # Several layers or datasets in the file: the one of the layer's geometry family, else refused
+    # with the list (--layer NAME chooses); never silently the first.
+    return open_vector(path, layer=layer, family=family, name=str(path))
 
 
 def target_path(spec: LayerSpec, data_dir: Path, file: Path) -> Path:
@@ -300,6 +303,10 @@ def import_file(
             bad_rows |= bad
     report.n_refused = int(bad_rows.sum())
     df = df.loc[~bad_rows]
+    if spec.kind == "vector" and isinstance(df, gpd.GeoDataFrame):
+        _check_family(df, spec, path)
+        if df.crs is not None:
+            check_location(df, str(path), county=False)  # swapped axes, outside Norway, whole globe
     if spec.kind == "vector":
         if df.crs is None:
             from areal.geo.errors import CRSMissingError
@@ -345,6 +352,21 @@ def import_file(
     report.target = str(out)
     report.n_written = len(df)
     return report
+
+
+def _check_family(df: gpd.GeoDataFrame, spec: LayerSpec, path: Path) -> None:
+    """Refuse geometries of another family than the layer's (lines or points into a polygon layer ...)."""
+    want = family_of(spec.geometry_type) if spec.geometry_type else None
+    if want is None:
+        return
+    types = pd.Series(df.geometry.geom_type).dropna()
+    wrong = types[types.map(family_of) != want]
+    if len(wrong):
+        found = ", ".join(f"{n} {t}" for t, n in wrong.value_counts().items())
+        raise LayerValidationError(
+            f"{path}: cannot import as {spec.id!r}, a {want} layer ({spec.geometry_type}): the file holds {found}",
+            [f"{len(wrong)} geometries are not {want}s"],
+        )
 
 
 def _code(v) -> str | None:

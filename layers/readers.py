@@ -13,31 +13,29 @@ from typing import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
-from areal.geo.errors import EmptyLayerError, LayerReadError
+from areal.geo.errors import EmptyLayerError, InputFileError, LayerReadError
 from areal.layers._base import Source
+from areal.layers.safe_open import check_path_string, check_regular_file, open_vector
 
 Reader = Callable[[Path, Source, "str | None", str], "pd.DataFrame"]
+CSV_MAX_BYTES = 2 * 1024**3
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".gml", ".shp", ".zip", ".fgb", ".gdb", ".sos", ".kml")
 
 
 def read_vector(path: Path, source: Source, layer: str | None, what: str) -> gpd.GeoDataFrame:
-    """Read any OGR vector format (GeoJSON, GeoPackage, GML, Shapefile, zipped files, FGDB)."""
+    """Read a vector file (GeoJSON, GeoPackage, GML, Shapefile, zipped files, FGDB) through the safe opener.
+
+    Every vector file is opened by :func:`areal.layers.safe_open.open_vector` (type verified from
+    the content, one driver, no network, no sidecar files); with ``layer=None`` the first layer
+    is taken, as the declaration names the layer whenever a file holds several.
+    """
     try:
-        if layer is not None:
-            available = [str(n) for n, _ in pyogrio.list_layers(path)]
-            if layer not in available:
-                raise LayerReadError(
-                    f"{what}: layer {layer!r} not found in {path}; layers in the file are: {', '.join(available)}"
-                )
-        return pyogrio.read_dataframe(path, layer=layer)
-    except LayerReadError:
-        raise
-    except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, OSError...
-        raise LayerReadError(
-            f"{what}: cannot read {path}" + (f" (layer {layer!r})" if layer else "") + f": {exc}"
-        ) from exc
+        return open_vector(path, layer=layer, pick="first")
+    except EmptyLayerError:  # the loader reports an empty source with its own message
+        return gpd.GeoDataFrame({"geometry": []}, geometry="geometry")
+    except InputFileError as exc:
+        raise LayerReadError(f"{what}: {exc}" if exc.key == "ambiguous" else f"{what}: cannot read {exc}") from exc
 
 
 def read_parquet(path: Path, source: Source, layer: str | None, what: str) -> gpd.GeoDataFrame:
@@ -50,8 +48,12 @@ def read_parquet(path: Path, source: Source, layer: str | None, what: str) -> gp
 
 def read_csv(path: Path, source: Source, layer: str | None, what: str) -> pd.DataFrame:
     """Read a CSV; with ``source.x``/``source.y`` the rows become points (missing coordinates → empty point)."""
-    if Path(path).stat().st_size == 0:
-        raise EmptyLayerError(f"{what}: {path} is empty")
+    try:
+        check_regular_file(check_path_string(path), f"{what}: {path}", CSV_MAX_BYTES)
+    except InputFileError as exc:
+        raise LayerReadError(str(exc)) from exc
+    except EmptyLayerError:
+        raise EmptyLayerError(f"{what}: {path} is empty") from None
     try:
         df = pd.read_csv(path, encoding=source.encoding or "utf-8", sep=None, engine="python")
     except UnicodeDecodeError as exc:

@@ -1,38 +1,44 @@
 """Read a user's site upload (GeoJSON, GeoPackage, zipped Shapefile) safely.
 
 The bytes come from a browser. They are checked against the mode's limits before anything is
-parsed, written under a fresh temporary folder with a sanitised name (zip members are never
-extracted by their own paths), read with pyogrio, checked for CRS, emptiness, geometry family
-and vertex count, repaired, and reprojected to the working CRS. Every failure is an
-:class:`~areal.geo.errors.UploadError` whose message names the uploaded file, never a server path.
+parsed, written under a fresh temporary folder with a fixed name, and opened by
+:func:`areal.layers.safe_open.open_vector` (type verified from the content, one GDAL driver, no
+network, zip members checked and extracted under sanitised names, CRS resolved from a code only).
+The frame is then checked for emptiness, CRS, plausible location (swapped axes, outside Norway,
+the whole globe), geometry family and vertex count, repaired, and reprojected to the working CRS.
+Every failure is an :class:`~areal.geo.errors.UploadError` whose message names the uploaded file,
+never a server path.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
-import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 from areal.geo.crs import to_working_crs
-from areal.geo.errors import UploadError, UploadTooLargeError
+from areal.geo.errors import (
+    EmptyLayerError,
+    ImplausibleLocationError,
+    InputFileError,
+    UploadError,
+    UploadTooLargeError,
+)
 from areal.geo.geometry import family_of, repair_geometries
+from areal.geo.plausibility import check_location
+from areal.layers.safe_open import ReadLimits, open_vector
 from shapely.geometry import shape
 
 ACCEPTED = (".geojson", ".json", ".gpkg", ".zip")
 """File name endings the upload widget offers."""
 
-_SHP_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-_MAX_ZIP_MEMBERS = 200
-_ZIP_EXPANSION = 20  # a zip may unpack to at most this many times the byte limit (zip-bomb guard)
+UPLOAD_KINDS = frozenset({"geojson", "gpkg", "shapefile"})
+"""Verified types an upload may be (a Shapefile only inside a zip)."""
 
 
 @dataclass(frozen=True)
@@ -42,18 +48,28 @@ class UploadLimits:
     Attributes
     ----------
     max_bytes : int
-        Largest accepted file.
+        Largest accepted file, and largest total a zip may unpack to.
     max_vertices : int
         Largest accepted total number of coordinates.
+    max_zip_members : int
+        Files in a zip.
+    max_zip_ratio : float
+        Largest compression ratio of one zip member.
     """
 
     max_bytes: int
     max_vertices: int
+    max_zip_members: int = 200
+    max_zip_ratio: float = 100.0
 
     @property
     def max_mb(self) -> float:
         """``max_bytes`` in MB (1024²)."""
         return self.max_bytes / 1024**2
+
+    def read_limits(self) -> ReadLimits:
+        """The same limits for :func:`~areal.layers.safe_open.open_vector`."""
+        return ReadLimits(self.max_bytes, self.max_zip_members, self.max_zip_ratio)
 
 
 PUBLIC_LIMITS = UploadLimits(max_bytes=10 * 1024**2, max_vertices=100_000)
@@ -71,101 +87,14 @@ def safe_name(filename: str) -> str:
     return cleaned or "upload"
 
 
-def _sniff(data: bytes, name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    if data[:16] == b"SQLite format 3\x00":
-        return "gpkg"
-    if data[:4] == b"PK\x03\x04":
-        return "zip"
-    if suffix in (".geojson", ".json") or data.lstrip()[:1] in (b"{", b"["):
-        return "geojson"
-    if suffix in (".gpkg", ".zip"):
-        return suffix[1:]  # claims the format; the reader will say it is broken
-    raise UploadError(
-        f"{name}: unsupported file type; upload a GeoJSON (.geojson), a GeoPackage (.gpkg) or a zipped "
-        "Shapefile (.zip)",
-        "format",
-        {"file": name},
-    )
-
-
-def _unzip(data: bytes, name: str, tmp: Path, limits: UploadLimits) -> Path:
-    """Write the one dataset inside a zip to ``tmp`` and return its path."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise UploadError(f"{name}: not a readable zip file ({exc})", "broken", {"file": name}) from None
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
-        if len(infos) > _MAX_ZIP_MEMBERS:
-            raise UploadError(
-                f"{name}: the zip holds {len(infos)} files (at most {_MAX_ZIP_MEMBERS})",
-                "broken",
-                {"file": name},
-            )
-        total = sum(i.file_size for i in infos)
-        if total > limits.max_bytes * _ZIP_EXPANSION:
-            raise UploadTooLargeError(
-                f"{name}: the zip unpacks to {total / 1024**2:.1f} MB, more than the limit allows",
-                "too_large",
-                {"file": name, "size_mb": total / 1024**2, "limit_mb": limits.max_mb},
-            )
-        by_suffix: dict[str, list[zipfile.ZipInfo]] = {}
-        for info in infos:
-            by_suffix.setdefault(PurePosixPath(info.filename).suffix.lower(), []).append(info)
-        shps = by_suffix.get(".shp", [])
-        if len(shps) > 1:
-            listed = ", ".join(safe_name(i.filename) for i in shps[:5])
-            raise UploadError(
-                f"{name}: the zip holds {len(shps)} shapefiles ({listed}); upload one site per zip",
-                "broken",
-                {"file": name},
-            )
-        if shps:
-            stem = PurePosixPath(shps[0].filename).with_suffix("")
-            out = tmp / "site.shp"
-            for info in infos:
-                p = PurePosixPath(info.filename)
-                if p.with_suffix("") == stem and p.suffix.lower() in _SHP_SIDECARS:
-                    (tmp / f"site{p.suffix.lower()}").write_bytes(zf.read(info))
-            if not (tmp / "site.shx").exists() or not (tmp / "site.dbf").exists():
-                raise UploadError(
-                    f"{name}: the shapefile in the zip lacks its .shx or .dbf part", "broken", {"file": name}
-                )
-            return out
-        for suffix in (".gpkg", ".geojson", ".json"):
-            if by_suffix.get(suffix):
-                out = tmp / f"site{suffix}"
-                out.write_bytes(zf.read(by_suffix[suffix][0]))
-                return out
-    raise UploadError(
-        f"{name}: the zip holds no shapefile (.shp), GeoPackage or GeoJSON", "format", {"file": name}
-    )
-
-
-def _read(path: Path, name: str, tmp: Path) -> tuple[gpd.GeoDataFrame, str | None]:
-    def clean(msg: str) -> str:
-        return str(msg).replace(str(path), name).replace(str(tmp), "").strip()
-
-    layer = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # GDAL warnings name the temp path; the error below says what matters
-            if path.suffix == ".gpkg":
-                spatial = [row[0] for row in pyogrio.list_layers(path) if row[1]]
-                if not spatial:
-                    raise UploadError(
-                        f"{name}: the GeoPackage has no layer with geometries", "empty", {"file": name}
-                    )
-                layer = spatial[0]
-            gdf = pyogrio.read_dataframe(path, layer=layer)
-    except UploadError:
-        raise
-    except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
-        raise UploadError(f"{name}: cannot be read ({clean(exc)})", "broken", {"file": name}) from None
-    return gdf, layer
+def _upload_error(exc: InputFileError, name: str) -> UploadError:
+    details = {"file": name, **exc.details}
+    if exc.key == "too_large":
+        details.setdefault("size_mb", float("nan"))
+        details.setdefault("limit_mb", float("nan"))
+        return UploadTooLargeError(str(exc), "too_large", details)
+    key = {"missing": "broken", "not_regular": "broken"}.get(exc.key, exc.key)
+    return UploadError(str(exc), key, details)
 
 
 def _check_crs(gdf: gpd.GeoDataFrame, name: str) -> None:
@@ -220,6 +149,10 @@ def _finish(
         raise UploadError(f"{name}: the file holds no geometries", "empty", {"file": name})
     gdf = gdf.loc[keep]
     _check_crs(gdf, name)
+    try:
+        warnings = check_location(gdf, name)
+    except ImplausibleLocationError as exc:
+        raise UploadError(str(exc), exc.key, {"file": name, **exc.details}) from None
     n_vertices = _check_vertices(np.asarray(gdf.geometry.values), name, limits)
     family = _site_family(gdf, name)
     gdf, rep = repair_geometries(gdf, family)
@@ -235,6 +168,7 @@ def _finish(
             "n_vertices": n_vertices,
             "family": family,
             "n_empty_dropped": int((~keep).sum()),
+            "warnings": warnings,
         }
     )
     return gdf
@@ -274,17 +208,19 @@ def read_upload(data: bytes, filename: str, limits: UploadLimits = PUBLIC_LIMITS
             "too_large",
             {"file": name, "size_mb": len(data) / 1024**2, "limit_mb": limits.max_mb},
         )
-    fmt = _sniff(data, name)
     with tempfile.TemporaryDirectory(prefix="areal-upload-") as tmpdir:
-        tmp = Path(tmpdir)
-        if fmt == "zip":
-            path = _unzip(data, name, tmp, limits)
-            fmt = "shapefile" if path.suffix == ".shp" else path.suffix[1:]
-        else:
-            path = tmp / f"site.{fmt}"
-            path.write_bytes(data)
-        gdf, layer = _read(path, name, tmp)
-    return _finish(gdf, name, limits, fmt, layer)
+        # A fixed name: the browser's file name is never used as a path, the content decides the type.
+        path = Path(tmpdir) / "upload.bin"
+        path.write_bytes(data)
+        try:
+            gdf = open_vector(path, name=name, limits=limits.read_limits(), kinds=UPLOAD_KINDS)
+        except EmptyLayerError:
+            raise UploadError(f"{name}: the file holds no geometries", "empty", {"file": name}) from None
+        except InputFileError as exc:
+            raise _upload_error(exc, name) from None
+    info = gdf.attrs.get("input", {})
+    fmt = info.get("format", "")
+    return _finish(gdf, name, limits, fmt, info.get("layer") if fmt == "gpkg" else None)
 
 
 def read_geojson_geometry(

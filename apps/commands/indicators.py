@@ -51,14 +51,10 @@ def compute_indicator_table(
 
 def read_business_areas(path: Path):
     """Import a planned-business-area file (official kommuneplan schema) through the loader's cleaning pipeline."""
-    import geopandas as gpd
-    from areal.geo.errors import LayerReadError
     from areal.layers import loader, registry
+    from areal.layers.safe_open import open_vector
 
-    try:
-        raw = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise LayerReadError(f"cannot read business-area file {path}: {exc}") from exc
+    raw = open_vector(path, family="polygon", name=f"business-area file {path}")
     return loader.clean(raw, registry.get("business_areas"), str(path), loader.LoadReport("business_areas"))
 
 
