@@ -8,7 +8,6 @@ import click
 import geopandas as gpd
 import pandas as pd
 from areal.apps.cli import DATA_DIR_OPTION, main
-from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import LayerMissingError
 
 
@@ -82,11 +81,13 @@ def conflicts_cmd(
     from areal.geo.errors import UnknownNameError
     from areal.geo.rules import rules_frame
     from areal.layers import loader, registry
-    from areal.layers.export import write_frame
+    from areal.layers.export import write_layers
     from areal.layers.project_data import load_emission_factors, load_rules
 
     rule_table = load_rules(rules_path)
     prop, prop_layer = _read_proposal(proposal, data_dir)
+    for warning in prop.attrs.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     as_layer = as_layer or (
         prop_layer if prop_layer and rule_table.rules_for(prop_layer) else "business_areas"
     )
@@ -135,21 +136,17 @@ def conflicts_cmd(
     )
     res = find_conflicts(prop, layers, sub, as_layer=as_layer, municipalities=munis)
 
-    def table(df: pd.DataFrame) -> gpd.GeoDataFrame:
-        # Attribute-only tables in the GeoPackage, declared in the working CRS like the conflict layers.
-        return gpd.GeoDataFrame(df, geometry=[None] * len(df), crs=WORKING_CRS)
-
     summary = res.summary()
     matrix = res.matrix.reset_index()
     by_muni = res.by_municipality
-    write_frame(table(summary), out, layer="summary")
+    # The whole GeoPackage is written to a temporary file and moved into place at the end: a failed
+    # run never leaves a half-written output. Tables are attribute tables (no geometry column).
+    out_layers: dict[str, pd.DataFrame] = {"summary": summary}
     for rule in res.rules:
         part = res.polygons[res.polygons["pair"] == rule.pair]
         if len(part):
-            write_frame(part, out, layer=rule.slug, mode="a")
-    write_frame(table(matrix), out, layer="matrix_ha", mode="a")
-    write_frame(table(by_muni), out, layer="by_municipality", mode="a")
-    write_frame(table(rules_frame(sub)), out, layer="rules", mode="a")
+            out_layers[rule.slug] = part
+    out_layers |= {"matrix_ha": matrix, "by_municipality": by_muni, "rules": rules_frame(sub)}
     acc = None
     if account:
         all_ids = [
@@ -172,7 +169,8 @@ def conflicts_cmd(
         if munis is None:
             raise LayerMissingError("--account needs the municipalities layer, which is missing")
         acc = area_account(prop, acc_layers, munis, load_emission_factors())
-        write_frame(table(acc), out, layer="area_account", mode="a")
+        out_layers["area_account"] = acc
+    write_layers(out_layers, out)
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
         summary.to_csv(csv_dir / "summary.csv", index=False)

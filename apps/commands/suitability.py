@@ -100,7 +100,7 @@ def suitability_cmd(
     from areal.geo import suitability as S
     from areal.geo.grid import AnalysisGrid
     from areal.layers import loader
-    from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
+    from areal.layers.export import tiled_cog, write_cog, write_frame
     from areal.layers.project_data import load_profile, load_suitability_inputs
     from tqdm import tqdm
 
@@ -138,26 +138,23 @@ def suitability_cmd(
         windowed = resolution < 50
     tags = {"profile": profile.name, "units": "suitability score 0-1", "nodata": "excluded or off land"}
     if windowed:
-        tmp = stem.with_name(profile.name + "_tiles.tif")
-        dst, sink = tiled_writer(grid, tmp, tags=tags)
+        # Tiles go to a hidden scratch file that becomes the COG on success and is removed either way.
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
-        with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
-            res = S.run_windowed(
-                profile,
-                inputs,
-                grid,
-                tile=tile,
-                sink=sink,
-                progress=bar.update,
-                threshold=threshold,
-                distance_res=distance_res,
-                workers=workers,
-                sites=True,
-                conflicts=conflicts,
-            )
-        dst.close()
-        to_cog(tmp, f"{stem}_suitability.tif")
-        tmp.unlink(missing_ok=True)
+        with tiled_cog(grid, f"{stem}_suitability.tif", tags=tags) as sink:
+            with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
+                res = S.run_windowed(
+                    profile,
+                    inputs,
+                    grid,
+                    tile=tile,
+                    sink=sink,
+                    progress=bar.update,
+                    threshold=threshold,
+                    distance_res=distance_res,
+                    workers=workers,
+                    sites=True,
+                    conflicts=conflicts,
+                )
         area_lost, skipped, sites = res.area_lost, res.plan.skipped, res.sites
         criteria, weights = [c.id for c in res.plan.criteria], res.plan.weights
     else:
