@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,13 +20,27 @@ DATA_DIR_OPTION = click.option(
 
 
 class ArealGroup(click.Group):
-    """Click group that turns project errors into one clear line (exit code 1), no traceback."""
+    """Click group that turns errors into one clear line (exit code 1), no traceback.
+
+    Project errors (:class:`~areal.geo.errors.ArealError`) name the file and the problem. Anything
+    else is a bug: it is reported in one line as an internal error (set ``AREAL_DEBUG=1`` for
+    the traceback).
+    """
 
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:
             return super().invoke(ctx)
         except ArealError as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("AREAL_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}); set AREAL_DEBUG=1 for the traceback and "
+                "please report it"
+            ) from exc
 
 
 @click.group(cls=ArealGroup)
@@ -134,4 +149,8 @@ def run() -> None:  # pragma: no cover - console entry for `python -m areal.apps
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    # `python -m areal.apps.cli`: the commands register on the imported module's group, not on
+    # this __main__ copy of it.
+    from areal.apps.cli import run as _run
+
+    _run()

@@ -61,6 +61,11 @@ def _sample(bounds: tuple[float, float, float, float]) -> tuple[np.ndarray, np.n
     return xs, ys
 
 
+def _mean(v: np.ndarray) -> float:
+    ok = v[np.isfinite(v)]
+    return float(ok.mean()) if len(ok) else float("nan")
+
+
 def _where(lon: float, lat: float) -> str:
     if not (np.isfinite(lon) and np.isfinite(lat)):
         return "outside the valid range of the CRS"
@@ -101,6 +106,14 @@ def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> 
     if not all(np.isfinite(bounds)):
         return []
     minx, miny, maxx, maxy = bounds
+    if crs.is_geographic and (minx < -180 or maxx > 180 or miny < -90 or maxy > 90):
+        raise ImplausibleLocationError(
+            f"{what}: coordinates such as ({minx:.0f}, {miny:.0f}) are not longitude/latitude, but the file "
+            f"declares a geographic CRS ({crs.to_string()}; GeoJSON without 'crs' means WGS84); save it with "
+            "its CRS, for example EPSG:25833",
+            "no_crs",
+            {"file": what},
+        )
     if crs.is_geographic:
         width_km = (maxx - minx) * 111.3 * np.cos(np.radians(np.clip((miny + maxy) / 2, -89, 89)))
         height_km = (maxy - miny) * 111.3
@@ -123,8 +136,8 @@ def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> 
     if _intersects(NORWAY_LONLAT, lon, lat):
         if county and not _intersects(COUNTY_LONLAT, lon, lat):
             return [
-                f"{what}: lies in Norway but outside Trøndelag (around longitude {np.nanmean(lon):.2f}, "
-                f"latitude {np.nanmean(lat):.2f}); most layers cover Trøndelag only"
+                f"{what}: lies in Norway but outside Trøndelag (around longitude {_mean(lon):.2f}, "
+                f"latitude {_mean(lat):.2f}); most layers cover Trøndelag only"
             ]
         return []
     slon, slat = _to_lonlat(ys, xs, crs)
@@ -132,14 +145,14 @@ def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> 
         axes = "latitude/longitude" if crs.is_geographic else "easting/northing"
         raise ImplausibleLocationError(
             f"{what}: the coordinates look like {axes} in swapped order (x {minx:.4f}, y {miny:.4f} in "
-            f"{crs.to_string()} lie {_where(float(np.nanmean(lon)), float(np.nanmean(lat)))}, swapped they lie in "
+            f"{crs.to_string()} lie {_where(_mean(lon), _mean(lat))}, swapped they lie in "
             "Norway); give the east coordinate first (x = longitude / easting) or fix the file's axis order",
             "swapped",
             {"file": what, "x": minx, "y": miny},
         )
     raise ImplausibleLocationError(
-        f"{what}: lies outside Norway ({_where(float(np.nanmean(lon)), float(np.nanmean(lat)))}; x {minx:.4g}, "
+        f"{what}: lies outside Norway ({_where(_mean(lon), _mean(lat))}; x {minx:.4g}, "
         f"y {miny:.4g} in {crs.to_string()}); check the coordinates and the CRS",
         "outside",
-        {"file": what, "lon": float(np.nanmean(lon)), "lat": float(np.nanmean(lat))},
+        {"file": what, "lon": _mean(lon), "lat": _mean(lat)},
     )

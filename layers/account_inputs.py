@@ -112,8 +112,8 @@ def read_proposal(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoD
     p = Path(path)
     try:
         gdf = open_vector(p, layer=layer, family="polygon", name=f"proposal file {p}")
-    except EmptyLayerError:
-        raise InputGeometryError(f"proposal file {p} holds no features") from None
+    except EmptyLayerError as exc:
+        raise InputGeometryError(str(exc)) from None
     if len(gdf) == 0:
         raise InputGeometryError(f"proposal file {p} holds no features")
     if gdf.crs is None:

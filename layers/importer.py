@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import LayerReadError, LayerValidationError, RuleError
 from areal.geo.geometry import family_of, repair_geometries
@@ -254,6 +256,18 @@ def import_file(
         cmap = ColumnMap.from_toml(column_map)
     report = ImportReport(layer_id, str(path))
     raw = _read(path, inner_layer, spec)
+    if spec.kind == "vector" and spec.source.x is None and not isinstance(raw, gpd.GeoDataFrame):
+        raise LayerValidationError(
+            f"{path}: a table without geometries; layer {layer_id!r} needs {spec.geometry_type or 'geometries'}: "
+            "give a GeoPackage, GeoJSON, zipped Shapefile or GML",
+            ["no geometry column"],
+        )
+    if isinstance(raw, gpd.GeoDataFrame) and len(raw):
+        g = np.asarray(raw.geometry.values)
+        if (shapely.is_missing(g) | shapely.is_empty(g)).all():
+            raise LayerValidationError(
+                f"{path}: holds no geometries (all {len(raw)} are empty)", ["no geometries"]
+            )
     report.n_read = len(raw)
     df, mapped = normalise_columns(raw, spec, cmap.columns)
     report.mapped = mapped
@@ -305,8 +319,8 @@ def import_file(
     df = df.loc[~bad_rows]
     if spec.kind == "vector" and isinstance(df, gpd.GeoDataFrame):
         _check_family(df, spec, path)
-        if df.crs is not None:
-            check_location(df, str(path), county=False)  # swapped axes, outside Norway, whole globe
+        if df.crs is not None:  # swapped axes, outside Norway, whole globe: refused; outside Trøndelag: noted
+            report.problems += check_location(df, str(path))
     if spec.kind == "vector":
         if df.crs is None:
             from areal.geo.errors import CRSMissingError

@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import math
 import os
 import re
 import shutil
@@ -411,6 +412,17 @@ def _no_constants(value: str):
     raise ValueError(f"{value} is not a number JSON allows")
 
 
+class _NonFinite(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    v = float(text)
+    if not math.isfinite(v):
+        raise _NonFinite(f"the number {text[:40]} is not finite (out of range)")
+    return v
+
+
 def _walk_crs(obj: Any, found: list, depth: int = 0) -> None:
     """Collect and remove ``crs`` members below the top level (features, geometries)."""
     if depth > 64:
@@ -484,13 +496,17 @@ def _prepare_geojson(path: Path, name: str, tmp: Path, max_bytes: int) -> tuple[
     if len(raw) > max_bytes:
         raise _refuse(name, f"{len(raw) / 1024**2:.1f} MB, more than the limit", "too_large")
     try:
-        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants)
+        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise _refuse(
             name,
             f"cannot be read (not UTF-8 text at byte {exc.start}; GeoJSON must be UTF-8)",
             "broken",
             code="not_utf8",
+        ) from None
+    except _NonFinite as exc:
+        raise _refuse(
+            name, f"holds coordinates that are not finite numbers ({exc})", "non_finite", code="non_finite"
         ) from None
     except RecursionError:
         raise _refuse(name, "cannot be read (JSON nested too deeply)", "broken", code="not_json") from None

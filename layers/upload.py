@@ -34,10 +34,10 @@ from areal.geo.plausibility import check_location
 from areal.layers.safe_open import ReadLimits, open_vector
 from shapely.geometry import shape
 
-ACCEPTED = (".geojson", ".json", ".gpkg", ".zip")
+ACCEPTED = (".geojson", ".json", ".gpkg", ".zip", ".gml")
 """File name endings the upload widget offers."""
 
-UPLOAD_KINDS = frozenset({"geojson", "gpkg", "shapefile"})
+UPLOAD_KINDS = frozenset({"geojson", "gpkg", "shapefile", "gml"})
 """Verified types an upload may be (a Shapefile only inside a zip)."""
 
 
