@@ -268,6 +268,8 @@ def import_file(
             raise LayerValidationError(
                 f"{path}: holds no geometries (all {len(raw)} are empty)", ["no geometries"]
             )
+    if spec.kind == "vector" and isinstance(raw, gpd.GeoDataFrame):
+        _check_family(raw, spec, path)  # lines or points into a polygon layer (and the reverse): refused
     report.n_read = len(raw)
     df, mapped = normalise_columns(raw, spec, cmap.columns)
     report.mapped = mapped
@@ -318,7 +320,6 @@ def import_file(
     report.n_refused = int(bad_rows.sum())
     df = df.loc[~bad_rows]
     if spec.kind == "vector" and isinstance(df, gpd.GeoDataFrame):
-        _check_family(df, spec, path)
         if df.crs is not None:  # swapped axes, outside Norway, whole globe: refused; outside Trøndelag: noted
             report.problems += check_location(df, str(path))
     if spec.kind == "vector":
