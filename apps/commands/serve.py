@@ -29,12 +29,54 @@ from areal.apps.cli import DATA_DIR_OPTION, main
     show_default=True,
     help="Wait for the preparation (--prewarm) before serving instead of serving the map at once.",
 )
+@click.option(
+    "--basic-auth",
+    "basic_auth",
+    envvar="AREAL_BASIC_AUTH",
+    show_envvar=True,
+    default=None,
+    help='Planner login: a password, or a JSON file of {"user": "password"} (Panel basic auth). '
+    "Required in planner mode when --address is not 127.0.0.1/localhost; the public viewer (--public) stays open.",
+)
+@click.option(
+    "--cookie-secret",
+    envvar="AREAL_COOKIE_SECRET",
+    show_envvar=True,
+    default=None,
+    help="Secret that signs the login cookie (default: random per start; a restart logs everyone out).",
+)
+@click.option(
+    "--api-token",
+    envvar="AREAL_API_TOKEN",
+    show_envvar=True,
+    default=None,
+    help="With --basic-auth: scripts may call /areal/api/... with 'Authorization: Bearer TOKEN'.",
+)
+@click.option(
+    "--workers", type=int, default=2, show_default=True, help="Worker threads for site checks and analyses."
+)
 def serve_cmd(
-    port: int, address: str, public: bool, data_dir: Path | None, show: bool, prewarm: bool, wait: bool
+    port: int,
+    address: str,
+    public: bool,
+    data_dir: Path | None,
+    show: bool,
+    prewarm: bool,
+    wait: bool,
+    basic_auth: str | None,
+    cookie_secret: str | None,
+    api_token: str | None,
+    workers: int,
 ) -> None:
-    """Start the map app; works with only the packaged starter extract when no data folder exists."""
+    """Start the map app; works with only the packaged starter extract when no data folder exists.
+
+    Planner mode bound to anything but the local machine needs a login (--basic-auth); uploads
+    are read safely (docs/security.md) and analyses run on a bounded worker pool.
+    """
     from areal.apps.planner.data import AppData
-    from areal.apps.planner.server import serve
+    from areal.apps.planner.server import check_auth, serve
+
+    check_auth("public" if public else "planner", address, basic_auth)
 
     mode = "public" if public else "planner"
     import time
@@ -69,4 +111,10 @@ def serve_cmd(
     click.echo(
         f"Arealkart Trøndelag at http://{address}:{port}/ (Ctrl+C to stop)",
     )
-    serve(data, mode=mode, port=port, address=address, show=show, engines=engines, store=store)
+    extra: dict = {}
+    if basic_auth and not public:
+        click.echo("planner login: on (basic auth)")
+        extra.update(basic_auth=basic_auth, cookie_secret=cookie_secret, api_token=api_token)
+    if workers != 2:
+        extra["workers"] = workers
+    serve(data, mode=mode, port=port, address=address, show=show, engines=engines, store=store, **extra)

@@ -12,6 +12,7 @@ import panel as pn
 import param
 from areal.apps.planner.data import AppData
 from areal.apps.planner.engines import Engines
+from areal.apps.planner.safe_text import esc
 from areal.apps.planner.state import PlannerState
 from areal.apps.planner.tool_views import ArenasView, ConflictsView, IndicatorView, SuitabilityView
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
@@ -105,10 +106,25 @@ class App(Viewer):
 
         s.param.watch(_retitle, "lang")
         sidebar = pn.Column(
-            tabs, width=400, scroll=True, sizing_mode="stretch_height", css_classes=["areal-sidebar"]
+            pn.bind(self._notice, s.param.notice),
+            tabs,
+            width=400,
+            scroll=True,
+            sizing_mode="stretch_height",
+            css_classes=["areal-sidebar"],
         )
         body = pn.Row(sidebar, self.map_view, sizing_mode="stretch_both")
         return pn.Column(header, body, sizing_mode="stretch_both", styles={"height": "100vh"})
+
+    def _notice(self, notice):
+        if not notice:
+            return pn.pane.HTML("", visible=False)
+        return pn.pane.Alert(
+            f"**{self.state.t('notice.title')}:** {esc(notice)}",
+            alert_type="info",
+            sizing_mode="stretch_width",
+            css_classes=["areal-notice"],
+        )
 
     def open_view(self, view) -> None:
         """A view's tab was opened: start its work once (model build, map overlay)."""
@@ -124,8 +140,47 @@ class App(Viewer):
 
 
 def thread_executor(fn) -> None:
-    """Run slow work (a model build, a county-wide conflict run) off the UI thread."""
+    """Run slow work (a model build, a county-wide conflict run) off the UI thread.
+
+    Without a server's worker pool only (a script calling :func:`create_app` directly); a served
+    app runs its work on the server's bounded :class:`~areal.apps.planner.workers.WorkerPool`.
+    """
     threading.Thread(target=fn, name="areal-work", daemon=True).start()
+
+
+def _link_notices(state: PlannerState, suit, args: dict, engines) -> list[str]:
+    """Notes on link parameters that were not applied (unknown profile, resolution, bad values)."""
+
+    def first(name):
+        v = (args or {}).get(name)
+        if isinstance(v, list):
+            v = v[0] if v else None
+        return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+    notes = []
+    if suit is not None:
+        prof = first("profile")
+        if prof is not None and prof not in engines.profiles:
+            notes.append(state.t("notice.profile", value=str(prof)[:60], used=suit.profile))
+    for url_name, pname in (
+        ("lat", "lat"),
+        ("lon", "lon"),
+        ("z", "zoom"),
+        ("base", "base"),
+        ("lang", "lang"),
+    ):
+        raw = first(url_name)
+        if raw is None:
+            continue
+        p = state.param[pname]
+        try:
+            value = p.deserialize(raw) if not isinstance(p, (param.Number, param.Integer)) else float(raw)
+            if isinstance(p, param.Integer):
+                value = int(value)
+            p._validate(value)
+        except Exception:  # noqa: BLE001 - any invalid link value: not applied, said so
+            notes.append(state.t("notice.parameter", name=url_name))
+    return notes
 
 
 def create_app(
@@ -136,7 +191,8 @@ def create_app(
     store=None,
     conflict_engine=None,
     suitability_engine=None,
-    executor=thread_executor,
+    executor=None,
+    pool=None,
 ) -> App:
     """One session's app: state synced with the URL, then the views.
 
@@ -148,8 +204,19 @@ def create_app(
     if engines is not None:
         conflict_engine = conflict_engine or engines.site_conflicts
         suitability_engine = suitability_engine or engines.site_suitability
+    runner = None
+    if pool is not None:  # served: site checks and analyses on the server's bounded worker pool
+        from areal.apps.planner.workers import SessionRunner
+
+        runner = SessionRunner(pool, pn.state.curdoc)
+        executor = executor or runner.executor()
+    executor = executor or thread_executor
     state = PlannerState(
-        data=data, mode=mode, conflict_engine=conflict_engine, suitability_engine=suitability_engine
+        data=data,
+        mode=mode,
+        conflict_engine=conflict_engine,
+        suitability_engine=suitability_engine,
+        runner=runner,
     )
     args = pn.state.session_args if pn.state.curdoc is not None else {}
     if pn.state.location is not None:
@@ -169,6 +236,10 @@ def create_app(
             ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
             ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
             views.append(ind)
+    suit_tool = next((v.tool for v in views if isinstance(v, SuitabilityView)), None)
+    notes = _link_notices(state, suit_tool, args, engines)
+    if notes:
+        state.notice = " ".join(notes)
     app = App(state=state, extra_views=views)
     if any(k in (args or {}) for k in ("profile", "w", "res")):  # a link to a suitability view
         for v in views:

@@ -139,6 +139,11 @@ class Engines:
         """
         prop = proposal.to_crs(WORKING_CRS) if proposal.crs is not None else proposal.set_crs(WORKING_CRS)
         geoms = np.asarray(prop.geometry.values)
+        if np.isin(shapely.get_type_id(geoms), (4, 5)).any():
+            # MultiPoints (and MultiLineStrings) as their parts: buffering a 20 000-point MultiPoint
+            # as one geometry and overlaying it is quadratic (25 s); its parts take about 2 s.
+            prop = prop.explode(index_parts=False).reset_index(drop=True)
+            geoms = np.asarray(prop.geometry.values)
         small = ~np.isin(shapely.get_type_id(geoms), (3, 6))
         if small.any():
             geoms = geoms.copy()
@@ -173,7 +178,9 @@ class Engines:
             gdf = self.data.layers.get(lid)
             if gdf is None:
                 continue
-            _, hit = gdf.sindex.query(env, predicate="intersects")
+            # Bounding boxes only: an exact test of each part's envelope against large polygons is
+            # what made many-part proposals slow, and the overlay that follows is exact anyway.
+            _, hit = gdf.sindex.query(env)
             out[lid] = gdf.iloc[np.unique(hit)]
         return out
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
+import logging
+import secrets
 import socket
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tornado.web
 from areal.apps.planner import mapping
 from areal.apps.planner.data import AppData
+from areal.apps.planner.safe_text import strip_paths
 from areal.geo.errors import ArealError
 
 APP_STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -32,14 +37,68 @@ def static_dirs() -> dict[str, str]:
     }
 
 
+LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
+"""Addresses at which planner mode may run without a login."""
+
+log = logging.getLogger("areal.server")
+
+
 class _DataHandler(tornado.web.RequestHandler):
-    def initialize(self, data: AppData) -> None:
+    """Base of the data endpoints: JSON errors (never a traceback), the planner login when on."""
+
+    def initialize(self, data: AppData, auth: bool = False, api_token: str | None = None) -> None:
         self.data = data
+        self.auth = auth
+        self.api_token = api_token
+
+    def prepare(self) -> None:  # noqa: D102
+        if not self.auth:
+            return
+        header = self.request.headers.get("Authorization", "")
+        if self.api_token and hmac.compare_digest(header, f"Bearer {self.api_token}"):
+            return
+        if self.get_secure_cookie("user"):
+            return
+        self._fail(
+            401,
+            "login required (planner mode): log in on the app page, or send Authorization: Bearer <token>",
+        )
 
     def _fail(self, status: int, message: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"error": message}))
+
+    def write_error(self, status_code: int, **kwargs) -> None:  # noqa: D102
+        # An unexpected exception: one generic line to the visitor, the traceback in the log only.
+        if "exc_info" in kwargs:
+            log.error("data endpoint %s failed", self.request.path, exc_info=kwargs["exc_info"])
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"error": "internal error" if status_code >= 500 else self._reason}))
+
+
+def parse_bbox(value: str) -> list[float] | None:
+    """``w,s,e,n`` in degrees, checked: four finite numbers, west < east, south < north, on the globe.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong (answered with HTTP 400).
+    """
+    if not value:
+        return None
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise ValueError(f"bbox must be 4 numbers west,south,east,north; got {len(parts)}")
+    try:
+        w, s, e, n = (float(v) for v in parts)
+    except ValueError:
+        raise ValueError("bbox must be 4 numbers west,south,east,north") from None
+    if not all(np.isfinite([w, s, e, n])):
+        raise ValueError("bbox values must be finite numbers")
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise ValueError("bbox must lie within -180..180 (west < east) and -90..90 (south < north) degrees")
+    return [w, s, e, n]
 
 
 class GeoJSONHandler(_DataHandler):
@@ -47,16 +106,20 @@ class GeoJSONHandler(_DataHandler):
 
     async def get(self, layer_id: str) -> None:  # noqa: D102
         try:
-            band = int(self.get_argument("band", "0"))
-            bbox_arg = self.get_argument("bbox", "")
-            bbox = [float(v) for v in bbox_arg.split(",")] if bbox_arg else None
+            try:
+                band = int(self.get_argument("band", "0"))
+            except ValueError:
+                raise ValueError("band must be an integer") from None
+            bbox = parse_bbox(self.get_argument("bbox", ""))
             kommune = self.get_argument("kommune", "")
+            if kommune and not (kommune.isdigit() and len(kommune) <= 4):
+                raise ValueError("kommune must be a municipality number (up to 4 digits)")
             loop = asyncio.get_running_loop()
             body = await loop.run_in_executor(None, self.data.geojson, layer_id, band, bbox, kommune)
         except KeyError as exc:
             return self._fail(404, str(exc))
         except (ValueError, ArealError) as exc:
-            return self._fail(400, str(exc))
+            return self._fail(400, strip_paths(str(exc)))
         self.set_header("Content-Type", "application/geo+json; charset=utf-8")
         self.set_header("Cache-Control", "max-age=600")
         self.finish(body)
@@ -89,14 +152,46 @@ class OverlayHandler(_DataHandler):
         self.finish(png)
 
 
-def extra_patterns(data: AppData) -> list[tuple[str, Any, dict]]:
-    """Tornado routes of the data endpoints."""
+def extra_patterns(
+    data: AppData, *, auth: bool = False, api_token: str | None = None
+) -> list[tuple[str, Any, dict]]:
+    """Tornado routes of the data endpoints (behind the planner login when ``auth``)."""
     api = mapping.DATA_URL.rstrip("/")
+    kw = {"data": data, "auth": auth, "api_token": api_token}
     return [
-        (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, {"data": data}),
-        (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, {"data": data}),
-        (rf"{api}/overlay/([0-9a-f]+)\.png", OverlayHandler, {"data": data}),
+        (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, kw),
+        (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, kw),
+        (rf"{api}/overlay/([0-9a-f]+)\.png", OverlayHandler, kw),
     ]
+
+
+def is_local_address(address: str) -> bool:
+    """Whether the server listens on the local machine only."""
+    return address.strip("[]") in LOCAL_ADDRESSES
+
+
+def check_auth(mode: str, address: str, basic_auth: str | None) -> None:
+    """Refuse planner mode on a non-local address without a login (the public viewer stays open)."""
+    if mode == "planner" and not basic_auth and not is_local_address(address):
+        raise ArealError(
+            f"planner mode on {address} would be open to anyone on the network: give --basic-auth PASSWORD "
+            "(or a credentials file, or set AREAL_BASIC_AUTH), or serve the read-only viewer with --public"
+        )
+
+
+def error_page(mode: str, exc: BaseException):
+    """What a visitor sees when the session cannot be built (a broken link): one line, no traceback."""
+    import panel as pn
+    from areal.apps.planner import i18n
+    from areal.apps.planner.safe_text import esc
+
+    text = i18n.t("app.error_page", i18n.DEFAULT_LANG) + " / " + i18n.t("app.error_page", "en")
+    if mode == "planner":
+        text += f"\n\n{esc(type(exc).__name__)}: {esc(exc)}"
+    return pn.Column(
+        pn.pane.Alert(text, alert_type="danger", css_classes=["areal-error-page"]),
+        pn.pane.HTML('<a href="./">Arealkart Trøndelag</a>'),
+    )
 
 
 def free_port() -> int:
@@ -117,6 +212,10 @@ def serve(
     threaded: bool = False,
     engines=None,
     store=None,
+    basic_auth: str | None = None,
+    cookie_secret: str | None = None,
+    api_token: str | None = None,
+    workers: int = 2,
     **kwargs,
 ):
     """Serve the app at ``http://<address>:<port>/``.
@@ -137,12 +236,38 @@ def serve(
         Shared analysis engines (conflicts, suitability, land account); enables those views.
     store : ScenarioStore, optional
         Scenario store for the scenario tools (planner mode).
+    basic_auth : str, optional
+        Planner login: a password, or the path of a JSON file ``{"user": "password"}`` (Panel's
+        basic auth). Required in planner mode when ``address`` is not the local machine; the data
+        endpoints then answer 401 without the login cookie (or ``Authorization: Bearer <api_token>``).
+    cookie_secret : str, optional
+        Signs the login cookie (default: a random secret per start, so a restart logs everyone out).
+    api_token : str, optional
+        Token for scripts calling the data endpoints of a planner server with a login.
+    workers : int
+        Threads of the worker pool (site checks, uploads, analyses).
+
+    Raises
+    ------
+    ArealError
+        Planner mode on a non-local address without ``basic_auth``.
     """
     import panel as pn
     from areal.apps.planner.app import create_app
+    from areal.apps.planner.workers import WorkerPool
+
+    check_auth(mode, address, basic_auth)
+    auth = mode == "planner" and bool(basic_auth)
+    if auth:
+        kwargs.update(basic_auth=basic_auth, cookie_secret=cookie_secret or secrets.token_urlsafe(32))
+    pool = WorkerPool(max_workers=workers)
 
     def session():
-        return create_app(data, mode, engines=engines, store=store)
+        try:
+            return create_app(data, mode, engines=engines, store=store, pool=pool)
+        except Exception as exc:  # noqa: BLE001 - never a traceback on the page; it goes to the log
+            log.error("a session could not be created", exc_info=True)
+            return error_page(mode, exc)
 
     # Uploads arrive base64-encoded over the websocket: leave room above the mode's byte limit so
     # an oversized file still reaches the server and gets a clear message instead of a dropped socket.
@@ -159,7 +284,7 @@ def serve(
         threaded=threaded,
         title="Arealkart Trøndelag",
         static_dirs=static_dirs(),
-        extra_patterns=extra_patterns(data),
+        extra_patterns=extra_patterns(data, auth=auth, api_token=api_token),
         websocket_max_message_size=ws_max,
         websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
         **kwargs,

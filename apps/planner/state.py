@@ -6,13 +6,18 @@ The views only display this state and call its methods; the tests drive it direc
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 import geopandas as gpd
+import numpy as np
 import param
+import shapely
 from areal.apps.planner import i18n
 from areal.apps.planner.data import AppData
-from areal.geo.errors import ArealError, UploadError
+from areal.apps.planner.safe_text import strip_paths
+from areal.apps.planner.workers import budget
+from areal.geo.errors import ArealError
 from areal.geo.sitecheck import SiteReport, check_site
 from areal.layers.upload import (
     PLANNER_LIMITS,
@@ -21,6 +26,8 @@ from areal.layers.upload import (
     read_geojson_geometry,
     read_upload,
 )
+
+log = logging.getLogger("areal.app")
 
 
 class LayerList(param.List):
@@ -88,9 +95,19 @@ class PlannerState(param.Parameterized):
     suitability_engine = param.Callable(
         default=None, allow_None=True, doc="(site, layers) -> suitability frame; None = not available"
     )
+    runner = param.Callable(
+        default=None,
+        allow_None=True,
+        doc="runner(job, done, seconds): runs a site check off the event loop (None: inline, as in tests)",
+    )
+    busy = param.Boolean(default=False, doc="a site check is running in the worker pool")
+    notice = param.String(
+        default="", doc="a note for the visitor (a link parameter that was not applied ...)"
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._job = 0
         if not self.visible and self.data is not None:
             self.visible = self.data.default_visible()
 
@@ -165,25 +182,32 @@ class PlannerState(param.Parameterized):
 
     def set_site_geojson(self, geojson: dict, source: str = "draw") -> None:
         """Use a GeoJSON geometry in lon/lat (from the map) as the site."""
-        try:
-            site = read_geojson_geometry(geojson, self.limits, what=self.t(f"site.source.{source}"))
-        except UploadError as exc:
-            self._fail(exc)
-            return
-        self._set_site(site, source)
+        limits, what = self.limits, self.t(f"site.source.{source}")
+
+        def job():
+            site = read_geojson_geometry(geojson, limits, what=what)
+            return site, self.compute_report(site, what)
+
+        self._run_site_job(job, lambda _site: source)
 
     def upload(self, data: bytes, filename: str) -> None:
-        """Use an uploaded file as the site; a bad file sets ``error`` and keeps everything else."""
-        try:
-            site = read_upload(data, filename, self.limits)
-        except UploadError as exc:
-            self._fail(exc)
-            return
-        self._set_site(site, f"upload:{site.attrs.get('filename', '')}")
+        """Use an uploaded file as the site; a bad file sets ``error`` and keeps everything else.
+
+        Reading and checking run in the worker pool when the app set a ``runner``; the result is
+        applied on the session's loop.
+        """
+        limits = self.limits
+
+        def job():
+            site = read_upload(data, filename, limits)
+            return site, self.compute_report(site, site.attrs.get("filename", "upload"))
+
+        self._run_site_job(job, lambda site: f"upload:{site.attrs.get('filename', '')}")
 
     def set_site_frame(self, site: gpd.GeoDataFrame, source: str) -> None:
         """Use a frame (EPSG:25833), e.g. an opened scenario's proposal, as the site."""
-        self._set_site(site.to_crs(25833), source)
+        frame = site.to_crs(25833)
+        self._run_site_job(lambda: (frame, self.compute_report(frame, source)), lambda _site: source)
 
     def set_overlay(self, overlay_id: str, payload: dict[str, Any]) -> None:
         """Show (or replace) an analysis overlay on the map."""
@@ -206,29 +230,75 @@ class PlannerState(param.Parameterized):
         """Hide the error message."""
         self.param.update(error="", error_detail="")
 
-    def _set_site(self, site: gpd.GeoDataFrame, source: str) -> None:
-        try:
-            report = self.compute_report(site)
-        except ArealError as exc:
-            self._fail(exc)
-            return
-        self.param.update(site=site, site_source=source, report=report, error="", error_detail="")
+    def _run_site_job(self, job: Callable[[], tuple], source_of: Callable[[gpd.GeoDataFrame], str]) -> None:
+        """Run a site check (``job() -> (site, report)``) and show its result or its error.
 
-    def compute_report(self, site: gpd.GeoDataFrame) -> SiteReport:
-        """Run the site check against the loaded layers (and the engines when given)."""
+        A newer check supersedes an older one still running: the older result is dropped.
+        """
+        self._job += 1
+        token = self._job
+
+        def done(result, error) -> None:
+            if token != self._job:
+                return
+            self.busy = False
+            if error is not None:
+                self._fail(error)
+                return
+            site, report = result
+            self.param.update(
+                site=site, site_source=source_of(site), report=report, error="", error_detail=""
+            )
+
+        if self.runner is None:
+            try:
+                result = job()
+            except ArealError as exc:
+                done(None, exc)
+                return
+            done(result, None)
+            return
+        self.busy = True
+        self.runner(job, done, budget("site_check", self.mode).seconds)
+
+    def compute_report(self, site: gpd.GeoDataFrame, what: str = "site") -> SiteReport:
+        """Run the site check against the loaded layers (and the engines when given).
+
+        Raises :class:`~areal.geo.errors.BudgetExceededError` when the site has more points or
+        vertices than the mode's site-check budget.
+        """
+        geoms = np.asarray(site.geometry.values)
+        is_point = np.isin(shapely.get_type_id(geoms), (0, 4))
+        n_points = int(shapely.get_num_geometries(geoms[is_point]).sum())
+        n_vertices = int(shapely.get_num_coordinates(geoms[~is_point]).sum())
+        budget("site_check", self.mode).check(n_points, n_vertices, what)
         layers = self.data.layers if self.data is not None else {}
         return check_site(
             site, layers, conflict_engine=self.conflict_engine, suitability_engine=self.suitability_engine
         )
 
-    def _fail(self, exc: Exception) -> None:
-        if isinstance(exc, UploadError):
+    def _fail(self, exc: BaseException) -> None:
+        key = getattr(exc, "key", None)
+        details = dict(getattr(exc, "details", {}) or {})
+        if not isinstance(exc, ArealError):
+            # A bug, not the visitor's input: one generic line on the page, the traceback in the log.
+            log.error("site check failed", exc_info=(type(exc), exc, exc.__traceback__))
+            text = self.t("error.internal")
+            detail = f"{type(exc).__name__}: {exc}" if self.mode == "planner" else ""
+            self.param.update(error=text, error_detail=detail, n_errors=self.n_errors + 1)
+            return
+        text = ""
+        if key and f"error.upload.{key}" in i18n.NB:
             try:
-                text = self.t(f"error.upload.{exc.key}", **exc.details)
+                text = self.t(f"error.upload.{key}", **{"file": "", **details})
             except (KeyError, ValueError, IndexError):
-                text = self.t("error.site", msg=str(exc))
-        else:
-            text = self.t("error.site", msg=str(exc))
+                text = ""
+        if not text:
+            msg = str(exc) if self.mode == "planner" else strip_paths(str(exc))
+            text = self.t("error.site", msg=msg)
+        code = details.get("code")
+        if code and f"error.problem.{code}" in i18n.NB:
+            text = f"{text} {self.t(f'error.problem.{code}')}"
         detail = str(exc) if self.mode == "planner" else ""
         # Only the message changes: the site, report, layers and view the user had stay as they were.
         self.param.update(error=text, error_detail=detail, n_errors=self.n_errors + 1)

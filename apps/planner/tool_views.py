@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.planner.safe_text import esc, md_link
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
 from areal.apps.planner.views import _table
 from panel.viewable import Viewer
@@ -29,7 +30,7 @@ class ToolView(Viewer):
         if not error:
             return pn.pane.HTML("", visible=False)
         return pn.pane.Alert(
-            error, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
+            esc(error), alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
         )
 
 
@@ -85,7 +86,7 @@ class ConflictsView(ToolView):
             if number
             else s.t("layers.municipality.all")
         )
-        return _md(f"*{s.t('conf.municipality', name=name)}*")
+        return _md(f"*{s.t('conf.municipality', name=esc(name))}*")
 
     def _result(self, result, running):
         s = self.tool
@@ -98,7 +99,7 @@ class ConflictsView(ToolView):
             _md(s.t("conf.summary", n=n, ha=result.total_ha(), s=s.elapsed_s), "areal-conf-summary"),
         ]
         if result.missing:
-            parts.append(_md(f"*{s.t('conf.missing', layers=', '.join(result.missing))}*"))
+            parts.append(_md(f"*{s.t('conf.missing', layers=esc(', '.join(result.missing)))}*"))
         if n == 0:
             parts.append(_md(s.t("conf.none"), "areal-conf-none"))
             return pn.Column(*parts, sizing_mode="stretch_width")
@@ -154,7 +155,7 @@ class SuitabilityView(ToolView):
         self.resolution = pn.widgets.RadioButtonGroup.from_param(
             s.param.resolution,
             label=s.t("suit.resolution"),
-            options={f"{r:g} m": r for r in s.param.resolution.objects},
+            options={f"{r:g} m": r for r in s.allowed_resolutions()},  # public: pre-built models only
         )
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(),
@@ -233,11 +234,18 @@ class SuitabilityView(ToolView):
             sizing_mode="stretch_width",
         )
 
+    def _notice(self, notice):
+        if not notice:
+            return pn.pane.HTML("", visible=False)
+        return pn.pane.Alert(
+            esc(notice), alert_type="info", sizing_mode="stretch_width", css_classes=["areal-suit-notice"]
+        )
+
     def _ahp_status(self, error, cr):
         s = self.tool
         if error:
             return pn.pane.Alert(
-                error, alert_type="danger", css_classes=["areal-ahp-error"], sizing_mode="stretch_width"
+                esc(error), alert_type="danger", css_classes=["areal-ahp-error"], sizing_mode="stretch_width"
             )
         if cr is not None:
             return _md(s.t("suit.ahp_ok", cr=cr), "areal-ahp-ok")
@@ -258,10 +266,12 @@ class SuitabilityView(ToolView):
         lines = [s.t("suit.updated", n=n, s=s.update_s)]
         skipped = s.skipped()
         if skipped:
-            lines.append("*" + s.t("suit.skipped", what="; ".join(f"{k}: {why}" for k, why in skipped)) + "*")
+            lines.append(
+                "*" + s.t("suit.skipped", what=esc("; ".join(f"{k}: {why}" for k, why in skipped))) + "*"
+            )
         starter = s.starter_layers()
         if starter:
-            lines.append("*" + s.t("suit.starter", layers=", ".join(starter)) + "*")
+            lines.append("*" + s.t("suit.starter", layers=esc(", ".join(starter))) + "*")
         if n == 0:
             lines.append(s.t("suit.no_sites"))
         return _md("  \n".join(lines), "areal-suit-status")
@@ -272,7 +282,7 @@ class SuitabilityView(ToolView):
             return _md(f"*{s.t('suit.select')}*")
         parts = [
             _md(
-                f"#### {s.t('suit.site', rank=detail['rank'], ha=detail['area_ha'])}\n{detail['reasons']}",
+                f"#### {s.t('suit.site', rank=detail['rank'], ha=detail['area_ha'])}\n{esc(detail['reasons'])}",
                 "areal-site-detail",
             )
         ]
@@ -324,6 +334,7 @@ class SuitabilityView(ToolView):
         return pn.Column(
             self.profile,
             pn.Row(_md(s.t("suit.resolution")), self.resolution),
+            pn.bind(self._notice, s.param.notice),
             pn.bind(self._sliders, s.param.profile, s.param.weights),
             pn.bind(self._status, s.param.status, s.param.version, s.param.error),
             self.table,
@@ -404,15 +415,20 @@ class ArenasView(ToolView):
         d = s.details(selected) if selected else {}
         if not d:
             return _md(f"*{s.t('arena.select')}*")
+        status = d["status"] if f"arena.status.{d['status']}" in _keys() else ""
         rows = [
-            f"#### {d['name']}",
-            f"{s.t('arena.type')}: {d['arena_type']} · {s.t('arena.status')}: "
-            f"{s.t('arena.status.' + d['status'])}",
-            f"{s.t('arena.operator')}: {d.get('operator', '')}",
-            f"{s.t('arena.can_test')}: {d.get('can_test', '')}",
+            f"#### {esc(d['name'])}",
+            f"{s.t('arena.type')}: {esc(d['arena_type'])} · {s.t('arena.status')}: "
+            + (s.t("arena.status." + status) if status else esc(d["status"])),
+            f"{s.t('arena.operator')}: {esc(d.get('operator', ''))}",
+            f"{s.t('arena.can_test')}: {esc(d.get('can_test', ''))}",
             f"{s.t('arena.precision')}: "
-            + (s.t("arena.precision_municipality") if d["precision"] == "municipality" else d["precision"]),
-            f"{s.t('arena.source')}: [{d.get('source_title') or d['source_url']}]({d['source_url']})",
+            + (
+                s.t("arena.precision_municipality")
+                if d["precision"] == "municipality"
+                else esc(d["precision"])
+            ),
+            f"{s.t('arena.source')}: {md_link(d.get('source_title') or d['source_url'], d['source_url'])}",
         ]
         return _md("  \n".join(rows), "areal-arena-detail")
 
@@ -469,7 +485,7 @@ class IndicatorView(ToolView):
         s = self.tool
         df = s.ranked().rename(columns={"value": s.titles().get(column, column)})
         why = s.reason()
-        parts = [_md(f"*{s.t('site.not_available')}: {why}*", "areal-ind-na")] if why else []
+        parts = [_md(f"*{s.t('site.not_available')}: {esc(why)}*", "areal-ind-na")] if why else []
         return pn.Column(*parts, _table(df, s.app, "areal-ind-ranked"), sizing_mode="stretch_width")
 
     def _account(self, selected, lang):
@@ -478,7 +494,7 @@ class IndicatorView(ToolView):
             return _md(f"*{s.t('ind.click')}*")
         name = s.app.data.municipalities().get(selected, selected)
         return pn.Column(
-            _md(f"#### {s.t('ind.account', name=name)}"),
+            _md(f"#### {s.t('ind.account', name=esc(name))}"),
             _table(s.account_of(selected), s.app, "areal-ind-account"),
             sizing_mode="stretch_width",
         )

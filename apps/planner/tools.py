@@ -18,12 +18,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import param
+import shapely
 from areal.apps.planner import mapping
-from areal.apps.planner.engines import RESOLUTIONS, Engines
+from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
+from areal.apps.planner.workers import budget
 from areal.geo import arenas as A
 from areal.geo.conflicts import ConflictResult
-from areal.geo.errors import ArealError, RuleError
+from areal.geo.errors import ArealError, BudgetExceededError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
 from areal.geo.suitability import rank_stability
@@ -59,11 +61,17 @@ class WeightDict(param.Dict):
         return out
 
 
-def _run(executor: Callable | None, fn: Callable[[], None]) -> None:
+def _run(
+    executor: Callable | None, fn: Callable[[], None], on_busy: Callable[[Exception], None] | None = None
+) -> None:
     if executor is None:
         fn()
-    else:
+        return
+    try:
         executor(fn)
+    except BudgetExceededError as exc:  # the worker pool is full: say so instead of queueing forever
+        if on_busy is not None:
+            on_busy(exc)
 
 
 def _gpkg_bytes(frames: dict[str, gpd.GeoDataFrame]) -> io.BytesIO:
@@ -138,6 +146,16 @@ class ConflictState(Tool):
         if prop is None or len(prop) == 0:
             self.error = self.t("conf.no_proposal")
             return
+        try:
+            geoms = np.asarray(prop.geometry.values)
+            budget("conflicts", self.app.mode).check(
+                int(shapely.get_num_geometries(geoms[np.isin(shapely.get_type_id(geoms), (0, 4))]).sum()),
+                int(shapely.get_num_coordinates(geoms).sum()),
+                self.t("conf.proposal"),
+            )
+        except BudgetExceededError as exc:
+            self.error = self.t("error.site", msg=str(exc))
+            return
         self.param.update(running=True, error="")
 
         def work():
@@ -152,7 +170,11 @@ class ConflictState(Tool):
             self.param.update(result=res, running=False, elapsed_s=time.perf_counter() - t0)
             self.app.set_overlay("conflicts", self.overlay(res))
 
-        _run(self.executor, work)
+        _run(
+            self.executor,
+            work,
+            lambda exc: self.param.update(running=False, error=self.t("error.upload.busy")),
+        )
 
     def overlay(self, res: ConflictResult) -> dict[str, Any]:
         """Map payload: conflict polygons coloured by severity, the rule basis in the popup."""
@@ -239,11 +261,13 @@ class SuitabilityState(Tool):
     ahp_cr = param.Number(default=None, allow_None=True, doc="consistency ratio of the last AHP matrix")
     ahp_error = param.String(default="")
     version = param.Integer(default=0, doc="bumped after every re-ranking")
+    notice = param.String(default="", doc="why the view shows something else than the link asked for")
 
     def __init__(self, **params):
         super().__init__(**params)
         names = list(self.engines.profiles)
         self.param.profile.objects = names
+        self.param.profile.check_on_set = True  # a link's unknown ?profile= is refused, not shown
         # Defaults are set without events: nothing is built until the view is opened or a link asks.
         with param.parameterized.discard_events(self):
             if self.profile not in names:
@@ -303,11 +327,31 @@ class SuitabilityState(Tool):
         """The cached model (built on first use)."""
         return self.engines.model(self.profile, self.resolution)
 
+    def allowed_resolutions(self) -> list[float]:
+        """Resolutions this session may use: all in planner mode; in public mode only pre-built ones.
+
+        Public visitors never start a model build of their own: the server prepares every profile at
+        :data:`~areal.apps.planner.engines.SITE_CHECK_RES` (``--prewarm``) and keeps what it built.
+        """
+        if self.app.mode != "public":
+            return list(RESOLUTIONS)
+        cached = {r for r in RESOLUTIONS if self.engines.has_model(self.profile, r)}
+        return sorted(cached | {SITE_CHECK_RES})
+
     @param.depends("profile", "resolution", watch=True)
     def start(self) -> None:
         """Build the model if needed (off the UI thread when an executor is set), then rank."""
+        allowed = self.allowed_resolutions()
+        if self.resolution not in allowed:
+            requested = self.resolution
+            used = SITE_CHECK_RES if SITE_CHECK_RES in allowed else allowed[0]
+            self.notice = self.t("notice.resolution", used=used, value=f"{requested:g}")
+            if self.notice not in self.app.notice:  # also at the top of the page
+                self.app.notice = f"{self.app.notice} {self.notice}".strip()
+            self.resolution = used  # starts again with an allowed resolution
+            return
         if self.engines.has_model(self.profile, self.resolution):
-            self.refresh()
+            _run(self.executor, self.refresh, self._busy)
             return
         self.param.update(status="building", error="")
         profile, res = self.profile, self.resolution
@@ -323,12 +367,15 @@ class SuitabilityState(Tool):
             if (profile, res) == (self.profile, self.resolution):
                 self.refresh()
 
-        _run(self.executor, work)
+        _run(self.executor, work, self._busy)
+
+    def _busy(self, exc: Exception) -> None:
+        self.param.update(status="error", error=self.t("error.upload.busy"))
 
     @param.depends("weights", watch=True)
     def _on_weights(self) -> None:
         if self.engines.has_model(self.profile, self.resolution):
-            self.refresh()
+            _run(self.executor, self.refresh, self._busy)  # re-ranking (and the map image) off the loop
 
     def active_weights(self, model) -> dict[str, float]:
         """The weights of the model's active criteria (skipped criteria dropped)."""

@@ -14,6 +14,7 @@ import panel as pn
 import param
 from areal.apps.planner import i18n, mapping
 from areal.apps.planner.bridge import MapFrame
+from areal.apps.planner.safe_text import esc
 from areal.apps.planner.state import PlannerState
 from areal.geo.sitecheck import SiteReport
 from areal.layers.upload import ACCEPTED
@@ -132,7 +133,7 @@ class LayerPanel(View):
     def _credits(self, visible, lang) -> pn.viewable.Viewable:
         rows = self.state.credits()
         lines = [f"**{self.state.t('layers.credits')}**"] + [
-            f"- {title}: {attr} — {lic}" for title, attr, lic in rows
+            f"- {esc(title)}: {esc(attr)} — {esc(lic)}" for title, attr, lic in rows
         ]
         return pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-credits"])
 
@@ -145,7 +146,7 @@ class LayerPanel(View):
         lines = [f"*{s.t('layers.available', n=n_avail, total=n_total)}*"]
         if reasons:
             lines.append(f"\n**{s.t('layers.unavailable')}**")
-            lines += [f"- {titles.get(lid, lid)}: {why}" for lid, why in reasons.items()]
+            lines += [f"- {esc(titles.get(lid, lid))}: {esc(why)}" for lid, why in reasons.items()]
         return pn.pane.Markdown(
             "\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-unavailable-list"]
         )
@@ -214,6 +215,7 @@ class SiteCheckView(View):
         return pn.Column(
             pn.bind(self._howto, s.param.lang),
             self.upload,
+            pn.bind(self._busy, s.param.busy, s.param.lang),
             pn.bind(self._error, s.param.error, s.param.n_errors, s.param.lang),
             pn.bind(self._report, s.param.report, s.param.lang),
             sizing_mode="stretch_width",
@@ -229,9 +231,18 @@ class SiteCheckView(View):
         s = self.state
         if not error:
             return pn.pane.HTML("", visible=False)
-        text = error + (f"\n\n{s.t('error.detail', msg=s.error_detail)}" if s.error_detail else "")
+        # The message and its detail quote the visitor's file (names, values): shown as text only.
+        text = esc(error) + (f"\n\n{s.t('error.detail', msg=esc(s.error_detail))}" if s.error_detail else "")
         return pn.pane.Alert(
             text, alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
+        )
+
+    def _busy(self, busy, lang):
+        if not busy:
+            return pn.pane.HTML("", visible=False)
+        return pn.Row(
+            pn.indicators.LoadingSpinner(value=True, size=20),
+            pn.pane.Markdown(self.state.t("site.busy"), css_classes=["areal-site-busy"]),
         )
 
     def _report(self, report: SiteReport | None, lang):
@@ -240,16 +251,16 @@ class SiteCheckView(View):
             return pn.pane.Markdown(s.t("site.none"), css_classes=["areal-site-none"])
         src = s.site_source
         source = (
-            s.t("site.source.upload", file=src.split(":", 1)[1])
+            s.t("site.source.upload", file=esc(src.split(":", 1)[1]))
             if src.startswith("upload:")
-            else (s.t(f"site.source.{src}") if src in ("click", "draw") else src)
+            else (s.t(f"site.source.{src}") if src in ("click", "draw") else esc(src))
         )
         if report.family == "polygon":
             area = s.t("site.area_value", m2=report.area_m2, daa=report.area_daa, ha=report.area_ha)
         else:
             area = s.t("site.point")
         munis = ", ".join(
-            f"{r.kommunenavn} ({r.kommunenummer})" for r in report.municipalities.itertuples()
+            f"{esc(r.kommunenavn)} ({esc(r.kommunenummer)})" for r in report.municipalities.itertuples()
         ) or s.t("site.no_municipality")
         head = pn.pane.Markdown(
             f"**{s.t('site.area')}:** {area}  \n**{s.t('site.municipality')}:** {munis}  \n*{source}* · "

@@ -187,7 +187,8 @@ def test_bad_upload_keeps_everything_else(state):
     state.param.update(visible=["forest"], zoom=10, municipality="5001")
     site, report = state.site, state.report
     state.upload(b'{"type": "FeatureCollection", "features": [', "broken.geojson")
-    assert state.error == "Filen broken.geojson kan ikke leses. Er den skadet?"
+    # The message names the problem (issue 12: "one clear message naming the problem").
+    assert state.error == "Filen broken.geojson kan ikke leses. Er den skadet? Filen er ikke gyldig JSON."
     assert state.error_detail == ""  # public: no technical details
     assert state.site is site and state.report is report
     assert (state.visible, state.zoom, state.municipality) == (["forest"], 10, "5001")
