@@ -57,7 +57,9 @@ def browser():
 class Server:
     """``areal serve`` in a subprocess on a free port."""
 
-    def __init__(self, mode: str, data_dir: Path, log: Path):
+    def __init__(
+        self, mode: str, data_dir: Path, log: Path, extra: tuple[str, ...] = ("--wait",), timeout: float = 90
+    ):
         from areal.apps.planner.server import free_port
 
         self.port = free_port()
@@ -71,26 +73,26 @@ class Server:
             "--port",
             str(self.port),
             "--no-show",
-            "--wait",  # the tests time site checks: start with the 250 m models ready
+            *extra,  # default --wait: the tests time site checks, start with the 250 m models ready
             "--data-dir",
             str(data_dir),
         ] + (["--public"] if mode == "public" else [])
         self.log = open(log, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ))
-        deadline = time.time() + 90
+        deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(
                     f"areal serve exited with {self.proc.returncode}: {log.read_text()[-2000:]}"
                 )
             try:
-                with urllib.request.urlopen(self.url, timeout=2) as r:
+                with urllib.request.urlopen(self.url, timeout=15) as r:
                     if r.status == 200:
                         return
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"areal serve did not answer within 90 s: {log.read_text()[-2000:]}")
+        raise RuntimeError(f"areal serve did not answer within {timeout:.0f} s: {log.read_text()[-2000:]}")
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -559,3 +561,159 @@ def test_indicator_view_opens(planner_server, visit):
     _wait_overlay(visit, "indicator")
     path = visit.shot("indicators")
     assert path.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------- security (issue 12)
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+
+
+def _pwned(visit) -> list:
+    """``window.__pwned`` in the page and in the map document (undefined unless a script ran)."""
+    frame = visit.page.frame_locator("iframe.areal-map-frame")
+    inner = frame.locator("body").evaluate("() => window.__pwned === undefined ? null : window.__pwned")
+    outer = visit.page.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
+    return [outer, inner]
+
+
+@pytest.fixture(scope="session")
+def hostile_server(browser, tmp_path_factory):
+    """Planner mode on a data folder whose only test arena has a hostile name (scenarios stored there too)."""
+    import csv
+
+    data = tmp_path_factory.mktemp("hostile-data")
+    src = Path(__file__).resolve().parents[2] / "data" / "test_arenas" / "test_arenas.csv"
+    with open(src, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    row = dict(rows[0], id="evil-arena", name=f"Lab {HOSTILE}", operator=HOSTILE, can_test=HOSTILE)
+    (data / "test_arenas").mkdir()
+    with open(data / "test_arenas" / "hostile.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerow(row)
+    srv = Server("planner", data, tmp_path_factory.mktemp("server-hostile") / "serve.log", timeout=300)
+    yield srv
+    srv.stop()
+
+
+def test_hostile_names_run_no_script(hostile_server, visit, site_file, tmp_path):
+    visit.open(hostile_server.url)
+    # 1. an upload whose error detail quotes hostile content (planner mode shows the detail)
+    evil = tmp_path / "evil.geojson"
+    evil.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": HOSTILE}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "Point", "coordinates": [10.4, 63.4]},
+                    }
+                ],
+            }
+        )
+    )
+    visit.upload(evil)
+    err = visit.text(".areal-error", timeout=20_000)
+    assert "<img src=x" in err  # shown literally, as text
+    # 2. a scenario with a hostile name, saved and opened: its name is the site's source
+    visit.upload(site_file)
+    visit.page.locator(".areal-site-summary").wait_for(timeout=30_000)
+    _tab(visit, "Indikatorer")
+    name_input = visit.page.locator(".areal-indicators input[type=text]").first
+    name_input.wait_for(timeout=60_000)
+    name_input.fill(HOSTILE)
+    name_input.press("Enter")
+    visit.page.get_by_role("button", name="Lagre området som scenario").click()
+    opener = visit.page.get_by_role("button", name="Åpne", exact=True)
+    opener.wait_for(timeout=20_000)
+    opener.click()
+    _tab(visit, "Områdesjekk")
+    deadline = time.monotonic() + 30
+    summary = visit.text(".areal-site-summary", timeout=20_000)
+    while "scenario:" not in summary and time.monotonic() < deadline:  # the check runs in the pool
+        visit.page.wait_for_timeout(300)
+        summary = visit.text(".areal-site-summary")
+    assert "scenario:<img src=x" in summary, summary
+    # 3. the arena list, its details and the map popup of the hostile arena
+    _tab(visit, "Testarenaer")
+    rows = visit.page.locator(".areal-arenas-list .tabulator-row")
+    rows.first.wait_for(timeout=30_000)
+    assert "<img src=x" in rows.first.inner_text()
+    rows.first.click()
+    assert "<img src=x" in visit.text(".areal-arena-detail", timeout=10_000)
+    _wait_overlay(visit, "arenas")
+    marker = visit.map.locator('.leaflet-overlay-pane path.leaflet-interactive[fill="#00897b"]').first
+    marker.wait_for(state="attached", timeout=10_000)
+    marker.dispatch_event("click")  # it may lie outside the current view: a DOM click opens its popup
+    popup = visit.map.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "<img src=x" in popup.inner_text()
+    visit.page.wait_for_timeout(1500)  # an injected <img onerror> would have fired by now
+    shot = visit.shot("hostile_names")
+    assert _pwned(visit) == [None, None]
+    assert shot.stat().st_size > 10_000
+
+
+def _multipoint_file(tmp_path: Path, n: int = 20_000) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(20)
+    lon, lat = rng.uniform(10.0, 11.0, n), rng.uniform(63.2, 63.6, n)
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {
+                    "type": "MultiPoint",
+                    "coordinates": [[round(a, 5), round(b, 5)] for a, b in zip(lon, lat)],
+                },
+            }
+        ],
+    }
+    path = tmp_path / "mange_punkter.geojson"
+    path.write_text(json.dumps(gj))
+    return path
+
+
+def test_public_upload_of_20k_multipoint_keeps_the_map_responsive(public_server, visit, browser, tmp_path):
+    """While one visitor's 20 000-point site check runs, a second visitor's first map stays ≤ 3 s.
+
+    The idle first paint of the same page is measured first (median of 3) as the baseline.
+    """
+
+    def fresh_open() -> float:
+        other = Visit(browser, tmp_path)
+        try:
+            return other.open(public_server.url)
+        finally:
+            other.close()
+
+    baseline = sorted(fresh_open() for _ in range(3))[1]
+    path = _multipoint_file(tmp_path)
+    visit.open(public_server.url)
+    visit.upload(path)
+    busy = visit.page.locator(".areal-site-busy")
+    busy.wait_for(timeout=20_000)  # the check runs in the worker pool
+    t0 = time.perf_counter()
+    loaded = [fresh_open()]
+    still_busy = busy.count() > 0
+    loaded.append(fresh_open())
+    summary = visit.text(".areal-site-summary", timeout=120_000)
+    check_s = time.perf_counter() - t0
+    load = os.getloadavg()
+    print(
+        f"first map idle (median of 3): {baseline:.2f} s; during the 20k-point site check: "
+        f"{loaded[0]:.2f} s, {loaded[1]:.2f} s (check still running at the first: {still_busy}); "
+        f"site check done {check_s:.1f} s after the second client started; load average {load[0]:.2f}"
+    )
+    assert "mange_punkter.geojson" in summary and "Punkt" in summary
+    # ≤ 3 s on a quiet machine. On a loaded one the idle baseline itself is above 3 s: then the
+    # busy server may cost at most half the baseline again (a site check on the event loop, as
+    # before issue 12, held the second visitor for the whole check: 25-50 s).
+    assert min(loaded) <= max(3.0, 1.5 * baseline), (loaded, baseline)
+    assert public_server.alive()

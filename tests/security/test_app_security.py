@@ -366,3 +366,27 @@ def test_planner_mode_off_localhost_needs_a_login():
     check_auth("planner", "0.0.0.0", "secret")
     with pytest.raises(ArealError, match="--basic-auth"):
         check_auth("planner", "0.0.0.0", None)
+
+
+def test_point_sites_take_the_cells_of_their_points():
+    """The fast point path of the suitability engine gives zonal_mean's answer (no rasterising)."""
+    from areal.apps.planner.engines import site_mean
+    from areal.geo.grid import AnalysisGrid
+    from areal.geo.suitability import zonal_mean
+
+    grid = AnalysisGrid.for_region(
+        gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 10_000, Y0 + 8_000)], crs=UTM33), res=250
+    )
+    rng = np.random.default_rng(3)
+    arr = rng.random(grid.shape).astype("float32")
+    arr[rng.random(grid.shape) < 0.2] = np.nan
+    import shapely
+
+    for n in (2, 5, 300, 5000):
+        pts = shapely.multipoints(np.c_[rng.uniform(X0, X0 + 10_000, n), rng.uniform(Y0, Y0 + 8_000, n)])
+        assert site_mean(arr, grid, pts) == pytest.approx(zonal_mean(arr, grid, pts), nan_ok=True)
+    cell = Point(X0 + 375, Y0 + 8_000 - 125)  # centre of row 0, column 1
+    assert site_mean(arr, grid, cell) == pytest.approx(zonal_mean(arr, grid, cell), nan_ok=True)
+    poly = box(X0 + 1000, Y0 + 1000, X0 + 3000, Y0 + 2000)
+    assert site_mean(arr, grid, poly) == zonal_mean(arr, grid, poly)
+    assert np.isnan(site_mean(arr, grid, Point(X0 - 5000, Y0)))
