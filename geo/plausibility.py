@@ -17,6 +17,8 @@ areal.geo.errors.ImplausibleLocationError: site: the coordinates look like latit
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import numpy as np
 from areal.geo.errors import ImplausibleLocationError
@@ -32,10 +34,15 @@ MAX_EXTENT_KM = 2500.0
 """A site, proposal or imported layer spanning more than this is refused (Norway is about 1 750 km long)."""
 
 
+@functools.lru_cache(maxsize=32)
+def _transformer(crs: CRS) -> Transformer:
+    return Transformer.from_crs(crs, 4326, always_xy=True)
+
+
 def _to_lonlat(x: np.ndarray, y: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
-    if crs.is_geographic and crs.to_epsg() in (4326, 4258, 4230):
+    if crs.is_geographic:  # WGS84, ETRS89 ...: longitude/latitude to well within a kilometre
         return x, y
-    tr = Transformer.from_crs(crs, 4326, always_xy=True)
+    tr = _transformer(crs)
     with np.errstate(all="ignore"):
         lon, lat = tr.transform(x, y, errcheck=False)
     return np.asarray(lon, float), np.asarray(lat, float)

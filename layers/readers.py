@@ -35,7 +35,9 @@ def read_vector(path: Path, source: Source, layer: str | None, what: str) -> gpd
     except EmptyLayerError:  # the loader reports an empty source with its own message
         return gpd.GeoDataFrame({"geometry": []}, geometry="geometry")
     except InputFileError as exc:
-        raise LayerReadError(f"{what}: {exc}" if exc.key == "ambiguous" else f"{what}: cannot read {exc}") from exc
+        raise LayerReadError(
+            f"{what}: {exc}" if exc.key == "ambiguous" else f"{what}: cannot read {exc}"
+        ) from exc
 
 
 def read_parquet(path: Path, source: Source, layer: str | None, what: str) -> gpd.GeoDataFrame:

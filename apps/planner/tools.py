@@ -398,11 +398,13 @@ class SuitabilityState(Tool):
             stab = rank_stability(sites[cols].to_numpy(), wv, n_runs=300, seed=0)
             stab.insert(0, "site_id", sites["site_id"].to_numpy())
         update_s = time.perf_counter() - t0
+        # The map first, then the table: from a worker thread each change reaches the page on its
+        # own, and a new table must not show before its sites are on the map.
+        self._map(model, w, sites)
         self.param.update(
             sites=sites, stability=stab, update_s=update_s, status="ready", error="", selected=0, detail={}
         )
         self.version += 1
-        self._map(model, w, sites)
 
     def _map(self, model, w, sites) -> None:
         png, bounds = mapping.array_png(model.suitability(w), model.grid)

@@ -16,7 +16,6 @@ and says so (a stale result that arrives later is dropped).
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,19 +74,6 @@ def budget(operation: str, mode: str) -> Budget:
     return BUDGETS.get((operation, mode), BUDGETS[(operation, "public")])
 
 
-WORKER_NICENESS = 10
-"""How much lower than the event loop the worker threads run (Linux: per thread)."""
-
-
-def _lower_priority() -> None:
-    # On Linux a thread is a task with its own nice value: the workers yield the CPU to the event
-    # loop (other visitors' maps) whenever both want it. Elsewhere this is a no-op.
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
-    except (AttributeError, OSError):
-        pass
-
-
 class WorkerPool:
     """A fixed pool of worker threads with a bounded queue, shared by a server's sessions.
 
@@ -102,9 +88,7 @@ class WorkerPool:
     def __init__(self, max_workers: int = 2, max_pending: int = 16):
         self.max_workers = max_workers
         self.max_pending = max_pending
-        self._executor = ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix="areal-work", initializer=_lower_priority
-        )
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="areal-work")
         self._lock = threading.Lock()
         self._pending = 0
 
