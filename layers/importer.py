@@ -171,7 +171,10 @@ def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
     from areal.layers.safe_open import open_vector
 
     if path.suffix.lower() in (".csv", ".txt"):
-        return read_csv(path, spec.source, None, f"import of {path}")
+        frame = read_csv(path, spec.source, None, f"import of {path}")
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and spec.source.crs:
+            frame = frame.set_crs(spec.source.crs)  # the coordinates are in the layer's declared CRS
+        return frame
     if spec.source.reader and path.suffix.lower() == ".json":
         from areal.layers.readers import READERS
 
@@ -318,6 +321,10 @@ def import_file(
             report.refused.append(msg)
             bad_rows |= bad
     report.n_refused = int(bad_rows.sum())
+    if len(df) and bad_rows.all():
+        raise LayerValidationError(
+            f"{path}: every row was refused: " + "; ".join(report.refused), report.refused
+        )
     df = df.loc[~bad_rows]
     if spec.kind == "vector" and isinstance(df, gpd.GeoDataFrame):
         if df.crs is not None:  # swapped axes, outside Norway, whole globe: refused; outside Trøndelag: noted

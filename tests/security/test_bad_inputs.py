@@ -202,3 +202,23 @@ def test_vsi_paths_and_connection_strings_are_refused(tmp_path, starter_dir):
         with pytest.raises(InputFileError, match="not a local file path") as ei:
             open_vector(path)
         assert ei.value.key == "unsafe"
+
+
+@pytest.mark.parametrize(
+    "rows, match",
+    [
+        ("1;a;63.4;10.4;SJØ", "swapped"),
+        ("1;a;270000;7040000;SJØ", "not longitude/latitude"),
+        ("1;a;inf;1e999;SJØ", "no geometries"),
+        ("1;a;10.4;63.4;sea", "every row was refused.*'sea'"),
+        ("1;a;-74.0;40.7;SJØ", "outside Norway"),
+    ],
+    ids=["swapped", "utm-numbers", "infinite", "bad-code", "new-york"],
+)
+def test_cli_import_of_a_coordinate_table(rows, match, tmp_path):
+    csv = tmp_path / "lokaliteter.csv"
+    csv.write_text("site_id;site_name;longitude;latitude;placement\n" + rows + "\n", encoding="utf-8")
+    data = tmp_path / "data"
+    code, output, _ = _run_cli(["import", str(csv), "--as", "aquaculture_sites", "--data-dir", str(data)])
+    assert code == 1 and re.search(match, output), output
+    assert not data.exists() or not any(data.rglob("*.csv"))
