@@ -16,7 +16,7 @@ from areal.geo.criteria import derive_ports
 from areal.geo.errors import LayerMissingError, RuleError, UnknownNameError
 from areal.geo.profiles import Profile, parse_profile
 from areal.geo.rules import RuleTable, parse_rules
-from areal.geo.suitability import RasterSource, SuitabilityInputs
+from areal.geo.suitability_plan import RasterSource, SuitabilityInputs
 from areal.layers import registry, settings
 
 
@@ -167,7 +167,7 @@ def load_suitability_inputs(
 
 
 def read_raster(path: str | os.PathLike, name: str = "raster") -> RasterSource:
-    """Read band 1 of a raster file as a :class:`~areal.geo.suitability.RasterSource`."""
+    """Read band 1 of a raster file as a :class:`~areal.geo.suitability_plan.RasterSource`."""
     import rasterio
 
     with rasterio.open(path) as src:

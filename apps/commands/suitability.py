@@ -99,6 +99,8 @@ def suitability_cmd(
     """
     from areal.geo import suitability as S
     from areal.geo.grid import AnalysisGrid
+    from areal.geo.sensitivity import rank_stability
+    from areal.geo.windowed import run_windowed
     from areal.layers import loader
     from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
     from areal.layers.project_data import load_profile, load_suitability_inputs
@@ -142,7 +144,7 @@ def suitability_cmd(
         dst, sink = tiled_writer(grid, tmp, tags=tags)
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
-            res = S.run_windowed(
+            res = run_windowed(
                 profile,
                 inputs,
                 grid,
@@ -172,7 +174,7 @@ def suitability_cmd(
         area_lost, skipped = model.area_lost(), model.skipped
         criteria, weights = model.criteria, model.weights
     if len(sites) and sensitivity_runs > 0:
-        sens = S.rank_stability(
+        sens = rank_stability(
             sites[[f"{k}_score" for k in criteria]].to_numpy(), weights, n_runs=sensitivity_runs, seed=0
         )
         sens.insert(0, "site_id", sites["site_id"].to_numpy())

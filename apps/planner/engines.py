@@ -31,7 +31,9 @@ from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
 from areal.geo.grid import AnalysisGrid
 from areal.geo.profiles import Profile
 from areal.geo.rules import RuleTable, severity_rank
-from areal.geo.suitability import SuitabilityInputs, SuitabilityModel, build_model, zonal_mean
+from areal.geo.sites import zonal_mean
+from areal.geo.suitability import SuitabilityModel, build_model
+from areal.geo.suitability_plan import SuitabilityInputs
 
 RESOLUTIONS = (100.0, 250.0, 500.0)
 SITE_CHECK_RES = 250.0

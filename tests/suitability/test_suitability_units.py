@@ -5,18 +5,15 @@ import numpy as np
 import pytest
 import rasterio
 from areal.geo import criteria as C
+from areal.geo.area_lost import area_lost
 from areal.geo.errors import GridMismatchError, RuleError
 from areal.geo.grid import AnalysisGrid, check_same_grid, rasterize
 from areal.geo.profiles import ahp_weights, parse_profile
-from areal.geo.suitability import (
-    SuitabilityInputs,
-    area_lost,
-    build_model,
-    label_sites,
-    rank_stability,
-    run_windowed,
-    weighted_overlay,
-)
+from areal.geo.sensitivity import rank_stability
+from areal.geo.sites import label_sites
+from areal.geo.suitability import build_model, weighted_overlay
+from areal.geo.suitability_plan import SuitabilityInputs
+from areal.geo.windowed import run_windowed
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
@@ -339,7 +336,7 @@ def test_windowed_equals_in_memory_on_small_area(tmp_path):
     elev_t = rasterio.transform.from_origin(X0 - 1000, Y0 + 5000, 500, 500)
     yy, xx = np.mgrid[0:20, 0:20]
     elev = (np.sin(xx / 3) * 40 + yy * 15).astype("float32")
-    from areal.geo.suitability import RasterSource
+    from areal.geo.suitability_plan import RasterSource
 
     inputs = SuitabilityInputs(
         layers={"roads": roads, "power": power, "lakes": lakes},
