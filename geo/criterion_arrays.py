@@ -20,7 +20,24 @@ from areal.geo.suitability_plan import Plan, RasterSource
 from pyproj import CRS
 
 
-def _check_distance_res(distance_res: float | None, grid: AnalysisGrid) -> float | None:
+def check_distance_res(distance_res: float | None, grid: AnalysisGrid) -> float | None:
+    """The coarse distance lattice to use: ``None`` for the grid's own, else a whole multiple of it.
+
+    Raises
+    ------
+    ValueError
+        When ``distance_res`` is not a whole multiple (>= 1) of the grid resolution.
+
+    Examples
+    --------
+    >>> g = AnalysisGrid(25833, 100, (0, 0, 1000, 1000))
+    >>> check_distance_res(None, g), check_distance_res(100, g), check_distance_res(300, g)
+    (None, None, 300.0)
+    >>> check_distance_res(250, g)
+    Traceback (most recent call last):
+    ...
+    ValueError: distance_res 250 must be a whole multiple of the grid resolution 100 m
+    """
     if distance_res is None or float(distance_res) == grid.res:
         return None
     ratio = float(distance_res) / grid.res
@@ -77,7 +94,11 @@ def terrain_factor(src: RasterSource, grid: AnalysisGrid) -> int:
     return max(1, int(math.floor(size / grid.res + 1e-9)))
 
 
-def _score(c: Criterion, raw: np.ndarray) -> np.ndarray:
+def criterion_score(c: Criterion, raw: np.ndarray) -> np.ndarray:
+    """Scores (0-1) of a criterion's raw values: its value function; categorical raw values are scores.
+
+    A slope cell without elevation (outside the DEM) scores 0: no terrain penalty is known there.
+    """
     if c.kind == "categorical":
         return raw
     score = C.apply_value_function(raw, c.value)
@@ -104,7 +125,7 @@ def coarse_criteria(
     Each grid cell then takes the coarse cell holding its centre (:func:`coarse_index`); the
     coarse rasters do not depend on how the grid is tiled.
     """
-    dres = _check_distance_res(distance_res, grid)
+    dres = check_distance_res(distance_res, grid)
     out: dict[str, CoarseCriterion] = {}
     for c in p.criteria:
         src = p.criterion_frames[c.id]
@@ -121,7 +142,7 @@ def coarse_criteria(
                 )
             else:
                 raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
-            out[c.id] = CoarseCriterion(dgrid, raw, _score(c, raw))
+            out[c.id] = CoarseCriterion(dgrid, raw, criterion_score(c, raw))
         elif c.kind == "slope":
             f = terrain_factor(src, grid)
             if f > 1:
@@ -139,11 +160,11 @@ def coarse_criteria(
                 )
                 elev = C.raster_on_grid(src.values, src.transform, src.crs, tgrid, nodata=src.nodata)
                 raw = C.slope_degrees(elev, tres)
-                out[c.id] = CoarseCriterion(tgrid, raw, _score(c, raw))
+                out[c.id] = CoarseCriterion(tgrid, raw, criterion_score(c, raw))
     return out
 
 
-def _fine_raw(
+def fine_raw(
     c: Criterion,
     src,
     grid: AnalysisGrid,
@@ -207,8 +228,8 @@ def criterion_arrays(
             ri, ci = coarse_index(co.grid, grid)
             raw, score = co.raw[np.ix_(ri, ci)], co.score[np.ix_(ri, ci)]
         else:
-            raw = _fine_raw(c, p.criterion_frames[c.id], grid, ctx, cache, (digests or {}).get(c.id))
-            score = _score(c, raw)
+            raw = fine_raw(c, p.criterion_frames[c.id], grid, ctx, cache, (digests or {}).get(c.id))
+            score = criterion_score(c, raw)
         out[c.id] = (raw, score)
     check_same_grid(*(s for _, s in out.values()), names=list(out), grid=grid)
     return out

@@ -47,7 +47,14 @@ def zonal_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
     return float(vals.mean()) if len(vals) else float("nan")
 
 
-def _structure(connectivity: str) -> np.ndarray:
+def connectivity_structure(connectivity: str) -> np.ndarray:
+    """The 3×3 neighbourhood of ``scipy.ndimage.label`` for ``"rook"`` (edges) or ``"queen"`` (also corners).
+
+    Examples
+    --------
+    >>> connectivity_structure("rook").astype(int).tolist()
+    [[0, 1, 0], [1, 1, 1], [0, 1, 0]]
+    """
     if connectivity not in CONNECTIVITY:
         raise RuleError(f"connectivity {connectivity!r} is not one of {list(CONNECTIVITY)}")
     return ndimage.generate_binary_structure(2, 2 if connectivity == "queen" else 1)
@@ -80,7 +87,7 @@ def label_mask(
     cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area_ha: float
 ) -> tuple[np.ndarray, int]:
     """:func:`label_sites` on an already thresholded boolean mask."""
-    labels, n = ndimage.label(cand, structure=_structure(connectivity))
+    labels, n = ndimage.label(cand, structure=connectivity_structure(connectivity))
     if n == 0:
         return labels.astype(np.int32), 0
     counts = np.bincount(labels.ravel(), minlength=n + 1)
@@ -116,7 +123,7 @@ def sites_from_labels(
     ``n_conflicts``/``conflicts`` (see :func:`attach_conflicts`).
     """
     if n == 0:
-        return _empty_sites(grid.crs)
+        return empty_sites(grid.crs)
     check_same_grid(labels, suitability, names=["labels", "suitability"])
     flat = labels.ravel()
     idx = flat > 0
@@ -133,7 +140,7 @@ def sites_from_labels(
     for geom, val in features.shapes(labels, mask=labels > 0, connectivity=4, transform=grid.transform):
         parts.append(shapely.geometry.shape(geom))
         part_labels.append(int(val))
-    geoms = _dissolve(parts, np.asarray(part_labels, dtype=np.int64), n)
+    geoms = dissolve_labels(parts, np.asarray(part_labels, dtype=np.int64), n)
     return site_frame(
         stats,
         geoms,
@@ -146,7 +153,7 @@ def sites_from_labels(
     )
 
 
-def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
+def label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
     """One (multi)polygon per label, vectorising only each label's bounding box."""
     geoms = np.empty(n, dtype=object)
     for i, sl in enumerate(ndimage.find_objects(labels, max_label=n)):
@@ -165,7 +172,8 @@ def _label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarra
     return geoms
 
 
-def _empty_sites(crs) -> gpd.GeoDataFrame:
+def empty_sites(crs) -> gpd.GeoDataFrame:
+    """A site table without rows (the columns every site table has)."""
     return gpd.GeoDataFrame(
         {
             "site_id": pd.Series(dtype=int),
@@ -178,7 +186,7 @@ def _empty_sites(crs) -> gpd.GeoDataFrame:
     )
 
 
-def _dissolve(parts: list, part_labels: np.ndarray, n: int) -> np.ndarray:
+def dissolve_labels(parts: list, part_labels: np.ndarray, n: int) -> np.ndarray:
     """One (multi)polygon per label 1..n from pieces labelled ``part_labels``."""
     geoms = np.empty(n, dtype=object)
     order = np.argsort(part_labels, kind="stable")
@@ -313,7 +321,7 @@ def site_frame(
     crs = grid.crs
     n = len(stats)
     if n == 0:
-        return _empty_sites(crs)
+        return empty_sites(crs)
     counts = stats.count
     data = {
         "mean_score": stats.score_sum / counts,

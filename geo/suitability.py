@@ -29,8 +29,8 @@ from areal.geo.grid import AnalysisGrid, check_same_grid, land_mask
 from areal.geo.profiles import Profile
 from areal.geo.sites import (
     SiteStats,
-    _empty_sites,
-    _label_geometries,
+    empty_sites,
+    label_geometries,
     label_mask,
     label_sites,
     site_frame,
@@ -191,7 +191,7 @@ class SuitabilityModel:
         min_area_ha: float | None = None,
         conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
     ) -> gpd.GeoDataFrame:
-        """Ranked candidate sites (see :func:`sites_from_labels`)."""
+        """Ranked candidate sites (see :func:`~areal.geo.sites.sites_from_labels`)."""
         s = self.suitability(weights)
         labels, n = self.label(s, threshold, connectivity, min_area_ha)
         w = self.weights_for(weights)
@@ -229,7 +229,7 @@ class SuitabilityModel:
         values = w.astype(np.float32) @ self.scores
         hit = np.flatnonzero(values >= thr)
         if len(hit) == 0:
-            return _empty_sites(self.grid.crs)
+            return empty_sites(self.grid.crs)
         # Label only the window holding the candidate cells (not the whole county grid).
         rows, cols = np.divmod(self.eligible_idx[hit], self.grid.width)
         r0, c0 = int(rows.min()), int(cols.min())
@@ -237,7 +237,7 @@ class SuitabilityModel:
         cand[rows - r0, cols - c0] = True
         labels, n = label_mask(cand, self.grid, self.profile.connectivity, self.profile.min_area_ha)
         if n == 0:
-            return _empty_sites(self.grid.crs)
+            return empty_sites(self.grid.crs)
         lab_h = labels[rows - r0, cols - c0]
         inside = lab_h > 0
         lab = lab_h[inside]
@@ -251,7 +251,7 @@ class SuitabilityModel:
             {k: self.raw[k].ravel()[cells] for k in self.criteria},
             {k: scores_in[i] for i, k in enumerate(self.criteria)},
         )
-        geoms = _label_geometries(labels, n, self.grid.transform * self.grid.transform.translation(c0, r0))
+        geoms = label_geometries(labels, n, self.grid.transform * self.grid.transform.translation(c0, r0))
         return site_frame(
             stats,
             geoms,
@@ -293,7 +293,7 @@ def build_model(
     cache : DistanceCache, optional
         Distance rasters are taken from / stored in it (a new in-memory cache by default).
     distance_res : float, optional
-        Compute distances on this coarser lattice (see :func:`criterion_arrays`).
+        Compute distances on this coarser lattice (see :func:`~areal.geo.criterion_arrays.criterion_arrays`).
     """
     p = plan(profile, inputs)
     cache = cache if cache is not None else C.DistanceCache()

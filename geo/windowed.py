@@ -21,17 +21,17 @@ from areal.geo import criteria as C
 from areal.geo.area_lost import area_lost_table
 from areal.geo.criterion_arrays import (
     CoarseCriterion,
-    _check_distance_res,
-    _fine_raw,
-    _score,
+    check_distance_res,
     coarse_criteria,
     coarse_index,
+    criterion_score,
     exclusion_arrays,
+    fine_raw,
 )
 from areal.geo.geometry import M2_PER_HA
 from areal.geo.grid import AnalysisGrid, land_mask
 from areal.geo.profiles import Profile
-from areal.geo.sites import SiteStats, _dissolve, _empty_sites, _structure, site_frame
+from areal.geo.sites import SiteStats, connectivity_structure, dissolve_labels, empty_sites, site_frame
 from areal.geo.suitability_plan import Plan, SuitabilityInputs, layer_digests, plan
 from rasterio import features
 from scipy import ndimage, sparse
@@ -130,8 +130,8 @@ class _TileRunner:
                     raws[c.id] = co.raw[i, j]
                 del i, j
             else:
-                raw = _fine_raw(c, p.criterion_frames[c.id], tgrid, hgrid, None, None)[eligible]
-                stack[n] = _score(c, raw)
+                raw = fine_raw(c, p.criterion_frames[c.id], tgrid, hgrid, None, None)[eligible]
+                stack[n] = criterion_score(c, raw)
                 if keep_raw:
                     raws[c.id] = raw
         valid = self.w32 @ stack
@@ -217,10 +217,10 @@ def run_windowed(
     conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
     cache: C.DistanceCache | None = None,
 ) -> WindowedResult:
-    """Evaluate a profile tile by tile: bounded memory, same numbers as :func:`build_model`.
+    """Evaluate a profile tile by tile: bounded memory, same numbers as :func:`~areal.geo.suitability.build_model`.
 
     Coarse inputs (distances on the ``distance_res`` lattice, slope of a coarse DEM) are computed
-    once per run over the whole grid (:func:`coarse_criteria`) and upsampled into each tile by
+    once per run over the whole grid (:func:`~areal.geo.criterion_arrays.coarse_criteria`) and upsampled into each tile by
     index arithmetic. Each tile then rasterises the land mask (tiles without land stop there),
     the exclusions (fully excluded tiles stop there), the fine criteria on a window grown by
     their halo, and scores the eligible cells only, in float32. Tiles run on ``workers`` threads
@@ -239,7 +239,7 @@ def run_windowed(
     threshold : float, optional
         Candidate threshold (default the profile's).
     distance_res : float, optional
-        Coarser lattice for distances (see :func:`coarse_criteria`).
+        Coarser lattice for distances (see :func:`~areal.geo.criterion_arrays.coarse_criteria`).
     workers : int, optional
         Threads evaluating tiles (default: the number of CPUs).
     sites : bool
@@ -250,10 +250,10 @@ def run_windowed(
     connectivity, min_area_ha : optional
         Override the profile's.
     conflicts : callable, optional
-        See :func:`attach_conflicts`.
+        See :func:`~areal.geo.sites.attach_conflicts`.
     """
     p = plan(profile, inputs)
-    dres = _check_distance_res(distance_res, grid)
+    dres = check_distance_res(distance_res, grid)
     coarse = coarse_criteria(
         p, grid, cache=cache, digests=layer_digests(p) if cache is not None else None, distance_res=dres
     )
@@ -267,7 +267,7 @@ def run_windowed(
     thr = profile.threshold if threshold is None else threshold
     conn = connectivity or profile.connectivity
     min_ha = profile.min_area_ha if min_area_ha is None else min_area_ha
-    structure = _structure(conn) if sites else None
+    structure = connectivity_structure(conn) if sites else None
     # Build the spatial indexes once, before threads share the frames.
     for f in [inputs.land, *(g for _, g in p.exclusions)]:
         _ = f.sindex
@@ -318,19 +318,21 @@ def run_windowed(
     else:
         # rasterio silences this warning of its in-memory rasterisation datasets with
         # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
+        # The filter is scoped to this run: the process's warning filters are restored after it.
         from rasterio.errors import NotGeoreferencedWarning
 
-        warnings.filterwarnings(
-            "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
-        )
-        with ThreadPoolExecutor(max_workers=workers) as ex:
-            pending = []
-            for win in wins:
-                pending.append(ex.submit(runner, win))
-                if len(pending) >= 2 * workers:
-                    collect(pending.pop(0).result())
-            for f in pending:
-                collect(f.result())
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
+            )
+            with ThreadPoolExecutor(max_workers=workers) as ex:
+                pending = []
+                for win in wins:
+                    pending.append(ex.submit(runner, win))
+                    if len(pending) >= 2 * workers:
+                        collect(pending.pop(0).result())
+                for f in pending:
+                    collect(f.result())
     table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
     site_gdf = None
     if sites:
@@ -354,7 +356,7 @@ def _windowed_sites(
 ) -> gpd.GeoDataFrame:
     """Merge per-tile regions into sites (see :func:`run_windowed`)."""
     if n_total == 0:
-        return _empty_sites(grid.crs)
+        return empty_sites(grid.crs)
     comp = _merge_regions(tiles, offsets, n_total, conn == "queen")
     n_comp = int(comp.max()) + 1
     merged = SiteStats.concat(parts).merge(comp, n_comp)
@@ -379,7 +381,7 @@ def _windowed_sites(
         for geom, val in features.shapes(dense, mask=dense > 0, connectivity=4, transform=tgrid.transform):
             pieces.append(shapely.geometry.shape(geom))
             piece_labels.append(int(val))
-    geoms = _dissolve(pieces, np.asarray(piece_labels, dtype=np.int64), len(keep))
+    geoms = dissolve_labels(pieces, np.asarray(piece_labels, dtype=np.int64), len(keep))
     return site_frame(
         merged.take(keep),
         geoms,

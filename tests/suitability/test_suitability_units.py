@@ -490,3 +490,30 @@ def test_windowed_sites_join_diagonal_cells_across_tile_corners(connectivity, n_
     assert win["n_cells"].tolist() == full["n_cells"].tolist()
     for a, b in zip(win.geometry, full.geometry):
         assert a.symmetric_difference(b).area < 1e-6
+
+
+def test_windowed_run_leaves_the_process_warning_filters_as_they_were():
+    """The threaded run silences rasterio's NotGeoreferencedWarning for its own duration only."""
+    import warnings
+
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["T"]},
+        geometry=[box(X0, Y0, X0 + 800, Y0 + 800)],
+        crs=UTM33,
+    )
+    inputs = SuitabilityInputs(layers={"roads": gdf(Point(X0 + 50, Y0 + 50))}, land=land)
+    crit = [
+        {
+            "id": "road",
+            "kind": "distance",
+            "layer": "roads",
+            "weight": 1,
+            "value": {"type": "linear", "best": 0, "worst": 1000},
+        }
+    ]
+    prof = _tiny_profile(criteria=crit, exclusions=[], threshold=0.5, min_area_ha=1)
+    g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 800, Y0 + 800))
+    before = list(warnings.filters)
+    res = run_windowed(prof, inputs, g, tile=3, workers=2)
+    assert res.n_tiles == 9
+    assert list(warnings.filters) == before
