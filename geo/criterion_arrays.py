@@ -61,12 +61,6 @@ def coarse_index(cgrid: AnalysisGrid, grid: AnalysisGrid) -> tuple[np.ndarray, n
     return ri, ci
 
 
-def sample_coarse(coarse: np.ndarray, cgrid: AnalysisGrid, grid: AnalysisGrid) -> np.ndarray:
-    """Value of the coarse cell holding each cell centre of ``grid`` (both grids on one lattice)."""
-    ri, ci = coarse_index(cgrid, grid)
-    return coarse[np.ix_(ri, ci)]
-
-
 @dataclass(frozen=True)
 class CoarseCriterion:
     """A criterion evaluated once on a coarser lattice: raw values and scores (float32) on ``grid``."""

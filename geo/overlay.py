@@ -186,10 +186,6 @@ def _empty_pieces() -> Pieces:
     return Pieces(e, e.copy(), np.empty(0, object), np.empty(0, float))
 
 
-def _mean_coords(g: np.ndarray) -> float:
-    return float(shapely.get_num_coordinates(g).mean()) if len(g) else 0.0
-
-
 def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = True) -> Pieces:
     """Intersect two polygon layers, chunk by chunk.
 
@@ -258,9 +254,3 @@ def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = Tr
     return Pieces(
         ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained
     )
-
-
-def union_area(geoms) -> float:
-    """Area covered by ``geoms``, overlaps counted once."""
-    flat = flatten(geoms)
-    return float(shapely.area(flat.geoms).sum())

@@ -109,10 +109,6 @@ class Engines:
 
     # ------------------------------------------------------------------ conflicts
 
-    def proposal_layers(self) -> list[str]:
-        """Rule A-sides that can be checked (``business_areas``, ``test_arenas`` ...)."""
-        return sorted({r.a_layer for r in self.rules.rules})
-
     def against_layers(self, as_layer: str) -> list[str]:
         """B-side layers of the rules of ``as_layer``, in rule order, unique."""
         return list(dict.fromkeys(r.b_layer for r in self.rules.rules_for(as_layer)))
