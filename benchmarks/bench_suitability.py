@@ -31,7 +31,8 @@ def _peak_mib() -> float:
 def _setup(res: float):
     from areal.geo.grid import AnalysisGrid
     from areal.layers import loader
-    from areal.layers.project_data import load_profile, load_suitability_inputs
+    from areal.layers.project_data import load_profile
+    from areal.layers.suitability_inputs import load_suitability_inputs
 
     p = load_profile(PROFILE)
     inputs = load_suitability_inputs(p)

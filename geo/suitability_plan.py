@@ -46,6 +46,9 @@ class SuitabilityInputs:
         Elevation raster for slope criteria.
     extra_exclusions : mapping of name -> GeoDataFrame
         Caller-supplied exclusions (for example areas of conflict rules of severity "exclusion").
+    skipped : tuple of (name, reason)
+        Exclusions the caller could not supply, and why (a rule whose layer is missing); they are
+        reported with the plan's own skips (:attr:`Plan.skipped`).
     """
 
     layers: Mapping[str, gpd.GeoDataFrame]
@@ -53,6 +56,7 @@ class SuitabilityInputs:
     missing: Mapping[str, str] = field(default_factory=dict)
     elevation: RasterSource | None = None
     extra_exclusions: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
         excl.append((e.id, gdf))
     for name, gdf in inputs.extra_exclusions.items():
         excl.append((name, gdf))
+    skipped += inputs.skipped
     return Plan(tuple(active), w, tuple(excl), frames, tuple(skipped))
 
 

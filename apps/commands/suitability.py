@@ -103,7 +103,8 @@ def suitability_cmd(
     from areal.geo.windowed import run_windowed
     from areal.layers import loader
     from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
-    from areal.layers.project_data import load_profile, load_suitability_inputs
+    from areal.layers.project_data import load_profile, load_rules
+    from areal.layers.suitability_inputs import DataDirSource, load_suitability_inputs, rule_layers
     from tqdm import tqdm
 
     t0 = time.perf_counter()
@@ -112,23 +113,19 @@ def suitability_cmd(
         from dataclasses import replace
 
         profile = replace(profile, connectivity=connectivity)
-    inputs = load_suitability_inputs(profile, data_dir, municipality=municipality)
+    source = DataDirSource(data_dir)
+    rules = load_rules(rules_path) if use_conflicts else None
+    inputs = load_suitability_inputs(profile, source, municipality=municipality, rules=rules)
     conflicts, rule_skipped = None, []
-    if use_conflicts:
-        from dataclasses import replace as _replace
+    if rules is not None:
+        from areal.layers.site_conflicts import SiteConflicts
 
-        from areal.layers.project_data import load_rules
-        from areal.layers.site_conflicts import SiteConflicts, load_rule_layers, rule_exclusions
-
-        rules = load_rules(rules_path)
-        rule_layers, rule_missing = load_rule_layers(rules, data_dir, loaded=inputs.layers)
-        excl, rule_skipped = rule_exclusions(rules, rule_layers, profile=profile)
-        rule_skipped += [
+        layers, rule_missing = rule_layers(rules, source)
+        rule_skipped = [
             (f"conflict layer {lid}", f"its rules are not checked: {why}")
             for lid, why in rule_missing.items()
         ]
-        inputs = _replace(inputs, extra_exclusions={**inputs.extra_exclusions, **excl})
-        conflicts = SiteConflicts(rules, rule_layers)
+        conflicts = SiteConflicts(rules, layers)
     region = inputs.land if municipality else loader.load("county", data_dir)
     grid = AnalysisGrid.for_region(region, res=resolution)
     out.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,8 @@ from areal.geo.grid import AnalysisGrid
 from areal.geo.sensitivity import site_sensitivity
 from areal.geo.suitability import build_model
 from areal.layers import loader
-from areal.layers.project_data import load_profile, load_suitability_inputs, profile_names
+from areal.layers.project_data import load_profile, profile_names
+from areal.layers.suitability_inputs import load_suitability_inputs
 from click.testing import CliRunner
 
 pytestmark = pytest.mark.realdata
