@@ -99,7 +99,7 @@ def suitability_cmd(
     """
     from areal.geo import suitability as S
     from areal.geo.grid import AnalysisGrid
-    from areal.geo.sensitivity import rank_stability
+    from areal.geo.sensitivity import site_sensitivity
     from areal.geo.windowed import run_windowed
     from areal.layers import loader
     from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
@@ -171,10 +171,7 @@ def suitability_cmd(
         area_lost, skipped = model.area_lost(), model.skipped
         criteria, weights = model.criteria, model.weights
     if len(sites) and sensitivity_runs > 0:
-        sens = rank_stability(
-            sites[[f"{k}_score" for k in criteria]].to_numpy(), weights, n_runs=sensitivity_runs, seed=0
-        )
-        sens.insert(0, "site_id", sites["site_id"].to_numpy())
+        sens = site_sensitivity(sites, dict(zip(criteria, weights)), n_runs=sensitivity_runs, seed=0)
         write_frame(sens, f"{stem}_sensitivity.csv")
         sites = sites.merge(
             sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id"

@@ -26,7 +26,7 @@ from areal.geo.conflicts import ConflictResult
 from areal.geo.errors import ArealError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
-from areal.geo.sensitivity import rank_stability
+from areal.geo.sensitivity import site_sensitivity
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -347,9 +347,7 @@ class SuitabilityState(Tool):
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
-            cols = [f"{k}_score" for k in model.criteria]
-            stab = rank_stability(sites[cols].to_numpy(), wv, n_runs=300, seed=0)
-            stab.insert(0, "site_id", sites["site_id"].to_numpy())
+            stab = site_sensitivity(sites, dict(zip(model.criteria, wv)), n_runs=300, seed=0)
         update_s = time.perf_counter() - t0
         self.param.update(
             sites=sites, stability=stab, update_s=update_s, status="ready", error="", selected=0, detail={}
