@@ -70,20 +70,23 @@ def _split_ids(value: str | None) -> list[str]:
     help="Also write the tables as CSV files into this folder.",
 )
 @click.option(
-    "--account", is_flag=True, help="Add the area account (ha per category and CO2) per municipality."
+    "--account",
+    is_flag=True,
+    help="Add the area account per municipality: what the proposal lies on (each m² once: developed, "
+    "farmland, mire, forest, other) and the CO2 of converting it; the same figures as "
+    "`areal account --proposal`.",
 )
 @DATA_DIR_OPTION
 def conflicts_cmd(
     proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir
 ) -> None:
     """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
-    from areal.geo.accounting import area_account
     from areal.geo.conflicts import find_conflicts
     from areal.geo.errors import UnknownNameError
     from areal.geo.rules import rules_frame
     from areal.layers import loader, registry
     from areal.layers.export import write_frame
-    from areal.layers.project_data import load_emission_factors, load_rules
+    from areal.layers.project_data import load_rules
 
     rule_table = load_rules(rules_path)
     prop, prop_layer = _read_proposal(proposal, data_dir)
@@ -152,27 +155,10 @@ def conflicts_cmd(
     write_frame(table(rules_frame(sub)), out, layer="rules", mode="a")
     acc = None
     if account:
-        all_ids = [
-            "ar5",
-            "forest",
-            "mire",
-            "reindeer_pastures",
-            "reindeer_pasture_outline",
-            "protected_areas",
-            "national_parks",
-            "aquaculture_sites",
-        ]
-        acc_layers = dict(layers)
-        for lid in all_ids:
-            if lid not in acc_layers:
-                try:
-                    acc_layers[lid] = loader.load(lid, data_dir)
-                except LayerMissingError:
-                    pass
-        if munis is None:
-            raise LayerMissingError("--account needs the municipalities layer, which is missing")
-        acc = area_account(prop, acc_layers, munis, load_emission_factors())
-        write_frame(table(acc), out, layer="area_account", mode="a")
+        from areal.apps.usecases.account import compute_proposal_account
+
+        acc, _ = compute_proposal_account(prop, data_dir)
+        write_frame(table(acc.table), out, layer="area_account", mode="a")
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
         summary.to_csv(csv_dir / "summary.csv", index=False)
@@ -180,12 +166,12 @@ def conflicts_cmd(
         by_muni.to_csv(csv_dir / "by_municipality.csv", index=False)
         pd.DataFrame(res.polygons.drop(columns="geometry")).to_csv(csv_dir / "conflicts.csv", index=False)
         if acc is not None:
-            acc.to_csv(csv_dir / "area_account.csv", index=False)
+            acc.table.to_csv(csv_dir / "area_account.csv", index=False, na_rep="NA")
 
     _print_summary(res, as_layer, proposal, out, acc)
 
 
-def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFrame | None) -> None:
+def _print_summary(res, as_layer: str, proposal: str, out: Path, acc) -> None:
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
@@ -203,10 +189,16 @@ def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFra
             figures = " ".join(f"{r[c]:10,.1f}" for c in cols)
             click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
     if acc is not None:
-        click.echo("\narea account (ha; CO2 in t CO2-eq):")
-        click.echo(acc.drop(columns=[]).round(1).to_string(index=False))
-        for k, v in acc.attrs.get("sources", {}).items():
-            click.echo(f"  {k}: {v}")
+        click.echo("\narea account: what the proposal lies on, each m² counted once (ha; CO2 in t CO2-eq):")
+        click.echo(acc.table.round(1).to_string(index=False, na_rep="NA"))
+        if acc.outside_ha > 0:
+            click.echo(
+                f"  {acc.outside_ha:,.1f} ha of the proposal lie outside the municipalities' land (sea)"
+            )
+        for m in acc.missing_layers:
+            click.echo(f"  not available: {m.message()}")
+        for note in acc.notes:
+            click.echo(f"  note: {note}")
     if res.missing:
         click.echo(f"\nmissing layers (rules not checked): {', '.join(res.missing)}")
     for s in res.skipped:

@@ -340,15 +340,14 @@ class Engines:
             acc = getattr(self, "_account", None)
         if acc is not None:
             return acc
-        from areal.geo.land_account import land_account
+        from areal.apps.usecases.account import account
         from areal.layers import loader
-        from areal.layers.account_inputs import emission_factors
 
         munis = self.data.layers.get("municipalities")
         if munis is None:
             raise LayerMissingError("the land account needs the 'municipalities' layer, which is missing")
         remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
-        acc = land_account(munis, self.data.layers, emission_factors=emission_factors(), remedies=remedies)
+        acc = account(munis, self.data.layers, remedies=remedies)
         with self._lock:
             self._account = acc
         return acc
@@ -362,16 +361,15 @@ class Engines:
 
     def account_titles(self, lang: str) -> dict[str, str]:
         """Readable titles of the account columns."""
-        from areal.geo.land_account import column_titles
+        from areal.apps.labels import column_titles
 
         return column_titles(lang)
 
     def zone_account(self, zones: gpd.GeoDataFrame) -> pd.DataFrame:
         """Land account of a proposal (one row), for scenario comparison."""
-        from areal.geo.land_account import zone_account
-        from areal.layers.account_inputs import emission_factors
+        from areal.apps.usecases.account import site_account
 
-        return zone_account(zones.to_crs(WORKING_CRS), self.data.layers, emission_factors=emission_factors())
+        return site_account(zones.to_crs(WORKING_CRS), self.data.layers)
 
     # ------------------------------------------------------------------ indicators (geo/indicators.py)
 

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import param
+from areal.apps.labels import describe_arena
 from areal.apps.planner import mapping
 from areal.apps.planner.engines import RESOLUTIONS, Engines
 from areal.apps.planner.state import PlannerState
@@ -552,7 +553,7 @@ class ArenaState(Tool):
         if not len(hit):
             return {}
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
-        row["description"] = A.describe(hit.iloc[0])
+        row["description"] = describe_arena(hit.iloc[0])
         return row
 
     @param.depends("app.feature", watch=True)
