@@ -81,9 +81,8 @@ def conflicts_cmd(
     proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir
 ) -> None:
     """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
-    from areal.geo.conflicts import find_conflicts
-    from areal.geo.errors import UnknownNameError
-    from areal.geo.rules import rules_frame
+    from areal.apps.usecases.conflicts import check_conflicts, clip_to_municipalities
+    from areal.geo.rules import RuleTable, rules_frame
     from areal.layers import loader, registry
     from areal.layers.export import write_frame
     from areal.layers.project_data import load_rules
@@ -96,47 +95,39 @@ def conflicts_cmd(
     wanted = _split_ids(with_layers)
     for lid in wanted:
         registry.get(lid)  # unknown ids fail here with the list of known layers
-    rules = rule_table.rules_for(as_layer)
-    b_layers = list(dict.fromkeys(r.b_layer for r in rules if not wanted or r.b_layer in wanted))
-    if wanted and not b_layers:
-        raise UnknownNameError(
-            f"no rule for {as_layer} against {', '.join(wanted)}; rules of {as_layer} name: "
-            f"{', '.join(sorted({r.b_layer for r in rules}))}"
-        )
-
     try:
         munis = loader.load("municipalities_sea", data_dir)
     except LayerMissingError:
         munis = None
         click.echo("note: municipalities are missing: hectares are not split by municipality")
     knrs = _split_ids(municipality)
-    if knrs:
-        if munis is None:
-            raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
-        unknown = sorted(set(knrs) - set(munis["kommunenummer"].astype(str)))
-        if unknown:
-            raise UnknownNameError(
-                f"unknown municipality number(s) {', '.join(unknown)}; Trøndelag has "
-                f"{', '.join(sorted(munis['kommunenummer'].astype(str)))}"
-            )
-        munis = munis[munis["kommunenummer"].astype(str).isin(knrs)]
-        prop = gpd.clip(prop, munis)
-
+    if knrs and munis is None:
+        raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
+    b_layers = list(
+        dict.fromkeys(r.b_layer for r in rule_table.rules_for(as_layer) if not wanted or r.b_layer in wanted)
+    )
     layers: dict[str, gpd.GeoDataFrame] = {}
     for lid in b_layers:
         try:
             layers[lid] = loader.load(lid, data_dir)
         except LayerMissingError as exc:
             click.echo(f"missing layer {lid!r}: its rules are skipped ({exc})")
-    # Limit the table to the requested layers so that skipped rules are the missing ones only.
-    from areal.geo.rules import RuleTable
-
+    res = check_conflicts(
+        prop,
+        layers,
+        rule_table,
+        as_layer=as_layer,
+        against=wanted or None,
+        municipalities=munis,
+        within=knrs,
+    )
+    prop, _ = clip_to_municipalities(prop, munis, knrs)  # the part the tables are about
+    # The rules table written out: the rules of the requested layers (others of as_layer left out).
     sub = RuleTable(
         tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
         rule_table.classes,
         rule_table.source,
     )
-    res = find_conflicts(prop, layers, sub, as_layer=as_layer, municipalities=munis)
 
     def table(df: pd.DataFrame) -> gpd.GeoDataFrame:
         # Attribute-only tables in the GeoPackage, declared in the working CRS like the conflict layers.

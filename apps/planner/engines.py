@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.apps.planner.data import AppData
-from areal.geo.conflicts import ConflictResult, find_conflicts
+from areal.geo.conflicts import ConflictResult
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
 from areal.geo.grid import AnalysisGrid
@@ -134,45 +134,18 @@ class Engines:
         municipality : str
             Only the part of the proposal inside this municipality ('' = all).
         """
-        prop = proposal.to_crs(WORKING_CRS) if proposal.crs is not None else proposal.set_crs(WORKING_CRS)
-        geoms = np.asarray(prop.geometry.values)
-        small = ~np.isin(shapely.get_type_id(geoms), (3, 6))
-        if small.any():
-            geoms = geoms.copy()
-            geoms[small] = shapely.buffer(geoms[small], 0.5642)  # 1 m² footprint of points and lines
-            prop = prop.set_geometry(geoms)
-        if municipality:
-            within = self.data.municipality_geometry(municipality)
-            if within is None:
-                raise UnknownNameError(f"municipality {municipality!r} is not in the municipality layer")
-            clipped = shapely.intersection(np.asarray(prop.geometry.values), within)
-            keep = ~shapely.is_empty(clipped)
-            prop = prop[keep].set_geometry(clipped[keep])
-        rules = self.rules.rules_for(as_layer)
-        if against is not None:
-            want = set(against)
-            rules = tuple(r for r in rules if r.b_layer in want)
-        table = RuleTable(rules, self.rules.classes, self.rules.source)
-        max_buffer = max((r.buffer_m for r in rules), default=0.0)
-        layers = self._clipped_layers({r.b_layer for r in rules}, prop, max_buffer)
-        munis = self.municipalities()
-        if munis is not None and len(prop):
-            munis = munis.iloc[munis.sindex.query(shapely.box(*prop.total_bounds), predicate="intersects")]
-        return find_conflicts(prop, layers, table, as_layer=as_layer, municipalities=munis)
+        from areal.apps.usecases.conflicts import check_conflicts
 
-    def _clipped_layers(self, ids: Iterable[str], prop: gpd.GeoDataFrame, buffer_m: float) -> dict:
-        out = {}
-        if len(prop) == 0:
-            return {i: self.data.layers[i].iloc[:0] for i in ids if i in self.data.layers}
-        # Features near any proposal part (its envelope grown by the largest rule buffer).
-        env = shapely.buffer(shapely.envelope(np.asarray(prop.geometry.values)), buffer_m + 1.0)
-        for lid in ids:
-            gdf = self.data.layers.get(lid)
-            if gdf is None:
-                continue
-            _, hit = gdf.sindex.query(env, predicate="intersects")
-            out[lid] = gdf.iloc[np.unique(hit)]
-        return out
+        return check_conflicts(
+            proposal,
+            self.data.layers,
+            self.rules,
+            as_layer=as_layer,
+            against=against,
+            municipalities=self.municipalities(),
+            within=municipality or None,
+            footprint=True,
+        )
 
     def site_conflicts(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
         """Site-check engine: conflicts of the site checked as ``business_areas``, by severity.
