@@ -709,7 +709,7 @@ def best_sites_by_municipality(
         ``mean_score``, ``n_cells``, ``area_ha`` and the site polygon (EPSG of the grid).
     """
     from areal.geo.grid import rasterize
-    from areal.geo.suitability import label_mask
+    from areal.geo.sites import label_mask
 
     munis = municipalities.reset_index(drop=True)
     idx = rasterize(

@@ -554,10 +554,3 @@ def status(layer_id: str | LayerSpec, data_dir: str | os.PathLike | None = None,
     else:
         total, unit = None, ""
     return LayerStatus(spec, st, len(df), total, unit, report=rep)
-
-
-def dissolve_layer(gdf: gpd.GeoDataFrame, by: str | None = None) -> gpd.GeoDataFrame:
-    """Union the geometries of a layer (optionally per class) so overlaps count once."""
-    if by is None:
-        return gpd.GeoDataFrame(geometry=[shapely.union_all(np.asarray(gdf.geometry.values))], crs=gdf.crs)
-    return gdf.dissolve(by=by, as_index=False)[[by, gdf.geometry.name]]

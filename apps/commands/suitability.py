@@ -99,9 +99,12 @@ def suitability_cmd(
     """
     from areal.geo import suitability as S
     from areal.geo.grid import AnalysisGrid
+    from areal.geo.sensitivity import rank_stability
+    from areal.geo.windowed import run_windowed
     from areal.layers import loader
     from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
-    from areal.layers.project_data import load_profile, load_suitability_inputs
+    from areal.layers.project_data import load_profile, load_rules
+    from areal.layers.suitability_inputs import DataDirSource, load_suitability_inputs, rule_layers
     from tqdm import tqdm
 
     t0 = time.perf_counter()
@@ -110,23 +113,19 @@ def suitability_cmd(
         from dataclasses import replace
 
         profile = replace(profile, connectivity=connectivity)
-    inputs = load_suitability_inputs(profile, data_dir, municipality=municipality)
+    source = DataDirSource(data_dir)
+    rules = load_rules(rules_path) if use_conflicts else None
+    inputs = load_suitability_inputs(profile, source, municipality=municipality, rules=rules)
     conflicts, rule_skipped = None, []
-    if use_conflicts:
-        from dataclasses import replace as _replace
+    if rules is not None:
+        from areal.layers.site_conflicts import SiteConflicts
 
-        from areal.layers.project_data import load_rules
-        from areal.layers.site_conflicts import SiteConflicts, load_rule_layers, rule_exclusions
-
-        rules = load_rules(rules_path)
-        rule_layers, rule_missing = load_rule_layers(rules, data_dir, loaded=inputs.layers)
-        excl, rule_skipped = rule_exclusions(rules, rule_layers, profile=profile)
-        rule_skipped += [
+        layers, rule_missing = rule_layers(rules, source)
+        rule_skipped = [
             (f"conflict layer {lid}", f"its rules are not checked: {why}")
             for lid, why in rule_missing.items()
         ]
-        inputs = _replace(inputs, extra_exclusions={**inputs.extra_exclusions, **excl})
-        conflicts = SiteConflicts(rules, rule_layers)
+        conflicts = SiteConflicts(rules, layers)
     region = inputs.land if municipality else loader.load("county", data_dir)
     grid = AnalysisGrid.for_region(region, res=resolution)
     out.mkdir(parents=True, exist_ok=True)
@@ -142,7 +141,7 @@ def suitability_cmd(
         dst, sink = tiled_writer(grid, tmp, tags=tags)
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
-            res = S.run_windowed(
+            res = run_windowed(
                 profile,
                 inputs,
                 grid,
@@ -172,7 +171,7 @@ def suitability_cmd(
         area_lost, skipped = model.area_lost(), model.skipped
         criteria, weights = model.criteria, model.weights
     if len(sites) and sensitivity_runs > 0:
-        sens = S.rank_stability(
+        sens = rank_stability(
             sites[[f"{k}_score" for k in criteria]].to_numpy(), weights, n_runs=sensitivity_runs, seed=0
         )
         sens.insert(0, "site_id", sites["site_id"].to_numpy())

@@ -25,13 +25,14 @@ import pandas as pd
 import shapely
 from areal.apps.planner.data import AppData
 from areal.geo.conflicts import ConflictResult, find_conflicts
-from areal.geo.criteria import derive_ports
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
 from areal.geo.grid import AnalysisGrid
 from areal.geo.profiles import Profile
 from areal.geo.rules import RuleTable, severity_rank
-from areal.geo.suitability import SuitabilityInputs, SuitabilityModel, build_model, zonal_mean
+from areal.geo.sites import zonal_mean
+from areal.geo.suitability import SuitabilityModel, build_model
+from areal.geo.suitability_plan import SuitabilityInputs
 
 RESOLUTIONS = (100.0, 250.0, 500.0)
 SITE_CHECK_RES = 250.0
@@ -106,10 +107,6 @@ class Engines:
         ]
 
     # ------------------------------------------------------------------ conflicts
-
-    def proposal_layers(self) -> list[str]:
-        """Rule A-sides that can be checked (``business_areas``, ``test_arenas`` ...)."""
-        return sorted({r.a_layer for r in self.rules.rules})
 
     def against_layers(self, as_layer: str) -> list[str]:
         """B-side layers of the rules of ``as_layer``, in rule order, unique."""
@@ -199,38 +196,27 @@ class Engines:
 
     # ------------------------------------------------------------------ suitability
 
-    def inputs(self, profile: Profile) -> SuitabilityInputs:
-        """The profile's layers from the loaded data (missing ones named), land = municipalities."""
-        land = self.data.layers.get("municipalities")
-        if land is None:
-            raise LayerMissingError(
-                "suitability needs the 'municipalities' layer (land mask), which is missing"
-            )
-        layers, missing = {}, {}
-        for lid in profile.layers:
-            if lid == "elevation":
-                continue
-            if lid == "ports":
-                bu, sea = self.data.layers.get("built_up"), self.data.layers.get("sea")
-                if bu is None or sea is None:
-                    missing[lid] = "derived from built_up and sea, which are missing"
-                else:
-                    layers[lid] = derive_ports(bu, sea)
-                continue
-            if lid in self.data.layers:
-                layers[lid] = self.data.layers[lid]
-            else:
-                st = self.data.states.get(lid)
-                missing[lid] = (st.reason_public or st.status) if st is not None else "not in the catalogue"
-        elevation = None
-        if "elevation" in profile.layers:
-            if "elevation" in self.data.rasters:
-                from areal.layers.project_data import read_raster
+    @property
+    def source(self):
+        """The loaded layers as a :class:`~areal.layers.suitability_inputs.LayerSource` (made once)."""
+        src = getattr(self, "_source", None)
+        if src is None:
+            from areal.layers.suitability_inputs import LoadedLayers
 
-                elevation = read_raster(self.data.rasters["elevation"], "elevation")
-            else:
-                missing["elevation"] = "elevation raster is missing"
-        return SuitabilityInputs(layers=layers, land=land, missing=missing, elevation=elevation)
+            reasons = {
+                lid: (st.reason_public or st.status) for lid, st in self.data.states.items() if st is not None
+            }
+            src = self._source = LoadedLayers(self.data.layers, reasons, self.data.rasters)
+        return src
+
+    def inputs(self, profile: Profile) -> SuitabilityInputs:
+        """The profile's inputs from the loaded data, with the rule table's exclusion rules.
+
+        The same assembly as the CLI's (:func:`areal.layers.suitability_inputs.load_suitability_inputs`).
+        """
+        from areal.layers.suitability_inputs import load_suitability_inputs
+
+        return load_suitability_inputs(profile, self.source, rules=self.rules)
 
     def grid(self, res: float) -> AnalysisGrid:
         """Analysis grid over the county at ``res`` metres."""

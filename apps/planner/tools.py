@@ -26,7 +26,7 @@ from areal.geo.conflicts import ConflictResult
 from areal.geo.errors import ArealError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
-from areal.geo.suitability import rank_stability
+from areal.geo.sensitivity import rank_stability
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"

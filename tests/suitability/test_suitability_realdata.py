@@ -10,9 +10,11 @@ import rasterio
 import shapely
 from areal.apps.cli import main
 from areal.geo.grid import AnalysisGrid
-from areal.geo.suitability import build_model, site_sensitivity
+from areal.geo.sensitivity import site_sensitivity
+from areal.geo.suitability import build_model
 from areal.layers import loader
-from areal.layers.project_data import load_profile, load_suitability_inputs, profile_names
+from areal.layers.project_data import load_profile, profile_names
+from areal.layers.suitability_inputs import load_suitability_inputs
 from click.testing import CliRunner
 
 pytestmark = pytest.mark.realdata
