@@ -6,7 +6,9 @@ default) and English.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
 
 NOT_AVAILABLE = "ikke tilgjengelig"
 """Shown in Norwegian for a figure whose layer is missing (never 0)."""
@@ -95,3 +97,62 @@ def describe_arena(row: Mapping) -> str:
     """One-line Norwegian description of a test arena, used in lists and tooltips."""
     where = "kommunenivå" if row.get("precision") == "municipality" else row.get("precision", "")
     return f"{row['name']} ({row['arena_type']}, {row['status']}; plassering: {where}) — kilde: {row['source_url']}"
+
+
+def number(value: float, digits: int = 1, lang: str = "nb") -> str:
+    """A number as a reader writes it: ``1 320,9`` in Norwegian, ``1,320.9`` in English.
+
+    Examples
+    --------
+    >>> number(1320.94, 1), number(1320.94, 1, "en"), number(0.854, 2)
+    ('1 320,9', '1,320.9', '0,85')
+    """
+    text = f"{value:,.{digits}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", " ").replace(".", ",")
+
+
+def _criterion_value(kind: str, v: float, lang: str) -> str:
+    nb = lang != "en"
+    if kind == "distance":
+        what = "snittavstand" if nb else "mean distance"
+        return (
+            f" ({what} {number(v / 1000, 1, lang)} km)" if v >= 1000 else f" ({what} {number(v, 0, lang)} m)"
+        )
+    if kind == "slope":
+        return f" ({'snitthelning' if nb else 'mean slope'} {number(v, 1, lang)}°)"
+    return ""
+
+
+def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> list[str]:
+    """The reasons of each ranked site in words: its strongest criteria with their mean score and value.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        A site table of :mod:`areal.geo.sites` (``top_criteria``, ``<criterion>_score``,
+        ``<criterion>_value``).
+    criteria : iterable of Criterion
+        The profile's criteria (their ``label`` and ``kind``).
+
+    Examples
+    --------
+    >>> from areal.geo.profiles import Criterion
+    >>> sites = pd.DataFrame({"top_criteria": ["road"], "road_score": [0.854], "road_value": [1320.0]})
+    >>> site_reasons(sites, [Criterion("road", "distance", layer="roads", label="Vei")])
+    ['Vei: poeng 0,85 (snittavstand 1,3 km)']
+    """
+    crit = {c.id: c for c in criteria}
+    word = "score" if lang == "en" else "poeng"
+    out = []
+    for _, row in sites.iterrows():
+        ids = [k for k in str(row.get("top_criteria", "") or "").split(";") if k]
+        out.append(
+            "; ".join(
+                f"{(crit[k].label or k) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
+                + (_criterion_value(crit[k].kind, row[f"{k}_value"], lang) if k in crit else "")
+                for k in ids
+            )
+        )
+    return out

@@ -97,6 +97,7 @@ def suitability_cmd(
     OUT/<profile>_area_lost.csv (land removed per exclusion), OUT/<profile>_sensitivity.csv and
     OUT/<profile>_site_conflicts.csv (per site and rule: pair, severity, hectares, basis).
     """
+    from areal.apps.labels import site_reasons
     from areal.apps.usecases.suitability import prepare_suitability, run_suitability
     from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
     from tqdm import tqdm
@@ -137,6 +138,8 @@ def suitability_cmd(
             run = run_suitability(setup, progress=bar.update, **options)
         write_cog(run.suitability, grid, f"{stem}_suitability.tif", tags=tags)
     sites, conflicts = run.sites, setup.conflicts
+    if len(sites):
+        sites["reasons"] = site_reasons(sites, profile.criteria)
     if run.sensitivity is not None:
         write_frame(run.sensitivity, f"{stem}_sensitivity.csv")
     write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import param
-from areal.apps.labels import describe_arena
+from areal.apps.labels import describe_arena, site_reasons
 from areal.apps.planner import mapping
 from areal.apps.planner.engines import RESOLUTIONS, Engines
 from areal.apps.planner.state import PlannerState
@@ -345,6 +345,8 @@ class SuitabilityState(Tool):
         except RuleError as exc:  # e.g. all weights zero
             self.param.update(status="error", error=str(exc))
             return
+        if len(sites):
+            sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
