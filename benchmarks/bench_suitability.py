@@ -31,7 +31,8 @@ def _peak_mib() -> float:
 def _setup(res: float):
     from areal.geo.grid import AnalysisGrid
     from areal.layers import loader
-    from areal.layers.project_data import load_profile, load_suitability_inputs
+    from areal.layers.project_data import load_profile
+    from areal.layers.suitability_inputs import load_suitability_inputs
 
     p = load_profile(PROFILE)
     inputs = load_suitability_inputs(p)
@@ -87,7 +88,7 @@ def run_100m() -> dict:
 
 
 def run_10m(tile: int, distance_res: float | None, workers: int, sites: bool) -> dict:
-    from areal.geo.suitability import run_windowed
+    from areal.geo.windowed import run_windowed
 
     p, inputs, grid = _setup(10)
     n = [0]
@@ -124,7 +125,7 @@ def run_baseline_10m(size: int) -> dict:
     """Plain numpy on a size×size window of the 10 m grid around Trondheim: full arrays, exact EDT."""
     from areal.geo import criteria as C
     from areal.geo.grid import land_mask, rasterize
-    from areal.geo.suitability import plan
+    from areal.geo.suitability_plan import plan
     from scipy import ndimage
 
     p, inputs, grid = _setup(10)

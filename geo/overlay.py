@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
@@ -34,11 +35,21 @@ _POLY_TYPES = (3, 6)  # Polygon, MultiPolygon
 
 
 def as_geometry_array(geoms) -> np.ndarray:
-    """Return ``geoms`` (GeoSeries, GeoDataFrame, list, array) as a 1-d object array of geometries."""
+    """Return ``geoms`` (GeoSeries, GeoDataFrame, list, array) as a 1-d object array of geometries.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> a = as_geometry_array(gpd.GeoSeries([box(0, 0, 2, 2), box(1, 1, 3, 3)]))
+    >>> a.dtype, a.shape, float(shapely.area(a).sum())
+    (dtype('O'), (2,), 8.0)
+    """
     if hasattr(geoms, "geometry"):
         geoms = geoms.geometry
-    if hasattr(geoms, "values") and hasattr(geoms.values, "_data"):
-        return np.asarray(geoms.values._data, dtype=object)
+    if isinstance(geoms, gpd.GeoSeries):
+        # GeometryArray.__array__ (public numpy protocol) hands back its object array without a copy.
+        geoms = geoms.values
     return np.asarray(geoms, dtype=object).reshape(-1)
 
 
@@ -186,10 +197,6 @@ def _empty_pieces() -> Pieces:
     return Pieces(e, e.copy(), np.empty(0, object), np.empty(0, float))
 
 
-def _mean_coords(g: np.ndarray) -> float:
-    return float(shapely.get_num_coordinates(g).mean()) if len(g) else 0.0
-
-
 def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = True) -> Pieces:
     """Intersect two polygon layers, chunk by chunk.
 
@@ -258,9 +265,3 @@ def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = Tr
     return Pieces(
         ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained
     )
-
-
-def union_area(geoms) -> float:
-    """Area covered by ``geoms``, overlaps counted once."""
-    flat = flatten(geoms)
-    return float(shapely.area(flat.geoms).sum())

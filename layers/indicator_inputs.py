@@ -20,18 +20,23 @@ from areal.geo.errors import LayerMissingError
 from areal.geo.indicators import IndicatorInputs, ProfileRun
 from areal.layers import loader, registry, settings
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: runs include the rule table's exclusion rules
 
 
-def _profile_cache_key(name: str, resolution: float, data_dir, profile) -> str:
+def _profile_cache_key(name: str, resolution: float, data_dir, profile, rules) -> str:
     from areal.layers.project_data import PROFILE_DIR
+    from areal.layers.suitability_inputs import SITED_AS
 
     h = hashlib.sha256(f"v{CACHE_VERSION}|{resolution:g}|{name}".encode())
     p = settings.project_data(PROFILE_DIR, f"{name}.toml")
     h.update(p.read_bytes() if p.exists() else name.encode())
+    rule_ids: list[str] = []
+    if rules is not None:  # the exclusion rules, and the layers they read, change the run
+        h.update(repr([r for r in rules.rules_for(SITED_AS) if r.severity == "exclusion"]).encode())
+        rule_ids = [r.b_layer for r in rules.rules_for(SITED_AS) if r.severity == "exclusion"]
     ddir = settings.data_dir(data_dir)
     cdir = settings.cache_dir()
-    for lid in ("municipalities", "county", *profile.layers, "built_up", "sea"):
+    for lid in dict.fromkeys(("municipalities", "county", *profile.layers, "built_up", "sea", *rule_ids)):
         try:
             spec = registry.get(lid)
         except Exception:
@@ -47,16 +52,28 @@ def _profile_cache_key(name: str, resolution: float, data_dir, profile) -> str:
 
 
 def profile_run(
-    name: str, resolution: float = 250.0, data_dir=None, *, n_sites: int = 3, use_cache: bool = True
+    name: str,
+    resolution: float = 250.0,
+    data_dir=None,
+    *,
+    n_sites: int = 3,
+    use_cache: bool = True,
+    rules=None,
 ) -> ProfileRun:
-    """Run profile ``name`` for the county at ``resolution`` and keep the best sites per municipality."""
+    """Run profile ``name`` for the county at ``resolution`` and keep the best sites per municipality.
+
+    The inputs are those of every suitability run (:func:`areal.layers.suitability_inputs.load_suitability_inputs`),
+    with the exclusion rules of ``rules`` (default: the shipped rule table).
+    """
     from areal.geo import suitability as S
     from areal.geo.grid import AnalysisGrid
     from areal.geo.indicators import best_sites_by_municipality
-    from areal.layers.project_data import load_profile, load_suitability_inputs
+    from areal.layers.project_data import load_profile, load_rules
+    from areal.layers.suitability_inputs import load_suitability_inputs
 
     profile = load_profile(name)
-    key = _profile_cache_key(name, resolution, data_dir, profile)
+    rules = rules if rules is not None else load_rules()
+    key = _profile_cache_key(name, resolution, data_dir, profile, rules)
     folder = settings.cache_dir() / "indicators"
     path = folder / f"{name}-{key}.parquet"
     meta = path.with_suffix(".json")
@@ -67,7 +84,7 @@ def profile_run(
             return ProfileRun(profile, sites, resolution, tuple(tuple(x) for x in info["skipped"]))
         except Exception:
             pass  # a damaged cache entry is rebuilt
-    inputs = load_suitability_inputs(profile, data_dir)
+    inputs = load_suitability_inputs(profile, data_dir, rules=rules)
     grid = AnalysisGrid.for_region(loader.load("county", data_dir), res=resolution)
     model = S.build_model(profile, inputs, grid)
     sites = best_sites_by_municipality(
@@ -164,7 +181,7 @@ def load_indicator_inputs(
     for name in dict.fromkeys(i.params["profile"] for i in indicators if i.params.get("profile")):
         t = time.perf_counter()
         try:
-            runs[name] = profile_run(name, profile_resolution, data_dir, use_cache=use_cache)
+            runs[name] = profile_run(name, profile_resolution, data_dir, use_cache=use_cache, rules=rules)
         except Exception as exc:  # a profile whose every criterion lacks data: say so, keep the rest
             missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
         timings[f"suitability {name}"] = time.perf_counter() - t

@@ -1,6 +1,6 @@
-"""Reading the project's hand-written tables in ``data/``: conflict rules, emission factors, suitability profiles.
+"""Reading the project's hand-written tables in ``data/``: conflict rules, emission factors, profiles, indicators.
 
-Files are read here; validation lives in :mod:`areal.geo.rules`, :mod:`areal.geo.accounting` and
+Files are read here; validation lives in :mod:`areal.geo.rules`, :mod:`areal.geo.emission_factors` and
 :mod:`areal.geo.profiles` (pure functions over parsed documents).
 """
 
@@ -10,13 +10,10 @@ import os
 import tomllib
 from pathlib import Path
 
-import geopandas as gpd
-from areal.geo.accounting import EmissionFactors, parse_emission_factors
-from areal.geo.criteria import derive_ports
-from areal.geo.errors import LayerMissingError, RuleError, UnknownNameError
+from areal.geo.emission_factors import EmissionFactors, parse_emission_factors
+from areal.geo.errors import RuleError, UnknownNameError
 from areal.geo.profiles import Profile, parse_profile
 from areal.geo.rules import RuleTable, parse_rules
-from areal.geo.suitability import RasterSource, SuitabilityInputs
 from areal.layers import registry, settings
 
 
@@ -58,14 +55,6 @@ def load_emission_factors(path: str | os.PathLike | None = None) -> EmissionFact
 
 PROFILE_DIR = "profiles"
 
-#: Layers derived from other catalogue layers (no file of their own): id -> (sources, description).
-DERIVED_LAYERS = {
-    "ports": (
-        ("built_up", "sea"),
-        "shoreline of N1000 built-up areas (Tettbebyggelse) within 50 m of the sea (Havflate)",
-    ),
-}
-
 
 def profile_names() -> list[str]:
     """Names of the shipped suitability profiles (files ``data/profiles/*.toml``)."""
@@ -92,86 +81,6 @@ def load_profile(name: str | os.PathLike) -> Profile:
             )
     data, _ = _read_toml(path, "profile")
     return parse_profile(data, source=path.name)
-
-
-def _load_vector(layer_id: str, data_dir, missing: dict[str, str], cache: dict) -> gpd.GeoDataFrame | None:
-    from areal.layers import loader
-
-    if layer_id in cache:
-        return cache[layer_id]
-    if layer_id in DERIVED_LAYERS:
-        srcs, how = DERIVED_LAYERS[layer_id]
-        frames = [_load_vector(s, data_dir, missing, cache) for s in srcs]
-        if any(f is None for f in frames):
-            missing[layer_id] = f"derived from {', '.join(srcs)}, which are missing"
-            cache[layer_id] = None
-            return None
-        gdf = derive_ports(*frames)
-        gdf.attrs["derived"] = how
-        cache[layer_id] = gdf
-        return gdf
-    try:
-        gdf = loader.load(layer_id, data_dir, use_starter=False)
-    except LayerMissingError as exc:
-        missing[layer_id] = str(exc).split(". To get it")[0]
-        gdf = None
-    cache[layer_id] = gdf
-    return gdf
-
-
-def load_suitability_inputs(
-    profile: Profile, data_dir: str | os.PathLike | None = None, *, municipality: str | None = None
-) -> SuitabilityInputs:
-    """Load every layer a profile needs (missing ones reported, never silently dropped).
-
-    Parameters
-    ----------
-    profile : Profile
-    data_dir : path, optional
-        Data directory (default ``AREAL_DATA_DIR``).
-    municipality : str, optional
-        Municipality number (e.g. ``"5001"``): the land region is that municipality only.
-
-    Notes
-    -----
-    The land mask is the land-only municipality polygons (``municipalities``). ``ports`` is
-    derived (see :data:`DERIVED_LAYERS`). Starter extracts are not used: a suitability run on
-    simplified data would look real and is not.
-    """
-    from areal.layers import loader
-
-    missing: dict[str, str] = {}
-    cache: dict = {}
-    land = loader.load("municipalities", data_dir)
-    if municipality is not None:
-        sel = land[land["kommunenummer"].astype(str) == str(municipality)]
-        if sel.empty:
-            raise UnknownNameError(
-                f"municipality {municipality!r} is not in Trøndelag; numbers: {', '.join(sorted(land['kommunenummer'].astype(str)))}"
-            )
-        land = sel.reset_index(drop=True)
-    layers = {}
-    for lid in profile.layers:
-        if lid == "elevation":
-            continue
-        gdf = _load_vector(lid, data_dir, missing, cache)
-        if gdf is not None:
-            layers[lid] = gdf
-    elevation = None
-    if "elevation" in profile.layers:
-        try:
-            elevation = read_raster(loader.raster_path("elevation", data_dir), "elevation")
-        except LayerMissingError as exc:
-            missing["elevation"] = str(exc).split(". To get it")[0]
-    return SuitabilityInputs(layers=layers, land=land, missing=missing, elevation=elevation)
-
-
-def read_raster(path: str | os.PathLike, name: str = "raster") -> RasterSource:
-    """Read band 1 of a raster file as a :class:`~areal.geo.suitability.RasterSource`."""
-    import rasterio
-
-    with rasterio.open(path) as src:
-        return RasterSource(src.read(1), src.transform, src.crs, src.nodata, name)
 
 
 INDICATOR_DIR = "indicators"

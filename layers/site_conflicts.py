@@ -1,16 +1,16 @@
-"""Wiring the conflict engine into suitability runs (``areal.geo.suitability`` does not import it).
+"""Wiring the conflict engine into suitability runs (the suitability modules of ``areal.geo`` do not import it).
 
 * :func:`rule_exclusions`: the rule table's *exclusion* rules for a use (``business_areas`` by
   default) as exclusion frames, B class selected and buffered by the rule's ``buffer_m``;
 * :func:`SiteConflicts`: a callable for ``conflicts=`` of the site builders that runs
   :func:`areal.geo.conflicts.find_conflicts` on the candidate sites and returns, per site and rule, the
   conflict polygon with pair, severity, hectares and legal basis;
-* :func:`load_rule_layers`: loads the layers the rules name (missing ones reported).
+
+The layers the rules name are loaded by :func:`areal.layers.suitability_inputs.rule_layers`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -146,27 +146,3 @@ class SiteConflicts:
             .reset_index(drop=True)
         )
         return out
-
-
-def load_rule_layers(
-    rules: RuleTable,
-    data_dir: str | os.PathLike | None = None,
-    *,
-    as_layer: str = "business_areas",
-    loaded: Mapping[str, gpd.GeoDataFrame] | None = None,
-) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, str]]:
-    """Load the B layers of the rules for ``as_layer`` (reusing ``loaded``); missing ones with the reason."""
-    from areal.geo.errors import LayerMissingError
-    from areal.layers import loader
-
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    missing: dict[str, str] = {}
-    for lid in dict.fromkeys(r.b_layer for r in rules.rules_for(as_layer)):
-        if loaded is not None and lid in loaded:
-            layers[lid] = loaded[lid]
-            continue
-        try:
-            layers[lid] = loader.load(lid, data_dir, use_starter=False)
-        except LayerMissingError as exc:
-            missing[lid] = str(exc).split(". To get it")[0]
-    return layers, missing

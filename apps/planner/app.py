@@ -81,7 +81,7 @@ class App(Viewer):
             (s.t("site.title"), self.site_view),
             (s.t("layers.title"), self.layer_panel),
             *[(getattr(v, "title", type(v).__name__), v) for v in self.extra_views],
-            dynamic=False,
+            dynamic=True,
             sizing_mode="stretch_width",
             css_classes=["areal-tabs"],
         )

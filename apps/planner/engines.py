@@ -24,14 +24,15 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.apps.planner.data import AppData
-from areal.geo.conflicts import ConflictResult, find_conflicts
-from areal.geo.criteria import derive_ports
+from areal.geo.conflicts import ConflictResult
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
 from areal.geo.grid import AnalysisGrid
 from areal.geo.profiles import Profile
 from areal.geo.rules import RuleTable, severity_rank
-from areal.geo.suitability import SuitabilityInputs, SuitabilityModel, build_model, zonal_mean
+from areal.geo.sites import zonal_mean
+from areal.geo.suitability import SuitabilityModel, build_model
+from areal.geo.suitability_plan import SuitabilityInputs
 
 RESOLUTIONS = (100.0, 250.0, 500.0)
 SITE_CHECK_RES = 250.0
@@ -129,10 +130,6 @@ class Engines:
 
     # ------------------------------------------------------------------ conflicts
 
-    def proposal_layers(self) -> list[str]:
-        """Rule A-sides that can be checked (``business_areas``, ``test_arenas`` ...)."""
-        return sorted({r.a_layer for r in self.rules.rules})
-
     def against_layers(self, as_layer: str) -> list[str]:
         """B-side layers of the rules of ``as_layer``, in rule order, unique."""
         return list(dict.fromkeys(r.b_layer for r in self.rules.rules_for(as_layer)))
@@ -159,52 +156,18 @@ class Engines:
         municipality : str
             Only the part of the proposal inside this municipality ('' = all).
         """
-        prop = proposal.to_crs(WORKING_CRS) if proposal.crs is not None else proposal.set_crs(WORKING_CRS)
-        geoms = np.asarray(prop.geometry.values)
-        if np.isin(shapely.get_type_id(geoms), (4, 5)).any():
-            # MultiPoints (and MultiLineStrings) as their parts: buffering a 20 000-point MultiPoint
-            # as one geometry and overlaying it is quadratic (25 s); its parts take about 2 s.
-            prop = prop.explode(index_parts=False).reset_index(drop=True)
-            geoms = np.asarray(prop.geometry.values)
-        small = ~np.isin(shapely.get_type_id(geoms), (3, 6))
-        if small.any():
-            geoms = geoms.copy()
-            geoms[small] = shapely.buffer(geoms[small], 0.5642)  # 1 m² footprint of points and lines
-            prop = prop.set_geometry(geoms)
-        if municipality:
-            within = self.data.municipality_geometry(municipality)
-            if within is None:
-                raise UnknownNameError(f"municipality {municipality!r} is not in the municipality layer")
-            clipped = shapely.intersection(np.asarray(prop.geometry.values), within)
-            keep = ~shapely.is_empty(clipped)
-            prop = prop[keep].set_geometry(clipped[keep])
-        rules = self.rules.rules_for(as_layer)
-        if against is not None:
-            want = set(against)
-            rules = tuple(r for r in rules if r.b_layer in want)
-        table = RuleTable(rules, self.rules.classes, self.rules.source)
-        max_buffer = max((r.buffer_m for r in rules), default=0.0)
-        layers = self._clipped_layers({r.b_layer for r in rules}, prop, max_buffer)
-        munis = self.municipalities()
-        if munis is not None and len(prop):
-            munis = munis.iloc[munis.sindex.query(shapely.box(*prop.total_bounds), predicate="intersects")]
-        return find_conflicts(prop, layers, table, as_layer=as_layer, municipalities=munis)
+        from areal.apps.usecases.conflicts import check_conflicts
 
-    def _clipped_layers(self, ids: Iterable[str], prop: gpd.GeoDataFrame, buffer_m: float) -> dict:
-        out = {}
-        if len(prop) == 0:
-            return {i: self.data.layers[i].iloc[:0] for i in ids if i in self.data.layers}
-        # Features near any proposal part (its envelope grown by the largest rule buffer).
-        env = shapely.buffer(shapely.envelope(np.asarray(prop.geometry.values)), buffer_m + 1.0)
-        for lid in ids:
-            gdf = self.data.layers.get(lid)
-            if gdf is None:
-                continue
-            # Bounding boxes only: an exact test of each part's envelope against large polygons is
-            # what made many-part proposals slow, and the overlay that follows is exact anyway.
-            _, hit = gdf.sindex.query(env)
-            out[lid] = gdf.iloc[np.unique(hit)]
-        return out
+        return check_conflicts(
+            proposal,
+            self.data.layers,
+            self.rules,
+            as_layer=as_layer,
+            against=against,
+            municipalities=self.municipalities(),
+            within=municipality or None,
+            footprint=True,
+        )
 
     def site_conflicts(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
         """Site-check engine: conflicts of the site checked as ``business_areas``, by severity.
@@ -228,38 +191,27 @@ class Engines:
 
     # ------------------------------------------------------------------ suitability
 
-    def inputs(self, profile: Profile) -> SuitabilityInputs:
-        """The profile's layers from the loaded data (missing ones named), land = municipalities."""
-        land = self.data.layers.get("municipalities")
-        if land is None:
-            raise LayerMissingError(
-                "suitability needs the 'municipalities' layer (land mask), which is missing"
-            )
-        layers, missing = {}, {}
-        for lid in profile.layers:
-            if lid == "elevation":
-                continue
-            if lid == "ports":
-                bu, sea = self.data.layers.get("built_up"), self.data.layers.get("sea")
-                if bu is None or sea is None:
-                    missing[lid] = "derived from built_up and sea, which are missing"
-                else:
-                    layers[lid] = derive_ports(bu, sea)
-                continue
-            if lid in self.data.layers:
-                layers[lid] = self.data.layers[lid]
-            else:
-                st = self.data.states.get(lid)
-                missing[lid] = (st.reason_public or st.status) if st is not None else "not in the catalogue"
-        elevation = None
-        if "elevation" in profile.layers:
-            if "elevation" in self.data.rasters:
-                from areal.layers.project_data import read_raster
+    @property
+    def source(self):
+        """The loaded layers as a :class:`~areal.layers.suitability_inputs.LayerSource` (made once)."""
+        src = getattr(self, "_source", None)
+        if src is None:
+            from areal.layers.suitability_inputs import LoadedLayers
 
-                elevation = read_raster(self.data.rasters["elevation"], "elevation")
-            else:
-                missing["elevation"] = "elevation raster is missing"
-        return SuitabilityInputs(layers=layers, land=land, missing=missing, elevation=elevation)
+            reasons = {
+                lid: (st.reason_public or st.status) for lid, st in self.data.states.items() if st is not None
+            }
+            src = self._source = LoadedLayers(self.data.layers, reasons, self.data.rasters)
+        return src
+
+    def inputs(self, profile: Profile) -> SuitabilityInputs:
+        """The profile's inputs from the loaded data, with the rule table's exclusion rules.
+
+        The same assembly as the CLI's (:func:`areal.layers.suitability_inputs.load_suitability_inputs`).
+        """
+        from areal.layers.suitability_inputs import load_suitability_inputs
+
+        return load_suitability_inputs(profile, self.source, rules=self.rules)
 
     def grid(self, res: float) -> AnalysisGrid:
         """Analysis grid over the county at ``res`` metres."""
@@ -383,15 +335,14 @@ class Engines:
             acc = getattr(self, "_account", None)
         if acc is not None:
             return acc
-        from areal.geo.land_account import land_account
+        from areal.apps.usecases.account import account
         from areal.layers import loader
-        from areal.layers.account_inputs import emission_factors
 
         munis = self.data.layers.get("municipalities")
         if munis is None:
             raise LayerMissingError("the land account needs the 'municipalities' layer, which is missing")
         remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
-        acc = land_account(munis, self.data.layers, emission_factors=emission_factors(), remedies=remedies)
+        acc = account(munis, self.data.layers, remedies=remedies)
         with self._lock:
             self._account = acc
         return acc
@@ -405,16 +356,15 @@ class Engines:
 
     def account_titles(self, lang: str) -> dict[str, str]:
         """Readable titles of the account columns."""
-        from areal.geo.land_account import column_titles
+        from areal.apps.labels import column_titles
 
         return column_titles(lang)
 
     def zone_account(self, zones: gpd.GeoDataFrame) -> pd.DataFrame:
         """Land account of a proposal (one row), for scenario comparison."""
-        from areal.geo.land_account import zone_account
-        from areal.layers.account_inputs import emission_factors
+        from areal.apps.usecases.account import site_account
 
-        return zone_account(zones.to_crs(WORKING_CRS), self.data.layers, emission_factors=emission_factors())
+        return site_account(zones.to_crs(WORKING_CRS), self.data.layers)
 
     # ------------------------------------------------------------------ indicators (geo/indicators.py)
 

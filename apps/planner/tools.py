@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import param
 import shapely
+from areal.apps.labels import describe_arena, site_reasons
 from areal.apps.planner import mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
@@ -28,7 +29,7 @@ from areal.geo.conflicts import ConflictResult
 from areal.geo.errors import ArealError, BudgetExceededError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
-from areal.geo.suitability import rank_stability
+from areal.geo.sensitivity import site_sensitivity
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -391,12 +392,12 @@ class SuitabilityState(Tool):
         except RuleError as exc:  # e.g. all weights zero
             self.param.update(status="error", error=str(exc))
             return
+        if len(sites):
+            sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
-            cols = [f"{k}_score" for k in model.criteria]
-            stab = rank_stability(sites[cols].to_numpy(), wv, n_runs=300, seed=0)
-            stab.insert(0, "site_id", sites["site_id"].to_numpy())
+            stab = site_sensitivity(sites, dict(zip(model.criteria, wv)), n_runs=300, seed=0)
         update_s = time.perf_counter() - t0
         # The map first, then the table: from a worker thread each change reaches the page on its
         # own, and a new table must not show before its sites are on the map.
@@ -603,7 +604,7 @@ class ArenaState(Tool):
         if not len(hit):
             return {}
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
-        row["description"] = A.describe(hit.iloc[0])
+        row["description"] = describe_arena(hit.iloc[0])
         return row
 
     @param.depends("app.feature", watch=True)

@@ -15,7 +15,8 @@ from areal.geo import suitability as S
 from areal.geo.conflicts import find_conflicts
 from areal.geo.grid import AnalysisGrid
 from areal.layers import loader
-from areal.layers.project_data import load_profile, load_rules, load_suitability_inputs
+from areal.layers.project_data import load_profile, load_rules
+from areal.layers.suitability_inputs import load_suitability_inputs
 
 MISSION = (
     "business_areas",

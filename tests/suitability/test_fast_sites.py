@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from areal.geo.grid import AnalysisGrid
 from areal.geo.profiles import parse_profile
-from areal.geo.suitability import SuitabilityInputs, build_model, zonal_mean
+from areal.geo.sites import zonal_mean
+from areal.geo.suitability import build_model
+from areal.geo.suitability_plan import SuitabilityInputs
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 

@@ -6,7 +6,9 @@ import pytest
 from areal.geo.grid import AnalysisGrid
 from areal.geo.profiles import parse_profile
 from areal.geo.rules import parse_rules
-from areal.geo.suitability import SuitabilityInputs, build_model, run_windowed
+from areal.geo.suitability import build_model
+from areal.geo.suitability_plan import SuitabilityInputs
+from areal.geo.windowed import run_windowed
 from areal.layers.site_conflicts import SiteConflicts, rule_exclusions
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, box

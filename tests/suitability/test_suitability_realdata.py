@@ -10,9 +10,11 @@ import rasterio
 import shapely
 from areal.apps.cli import main
 from areal.geo.grid import AnalysisGrid
-from areal.geo.suitability import build_model, site_sensitivity
+from areal.geo.sensitivity import site_sensitivity
+from areal.geo.suitability import build_model
 from areal.layers import loader
-from areal.layers.project_data import load_profile, load_suitability_inputs, profile_names
+from areal.layers.project_data import load_profile, profile_names
+from areal.layers.suitability_inputs import load_suitability_inputs
 from click.testing import CliRunner
 
 pytestmark = pytest.mark.realdata
@@ -71,7 +73,7 @@ def test_profile_invariants_on_real_data_250m(real_data, county_grid, name):
         )
     lost = model.area_lost().set_index("exclusion")
     assert lost.loc["remaining", "cells_alone"] == int(model.eligible.sum())
-    sens = site_sensitivity(sites, model, n_runs=200, seed=1)
+    sens = site_sensitivity(sites, dict(zip(model.criteria, model.weights)), n_runs=200, seed=1)
     assert len(sens) == len(sites) and sens["base_rank"].tolist() == sites["rank"].tolist()
     assert time.perf_counter() - t0 < 20
 

@@ -5,18 +5,15 @@ import numpy as np
 import pytest
 import rasterio
 from areal.geo import criteria as C
+from areal.geo.area_lost import area_lost
 from areal.geo.errors import GridMismatchError, RuleError
 from areal.geo.grid import AnalysisGrid, check_same_grid, rasterize
 from areal.geo.profiles import ahp_weights, parse_profile
-from areal.geo.suitability import (
-    SuitabilityInputs,
-    area_lost,
-    build_model,
-    label_sites,
-    rank_stability,
-    run_windowed,
-    weighted_overlay,
-)
+from areal.geo.sensitivity import rank_stability
+from areal.geo.sites import label_sites
+from areal.geo.suitability import build_model, weighted_overlay
+from areal.geo.suitability_plan import SuitabilityInputs
+from areal.geo.windowed import run_windowed
 from conftest import UTM33, X0, Y0
 from shapely.geometry import LineString, Point, box
 
@@ -228,7 +225,7 @@ def test_model_by_hand_and_sites():
     assert len(sites) == 1 and sites["rank"].tolist() == [1]
     assert (sites["mean_score"] >= 0.5).all()
     assert sites.iloc[0]["kommunenummer"] == "5001"
-    assert "road" in sites.iloc[0]["reasons"]
+    assert "road" in sites.iloc[0]["top_criteria"].split(";")
     assert sites.iloc[0]["area_ha"] == pytest.approx(sites.iloc[0]["n_cells"])  # 1 ha cells
     # a weight change is a re-weighting only: no distance recomputed
     s2 = m.suitability({"road": 1, "line": 3})
@@ -339,7 +336,7 @@ def test_windowed_equals_in_memory_on_small_area(tmp_path):
     elev_t = rasterio.transform.from_origin(X0 - 1000, Y0 + 5000, 500, 500)
     yy, xx = np.mgrid[0:20, 0:20]
     elev = (np.sin(xx / 3) * 40 + yy * 15).astype("float32")
-    from areal.geo.suitability import RasterSource
+    from areal.geo.suitability_plan import RasterSource
 
     inputs = SuitabilityInputs(
         layers={"roads": roads, "power": power, "lakes": lakes},
@@ -446,7 +443,7 @@ def test_windowed_sites_equal_in_memory_across_tile_borders(connectivity):
         for k in ("road", "line"):
             np.testing.assert_allclose(win[f"{k}_value"], full[f"{k}_value"], rtol=1e-6)
             np.testing.assert_allclose(win[f"{k}_score"], full[f"{k}_score"], atol=1e-6)
-        assert win["reasons"].tolist() == full["reasons"].tolist()
+        assert win["top_criteria"].tolist() == full["top_criteria"].tolist()
         for a, b in zip(win.geometry, full.geometry):
             assert a.symmetric_difference(b).area < 1e-3
             assert a.is_valid
@@ -493,3 +490,30 @@ def test_windowed_sites_join_diagonal_cells_across_tile_corners(connectivity, n_
     assert win["n_cells"].tolist() == full["n_cells"].tolist()
     for a, b in zip(win.geometry, full.geometry):
         assert a.symmetric_difference(b).area < 1e-6
+
+
+def test_windowed_run_leaves_the_process_warning_filters_as_they_were():
+    """The threaded run silences rasterio's NotGeoreferencedWarning for its own duration only."""
+    import warnings
+
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["T"]},
+        geometry=[box(X0, Y0, X0 + 800, Y0 + 800)],
+        crs=UTM33,
+    )
+    inputs = SuitabilityInputs(layers={"roads": gdf(Point(X0 + 50, Y0 + 50))}, land=land)
+    crit = [
+        {
+            "id": "road",
+            "kind": "distance",
+            "layer": "roads",
+            "weight": 1,
+            "value": {"type": "linear", "best": 0, "worst": 1000},
+        }
+    ]
+    prof = _tiny_profile(criteria=crit, exclusions=[], threshold=0.5, min_area_ha=1)
+    g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 800, Y0 + 800))
+    before = list(warnings.filters)
+    res = run_windowed(prof, inputs, g, tile=3, workers=2)
+    assert res.n_tiles == 9
+    assert list(warnings.filters) == before

@@ -1,0 +1,428 @@
+"""Candidate sites: labelling suitable cells into regions, vectorising and ranking them with their reasons.
+
+Also the per-site statistics that merge across tiles (:class:`SiteStats`), the conflicts a site
+touches (:func:`attach_conflicts`, from an injected engine) and the mean of a raster over a site
+(:func:`zonal_mean`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from areal.geo.errors import RuleError
+from areal.geo.geometry import M2_PER_HA, area_columns
+from areal.geo.grid import AnalysisGrid, check_same_grid
+from areal.geo.profiles import CONNECTIVITY
+from rasterio import features
+from scipy import ndimage
+
+TOP_CRITERIA = 3
+"""How many criteria a site's reasons name (``top_criteria``)."""
+
+
+def zonal_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
+    """Mean of ``array`` (on ``grid``) over a geometry, ignoring NaN.
+
+    Cells whose centre falls inside a polygon are used; a point, a line or a polygon smaller than
+    one cell uses the cells it touches. Only the geometry's bounding window is rasterised.
+    """
+    check_same_grid(array, names=["array"], grid=grid)
+    inv = ~grid.transform
+    x0, y0, x1, y1 = geom.bounds
+    c0, r0 = inv * (x0, y1)
+    c1, r1 = inv * (x1, y0)
+    r0, c0 = max(int(np.floor(r0)), 0), max(int(np.floor(c0)), 0)
+    r1, c1 = min(int(np.ceil(r1)) + 1, grid.height), min(int(np.ceil(c1)) + 1, grid.width)
+    if r0 >= r1 or c0 >= c1:
+        return float("nan")
+    sub = array[r0:r1, c0:c1]
+    transform = grid.transform * grid.transform.translation(c0, r0)
+    inside = features.geometry_mask([geom], sub.shape, transform, invert=True)
+    if not inside.any():
+        inside = features.geometry_mask([geom], sub.shape, transform, invert=True, all_touched=True)
+    vals = sub[inside]
+    vals = vals[np.isfinite(vals)]
+    return float(vals.mean()) if len(vals) else float("nan")
+
+
+def connectivity_structure(connectivity: str) -> np.ndarray:
+    """The 3×3 neighbourhood of ``scipy.ndimage.label`` for ``"rook"`` (edges) or ``"queen"`` (also corners).
+
+    Examples
+    --------
+    >>> connectivity_structure("rook").astype(int).tolist()
+    [[0, 1, 0], [1, 1, 1], [0, 1, 0]]
+    """
+    if connectivity not in CONNECTIVITY:
+        raise RuleError(f"connectivity {connectivity!r} is not one of {list(CONNECTIVITY)}")
+    return ndimage.generate_binary_structure(2, 2 if connectivity == "queen" else 1)
+
+
+def label_sites(
+    suitability: np.ndarray, grid: AnalysisGrid, threshold: float, connectivity: str, min_area_ha: float
+) -> tuple[np.ndarray, int]:
+    """Label contiguous regions of cells with suitability ≥ ``threshold``, dropping small ones.
+
+    Parameters
+    ----------
+    connectivity : {"rook", "queen"}
+        Rook: cells sharing an edge; queen: also cells sharing a corner.
+    min_area_ha : float
+        Regions smaller than this are dropped (a region of exactly this area is kept).
+
+    Returns
+    -------
+    labels : ndarray of int32
+        0 outside sites, 1..n per kept region (ordered by first cell).
+    n : int
+    """
+    check_same_grid(suitability, names=["suitability"], grid=grid)
+    cand = np.nan_to_num(suitability, nan=-1.0) >= threshold
+    return label_mask(cand, grid, connectivity, min_area_ha)
+
+
+def label_mask(
+    cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area_ha: float
+) -> tuple[np.ndarray, int]:
+    """:func:`label_sites` on an already thresholded boolean mask."""
+    labels, n = ndimage.label(cand, structure=connectivity_structure(connectivity))
+    if n == 0:
+        return labels.astype(np.int32), 0
+    counts = np.bincount(labels.ravel(), minlength=n + 1)
+    min_cells = min_area_ha * M2_PER_HA / grid.cell_area
+    keep = counts >= min_cells - 1e-9
+    keep[0] = False
+    remap = np.zeros(n + 1, dtype=np.int32)
+    remap[keep] = np.arange(1, int(keep.sum()) + 1, dtype=np.int32)
+    return remap[labels], int(keep.sum())
+
+
+def sites_from_labels(
+    labels: np.ndarray,
+    n: int,
+    suitability: np.ndarray,
+    grid: AnalysisGrid,
+    *,
+    raw: Mapping[str, np.ndarray] | None = None,
+    scores: Mapping[str, np.ndarray] | None = None,
+    weights: Mapping[str, float] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
+    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+) -> gpd.GeoDataFrame:
+    """Vectorise labelled regions into ranked candidate sites.
+
+    Columns: ``site_id`` (1 = best), ``rank``, ``mean_score``, ``min_score``, ``max_score``,
+    ``n_cells``, ``area_m2``/``area_daa``/``area_ha``, ``kommunenummer``/``kommunenavn``
+    (representative point in ``municipalities``), ``<criterion>_value`` (mean raw value: metres,
+    degrees or class score) and ``<criterion>_score`` per criterion, ``top_criteria`` (the ids of the
+    :data:`TOP_CRITERIA` criteria adding most to the site's score, ``;``-joined, most first), and, when ``conflicts`` is given,
+    ``n_conflicts``/``conflicts`` (see :func:`attach_conflicts`).
+    """
+    if n == 0:
+        return empty_sites(grid.crs)
+    check_same_grid(labels, suitability, names=["labels", "suitability"])
+    flat = labels.ravel()
+    idx = flat > 0
+    lab = flat[idx]
+    stats = SiteStats.of(
+        lab,
+        n,
+        suitability.ravel()[idx],
+        {k: raw[k].ravel()[idx] for k in (scores or {})},
+        {k: scores[k].ravel()[idx] for k in (scores or {})},
+    )
+    # Vectorise: 4-connected pieces per label (always valid polygons), then one multipolygon per site.
+    parts, part_labels = [], []
+    for geom, val in features.shapes(labels, mask=labels > 0, connectivity=4, transform=grid.transform):
+        parts.append(shapely.geometry.shape(geom))
+        part_labels.append(int(val))
+    geoms = dissolve_labels(parts, np.asarray(part_labels, dtype=np.int64), n)
+    return site_frame(
+        stats,
+        geoms,
+        grid,
+        weights=weights,
+        municipalities=municipalities,
+        conflicts=conflicts,
+    )
+
+
+def label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
+    """One (multi)polygon per label, vectorising only each label's bounding box."""
+    geoms = np.empty(n, dtype=object)
+    for i, sl in enumerate(ndimage.find_objects(labels, max_label=n)):
+        lab = i + 1
+        if sl is None:
+            geoms[i] = shapely.Polygon()
+            continue
+        sub = labels[sl]
+        mask = sub == lab
+        transform = window_transform * window_transform.translation(sl[1].start, sl[0].start)
+        parts = [
+            shapely.geometry.shape(g)
+            for g, _ in features.shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=transform)
+        ]
+        geoms[i] = shapely.union_all(parts)
+    return geoms
+
+
+def empty_sites(crs) -> gpd.GeoDataFrame:
+    """A site table without rows (the columns every site table has)."""
+    return gpd.GeoDataFrame(
+        {
+            "site_id": pd.Series(dtype=int),
+            "rank": pd.Series(dtype=int),
+            "mean_score": pd.Series(dtype=float),
+            "area_ha": pd.Series(dtype=float),
+        },
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
+    )
+
+
+def dissolve_labels(parts: list, part_labels: np.ndarray, n: int) -> np.ndarray:
+    """One (multi)polygon per label 1..n from pieces labelled ``part_labels``."""
+    geoms = np.empty(n, dtype=object)
+    order = np.argsort(part_labels, kind="stable")
+    parts_arr = np.empty(len(parts), dtype=object)
+    parts_arr[:] = parts
+    parts_arr = parts_arr[order]
+    bounds = np.searchsorted(part_labels[order], np.arange(1, n + 2))
+    for i in range(n):
+        geoms[i] = shapely.union_all(parts_arr[bounds[i] : bounds[i + 1]])
+    return geoms
+
+
+@dataclass
+class SiteStats:
+    """Per-region sums from which site attributes are computed (mergeable across tiles).
+
+    Arrays have one entry per region: ``count`` (cells), ``score_sum``, ``score_min``,
+    ``score_max`` (suitability), ``first`` (flat index of the region's first cell, for ordering),
+    and per criterion ``raw_sum[k]`` / ``crit_sum[k]`` (raw value and score sums).
+    """
+
+    count: np.ndarray
+    score_sum: np.ndarray
+    score_min: np.ndarray
+    score_max: np.ndarray
+    raw_sum: dict[str, np.ndarray]
+    crit_sum: dict[str, np.ndarray]
+    first: np.ndarray | None = None
+
+    @classmethod
+    def of(
+        cls,
+        lab: np.ndarray,
+        n: int,
+        s: np.ndarray,
+        raw: Mapping[str, np.ndarray],
+        score: Mapping[str, np.ndarray],
+        flat: np.ndarray | None = None,
+    ) -> SiteStats:
+        """Sums over cells labelled ``lab`` (1..n) with suitability ``s`` (and flat indices ``flat``)."""
+        s = np.asarray(s, dtype=np.float64)
+        counts = np.bincount(lab, minlength=n + 1)[1:]
+        mins = np.full(n, np.inf)
+        maxs = np.full(n, -np.inf)
+        np.minimum.at(mins, lab - 1, s)
+        np.maximum.at(maxs, lab - 1, s)
+        first = None
+        if flat is not None:
+            first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, lab - 1, flat.astype(np.int64))
+
+        def sums(v):
+            return np.bincount(lab, weights=np.asarray(v, dtype=np.float64), minlength=n + 1)[1:]
+
+        return cls(
+            counts,
+            sums(s),
+            mins,
+            maxs,
+            {k: sums(v) for k, v in raw.items()},
+            {k: sums(v) for k, v in score.items()},
+            first,
+        )
+
+    def __len__(self) -> int:
+        return len(self.count)
+
+    def merge(self, groups: np.ndarray, n: int) -> SiteStats:
+        """Combine regions: entry ``i`` goes to group ``groups[i]`` (0..n-1)."""
+
+        def add(v):
+            return np.bincount(groups, weights=v, minlength=n)
+
+        mins = np.full(n, np.inf)
+        maxs = np.full(n, -np.inf)
+        np.minimum.at(mins, groups, self.score_min)
+        np.maximum.at(maxs, groups, self.score_max)
+        first = None
+        if self.first is not None:
+            first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, groups, self.first)
+        return SiteStats(
+            np.bincount(groups, weights=self.count, minlength=n).round().astype(np.int64),
+            add(self.score_sum),
+            mins,
+            maxs,
+            {k: add(v) for k, v in self.raw_sum.items()},
+            {k: add(v) for k, v in self.crit_sum.items()},
+            first,
+        )
+
+    def take(self, idx: np.ndarray) -> SiteStats:
+        """The regions at ``idx``, in that order."""
+        return SiteStats(
+            self.count[idx],
+            self.score_sum[idx],
+            self.score_min[idx],
+            self.score_max[idx],
+            {k: v[idx] for k, v in self.raw_sum.items()},
+            {k: v[idx] for k, v in self.crit_sum.items()},
+            None if self.first is None else self.first[idx],
+        )
+
+    @staticmethod
+    def concat(parts: list[SiteStats]) -> SiteStats:
+        """Regions of several tiles, one after the other."""
+        keys = list(parts[0].raw_sum) if parts else []
+        cat = np.concatenate
+        return SiteStats(
+            cat([p.count for p in parts]),
+            cat([p.score_sum for p in parts]),
+            cat([p.score_min for p in parts]),
+            cat([p.score_max for p in parts]),
+            {k: cat([p.raw_sum[k] for p in parts]) for k in keys},
+            {k: cat([p.crit_sum[k] for p in parts]) for k in keys},
+            cat([p.first for p in parts]) if parts and parts[0].first is not None else None,
+        )
+
+
+def site_frame(
+    stats: SiteStats,
+    geoms: np.ndarray,
+    grid: AnalysisGrid,
+    *,
+    weights: Mapping[str, float] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
+    conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+) -> gpd.GeoDataFrame:
+    """Ranked site table from per-region sums and geometries (see :func:`sites_from_labels`)."""
+    crs = grid.crs
+    n = len(stats)
+    if n == 0:
+        return empty_sites(crs)
+    counts = stats.count
+    data = {
+        "mean_score": stats.score_sum / counts,
+        "min_score": stats.score_min,
+        "max_score": stats.score_max,
+        "n_cells": counts,
+    }
+    data.update(area_columns(counts * grid.cell_area))
+    contrib = {}
+    for k in stats.raw_sum:
+        data[f"{k}_value"] = stats.raw_sum[k] / counts
+        data[f"{k}_score"] = stats.crit_sum[k] / counts
+        contrib[k] = (weights or {}).get(k, 0.0) * data[f"{k}_score"]
+    df = pd.DataFrame(data)
+    gdf = gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs)
+    if contrib:
+        # The reasons of a site: the criteria that add most to its score (words: areal.apps.labels).
+        gdf["top_criteria"] = [
+            ";".join(sorted(contrib, key=lambda k: -contrib[k][i])[:TOP_CRITERIA]) for i in range(n)
+        ]
+    if municipalities is not None and len(municipalities) and "kommunenummer" in municipalities.columns:
+        pts = gdf.geometry.representative_point()
+        join = gpd.sjoin(
+            gpd.GeoDataFrame(geometry=pts, crs=crs),
+            municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]],
+            how="left",
+            predicate="within",
+        )
+        join = join[~join.index.duplicated(keep="first")]
+        gdf["kommunenummer"] = join["kommunenummer"].to_numpy()
+        gdf["kommunenavn"] = join["kommunenavn"].to_numpy()
+    gdf = gdf.sort_values(["mean_score", "area_m2"], ascending=[False, False], kind="stable").reset_index(
+        drop=True
+    )
+    gdf.insert(0, "site_id", np.arange(1, n + 1))
+    gdf.insert(1, "rank", np.arange(1, n + 1))
+    if conflicts is not None:
+        gdf = attach_conflicts(gdf, conflicts)
+    return gdf
+
+
+def attach_conflicts(
+    sites: gpd.GeoDataFrame, conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+) -> gpd.GeoDataFrame:
+    """Add the conflicts each site touches, from an injected conflict engine.
+
+    ``conflicts(sites)`` returns conflict polygons. They are matched to sites by a ``site_id``
+    column when present, else by intersection. The first present of the columns ``pair``,
+    ``rule``, ``rule_id``, ``layer``, ``other_layer``, ``theme`` names a conflict; ``severity``,
+    ``basis`` and ``area_ha`` (else the polygon area) are used when present.
+
+    Adds ``n_conflicts`` (distinct conflicts), ``conflicts`` (``name (severity, X.XX ha)``,
+    ``; ``-joined, most hectares first), ``conflict_area_ha`` (sum over conflicts: a cell in two
+    conflicts counts twice) and ``conflict_basis`` (legal basis of each conflict, ``; ``-joined).
+    """
+    out = sites.copy()
+    res = conflicts(sites)
+    out["n_conflicts"] = 0
+    out["conflicts"] = ""
+    out["conflict_area_ha"] = 0.0
+    out["conflict_basis"] = ""
+    if res is None or len(res) == 0:
+        return out
+    name_col = next(
+        (c for c in ("pair", "rule", "rule_id", "layer", "other_layer", "theme") if c in res.columns), None
+    )
+    if "site_id" in res.columns:
+        pairs = pd.DataFrame({"site_id": res["site_id"].to_numpy(), "i": np.arange(len(res))})
+    else:
+        left, right = shapely.STRtree(np.asarray(res.geometry.values)).query(
+            np.asarray(out.geometry.values), predicate="intersects"
+        )
+        pairs = pd.DataFrame({"site_id": out["site_id"].to_numpy()[left], "i": right})
+    pairs["ha"] = (
+        res["area_ha"].to_numpy(float)
+        if "area_ha" in res.columns
+        else res.geometry.area.to_numpy() / M2_PER_HA
+    )[pairs["i"]]
+    pairs["name"] = (
+        res[name_col].astype(str).to_numpy()
+        if name_col
+        else np.array([f"conflict {i}" for i in range(len(res))])
+    )[pairs["i"]]
+    pairs["severity"] = (
+        res["severity"].astype(str).to_numpy()[pairs["i"]] if "severity" in res.columns else ""
+    )
+    pairs["basis"] = res["basis"].astype(str).to_numpy()[pairs["i"]] if "basis" in res.columns else ""
+    per = (
+        pairs.groupby(["site_id", "name"], sort=False)
+        .agg(ha=("ha", "sum"), severity=("severity", "first"), basis=("basis", "first"))
+        .reset_index()
+    )
+    per = per.sort_values(["site_id", "ha", "name"], ascending=[True, False, True], kind="stable")
+    text, basis, n, ha = {}, {}, {}, {}
+    for sid, grp in per.groupby("site_id", sort=False):
+        text[sid] = "; ".join(
+            f"{r.name} ({r.severity}, {r.ha:.2f} ha)" if r.severity else r.name for r in grp.itertuples()
+        )
+        basis[sid] = "; ".join(dict.fromkeys(b for b in grp["basis"] if b))
+        n[sid] = len(grp)
+        ha[sid] = float(grp["ha"].sum())
+    sid = out["site_id"]
+    out["n_conflicts"] = sid.map(n).fillna(0).astype(int)
+    out["conflicts"] = sid.map(text).fillna("")
+    out["conflict_area_ha"] = sid.map(ha).fillna(0.0)
+    out["conflict_basis"] = sid.map(basis).fillna("")
+    return out
