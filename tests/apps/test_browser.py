@@ -717,3 +717,27 @@ def test_public_upload_of_20k_multipoint_keeps_the_map_responsive(public_server,
     # before issue 12, held the second visitor for the whole check: 25-50 s).
     assert min(loaded) <= max(3.0, 1.5 * baseline), (loaded, baseline)
     assert public_server.alive()
+
+
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("zip_bad_crc.zip", "Zip-filen er skadet"),
+        ("vrt_disguised_as_geojson.geojson", "støttes ikke"),
+        ("gml_xxe_local_file.gml", "av sikkerhetshensyn"),
+        ("swapped_lat_lon.geojson", "byttet plass"),
+        ("zip_bomb_ratio.zip", "zip-bombe"),
+        ("crs_link_to_server.geojson", "EPSG-kode"),
+    ],
+)
+def test_bad_corpus_files_in_the_public_page(public_server, visit, name, says):
+    """A handful of the bad-input corpus through the browser: one message naming the problem, no path."""
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "bad" / name
+    visit.open(public_server.url)
+    visit.upload(src)
+    err = visit.text(".areal-error", timeout=30_000)
+    assert name in err and says in err, err
+    page = visit.all_text() + "\n".join(visit.ws_frames)
+    for needle in ("/tmp/", "/root/", "site-packages", "Traceback", str(public_server.data_dir)):
+        assert needle not in page, needle
+    assert public_server.alive()

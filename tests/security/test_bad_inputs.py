@@ -46,7 +46,12 @@ def _check_message(name: str, msg: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_upload_path(name, tree):
+def test_upload_path(name, tree, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # every temporary folder of the upload lands here
     before = tree(BAD)
     data = (BAD / name).read_bytes()
     exp = MANIFEST[name]
@@ -66,6 +71,7 @@ def test_upload_path(name, tree):
             assert any(re.search(exp["match"], w) for w in site.attrs["warnings"]), site.attrs["warnings"]
     assert time.perf_counter() - t0 < MAX_SECONDS
     assert tree(BAD) == before  # no sidecar (.gfs, .aux.xml ...) next to the input
+    assert tree(scratch) == {}  # and the temporary folders are gone
     assert not Path("/tmp/areal-escaped.geojson").exists()
 
 
