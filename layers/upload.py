@@ -90,9 +90,10 @@ def safe_name(filename: str) -> str:
 def _upload_error(exc: InputFileError, name: str) -> UploadError:
     details = {"file": name, **exc.details}
     if exc.key == "too_large":
-        details.setdefault("size_mb", float("nan"))
-        details.setdefault("limit_mb", float("nan"))
-        return UploadTooLargeError(str(exc), "too_large", details)
+        # With sizes: "too large (x MB), the limit is y MB"; without (a compression ratio, a member
+        # count): the zip is refused and the problem code says why.
+        key = "too_large" if "size_mb" in details and "limit_mb" in details else "zip_refused"
+        return UploadTooLargeError(str(exc), key, details)
     key = {"missing": "broken", "not_regular": "broken"}.get(exc.key, exc.key)
     return UploadError(str(exc), key, details)
 

@@ -204,6 +204,7 @@ def test_corpus_through_the_public_session(starter, name):
         assert state.error, name
         assert state.error_detail == ""  # public: no technical detail
         assert not re.search(r"/tmp/|/home/|/root/|Traceback|site-packages", state.error), state.error
+        assert not re.search(r"\bnan\b|\{|\}", state.error), state.error  # every placeholder filled
         assert state.site is None
     else:
         assert state.error == "" and state.site is not None and state.report is not None
