@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.apps import jsonsafe
 from areal.apps.planner import i18n
 from areal.geo.crs import WORKING_CRS
 from areal.geo.geometry import family_of
@@ -154,11 +155,14 @@ def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any
             values = [codes.get(str(v), v) if v is not None else None for v in values]
         data[col] = [_fmt(v) for v in values]
     cat = spec.style.category_column
-    cat_values = gdf[cat].astype(str).tolist() if cat and cat in gdf.columns else None
+    cat_values = None
+    if cat and cat in gdf.columns:
+        # a missing category stays missing (no "_c"): astype(str) keeps NaN with pandas' str dtype
+        cat_values = [None if _fmt(v) is None else str(v) for v in gdf[cat].tolist()]
     out = []
     for i in range(len(gdf)):
         props = {c: data[c][i] for c in cols if data[c][i] is not None}
-        if cat_values is not None:
+        if cat_values is not None and cat_values[i] is not None:
             props["_c"] = cat_values[i]
         out.append(props)
     return out
@@ -193,25 +197,33 @@ def bbox_to_working(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     return tuple(_TO_25833.transform_bounds(*bbox))  # type: ignore[return-value]
 
 
-def _feature_collection(geoms: np.ndarray, props: list[dict], extra: dict | None = None) -> str:
-    parts = []
-    for g, p in zip(shapely.to_geojson(geoms).tolist(), props):
+def _feature_parts(geoms: np.ndarray, props: list[dict]) -> list[str]:
+    # One JSON text per feature (None for a missing geometry); properties through the one encoder.
+    out: list[str] = []
+    for g, p in zip(shapely.to_geojson(geoms).tolist() if len(geoms) else [], props):
         if g is None or g == "null":
+            out.append(None)  # type: ignore[arg-type]
             continue
-        parts.append(
-            '{"type":"Feature","geometry":' + g + ',"properties":' + json.dumps(p, ensure_ascii=False) + "}"
-        )
+        out.append('{"type":"Feature","geometry":' + g + ',"properties":' + jsonsafe.dumps(p) + "}")
+    return out
+
+
+def _collection(parts: Sequence[str | None], extra: dict | None = None) -> str:
     head = '{"type":"FeatureCollection"'
     if extra:
-        head += "," + json.dumps(extra)[1:-1]
-    return head + ',"features":[' + ",".join(parts) + "]}"
+        head += "," + jsonsafe.dumps(extra)[1:-1]
+    return head + ',"features":[' + ",".join(p for p in parts if p is not None) + "]}"
+
+
+def _feature_collection(geoms: np.ndarray, props: list[dict], extra: dict | None = None) -> str:
+    return _collection(_feature_parts(geoms, props), extra)
 
 
 def _merge_lines(geoms: np.ndarray, props: list[dict]) -> tuple[np.ndarray, list[dict]]:
     """One multi-line per distinct tooltip record: far fewer features at the coarse bands."""
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(props):
-        groups.setdefault(json.dumps(p, sort_keys=True), []).append(i)
+        groups.setdefault(jsonsafe.dumps(dict(sorted(p.items()))), []).append(i)
     out_g, out_p = [], []
     for members in groups.values():
         parts = shapely.get_parts(geoms[members])
@@ -247,14 +259,17 @@ def layer_geojson(
     within : shapely geometry, optional
         Only features that intersect it (a municipality filter), EPSG:25833.
     budget_bytes : int, optional
-        When the result is larger, the tolerance is doubled until it fits; a layer that still
-        does not fit (too many points) is sent empty with ``"too_large": true`` so the map can say
-        "zoom in".
+        When the result is larger, the tolerance is doubled (up to 7 times) until it fits; a
+        layer that still does not fit is *thinned*: the largest features (longest lines, largest
+        polygons, an even spread of points) are kept up to the budget and ``"thinned"`` says how
+        many of how many are drawn, so the map draws the main roads and says "zoom in for all"
+        instead of drawing nothing.
 
     Returns
     -------
     bytes
-        UTF-8 GeoJSON FeatureCollection; ``"band"`` and ``"tolerance_m"`` are added as members.
+        UTF-8 GeoJSON FeatureCollection; ``"band"`` and ``"tolerance_m"`` are added as members
+        (and ``"thinned": {"kept": k, "total": n}`` when thinned). Strict JSON (no NaN).
     """
     geoms = np.asarray(gdf.geometry.values)
     idx = np.arange(len(gdf))
@@ -274,23 +289,76 @@ def layer_geojson(
         cut = ~np.isin(types, (0, 4))
         geoms = geoms.copy()
         geoms[cut] = shapely.clip_by_rect(geoms[cut], *clip_box)
-    if band.whole_layer and fam == "line" and len(geoms):
+    if fam == "line" and len(geoms):
+        # one multi-line per distinct tooltip record: the properties of a thousand road links
+        # with the same category cost more bytes than their simplified geometry
         geoms, props = _merge_lines(geoms, props)
     tolerance = band.tolerance_m
+    parts: list[str | None] = []
     for _ in range(8):
         g = geoms
-        if tolerance > 0:
+        if tolerance > 0 and len(geoms):
             g = shapely.simplify(geoms, tolerance, preserve_topology=True)
-        g = _round_coords(to_wgs84(g), band.decimals)
-        keep = ~(shapely.is_empty(g) | shapely.is_missing(g))
-        text = _feature_collection(
-            g[keep], [p for p, k in zip(props, keep) if k], {"band": band.index, "tolerance_m": tolerance}
-        )
+        g = _round_coords(to_wgs84(g), band.decimals) if len(g) else g
+        keep = ~(shapely.is_empty(g) | shapely.is_missing(g)) if len(g) else np.zeros(0, bool)
+        parts = _feature_parts(g[keep], [p for p, k in zip(props, keep) if k])
+        extra = {"band": band.index, "tolerance_m": tolerance}
+        text = _collection(parts, extra)
         data = text.encode("utf-8")
         if budget_bytes is None or len(data) <= budget_bytes:
             return data
+        last_geoms = geoms[keep]
         tolerance = max(tolerance * 2, 10.0)
-    return _feature_collection(geoms[:0], [], {"band": band.index, "too_large": True}).encode("utf-8")
+    return _thinned(last_geoms, parts, fam, band, tolerance / 2, budget_bytes)
+
+
+def thinning_order(geoms: np.ndarray, family: str | None) -> np.ndarray:
+    """Order in which features are kept when a layer must be thinned: most important first.
+
+    Lines by length, polygons by area (largest first); points in an even spread (every
+    2^k-th point first, so any prefix covers the whole extent).
+
+    >>> import shapely
+    >>> lines = np.array([shapely.LineString([(0, 0), (1, 0)]), shapely.LineString([(0, 0), (5, 0)])])
+    >>> thinning_order(lines, "line").tolist()
+    [1, 0]
+    >>> thinning_order(np.array([shapely.Point(i, 0) for i in range(5)]), "point").tolist()
+    [0, 4, 2, 1, 3]
+    """
+    n = len(geoms)
+    if family == "line":
+        return np.argsort(-shapely.length(geoms), kind="stable")
+    if family == "polygon":
+        return np.argsort(-shapely.area(geoms), kind="stable")
+    # points: bit-reversal-like spread: first index 0, then the largest stride, then halves
+    order, seen = [], np.zeros(n, bool)
+    step = 1 << max(int(n - 1).bit_length(), 0)
+    while step >= 1:
+        for i in range(0, n, step):
+            if not seen[i]:
+                seen[i] = True
+                order.append(i)
+        step //= 2
+    return np.asarray(order, dtype=int)
+
+
+def _thinned(
+    geoms: np.ndarray,
+    parts: list[str | None],
+    family: str | None,
+    band: ZoomBand,
+    tolerance: float,
+    budget_bytes: int,
+) -> bytes:
+    total = len(parts)
+    order = thinning_order(geoms, family)
+    sizes = np.array([len(parts[i].encode("utf-8")) + 1 for i in order], dtype=np.int64)
+    fits = int(np.searchsorted(np.cumsum(sizes), budget_bytes - 200, side="right"))
+    chosen = np.sort(order[:fits])
+    extra = {"band": band.index, "tolerance_m": tolerance, "thinned": {"kept": fits, "total": total}}
+    if fits == 0:
+        extra["too_large"] = True
+    return _collection([parts[i] for i in chosen], extra).encode("utf-8")
 
 
 # ------------------------------------------------------------------ legend and layer config
@@ -363,7 +431,7 @@ class ArealLayers(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "ArealLayers"
         # "</" cannot appear inside the inline <script> (a tooltip value could hold it).
-        self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+        self.config_json = jsonsafe.dumps(config).replace("</", "<\\/")
         self.base_vars = base_vars
         self.default_js = [
             ("leaflet_draw_js", f"{static_url}/vendor/leaflet-draw/leaflet.draw.js"),

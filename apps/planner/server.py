@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import tornado.web
+from areal.apps import jsonsafe
 from areal.apps.planner import mapping
 from areal.apps.planner.data import AppData
 from areal.geo.errors import ArealError
@@ -39,7 +39,7 @@ class _DataHandler(tornado.web.RequestHandler):
     def _fail(self, status: int, message: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": message}))
+        self.finish(jsonsafe.dumps({"error": message}))
 
 
 class GeoJSONHandler(_DataHandler):
