@@ -134,22 +134,23 @@ class AppData:
         )
 
     def reasons(self, mode: str, lang: str) -> dict[str, str]:
-        """Why each unavailable layer is unavailable, worded for the mode (public: no paths)."""
+        """Why each unavailable layer is unavailable, worded for the mode.
+
+        Public viewers get "ikke tilgjengelig" only (no file paths, no developer instructions);
+        planners get the full reason once (where it was looked for and how to get it). Plain text:
+        the views show it escaped, never as Markdown (its backticks and underscores are commands
+        and layer ids, not formatting).
+        """
         out = {}
         for lid, st in self.states.items():
             if st.status in ("loaded", "starter", "table"):
                 continue
-            if st.status == "missing":
-                text = (
-                    i18n.t("layers.missing_how", lang, how=st.reason_public)
-                    if st.reason_public
-                    else i18n.t("layers.missing", lang)
-                )
-            else:
-                text = i18n.t("layers.error", lang)
-            if mode == "planner" and st.reason_planner:
-                text = f"{text} ({st.reason_planner})"
-            out[lid] = text
+            if mode != "planner":
+                out[lid] = i18n.t("map.unavailable", lang)
+                continue
+            what = i18n.t("layers.missing" if st.status == "missing" else "layers.error", lang)
+            detail = st.reason_planner or st.reason_public
+            out[lid] = f"{what}: {detail}" if detail else what
         return out
 
     def vector_ids(self) -> list[str]:

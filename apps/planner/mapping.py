@@ -156,7 +156,9 @@ def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any
         data[col] = [_fmt(v) for v in values]
     cat = spec.style.category_column
     cat_values = None
-    if cat and cat in gdf.columns:
+    if cat and cat in gdf.columns and spec.style.class_breaks:
+        cat_values = class_codes(gdf[cat].to_numpy(), spec.style.class_breaks)
+    elif cat and cat in gdf.columns:
         # a missing category stays missing (no "_c"): astype(str) keeps NaN with pandas' str dtype
         cat_values = [None if _fmt(v) is None else str(v) for v in gdf[cat].tolist()]
     out = []
@@ -166,6 +168,58 @@ def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any
             props["_c"] = cat_values[i]
         out.append(props)
     return out
+
+
+def class_codes(values: Sequence[Any], breaks: Sequence[tuple[float, str]]) -> list[str | None]:
+    """Class code (``"0"``, ``"1"`` ...) of each number by the lower bounds of ``breaks``; None for missing.
+
+    >>> class_codes([0, 0.5, 1, 7, 30, None], ((float("-inf"), "grey"), (1, "y"), (5, "g"), (10, "dg")))
+    ['0', '0', '1', '2', '3', None]
+    """
+    lows = np.array([b[0] for b in breaks], dtype=float)
+    out: list[str | None] = []
+    for v in values:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            out.append(None)
+            continue
+        out.append(None if not math.isfinite(x) else str(int(np.searchsorted(lows, x, side="right") - 1)))
+    return out
+
+
+def class_labels(breaks: Sequence[tuple[float, str]], unit: str, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+    """Legend labels of numeric classes: ``< 1 MW``, ``1–5 MW``, ``5–10 MW``, ``≥ 10 MW``.
+
+    >>> class_labels(((float("-inf"), "a"), (1, "b"), (5, "c"), (10, "d")), "MW")
+    ['< 1 MW', '1–5 MW', '5–10 MW', '≥ 10 MW']
+    >>> class_labels(((0, "a"), (2.5, "b")), "MW")
+    ['0–2,5 MW', '≥ 2,5 MW']
+    """
+
+    def num(x: float) -> str:
+        text = f"{x:g}"
+        return text.replace(".", ",") if lang == "nb" else text
+
+    lows = [b[0] for b in breaks]
+    out = []
+    for i, lo in enumerate(lows):
+        hi = lows[i + 1] if i + 1 < len(lows) else None
+        if hi is None:
+            out.append(f"≥ {num(lo)} {unit}".strip())
+        elif not math.isfinite(lo):
+            out.append(f"< {num(hi)} {unit}".strip())
+        else:
+            out.append(f"{num(lo)}–{num(hi)} {unit}".strip())
+    return out
+
+
+def style_categories(spec: LayerSpec) -> dict[str, str]:
+    """Code → colour of a layer's classes (named categories or numeric classes)."""
+    st = spec.style
+    if st.class_breaks:
+        return {str(i): colour for i, (_, colour) in enumerate(st.class_breaks)}
+    return dict(st.categories)
 
 
 # ------------------------------------------------------------------ GeoJSON per zoom band
@@ -364,8 +418,14 @@ def _thinned(
 # ------------------------------------------------------------------ legend and layer config
 
 
-def _category_labels(spec: LayerSpec) -> list[dict[str, str]]:
+def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dict[str, str]]:
     st = spec.style
+    if st.class_breaks:
+        names = class_labels(st.class_breaks, st.class_unit, lang)
+        return [
+            {"code": str(i), "label": names[i], "color": colour}
+            for i, (_, colour) in enumerate(st.class_breaks)
+        ]
     labels = spec.code_lists.get(st.category_column or "", {})
     return [
         {"code": code, "label": labels.get(code, code), "color": colour}
@@ -373,7 +433,7 @@ def _category_labels(spec: LayerSpec) -> list[dict[str, str]]:
     ]
 
 
-def legend_entries(spec: LayerSpec) -> dict[str, Any]:
+def legend_entries(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> dict[str, Any]:
     """Legend of one layer: symbol kind, colours, and its category classes (decoded labels)."""
     st = spec.style
     return {
@@ -385,7 +445,7 @@ def legend_entries(spec: LayerSpec) -> dict[str, Any]:
         "fill_opacity": st.fill_opacity,
         "weight": st.weight,
         "dash_array": st.dash_array,
-        "categories": _category_labels(spec),
+        "categories": _category_labels(spec, lang),
     }
 
 
@@ -407,10 +467,10 @@ def _layer_config(spec: LayerSpec, lang: str, visible: bool, n_features: int | N
             "fill_opacity": st.fill_opacity,
             "radius": st.radius,
             "dash_array": st.dash_array,
-            "categories": dict(st.categories),
+            "categories": style_categories(spec),
         },
         "fields": {c: i18n.field_label(c, lang) for c in spec.tooltip},
-        "legend": legend_entries(spec),
+        "legend": legend_entries(spec, lang),
     }
 
 

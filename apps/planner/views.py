@@ -8,6 +8,7 @@ same way and are added to :class:`areal.apps.planner.app.App`.
 from __future__ import annotations
 
 import io
+from html import escape
 
 import pandas as pd
 import panel as pn
@@ -142,12 +143,21 @@ class LayerPanel(View):
         titles = {sp.id: sp.title_in(lang) for sp in s.data.specs}
         n_total = sum(1 for sp in s.data.specs if sp.kind != "table")
         n_avail = len(s.data.layers) + len(s.data.rasters)
-        lines = [f"*{s.t('layers.available', n=n_avail, total=n_total)}*"]
+        # Escaped text, once per layer: the reasons hold commands and ids (`areal fetch ar5`,
+        # business_areas) that Markdown would turn into code spans and emphasis.
+        html = [f"<p><i>{escape(s.t('layers.available', n=n_avail, total=n_total))}</i></p>"]
         if reasons:
-            lines.append(f"\n**{s.t('layers.unavailable')}**")
-            lines += [f"- {titles.get(lid, lid)}: {why}" for lid, why in reasons.items()]
-        return pn.pane.Markdown(
-            "\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-unavailable-list"]
+            html.append(f"<p><b>{escape(s.t('layers.unavailable'))}</b></p><ul class='areal-reasons'>")
+            html += [
+                f"<li><b>{escape(titles.get(lid, lid))}</b>: {escape(why)}</li>"
+                for lid, why in reasons.items()
+            ]
+            html.append("</ul>")
+        return pn.pane.HTML(
+            "".join(html),
+            sizing_mode="stretch_width",
+            css_classes=["areal-unavailable-list"],
+            stylesheets=[".areal-reasons{padding-left:18px;overflow-wrap:anywhere;font-size:12px}"],
         )
 
 
@@ -276,6 +286,20 @@ class SiteCheckView(View):
             pn.pane.Markdown(f"#### {s.t('site.distances')}"),
             _table(dist[["target", "distance_m", "nearest"]], s, "areal-distances"),
         ]
+        subs = getattr(report, "substations", None)
+        if subs is not None and len(subs):
+            # free MW of the nearest substations (never hectares of a grid area), with the
+            # non-commercial credit of the grid data wherever it is shown (public mode too)
+            cap = s.data.spec("grid_capacity")
+            parts += [
+                pn.pane.Markdown(f"#### {s.t('site.substations')}"),
+                _table(subs[["name", "owner", "distance_m", "free_mw"]], s, "areal-substations"),
+                pn.pane.HTML(
+                    f"<small>{escape(s.t('site.credit', credit=cap.attribution))}</small>",
+                    css_classes=["areal-substations-credit"],
+                    sizing_mode="stretch_width",
+                ),
+            ]
         parts.append(pn.pane.Markdown(f"#### {s.t('site.arenas')}"))
         if report.arenas is None:
             parts.append(pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=["areal-arenas-na"]))

@@ -6,6 +6,7 @@ import json
 import string
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from areal.apps.planner import i18n
 from areal.apps.planner.app import URL_PARAMETERS, App
@@ -136,9 +137,23 @@ def test_unavailable_reasons_have_no_paths_in_public_mode(state, planner, starte
     assert "test_arenas" not in public  # the catalogue ships with the package
     text = " ".join(public.values())
     assert "no-data" not in text and "/tmp" not in text and "/root" not in text
-    assert "areal fetch ar5" in public["ar5"]
-    # planner mode shows where the file was looked for
-    assert "no-data" in planner.available_reasons()["ar5"]
+    # Was: public viewers read `areal fetch ar5` (developer instructions, issue 14): now only
+    # "ikke tilgjengelig"; planners get where it was looked for and how to get it, once.
+    assert set(public.values()) == {"ikke tilgjengelig"}
+    ar5 = planner.available_reasons()["ar5"]
+    assert "no-data" in ar5 and ar5.count("areal fetch ar5") == 1
+
+
+def test_missing_layer_help_is_escaped_text_once(planner, state):
+    from areal.apps.planner.views import LayerPanel
+
+    pane = LayerPanel(state=planner)._unavailable("nb")
+    html = pane.object
+    assert "<code>" not in html and "<em>" not in html
+    assert html.count("areal fetch ar5") == 1  # `areal fetch ar5` kept as typed, backticks escaped-safe
+    assert "`areal fetch ar5`" in html
+    public = LayerPanel(state=state)._unavailable("nb").object
+    assert "areal fetch" not in public and "ikke tilgjengelig" in public
 
 
 def test_municipality_filter_is_validated(state):
@@ -291,3 +306,25 @@ def test_commands_in_one_tick_all_reach_the_map(state):
     assert ids[-2:] == ["x", "y"]
     state.clear_overlay("x")
     assert view.frame.last_command == {**view.frame.last_command, "type": "clear_overlay", "id": "x"}
+
+
+def test_site_report_gives_free_mw_of_nearest_substations_with_the_nc_credit(real_data):
+    from areal.apps.planner.data import AppData
+    from areal.apps.planner.views import SiteCheckView
+
+    data = AppData.load(real_data, only=["grid_capacity", "grid_areas", "municipalities"])
+    st = PlannerState(data=data, mode="public")
+    st.upload(SITE_GEOJSON, "site.geojson")
+    rep = st.report
+    # the Statnett area over the county is not "400 ha 100 % free grid capacity" any more
+    inter = rep.intersections.set_index("layer")
+    assert "grid_areas" not in inter.index
+    if "grid_capacity" in inter.index:  # a substation inside the site is a point, never hectares
+        assert np.isnan(inter.loc["grid_capacity", "area_ha"]) and inter.loc["grid_capacity", "n_points"] >= 1
+    assert len(rep.substations) == 3 and rep.substations["distance_m"].is_monotonic_increasing
+    assert rep.substations["free_mw"].notna().all()
+    col = SiteCheckView(state=st)._report(rep, "nb")
+    panes = {c for o in col.objects for c in (o.css_classes or [])}
+    assert "areal-substations" in panes
+    credit = next(o for o in col.objects if "areal-substations-credit" in (o.css_classes or []))
+    assert "CC BY-NC-SA 4.0" in credit.object and "WattApp" in credit.object
