@@ -65,6 +65,7 @@ class AppData:
     _png: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _overlays: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _places: list | None = field(default=None, repr=False)
     max_overlays: int = 64
 
     # ------------------------------------------------------------------ construction
@@ -239,6 +240,14 @@ class AppData:
                 self._geojson.popitem(last=False)
         return data
 
+    def places(self) -> list[dict]:
+        """The place index for search and labels (:func:`mapping.place_index`, cached)."""
+        if self._places is None:
+            places = mapping.place_index(self.layers)
+            with self._lock:
+                self._places = places
+        return self._places
+
     def raster(self, layer_id: str) -> tuple[bytes, tuple[float, float, float, float]]:
         """PNG (web mercator) of a raster layer and its ``(south, west, north, east)`` bounds (cached)."""
         if layer_id not in self.rasters:
@@ -285,4 +294,8 @@ class AppData:
         """Prepare the opening view (coarse GeoJSON of the default layers, raster images)."""
         for lid in self.default_visible():
             self.geojson(lid, 0)
+        for lid in mapping.OFFLINE_BASE_LAYERS:  # the base map used when tiles are unreachable
+            if lid in self.layers:
+                self.geojson(lid, 0)
+        self.places()
         self.raster_bounds()

@@ -458,6 +458,8 @@ def _layer_config(spec: LayerSpec, lang: str, visible: bool, n_features: int | N
         "kind": spec.kind,
         "family": family_of(spec.geometry_type) or ("mixed" if spec.geometry_type == "Mixed" else None),
         "attribution": spec.attribution,
+        "licence": spec.licence,
+        "noncommercial": is_noncommercial(spec),
         "visible": visible,
         "cluster": bool(family_of(spec.geometry_type) == "point" and (n_features or 0) > 200),
         "style": {
@@ -472,6 +474,66 @@ def _layer_config(spec: LayerSpec, lang: str, visible: bool, n_features: int | N
         "fields": {c: i18n.field_label(c, lang) for c in spec.tooltip},
         "legend": legend_entries(spec, lang),
     }
+
+
+MAP_SCRIPTS = ("format", "geo", "style", "search", "controls", "map")
+"""The map script's parts (``apps/static/app/areal-<name>.js``), loaded in this order."""
+
+OFFLINE_BASE_LAYERS = ("sea", "forest", "built_up", "lakes", "rivers", "roads", "municipalities")
+"""Layers the offline base map is drawn from (bottom to top), those that are available."""
+
+NONCOMMERCIAL = "non-commercial"
+
+
+def is_noncommercial(spec: LayerSpec) -> bool:
+    """Whether a layer's licence forbids commercial use (its credit must always show)."""
+    return "NC" in spec.licence.split() or NONCOMMERCIAL in spec.licence.lower() or "BY-NC" in spec.licence
+
+
+def place_index(layers: Mapping[str, gpd.GeoDataFrame]) -> list[dict[str, Any]]:
+    """Names to search and label: municipalities, stations, airports, protected areas, test arenas.
+
+    Each entry: ``name``, ``kind``, ``lat``, ``lon`` (a point inside the feature), ``bounds``
+    (``[south, west, north, east]`` for areas), ``label`` (the text drawn on the offline base
+    map, only for municipalities, stations and airports). Municipality names keep both forms
+    ("Rosse - Røros"); the search matches each part.
+    """
+    sources = (
+        ("municipalities", "kommunenavn", "municipality", True),
+        ("stations", "navn", "station", True),
+        ("airports", "navn", "airport", True),
+        ("national_parks", "navn", "park", False),
+        ("protected_areas", "navn", "park", False),
+        ("test_arenas", "name", "arena", False),
+    )
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for lid, col, kind, label in sources:
+        gdf = layers.get(lid)
+        if gdf is None or col not in gdf.columns or not len(gdf):
+            continue
+        geoms = np.asarray(gdf.geometry.values)
+        pts = to_wgs84(shapely.point_on_surface(geoms))
+        areal = np.isin(shapely.get_type_id(geoms), (3, 6))
+        for name, pt, geom, is_area in zip(gdf[col].tolist(), pts, geoms, areal):
+            if name is None or (isinstance(name, float) and math.isnan(name)) or pt is None or pt.is_empty:
+                continue
+            key = (kind, str(name))
+            if key in seen:
+                continue
+            seen.add(key)
+            entry: dict[str, Any] = {
+                "name": str(name),
+                "kind": kind,
+                "lat": round(pt.y, 5),
+                "lon": round(pt.x, 5),
+            }
+            if is_area:
+                entry["bounds"] = [round(v, 4) for v in bounds_wgs84(geom)]
+            if label:
+                entry["label"] = str(name)
+            out.append(entry)
+    return out
 
 
 class ArealLayers(JSCSSMixin, MacroElement):
@@ -496,7 +558,9 @@ class ArealLayers(JSCSSMixin, MacroElement):
         self.default_js = [
             ("leaflet_draw_js", f"{static_url}/vendor/leaflet-draw/leaflet.draw.js"),
             ("markercluster_js", f"{static_url}/vendor/leaflet.markercluster/leaflet.markercluster.js"),
-            ("areal_map_js", f"{static_url}/app/areal-map.js"),
+        ] + [
+            (f"areal_{name.replace('-', '_')}_js", f"{static_url}/app/areal-{name}.js")
+            for name in MAP_SCRIPTS
         ]
         self.default_css = [
             ("leaflet_draw_css", f"{static_url}/vendor/leaflet-draw/leaflet.draw.css"),
@@ -519,7 +583,7 @@ def offline_map(location: Sequence[float], zoom: int, static_url: str = STATIC_U
         location=list(location),
         zoom_start=zoom,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # the map script adds a metric-only scale bar
         prefer_canvas=False,
         zoom_control=True,
     )
@@ -545,6 +609,8 @@ def build_map(
     data_url: str | None = DATA_URL,
     static_url: str = STATIC_URL,
     draw: bool = True,
+    site_popup: Sequence[Sequence[str]] | None = None,
+    point_mode: bool = True,
 ) -> folium.Map:
     """Build the app's map.
 
@@ -570,14 +636,20 @@ def build_map(
         Municipality number to filter the vector layers by ('' = all).
     municipality_bounds : sequence, optional
         ``(south, west, north, east)`` of that municipality (the map fits it on opening).
-    base : {"topo", "grey", "osm"}
-        Base map shown on opening.
+    base : {"topo", "grey", "osm", "offline"}
+        Base map shown on opening ("offline": drawn from the app's own data; the map switches to
+        it by itself when the tiles cannot be reached).
     data_url : str or None
         GeoJSON endpoint prefix; None inlines the visible layers (standalone HTML).
     static_url : str
         Prefix of the app's static route (Leaflet and plugins).
     draw : bool
-        Offer the drawing tools (polygon and point) and post clicks/drawings to the parent page.
+        Offer the drawing tools (polygon and point), the measuring tool and the point-check
+        switch, and post clicks/drawings to the parent page.
+    site_popup : sequence of (label, value), optional
+        Rows of the popup a click inside the site opens (its area, municipality, source).
+    point_mode : bool
+        Whether a click on the map (outside the site) checks a point on opening.
 
     Returns
     -------
@@ -624,6 +696,9 @@ def build_map(
             )
         cfg_layers.append(entry)
     site_json = site_geojson(site) if site is not None and len(site) else None
+    offline_ids = [lid for lid in OFFLINE_BASE_LAYERS if lid in layers] if data_url else []
+    offline_specs = {s.id: s for s in specs}
+    offline_credit = sorted({offline_specs[lid].attribution for lid in offline_ids if lid in offline_specs})
     config = {
         "lang": lang,
         "data_url": data_url,
@@ -631,11 +706,15 @@ def build_map(
         "themes": [{"id": k, "title": v[1] if lang == "en" else v[0]} for k, v in THEMES.items()],
         "layers": cfg_layers,
         "base": base,
-        "base_titles": {k: i18n.t(f"map.base.{k}", lang) for k, *_ in BASE_MAPS},
+        "base_titles": {k: i18n.t(f"map.base.{k}", lang) for k in [*(b[0] for b in BASE_MAPS), "offline"]},
         "site": site_json,
         "municipality": municipality,
         "municipality_bounds": list(municipality_bounds) if municipality_bounds else None,
         "draw": draw,
+        "point_mode": point_mode,
+        "site_popup": [list(r) for r in site_popup or []],
+        "offline_layers": offline_ids,
+        "offline_attribution": "; ".join(offline_credit),
         "text": {k.split(".", 1)[1]: i18n.t(k, lang) for k in i18n.NB if k.startswith("map.")},
         "page_budget": PAGE_BUDGET_BYTES,
     }

@@ -89,6 +89,17 @@ class OverlayHandler(_DataHandler):
         self.finish(png)
 
 
+class PlacesHandler(_DataHandler):
+    """``GET /areal/api/places``: names to search and label (municipalities, stations, ...)."""
+
+    async def get(self) -> None:  # noqa: D102
+        loop = asyncio.get_running_loop()
+        places = await loop.run_in_executor(None, self.data.places)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "max-age=3600")
+        self.finish(jsonsafe.dumps(places))
+
+
 def extra_patterns(data: AppData) -> list[tuple[str, Any, dict]]:
     """Tornado routes of the data endpoints."""
     api = mapping.DATA_URL.rstrip("/")
@@ -96,6 +107,7 @@ def extra_patterns(data: AppData) -> list[tuple[str, Any, dict]]:
         (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, {"data": data}),
         (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, {"data": data}),
         (rf"{api}/overlay/([0-9a-f]+)\.png", OverlayHandler, {"data": data}),
+        (rf"{api}/places", PlacesHandler, {"data": data}),
     ]
 
 

@@ -63,7 +63,11 @@ class PlannerState(param.Parameterized):
     lat = param.Number(default=63.9, bounds=(57.0, 72.0), doc="map centre latitude")
     lon = param.Number(default=12.0, bounds=(0.0, 32.0), doc="map centre longitude")
     zoom = param.Integer(default=7, bounds=(3, 20), doc="Leaflet zoom")
-    base = param.Selector(default="topo", objects=["topo", "grey", "osm"], doc="base map")
+    base = param.Selector(
+        default="topo",
+        objects=["topo", "grey", "osm", "offline"],
+        doc="base map ('offline': the app's own data)",
+    )
     municipality = CodeString(default="", doc="municipality number filter ('' = whole county)")
 
     site = param.ClassSelector(
@@ -144,7 +148,7 @@ class PlannerState(param.Parameterized):
             elif kind in ("layers", "ready") and isinstance(event.get("visible"), list):
                 if kind == "layers":
                     self.visible = [str(v) for v in event["visible"]]
-            elif kind == "base" and event.get("base") in ("topo", "grey", "osm"):
+            elif kind == "base" and event.get("base") in ("topo", "grey", "osm", "offline"):
                 self.base = event["base"]
             elif kind == "stats":
                 self.map_stats = {k: event.get(k) for k in ("bytes", "requests", "first_paint_ms")}
