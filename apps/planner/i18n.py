@@ -579,6 +579,7 @@ NB.update(
         "col.owner": "Netteier",
         "site.substations": "Nærmeste transformatorstasjoner (ledig kapasitet for forbruk)",
         "site.credit": "Kilde: {credit}",
+        "site.source.link": "fra en delt lenke",
     }
 )
 
@@ -615,5 +616,6 @@ EN.update(
         "col.owner": "Grid owner",
         "site.substations": "Nearest substations (free capacity for consumption)",
         "site.credit": "Source: {credit}",
+        "site.source.link": "from a shared link",
     }
 )

@@ -12,6 +12,12 @@
   var fmt = lib.format, style = lib.style, search = lib.search, geo = lib.geo;
   var esc = fmt.esc;
 
+  // Icons as inline SVG (an emoji needs a font the machine may not have).
+  var ICON_RULER = "<svg viewBox='0 0 24 24' width='18' height='18' aria-hidden='true'><g fill='none' stroke='currentColor' stroke-width='2'>" +
+    "<rect x='2' y='8' width='20' height='8' rx='1'/><path d='M6 8v4M10 8v3M14 8v4M18 8v3'/></g></svg>";
+  var ICON_POINT = "<svg viewBox='0 0 24 24' width='18' height='18' aria-hidden='true'><g fill='none' stroke='currentColor' stroke-width='2'>" +
+    "<circle cx='12' cy='12' r='6'/><path d='M12 2v5M12 17v5M2 12h5M17 12h5'/></g></svg>";
+
   function control(position, className, id) {
     var C = L.Control.extend({
       options: { position: position },
@@ -20,6 +26,9 @@
         if (id) div.id = id;
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
+        // Leaflet 1.9 tells control clicks from map clicks by walking up from the target; a
+        // control that redraws itself detaches the target, and the click would check a point.
+        L.DomEvent.on(div, "click", L.DomEvent.stopPropagation);
         this._div = div;
         return div;
       }
@@ -155,7 +164,7 @@
     function update() {
       if (attr) attr.getContainer().style.display = open ? "" : "none";
       var nc = style.credits(null, S.visibleLayerConfigs()).filter(function (cr) { return cr.noncommercial; });
-      var html = "<button type='button' class='areal-sources-btn' aria-expanded='" + open + "'>ⓘ " + esc(T.sources) +
+      var html = "<button type='button' class='areal-sources-btn' aria-expanded='" + open + "'>" + esc(T.sources) +
         (open ? " ▾" : " ▸") + "</button>";
       nc.forEach(function (cr) {
         html += "<div class='areal-nc'>" + esc(cr.title) + ": " + esc(cr.text) + "</div>";
@@ -237,7 +246,7 @@
     c.addTo(map);
     var div = c._div;
     div.innerHTML = "<a href='#' role='button' class='areal-measure-btn' title='" + esc(T.measure) + "' aria-label='" +
-      esc(T.measure) + "'>📏</a><div class='areal-measure-box' style='display:none'></div>";
+      esc(T.measure) + "'>" + ICON_RULER + "</a><div class='areal-measure-box' style='display:none'></div>";
     var btn = div.querySelector("a"), box = div.querySelector(".areal-measure-box");
     var pts = [], closed = false, line = null, poly = null, dots = null;
     var result = { distance_m: 0, area_m2: null, points: 0 };
@@ -323,7 +332,7 @@
     c.addTo(S.map);
     function update() {
       c._div.innerHTML = "<a href='#' role='button' class='areal-pointmode-btn" + (S.pointMode ? " areal-on" : "") +
-        "' title='" + esc(T.point_mode) + "' aria-pressed='" + S.pointMode + "'>⌖</a>";
+        "' title='" + esc(T.point_mode) + "' aria-pressed='" + S.pointMode + "'>" + ICON_POINT + "</a>";
       c._div.querySelector("a").onclick = function (ev) { ev.preventDefault(); S.pointMode = !S.pointMode; update(); };
     }
     update();

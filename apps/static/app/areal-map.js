@@ -35,6 +35,10 @@
     };
     ArealMap.state = S;
     window.arealStats = { bytes: 0, requests: 0, loaded: false, firstPaintMs: null, layers: {}, features: {}, failed: {} };
+    // The zoom range is the map's own, not its tile layers': with the offline base no layer sets
+    // one, and markercluster then loops from an infinite max zoom.
+    map.setMaxZoom(20);
+    map.setMinZoom(3);
     L.control.scale({ metric: true, imperial: false, maxWidth: 160, position: "bottomleft" }).addTo(map);
 
     // ---------------------------------------------------------------- fetching layers per zoom band
@@ -66,8 +70,19 @@
       e.tooLarge = !!data.too_large;
       e.thinned = data.thinned || null;
       e.error = null;
-      if (S.siteLayer) S.siteLayer.bringToFront();
+      frontLayers();
     }
+
+    // Catalogue layers redrawn for a new view must not cover the site and the analysis overlays
+    // (a click on a conflict polygon would hit a built-up area drawn over it).
+    function frontLayers() {
+      if (S.siteLayer) S.siteLayer.bringToFront();
+      S.overlayOrder.forEach(function (id) {
+        var o = S.overlays[id];
+        if (o && !o.hidden && o.layer.bringToFront && o.kind !== "image") o.layer.bringToFront();
+      });
+    }
+
 
     function refresh(e, force) {
       if (e.raster || !map.hasLayer(e.layer)) return;
@@ -168,7 +183,7 @@
       if (!e) return;
       if (on && !map.hasLayer(e.layer)) { e.layer.addTo(map); refresh(e, false); }
       if (!on && map.hasLayer(e.layer)) map.removeLayer(e.layer);
-      if (S.siteLayer) S.siteLayer.bringToFront();
+      frontLayers();
       update();
     };
 
@@ -351,6 +366,7 @@
       o.hidden = !on;
       if (on && !map.hasLayer(o.layer)) o.layer.addTo(map);
       if (!on && map.hasLayer(o.layer)) map.removeLayer(o.layer);
+      frontLayers();
       update();
     };
     function setOverlay(d) {
@@ -389,7 +405,7 @@
       }
       lyr.addTo(map);
       if (lyr.bringToFront && d.kind !== "image") lyr.bringToFront();
-      S.overlays[d.id] = { layer: lyr, title: d.title, legend: d.legend || [], hidden: false };
+      S.overlays[d.id] = { layer: lyr, title: d.title, legend: d.legend || [], hidden: false, kind: d.kind };
       S.overlayOrder.push(d.id);
       if (d.fit && lyr.getBounds) {
         var bb = lyr.getBounds();
