@@ -611,6 +611,7 @@ def build_map(
     draw: bool = True,
     site_popup: Sequence[Sequence[str]] | None = None,
     point_mode: bool = True,
+    site_fit: bool = True,
 ) -> folium.Map:
     """Build the app's map.
 
@@ -650,6 +651,8 @@ def build_map(
         Rows of the popup a click inside the site opens (its area, municipality, source).
     point_mode : bool
         Whether a click on the map (outside the site) checks a point on opening.
+    site_fit : bool
+        Fit the view to the site on opening (False when the view comes from a link).
 
     Returns
     -------
@@ -712,6 +715,7 @@ def build_map(
         "municipality_bounds": list(municipality_bounds) if municipality_bounds else None,
         "draw": draw,
         "point_mode": point_mode,
+        "site_fit": site_fit,
         "site_popup": [list(r) for r in site_popup or []],
         "offline_layers": offline_ids,
         "offline_attribution": "; ".join(offline_credit),

@@ -76,6 +76,7 @@ class MapView(View):
             rasters=data.raster_bounds(),
             site=s.site,
             site_popup=self.site_popup(),
+            site_fit=not s.site_source.startswith("link"),  # a link brings its own view
             municipality=s.municipality,
             base=s.base,
             draw=True,
@@ -147,7 +148,7 @@ class MapView(View):
         if event.new is None:
             self.frame.send("clear_site")
             return
-        fit = self.state.site_source.startswith(("upload:", "scenario:", "link"))
+        fit = self.state.site_source.startswith(("upload:", "scenario:"))
         self.frame.send_batch([self._site_command(fit)])
 
     def _on_municipality(self, event) -> None:

@@ -764,7 +764,8 @@ def test_shared_link_restores_the_whole_view_with_overlays(planner_server, visit
     )
     visit.page.wait_for_function("() => window.location.search.includes('tab=suitability')", timeout=10_000)
     link = visit.page.url
-    site_before = visit.js("() => ArealMap.state.siteGeo.coordinates")
+    where = "() => { const l = ArealMap.state.siteLayer; if (!l) return null; const ll = l.getLayers()[0].getLatLng(); return [ll.lng, ll.lat]; }"
+    site_before = visit.js(where)
     # ... and sends the link: a fresh browser opens it and sees the same, without touching anything
     other = Visit(browser, tmp_path)
     try:
@@ -775,7 +776,7 @@ def test_shared_link_restores_the_whole_view_with_overlays(planner_server, visit
         other.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=60_000)
         _wait_overlay(other, "suitability", timeout=30)
         _wait_overlay(other, "sites", timeout=30)
-        site_after = other.js("() => ArealMap.state.siteGeo && ArealMap.state.siteGeo.coordinates")
+        site_after = other.js(where)
         assert site_after and all(abs(a - b) < 1e-4 for a, b in zip(site_after, site_before))
         assert "substation:0," in other.page.evaluate("decodeURIComponent(window.location.search)")
         _tab(other, "Områdesjekk")

@@ -57,6 +57,7 @@
         if (!S.firstDone) {
           S.firstDone = true;
           window.arealStats.firstPaintMs = performance.now() - S.started;
+          if (S.base === "offline") setTimeout(function () { S.setBase("offline", false); }, 0);
         }
         post("stats", { bytes: window.arealStats.bytes, requests: S.requests, first_paint_ms: window.arealStats.firstPaintMs,
                         visible: S.visibleIds() });
@@ -86,6 +87,7 @@
 
     function refresh(e, force) {
       if (e.raster || !map.hasLayer(e.layer)) return;
+      if (e.base && !S.firstDone) return; // the base map waits for the catalogue layers
       if (e.cfg.data) { // inlined (standalone export)
         if (!e.inlined) { setData(e, e.cfg.data); e.inlined = true; e.bytes = JSON.stringify(e.cfg.data).length; }
         return;
@@ -237,7 +239,11 @@
       if (bases[key].bringToBack) bases[key].bringToBack();
       S.base = key;
       document.body.dataset.base = key;
-      if (key === "offline") { S.loadPlaces(drawLabels); refreshAll(false); }
+      // the catalogue layers first: the offline base map loads once they are drawn
+      if (key === "offline" && S.firstDone) {
+        S.loadPlaces(drawLabels);
+        for (var id in S.baseEntries) refresh(S.baseEntries[id], false);
+      }
       if (byUser) { post("base", { base: key }); S.notice.show(""); }
       update();
     };
@@ -451,7 +457,7 @@
 
     // ---------------------------------------------------------------- start
     S.setBase(bases[cfg.base] ? cfg.base : "topo", false);
-    if (cfg.site) showSite(cfg.site, true, cfg.site_popup);
+    if (cfg.site) showSite(cfg.site, cfg.site_fit !== false, cfg.site_popup);
     else if (cfg.municipality_bounds) {
       var mb = cfg.municipality_bounds;
       map.fitBounds([[mb[0], mb[1]], [mb[2], mb[3]]]);
