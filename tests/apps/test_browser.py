@@ -36,7 +36,7 @@ ARGS = [
 LOCAL = ("http://127.0.0.1", "http://localhost", "about:", "data:", "blob:")
 
 GALLERY = {
-    "workflow_all_layers": "Every layer switched on and drawn (offline base map, Kilder open)",
+    "workflow_all_layers": "Every layer switched on and drawn, the non-commercial licence shown by the Kilder button",
     "workflow_site_popup": "A click inside the uploaded site opens its popup; the site stays",
     "workflow_conflict_basis": "A conflict polygon clicked: pair, severity, hectares and legal basis",
     "workflow_shared_link": "A shared link: layers, view, tab, site and the suitability overlay restored",
@@ -671,8 +671,10 @@ def test_every_layer_toggles_and_draws(planner_server, visit):
         assert "CC BY-NC-SA" in visit.map.locator(".areal-nc").inner_text()
     legend = visit.map.locator("#areal-legend").inner_text()
     assert "MW" in legend  # substations classed by free MW
-    visit.map.locator(".areal-sources-btn").click()
     visit.shot("workflow_all_layers")
+    visit.map.locator(".areal-sources-btn").click()
+    attribution = visit.map.locator(".leaflet-control-attribution").inner_text()
+    assert "WattApp" in attribution and "N1000" in attribution
 
 
 def test_click_inside_the_site_keeps_it_and_a_conflict_polygon_shows_its_basis(

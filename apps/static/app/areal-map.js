@@ -193,6 +193,9 @@
     map.createPane("arealBase");
     map.getPane("arealBase").style.zIndex = 210;
     map.getPane("arealBase").style.pointerEvents = "none";
+    map.createPane("arealLabels"); // names above the overlays, never in the way of a click
+    map.getPane("arealLabels").style.zIndex = 450;
+    map.getPane("arealLabels").style.pointerEvents = "none";
     var baseRenderer = L.canvas({ pane: "arealBase", padding: 0.3 });
     var offline = L.layerGroup([], { attribution: cfg.offline_attribution || "" });
     offline.getAttribution = function () { return cfg.offline_attribution || ""; };
@@ -218,7 +221,7 @@
       (S.places || []).forEach(function (p) {
         if (!p.label) return;
         L.marker([p.lat, p.lon], {
-          interactive: false, keyboard: false, pane: "arealBase",
+          interactive: false, keyboard: false, pane: "arealLabels",
           icon: L.divIcon({ className: "areal-label areal-label-" + p.kind, html: lib.format.esc(p.label), iconSize: null })
         }).addTo(labels);
       });
