@@ -352,7 +352,8 @@
         document.body.dataset.lastClick = action;
         if (action === "site-popup") {
           L.popup({ maxWidth: 360 }).setLatLng(ev.latlng)
-            .setContent(style.popupHtml(T.site, { _popup: S.sitePopup.concat([[T.site_open, "↙"]]) })).openOn(map);
+            .setContent(style.popupHtml(T.site, { _popup: S.sitePopup }) +
+              "<div class='areal-reason'>" + lib.format.esc(T.site_open) + "</div>").openOn(map);
         } else if (action === "check-point") {
           var gj = { type: "Point", coordinates: [ev.latlng.lng, ev.latlng.lat] };
           showSite(gj, false);
