@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import secrets
 import socket
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import tornado.web
+from areal.apps import jsonsafe
 from areal.apps.planner import mapping
 from areal.apps.planner.data import AppData
 from areal.apps.planner.safe_text import strip_paths
@@ -67,14 +67,14 @@ class _DataHandler(tornado.web.RequestHandler):
     def _fail(self, status: int, message: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": message}))
+        self.finish(jsonsafe.dumps({"error": message}))
 
     def write_error(self, status_code: int, **kwargs) -> None:  # noqa: D102
         # An unexpected exception: one generic line to the visitor, the traceback in the log only.
         if "exc_info" in kwargs:
             log.error("data endpoint %s failed", self.request.path, exc_info=kwargs["exc_info"])
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": "internal error" if status_code >= 500 else self._reason}))
+        self.finish(jsonsafe.dumps({"error": "internal error" if status_code >= 500 else self._reason}))
 
 
 def parse_bbox(value: str) -> list[float] | None:
@@ -152,6 +152,17 @@ class OverlayHandler(_DataHandler):
         self.finish(png)
 
 
+class PlacesHandler(_DataHandler):
+    """``GET /areal/api/places``: names to search and label (municipalities, stations, ...)."""
+
+    async def get(self) -> None:  # noqa: D102
+        loop = asyncio.get_running_loop()
+        places = await loop.run_in_executor(None, self.data.places)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "max-age=3600")
+        self.finish(jsonsafe.dumps(places))
+
+
 def extra_patterns(
     data: AppData, *, auth: bool = False, api_token: str | None = None
 ) -> list[tuple[str, Any, dict]]:
@@ -162,6 +173,7 @@ def extra_patterns(
         (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, kw),
         (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, kw),
         (rf"{api}/overlay/([0-9a-f]+)\.png", OverlayHandler, kw),
+        (rf"{api}/places", PlacesHandler, kw),
     ]
 
 
