@@ -111,3 +111,20 @@ def test_after_logging_in_the_planner_and_its_data_are_served(guarded_server):
     assert any(c.name == "user" for c in jar)
     code, _, body = _status(user, guarded_server + "/areal/api/geojson/municipalities?band=0")
     assert code == 200 and b"FeatureCollection" in body
+
+
+def test_bad_parameters_get_400_not_500(guarded_server):
+    anon = urllib.request.build_opener(_NoRedirect)
+    auth = {"Authorization": "Bearer tok-123"}
+    api = guarded_server + "/areal/api/geojson/municipalities"
+    for query in (
+        "?band=2&bbox=-1e308,-1e308,1e308,1e308",
+        "?band=x",
+        "?band=0&bbox=1,2,3",
+        "?kommune=../../etc",
+    ):
+        code, _, body = _status(anon, api + query, headers=auth)
+        assert code == 400, (query, code, body)
+        assert b"Traceback" not in body and b"/tmp/" not in body
+    code, _, _ = _status(anon, guarded_server + "/areal/api/geojson/nope?band=0", headers=auth)
+    assert code == 404
