@@ -191,18 +191,101 @@ def mosaic_suspects(geoms: np.ndarray, max_boundary_share: float = 0.35) -> np.n
     if n_left == 0:  # pragma: no cover - a finite set of polygons always leaves its outline
         return np.empty(0, np.int64)
     x0, y0, x1, y1 = x0[keep], y0[keep], x1[keep], y1[keep]
-    outline = shapely.multilinestrings(np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1))
-    faces = shapely.get_parts(shapely.polygonize([shapely.union_all(outline)]))
-    faces = faces[shapely.area(faces) > 0]
-    if len(faces) == 0:
-        return np.empty(0, np.int64)
-    inner = shapely.point_on_surface(faces)
-    w = _winding(shapely.get_x(inner), shapely.get_y(inner), x0, y0, x1, y1)
-    bad = faces[w >= 2]
+    rings = _outline_rings(x0, y0, x1, y1)
+    if rings is not None:
+        polys, w = rings
+        bad = polys[w >= 2]
+    else:  # the outline is not a set of simple, non-crossing rings: form its faces with GEOS
+        outline = shapely.multilinestrings(np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1))
+        faces = shapely.get_parts(shapely.polygonize([shapely.union_all(outline)]))
+        faces = faces[shapely.area(faces) > 0]
+        if len(faces) == 0:
+            return np.empty(0, np.int64)
+        inner = shapely.point_on_surface(faces)
+        bad = faces[_winding(shapely.get_x(inner), shapely.get_y(inner), x0, y0, x1, y1) >= 2]
     if len(bad) == 0:
         return np.empty(0, np.int64)
     _, hit = shapely.STRtree(geoms).query(bad, predicate="intersects")
     return np.unique(hit)
+
+
+def _outline_rings(x0, y0, x1, y1):
+    """The outline (a cycle of directed segments) as rings, and the winding number just inside each.
+
+    Segments are chained head to tail (at a vertex with several exits, the exit turning most
+    clockwise from the way back keeps the region on the left, as in a face walk). Returns
+    ``(ring polygons, w)`` with ``w[r]`` the winding number of the region just inside ring ``r``
+    (its own sign plus the signs of the rings around it), or None when the rings are not all
+    simple and free of crossings (then the caller nodes the outline with GEOS).
+    """
+    n = len(x0)
+    with np.errstate(over="ignore"):
+        ha, hb = _point_hash(x0, y0), _point_hash(x1, y1)
+    vid, inv = np.unique(np.r_[ha, hb], return_inverse=True)
+    vs, ve = inv[:n], inv[n:]
+    nv = len(vid)
+    out_deg = np.bincount(vs, minlength=nv)
+    if (out_deg != np.bincount(ve, minlength=nv)).any():
+        return None  # not a cycle (a hash collision or broken input): let GEOS decide
+    by_start = np.argsort(vs, kind="stable")
+    first_out = np.r_[0, np.cumsum(out_deg)]
+    nxt = by_start[first_out[ve]]  # the (first) exit at each segment's end
+    pinch = np.flatnonzero(out_deg[ve] > 1)
+    if len(pinch):
+        ang_out = np.arctan2(y1 - y0, x1 - x0)
+        for s in pinch:
+            v = ve[s]
+            exits = by_start[first_out[v] : first_out[v + 1]]
+            back = np.arctan2(y0[s] - y1[s], x0[s] - x1[s])
+            turn = np.mod(back - ang_out[exits], 2 * np.pi)
+            turn[turn <= 0] = 2 * np.pi
+            nxt[s] = exits[np.argmin(turn)]
+    if len(np.unique(nxt)) != n:
+        return None
+    # exact check of every link (a 64-bit hash collision must not join two different points)
+    if not ((x1 == x0[nxt]) & (y1 == y0[nxt])).all():
+        return None
+    graph = coo_matrix((np.ones(n, bool), (np.arange(n), nxt)), shape=(n, n))
+    n_ring, ring = connected_components(graph, directed=True, connection="weak")
+    # position of each segment along its ring: cut each ring before its head (smallest segment
+    # number) and rank the path by pointer doubling (Wyllie), about log2(ring length) passes
+    idx = np.arange(n)
+    head = np.full(n_ring, n, np.int64)
+    np.minimum.at(head, ring, idx)
+    tail_of = np.empty(n_ring, np.int64)
+    is_tail = nxt == head[ring]
+    tail_of[ring[is_tail]] = idx[is_tail]
+    ptr = np.where(is_tail, idx, nxt)
+    dist = (~is_tail).astype(np.int64)
+    tail = tail_of[ring]
+    while not (ptr == tail).all():
+        dist = dist + dist[ptr]
+        ptr = ptr[ptr]
+    length = np.bincount(ring, minlength=n_ring)
+    pos = length[ring] - 1 - dist
+    order = np.lexsort((pos, ring))
+    rx, ry, rr = x0[order], y0[order], ring[order]
+    # close each ring by repeating its first point
+    starts = np.r_[0, np.cumsum(length)[:-1]]
+    cx = np.insert(rx, np.cumsum(length), rx[starts])
+    cy = np.insert(ry, np.cumsum(length), ry[starts])
+    cr = np.insert(rr, np.cumsum(length), rr[starts])
+    if (length < 3).any():
+        return None
+    polys = shapely.polygons(shapely.linearrings(np.c_[cx, cy], indices=cr))
+    if not shapely.is_valid(polys).all():
+        return None
+    sign = np.where(np.bincount(ring, weights=x0 * y1 - x1 * y0, minlength=n_ring) > 0, 1, -1)
+    tree = shapely.STRtree(polys)
+    qi, qj = tree.query(polys, predicate="intersects")
+    other = qi != qj
+    qi, qj = qi[other], qj[other]
+    inside = shapely.within(polys[qi], polys[qj])
+    apart = shapely.relate_pattern(polys[qi], polys[qj], "F********")
+    if not (inside | apart | shapely.within(polys[qj], polys[qi])).all():
+        return None  # two rings cross
+    enclosing = np.bincount(qi[inside], weights=sign[qj[inside]], minlength=n_ring)
+    return polys, sign + enclosing.astype(np.int64)
 
 
 _MOSAIC_MIN = 64
@@ -412,3 +495,302 @@ def intersect(a, b, *, chunk_size: int = DEFAULT_CHUNK, keep_geometry: bool = Tr
     return Pieces(
         ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained
     )
+
+
+# ------------------------------------------------------------------ partitioned overlay of flat layers
+
+
+def hilbert_key(x: np.ndarray, y: np.ndarray, extent: tuple[float, float, float, float], level: int = 16):
+    """Position of points along a Hilbert curve over ``extent`` (``level`` bits a side), as uint64.
+
+    Sorting by it keeps neighbours together: the order of spatially sorted row groups and of
+    partitions. Points outside the extent are clamped to its edge.
+
+    Examples
+    --------
+    >>> hilbert_key(np.array([0.0, 0.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0]), (0, 0, 1, 1), level=1)
+    array([0, 1, 2, 3], dtype=uint64)
+    """
+    xmin, ymin, xmax, ymax = (float(v) for v in extent)
+    n = 1 << level
+    sx = (n - 1) / (xmax - xmin) if xmax > xmin else 0.0
+    sy = (n - 1) / (ymax - ymin) if ymax > ymin else 0.0
+    xi = np.clip(np.round((np.asarray(x, float) - xmin) * sx), 0, n - 1).astype(np.int64)
+    yi = np.clip(np.round((np.asarray(y, float) - ymin) * sy), 0, n - 1).astype(np.int64)
+    d = np.zeros(len(xi), np.uint64)
+    s = n >> 1
+    while s > 0:
+        rx = (xi & s) > 0
+        ry = (yi & s) > 0
+        d += np.uint64(s) * np.uint64(s) * ((3 * rx) ^ ry).astype(np.uint64)
+        # rotate the quadrant (the classic xy2d step), on the whole n-by-n square
+        flip = ~ry
+        swap_and_mirror = flip & rx
+        xi = np.where(swap_and_mirror, n - 1 - xi, xi)
+        yi = np.where(swap_and_mirror, n - 1 - yi, yi)
+        xi, yi = np.where(flip, yi, xi), np.where(flip, xi, yi)
+        s >>= 1
+    return d
+
+
+class ArraySource:
+    """Polygons held in memory, seen through the source interface of :func:`flat_overlay`.
+
+    A source answers two questions: the envelope of every row (:meth:`bounds`) and the
+    geometries of some rows (:meth:`take`). :class:`areal.layers.geoparquet.ParquetSource` answers
+    them from a GeoParquet file instead (bbox covering columns, row groups read on demand).
+    """
+
+    def __init__(self, geoms):
+        self.geoms = as_geometry_array(geoms)
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def bounds(self) -> np.ndarray:
+        """``(n, 4)`` array of ``xmin, ymin, xmax, ymax`` (NaN for missing or empty rows)."""
+        return shapely.bounds(self.geoms)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """Geometries of ``rows`` (ascending row numbers).
+
+        Prepared geometries are handed out as copies: GEOS builds a prepared geometry's indexes
+        lazily, which is not safe when two partitions use one geometry on two threads.
+        """
+        g = self.geoms[rows]
+        prepared = shapely.is_prepared(g)
+        if prepared.any():
+            g = g.copy()
+            g[prepared] = shapely.from_wkb(shapely.to_wkb(g[prepared]))
+        return g
+
+
+def _envelope_hits(bounds: np.ndarray, other: np.ndarray, max_cells: int = 1_000_000) -> np.ndarray:
+    """Mask of the rows of ``bounds`` whose envelope may meet one of ``other`` (an exact superset).
+
+    The envelopes of ``other`` are burnt into a coarse occupancy grid; each row then counts the
+    occupied cells under its own envelope with four reads of the grid's summed-area table.
+    Vectorised: no geometry object is made for the (many) rows.
+    """
+    ok = np.isfinite(bounds).all(axis=1)
+    if len(other) == 0 or not ok.any():
+        return np.zeros(len(bounds), bool)
+    ox0, oy0 = float(other[:, 0].min()), float(other[:, 1].min())
+    ox1, oy1 = float(other[:, 2].max()), float(other[:, 3].max())
+    w, h = max(ox1 - ox0, 1e-9), max(oy1 - oy0, 1e-9)
+    cell = max(np.sqrt(w * h / max_cells), w / 4096, h / 4096, 1e-9)
+    nx, ny = int(w // cell) + 1, int(h // cell) + 1
+
+    def col(x):
+        return np.floor((x - ox0) / cell).astype(np.int64)
+
+    def row(y):
+        return np.floor((y - oy0) / cell).astype(np.int64)
+
+    diff = np.zeros((ny + 1, nx + 1), np.int32)
+    c0, c1 = np.clip(col(other[:, 0]), 0, nx - 1), np.clip(col(other[:, 2]), 0, nx - 1)
+    r0, r1 = np.clip(row(other[:, 1]), 0, ny - 1), np.clip(row(other[:, 3]), 0, ny - 1)
+    np.add.at(diff, (r0, c0), 1)
+    np.add.at(diff, (r0, c1 + 1), -1)
+    np.add.at(diff, (r1 + 1, c0), -1)
+    np.add.at(diff, (r1 + 1, c1 + 1), 1)
+    occupied = (diff.cumsum(0).cumsum(1)[:ny, :nx] > 0).astype(np.int32)
+    sat = np.zeros((ny + 1, nx + 1), np.int64)
+    sat[1:, 1:] = occupied.cumsum(0).cumsum(1)
+    b = np.where(ok[:, None], bounds, 0.0)
+    inside = ok & (b[:, 2] >= ox0) & (b[:, 0] <= ox1) & (b[:, 3] >= oy0) & (b[:, 1] <= oy1)
+    q0, q1 = np.clip(col(b[:, 0]), 0, nx - 1), np.clip(col(b[:, 2]), 0, nx - 1)
+    p0, p1 = np.clip(row(b[:, 1]), 0, ny - 1), np.clip(row(b[:, 3]), 0, ny - 1)
+    count = sat[p1 + 1, q1 + 1] - sat[p0, q1 + 1] - sat[p1 + 1, q0] + sat[p0, q0]
+    return inside & (count > 0)
+
+
+@dataclass(frozen=True)
+class _OverlayTask:
+    owned: np.ndarray  # rows of the many side whose pieces this task computes
+    rows: np.ndarray  # owned plus halo rows (ascending): the overlap check sees all of them
+    few: np.ndarray  # indices into the flat few side that may meet these rows
+
+
+def _pairs_to_pieces(gm: np.ndarray, gf: np.ndarray, keep_geometry: bool):
+    """Pieces of candidate pairs ``gm[k] ∩ gf[k]`` (both prepared): geometry, area, containment flag."""
+    m_in_f = shapely.contains_properly(gf, gm)
+    rest = ~m_in_f
+    f_in_m = np.zeros(len(gm), bool)
+    # "gf lies in the interior of gm", asked with the (prepared, task-local) gf first
+    f_in_m[rest] = shapely.relate_pattern(gf[rest], gm[rest], "T*F*FF***")
+    rest &= ~f_in_m
+    pieces = np.where(m_in_f, gm, gf)
+    if rest.any():
+        pieces[rest] = polygonal(shapely.intersection(gm[rest], gf[rest]))
+    area = shapely.area(pieces)
+    return (pieces if keep_geometry else None), area, m_in_f | f_in_m
+
+
+def _overlay_tile(shared, task: _OverlayTask):
+    """One partition of :func:`flat_overlay` (runs on a worker: reads its rows from the source)."""
+    src, few_wkb, buffer_m, keep_geometry = shared
+    g = polygonal(buffer(src.take(task.rows), buffer_m))
+    rows = task.rows
+    # this partition's own copies of the few side, prepared here: GEOS builds a prepared
+    # geometry's indexes lazily, which is not safe to share between threads
+    fsub = shapely.from_wkb(few_wkb[task.few])
+    shapely.prepare(fsub)
+    qf, qm = shapely.STRtree(g).query(fsub, predicate="intersects")
+    hit = np.unique(qm)
+    hit = hit[~shapely.is_empty(g[hit])]
+    # the overlap check sees every row meeting the few side here, owned or halo
+    pi, pj = overlapping_pairs(g[hit])
+    pairs = np.c_[rows[hit[pi]], rows[hit[pj]]]
+    bad = np.zeros(len(rows), bool)
+    bad[hit[pi]] = True
+    bad[hit[pj]] = True
+    use = np.isin(rows[qm], task.owned, assume_unique=False) & ~bad[qm]
+    qm, qf = qm[use], qf[use]
+    pieces, area, contained = _pairs_to_pieces(g[qm], fsub[qf], keep_geometry)
+    ok = area > 0
+    return (
+        rows[qm[ok]],
+        task.few[qf[ok]],
+        area[ok],
+        pieces[ok] if keep_geometry else None,
+        int(contained[ok].sum()),
+        pairs,
+    )
+
+
+def _partition(b: np.ndarray, rows: np.ndarray, target: int) -> list[np.ndarray]:
+    """Cut ``rows`` into spatially compact groups of about ``target`` rows (Hilbert order of centres)."""
+    if len(rows) <= target:
+        return [rows]
+    cx = (b[rows, 0] + b[rows, 2]) / 2
+    cy = (b[rows, 1] + b[rows, 3]) / 2
+    key = hilbert_key(cx, cy, (cx.min(), cy.min(), cx.max(), cy.max()))
+    order = rows[np.argsort(key, kind="stable")]
+    k = int(np.ceil(len(rows) / target))
+    return [np.sort(p) for p in np.array_split(order, k)]
+
+
+def flat_overlay(
+    many,
+    few,
+    *,
+    scheduler=None,
+    buffer_m: float = 0.0,
+    partition_rows: int | None = None,
+    keep_geometry: bool = True,
+) -> Pieces:
+    """Intersect two layers with the overlaps inside each counted once, partition by partition.
+
+    The same areas as ``intersect(flatten(many).geoms, flatten(few).geoms)``, without flattening
+    all of ``many``: only its rows meeting ``few`` are read, checked for overlaps and intersected.
+    An overlap that lies outside ``few`` cannot change the result, so the check is exact.
+
+    1. ``few`` is flattened (the proposals, a pasture outline: the small side).
+    2. The envelopes of ``many`` (a source's covering columns) select the candidate rows
+       (:func:`_envelope_hits`, vectorised) and these are cut into spatially compact partitions
+       (Hilbert order). Each partition carries a halo: candidates of other partitions whose
+       envelope meets its own.
+    3. Each partition runs on ``scheduler`` (:mod:`areal.geo.scheduler`): it reads its rows
+       (:meth:`take`), finds the overlapping pairs among all of them (:func:`overlapping_pairs`)
+       and computes the pieces of its own rows that overlap nothing.
+    4. Rows in an overlapping pair are unioned per cluster in the calling process and intersected
+       there (the rare case), the piece then indexed by the cluster's smallest row.
+
+    Parameters
+    ----------
+    many : array-like of geometries, or a source
+        The large layer: geometries, or an object with ``__len__``, ``bounds()`` and
+        ``take(rows)`` (:class:`ArraySource`, :class:`areal.layers.geoparquet.ParquetSource`).
+    few : array-like of geometries or Flat
+        The small layer (flattened here unless it is a :class:`Flat` already).
+    scheduler : Scheduler, str, Executor or distributed.Client, optional
+        Where the partitions run (see :func:`areal.geo.scheduler.get_scheduler`; default the
+        calling thread). Results are reduced in partition order: every scheduler gives the same
+        pieces.
+    buffer_m : float
+        Buffer the rows of ``many`` by this distance (m) as they are read (a rule's zone).
+    partition_rows : int, optional
+        Candidate rows per partition (default: enough partitions for four per worker, at most
+        50,000 rows each).
+    keep_geometry : bool
+        When False only areas are returned.
+
+    Returns
+    -------
+    Pieces
+        ``ia`` are row numbers of ``many`` (for a merged cluster, its smallest row), ``ib`` row
+        numbers of ``few`` (:attr:`Flat.source`); sorted by ``(ia, ib)``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> mosaic = [box(x, y, x + 1, y + 1) for x in range(4) for y in range(4)]
+    >>> p = flat_overlay(mosaic + [box(0, 0, 1, 1)], [box(0.5, 0.5, 2.5, 1.5), box(0.5, 1, 2.5, 1.5)])
+    >>> float(p.area.sum())  # the duplicate cell and the overlapping proposals count once
+    2.0
+    """
+    from areal.geo.scheduler import get_scheduler
+
+    src = many if hasattr(many, "take") and hasattr(many, "bounds") else ArraySource(many)
+    fb = few if isinstance(few, Flat) else flatten(few)
+    if len(src) == 0 or len(fb.geoms) == 0:
+        return _empty_pieces()
+    if buffer_m < 0:
+        raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
+    sched = get_scheduler(scheduler if scheduler is not None else "serial")
+    b = np.asarray(src.bounds(), dtype=float)
+    if buffer_m:
+        b = b + np.array([-buffer_m, -buffer_m, buffer_m, buffer_m])
+    cand = np.flatnonzero(_envelope_hits(b, shapely.bounds(fb.geoms)))
+    if len(cand) == 0:
+        return _empty_pieces()
+    target = partition_rows or int(min(50_000, max(2_000, np.ceil(len(cand) / (4 * sched.workers)))))
+    parts = _partition(b, cand, target)
+    boxes = shapely.box(*b[cand].T)
+    cand_tree = shapely.STRtree(boxes)
+    few_tree = shapely.STRtree(fb.geoms)
+    tasks = []
+    for owned in parts:
+        ext = shapely.box(*b[owned, :2].min(0), *b[owned, 2:].max(0))
+        rows = np.union1d(owned, cand[cand_tree.query(ext)])
+        tasks.append(_OverlayTask(owned, rows, np.sort(few_tree.query(ext))))
+    out_m, out_f, out_a, out_g, pairs = [], [], [], [], []
+    n_contained = 0
+    for rm, rf, area, geoms, n_in, pr in sched.map(
+        _overlay_tile, tasks, shared=(src, shapely.to_wkb(fb.geoms), float(buffer_m), keep_geometry)
+    ):
+        out_m.append(rm)
+        out_f.append(rf)
+        out_a.append(area)
+        out_g.append(geoms if keep_geometry else np.full(len(rm), None, object))
+        n_contained += n_in
+        pairs.append(pr)
+    pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
+    if len(pairs):
+        # Overlapping rows: drop whatever a partition computed for them, union each cluster.
+        members = np.unique(pairs)
+        im = np.concatenate(out_m)
+        keep = ~np.isin(im, members)
+        out_m, out_f = [im[keep]], [np.concatenate(out_f)[keep]]
+        out_a, out_g = [np.concatenate(out_a)[keep]], [np.concatenate(out_g)[keep]]
+        local = np.searchsorted(members, pairs)
+        graph = coo_matrix((np.ones(len(local), bool), (local[:, 0], local[:, 1])), shape=(len(members),) * 2)
+        n_comp, label = connected_components(graph, directed=False)
+        mg = polygonal(buffer(src.take(members), buffer_m))
+        clusters = np.empty(n_comp, object)
+        first = np.full(n_comp, len(members), np.intp)
+        np.minimum.at(first, label, np.arange(len(members)))
+        order = np.argsort(label, kind="stable")
+        for c, grp in enumerate(np.split(order, np.cumsum(np.bincount(label, minlength=n_comp))[:-1])):
+            clusters[c] = shapely.union_all(mg[grp])
+        cp = intersect(clusters, fb.geoms, keep_geometry=keep_geometry)
+        out_m.append(members[first[cp.ia]])
+        out_f.append(cp.ib)
+        out_a.append(cp.area)
+        out_g.append(cp.geoms)
+        n_contained += cp.n_contained
+    ia = np.concatenate(out_m).astype(np.intp)
+    ib = fb.source[np.concatenate(out_f).astype(np.intp)]
+    order = np.lexsort((ib, ia))
+    return Pieces(ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained)
