@@ -565,6 +565,13 @@ class ArraySource:
         return g
 
 
+def _is_source(x) -> bool:
+    """True for a row source (``bounds()`` and ``take(rows)`` methods), False for geometries."""
+    if isinstance(x, (np.ndarray, list, tuple, gpd.GeoSeries, gpd.GeoDataFrame)):
+        return False
+    return callable(getattr(x, "bounds", None)) and callable(getattr(x, "take", None))
+
+
 def _envelope_hits(bounds: np.ndarray, other: np.ndarray, max_cells: int = 1_000_000) -> np.ndarray:
     """Mask of the rows of ``bounds`` whose envelope may meet one of ``other`` (an exact superset).
 
@@ -732,7 +739,7 @@ def flat_overlay(
     """
     from areal.geo.scheduler import get_scheduler
 
-    src = many if hasattr(many, "take") and hasattr(many, "bounds") else ArraySource(many)
+    src = many if _is_source(many) else ArraySource(many)
     fb = few if isinstance(few, Flat) else flatten(few)
     if len(src) == 0 or len(fb.geoms) == 0:
         return _empty_pieces()
