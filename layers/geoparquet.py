@@ -155,3 +155,36 @@ class ParquetSource:
 
     def __repr__(self) -> str:
         return f"<ParquetSource {self.path}: {self._n:,} rows in {self.row_groups} row groups>"
+
+
+class SourceSet:
+    """Several sources seen as one (the parts of a layer cached per file: AR5 per municipality).
+
+    Rows are numbered part after part; :meth:`take` sends each row to its part.
+    """
+
+    def __init__(self, sources):
+        self.sources = list(sources)
+        self._starts = np.r_[0, np.cumsum([len(s) for s in self.sources])].astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    def bounds(self) -> np.ndarray:
+        """Envelopes of every row of every part, ``(n, 4)``."""
+        if not self.sources:
+            return np.zeros((0, 4))
+        return np.concatenate([s.bounds() for s in self.sources])
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """Geometries of ``rows`` (ascending)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty(len(rows), dtype=object)
+        part = np.searchsorted(self._starts, rows, side="right") - 1
+        for k in np.unique(part):
+            sel = np.flatnonzero(part == k)
+            out[sel] = self.sources[k].take(rows[sel] - self._starts[k])
+        return out
+
+    def __repr__(self) -> str:
+        return f"<SourceSet of {len(self.sources)} parts, {len(self):,} rows>"

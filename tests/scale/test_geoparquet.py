@@ -127,5 +127,12 @@ def test_a_layer_in_several_files_is_cached_one_part_per_file(tmp_path):
     assert df.attrs["load_report"]["from_cache"] and len(df) == 100
     assert df.geometry.iloc[0].bounds[0] == 0 and df.geometry.iloc[50].bounds[0] == 10_000  # file order
     assert df.attrs["load_report"]["n_features"] == 100
-    b = np.concatenate([s.bounds() for s in srcs])
-    assert b[:, 0].min() == 0 and b[:, 2].max() == 11_000
+    from areal.layers.geoparquet import SourceSet
+
+    both = SourceSet(srcs)
+    b = both.bounds()
+    assert len(both) == 100 and b[:, 0].min() == 0 and b[:, 2].max() == 11_000
+    got = flat_overlay(both, [box(900, 7e6, 10_100, 7e6 + 100)])
+    assert got.area.sum() == pytest.approx(200 * 100, rel=1e-12)  # one cell column on each side
+    want = np.flatnonzero(((b[:, 0] == 900) | (b[:, 0] == 10_000)) & (b[:, 1] == 7e6))
+    assert len(want) == 2 and got.ia.tolist() == want.tolist()
