@@ -108,6 +108,7 @@ def coarse_criteria(
     cache: C.DistanceCache | None = None,
     digests: Mapping[str, str] | None = None,
     distance_res: float | None = None,
+    scheduler=None,
 ) -> dict[str, CoarseCriterion]:
     """Criteria evaluated once on a coarser lattice than ``grid``, keyed by criterion id.
 
@@ -117,27 +118,36 @@ def coarse_criteria(
       DEM is resampled once onto a lattice of its own cell size and slope computed there.
 
     Each grid cell then takes the coarse cell holding its centre (:func:`coarse_index`); the
-    coarse rasters do not depend on how the grid is tiled.
+    coarse rasters do not depend on how the grid is tiled. Without a ``cache`` the distance
+    rasters are computed one per task on ``scheduler`` (:mod:`areal.geo.scheduler`; default the
+    calling thread).
     """
     dres = check_distance_res(distance_res, grid)
     out: dict[str, CoarseCriterion] = {}
-    for c in p.criteria:
-        src = p.criterion_frames[c.id]
-        if c.kind == "distance" and dres:
-            dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
-            if cache is not None:
+    dist = [c for c in p.criteria if c.kind == "distance"] if dres else []
+    if dist:
+        dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
+        if cache is not None:  # the cache is consulted (and filled) in the calling thread
+            for c in dist:
                 raw = cache.get(
-                    src,
+                    p.criterion_frames[c.id],
                     dgrid,
                     cap_m=c.distance_cap,
                     all_touched=True,
                     what=c.layer,
                     digest=(digests or {}).get(c.id),
                 )
-            else:
-                raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
-            out[c.id] = CoarseCriterion(dgrid, raw, criterion_score(c, raw))
-        elif c.kind == "slope":
+                out[c.id] = CoarseCriterion(dgrid, raw, criterion_score(c, raw))
+        else:  # one distance raster per task, on the scheduler (independent of each other)
+            from areal.geo.scheduler import get_scheduler
+
+            sched = get_scheduler(scheduler if scheduler is not None else "serial")
+            items = [(c, p.criterion_frames[c.id]) for c in dist]
+            for c, co in zip(dist, sched.map(_coarse_distance, items, shared=dgrid)):
+                out[c.id] = co
+    for c in p.criteria:
+        src = p.criterion_frames[c.id]
+        if c.kind == "slope":
             f = terrain_factor(src, grid)
             if f > 1:
                 tres = f * grid.res
@@ -156,6 +166,13 @@ def coarse_criteria(
                 raw = C.slope_degrees(elev, tres)
                 out[c.id] = CoarseCriterion(tgrid, raw, criterion_score(c, raw))
     return out
+
+
+def _coarse_distance(dgrid: AnalysisGrid, item) -> CoarseCriterion:
+    """One distance criterion on the coarse lattice (a scheduler task)."""
+    c, src = item
+    raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
+    return CoarseCriterion(dgrid, raw, criterion_score(c, raw))
 
 
 def fine_raw(

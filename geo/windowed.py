@@ -344,10 +344,62 @@ def run_windowed(
         ``"processes"``, ``"tcp://host:port"``, a ``distributed.Client`` ... The plan, the land
         mask and the coarse lattices are shipped once per worker.
     """
+    from areal.geo.scheduler import get_scheduler
+
     p = plan(profile, inputs)
     dres = check_distance_res(distance_res, grid)
+    workers = workers or os.cpu_count() or 1
+    owned = scheduler is None
+    sched = get_scheduler(
+        scheduler if scheduler is not None else ("serial" if workers <= 1 else f"threads:{workers}")
+    )
+    try:
+        return _run(
+            profile,
+            inputs,
+            grid,
+            p,
+            dres,
+            sched,
+            tile,
+            sink,
+            progress,
+            threshold,
+            sites,
+            connectivity,
+            min_area_ha,
+            conflicts,
+            cache,
+        )
+    finally:
+        if owned:
+            sched.close()
+
+
+def _run(
+    profile,
+    inputs,
+    grid,
+    p,
+    dres,
+    sched,
+    tile,
+    sink,
+    progress,
+    threshold,
+    sites,
+    connectivity,
+    min_area_ha,
+    conflicts,
+    cache,
+):
     coarse = coarse_criteria(
-        p, grid, cache=cache, digests=layer_digests(p) if cache is not None else None, distance_res=dres
+        p,
+        grid,
+        cache=cache,
+        digests=layer_digests(p) if cache is not None else None,
+        distance_res=dres,
+        scheduler=sched,
     )
     fine = [c for c in p.criteria if c.id not in coarse]
     halo = 0
@@ -377,7 +429,6 @@ def run_windowed(
     offsets: dict[tuple[int, int], int] = {}
     n_total = 0
     stats_parts: list[SiteStats] = []
-    workers = workers or os.cpu_count() or 1
 
     def collect(t: _Tile) -> None:
         nonlocal n_land, n_any, n_cand, n_tiles, n_empty, score_sum, n_total
@@ -404,26 +455,18 @@ def run_windowed(
             progress(1)
 
     wins = grid.windows(tile=tile, halo=halo)
-    from areal.geo.scheduler import get_scheduler
+    # rasterio silences this warning of its in-memory rasterisation datasets with
+    # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
+    # The filter is scoped to this run: the process's warning filters are restored after it.
+    # (Worker processes run one tile at a time, where rasterio's own silencing works.)
+    from rasterio.errors import NotGeoreferencedWarning
 
-    owned = scheduler is None
-    sched = get_scheduler(scheduler if scheduler is not None else ("serial" if workers <= 1 else f"threads:{workers}"))
-    try:
-        # rasterio silences this warning of its in-memory rasterisation datasets with
-        # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
-        # The filter is scoped to this run: the process's warning filters are restored after it.
-        # (Worker processes run one tile at a time, where rasterio's own silencing works.)
-        from rasterio.errors import NotGeoreferencedWarning
-
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
-            )
-            for t in sched.map(_run_tile, wins, shared=runner):
-                collect(t)
-    finally:
-        if owned:
-            sched.close()
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
+        )
+        for t in sched.map(_run_tile, wins, shared=runner):
+            collect(t)
     table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
     site_gdf = None
     if sites:
