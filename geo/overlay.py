@@ -800,4 +800,6 @@ def flat_overlay(
     ia = np.concatenate(out_m).astype(np.intp)
     ib = fb.source[np.concatenate(out_f).astype(np.intp)]
     order = np.lexsort((ib, ia))
-    return Pieces(ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained)
+    return Pieces(
+        ia[order], ib[order], np.concatenate(out_g)[order], np.concatenate(out_a)[order], n_contained
+    )

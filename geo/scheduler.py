@@ -27,12 +27,30 @@ the same numbers as the in-memory path (bit for bit).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
+
 SCHEDULERS = ("serial", "threads", "processes", "local", "tcp://host:port")
+_SHARE_MIN_BYTES = 1 << 22  # smaller arrays are simply pickled
+
+
+class SharedArray(np.memmap):
+    """A read-only memory-mapped ``.npy`` file that pickles as its path (see :meth:`Scheduler.share`)."""
+
+    def __reduce__(self):
+        return _open_shared, (self.filename,)
+
+
+def _open_shared(path: str) -> SharedArray:
+    return np.load(path, mmap_mode="r").view(SharedArray)
+
+
 """The scheduler names :func:`get_scheduler` understands."""
 
 
@@ -97,8 +115,36 @@ class Scheduler:
         """One line for logs and benchmark tables: kind and workers."""
         return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
 
+    #: Workers are other processes on this machine (they can map a file instead of a copy).
+    same_machine_processes = False
+
+    def share(self, array: np.ndarray) -> np.ndarray:
+        """An array as the workers should receive it: as is, or memory-mapped from a file.
+
+        Threads share memory, so the array is returned unchanged. Worker processes on this
+        machine get a read-only memory map of one file (pickled as its path), so a large
+        lattice is held once in the page cache instead of once per worker. Files live until
+        :meth:`release` (or :meth:`close`).
+        """
+        if not self.same_machine_processes or array.nbytes < _SHARE_MIN_BYTES:
+            return array
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="areal-shared-")
+        path = os.path.join(self._scratch, f"a{len(os.listdir(self._scratch))}.npy")
+        np.save(path, np.ascontiguousarray(array))
+        return _open_shared(path)
+
+    def release(self) -> None:
+        """Remove the files made by :meth:`share`."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    _scratch: str | None = None
+
     def close(self) -> None:
         """Release what this scheduler started."""
+        self.release()
 
     def __enter__(self) -> Scheduler:
         return self
@@ -132,9 +178,12 @@ class ExecutorScheduler(Scheduler):
         self._owned = owned
 
     def _run(self, fn, chunks, shared, ahead):
-        yield from _windowed(lambda c: self.executor.submit(fn, shared, c), lambda f: f.result(), chunks, ahead)
+        yield from _windowed(
+            lambda c: self.executor.submit(fn, shared, c), lambda f: f.result(), chunks, ahead
+        )
 
     def close(self) -> None:  # noqa: D102
+        self.release()
         if self._owned:
             self.executor.shutdown(wait=True)
 
@@ -169,6 +218,7 @@ class ProcessScheduler(Scheduler):
     """
 
     name = "processes"
+    same_machine_processes = True
 
     def __init__(self, workers: int | None = None):
         super().__init__(workers or default_workers())
@@ -177,7 +227,9 @@ class ProcessScheduler(Scheduler):
         import multiprocessing
 
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_install_shared, initargs=(shared,)) as ex:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_install_shared, initargs=(shared,)
+        ) as ex:
             yield from _windowed(
                 lambda c: ex.submit(_call_with_installed, fn, c), lambda f: f.result(), chunks, ahead
             )
@@ -217,11 +269,28 @@ class DaskScheduler(Scheduler):
             if handle is not None:
                 self.client.cancel(handle)
 
+    @property
+    def same_machine_processes(self) -> bool:  # noqa: D102
+        # worker processes that see this machine's files (a LocalCluster, or a cluster on a
+        # shared file system) map shared arrays; others receive copies
+        if self._local is None:
+            probe = tempfile.NamedTemporaryFile(prefix="areal-probe-", delete=False)
+            probe.close()
+            try:
+                seen = self.client.run(os.path.exists, probe.name)
+                self._local = bool(seen) and all(seen.values())
+            finally:
+                os.unlink(probe.name)
+        return self._local
+
+    _local: bool | None = None
+
     def describe(self) -> str:  # noqa: D102
         addr = getattr(self.client.scheduler, "address", "?")
         return f"dask {addr} ({self.workers} worker thread{'s' if self.workers != 1 else ''})"
 
     def close(self) -> None:  # noqa: D102
+        self.release()
         if self._owned:
             self.client.close()
             if self._cluster is not None:
@@ -253,7 +322,9 @@ def _count(spec: str, default: int | None) -> int | None:
     return int(n)
 
 
-def get_scheduler(spec: str | Scheduler | Executor | Any | None = None, workers: int | None = None) -> Scheduler:
+def get_scheduler(
+    spec: str | Scheduler | Executor | Any | None = None, workers: int | None = None
+) -> Scheduler:
     """A :class:`Scheduler` from a name, an address, an executor or a dask client.
 
     Parameters
@@ -292,7 +363,9 @@ def get_scheduler(spec: str | Scheduler | Executor | Any | None = None, workers:
             Client = ()
         if isinstance(spec, Client):
             return DaskScheduler(spec)
-        raise TypeError(f"scheduler must be a name, an Executor or a distributed.Client, got {type(spec).__name__}")
+        raise TypeError(
+            f"scheduler must be a name, an Executor or a distributed.Client, got {type(spec).__name__}"
+        )
     s = spec.strip()
     if s.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         from distributed import Client

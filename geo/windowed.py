@@ -79,7 +79,7 @@ class _Lattice:
 
     A tile then gathers one value per eligible cell from ``partial`` instead of one per
     criterion; per-criterion values are gathered only for candidate cells (site statistics).
-    ``members`` holds ``(criterion position, coarse criterion, index arrays)`` where the index
+    ``members`` holds ``(criterion position, raw values, index arrays)`` where the index
     arrays map this lattice's rows / columns to the criterion's own (nested) lattice, or None
     when it is this lattice.
     """
@@ -128,7 +128,9 @@ def _lattices(p: Plan, coarse: Mapping[str, CoarseCriterion], w32: np.ndarray) -
         partial = np.zeros(hg.shape, dtype=np.float32)
         for k, co, idx in members:
             partial += w32[k] * (co.score if idx is None else co.score[np.ix_(*idx)])
-        out.append(_Lattice(hg, partial, tuple(members)))
+        # only the raw values travel with the runner: scores of candidate cells are recomputed
+        # from them (the same elementwise function, so the same values)
+        out.append(_Lattice(hg, partial, tuple((k, co.raw, idx) for k, co, idx in members)))
     return out
 
 
@@ -206,12 +208,13 @@ class _TileRunner:
             for lat, fi in zip(self.lattices, flat_idx):
                 fs = fi[sel]
                 r_l, c_l = np.divmod(fs, lat.grid.width)
-                for k, co, idx in lat.members:
+                for k, raw, idx in lat.members:
                     if idx is None:
                         i, j = r_l, c_l
                     else:
                         i, j = idx[0][r_l], idx[1][c_l]
-                    raws[k], scores[k] = co.raw[i, j], co.score[i, j]
+                    raws[k] = np.asarray(raw[i, j])
+                    scores[k] = criterion_score(p.criteria[k], raws[k].copy())
             for n in fine_scores:
                 raws[n], scores[n] = fine_raws[n][sel], fine_scores[n][sel]
             cand = np.zeros(tgrid.shape, dtype=bool)
@@ -372,8 +375,7 @@ def run_windowed(
             cache,
         )
     finally:
-        if owned:
-            sched.close()
+        sched.close() if owned else sched.release()
 
 
 def _run(
@@ -420,6 +422,17 @@ def _run(
         for g in [x[0] for x in src] if c.kind == "categorical" else [src] if c.kind == "distance" else []:
             _ = g.sindex
     runner = _TileRunner(p, grid, inputs.land, coarse, thr, structure, keep_out=sink is not None)
+    del coarse  # the runner holds what the tiles need (pre-summed lattices, raw values)
+    runner.lattices = [
+        _Lattice(
+            lat.grid,
+            sched.share(lat.partial),
+            tuple(
+                (k, sched.share(raw) if structure is not None else None, idx) for k, raw, idx in lat.members
+            ),
+        )
+        for lat in runner.lattices
+    ]
     names = [n for n, _ in p.exclusions]
     alone = dict.fromkeys(names, 0)
     marginal = dict.fromkeys(names, 0)

@@ -64,3 +64,30 @@ def test_unknown_names_and_types_are_refused_with_the_known_ones():
         get_scheduler(3)
     with pytest.raises(ValueError, match="at least 1 worker"):
         Scheduler(0)
+
+
+def _total(shared, k):
+    import numpy as np
+
+    return float(np.asarray(shared[k]).sum()), type(shared[k]).__name__
+
+
+def test_large_arrays_reach_worker_processes_as_one_mapped_file():
+    import pickle
+
+    import numpy as np
+    from areal.geo.scheduler import SharedArray
+
+    a = np.arange(2_000_000, dtype=np.float32)  # 8 MB
+    with get_scheduler("threads:2") as s:
+        assert s.share(a) is a  # threads share memory
+    s = get_scheduler("processes:2")
+    m = s.share(a)
+    assert isinstance(m, SharedArray) and len(pickle.dumps(m)) < 500
+    np.testing.assert_array_equal(m, a)
+    assert list(s.map(_total, [0], shared=[m])) == [(float(a.sum()), "SharedArray")]
+    folder = m.filename.rsplit("/", 1)[0]
+    s.close()
+    import os
+
+    assert not os.path.exists(folder)
