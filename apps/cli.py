@@ -71,7 +71,7 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
             if rep.get("n_filtered"):
                 extra.append(
                     f"{rep['n_filtered']} rows left out by the layer's filter ("
-                    + ", ".join(f"{k} ~ {v}" for k, v in st.spec.where.items())
+                    + ", ".join(f"{k} ~ {loader.expand_where(v)}" for k, v in st.spec.where.items())
                     + ")"
                 )
             if rep.get("n_outside_county"):

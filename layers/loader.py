@@ -40,7 +40,7 @@ from areal.geo.errors import (
 from areal.geo.geometry import family_of, repair_geometries
 from areal.layers import arenas as _arenas  # noqa: F401  (registers the catalogue reader)
 from areal.layers import registry, settings
-from areal.layers._base import LayerSpec
+from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, LayerSpec
 from areal.layers.geoparquet import ParquetSource, read_layer, write_sorted
 from areal.layers.readers import reader_for
 
@@ -182,7 +182,8 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
     files, layer, origin = find_sources(spec, data_dir)
     if not files:
         return None
-    h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}".encode())
+    county = settings.county() if any(COUNTY in w or COUNTY_MUNICIPALITIES in w for w in spec.where.values()) else ""
+    h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}|{county}".encode())
     for f in files:
         h.update(file_checksum(f, cache).encode())
     for dep in _dependencies(spec):
@@ -193,6 +194,47 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
 
 
 # ---------------------------------------------------------------- the pipeline
+
+
+#: Official code columns and their width: numbers read from a numeric source (a CSV, a GeoJSON
+#: number) lose their leading zeros (Oslo 0301 becomes 301); they are padded back.
+CODE_WIDTHS = {"kommunenummer": 4, "fylkesnummer": 2}
+
+
+def pad_codes(values: pd.Series, width: int) -> pd.Series:
+    """Official codes as zero-padded text: ``301``, ``301.0`` and ``"301"`` become ``"0301"``.
+
+    Missing values stay missing; text that is not a whole number is left as it is.
+
+    Examples
+    --------
+    >>> pad_codes(pd.Series([301, 5001, None]), 4).tolist()
+    ['0301', '5001', None]
+    >>> pad_codes(pd.Series(["3", "50", "x"]), 2).tolist()
+    ['03', '50', 'x']
+    """
+
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return None
+        if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()):
+            return str(int(v)).zfill(width)
+        t = str(v).strip()
+        return t.zfill(width) if t.isdigit() else t
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object, name=values.name)
+
+
+def _pad_code_columns(df: pd.DataFrame, spec: LayerSpec, report: LoadReport) -> pd.DataFrame:
+    """Zero-pad the official code columns (before the ``where`` filter matches them)."""
+    for col, width in CODE_WIDTHS.items():
+        if col in df.columns and spec.columns.get(col) == "str":
+            before = df[col]
+            padded = pad_codes(before, width)
+            if not before.astype(object).equals(padded):
+                df = df.assign(**{col: padded})
+                report.n_coerced_columns += 1
+    return df
 
 
 def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> list[str]:
@@ -249,8 +291,25 @@ def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
     return []
 
 
+def expand_where(regex: str, county: str | None = None) -> str:
+    """A ``where`` expression with the county placeholders filled in for the run's county.
+
+    Examples
+    --------
+    >>> print(expand_where("{county_municipalities}", "50"), expand_where("{county}", "3"))
+    50\\d\\d 03
+    >>> print(expand_where("{county}", "all"))
+    \\d\\d
+    """
+    c = settings.county(county)
+    return regex.replace(COUNTY_MUNICIPALITIES, settings.county_pattern(c)).replace(
+        COUNTY, r"\d\d" if c == settings.ALL_COUNTIES else c
+    )
+
+
 def _apply_where(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> pd.DataFrame:
     for col, regex in spec.where.items():
+        regex = expand_where(regex)
         if col not in df.columns:
             continue  # reported by the schema check
         keep = df[col].astype(str).str.fullmatch(regex).fillna(False).to_numpy(bool)
@@ -319,6 +378,7 @@ def clean(
             f"{missing}; columns present: {present}. Map them with a column map (see `areal import --help`).",
             [f"missing column {c!r}" for c in missing],
         )
+    df = _pad_code_columns(df, spec, report)
     df = _apply_where(df, spec, what, report)
     problems = _coerce_dtypes(df, spec, what, report)
     problems += _check_code_lists(df, spec)

@@ -12,6 +12,13 @@ from pathlib import Path
 
 ENV_DATA_DIR = "AREAL_DATA_DIR"
 ENV_CACHE_DIR = "AREAL_CACHE_DIR"
+ENV_COUNTY = "AREAL_COUNTY"
+
+DEFAULT_COUNTY = "50"
+"""Trøndelag (2024 division): the county of the project unless ``--county`` / ``$AREAL_COUNTY`` says another."""
+
+ALL_COUNTIES = "all"
+"""County value for a national run: every municipality of Norway, every county."""
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
@@ -47,3 +54,36 @@ def project_data(*parts: str) -> Path:
 def starter_dir() -> Path:
     """Folder of the packaged starter extract (simplified, redistributable layers)."""
     return Path(str(resources.files("areal.layers").joinpath("starter")))
+
+
+def county(override: str | int | None = None) -> str:
+    """The county of the run: ``override``, else ``$AREAL_COUNTY``, else ``"50"`` (Trøndelag).
+
+    A two-digit county number (``3`` and ``"3"`` become ``"03"``, Oslo), or ``"all"`` for all of
+    Norway.
+
+    Raises
+    ------
+    ValueError
+        For anything that is not a one- or two-digit number or ``"all"``.
+
+    Examples
+    --------
+    >>> county("3"), county(50), county("all")
+    ('03', '50', 'all')
+    """
+    value = override if override is not None else os.environ.get(ENV_COUNTY) or DEFAULT_COUNTY
+    text = str(value).strip().lower()
+    if text in (ALL_COUNTIES, "00", "0000", "norge", "norway"):
+        return ALL_COUNTIES
+    if not text.isdigit() or not 1 <= len(text) <= 2:
+        raise ValueError(
+            f"county {value!r} is not a county number (two digits, e.g. 50 for Trøndelag, 03 for Oslo) or 'all'"
+        )
+    return text.zfill(2)
+
+
+def county_pattern(county_id: str | None = None) -> str:
+    """Regular expression of the municipality numbers of a county (``50\\d\\d``; all: ``\\d{4}``)."""
+    c = county(county_id)
+    return r"\d{4}" if c == ALL_COUNTIES else c + r"\d\d"

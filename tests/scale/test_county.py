@@ -1,0 +1,62 @@
+"""Any county: the county parameter, zero-padded municipality numbers."""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from areal.layers import loader, settings
+from areal.layers._base import COUNTY_MUNICIPALITIES, LayerSpec, Source
+from shapely.geometry import box
+
+
+def test_county_values_and_patterns(monkeypatch):
+    monkeypatch.delenv(settings.ENV_COUNTY, raising=False)
+    assert settings.county() == "50"
+    monkeypatch.setenv(settings.ENV_COUNTY, "3")
+    assert settings.county() == "03" and settings.county_pattern() == r"03\d\d"
+    assert settings.county("all") == "all" and settings.county_pattern("all") == r"\d{4}"
+    with pytest.raises(ValueError, match="'Trøndelag' is not a county number"):
+        settings.county("Trøndelag")
+
+
+def _munis(tmp_path, numbers):
+    # numbers as a numeric source delivers them: Oslo 0301 arrives as 301
+    x = range(len(numbers))
+    gdf = gpd.GeoDataFrame(
+        {"kommunenummer": numbers, "kommunenavn": [f"K{n}" for n in numbers]},
+        geometry=[box(250_000 + 1000 * i, 7e6, 250_500 + 1000 * i, 7e6 + 500) for i in x],
+        crs=25833,
+    )
+    gdf.to_file(tmp_path / "k.geojson", driver="GeoJSON")
+    return LayerSpec(
+        id="k",
+        title_nb="K",
+        title_en="K",
+        theme="administrative",
+        kind="vector",
+        geometry_type="Polygon",
+        publisher="test",
+        licence="CC0",
+        vintage="2024",
+        attribution="test",
+        source=Source(patterns=("k.geojson",)),
+        columns={"kommunenummer": "str", "kommunenavn": "str"},
+        where={"kommunenummer": COUNTY_MUNICIPALITIES},
+    )
+
+
+def test_numeric_municipality_numbers_are_zero_padded_and_the_county_filters(tmp_path, monkeypatch):
+    spec = _munis(tmp_path, [301, 5001, 5006, 4601])
+    monkeypatch.setenv(settings.ENV_COUNTY, "50")
+    df = loader.load(spec, tmp_path, cache_dir=tmp_path / "c")
+    assert df["kommunenummer"].tolist() == ["5001", "5006"]
+    monkeypatch.setenv(settings.ENV_COUNTY, "03")
+    df = loader.load(spec, tmp_path, cache_dir=tmp_path / "c")
+    assert df["kommunenummer"].tolist() == ["0301"]  # not "301", and not the cached Trøndelag frame
+    monkeypatch.setenv(settings.ENV_COUNTY, "all")
+    df = loader.load(spec, tmp_path, cache_dir=tmp_path / "c")
+    assert df["kommunenummer"].tolist() == ["0301", "5001", "5006", "4601"]
+
+
+def test_pad_codes_keeps_missing_and_text():
+    s = loader.pad_codes(pd.Series([301.0, "46", None, "x1"]), 4)
+    assert s.tolist() == ["0301", "0046", None, "x1"]
