@@ -292,14 +292,14 @@ def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
 
 
 def expand_where(regex: str, county: str | None = None) -> str:
-    """A ``where`` expression with the county placeholders filled in for the run's county.
+    r"""A ``where`` expression with the county placeholders filled in for the run's county.
 
     Examples
     --------
     >>> print(expand_where("{county_municipalities}", "50"), expand_where("{county}", "3"))
-    50\\d\\d 03
+    50\d\d 03
     >>> print(expand_where("{county}", "all"))
-    \\d\\d
+    \d\d
     """
     c = settings.county(county)
     return regex.replace(COUNTY_MUNICIPALITIES, settings.county_pattern(c)).replace(

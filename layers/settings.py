@@ -13,6 +13,7 @@ from pathlib import Path
 ENV_DATA_DIR = "AREAL_DATA_DIR"
 ENV_CACHE_DIR = "AREAL_CACHE_DIR"
 ENV_COUNTY = "AREAL_COUNTY"
+ENV_SCHEDULER = "AREAL_SCHEDULER"
 
 DEFAULT_COUNTY = "50"
 """Trøndelag (2024 division): the county of the project unless ``--county`` / ``$AREAL_COUNTY`` says another."""
@@ -84,6 +85,20 @@ def county(override: str | int | None = None) -> str:
 
 
 def county_pattern(county_id: str | None = None) -> str:
-    """Regular expression of the municipality numbers of a county (``50\\d\\d``; all: ``\\d{4}``)."""
+    r"""Regular expression of the municipality numbers of a county (``50\d\d``; all: ``\d{4}``)."""
     c = county(county_id)
     return r"\d{4}" if c == ALL_COUNTIES else c + r"\d\d"
+
+
+def scheduler(override: str | None = None) -> str:
+    """Where engines run their chunks: ``override``, else ``$AREAL_SCHEDULER``, else ``"threads"``.
+
+    See :func:`areal.geo.scheduler.get_scheduler` for the values (``threads``, ``processes``,
+    ``tcp://host:port``, ``local``, with ``:N`` workers).
+    """
+    return override or os.environ.get(ENV_SCHEDULER) or "threads"
+
+
+def area_method(county_id: str | None = None) -> str:
+    """Areas of a run: geodesic for all of Norway (exact in every UTM zone), planar for one county."""
+    return "geodesic" if county(county_id) == ALL_COUNTIES else "planar"

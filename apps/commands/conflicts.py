@@ -113,7 +113,7 @@ def conflicts_cmd(
         unknown = sorted(set(knrs) - set(munis["kommunenummer"].astype(str)))
         if unknown:
             raise UnknownNameError(
-                f"unknown municipality number(s) {', '.join(unknown)}; Trøndelag has "
+                f"unknown municipality number(s) {', '.join(unknown)}; the county has "
                 f"{', '.join(sorted(munis['kommunenummer'].astype(str)))}"
             )
         munis = munis[munis["kommunenummer"].astype(str).isin(knrs)]
@@ -133,7 +133,17 @@ def conflicts_cmd(
         rule_table.classes,
         rule_table.source,
     )
-    res = find_conflicts(prop, layers, sub, as_layer=as_layer, municipalities=munis)
+    from areal.layers import settings
+
+    res = find_conflicts(
+        prop,
+        layers,
+        sub,
+        as_layer=as_layer,
+        municipalities=munis,
+        scheduler=settings.scheduler(),
+        area_method=settings.area_method(),
+    )
 
     def table(df: pd.DataFrame) -> gpd.GeoDataFrame:
         # Attribute-only tables in the GeoPackage, declared in the working CRS like the conflict layers.
@@ -186,7 +196,10 @@ def conflicts_cmd(
 
 
 def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFrame | None) -> None:
+    from areal.geo.areas import describe
+
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
+    click.echo(f"Areas: {describe(res.area_method, lang='en')}")
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
     for _, row in res.summary().iterrows():

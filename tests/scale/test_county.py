@@ -60,3 +60,32 @@ def test_numeric_municipality_numbers_are_zero_padded_and_the_county_filters(tmp
 def test_pad_codes_keeps_missing_and_text():
     s = loader.pad_codes(pd.Series([301.0, "46", None, "x1"]), 4)
     assert s.tolist() == ["0301", "0046", None, "x1"]
+
+
+def test_cli_county_and_scheduler_options_reach_the_run_and_are_restored(monkeypatch):
+    import os
+
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+
+    monkeypatch.delenv(settings.ENV_COUNTY, raising=False)
+    monkeypatch.delenv(settings.ENV_SCHEDULER, raising=False)
+    seen = {}
+
+    @main.command("probe-settings", hidden=True)
+    def probe():
+        seen.update(county=settings.county(), scheduler=settings.scheduler(), area=settings.area_method())
+
+    try:
+        r = CliRunner().invoke(main, ["--county", "3", "--scheduler", "processes:2", "probe-settings"])
+        assert r.exit_code == 0, r.output
+        assert seen == {"county": "03", "scheduler": "processes:2", "area": "planar"}
+        r = CliRunner().invoke(main, ["--county", "all", "probe-settings"])
+        assert seen["county"] == "all" and seen["area"] == "geodesic" and seen["scheduler"] == "threads"
+        assert settings.ENV_COUNTY not in os.environ and settings.ENV_SCHEDULER not in os.environ
+        r = CliRunner().invoke(main, ["--scheduler", "gpu", "probe-settings"])
+        assert r.exit_code == 2 and "'gpu' is not one of serial, threads, processes" in r.output
+        r = CliRunner().invoke(main, ["--county", "Trøndelag", "probe-settings"])
+        assert r.exit_code == 2 and "not a county number" in r.output
+    finally:
+        main.commands.pop("probe-settings", None)
