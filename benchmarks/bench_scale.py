@@ -118,11 +118,16 @@ def mosaic_parts(n_cells: int, seed: int = SEED) -> list[Path]:
             x0 = ORIGIN[0] + bj * BLOCK * CELL
             y0 = ORIGIN[1] + bi * BLOCK * CELL
             blk = shapely.box(
-                x0, y0, x0 + min(BLOCK, n_side - bj * BLOCK) * CELL, y0 + min(BLOCK, n_side - bi * BLOCK) * CELL
+                x0,
+                y0,
+                x0 + min(BLOCK, n_side - bj * BLOCK) * CELL,
+                y0 + min(BLOCK, n_side - bi * BLOCK) * CELL,
             )
             lo = np.min(pts, 0) - 10 * CELL
             hi = np.max(pts, 0) + 10 * CELL
-            vor = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=shapely.box(*lo, *hi), ordered=True)
+            vor = shapely.voronoi_polygons(
+                shapely.multipoints(pts), extend_to=shapely.box(*lo, *hi), ordered=True
+            )
             cells = shapely.get_parts(vor)[: len(own)]
             cells = shapely.intersection(cells, blk)
             cells = shapely.get_parts(cells[~shapely.is_empty(cells)])
@@ -274,7 +279,12 @@ def run_overlay(parts: list[str], n_points: int) -> dict:
     m = gpd.GeoDataFrame(m, geometry="geometry", crs=25833)
     p = gpd.GeoDataFrame(geometry=props, crs=25833).dissolve().explode(index_parts=False)
     r = gpd.overlay(m, p, how="intersection", keep_geom_type=True)
-    return {"wall_s": time.perf_counter() - w0, "cpu_s": _cpu() - c0, "area_m2": float(r.area.sum()), "peak_mib": peak_rss_mib()}
+    return {
+        "wall_s": time.perf_counter() - w0,
+        "cpu_s": _cpu() - c0,
+        "area_m2": float(r.area.sum()),
+        "peak_mib": peak_rss_mib(),
+    }
 
 
 # ------------------------------------------------------------------ PostGIS (a server of its own)
@@ -348,7 +358,9 @@ def _parquet_wkb(parts: list[str]):
     for p in parts:
         col = pq.read_table(p, columns=["geometry"]).column(0).combine_chunks()
         bufs = col.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=np.int32)[col.offset : col.offset + len(col) + 1].astype(np.int64)
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[col.offset : col.offset + len(col) + 1].astype(
+            np.int64
+        )
         data = np.frombuffer(bufs[2], dtype=np.uint8)
         yield data, offsets
 
@@ -376,7 +388,9 @@ def run_postgis(parts: list[str], n_points: int, url: str | None, timeout_s: flo
             cur.execute("CREATE INDEX mosaic_gix ON mosaic USING gist (geom); ANALYZE mosaic")
             cur.execute("CREATE UNLOGGED TABLE props_raw (geom geometry(Polygon))")
             lens = np.array([len(b) for b in props])
-            _copy_wkb(cur, "props_raw", [(np.frombuffer(b"".join(props), np.uint8), np.r_[0, np.cumsum(lens)])])
+            _copy_wkb(
+                cur, "props_raw", [(np.frombuffer(b"".join(props), np.uint8), np.r_[0, np.cumsum(lens)])]
+            )
 
         def flat(sql, table):
             def run():
@@ -388,7 +402,10 @@ def run_postgis(parts: list[str], n_points: int, url: str | None, timeout_s: flo
         load_w, load_c, _ = phase(load)
         flats = {
             "ST_Union + ST_Dump": phase(
-                flat("SELECT (ST_Dump(ST_Union(geom))).geom::geometry(Polygon) AS geom FROM props_raw", "props_u")
+                flat(
+                    "SELECT (ST_Dump(ST_Union(geom))).geom::geometry(Polygon) AS geom FROM props_raw",
+                    "props_u",
+                )
             ),
             "cluster-wise ST_Union": phase(
                 flat(
@@ -463,7 +480,9 @@ def _child(fn: str, kwargs: dict, timeout_s: float) -> dict:
     except subprocess.TimeoutExpired:
         return {"skipped": f"stopped after {timeout_s:.0f} s"}
     if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+        return {
+            "error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"
+        }
     line = [x for x in out.stdout.splitlines() if x.startswith("@@")][-1]
     return json.loads(line[2:])
 
@@ -477,7 +496,9 @@ def bench_conflicts(sizes, n_points, *, timeout_s, peers, engine_scheduler="thre
         row["engine"] = _child("run_engine", kw | {"scheduler": engine_scheduler}, timeout_s)
         row["engine_flatten_all"] = _child("run_flatten", {"parts": parts}, timeout_s)
         if "postgis" in peers:
-            row["postgis"] = _child("run_postgis", kw | {"url": postgis_url, "timeout_s": timeout_s}, timeout_s + 120)
+            row["postgis"] = _child(
+                "run_postgis", kw | {"url": postgis_url, "timeout_s": timeout_s}, timeout_s + 120
+            )
         for name, fn in (("duckdb", "run_duckdb"), ("overlay", "run_overlay")):
             if name not in peers:
                 continue
@@ -529,7 +550,9 @@ def _fmt(m: dict, key: str = "wall_s") -> str:
 
 def print_conflict_row(r: dict) -> None:
     e = r["engine"]
-    print(f"\n{r['cells']:,} cells × {r['points']:,} proposals (load average {r['load_before']} -> {r['load_after']})")
+    print(
+        f"\n{r['cells']:,} cells × {r['points']:,} proposals (load average {r['load_before']} -> {r['load_after']})"
+    )
     if "error" in e:
         print(f"  engine failed: {e['error']}")
         return
@@ -569,7 +592,13 @@ def bench_threads(n: int, n_points: int, timeout_s: float) -> dict:
     la = load_average()
     one = _child("run_engine", kw | {"scheduler": "threads:1"}, timeout_s)
     two = _child("run_engine", kw | {"scheduler": "threads:2"}, timeout_s)
-    out = {"cells": sum(_rows(p) for p in parts), "one": one, "two": two, "load_before": la, "load_after": load_average()}
+    out = {
+        "cells": sum(_rows(p) for p in parts),
+        "one": one,
+        "two": two,
+        "load_before": la,
+        "load_after": load_average(),
+    }
     print(
         f"\nengine, {out['cells']:,} cells × {n_points:,} proposals: 1 thread {one['wall_s']:.2f} s "
         f"({one['cpu_s']:.2f} s CPU), 2 threads {two['wall_s']:.2f} s ({two['cpu_s']:.2f} s CPU): "
@@ -598,7 +627,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"load average at the start: {load_average()} ({os.cpu_count()} CPUs)")
     out: dict = {}
     if a.what in ("conflicts", "all"):
-        out["conflicts"] = bench_conflicts(sizes, points, timeout_s=a.timeout, peers=peers, postgis_url=a.postgis_url)
+        out["conflicts"] = bench_conflicts(
+            sizes, points, timeout_s=a.timeout, peers=peers, postgis_url=a.postgis_url
+        )
     if a.what in ("threads", "all"):
         out["threads"] = bench_threads(size, points, a.timeout)
     if a.what in ("suitability", "all"):
@@ -613,12 +644,168 @@ def main(argv: list[str] | None = None) -> dict:
 # ------------------------------------------------------------------ suitability and the national run
 
 
+def _digest(res) -> str:
+    """A content hash of a windowed result: area lost, candidate cells, score sum, site table."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(res.area_lost.to_csv().encode())
+    h.update(f"{res.n_candidate_cells}|{res.score_sum!r}|{res.n_tiles}".encode())
+    if res.sites is not None:
+        h.update(res.sites.drop(columns="geometry").to_csv().encode())
+        h.update(b"".join(g.wkb for g in res.sites.geometry))
+    return h.hexdigest()[:16]
+
+
+def _tree_peak_mib() -> float:
+    """Peak RSS of this process plus the current RSS of its children (dask workers)."""
+    import psutil
+
+    total = peak_rss_mib()
+    for c in psutil.Process().children(recursive=True):
+        try:
+            total += c.memory_info().rss / 2**20
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def run_suitability(
+    scheduler: str, res_m: float, tile: int, region: str = "county", sites: bool = True
+) -> dict:
+    """One windowed suitability run (inputs loaded first, untimed); ``scheduler`` as for the CLI."""
+    import threading
+
+    from areal.geo.grid import AnalysisGrid
+    from areal.geo.scheduler import get_scheduler
+    from areal.geo.windowed import run_windowed
+    from areal.layers import loader
+    from areal.layers.project_data import load_profile
+    from areal.layers.suitability_inputs import load_suitability_inputs
+
+    t0 = time.perf_counter()
+    p = load_profile("data_centre")
+    if region == "norway":
+        os.environ["AREAL_COUNTY"] = "all"
+        land = loader.load("municipalities")
+        inputs = load_suitability_inputs(p, land=land)
+        grid = AnalysisGrid.for_region(land, res=res_m)
+    else:
+        inputs = load_suitability_inputs(p)
+        grid = AnalysisGrid.for_region(loader.load("county"), res=res_m)
+    t_load = time.perf_counter() - t0
+    w0 = time.perf_counter()
+    sched = get_scheduler(scheduler)
+    t_start = time.perf_counter() - w0
+    # sample the memory of the whole process tree while the run goes on
+    peak = [0.0]
+    stop = threading.Event()
+
+    def sample():
+        import psutil
+
+        me = psutil.Process()
+        while not stop.is_set():
+            total = me.memory_info().rss
+            for c in me.children(recursive=True):
+                try:
+                    total += c.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            peak[0] = max(peak[0], total / 2**20)
+            stop.wait(0.2)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    c0, wc0 = _cpu(), _worker_cpu(sched)
+    w1 = time.perf_counter()
+    res = run_windowed(
+        p, inputs, grid, tile=tile, distance_res=100.0 if res_m < 100 else None, sites=sites, scheduler=sched
+    )
+    wall = time.perf_counter() - w1
+    cpu = _cpu() - c0 + _worker_cpu(sched) - wc0
+    stop.set()
+    th.join()
+    out = {
+        "scheduler": sched.describe(),
+        "res_m": res_m,
+        "region": region,
+        "shape": list(grid.shape),
+        "cells": grid.width * grid.height,
+        "tile": tile,
+        "tiles": res.n_tiles,
+        "tiles_without_eligible_land": res.n_skipped_tiles,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "start_s": t_start,
+        "load_s": t_load,
+        "peak_mib": peak[0],
+        "candidate_cells": res.n_candidate_cells,
+        "sites": None if res.sites is None else len(res.sites),
+        "digest": _digest(res),
+        "municipalities": len(inputs.land),
+    }
+    sched.close()
+    return out
+
+
 def bench_suitability(*, quick: bool, timeout_s: float) -> dict:
-    raise NotImplementedError
+    """10 m over the county: the threads path and a 2-worker LocalCluster, same results."""
+    res, tile = (100.0, 256) if quick else (10.0, 2048)
+    la = load_average()
+    runs = {
+        s: _child("run_suitability", {"scheduler": s, "res_m": res, "tile": tile}, timeout_s)
+        for s in ("threads:2", "local:2")
+    }
+    out = {"runs": runs, "load_before": la, "load_after": load_average()}
+    t, d = runs["threads:2"], runs["local:2"]
+    print(f"\nsuitability at {res:g} m over the county (load average {la} -> {out['load_after']}):")
+    for name, r in runs.items():
+        if "wall_s" not in r:
+            print(f"  {name}: {r}")
+            continue
+        print(
+            f"  {r['scheduler']}: {r['wall_s']:.1f} s wall ({r['cpu_s']:.1f} s CPU), peak {r['peak_mib']:.0f} MiB "
+            f"(process tree), {r['tiles']} tiles, {r['sites']} sites, result {r['digest']}"
+        )
+    if "digest" in t and "digest" in d:
+        print(f"  results identical: {t['digest'] == d['digest']}")
+    return out
 
 
 def bench_national(*, quick: bool, timeout_s: float) -> dict:
-    raise NotImplementedError
+    """All of Norway at 100 m on a 2-worker LocalCluster: time, memory, tiles per second, 10 m projection."""
+    res, tile = (1000.0, 256) if quick else (100.0, 1024)
+    la = load_average()
+    r = _child(
+        "run_suitability", {"scheduler": "local:2", "res_m": res, "tile": tile, "region": "norway"}, timeout_s
+    )
+    out = {"run": r, "load_before": la, "load_after": load_average()}
+    if "wall_s" not in r:
+        print(f"\nnational run: {r}")
+        return out
+    land_tiles = r["tiles"] - r["tiles_without_eligible_land"]
+    per_tile = r["wall_s"] * 2 / max(r["tiles"], 1)  # worker-seconds per tile (2 workers)
+    tiles_10m = r["tiles"] * (res / 10.0) ** 2  # same tile size in cells: 100x the tiles at 10 m
+    proj_16 = tiles_10m * per_tile / 16
+    out.update(
+        per_tile_worker_s=per_tile,
+        tiles_10m=tiles_10m,
+        projected_10m_16_workers_s=proj_16,
+        land_tiles=land_tiles,
+    )
+    print(
+        f"\nnational run at {res:g} m, {r['municipalities']} municipalities, grid {r['shape'][0]}×{r['shape'][1]} "
+        f"= {r['cells'] / 1e6:.0f} M cells, tiles of {tile}² ({r['tiles']}, {land_tiles} with eligible land), "
+        f"{r['scheduler']}: {r['wall_s']:.1f} s wall ({r['cpu_s']:.1f} s CPU), peak {r['peak_mib']:.0f} MiB, "
+        f"{r['tiles'] / r['wall_s']:.2f} tiles/s (load average {la} -> {out['load_after']})"
+    )
+    print(
+        f"  projected 10 m over the same bounding box: {tiles_10m:,.0f} tiles × {per_tile:.2f} worker-s/tile "
+        f"/ 16 workers = {proj_16 / 60:.0f} min (per-tile cost measured at {res:g} m; 10 m tiles hold fewer "
+        f"features each, so this is an upper estimate for the rasterising part)"
+    )
+    return out
 
 
 if __name__ == "__main__":

@@ -624,8 +624,11 @@ def _pairs_to_pieces(gm: np.ndarray, gf: np.ndarray, keep_geometry: bool):
     m_in_f = shapely.contains_properly(gf, gm)
     rest = ~m_in_f
     f_in_m = np.zeros(len(gm), bool)
-    # "gf lies in the interior of gm", asked with the (prepared, task-local) gf first
-    f_in_m[rest] = shapely.relate_pattern(gf[rest], gm[rest], "T*F*FF***")
+    # "gf lies in the interior of gm" needs gf's envelope strictly inside gm's: a cheap filter
+    bm, bf = shapely.bounds(gm), shapely.bounds(gf)
+    maybe = rest & (bf[:, 0] > bm[:, 0]) & (bf[:, 1] > bm[:, 1]) & (bf[:, 2] < bm[:, 2]) & (bf[:, 3] < bm[:, 3])
+    # asked with the (prepared, task-local) gf first
+    f_in_m[maybe] = shapely.relate_pattern(gf[maybe], gm[maybe], "T*F*FF***")
     rest &= ~f_in_m
     pieces = np.where(m_in_f, gm, gf)
     if rest.any():
@@ -754,13 +757,19 @@ def flat_overlay(
         return _empty_pieces()
     target = partition_rows or int(min(50_000, max(2_000, np.ceil(len(cand) / (4 * sched.workers)))))
     parts = _partition(b, cand, target)
-    boxes = shapely.box(*b[cand].T)
-    cand_tree = shapely.STRtree(boxes)
+    cb = b[cand]
     few_tree = shapely.STRtree(fb.geoms)
+    cand_tree = shapely.STRtree(shapely.box(*cb.T)) if len(parts) * len(cand) > 50_000_000 else None
     tasks = []
     for owned in parts:
-        ext = shapely.box(*b[owned, :2].min(0), *b[owned, 2:].max(0))
-        rows = np.union1d(owned, cand[cand_tree.query(ext)])
+        lo, hi = b[owned, :2].min(0), b[owned, 2:].max(0)
+        ext = shapely.box(*lo, *hi)
+        if cand_tree is None:  # few partitions: compare envelopes directly
+            near = (cb[:, 0] <= hi[0]) & (cb[:, 2] >= lo[0]) & (cb[:, 1] <= hi[1]) & (cb[:, 3] >= lo[1])
+            halo = cand[near]
+        else:
+            halo = cand[cand_tree.query(ext)]
+        rows = np.union1d(owned, halo)
         tasks.append(_OverlayTask(owned, rows, np.sort(few_tree.query(ext))))
     out_m, out_f, out_a, out_g, pairs = [], [], [], [], []
     n_contained = 0

@@ -61,7 +61,15 @@ def write_sorted(
             key = hilbert_key(np.nan_to_num(cx, nan=ext[0]), np.nan_to_num(cy, nan=ext[1]), ext)
             key[~ok] = np.iinfo(np.uint64).max  # missing/empty geometries last
             out = out.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
-    out.to_parquet(path, write_covering_bbox=True, row_group_size=int(row_group_rows), schema_version="1.1.0")
+    # no dictionary for the geometry (every WKB is distinct) nor the covering column
+    dictionary = [c for c in out.columns if c != out.geometry.name]
+    out.to_parquet(
+        path,
+        write_covering_bbox=True,
+        row_group_size=int(row_group_rows),
+        schema_version="1.1.0",
+        use_dictionary=dictionary,
+    )
 
 
 def read_layer(path: str | os.PathLike, *, bbox: tuple[float, float, float, float] | None = None):
