@@ -79,13 +79,22 @@ def terrain_factor(src: RasterSource, grid: AnalysisGrid) -> int:
     from rasterio.transform import array_bounds
     from rasterio.warp import calculate_default_transform
 
-    h, w = np.shape(src.values)
+    h, w = src.size
     if CRS.from_user_input(src.crs).equals(grid.crs):
         size = min(abs(src.transform.a), abs(src.transform.e))
     else:
         t, _, _ = calculate_default_transform(src.crs, grid.crs, w, h, *array_bounds(h, w, src.transform))
         size = min(abs(t.a), abs(t.e))
     return max(1, int(math.floor(size / grid.res + 1e-9)))
+
+
+def raster_source_on_grid(src: RasterSource, grid: AnalysisGrid) -> np.ndarray:
+    """A raster resampled onto ``grid`` (float32, NaN without data), reading only the window it needs."""
+    win = src.window(grid.bounds, grid.crs)
+    if win is None:
+        return np.full(grid.shape, np.nan, dtype=np.float32)
+    values, transform = win
+    return C.raster_on_grid(values, transform, src.crs, grid, nodata=src.nodata)
 
 
 def criterion_score(c: Criterion, raw: np.ndarray) -> np.ndarray:
@@ -162,7 +171,7 @@ def coarse_criteria(
                         grid.bounds[3] + tres,
                     ),
                 )
-                elev = C.raster_on_grid(src.values, src.transform, src.crs, tgrid, nodata=src.nodata)
+                elev = raster_source_on_grid(src, tgrid)
                 raw = C.slope_degrees(elev, tres)
                 out[c.id] = CoarseCriterion(tgrid, raw, criterion_score(c, raw))
     return out
@@ -206,7 +215,7 @@ def fine_raw(
                 grid.bounds[3] + grid.res,
             ),
         )
-        elev = C.raster_on_grid(src.values, src.transform, src.crs, big, nodata=src.nodata)
+        elev = raster_source_on_grid(src, big)
         return C.slope_degrees(elev, grid.res)[1:-1, 1:-1]
     return C.categorical_scores(src, grid, default=c.default, all_touched=False)
 

@@ -626,7 +626,9 @@ def _pairs_to_pieces(gm: np.ndarray, gf: np.ndarray, keep_geometry: bool):
     f_in_m = np.zeros(len(gm), bool)
     # "gf lies in the interior of gm" needs gf's envelope strictly inside gm's: a cheap filter
     bm, bf = shapely.bounds(gm), shapely.bounds(gf)
-    maybe = rest & (bf[:, 0] > bm[:, 0]) & (bf[:, 1] > bm[:, 1]) & (bf[:, 2] < bm[:, 2]) & (bf[:, 3] < bm[:, 3])
+    maybe = (
+        rest & (bf[:, 0] > bm[:, 0]) & (bf[:, 1] > bm[:, 1]) & (bf[:, 2] < bm[:, 2]) & (bf[:, 3] < bm[:, 3])
+    )
     # asked with the (prepared, task-local) gf first
     f_in_m[maybe] = shapely.relate_pattern(gf[maybe], gm[maybe], "T*F*FF***")
     rest &= ~f_in_m

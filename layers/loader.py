@@ -182,7 +182,11 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
     files, layer, origin = find_sources(spec, data_dir)
     if not files:
         return None
-    county = settings.county() if any(COUNTY in w or COUNTY_MUNICIPALITIES in w for w in spec.where.values()) else ""
+    county = (
+        settings.county()
+        if any(COUNTY in w or COUNTY_MUNICIPALITIES in w for w in spec.where.values())
+        else ""
+    )
     h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}|{county}".encode())
     for f in files:
         h.update(file_checksum(f, cache).encode())
@@ -217,7 +221,9 @@ def pad_codes(values: pd.Series, width: int) -> pd.Series:
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             return None
-        if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer()):
+        if isinstance(v, (int, np.integer)) or (
+            isinstance(v, (float, np.floating)) and float(v).is_integer()
+        ):
             return str(int(v)).zfill(width)
         t = str(v).strip()
         return t.zfill(width) if t.isdigit() else t
