@@ -33,6 +33,7 @@ from rasterio import features
 from scipy import ndimage
 
 COUNTY_ID = "50"
+"""Default county (Trøndelag); a run for another county passes ``IndicatorInputs(county_id=...)``."""
 CONFLICT_LAYER = "business_areas"
 PLANNED_STATUS = ("2",)
 
@@ -309,6 +310,9 @@ class IndicatorInputs:
         Profile name -> why it was not run.
     emission_factors : optional
         For scenario evaluation.
+    county_id : str
+        Key of the county row in the land account (the run's county, ``--county``; default
+        :data:`COUNTY_ID`, Trøndelag).
     """
 
     municipalities: gpd.GeoDataFrame
@@ -320,6 +324,7 @@ class IndicatorInputs:
     suitability_missing: Mapping[str, str] = field(default_factory=dict)
     emission_factors: Any = None
     _cache: dict = field(default_factory=dict, repr=False)
+    county_id: str = COUNTY_ID
 
     @property
     def ids(self) -> list[str]:
@@ -369,8 +374,8 @@ def not_available(inputs: IndicatorInputs, reason: str) -> IndicatorValues:
 
 def _account_series(inputs: IndicatorInputs, column: str) -> tuple[pd.Series, float]:
     t = inputs.account.table.set_index("kommunenummer")
-    s = t[column].drop(index=COUNTY_ID).astype(float).reindex(inputs.ids)
-    return s.rename_axis("kommunenummer"), float(t.loc[COUNTY_ID, column])
+    s = t[column].drop(index=inputs.county_id).astype(float).reindex(inputs.ids)
+    return s.rename_axis("kommunenummer"), float(t.loc[inputs.county_id, column])
 
 
 #: Conversion categories of the land account that need a layer beyond business_areas.
