@@ -58,3 +58,29 @@ def test_the_reader_pickles_as_its_path(dem_file):
     r = SI.WindowReader(path)
     again = pickle.loads(pickle.dumps(r))
     np.testing.assert_array_equal(again(10, 20, 5, 7), z[10:15, 20:27])
+
+
+def test_large_geometries_are_cut_to_the_tile_before_rasterising_with_the_same_cells():
+    import geopandas as gpd
+    import shapely
+    from areal.geo import grid as G
+
+    rng = np.random.default_rng(4)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, 3000))
+    rad = rng.uniform(4000, 5000, 3000)
+    blob = shapely.Polygon(np.c_[250_000 + rad * np.cos(ang), 7_000_000 + rad * np.sin(ang)])
+    line = shapely.LineString(np.c_[np.linspace(244_000, 256_000, 800), 7_000_000 + 300 * np.sin(np.linspace(0, 40, 800))])
+    gdf = gpd.GeoDataFrame(geometry=[blob, line], crs=25833)
+    tile = AnalysisGrid(25833, 10, (253_000, 6_999_000, 254_280, 7_001_280))  # a tile at the blob's edge
+    cut = G._clip_large(np.asarray(gdf.geometry.values), tile)
+    assert shapely.get_num_coordinates(cut).sum() < 0.2 * shapely.get_num_coordinates(np.asarray(gdf.geometry.values)).sum()
+    for all_touched in (False, True):
+        old = G._CLIP_MIN_VERTICES
+        try:
+            G._CLIP_MIN_VERTICES = 10**9  # no cutting: the reference
+            want = G.rasterize(gdf, tile, all_touched=all_touched)
+        finally:
+            G._CLIP_MIN_VERTICES = old
+        got = G.rasterize(gdf, tile, all_touched=all_touched)
+        assert want.any() and not want.all()
+        np.testing.assert_array_equal(got, want)
