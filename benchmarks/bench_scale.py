@@ -97,7 +97,7 @@ def mosaic_parts(n_cells: int, seed: int = SEED) -> list[Path]:
     from areal.layers.geoparquet import write_sorted
 
     n_side = int(round(math.sqrt(n_cells)))
-    folder = cache_root() / f"mosaic-{n_side}-{seed}"
+    folder = cache_root() / f"mosaic-v2-{n_side}-{seed}-{BLOCK}"
     done = folder / "done.json"
     nb = math.ceil(n_side / BLOCK)
     if done.exists():
@@ -128,7 +128,11 @@ def mosaic_parts(n_cells: int, seed: int = SEED) -> list[Path]:
             vor = shapely.voronoi_polygons(
                 shapely.multipoints(pts), extend_to=shapely.box(*lo, *hi), ordered=True
             )
-            cells = shapely.get_parts(vor)[: len(own)]
+            # every cell meeting the block, its own seeds' and the neighbours', cut to the block:
+            # the pieces cover the block exactly (cells across the border are cut there, as AR5
+            # polygons are at municipality borders)
+            cells = shapely.get_parts(vor)
+            cells = cells[shapely.intersects(cells, blk)]
             cells = shapely.intersection(cells, blk)
             cells = shapely.get_parts(cells[~shapely.is_empty(cells)])
             cells = cells[shapely.get_type_id(cells) == 3]

@@ -100,7 +100,7 @@ def test_threads_equal_the_whole_grid_model(case):
     assert res.n_tiles == 5 * 4 and len(res.sites) > 0  # 160 × 120 cells in tiles of 37
 
 
-@pytest.mark.parametrize("spec", ["serial", "threads:1"])
+@pytest.mark.parametrize("spec", ["serial"])
 def test_every_scheduler_gives_the_threads_numbers_bit_for_bit(case, spec):
     base, tb = _run(case, "threads:2")
     res, t = _run(case, spec)
