@@ -23,7 +23,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from areal.geo.land_account import CLASSES, COUNTY_ID, NOT_AVAILABLE, column_titles
+from areal.apps.labels import column_titles, not_available
+from areal.geo.land_account import COUNTY_ID
 
 #: Layers drawn on report maps, bottom to top.
 MAP_LAYERS = (
@@ -190,7 +191,7 @@ class ReportInputs:
 def fmt(value, digits: int = 1, lang: str = "nb") -> str:
     """Number for the report (space as thousands separator, decimal comma in Norwegian); NaN -> 'ikke tilgjengelig'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NOT_AVAILABLE if lang == "nb" else "not available"
+        return not_available(lang)
     if isinstance(value, str):
         return value
     s = f"{float(value):,.{digits}f}".replace(",", " ")
@@ -610,7 +611,7 @@ def suitability_sections(
 
 
 def _analyses(data_dir, business_areas, profile_resolution: float):
-    from areal.apps.commands.indicators import compute_indicator_table
+    from areal.apps.usecases.indicators import compute_indicator_table
 
     return compute_indicator_table(
         data_dir, profile_resolution=profile_resolution, business_areas=business_areas
@@ -631,7 +632,7 @@ def municipality_report(
     The account next to the county's, conflicts of its planned business land with legal basis, its indicators with rank and county median, the suitability profiles
     (weights, consistency ratio, best sites in the municipality), and the map.
     """
-    from areal.apps.commands.account import compute_account
+    from areal.apps.usecases.account import compute_account
     from areal.geo.errors import UnknownNameError
     from areal.geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
 
@@ -711,22 +712,18 @@ def site_report(
     The account of the area itself, its conflicts with legal basis, the indicators that make sense for one area next to the county median, the suitability
     profiles asked for (weights, consistency ratio, the county's best sites), the map around it.
     """
+    from areal.apps.usecases.account import site_account
     from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, scenario_indicator_metric
-    from areal.geo.land_account import class_parts, zone_account
+    from areal.geo.land_account import missing_layers
     from areal.geo.scenario import Scenario
-    from areal.layers.account_inputs import emission_factors, load_account_inputs
+    from areal.layers.account_inputs import load_account_inputs
 
     inputs = load_account_inputs(data_dir)
-    row = zone_account(
-        site, inputs.layers, emission_factors=emission_factors(), remedies=inputs.remedies
-    ).iloc[0]
+    row = site_account(site, inputs.layers, inputs.remedies).iloc[0]
     cols = ["area_ha", *[c for c in row.index if c != "area_ha"]]
     account = _account_rows({TEXT[lang]["area"]: row.to_dict()}, cols, lang)
     account.iloc[0, 0] = TEXT[lang]["area"]
-    missing = []
-    for cls in CLASSES:
-        _, _, miss = class_parts(cls, inputs.layers, inputs.remedies)
-        missing += [m.message() for m in miss]
+    missing = [m.message() for m in missing_layers(inputs.layers, inputs.remedies)]
     result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
     res, conf_missing = conflicts_of(ind_inputs, site, CONFLICT_LAYER)
     missing += [

@@ -7,7 +7,7 @@ lab or test area. Its schema is documented in ``data/test_arenas/README.md``.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -264,9 +264,3 @@ def arenas_near_sites(arenas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: flo
         .sort_values(["site", "distance_km"], kind="stable")
         .reset_index(drop=True)
     )
-
-
-def describe(row: Mapping) -> str:
-    """One-line Norwegian description used in lists and tooltips."""
-    where = "kommunenivå" if row.get("precision") == "municipality" else row.get("precision", "")
-    return f"{row['name']} ({row['arena_type']}, {row['status']}; plassering: {where}) — kilde: {row['source_url']}"

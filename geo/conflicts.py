@@ -384,7 +384,7 @@ def find_conflicts(
     --------
     >>> import geopandas as gpd
     >>> from shapely import box
-    >>> from geo.rules import parse_rules
+    >>> from areal.geo.rules import parse_rules
     >>> table = parse_rules({"rule": [{"a": "business_areas", "b": "mire", "severity": "medium",
     ...     "basis": "pbl § 11-8", "explanation": "Peat stores carbon."}]},
     ...     known_layers=["business_areas", "mire"])

@@ -107,6 +107,7 @@ def apply_value_function(x: np.ndarray, spec: Mapping) -> np.ndarray:
         best, worst = float(spec["best"]), float(spec["worst"])
         out = (x - f32(worst)) * f32(1.0 / (best - worst))
         np.clip(out, f32(0.0), f32(1.0), out=out)
+        out += f32(0.0)  # x == worst gives -0.0 when best < worst; report it as 0
     elif kind == "logistic":
         out = (x - f32(spec["midpoint"])) * f32(1.0 / float(spec["scale"]))
         np.clip(out, f32(-80.0), f32(80.0), out=out)  # exp(80) still fits in float32

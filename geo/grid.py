@@ -354,7 +354,7 @@ def check_same_grid(
     >>> check_same_grid(np.zeros((2, 3)), np.zeros((3, 2)), names=("roads", "lakes"))
     Traceback (most recent call last):
     ...
-    geo.errors.GridMismatchError: arrays are not on the same grid: 'roads' has shape (2, 3) but 'lakes' has shape (3, 2)
+    areal.geo.errors.GridMismatchError: arrays are not on the same grid: 'roads' has shape (2, 3) but 'lakes' has shape (3, 2)
     """
     names = list(names) if names is not None else [f"array {i}" for i in range(len(arrays))]
     if len(names) != len(arrays):

@@ -333,7 +333,7 @@ class IndicatorInputs:
 
     def remedy(self, layer: str) -> str:
         """How to get a layer."""
-        return self.remedies.get(layer, f"`areal fetch {layer}`")
+        return self.remedies.get(layer) or "its source (see the layer catalogue)"
 
     def missing(self, layer: str, what: str = "") -> str:
         """The 'not available' reason for an absent layer."""
@@ -384,7 +384,7 @@ _CATEGORY_LAYERS = {"farmland": "ar5"}
 
 def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | None:
     if inputs.account is None:
-        return "the land account was not computed; run `areal account`"
+        return "the land account was not computed"
     for col in columns:
         if col not in inputs.account.table.columns:
             raise RuleError(
@@ -592,7 +592,7 @@ def best_site_score(inputs: IndicatorInputs, profile: str) -> IndicatorValues:
         return not_available(
             inputs,
             inputs.suitability_missing.get(
-                profile, f"profile {profile!r} was not run; run `areal indicators` with the suitability runs"
+                profile, f"profile {profile!r} was not run (no suitability run was passed in)"
             ),
         )
     best = run.best().set_index("kommunenummer")["mean_score"].astype(float)

@@ -1,15 +1,29 @@
-"""Land account per municipality (areal- og naturregnskap): hectares of every class available.
+"""The area model (areal- og naturregnskap): one account for every command that reports hectares.
 
 Pure: frames in, a :class:`LandAccount` out. The caller (the CLI, the app, a report) loads the
 layers and passes them in a dict keyed by catalogue layer id; a layer that is absent from the dict
-is *not available* and every class that depends on it is reported as NaN with the layer named in
-:attr:`LandAccount.missing_layers` -- never as zero.
+is *not available* and every figure that depends on it is reported as NaN with the layer named in
+:attr:`LandAccount.missing_layers` -- never as zero. Labels, remedies and the "not available" text
+belong to the views (:mod:`areal.apps.labels`); the caller passes remedies in.
 
-Areas are computed by intersecting the class polygons with the zone polygons (municipalities, the
-county land mask, a site): candidate pairs from an STRtree, pieces fully inside a zone counted by
-their own area, the rest intersected in vectorised chunks (shapely 2), then summed per zone. The
-county row is computed the same way against the union of the municipality polygons, so "municipal
-sums equal the county total" is a real check of the zone set (no gaps, no overlaps), not a sum.
+The model, in two parts:
+
+* **Class areas** (:data:`CLASSES`): hectares of each land-cover / land-use class inside a zone.
+  Every class is flattened first (:func:`areal.geo.overlay.flatten`), so a square metre covered by
+  two features of one class (the two Snøhetta wild-reindeer areas, a national park inside a
+  protected area) counts once. Classes are independent of each other: a forest in a reindeer
+  pasture counts in both.
+* **Conversion of new business land** (planned areas, a proposal, a site): each square metre is
+  counted *once*, in the first category of :data:`CONVERSION_CATEGORIES` that covers it --
+  already developed, farmland, mire, forest, then other nature -- so the categories add up to the
+  target's area and the CO₂ of converting it (``data/emission_factors.toml``) is never counted twice.
+
+Every command uses this one model: ``areal account`` (:func:`land_account`), ``areal account
+--proposal`` and ``areal conflicts --account`` (:func:`proposal_account`, the same figures per
+municipality), reports and scenario comparison (:func:`zone_account`). Areas are exact polygon
+intersections through :mod:`areal.geo.overlay`. The county row is computed against the union of
+the municipality polygons, so "municipal sums equal the county total" is a real check of the zone
+set (no gaps, no overlaps), not a sum.
 
 Examples
 --------
@@ -39,27 +53,10 @@ import shapely
 from areal.geo.crs import ensure_same_crs, to_working_crs
 from areal.geo.errors import InputGeometryError
 from areal.geo.geometry import M2_PER_HA, repair_geometries
+from areal.geo.overlay import DEFAULT_CHUNK, flatten, intersect, polygonal
 
 COUNTY_ID = "50"
 COUNTY_NAME = "Trøndelag"
-NOT_AVAILABLE = "ikke tilgjengelig"
-
-#: How to get each layer the account may use (shown when it is missing). The CLI may pass its own
-#: (``areal.layers.loader.how_to_get``) through ``remedies=``.
-REMEDIES: Mapping[str, str] = {
-    "forest": "`areal fetch forest` (N1000)",
-    "mire": "`areal fetch mire` (N1000)",
-    "open_land": "`areal fetch open_land` (N1000)",
-    "built_up": "`areal fetch built_up` (N1000)",
-    "lakes": "`areal fetch lakes` (N1000)",
-    "ar5": "`areal fetch ar5`, or `areal import FILE --as ar5`",
-    "protected_areas": "`areal fetch protected_areas`",
-    "national_parks": "`areal fetch national_parks`",
-    "reindeer_pastures": "`areal fetch reindeer_pastures`",
-    "reindeer_pasture_outline": "the reindeer pasture outline extract (reindeer/reindrift_arstidsbeite_samlet_trondelag.gpkg)",
-    "wild_reindeer": "the wild-reindeer extract (reindeer/villreinomrader_trondelag.gpkg)",
-    "business_areas": "`areal fetch business_areas`, or `areal import FILE --as business_areas`",
-}
 
 AR5_DEVELOPED = ("11", "12")
 AR5_FARMLAND = ("21", "22", "23")
@@ -77,132 +74,73 @@ class AccountClass:
     Attributes
     ----------
     id : str
-        Column stem: the account column is ``f"{id}_ha"``.
-    title_nb, title_en : str
-        Row labels.
+        Column stem: the account column is ``f"{id}_ha"`` (titles: :mod:`areal.apps.labels`).
     layers : tuple of str
         Catalogue layers the class is drawn from.
     combine : {"union", "first"}
-        ``"union"``: all listed layers that are present, dissolved (overlaps count once);
+        ``"union"``: all listed layers that are present, together (overlaps count once);
         ``"first"``: the first present layer (an official layer before a derived stand-in).
     column, values : str, tuple of str, optional
         Keep only features whose ``column`` is one of ``values`` (AR5 arealtype, plan status).
-    dissolve : bool
-        Union the features first, because they may overlap (protected areas and national parks,
-        the two Snøhetta wild-reindeer areas, seasonal pastures).
     """
 
     id: str
-    title_nb: str
-    title_en: str
     layers: tuple[str, ...]
     combine: str = "union"
     column: str | None = None
     values: tuple[str, ...] = ()
-    dissolve: bool = False
 
 
 CLASSES: tuple[AccountClass, ...] = (
-    AccountClass("forest", "Skog (N1000)", "Forest (N1000)", ("forest",)),
-    AccountClass("mire", "Myr (N1000)", "Mire (N1000)", ("mire",)),
-    AccountClass("open_land", "Åpent område (N1000)", "Open land (N1000)", ("open_land",)),
-    AccountClass("built_up", "Tettbebyggelse (N1000)", "Built-up (N1000)", ("built_up",)),
-    AccountClass("fresh_water", "Ferskvann, innsjøer (N1000)", "Fresh water, lakes (N1000)", ("lakes",)),
-    AccountClass(
-        "farmland",
-        "Jordbruksareal (AR5 21–23)",
-        "Farmland (AR5 21–23)",
-        ("ar5",),
-        column="arealtype",
-        values=AR5_FARMLAND,
-    ),
-    AccountClass(
-        "ar5_forest", "Skog (AR5 30)", "Forest (AR5 30)", ("ar5",), column="arealtype", values=AR5_FOREST
-    ),
-    AccountClass("ar5_mire", "Myr (AR5 60)", "Mire (AR5 60)", ("ar5",), column="arealtype", values=AR5_MIRE),
-    AccountClass(
-        "ar5_developed",
-        "Bebygd og samferdsel (AR5 11–12)",
-        "Built-up and transport (AR5 11–12)",
-        ("ar5",),
-        column="arealtype",
-        values=AR5_DEVELOPED,
-    ),
-    AccountClass(
-        "protected",
-        "Verneområder og nasjonalparker",
-        "Protected areas and national parks",
-        ("protected_areas", "national_parks"),
-        dissolve=True,
-    ),
-    AccountClass(
-        "reindeer_pasture",
-        "Reinbeiteland",
-        "Reindeer pasture land",
-        ("reindeer_pastures", "reindeer_pasture_outline"),
-        combine="first",
-        dissolve=True,
-    ),
-    AccountClass(
-        "wild_reindeer", "Villreinområder", "Wild-reindeer areas", ("wild_reindeer",), dissolve=True
-    ),
-    AccountClass(
-        "business_existing",
-        "Næringsområder, nåværende",
-        "Business areas, existing",
-        ("business_areas",),
-        column="arealbruksstatus",
-        values=STATUS_EXISTING,
-        dissolve=True,
-    ),
-    AccountClass(
-        "business_planned",
-        "Næringsområder, framtidige",
-        "Business areas, planned",
-        ("business_areas",),
-        column="arealbruksstatus",
-        values=STATUS_PLANNED,
-        dissolve=True,
-    ),
-    AccountClass(
-        "business_further",
-        "Næringsområder, videreutvikling",
-        "Business areas, further development",
-        ("business_areas",),
-        column="arealbruksstatus",
-        values=STATUS_FURTHER,
-        dissolve=True,
-    ),
+    AccountClass("forest", ("forest",)),
+    AccountClass("mire", ("mire",)),
+    AccountClass("open_land", ("open_land",)),
+    AccountClass("built_up", ("built_up",)),
+    AccountClass("fresh_water", ("lakes",)),
+    AccountClass("farmland", ("ar5",), column="arealtype", values=AR5_FARMLAND),
+    AccountClass("ar5_forest", ("ar5",), column="arealtype", values=AR5_FOREST),
+    AccountClass("ar5_mire", ("ar5",), column="arealtype", values=AR5_MIRE),
+    AccountClass("ar5_developed", ("ar5",), column="arealtype", values=AR5_DEVELOPED),
+    AccountClass("protected", ("protected_areas", "national_parks")),
+    AccountClass("reindeer_pasture", ("reindeer_pastures", "reindeer_pasture_outline"), combine="first"),
+    AccountClass("wild_reindeer", ("wild_reindeer",)),
+    AccountClass("business_existing", ("business_areas",), column="arealbruksstatus", values=STATUS_EXISTING),
+    AccountClass("business_planned", ("business_areas",), column="arealbruksstatus", values=STATUS_PLANNED),
+    AccountClass("business_further", ("business_areas",), column="arealbruksstatus", values=STATUS_FURTHER),
 )
 
-#: Order in which planned / proposed business land is attributed to what it lies on: a square
-#: metre counts once, in the first category that covers it.
-CONVERSION_CATEGORIES: tuple[tuple[str, str, str], ...] = (
-    ("developed", "allerede utbygd", "already developed"),
-    ("farmland", "jordbruksareal", "farmland"),
-    ("mire", "myr", "mire"),
-    ("forest", "skog", "forest"),
-    ("other", "annen natur", "other nature"),
-)
+#: The priority by which new business land is attributed to what it lies on: a square metre
+#: counts once, in the first category that covers it (``other`` is the remainder).
+CONVERSION_CATEGORIES: tuple[str, ...] = ("developed", "farmland", "mire", "forest", "other")
+
+#: Where each conversion category comes from: AR5 when present, else N1000 (class ids, best first).
+#: ``developed`` is the union of N1000 built-up, AR5 11/12 and existing business areas.
+CATEGORY_CLASSES: Mapping[str, tuple[str, ...]] = {
+    "developed": ("built_up", "ar5_developed", "business_existing"),
+    "farmland": ("farmland",),
+    "mire": ("ar5_mire", "mire"),
+    "forest": ("ar5_forest", "forest"),
+}
 
 
 @dataclass(frozen=True)
 class MissingLayer:
-    """A layer the account could not use, what it affects and how to get it."""
+    """A layer the account could not use, what it affects and how to get it (``remedy``: from the caller)."""
 
     layer: str
     affects: tuple[str, ...]
     reason: str
-    remedy: str
+    remedy: str = ""
 
     def message(self) -> str:
         """One line for the console and the report."""
-        return f"{self.layer}: {self.reason} (affects {', '.join(self.affects)}). Get it with {self.remedy}."
+        get = f" Get it with {self.remedy}." if self.remedy else ""
+        return f"{self.layer}: {self.reason} (affects {', '.join(self.affects)}).{get}"
 
 
 @dataclass
 class LandAccount:
-    """Result of :func:`land_account`.
+    """Result of :func:`land_account` and :func:`proposal_account`.
 
     Attributes
     ----------
@@ -216,12 +154,16 @@ class LandAccount:
         Class id -> the layers it was computed from.
     notes : list of str
         Caveats (partial layers, categories without an emission factor).
+    outside_ha : float
+        Hectares of the proposal outside every municipality's land (at sea), which no row counts;
+        0 without a proposal.
     """
 
     table: pd.DataFrame
     missing_layers: list[MissingLayer] = field(default_factory=list)
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    outside_ha: float = 0.0
 
     @property
     def municipalities(self) -> pd.DataFrame:
@@ -247,16 +189,16 @@ def value_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c not in ("kommunenummer", "kommunenavn")]
 
 
-# ---------------------------------------------------------------- area by zone (the engine)
+# ---------------------------------------------------------------- areas (through geo.overlay)
 
 
-def _polygons(geoms: np.ndarray) -> np.ndarray:
-    geoms = np.asarray(geoms, dtype=object)
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    return geoms[keep]
+def _polygons(geoms) -> np.ndarray:
+    """Polygon parts only, empty and missing ones dropped."""
+    g = polygonal(geoms)
+    return g[~shapely.is_empty(g)]
 
 
-def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = 2048) -> np.ndarray:
+def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
     """Area (m²) of ``parts`` inside each zone.
 
     Parameters
@@ -264,59 +206,52 @@ def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = 2048) -> np.nd
     zones : sequence of shapely geometries
         Zone polygons (assumed not to overlap each other for the sums to add up).
     parts : array of shapely geometries
-        Class polygons; they must not overlap each other (dissolve first otherwise).
+        Class polygons; they must not overlap each other (:func:`areal.geo.overlay.flatten` first).
     chunk : int
-        Number of zone/part pairs intersected per vectorised call (bounds the memory).
+        Features of the larger side intersected per chunk (bounds the memory).
 
     Returns
     -------
     ndarray of float, one entry per zone.
+
+    Examples
+    --------
+    Two 2 × 2 squares and a part covering half of each:
+
+    >>> from shapely import box
+    >>> area_by_zone([box(0, 0, 2, 2), box(2, 0, 4, 2)], [box(1, 0, 3, 2)]).tolist()
+    [2.0, 2.0]
     """
     zones = np.asarray(zones, dtype=object)
-    parts = _polygons(parts)
-    out = np.zeros(len(zones))
-    if len(parts) == 0 or len(zones) == 0:
+    pieces = intersect(zones, parts, chunk_size=chunk, keep_geometry=False)
+    return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zones)).astype(float)
+
+
+def clip_by_zone(zones: Sequence, parts: np.ndarray) -> list:
+    """The part of ``parts`` inside each zone, one (multi)polygon per zone.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> [g.area for g in clip_by_zone([box(0, 0, 2, 2), box(2, 0, 4, 2)], [box(1, 0, 3, 2)])]
+    [2.0, 2.0]
+    """
+    zones = np.asarray(zones, dtype=object)
+    pieces = intersect(zones, parts)
+    out: list = [shapely.Polygon()] * len(zones)
+    if len(pieces) == 0:
         return out
-    tree = shapely.STRtree(parts)
-    zi, pi = tree.query(zones, predicate="intersects")
-    if len(zi) == 0:
-        return out
-    shapely.prepare(zones)
-    inside = shapely.contains_properly(zones[zi], parts[pi])
-    areas = np.empty(len(zi))
-    areas[inside] = shapely.area(parts[pi[inside]])
-    cut = np.flatnonzero(~inside)
-    for start in range(0, len(cut), chunk):
-        sel = cut[start : start + chunk]
-        areas[sel] = shapely.area(shapely.intersection(zones[zi[sel]], parts[pi[sel]]))
-    np.add.at(out, zi, areas)
+    bounds = np.searchsorted(pieces.ia, np.arange(len(zones) + 1))  # pieces are sorted by zone
+    for i in np.unique(pieces.ia):
+        group = pieces.geoms[bounds[i] : bounds[i + 1]]
+        out[i] = group[0] if len(group) == 1 else polygonal([shapely.union_all(group)])[0]
     return out
-
-
-def _clip_to_zone(zone, parts: np.ndarray, tree: shapely.STRtree):
-    """The union of ``parts`` inside ``zone`` (a small geometry)."""
-    idx = tree.query(zone, predicate="intersects")
-    if len(idx) == 0:
-        return shapely.Polygon()
-    pieces = shapely.intersection(zone, parts[idx])
-    pieces = pieces[~shapely.is_empty(pieces)]
-    return shapely.union_all(pieces) if len(pieces) else shapely.Polygon()
-
-
-def _polygonal(g):
-    """Drop the stray lines and points an overlay may leave."""
-    if g is None or g.is_empty:
-        return shapely.Polygon()
-    if g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def conversion_breakdown(
     targets: Sequence, categories: Mapping[str, np.ndarray | None]
 ) -> dict[str, np.ndarray]:
-    """Split target land (planned business areas, a proposal) by what it lies on.
+    """Split target land (planned business areas, a proposal) by what it lies on, each m² once.
 
     Parameters
     ----------
@@ -330,27 +265,31 @@ def conversion_breakdown(
     Returns
     -------
     dict
-        Category id -> area (m²) per zone; NaN for categories given as None.
+        Category id -> area (m²) per zone; NaN for categories given as None. The categories of a
+        zone add up to its target area.
+
+    Examples
+    --------
+    A 2 × 2 target, half of it developed, and a forest over all of it: the developed half is not
+    counted again as forest.
+
+    >>> from shapely import box
+    >>> out = conversion_breakdown([box(0, 0, 2, 2)], {"developed": [box(0, 0, 1, 2)], "forest": [box(0, 0, 2, 2)]})
+    >>> {k: v.tolist() for k, v in out.items()}
+    {'developed': [2.0], 'forest': [2.0], 'other': [0.0]}
     """
-    targets = [_polygonal(g) for g in targets]
-    rest = list(targets)
+    rest = np.asarray(polygonal(np.asarray(list(targets), dtype=object)), dtype=object)
     out: dict[str, np.ndarray] = {}
     for cat, parts in categories.items():
         if parts is None:
-            out[cat] = np.full(len(targets), np.nan)
+            out[cat] = np.full(len(rest), np.nan)
             continue
-        parts = _polygons(parts)
-        tree = shapely.STRtree(parts) if len(parts) else None
-        areas = np.zeros(len(targets))
-        for i, g in enumerate(rest):
-            if g.is_empty or tree is None:
-                continue
-            piece = _polygonal(_clip_to_zone(g, parts, tree))
-            areas[i] = piece.area
-            if not piece.is_empty:
-                rest[i] = _polygonal(shapely.difference(g, piece))
-        out[cat] = areas
-    out["other"] = np.array([g.area for g in rest])
+        taken = clip_by_zone(rest, flatten(parts).geoms)
+        out[cat] = np.array([g.area for g in taken], dtype=float)
+        hit = np.flatnonzero(out[cat] > 0)
+        if len(hit):
+            rest[hit] = polygonal(shapely.difference(rest[hit], np.asarray(taken, dtype=object)[hit]))
+    out["other"] = shapely.area(rest).astype(float)
     return out
 
 
@@ -377,18 +316,8 @@ def _select(gdf: gpd.GeoDataFrame, cls: AccountClass, layer: str) -> np.ndarray:
     return np.asarray(gdf.geometry.values, dtype=object)
 
 
-def _dissolve(geoms: np.ndarray) -> np.ndarray:
-    geoms = _polygons(geoms)
-    if len(geoms) == 0:
-        return geoms
-    return np.asarray(shapely.get_parts(_polygonal(shapely.union_all(geoms))), dtype=object)
-
-
-def class_parts(
-    cls: AccountClass, layers: Mapping[str, gpd.GeoDataFrame | None], remedies: Mapping[str, str]
-) -> tuple[np.ndarray | None, tuple[str, ...], list[MissingLayer]]:
-    """Polygons of one class from the layers present, the layers used, and what is missing."""
-    present = [lid for lid in cls.layers if layers.get(lid) is not None]
+def _missing(cls: AccountClass, present: list[str], remedies: Mapping[str, str]) -> list[MissingLayer]:
+    """The layers of ``cls`` that are absent, with the reason (``present``: those that are there)."""
     missing: list[MissingLayer] = []
     if not present:
         for lid in cls.layers:
@@ -397,15 +326,10 @@ def class_parts(
                 if len(cls.layers) == 1
                 else (f"none of {', '.join(cls.layers)} is in the data directory")
             )
-            missing.append(
-                MissingLayer(lid, (f"{cls.id}_ha",), reason, remedies.get(lid, f"`areal fetch {lid}`"))
-            )
+            missing.append(MissingLayer(lid, (f"{cls.id}_ha",), reason, remedies.get(lid, "")))
             if cls.combine == "first":
                 break
-        return None, (), missing
-    if cls.combine == "first":
-        present = present[:1]
-    elif len(present) < len(cls.layers):
+    elif cls.combine == "union":
         for lid in cls.layers:
             if lid not in present:
                 missing.append(
@@ -413,65 +337,156 @@ def class_parts(
                         lid,
                         (f"{cls.id}_ha",),
                         f"not in the data directory: {cls.id} counts only {', '.join(present)}",
-                        remedies.get(lid, f"`areal fetch {lid}`"),
+                        remedies.get(lid, ""),
                     )
                 )
+    return missing
+
+
+def class_parts(
+    cls: AccountClass,
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    remedies: Mapping[str, str] | None = None,
+) -> tuple[np.ndarray | None, tuple[str, ...], list[MissingLayer]]:
+    """Polygons of one class, flat (overlaps counted once), the layers used, and what is missing."""
+    present = [lid for lid in cls.layers if layers.get(lid) is not None]
+    missing = _missing(cls, present, remedies or {})
+    if not present:
+        return None, (), missing
+    if cls.combine == "first":
+        present = present[:1]
     geoms = np.concatenate([_select(layers[lid], cls, lid) for lid in present])
-    parts = _dissolve(geoms) if cls.dissolve or len(present) > 1 else _polygons(geoms)
-    return parts, tuple(present), missing
+    return flatten(geoms).geoms, tuple(present), missing
+
+
+def missing_layers(
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    remedies: Mapping[str, str] | None = None,
+    classes: Iterable[AccountClass] = CLASSES,
+) -> list[MissingLayer]:
+    """The account layers absent from ``layers`` and the class columns they leave not available.
+
+    Examples
+    --------
+    >>> [(m.layer, m.affects) for m in missing_layers({"forest": object()}, classes=CLASSES[:2])]
+    [('mire', ('mire_ha',))]
+    """
+    out: dict[str, MissingLayer] = {}
+    for cls in classes:
+        for m in _missing(cls, [lid for lid in cls.layers if layers.get(lid) is not None], remedies or {}):
+            old = out.get(m.layer)
+            out[m.layer] = (
+                m if old is None else MissingLayer(m.layer, old.affects + m.affects, old.reason, old.remedy)
+            )
+    return list(out.values())
 
 
 def load_emission_factors(table: Mapping[str, Mapping]) -> dict[str, float]:
     """Check an emission-factor table (``data/emission_factors.toml`` parsed) and return ``{class: t/ha}``.
 
-    The table is validated by :func:`areal.geo.accounting.parse_emission_factors`, the one parser of that file.
+    The table is validated by :func:`areal.geo.emission_factors.parse_emission_factors`, the one
+    parser of that file.
 
     Raises
     ------
     RuleError
         For an entry without a numeric ``factor``, a wrong unit or no ``source``.
     """
-    from areal.geo.accounting import EmissionFactors, parse_emission_factors
+    from areal.geo.emission_factors import EmissionFactors, parse_emission_factors
 
     parsed = table if isinstance(table, EmissionFactors) else parse_emission_factors(table)
     return {cls: ef.factor for cls, ef in parsed.factors.items()}
 
 
-def _conversion_categories(
-    layers: Mapping[str, gpd.GeoDataFrame | None], cache: dict[str, np.ndarray | None]
-) -> tuple[dict[str, np.ndarray | None], list[str]]:
-    """Developed / farmland / mire / forest polygons for the conversion breakdown, and notes."""
-    notes = []
-    developed = []
-    used = []
-    if layers.get("built_up") is not None:
-        developed.append(np.asarray(layers["built_up"].geometry.values, dtype=object))
-        used.append("built_up")
-    ar5 = layers.get("ar5")
-    by_id = {c.id: c for c in CLASSES}
-    if ar5 is not None:
-        developed.append(_select(ar5, by_id["ar5_developed"], "ar5"))
-        used.append("ar5 11/12")
-    if layers.get("business_areas") is not None:
-        developed.append(_select(layers["business_areas"], by_id["business_existing"], "business_areas"))
-        used.append("existing business areas")
-    if not developed:
-        dev = None
-    else:
-        dev = _dissolve(np.concatenate(developed))
-    if ar5 is None:
-        notes.append(
-            "farmland share needs AR5 (`areal fetch ar5`): 'other nature' may include farmland; "
-            "forest and mire from N1000 (1:1 000 000)"
+_CLASS = {c.id: c for c in CLASSES}
+
+
+class _Account:
+    """Checked inputs of one account and the class polygons, each computed once.
+
+    Without ``municipalities`` (a site account) there are no zones.
+    """
+
+    def __init__(self, layers, remedies, municipalities=None):
+        self.layers = {
+            k: (_check_frame(v, f"layer {k!r}") if v is not None else None) for k, v in layers.items()
+        }
+        self.remedies = dict(remedies or {})
+        self.missing: list[MissingLayer] = []
+        self.sources: dict[str, tuple[str, ...]] = {}
+        self._parts: dict[str, np.ndarray | None] = {}
+        if municipalities is None:
+            return
+        for col in ("kommunenummer", "kommunenavn"):
+            if col not in municipalities.columns:
+                raise InputGeometryError(
+                    f"municipalities: column {col!r} is missing; columns present: {list(municipalities.columns)}"
+                )
+        self.munis = (
+            _check_frame(municipalities, "municipalities").sort_values("kommunenummer").reset_index(drop=True)
         )
-    cats: dict[str, np.ndarray | None] = {
-        "developed": dev,
-        "farmland": cache.get("farmland"),
-        "mire": cache.get("ar5_mire") if ar5 is not None else cache.get("mire"),
-        "forest": cache.get("ar5_forest") if ar5 is not None else cache.get("forest"),
-    }
-    notes.append("developed land = " + (" ∪ ".join(used) if used else "not available"))
-    return cats, notes
+        present = {k: v for k, v in self.layers.items() if v is not None}
+        ensure_same_crs(self.munis, *present.values(), names=("municipalities", *present))
+        self.zones = np.asarray(self.munis.geometry.values, dtype=object)
+        self.county = shapely.union_all(self.zones)
+        self.all_zones = np.concatenate([self.zones, np.array([self.county], dtype=object)])
+
+    def parts(self, cls: AccountClass) -> np.ndarray | None:
+        if cls.id not in self._parts:
+            parts, used, miss = class_parts(cls, self.layers, self.remedies)
+            self._parts[cls.id] = parts
+            self.missing += miss
+            self.sources[cls.id] = used
+        return self._parts[cls.id]
+
+    def categories(self) -> tuple[dict[str, np.ndarray | None], list[str]]:
+        """The conversion categories' polygons (see :data:`CATEGORY_CLASSES`) and the notes on them."""
+        ar5 = self.layers.get("ar5") is not None
+        dev_ids = [
+            c for c in CATEGORY_CLASSES["developed"] if self.layers.get(_CLASS[c].layers[0]) is not None
+        ]
+        dev = [p for p in (self.parts(_CLASS[c]) for c in dev_ids) if p is not None]
+        cats: dict[str, np.ndarray | None] = {
+            "developed": np.concatenate(dev) if dev else None,
+            "farmland": self.parts(_CLASS["farmland"]),  # None (and named missing) without AR5
+            "mire": self.parts(_CLASS["ar5_mire" if ar5 else "mire"]),
+            "forest": self.parts(_CLASS["ar5_forest" if ar5 else "forest"]),
+        }
+        notes = []
+        if not ar5:
+            notes.append(
+                "farmland needs the AR5 layer (ar5): 'other nature' may include farmland; "
+                "forest and mire from N1000 (1:1 000 000)"
+            )
+        names = {
+            "built_up": "built_up",
+            "ar5_developed": "ar5 11/12",
+            "business_existing": "existing business areas",
+        }
+        notes.append(
+            "developed land = " + (" ∪ ".join(names[c] for c in dev_ids) if dev_ids else "not available")
+        )
+        return cats, notes
+
+    def targets(self, geoms: np.ndarray) -> list:
+        """Target land cut by each municipality, then the county (overlaps merged by the clip)."""
+        return clip_by_zone(self.all_zones, geoms)
+
+    def merged_missing(self) -> list[MissingLayer]:
+        """The missing list with one entry per layer (business_areas appears for several classes)."""
+        merged: dict[str, MissingLayer] = {}
+        for m in self.missing:
+            if m.layer in merged:
+                old = merged[m.layer]
+                merged[m.layer] = MissingLayer(
+                    m.layer,
+                    old.affects + tuple(a for a in m.affects if a not in old.affects),
+                    old.reason,
+                    old.remedy,
+                )
+            else:
+                merged[m.layer] = m
+        return list(merged.values())
 
 
 def _breakdown_columns(
@@ -481,8 +496,8 @@ def _breakdown_columns(
     factors: Mapping[str, float] | None,
 ) -> dict[str, np.ndarray]:
     split = conversion_breakdown(targets, cats)
-    cols = {f"{prefix}_total_ha": np.array([_polygonal(t).area for t in targets]) / M2_PER_HA}
-    for cat, _, _ in CONVERSION_CATEGORIES:
+    cols = {f"{prefix}_total_ha": shapely.area(polygonal(np.asarray(targets, dtype=object))) / M2_PER_HA}
+    for cat in CONVERSION_CATEGORIES:
         cols[f"{prefix}_on_{cat}_ha"] = split[cat] / M2_PER_HA
     with np.errstate(invalid="ignore", divide="ignore"):
         cols[f"{prefix}_developed_share"] = np.where(
@@ -493,7 +508,7 @@ def _breakdown_columns(
     if factors is not None:
         co2 = np.zeros(len(targets))
         uncovered = np.zeros(len(targets))
-        for cat, _, _ in CONVERSION_CATEGORIES:
+        for cat in CONVERSION_CATEGORIES:
             ha = cols[f"{prefix}_on_{cat}_ha"]
             if cat in factors:
                 co2 += np.nan_to_num(ha) * factors[cat]
@@ -504,10 +519,44 @@ def _breakdown_columns(
     return cols
 
 
-def _targets_per_zone(zones: np.ndarray, target_parts: np.ndarray) -> list:
-    target_parts = _polygons(target_parts)
-    tree = shapely.STRtree(target_parts) if len(target_parts) else None
-    return [_clip_to_zone(z, target_parts, tree) if tree is not None else shapely.Polygon() for z in zones]
+def _breakdown_names(prefix: str, factors) -> list[str]:
+    names = [f"{prefix}_total_ha"] + [f"{prefix}_on_{c}_ha" for c in CONVERSION_CATEGORIES]
+    return (
+        names
+        + [f"{prefix}_developed_share"]
+        + ([f"{prefix}_co2_t", f"{prefix}_no_factor_ha"] if factors else [])
+    )
+
+
+def _factor_notes(factors) -> list[str]:
+    if factors is None:
+        return []
+    without = [c for c in CONVERSION_CATEGORIES if c not in factors]
+    if not without:
+        return []
+    return [
+        f"no emission factor for {', '.join(without)}: their hectares are reported as "
+        "*_no_factor_ha and not counted in *_co2_t"
+    ]
+
+
+def _proposal_columns(acc: _Account, proposal: gpd.GeoDataFrame, cats, factors) -> tuple[dict, float]:
+    prop = _check_frame(proposal, "proposal")
+    ensure_same_crs(acc.munis, prop, names=("municipalities", "proposal"))
+    geoms = flatten(np.asarray(prop.geometry.values, dtype=object)).geoms
+    cols = _breakdown_columns("proposal", acc.targets(geoms), cats, factors)
+    outside = max(float(shapely.area(geoms).sum()) / M2_PER_HA - float(cols["proposal_total_ha"][-1]), 0.0)
+    return cols, outside
+
+
+def _frame(acc: _Account, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kommunenummer": [*acc.munis["kommunenummer"].astype(str), COUNTY_ID],
+            "kommunenavn": [*acc.munis["kommunenavn"].astype(str), COUNTY_NAME],
+            **cols,
+        }
+    )
 
 
 def land_account(
@@ -529,12 +578,13 @@ def land_account(
     layers : mapping
         Catalogue layer id -> cleaned frame. A missing key (or None) means the layer is absent.
     proposal : GeoDataFrame, optional
-        Proposed business land (a drawn site, a scenario): its breakdown is added as ``proposal_*``.
+        Proposed business land (a drawn site, a scenario): its breakdown is added as ``proposal_*``
+        (the figures of :func:`proposal_account`).
     emission_factors : mapping, optional
         ``{class: {"factor": float, "unit": "t CO2-eq/ha", "source": str}}`` (as in ``data/emission_factors.toml``) for the conversion categories
         (``developed``, ``farmland``, ``mire``, ``forest``, ``other``). Without it no CO2 is estimated.
     remedies : mapping, optional
-        Layer id -> how to get it (defaults to :data:`REMEDIES`).
+        Layer id -> how to get it, shown with a missing layer (the caller's; none by default).
     classes : iterable of AccountClass
         The classes to account (default :data:`CLASSES`).
 
@@ -549,96 +599,93 @@ def land_account(
     RuleError
         For an invalid emission-factor entry.
     """
-    remedies = {**REMEDIES, **(remedies or {})}
-    for col in ("kommunenummer", "kommunenavn"):
-        if col not in municipalities.columns:
-            raise InputGeometryError(
-                f"municipalities: column {col!r} is missing; columns present: {list(municipalities.columns)}"
-            )
-    munis = _check_frame(municipalities, "municipalities").sort_values("kommunenummer").reset_index(drop=True)
-    layers = {k: (_check_frame(v, f"layer {k!r}") if v is not None else None) for k, v in layers.items()}
-    frames = [munis] + [v for v in layers.values() if v is not None]
-    ensure_same_crs(*frames, names=("municipalities", *[k for k, v in layers.items() if v is not None]))
+    acc = _Account(layers, remedies, municipalities)
     factors = load_emission_factors(emission_factors) if emission_factors is not None else None
-
-    zones = np.asarray(munis.geometry.values, dtype=object)
-    county = shapely.union_all(zones)
-    all_zones = np.concatenate([zones, np.array([county], dtype=object)])
-    cols: dict[str, np.ndarray] = {"land_ha": shapely.area(all_zones) / M2_PER_HA}
-    missing: list[MissingLayer] = []
-    sources: dict[str, tuple[str, ...]] = {}
-    notes: list[str] = []
-    parts_cache: dict[str, np.ndarray | None] = {}
+    county = np.array([acc.county], dtype=object)
+    cols: dict[str, np.ndarray] = {"land_ha": shapely.area(acc.all_zones) / M2_PER_HA}
     for cls in classes:
-        parts, used, miss = class_parts(cls, layers, remedies)
-        parts_cache[cls.id] = parts
-        missing += miss
-        sources[cls.id] = used
+        parts = acc.parts(cls)
         if parts is None:
-            cols[f"{cls.id}_ha"] = np.full(len(all_zones), np.nan)
+            cols[f"{cls.id}_ha"] = np.full(len(acc.all_zones), np.nan)
             continue
-        muni_m2 = area_by_zone(zones, parts)
-        county_m2 = area_by_zone(np.array([county], dtype=object), parts)
-        cols[f"{cls.id}_ha"] = np.concatenate([muni_m2, county_m2]) / M2_PER_HA
-
-    cats, cat_notes = _conversion_categories(layers, parts_cache)
-    notes += cat_notes
-    if factors is not None:
-        without = [c for c, _, _ in CONVERSION_CATEGORIES if c not in factors]
-        if without:
-            notes.append(
-                f"no emission factor for {', '.join(without)}: their hectares are reported as "
-                "*_no_factor_ha and not counted in *_co2_t"
-            )
-    planned = parts_cache.get("business_planned")
+        cols[f"{cls.id}_ha"] = (
+            np.concatenate([area_by_zone(acc.zones, parts), area_by_zone(county, parts)]) / M2_PER_HA
+        )
+    cats, notes = acc.categories()
+    notes += _factor_notes(factors)
+    planned = acc.parts(_CLASS["business_planned"])
     if planned is None:
-        names = ["planned_total_ha"] + [f"planned_on_{c}_ha" for c, _, _ in CONVERSION_CATEGORIES]
-        names += ["planned_developed_share"] + (["planned_co2_t", "planned_no_factor_ha"] if factors else [])
+        names = _breakdown_names("planned", factors)
         for name in names:
-            cols[name] = np.full(len(all_zones), np.nan)
-        missing.append(
+            cols[name] = np.full(len(acc.all_zones), np.nan)
+        acc.missing.append(
             MissingLayer(
                 "business_areas",
                 tuple(names),
                 "planned business areas (arealbruksstatus 2) not in the data directory",
-                remedies["business_areas"],
+                acc.remedies.get("business_areas", ""),
             )
         )
     else:
-        cols.update(_breakdown_columns("planned", _targets_per_zone(all_zones, planned), cats, factors))
+        cols.update(_breakdown_columns("planned", acc.targets(planned), cats, factors))
+    outside = 0.0
     if proposal is not None:
-        prop = _check_frame(proposal, "proposal")
-        ensure_same_crs(munis, prop, names=("municipalities", "proposal"))
-        cols.update(
-            _breakdown_columns(
-                "proposal",
-                _targets_per_zone(all_zones, _dissolve(np.asarray(prop.geometry.values))),
-                cats,
-                factors,
-            )
-        )
+        pcols, outside = _proposal_columns(acc, proposal, cats, factors)
+        cols.update(pcols)
+    return LandAccount(_frame(acc, cols), acc.merged_missing(), acc.sources, notes, outside)
 
-    table = pd.DataFrame(
-        {
-            "kommunenummer": [*munis["kommunenummer"].astype(str), COUNTY_ID],
-            "kommunenavn": [*munis["kommunenavn"].astype(str), COUNTY_NAME],
-            **cols,
-        }
-    )
-    # deduplicate the missing list (business_areas appears for several classes)
-    merged: dict[str, MissingLayer] = {}
-    for m in missing:
-        if m.layer in merged:
-            old = merged[m.layer]
-            merged[m.layer] = MissingLayer(
-                m.layer,
-                old.affects + tuple(a for a in m.affects if a not in old.affects),
-                old.reason,
-                old.remedy,
-            )
-        else:
-            merged[m.layer] = m
-    return LandAccount(table, list(merged.values()), sources, notes)
+
+def proposal_account(
+    proposal: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    municipalities: gpd.GeoDataFrame,
+    *,
+    emission_factors: Mapping[str, Mapping] | None = None,
+    remedies: Mapping[str, str] | None = None,
+) -> LandAccount:
+    """What a proposal lies on, per municipality it touches and for the county, and the CO₂ of converting it.
+
+    The same figures as the ``proposal_*`` columns of :func:`land_account` (one model: each m²
+    counted once, by :data:`CONVERSION_CATEGORIES`), without computing the whole county's classes.
+
+    Returns
+    -------
+    LandAccount
+        ``table``: ``kommunenummer``, ``kommunenavn`` and the ``proposal_*`` columns, one row per
+        municipality holding part of the proposal, then the county row. ``outside_ha``: the part of
+        the proposal on no municipality's land (at sea).
+
+    Examples
+    --------
+    A 2 × 1 km proposal across two municipalities, a quarter of it on mire:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> munis = gpd.GeoDataFrame({"kommunenummer": ["5001", "5002"], "kommunenavn": ["A", "B"]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=25833)
+    >>> prop = gpd.GeoDataFrame(geometry=[box(500, 0, 1500, 1000)], crs=25833)
+    >>> mire = gpd.GeoDataFrame(geometry=[box(1250, 0, 1500, 1000)], crs=25833)
+    >>> acc = proposal_account(prop, {"mire": mire}, munis)
+    >>> acc.table[["kommunenummer", "proposal_total_ha", "proposal_on_mire_ha", "proposal_on_other_ha"]].values.tolist()
+    [['5001', 50.0, 0.0, 50.0], ['5002', 50.0, 25.0, 25.0], ['50', 100.0, 25.0, 75.0]]
+    """
+    acc = _Account(layers, remedies, municipalities)
+    factors = load_emission_factors(emission_factors) if emission_factors is not None else None
+    cats, notes = acc.categories()
+    notes += _factor_notes(factors)
+    cols, outside = _proposal_columns(acc, proposal, cats, factors)
+    table = _frame(acc, cols)
+    keep = (table["proposal_total_ha"] > 0).to_numpy().copy()
+    keep[-1] = True  # the county row
+    wanted = set(_breakdown_names("proposal", factors))
+    missing = []
+    for m in acc.merged_missing():
+        # a class behind a category: the proposal columns of that category are not available
+        cats_hit = [c for c, ids in CATEGORY_CLASSES.items() if any(f"{i}_ha" in m.affects for i in ids)]
+        affects = tuple(f"proposal_on_{c}_ha" for c in cats_hit if cats[c] is None)
+        if affects and set(affects) <= wanted:
+            missing.append(MissingLayer(m.layer, affects, m.reason, m.remedy))
+    return LandAccount(table[keep].reset_index(drop=True), missing, acc.sources, notes, outside)
 
 
 def zone_account(
@@ -650,64 +697,38 @@ def zone_account(
 ) -> pd.DataFrame:
     """Account of a site (or any set of polygons) as one row: class hectares and what converting it means.
 
-    The site is dissolved so overlapping proposal polygons count once. Missing classes are NaN.
+    The site is flattened so overlapping proposal polygons count once. Missing classes are NaN.
     Used by reports (``--site``) and scenario comparison.
     """
     site = _check_frame(zones, "site")
-    geom = _polygonal(shapely.union_all(np.asarray(site.geometry.values, dtype=object)))
-    remedies = {**REMEDIES, **(remedies or {})}
-    layers = {k: (_check_frame(v, f"layer {k!r}") if v is not None else None) for k, v in layers.items()}
+    geom = polygonal([shapely.union_all(flatten(np.asarray(site.geometry.values, dtype=object)).geoms)])[0]
+    acc = _Account(layers, remedies)  # the site is the one zone
     row: dict[str, float] = {"area_ha": geom.area / M2_PER_HA}
-    cache: dict[str, np.ndarray | None] = {}
     for cls in CLASSES:
-        parts, _, _ = class_parts(cls, layers, remedies)
-        cache[cls.id] = parts
+        parts = acc.parts(cls)
         row[f"{cls.id}_ha"] = np.nan if parts is None else area_by_zone([geom], parts)[0] / M2_PER_HA
-    cats, _ = _conversion_categories(layers, cache)
+    cats, _ = acc.categories()
     factors = load_emission_factors(emission_factors) if emission_factors is not None else None
     for k, v in _breakdown_columns("site", [geom], cats, factors).items():
         row[k] = float(v[0])
     return pd.DataFrame([row])
 
 
-def column_titles(lang: str = "nb") -> dict[str, str]:
-    """Readable labels of the account columns, in Norwegian (``"nb"``) or English (``"en"``)."""
-    nb = lang != "en"
-    out = {"land_ha": "Landareal (ha)" if nb else "Land area (ha)"}
-    for c in CLASSES:
-        out[f"{c.id}_ha"] = f"{c.title_nb if nb else c.title_en} (ha)"
-    for prefix, nb_name, en_name in (
-        ("planned", "Framtidig næringsareal", "Planned business land"),
-        ("proposal", "Forslag", "Proposal"),
-        ("site", "Område", "Site"),
-    ):
-        name = nb_name if nb else en_name
-        out[f"{prefix}_total_ha"] = f"{name}, totalt (ha)" if nb else f"{name}, total (ha)"
-        for cat, cat_nb, cat_en in CONVERSION_CATEGORIES:
-            out[f"{prefix}_on_{cat}_ha"] = f"{name} på {cat_nb} (ha)" if nb else f"{name} on {cat_en} (ha)"
-        out[f"{prefix}_developed_share"] = (
-            f"{name}, andel på utbygd areal" if nb else f"{name}, share on developed land"
-        )
-        out[f"{prefix}_co2_t"] = (
-            f"{name}, CO2 ved omdisponering (t)" if nb else f"{name}, CO2 of conversion (t)"
-        )
-        out[f"{prefix}_no_factor_ha"] = (
-            f"{name} uten utslippsfaktor (ha)" if nb else f"{name} without emission factor (ha)"
-        )
-    return out
-
-
 __all__ = [
     "AccountClass",
+    "CATEGORY_CLASSES",
     "CLASSES",
     "CONVERSION_CATEGORIES",
     "LandAccount",
     "MissingLayer",
     "area_by_zone",
-    "column_titles",
+    "class_parts",
+    "clip_by_zone",
     "conversion_breakdown",
     "land_account",
     "load_emission_factors",
-    "zone_account",
+    "missing_layers",
+    "proposal_account",
     "value_columns",
+    "zone_account",
 ]

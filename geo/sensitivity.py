@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    from areal.geo.suitability import SuitabilityModel
 
 
 def rank_stability(
@@ -90,9 +86,30 @@ def rank_stability(
     )
 
 
-def site_sensitivity(sites: gpd.GeoDataFrame, model: SuitabilityModel, **kw) -> pd.DataFrame:
-    """:func:`rank_stability` for the sites of a model run, joined to ``site_id``."""
-    cols = [f"{k}_score" for k in model.criteria]
-    out = rank_stability(sites[cols].to_numpy(), model.weights, **kw)
+def site_sensitivity(sites: pd.DataFrame, weights: Mapping[str, float], **kw) -> pd.DataFrame:
+    """:func:`rank_stability` of a site table, joined to ``site_id``: the one used by the CLI and the app.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Ranked sites with ``site_id`` and a ``<criterion>_score`` column per criterion (any site
+        table of :mod:`areal.geo.sites`, whole-grid or windowed).
+    weights : mapping of criterion id -> weight
+        The weights the sites were ranked with (e.g. ``dict(zip(model.criteria, model.weights))``).
+    **kw
+        Passed to :func:`rank_stability` (``n_runs``, ``seed``, ``delta``, ...).
+
+    Examples
+    --------
+    Two sites, each best on one of two equally weighted criteria:
+
+    >>> sites = pd.DataFrame({"site_id": [1, 2], "a_score": [0.9, 0.1], "b_score": [0.2, 0.8]})
+    >>> site_sensitivity(sites, {"a": 0.5, "b": 0.5}, n_runs=10)[["site_id", "base_rank"]].values.tolist()
+    [[1, 1], [2, 2]]
+    """
+    crit = list(weights)
+    out = rank_stability(
+        sites[[f"{k}_score" for k in crit]].to_numpy(), np.array([weights[k] for k in crit]), **kw
+    )
     out.insert(0, "site_id", sites["site_id"].to_numpy())
     return out

@@ -25,6 +25,7 @@ import shapely
 from areal.geo.crs import WORKING_CRS, require_crs
 from areal.geo.errors import ArealError, CRSMismatchError, InputGeometryError
 from areal.geo.geometry import M2_PER_DAA, M2_PER_HA
+from areal.geo.overlay import as_geometry_array, flatten, intersect
 from shapely.geometry.base import BaseGeometry
 
 SiteEngine = Callable[[gpd.GeoDataFrame, Mapping[str, gpd.GeoDataFrame]], pd.DataFrame]
@@ -147,10 +148,10 @@ def _municipalities(
         if len(idx) == 0:
             continue
         hit = munis.iloc[np.sort(idx)]
+        a = np.zeros(len(hit))
         if family == "polygon":
-            a = shapely.area(shapely.intersection(np.asarray(hit.geometry.values), geom))
-        else:
-            a = np.zeros(len(hit))
+            pieces = intersect(as_geometry_array(hit), [geom], keep_geometry=False)
+            a = np.bincount(pieces.ia, weights=pieces.area, minlength=len(hit)).astype(float)
         out = pd.DataFrame(
             {
                 "kommunenummer": hit["kommunenummer"].to_numpy(),
@@ -179,9 +180,9 @@ def _intersections(geom: BaseGeometry, area: float, layers: Mapping[str, gpd.Geo
         poly, line, point = np.isin(tid, (3, 6)), np.isin(tid, (1, 2, 5)), np.isin(tid, (0, 4))
         area_ha = length_km = np.nan
         if poly.any():
-            # Dissolve the clipped parts so overlapping features of one layer count once.
-            parts = shapely.intersection(cand[poly], geom)
-            area_ha = float(shapely.area(shapely.union_all(parts))) / M2_PER_HA
+            # Clip, then flatten the clipped parts so overlapping features of one layer count once.
+            pieces = intersect(cand[poly], [geom])
+            area_ha = float(shapely.area(flatten(pieces.geoms).geoms).sum()) / M2_PER_HA
         if line.any():
             length_km = (
                 float(shapely.length(shapely.union_all(shapely.intersection(cand[line], geom)))) / 1000.0

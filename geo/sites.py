@@ -1,4 +1,4 @@
-"""Candidate sites: labelling suitable cells into regions, vectorising and ranking them with reasons.
+"""Candidate sites: labelling suitable cells into regions, vectorising and ranking them with their reasons.
 
 Also the per-site statistics that merge across tiles (:class:`SiteStats`), the conflicts a site
 touches (:func:`attach_conflicts`, from an injected engine) and the mean of a raster over a site
@@ -20,6 +20,9 @@ from areal.geo.grid import AnalysisGrid, check_same_grid
 from areal.geo.profiles import CONNECTIVITY
 from rasterio import features
 from scipy import ndimage
+
+TOP_CRITERIA = 3
+"""How many criteria a site's reasons name (``top_criteria``)."""
 
 
 def zonal_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
@@ -108,8 +111,6 @@ def sites_from_labels(
     raw: Mapping[str, np.ndarray] | None = None,
     scores: Mapping[str, np.ndarray] | None = None,
     weights: Mapping[str, float] | None = None,
-    labels_text: Mapping[str, str] | None = None,
-    kinds: Mapping[str, str] | None = None,
     municipalities: gpd.GeoDataFrame | None = None,
     conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
 ) -> gpd.GeoDataFrame:
@@ -118,8 +119,8 @@ def sites_from_labels(
     Columns: ``site_id`` (1 = best), ``rank``, ``mean_score``, ``min_score``, ``max_score``,
     ``n_cells``, ``area_m2``/``area_daa``/``area_ha``, ``kommunenummer``/``kommunenavn``
     (representative point in ``municipalities``), ``<criterion>_value`` (mean raw value: metres,
-    degrees or class score) and ``<criterion>_score`` per criterion, ``reasons`` (the criteria
-    that contribute most, with their mean values), and, when ``conflicts`` is given,
+    degrees or class score) and ``<criterion>_score`` per criterion, ``top_criteria`` (the ids of the
+    :data:`TOP_CRITERIA` criteria adding most to the site's score, ``;``-joined, most first), and, when ``conflicts`` is given,
     ``n_conflicts``/``conflicts`` (see :func:`attach_conflicts`).
     """
     if n == 0:
@@ -146,8 +147,6 @@ def sites_from_labels(
         geoms,
         grid,
         weights=weights,
-        labels_text=labels_text,
-        kinds=kinds,
         municipalities=municipalities,
         conflicts=conflicts,
     )
@@ -312,8 +311,6 @@ def site_frame(
     grid: AnalysisGrid,
     *,
     weights: Mapping[str, float] | None = None,
-    labels_text: Mapping[str, str] | None = None,
-    kinds: Mapping[str, str] | None = None,
     municipalities: gpd.GeoDataFrame | None = None,
     conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
 ) -> gpd.GeoDataFrame:
@@ -338,19 +335,10 @@ def site_frame(
     df = pd.DataFrame(data)
     gdf = gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs)
     if contrib:
-        names = labels_text or {}
-        units = kinds or {}
-        texts = []
-        for i in range(n):
-            top = sorted(contrib, key=lambda k: -contrib[k][i])[:3]
-            texts.append(
-                "; ".join(
-                    f"{names.get(k, k)}: score {data[f'{k}_score'][i]:.2f}"
-                    + _value_text(units.get(k), data[f"{k}_value"][i])
-                    for k in top
-                )
-            )
-        gdf["reasons"] = texts
+        # The reasons of a site: the criteria that add most to its score (words: areal.apps.labels).
+        gdf["top_criteria"] = [
+            ";".join(sorted(contrib, key=lambda k: -contrib[k][i])[:TOP_CRITERIA]) for i in range(n)
+        ]
     if municipalities is not None and len(municipalities) and "kommunenummer" in municipalities.columns:
         pts = gdf.geometry.representative_point()
         join = gpd.sjoin(
@@ -370,14 +358,6 @@ def site_frame(
     if conflicts is not None:
         gdf = attach_conflicts(gdf, conflicts)
     return gdf
-
-
-def _value_text(kind: str | None, v: float) -> str:
-    if kind == "distance":
-        return f" (mean distance {v / 1000:.1f} km)" if v >= 1000 else f" (mean distance {v:.0f} m)"
-    if kind == "slope":
-        return f" (mean slope {v:.1f}°)"
-    return ""
 
 
 def attach_conflicts(

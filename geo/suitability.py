@@ -204,8 +204,6 @@ class SuitabilityModel:
             raw=self.raw,
             scores=score_full,
             weights=dict(zip(self.criteria, w)),
-            labels_text={c.id: c.label for c in self.plan.criteria},
-            kinds={c.id: c.kind for c in self.plan.criteria},
             municipalities=self.land_frame,
             conflicts=conflicts,
         )
@@ -257,8 +255,6 @@ class SuitabilityModel:
             geoms,
             self.grid,
             weights=dict(zip(self.criteria, w)),
-            labels_text={c.id: c.label for c in self.plan.criteria},
-            kinds={c.id: c.kind for c in self.plan.criteria},
             municipalities=self.land_frame,
             conflicts=conflicts,
         )

@@ -534,8 +534,6 @@ def _windowed_sites(
         geoms,
         grid,
         weights=dict(zip([c.id for c in p.criteria], p.weights)),
-        labels_text={c.id: c.label for c in p.criteria},
-        kinds={c.id: c.kind for c in p.criteria},
         municipalities=land,
         conflicts=conflicts,
     )

@@ -52,6 +52,32 @@ def account_layer_ids() -> list[str]:
     return out
 
 
+IMPORTABLE = ("ar5", "business_areas")
+"""Account layers a user can also bring as a file (``areal import FILE --as <id>``)."""
+
+
+def account_remedies() -> dict[str, str]:
+    """How to get each layer the account can use (shown next to a missing layer).
+
+    Examples
+    --------
+    >>> account_remedies()["ar5"].split(" (")[0]
+    '`areal fetch ar5` or `areal import FILE --as ar5`'
+    """
+    out = {}
+    for lid in account_layer_ids():
+        spec = registry.get(lid)
+        if spec.fetch is None:
+            out[lid] = loader.how_to_get(spec)
+            continue
+        out[lid] = (
+            f"`areal fetch {lid}`"
+            + (f" or `areal import FILE --as {lid}`" if lid in IMPORTABLE else "")
+            + f" ({spec.fetch.service})"
+        )
+    return out
+
+
 def load_account_inputs(
     data_dir: str | os.PathLike | None = None, *, use_starter: bool = True
 ) -> AccountInputs:
@@ -61,15 +87,9 @@ def load_account_inputs(
     not available, naming the remedy); a layer that is present but broken raises.
     """
     munis = loader.load("municipalities", data_dir, use_starter=use_starter)
-    inputs = AccountInputs(munis)
+    inputs = AccountInputs(munis, remedies=account_remedies())
     inputs.origins["municipalities"] = munis.attrs.get("load_report", {}).get("origin", "data")
     for lid in account_layer_ids():
-        spec = registry.get(lid)
-        inputs.remedies[lid] = (
-            f"`areal fetch {lid}`"
-            + (f" or `areal import FILE --as {lid}`" if lid in ("ar5", "business_areas") else "")
-            + (f" ({spec.fetch.service})" if spec.fetch else "")
-        )
         try:
             gdf = loader.load(lid, data_dir, use_starter=use_starter)
         except LayerMissingError:

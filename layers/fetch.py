@@ -690,7 +690,16 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         # The mosaic is written to disk in chunks (rasterio's merge with dst_path, at most
         # mem_limit MB at a time), then masked block by block: never held whole in memory.
         kw = dict(driver="GTiff", compress="deflate", tiled=True, blockxsize=256, blockysize=256)
-        merge(srcs, bounds=bbox, res=res, nodata=nodata, dtype="float32", dst_path=tmp, dst_kwds=kw, mem_limit=64)
+        merge(
+            srcs,
+            bounds=bbox,
+            res=res,
+            nodata=nodata,
+            dtype="float32",
+            dst_path=tmp,
+            dst_kwds=kw,
+            mem_limit=64,
+        )
     finally:
         for s_ in srcs:
             s_.close()

@@ -1,6 +1,6 @@
 """Reading the project's hand-written tables in ``data/``: conflict rules, emission factors, profiles, indicators.
 
-Files are read here; validation lives in :mod:`areal.geo.rules`, :mod:`areal.geo.accounting` and
+Files are read here; validation lives in :mod:`areal.geo.rules`, :mod:`areal.geo.emission_factors` and
 :mod:`areal.geo.profiles` (pure functions over parsed documents).
 """
 
@@ -10,7 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from areal.geo.accounting import EmissionFactors, parse_emission_factors
+from areal.geo.emission_factors import EmissionFactors, parse_emission_factors
 from areal.geo.errors import RuleError, UnknownNameError
 from areal.geo.profiles import Profile, parse_profile
 from areal.geo.rules import RuleTable, parse_rules

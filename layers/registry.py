@@ -1,6 +1,6 @@
 """The one registry of catalogue layers.
 
->>> from layers import registry
+>>> from areal.layers import registry
 >>> registry.get("municipalities").publisher
 'Kartverket'
 """

@@ -8,32 +8,16 @@ from pathlib import Path
 import click
 import pandas as pd
 from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.usecases.account import compute_account
 
 
 def format_ha(value: float, digits: int = 1) -> str:
     """A hectare figure for the console and reports; NaN becomes 'ikke tilgjengelig'."""
-    from areal.geo.land_account import NOT_AVAILABLE
+    from areal.apps.labels import NOT_AVAILABLE
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_AVAILABLE
     return f"{value:,.{digits}f}".replace(",", " ")
-
-
-def compute_account(data_dir: Path | None, proposal: Path | None = None):
-    """Load the inputs and compute the account (shared by ``account``, ``report`` and ``scenario``)."""
-    from areal.geo.land_account import land_account
-    from areal.layers.account_inputs import emission_factors, load_account_inputs, read_proposal
-
-    inputs = load_account_inputs(data_dir)
-    prop = read_proposal(proposal) if proposal is not None else None
-    acc = land_account(
-        inputs.municipalities,
-        inputs.layers,
-        proposal=prop,
-        emission_factors=emission_factors(),
-        remedies=inputs.remedies,
-    )
-    return acc, inputs
 
 
 def write_account(acc, inputs, out: Path) -> None:
@@ -106,7 +90,8 @@ def account_cmd(
     Classes whose layer is absent are shown as 'ikke tilgjengelig' (never 0), with the command
     that fetches or imports the layer.
     """
-    from areal.geo.land_account import COUNTY_ID, column_titles
+    from areal.apps.labels import column_titles
+    from areal.geo.land_account import COUNTY_ID
 
     acc, inputs = compute_account(data_dir, proposal)
     titles = column_titles(lang)

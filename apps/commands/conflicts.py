@@ -70,20 +70,22 @@ def _split_ids(value: str | None) -> list[str]:
     help="Also write the tables as CSV files into this folder.",
 )
 @click.option(
-    "--account", is_flag=True, help="Add the area account (ha per category and CO2) per municipality."
+    "--account",
+    is_flag=True,
+    help="Add the area account per municipality: what the proposal lies on (each m² once: developed, "
+    "farmland, mire, forest, other) and the CO2 of converting it; the same figures as "
+    "`areal account --proposal`.",
 )
 @DATA_DIR_OPTION
 def conflicts_cmd(
     proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir
 ) -> None:
     """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
-    from areal.geo.accounting import area_account
-    from areal.geo.conflicts import find_conflicts
-    from areal.geo.errors import UnknownNameError
-    from areal.geo.rules import rules_frame
+    from areal.apps.usecases.conflicts import check_conflicts, clip_to_municipalities
+    from areal.geo.rules import RuleTable, rules_frame
     from areal.layers import loader, registry
     from areal.layers.export import write_frame
-    from areal.layers.project_data import load_emission_factors, load_rules
+    from areal.layers.project_data import load_rules
 
     rule_table = load_rules(rules_path)
     prop, prop_layer = _read_proposal(proposal, data_dir)
@@ -93,56 +95,42 @@ def conflicts_cmd(
     wanted = _split_ids(with_layers)
     for lid in wanted:
         registry.get(lid)  # unknown ids fail here with the list of known layers
-    rules = rule_table.rules_for(as_layer)
-    b_layers = list(dict.fromkeys(r.b_layer for r in rules if not wanted or r.b_layer in wanted))
-    if wanted and not b_layers:
-        raise UnknownNameError(
-            f"no rule for {as_layer} against {', '.join(wanted)}; rules of {as_layer} name: "
-            f"{', '.join(sorted({r.b_layer for r in rules}))}"
-        )
-
     try:
         munis = loader.load("municipalities_sea", data_dir)
     except LayerMissingError:
         munis = None
         click.echo("note: municipalities are missing: hectares are not split by municipality")
     knrs = _split_ids(municipality)
-    if knrs:
-        if munis is None:
-            raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
-        unknown = sorted(set(knrs) - set(munis["kommunenummer"].astype(str)))
-        if unknown:
-            raise UnknownNameError(
-                f"unknown municipality number(s) {', '.join(unknown)}; the county has "
-                f"{', '.join(sorted(munis['kommunenummer'].astype(str)))}"
-            )
-        munis = munis[munis["kommunenummer"].astype(str).isin(knrs)]
-        prop = gpd.clip(prop, munis)
-
+    if knrs and munis is None:
+        raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
+    b_layers = list(
+        dict.fromkeys(r.b_layer for r in rule_table.rules_for(as_layer) if not wanted or r.b_layer in wanted)
+    )
     layers: dict[str, gpd.GeoDataFrame] = {}
     for lid in b_layers:
         try:
             layers[lid] = loader.load(lid, data_dir)
         except LayerMissingError as exc:
             click.echo(f"missing layer {lid!r}: its rules are skipped ({exc})")
-    # Limit the table to the requested layers so that skipped rules are the missing ones only.
-    from areal.geo.rules import RuleTable
+    from areal.layers import settings
 
+    res = check_conflicts(
+        prop,
+        layers,
+        rule_table,
+        as_layer=as_layer,
+        against=wanted or None,
+        municipalities=munis,
+        within=knrs,
+        scheduler=settings.scheduler(),
+        area_method=settings.area_method(),
+    )
+    prop, _ = clip_to_municipalities(prop, munis, knrs)  # the part the tables are about
+    # The rules table written out: the rules of the requested layers (others of as_layer left out).
     sub = RuleTable(
         tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
         rule_table.classes,
         rule_table.source,
-    )
-    from areal.layers import settings
-
-    res = find_conflicts(
-        prop,
-        layers,
-        sub,
-        as_layer=as_layer,
-        municipalities=munis,
-        scheduler=settings.scheduler(),
-        area_method=settings.area_method(),
     )
 
     def table(df: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -162,27 +150,10 @@ def conflicts_cmd(
     write_frame(table(rules_frame(sub)), out, layer="rules", mode="a")
     acc = None
     if account:
-        all_ids = [
-            "ar5",
-            "forest",
-            "mire",
-            "reindeer_pastures",
-            "reindeer_pasture_outline",
-            "protected_areas",
-            "national_parks",
-            "aquaculture_sites",
-        ]
-        acc_layers = dict(layers)
-        for lid in all_ids:
-            if lid not in acc_layers:
-                try:
-                    acc_layers[lid] = loader.load(lid, data_dir)
-                except LayerMissingError:
-                    pass
-        if munis is None:
-            raise LayerMissingError("--account needs the municipalities layer, which is missing")
-        acc = area_account(prop, acc_layers, munis, load_emission_factors())
-        write_frame(table(acc), out, layer="area_account", mode="a")
+        from areal.apps.usecases.account import compute_proposal_account
+
+        acc, _ = compute_proposal_account(prop, data_dir)
+        write_frame(table(acc.table), out, layer="area_account", mode="a")
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
         summary.to_csv(csv_dir / "summary.csv", index=False)
@@ -190,12 +161,12 @@ def conflicts_cmd(
         by_muni.to_csv(csv_dir / "by_municipality.csv", index=False)
         pd.DataFrame(res.polygons.drop(columns="geometry")).to_csv(csv_dir / "conflicts.csv", index=False)
         if acc is not None:
-            acc.to_csv(csv_dir / "area_account.csv", index=False)
+            acc.table.to_csv(csv_dir / "area_account.csv", index=False, na_rep="NA")
 
     _print_summary(res, as_layer, proposal, out, acc)
 
 
-def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFrame | None) -> None:
+def _print_summary(res, as_layer: str, proposal: str, out: Path, acc) -> None:
     from areal.geo.areas import describe
 
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
@@ -216,10 +187,16 @@ def _print_summary(res, as_layer: str, proposal: str, out: Path, acc: pd.DataFra
             figures = " ".join(f"{r[c]:10,.1f}" for c in cols)
             click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
     if acc is not None:
-        click.echo("\narea account (ha; CO2 in t CO2-eq):")
-        click.echo(acc.drop(columns=[]).round(1).to_string(index=False))
-        for k, v in acc.attrs.get("sources", {}).items():
-            click.echo(f"  {k}: {v}")
+        click.echo("\narea account: what the proposal lies on, each m² counted once (ha; CO2 in t CO2-eq):")
+        click.echo(acc.table.round(1).to_string(index=False, na_rep="NA"))
+        if acc.outside_ha > 0:
+            click.echo(
+                f"  {acc.outside_ha:,.1f} ha of the proposal lie outside the municipalities' land (sea)"
+            )
+        for m in acc.missing_layers:
+            click.echo(f"  not available: {m.message()}")
+        for note in acc.notes:
+            click.echo(f"  note: {note}")
     if res.missing:
         click.echo(f"\nmissing layers (rules not checked): {', '.join(res.missing)}")
     for s in res.skipped:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Callable, Mapping
 
 import click
 from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.usecases.scenario import compare_metrics
 
 STORE_OPTION = click.option(
     "--store",
@@ -17,90 +17,6 @@ STORE_OPTION = click.option(
     show_envvar=True,
     help="Scenario store: a file path / sqlite:///PATH, or postgresql://... (default: <data dir>/scenarios.sqlite).",
 )
-
-#: Factories of extra comparison metrics: each takes the data directory and returns
-#: ``{group: callable(Scenario) -> {metric: value}}``. Conflict totals (issue 3) and indicators are
-#: added here, e.g. ``METRIC_FACTORIES.append(conflict_metrics)``.
-METRIC_FACTORIES: list[Callable[[Path | None], Mapping[str, Callable]]] = []
-
-
-def land_account_metrics(data_dir: Path | None) -> dict[str, Callable]:
-    """The land account of a scenario's proposal: class hectares inside it, conversion split, CO2."""
-    from areal.geo.land_account import zone_account
-    from areal.layers.account_inputs import emission_factors, load_account_inputs
-
-    inputs = load_account_inputs(data_dir)
-    factors = emission_factors()
-
-    def account(s) -> dict[str, float]:
-        row = zone_account(
-            s.proposal, inputs.layers, emission_factors=factors, remedies=inputs.remedies
-        ).iloc[0]
-        return {k: float(v) for k, v in row.items() if k != "area_ha"}
-
-    return {"land account": account}
-
-
-_INPUTS: dict[str, object] = {}
-
-
-def _scenario_indicator_inputs(data_dir: Path | None):
-    """Layers, rules and factors for the conflict and indicator metrics (loaded once per data dir)."""
-    key = str(data_dir)
-    if key not in _INPUTS:
-        _INPUTS.clear()
-        _INPUTS[key] = _load_scenario_indicator_inputs(data_dir)
-    return _INPUTS[key]
-
-
-def _load_scenario_indicator_inputs(data_dir: Path | None):
-    from areal.geo.indicators import IndicatorInputs
-    from areal.layers.account_inputs import emission_factors, load_account_inputs
-    from areal.layers.indicator_inputs import load_layers
-    from areal.layers.project_data import load_rules
-
-    acc = load_account_inputs(data_dir)
-    rules = load_rules()
-    layers = dict(acc.layers)
-    remedies = dict(acc.remedies)
-    extra, more_remedies = load_layers(
-        {r.b_layer for r in rules.rules_for("business_areas")} - set(layers), data_dir
-    )
-    layers.update(extra)
-    remedies.update(more_remedies)
-    return IndicatorInputs(acc.municipalities, None, layers, remedies, rules, {}, {}, emission_factors())
-
-
-def conflict_metrics(data_dir: Path | None) -> dict[str, Callable]:
-    """Conflict totals of a scenario's proposal (ha per severity, default rules, as business_areas)."""
-    from areal.geo.indicators import scenario_conflict_metric
-
-    return {"conflicts": scenario_conflict_metric(_scenario_indicator_inputs(data_dir))}
-
-
-def indicator_metrics(data_dir: Path | None) -> dict[str, Callable]:
-    """Catalogue indicators that make sense for one proposal (conflict-free share, developed share, CO2 ...)."""
-    from areal.geo.indicators import scenario_indicator_metric
-    from areal.layers.project_data import load_indicators
-
-    return {"indicators": scenario_indicator_metric(_scenario_indicator_inputs(data_dir), load_indicators())}
-
-
-METRIC_FACTORIES.extend([conflict_metrics, indicator_metrics])
-
-
-def compare_metrics(
-    data_dir: Path | None, extra: Mapping[str, Callable] | None = None
-) -> dict[str, Callable]:
-    """All metrics ``scenario compare`` shows: proposal size, land account, then registered extras."""
-    from areal.geo.scenario import area_metric
-
-    metrics: dict[str, Callable] = {"proposal": area_metric}
-    metrics.update(land_account_metrics(data_dir))
-    for factory in METRIC_FACTORIES:
-        metrics.update(factory(data_dir))
-    metrics.update(extra or {})
-    return metrics
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
@@ -123,7 +39,7 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 
 def _fmt(v: float) -> str:
-    from areal.geo.land_account import NOT_AVAILABLE
+    from areal.apps.labels import NOT_AVAILABLE
 
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return NOT_AVAILABLE
@@ -242,7 +158,7 @@ def delete_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
 @DATA_DIR_OPTION
 def compare_cmd(a: str, b: str, out: Path | None, store_url: str | None, data_dir: Path | None) -> None:
     """Compare scenarios A and B side by side: proposal size, land account, difference (B − A)."""
-    from areal.geo.land_account import column_titles
+    from areal.apps.labels import column_titles
     from areal.geo.scenario import compare
     from areal.layers.scenario_store import open_store
 

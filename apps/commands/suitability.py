@@ -102,37 +102,22 @@ def suitability_cmd(
     OUT/<profile>_area_lost.csv (land removed per exclusion), OUT/<profile>_sensitivity.csv and
     OUT/<profile>_site_conflicts.csv (per site and rule: pair, severity, hectares, basis).
     """
-    from areal.geo import suitability as S
-    from areal.geo.grid import AnalysisGrid
-    from areal.geo.sensitivity import rank_stability
-    from areal.geo.windowed import run_windowed
-    from areal.layers import loader
+    from areal.apps.labels import site_reasons
+    from areal.apps.usecases.suitability import prepare_suitability, run_suitability
     from areal.layers.export import tiled_writer, to_cog, write_cog, write_frame
-    from areal.layers.project_data import load_profile, load_rules
-    from areal.layers.suitability_inputs import DataDirSource, load_suitability_inputs, rule_layers
     from tqdm import tqdm
 
     t0 = time.perf_counter()
-    profile = load_profile(profile_name)
-    if connectivity:
-        from dataclasses import replace
-
-        profile = replace(profile, connectivity=connectivity)
-    source = DataDirSource(data_dir)
-    rules = load_rules(rules_path) if use_conflicts else None
-    inputs = load_suitability_inputs(profile, source, municipality=municipality, rules=rules)
-    conflicts, rule_skipped = None, []
-    if rules is not None:
-        from areal.layers.site_conflicts import SiteConflicts
-
-        layers, rule_missing = rule_layers(rules, source)
-        rule_skipped = [
-            (f"conflict layer {lid}", f"its rules are not checked: {why}")
-            for lid, why in rule_missing.items()
-        ]
-        conflicts = SiteConflicts(rules, layers)
-    region = inputs.land if municipality else loader.load("county", data_dir)
-    grid = AnalysisGrid.for_region(region, res=resolution)
+    setup = prepare_suitability(
+        profile_name,
+        resolution=resolution,
+        municipality=municipality,
+        connectivity=connectivity,
+        rules=rules_path,
+        use_conflicts=use_conflicts,
+        data_dir=data_dir,
+    )
+    profile, grid = setup.profile, setup.grid
     out.mkdir(parents=True, exist_ok=True)
     stem = out / profile.name
     click.echo(
@@ -141,55 +126,39 @@ def suitability_cmd(
     if windowed is None:
         windowed = resolution < 50
     tags = {"profile": profile.name, "units": "suitability score 0-1", "nodata": "excluded or off land"}
+    options = dict(threshold=threshold, distance_res=distance_res, sensitivity_runs=sensitivity_runs)
     if windowed:
         tmp = stem.with_name(profile.name + "_tiles.tif")
         dst, sink = tiled_writer(grid, tmp, tags=tags)
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
-            res = run_windowed(
-                profile,
-                inputs,
-                grid,
+            run = run_suitability(
+                setup,
+                windowed=True,
                 tile=tile,
                 sink=sink,
                 progress=bar.update,
-                threshold=threshold,
-                distance_res=distance_res,
                 workers=workers,
-                sites=True,
-                conflicts=conflicts,
                 scheduler=_scheduler(workers),
+                **options,
             )
         dst.close()
         to_cog(tmp, f"{stem}_suitability.tif")
         tmp.unlink(missing_ok=True)
-        area_lost, skipped, sites = res.area_lost, res.plan.skipped, res.sites
-        criteria, weights = [c.id for c in res.plan.criteria], res.plan.weights
     else:
         with tqdm(total=3, desc="suitability", unit="step") as bar:
-            model = S.build_model(profile, inputs, grid, distance_res=distance_res)
-            bar.update()
-            suit = model.suitability()
-            write_cog(suit, grid, f"{stem}_suitability.tif", tags=tags)
-            bar.update()
-            sites = model.sites(threshold=threshold, conflicts=conflicts)
-            bar.update()
-        area_lost, skipped = model.area_lost(), model.skipped
-        criteria, weights = model.criteria, model.weights
-    if len(sites) and sensitivity_runs > 0:
-        sens = rank_stability(
-            sites[[f"{k}_score" for k in criteria]].to_numpy(), weights, n_runs=sensitivity_runs, seed=0
-        )
-        sens.insert(0, "site_id", sites["site_id"].to_numpy())
-        write_frame(sens, f"{stem}_sensitivity.csv")
-        sites = sites.merge(
-            sens[["site_id", "mc_median_rank", "mc_rank_iqr", "mc_share_top_5"]], on="site_id"
-        )
+            run = run_suitability(setup, progress=bar.update, **options)
+        write_cog(run.suitability, grid, f"{stem}_suitability.tif", tags=tags)
+    sites, conflicts = run.sites, setup.conflicts
+    if len(sites):
+        sites["reasons"] = site_reasons(sites, profile.criteria)
+    if run.sensitivity is not None:
+        write_frame(run.sensitivity, f"{stem}_sensitivity.csv")
     write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")
     write_frame(sites, f"{stem}_sites.csv")
-    write_frame(area_lost, f"{stem}_area_lost.csv")
-    if conflicts is not None:
-        write_frame(conflicts.table, f"{stem}_site_conflicts.csv")
+    write_frame(run.area_lost, f"{stem}_area_lost.csv")
+    if run.site_conflicts is not None:
+        write_frame(run.site_conflicts, f"{stem}_site_conflicts.csv")
     click.echo(
         f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
         f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)"
@@ -199,7 +168,7 @@ def suitability_cmd(
         click.echo(
             f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}{extra}"
         )
-    skipped = list(skipped) + list(rule_skipped)
+    skipped = run.skipped
     for key, reason in skipped:
         click.echo(f"  skipped {key}: {reason}")
     (out / f"{profile.name}_run.json").write_text(

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.apps.planner.data import AppData
-from areal.geo.conflicts import ConflictResult, find_conflicts
+from areal.geo.conflicts import ConflictResult
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
 from areal.geo.grid import AnalysisGrid
@@ -134,45 +134,18 @@ class Engines:
         municipality : str
             Only the part of the proposal inside this municipality ('' = all).
         """
-        prop = proposal.to_crs(WORKING_CRS) if proposal.crs is not None else proposal.set_crs(WORKING_CRS)
-        geoms = np.asarray(prop.geometry.values)
-        small = ~np.isin(shapely.get_type_id(geoms), (3, 6))
-        if small.any():
-            geoms = geoms.copy()
-            geoms[small] = shapely.buffer(geoms[small], 0.5642)  # 1 m² footprint of points and lines
-            prop = prop.set_geometry(geoms)
-        if municipality:
-            within = self.data.municipality_geometry(municipality)
-            if within is None:
-                raise UnknownNameError(f"municipality {municipality!r} is not in the municipality layer")
-            clipped = shapely.intersection(np.asarray(prop.geometry.values), within)
-            keep = ~shapely.is_empty(clipped)
-            prop = prop[keep].set_geometry(clipped[keep])
-        rules = self.rules.rules_for(as_layer)
-        if against is not None:
-            want = set(against)
-            rules = tuple(r for r in rules if r.b_layer in want)
-        table = RuleTable(rules, self.rules.classes, self.rules.source)
-        max_buffer = max((r.buffer_m for r in rules), default=0.0)
-        layers = self._clipped_layers({r.b_layer for r in rules}, prop, max_buffer)
-        munis = self.municipalities()
-        if munis is not None and len(prop):
-            munis = munis.iloc[munis.sindex.query(shapely.box(*prop.total_bounds), predicate="intersects")]
-        return find_conflicts(prop, layers, table, as_layer=as_layer, municipalities=munis)
+        from areal.apps.usecases.conflicts import check_conflicts
 
-    def _clipped_layers(self, ids: Iterable[str], prop: gpd.GeoDataFrame, buffer_m: float) -> dict:
-        out = {}
-        if len(prop) == 0:
-            return {i: self.data.layers[i].iloc[:0] for i in ids if i in self.data.layers}
-        # Features near any proposal part (its envelope grown by the largest rule buffer).
-        env = shapely.buffer(shapely.envelope(np.asarray(prop.geometry.values)), buffer_m + 1.0)
-        for lid in ids:
-            gdf = self.data.layers.get(lid)
-            if gdf is None:
-                continue
-            _, hit = gdf.sindex.query(env, predicate="intersects")
-            out[lid] = gdf.iloc[np.unique(hit)]
-        return out
+        return check_conflicts(
+            proposal,
+            self.data.layers,
+            self.rules,
+            as_layer=as_layer,
+            against=against,
+            municipalities=self.municipalities(),
+            within=municipality or None,
+            footprint=True,
+        )
 
     def site_conflicts(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
         """Site-check engine: conflicts of the site checked as ``business_areas``, by severity.
@@ -340,15 +313,14 @@ class Engines:
             acc = getattr(self, "_account", None)
         if acc is not None:
             return acc
-        from areal.geo.land_account import land_account
+        from areal.apps.usecases.account import account
         from areal.layers import loader
-        from areal.layers.account_inputs import emission_factors
 
         munis = self.data.layers.get("municipalities")
         if munis is None:
             raise LayerMissingError("the land account needs the 'municipalities' layer, which is missing")
         remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
-        acc = land_account(munis, self.data.layers, emission_factors=emission_factors(), remedies=remedies)
+        acc = account(munis, self.data.layers, remedies=remedies)
         with self._lock:
             self._account = acc
         return acc
@@ -362,16 +334,15 @@ class Engines:
 
     def account_titles(self, lang: str) -> dict[str, str]:
         """Readable titles of the account columns."""
-        from areal.geo.land_account import column_titles
+        from areal.apps.labels import column_titles
 
         return column_titles(lang)
 
     def zone_account(self, zones: gpd.GeoDataFrame) -> pd.DataFrame:
         """Land account of a proposal (one row), for scenario comparison."""
-        from areal.geo.land_account import zone_account
-        from areal.layers.account_inputs import emission_factors
+        from areal.apps.usecases.account import site_account
 
-        return zone_account(zones.to_crs(WORKING_CRS), self.data.layers, emission_factors=emission_factors())
+        return site_account(zones.to_crs(WORKING_CRS), self.data.layers)
 
     # ------------------------------------------------------------------ indicators (geo/indicators.py)
 

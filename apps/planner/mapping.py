@@ -16,7 +16,7 @@ import io
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import folium
 import geopandas as gpd
@@ -523,67 +523,112 @@ def map_html(m: folium.Map) -> str:
 # ------------------------------------------------------------------ raster layers as images
 
 
+def _mercator_png(
+    values: np.ndarray,
+    transform,
+    crs,
+    colour: Callable[[np.ndarray], np.ndarray],
+    *,
+    max_size: int = 1024,
+    alpha: int = 190,
+    resampling: str = "nearest",
+    optimize: bool = False,
+) -> tuple[bytes, tuple[float, float, float, float]]:
+    """The one raster renderer: a georeferenced array as a web-mercator PNG and its lon/lat bounds.
+
+    The array is thinned by striding to about ``max_size`` cells a side (the map shows it at county
+    scale; a download carries the full raster), warped to EPSG:3857, and its finite cells coloured
+    by ``colour`` (values -> RGBA floats in 0-1) with opacity ``alpha``; NaN is transparent. Returns
+    the PNG and ``(south, west, north, east)``.
+    """
+    import rasterio
+    from PIL import Image
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    step = max(1, int(math.ceil(max(values.shape) / max_size)))
+    src = np.ascontiguousarray(values[::step, ::step], dtype=np.float32)
+    t = transform
+    src_transform = rasterio.Affine(t.a * step, t.b, t.c, t.d, t.e * step, t.f)
+    h, w = src.shape
+    left, top = src_transform.c, src_transform.f
+    right, bottom = left + src_transform.a * w, top + src_transform.e * h
+    dst_transform, width, height = calculate_default_transform(
+        crs, "EPSG:3857", w, h, left, bottom, right, top
+    )
+    out = np.full((height, width), np.nan, dtype=np.float32)
+    reproject(
+        src,
+        out,
+        src_transform=src_transform,
+        src_crs=crs,
+        dst_transform=dst_transform,
+        dst_crs="EPSG:3857",
+        src_nodata=np.nan,
+        dst_nodata=np.nan,
+        resampling=getattr(Resampling, resampling),
+    )
+    valid = np.isfinite(out)
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    if valid.any():
+        rgba[valid] = (np.asarray(colour(out[valid])) * 255).astype(np.uint8)
+        rgba[valid, 3] = alpha
+    buf = io.BytesIO()
+    if optimize:
+        Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    else:
+        Image.fromarray(rgba, "RGBA").save(buf, format="PNG", compress_level=1)
+    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    west, north = dst_transform.c, dst_transform.f
+    east, south = west + dst_transform.a * width, north + dst_transform.e * height
+    wl, sl = to_ll.transform(west, south)
+    el, nl = to_ll.transform(east, north)
+    return buf.getvalue(), (sl, wl, nl, el)
+
+
 def raster_png(
     path, *, kind: str = "continuous", max_size: int = 1024
 ) -> tuple[bytes, tuple[float, float, float, float]]:
-    """Render a raster as a web-mercator PNG and its lon/lat bounds ``(south, west, north, east)``.
+    """Render a raster file as a web-mercator PNG and its lon/lat bounds ``(south, west, north, east)``.
 
     Parameters
     ----------
     path : path-like
         GeoTIFF with a CRS.
     kind : {"continuous", "categorical"}
-        Colour map: terrain colours for continuous values, a qualitative palette for classes.
+        Colour map: terrain colours (2nd to 98th percentile) for continuous values, a qualitative
+        palette for classes.
     max_size : int
         Largest width/height of the image in pixels.
     """
     import matplotlib
     import rasterio
-    from PIL import Image
-    from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     with rasterio.open(path) as src:
-        transform, width, height = calculate_default_transform(
-            src.crs, "EPSG:3857", src.width, src.height, *src.bounds
-        )
-        scale = max(width, height) / max_size
-        if scale > 1:
-            width, height = int(width / scale), int(height / scale)
-            transform = rasterio.Affine(
-                transform.a * scale, transform.b, transform.c, transform.d, transform.e * scale, transform.f
-            )
-        nodata = src.nodata
-        out = np.full((height, width), np.nan, dtype="float64")
-        reproject(
-            rasterio.band(src, 1),
-            out,
-            dst_transform=transform,
-            dst_crs="EPSG:3857",
-            dst_nodata=np.nan,
-            resampling=Resampling.nearest if kind == "categorical" else Resampling.bilinear,
-            src_nodata=nodata,
-        )
-    valid = np.isfinite(out)
-    rgba = np.zeros((height, width, 4), dtype=np.uint8)
-    if valid.any():
-        if kind == "categorical":
-            vals = out[valid].astype(int)
-            cmap = matplotlib.colormaps["tab20"]
-            colours = cmap((vals % 20) / 19.0)
-        else:
-            lo, hi = np.nanpercentile(out[valid], [2, 98])
-            norm = np.clip((out[valid] - lo) / max(hi - lo, 1e-9), 0, 1)
-            colours = matplotlib.colormaps["terrain"](norm)
-        rgba[valid] = (np.asarray(colours) * 255).astype(np.uint8)
-        rgba[valid, 3] = 170
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
-    west, north = transform.c, transform.f
-    east, south = transform.c + transform.a * width, transform.f + transform.e * height
-    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
-    w, s = to_ll.transform(west, south)
-    e, n = to_ll.transform(east, north)
-    return buf.getvalue(), (s, w, n, e)
+        values = src.read(1, masked=True).astype("float32").filled(np.nan)
+        transform, crs = src.transform, src.crs
+
+    if kind == "categorical":
+
+        def colour(v):
+            return matplotlib.colormaps["tab20"]((v.astype(int) % 20) / 19.0)
+
+    else:
+        finite = values[np.isfinite(values)]
+        lo, hi = np.percentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
+
+        def colour(v):
+            return matplotlib.colormaps["terrain"](np.clip((v - lo) / max(hi - lo, 1e-9), 0, 1))
+
+    return _mercator_png(
+        values,
+        transform,
+        crs,
+        colour,
+        max_size=max_size,
+        alpha=170,
+        resampling="nearest" if kind == "categorical" else "bilinear",
+        optimize=True,
+    )
 
 
 # ------------------------------------------------------------------ analysis overlays
@@ -612,50 +657,13 @@ def frame_geojson(
 def array_png(
     array: np.ndarray, grid, *, colours: Sequence[str] = SUIT_GRADIENT, max_size: int = 1024, alpha: int = 190
 ) -> tuple[bytes, tuple[float, float, float, float]]:
-    """Render a 0–1 raster on an analysis grid (EPSG:25833) as a web-mercator PNG.
+    """Render a 0–1 raster on an analysis grid (EPSG:25833) as a web-mercator PNG (see :func:`_mercator_png`).
 
-    The array is first thinned by striding to about ``max_size`` cells a side (the map shows it
-    at county scale; a download carries the full raster), then warped to EPSG:3857. NaN is
-    transparent. Returns the PNG and ``(south, west, north, east)``.
+    NaN is transparent. Returns the PNG and ``(south, west, north, east)``.
     """
-    import rasterio
     from matplotlib.colors import LinearSegmentedColormap
-    from PIL import Image
-    from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    step = max(1, int(math.ceil(max(array.shape) / max_size)))
-    src = np.ascontiguousarray(array[::step, ::step], dtype=np.float32)
-    t = grid.transform
-    src_transform = rasterio.Affine(t.a * step, t.b, t.c, t.d, t.e * step, t.f)
-    h, w = src.shape
-    left, top = src_transform.c, src_transform.f
-    right, bottom = left + src_transform.a * w, top + src_transform.e * h
-    transform, width, height = calculate_default_transform(
-        grid.crs, "EPSG:3857", w, h, left, bottom, right, top
-    )
-    out = np.full((height, width), np.nan, dtype=np.float32)
-    reproject(
-        src,
-        out,
-        src_transform=src_transform,
-        src_crs=grid.crs,
-        dst_transform=transform,
-        dst_crs="EPSG:3857",
-        src_nodata=np.nan,
-        dst_nodata=np.nan,
-        resampling=Resampling.nearest,
-    )
     cmap = LinearSegmentedColormap.from_list("areal_suit", list(colours))
-    valid = np.isfinite(out)
-    rgba = np.zeros((height, width, 4), dtype=np.uint8)
-    if valid.any():
-        rgba[valid] = (np.asarray(cmap(np.clip(out[valid], 0, 1))) * 255).astype(np.uint8)
-        rgba[valid, 3] = alpha
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", compress_level=1)
-    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
-    west, north = transform.c, transform.f
-    east, south = west + transform.a * width, north + transform.e * height
-    wl, sl = to_ll.transform(west, south)
-    el, nl = to_ll.transform(east, north)
-    return buf.getvalue(), (sl, wl, nl, el)
+    return _mercator_png(
+        array, grid.transform, grid.crs, lambda v: cmap(np.clip(v, 0, 1)), max_size=max_size, alpha=alpha
+    )

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import param
+from areal.apps.labels import describe_arena, site_reasons
 from areal.apps.planner import mapping
 from areal.apps.planner.engines import RESOLUTIONS, Engines
 from areal.apps.planner.state import PlannerState
@@ -26,7 +27,7 @@ from areal.geo.conflicts import ConflictResult
 from areal.geo.errors import ArealError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
-from areal.geo.sensitivity import rank_stability
+from areal.geo.sensitivity import site_sensitivity
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -344,12 +345,12 @@ class SuitabilityState(Tool):
         except RuleError as exc:  # e.g. all weights zero
             self.param.update(status="error", error=str(exc))
             return
+        if len(sites):
+            sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
-            cols = [f"{k}_score" for k in model.criteria]
-            stab = rank_stability(sites[cols].to_numpy(), wv, n_runs=300, seed=0)
-            stab.insert(0, "site_id", sites["site_id"].to_numpy())
+            stab = site_sensitivity(sites, dict(zip(model.criteria, wv)), n_runs=300, seed=0)
         update_s = time.perf_counter() - t0
         self.param.update(
             sites=sites, stability=stab, update_s=update_s, status="ready", error="", selected=0, detail={}
@@ -554,7 +555,7 @@ class ArenaState(Tool):
         if not len(hit):
             return {}
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
-        row["description"] = A.describe(hit.iloc[0])
+        row["description"] = describe_arena(hit.iloc[0])
         return row
 
     @param.depends("app.feature", watch=True)

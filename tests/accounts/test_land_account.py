@@ -108,7 +108,11 @@ def test_hand_computed_with_ar5_changes_the_split(tiny):
 def test_absent_layers_are_not_available_never_zero(tiny):
     munis, layers = tiny
     del layers["business_areas"]
-    acc = land_account(munis, layers, emission_factors=FACTORS)
+    # remedies are the caller's (layers/): geo/ names no CLI command of its own
+    assert all(m.remedy == "" for m in land_account(munis, layers).missing_layers)
+    from areal.layers.account_inputs import account_remedies
+
+    acc = land_account(munis, layers, emission_factors=FACTORS, remedies=account_remedies())
     for col in (
         "farmland_ha",
         "ar5_forest_ha",

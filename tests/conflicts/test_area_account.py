@@ -1,13 +1,20 @@
+"""The proposal account of ``areal conflicts --account``: the one area model, each m² counted once."""
+
+import math
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
-import shapely
-from areal.geo.accounting import EmissionFactor, EmissionFactors, area_account
+from areal.geo.emission_factors import EmissionFactor, EmissionFactors
+from areal.geo.land_account import land_account, proposal_account
+from click.testing import CliRunner
 from conftest import UTM33, X0, Y0
 from shapely import box
 
 EF = EmissionFactors(
     {
+        "developed": EmissionFactor("developed", 0.0, "t CO2-eq/ha", "test"),
         "forest": EmissionFactor("forest", 73.0, "t CO2-eq/ha", "test"),
         "mire": EmissionFactor("mire", 1210.0, "t CO2-eq/ha", "test"),
     }
@@ -38,34 +45,120 @@ def test_account_per_municipality_with_co2():
     layers = {
         "ar5": ar5,
         "forest": gdf([box(X0 - 9000, Y0 - 9000, X0 + 9000, Y0 + 9000)]),  # ignored: AR5 is preferred
-        "national_parks": gdf([box(X0, Y0, X0 + 200, Y0 + 1000)]),
-        "protected_areas": gdf([box(X0 + 100, Y0, X0 + 300, Y0 + 1000)]),  # overlaps the park: union 30 ha
-        "aquaculture_sites": gdf([shapely.Point(X0 + 2000 + 1000, Y0 + 500)]),
     }
-    acc = area_account(prop, layers, MUNIS, EF).set_index("kommunenummer")
-    assert acc.loc["5001", "proposal_ha"] == 100.0 and acc.loc["5028", "proposal_ha"] == 100.0
-    assert acc.loc["5001", "farmland_ha"] == 50.0 and acc.loc["5028", "farmland_ha"] == 0.0
-    assert acc.loc["5001", "forest_ha"] == 50.0 and acc.loc["5028", "forest_ha"] == 50.0
-    assert acc.loc["5028", "mire_ha"] == 50.0
-    assert acc.loc["5028", "co2_mire_t"] == 50.0 * 1210.0
-    assert acc.loc["5001", "co2_total_t"] == 50.0 * 73.0
-    assert acc.loc["5001", "protected_ha"] == pytest.approx(30.0, rel=1e-12)
-    # A 1000 m zone around a site 1000 m east of the proposal's edge only touches it: no area.
-    assert acc["aquaculture_buffer_ha"].sum() == pytest.approx(0.0, abs=1e-6)
-    assert np.isnan(acc.loc["5001", "reindeer_pasture_ha"])
-    assert "reindeer_pasture" in acc.attrs["missing"]
-    assert acc.attrs["sources"]["forest"].startswith("ar5")
-    assert acc.attrs["sources"]["protected"] == "protected_areas + national_parks"
+    acc = proposal_account(prop, layers, MUNIS, emission_factors=EF)
+    t = acc.table.set_index("kommunenummer")
+    assert list(t.index) == ["5001", "5028", "50"]
+    assert t.loc["5001", "proposal_total_ha"] == pytest.approx(100) and t.loc[
+        "5028", "proposal_total_ha"
+    ] == pytest.approx(100)
+    assert t.loc["5001", "proposal_on_farmland_ha"] == pytest.approx(50)
+    assert t.loc["5001", "proposal_on_forest_ha"] == pytest.approx(50)
+    assert t.loc["5028", "proposal_on_forest_ha"] == pytest.approx(50)
+    assert t.loc["5028", "proposal_on_mire_ha"] == pytest.approx(50)
+    assert t.loc["5028", "proposal_co2_t"] == pytest.approx(50 * 73.0 + 50 * 1210.0)
+    assert t.loc["5001", "proposal_co2_t"] == pytest.approx(50 * 73.0)
+    assert t.loc["5001", "proposal_no_factor_ha"] == pytest.approx(50)  # farmland has no factor here
+    assert t.loc["50", "proposal_co2_t"] == pytest.approx(100 * 73.0 + 50 * 1210.0)
+    assert acc.outside_ha == pytest.approx(0)
 
 
-def test_account_falls_back_to_n1000_forest_and_buffers_points():
-    prop = gdf([box(X0, Y0, X0 + 1000, Y0 + 1000)])
+def test_each_square_metre_counted_once_by_priority():
+    """N1000 forest under built-up land: the old account counted it as forest (and its CO₂) too."""
+    prop = gdf([box(X0, Y0, X0 + 1000, Y0 + 1000)])  # 100 ha in 5001
     layers = {
-        "forest": gdf([box(X0, Y0, X0 + 1000, Y0 + 400)]),
-        "aquaculture_sites": gdf([shapely.Point(X0 + 500, Y0 + 500)]),
+        "forest": gdf([box(X0, Y0, X0 + 1000, Y0 + 600)]),  # 60 ha
+        "built_up": gdf([box(X0, Y0, X0 + 1000, Y0 + 200)]),  # 20 ha, all of it on the forest
+        "mire": gdf([box(X0, Y0 + 500, X0 + 1000, Y0 + 700)]),  # 20 ha, 10 ha of it on the forest
     }
-    acc = area_account(prop, layers, MUNIS, EF)
-    assert acc["forest_ha"].iloc[0] == 40.0 and acc["co2_forest_t"].iloc[0] == 40.0 * 73.0
-    assert acc["aquaculture_buffer_ha"].iloc[0] == pytest.approx(100.0)  # 1000 m zone covers the whole square
-    assert np.isnan(acc["farmland_ha"].iloc[0]) and np.isnan(acc["co2_mire_t"].iloc[0])
-    assert acc["co2_total_t"].iloc[0] == 40.0 * 73.0
+    t = proposal_account(prop, layers, MUNIS, emission_factors=EF).table.set_index("kommunenummer")
+    r = t.loc["5001"]
+    # developed 20, then mire 20 (before forest), forest 60 - 20 - 10 = 30, other 30
+    assert (
+        r.proposal_on_developed_ha,
+        r.proposal_on_mire_ha,
+        r.proposal_on_forest_ha,
+        r.proposal_on_other_ha,
+    ) == (pytest.approx((20, 20, 30, 30)))
+    assert (
+        r.proposal_on_developed_ha + r.proposal_on_mire_ha + r.proposal_on_forest_ha + r.proposal_on_other_ha
+        == (pytest.approx(r.proposal_total_ha))
+    )
+    assert r.proposal_co2_t == pytest.approx(30 * 73.0 + 20 * 1210.0)
+    assert math.isnan(r.proposal_on_farmland_ha)  # no AR5: not available, never 0
+
+
+def test_proposal_account_equals_the_land_account_proposal_columns():
+    prop = gdf([box(X0 + 300, Y0 - 200, X0 + 1700, Y0 + 900), box(X0 + 600, Y0, X0 + 900, Y0 + 300)])
+    layers = {
+        "forest": gdf([box(X0, Y0, X0 + 1200, Y0 + 600), box(X0 + 1100, Y0 + 500, X0 + 1500, Y0 + 800)]),
+        "built_up": gdf([box(X0 + 800, Y0 + 100, X0 + 1300, Y0 + 300)]),
+        "mire": gdf([box(X0 + 1400, Y0, X0 + 1800, Y0 + 900)]),
+    }
+    pa = proposal_account(prop, layers, MUNIS, emission_factors=EF).table.set_index("kommunenummer")
+    la = land_account(MUNIS, layers, proposal=prop, emission_factors=EF).table.set_index("kommunenummer")
+    cols = [c for c in pa.columns if c.startswith("proposal_")]
+    pd.testing.assert_frame_equal(pa[cols], la.loc[pa.index, cols], check_exact=False, rtol=1e-12)
+
+
+def test_part_at_sea_is_reported_not_counted():
+    prop = gdf([box(X0 + 4000, Y0, X0 + 6000, Y0 + 1000)])  # 100 ha on land, 100 ha east of the land
+    acc = proposal_account(prop, {"forest": gdf([box(X0, Y0, X0 + 9000, Y0 + 9000)])}, MUNIS)
+    assert acc.table.set_index("kommunenummer").loc["50", "proposal_total_ha"] == pytest.approx(100)
+    assert acc.outside_ha == pytest.approx(100)
+    missing = {m.layer: m.affects for m in acc.missing_layers}
+    assert missing["ar5"] == ("proposal_on_farmland_ha",)
+
+
+@pytest.mark.realdata
+def test_conflicts_account_and_account_proposal_agree(real_data, tmp_path):
+    """The same proposal gives the same hectares and CO₂ in `areal conflicts --account` and `areal account --proposal`."""
+    from areal.apps.cli import main
+
+    prop = tmp_path / "proposal.gpkg"
+    # Stjørdal/Levanger and Trondheim, both on land: forest, mire and built-up in the proposal
+    gdf = gpd.GeoDataFrame(
+        {"navn": ["a", "b"]},
+        geometry=[box(262000, 7030000, 272000, 7036000), box(268000, 7038000, 273000, 7042000)],
+        crs=25833,
+    )
+    gdf.to_file(prop)
+    r1 = CliRunner().invoke(
+        main,
+        [
+            "conflicts",
+            "--proposal",
+            str(prop),
+            "--with",
+            "forest",
+            "--out",
+            str(tmp_path / "c.gpkg"),
+            "--csv",
+            str(tmp_path / "csv"),
+            "--account",
+            "--data-dir",
+            str(real_data),
+        ],
+    )
+    assert r1.exit_code == 0, r1.output
+    r2 = CliRunner().invoke(
+        main,
+        ["account", "--proposal", str(prop), "--out", str(tmp_path / "a.csv"), "--data-dir", str(real_data)],
+    )
+    assert r2.exit_code == 0, r2.output
+    c = pd.read_csv(tmp_path / "csv" / "area_account.csv", dtype={"kommunenummer": str}).set_index(
+        "kommunenummer"
+    )
+    a = pd.read_csv(tmp_path / "a.csv", dtype={"kommunenummer": str}).set_index("kommunenummer")
+    cols = [col for col in c.columns if col.startswith("proposal_")]
+    assert len(c) >= 2 and "50" in c.index
+    np.testing.assert_allclose(
+        c[cols].to_numpy(float), a.loc[c.index, cols].to_numpy(float), rtol=1e-4, equal_nan=True
+    )
+    county = c.loc["50"]
+    assert county.proposal_total_ha == pytest.approx(gdf.area.sum() / 10_000, rel=1e-6)  # all on land
+    parts = ["developed", "mire", "forest", "other"]  # farmland is NA (no AR5 in the extracts)
+    assert sum(county[f"proposal_on_{p}_ha"] for p in parts) == pytest.approx(
+        county.proposal_total_ha, rel=1e-9
+    )
+    assert county.proposal_on_forest_ha > 0 and county.proposal_on_developed_ha > 0

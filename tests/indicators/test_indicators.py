@@ -137,7 +137,9 @@ def tiny():
         crs=UTM33,
     )
     run = ProfileRun(_Profile(), sites, 100.0)
-    return IndicatorInputs(munis, acc, layers, {}, RULES, {"demo": run}, {}, FACTORS)
+    # how to get a layer is the caller's (layers/); geo/ names no CLI command itself
+    remedies = {"ar5": "`areal fetch ar5` or `areal import FILE --as ar5`"}
+    return IndicatorInputs(munis, acc, layers, remedies, RULES, {"demo": run}, {}, FACTORS)
 
 
 def test_hand_computed_indicators(tiny):

@@ -70,3 +70,12 @@ def test_every_layer_loads_or_is_missing_never_error(real_data):
         assert st.status in ("loaded", "missing"), (lid, st.message)
         if lid in ("business_areas", "ar5", "reindeer_pastures", "reindeer_districts"):
             assert st.status == "missing"
+
+
+def test_layer_totals_count_overlapping_features_once(real_data):
+    """`areal layers`: the two Snøhetta wild-reindeer areas overlap; their ground counts once (README: 2,566 km²)."""
+    wild = loader.load("wild_reindeer", real_data)
+    assert wild.area.sum() / 1e6 == pytest.approx(3_157.5, abs=0.1)  # the features as shipped, overlap twice
+    st = loader.status("wild_reindeer", real_data)
+    assert st.unit == "km²" and st.total == pytest.approx(2_566.4, abs=0.1)
+    assert st.total == pytest.approx(shapely.union_all(wild.geometry.values).area / 1e6, rel=1e-9)

@@ -24,7 +24,7 @@ def pdf_text(path) -> str:
 @pytest.mark.realdata
 def test_municipality_report_with_conflicts_indicators_suitability(real_data, tmp_path):
     from areal.apps.cli import main
-    from areal.apps.commands.indicators import compute_indicator_table
+    from areal.apps.usecases.indicators import compute_indicator_table
     from areal.layers.project_data import load_profile
     from conftest import FIXTURES
 

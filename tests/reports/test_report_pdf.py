@@ -113,7 +113,7 @@ def test_map_without_credit_is_refused(tmp_path):
 @pytest.mark.realdata
 def test_cli_municipality_report(real_data, tmp_path):
     from areal.apps.cli import main
-    from areal.apps.commands.account import compute_account
+    from areal.apps.usecases.account import compute_account
 
     out = tmp_path / "trondheim.pdf"
     res = CliRunner().invoke(

@@ -59,8 +59,16 @@ def test_engine_and_peers_return_equal_areas(bench, parts):
         pytest.skip("duckdb-extension-spatial is not installed")
     dk = bench.run_duckdb(parts, 60)
     assert dk["area_m2"] == pytest.approx(e1["area_m2"], rel=1e-9)
-    row = {"cells": e1["rows"], "points": 60, "load_before": "0", "load_after": "0", "engine": e2,
-           "engine_flatten_all": f, "duckdb": dk, "overlay": ov}
+    row = {
+        "cells": e1["rows"],
+        "points": 60,
+        "load_before": "0",
+        "load_after": "0",
+        "engine": e2,
+        "engine_flatten_all": f,
+        "duckdb": dk,
+        "overlay": ov,
+    }
     bench.print_conflict_row(row)
 
 
@@ -78,7 +86,9 @@ def test_postgis_returns_the_engine_area(bench, parts):
 
 def test_the_cli_parses_quick_sizes(bench, monkeypatch):
     seen = {}
-    monkeypatch.setattr(bench, "bench_conflicts", lambda sizes, points, **kw: seen.update(sizes=sizes, points=points))
+    monkeypatch.setattr(
+        bench, "bench_conflicts", lambda sizes, points, **kw: seen.update(sizes=sizes, points=points)
+    )
     monkeypatch.setattr(bench, "bench_threads", lambda size, points, t: seen.update(size=size))
     bench.main(["conflicts", "--quick"])
     bench.main(["threads", "--quick"])
@@ -86,13 +96,28 @@ def test_the_cli_parses_quick_sizes(bench, monkeypatch):
 
 
 def test_suitability_and_national_reports_from_run_results(bench, monkeypatch, capsys):
-    run = {"scheduler": "dask tcp://x (2 worker threads)", "res_m": 100.0, "region": "norway", "shape": [100, 200],
-           "cells": 20_000, "tile": 50, "tiles": 8, "tiles_without_eligible_land": 2, "wall_s": 4.0, "cpu_s": 7.0,
-           "peak_mib": 900.0, "sites": 3, "digest": "abc", "municipalities": 357}
+    run = {
+        "scheduler": "dask tcp://x (2 worker threads)",
+        "res_m": 100.0,
+        "region": "norway",
+        "shape": [100, 200],
+        "cells": 20_000,
+        "tile": 50,
+        "tiles": 8,
+        "tiles_without_eligible_land": 2,
+        "wall_s": 4.0,
+        "cpu_s": 7.0,
+        "peak_mib": 900.0,
+        "sites": 3,
+        "digest": "abc",
+        "municipalities": 357,
+    }
     monkeypatch.setattr(bench, "_child", lambda fn, kw, t: dict(run, scheduler=kw["scheduler"]))
     nat = bench.bench_national(quick=False, timeout_s=10)
     assert nat["per_tile_worker_s"] == pytest.approx(4.0 * 2 / 8)
-    assert nat["tiles_10m"] == pytest.approx(8 * 100) and nat["projected_10m_16_workers_s"] == pytest.approx(800 * 1.0 / 16)
+    assert nat["tiles_10m"] == pytest.approx(8 * 100) and nat["projected_10m_16_workers_s"] == pytest.approx(
+        800 * 1.0 / 16
+    )
     suit = bench.bench_suitability(quick=True, timeout_s=10)
     assert set(suit["runs"]) == {"threads:2", "local:2"}
     out = capsys.readouterr().out
@@ -100,9 +125,12 @@ def test_suitability_and_national_reports_from_run_results(bench, monkeypatch, c
 
 
 def test_the_digest_changes_with_the_result(bench):
-    import pandas as pd
     from types import SimpleNamespace
 
-    a = SimpleNamespace(area_lost=pd.DataFrame({"x": [1]}), n_candidate_cells=5, score_sum=1.5, n_tiles=2, sites=None)
+    import pandas as pd
+
+    a = SimpleNamespace(
+        area_lost=pd.DataFrame({"x": [1]}), n_candidate_cells=5, score_sum=1.5, n_tiles=2, sites=None
+    )
     b = SimpleNamespace(**{**vars(a), "score_sum": 1.5000001})
     assert bench._digest(a) == bench._digest(SimpleNamespace(**vars(a))) != bench._digest(b)

@@ -14,7 +14,13 @@ KNOWN = ["business_areas", "ar5", "aquaculture_sites"]
 def table():
     doc = {
         "rule": [
-            {"a": "business_areas", "b": "ar5", "severity": "high", "basis": "jordlova § 9", "explanation": "t"},
+            {
+                "a": "business_areas",
+                "b": "ar5",
+                "severity": "high",
+                "basis": "jordlova § 9",
+                "explanation": "t",
+            },
             {
                 "a": "business_areas",
                 "b": "aquaculture_sites",
@@ -29,7 +35,11 @@ def table():
 
 
 def mosaic(x0, y0, n=40, cell=50.0):
-    cells = [box(x0 + i * cell, y0 + j * cell, x0 + (i + 1) * cell, y0 + (j + 1) * cell) for i in range(n) for j in range(n)]
+    cells = [
+        box(x0 + i * cell, y0 + j * cell, x0 + (i + 1) * cell, y0 + (j + 1) * cell)
+        for i in range(n)
+        for j in range(n)
+    ]
     return gpd.GeoDataFrame({"arealtype": ["21"] * len(cells)}, geometry=cells, crs=25833)
 
 
@@ -41,7 +51,9 @@ def case():
     rng = np.random.default_rng(3)
     pts = shapely.points(rng.uniform(x0, x0 + 2000, 30), rng.uniform(y0, y0 + 2000, 30))
     prop = gpd.GeoDataFrame(geometry=shapely.buffer(pts, rng.uniform(30, 150, 30)), crs=25833)
-    sites = gpd.GeoDataFrame(geometry=shapely.points([[x0 + 500, y0 + 500], [x0 + 1500, y0 + 900]]), crs=25833)
+    sites = gpd.GeoDataFrame(
+        geometry=shapely.points([[x0 + 500, y0 + 500], [x0 + 1500, y0 + 900]]), crs=25833
+    )
     return prop, {"ar5": ar5, "aquaculture_sites": sites}
 
 

@@ -97,7 +97,9 @@ def test_indicators_read_the_county_row_of_the_run():
     from areal.geo.indicators import IndicatorInputs, _account_series
 
     munis = gpd.GeoDataFrame({"kommunenummer": ["0301"]}, geometry=[box(0, 0, 1, 1)], crs=25833)
-    table = pd.DataFrame({"kommunenummer": ["0301", "03"], "kommunenavn": ["Oslo", "Oslo fylke"], "land_ha": [1.5, 1.5]})
+    table = pd.DataFrame(
+        {"kommunenummer": ["0301", "03"], "kommunenavn": ["Oslo", "Oslo fylke"], "land_ha": [1.5, 1.5]}
+    )
     inputs = IndicatorInputs(munis, SimpleNamespace(table=table), county_id="03")
     s, county = _account_series(inputs, "land_ha")
     assert s.to_dict() == {"0301": 1.5} and county == 1.5

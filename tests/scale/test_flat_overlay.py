@@ -21,7 +21,9 @@ def voronoi(n_side, cell=100.0, seed=2841):
     rng = np.random.default_rng(seed)
     g = np.arange(n_side) * cell
     gx, gy = np.meshgrid(g, g)
-    pts = np.c_[gx.ravel() + rng.uniform(0.1, 0.9, gx.size) * cell, gy.ravel() + rng.uniform(0.1, 0.9, gy.size) * cell]
+    pts = np.c_[
+        gx.ravel() + rng.uniform(0.1, 0.9, gx.size) * cell, gy.ravel() + rng.uniform(0.1, 0.9, gy.size) * cell
+    ]
     ext = box(0, 0, n_side * cell, n_side * cell)
     vor = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=ext, ordered=True)
     return shapely.intersection(shapely.get_parts(vor), ext)

@@ -15,9 +15,7 @@ def grid_layer(tmp_path):
     rng = np.random.default_rng(11)
     order = rng.permutation(40 * 40)  # written in a scrambled order
     cells = [box(x * 10, y * 10, x * 10 + 10, y * 10 + 10) for x in range(40) for y in range(40)]
-    gdf = gpd.GeoDataFrame(
-        {"code": [f"c{i}" for i in order]}, geometry=[cells[i] for i in order], crs=25833
-    )
+    gdf = gpd.GeoDataFrame({"code": [f"c{i}" for i in order]}, geometry=[cells[i] for i in order], crs=25833)
     path = tmp_path / "layer.parquet"
     write_sorted(gdf, path, row_group_rows=100)
     return gdf, path
@@ -114,7 +112,11 @@ def test_a_layer_in_several_files_is_cached_one_part_per_file(tmp_path):
     )
     (tmp_path / "ar5").mkdir()
     for knr, x0 in (("5001", 0), ("5006", 10_000)):
-        cells = [box(x0 + x, 7e6 + y, x0 + x + 100, 7e6 + y + 100) for x in range(0, 1000, 100) for y in range(0, 500, 100)]
+        cells = [
+            box(x0 + x, 7e6 + y, x0 + x + 100, 7e6 + y + 100)
+            for x in range(0, 1000, 100)
+            for y in range(0, 500, 100)
+        ]
         gpd.GeoDataFrame({"arealtype": ["30"] * len(cells)}, geometry=cells, crs=25833).to_file(
             tmp_path / "ar5" / f"ar5_{knr}.gpkg"
         )
@@ -122,7 +124,10 @@ def test_a_layer_in_several_files_is_cached_one_part_per_file(tmp_path):
     srcs = loader.parquet_sources(spec, tmp_path, cache_dir=cache)
     assert [len(s) for s in srcs] == [50, 50]
     entry = next((cache / "layers").glob("tiny_ar5-*.parquet"))
-    assert entry.is_dir() and sorted(p.name for p in entry.iterdir()) == ["part-0000.parquet", "part-0001.parquet"]
+    assert entry.is_dir() and sorted(p.name for p in entry.iterdir()) == [
+        "part-0000.parquet",
+        "part-0001.parquet",
+    ]
     df = loader.load(spec, tmp_path, cache_dir=cache)
     assert df.attrs["load_report"]["from_cache"] and len(df) == 100
     assert df.geometry.iloc[0].bounds[0] == 0 and df.geometry.iloc[50].bounds[0] == 10_000  # file order

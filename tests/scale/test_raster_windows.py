@@ -15,7 +15,21 @@ def dem_file(tmp_path):
     z = (rng.normal(0, 1, (300, 400)).cumsum(0).cumsum(1)).astype(np.float32)
     t = Affine(10, 0, 250_000, 0, -10, 7_003_000)
     path = tmp_path / "dem.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=400, height=300, count=1, dtype="float32", crs="EPSG:25833", transform=t, nodata=-9999, tiled=True, blockxsize=128, blockysize=128) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=400,
+        height=300,
+        count=1,
+        dtype="float32",
+        crs="EPSG:25833",
+        transform=t,
+        nodata=-9999,
+        tiled=True,
+        blockxsize=128,
+        blockysize=128,
+    ) as dst:
         dst.write(z, 1)
     return path, z, t
 
@@ -38,7 +52,7 @@ def test_a_large_raster_gets_a_window_reader_and_the_same_values(dem_file, monke
     grid = AnalysisGrid(25833, 20, (251_000, 7_000_500, 252_000, 7_001_500))  # 1 km inside the DEM
     a, b = raster_source_on_grid(mem, grid), raster_source_on_grid(disk, grid)
     np.testing.assert_array_equal(a, b)
-    (row, col, h, w), = calls
+    ((row, col, h, w),) = calls
     assert h * w < 0.15 * z.size  # a window of the raster, not all of it
     assert (row, col) == (148, 98)  # 1.5 km below the top, 1 km from the left, less the 2-cell margin
 
@@ -69,11 +83,16 @@ def test_large_geometries_are_cut_to_the_tile_before_rasterising_with_the_same_c
     ang = np.sort(rng.uniform(0, 2 * np.pi, 3000))
     rad = rng.uniform(4000, 5000, 3000)
     blob = shapely.Polygon(np.c_[250_000 + rad * np.cos(ang), 7_000_000 + rad * np.sin(ang)])
-    line = shapely.LineString(np.c_[np.linspace(244_000, 256_000, 800), 7_000_000 + 300 * np.sin(np.linspace(0, 40, 800))])
+    line = shapely.LineString(
+        np.c_[np.linspace(244_000, 256_000, 800), 7_000_000 + 300 * np.sin(np.linspace(0, 40, 800))]
+    )
     gdf = gpd.GeoDataFrame(geometry=[blob, line], crs=25833)
     tile = AnalysisGrid(25833, 10, (253_000, 6_999_000, 254_280, 7_001_280))  # a tile at the blob's edge
     cut = G._clip_large(np.asarray(gdf.geometry.values), tile)
-    assert shapely.get_num_coordinates(cut).sum() < 0.2 * shapely.get_num_coordinates(np.asarray(gdf.geometry.values)).sum()
+    assert (
+        shapely.get_num_coordinates(cut).sum()
+        < 0.2 * shapely.get_num_coordinates(np.asarray(gdf.geometry.values)).sum()
+    )
     for all_touched in (False, True):
         old = G._CLIP_MIN_VERTICES
         try:

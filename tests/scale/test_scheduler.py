@@ -56,7 +56,9 @@ def test_in_flight_bounds_the_chunks_taken_ahead():
 
 
 def test_unknown_names_and_types_are_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="'gpu' is not one of serial, threads, processes, local, tcp://host:port"):
+    with pytest.raises(
+        ValueError, match="'gpu' is not one of serial, threads, processes, local, tcp://host:port"
+    ):
         get_scheduler("gpu")
     with pytest.raises(ValueError, match="after ':' must be >= 1"):
         get_scheduler("threads:0")

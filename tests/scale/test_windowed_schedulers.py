@@ -30,7 +30,9 @@ def case():
     forest = _frame(box(X0 + 1000, Y0 + 1000, X0 + 3000, Y0 + 2600))
     rng = np.random.default_rng(7)
     dem = rng.normal(100, 30, (8, 10)).astype(np.float32)  # 500 m cells: a coarse slope lattice
-    elev = RasterSource(dem, rasterio.transform.from_origin(X0, Y0 + 4000, 500, 500), UTM33, None, "elevation")
+    elev = RasterSource(
+        dem, rasterio.transform.from_origin(X0, Y0 + 4000, 500, 500), UTM33, None, "elevation"
+    )
     inputs = SuitabilityInputs(
         layers={"roads": roads, "power": power, "lakes": lakes, "forest": forest}, land=land, elevation=elev
     )
@@ -45,13 +47,33 @@ def case():
             "connectivity": "queen",
             "exclusions": ["lakes"],
             "criteria": [
-                {"id": "road", "kind": "distance", "layer": "roads", "weight": 3,
-                 "value": {"type": "logistic", "midpoint": 600, "scale": 150}},
-                {"id": "line", "kind": "distance", "layer": "power", "weight": 2,
-                 "value": {"type": "gaussian", "mean": 200, "sd": 500}},
-                {"id": "slope", "kind": "slope", "weight": 1, "value": {"type": "table", "x": [0, 5, 15], "y": [1, 0.8, 0]}},
-                {"id": "cover", "kind": "categorical", "weight": 1, "default": 0.5,
-                 "classes": [{"layer": "forest", "score": 0.9}]},
+                {
+                    "id": "road",
+                    "kind": "distance",
+                    "layer": "roads",
+                    "weight": 3,
+                    "value": {"type": "logistic", "midpoint": 600, "scale": 150},
+                },
+                {
+                    "id": "line",
+                    "kind": "distance",
+                    "layer": "power",
+                    "weight": 2,
+                    "value": {"type": "gaussian", "mean": 200, "sd": 500},
+                },
+                {
+                    "id": "slope",
+                    "kind": "slope",
+                    "weight": 1,
+                    "value": {"type": "table", "x": [0, 5, 15], "y": [1, 0.8, 0]},
+                },
+                {
+                    "id": "cover",
+                    "kind": "categorical",
+                    "weight": 1,
+                    "default": 0.5,
+                    "classes": [{"layer": "forest", "score": 0.9}],
+                },
             ],
         },
         "t.toml",
@@ -67,7 +89,9 @@ def _run(case, scheduler):
     def sink(win, arr):
         tiled[win.slices] = arr
 
-    res = run_windowed(prof, inputs, grid, tile=37, sink=sink, distance_res=100, sites=True, scheduler=scheduler)
+    res = run_windowed(
+        prof, inputs, grid, tile=37, sink=sink, distance_res=100, sites=True, scheduler=scheduler
+    )
     return res, tiled
 
 

@@ -73,7 +73,7 @@ def test_profile_invariants_on_real_data_250m(real_data, county_grid, name):
         )
     lost = model.area_lost().set_index("exclusion")
     assert lost.loc["remaining", "cells_alone"] == int(model.eligible.sum())
-    sens = site_sensitivity(sites, model, n_runs=200, seed=1)
+    sens = site_sensitivity(sites, dict(zip(model.criteria, model.weights)), n_runs=200, seed=1)
     assert len(sens) == len(sites) and sens["base_rank"].tolist() == sites["rank"].tolist()
     assert time.perf_counter() - t0 < 20
 

@@ -225,7 +225,7 @@ def test_model_by_hand_and_sites():
     assert len(sites) == 1 and sites["rank"].tolist() == [1]
     assert (sites["mean_score"] >= 0.5).all()
     assert sites.iloc[0]["kommunenummer"] == "5001"
-    assert "road" in sites.iloc[0]["reasons"]
+    assert "road" in sites.iloc[0]["top_criteria"].split(";")
     assert sites.iloc[0]["area_ha"] == pytest.approx(sites.iloc[0]["n_cells"])  # 1 ha cells
     # a weight change is a re-weighting only: no distance recomputed
     s2 = m.suitability({"road": 1, "line": 3})
@@ -443,7 +443,7 @@ def test_windowed_sites_equal_in_memory_across_tile_borders(connectivity):
         for k in ("road", "line"):
             np.testing.assert_allclose(win[f"{k}_value"], full[f"{k}_value"], rtol=1e-6)
             np.testing.assert_allclose(win[f"{k}_score"], full[f"{k}_score"], atol=1e-6)
-        assert win["reasons"].tolist() == full["reasons"].tolist()
+        assert win["top_criteria"].tolist() == full["top_criteria"].tolist()
         for a, b in zip(win.geometry, full.geometry):
             assert a.symmetric_difference(b).area < 1e-3
             assert a.is_valid
