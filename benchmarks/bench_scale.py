@@ -674,6 +674,11 @@ def _tree_peak_mib() -> float:
     return total
 
 
+def _warm() -> None:
+    import areal.geo.windowed  # noqa: F401
+    import areal.layers.suitability_inputs  # noqa: F401
+
+
 def run_suitability(
     scheduler: str, res_m: float, tile: int, region: str = "county", sites: bool = True
 ) -> dict:
@@ -700,6 +705,8 @@ def run_suitability(
     t_load = time.perf_counter() - t0
     w0 = time.perf_counter()
     sched = get_scheduler(scheduler)
+    if getattr(sched, "client", None) is not None:
+        sched.client.run(_warm)  # worker start-up (imports) is part of starting the cluster
     t_start = time.perf_counter() - w0
     # sample the memory of the whole process tree while the run goes on
     peak = [0.0]

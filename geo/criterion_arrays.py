@@ -152,7 +152,8 @@ def coarse_criteria(
 
             sched = get_scheduler(scheduler if scheduler is not None else "serial")
             items = [(c, p.criterion_frames[c.id]) for c in dist]
-            for c, co in zip(dist, sched.map(_coarse_distance, items, shared=dgrid)):
+            # worker processes on this machine hand their rasters back as mapped files, not copies
+            for c, co in zip(dist, sched.map(_coarse_distance, items, shared=(dgrid, sched.scratch()))):
                 out[c.id] = co
     for c in p.criteria:
         src = p.criterion_frames[c.id]
@@ -177,11 +178,17 @@ def coarse_criteria(
     return out
 
 
-def _coarse_distance(dgrid: AnalysisGrid, item) -> CoarseCriterion:
+def _coarse_distance(shared, item) -> CoarseCriterion:
     """One distance criterion on the coarse lattice (a scheduler task)."""
+    dgrid, scratch = shared
     c, src = item
     raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
-    return CoarseCriterion(dgrid, raw, criterion_score(c, raw))
+    score = criterion_score(c, raw)
+    if scratch is not None:
+        from areal.geo.scheduler import save_shared
+
+        raw, score = save_shared(raw, scratch), save_shared(score, scratch)
+    return CoarseCriterion(dgrid, raw, score)
 
 
 def fine_raw(

@@ -51,6 +51,15 @@ def _open_shared(path: str) -> SharedArray:
     return np.load(path, mmap_mode="r").view(SharedArray)
 
 
+def save_shared(array: np.ndarray, folder: str) -> SharedArray:
+    """Write ``array`` into ``folder`` (a :meth:`Scheduler.scratch` folder) and map it back, read-only."""
+    import uuid
+
+    path = os.path.join(folder, f"{uuid.uuid4().hex}.npy")
+    np.save(path, np.ascontiguousarray(array))
+    return _open_shared(path)
+
+
 """The scheduler names :func:`get_scheduler` understands."""
 
 
@@ -126,13 +135,21 @@ class Scheduler:
         lattice is held once in the page cache instead of once per worker. Files live until
         :meth:`release` (or :meth:`close`).
         """
-        if not self.same_machine_processes or array.nbytes < _SHARE_MIN_BYTES:
+        if (
+            isinstance(array, SharedArray)
+            or not self.same_machine_processes
+            or array.nbytes < _SHARE_MIN_BYTES
+        ):
             return array
+        return save_shared(array, self.scratch())
+
+    def scratch(self) -> str | None:
+        """A folder workers of this machine can write shared arrays into (None for threads or remote workers)."""
+        if not self.same_machine_processes:
+            return None
         if self._scratch is None:
             self._scratch = tempfile.mkdtemp(prefix="areal-shared-")
-        path = os.path.join(self._scratch, f"a{len(os.listdir(self._scratch))}.npy")
-        np.save(path, np.ascontiguousarray(array))
-        return _open_shared(path)
+        return self._scratch
 
     def release(self) -> None:
         """Remove the files made by :meth:`share`."""
