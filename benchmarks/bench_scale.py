@@ -55,6 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 ORIGIN = (250_000.0, 7_000_000.0)  # Trondheim region, EPSG:25833
 CELL = 100.0
 BLOCK = 250
+MARGIN_CELLS = 5
 SEED = 2841
 AR5_CODES = np.array(["11", "12", "21", "22", "23", "30", "50", "60", "81"])
 AR5_WEIGHTS = np.array([0.04, 0.03, 0.08, 0.02, 0.04, 0.55, 0.12, 0.08, 0.04])
@@ -114,9 +115,16 @@ def mosaic_parts(n_cells: int, seed: int = SEED) -> list[Path]:
                 for dj in (-1, 0, 1)
                 if (di or dj) and 0 <= bi + di < nb and 0 <= bj + dj < nb
             ]
-            pts = np.concatenate(near)
             x0 = ORIGIN[0] + bj * BLOCK * CELL
             y0 = ORIGIN[1] + bi * BLOCK * CELL
+            # neighbours' seeds within a margin of the block: the cells inside the block depend
+            # on nothing farther (seeds are jittered inside their own grid cell)
+            x1 = x0 + min(BLOCK, n_side - bj * BLOCK) * CELL
+            y1 = y0 + min(BLOCK, n_side - bi * BLOCK) * CELL
+            pts = np.concatenate(near)
+            m = MARGIN_CELLS * CELL
+            inside = (pts[:, 0] > x0 - m) & (pts[:, 0] < x1 + m) & (pts[:, 1] > y0 - m) & (pts[:, 1] < y1 + m)
+            pts = np.concatenate([own, pts[len(own) :][inside[len(own) :]]])
             blk = shapely.box(
                 x0,
                 y0,
@@ -675,8 +683,18 @@ def _tree_peak_mib() -> float:
 
 
 def _warm() -> None:
+    """A worker's first-use costs (imports, GDAL set-up), paid while the cluster starts."""
     import areal.geo.windowed  # noqa: F401
     import areal.layers.suitability_inputs  # noqa: F401
+    import geopandas as gpd
+    import shapely
+    from areal.geo.criteria import distance_raster
+    from areal.geo.grid import AnalysisGrid, rasterize
+
+    g = AnalysisGrid(25833, 10, (0, 0, 100, 100))
+    tiny = gpd.GeoDataFrame(geometry=[shapely.box(10, 10, 50, 50)], crs=25833)
+    rasterize(tiny, g, all_touched=True)
+    distance_raster(tiny, g, cap_m=50)
 
 
 def run_suitability(

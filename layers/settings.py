@@ -102,3 +102,35 @@ def scheduler(override: str | None = None) -> str:
 def area_method(county_id: str | None = None) -> str:
     """Areas of a run: geodesic for all of Norway (exact in every UTM zone), planar for one county."""
     return "geodesic" if county(county_id) == ALL_COUNTIES else "planar"
+
+
+#: The counties of the 2024 division (number -> name), for the total row of an account.
+COUNTY_NAMES = {
+    "03": "Oslo",
+    "11": "Rogaland",
+    "15": "Møre og Romsdal",
+    "18": "Nordland",
+    "31": "Østfold",
+    "32": "Akershus",
+    "33": "Buskerud",
+    "34": "Innlandet",
+    "39": "Vestfold",
+    "40": "Telemark",
+    "42": "Agder",
+    "46": "Vestland",
+    "50": "Trøndelag",
+    "55": "Troms",
+    "56": "Finnmark",
+}
+
+
+def county_row(county_id: str | None = None) -> tuple[str, str]:
+    """``(kommunenummer, kommunenavn)`` of the total row of an account for the run's county.
+
+    >>> county_row("50"), county_row("all")
+    (('50', 'Trøndelag'), ('00', 'Norge'))
+    """
+    c = county(county_id)
+    if c == ALL_COUNTIES:
+        return "00", "Norge"
+    return c, COUNTY_NAMES.get(c, f"fylke {c}")

@@ -105,3 +105,17 @@ def test_indicators_read_the_county_row_of_the_run():
     assert s.to_dict() == {"0301": 1.5} and county == 1.5
     with pytest.raises(KeyError):
         _account_series(IndicatorInputs(munis, SimpleNamespace(table=table)), "land_ha")  # default 50
+
+
+def test_the_land_account_total_row_is_the_run_county():
+    from areal.geo.land_account import land_account, proposal_account
+
+    munis = gpd.GeoDataFrame(
+        {"kommunenummer": ["0301"], "kommunenavn": ["Oslo"]}, geometry=[box(0, 0, 1000, 1000)], crs=25833
+    )
+    acc = land_account(munis, {}, county=settings.county_row("03"))
+    assert acc.table["kommunenummer"].tolist() == ["0301", "03"] and acc.county_id == "03"
+    assert acc.county["kommunenavn"] == "Oslo" and acc.municipalities["kommunenummer"].tolist() == ["0301"]
+    prop = gpd.GeoDataFrame(geometry=[box(0, 0, 500, 1000)], crs=25833)
+    p = proposal_account(prop, {}, munis, county=settings.county_row("all"))
+    assert p.table["kommunenummer"].tolist() == ["0301", "00"] and p.county["proposal_total_ha"] == 50.0
