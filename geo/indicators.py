@@ -313,6 +313,8 @@ class IndicatorInputs:
     county_id : str
         Key of the county row in the land account (the run's county, ``--county``; default
         :data:`COUNTY_ID`, Trøndelag).
+    scheduler : optional
+        Where the conflict engine runs its partitions (:func:`areal.geo.scheduler.get_scheduler`).
     """
 
     municipalities: gpd.GeoDataFrame
@@ -325,6 +327,7 @@ class IndicatorInputs:
     emission_factors: Any = None
     _cache: dict = field(default_factory=dict, repr=False)
     county_id: str = COUNTY_ID
+    scheduler: Any = None
 
     @property
     def ids(self) -> list[str]:
@@ -518,7 +521,12 @@ def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: 
         return inputs._cache[key]
     layers, missing = _conflict_layers(inputs, as_layer)
     res = find_conflicts(
-        proposal, layers, inputs.rules, as_layer=as_layer, municipalities=inputs.municipalities
+        proposal,
+        layers,
+        inputs.rules,
+        as_layer=as_layer,
+        municipalities=inputs.municipalities,
+        scheduler=inputs.scheduler,
     )
     if key is not None:
         inputs._cache[key] = (res, missing)

@@ -201,7 +201,9 @@ def _polygons(geoms) -> np.ndarray:
     return g[~shapely.is_empty(g)]
 
 
-def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+def area_by_zone(
+    zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK, scheduler=None
+) -> np.ndarray:
     """Area (m²) of ``parts`` inside each zone.
 
     Parameters
@@ -212,6 +214,10 @@ def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK)
         Class polygons; they must not overlap each other (:func:`areal.geo.overlay.flatten` first).
     chunk : int
         Features of the larger side intersected per chunk (bounds the memory).
+    scheduler : optional
+        Run the intersection in spatial partitions on this scheduler
+        (:func:`areal.geo.overlay.flat_overlay`, :func:`areal.geo.scheduler.get_scheduler`); the
+        same areas.
 
     Returns
     -------
@@ -226,6 +232,11 @@ def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK)
     [2.0, 2.0]
     """
     zones = np.asarray(zones, dtype=object)
+    if scheduler is not None:
+        from areal.geo.overlay import flat_overlay
+
+        pieces = flat_overlay(parts, zones, scheduler=scheduler, keep_geometry=False)
+        return np.bincount(pieces.ib, weights=pieces.area, minlength=len(zones)).astype(float)
     pieces = intersect(zones, parts, chunk_size=chunk, keep_geometry=False)
     return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zones)).astype(float)
 
@@ -571,6 +582,7 @@ def land_account(
     remedies: Mapping[str, str] | None = None,
     classes: Iterable[AccountClass] = CLASSES,
     county: tuple[str, str] = (COUNTY_ID, COUNTY_NAME),
+    scheduler=None,
 ) -> LandAccount:
     """Hectares of every available class per municipality, with a county total row.
 
@@ -594,6 +606,8 @@ def land_account(
     county : (str, str)
         ``kommunenummer`` and ``kommunenavn`` of the total row: the run's county (default
         Trøndelag, ``("50", "Trøndelag")``).
+    scheduler : optional
+        Where the class areas per municipality are intersected (:func:`area_by_zone`).
 
     Returns
     -------
@@ -616,7 +630,13 @@ def land_account(
             cols[f"{cls.id}_ha"] = np.full(len(acc.all_zones), np.nan)
             continue
         cols[f"{cls.id}_ha"] = (
-            np.concatenate([area_by_zone(acc.zones, parts), area_by_zone(county_zone, parts)]) / M2_PER_HA
+            np.concatenate(
+                [
+                    area_by_zone(acc.zones, parts, scheduler=scheduler),
+                    area_by_zone(county_zone, parts, scheduler=scheduler),
+                ]
+            )
+            / M2_PER_HA
         )
     cats, notes = acc.categories()
     notes += _factor_notes(factors)

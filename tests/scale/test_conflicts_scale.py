@@ -100,3 +100,21 @@ def test_geodesic_hectares_are_stated_and_smaller_at_bergen():
     assert geo.polygons["area_ha"].sum() == pytest.approx(geo.total_ha(), rel=1e-9)
     with pytest.raises(ValueError, match="not one of planar, geodesic"):
         find_conflicts(prop, {"ar5": ar5}, table(), area_method="exact")
+
+
+def test_the_land_account_on_a_scheduler_gives_the_same_hectares():
+    from areal.geo.land_account import area_by_zone, land_account
+
+    munis = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001", "5006"], "kommunenavn": ["A", "B"]},
+        geometry=[box(270_000, 7_040_000, 271_000, 7_042_000), box(271_000, 7_040_000, 272_000, 7_042_000)],
+        crs=25833,
+    )
+    forest = mosaic(270_500, 7_040_500, n=20, cell=50.0)
+    zones = np.asarray(munis.geometry.values)
+    parts = np.asarray(forest.geometry.values)
+    np.testing.assert_allclose(area_by_zone(zones, parts, scheduler="threads:2"), area_by_zone(zones, parts), rtol=1e-12)
+    a = land_account(munis, {"forest": forest}).table["forest_ha"]
+    b = land_account(munis, {"forest": forest}, scheduler="threads:2").table["forest_ha"]
+    np.testing.assert_allclose(b, a, rtol=1e-12)
+    assert a.tolist() == pytest.approx([50.0, 50.0, 100.0])
