@@ -113,8 +113,15 @@ def _point_hash(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """A 64-bit hash of exact coordinates (equal points, equal hashes)."""
     bx = np.ascontiguousarray(x, np.float64).view(np.uint64)
     by = np.ascontiguousarray(y, np.float64).view(np.uint64)
-    h = bx * np.uint64(0x9E3779B97F4A7C15) ^ by * np.uint64(0xC2B2AE3D27D4EB4F)
-    return h ^ (h >> np.uint64(31))
+    # splitmix64 finaliser on each coordinate: round numbers (whose low bits are all zero) still
+    # spread over all 64 bits
+    return _mix(_mix(bx) ^ by)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def _uncancelled(x0, y0, x1, y1) -> np.ndarray:
@@ -264,14 +271,17 @@ def _outline_rings(x0, y0, x1, y1):
     length = np.bincount(ring, minlength=n_ring)
     pos = length[ring] - 1 - dist
     order = np.lexsort((pos, ring))
+    ring, order = _split_at_repeats(ring, order, vs)
+    n_ring = int(ring.max()) + 1
+    length = np.bincount(ring, minlength=n_ring)
+    if (length < 3).any():
+        return None
     rx, ry, rr = x0[order], y0[order], ring[order]
     # close each ring by repeating its first point
     starts = np.r_[0, np.cumsum(length)[:-1]]
     cx = np.insert(rx, np.cumsum(length), rx[starts])
     cy = np.insert(ry, np.cumsum(length), ry[starts])
     cr = np.insert(rr, np.cumsum(length), rr[starts])
-    if (length < 3).any():
-        return None
     polys = shapely.polygons(shapely.linearrings(np.c_[cx, cy], indices=cr))
     if not shapely.is_valid(polys).all():
         return None
@@ -286,6 +296,52 @@ def _outline_rings(x0, y0, x1, y1):
         return None  # two rings cross
     enclosing = np.bincount(qi[inside], weights=sign[qj[inside]], minlength=n_ring)
     return polys, sign + enclosing.astype(np.int64)
+
+
+def _split_at_repeats(ring: np.ndarray, order: np.ndarray, start_vertex: np.ndarray):
+    """Cut rings that pass a vertex twice into simple rings (same segments, so the same winding).
+
+    A face whose boundary touches itself at a point (two cells of a selection meeting at a
+    corner) is walked as one ring through that point twice; GEOS calls such a ring invalid.
+    Returns new ring labels per segment and the segment order (ring by ring, along each ring).
+    """
+    vr = start_vertex[order]
+    rr = ring[order]
+    # rings with a repeated start vertex (rare): found without a Python loop over all rings
+    key = rr.astype(np.int64) * (int(start_vertex.max()) + 1) + vr
+    srt = np.sort(key)
+    dup_keys = srt[1:][srt[1:] == srt[:-1]]
+    if len(dup_keys) == 0:
+        return ring, order
+    bad = np.unique(dup_keys // (int(start_vertex.max()) + 1))
+    new_label = ring.copy()
+    next_label = int(ring.max()) + 1
+    new_order = [order[~np.isin(rr, bad)]]
+    bounds = np.searchsorted(rr, np.r_[bad, bad + 1]).reshape(2, -1).T
+    for r, (a, b) in zip(bad, bounds):
+        segs, verts = order[a:b], vr[a:b]
+        stack, seen, pieces = [], {}, []
+        for sgm, v in zip(segs.tolist(), verts.tolist()):
+            if v in seen:  # close the loop from the first visit of v
+                k = seen[v]
+                pieces.append(stack[k:])
+                for s2, v2 in stack[k:]:
+                    seen.pop(v2, None)
+                stack = stack[:k]
+            seen[v] = len(stack)
+            stack.append((sgm, v))
+        if stack:
+            pieces.append(stack)
+        for i, piece in enumerate(pieces):
+            idx = np.array([sg for sg, _ in piece], dtype=np.int64)
+            label = r if i == 0 else next_label
+            next_label += i > 0
+            new_label[idx] = label
+            new_order.append(idx)
+    order = np.concatenate(new_order)
+    # ring by ring, each ring's segments in walk order (stable sort keeps the walk order)
+    order = order[np.argsort(new_label[order], kind="stable")]
+    return new_label, order
 
 
 _MOSAIC_MIN = 64

@@ -113,7 +113,9 @@ def test_the_land_account_on_a_scheduler_gives_the_same_hectares():
     forest = mosaic(270_500, 7_040_500, n=20, cell=50.0)
     zones = np.asarray(munis.geometry.values)
     parts = np.asarray(forest.geometry.values)
-    np.testing.assert_allclose(area_by_zone(zones, parts, scheduler="threads:2"), area_by_zone(zones, parts), rtol=1e-12)
+    np.testing.assert_allclose(
+        area_by_zone(zones, parts, scheduler="threads:2"), area_by_zone(zones, parts), rtol=1e-12
+    )
     a = land_account(munis, {"forest": forest}).table["forest_ha"]
     b = land_account(munis, {"forest": forest}, scheduler="threads:2").table["forest_ha"]
     np.testing.assert_allclose(b, a, rtol=1e-12)

@@ -177,3 +177,19 @@ def test_empty_sides_give_no_pieces():
     assert len(flat_overlay([box(0, 0, 1, 1)], [box(5, 5, 6, 6)])) == 0
     with pytest.raises(ValueError, match="buffer_m must be >= 0"):
         flat_overlay([box(0, 0, 1, 1)], [box(0, 0, 1, 1)], buffer_m=-1)
+
+
+def test_a_checkerboard_selection_is_settled_by_rings_split_at_corners():
+    from areal.geo.overlay import _outline_rings, _ring_segments, _uncancelled
+
+    rng = np.random.default_rng(8)
+    cells = np.array([box(x, y, x + 1, y + 1) for x in range(20) for y in range(20)])
+    pick = cells[rng.random(len(cells)) < 0.5]  # many cells meeting only at a corner
+    x0, y0, x1, y1, _ = _ring_segments(pick)
+    keep = _uncancelled(x0, y0, x1, y1)
+    rings = _outline_rings(x0[keep], y0[keep], x1[keep], y1[keep])
+    assert rings is not None and shapely.is_valid(rings[0]).all()  # the fast path, no GEOS noding
+    assert set(rings[1].tolist()) <= {0, 1}
+    assert len(mosaic_suspects(pick, 1.0)) == 0
+    both = np.r_[pick, pick[:3]]
+    assert set(mosaic_suspects(both, 1.0).tolist()) >= {0, 1, 2, len(pick), len(pick) + 1, len(pick) + 2}
