@@ -727,7 +727,36 @@ def _overlay_tile(shared, task: _OverlayTask):
     )
 
 
-def _partition(b: np.ndarray, rows: np.ndarray, target: int) -> list[np.ndarray]:
+def _part_candidates(shared, k):
+    """Rows of part ``k`` of a source (or of the whole source) whose envelope may meet the few side.
+
+    Returns ``(rows, bounds)``: global row numbers and their envelopes (grown by the buffer).
+    """
+    src, few_bounds, buffer_m = shared
+    if k is None:
+        part, start = src, 0
+    else:
+        part, start = src.sources[k], int(src.starts[k])
+    b = np.asarray(part.bounds(), dtype=float)
+    if buffer_m:
+        b = b + np.array([-buffer_m, -buffer_m, buffer_m, buffer_m])
+    hit = np.flatnonzero(_envelope_hits(b, few_bounds))
+    return hit + start, b[hit]
+
+
+class _CandidateBounds:
+    """Envelopes of the candidate rows only, indexed by global row number (``b[rows]``)."""
+
+    def __init__(self, rows: np.ndarray, bounds: np.ndarray):
+        self.rows, self.bounds = rows, bounds
+
+    def __getitem__(self, key):
+        rows, *rest = key if isinstance(key, tuple) else (key,)
+        sel = self.bounds[np.searchsorted(self.rows, rows)]
+        return sel[(slice(None), *rest)] if rest else sel
+
+
+def _partition(b, rows: np.ndarray, target: int) -> list[np.ndarray]:
     """Cut ``rows`` into spatially compact groups of about ``target`` rows (Hilbert order of centres)."""
     if len(rows) <= target:
         return [rows]
@@ -807,15 +836,21 @@ def flat_overlay(
     if buffer_m < 0:
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
     sched = get_scheduler(scheduler if scheduler is not None else "serial")
-    b = np.asarray(src.bounds(), dtype=float)
-    if buffer_m:
-        b = b + np.array([-buffer_m, -buffer_m, buffer_m, buffer_m])
-    cand = np.flatnonzero(_envelope_hits(b, shapely.bounds(fb.geoms)))
+    few_bounds = shapely.bounds(fb.geoms)
+    subs = getattr(src, "sources", None)
+    if subs is not None and len(subs) > 1:
+        # a layer in parts (AR5 per municipality): each part's envelopes are read and filtered
+        # on the scheduler too, so the only serial work left is planning the partitions
+        found = list(sched.map(_part_candidates, range(len(subs)), shared=(src, few_bounds, float(buffer_m))))
+        cand = np.concatenate([c for c, _ in found])
+        cb = np.concatenate([x for _, x in found]) if len(cand) else np.zeros((0, 4))
+    else:
+        cand, cb = _part_candidates((src, few_bounds, float(buffer_m)), None)
     if len(cand) == 0:
         return _empty_pieces()
     target = partition_rows or int(min(50_000, max(2_000, np.ceil(len(cand) / (4 * sched.workers)))))
+    b = _CandidateBounds(cand, cb)
     parts = _partition(b, cand, target)
-    cb = b[cand]
     few_tree = shapely.STRtree(fb.geoms)
     cand_tree = shapely.STRtree(shapely.box(*cb.T)) if len(parts) * len(cand) > 50_000_000 else None
     tasks = []

@@ -178,6 +178,11 @@ class SourceSet:
     def __len__(self) -> int:
         return int(self._starts[-1])
 
+    @property
+    def starts(self) -> np.ndarray:
+        """First global row number of each part (and the total at the end)."""
+        return self._starts
+
     def bounds(self) -> np.ndarray:
         """Envelopes of every row of every part, ``(n, 4)``."""
         if not self.sources:
