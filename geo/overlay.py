@@ -740,7 +740,8 @@ def _part_candidates(shared, k):
     b = np.asarray(part.bounds(), dtype=float)
     if buffer_m:
         b = b + np.array([-buffer_m, -buffer_m, buffer_m, buffer_m])
-    hit = np.flatnonzero(_envelope_hits(b, few_bounds))
+    # the occupancy grid is sized to the rows (a drawn site against a few features: a tiny grid)
+    hit = np.flatnonzero(_envelope_hits(b, few_bounds, max_cells=min(1_000_000, max(256, 4 * len(b)))))
     return hit + start, b[hit]
 
 

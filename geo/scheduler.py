@@ -323,7 +323,7 @@ def local_cluster(workers: int | None = None, *, memory_limit: str | None = None
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         memory_limit=memory_limit or "auto",
         silence_logs=40,  # logging.ERROR: no worker chatter on the terminal
     )
