@@ -424,8 +424,11 @@ def _clip_to(
         return gdf
     # The mask is cut to this frame's extent first (one municipality's file against the
     # county: a small mask, quick to prepare and to test against).
-    box = gdf.total_bounds
-    mask = shapely.union_all(shapely.clip_by_rect(np.asarray(county.geometry.values), *box))
+    x0, y0, x1, y1 = gdf.total_bounds
+    # grown by a metre: a single point (or points on one line) has an empty bounding box
+    mask = shapely.union_all(
+        shapely.clip_by_rect(np.asarray(county.geometry.values), x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+    )
     shapely.prepare(mask)
     geoms = gdf.geometry.values
     if family_of(spec.geometry_type) == "point":
