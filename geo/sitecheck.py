@@ -44,7 +44,11 @@ DISTANCE_TARGETS: tuple[tuple[str, str, str | None], ...] = (
 """Infrastructure the report measures the distance to; a missing layer is reported as unavailable."""
 
 MUNICIPALITY_LAYERS = ("municipalities", "municipalities_sea")
-SKIP_INTERSECTION = ("municipalities", "municipalities_sea", "county")
+SKIP_INTERSECTION = ("municipalities", "municipalities_sea", "county", "grid_areas")
+"""Layers never reported as hectares under a site: the frame of reference (municipalities, county)
+and the grid areas (one Statnett area covers the county: "100 % of the site" says nothing)."""
+SUBSTATION_LAYER = "grid_capacity"
+FREE_MW_COLUMN = "availableCons"
 NAME_COLUMNS = ("navn", "name", "anleggNavn", "site_name", "kommunenavn", "Villreinom")
 
 
@@ -67,6 +71,9 @@ class SiteReport:
         dissolved so overlaps count once), ``share_pct``, ``length_km`` (line layers).
     distances : DataFrame
         ``target``, ``layer``, ``available``, ``distance_m`` (0 when touching), ``nearest``.
+    substations : DataFrame or None
+        The nearest substations with their free capacity for consumption: ``name``, ``owner``,
+        ``distance_m``, ``free_mw`` (None when the grid-capacity layer is not available).
     arenas : DataFrame or None
         The nearest test arenas (``name``, ``distance_m`` and the layer's own columns), None when
         the ``test_arenas`` layer is not available.
@@ -88,6 +95,7 @@ class SiteReport:
     intersections: pd.DataFrame
     distances: pd.DataFrame
     arenas: pd.DataFrame | None = None
+    substations: pd.DataFrame | None = None
     conflicts: pd.DataFrame | None = None
     suitability: pd.DataFrame | None = None
     notes: dict[str, str] = field(default_factory=dict)
@@ -247,6 +255,32 @@ def _arenas(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) 
     return out.reset_index(drop=True)
 
 
+def _substations(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) -> pd.DataFrame | None:
+    cap = layers.get(SUBSTATION_LAYER)
+    if cap is None or len(cap) == 0:
+        return None
+    geoms = np.asarray(cap.geometry.values)
+    cap = cap.loc[np.isin(shapely.get_type_id(geoms), (0, 4))]
+    if len(cap) == 0:
+        return None
+    d = shapely.distance(np.asarray(cap.geometry.values), geom)
+    order = np.argsort(d, kind="stable")[:n]
+    hit = cap.iloc[order]
+    mw = (
+        pd.to_numeric(hit[FREE_MW_COLUMN], errors="coerce").to_numpy(float)
+        if FREE_MW_COLUMN in hit
+        else np.full(len(hit), np.nan)
+    )
+    return pd.DataFrame(
+        {
+            "name": hit["name"].astype(str).to_numpy() if "name" in hit else [None] * len(hit),
+            "owner": hit["owner"].astype(str).to_numpy() if "owner" in hit else [None] * len(hit),
+            "distance_m": d[order],
+            "free_mw": mw,
+        }
+    )
+
+
 def _run_engine(
     engine: SiteEngine | None, site: gpd.GeoDataFrame, layers, what: str
 ) -> tuple[pd.DataFrame | None, str]:
@@ -265,6 +299,7 @@ def check_site(
     conflict_engine: SiteEngine | None = None,
     suitability_engine: SiteEngine | None = None,
     n_arenas: int = 3,
+    n_substations: int = 3,
 ) -> SiteReport:
     """Report what a site touches and how far it is from infrastructure and test arenas.
 
@@ -279,6 +314,8 @@ def check_site(
         ``(site_frame, layers) -> DataFrame``; when None the slot is empty with a note.
     n_arenas : int
         How many nearest test arenas to list.
+    n_substations : int
+        How many nearest substations (with their free MW) to list.
 
     Returns
     -------
@@ -315,6 +352,7 @@ def check_site(
         intersections=_intersections(geom, area, layers),
         distances=_distances(geom, layers),
         arenas=arenas,
+        substations=_substations(geom, layers, n_substations),
         conflicts=conflicts,
         suitability=suitability,
         notes=notes,

@@ -113,7 +113,12 @@ class Fetch:
 
 @dataclass(frozen=True)
 class Style:
-    """Map style and legend of a layer (Leaflet path options)."""
+    """Map style and legend of a layer (Leaflet path options).
+
+    ``categories`` colours the codes of ``category_column``; ``class_breaks`` instead classes a
+    numeric ``category_column`` into ranges ``((lower bound, colour), ...)`` labelled with
+    ``class_unit`` (free MW at substations: ``< 1 MW``, ``1–5 MW``, ...).
+    """
 
     color: str = "#3388ff"
     fill_color: str | None = None
@@ -124,9 +129,16 @@ class Style:
     default_visible: bool = False
     categories: Mapping[str, str] = field(default_factory=dict)
     category_column: str | None = None
+    class_breaks: tuple[tuple[float, str], ...] = ()
+    class_unit: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", _frozen(self.categories))
+        if self.class_breaks and not self.category_column:
+            raise ValueError("Style: class_breaks classify category_column, which is not set")
+        lows = [b[0] for b in self.class_breaks]
+        if lows != sorted(lows) or len(set(lows)) != len(lows):
+            raise ValueError(f"Style: class_breaks must rise strictly, got lower bounds {lows}")
 
 
 @dataclass(frozen=True)

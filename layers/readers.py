@@ -80,8 +80,20 @@ def read_csv(path: Path, source: Source, layer: str | None, what: str) -> pd.Dat
     return gpd.GeoDataFrame(df, geometry=geoms, crs=None)
 
 
+GRID_CAPACITY_PARTS = {"points": (0, 4), "areas": (3, 6)}
+"""The parts of a WattApp file a layer may take: substations (points) or grid areas (polygons)."""
+
+
 def read_grid_capacity_jsonld(path: Path, source: Source, layer: str | None, what: str) -> gpd.GeoDataFrame:
-    """Read WattApp grid-capacity JSON-LD (a list of GeoJSON-like collections with provenance)."""
+    """Read WattApp grid-capacity JSON-LD (a list of GeoJSON-like collections with provenance).
+
+    ``layer`` ``"points"`` keeps the substations, ``"areas"`` the grid-area polygons (a Statnett
+    area covers a whole county: drawn as an outline, never a hectare figure); None keeps both.
+    """
+    if layer is not None and layer not in GRID_CAPACITY_PARTS:
+        raise LayerReadError(
+            f"{what}: part {layer!r} of a WattApp file is not one of {sorted(GRID_CAPACITY_PARTS)}"
+        )
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except Exception as exc:
@@ -101,7 +113,11 @@ def read_grid_capacity_jsonld(path: Path, source: Source, layer: str | None, wha
             rows.append(props)
     if not rows:
         return gpd.GeoDataFrame({"geometry": []}, geometry="geometry")
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
+    if layer is not None:
+        keep = np.isin(shapely.get_type_id(np.asarray(gdf.geometry.values)), GRID_CAPACITY_PARTS[layer])
+        gdf = gdf.loc[keep].reset_index(drop=True)
+    return gdf
 
 
 READERS: dict[str, Reader] = {

@@ -26,6 +26,8 @@ URL_PARAMETERS = {
     "municipality": "kommune",
     "lang": "lang",
     "base": "base",
+    "tab": "tab",
+    "site_code": "site",
 }
 """PlannerState parameter → URL query parameter."""
 
@@ -38,6 +40,22 @@ CSS = """
 .areal-header .areal-sub { font-size: 13px; opacity: .85; }
 .areal-sidebar { border-right: 1px solid #dde3ee; }
 """
+
+SIDEBAR_WIDTH = 440
+"""Width of the sidebar (px); tables wider than it scroll inside their pane, the sidebar folds away."""
+
+TAB_KEYS = {
+    "ConflictsView": "conflicts",
+    "SuitabilityView": "suitability",
+    "ArenasView": "arenas",
+    "IndicatorView": "indicators",
+}
+"""The ``tab=`` value of each analysis view (the first two tabs are ``site`` and ``layers``)."""
+
+
+def tab_key(view) -> str:
+    """The URL key of a sidebar view."""
+    return TAB_KEYS.get(type(view).__name__, type(view).__name__.lower())
 
 
 class App(Viewer):
@@ -66,11 +84,22 @@ class App(Viewer):
             margin=(4, 10),
         )
 
+    def tab_keys(self) -> list[str]:
+        """``tab=`` keys of the sidebar tabs, in order."""
+        return ["site", "layers", *(tab_key(v) for v in self.extra_views)]
+
     def __panel__(self):
         s = self.state
+        self.sidebar_toggle = pn.widgets.Button(
+            label=s.t("app.sidebar.hide"),
+            color="light",
+            css_classes=["areal-sidebar-toggle"],
+            margin=(8, 10),
+        )
         header = pn.Row(
             pn.bind(self._header, s.param.lang),
             pn.Spacer(),
+            self.sidebar_toggle,
             self.language,
             sizing_mode="stretch_width",
             css_classes=["areal-header"],
@@ -102,10 +131,44 @@ class App(Viewer):
                 self.open_view(self.extra_views[i])
 
         tabs.param.watch(_opened, "active")
+        keys = self.tab_keys()
+
+        def _tab_to_url(event):
+            if 0 <= event.new < len(keys):
+                s.tab = keys[event.new]
+
+        tabs.param.watch(_tab_to_url, "active")
+
+        def _url_to_tab(*_):
+            if s.tab in keys and tabs.active != keys.index(s.tab):
+                tabs.active = keys.index(s.tab)
+
+        s.param.watch(_url_to_tab, "tab")
+        if s.tab in keys and s.tab != "site":  # a link to a tab opens it (and starts its work)
+            tabs.active = keys.index(s.tab)
 
         s.param.watch(_retitle, "lang")
         sidebar = pn.Column(
-            tabs, width=400, scroll=True, sizing_mode="stretch_height", css_classes=["areal-sidebar"]
+            tabs,
+            width=SIDEBAR_WIDTH,
+            scroll=True,
+            sizing_mode="stretch_height",
+            css_classes=["areal-sidebar"],
+        )
+        self.sidebar = sidebar
+
+        def _fold(_event=None):
+            sidebar.visible = not sidebar.visible
+            self.sidebar_toggle.label = s.t("app.sidebar.hide" if sidebar.visible else "app.sidebar.show")
+
+        self.sidebar_toggle.on_click(_fold)
+        s.param.watch(
+            lambda e: setattr(
+                self.sidebar_toggle,
+                "label",
+                s.t("app.sidebar.hide" if sidebar.visible else "app.sidebar.show"),
+            ),
+            "lang",
         )
         body = pn.Row(sidebar, self.map_view, sizing_mode="stretch_both")
         return pn.Column(header, body, sizing_mode="stretch_both", styles={"height": "100vh"})

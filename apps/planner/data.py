@@ -65,6 +65,7 @@ class AppData:
     _png: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _overlays: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _places: list | None = field(default=None, repr=False)
     max_overlays: int = 64
 
     # ------------------------------------------------------------------ construction
@@ -134,22 +135,23 @@ class AppData:
         )
 
     def reasons(self, mode: str, lang: str) -> dict[str, str]:
-        """Why each unavailable layer is unavailable, worded for the mode (public: no paths)."""
+        """Why each unavailable layer is unavailable, worded for the mode.
+
+        Public viewers get "ikke tilgjengelig" only (no file paths, no developer instructions);
+        planners get the full reason once (where it was looked for and how to get it). Plain text:
+        the views show it escaped, never as Markdown (its backticks and underscores are commands
+        and layer ids, not formatting).
+        """
         out = {}
         for lid, st in self.states.items():
             if st.status in ("loaded", "starter", "table"):
                 continue
-            if st.status == "missing":
-                text = (
-                    i18n.t("layers.missing_how", lang, how=st.reason_public)
-                    if st.reason_public
-                    else i18n.t("layers.missing", lang)
-                )
-            else:
-                text = i18n.t("layers.error", lang)
-            if mode == "planner" and st.reason_planner:
-                text = f"{text} ({st.reason_planner})"
-            out[lid] = text
+            if mode != "planner":
+                out[lid] = i18n.t("map.unavailable", lang)
+                continue
+            what = i18n.t("layers.missing" if st.status == "missing" else "layers.error", lang)
+            detail = st.reason_planner or st.reason_public
+            out[lid] = f"{what}: {detail}" if detail else what
         return out
 
     def vector_ids(self) -> list[str]:
@@ -238,6 +240,14 @@ class AppData:
                 self._geojson.popitem(last=False)
         return data
 
+    def places(self) -> list[dict]:
+        """The place index for search and labels (:func:`mapping.place_index`, cached)."""
+        if self._places is None:
+            places = mapping.place_index(self.layers)
+            with self._lock:
+                self._places = places
+        return self._places
+
     def raster(self, layer_id: str) -> tuple[bytes, tuple[float, float, float, float]]:
         """PNG (web mercator) of a raster layer and its ``(south, west, north, east)`` bounds (cached)."""
         if layer_id not in self.rasters:
@@ -284,4 +294,8 @@ class AppData:
         """Prepare the opening view (coarse GeoJSON of the default layers, raster images)."""
         for lid in self.default_visible():
             self.geojson(lid, 0)
+        for lid in mapping.OFFLINE_BASE_LAYERS:  # the base map used when tiles are unreachable
+            if lid in self.layers:
+                self.geojson(lid, 0)
+        self.places()
         self.raster_bounds()

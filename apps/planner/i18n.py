@@ -541,3 +541,81 @@ EN.update(
         "col.b_minus_a": "B − A",
     }
 )
+
+
+# ---------------------------------------------------------------------- map: sources, search, measuring,
+# offline base map, layout (the map helper's block; "map.*" keys are handed to the map script)
+
+NB.update(
+    {
+        "map.sources": "Kilder",
+        "map.sources_title": "Kilder for kartet",
+        "map.noncommercial": "kun ikke-kommersiell bruk",
+        "map.thinned": "forenklet – zoom inn for alle",
+        "map.failed": "kunne ikke lastes",
+        "map.base.offline": "Kart fra appens data (uten nett)",
+        "map.offline_switched": "Bakgrunnskartet svarer ikke – viser kart fra appens data",
+        "map.search": "Søk sted, kommune eller koordinat",
+        "map.search_none": "Ingen treff",
+        "map.search_coord": "Koordinat",
+        "map.search_outside": "Koordinaten ligger utenfor Trøndelag",
+        "map.kind.municipality": "kommune",
+        "map.kind.place": "tettsted",
+        "map.kind.station": "stasjon",
+        "map.kind.airport": "lufthavn",
+        "map.kind.park": "verneområde",
+        "map.kind.arena": "testarena",
+        "map.measure": "Mål avstand og areal",
+        "map.measure_help": "Klikk punkter i kartet. Dobbeltklikk avslutter; klikk på første punkt gir areal.",
+        "map.measure_distance": "Avstand",
+        "map.measure_area": "Areal",
+        "map.measure_end": "Avslutt måling",
+        "map.point_mode": "Klikk i kartet sjekker et punkt",
+        "map.overlays": "Analyselag",
+        "map.site_open": "Se rapporten i sidepanelet",
+        "app.sidebar.hide": "◀ Skjul sidepanel",
+        "app.sidebar.show": "▶ Vis sidepanel",
+        "col.free_mw": "Ledig for forbruk (MW)",
+        "col.owner": "Netteier",
+        "site.substations": "Nærmeste transformatorstasjoner (ledig kapasitet for forbruk)",
+        "site.credit": "Kilde: {credit}",
+        "site.source.link": "fra en delt lenke",
+    }
+)
+
+EN.update(
+    {
+        "map.sources": "Sources",
+        "map.sources_title": "Map sources",
+        "map.noncommercial": "non-commercial use only",
+        "map.thinned": "simplified – zoom in for all",
+        "map.failed": "could not be loaded",
+        "map.base.offline": "Map from the app's data (offline)",
+        "map.offline_switched": "Base map tiles unreachable – showing the map from the app's data",
+        "map.search": "Search place, municipality or coordinates",
+        "map.search_none": "No match",
+        "map.search_coord": "Coordinate",
+        "map.search_outside": "The coordinate is outside Trøndelag",
+        "map.kind.municipality": "municipality",
+        "map.kind.place": "built-up area",
+        "map.kind.station": "station",
+        "map.kind.airport": "airport",
+        "map.kind.park": "protected area",
+        "map.kind.arena": "test arena",
+        "map.measure": "Measure distance and area",
+        "map.measure_help": "Click points on the map. Double-click ends; clicking the first point gives the area.",
+        "map.measure_distance": "Distance",
+        "map.measure_area": "Area",
+        "map.measure_end": "End measuring",
+        "map.point_mode": "A click on the map checks a point",
+        "map.overlays": "Analysis layers",
+        "map.site_open": "See the report in the side panel",
+        "app.sidebar.hide": "◀ Hide side panel",
+        "app.sidebar.show": "▶ Show side panel",
+        "col.free_mw": "Free for consumption (MW)",
+        "col.owner": "Grid owner",
+        "site.substations": "Nearest substations (free capacity for consumption)",
+        "site.credit": "Source: {credit}",
+        "site.source.link": "from a shared link",
+    }
+)

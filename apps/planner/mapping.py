@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.apps import jsonsafe
 from areal.apps.planner import i18n
 from areal.geo.crs import WORKING_CRS
 from areal.geo.geometry import family_of
@@ -154,14 +155,71 @@ def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any
             values = [codes.get(str(v), v) if v is not None else None for v in values]
         data[col] = [_fmt(v) for v in values]
     cat = spec.style.category_column
-    cat_values = gdf[cat].astype(str).tolist() if cat and cat in gdf.columns else None
+    cat_values = None
+    if cat and cat in gdf.columns and spec.style.class_breaks:
+        cat_values = class_codes(gdf[cat].to_numpy(), spec.style.class_breaks)
+    elif cat and cat in gdf.columns:
+        # a missing category stays missing (no "_c"): astype(str) keeps NaN with pandas' str dtype
+        cat_values = [None if _fmt(v) is None else str(v) for v in gdf[cat].tolist()]
     out = []
     for i in range(len(gdf)):
         props = {c: data[c][i] for c in cols if data[c][i] is not None}
-        if cat_values is not None:
+        if cat_values is not None and cat_values[i] is not None:
             props["_c"] = cat_values[i]
         out.append(props)
     return out
+
+
+def class_codes(values: Sequence[Any], breaks: Sequence[tuple[float, str]]) -> list[str | None]:
+    """Class code (``"0"``, ``"1"`` ...) of each number by the lower bounds of ``breaks``; None for missing.
+
+    >>> class_codes([0, 0.5, 1, 7, 30, None], ((float("-inf"), "grey"), (1, "y"), (5, "g"), (10, "dg")))
+    ['0', '0', '1', '2', '3', None]
+    """
+    lows = np.array([b[0] for b in breaks], dtype=float)
+    out: list[str | None] = []
+    for v in values:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            out.append(None)
+            continue
+        out.append(None if not math.isfinite(x) else str(int(np.searchsorted(lows, x, side="right") - 1)))
+    return out
+
+
+def class_labels(breaks: Sequence[tuple[float, str]], unit: str, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+    """Legend labels of numeric classes: ``< 1 MW``, ``1–5 MW``, ``5–10 MW``, ``≥ 10 MW``.
+
+    >>> class_labels(((float("-inf"), "a"), (1, "b"), (5, "c"), (10, "d")), "MW")
+    ['< 1 MW', '1–5 MW', '5–10 MW', '≥ 10 MW']
+    >>> class_labels(((0, "a"), (2.5, "b")), "MW")
+    ['0–2,5 MW', '≥ 2,5 MW']
+    """
+
+    def num(x: float) -> str:
+        text = f"{x:g}"
+        return text.replace(".", ",") if lang == "nb" else text
+
+    lows = [b[0] for b in breaks]
+    out = []
+    for i, lo in enumerate(lows):
+        hi = lows[i + 1] if i + 1 < len(lows) else None
+        if hi is None:
+            out.append(f"≥ {num(lo)} {unit}".strip())
+        elif not math.isfinite(lo):
+            out.append(f"< {num(hi)} {unit}".strip())
+        else:
+            out.append(f"{num(lo)}–{num(hi)} {unit}".strip())
+    return out
+
+
+def style_categories(spec: LayerSpec) -> dict[str, str]:
+    """Code → colour of a layer's classes (named categories or numeric classes)."""
+    st = spec.style
+    if st.class_breaks:
+        return {str(i): colour for i, (_, colour) in enumerate(st.class_breaks)}
+    return dict(st.categories)
 
 
 # ------------------------------------------------------------------ GeoJSON per zoom band
@@ -193,25 +251,33 @@ def bbox_to_working(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     return tuple(_TO_25833.transform_bounds(*bbox))  # type: ignore[return-value]
 
 
-def _feature_collection(geoms: np.ndarray, props: list[dict], extra: dict | None = None) -> str:
-    parts = []
-    for g, p in zip(shapely.to_geojson(geoms).tolist(), props):
+def _feature_parts(geoms: np.ndarray, props: list[dict]) -> list[str]:
+    # One JSON text per feature (None for a missing geometry); properties through the one encoder.
+    out: list[str] = []
+    for g, p in zip(shapely.to_geojson(geoms).tolist() if len(geoms) else [], props):
         if g is None or g == "null":
+            out.append(None)  # type: ignore[arg-type]
             continue
-        parts.append(
-            '{"type":"Feature","geometry":' + g + ',"properties":' + json.dumps(p, ensure_ascii=False) + "}"
-        )
+        out.append('{"type":"Feature","geometry":' + g + ',"properties":' + jsonsafe.dumps(p) + "}")
+    return out
+
+
+def _collection(parts: Sequence[str | None], extra: dict | None = None) -> str:
     head = '{"type":"FeatureCollection"'
     if extra:
-        head += "," + json.dumps(extra)[1:-1]
-    return head + ',"features":[' + ",".join(parts) + "]}"
+        head += "," + jsonsafe.dumps(extra)[1:-1]
+    return head + ',"features":[' + ",".join(p for p in parts if p is not None) + "]}"
+
+
+def _feature_collection(geoms: np.ndarray, props: list[dict], extra: dict | None = None) -> str:
+    return _collection(_feature_parts(geoms, props), extra)
 
 
 def _merge_lines(geoms: np.ndarray, props: list[dict]) -> tuple[np.ndarray, list[dict]]:
     """One multi-line per distinct tooltip record: far fewer features at the coarse bands."""
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(props):
-        groups.setdefault(json.dumps(p, sort_keys=True), []).append(i)
+        groups.setdefault(jsonsafe.dumps(dict(sorted(p.items()))), []).append(i)
     out_g, out_p = [], []
     for members in groups.values():
         parts = shapely.get_parts(geoms[members])
@@ -247,14 +313,17 @@ def layer_geojson(
     within : shapely geometry, optional
         Only features that intersect it (a municipality filter), EPSG:25833.
     budget_bytes : int, optional
-        When the result is larger, the tolerance is doubled until it fits; a layer that still
-        does not fit (too many points) is sent empty with ``"too_large": true`` so the map can say
-        "zoom in".
+        When the result is larger, the tolerance is doubled (up to 7 times) until it fits; a
+        layer that still does not fit is *thinned*: the largest features (longest lines, largest
+        polygons, an even spread of points) are kept up to the budget and ``"thinned"`` says how
+        many of how many are drawn, so the map draws the main roads and says "zoom in for all"
+        instead of drawing nothing.
 
     Returns
     -------
     bytes
-        UTF-8 GeoJSON FeatureCollection; ``"band"`` and ``"tolerance_m"`` are added as members.
+        UTF-8 GeoJSON FeatureCollection; ``"band"`` and ``"tolerance_m"`` are added as members
+        (and ``"thinned": {"kept": k, "total": n}`` when thinned). Strict JSON (no NaN).
     """
     geoms = np.asarray(gdf.geometry.values)
     idx = np.arange(len(gdf))
@@ -274,30 +343,89 @@ def layer_geojson(
         cut = ~np.isin(types, (0, 4))
         geoms = geoms.copy()
         geoms[cut] = shapely.clip_by_rect(geoms[cut], *clip_box)
-    if band.whole_layer and fam == "line" and len(geoms):
+    if fam == "line" and len(geoms):
+        # one multi-line per distinct tooltip record: the properties of a thousand road links
+        # with the same category cost more bytes than their simplified geometry
         geoms, props = _merge_lines(geoms, props)
     tolerance = band.tolerance_m
+    parts: list[str | None] = []
     for _ in range(8):
         g = geoms
-        if tolerance > 0:
+        if tolerance > 0 and len(geoms):
             g = shapely.simplify(geoms, tolerance, preserve_topology=True)
-        g = _round_coords(to_wgs84(g), band.decimals)
-        keep = ~(shapely.is_empty(g) | shapely.is_missing(g))
-        text = _feature_collection(
-            g[keep], [p for p, k in zip(props, keep) if k], {"band": band.index, "tolerance_m": tolerance}
-        )
+        g = _round_coords(to_wgs84(g), band.decimals) if len(g) else g
+        keep = ~(shapely.is_empty(g) | shapely.is_missing(g)) if len(g) else np.zeros(0, bool)
+        parts = _feature_parts(g[keep], [p for p, k in zip(props, keep) if k])
+        extra = {"band": band.index, "tolerance_m": tolerance}
+        text = _collection(parts, extra)
         data = text.encode("utf-8")
         if budget_bytes is None or len(data) <= budget_bytes:
             return data
+        last_geoms = geoms[keep]
         tolerance = max(tolerance * 2, 10.0)
-    return _feature_collection(geoms[:0], [], {"band": band.index, "too_large": True}).encode("utf-8")
+    return _thinned(last_geoms, parts, fam, band, tolerance / 2, budget_bytes)
+
+
+def thinning_order(geoms: np.ndarray, family: str | None) -> np.ndarray:
+    """Order in which features are kept when a layer must be thinned: most important first.
+
+    Lines by length, polygons by area (largest first); points in an even spread (every
+    2^k-th point first, so any prefix covers the whole extent).
+
+    >>> import shapely
+    >>> lines = np.array([shapely.LineString([(0, 0), (1, 0)]), shapely.LineString([(0, 0), (5, 0)])])
+    >>> thinning_order(lines, "line").tolist()
+    [1, 0]
+    >>> thinning_order(np.array([shapely.Point(i, 0) for i in range(5)]), "point").tolist()
+    [0, 4, 2, 1, 3]
+    """
+    n = len(geoms)
+    if family == "line":
+        return np.argsort(-shapely.length(geoms), kind="stable")
+    if family == "polygon":
+        return np.argsort(-shapely.area(geoms), kind="stable")
+    # points: bit-reversal-like spread: first index 0, then the largest stride, then halves
+    order, seen = [], np.zeros(n, bool)
+    step = 1 << max(int(n - 1).bit_length(), 0)
+    while step >= 1:
+        for i in range(0, n, step):
+            if not seen[i]:
+                seen[i] = True
+                order.append(i)
+        step //= 2
+    return np.asarray(order, dtype=int)
+
+
+def _thinned(
+    geoms: np.ndarray,
+    parts: list[str | None],
+    family: str | None,
+    band: ZoomBand,
+    tolerance: float,
+    budget_bytes: int,
+) -> bytes:
+    total = len(parts)
+    order = thinning_order(geoms, family)
+    sizes = np.array([len(parts[i].encode("utf-8")) + 1 for i in order], dtype=np.int64)
+    fits = int(np.searchsorted(np.cumsum(sizes), budget_bytes - 200, side="right"))
+    chosen = np.sort(order[:fits])
+    extra = {"band": band.index, "tolerance_m": tolerance, "thinned": {"kept": fits, "total": total}}
+    if fits == 0:
+        extra["too_large"] = True
+    return _collection([parts[i] for i in chosen], extra).encode("utf-8")
 
 
 # ------------------------------------------------------------------ legend and layer config
 
 
-def _category_labels(spec: LayerSpec) -> list[dict[str, str]]:
+def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dict[str, str]]:
     st = spec.style
+    if st.class_breaks:
+        names = class_labels(st.class_breaks, st.class_unit, lang)
+        return [
+            {"code": str(i), "label": names[i], "color": colour}
+            for i, (_, colour) in enumerate(st.class_breaks)
+        ]
     labels = spec.code_lists.get(st.category_column or "", {})
     return [
         {"code": code, "label": labels.get(code, code), "color": colour}
@@ -305,7 +433,7 @@ def _category_labels(spec: LayerSpec) -> list[dict[str, str]]:
     ]
 
 
-def legend_entries(spec: LayerSpec) -> dict[str, Any]:
+def legend_entries(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> dict[str, Any]:
     """Legend of one layer: symbol kind, colours, and its category classes (decoded labels)."""
     st = spec.style
     return {
@@ -317,7 +445,7 @@ def legend_entries(spec: LayerSpec) -> dict[str, Any]:
         "fill_opacity": st.fill_opacity,
         "weight": st.weight,
         "dash_array": st.dash_array,
-        "categories": _category_labels(spec),
+        "categories": _category_labels(spec, lang),
     }
 
 
@@ -330,6 +458,8 @@ def _layer_config(spec: LayerSpec, lang: str, visible: bool, n_features: int | N
         "kind": spec.kind,
         "family": family_of(spec.geometry_type) or ("mixed" if spec.geometry_type == "Mixed" else None),
         "attribution": spec.attribution,
+        "licence": spec.licence,
+        "noncommercial": is_noncommercial(spec),
         "visible": visible,
         "cluster": bool(family_of(spec.geometry_type) == "point" and (n_features or 0) > 200),
         "style": {
@@ -339,11 +469,71 @@ def _layer_config(spec: LayerSpec, lang: str, visible: bool, n_features: int | N
             "fill_opacity": st.fill_opacity,
             "radius": st.radius,
             "dash_array": st.dash_array,
-            "categories": dict(st.categories),
+            "categories": style_categories(spec),
         },
         "fields": {c: i18n.field_label(c, lang) for c in spec.tooltip},
-        "legend": legend_entries(spec),
+        "legend": legend_entries(spec, lang),
     }
+
+
+MAP_SCRIPTS = ("format", "geo", "style", "search", "controls", "map")
+"""The map script's parts (``apps/static/app/areal-<name>.js``), loaded in this order."""
+
+OFFLINE_BASE_LAYERS = ("sea", "forest", "built_up", "lakes", "rivers", "roads", "municipalities")
+"""Layers the offline base map is drawn from (bottom to top), those that are available."""
+
+NONCOMMERCIAL = "non-commercial"
+
+
+def is_noncommercial(spec: LayerSpec) -> bool:
+    """Whether a layer's licence forbids commercial use (its credit must always show)."""
+    return "NC" in spec.licence.split() or NONCOMMERCIAL in spec.licence.lower() or "BY-NC" in spec.licence
+
+
+def place_index(layers: Mapping[str, gpd.GeoDataFrame]) -> list[dict[str, Any]]:
+    """Names to search and label: municipalities, stations, airports, protected areas, test arenas.
+
+    Each entry: ``name``, ``kind``, ``lat``, ``lon`` (a point inside the feature), ``bounds``
+    (``[south, west, north, east]`` for areas), ``label`` (the text drawn on the offline base
+    map, only for municipalities, stations and airports). Municipality names keep both forms
+    ("Rosse - Røros"); the search matches each part.
+    """
+    sources = (
+        ("municipalities", "kommunenavn", "municipality", True),
+        ("stations", "navn", "station", True),
+        ("airports", "navn", "airport", True),
+        ("national_parks", "navn", "park", False),
+        ("protected_areas", "navn", "park", False),
+        ("test_arenas", "name", "arena", False),
+    )
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for lid, col, kind, label in sources:
+        gdf = layers.get(lid)
+        if gdf is None or col not in gdf.columns or not len(gdf):
+            continue
+        geoms = np.asarray(gdf.geometry.values)
+        pts = to_wgs84(shapely.point_on_surface(geoms))
+        areal = np.isin(shapely.get_type_id(geoms), (3, 6))
+        for name, pt, geom, is_area in zip(gdf[col].tolist(), pts, geoms, areal):
+            if name is None or (isinstance(name, float) and math.isnan(name)) or pt is None or pt.is_empty:
+                continue
+            key = (kind, str(name))
+            if key in seen:
+                continue
+            seen.add(key)
+            entry: dict[str, Any] = {
+                "name": str(name),
+                "kind": kind,
+                "lat": round(pt.y, 5),
+                "lon": round(pt.x, 5),
+            }
+            if is_area:
+                entry["bounds"] = [round(v, 4) for v in bounds_wgs84(geom)]
+            if label:
+                entry["label"] = str(name)
+            out.append(entry)
+    return out
 
 
 class ArealLayers(JSCSSMixin, MacroElement):
@@ -363,12 +553,14 @@ class ArealLayers(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "ArealLayers"
         # "</" cannot appear inside the inline <script> (a tooltip value could hold it).
-        self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+        self.config_json = jsonsafe.dumps(config).replace("</", "<\\/")
         self.base_vars = base_vars
         self.default_js = [
             ("leaflet_draw_js", f"{static_url}/vendor/leaflet-draw/leaflet.draw.js"),
             ("markercluster_js", f"{static_url}/vendor/leaflet.markercluster/leaflet.markercluster.js"),
-            ("areal_map_js", f"{static_url}/app/areal-map.js"),
+        ] + [
+            (f"areal_{name.replace('-', '_')}_js", f"{static_url}/app/areal-{name}.js")
+            for name in MAP_SCRIPTS
         ]
         self.default_css = [
             ("leaflet_draw_css", f"{static_url}/vendor/leaflet-draw/leaflet.draw.css"),
@@ -391,7 +583,7 @@ def offline_map(location: Sequence[float], zoom: int, static_url: str = STATIC_U
         location=list(location),
         zoom_start=zoom,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # the map script adds a metric-only scale bar
         prefer_canvas=False,
         zoom_control=True,
     )
@@ -417,6 +609,9 @@ def build_map(
     data_url: str | None = DATA_URL,
     static_url: str = STATIC_URL,
     draw: bool = True,
+    site_popup: Sequence[Sequence[str]] | None = None,
+    point_mode: bool = True,
+    site_fit: bool = True,
 ) -> folium.Map:
     """Build the app's map.
 
@@ -442,14 +637,22 @@ def build_map(
         Municipality number to filter the vector layers by ('' = all).
     municipality_bounds : sequence, optional
         ``(south, west, north, east)`` of that municipality (the map fits it on opening).
-    base : {"topo", "grey", "osm"}
-        Base map shown on opening.
+    base : {"topo", "grey", "osm", "offline"}
+        Base map shown on opening ("offline": drawn from the app's own data; the map switches to
+        it by itself when the tiles cannot be reached).
     data_url : str or None
         GeoJSON endpoint prefix; None inlines the visible layers (standalone HTML).
     static_url : str
         Prefix of the app's static route (Leaflet and plugins).
     draw : bool
-        Offer the drawing tools (polygon and point) and post clicks/drawings to the parent page.
+        Offer the drawing tools (polygon and point), the measuring tool and the point-check
+        switch, and post clicks/drawings to the parent page.
+    site_popup : sequence of (label, value), optional
+        Rows of the popup a click inside the site opens (its area, municipality, source).
+    point_mode : bool
+        Whether a click on the map (outside the site) checks a point on opening.
+    site_fit : bool
+        Fit the view to the site on opening (False when the view comes from a link).
 
     Returns
     -------
@@ -496,6 +699,9 @@ def build_map(
             )
         cfg_layers.append(entry)
     site_json = site_geojson(site) if site is not None and len(site) else None
+    offline_ids = [lid for lid in OFFLINE_BASE_LAYERS if lid in layers] if data_url else []
+    offline_specs = {s.id: s for s in specs}
+    offline_credit = sorted({offline_specs[lid].attribution for lid in offline_ids if lid in offline_specs})
     config = {
         "lang": lang,
         "data_url": data_url,
@@ -503,11 +709,16 @@ def build_map(
         "themes": [{"id": k, "title": v[1] if lang == "en" else v[0]} for k, v in THEMES.items()],
         "layers": cfg_layers,
         "base": base,
-        "base_titles": {k: i18n.t(f"map.base.{k}", lang) for k, *_ in BASE_MAPS},
+        "base_titles": {k: i18n.t(f"map.base.{k}", lang) for k in [*(b[0] for b in BASE_MAPS), "offline"]},
         "site": site_json,
         "municipality": municipality,
         "municipality_bounds": list(municipality_bounds) if municipality_bounds else None,
         "draw": draw,
+        "point_mode": point_mode,
+        "site_fit": site_fit,
+        "site_popup": [list(r) for r in site_popup or []],
+        "offline_layers": offline_ids,
+        "offline_attribution": "; ".join(offline_credit),
         "text": {k.split(".", 1)[1]: i18n.t(k, lang) for k in i18n.NB if k.startswith("map.")},
         "page_budget": PAGE_BUDGET_BYTES,
     }

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import tornado.web
+from areal.apps import jsonsafe
 from areal.apps.planner import mapping
 from areal.apps.planner.data import AppData
 from areal.geo.errors import ArealError
@@ -39,7 +39,7 @@ class _DataHandler(tornado.web.RequestHandler):
     def _fail(self, status: int, message: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": message}))
+        self.finish(jsonsafe.dumps({"error": message}))
 
 
 class GeoJSONHandler(_DataHandler):
@@ -89,6 +89,17 @@ class OverlayHandler(_DataHandler):
         self.finish(png)
 
 
+class PlacesHandler(_DataHandler):
+    """``GET /areal/api/places``: names to search and label (municipalities, stations, ...)."""
+
+    async def get(self) -> None:  # noqa: D102
+        loop = asyncio.get_running_loop()
+        places = await loop.run_in_executor(None, self.data.places)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "max-age=3600")
+        self.finish(jsonsafe.dumps(places))
+
+
 def extra_patterns(data: AppData) -> list[tuple[str, Any, dict]]:
     """Tornado routes of the data endpoints."""
     api = mapping.DATA_URL.rstrip("/")
@@ -96,6 +107,7 @@ def extra_patterns(data: AppData) -> list[tuple[str, Any, dict]]:
         (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, {"data": data}),
         (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, {"data": data}),
         (rf"{api}/overlay/([0-9a-f]+)\.png", OverlayHandler, {"data": data}),
+        (rf"{api}/places", PlacesHandler, {"data": data}),
     ]
 
 

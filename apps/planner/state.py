@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import geopandas as gpd
 import param
-from areal.apps.planner import i18n
+from areal.apps.planner import i18n, urlstate
 from areal.apps.planner.data import AppData
 from areal.geo.errors import ArealError, UploadError
 from areal.geo.sitecheck import SiteReport, check_site
@@ -48,8 +48,9 @@ class CodeString(param.String):
 class PlannerState(param.Parameterized):
     """Everything one session shows: view, layers, language, mode, site and its report.
 
-    ``visible``, ``lat``, ``lon``, ``zoom``, ``municipality``, ``lang`` and ``base`` are synced
-    with the URL by the app, so a link reproduces the view.
+    ``visible``, ``lat``, ``lon``, ``zoom``, ``municipality``, ``lang``, ``base``, ``tab`` and
+    ``site_code`` are synced with the URL by the app, so a link reproduces the view, the open tab
+    and the site (a link's site is checked again on opening).
     """
 
     lang = param.Selector(default=i18n.DEFAULT_LANG, objects=list(i18n.LANGUAGES), doc="UI language")
@@ -63,8 +64,16 @@ class PlannerState(param.Parameterized):
     lat = param.Number(default=63.9, bounds=(57.0, 72.0), doc="map centre latitude")
     lon = param.Number(default=12.0, bounds=(0.0, 32.0), doc="map centre longitude")
     zoom = param.Integer(default=7, bounds=(3, 20), doc="Leaflet zoom")
-    base = param.Selector(default="topo", objects=["topo", "grey", "osm"], doc="base map")
+    base = param.Selector(
+        default="topo",
+        objects=["topo", "grey", "osm", "offline"],
+        doc="base map ('offline': the app's own data)",
+    )
     municipality = CodeString(default="", doc="municipality number filter ('' = whole county)")
+    tab = param.String(default="site", doc="the open sidebar tab (site, layers, conflicts, suitability, ...)")
+    site_code = param.String(
+        default="", doc="the site as a compact geometry code for links (apps/planner/urlstate.py; '' = none)"
+    )
 
     site = param.ClassSelector(
         class_=gpd.GeoDataFrame, default=None, allow_None=True, doc="the site being checked (EPSG:25833)"
@@ -144,7 +153,7 @@ class PlannerState(param.Parameterized):
             elif kind in ("layers", "ready") and isinstance(event.get("visible"), list):
                 if kind == "layers":
                     self.visible = [str(v) for v in event["visible"]]
-            elif kind == "base" and event.get("base") in ("topo", "grey", "osm"):
+            elif kind == "base" and event.get("base") in ("topo", "grey", "osm", "offline"):
                 self.base = event["base"]
             elif kind == "stats":
                 self.map_stats = {k: event.get(k) for k in ("bytes", "requests", "first_paint_ms")}
@@ -200,7 +209,44 @@ class PlannerState(param.Parameterized):
 
     def clear_site(self) -> None:
         """Forget the site and its report."""
-        self.param.update(site=None, site_source="", report=None, error="", error_detail="")
+        self._own_code = ""
+        self.param.update(site=None, site_source="", report=None, error="", error_detail="", site_code="")
+
+    @param.depends("site_code", watch=True)
+    def _site_from_link(self) -> None:
+        # A link (or a hand-edited URL) carries a site: check it. Codes this session made itself
+        # (every site change writes one) are not read back.
+        code = self.site_code
+        if not code or code == getattr(self, "_own_code", ""):
+            return
+        try:
+            geom = urlstate.decode_geometry(code)
+        except urlstate.SiteCodeError:
+            self.site_code = ""
+            return
+        self.set_site_geojson(geom, "link")
+
+    def _encode_site(self, site: gpd.GeoDataFrame) -> str:
+        import json
+
+        from areal.apps.planner import mapping
+
+        fc = mapping.site_geojson(site)
+        geoms = [f["geometry"] for f in fc["features"]]
+        if len(geoms) != 1:
+            polys = [g for g in geoms if g["type"] in ("Polygon", "MultiPolygon")]
+            if len(polys) != len(geoms) or not polys:
+                return ""
+            coords = [g["coordinates"] for g in polys if g["type"] == "Polygon"]
+            coords += [p for g in polys if g["type"] == "MultiPolygon" for p in g["coordinates"]]
+            geoms = [{"type": "MultiPolygon", "coordinates": coords}]
+        geom = json.loads(json.dumps(geoms[0]))
+        if urlstate.n_vertices(geom) > urlstate.MAX_VERTICES:
+            return ""
+        try:
+            return urlstate.encode_geometry(geom)
+        except urlstate.SiteCodeError:
+            return ""
 
     def dismiss_error(self) -> None:
         """Hide the error message."""
@@ -212,7 +258,11 @@ class PlannerState(param.Parameterized):
         except ArealError as exc:
             self._fail(exc)
             return
-        self.param.update(site=site, site_source=source, report=report, error="", error_detail="")
+        code = self._encode_site(site)
+        self._own_code = code
+        self.param.update(
+            site=site, site_source=source, report=report, error="", error_detail="", site_code=code
+        )
 
     def compute_report(self, site: gpd.GeoDataFrame) -> SiteReport:
         """Run the site check against the loaded layers (and the engines when given)."""

@@ -8,6 +8,7 @@ same way and are added to :class:`areal.apps.planner.app.App`.
 from __future__ import annotations
 
 import io
+from html import escape
 
 import pandas as pd
 import panel as pn
@@ -29,8 +30,24 @@ class View(Viewer):
 # ---------------------------------------------------------------------- map
 
 
+OVERLAY_TABS = {
+    "conflicts": "conflicts",
+    "suitability": "suitability",
+    "sites": "suitability",
+    "arenas": "arenas",
+    "indicator": "indicators",
+}
+"""Analysis overlay id -> the tab it belongs to: an overlay leaves the map with its tab and comes
+back when the tab is opened again (overlays of no tab stay)."""
+
+
 class MapView(View):
-    """The folium map in its bridge frame; rebuilt only when the language changes."""
+    """The folium map in its bridge frame; rebuilt only when the language changes.
+
+    Whenever the map document says "ready" (first load, a rebuild, a reload) it is sent the whole
+    current state: the site with its popup and the overlays of the open tab. So a shared link
+    whose suitability model or site check finishes before the map has loaded still draws them.
+    """
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -41,6 +58,7 @@ class MapView(View):
         self.state.param.watch(self._on_municipality, "municipality")
         self.state.param.watch(self._on_visible, "visible")
         self.state.param.watch(self._on_overlays, "overlays")
+        self.state.param.watch(self._on_tab, "tab")
 
     def build_html(self) -> str:
         """The map document for the current state."""
@@ -57,24 +75,52 @@ class MapView(View):
             unavailable=s.available_reasons(),
             rasters=data.raster_bounds(),
             site=s.site,
+            site_popup=self.site_popup(),
+            site_fit=not s.site_source.startswith("link"),  # a link brings its own view
             municipality=s.municipality,
             base=s.base,
             draw=True,
         )
         return mapping.map_html(m)
 
+    def site_popup(self) -> list[list[str]]:
+        """Rows of the popup a click inside the site opens: area, municipalities, source."""
+        s, rep = self.state, self.state.report
+        if rep is None:
+            return []
+        rows = []
+        if rep.family == "polygon":
+            rows.append(
+                [s.t("site.area"), s.t("site.area_value", m2=rep.area_m2, daa=rep.area_daa, ha=rep.area_ha)]
+            )
+        munis = ", ".join(str(n) for n in rep.municipalities["kommunenavn"])
+        if munis:
+            rows.append([s.t("site.municipality"), munis])
+        return rows
+
+    def shown_overlays(self, overlays: dict | None = None, tab: str | None = None) -> dict:
+        """The overlays of the open tab (and those that belong to no tab)."""
+        overlays = self.state.overlays if overlays is None else overlays
+        tab = self.state.tab if tab is None else tab
+        return {k: v for k, v in overlays.items() if OVERLAY_TABS.get(k, tab) == tab}
+
     def _on_event(self, event) -> None:
+        if isinstance(event.new, dict) and event.new.get("type") == "ready":
+            self._resync()
         self.state.handle_map_event(event.new)
 
+    def _resync(self) -> None:
+        cmds = [{"type": "overlay", "overlay": {"id": k, **v}} for k, v in self.shown_overlays().items()]
+        if self.state.site is not None:
+            cmds.insert(0, self._site_command(fit=False))
+        if cmds:
+            self.frame.send_batch(cmds)
+
     def _on_rebuild(self, _event=None) -> None:
-        self.frame.html = self.build_html()
-        if self.state.overlays:  # the new document starts without them
-            self.frame.send_batch(
-                [{"type": "overlay", "overlay": {"id": k, **v}} for k, v in self.state.overlays.items()]
-            )
+        self.frame.html = self.build_html()  # the new document says "ready": overlays follow
 
     def _on_overlays(self, event) -> None:
-        old, new = event.old or {}, event.new or {}
+        old, new = self.shown_overlays(event.old or {}), self.shown_overlays(event.new or {})
         cmds = [{"type": "clear_overlay", "id": k} for k in old if k not in new]
         cmds += [
             {"type": "overlay", "overlay": {"id": k, **v}} for k, v in new.items() if old.get(k) is not v
@@ -82,16 +128,28 @@ class MapView(View):
         if cmds:
             self.frame.send_batch(cmds)
 
+    def _on_tab(self, event) -> None:
+        old = self.shown_overlays(tab=event.old)
+        new = self.shown_overlays(tab=event.new)
+        cmds = [{"type": "clear_overlay", "id": k} for k in old if k not in new]
+        cmds += [{"type": "overlay", "overlay": {"id": k, **v}} for k, v in new.items() if k not in old]
+        if cmds:
+            self.frame.send_batch(cmds)
+
+    def _site_command(self, fit: bool) -> dict:
+        return {
+            "type": "site",
+            "geojson": mapping.site_geojson(self.state.site),
+            "fit": fit,
+            "popup": self.site_popup(),
+        }
+
     def _on_site(self, event) -> None:
-        site = event.new
-        if site is None:
+        if event.new is None:
             self.frame.send("clear_site")
             return
-        self.frame.send(
-            "site",
-            geojson=mapping.site_geojson(site),
-            fit=self.state.site_source.startswith(("upload:", "scenario:")),
-        )
+        fit = self.state.site_source.startswith(("upload:", "scenario:"))
+        self.frame.send_batch([self._site_command(fit)])
 
     def _on_municipality(self, event) -> None:
         bounds = self.state.data.municipality_bounds(event.new) if event.new else None
@@ -142,12 +200,21 @@ class LayerPanel(View):
         titles = {sp.id: sp.title_in(lang) for sp in s.data.specs}
         n_total = sum(1 for sp in s.data.specs if sp.kind != "table")
         n_avail = len(s.data.layers) + len(s.data.rasters)
-        lines = [f"*{s.t('layers.available', n=n_avail, total=n_total)}*"]
+        # Escaped text, once per layer: the reasons hold commands and ids (`areal fetch ar5`,
+        # business_areas) that Markdown would turn into code spans and emphasis.
+        html = [f"<p><i>{escape(s.t('layers.available', n=n_avail, total=n_total))}</i></p>"]
         if reasons:
-            lines.append(f"\n**{s.t('layers.unavailable')}**")
-            lines += [f"- {titles.get(lid, lid)}: {why}" for lid, why in reasons.items()]
-        return pn.pane.Markdown(
-            "\n".join(lines), sizing_mode="stretch_width", css_classes=["areal-unavailable-list"]
+            html.append(f"<p><b>{escape(s.t('layers.unavailable'))}</b></p><ul class='areal-reasons'>")
+            html += [
+                f"<li><b>{escape(titles.get(lid, lid))}</b>: {escape(why)}</li>"
+                for lid, why in reasons.items()
+            ]
+            html.append("</ul>")
+        return pn.pane.HTML(
+            "".join(html),
+            sizing_mode="stretch_width",
+            css_classes=["areal-unavailable-list"],
+            stylesheets=[".areal-reasons{padding-left:18px;overflow-wrap:anywhere;font-size:12px}"],
         )
 
 
@@ -181,7 +248,17 @@ def _table(df: pd.DataFrame, state: PlannerState, css: str) -> pn.pane.DataFrame
         sizing_mode="stretch_width",
         css_classes=[css],
         escape=True,
+        stylesheets=[TABLE_CSS],
     )
+
+
+TABLE_CSS = """
+:host { display: block; max-width: 100%; overflow-x: auto; }
+table { border-collapse: collapse; font-size: 12px; width: 100%; }
+td, th { white-space: normal; overflow-wrap: anywhere; vertical-align: top; padding: 2px 4px; }
+th { min-width: 3.5em; }
+"""
+"""Tables wrap their cells and scroll sideways inside their pane instead of being cut off."""
 
 
 _COL_KEYS = {k for k in i18n.NB if k.startswith("col.")}
@@ -242,7 +319,7 @@ class SiteCheckView(View):
         source = (
             s.t("site.source.upload", file=src.split(":", 1)[1])
             if src.startswith("upload:")
-            else (s.t(f"site.source.{src}") if src in ("click", "draw") else src)
+            else (s.t(f"site.source.{src}") if src in ("click", "draw", "link") else src)
         )
         if report.family == "polygon":
             area = s.t("site.area_value", m2=report.area_m2, daa=report.area_daa, ha=report.area_ha)
@@ -276,6 +353,20 @@ class SiteCheckView(View):
             pn.pane.Markdown(f"#### {s.t('site.distances')}"),
             _table(dist[["target", "distance_m", "nearest"]], s, "areal-distances"),
         ]
+        subs = getattr(report, "substations", None)
+        if subs is not None and len(subs):
+            # free MW of the nearest substations (never hectares of a grid area), with the
+            # non-commercial credit of the grid data wherever it is shown (public mode too)
+            cap = s.data.spec("grid_capacity")
+            parts += [
+                pn.pane.Markdown(f"#### {s.t('site.substations')}"),
+                _table(subs[["name", "owner", "distance_m", "free_mw"]], s, "areal-substations"),
+                pn.pane.HTML(
+                    f"<small>{escape(s.t('site.credit', credit=cap.attribution))}</small>",
+                    css_classes=["areal-substations-credit"],
+                    sizing_mode="stretch_width",
+                ),
+            ]
         parts.append(pn.pane.Markdown(f"#### {s.t('site.arenas')}"))
         if report.arenas is None:
             parts.append(pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=["areal-arenas-na"]))

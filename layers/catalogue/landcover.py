@@ -79,5 +79,14 @@ SEA = _n1000(
     "Sea surface (N1000)",
     Style(color="#0d47a1", fill_color="#90caf9", weight=0.0, fill_opacity=0.2),
 )
+RIVERS = _n1000(
+    "rivers",
+    "ElvBekk",
+    "Elver og bekker (N1000)",
+    "Rivers and streams (N1000)",
+    Style(color="#1e88e5", weight=1.0, fill_opacity=0.0),
+    geometry_type="LineString",
+    columns={"vannbredde": "int"},
+)
 
-SPECS = (FOREST, MIRE, OPEN_LAND, BUILT_UP, LAKES, SEA)
+SPECS = (FOREST, MIRE, OPEN_LAND, BUILT_UP, LAKES, SEA, RIVERS)

@@ -3,7 +3,9 @@
 One server per mode is shared by the whole session (started with ``areal serve`` in a
 subprocess on a free port). Every test saves a screenshot under its ``tmp_path``; set
 ``AREAL_SCREENSHOT=docs/screenshot.png`` to also save the README's screenshot
-(``scripts/screenshot.py`` does that).
+(``scripts/screenshot.py`` does that), and ``AREAL_GALLERY=docs/img`` to copy the screenshots of
+the planner workflows (:data:`GALLERY`) into that folder for the gallery in ``docs/app.md``
+(``scripts/gallery.py`` does that).
 """
 
 from __future__ import annotations
@@ -32,6 +34,20 @@ ARGS = [
     "--no-first-run",
 ]
 LOCAL = ("http://127.0.0.1", "http://localhost", "about:", "data:", "blob:")
+
+GALLERY = {
+    "workflow_all_layers": "Every layer switched on and drawn, the non-commercial licence shown by the Kilder button",
+    "workflow_site_popup": "A click inside the uploaded site opens its popup; the site stays",
+    "workflow_conflict_basis": "A conflict polygon clicked: pair, severity, hectares and legal basis",
+    "workflow_shared_link": "A shared link: layers, view, tab, site and the suitability overlay restored",
+    "workflow_search_place": "Search: «røros» finds Rosse - Røros",
+    "workflow_search_coordinate": "Search: a UTM 33 coordinate, with the plausibility line",
+    "workflow_measure": "Measuring a distance and an area (EPSG:25833, Norwegian numbers)",
+    "workflow_offline_base": "Tiles unreachable: the base map drawn from the app's own data, with names",
+    "workflow_sidebar_folded": "Side panel folded away: the whole width for the map",
+    "workflow_public_substations": "Public site report: free MW of the nearest substations with the CC BY-NC-SA credit",
+}
+"""Screenshots copied to ``$AREAL_GALLERY`` (file name -> caption in docs/app.md)."""
 
 
 def _skip_or_fail(msg: str):
@@ -84,7 +100,7 @@ class Server:
                     f"areal serve exited with {self.proc.returncode}: {log.read_text()[-2000:]}"
                 )
             try:
-                with urllib.request.urlopen(self.url, timeout=2) as r:
+                with urllib.request.urlopen(self.url, timeout=20) as r:  # a first session is slow under load
                     if r.status == 200:
                         return
             except OSError:
@@ -190,7 +206,27 @@ class Visit:
     def shot(self, name: str) -> Path:
         path = self.tmp_path / f"{name}.png"
         self.page.screenshot(path=str(path))
+        gallery = os.environ.get("AREAL_GALLERY")
+        if gallery and name in GALLERY:
+            Path(gallery).mkdir(parents=True, exist_ok=True)
+            (Path(gallery) / f"{name}.png").write_bytes(path.read_bytes())
         return path
+
+    def js(self, expr: str):
+        """Evaluate in the map document."""
+        return self.map.locator("body").evaluate(expr)
+
+    def open_layers(self):
+        """Open the layer panel (closed on opening, so it does not cover the map)."""
+        panel = self.map.locator("#areal-layer-panel")
+        if panel.get_attribute("data-open") != "1":
+            self.map.locator(".areal-toggle").click()
+        self.map.locator(".areal-panel-body").wait_for(state="visible", timeout=5_000)
+
+    def click_map(self, x: float, y: float):
+        """Click the map at a container point (pixels from the map's top left)."""
+        b = self.page.locator("iframe.areal-map-frame").bounding_box()
+        self.page.mouse.click(b["x"] + x, b["y"] + y)
 
     def upload(self, path: Path):
         self.page.set_input_files("input[type=file]", str(path))
@@ -277,6 +313,9 @@ def test_page_loads_offline_and_shows_municipalities(planner_server, visit, brow
     assert visit.map.locator("input.areal-layer-cb[value=municipalities]").is_checked()
     assert any("/geojson/municipalities" in u for u in visit.geojson)
     assert visit.map.locator("path.leaflet-interactive").count() >= 38
+    # the credits are one "Kilder" button until opened (they hid the scale bar and the legend)
+    assert not visit.map.locator(".leaflet-control-attribution").is_visible()
+    visit.map.locator(".areal-sources-btn").click()
     assert (
         "Kartverket, Administrative enheter" in visit.map.locator(".leaflet-control-attribution").inner_text()
     )
@@ -304,6 +343,7 @@ def test_served_html_references_no_external_host(planner_server, visit):
 
 def test_layer_toggle(planner_server, visit):
     visit.open(planner_server.url)
+    visit.open_layers()
     box_ = visit.map.locator("input.areal-layer-cb[value=forest]")
     assert not box_.is_checked()
     n_before = visit.map.locator("path.leaflet-interactive").count()
@@ -314,6 +354,7 @@ def test_layer_toggle(planner_server, visit):
     visit.map.locator("#areal-legend", has_text="Skog (N1000)").wait_for(timeout=10_000)
     visit.page.wait_for_timeout(300)
     assert visit.map.locator("path.leaflet-interactive").count() > n_before
+    visit.map.locator(".areal-sources-btn").click()
     assert "N1000" in visit.map.locator(".leaflet-control-attribution").inner_text()
     visit.shot("layer_forest_on")
     visit.map.locator("input.areal-layer-cb[value=forest]").uncheck()
@@ -330,7 +371,12 @@ def test_link_reproduces_the_view(planner_server, visit):
     zoom = frame.evaluate("() => ArealMap.state.map.getZoom()")
     centre = frame.evaluate("() => ArealMap.state.map.getCenter()")
     assert zoom == 11 and abs(centre["lat"] - 63.42) < 1e-3 and abs(centre["lng"] - 10.4) < 1e-3
-    assert visit.map.locator("input[name=areal-base][value=grey]").is_checked()
+    # the link's base map is kept in the URL; with the tiles blocked the map shows the offline one
+    assert "base=grey" in visit.page.url
+    deadline = time.time() + 10
+    while visit.map.locator("body").get_attribute("data-base") != "offline":
+        assert time.time() < deadline
+        time.sleep(0.1)
     assert any(
         "band=2" in u and "bbox=" in u for _, u in visit.requests
     )  # zoom 11: clipped to the view, finer band
@@ -559,3 +605,298 @@ def test_indicator_view_opens(planner_server, visit):
     _wait_overlay(visit, "indicator")
     path = visit.shot("indicators")
     assert path.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------- planner workflows (issue 14)
+
+
+def _wait_js(visit, expr: str, timeout: float = 30.0):
+    """Poll an expression in the map document until it is truthy (the map lives in a shadow root)."""
+    deadline = time.time() + timeout
+    while True:
+        value = visit.js(expr)
+        if value:
+            return value
+        assert time.time() < deadline, f"timed out waiting for {expr}"
+        time.sleep(0.1)
+
+
+def _wait_loaded(visit, timeout: float = 30.0):
+    _wait_js(visit, "() => window.arealStats && window.arealStats.loaded", timeout)
+
+
+def test_every_layer_toggles_and_draws(planner_server, visit):
+    from areal.apps.jsonsafe import loads_strict
+
+    visit.open(planner_server.url)
+    visit.open_layers()
+    boxes = visit.map.locator("input.areal-layer-cb")
+    ids = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+    assert len(ids) >= 20
+    bodies = {}
+
+    def keep(resp):
+        if "/areal/api/geojson/" in resp.url:
+            try:
+                bodies[resp.url] = resp.body()
+            except Exception:
+                pass
+
+    visit.page.on("response", keep)
+    for lid in ids:
+        box_ = visit.map.locator(f"input.areal-layer-cb[value={lid}]")
+        if not box_.is_checked():
+            box_.check()
+        _wait_loaded(visit)
+    visit.page.wait_for_timeout(500)
+    stats = visit.js("() => window.arealStats")
+    assert stats["failed"] == {}, stats["failed"]  # no layer failed to load or parse
+    for url, body in bodies.items():
+        loads_strict(body)  # what the browser parsed is strict JSON (no NaN)
+    rasters = {"elevation", "landcover_raster"}
+    for lid in set(ids) - rasters:
+        assert stats["features"].get(lid, 0) > 0, (lid, stats["features"].get(lid))  # drawn, not empty
+    for lid in set(ids) & rasters:
+        assert visit.js(
+            f"() => {{ const e = ArealMap.state.entries['{lid}']; const i = e.layer.getElement();"
+            " return !!i && i.complete && i.naturalWidth > 0; }"
+        ), lid
+    assert (
+        visit.map.locator(".areal-status").count() == 0
+        or "zoom" in visit.map.locator(".areal-status").first.inner_text()
+    )
+    assert stats["bytes"] <= 5 * 1024**2
+    # the non-commercial grid data shows its licence without opening Kilder
+    if "grid_capacity" in ids:
+        assert "CC BY-NC-SA" in visit.map.locator(".areal-nc").inner_text()
+    legend = visit.map.locator("#areal-legend").inner_text()
+    assert "MW" in legend  # substations classed by free MW
+    visit.shot("workflow_all_layers")
+    visit.map.locator(".areal-sources-btn").click()
+    attribution = visit.map.locator(".leaflet-control-attribution").inner_text()
+    assert "WattApp" in attribution and "N1000" in attribution
+
+
+def test_click_inside_the_site_keeps_it_and_a_conflict_polygon_shows_its_basis(
+    planner_server, visit, site_file
+):
+    visit.open(planner_server.url)
+    visit.upload(site_file)
+    assert "omrade_trondheim.geojson" in visit.text(".areal-site-summary")
+    _wait_js(visit, "() => ArealMap.state.siteGeo !== null", 10)
+    visit.page.wait_for_timeout(800)  # the map fits the site
+    centre = visit.js(
+        "() => { const m = ArealMap.state.map; const c = ArealMap.state.siteLayer.getBounds().getCenter();"
+        " return m.latLngToContainerPoint(c); }"
+    )
+    visit.click_map(centre["x"], centre["y"])
+    popup = visit.map.locator(".leaflet-popup-content .areal-popup")
+    popup.wait_for(timeout=5_000)
+    assert "Valgt område" in popup.inner_text() and "ha" in popup.inner_text()
+    assert visit.js("() => document.body.dataset.lastClick") == "site-popup"
+    visit.page.wait_for_timeout(500)
+    assert "omrade_trondheim.geojson" in visit.text(".areal-site-summary")  # not replaced by a point
+    assert "Punkt" not in visit.text(".areal-site-summary")
+    visit.shot("workflow_site_popup")
+    visit.map.locator(".leaflet-popup-close-button").click()
+    # a conflict polygon: its popup with the legal basis
+    _tab(visit, "Konflikter")
+    visit.page.locator(".areal-conf-run button").click()
+    visit.text(".areal-conf-pairs", timeout=60_000)
+    _wait_overlay(visit, "conflicts")
+    # zoom to the largest conflict polygon, as a planner would, then click inside it
+    visit.js("""() => {
+        const S = ArealMap.state, m = S.map;
+        let best = null, size = -1;
+        for (const l of S.overlays.conflicts.layer.getLayers()) {
+          if (!l.getBounds) continue;
+          const b = l.getBounds(), s = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+          if (s > size) { size = s; best = l; }
+        }
+        m.fitBounds(best.getBounds(), {padding: [80, 80]});
+    }""")
+    visit.page.wait_for_timeout(1500)
+    pt = visit.js("""() => {
+        const S = ArealMap.state, m = S.map;
+        for (const l of S.overlays.conflicts.layer.getLayers()) {
+          if (!l._path) continue;
+          const b = l.getBounds(), sw = m.latLngToContainerPoint(b.getSouthWest()), ne = m.latLngToContainerPoint(b.getNorthEast());
+          for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++) {
+            const x = sw.x + (ne.x - sw.x) * i / 12, y = ne.y + (sw.y - ne.y) * j / 12;
+            const r = m.getContainer().getBoundingClientRect();
+            if (x < 60 || y < 60 || x > r.width - 280 || y > r.height - 60) continue;
+            if (document.elementFromPoint(x, y) === l._path) return {x: x, y: y};
+          }
+        }
+        return null;
+    }""")
+    if not pt:
+        debug = visit.js("""() => {
+            const S = ArealMap.state, m = S.map, out = [];
+            for (const l of S.overlays.conflicts.layer.getLayers().slice(0, 5)) {
+              const b = l.getBounds(), c = m.latLngToContainerPoint(b.getCenter());
+              const el = document.elementFromPoint(c.x, c.y);
+              out.push([!!l._path, c.x, c.y, el && (el.tagName + '.' + el.getAttribute('class')), el === l._path]);
+            }
+            return [m.getZoom(), S.overlays.conflicts.layer.getLayers().length, out];
+        }""")
+        visit.shot("conflict_debug")
+        raise AssertionError(f"no conflict polygon to click on screen: {debug}")
+    visit.click_map(pt["x"], pt["y"])
+    popup.wait_for(timeout=5_000)
+    text = popup.inner_text()
+    assert "Lovgrunnlag" in text and "ha" in text, text
+    assert visit.js("() => document.body.dataset.lastClick") != "check-point"
+    visit.shot("workflow_conflict_basis")
+
+
+def test_shared_link_restores_the_whole_view_with_overlays(planner_server, visit, browser, tmp_path):
+    # A planner sets up a view: layers, place, a point site, the suitability tab with a weight.
+    visit.open(planner_server.url + "?layers=municipalities,roads&lat=63.42&lon=10.4&z=10&base=grey")
+    visit.click_map(500, 420)
+    assert "punkt fra kartet" in visit.text(".areal-site-summary")
+    visit.page.wait_for_function("() => window.location.search.includes('site=P')", timeout=10_000)
+    _tab(visit, "Egnethet")
+    visit.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=60_000)
+    handle = visit.page.locator(".areal-weight-substation .noUi-handle")
+    handle.focus()
+    handle.press("Home")
+    visit.page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('substation:0,')", timeout=10_000
+    )
+    visit.page.wait_for_function("() => window.location.search.includes('tab=suitability')", timeout=10_000)
+    link = visit.page.url
+    where = "() => { const l = ArealMap.state.siteLayer; if (!l) return null; const ll = l.getLayers()[0].getLatLng(); return [ll.lng, ll.lat]; }"
+    site_before = visit.js(where)
+    # ... and sends the link: a fresh browser opens it and sees the same, without touching anything
+    other = Visit(browser, tmp_path)
+    try:
+        other.open(link, timeout=60_000)
+        assert other.map.locator("input.areal-layer-cb[value=roads]").is_checked()
+        assert other.js("() => ArealMap.state.map.getZoom()") == 10
+        assert other.page.locator(".bk-tab.bk-active", has_text="Egnethet").count() == 1
+        other.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=60_000)
+        _wait_overlay(other, "suitability", timeout=30)
+        _wait_overlay(other, "sites", timeout=30)
+        site_after = other.js(where)
+        assert site_after and all(abs(a - b) < 1e-4 for a, b in zip(site_after, site_before))
+        assert "substation:0," in other.page.evaluate("decodeURIComponent(window.location.search)")
+        _tab(other, "Områdesjekk")
+        assert "delt lenke" in other.text(".areal-site-summary")
+        _tab(other, "Egnethet")
+        other.page.wait_for_timeout(800)
+        other.shot("workflow_shared_link")
+    finally:
+        other.close()
+
+
+def test_search_a_place_and_coordinates(planner_server, visit):
+    visit.open(planner_server.url)
+    box_ = visit.map.locator(".areal-search-input")
+    box_.fill("røros")
+    first = visit.map.locator(".areal-search-hit").first
+    first.wait_for(timeout=10_000)
+    assert "Røros" in first.inner_text() and "kommune" in first.inner_text()
+    visit.shot("workflow_search_place")
+    box_.press("Enter")
+    visit.page.wait_for_timeout(1200)
+    c = visit.js("() => ArealMap.state.map.getCenter()")
+    assert abs(c["lat"] - 62.6) < 0.4 and abs(c["lng"] - 11.4) < 0.5, c  # Røros
+    assert "Røros" in visit.map.locator(".areal-search-label").inner_text()
+    for query, lat, lon in (("271000 7040000", 63.41468, 10.41089), ("10.39 63.43", 63.43, 10.39)):
+        box_.fill(query)
+        hit = visit.map.locator(".areal-search-hit").first
+        hit.wait_for(timeout=5_000)
+        assert "Koordinat" in hit.inner_text()
+        if query.startswith("271"):
+            visit.shot("workflow_search_coordinate")
+        box_.press("Enter")
+        visit.page.wait_for_timeout(1000)
+        c = visit.js("() => ArealMap.state.map.getCenter()")
+        assert abs(c["lat"] - lat) < 1e-3 and abs(c["lng"] - lon) < 1e-3, (query, c)
+    box_.fill("59.91 10.75")  # Oslo: found, but said to be outside the county
+    assert "utenfor Trøndelag" in visit.map.locator(".areal-search-hit").first.inner_text()
+    box_.fill("qqqq")
+    visit.map.locator(".areal-search-none", has_text="Ingen treff").wait_for(timeout=5_000)
+
+
+def test_measure_a_distance_and_an_area(planner_server, visit):
+    from pyproj import Transformer
+    from shapely.geometry import Polygon
+
+    visit.open(planner_server.url + "?lat=63.43&lon=10.39&z=13")
+    visit.map.locator(".areal-measure-btn").click()
+    pts = [(420, 360), (640, 380), (600, 560)]
+    for x, y in pts:
+        visit.click_map(x, y)
+        visit.page.wait_for_timeout(250)
+    lls = visit.js(
+        f"() => {json.dumps(pts)}.map(p => {{ const ll = ArealMap.state.map.containerPointToLatLng(p); return [ll.lng, ll.lat]; }})"
+    )
+    to_utm = Transformer.from_crs(4326, 25833, always_xy=True)
+    xy = [to_utm.transform(*ll) for ll in lls]
+    expected = sum(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 for (x1, y1), (x2, y2) in zip(xy, xy[1:]))
+    got = float(visit.map.locator("#areal-measure").get_attribute("data-distance"))
+    assert abs(got - expected) < 0.5, (got, expected)
+    text = visit.map.locator(".areal-measure-distance").inner_text()
+    assert text.endswith("m") and "," in text and "." not in text  # Norwegian: "1 320,9 m"
+    assert "Punkt" not in visit.text(".areal-site-none")  # measuring clicks do not check points
+    visit.click_map(*pts[0])  # back on the first point: the area
+    visit.page.wait_for_timeout(300)
+    area = float(visit.map.locator("#areal-measure").get_attribute("data-area"))
+    assert abs(area - Polygon(xy).area) / Polygon(xy).area < 1e-3
+    assert visit.map.locator(".areal-measure-area").inner_text().endswith(("daa", "ha"))
+    visit.shot("workflow_measure")
+
+
+def test_offline_base_map_when_tiles_fail(planner_server, visit):
+    visit.open(planner_server.url + "?lat=63.43&lon=10.6&z=9")
+    _wait_js(visit, "() => document.body.dataset.base === 'offline'", 15)
+    assert "appens data" in visit.map.locator("#areal-notice").inner_text()
+    visit.page.wait_for_timeout(1500)
+    feats = visit.js("() => window.arealStats.features")
+    for lid in ("base:sea", "base:lakes", "base:forest", "base:roads", "base:municipalities"):
+        assert feats.get(lid, 0) > 0, (lid, feats)
+    names = visit.map.locator(".areal-label").all_inner_texts()
+    assert "Trondheim - Tråante" in names and len(names) >= 38
+    assert any("Værnes" in n or "Trondheim" in n for n in names)
+    scale = visit.map.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1 and scale.inner_text().strip().endswith(("km", "m"))  # metric only
+    visit.shot("workflow_offline_base")
+
+
+def test_side_panel_folds_and_overlays_leave_with_their_tab(planner_server, visit):
+    visit.open(planner_server.url)
+    width = visit.page.locator("iframe.areal-map-frame").bounding_box()["width"]
+    _tab(visit, "Indikatorer")
+    _wait_overlay(visit, "indicator", timeout=60)
+    _tab(visit, "Områdesjekk")
+    deadline = time.time() + 10
+    while "indicator" in _overlays(visit) and time.time() < deadline:
+        time.sleep(0.1)
+    assert "indicator" not in _overlays(visit)  # left with its tab
+    _tab(visit, "Indikatorer")
+    _wait_overlay(visit, "indicator")  # and is back with it
+    visit.page.get_by_role("button", name="◀ Skjul sidepanel").click()
+    visit.page.wait_for_timeout(800)
+    wide = visit.page.locator("iframe.areal-map-frame").bounding_box()["width"]
+    assert wide > width + 300
+    visit.shot("workflow_sidebar_folded")
+    visit.page.get_by_role("button", name="▶ Vis sidepanel").click()
+    visit.page.locator(".areal-sidebar").wait_for(state="visible", timeout=5_000)
+
+
+def test_public_viewer_sees_no_developer_help_and_the_grid_credit(public_server, visit, site_file):
+    visit.open(public_server.url)
+    ar5 = visit.map.locator(".areal-unavailable[data-layer=ar5]")
+    assert ar5.get_attribute("title") == "ikke tilgjengelig"
+    visit.upload(site_file)
+    credit = visit.text(".areal-substations-credit", timeout=15_000)
+    assert "CC BY-NC-SA 4.0" in credit
+    assert "Ledig for forbruk (MW)" in visit.text(".areal-substations")
+    _tab(visit, "Kartlag og kilder")
+    text = visit.text(".areal-unavailable-list")
+    assert "areal fetch" not in text and "ikke tilgjengelig" in text
+    _tab(visit, "Områdesjekk")
+    visit.page.locator(".areal-substations").first.scroll_into_view_if_needed()
+    visit.shot("workflow_public_substations")

@@ -64,7 +64,7 @@ def test_offline_assets_exist():
 
 
 def test_every_layer_listed_grouped_by_theme_missing_ones_with_reason(starter):
-    reasons = starter.reasons("public", "nb")
+    reasons = starter.reasons("planner", "nb")  # public viewers get "ikke tilgjengelig" only (issue 14)
     cfg = _config(mapping.map_html(mapping.build_map(starter.layers, starter.specs, unavailable=reasons)))
     ids = [lc["id"] for lc in cfg["layers"]]
     expected = [s.id for s in registry.specs() if s.kind != "table"]
@@ -144,11 +144,47 @@ def test_bbox_clips_and_budget_simplifies():
     assert len(small) <= 20_000 and json.loads(small)["tolerance_m"] > 0
 
 
-def test_too_large_layer_is_sent_empty_with_a_flag():
+def test_too_large_layer_is_thinned_not_sent_empty():
+    # Was: sent empty with "too_large" (the map drew nothing, issue 14). Now the budget keeps an
+    # even spread of the points and says how many of how many are drawn.
     spec = registry.get("aquaculture_sites")
-    pts = gpd.GeoDataFrame(geometry=[Point(X0 + i, Y0) for i in range(2000)], crs=UTM33)
-    fc = json.loads(mapping.layer_geojson(pts, spec, mapping.ZOOM_BANDS[0], budget_bytes=5000))
-    assert fc["too_large"] is True and fc["features"] == []
+    pts = gpd.GeoDataFrame(geometry=[Point(X0 + 10 * i, Y0) for i in range(2000)], crs=UTM33)
+    body = mapping.layer_geojson(pts, spec, mapping.ZOOM_BANDS[0], budget_bytes=5000)
+    fc = json.loads(body)
+    assert len(body) <= 5000
+    kept = len(fc["features"])
+    assert fc["thinned"] == {"kept": kept, "total": 2000} and 20 < kept < 2000
+    xs = sorted(f["geometry"]["coordinates"][0] for f in fc["features"])
+    lon0, lon1 = gpd.GeoSeries([Point(X0, Y0), Point(X0 + 19_990, Y0)], crs=UTM33).to_crs(4326).x
+    assert xs[0] == pytest.approx(lon0, abs=1e-3) and xs[-1] > lon0 + 0.8 * (lon1 - lon0)  # spread
+
+
+def test_thinned_lines_keep_the_longest():
+    spec = registry.get("roads")
+    lines = [LineString([(X0, Y0 + 100 * i), (X0 + 50 * (i + 1), Y0 + 100 * i)]) for i in range(300)]
+    gdf = gpd.GeoDataFrame(
+        {"vegkategori": ["E"] * 300, "vegnummer": list(range(300))}, geometry=lines, crs=UTM33
+    )
+    fc = json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4], budget_bytes=8000))
+    kept = [int(float(f["properties"]["vegnummer"])) for f in fc["features"]]
+    assert 0 < len(kept) < 300 and fc["thinned"]["total"] == 300
+    assert sorted(kept) == list(range(300 - len(kept), 300))  # the longest lines
+
+
+def test_missing_category_is_not_nan():
+    spec = registry.get("roads")
+    gdf = gpd.GeoDataFrame(
+        {"vegkategori": ["E", None, float("nan")], "vegnummer": [6.0, float("nan"), 3.0]},
+        geometry=[LineString([(X0, Y0 + i), (X0 + 1000, Y0 + i)]) for i in range(3)],
+        crs=UTM33,
+    )
+    from areal.apps.jsonsafe import loads_strict
+
+    for band in mapping.ZOOM_BANDS:
+        fc = loads_strict(mapping.layer_geojson(gdf, spec, band))
+        cats = sorted(str(f["properties"].get("_c")) for f in fc["features"])
+        assert cats == ["E", "None", "None"]  # the uncategorised lines carry no "_c"
+        assert all(v is not None for f in fc["features"] for v in f["properties"].values())
 
 
 def _page_bytes(data: AppData, band: int, bbox=None) -> int:
@@ -174,6 +210,38 @@ def test_all_layers_at_once_stay_within_the_page_budget_real(real_data):
     )
     coarse = sum(len(data.geojson(lid, 0)) for lid in ("forest", "open_land", "mire"))
     assert coarse < full / 2
+
+
+@pytest.fixture(scope="module")
+def real_app_data(real_data) -> AppData:
+    return AppData.load(real_data)
+
+
+# a zoom-10 view over Trondheim (1,000 x 800 px) padded by half the view each side, as the map asks
+ZOOM10_BBOX = (8.7, 62.9, 12.1, 64.0)
+
+
+def test_every_layer_and_band_is_strict_json_and_drawn_real(real_app_data):
+    from areal.apps.jsonsafe import loads_strict
+
+    data = real_app_data
+    empty = []
+    for lid in data.vector_ids():
+        for band in mapping.ZOOM_BANDS:
+            bbox = (
+                None if band.whole_layer else (ZOOM10_BBOX if band.index == 2 else (10.2, 63.3, 10.6, 63.5))
+            )
+            fc = loads_strict(data.geojson(lid, band.index, bbox))  # a browser's JSON.parse
+            assert fc["type"] == "FeatureCollection"
+            assert not fc.get("too_large"), (lid, band.index)
+            if not fc["features"] and band.whole_layer:
+                empty.append((lid, band.index))
+    assert not empty, empty
+    # roads: drawn at every zoom, with their categories (the reason the layer never drew)
+    for band, bbox in ((0, None), (1, None), (2, ZOOM10_BBOX), (3, (10.2, 63.3, 10.6, 63.5))):
+        fc = loads_strict(data.geojson("roads", band, bbox))
+        cats = {f["properties"].get("_c") for f in fc["features"]}
+        assert {"E", "F"} <= cats, (band, cats)
 
 
 def test_raster_png(tmp_path):

@@ -6,6 +6,7 @@ import json
 import string
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from areal.apps.planner import i18n
 from areal.apps.planner.app import URL_PARAMETERS, App
@@ -136,9 +137,23 @@ def test_unavailable_reasons_have_no_paths_in_public_mode(state, planner, starte
     assert "test_arenas" not in public  # the catalogue ships with the package
     text = " ".join(public.values())
     assert "no-data" not in text and "/tmp" not in text and "/root" not in text
-    assert "areal fetch ar5" in public["ar5"]
-    # planner mode shows where the file was looked for
-    assert "no-data" in planner.available_reasons()["ar5"]
+    # Was: public viewers read `areal fetch ar5` (developer instructions, issue 14): now only
+    # "ikke tilgjengelig"; planners get where it was looked for and how to get it, once.
+    assert set(public.values()) == {"ikke tilgjengelig"}
+    ar5 = planner.available_reasons()["ar5"]
+    assert "no-data" in ar5 and ar5.count("areal fetch ar5") == 1
+
+
+def test_missing_layer_help_is_escaped_text_once(planner, state):
+    from areal.apps.planner.views import LayerPanel
+
+    pane = LayerPanel(state=planner)._unavailable("nb")
+    html = pane.object
+    assert "<code>" not in html and "<em>" not in html
+    assert html.count("areal fetch ar5") == 1  # `areal fetch ar5` kept as typed, backticks escaped-safe
+    assert "`areal fetch ar5`" in html
+    public = LayerPanel(state=state)._unavailable("nb").object
+    assert "areal fetch" not in public and "ikke tilgjengelig" in public
 
 
 def test_municipality_filter_is_validated(state):
@@ -291,3 +306,122 @@ def test_commands_in_one_tick_all_reach_the_map(state):
     assert ids[-2:] == ["x", "y"]
     state.clear_overlay("x")
     assert view.frame.last_command == {**view.frame.last_command, "type": "clear_overlay", "id": "x"}
+
+
+def test_site_report_gives_free_mw_of_nearest_substations_with_the_nc_credit(real_data):
+    from areal.apps.planner.data import AppData
+    from areal.apps.planner.views import SiteCheckView
+
+    data = AppData.load(real_data, only=["grid_capacity", "grid_areas", "municipalities"])
+    st = PlannerState(data=data, mode="public")
+    st.upload(SITE_GEOJSON, "site.geojson")
+    rep = st.report
+    # the Statnett area over the county is not "400 ha 100 % free grid capacity" any more
+    inter = rep.intersections.set_index("layer")
+    assert "grid_areas" not in inter.index
+    if "grid_capacity" in inter.index:  # a substation inside the site is a point, never hectares
+        assert np.isnan(inter.loc["grid_capacity", "area_ha"]) and inter.loc["grid_capacity", "n_points"] >= 1
+    assert len(rep.substations) == 3 and rep.substations["distance_m"].is_monotonic_increasing
+    assert rep.substations["free_mw"].notna().all()
+    col = SiteCheckView(state=st)._report(rep, "nb")
+    panes = {c for o in col.objects for c in (o.css_classes or [])}
+    assert "areal-substations" in panes
+    credit = next(o for o in col.objects if "areal-substations-credit" in (o.css_classes or []))
+    assert "CC BY-NC-SA 4.0" in credit.object and "WattApp" in credit.object
+
+
+# ---------------------------------------------------------------- links, tabs, overlays, places (issue 14)
+
+
+def test_a_site_goes_into_the_link_and_comes_back_from_it(starter_data):
+    st = PlannerState(data=starter_data)
+    st.handle_map_event({"type": "click", "geojson": {"type": "Point", "coordinates": [10.4, 63.42]}})
+    assert st.site_code.startswith("P") and st.site_source == "click"
+    st.upload(SITE_GEOJSON, "site.geojson")
+    code = st.site_code
+    assert code.startswith("A") and len(code) < 60
+    # what a link does: a new session with the URL's site_code checks the same site again
+    other = PlannerState(data=starter_data)
+    other.site_code = code
+    assert other.site_source == "link"
+    assert other.report.area_ha == pytest.approx(st.report.area_ha, rel=1e-3)
+    assert other.site_code == code  # not rewritten into something else
+    bad = PlannerState(data=starter_data)
+    bad.site_code = "Anot a code!"
+    assert bad.site is None and bad.site_code == ""
+    st.clear_site()
+    assert st.site_code == ""
+
+
+def test_urlstate_round_trip_and_refusals():
+    from areal.apps.planner import urlstate
+
+    poly = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [
+                [[10.1, 63.1], [10.2, 63.1], [10.2, 63.2], [10.1, 63.1]],
+                [[10.12, 63.12], [10.13, 63.12], [10.13, 63.13], [10.12, 63.12]],
+            ],
+            [[[11.0, 64.0], [11.5, 64.0], [11.5, 64.5], [11.0, 64.0]]],
+        ],
+    }
+    code = urlstate.encode_geometry(poly)
+    assert set(code) <= set(urlstate.ALPHABET + "PA.~")
+    assert urlstate.decode_geometry(code) == poly
+    for bad in ("", "X123", "P", "A0", "P0_", "A" + "0" * 6):
+        with pytest.raises(urlstate.SiteCodeError):
+            urlstate.decode_geometry(bad)
+    with pytest.raises(urlstate.SiteCodeError, match="LineString"):
+        urlstate.encode_geometry({"type": "LineString", "coordinates": [[0, 0], [1, 1]]})
+
+
+def test_map_gets_the_site_and_overlays_when_it_says_ready_and_overlays_follow_their_tab(state):
+    from areal.apps.planner.views import MapView
+
+    view = MapView(state=state)
+    state.upload(SITE_GEOJSON, "site.geojson")
+    state.set_overlays(
+        {"indicator": {"kind": "geojson", "geojson": {}, "title": "x"}, "note": {"kind": "geojson"}}
+    )
+    view.frame.event = {"areal": 1, "type": "ready", "visible": []}  # a (re)loaded map document
+    batch = view.frame.command["commands"]
+    ids = [c["overlay"]["id"] for c in batch if c["type"] == "overlay"]
+    assert "note" in ids and "indicator" not in ids  # the indicator overlay belongs to its tab
+    site = [c for c in batch if c["type"] == "site"][-1]
+    assert site["popup"][0][0] == i18n.t("site.area")
+    state.tab = "indicators"
+    assert (
+        view.frame.last_command["type"] == "overlay"
+        and view.frame.last_command["overlay"]["id"] == "indicator"
+    )
+    state.tab = "site"
+    assert view.frame.last_command == {**view.frame.last_command, "type": "clear_overlay", "id": "indicator"}
+
+
+def test_tab_follows_the_url_and_the_tabs(starter_data):
+    app = App(state=PlannerState(data=starter_data, tab="layers"))
+    app.__panel__()
+    assert app.tabs.active == 1 and app.tab_keys()[:2] == ["site", "layers"]
+    app.tabs.active = 0
+    assert app.state.tab == "site"
+    app.sidebar_toggle.clicks += 1
+    assert app.sidebar.visible is False and "Vis" in app.sidebar_toggle.label
+
+
+def test_place_index_has_both_name_forms_and_stations(real_data):
+    from areal.apps.planner import mapping
+    from areal.apps.planner.data import AppData
+
+    data = AppData.load(real_data, only=["municipalities", "stations", "airports", "national_parks"])
+    places = mapping.place_index(data.layers)
+    names = {p["name"]: p for p in places}
+    roros = next(p for n, p in names.items() if "Røros" in n and p["kind"] == "municipality")
+    assert "Rosse" in roros["name"] and len(roros["bounds"]) == 4 and roros["label"]
+    assert 62.3 < roros["lat"] < 62.9 and 11.0 < roros["lon"] < 12.3
+    assert sum(p["kind"] == "municipality" for p in places) == 38
+    assert any(p["kind"] == "station" and p["name"] == "Oppdal" for p in places)
+    assert all("label" not in p for p in places if p["kind"] == "park")
+    from areal.apps.jsonsafe import loads_strict
+
+    loads_strict(__import__("areal.apps.jsonsafe", fromlist=["dumps"]).dumps(places))

@@ -46,12 +46,13 @@ def layers():
         geometry=[LineString([(X0 + 2300, Y0 - 500), (X0 + 2300, Y0 + 3000)])], crs=UTM33
     )
     grid = gpd.GeoDataFrame(
-        {"name": ["Area", "Sub A", "Sub B"]},
-        geometry=[
-            box(X0 - 100_000, Y0 - 100_000, X0 + 100_000, Y0 + 100_000),
-            Point(X0 + 2000, Y0 + 5000),
-            Point(X0 - 4000, Y0),
-        ],
+        {"name": ["Sub A", "Sub B", "Sub C"], "owner": ["Tensio TN"] * 3, "availableCons": [12.0, 0.0, 3.0]},
+        geometry=[Point(X0 + 2000, Y0 + 5000), Point(X0 - 4000, Y0), Point(X0 + 30_000, Y0)],
+        crs=UTM33,
+    )
+    grid_areas = gpd.GeoDataFrame(
+        {"name": ["Area"], "owner": ["Statnett"]},
+        geometry=[box(X0 - 100_000, Y0 - 100_000, X0 + 100_000, Y0 + 100_000)],
         crs=UTM33,
     )
     arenas = gpd.GeoDataFrame(
@@ -71,6 +72,7 @@ def layers():
         "roads": roads,
         "power_lines": power,
         "grid_capacity": grid,
+        "grid_areas": grid_areas,
         "test_arenas": arenas,
     }
 
@@ -96,7 +98,17 @@ def test_overlapping_features_of_one_layer_count_once(site, layers):
     assert inter.loc["forest", "n_features"] == 2
     assert "lakes" not in inter.index  # not touched
     assert inter.loc["roads", "length_km"] == pytest.approx(2.0)
-    assert inter.loc["grid_capacity", "area_ha"] == pytest.approx(400)
+    # Was asserted as 400 ha (100 %) of "free grid capacity" (issue 14: it says nothing): the grid
+    # area that covers the county is never counted as hectares; substations are points.
+    assert "grid_areas" not in inter.index and "grid_capacity" not in inter.index
+
+
+def test_nearest_substations_with_free_mw(site, layers):
+    sub = check_site(site, layers, n_substations=2).substations
+    assert sub["name"].tolist() == ["Sub A", "Sub B"]
+    assert sub["distance_m"].tolist() == pytest.approx([3000, 4000])
+    assert sub["free_mw"].tolist() == [12.0, 0.0]
+    assert check_site(site, {k: v for k, v in layers.items() if k != "grid_capacity"}).substations is None
 
 
 def test_municipality_split(site, layers):
@@ -110,7 +122,7 @@ def test_distances_and_unavailable_targets(site, layers):
     d = check_site(site, layers).distances.set_index("target")
     assert d.loc["power_line", "distance_m"] == pytest.approx(300)
     assert d.loc["road", "distance_m"] == 0  # the E6 crosses the site
-    # Substations are the grid layer's points only (the grid-area polygon is ignored): Sub A is 3 km north.
+    # Substations are the grid layer's points: Sub A is 3 km north.
     assert d.loc["substation", "distance_m"] == pytest.approx(3000)
     assert d.loc["substation", "nearest"] == "Sub A"
     for missing in ("railway", "airport", "port"):

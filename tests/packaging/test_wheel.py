@@ -50,8 +50,13 @@ def test_wheel_holds_only_the_areal_package(wheel):
         "areal/data/rules/default.toml",
         "areal/layers/starter/municipalities.parquet",
         "areal/apps/static/app/areal-map.js",
+        "areal/apps/static/app/areal-map.css",
     ):
         assert must in names, must
+    from areal.apps.planner.mapping import MAP_SCRIPTS
+
+    for part in MAP_SCRIPTS:  # every part of the map script is served offline from the package
+        assert f"areal/apps/static/app/areal-{part}.js" in names, part
     entry = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "areal = areal.apps.cli:main" in entry
 
