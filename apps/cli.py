@@ -45,8 +45,51 @@ class ArealGroup(click.Group):
 
 @click.group(cls=ArealGroup)
 @click.version_option(package_name="arealkart")
-def main() -> None:
+@click.option(
+    "--county",
+    default=None,
+    metavar="NN",
+    help="County of the run: its number (50 Trøndelag, the default; 03 Oslo, 46 Vestland ...) or "
+    "'all' for all of Norway (areas then geodesic). Also $AREAL_COUNTY.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="WHERE",
+    help="Where engines run their chunks: threads (default), processes, tcp://host:port (a dask "
+    "cluster) or local (a dask LocalCluster); ':N' sets the workers, e.g. threads:4. Also $AREAL_SCHEDULER.",
+)
+@click.pass_context
+def main(ctx: click.Context, county: str | None, scheduler: str | None) -> None:
     """Arealkart Trøndelag: land-use conflicts, green-industry suitability and test arenas."""
+    import os
+
+    from areal.geo.scheduler import get_scheduler
+    from areal.layers import settings
+
+    # The options reach the loader and the engines through the environment of this process,
+    # restored when the command ends (so a test's CliRunner leaves nothing behind).
+    for env, value in ((settings.ENV_COUNTY, county), (settings.ENV_SCHEDULER, scheduler)):
+        if value is None:
+            continue
+        try:
+            value = settings.county(value) if env == settings.ENV_COUNTY else value
+            if env == settings.ENV_SCHEDULER and not value.startswith(("tcp://", "tls://")):
+                get_scheduler(value).close()  # an unknown name fails here, with the known ones
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"--{env.split('_')[1].lower()}") from None
+        old = os.environ.get(env)
+        os.environ[env] = value
+        ctx.call_on_close(lambda env=env, old=old: _restore(env, old))
+
+
+def _restore(env: str, old: str | None) -> None:
+    import os
+
+    if old is None:
+        os.environ.pop(env, None)
+    else:
+        os.environ[env] = old
 
 
 def _fmt_total(st) -> str:
@@ -86,7 +129,7 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
             if rep.get("n_filtered"):
                 extra.append(
                     f"{rep['n_filtered']} rows left out by the layer's filter ("
-                    + ", ".join(f"{k} ~ {v}" for k, v in st.spec.where.items())
+                    + ", ".join(f"{k} ~ {loader.expand_where(v)}" for k, v in st.spec.where.items())
                     + ")"
                 )
             if rep.get("n_outside_county"):

@@ -79,13 +79,22 @@ def terrain_factor(src: RasterSource, grid: AnalysisGrid) -> int:
     from rasterio.transform import array_bounds
     from rasterio.warp import calculate_default_transform
 
-    h, w = np.shape(src.values)
+    h, w = src.size
     if CRS.from_user_input(src.crs).equals(grid.crs):
         size = min(abs(src.transform.a), abs(src.transform.e))
     else:
         t, _, _ = calculate_default_transform(src.crs, grid.crs, w, h, *array_bounds(h, w, src.transform))
         size = min(abs(t.a), abs(t.e))
     return max(1, int(math.floor(size / grid.res + 1e-9)))
+
+
+def raster_source_on_grid(src: RasterSource, grid: AnalysisGrid) -> np.ndarray:
+    """A raster resampled onto ``grid`` (float32, NaN without data), reading only the window it needs."""
+    win = src.window(grid.bounds, grid.crs)
+    if win is None:
+        return np.full(grid.shape, np.nan, dtype=np.float32)
+    values, transform = win
+    return C.raster_on_grid(values, transform, src.crs, grid, nodata=src.nodata)
 
 
 def criterion_score(c: Criterion, raw: np.ndarray) -> np.ndarray:
@@ -108,6 +117,7 @@ def coarse_criteria(
     cache: C.DistanceCache | None = None,
     digests: Mapping[str, str] | None = None,
     distance_res: float | None = None,
+    scheduler=None,
 ) -> dict[str, CoarseCriterion]:
     """Criteria evaluated once on a coarser lattice than ``grid``, keyed by criterion id.
 
@@ -117,27 +127,37 @@ def coarse_criteria(
       DEM is resampled once onto a lattice of its own cell size and slope computed there.
 
     Each grid cell then takes the coarse cell holding its centre (:func:`coarse_index`); the
-    coarse rasters do not depend on how the grid is tiled.
+    coarse rasters do not depend on how the grid is tiled. Without a ``cache`` the distance
+    rasters are computed one per task on ``scheduler`` (:mod:`areal.geo.scheduler`; default the
+    calling thread).
     """
     dres = check_distance_res(distance_res, grid)
     out: dict[str, CoarseCriterion] = {}
-    for c in p.criteria:
-        src = p.criterion_frames[c.id]
-        if c.kind == "distance" and dres:
-            dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
-            if cache is not None:
+    dist = [c for c in p.criteria if c.kind == "distance"] if dres else []
+    if dist:
+        dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
+        if cache is not None:  # the cache is consulted (and filled) in the calling thread
+            for c in dist:
                 raw = cache.get(
-                    src,
+                    p.criterion_frames[c.id],
                     dgrid,
                     cap_m=c.distance_cap,
                     all_touched=True,
                     what=c.layer,
                     digest=(digests or {}).get(c.id),
                 )
-            else:
-                raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
-            out[c.id] = CoarseCriterion(dgrid, raw, criterion_score(c, raw))
-        elif c.kind == "slope":
+                out[c.id] = CoarseCriterion(dgrid, raw, criterion_score(c, raw))
+        else:  # one distance raster per task, on the scheduler (independent of each other)
+            from areal.geo.scheduler import get_scheduler
+
+            sched = get_scheduler(scheduler if scheduler is not None else "serial")
+            items = [(c, p.criterion_frames[c.id]) for c in dist]
+            # worker processes on this machine hand their rasters back as mapped files, not copies
+            for c, co in zip(dist, sched.map(_coarse_distance, items, shared=(dgrid, sched.scratch()))):
+                out[c.id] = co
+    for c in p.criteria:
+        src = p.criterion_frames[c.id]
+        if c.kind == "slope":
             f = terrain_factor(src, grid)
             if f > 1:
                 tres = f * grid.res
@@ -152,10 +172,23 @@ def coarse_criteria(
                         grid.bounds[3] + tres,
                     ),
                 )
-                elev = C.raster_on_grid(src.values, src.transform, src.crs, tgrid, nodata=src.nodata)
+                elev = raster_source_on_grid(src, tgrid)
                 raw = C.slope_degrees(elev, tres)
                 out[c.id] = CoarseCriterion(tgrid, raw, criterion_score(c, raw))
     return out
+
+
+def _coarse_distance(shared, item) -> CoarseCriterion:
+    """One distance criterion on the coarse lattice (a scheduler task)."""
+    dgrid, scratch = shared
+    c, src = item
+    raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
+    score = criterion_score(c, raw)
+    if scratch is not None:
+        from areal.geo.scheduler import save_shared
+
+        raw, score = save_shared(raw, scratch), save_shared(score, scratch)
+    return CoarseCriterion(dgrid, raw, score)
 
 
 def fine_raw(
@@ -189,7 +222,7 @@ def fine_raw(
                 grid.bounds[3] + grid.res,
             ),
         )
-        elev = C.raster_on_grid(src.values, src.transform, src.crs, big, nodata=src.nodata)
+        elev = raster_source_on_grid(src, big)
         return C.slope_degrees(elev, grid.res)[1:-1, 1:-1]
     return C.categorical_scores(src, grid, default=c.default, all_touched=False)
 

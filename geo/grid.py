@@ -281,6 +281,11 @@ def rasterize(
     keep = keep[~shapely.is_empty(geoms[keep])]
     if not len(keep):
         return out
+    geoms = _clip_large(geoms[keep], grid)
+    vals = vals[keep]
+    keep = np.flatnonzero(~shapely.is_empty(geoms))
+    if not len(keep):
+        return out
     alg = {"replace": features.MergeAlg.replace, "add": features.MergeAlg.add}
     if merge_alg not in alg:
         raise ValueError(f"rasterize: merge_alg {merge_alg!r} is not one of {sorted(alg)}")
@@ -295,6 +300,35 @@ def rasterize(
         out=out,
     )
     return out
+
+
+_CLIP_MIN_VERTICES = 256
+"""Geometries with more vertices than this are cut to the grid before rasterising."""
+
+
+def _clip_large(geoms: np.ndarray, grid: AnalysisGrid) -> np.ndarray:
+    """Cut large geometries to the grid grown by two cells (same burnt cells, far fewer vertices).
+
+    rasterio hands every geometry to GDAL through its GeoJSON mapping, vertex by vertex in
+    Python; a county-wide forest polygon rasterised into a 2048-cell tile would pay for all its
+    vertices in every tile. Cut to a box two cells larger than the grid, the part inside the
+    grid is the same, so the same cells are burnt (edges of the box lie outside the grid).
+    """
+    n = shapely.get_num_coordinates(geoms)
+    big = np.flatnonzero(n > _CLIP_MIN_VERTICES)
+    if len(big) == 0:
+        return geoms
+    m = 2 * grid.res
+    x0, y0, x1, y1 = grid.bounds
+    bb = shapely.bounds(geoms[big])
+    # only geometries reaching beyond the box gain anything
+    out_of = (bb[:, 0] < x0 - m) | (bb[:, 1] < y0 - m) | (bb[:, 2] > x1 + m) | (bb[:, 3] > y1 + m)
+    big = big[out_of]
+    if len(big) == 0:
+        return geoms
+    geoms = geoms.copy()
+    geoms[big] = shapely.clip_by_rect(geoms[big], x0 - m, y0 - m, x1 + m, y1 + m)
+    return geoms
 
 
 def land_mask(region: gpd.GeoDataFrame, grid: AnalysisGrid, *, all_touched: bool = False) -> np.ndarray:

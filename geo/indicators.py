@@ -33,6 +33,7 @@ from rasterio import features
 from scipy import ndimage
 
 COUNTY_ID = "50"
+"""Default county (Trøndelag); a run for another county passes ``IndicatorInputs(county_id=...)``."""
 CONFLICT_LAYER = "business_areas"
 PLANNED_STATUS = ("2",)
 
@@ -309,6 +310,11 @@ class IndicatorInputs:
         Profile name -> why it was not run.
     emission_factors : optional
         For scenario evaluation.
+    county_id : str
+        Key of the county row in the land account (the run's county, ``--county``; default
+        :data:`COUNTY_ID`, Trøndelag).
+    scheduler : optional
+        Where the conflict engine runs its partitions (:func:`areal.geo.scheduler.get_scheduler`).
     """
 
     municipalities: gpd.GeoDataFrame
@@ -320,6 +326,8 @@ class IndicatorInputs:
     suitability_missing: Mapping[str, str] = field(default_factory=dict)
     emission_factors: Any = None
     _cache: dict = field(default_factory=dict, repr=False)
+    county_id: str = COUNTY_ID
+    scheduler: Any = None
 
     @property
     def ids(self) -> list[str]:
@@ -369,8 +377,8 @@ def not_available(inputs: IndicatorInputs, reason: str) -> IndicatorValues:
 
 def _account_series(inputs: IndicatorInputs, column: str) -> tuple[pd.Series, float]:
     t = inputs.account.table.set_index("kommunenummer")
-    s = t[column].drop(index=COUNTY_ID).astype(float).reindex(inputs.ids)
-    return s.rename_axis("kommunenummer"), float(t.loc[COUNTY_ID, column])
+    s = t[column].drop(index=inputs.county_id).astype(float).reindex(inputs.ids)
+    return s.rename_axis("kommunenummer"), float(t.loc[inputs.county_id, column])
 
 
 #: Conversion categories of the land account that need a layer beyond business_areas.
@@ -513,7 +521,12 @@ def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: 
         return inputs._cache[key]
     layers, missing = _conflict_layers(inputs, as_layer)
     res = find_conflicts(
-        proposal, layers, inputs.rules, as_layer=as_layer, municipalities=inputs.municipalities
+        proposal,
+        layers,
+        inputs.rules,
+        as_layer=as_layer,
+        municipalities=inputs.municipalities,
+        scheduler=inputs.scheduler,
     )
     if key is not None:
         inputs._cache[key] = (res, missing)

@@ -145,7 +145,7 @@ class LandAccount:
     Attributes
     ----------
     table : DataFrame
-        One row per municipality plus the county row (``kommunenummer == "50"``): ``land_ha`` and
+        One row per municipality plus the county row (``kommunenummer == county_id``, ``"50"``): ``land_ha`` and
         ``<class>_ha`` for every class in :data:`CLASSES`, then the conversion breakdown of planned
         business land (``planned_*``) and, when a proposal is given, of the proposal
         (``proposal_*``). NaN means *not available* (see :attr:`missing_layers`).
@@ -157,6 +157,8 @@ class LandAccount:
     outside_ha : float
         Hectares of the proposal outside every municipality's land (at sea), which no row counts;
         0 without a proposal.
+    county_id : str
+        ``kommunenummer`` of the county row (the run's county; :data:`COUNTY_ID` by default).
     """
 
     table: pd.DataFrame
@@ -164,16 +166,17 @@ class LandAccount:
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     outside_ha: float = 0.0
+    county_id: str = COUNTY_ID
 
     @property
     def municipalities(self) -> pd.DataFrame:
         """The municipal rows (without the county row)."""
-        return self.table[self.table["kommunenummer"] != COUNTY_ID]
+        return self.table[self.table["kommunenummer"] != self.county_id]
 
     @property
     def county(self) -> pd.Series:
         """The county total row."""
-        return self.table[self.table["kommunenummer"] == COUNTY_ID].iloc[0]
+        return self.table[self.table["kommunenummer"] == self.county_id].iloc[0]
 
     def available(self, column: str) -> bool:
         """Whether a column holds figures (False when its layers are missing)."""
@@ -198,7 +201,9 @@ def _polygons(geoms) -> np.ndarray:
     return g[~shapely.is_empty(g)]
 
 
-def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+def area_by_zone(
+    zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK, scheduler=None
+) -> np.ndarray:
     """Area (m²) of ``parts`` inside each zone.
 
     Parameters
@@ -209,6 +214,10 @@ def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK)
         Class polygons; they must not overlap each other (:func:`areal.geo.overlay.flatten` first).
     chunk : int
         Features of the larger side intersected per chunk (bounds the memory).
+    scheduler : optional
+        Run the intersection in spatial partitions on this scheduler
+        (:func:`areal.geo.overlay.flat_overlay`, :func:`areal.geo.scheduler.get_scheduler`); the
+        same areas.
 
     Returns
     -------
@@ -223,6 +232,11 @@ def area_by_zone(zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK)
     [2.0, 2.0]
     """
     zones = np.asarray(zones, dtype=object)
+    if scheduler is not None:
+        from areal.geo.overlay import flat_overlay
+
+        pieces = flat_overlay(parts, zones, scheduler=scheduler, keep_geometry=False)
+        return np.bincount(pieces.ib, weights=pieces.area, minlength=len(zones)).astype(float)
     pieces = intersect(zones, parts, chunk_size=chunk, keep_geometry=False)
     return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zones)).astype(float)
 
@@ -549,11 +563,11 @@ def _proposal_columns(acc: _Account, proposal: gpd.GeoDataFrame, cats, factors) 
     return cols, outside
 
 
-def _frame(acc: _Account, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def _frame(acc: _Account, cols: Mapping[str, np.ndarray], county: tuple[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "kommunenummer": [*acc.munis["kommunenummer"].astype(str), COUNTY_ID],
-            "kommunenavn": [*acc.munis["kommunenavn"].astype(str), COUNTY_NAME],
+            "kommunenummer": [*acc.munis["kommunenummer"].astype(str), county[0]],
+            "kommunenavn": [*acc.munis["kommunenavn"].astype(str), county[1]],
             **cols,
         }
     )
@@ -567,6 +581,8 @@ def land_account(
     emission_factors: Mapping[str, Mapping] | None = None,
     remedies: Mapping[str, str] | None = None,
     classes: Iterable[AccountClass] = CLASSES,
+    county: tuple[str, str] = (COUNTY_ID, COUNTY_NAME),
+    scheduler=None,
 ) -> LandAccount:
     """Hectares of every available class per municipality, with a county total row.
 
@@ -587,6 +603,11 @@ def land_account(
         Layer id -> how to get it, shown with a missing layer (the caller's; none by default).
     classes : iterable of AccountClass
         The classes to account (default :data:`CLASSES`).
+    county : (str, str)
+        ``kommunenummer`` and ``kommunenavn`` of the total row: the run's county (default
+        Trøndelag, ``("50", "Trøndelag")``).
+    scheduler : optional
+        Where the class areas per municipality are intersected (:func:`area_by_zone`).
 
     Returns
     -------
@@ -601,7 +622,7 @@ def land_account(
     """
     acc = _Account(layers, remedies, municipalities)
     factors = load_emission_factors(emission_factors) if emission_factors is not None else None
-    county = np.array([acc.county], dtype=object)
+    county_zone = np.array([acc.county], dtype=object)
     cols: dict[str, np.ndarray] = {"land_ha": shapely.area(acc.all_zones) / M2_PER_HA}
     for cls in classes:
         parts = acc.parts(cls)
@@ -609,7 +630,13 @@ def land_account(
             cols[f"{cls.id}_ha"] = np.full(len(acc.all_zones), np.nan)
             continue
         cols[f"{cls.id}_ha"] = (
-            np.concatenate([area_by_zone(acc.zones, parts), area_by_zone(county, parts)]) / M2_PER_HA
+            np.concatenate(
+                [
+                    area_by_zone(acc.zones, parts, scheduler=scheduler),
+                    area_by_zone(county_zone, parts, scheduler=scheduler),
+                ]
+            )
+            / M2_PER_HA
         )
     cats, notes = acc.categories()
     notes += _factor_notes(factors)
@@ -632,7 +659,9 @@ def land_account(
     if proposal is not None:
         pcols, outside = _proposal_columns(acc, proposal, cats, factors)
         cols.update(pcols)
-    return LandAccount(_frame(acc, cols), acc.merged_missing(), acc.sources, notes, outside)
+    return LandAccount(
+        _frame(acc, cols, county), acc.merged_missing(), acc.sources, notes, outside, county[0]
+    )
 
 
 def proposal_account(
@@ -642,11 +671,13 @@ def proposal_account(
     *,
     emission_factors: Mapping[str, Mapping] | None = None,
     remedies: Mapping[str, str] | None = None,
+    county: tuple[str, str] = (COUNTY_ID, COUNTY_NAME),
 ) -> LandAccount:
     """What a proposal lies on, per municipality it touches and for the county, and the CO₂ of converting it.
 
     The same figures as the ``proposal_*`` columns of :func:`land_account` (one model: each m²
     counted once, by :data:`CONVERSION_CATEGORIES`), without computing the whole county's classes.
+    ``county`` as in :func:`land_account`.
 
     Returns
     -------
@@ -674,7 +705,7 @@ def proposal_account(
     cats, notes = acc.categories()
     notes += _factor_notes(factors)
     cols, outside = _proposal_columns(acc, proposal, cats, factors)
-    table = _frame(acc, cols)
+    table = _frame(acc, cols, county)
     keep = (table["proposal_total_ha"] > 0).to_numpy().copy()
     keep[-1] = True  # the county row
     wanted = set(_breakdown_names("proposal", factors))
@@ -685,7 +716,7 @@ def proposal_account(
         affects = tuple(f"proposal_on_{c}_ha" for c in cats_hit if cats[c] is None)
         if affects and set(affects) <= wanted:
             missing.append(MissingLayer(m.layer, affects, m.reason, m.remedy))
-    return LandAccount(table[keep].reset_index(drop=True), missing, acc.sources, notes, outside)
+    return LandAccount(table[keep].reset_index(drop=True), missing, acc.sources, notes, outside, county[0])
 
 
 def zone_account(

@@ -20,13 +20,53 @@ from areal.geo.profiles import Criterion, Profile
 
 @dataclass(frozen=True)
 class RasterSource:
-    """A raster read by the caller (for example the elevation model): values, transform, CRS, nodata."""
+    """A raster (the elevation model): values in memory, or a window reader; transform, CRS, nodata.
 
-    values: np.ndarray
+    ``values`` holds the whole band when it is small (or made in memory). A large raster on disk
+    (a 10 m DTM, a VRT of tiles) is given as ``reader`` instead: ``reader(row, col, height,
+    width)`` returns that window of band 1, and :meth:`window` reads only the part a grid needs,
+    so the raster is never read whole. The reader must be picklable (workers call it).
+    """
+
+    values: np.ndarray | None
     transform: object
     crs: object
     nodata: float | None = None
     name: str = "raster"
+    shape: tuple[int, int] | None = None
+    reader: object = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(rows, cols)`` of the raster."""
+        return tuple(np.shape(self.values)) if self.values is not None else tuple(self.shape)
+
+    def window(self, bounds, crs, margin: int = 2):
+        """The part of the raster covering ``bounds`` (in ``crs``), plus ``margin`` cells: ``(values, transform)``.
+
+        Returns None when the bounds miss the raster.
+        """
+        import math
+
+        from affine import Affine
+        from pyproj import CRS
+        from rasterio.warp import transform_bounds
+
+        b = tuple(bounds)
+        if not CRS.from_user_input(crs).equals(CRS.from_user_input(self.crs)):
+            b = transform_bounds(crs, self.crs, *b, densify_pts=21)
+        inv = ~self.transform
+        cols, rows = zip(*(inv * (x, y) for x, y in ((b[0], b[1]), (b[0], b[3]), (b[2], b[1]), (b[2], b[3]))))
+        h, w = self.size
+        r0, r1 = max(0, math.floor(min(rows)) - margin), min(h, math.ceil(max(rows)) + margin)
+        c0, c1 = max(0, math.floor(min(cols)) - margin), min(w, math.ceil(max(cols)) + margin)
+        if r1 <= r0 or c1 <= c0:
+            return None
+        if self.values is not None:
+            arr = self.values[r0:r1, c0:c1]
+        else:
+            arr = self.reader(r0, c0, r1 - r0, c1 - c0)
+        return arr, self.transform * Affine.translation(c0, r0)
 
 
 @dataclass

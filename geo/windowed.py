@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -74,6 +73,67 @@ class _Tile:
     cells: tuple = ()  # (flat index in the tile, local label) of the tile's candidate cells
 
 
+@dataclass(frozen=True)
+class _Lattice:
+    """Coarse criteria sharing one lattice, pre-summed: ``partial`` is their weighted score sum.
+
+    A tile then gathers one value per eligible cell from ``partial`` instead of one per
+    criterion; per-criterion values are gathered only for candidate cells (site statistics).
+    ``members`` holds ``(criterion position, raw values, index arrays)`` where the index
+    arrays map this lattice's rows / columns to the criterion's own (nested) lattice, or None
+    when it is this lattice.
+    """
+
+    grid: AnalysisGrid
+    partial: np.ndarray
+    members: tuple
+
+
+def _lattices(p: Plan, coarse: Mapping[str, CoarseCriterion], w32: np.ndarray) -> list[_Lattice]:
+    """Group the coarse criteria by lattice; a lattice nested in a finer one is folded into it.
+
+    Lattices nest when the coarser resolution is a whole multiple of the finer one and covers
+    its extent (both are snapped to multiples of their resolution, so every fine lattice cell
+    lies in one coarse cell): the 1 km slope lattice folds into the 100 m distance lattice.
+    """
+    pos = {c.id: i for i, c in enumerate(p.criteria)}
+    groups: dict[str, list[str]] = {}
+    for cid, co in coarse.items():
+        groups.setdefault(co.grid.key, []).append(cid)
+    hosts: list[tuple[AnalysisGrid, list]] = []
+    for key in sorted(groups, key=lambda k: coarse[groups[k][0]].grid.res):
+        g = coarse[groups[key][0]].grid
+        host = None
+        for hg, members in hosts:
+            ratio = g.res / hg.res
+            covers = (
+                g.bounds[0] <= hg.bounds[0]
+                and g.bounds[1] <= hg.bounds[1]
+                and g.bounds[2] >= hg.bounds[2]
+                and g.bounds[3] >= hg.bounds[3]
+            )
+            if abs(ratio - round(ratio)) < 1e-9 and covers and g.crs == hg.crs:
+                host = (hg, members)
+                break
+        if host is None:
+            host = (g, [])
+            hosts.append(host)
+        hg, members = host
+        for cid in groups[key]:
+            idx = None if g == hg else coarse_index(g, hg)
+            members.append((pos[cid], coarse[cid], idx))
+    out = []
+    for hg, members in hosts:
+        members.sort(key=lambda m: m[0])
+        partial = np.zeros(hg.shape, dtype=np.float32)
+        for k, co, idx in members:
+            partial += w32[k] * (co.score if idx is None else co.score[np.ix_(*idx)])
+        # only the raw values travel with the runner: scores of candidate cells are recomputed
+        # from them (the same elementwise function, so the same values)
+        out.append(_Lattice(hg, partial, tuple((k, co.raw, idx) for k, co, idx in members)))
+    return out
+
+
 class _TileRunner:
     """Evaluates one window of a windowed run (thread-safe: reads shared inputs only)."""
 
@@ -85,11 +145,15 @@ class _TileRunner:
         coarse: Mapping[str, CoarseCriterion],
         thr: float,
         structure: np.ndarray | None,
+        keep_out: bool = True,
     ):
-        self.p, self.grid, self.land_frame, self.coarse = p, grid, land_frame, coarse
+        self.p, self.grid, self.land_frame = p, grid, land_frame
         self.thr, self.structure = thr, structure
         self.names = [n for n, _ in p.exclusions]
         self.w32 = p.weights.astype(np.float32)
+        self.keep_out = keep_out
+        self.lattices = _lattices(p, coarse, self.w32)
+        self.fine = [(i, c) for i, c in enumerate(p.criteria) if c.id not in coarse]
 
     def __call__(self, win) -> _Tile:
         p, grid = self.p, self.grid
@@ -98,7 +162,7 @@ class _TileRunner:
         t = _Tile(win, out, dict.fromkeys(self.names, 0), dict.fromkeys(self.names, 0))
         land = land_mask(self.land_frame, tgrid)
         if not land.any():  # sea or outside the region: nothing else is rasterised
-            return t
+            return self._done(t)
         count = np.zeros(tgrid.shape, np.uint8)
         excl = exclusion_arrays(p, tgrid)
         for k, m in excl.items():
@@ -111,35 +175,48 @@ class _TileRunner:
                 t.marginal[k] = int(np.count_nonzero(m & single))
         t.n_land = int(np.count_nonzero(land))
         eligible = land & (count == 0)
+        del count, excl, land
         t.n_any = t.n_land - int(np.count_nonzero(eligible))
         if not eligible.any():
-            return t
+            return self._done(t)
         rr, cc = (a.astype(np.int32) for a in np.nonzero(eligible))
         hgrid = grid.subgrid(win.halo_row, win.halo_col, win.halo_height, win.halo_width)
         keep_raw = self.structure is not None  # raw values only feed the site table
-        raws = {}
-        stack = np.empty((len(p.criteria), len(rr)), dtype=np.float32)
-        for n, c in enumerate(p.criteria):
-            if c.id in self.coarse:
-                co = self.coarse[c.id]
-                dt = np.int32 if co.score.size < 2**31 else np.int64  # flat indices must not overflow
-                ri, ci = (a.astype(dt) for a in coarse_index(co.grid, tgrid))
-                i, j = ri[rr], ci[cc]
-                np.take(co.score.ravel(), i * dt(co.score.shape[1]) + j, out=stack[n])
-                if keep_raw:
-                    raws[c.id] = co.raw[i, j]
-                del i, j
-            else:
-                raw = fine_raw(c, p.criterion_frames[c.id], tgrid, hgrid, None, None)[eligible]
-                stack[n] = criterion_score(c, raw)
-                if keep_raw:
-                    raws[c.id] = raw
-        valid = self.w32 @ stack
-        out[eligible] = valid
+        # the weighted sum: one gather per lattice (pre-summed), then each fine criterion
+        valid = np.zeros(len(rr), dtype=np.float32)
+        flat_idx = []
+        for lat in self.lattices:
+            ri, ci = coarse_index(lat.grid, tgrid)
+            dt = np.int32 if lat.partial.size < 2**31 else np.int64  # flat indices must not overflow
+            fi = ri.astype(dt)[rr] * dt(lat.grid.width) + ci.astype(dt)[cc]
+            valid += np.take(lat.partial.ravel(), fi)
+            flat_idx.append(fi if keep_raw else None)
+        fine_scores, fine_raws = {}, {}
+        for n, c in self.fine:
+            raw = fine_raw(c, p.criterion_frames[c.id], tgrid, hgrid, None, None)[eligible]
+            sc = criterion_score(c, raw)
+            valid += self.w32[n] * sc
+            if keep_raw:
+                fine_scores[n], fine_raws[n] = sc, raw
+        if self.keep_out:
+            out[eligible] = valid
         sel = valid >= self.thr
         t.n_cand = int(np.count_nonzero(sel))
         t.score_sum = float(valid.sum(dtype=np.float64))
         if self.structure is not None and t.n_cand:
+            raws, scores = {}, {}
+            for lat, fi in zip(self.lattices, flat_idx):
+                fs = fi[sel]
+                r_l, c_l = np.divmod(fs, lat.grid.width)
+                for k, raw, idx in lat.members:
+                    if idx is None:
+                        i, j = r_l, c_l
+                    else:
+                        i, j = idx[0][r_l], idx[1][c_l]
+                    raws[k] = np.asarray(raw[i, j])
+                    scores[k] = criterion_score(p.criteria[k], raws[k].copy())
+            for n in fine_scores:
+                raws[n], scores[n] = fine_raws[n][sel], fine_scores[n][sel]
             cand = np.zeros(tgrid.shape, dtype=bool)
             cand[rr[sel], cc[sel]] = True
             lab, n = ndimage.label(cand, structure=self.structure)
@@ -150,14 +227,24 @@ class _TileRunner:
                 lab_s,
                 n,
                 valid[sel],
-                {k: v[sel] for k, v in raws.items()},
-                {c.id: stack[i][sel] for i, c in enumerate(p.criteria)},
+                {c.id: raws[i] for i, c in enumerate(p.criteria)},
+                {c.id: scores[i] for i, c in enumerate(p.criteria)},
                 flat=flat,
             )
             t.n_lab = n
             t.edges = (lab[0].copy(), lab[-1].copy(), lab[:, 0].copy(), lab[:, -1].copy())
             t.cells = ((r_s * win.width + c_s).astype(np.int32), lab_s.astype(np.int32))
+        return self._done(t)
+
+    def _done(self, t: _Tile) -> _Tile:
+        if not self.keep_out:
+            t.out = None  # nobody writes the raster: do not ship it back
         return t
+
+
+def _run_tile(runner: _TileRunner, win) -> _Tile:
+    """One tile on a worker (module-level: processes and dask pickle it by reference)."""
+    return runner(win)
 
 
 def _border_pairs(a: np.ndarray, b: np.ndarray, queen: bool) -> np.ndarray:
@@ -216,6 +303,7 @@ def run_windowed(
     min_area_ha: float | None = None,
     conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
     cache: C.DistanceCache | None = None,
+    scheduler=None,
 ) -> WindowedResult:
     """Evaluate a profile tile by tile: bounded memory, same numbers as :func:`~areal.geo.suitability.build_model`.
 
@@ -223,9 +311,12 @@ def run_windowed(
     once per run over the whole grid (:func:`~areal.geo.criterion_arrays.coarse_criteria`) and upsampled into each tile by
     index arithmetic. Each tile then rasterises the land mask (tiles without land stop there),
     the exclusions (fully excluded tiles stop there), the fine criteria on a window grown by
-    their halo, and scores the eligible cells only, in float32. Tiles run on ``workers`` threads
-    (numpy, GDAL and scipy release the GIL); the calling thread alone hands tiles to ``sink`` and
-    merges their partial results, with at most ``2 * workers`` tiles in flight.
+    their halo, and scores the eligible cells only, in float32: coarse criteria sharing a
+    lattice are summed once on that lattice, so a tile gathers one value per cell for all of them.
+    Tiles run on ``scheduler`` (default: ``workers`` threads; numpy, GDAL and scipy release the
+    GIL; or processes, or a dask cluster, see :mod:`areal.geo.scheduler`); the calling thread
+    alone hands tiles to ``sink`` and merges their partial results in tile order (so every
+    scheduler gives the same numbers), with at most ``2 * workers`` tiles in flight.
 
     Parameters
     ----------
@@ -241,7 +332,7 @@ def run_windowed(
     distance_res : float, optional
         Coarser lattice for distances (see :func:`~areal.geo.criterion_arrays.coarse_criteria`).
     workers : int, optional
-        Threads evaluating tiles (default: the number of CPUs).
+        Threads evaluating tiles (default: the number of CPUs) when no ``scheduler`` is given.
     sites : bool
         Also build ranked candidate sites: regions are labelled per tile, labels touching across
         tile edges (rook or queen) are joined (connected components over border pairs), region
@@ -251,11 +342,66 @@ def run_windowed(
         Override the profile's.
     conflicts : callable, optional
         See :func:`~areal.geo.sites.attach_conflicts`.
+    scheduler : Scheduler, str, Executor or distributed.Client, optional
+        Where tiles run (:func:`areal.geo.scheduler.get_scheduler`): ``"threads"``,
+        ``"processes"``, ``"tcp://host:port"``, a ``distributed.Client`` ... The plan, the land
+        mask and the coarse lattices are shipped once per worker.
     """
+    from areal.geo.scheduler import get_scheduler
+
     p = plan(profile, inputs)
     dres = check_distance_res(distance_res, grid)
+    workers = workers or os.cpu_count() or 1
+    owned = scheduler is None
+    sched = get_scheduler(
+        scheduler if scheduler is not None else ("serial" if workers <= 1 else f"threads:{workers}")
+    )
+    try:
+        return _run(
+            profile,
+            inputs,
+            grid,
+            p,
+            dres,
+            sched,
+            tile,
+            sink,
+            progress,
+            threshold,
+            sites,
+            connectivity,
+            min_area_ha,
+            conflicts,
+            cache,
+        )
+    finally:
+        sched.close() if owned else sched.release()
+
+
+def _run(
+    profile,
+    inputs,
+    grid,
+    p,
+    dres,
+    sched,
+    tile,
+    sink,
+    progress,
+    threshold,
+    sites,
+    connectivity,
+    min_area_ha,
+    conflicts,
+    cache,
+):
     coarse = coarse_criteria(
-        p, grid, cache=cache, digests=layer_digests(p) if cache is not None else None, distance_res=dres
+        p,
+        grid,
+        cache=cache,
+        digests=layer_digests(p) if cache is not None else None,
+        distance_res=dres,
+        scheduler=sched,
     )
     fine = [c for c in p.criteria if c.id not in coarse]
     halo = 0
@@ -275,7 +421,18 @@ def run_windowed(
         src = p.criterion_frames[c.id]
         for g in [x[0] for x in src] if c.kind == "categorical" else [src] if c.kind == "distance" else []:
             _ = g.sindex
-    runner = _TileRunner(p, grid, inputs.land, coarse, thr, structure)
+    runner = _TileRunner(p, grid, inputs.land, coarse, thr, structure, keep_out=sink is not None)
+    del coarse  # the runner holds what the tiles need (pre-summed lattices, raw values)
+    runner.lattices = [
+        _Lattice(
+            lat.grid,
+            sched.share(lat.partial),
+            tuple(
+                (k, sched.share(raw) if structure is not None else None, idx) for k, raw, idx in lat.members
+            ),
+        )
+        for lat in runner.lattices
+    ]
     names = [n for n, _ in p.exclusions]
     alone = dict.fromkeys(names, 0)
     marginal = dict.fromkeys(names, 0)
@@ -285,7 +442,6 @@ def run_windowed(
     offsets: dict[tuple[int, int], int] = {}
     n_total = 0
     stats_parts: list[SiteStats] = []
-    workers = workers or os.cpu_count() or 1
 
     def collect(t: _Tile) -> None:
         nonlocal n_land, n_any, n_cand, n_tiles, n_empty, score_sum, n_total
@@ -312,27 +468,18 @@ def run_windowed(
             progress(1)
 
     wins = grid.windows(tile=tile, halo=halo)
-    if workers <= 1:
-        for win in wins:
-            collect(runner(win))
-    else:
-        # rasterio silences this warning of its in-memory rasterisation datasets with
-        # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
-        # The filter is scoped to this run: the process's warning filters are restored after it.
-        from rasterio.errors import NotGeoreferencedWarning
+    # rasterio silences this warning of its in-memory rasterisation datasets with
+    # warnings.catch_warnings(), which is not thread-safe: with two threads it leaks out.
+    # The filter is scoped to this run: the process's warning filters are restored after it.
+    # (Worker processes run one tile at a time, where rasterio's own silencing works.)
+    from rasterio.errors import NotGeoreferencedWarning
 
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
-            )
-            with ThreadPoolExecutor(max_workers=workers) as ex:
-                pending = []
-                for win in wins:
-                    pending.append(ex.submit(runner, win))
-                    if len(pending) >= 2 * workers:
-                        collect(pending.pop(0).result())
-                for f in pending:
-                    collect(f.result())
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Dataset has no geotransform", category=NotGeoreferencedWarning
+        )
+        for t in sched.map(_run_tile, wins, shared=runner):
+            collect(t)
     table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
     site_gdf = None
     if sites:

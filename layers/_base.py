@@ -36,6 +36,13 @@ def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
 
+COUNTY = "{county}"
+"""Placeholder in a ``where`` filter: the two-digit number of the run's county (any, in a national run)."""
+
+COUNTY_MUNICIPALITIES = "{county_municipalities}"
+"""Placeholder in a ``where`` filter: the four-digit municipality numbers of the run's county."""
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a layer's data comes from in the data directory.

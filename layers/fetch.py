@@ -678,43 +678,41 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         dest = ctx.data_dir / DOWNLOADS / f"dtm{res:g}_{int(x0)}_{int(y0)}.tif"
         dls.append(download(url, dest, ctx, spec, label=f"DTM tile {i + 1}"))
         paths.append(dest)
-    srcs = [rasterio.open(pth) for pth in paths]
-    try:
-        nodata = srcs[0].nodata if srcs[0].nodata is not None else -32767.0
-        mosaic, transform = merge(srcs, bounds=bbox, res=res, nodata=nodata)
-        profile = srcs[0].profile.copy()
-    finally:
-        for s in srcs:
-            s.close()
-    arr = mosaic[0].astype("float32")
-    outside = geometry_mask([mask_geom], out_shape=arr.shape, transform=transform, invert=False)
-    arr[outside] = nodata
-    profile.update(
-        driver="GTiff",
-        height=arr.shape[0],
-        width=arr.shape[1],
-        count=1,
-        dtype="float32",
-        transform=transform,
-        crs="EPSG:25833",
-        nodata=nodata,
-        compress="deflate",
-        tiled=True,
-        blockxsize=256,
-        blockysize=256,
-    )
-    if arr.shape[0] < 256 or arr.shape[1] < 256:
-        profile.update(tiled=False)
-        profile.pop("blockxsize", None)
-        profile.pop("blockysize", None)
     target = spec.fetch.target.format(resolution=f"{res:g}")
     out = ctx.data_dir / target
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".tif")
     os.close(fd)
+    n_inside = 0
+    srcs = [rasterio.open(pth) for pth in paths]
     try:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(arr, 1)
+        nodata = srcs[0].nodata if srcs[0].nodata is not None else -32767.0
+        # The mosaic is written to disk in chunks (rasterio's merge with dst_path, at most
+        # mem_limit MB at a time), then masked block by block: never held whole in memory.
+        kw = dict(driver="GTiff", compress="deflate", tiled=True, blockxsize=256, blockysize=256)
+        merge(
+            srcs,
+            bounds=bbox,
+            res=res,
+            nodata=nodata,
+            dtype="float32",
+            dst_path=tmp,
+            dst_kwds=kw,
+            mem_limit=64,
+        )
+    finally:
+        for s_ in srcs:
+            s_.close()
+    try:
+        with rasterio.open(tmp, "r+") as dst:
+            for _, win in dst.block_windows(1):
+                arr = dst.read(1, window=win)
+                outside = geometry_mask(
+                    [mask_geom], out_shape=arr.shape, transform=dst.window_transform(win), invert=False
+                )
+                arr[outside] = nodata
+                n_inside += int((~outside).sum())
+                dst.write(arr, 1, window=win)
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -723,7 +721,7 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         spec.fetch.service,
         [target],
         dls,
-        int((~outside).sum()),
+        n_inside,
         [f"{len(paths)} tile(s) at {res:g} m"],
     )
 

@@ -170,11 +170,14 @@ def load_indicator_inputs(
         remedies.setdefault(k, v)
     timings["load layers"] = time.perf_counter() - t
     t = time.perf_counter()
+    from areal.layers import settings
+
     account = land_account(
         acc_inputs.municipalities,
         {k: v for k, v in layers.items()},
         emission_factors=factors,
         remedies=remedies,
+        county=settings.county_row(),
     )
     timings["land account"] = time.perf_counter() - t
     runs, missing = {}, {}
@@ -186,7 +189,15 @@ def load_indicator_inputs(
             missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
         timings[f"suitability {name}"] = time.perf_counter() - t
     return IndicatorInputs(
-        acc_inputs.municipalities, account, layers, remedies, rules, runs, missing, factors
+        acc_inputs.municipalities,
+        account,
+        layers,
+        remedies,
+        rules,
+        runs,
+        missing,
+        factors,
+        county_id=settings.county_row()[0],
     )
 
 

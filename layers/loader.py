@@ -6,7 +6,12 @@ The pipeline is the same for every layer::
     -> repair geometries -> reproject to EPSG:25833 -> clip to county -> assign municipality -> cache
 
 The cleaned result is cached as GeoParquet keyed by the SHA-256 of the source files (plus the
-declaration and the layers it depends on), so a second load reads no source file.
+declaration and the layers it depends on), so a second load reads no source file. The cache is
+GeoParquet 1.1 with a bbox covering column and Hilbert-sorted row groups
+(:mod:`areal.layers.geoparquet`), so it can also be read by window or streamed by row
+(:func:`parquet_sources`). A layer delivered as several files (AR5: one per municipality) is
+cleaned and cached file by file, one part per file: never concatenated into one frame to be cut
+against one mask.
 """
 
 from __future__ import annotations
@@ -35,10 +40,11 @@ from areal.geo.errors import (
 from areal.geo.geometry import family_of, repair_geometries
 from areal.layers import arenas as _arenas  # noqa: F401  (registers the catalogue reader)
 from areal.layers import registry, settings
-from areal.layers._base import LayerSpec
+from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, LayerSpec
+from areal.layers.geoparquet import ParquetSource, read_layer, write_sorted
 from areal.layers.readers import reader_for
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: sorted GeoParquet 1.1 with bbox covering; one part per source file
 
 
 @dataclass
@@ -176,7 +182,12 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
     files, layer, origin = find_sources(spec, data_dir)
     if not files:
         return None
-    h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}".encode())
+    county = (
+        settings.county()
+        if any(COUNTY in w or COUNTY_MUNICIPALITIES in w for w in spec.where.values())
+        else ""
+    )
+    h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}|{county}".encode())
     for f in files:
         h.update(file_checksum(f, cache).encode())
     for dep in _dependencies(spec):
@@ -187,6 +198,49 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
 
 
 # ---------------------------------------------------------------- the pipeline
+
+
+#: Official code columns and their width: numbers read from a numeric source (a CSV, a GeoJSON
+#: number) lose their leading zeros (Oslo 0301 becomes 301); they are padded back.
+CODE_WIDTHS = {"kommunenummer": 4, "fylkesnummer": 2}
+
+
+def pad_codes(values: pd.Series, width: int) -> pd.Series:
+    """Official codes as zero-padded text: ``301``, ``301.0`` and ``"301"`` become ``"0301"``.
+
+    Missing values stay missing; text that is not a whole number is left as it is.
+
+    Examples
+    --------
+    >>> pad_codes(pd.Series([301, 5001, None]), 4).tolist()
+    ['0301', '5001', None]
+    >>> pad_codes(pd.Series(["3", "50", "x"]), 2).tolist()
+    ['03', '50', 'x']
+    """
+
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return None
+        if isinstance(v, (int, np.integer)) or (
+            isinstance(v, (float, np.floating)) and float(v).is_integer()
+        ):
+            return str(int(v)).zfill(width)
+        t = str(v).strip()
+        return t.zfill(width) if t.isdigit() else t
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object, name=values.name)
+
+
+def _pad_code_columns(df: pd.DataFrame, spec: LayerSpec, report: LoadReport) -> pd.DataFrame:
+    """Zero-pad the official code columns (before the ``where`` filter matches them)."""
+    for col, width in CODE_WIDTHS.items():
+        if col in df.columns and spec.columns.get(col) == "str":
+            before = df[col]
+            padded = pad_codes(before, width)
+            if not before.astype(object).equals(padded):
+                df = df.assign(**{col: padded})
+                report.n_coerced_columns += 1
+    return df
 
 
 def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> list[str]:
@@ -243,8 +297,25 @@ def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
     return []
 
 
+def expand_where(regex: str, county: str | None = None) -> str:
+    r"""A ``where`` expression with the county placeholders filled in for the run's county.
+
+    Examples
+    --------
+    >>> print(expand_where("{county_municipalities}", "50"), expand_where("{county}", "3"))
+    50\d\d 03
+    >>> print(expand_where("{county}", "all"))
+    \d\d
+    """
+    c = settings.county(county)
+    return regex.replace(COUNTY_MUNICIPALITIES, settings.county_pattern(c)).replace(
+        COUNTY, r"\d\d" if c == settings.ALL_COUNTIES else c
+    )
+
+
 def _apply_where(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> pd.DataFrame:
     for col, regex in spec.where.items():
+        regex = expand_where(regex)
         if col not in df.columns:
             continue  # reported by the schema check
         keep = df[col].astype(str).str.fullmatch(regex).fillna(False).to_numpy(bool)
@@ -313,6 +384,7 @@ def clean(
             f"{missing}; columns present: {present}. Map them with a column map (see `areal import --help`).",
             [f"missing column {c!r}" for c in missing],
         )
+    df = _pad_code_columns(df, spec, report)
     df = _apply_where(df, spec, what, report)
     problems = _coerce_dtypes(df, spec, what, report)
     problems += _check_code_lists(df, spec)
@@ -348,7 +420,15 @@ def clean(
 def _clip_to(
     gdf: gpd.GeoDataFrame, county: gpd.GeoDataFrame, spec: LayerSpec, report: LoadReport
 ) -> gpd.GeoDataFrame:
-    mask = shapely.union_all(county.geometry.values)
+    if len(gdf) == 0:
+        return gdf
+    # The mask is cut to this frame's extent first (one municipality's file against the
+    # county: a small mask, quick to prepare and to test against).
+    x0, y0, x1, y1 = gdf.total_bounds
+    # grown by a metre: a single point (or points on one line) has an empty bounding box
+    mask = shapely.union_all(
+        shapely.clip_by_rect(np.asarray(county.geometry.values), x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+    )
     shapely.prepare(mask)
     geoms = gdf.geometry.values
     if family_of(spec.geometry_type) == "point":
@@ -405,6 +485,7 @@ def load(
     strict: bool = False,
     cache_dir: str | os.PathLike | None = None,
     use_starter: bool = True,
+    _keep: bool = True,
 ) -> pd.DataFrame:
     """Load one catalogue layer, cleaned, in EPSG:25833.
 
@@ -456,9 +537,10 @@ def load(
         )
     key = cache_key(spec, ddir, cdir) if cache else None
     cpath = cdir / "layers" / f"{layer_id}-{key}.parquet" if key else None
+    per_file = spec.kind == "vector" and len(files) > 1
     if cpath is not None and cpath.exists():
         try:
-            df = gpd.read_parquet(cpath) if spec.kind == "vector" else pd.read_parquet(cpath)
+            df = _read_cache(cpath, spec)
             rep_dict = json.loads(cpath.with_suffix(".json").read_text())
             rep_dict["from_cache"] = True
             df.attrs["load_report"] = rep_dict
@@ -468,33 +550,157 @@ def load(
     report = LoadReport(
         layer_id, sources=[str(f) + (f"#{inner}" if inner else "") for f in files], origin=origin
     )
-    raw = _read_all(spec, files, inner, what)
     county = load("county", ddir, cache=cache, cache_dir=cdir) if spec.clip_to_county else None
     munis = None
     if spec.assign_municipality:
         munis = load("municipalities_sea", ddir, cache=cache, cache_dir=cdir)
-    df = clean(raw, spec, what, report, county=county, municipalities=munis, strict=strict)
-    if cpath is not None:
-        _write_cache(df, report, cpath)
+    if per_file:
+        # one file at a time (AR5: one municipality): cleaned, clipped and cached on its own
+        df = _load_per_file(spec, files, inner, what, report, county, munis, strict, cpath, keep=_keep)
+        if df is None:  # streaming use: the parts are on disk, nothing is held
+            return None
+    else:
+        raw = _read_all(spec, files, inner, what)
+        df = clean(raw, spec, what, report, county=county, municipalities=munis, strict=strict)
+        if cpath is not None:
+            _write_cache([df], report, cpath, len(df))
     df.attrs["load_report"] = report.to_dict()
     return df
 
 
-def _write_cache(df: pd.DataFrame, report: LoadReport, cpath: Path) -> None:
-    cpath.parent.mkdir(parents=True, exist_ok=True)
-    for old in cpath.parent.glob(f"{report.layer}-*.parquet"):
-        if old != cpath:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".json").unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cpath.parent, prefix=".tmp-", suffix=".parquet")
-    os.close(fd)
+def _load_per_file(spec, files, inner, what, report, county, munis, strict, cpath, *, keep: bool):
+    """Clean a multi-file layer file by file, writing each part to the cache as soon as it is clean.
+
+    With ``keep=False`` (streaming use) no part is held after it is written and None is returned.
+    """
+    import shutil
+
+    if cpath is not None:
+        cpath.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cpath.parent, prefix=".tmp-")) if cpath is not None else None
+    kept, n_features, n_parts = [], 0, 0
     try:
-        df.to_parquet(tmp)
-        os.replace(tmp, cpath)
+        for f in files:
+            raw = _read_all(spec, [f], inner, what)
+            if len(raw) == 0:  # a municipality without features adds nothing
+                continue
+            part = clean(raw, spec, what, report, county=county, municipalities=munis, strict=strict)
+            n_features += len(part)
+            if tmp is not None:
+                write_sorted(part, tmp / f"part-{n_parts:04d}.parquet")
+            n_parts += 1
+            if keep or tmp is None:
+                kept.append(part)
+        if n_parts == 0:
+            raise EmptyLayerError(f"{what}: the source holds no features ({', '.join(report.sources)})")
+        report.n_features = n_features
+        if tmp is not None:
+            _replace_cache(tmp, report, cpath)
+            tmp = None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if not kept:
+        return None
+    df = pd.concat(kept, ignore_index=True)
+    return gpd.GeoDataFrame(df, geometry=kept[0].geometry.name, crs=kept[0].crs)
+
+
+def _replace_cache(folder: Path, report: LoadReport, cpath: Path) -> None:
+    """Move a finished folder of parts into place as the cache entry ``cpath``."""
+    import shutil
+
+    _remove_old_entries(report.layer, cpath)
+    if cpath.exists():
+        shutil.rmtree(cpath, ignore_errors=True) if cpath.is_dir() else cpath.unlink()
+    os.replace(folder, cpath)
+    _atomic_write_text(cpath.with_suffix(".json"), json.dumps(report.to_dict()))
+
+
+def _remove_old_entries(layer: str, cpath: Path) -> None:
+    import shutil
+
+    for old in cpath.parent.glob(f"{layer}-*.parquet"):
+        if old != cpath:
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+            old.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _part_paths(cpath: Path) -> list[Path]:
+    """The per-file parts of a cache entry (a folder named like a cache file), in source order."""
+    return sorted(cpath.glob("part-*.parquet"))
+
+
+def _read_cache(cpath: Path, spec: LayerSpec) -> pd.DataFrame:
+    if spec.kind != "vector":
+        return pd.read_parquet(cpath)
+    if cpath.is_dir():
+        parts = [read_layer(p) for p in _part_paths(cpath)]
+        if not parts:
+            raise ValueError(f"empty cache folder {cpath}")
+        df = pd.concat(parts, ignore_index=True)
+        return gpd.GeoDataFrame(df, geometry=parts[0].geometry.name, crs=parts[0].crs)
+    return read_layer(cpath)
+
+
+def _write_cache(parts: list[pd.DataFrame], report: LoadReport, cpath: Path, n_features: int) -> None:
+    """Write a cache entry: a sorted GeoParquet file, or a folder of parts (one per source file)."""
+    import shutil
+
+    report.n_features = n_features
+    cpath.parent.mkdir(parents=True, exist_ok=True)
+    _remove_old_entries(report.layer, cpath)
+    tmp = Path(tempfile.mkdtemp(dir=cpath.parent, prefix=".tmp-"))
+    try:
+        vector = all(isinstance(d, gpd.GeoDataFrame) for d in parts)
+        if len(parts) == 1:
+            out = tmp / "layer.parquet"
+            write_sorted(parts[0], out) if vector else parts[0].to_parquet(out)
+        else:
+            out = tmp / "parts"
+            out.mkdir()
+            for i, d in enumerate(parts):
+                write_sorted(d, out / f"part-{i:04d}.parquet")
+        os.replace(out, cpath)
         _atomic_write_text(cpath.with_suffix(".json"), json.dumps(report.to_dict()))
     except Exception as exc:  # a column pyarrow cannot store: keep working uncached, say so
-        Path(tmp).unlink(missing_ok=True)
         report.problems.append(f"not cached: {type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def parquet_sources(
+    layer_id: str | LayerSpec,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+) -> list[ParquetSource]:
+    """The cached layer as streaming sources: one :class:`ParquetSource` per cached file or part.
+
+    The layer is loaded (and cached) first when needed. A layer delivered per municipality (AR5)
+    gives one source per municipality; engines read them window by window or row by row
+    (:func:`areal.geo.overlay.flat_overlay`) instead of holding the whole layer.
+
+    Raises
+    ------
+    LayerMissingError
+        When the layer has no source in the data directory (the starter extract is not streamed).
+    """
+    spec = layer_id if isinstance(layer_id, LayerSpec) else registry.get(layer_id)
+    layer_id = spec.id
+    ddir = settings.data_dir(data_dir)
+    cdir = settings.cache_dir(cache_dir)
+    key = cache_key(spec, ddir, cdir)
+    if key is None:
+        raise LayerMissingError(
+            f"layer {layer_id!r} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}."
+        )
+    cpath = cdir / "layers" / f"{layer_id}-{key}.parquet"
+    if not cpath.exists():
+        load(spec, ddir, cache_dir=cdir, use_starter=False, _keep=False)
+    if not cpath.exists():
+        raise LayerMissingError(f"layer {layer_id!r} could not be cached at {cpath}")
+    return [ParquetSource(p) for p in (_part_paths(cpath) if cpath.is_dir() else [cpath])]
 
 
 def raster_path(layer_id: str, data_dir: str | os.PathLike | None = None) -> Path:

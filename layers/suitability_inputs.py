@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 import geopandas as gpd
+import numpy as np
 from areal.geo.criteria import derive_ports
 from areal.geo.errors import LayerMissingError, UnknownNameError
 from areal.geo.profiles import Profile
@@ -56,12 +57,48 @@ class LayerSource(Protocol):
         ...
 
 
+class WindowReader:
+    """Reads windows of band 1 of a raster file (GeoTIFF, COG, VRT); pickles as its path."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+
+    def __call__(self, row: int, col: int, height: int, width: int) -> np.ndarray:
+        """The window ``[row:row+height, col:col+width]`` of band 1."""
+        import rasterio
+        from rasterio.windows import Window
+
+        with rasterio.open(self.path) as src:
+            return src.read(1, window=Window(col, row, width, height))
+
+    def __repr__(self) -> str:
+        return f"WindowReader({self.path!r})"
+
+
+#: Rasters up to this many cells are read whole (a 1 km DEM of the county); larger ones by window.
+READ_WHOLE_CELLS = 4_000_000
+
+
 def read_raster(path: str | os.PathLike, name: str = "raster") -> RasterSource:
-    """Read band 1 of a raster file as a :class:`~areal.geo.suitability_plan.RasterSource`."""
+    """Band 1 of a raster file as a :class:`~areal.geo.suitability_plan.RasterSource`.
+
+    A small raster is read whole; a large one (a 10 m DTM, a VRT mosaic of tiles) only gets a
+    window reader, so every grid or tile reads just the part it needs.
+    """
     import rasterio
 
     with rasterio.open(path) as src:
-        return RasterSource(src.read(1), src.transform, src.crs, src.nodata, name)
+        if src.width * src.height <= READ_WHOLE_CELLS:
+            return RasterSource(src.read(1), src.transform, src.crs, src.nodata, name)
+        return RasterSource(
+            None,
+            src.transform,
+            src.crs,
+            src.nodata,
+            name,
+            shape=(src.height, src.width),
+            reader=WindowReader(path),
+        )
 
 
 def _short_reason(exc: Exception) -> str:
@@ -287,5 +324,6 @@ __all__ = [
     "as_source",
     "load_suitability_inputs",
     "read_raster",
+    "WindowReader",
     "rule_layers",
 ]

@@ -24,7 +24,6 @@ def write_account(acc, inputs, out: Path) -> None:
     """Write the account: ``.csv`` (table, ``NA`` = not available) or ``.gpkg`` (polygons + tables)."""
     import geopandas as gpd
     import shapely
-    from areal.geo.land_account import COUNTY_ID
     from areal.layers.export import write_frame
 
     missing = pd.DataFrame(
@@ -43,7 +42,7 @@ def write_account(acc, inputs, out: Path) -> None:
     elif suffix == ".gpkg":
         munis = inputs.municipalities.sort_values("kommunenummer")
         geoms = {k: g for k, g in zip(munis["kommunenummer"].astype(str), munis.geometry.values)}
-        geoms[COUNTY_ID] = shapely.union_all(munis.geometry.values)
+        geoms[acc.county_id] = shapely.union_all(munis.geometry.values)
         gdf = gpd.GeoDataFrame(
             acc.table.copy(), geometry=[geoms[k] for k in acc.table["kommunenummer"]], crs=munis.crs
         )
@@ -91,7 +90,6 @@ def account_cmd(
     that fetches or imports the layer.
     """
     from areal.apps.labels import column_titles
-    from areal.geo.land_account import COUNTY_ID
 
     acc, inputs = compute_account(data_dir, proposal)
     titles = column_titles(lang)
@@ -99,7 +97,7 @@ def account_cmd(
     if municipality is not None:
         rows = table[table["kommunenummer"] == municipality]
         if rows.empty:
-            known = ", ".join(table["kommunenummer"][table["kommunenummer"] != COUNTY_ID])
+            known = ", ".join(table["kommunenummer"][table["kommunenummer"] != acc.county_id])
             raise click.BadParameter(
                 f"{municipality!r} is not one of the 38 municipalities: {known}", param_hint="--municipality"
             )
@@ -107,7 +105,7 @@ def account_cmd(
         click.echo(
             f"Arealregnskap {row['kommunenavn']} ({municipality}) og {county['kommunenavn']}, EPSG:25833"
         )
-        header = f"{'klasse':55} {row['kommunenavn'][:22]:>22} {'Trøndelag':>16}"
+        header = f"{'klasse':55} {row['kommunenavn'][:22]:>22} {county['kommunenavn'][:16]:>16}"
         click.echo(header)
         click.echo("-" * len(header))
         for col in [c for c in table.columns if c not in ("kommunenummer", "kommunenavn")]:

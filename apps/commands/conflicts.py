@@ -113,6 +113,8 @@ def conflicts_cmd(
             layers[lid] = loader.load(lid, data_dir)
         except LayerMissingError as exc:
             click.echo(f"missing layer {lid!r}: its rules are skipped ({exc})")
+    from areal.layers import settings
+
     res = check_conflicts(
         prop,
         layers,
@@ -121,6 +123,8 @@ def conflicts_cmd(
         against=wanted or None,
         municipalities=munis,
         within=knrs,
+        scheduler=settings.scheduler(),
+        area_method=settings.area_method(),
     )
     prop, _ = clip_to_municipalities(prop, munis, knrs)  # the part the tables are about
     # The rules table written out: the rules of the requested layers (others of as_layer left out).
@@ -161,7 +165,10 @@ def conflicts_cmd(
 
 
 def _print_summary(res, as_layer: str, proposal: str, out: Path, acc) -> None:
+    from areal.geo.areas import describe
+
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
+    click.echo(f"Areas: {describe(res.area_method, lang='en')}")
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
     for _, row in res.summary().iterrows():

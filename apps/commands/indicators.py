@@ -25,12 +25,13 @@ def fmt_value(v, digits: int = 2) -> str:
 
 def wide_table(result) -> pd.DataFrame:
     """The 38 rows, then the county median row and the county row (``kommunenummer`` 50)."""
-    from areal.geo.land_account import COUNTY_ID, COUNTY_NAME
+    from areal.layers import settings
 
     t = result.table.copy()
     s = result.summary.set_index("id")
     med = {"kommunenummer": MEDIAN_ID, "kommunenavn": "Fylkesmedian (median of the 38)"}
-    county = {"kommunenummer": COUNTY_ID, "kommunenavn": COUNTY_NAME}
+    county_id, county_name = settings.county_row()
+    county = {"kommunenummer": county_id, "kommunenavn": county_name}
     for ind in result.indicators:
         med[ind.id] = s.loc[ind.id, "median"]
         county[ind.id] = s.loc[ind.id, "county"]

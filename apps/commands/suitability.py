@@ -41,7 +41,12 @@ from areal.apps.cli import DATA_DIR_OPTION, main
     help="Tile-by-tile run with bounded memory (default: windowed below 50 m); sites are "
     "labelled per tile and merged across tile borders.",
 )
-@click.option("--workers", type=int, default=None, help="Threads of a windowed run (default: all cores).")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Workers of a windowed run on threads or processes (default: all cores); see `areal --scheduler`.",
+)
 @click.option(
     "--rules",
     "rules_path",
@@ -134,6 +139,7 @@ def suitability_cmd(
                     sink=sink,
                     progress=bar.update,
                     workers=workers,
+                    scheduler=_scheduler(workers),
                     **options,
                 )
     else:
@@ -178,3 +184,13 @@ def suitability_cmd(
         )
     )
     click.echo(f"wrote {out} in {time.perf_counter() - t0:.1f} s")
+
+
+def _scheduler(workers: int | None) -> str:
+    """The run's scheduler (``areal --scheduler``), with ``--workers`` applied to a local pool."""
+    from areal.layers import settings
+
+    spec = settings.scheduler()
+    if workers and spec in ("threads", "processes", "local"):
+        return f"{spec}:{workers}"
+    return spec

@@ -30,12 +30,15 @@ def account(
     remedies: Mapping[str, str] | None = None,
 ) -> LandAccount:
     """The land account of loaded layers with the shipped emission factors and the account's remedies."""
+    from areal.layers import settings
+
     return land_account(
         municipalities,
         layers,
         proposal=proposal,
         emission_factors=emission_factors(),
         remedies={**account_remedies(), **(remedies or {})},
+        county=settings.county_row(),
     )
 
 
@@ -66,12 +69,15 @@ def compute_proposal_account(
     the whole county's classes.
     """
     inputs = load_account_inputs(data_dir)
+    from areal.layers import settings
+
     acc = proposal_account(
         proposal,
         inputs.layers,
         inputs.municipalities,
         emission_factors=emission_factors(),
         remedies=inputs.remedies,
+        county=settings.county_row(),
     )
     return acc, inputs
 

@@ -63,7 +63,7 @@ def clip_to_municipalities(
     unknown = sorted(set(knrs) - known)
     if unknown:
         raise UnknownNameError(
-            f"unknown municipality number(s) {', '.join(unknown)}; Trøndelag has {', '.join(sorted(known))}"
+            f"unknown municipality number(s) {', '.join(unknown)}; the county has {', '.join(sorted(known))}"
         )
     municipalities = municipalities[municipalities["kommunenummer"].astype(str).isin(knrs)]
     area = shapely.union_all(np.asarray(municipalities.geometry.values))
@@ -82,6 +82,8 @@ def check_conflicts(
     municipalities: gpd.GeoDataFrame | None = None,
     within: str | Sequence[str] | None = None,
     footprint: bool = False,
+    scheduler=None,
+    area_method: str = "planar",
 ) -> ConflictResult:
     """Conflicts of a proposal with the layers the rules of ``as_layer`` name.
 
@@ -103,6 +105,9 @@ def check_conflicts(
     footprint : bool
         Give points and lines a 1 m² footprint so the zones they lie in are reported (the app's
         drawn points); otherwise they have no area.
+    scheduler, area_method : optional
+        Passed to :func:`~areal.geo.conflicts.find_conflicts` (where the engine's partitions run;
+        planar or geodesic hectares).
 
     Raises
     ------
@@ -140,4 +145,12 @@ def check_conflicts(
         municipalities = municipalities.iloc[
             municipalities.sindex.query(shapely.box(*prop.total_bounds), predicate="intersects")
         ]
-    return find_conflicts(prop, near, table, as_layer=as_layer, municipalities=municipalities)
+    return find_conflicts(
+        prop,
+        near,
+        table,
+        as_layer=as_layer,
+        municipalities=municipalities,
+        scheduler=scheduler,
+        area_method=area_method,
+    )

@@ -119,6 +119,7 @@ def run_suitability(
     distance_res: float | None = None,
     workers: int | None = None,
     sensitivity_runs: int = 500,
+    scheduler=None,
 ) -> SuitabilityRun:
     """Run a prepared profile, then the rank stability of its sites.
 
@@ -126,6 +127,8 @@ def run_suitability(
     (:func:`areal.geo.windowed.run_windowed`, the tiles go to ``sink``).
 
     ``progress`` is called with 1 per tile (windowed) or per step (whole grid: model, raster, sites).
+    ``scheduler`` is where the tiles of a windowed run go (:func:`areal.geo.scheduler.get_scheduler`;
+    default ``workers`` threads).
     """
     from areal.geo.sensitivity import site_sensitivity
     from areal.geo.suitability import build_model
@@ -147,6 +150,7 @@ def run_suitability(
             workers=workers,
             sites=True,
             conflicts=conflicts,
+            scheduler=scheduler,
         )
         area_lost, skipped, sites = res.area_lost, res.plan.skipped, res.sites
         criteria, weights = [c.id for c in res.plan.criteria], res.plan.weights

@@ -1,6 +1,10 @@
-"""Administrative boundaries: municipalities and the county mask."""
+"""Administrative boundaries: municipalities and the county mask.
 
-from areal.layers._base import Fetch, LayerSpec, Source, Style
+The filters name the county of the run (``--county`` / ``$AREAL_COUNTY``, default 50 Trøndelag)
+through placeholders the loader fills in (:func:`areal.layers.loader.expand_where`).
+"""
+
+from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, Fetch, LayerSpec, Source, Style
 from areal.layers.catalogue._common import CC_BY_4, CC_BY_4_URL, KARTVERKET, N1000_GPKG
 
 _KOMMUNER_URL = (
@@ -29,7 +33,7 @@ MUNICIPALITIES = LayerSpec(
         manual="Download 'Administrative enheter kommuner' as GeoJSON from https://kartkatalog.geonorge.no",
     ),
     columns={"kommunenummer": "str", "kommunenavn": "str"},
-    where={"kommunenummer": r"50\d\d"},
+    where={"kommunenummer": COUNTY_MUNICIPALITIES},
     tooltip=("kommunenavn", "kommunenummer"),
     style=Style(color="#444444", fill_color="#ffffff", weight=1.2, fill_opacity=0.0, default_visible=True),
     redistributable=True,
@@ -50,7 +54,7 @@ MUNICIPALITIES_SEA = LayerSpec(
     attribution="© Kartverket, N1000 (CC BY 4.0)",
     source=Source(patterns=(N1000_GPKG,), layer="Kommune"),
     columns={"kommunenummer": "str", "kommunenavn": "str"},
-    where={"kommunenummer": r"50\d\d"},
+    where={"kommunenummer": COUNTY_MUNICIPALITIES},
     tooltip=("kommunenavn", "kommunenummer"),
     style=Style(color="#777777", fill_opacity=0.0, weight=0.8, dash_array="4 4"),
     redistributable=True,
@@ -79,7 +83,7 @@ COUNTY = LayerSpec(
         manual="Download 'Administrative enheter fylker' as GeoJSON, EUREF89 UTM33, from https://kartkatalog.geonorge.no",
     ),
     columns={"fylkesnummer": "str", "fylkesnavn": "str"},
-    where={"fylkesnummer": "50"},
+    where={"fylkesnummer": COUNTY},
     tooltip=("fylkesnavn",),
     style=Style(color="#1f3b73", fill_opacity=0.0, weight=2.0),
     redistributable=True,

@@ -138,6 +138,23 @@ def test_dtm_mosaic_clipped_to_county(ctx):
     assert z.count() == 400 and 100 < float(z.mean()) < 200  # the tile lies wholly inside Trøndelag
 
 
+def test_dtm_mosaic_is_written_to_disk_in_chunks_not_merged_in_memory(ctx, monkeypatch):
+    import rasterio.merge
+
+    calls = []
+    real = rasterio.merge.merge
+
+    def spy(*a, **kw):
+        calls.append(kw)
+        out = real(*a, **kw)
+        assert out is None  # with dst_path, merge writes the file and returns nothing
+        return out
+
+    monkeypatch.setattr(rasterio.merge, "merge", spy)
+    fetch.fetch_layer("elevation", ctx)
+    assert len(calls) == 1 and calls[0]["dst_path"] and calls[0]["mem_limit"] <= 64
+
+
 def test_dtm_tiles_cover_bbox():
     tiles = fetch.dtm_tiles((0, 0, 2500, 1000), 10.0, 100)
     assert len(tiles) == 3 and tiles[-1] == (2000.0, 0.0, 2500.0, 1000.0)
