@@ -14,6 +14,8 @@ import pkgutil
 import pytest
 
 PACKAGES = ("areal.geo", "areal.layers")
+# single modules of the apps whose examples are part of their contract
+MODULES = ("areal.apps.formatting",)
 
 
 def _modules() -> list[str]:
@@ -22,7 +24,7 @@ def _modules() -> list[str]:
         mod = importlib.import_module(pkg)
         out.append(pkg)
         out += [m.name for m in pkgutil.walk_packages(mod.__path__, prefix=pkg + ".")]
-    return sorted(out)
+    return sorted(out) + list(MODULES)
 
 
 def _doctests() -> list:
