@@ -82,6 +82,33 @@ def atomic_path(out: str | os.PathLike, suffix: str | None = None) -> Iterator[P
         tmp_path.unlink(missing_ok=True)
 
 
+WRITABLE = (".gpkg", ".geojson", ".json", ".fgb", ".parquet", ".csv")
+"""File extensions :func:`write_frame` writes."""
+
+
+def check_suffix(out: str | os.PathLike, allowed: tuple[str, ...] = WRITABLE) -> Path:
+    """``out`` as a Path when its extension is one of ``allowed``, else a ValueError naming the file.
+
+    Checked before anything is written, so the message names the file the user asked for (never
+    the temporary file the writer uses).
+
+    Examples
+    --------
+    >>> check_suffix("sites.gpkg").name
+    'sites.gpkg'
+    >>> check_suffix("x.shp")
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot write x.shp: unknown extension '.shp'; use .gpkg, .geojson, .json, .fgb, .parquet or .csv
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in allowed:
+        known = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
+        raise ValueError(f"cannot write {out.name}: unknown extension {suffix or '(none)'!r}; use {known}")
+    return out
+
+
 def _is_table(df: pd.DataFrame) -> bool:
     if not isinstance(df, gpd.GeoDataFrame):
         return True
@@ -123,7 +150,7 @@ def write_frame(
     -------
     Path
     """
-    out = Path(out)
+    out = check_suffix(out)
     suffix = out.suffix.lower()
     if suffix == ".gpkg" and out.exists():
         return _write_into_gpkg(df, out, layer or out.stem, append=(mode == "a"), keep_backup=keep_backup)
@@ -140,9 +167,7 @@ def write_layers(layers: Mapping[str, pd.DataFrame], out: str | os.PathLike) -> 
     Used for result files (``areal conflicts --out``): ``out`` is replaced as a whole, and no
     reader ever sees a GeoPackage with only some of its layers.
     """
-    out = Path(out)
-    if out.suffix.lower() != ".gpkg":
-        raise ValueError(f"cannot write layers to {out.name}: use a .gpkg file")
+    out = check_suffix(out, (".gpkg",))
     with atomic_path(out) as tmp:
         for name, df in layers.items():
             _write(df, tmp, ".gpkg", name, append=False)

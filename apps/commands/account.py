@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
 from areal.apps.usecases.account import compute_account
 
 
@@ -81,8 +81,14 @@ def write_account(acc, inputs, out: Path) -> None:
 )
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
 @DATA_DIR_OPTION
+@JSON_OPTION
 def account_cmd(
-    municipality: str | None, proposal: Path | None, out: Path | None, lang: str, data_dir: Path | None
+    municipality: str | None,
+    proposal: Path | None,
+    out: Path | None,
+    lang: str,
+    data_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Land account: hectares of every class per municipality and for Trøndelag.
 
@@ -91,9 +97,12 @@ def account_cmd(
     """
     from areal.apps.labels import column_titles
 
+    check_out(out, (".csv", ".gpkg"))
     acc, inputs = compute_account(data_dir, proposal)
     titles = column_titles(lang)
     table = acc.table
+    starter = [lid for lid, o in inputs.origins.items() if o == "starter"]
+    rows = table
     if municipality is not None:
         rows = table[table["kommunenummer"] == municipality]
         if rows.empty:
@@ -101,6 +110,28 @@ def account_cmd(
             raise click.BadParameter(
                 f"{municipality!r} is not one of the 38 municipalities: {known}", param_hint="--municipality"
             )
+    if out is not None:
+        write_account(acc, inputs, out)
+    if as_json:
+        emit_json(
+            {
+                "county_id": acc.county_id,
+                "rows": records(
+                    rows
+                    if municipality is None
+                    else pd.concat([rows, table[table["kommunenummer"] == acc.county_id]])
+                ),
+                "missing_layers": [
+                    {"layer": m.layer, "affects": list(m.affects), "reason": m.reason, "remedy": m.remedy}
+                    for m in acc.missing_layers
+                ],
+                "starter_layers": starter,
+                "notes": list(acc.notes),
+                "out": None if out is None else str(out),
+            }
+        )
+        return
+    if municipality is not None:
         row, county = rows.iloc[0], acc.county
         click.echo(
             f"Arealregnskap {row['kommunenavn']} ({municipality}) og {county['kommunenavn']}, EPSG:25833"
@@ -124,16 +155,14 @@ def account_cmd(
         if absent:
             click.echo(f"\nIkke tilgjengelig (not available): {', '.join(absent)}")
     if acc.missing_layers:
-        click.echo("\nManglende lag (missing layers):")
+        note("Manglende lag (missing layers):")
         for m in acc.missing_layers:
-            click.echo(f"  · {m.layer}: {m.reason}. Hent med {m.remedy}.")
-    starter = [lid for lid, o in inputs.origins.items() if o == "starter"]
+            note(f"  · {m.layer}: {m.reason}. Hent med {m.remedy}.")
     if starter:
-        click.echo(
-            f"\nMerk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data)."
+        note(
+            f"Merk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data)."
         )
-    for note in acc.notes:
-        click.echo(f"Merk: {note}")
+    for text in acc.notes:
+        note(f"Merk: {text}")
     if out is not None:
-        write_account(acc, inputs, out)
-        click.echo(f"\nwrote {len(table)} rows (38 municipalities + county) to {out}")
+        note(f"wrote {len(table)} rows (38 municipalities + county) to {out}")
