@@ -22,12 +22,12 @@ EXIT_OK = 0
 """The command did what was asked."""
 EXIT_FAILED = 1
 """The command line was right but the run failed: a layer missing from the data directory, a data
-file that cannot be read or breaks its schema, an unreachable service or scenario store, a write
-refused by the disk."""
+file that cannot be read, an unreachable service or scenario store, a write refused by the disk."""
 EXIT_USAGE = 2
 """Bad usage or value: an unknown option or command, a value out of range (``--resolution -5``,
 ``--distance-res 300`` on 250 m cells), an unknown layer, profile or municipality, a file named on the
-command line that does not exist or cannot be used."""
+command line that does not exist or cannot be used (refused, empty, the wrong geometry, outside Norway),
+data that breaks a layer's schema."""
 EXIT_INTERNAL = 3
 """An internal error (a bug): reported in one line; ``AREAL_DEBUG=1`` shows the traceback."""
 EXIT_INTERRUPTED = 130
@@ -35,7 +35,8 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 done; 1 the run failed (missing layer, unreadable data, service or store "
-    "unreachable); 2 bad usage or value (option, value, name, input file); 3 internal error (a bug; "
+    "unreachable, disk full); 2 bad usage or value (option, value, name, input file, data breaking a "
+    "layer's schema); 3 internal error (a bug; "
     "AREAL_DEBUG=1 shows the traceback); 130 interrupted. Errors are one line on stderr; results go "
     "to stdout, notes and progress to stderr (silenced by --quiet)."
 )
@@ -83,8 +84,6 @@ def classify_error(exc: BaseException) -> tuple[int, str]:
         return EXIT_INTERRUPTED, "Aborted."
     failed = (
         E.LayerMissingError,
-        E.LayerValidationError,
-        E.EmptyLayerError,
         E.FetchError,
         E.StoreError,
         E.ScenarioSchemaError,

@@ -267,8 +267,8 @@ def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
             )
         for m in acc.missing_layers:
             click.echo(f"  not available: {m.message()}")
-        for note in acc.notes:
-            click.echo(f"  note: {note}")
+        for text in acc.notes:
+            click.echo(f"  note: {text}")
     if res.missing:
         click.echo(f"\nmissing layers (rules not checked): {', '.join(res.missing)}")
     for s in res.skipped:
