@@ -176,7 +176,7 @@ def catalogue_to_frame(
     out = gpd.GeoDataFrame(df, geometry=list(geoms), crs="EPSG:4326").to_crs(municipalities.crs)
     at_muni = (df["precision"] == "municipality").to_numpy()
     reps = municipalities.set_index("kommunenummer").geometry.representative_point()
-    for i in np.flatnonzero(at_muni):
+    for i in np.flatnonzero(at_muni).tolist():
         knr = df["municipality"].iloc[i]
         if knr not in reps.index:
             raise LayerValidationError(

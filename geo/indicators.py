@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Sequence, cast
 
 import geopandas as gpd
 import numpy as np
@@ -121,6 +121,13 @@ class Method:
 
 
 METHODS: dict[str, Method] = {}
+
+
+def _scenario_fn(m: Method) -> Callable[..., float]:
+    """The method's single-proposal evaluation (only called for indicators with ``for_scenario``)."""
+    if m.scenario is None:
+        raise ValueError(f"indicator method {m.name!r} cannot evaluate a single proposal")
+    return m.scenario
 
 
 def register_method(
@@ -513,7 +520,9 @@ def _conflict_layers(inputs: IndicatorInputs, as_layer: str) -> tuple[dict, list
     return present, [lid for lid in needed if lid not in present]
 
 
-def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: str, key: str | None = None):
+def conflicts_of(
+    inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: str, key: Hashable | None = None
+):
     """Run the conflict engine on ``proposal`` against the present layers (cached under ``key``)."""
     from areal.geo.conflicts import find_conflicts
 
@@ -580,10 +589,11 @@ def conflict_free_share(
     munis = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
     munis = munis.set_index("kommunenummer").loc[inputs.ids]
     total = area_by_zone(np.asarray(munis.geometry.values, dtype=object), dissolved)
-    conf = _conflict_union_m2(res, severities, zone_of=np.array(inputs.ids)).reindex(inputs.ids).fillna(0.0)
+    per_zone = cast(pd.Series, _conflict_union_m2(res, severities, zone_of=np.array(inputs.ids)))
+    conf = per_zone.reindex(inputs.ids).fillna(0.0)
     values = pd.Series(free_share(total, conf.to_numpy()), index=pd.Index(inputs.ids, name="kommunenummer"))
     county = float(free_share(np.array([total.sum()]), np.array([_conflict_union_m2(res, severities)]))[0])
-    notes = ()
+    notes: tuple[str, ...] = ()
     if missing:
         notes = (
             f"checked without {', '.join(missing)} (not in the data directory): their rules were skipped, "
@@ -606,7 +616,7 @@ def best_site_score(inputs: IndicatorInputs, profile: str) -> IndicatorValues:
     best = run.best().set_index("kommunenummer")["mean_score"].astype(float)
     values = best.reindex(inputs.ids).rename_axis("kommunenummer")
     n_none = int(values.isna().sum())
-    notes = (
+    notes: tuple[str, ...] = (
         f"profile {profile} at {run.resolution:g} m, threshold {run.profile.threshold:g}, "
         f"minimum {run.profile.min_area_ha:g} ha",
     )
@@ -639,7 +649,7 @@ def grid_capacity_near_site(
         )
     best, why = _site_reference(inputs, profile)
     if best is None:
-        return not_available(inputs, why)
+        return not_available(inputs, why or "no site")
     pts = cap[cap.geometry.geom_type == "Point"]
     mw = pd.to_numeric(pts["availableCons"], errors="coerce").to_numpy()
     tree = shapely.STRtree(np.asarray(pts.geometry.values, dtype=object))
@@ -652,7 +662,7 @@ def grid_capacity_near_site(
     values = values.reindex(inputs.ids).rename_axis("kommunenummer")
     top = best.sort_values("mean_score", ascending=False)
     county = within(top.iloc[0].geometry) if len(top) else math.nan
-    notes = (
+    notes: tuple[str, ...] = (
         "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
         "(points) only, grid-area polygons ignored",
     )
@@ -679,7 +689,7 @@ def arenas_within(
     if origin == "best_site":
         ref, why = _site_reference(inputs, profile)
         if ref is None:
-            return not_available(inputs, why)
+            return not_available(inputs, why or "no site")
         geoms = {k: ref.loc[k].geometry for k in ref.index}
     else:
         m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
@@ -690,7 +700,7 @@ def arenas_within(
         for k, g in geoms.items()
     }
     values = pd.Series(counts, dtype=float).reindex(inputs.ids).rename_axis("kommunenummer")
-    notes = (
+    notes: tuple[str, ...] = (
         f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} arenas in the catalogue",
     )
     return IndicatorValues(values, math.nan, None, notes)
@@ -811,7 +821,7 @@ def scenario_indicator_metric(inputs: IndicatorInputs, indicators: Sequence[Indi
     usable = [i for i in indicators if i.for_scenario]
 
     def values(s) -> dict[str, float]:
-        return {i.id: METHODS[i.method].scenario(inputs, s.proposal, **i.params) for i in usable}
+        return {i.id: _scenario_fn(METHODS[i.method])(inputs, s.proposal, **i.params) for i in usable}
 
     return values
 
