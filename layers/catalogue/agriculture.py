@@ -1,6 +1,6 @@
 """NIBIO AR5 land resource map: farmland and productive forest (1:5 000)."""
 
-from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers._base import Coverage, Fetch, LayerSpec, Source, Style
 
 AR5_ARTYPE = {
     "11": "Bebygd",
@@ -87,6 +87,8 @@ AR5 = LayerSpec(
         "grunnforhold": AR5_GRUNNFORHOLD,
     },
     tooltip=("arealtype", "skogbonitet", "treslag"),
+    # AR5 is fetched per municipality: it says nothing outside the municipalities whose files exist.
+    coverage=Coverage("municipalities", note="the municipalities for which AR5 was fetched or imported"),
     style=Style(
         color="#827717",
         fill_color="#cddc39",
