@@ -214,15 +214,37 @@ def classify_area(
             hit_ha = float(shapely.union_all(pieces[poly]).area) / M2_PER_HA
         if line.any():
             length_km = float(shapely.union_all(pieces[line]).length) / 1000.0
-    if len(cand):
-        status, reason = "hit", "partly_mapped" if tolerance < share < 1.0 - tolerance else ""
-    elif share >= 1.0 - tolerance:
-        status, reason = "no_hit", ""
-    else:
-        status, reason = "not_mapped", "outside_coverage" if share <= tolerance else "partly_mapped"
+    status, reason = decide(bool(len(cand)), share, tolerance)
     if status == "not_mapped" and reason == "outside_coverage":
         hit_ha = math.nan  # nothing of the area is mapped: no number, not 0 ha
     return AreaStatus(status, reason, hit_ha, int(len(cand)), share, uncovered_ha, length_km)
+
+
+def covered_share(area_geom: BaseGeometry, coverage: BaseGeometry | None, buffer_m: float = 0.0) -> float:
+    """Share (0–1) of an area where a layer (its zone of ``buffer_m``) is mapped.
+
+    >>> from shapely.geometry import box
+    >>> covered_share(box(0, 0, 100, 100), box(0, 0, 50, 100))
+    0.5
+    >>> covered_share(box(0, 0, 100, 100), box(0, -100, 80, 200), buffer_m=30)
+    0.5
+    """
+    family, size = _measure(area_geom)
+    return _covered_share(area_geom, family, size, _erode(coverage, buffer_m))
+
+
+def decide(hit: bool, share: float, tolerance: float = COVERAGE_TOLERANCE) -> tuple[str, str]:
+    """``(status, reason)`` from whether anything was found and the covered share.
+
+    >>> decide(False, 1.0), decide(False, 0.0), decide(True, 0.4)
+    (('no_hit', ''), ('not_mapped', 'outside_coverage'), ('hit', 'partly_mapped'))
+    """
+    partly = tolerance < share < 1.0 - tolerance
+    if hit:
+        return "hit", "partly_mapped" if partly else ""
+    if share >= 1.0 - tolerance:
+        return "no_hit", ""
+    return "not_mapped", "outside_coverage" if share <= tolerance else "partly_mapped"
 
 
 def _erode(coverage: BaseGeometry | None, buffer_m: float) -> BaseGeometry | None:

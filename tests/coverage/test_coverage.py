@@ -166,3 +166,70 @@ def test_coverage_loader_missing_and_sidecar(tmp_path):
     c = cov.coverage_geometry("ar5", tmp_path)
     assert (c.kind, c.description, c.geometry.area) == ("sidecar", "bbox", pytest.approx(2500))
     assert cov.coverages(["ar5", "not_a_layer"], tmp_path).keys() == {"ar5"}
+
+
+def test_site_check_says_not_mapped_never_zero_ha():
+    from areal.geo.sitecheck import check_site
+
+    ar5 = _frame(box(X0, Y0, X0 + 1000, Y0 + 1000), arealtype=["21"])
+    forest = _frame(box(X0 + 1500, Y0, X0 + 1600, Y0 + 100))
+    site = box(X0 + 1200, Y0 + 100, X0 + 1300, Y0 + 200)  # 1 ha, east of the AR5-mapped municipality
+    rep = check_site(
+        site,
+        {"ar5": ar5, "forest": forest},
+        coverage={"ar5": box(X0, Y0, X0 + 1000, Y0 + 1000)},
+        expected=["ar5", "forest", "reindeer_pastures"],
+    )
+    st = rep.coverage.set_index("layer")
+    assert st.loc["ar5", "status"] == "not_mapped" and st.loc["ar5", "reason"] == "outside_coverage"
+    assert st.loc["reindeer_pastures", "status"] == "not_mapped"
+    assert st.loc["reindeer_pastures", "reason"] == "layer_missing"
+    assert st.loc[["ar5", "reindeer_pastures"], "hit_ha"].isna().all()  # no number, not 0 ha
+    assert st.loc["forest", "status"] == "no_hit" and st.loc["forest", "hit_ha"] == 0.0
+    assert set(rep.not_mapped()["layer"]) == {"ar5", "reindeer_pastures"}
+    # inside the mapped municipality the same check is a hit with the overlay's hectares
+    inside = check_site(
+        box(X0 + 900, Y0, X0 + 1100, Y0 + 100), {"ar5": ar5}, coverage={"ar5": ar5.union_all()}
+    )
+    row = inside.coverage.set_index("layer").loc["ar5"]
+    assert (row["status"], row["reason"], row["hit_ha"]) == ("hit", "partly_mapped", pytest.approx(1.0))
+    assert row["uncovered_ha"] == pytest.approx(1.0)
+
+
+def test_conflict_table_and_report_say_not_mapped():
+    from areal.apps.report import conflict_rows
+    from areal.geo.conflicts import find_conflicts
+
+    doc = {
+        "rule": [
+            {
+                "a": "business_areas",
+                "b": b,
+                "severity": "high",
+                "buffer_m": 0,
+                "basis": f"basis {b}",
+                "explanation": "x",
+            }
+            for b in ("mire", "ar5", "forest")
+        ]
+    }
+    table = parse_rules(doc, known_layers=["business_areas", "mire", "ar5", "forest"])
+    prop = _frame(box(0, 0, 200, 100))
+    layers = {"mire": _frame(box(0, 0, 100, 100)), "forest": _frame(box(1000, 0, 1100, 100))}
+    res = find_conflicts(prop, layers, table, coverage={"forest": box(150, 0, 2000, 100)})
+    summary = res.summary().set_index("pair")
+    assert summary.loc["business_areas × mire", ["status", "area_ha"]].tolist() == ["hit", 1.0]
+    # forest covers only half of the proposal and nothing was found there: partly mapped, 0 ha where mapped
+    assert summary.loc["business_areas × forest", ["status", "reason"]].tolist() == [
+        "not_mapped",
+        "partly_mapped",
+    ]
+    assert summary.loc["business_areas × ar5", "status"] == "not_mapped"
+    assert math.isnan(summary.loc["business_areas × ar5", "area_ha"])
+    rows = conflict_rows(res, lang="nb")
+    cells = dict(zip(rows.iloc[:, 0], rows.iloc[:, 2]))
+    assert cells["business_areas × ar5"] == "ikke kartlagt (kartlaget mangler)"
+    assert cells["business_areas × mire"] == "1,0"
+    outside = find_conflicts(prop, layers, table, coverage={"forest": box(5000, 0, 6000, 100)}).summary()
+    row = outside.set_index("pair").loc["business_areas × forest"]
+    assert row["reason"] == "outside_coverage" and math.isnan(row["area_ha"])
