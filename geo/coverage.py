@@ -226,7 +226,7 @@ def covered_share(area_geom: BaseGeometry, coverage: BaseGeometry | None, buffer
     >>> from shapely.geometry import box
     >>> covered_share(box(0, 0, 100, 100), box(0, 0, 50, 100))
     0.5
-    >>> covered_share(box(0, 0, 100, 100), box(0, -100, 80, 200), buffer_m=30)
+    >>> covered_share(box(0, 0, 100, 100), box(-100, -100, 80, 200), buffer_m=30)
     0.5
     """
     family, size = _measure(area_geom)
