@@ -5,8 +5,9 @@ The rule comes from the layer's :class:`~areal.layers._base.Coverage` declaratio
 * a ``<source>.coverage.geojson`` beside a source file wins (``areal fetch`` writes one with the
   municipalities or the box it fetched; :func:`write_sidecar`);
 * ``county``: the county polygon (a national layer clipped to the county);
-* ``municipalities``: the municipalities named by the source files (``ar5_5001.gpkg`` → 5001),
-  else those of the layer's ``kommunenummer`` column;
+* ``municipalities``: the municipalities named by the fetched files (the fetch target
+  ``ar5_{kommunenummer}.gpkg``: ``ar5_5001.gpkg`` → 5001), else those of the layer's
+  ``kommunenummer`` column (an imported file carries a coverage file instead);
 * ``features``: the union of the raw source features before any class filter (a wall-to-wall map).
 
 The geometries feed :func:`areal.geo.coverage.classify_area`, which tells *hit*, *no hit* and
@@ -32,7 +33,6 @@ from areal.layers._base import LayerSpec
 from shapely.geometry.base import BaseGeometry
 
 SIDECAR_SUFFIX = ".coverage.geojson"
-_KNR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,25 @@ def read_sidecar(path: Path) -> tuple[BaseGeometry, str, tuple[str, ...]]:
     return geom, str(props.get("description", "")), tuple(str(m) for m in props.get("municipalities") or ())
 
 
-def _municipality_numbers(files: list[Path]) -> list[str] | None:
+def _stem_pattern(spec: LayerSpec) -> re.Pattern | None:
+    """The file-name pattern of a per-municipality fetch (``ar5_{kommunenummer}.gpkg`` → 4 digits)."""
+    if spec.fetch is None or "{kommunenummer}" not in spec.fetch.target:
+        return None
+    stem = Path(spec.fetch.target).stem
+    return re.compile("^" + re.escape(stem).replace(re.escape("{kommunenummer}"), r"(\d{4})") + "$")
+
+
+def _municipality_numbers(files: list[Path], spec: LayerSpec) -> list[str] | None:
+    """Municipality numbers from the fetched files' names; None when any file is not named so."""
+    pat = _stem_pattern(spec)
+    if pat is None:
+        return None
     out = []
     for f in files:
-        hits = _KNR.findall(f.stem)
-        if not hits:
-            return None  # one file without a number: the file names do not tell
-        out.append(hits[-1])
+        m = pat.match(f.stem)
+        if m is None:
+            return None  # an imported file: its name does not tell
+        out.append(m.group(1))
     return sorted(set(out))
 
 
@@ -199,7 +211,7 @@ def coverage_geometry(
         geom = _features_union(spec.id, tuple(str(f) for f in files), stamps, inner)
         return LayerCoverage(spec.id, True, geom, "features", description="where the source features are")
     if kind == "municipalities":
-        knrs = _municipality_numbers(files) if files else None
+        knrs = _municipality_numbers(files, spec) if files else None
         if knrs is None and frame is not None and "kommunenummer" in frame.columns:
             knrs = sorted(set(frame["kommunenummer"].dropna().astype(str)))
         if knrs:

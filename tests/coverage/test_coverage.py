@@ -144,7 +144,8 @@ def test_coverage_loader_per_municipality_file(tmp_path, monkeypatch):
     spec = registry.get("ar5")
     files, _, _ = loader.find_sources(spec, tmp_path)
     assert [f.name for f in files] == ["ar5_5001.gpkg"]
-    assert cov._municipality_numbers(files) == ["5001"]
+    assert cov._municipality_numbers(files, spec) == ["5001"]
+    assert cov._municipality_numbers([tmp_path / "1910-2_f.gpkg"], spec) is None  # not a fetched name
     monkeypatch.setattr(
         cov,
         "_municipality_union",
