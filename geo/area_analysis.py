@@ -476,7 +476,9 @@ def _dataset_hits(whole, ring, area_m2, gdf, rules, sel, layer, sel_rules, pair_
     # hectares in the rules' zones (a § 49 ring); NaN for a dataset without a zone rule
     out["zone_ha"] = float(sum(pair_ha.get(r.pair, 0.0) for r in zone_rules)) if zone_rules else np.nan
     direct = [r for r in sel_rules if r.buffer_m == 0] or sel_rules
-    if len(touching) and (inside_m2 > 0 or area_m2 == 0):
+    # a hit: polygons overlapping the area with area, or points/lines on it (no area to measure)
+    on_it = len(touching) and (inside_m2 > 0 or area_m2 == 0 or not polys[touching].all())
+    if on_it:
         out["status"], out["severity"] = _rule_status(direct)
     elif zone_hits:
         out["status"], out["severity"] = _rule_status(zone_hits)

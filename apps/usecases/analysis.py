@@ -43,10 +43,32 @@ COLUMN_TITLES: Mapping[str, tuple[str, str]] = {
     "quality": ("Målestokk, årgang", "Scale, vintage"),
 }
 
-#: Messages the analysis writes in English (geo/ has no UI text), as planners read them.
-_MESSAGES_NB = {
-    "only in the requested buffer": "bare i bufferen",
+#: Vintage phrases of the layer catalogue in Norwegian (the catalogue writes them in English).
+_VINTAGE_NB = {
+    "continuously updated": "løpende oppdatert",
+    "current master plans": "gjeldende kommuneplaner",
+    "about 2020": "ca. 2020",
+    "2026 copy": "kopi 2026",
+    "Dec 2025": "des. 2025",
 }
+
+
+def _message(r: Mapping, lang: str, context_title: str) -> str:
+    """The row's note in ``lang`` (geo/ writes English ids and notes; a planner reads these)."""
+    status, layer, msg = r["status"], r["layer"], str(r.get("message") or "")
+    if status == "not_mapped":
+        if lang == "en":
+            return f"not in the data directory: `areal fetch {layer}` or `areal import FILE --as {layer}`"
+        return f"finnes ikke i datakatalogen: hent med `areal fetch {layer}` eller `areal import FIL --as {layer}`"
+    if status == "not_relevant":
+        return (
+            f"not part of the context {context_title}"
+            if lang == "en"
+            else f"ikke en del av konteksten {context_title}"
+        )
+    if msg == "only in the requested buffer":
+        return msg if lang == "en" else "bare i bufferen"
+    return msg
 
 
 def status_title(status: str, lang: str = "nb") -> str:
@@ -183,7 +205,8 @@ def _quality(row: Mapping, lang: str) -> str:
     if scale is not None and not F.is_missing(scale):
         parts.append("1:" + F.count(scale, lang))
     if row.get("vintage"):
-        parts.append(str(row["vintage"]))
+        v = str(row["vintage"])
+        parts.append(v if lang == "en" else _VINTAGE_NB.get(v, v))
     return ", ".join(parts) or F.MISSING
 
 
@@ -195,12 +218,11 @@ def display_rows(result: AreaAnalysis, rules: RuleTable, lang: str = "nb") -> li
     measured (not mapped, not relevant, error) shows as ``–``, never 0.
     """
     out = []
+    ctx_title = result.context.title_en if lang == "en" else result.context.title_nb
     for r in result.results.to_dict(orient="records"):
         measured = r["status"] in ("hit_red", "hit_yellow", "no_hit")
         scale = None if F.is_missing(r.get("scale")) else int(r["scale"])
-        msg = str(r.get("message") or "")
-        if lang != "en":
-            msg = _MESSAGES_NB.get(msg, msg)
+        msg = _message(r, lang, ctx_title)
         out.append(
             {
                 "dataset": r["dataset"],
