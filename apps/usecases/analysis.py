@@ -139,6 +139,7 @@ def run_area_analysis(
     layers: Mapping[str, gpd.GeoDataFrame | None] | None = None,
     rules: RuleTable | None = None,
     contexts: ContextTable | None = None,
+    load: bool = True,
 ) -> AreaAnalysis:
     """Analyse ``area`` in ``context``: the one implementation behind CLI, app, PDF and API.
 
@@ -156,6 +157,9 @@ def run_area_analysis(
         Layers already loaded (the app's); those not given are loaded from ``data_dir``.
     rules, contexts : optional
         Rule table and context table (default: the shipped ones).
+    load : bool
+        Load the layers not in ``layers`` from ``data_dir``; False (the app, whose layers are
+        loaded at start): those are not mapped.
     """
     from areal.layers import loader, registry
     from areal.layers.project_data import load_rules
@@ -174,6 +178,10 @@ def run_area_analysis(
         except (KeyError, ArealError):
             pass
         if have.get(lid) is not None:
+            continue
+        if not load:
+            have[lid] = None
+            not_mapped[lid] = f"layer {lid!r} is not loaded"
             continue
         try:
             have[lid] = loader.load(lid, data_dir)
