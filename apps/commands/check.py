@@ -46,6 +46,7 @@ def check_cmd(
     """
     from areal.apps import jsonsafe
     from areal.apps.usecases.analysis import (
+        COLUMN_TITLES,
         display_rows,
         load_contexts,
         read_area,
@@ -75,11 +76,16 @@ def check_cmd(
         click.echo(jsonsafe.dumps(res.to_dict()))
         return
     click.echo(summary_line(res, lang))
+    t = 1 if lang == "en" else 0
+    head = [COLUMN_TITLES[k][t] for k in ("status", "title", "area", "share", "buffer", "zone", "distance")]
+    click.echo(
+        f"  {head[0]:<24} {head[1]:<60} {head[2]:>12} {head[3]:>8} {head[4]:>10} {head[5]:>10} {head[6]:>10}"
+    )
     for r in display_rows(res, rules, lang):
         extra = f"  ({r['message']})" if r["message"] and r["status_id"] in ("error", "not_mapped") else ""
         click.echo(
             f"  {r['status']:<24} {r['title'][:60]:<60} {r['area']:>12} {r['share']:>8} "
-            f"{r['distance']:>10}{extra}"
+            f"{r['buffer']:>10} {r['zone']:>10} {r['distance']:>10}{extra}"
         )
     if pdf is not None:
         click.echo(f"PDF: {pdf}")

@@ -76,12 +76,15 @@ class AnalysisState(param.Parameterized):
     )
 
     def __init__(self, **params):
-        super().__init__(**params)
         from areal.layers.project_data import load_rules
 
+        context = params.pop("context", None)  # valid once the contexts are read
+        super().__init__(**params)
         self.rules = load_rules()
         self.contexts = load_contexts(rules=self.rules)
         self.param.context.objects = list(self.contexts.contexts)
+        if context is not None:
+            self.context = context
 
     def text(self, key: str, **values) -> str:
         """Text of the tab in the session's language."""
