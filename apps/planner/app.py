@@ -50,6 +50,7 @@ TAB_KEYS = {
     "SuitabilityView": "suitability",
     "ArenasView": "arenas",
     "IndicatorView": "indicators",
+    "AnalysisView": "analysis",
 }
 """The ``tab=`` value of each analysis view (the first two tabs are ``site`` and ``layers``)."""
 
@@ -295,6 +296,9 @@ def create_app(
             ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
             ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
             views.append(ind)
+    from areal.apps.planner.analysis_view import analysis_view
+
+    views.append(analysis_view(state, executor))  # the "Arealanalyse" tab (DOK-style area analysis)
     suit_tool = next((v.tool for v in views if isinstance(v, SuitabilityView)), None)
     notes = _link_notices(state, suit_tool, args, engines)
     if notes:
