@@ -269,11 +269,11 @@ class PlanAccount:
         return out
 
     def long(self) -> pd.DataFrame:
-        """All tables, per municipality, in long form (``table, kommunenummer, arealformal, land_class, ha``)."""
+        """All tables, per municipality, in long form (``table, kommunenummer, arealformal, land_class, source, ha``)."""
         rows = []
         for kind in TABLES:
             sel, key = self._selection(kind)
-            g = sel.groupby(["kommunenummer", key, "land_class"])["area_m2"].sum().reset_index()
+            g = sel.groupby(["kommunenummer", key, "land_class", "source"])["area_m2"].sum().reset_index()
             g = g.rename(columns={key: "arealformal"})
             g.insert(0, "table", kind)
             rows.append(g)
@@ -301,7 +301,8 @@ def _column(gdf: gpd.GeoDataFrame, column: str, what: str) -> pd.Series:
             f"{what}: column {column!r} is missing; columns present: "
             f"{[c for c in gdf.columns if c != gdf.geometry.name]}"
         )
-    return gdf[column].astype("string").str.strip().fillna("")
+    # integer codes read as floats by some drivers ("30.0") are the same code
+    return gdf[column].astype("string").str.strip().str.replace(r"\.0+$", "", regex=True).fillna("")
 
 
 def ar5_land_classes(ar5: gpd.GeoDataFrame, source: str = "AR5") -> gpd.GeoDataFrame:
