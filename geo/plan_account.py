@@ -374,6 +374,16 @@ def n1000_land_classes(
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
 
 
+def _valid(geoms: np.ndarray) -> tuple[np.ndarray, int]:
+    """Polygon parts, invalid ones repaired with ``make_valid`` (counted, never dropped)."""
+    g = polygonal(geoms)
+    bad = ~shapely.is_valid(g)
+    if bad.any():
+        g = g.copy()
+        g[bad] = polygonal(shapely.make_valid(g[bad]))
+    return g, int(bad.sum())
+
+
 def _class_rank(classes: np.ndarray) -> np.ndarray:
     order = {c: i for i, c in enumerate(("bebygd", "samferdsel", *FARMLAND, "myr", *FOREST))}
     return np.array([order.get(c, len(order)) for c in classes])
@@ -441,7 +451,9 @@ def combine_land_sources(
         if frame is None or len(frame) == 0:
             continue
         frame = to_working_crs(frame, "land classes")
-        g = polygonal(as_geometry_array(frame))
+        g, n_bad = _valid(as_geometry_array(frame))
+        if n_bad:
+            notes.append(f"{frame['source'].iloc[0]}: {n_bad} invalid polygon(s) repaired")
         cls = frame["land_class"].astype(str).to_numpy(dtype=object)
         src = frame["source"].astype(str).to_numpy(dtype=object)
         if extent is not None:
@@ -676,7 +688,16 @@ def plan_account(
     covered = np.zeros(len(zones))
     if land is not None and len(land):
         lf = to_working_crs(land, "land classes")
-        lg = polygonal(as_geometry_array(lf))
+        lg, n_bad = _valid(as_geometry_array(lf))
+        if n_bad:
+            notes.append(f"land classes: {n_bad} invalid polygon(s) repaired")
+        # each m² one land class, even when the caller did not stack the sources first
+        lg, lost = _resolve_overlaps(lg, _class_rank(lf["land_class"].astype(str).to_numpy()))
+        if lost > 0:
+            notes.append(
+                f"land classes: {lost / M2_PER_HA:.4f} ha where they overlap counted once "
+                "(built-up, then farmland, mire, forest, others first)"
+            )
         lp = intersect(zones, lg, keep_geometry=False)
         covered = np.bincount(lp.ia, weights=lp.area, minlength=len(zones))
         piece = zone.iloc[lp.ia].reset_index(drop=True)

@@ -280,13 +280,13 @@ def read_plan(
             knr = knr.fillna(from_plan)
     if kommune is not None:
         kommune = str(kommune).strip()
-        present = set(knr.dropna()) - {kommune}
-        if knr.notna().any() and present and not knr.isin([kommune]).any():
+        valid = knr.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+        present = set(knr[valid]) - {kommune}
+        if present and not knr.isin([kommune]).any() and valid.all():
             raise InputGeometryError(
                 f"{name}: no area of municipality {kommune}; the plan holds {', '.join(sorted(present))}"
             )
         # areas of other municipalities are left out; areas without a (valid) number get the given one
-        valid = knr.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
         out = out[(~valid | (knr == kommune)).to_numpy()].copy()
         knr = pd.Series(kommune, index=out.index, dtype="string")
     out["kommunenummer"] = knr

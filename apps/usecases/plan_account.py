@@ -420,7 +420,8 @@ def display_table(
 ) -> pd.DataFrame:
     """One table as the app and the PDF show it: titled rows and columns, numbers as text.
 
-    ``used_only`` drops land-class columns that hold nothing in any table (the CSV and XLSX keep all).
+    ``used_only`` drops land-class columns that hold under 0.05 ha (shown as 0,0) in every table
+    (the CSV and XLSX keep all).
     """
     t = result.account.table(kind, kommune, totals=True)
     cols = _used_columns(result, kommune) if used_only else list(LAND_CLASSES)
@@ -436,7 +437,7 @@ def _used_columns(result: PlanAccountResult, kommune: str | None) -> list[str]:
     used = set()
     for kind in TABLES:
         s = result.account.table(kind, kommune).sum(axis=0)
-        used |= set(s[s > 0].index)
+        used |= set(s[s >= 0.05].index)  # smaller shows as 0,0: a sliver
     return [c for c in LAND_CLASSES if c in used]
 
 
