@@ -9,7 +9,7 @@ the *plans* are made up, placed on the real N50 DyrketMark (cultivated land) of 
 them. No raw response of the service is published (it needs credentials): unverified beyond the
 catalogue.
 
-Run: ``python scripts/make_plan_database_recording.py`` (writes tests/fixtures/recorded/plan_database/).
+Run: ``python scripts/make_plan_database_recording.py`` (writes data/plan_database/, shipped with the package).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 
-OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "recorded" / "plan_database"
+OUT = Path(__file__).resolve().parents[1] / "data" / "plan_database"
 TO_CRS84 = Transformer.from_crs(25833, 4326, always_xy=True)
 
 # (arealformål, arealbruksstatus, områdenavn, UTM33 rectangle)

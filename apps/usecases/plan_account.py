@@ -226,6 +226,8 @@ class PlanAccountResult:
         parts = []
         for s in self.land_sources:
             if s.id == NOT_MAPPED:
+                if s.ha < 0.005:  # slivers along polygon edges, not a gap in the map
+                    continue
                 parts.append(f"{fmt.area_ha(s.ha, lang)} {text('not_mapped', lang)}")
             else:
                 # slivers where a coarser map fills gaps between the finer one's polygons
@@ -268,6 +270,24 @@ class PlanAccountResult:
 
 
 # ---------------------------------------------------------------- inputs
+
+
+def plan_database_recordings(kommune: str) -> tuple[Path, Path] | None:
+    """The shipped plan-database recordings (current, proposed) of ``kommune``, or None.
+
+    The live service (``nap.ft.dibk.no``, OGC API Features) needs Norge digitalt credentials;
+    the recordings are made-up plans in its schema (``data/plan_database/README.md``).
+
+    >>> [p.name for p in plan_database_recordings("5001")]
+    ['kpa_5001_gjeldende.json', 'kpa_5001_forslag.json']
+    >>> plan_database_recordings("5035") is None
+    True
+    """
+    import areal.data
+
+    d = Path(areal.data.__file__).parent / "plan_database"
+    cur, prop = d / f"kpa_{kommune}_gjeldende.json", d / f"kpa_{kommune}_forslag.json"
+    return (cur, prop) if cur.exists() and prop.exists() else None
 
 
 def _municipality_names(data_dir) -> dict[str, str]:
@@ -670,6 +690,7 @@ __all__ = [
     "display_table",
     "formal_title",
     "load_land_classes",
+    "plan_database_recordings",
     "long_frame",
     "render_pdf",
     "write_csv",

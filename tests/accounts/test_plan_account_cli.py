@@ -21,7 +21,7 @@ from tests.accounts.plan_pair import ar5, current_plan, proposed_plan
 SAMPLES = Path(os.environ.get("AREAL_DATA_DIR", "/nonexistent")) / "official-samples"
 RP = SAMPLES / "kommuneplan" / "reguleringsplanforslag-5.0-validator-fixtures"
 RECORDED = Path(__file__).parents[1] / "fixtures" / "recorded"
-PLAN_DB = RECORDED / "plan_database"
+PLAN_DB = Path(__file__).parents[2] / "data" / "plan_database"
 
 
 def _samples():
