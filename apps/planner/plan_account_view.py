@@ -8,6 +8,7 @@ State in :class:`PlanAccountState` (GUI-free, testable without a browser), the v
 
 from __future__ import annotations
 
+import html
 import io
 import tempfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import panel as pn
 import param
-from areal.apps.planner.safe_text import esc
+from areal.apps.planner.safe_text import esc, strip_paths
 from areal.apps.planner.tools import Tool, _run
 from areal.geo.errors import ArealError
 from panel.viewable import Viewer
@@ -148,7 +149,7 @@ class PlanAccountState(Tool):
                         paths[0], paths[1], kommune=kommune, data_dir=self.data_dir, names=tuple(names)
                     )
             except (ArealError, ValueError) as exc:
-                self.param.update(running=False, error=self.tr("error", msg=str(exc)))
+                self.param.update(running=False, error=self.tr("error", msg=strip_paths(str(exc))))
                 return
             self.param.update(result=res, running=False)
 
@@ -282,17 +283,17 @@ class PlanAccountView(Viewer):
 
 def _html_table(df: pd.DataFrame, css: str):
     """A compact HTML table (first column text, numbers right-aligned, the sum row bold), scrolling sideways."""
-    head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
     for i, row in enumerate(df.itertuples(index=False)):
         cells = "".join(
-            f"<td style='text-align:{'left' if j == 0 else 'right'};white-space:nowrap'>{esc(v)}</td>"
+            f"<td style='text-align:{'left' if j == 0 else 'right'};white-space:nowrap'>{html.escape(str(v))}</td>"
             for j, v in enumerate(row)
         )
         style = " style='font-weight:600'" if i == len(df) - 1 else ""
         rows.append(f"<tr{style}>{cells}</tr>")
-    html = (
+    doc = (
         f"<div style='overflow-x:auto'><table class='{css}' style='border-collapse:collapse;font-size:12px'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return pn.pane.HTML(html, sizing_mode="stretch_width", css_classes=[css])
+    return pn.pane.HTML(doc, sizing_mode="stretch_width", css_classes=[css])
