@@ -114,7 +114,11 @@ def check_cmd(area_file: Path, out: Path | None, km: float, data_dir: Path | Non
         except LayerMissingError:
             continue
         hits = touched_features(
-            area, layer, rule.buffer_m, columns=tuple(c for c in cols if c in layer.columns)
+            area,
+            layer,
+            rule.buffer_m,
+            columns=tuple(c for c in cols if c in layer.columns),
+            zone=rule.zone,
         )
         if not hits.empty:
             touched.append((rule, cols, hits))
