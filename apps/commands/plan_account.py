@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main, note
 
 
 def _kommune(_ctx, _param, value: str | None) -> str | None:
@@ -109,7 +109,7 @@ def plan_account_cmd(
         default_status=default_status,
     )
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        note(f"warning: {w}")
     written = write_outputs(result, out, lang) if out is not None else []
     if as_json:
         doc = result.to_dict()
@@ -128,7 +128,7 @@ def plan_account_cmd(
         click.echo(f"\n{TABLE_TITLES[lang]['co2']} (t CO₂)")
         click.echo(co2_table(result, knr, lang).to_string(index=False))
     click.echo("\n" + result.provenance(lang))
-    for note in result.account.notes:
-        click.echo(f"Merk: {note}" if lang == "nb" else f"Note: {note}")
+    for text in result.account.notes:
+        note(f"Merk: {text}" if lang == "nb" else f"Note: {text}")
     for p in written:
-        click.echo(f"wrote {p}")
+        note(f"wrote {p}")

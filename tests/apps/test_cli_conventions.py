@@ -24,6 +24,9 @@ BAD_VALUES: dict[str, list[str]] = {
     "layers": ["--data-dir", "{file}"],
     "layer": ["municipalities", "--out", "{tmp}/kommuner.shp"],
     "account": ["--out", "{tmp}/account.xlsx"],
+    "api": ["--port", "70000"],
+    "check": ["{site}", "--context", "no-such-context"],
+    "plan-account": ["--current", "{tmp}/no-such-plan.gpkg", "--proposed", "{site}"],
     "arenas": ["--near", "ten,sixty"],
     "arenas check": ["{tmp}/no-such-area.geojson"],
     "conflicts": ["--proposal", "{tmp}/no-such-proposal.gpkg"],
@@ -41,7 +44,7 @@ BAD_VALUES: dict[str, list[str]] = {
 }
 
 # Commands that print no table (a server): every other command has --json.
-NO_JSON = {"serve"}
+NO_JSON = {"serve", "api"}
 
 
 def registered_commands(group: click.Group = main, prefix: str = "") -> dict[str, click.Command]:
