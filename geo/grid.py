@@ -23,7 +23,7 @@ from pyproj import CRS
 from rasterio import features
 
 #: Output profile of every GeoTIFF the engine writes: a cloud-optimised GeoTIFF (GDAL ``COG``
-#: driver), float32 scores with NaN as nodata, deflate-compressed 512-pixel tiles and overviews.
+#: driver), float32 scores with NaN as nodata, deflate-compressed 256-pixel tiles and overviews.
 COG_PROFILE: dict = {
     "driver": "COG",
     "dtype": "float32",

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -161,6 +161,25 @@ def write_frame(
     return out
 
 
+def write_csv(df: pd.DataFrame, out: str | os.PathLike, **to_csv: Any) -> Path:
+    """Write a table as CSV atomically: :meth:`pandas.DataFrame.to_csv` options as keywords.
+
+    A geometry column is left out. Used for every CSV the command line writes (``--csv``,
+    ``--out x.csv``), so a failed run leaves the previous file, never half a table.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_csv(pd.DataFrame({"a": [1.5, None]}), d / "t.csv", index=False, na_rep="NA").read_text().split()
+    ['a', '1.5', 'NA']
+    """
+    out = check_suffix(out, (".csv",))
+    if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns:
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, **to_csv)
+    return out
+
+
 def write_layers(layers: Mapping[str, pd.DataFrame], out: str | os.PathLike) -> Path:
     """Write several layers as one new GeoPackage, atomically (the whole file, then one move).
 
@@ -224,7 +243,7 @@ def write_cog(
 ) -> Path:
     """Write a 2-D array on an :class:`~areal.geo.grid.AnalysisGrid` as a cloud-optimised GeoTIFF.
 
-    Uses :data:`areal.geo.grid.COG_PROFILE` (float32, NaN nodata, deflate, 512-pixel tiles, overviews)
+    Uses :data:`areal.geo.grid.COG_PROFILE` (float32, NaN nodata, deflate, 256-pixel tiles, overviews)
     unless ``profile`` overrides keys. Written to a temporary file and moved into place.
     """
     import numpy as np

@@ -24,7 +24,7 @@ def write_account(acc, inputs, out: Path) -> None:
     """Write the account: ``.csv`` (table, ``NA`` = not available) or ``.gpkg`` (polygons + tables)."""
     import geopandas as gpd
     import shapely
-    from areal.layers.export import write_frame
+    from areal.layers.export import write_csv, write_layers
 
     missing = pd.DataFrame(
         [
@@ -35,10 +35,9 @@ def write_account(acc, inputs, out: Path) -> None:
     )
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        acc.table.to_csv(out, index=False, na_rep="NA", float_format="%.4f")
+        write_csv(acc.table, out, index=False, na_rep="NA", float_format="%.4f")
         if len(missing):
-            missing.to_csv(out.with_name(out.stem + "_missing_layers.csv"), index=False)
+            write_csv(missing, out.with_name(out.stem + "_missing_layers.csv"), index=False)
     elif suffix == ".gpkg":
         munis = inputs.municipalities.sort_values("kommunenummer")
         geoms = {k: g for k, g in zip(munis["kommunenummer"].astype(str), munis.geometry.values)}
@@ -46,14 +45,8 @@ def write_account(acc, inputs, out: Path) -> None:
         gdf = gpd.GeoDataFrame(
             acc.table.copy(), geometry=[geoms[k] for k in acc.table["kommunenummer"]], crs=munis.crs
         )
-        write_frame(gdf, out, layer="land_account")
-        if len(missing):
-            write_frame(
-                gpd.GeoDataFrame(missing, geometry=[None] * len(missing), crs=munis.crs),
-                out,
-                layer="missing_layers",
-                mode="a",
-            )
+        # one GeoPackage written whole (atomically); the missing layers as an attribute table
+        write_layers({"land_account": gdf} | ({"missing_layers": missing} if len(missing) else {}), out)
     else:
         raise click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
 

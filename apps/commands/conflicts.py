@@ -142,14 +142,15 @@ class ConflictRun:
 
     def write_csv(self, folder: Path) -> None:
         """The tables as CSV files in ``folder``."""
+        from areal.layers.export import write_csv
+
         res = self.result
-        folder.mkdir(parents=True, exist_ok=True)
-        res.summary().to_csv(folder / "summary.csv", index=False)
-        res.matrix.reset_index().to_csv(folder / "matrix_ha.csv", index=False)
-        res.by_municipality.to_csv(folder / "by_municipality.csv", index=False)
-        pd.DataFrame(res.polygons.drop(columns="geometry")).to_csv(folder / "conflicts.csv", index=False)
+        write_csv(res.summary(), folder / "summary.csv", index=False)
+        write_csv(res.matrix.reset_index(), folder / "matrix_ha.csv", index=False)
+        write_csv(res.by_municipality, folder / "by_municipality.csv", index=False)
+        write_csv(res.polygons, folder / "conflicts.csv", index=False)
         if self.account is not None:
-            self.account.table.to_csv(folder / "area_account.csv", index=False, na_rep="NA")
+            write_csv(self.account.table, folder / "area_account.csv", index=False, na_rep="NA")
 
     def as_json(self, out: Path | None) -> dict:
         """Summary, totals per severity, per municipality, missing and skipped (``--json``)."""

@@ -41,7 +41,7 @@ def wide_table(result) -> pd.DataFrame:
 def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Path]:
     """GeoPackage (polygons + ``indicator_catalogue``) and CSV (+ ``_catalogue.csv``)."""
     import geopandas as gpd
-    from areal.layers.export import write_frame
+    from areal.layers.export import write_layers
 
     written = []
     summary = result.summary.drop(columns=["digits"])
@@ -55,18 +55,14 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
             gdf[c] = gdf[c].astype(
                 "float64"
             )  # Int64 with <NA> -> NaN (GeoPackage has no nullable int via pandas)
-        write_frame(gdf, out, layer="indicators")
-        write_frame(
-            gpd.GeoDataFrame(summary, geometry=[None] * len(summary), crs=munis.crs),
-            out,
-            layer="indicator_catalogue",
-            mode="a",
-        )
+        # one GeoPackage written whole (atomically); the catalogue as an attribute table
+        write_layers({"indicators": gdf, "indicator_catalogue": summary}, out)
         written.append(out)
     if csv is not None:
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        wide_table(result).to_csv(csv, index=False, na_rep="NA", float_format="%.6g")
-        summary.to_csv(csv.with_name(csv.stem + "_catalogue.csv"), index=False, na_rep="NA")
+        from areal.layers.export import write_csv
+
+        write_csv(wide_table(result), csv, index=False, na_rep="NA", float_format="%.6g")
+        write_csv(summary, csv.with_name(csv.stem + "_catalogue.csv"), index=False, na_rep="NA")
         written += [csv, csv.with_name(csv.stem + "_catalogue.csv")]
     return written
 

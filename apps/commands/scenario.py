@@ -202,8 +202,9 @@ def compare_cmd(
     sa, sb = store.get(a), store.get(b)
     table = compare(sa, sb, compare_metrics(data_dir))
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, na_rep="NA")
+        from areal.layers.export import write_csv
+
+        write_csv(table, out, na_rep="NA")
     if as_json:
         emit_json({"a": a, "b": b, "rows": records(table.reset_index())})
         return
