@@ -645,7 +645,7 @@ def municipality_report(
     """
     from areal.apps.usecases.account import compute_account
     from areal.geo.errors import UnknownNameError
-    from areal.geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
+    from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, planned_business_areas
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
@@ -666,9 +666,9 @@ def municipality_report(
     focus = munis[munis["kommunenummer"].astype(str) == knr]
     na: dict[str, str] = {}
     conflicts = None
-    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(_planned(ind_inputs)):
+    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(planned_business_areas(ind_inputs)):
         res, missing = conflicts_of(
-            ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
+            ind_inputs, planned_business_areas(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
         )
         conflicts = _para_table(conflict_rows(res, knr, lang))
     else:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Sequence, cast
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence, cast
 
 import geopandas as gpd
 import numpy as np
@@ -542,7 +542,14 @@ def conflicts_of(
     return res, missing
 
 
-def _planned(inputs: IndicatorInputs) -> gpd.GeoDataFrame:
+def planned_business_areas(inputs: IndicatorInputs) -> gpd.GeoDataFrame:
+    """The planned business areas (``arealbruksstatus`` 2) of ``business_areas``: what the conflict indicators check.
+
+    Raises
+    ------
+    RuleError
+        When the layer has no ``arealbruksstatus`` column.
+    """
     ba = inputs.layers[CONFLICT_LAYER]
     if "arealbruksstatus" not in ba.columns:
         raise RuleError(
@@ -578,7 +585,7 @@ def conflict_free_share(
         return not_available(inputs, inputs.missing(CONFLICT_LAYER, " (planned business areas)"))
     if inputs.rules is None:
         return not_available(inputs, "no conflict rule table was given; run with the default rules")
-    planned = _planned(inputs)
+    planned = planned_business_areas(inputs)
     if len(planned) == 0:
         return not_available(inputs, f"layer {CONFLICT_LAYER!r} holds no planned areas (arealbruksstatus 2)")
     res, missing = conflicts_of(inputs, planned, as_layer, key=f"planned:{as_layer}")
@@ -707,6 +714,30 @@ def arenas_within(
 
 
 # ---------------------------------------------------------------- suitability per municipality
+
+
+def profile_runs(
+    indicators: Iterable[Indicator], run: Callable[[str], ProfileRun]
+) -> tuple[dict[str, ProfileRun], dict[str, str]]:
+    """Run every suitability profile the indicators name, once each: ``(runs, why not)``.
+
+    ``run(name)`` makes one :class:`ProfileRun` (from a data directory, or from a server's cached
+    models); a profile that cannot run is reported with the reason, and the rest still run.
+
+    >>> class I:  # two indicators on one profile, one without
+    ...     def __init__(self, p): self.params = {"profile": p} if p else {}
+    >>> def run(name): raise ValueError("no land")
+    >>> profile_runs([I("x"), I("x"), I(None)], run)
+    ({}, {'x': "profile 'x' could not run: ValueError: no land"})
+    """
+    runs: dict[str, ProfileRun] = {}
+    missing: dict[str, str] = {}
+    for name in dict.fromkeys(i.params["profile"] for i in indicators if i.params.get("profile")):
+        try:
+            runs[name] = run(name)
+        except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
+            missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
+    return runs, missing
 
 
 def best_sites_by_municipality(
