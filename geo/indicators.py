@@ -88,10 +88,6 @@ class Indicator:
     digits: int = 2
     file: str = ""
 
-    def title(self, lang: str = "nb") -> str:
-        """Title in Norwegian (``"nb"``) or English."""
-        return self.title_en if lang == "en" else self.title_nb
-
     @property
     def for_scenario(self) -> bool:
         """Whether the method can evaluate a single proposal (a scenario)."""

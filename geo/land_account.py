@@ -133,11 +133,6 @@ class MissingLayer:
     reason: str
     remedy: str = ""
 
-    def message(self) -> str:
-        """One line for the console and the report."""
-        get = f" Get it with {self.remedy}." if self.remedy else ""
-        return f"{self.layer}: {self.reason} (affects {', '.join(self.affects)}).{get}"
-
 
 @dataclass
 class LandAccount:

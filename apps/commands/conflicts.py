@@ -243,11 +243,10 @@ def run_conflicts(
 
 
 def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
-    from areal.geo.areas import describe
-    from areal.geo.coverage import status_text
+    from areal.apps.labels import area_method_text, missing_layer_text, status_text
 
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
-    click.echo(f"Areas: {describe(res.area_method, lang='en')}")
+    click.echo(f"Areas: {area_method_text(res.area_method, lang='en')}")
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
     summary = res.summary()
@@ -278,7 +277,7 @@ def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
                 f"  {acc.outside_ha:,.1f} ha of the proposal lie outside the municipalities' land (sea)"
             )
         for m in acc.missing_layers:
-            click.echo(f"  not available: {m.message()}")
+            click.echo(f"  not available: {missing_layer_text(m)}")
         for text in acc.notes:
             click.echo(f"  note: {text}")
     if res.missing:

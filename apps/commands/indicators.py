@@ -120,6 +120,8 @@ def indicators_cmd(
     fetch or import. Rank 1 is best (respecting higher_is_better); municipalities without a value
     are unranked.
     """
+    from areal.apps.labels import indicator_title
+
     check_out(out, (".gpkg",))
     check_out(csv, (".csv",), param="--csv")
     timings: dict[str, float] = {}
@@ -158,7 +160,7 @@ def indicators_cmd(
         for ind in result.indicators:
             r = row[f"{ind.id}_rank"]
             click.echo(
-                f"{(ind.title(lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits):>14} "
+                f"{(indicator_title(ind, lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits):>14} "
                 f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits):>14} "
                 f"{fmt_value(s.loc[ind.id, 'county'], ind.digits):>14}"
             )
