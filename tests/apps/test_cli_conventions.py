@@ -228,3 +228,26 @@ def test_scenario_commands_json(paths):
     gone = _run(["scenario", "delete", "A", "--json", *store])
     assert json.loads(gone.stdout) == {"deleted": "A", "store": json.loads(saved.stdout)["store"]}
     assert json.loads(_run(["scenario", "list", "--json", *store]).stdout)["scenarios"] == []
+
+
+def test_account_json_and_its_geopackage_tables(empty_data_dir, tmp_path):
+    import sqlite3
+
+    out = tmp_path / "account.gpkg"
+    res = _run(["account", "--json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    rows = {r["kommunenummer"]: r for r in doc["rows"]}
+    assert len(rows) == 39 and doc["county_id"] == "50"  # 38 municipalities and the county
+    assert rows["5001"]["farmland_ha"] is None  # AR5 missing: null (not available), never 0
+    assert {m["layer"] for m in doc["missing_layers"]} >= {"ar5"}
+    assert "municipalities" in doc["starter_layers"]
+    con = sqlite3.connect(out)
+    kinds = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents"))
+    con.close()
+    assert kinds == {"land_account": "features", "missing_layers": "attributes"}
+    # the same figures as the text table
+    from areal.apps.commands.account import format_ha
+
+    line = next(ln for ln in _run(["account"]).stdout.splitlines() if ln.strip().startswith("5001"))
+    assert format_ha(rows["5001"]["land_ha"], 0) in line
