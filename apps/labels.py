@@ -22,7 +22,7 @@ CLASS_TITLES: Mapping[str, tuple[str, str]] = {
     "open_land": ("Åpent område (N1000)", "Open land (N1000)"),
     "built_up": ("Tettbebyggelse (N1000)", "Built-up (N1000)"),
     "fresh_water": ("Ferskvann, innsjøer (N1000)", "Fresh water, lakes (N1000)"),
-    "farmland": ("Jordbruksareal (AR5 21–23)", "Farmland (AR5 21–23)"),
+    "farmland": ("Jordbruksareal (AR5, ellers AR50/N50)", "Farmland (AR5, else AR50/N50)"),
     "ar5_forest": ("Skog (AR5 30)", "Forest (AR5 30)"),
     "ar5_mire": ("Myr (AR5 60)", "Mire (AR5 60)"),
     "ar5_developed": ("Bebygd og samferdsel (AR5 11–12)", "Built-up and transport (AR5 11–12)"),
@@ -75,12 +75,21 @@ def column_titles(lang: str = "nb") -> dict[str, str]:
     out = {"land_ha": "Landareal (ha)" if nb else "Land area (ha)"}
     for c in CLASSES:
         out[f"{c.id}_ha"] = f"{class_title(c.id, lang)} (ha)"
+        # the share of the zone the class's layer maps (a partial layer: the rest is not mapped)
+        out[f"{c.id}_mapped_share"] = (
+            f"{class_title(c.id, lang)}, andel kartlagt" if nb else f"{class_title(c.id, lang)}, share mapped"
+        )
     for prefix, nb_name, en_name in _TARGETS:
         name = nb_name if nb else en_name
         out[f"{prefix}_total_ha"] = f"{name}, totalt (ha)" if nb else f"{name}, total (ha)"
         for cat in CONVERSION_CATEGORIES:
             cat_nb, cat_en = CONVERSION_TITLES[cat]
             out[f"{prefix}_on_{cat}_ha"] = f"{name} på {cat_nb} (ha)" if nb else f"{name} on {cat_en} (ha)"
+        for cat in CONVERSION_CATEGORIES:
+            t = CONVERSION_TITLES[cat][0 if nb else 1]
+            out[f"{prefix}_on_{cat}_mapped_share"] = (
+                f"{name} på {t}, andel kartlagt" if nb else f"{name} on {t}, share mapped"
+            )
         out[f"{prefix}_developed_share"] = (
             f"{name}, andel på utbygd areal" if nb else f"{name}, share on developed land"
         )

@@ -382,7 +382,7 @@ def _account_series(inputs: IndicatorInputs, column: str) -> tuple[pd.Series, fl
 
 
 #: Conversion categories of the land account that need a layer beyond business_areas.
-_CATEGORY_LAYERS = {"farmland": "ar5"}
+_CATEGORY_LAYERS = {"farmland": "farmland"}  # the composite: AR5, else AR50, else N50
 
 
 def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | None:

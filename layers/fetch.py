@@ -132,6 +132,9 @@ class FetchContext:
         Raster resolution in metres (default: the catalogue's ``params["resolution"]``).
     config : dict
         ``<data dir>/fetch.toml`` (per-layer ``url`` overrides, e.g. the county's business areas).
+    source : str, optional
+        For ``areal fetch farmland``: the source layer to fetch (``ar5``, ``ar50``,
+        ``n50_arealdekke``) instead of the best available one.
     """
 
     data_dir: Path
@@ -142,6 +145,7 @@ class FetchContext:
     bbox: tuple[float, float, float, float] | None = None
     resolution: float | None = None
     config: dict = field(default_factory=dict)
+    source: str | None = None
 
 
 @dataclass
@@ -724,6 +728,31 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         n_inside,
         [f"{len(paths)} tile(s) at {res:g} m"],
     )
+
+
+@fetcher("farmland_best")
+def fetch_farmland(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """Farmland from the best source that can be fetched: AR5 with a GeoID token, else AR50, else N50.
+
+    A source that cannot be fetched (no token, service unreachable) is noted and the next one is
+    tried; the composite layer ``farmland`` then reads whichever source arrived.
+    """
+    order = [s.strip() for s in spec.fetch.params["order"].split(",")]
+    if ctx.source:
+        order = [ctx.source]
+    elif not os.environ.get("AREAL_GEOID_TOKEN") and not (ctx.config.get("geonorge") or {}).get("token"):
+        order = [s for s in order if s != "ar5"]  # AR5 (FKB) needs a GeoID token: not an open source
+    notes: list[str] = []
+    for lid in order:
+        try:
+            res = fetch_layer(lid, ctx)
+        except FetchError as exc:
+            notes.append(f"{lid} not fetched: {exc}")
+            continue
+        scale = "1:5 000" if lid == "ar5" else "1:50 000"
+        notes.insert(0, f"farmland from {lid} ({registry.get(lid).publisher}, {scale})")
+        return FetchResult(spec.id, spec.fetch.service, res.targets, res.downloads, res.n_features, notes)
+    raise FetchError("layer 'farmland': no source could be fetched: " + " | ".join(notes))
 
 
 # ---------------------------------------------------------------- public API

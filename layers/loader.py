@@ -44,6 +44,16 @@ from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, LayerSpec
 from areal.layers.geoparquet import ParquetSource, read_layer, write_sorted
 from areal.layers.readers import reader_for
 
+
+def _farmland(data_dir, **kw):
+    from areal.layers.farmland import build_farmland
+
+    return build_farmland(data_dir, **kw)
+
+
+COMPOSITES = {"composite_farmland": _farmland}
+"""Layers built from other layers (``Source.reader`` names the builder), not read from a file."""
+
 CACHE_VERSION = 4  # 4: sorted GeoParquet 1.1 with bbox covering; one part per source file
 
 
@@ -518,6 +528,9 @@ def load(
     ddir = settings.data_dir(data_dir)
     cdir = settings.cache_dir(cache_dir)
     what = f"layer {layer_id!r}"
+    if spec.source.reader in COMPOSITES:
+        # a layer built from other layers (farmland from AR5, AR50 or N50): they are cached, it is not
+        return COMPOSITES[spec.source.reader](ddir, cache=cache, cache_dir=cdir)
     files, inner, origin = find_sources(spec, ddir)
     if not files:
         sp = starter_path(spec)

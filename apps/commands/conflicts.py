@@ -147,6 +147,11 @@ def conflicts_cmd(
         if len(part):
             out_layers[rule.slug] = part
     out_layers |= {"matrix_ha": matrix, "by_municipality": by_muni, "rules": rules_frame(sub)}
+    farm_sources = None
+    if layers.get("farmland") is not None:
+        # which source and scale the farmland rules used (AR5 1:5 000, AR50 or N50 1:50 000)
+        farm_sources = pd.DataFrame(layers["farmland"].attrs.get("farmland_sources", []))
+        out_layers["farmland_sources"] = farm_sources
     acc = None
     if account:
         from areal.apps.usecases.account import compute_proposal_account
@@ -162,8 +167,14 @@ def conflicts_cmd(
         pd.DataFrame(res.polygons.drop(columns="geometry")).to_csv(csv_dir / "conflicts.csv", index=False)
         if acc is not None:
             acc.table.to_csv(csv_dir / "area_account.csv", index=False, na_rep="NA")
+        if farm_sources is not None:
+            farm_sources.to_csv(csv_dir / "farmland_sources.csv", index=False)
 
     _print_summary(res, as_layer, proposal, out, acc)
+    if layers.get("farmland") is not None and any(r.b_layer == "farmland" for r in res.rules):
+        from areal.layers.farmland import describe_sources
+
+        click.echo(describe_sources(layers["farmland"], "en"))
 
 
 def _print_summary(res, as_layer: str, proposal: str, out: Path, acc) -> None:
@@ -175,8 +186,14 @@ def _print_summary(res, as_layer: str, proposal: str, out: Path, acc) -> None:
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
     summary = res.summary()
+    shares = res.statuses.set_index("pair")["covered_share"] if len(res.statuses) else {}
     for _, row in summary[summary["status"] != "not_mapped"].iterrows():
         click.echo(f"{row['severity']:10} {row['area_ha']:12,.1f}  {row['pair']}")
+        if row["reason"] == "partly_mapped":
+            share = 100.0 * (1.0 - float(shares.get(row["pair"], 1.0)))
+            click.echo(
+                f"{'':24}partly mapped: {share:,.1f} % of the proposal lies outside the layer's coverage"
+            )
         click.echo(f"{'':24}{row['basis'][:96]}")
     click.echo("-" * 100)
     for _, row in summary[summary["status"] == "not_mapped"].iterrows():

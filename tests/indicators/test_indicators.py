@@ -138,7 +138,10 @@ def tiny():
     )
     run = ProfileRun(_Profile(), sites, 100.0)
     # how to get a layer is the caller's (layers/); geo/ names no CLI command itself
-    remedies = {"ar5": "`areal fetch ar5` or `areal import FILE --as ar5`"}
+    remedies = {
+        "ar5": "`areal fetch ar5` or `areal import FILE --as ar5`",
+        "farmland": "`areal fetch farmland` (AR5, else AR50, else N50)",
+    }
     return IndicatorInputs(munis, acc, layers, remedies, RULES, {"demo": run}, {}, FACTORS)
 
 
@@ -171,7 +174,10 @@ def test_hand_computed_indicators(tiny):
 def test_not_available_names_the_layer(tiny):
     res = compute_indicators(CATALOGUE, tiny).summary.set_index("id")
     assert res.loc["farmland", "status"] == "not available"
-    assert "'ar5'" in res.loc["farmland", "reason"] and "areal fetch ar5" in res.loc["farmland", "reason"]
+    assert (
+        "'farmland'" in res.loc["farmland", "reason"]
+        and "areal fetch farmland" in res.loc["farmland", "reason"]
+    )
     without = {k: v for k, v in tiny.layers.items() if k not in ("business_areas", "grid_capacity")}
     inputs = IndicatorInputs(
         tiny.municipalities,
@@ -346,7 +352,9 @@ def test_real_all_indicators_38_municipalities(real_table):
             assert s.loc[i.id, "status"] == "not available" and s.loc[i.id, "reason"]
     for iid in ("planned_business_ha", "planned_on_developed_share", "co2_at_stake_t"):
         assert "business_areas" in s.loc[iid, "reason"]
-    assert "ar5" in s.loc["farmland_at_stake_ha", "reason"]
+    # farmland is there (the N50 sample through the composite): only business_areas is missing
+    assert "business_areas" in s.loc["farmland_at_stake_ha", "reason"]
+    assert "farmland" not in s.loc["farmland_at_stake_ha", "reason"].split(";")[0].split("get it")[0]
     assert s.loc["protected_share", "status"] == "ok" and s.loc["test_arenas_within_30km", "status"] == "ok"
     assert s.loc["best_site_data_centre", "n_values"] >= 3
 
