@@ -30,6 +30,7 @@ from areal.geo.geometry import M2_PER_DAA, M2_PER_HA, area_columns, repair_geome
 from areal.geo.overlay import (
     DEFAULT_CHUNK,
     Flat,
+    Pieces,
     as_geometry_array,
     buffer,
     flat_overlay,
@@ -358,6 +359,8 @@ def _apply(
         else:
             small = cache.get(rule.b_layer, prepared[rule.b_layer], rule.b, rule.buffer_m)
             pieces = flat_overlay(a_sel, small, scheduler=scheduler)
+        if rule.zone == "outside":
+            pieces = _outside(pieces, b_sel)
         frames.append(_rule_pieces(pieces, rule, munis, chunk_size, area_method))
     frames = [f for f in frames if len(f)]
     polygons = pd.concat(frames, ignore_index=True) if frames else _empty_polygons()
@@ -404,6 +407,38 @@ def _statuses(result: ConflictResult, a_frame: gpd.GeoDataFrame, coverage) -> pd
             }
         )
     return pd.DataFrame(rows, columns=["pair", "layer_b", "status", "reason", "covered_share"])
+
+
+def _outside(pieces: Pieces, b_geoms: np.ndarray) -> Pieces:
+    """The pieces of a zone with B itself cut away: the ring outside B (a § 49 zone).
+
+    Only B features meeting a piece are unioned, so the cost follows the pieces, not the layer.
+    An enclave inside B (a hole) is outside B and stays in the ring.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> from areal.geo.overlay import intersect
+    >>> park = np.array([box(0, 0, 1000, 1000)])
+    >>> zone = intersect(buffer(park, 500), [box(500, 0, 2000, 1000)])
+    >>> float(_outside(zone, park).area.sum())  # the 500 m wide strip east of the park
+    500000.0
+    """
+    if len(pieces) == 0:
+        return pieces
+    b = polygonal(b_geoms[~shapely.is_missing(b_geoms)])
+    b = b[~shapely.is_empty(b)]
+    if len(b) == 0:
+        return pieces
+    tree = shapely.STRtree(b)
+    ip, ib = tree.query(pieces.geoms, predicate="intersects")
+    geoms = pieces.geoms.copy()
+    for i in np.unique(ip):
+        geoms[i] = shapely.difference(geoms[i], shapely.union_all(b[ib[ip == i]]))
+    geoms = polygonal(geoms)
+    area = shapely.area(geoms)
+    keep = area > 0
+    return Pieces(pieces.ia[keep], pieces.ib[keep], geoms[keep], area[keep], pieces.n_contained)
 
 
 def _has_area(geoms: np.ndarray, buffer_m: float) -> bool:
@@ -545,6 +580,7 @@ def touched_features(
     *,
     columns: tuple[str, ...] = (),
     chunk_size: int = DEFAULT_CHUNK,
+    zone: str = "whole",
 ) -> pd.DataFrame:
     """Which features of one layer a proposal touches, and by how many hectares each.
 
@@ -562,6 +598,9 @@ def touched_features(
         Zone around each feature (a rule's ``buffer_m``); 0 for polygons as they are.
     columns : tuple of str
         Attributes of ``layer`` to carry (for example ``site_id``, ``site_name``).
+    zone : {"whole", "outside"}
+        A rule's :attr:`~areal.geo.rules.Rule.zone`: ``outside`` counts only the ring of each
+        feature's zone that lies outside every feature of the layer.
 
     Returns
     -------
@@ -575,7 +614,9 @@ def touched_features(
     prop = flatten(proposal.geometry.values).geoms
     geoms = as_geometry_array(layer.geometry.values)
     zones = buffer(geoms, buffer_m) if buffer_m > 0 else geoms
-    pieces = intersect(zones, prop, chunk_size=chunk_size, keep_geometry=False)
+    pieces = intersect(zones, prop, chunk_size=chunk_size, keep_geometry=zone == "outside")
+    if zone == "outside" and buffer_m > 0:
+        pieces = _outside(pieces, geoms)
     per = pd.Series(pieces.area).groupby(pieces.ia).sum()
     out = pd.DataFrame({"feature": layer.index.to_numpy()[per.index.to_numpy()]})
     for col in columns:
