@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 from areal.apps import formatting as F
 from areal.geo.area_analysis import STATUSES, AreaAnalysis, ContextTable, analyse_area
 from areal.geo.errors import ArealError, LayerMissingError
@@ -194,6 +195,7 @@ def run_area_analysis(
         except (ArealError, OSError, ValueError) as exc:
             have[lid] = None
             errors[lid] = f"{lid}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    not_mapped.update(_outside_coverage(area, have, not_mapped, errors, buffer_m, data_dir))
     return analyse_area(
         area,
         have,
@@ -205,6 +207,33 @@ def run_area_analysis(
         not_mapped=not_mapped,
         errors=errors,
     )
+
+
+def _outside_coverage(area, have, not_mapped, errors, buffer_m, data_dir) -> dict[str, str]:
+    """Loaded layers that map no part of the area (AR5 of other municipalities, the N50 sample ...)."""
+    import shapely
+    from areal.geo.coverage import COVERAGE_TOLERANCE, covered_share
+    from areal.geo.crs import to_working_crs
+    from areal.layers.coverage import coverage_geometry
+
+    geom = shapely.union_all(np.asarray(to_working_crs(area, "area").geometry.values))
+    if buffer_m > 0:
+        geom = shapely.buffer(geom, buffer_m)
+    out = {}
+    for lid, gdf in have.items():
+        if gdf is None or lid in not_mapped or lid in errors:
+            continue
+        try:
+            cov = coverage_geometry(lid, data_dir, frame=gdf)
+        except (ArealError, OSError, ValueError):
+            continue
+        if (
+            cov.available
+            and cov.geometry is not None
+            and covered_share(geom, cov.geometry) <= COVERAGE_TOLERANCE
+        ):
+            out[lid] = f"layer {lid!r} is not mapped here (it covers {cov.description})"
+    return out
 
 
 def _quality(row: Mapping, lang: str) -> str:
