@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.geo.areas import area_m2, check_method
+from areal.geo.coverage import covered_share, decide
 from areal.geo.crs import WORKING_CRS, ensure_same_crs, to_working_crs
 from areal.geo.errors import RuleError
 from areal.geo.geometry import M2_PER_DAA, M2_PER_HA, area_columns, repair_geometries
@@ -75,12 +76,18 @@ class ConflictResult:
         of that severity (overlaps between pairs counted once), and ``conflict_ha`` over all severities.
     rules : tuple of Rule
         Rules that were applied.
+    not_checked : tuple of Rule
+        Rules whose B layer is missing (reported as not mapped).
     missing : list of str
         Layers named by a rule but not supplied (their rules were not checked).
     skipped : list of str
         Rules not applied, each with the reason.
     area_method : str
         How the areas were computed (:data:`areal.geo.areas.AREA_METHODS`).
+    statuses : DataFrame
+        Per rule (applied or not): ``pair``, ``layer_b``, ``status`` (``hit``, ``no_hit``,
+        ``not_mapped``; empty for a rule skipped for another reason), ``reason``, ``covered_share``.
+        A missing layer, or a proposal outside the layer's coverage, is ``not_mapped``.
     """
 
     polygons: gpd.GeoDataFrame
@@ -90,6 +97,10 @@ class ConflictResult:
     missing: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     area_method: str = "planar"
+    not_checked: tuple[Rule, ...] = ()
+    statuses: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["pair", "layer_b", "status", "reason", "covered_share"])
+    )
 
     def total_ha(self, severity: str | None = None) -> float:
         """Hectares in conflict (of one severity, or of any), overlaps between pairs counted once."""
@@ -109,19 +120,50 @@ class ConflictResult:
         return self.polygons.groupby("pair", sort=False)["area_ha"].sum()
 
     def summary(self) -> pd.DataFrame:
-        """One row per applied rule: pair, severity, buffer, hectares, basis."""
+        """One row per rule: pair, severity, buffer, hectares, basis, status and reason.
+
+        Applied rules first; then the rules of missing layers. A rule whose layer is missing or
+        does not cover the proposal has NaN hectares and status ``not_mapped``: not 0 ha.
+        """
         ha = self.pair_ha()
-        rows = [
-            {
-                "pair": r.pair,
-                "severity": r.severity,
-                "buffer_m": r.buffer_m,
-                "area_ha": float(ha.get(r.pair, 0.0)),
-                "basis": r.basis,
-            }
-            for r in self.rules
-        ]
-        return pd.DataFrame(rows, columns=["pair", "severity", "buffer_m", "area_ha", "basis"])
+        st = self.statuses.set_index("pair") if len(self.statuses) else None
+
+        def status(pair: str) -> tuple[str, str]:
+            if st is None or pair not in st.index:
+                return "hit" if ha.get(pair, 0.0) > 0 else "no_hit", ""
+            return str(st.at[pair, "status"]), str(st.at[pair, "reason"])
+
+        rows = []
+        for r in self.rules:
+            s, why = status(r.pair)
+            area = float(ha.get(r.pair, 0.0))
+            if s == "not_mapped" and why == "outside_coverage":
+                area = float("nan")
+            rows.append(
+                {
+                    "pair": r.pair,
+                    "severity": r.severity,
+                    "buffer_m": r.buffer_m,
+                    "area_ha": area,
+                    "basis": r.basis,
+                    "status": s,
+                    "reason": why,
+                }
+            )
+        for r in self.not_checked:
+            rows.append(
+                {
+                    "pair": r.pair,
+                    "severity": r.severity,
+                    "buffer_m": r.buffer_m,
+                    "area_ha": float("nan"),
+                    "basis": r.basis,
+                    "status": "not_mapped",
+                    "reason": "layer_missing",
+                }
+            )
+        cols = ["pair", "severity", "buffer_m", "area_ha", "basis", "status", "reason"]
+        return pd.DataFrame(rows, columns=cols)
 
 
 def _empty_polygons() -> gpd.GeoDataFrame:
@@ -284,12 +326,13 @@ def _apply(
     munis = _prepare(municipalities, "municipalities") if municipalities is not None else None
     cache = _FlatCache(table)
     prepared: dict[str, gpd.GeoDataFrame] = {}
-    frames, applied, missing, skipped = [], [], [], []
+    frames, applied, missing, skipped, not_checked = [], [], [], [], []
     for rule in rules_to_apply:
         if rule.b_layer not in layers or layers[rule.b_layer] is None:
             if rule.b_layer not in missing:
                 missing.append(rule.b_layer)
             skipped.append(f"{rule.pair}: layer {rule.b_layer!r} is missing")
+            not_checked.append(rule)
             continue
         if rule.b_layer not in prepared:
             prepared[rule.b_layer] = _prepare(layers[rule.b_layer], f"layer {rule.b_layer!r}")
@@ -325,7 +368,45 @@ def _apply(
         POLYGON_COLUMNS + ["geometry"]
     ]
     matrix, by_muni = _summaries(polygons, tuple(applied), area_method)
-    return ConflictResult(polygons, matrix, by_muni, tuple(applied), missing, skipped, area_method)
+    return ConflictResult(
+        polygons,
+        matrix,
+        by_muni,
+        tuple(applied),
+        missing,
+        skipped,
+        area_method,
+        not_checked=tuple(not_checked),
+    )
+
+
+def _statuses(result: ConflictResult, a_frame: gpd.GeoDataFrame, coverage) -> pd.DataFrame:
+    """Hit / no hit / not mapped per rule, from the engine's hectares and each layer's coverage."""
+    ha = result.pair_ha()
+    rows = []
+    need_area = any(coverage.get(r.b_layer) is not None for r in result.rules)
+    area_geom = None
+    if need_area:
+        g = as_geometry_array(_prepare(a_frame, "proposal"))
+        area_geom = shapely.union_all(polygonal(g))
+    for r in result.rules:
+        cov = coverage.get(r.b_layer)
+        share = 1.0 if cov is None or area_geom is None else covered_share(area_geom, cov, r.buffer_m)
+        status, reason = decide(float(ha.get(r.pair, 0.0)) > 0, share)
+        rows.append(
+            {"pair": r.pair, "layer_b": r.b_layer, "status": status, "reason": reason, "covered_share": share}
+        )
+    for r in result.not_checked:
+        rows.append(
+            {
+                "pair": r.pair,
+                "layer_b": r.b_layer,
+                "status": "not_mapped",
+                "reason": "layer_missing",
+                "covered_share": 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["pair", "layer_b", "status", "reason", "covered_share"])
 
 
 def _outside(pieces: Pieces, b_geoms: np.ndarray) -> Pieces:
@@ -381,6 +462,7 @@ def find_conflicts(
     chunk_size: int = DEFAULT_CHUNK,
     scheduler=None,
     area_method: str = "planar",
+    coverage: Mapping[str, shapely.Geometry | None] | None = None,
 ) -> ConflictResult:
     """Check a proposal against every layer its rules name.
 
@@ -405,6 +487,10 @@ def find_conflicts(
     area_method : {"planar", "geodesic"}
         ``planar`` (EPSG:25833, the county default) or ``geodesic`` (GRS80 ellipsoid, exact across
         Norway: a national run); stated in :attr:`ConflictResult.area_method`.
+    coverage : mapping of layer id -> geometry or None, optional
+        Where each B layer is mapped (:func:`areal.layers.coverage.coverages`); a layer not
+        named covers everywhere. Rules come out ``hit``, ``no_hit`` or ``not_mapped`` in
+        :attr:`ConflictResult.statuses` and :meth:`ConflictResult.summary`.
 
     Returns
     -------
@@ -434,9 +520,11 @@ def find_conflicts(
         raise RuleError(
             f"{rules.source}: no rule has {as_layer!r} on its A side; layers with rules: {', '.join(with_a)}"
         )
-    return _apply(
+    result = _apply(
         proposal, layers, selected, rules, as_layer, municipalities, chunk_size, scheduler, area_method
     )
+    result.statuses = _statuses(result, proposal, coverage or {})
+    return result
 
 
 def pair_conflicts(

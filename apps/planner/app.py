@@ -51,6 +51,7 @@ TAB_KEYS = {
     "ArenasView": "arenas",
     "IndicatorView": "indicators",
     "AnalysisView": "analysis",
+    "PlanAccountView": "arealregnskap",
 }
 """The ``tab=`` value of each analysis view (the first two tabs are ``site`` and ``layers``)."""
 
@@ -296,6 +297,10 @@ def create_app(
             ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
             ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
             views.append(ind)
+        if mode == "planner" and "municipalities" in data.layers:
+            from areal.apps.planner.plan_account_view import PlanAccountState, PlanAccountView
+
+            views.append(PlanAccountView(tool=PlanAccountState(app=state, executor=executor)))
     from areal.apps.planner.analysis_view import analysis_view
 
     views.append(analysis_view(state, executor))  # the "Arealanalyse" tab (DOK-style area analysis)
