@@ -55,6 +55,7 @@ RESULT_COLUMNS = [
     "zone_ha",
     "distance_m",
     "n_objects",
+    "covered_share",
     "rules",
     "basis",
     "reference",
@@ -294,6 +295,7 @@ def analyse_area(
     vintages: Mapping[str, str] | None = None,
     not_mapped: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
 ) -> AreaAnalysis:
     """Analyse an area per dataset in a context.
 
@@ -316,6 +318,11 @@ def analyse_area(
         Layers known to be unmapped for this area, with the reason (a coverage check).
     errors : mapping of layer id -> str, optional
         Layers that failed to load, with the one-line message: ``error``.
+    coverage : mapping of layer id -> geometry or None, optional
+        Where each layer is mapped (:func:`areal.layers.coverage.coverages`); a layer not in it,
+        or with None, is mapped everywhere. No hit in an area the layer does not cover (the
+        area grown by the buffer) is ``not_mapped`` (:func:`areal.geo.coverage.decide`), never
+        0 ha; a hit in a partly mapped area stays a hit and says how much was mapped.
 
     Returns
     -------
@@ -364,6 +371,7 @@ def analyse_area(
         grown = shapely.buffer(whole, buffer_m)
         ring = shapely.difference(grown, whole) if area_m2 > 0 else grown
     rows = []
+    extent = shapely.buffer(whole, buffer_m) if buffer_m > 0 else whole
     relevant = set(ctx.datasets)
     # conflicts over the context's rules with loaded layers, once: the hectares per rule
     ctx_rules = tuple(r for r in own if r.b in relevant)
@@ -393,6 +401,7 @@ def analyse_area(
             "zone_ha": np.nan,
             "distance_m": np.nan,
             "n_objects": 0,
+            "covered_share": np.nan,
             "rules": "; ".join(f"{r.b_label} [{r.severity}]" for r in sel_rules),
             "basis": " | ".join(dict.fromkeys(r.basis for r in sel_rules)),
             "reference": " ".join(dict.fromkeys(r.reference for r in sel_rules if r.reference)),
@@ -413,6 +422,7 @@ def analyse_area(
                 row.update(
                     _dataset_hits(whole, ring, area_m2, layers[layer], rules, sel, layer, sel_rules, pair_ha)
                 )
+                _apply_coverage(row, extent, (coverage or {}).get(layer))
             except (RuleError, ValueError, shapely.errors.GEOSException) as exc:
                 row.update(status="error", message=f"{sel}: {exc}")
         rows.append(row)
@@ -427,6 +437,29 @@ def analyse_area(
         .reset_index(drop=True)
     )
     return AreaAnalysis(df, ctx, float(buffer_m), area_m2, gdf, ring)
+
+
+def _apply_coverage(row: dict[str, Any], extent, cov) -> None:
+    """Coverage of the layer over the analysed extent: not mapped where it is not (not 0 ha)."""
+    from areal.geo.coverage import covered_share, decide
+
+    share = 1.0 if cov is None else covered_share(extent, cov)
+    row["covered_share"] = share
+    hit = row["status"] in ("hit_red", "hit_yellow")
+    status, reason = decide(hit, share)
+    if status == "not_mapped":
+        row.update(
+            status="not_mapped",
+            severity=None,
+            message=f"{reason}: the layer covers {share:.0%} of the area",
+            area_m2=np.nan,
+            area_ha=np.nan,
+            share=np.nan,
+            buffer_ha=np.nan,
+            zone_ha=np.nan,
+        )
+    elif reason == "partly_mapped":
+        row["message"] = f"partly_mapped: the layer covers {share:.0%} of the area"
 
 
 def _dataset_hits(whole, ring, area_m2, gdf, rules, sel, layer, sel_rules, pair_ha) -> dict[str, Any]:

@@ -68,6 +68,11 @@ def _message(r: Mapping, lang: str, context_title: str) -> str:
         )
     if msg == "only in the requested buffer":
         return msg if lang == "en" else "bare i bufferen"
+    share = r.get("covered_share")
+    if msg.startswith(("outside_coverage", "partly_mapped")) and not F.is_missing(share):
+        if lang == "en":
+            return f"the layer is mapped on {F.percent(share, lang, 0)} of the area"
+        return f"datasettet er kartlagt for {F.percent(share, lang, 0)} av området"
     return msg
 
 
@@ -194,6 +199,9 @@ def run_area_analysis(
         except (ArealError, OSError, ValueError) as exc:
             have[lid] = None
             errors[lid] = f"{lid}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    from areal.layers.coverage import coverages
+
+    present = [lid for lid in sorted(wanted) if have.get(lid) is not None]
     return analyse_area(
         area,
         have,
@@ -204,6 +212,7 @@ def run_area_analysis(
         vintages=vintages,
         not_mapped=not_mapped,
         errors=errors,
+        coverage=coverages(present, data_dir, frames=have),
     )
 
 
