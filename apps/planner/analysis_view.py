@@ -57,7 +57,8 @@ TEXT = {
     },
 }
 
-TABLE_COLUMNS = ("title", "status", "area", "share", "buffer", "zone", "distance", "quality")
+TABLE_COLUMNS = ("title", "status", "area", "share", "distance")
+"""Columns of the tab's table (the sidebar is narrow; buffer, zone and data quality follow per hit)."""
 
 
 class AnalysisState(param.Parameterized):
@@ -214,7 +215,7 @@ class AnalysisView(Viewer):
             lines = [f"**{esc(s.text('hits'))}**"]
             for r in hits:
                 lines.append(
-                    f"- **{esc(r['title'])}** ({esc(r['status'])}, {esc(r['area'])}): "
+                    f"- **{esc(r['title'])}** ({esc(r['status'])}; {esc(_extent(r, lang))}): "
                     f"{esc(guide_t)}: {esc(r['guidance'])} *{esc(basis_t)}: {esc(r['basis'])}*"
                 )
             parts.append(
@@ -225,10 +226,20 @@ class AnalysisView(Viewer):
         return pn.Column(*parts, sizing_mode="stretch_width")
 
 
+def _extent(r: dict, lang: str) -> str:
+    """Area, buffer, zone and data quality of a hit, in one line."""
+    t = 1 if lang == "en" else 0
+    parts = [f"{COLUMN_TITLES[k][t].lower()} {r[k]}" for k in ("area", "buffer", "zone") if r[k] != "–"]
+    parts.append(f"{COLUMN_TITLES['quality'][t].lower()} {r['quality']}")
+    return ", ".join(parts)
+
+
 _TABLE_CSS = """
 :host { display: block; max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 12px; width: 100%; }
-td, th { white-space: normal; overflow-wrap: anywhere; vertical-align: top; padding: 2px 4px; }
+td, th { vertical-align: top; padding: 2px 4px; text-align: left; }
+td:first-child, th:first-child { overflow-wrap: anywhere; text-align: left !important; }
+td:not(:first-child), th:not(:first-child) { white-space: nowrap; text-align: right; }
 """
 
 
