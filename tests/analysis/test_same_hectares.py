@@ -246,3 +246,37 @@ def test_pdf_names_not_mapped_datasets_and_never_zero(real_data, area_file, tmp_
     ).stdout
     farm = next(ln for ln in txt.splitlines() if "AR5" in ln and "Ikke kartlagt" in ln)
     assert "0,00" not in farm and "–" in farm
+
+
+def test_api_suitability_process_small_grid_cached(api_url):
+    body = {"inputs": {"profile": "data_centre", "municipality": "5001", "resolution": 1000, "top": 3}}
+    t0 = time.perf_counter()
+    status, out = post(api_url + "/processes/suitability/execution", body)
+    first = time.perf_counter() - t0
+    assert status == 200, out
+    res = out["result"]
+    feats = res["sites"]["features"]
+    assert res["resolution_m"] == 1000 and 1 <= len(feats) <= 3
+    assert [f["properties"]["rank"] for f in feats] == sorted(f["properties"]["rank"] for f in feats)
+    lost = {r["exclusion"]: r for r in res["area_lost"]}
+    assert lost["remaining"]["cell_res_m"] == 1000.0 and {r["method"] for r in res["area_lost"]} == {"exact"}
+    t0 = time.perf_counter()
+    status, again = post(api_url + "/processes/suitability/execution", body)
+    assert status == 200 and again == out and time.perf_counter() - t0 < max(first, 0.5)  # from the cache
+    status, bad = post(
+        api_url + "/processes/suitability/execution", {"inputs": {"profile": "x", "municipality": "5001"}}
+    )
+    assert status == 400 and "input profile: 'x' is not one of" in bad["detail"]
+
+
+def test_cli_check_in_english(real_data, area_file):
+    res = CliRunner().invoke(
+        main, ["check", str(area_file), "--context", "ku", "--lang", "en", "--data-dir", str(real_data)]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("Area analysis (Environmental impact assessment (KU)): area 400.0 ha")
+    assert (
+        "Hit – must be handled" in res.output
+        and "Not mapped" in res.output
+        and "ikke" not in res.output.lower()
+    )
