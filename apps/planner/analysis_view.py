@@ -158,12 +158,18 @@ class AnalysisView(Viewer):
             s.param.context, label=s.text("context"), options=s.context_titles(), sizing_mode="stretch_width"
         )
         self.buffer = pn.widgets.FloatInput.from_param(
-            s.param.buffer_m, name=s.text("buffer"), step=50, sizing_mode="stretch_width"
+            s.param.buffer_m, label=s.text("buffer"), step=50, sizing_mode="stretch_width"
         )
-        self.run = pn.widgets.Button(
-            name=s.text("run"), button_type="primary", css_classes=["areal-analysis-run"]
-        )
+        self.run = pn.widgets.Button(label=s.text("run"), color="primary", css_classes=["areal-analysis-run"])
         self.run.on_click(lambda _e: s.run())
+        s.app.param.watch(self._relabel, "lang")
+
+    def _relabel(self, _event=None) -> None:
+        """Widget texts in the new language (the table follows through its binding)."""
+        s = self.tool
+        self.context.param.update(options=s.context_titles(), label=s.text("context"))
+        self.buffer.label = s.text("buffer")
+        self.run.label = s.text("run")
 
     def __panel__(self):
         s = self.tool
