@@ -217,6 +217,8 @@ class AreaAnalysis:
     buffer_m : float
     area_m2 : float
         Area of the analysed area itself (overlaps once; 0 for points and lines).
+    municipalities : list of (kommunenummer, kommunenavn)
+        The municipalities the area lies in (empty without the municipality layer).
     analysed : GeoDataFrame
         The analysed area (EPSG:25833), and ``buffer`` the area grown by ``buffer_m``.
     """
@@ -227,6 +229,7 @@ class AreaAnalysis:
     area_m2: float
     analysed: gpd.GeoDataFrame
     zone: Any = None
+    municipalities: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def area_ha(self) -> float:
@@ -259,6 +262,7 @@ class AreaAnalysis:
             "buffer_m": float(self.buffer_m),
             "area_m2": float(self.area_m2),
             "area_ha": float(self.area_ha),
+            "municipalities": [{"kommunenummer": k, "kommunenavn": n} for k, n in self.municipalities],
             "counts": self.counts(),
             "results": rows,
         }
@@ -296,6 +300,7 @@ def analyse_area(
     not_mapped: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     coverage: Mapping[str, Any] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
 ) -> AreaAnalysis:
     """Analyse an area per dataset in a context.
 
@@ -323,6 +328,8 @@ def analyse_area(
         or with None, is mapped everywhere. No hit in an area the layer does not cover (the
         area grown by the buffer) is ``not_mapped`` (:func:`areal.geo.coverage.decide`), never
         0 ha; a hit in a partly mapped area stays a hit and says how much was mapped.
+    municipalities : GeoDataFrame, optional
+        With ``kommunenummer`` / ``kommunenavn``: the municipalities the area lies in are named.
 
     Returns
     -------
@@ -436,7 +443,28 @@ def analyse_area(
         .drop(columns=["_o", "_a", "_d"])
         .reset_index(drop=True)
     )
-    return AreaAnalysis(df, ctx, float(buffer_m), area_m2, gdf, ring)
+    return AreaAnalysis(
+        df, ctx, float(buffer_m), area_m2, gdf, ring, _municipalities_of(whole, municipalities)
+    )
+
+
+def _municipalities_of(whole, municipalities: gpd.GeoDataFrame | None) -> list[tuple[str, str]]:
+    if municipalities is None or len(municipalities) == 0:
+        return []
+    m = to_working_crs(municipalities, "municipalities")
+    geoms = as_geometry_array(m)
+    idx = shapely.STRtree(geoms).query(whole, predicate="intersects")
+    if area_of(whole) > 0:  # a shared border is not "in": keep those holding some of the area
+        idx = [i for i in idx if shapely.area(shapely.intersection(geoms[i], whole)) > 1e-3]
+    names = m["kommunenavn"] if "kommunenavn" in m else m["kommunenummer"]
+    out = {str(m["kommunenummer"].iloc[i]): str(names.iloc[i]) for i in idx}
+    return sorted(out.items())
+
+
+def area_of(geom) -> float:
+    """Polygon area of a geometry (0 for points and lines)."""
+    poly = polygonal(np.array([geom], dtype=object))[0]
+    return float(shapely.area(poly)) if poly is not None and not shapely.is_empty(poly) else 0.0
 
 
 def _apply_coverage(row: dict[str, Any], extent, cov) -> None:

@@ -202,6 +202,12 @@ def run_area_analysis(
     from areal.layers.coverage import coverages
 
     present = [lid for lid in sorted(wanted) if have.get(lid) is not None]
+    munis = have.get("municipalities")
+    if munis is None and load:
+        try:
+            munis = loader.load("municipalities", data_dir)
+        except (ArealError, OSError):
+            munis = None
     return analyse_area(
         area,
         have,
@@ -213,6 +219,7 @@ def run_area_analysis(
         not_mapped=not_mapped,
         errors=errors,
         coverage=coverages(present, data_dir, frames=have),
+        municipalities=munis,
     )
 
 
@@ -265,8 +272,10 @@ def summary_line(result: AreaAnalysis, lang: str = "nb") -> str:
     c = result.counts()
     title = result.context.title_en if lang == "en" else result.context.title_nb
     counts = ", ".join(f"{status_title(s, lang)}: {c[s]}" for s in STATUSES if c[s])
+    names = ", ".join(f"{n} ({k})" for k, n in result.municipalities)
+    where = (" in " if lang == "en" else " i ") + names if names else ""
     if lang == "en":
-        head = f"Area analysis ({title}): area {F.area_ha(result.area_ha, lang)}, buffer {F.metres(result.buffer_m, lang)}"
+        head = f"Area analysis ({title}): area {F.area_ha(result.area_ha, lang)}{where}, buffer {F.metres(result.buffer_m, lang)}"
     else:
-        head = f"Arealanalyse ({title}): areal {F.area_ha(result.area_ha, lang)}, buffer {F.metres(result.buffer_m, lang)}"
+        head = f"Arealanalyse ({title}): areal {F.area_ha(result.area_ha, lang)}{where}, buffer {F.metres(result.buffer_m, lang)}"
     return f"{head}. {counts}"

@@ -247,3 +247,19 @@ def test_a_hit_in_a_partly_mapped_area_stays_a_hit_and_says_so():
     )
     assert r.loc["ar5:farmland", "covered_share"] == pytest.approx(0.5)
     assert "partly_mapped" in r.loc["ar5:farmland", "message"]
+
+
+def test_the_municipalities_of_the_area_are_named_in_norwegian_and_sami():
+    munis = gdf(
+        box(X0 - 5000, Y0 - 5000, X0 + 500, Y0 + 5000),
+        box(X0 + 500, Y0 - 5000, X0 + 5000, Y0 + 5000),
+        box(X0 + 1000, Y0 - 5000, X0 + 6000, Y0 + 5000),
+        kommunenummer=["5025", "5001", "5006"],
+        kommunenavn=["Røros - Rosse", "Trondheim - Tråante", "Steinkjer"],
+    )
+    res = analyse_area(
+        gdf(box(X0, Y0, X0 + 1000, Y0 + 1000)), layers(), RULES, CTX, "reguleringsplan", municipalities=munis
+    )
+    # 5006 only touches the area's east edge (x = X0 + 1000): not in it
+    assert res.municipalities == [("5001", "Trondheim - Tråante"), ("5025", "Røros - Rosse")]
+    assert res.to_dict()["municipalities"][1] == {"kommunenummer": "5025", "kommunenavn": "Røros - Rosse"}

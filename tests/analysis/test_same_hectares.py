@@ -195,7 +195,7 @@ def test_same_hectares_in_app_cli_api_and_pdf(real_data, api_url, area_file, tmp
     assert status == 200, api
     api = api["result"]
     # app: the tab's state over the server's layers, the site uploaded as in the app
-    layers = sorted({d.split(":")[0] for d in (r["dataset"] for r in cli["results"])})
+    layers = sorted({d.split(":")[0] for d in (r["dataset"] for r in cli["results"])} | {"municipalities"})
     state = PlannerState(data=AppData.load(real_data, only=layers), mode="planner")
     state.site = read_upload(area_file.read_bytes(), area_file.name, PLANNER_LIMITS)
     tab = AnalysisState(app=state, context=CONTEXT, buffer_m=BUFFER)
@@ -210,6 +210,7 @@ def test_same_hectares_in_app_cli_api_and_pdf(real_data, api_url, area_file, tmp
         assert [(r["dataset"], *(r[k] for k in keys)) for r in doc["results"]] == [
             (r["dataset"], *(r[k] for k in keys)) for r in cli["results"]
         ]
+    assert cli["municipalities"] and api["municipalities"] == cli["municipalities"] == app["municipalities"]
     hits = [r for r in cli["results"] if r["status"] in ("hit_red", "hit_yellow")]
     assert any(r["dataset"] == "protected_areas" and r["area_ha"] > 10 for r in hits)
 
