@@ -560,7 +560,8 @@ class ArenaState(Tool):
         """Put the filtered arenas on the map (municipality-precision entries hollow)."""
         if not self.available():
             return
-        f = self.frame()
+        # only entries with a published position are drawn (municipality-only entries have none)
+        f = A.located(self.frame())
         props = []
         for r in f.itertuples():
             hollow = r.precision == "municipality"
@@ -585,7 +586,6 @@ class ArenaState(Tool):
                 }
             )
         legend = [{"label": self.t(f"arena.status.{s}"), "color": c} for s, c in ARENA_COLOURS.items()]
-        legend.append({"label": self.t("arena.precision_municipality"), "color": "#555", "hollow": True})
         self.app.set_overlay(
             "arenas",
             {
