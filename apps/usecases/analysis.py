@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 from areal.apps import formatting as F
 from areal.geo.area_analysis import STATUSES, AreaAnalysis, ContextTable, analyse_area
 from areal.geo.errors import ArealError, LayerMissingError
