@@ -16,12 +16,16 @@ AR5_ARTYPE = {
     "82": "Hav",
     "99": "Ikke kartlagt",
 }
+# The NIBIO code lists (official-samples/nibio-ar5/codelists: 11 impediment ... 15 særs høy),
+# plus 17/18 of NIBIO's editing schema (pgtopo_update_sql test/data/topo_ar5.sql).
 AR5_SKOGBONITET = {
-    "11": "Særs høy",
-    "12": "Høy",
+    "11": "Impediment",
+    "12": "Lav",
     "13": "Middels",
-    "14": "Lav",
-    "15": "Impediment",
+    "14": "Høy",
+    "15": "Særs høy",
+    "17": "Produktiv",
+    "18": "Høy og særs høy",
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }
@@ -29,16 +33,18 @@ AR5_TRESLAG = {
     "31": "Barskog",
     "32": "Lauvskog",
     "33": "Blandingsskog",
+    "35": "Lauvblandingsskog",
     "39": "Ikke tresatt",
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }
 AR5_GRUNNFORHOLD = {
-    "41": "Blokkdominert",
-    "42": "Organiske jordlag",
+    "41": "Blokkmark",
+    "42": "Fjell i dagen",
     "43": "Grunnlendt",
     "44": "Jorddekt",
-    "45": "Fjell i dagen",
+    "45": "Organiske jordlag",
+    "46": "Konstruert",
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }

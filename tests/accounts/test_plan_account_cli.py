@@ -307,3 +307,32 @@ def test_plan_database_recordings_on_real_land(real_data):
     back = doc["tables"]["returned_lnf"]["1110"]
     assert sum(back.values()) == pytest.approx(12.0, abs=0.01)
     assert doc["municipalities"] == {"5001": "Trondheim - Tråante"}
+
+
+def _codelist(path: Path) -> dict[str, str]:
+    import xml.etree.ElementTree as ET
+
+    ns = {"gml": "http://www.opengis.net/gml/3.2"}
+    out = {}
+    for d in ET.parse(path).getroot().iter("{http://www.opengis.net/gml/3.2}Definition"):
+        out[d.find("gml:identifier", ns).text.strip()] = d.find("gml:name", ns).text.strip()
+    return out
+
+
+def test_code_lists_match_the_official_ones():
+    _samples()
+    from areal.geo.plan_account import AR5_SKOGBONITET as CLASSES_BY_BONITET
+    from areal.layers.catalogue.agriculture import AR5_ARTYPE, AR5_GRUNNFORHOLD, AR5_SKOGBONITET
+    from areal.layers.plan_files import AREALBRUKSSTATUS
+
+    lists = SAMPLES / "nibio-ar5" / "codelists"
+    bon = _codelist(lists / "fmvrv_ArealressursSkogbonitet.gml")
+    assert {k: AR5_SKOGBONITET[k] for k in bon} == bon  # 11 Impediment ... 15 Særs høy
+    grunn = _codelist(lists / "fmvrv_ArealressursGrunnforhold.gml")
+    assert {k: AR5_GRUNNFORHOLD[k] for k in grunn} == grunn
+    art = _codelist(lists / "fmvrv_ArealressursArealtype.gml")
+    assert {k: AR5_ARTYPE[k].lower() for k in art} == {k: v.lower() for k, v in art.items()}
+    # the account's forest classes follow the same codes
+    assert CLASSES_BY_BONITET["11"] == "skog_impediment" and CLASSES_BY_BONITET["15"] == "skog_saers_hoy"
+    status = _codelist(SAMPLES / "kommuneplan" / "codelists" / "gmkav_Arealbruksstatus.gml")
+    assert status == AREALBRUKSSTATUS
