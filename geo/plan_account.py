@@ -614,6 +614,21 @@ def _minus(geoms: np.ndarray, other: np.ndarray) -> np.ndarray:
     return out
 
 
+def _outside(geoms: np.ndarray, other: np.ndarray, owner: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """The part of each of ``geoms`` outside ``other``, computed only where the intersections leave some.
+
+    ``owner``/``area``: the intersection pieces of ``geoms`` with ``other`` (flat layers, so their
+    areas add up). Two plans that cover the same ground leave nothing outside: no geometry work.
+    """
+    own = shapely.area(geoms)
+    covered = np.bincount(owner, weights=area, minlength=len(geoms))
+    need = np.flatnonzero(own - covered > 1e-9 * np.maximum(own, 1.0))
+    out = np.full(len(geoms), shapely.Polygon(), dtype=object)
+    if len(need):
+        out[need] = _minus(geoms[need], other)
+    return out
+
+
 def plan_account(
     current: gpd.GeoDataFrame,
     proposed: gpd.GeoDataFrame,
@@ -659,8 +674,8 @@ def plan_account(
 
     # the union of the two plans: both, current only, proposed only (each m² once)
     both = intersect(cg, pg)
-    cur_only = _minus(cg, pg)
-    prop_only = _minus(pg, cg)
+    cur_only = _outside(cg, pg, both.ia, both.area)
+    prop_only = _outside(pg, cg, both.ib, both.area)
     c_keep = np.flatnonzero(shapely.area(cur_only) > 0)
     p_keep = np.flatnonzero(shapely.area(prop_only) > 0)
     zones = np.concatenate([both.geoms, cur_only[c_keep], prop_only[p_keep]])
