@@ -100,6 +100,7 @@ def test_view_in_the_browser(planner_server, visit, tmp_path):  # noqa: F811 - t
         page.wait_for_timeout(200)
         txt = visit.text(".areal-pa-new")
     assert "1300 Næringsbebyggelse" in txt
+    assert "Dyrka mark (N50)" in txt  # HTML-escaped text, no Markdown backslashes
     prov = visit.text(".areal-pa-provenance")
     assert "Arealklasser (hva som ligger der i dag):" in prov
     shot = visit.shot("plan_account_view")
