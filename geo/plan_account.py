@@ -196,14 +196,15 @@ class PlanAccount:
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     co2_factors: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    zones: gpd.GeoDataFrame | None = None
 
     @property
     def municipalities(self) -> list[str]:
         """The municipalities holding part of either plan, sorted."""
         return sorted(set(self.pieces["kommunenummer"]))
 
-    def _selection(self, kind: str) -> tuple[pd.DataFrame, str]:
-        p = self.pieces
+    def _selection(self, kind: str, frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+        p = self.pieces if frame is None else frame
         cur_res = p["cur_status"].isin(self.reserve_status)
         prop_res = p["prop_status"].isin(self.reserve_status)
         if kind == "reserve_current":
@@ -267,6 +268,39 @@ class PlanAccount:
             out[f"{kind}_ha"] = ha
             out[f"{kind}_t"] = ha * out["factor"]
         return out
+
+    def changes(self, kommune: str | None = None) -> gpd.GeoDataFrame:
+        """Where the proposal changes the reserve, as polygons (for the map).
+
+        Returns
+        -------
+        GeoDataFrame
+            ``change`` (``"new"`` or ``"returned_lnf"``), ``arealformal`` (proposed for new land, the
+            former purpose for land returned to LNF), ``kommunenummer``, ``area_ha``; one
+            (multi)polygon per group, EPSG:25833. Empty without zones.
+        """
+        cols = ["change", "arealformal", "kommunenummer", "area_ha"]
+        if self.zones is None or len(self.zones) == 0:
+            return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=25833)
+        rows = []
+        for kind in ("new", "returned_lnf"):
+            sel, key = self._selection(kind, self.zones)
+            if kommune is not None:
+                sel = sel[sel["kommunenummer"] == kommune]
+            for (formal, knr), grp in sel.groupby([key, "kommunenummer"]):
+                geom = shapely.union_all(np.asarray(grp.geometry.values, dtype=object))
+                rows.append(
+                    {
+                        "change": kind,
+                        "arealformal": formal,
+                        "kommunenummer": knr,
+                        "area_ha": geom.area / M2_PER_HA,
+                        "geometry": geom,
+                    }
+                )
+        if not rows:
+            return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=25833)
+        return gpd.GeoDataFrame(rows, geometry="geometry", crs=25833)
 
     def long(self) -> pd.DataFrame:
         """All tables, per municipality, in long form (``table, kommunenummer, arealformal, land_class, source, ha``)."""
@@ -743,6 +777,7 @@ def plan_account(
         sources,
         dict(emission_factors or {}),
         notes,
+        gpd.GeoDataFrame(zone, geometry=zones, crs=25833),
     )
 
 

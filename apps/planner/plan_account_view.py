@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import panel as pn
 import param
+from areal.apps import formatting as fmt
 from areal.apps.planner.safe_text import esc, strip_paths
 from areal.apps.planner.tools import Tool, _run
 from areal.geo.errors import ArealError
@@ -42,6 +43,8 @@ _T = {
         "pdf": "Last ned PDF",
         "source_upload": "opplastet",
         "source_db": "plandatabasen (opptak)",
+        "map_new": "Nytt utbyggingsareal i planforslaget",
+        "map_returned": "Tilbakeført til LNF",
     },
     "en": {
         "title": "Land account",
@@ -63,8 +66,13 @@ _T = {
         "pdf": "Download PDF",
         "source_upload": "uploaded",
         "source_db": "plan database (recording)",
+        "map_new": "New development land in the proposal",
+        "map_returned": "Returned to LNF",
     },
 }
+
+CHANGE_COLOURS = {"new": "#c62828", "returned_lnf": "#2e7d32"}
+"""Map colours: new development land red, land returned to LNF green."""
 
 ACCEPTED = (".gml", ".sos", ".sosi", ".gpkg", ".geojson", ".json", ".zip")
 
@@ -152,8 +160,53 @@ class PlanAccountState(Tool):
                 self.param.update(running=False, error=self.tr("error", msg=strip_paths(str(exc))))
                 return
             self.param.update(result=res, running=False)
+            self.show_changes()
 
         _run(self.executor, work, lambda exc: self.param.update(running=False, error=str(exc)))
+
+    def show_changes(self) -> None:
+        """Put the new and the returned areas of the account on the map (fitted to them)."""
+        from areal.apps.planner import mapping
+        from areal.apps.usecases.plan_account import formal_title
+
+        if self.result is None:
+            return
+        lang = self.app.lang
+        ch = self.result.account.changes(self.kommune)
+        if len(ch) == 0:
+            self.app.clear_overlay("plan_account")
+            return
+        label = {"new": self.tr("map_new"), "returned_lnf": self.tr("map_returned")}
+        props = [
+            {
+                "_color": CHANGE_COLOURS[r.change],
+                "_tip": f"{label[r.change]} · {formal_title(r.arealformal, lang)} · {fmt.area_ha(r.area_ha, lang)}",
+                "_popup": [
+                    [self.tr("title"), label[r.change]],
+                    [self.tr("kommune"), r.kommunenummer],
+                    [
+                        "Arealformål" if lang == "nb" else "Land-use purpose",
+                        formal_title(r.arealformal, lang),
+                    ],
+                    ["ha", fmt.number(r.area_ha, 1, lang)],
+                ],
+            }
+            for r in ch.itertuples()
+        ]
+        self.app.set_overlay(
+            "plan_account",
+            {
+                "kind": "geojson",
+                "geojson": mapping.frame_geojson(ch[["geometry"]], props, tolerance_m=1.0),
+                "title": self.tr("title"),
+                "legend": [
+                    {"label": label[k], "color": c}
+                    for k, c in CHANGE_COLOURS.items()
+                    if (ch["change"] == k).any()
+                ],
+                "fit": True,
+            },
+        )
 
     # downloads: the same writers as the CLI
     def csv_bytes(self) -> io.BytesIO:

@@ -165,3 +165,11 @@ def test_ar5_bad_code_named():
         InputGeometryError, match=r"AR5: column 'arealtype' has values not in the AR5 code list: '27' \(1×\)"
     ):
         ar5_land_classes(bad)
+
+
+def test_changes_as_polygons_for_the_map(acc):
+    ch = acc.changes()
+    got = {(r.change, r.arealformal): round(r.area_ha, 9) for r in ch.itertuples()}
+    assert got == {("new", "1300"): 10.0, ("returned_lnf", "1110"): 4.0}
+    assert ch.crs.to_epsg() == 25833 and ch.geometry.is_valid.all()
+    assert len(acc.changes("5028")) == 0

@@ -110,3 +110,20 @@ def test_view_in_the_browser(planner_server, visit, tmp_path):  # noqa: F811 - t
     dl.value.save_as(pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert shot.exists()
+
+
+def test_changes_on_the_map(tool, tmp_path):
+    tool.set_upload("current", _gpkg_bytes(current_plan(), tmp_path, "a.gpkg"), "a.gpkg")
+    tool.set_upload("proposed", _gpkg_bytes(proposed_plan(), tmp_path, "b.gpkg"), "b.gpkg")
+    tool.run()
+    ov = tool.app.overlays["plan_account"]
+    feats = ov["geojson"]["features"]
+    tips = sorted(f["properties"]["_tip"] for f in feats)
+    assert tips == [
+        "Nytt utbyggingsareal i planforslaget · 1300 Næringsbebyggelse · 10,0\xa0ha",
+        "Tilbakeført til LNF · 1110 Boligbebyggelse · 4,0\xa0ha",
+    ]
+    assert [x["label"] for x in ov["legend"]] == [
+        "Nytt utbyggingsareal i planforslaget",
+        "Tilbakeført til LNF",
+    ]
