@@ -336,3 +336,22 @@ def test_code_lists_match_the_official_ones():
     assert CLASSES_BY_BONITET["11"] == "skog_impediment" and CLASSES_BY_BONITET["15"] == "skog_saers_hoy"
     status = _codelist(SAMPLES / "kommuneplan" / "codelists" / "gmkav_Arealbruksstatus.gml")
     assert status == AREALBRUKSSTATUS
+
+
+def test_sosi_plans(pair_files, tmp_path):
+    from tests.accounts.plan_pair import to_sosi
+
+    _, _, data = pair_files
+    cur, prop = tmp_path / "gjeldende.sos", tmp_path / "forslag.sos"
+    cur.write_bytes(to_sosi(current_plan()))
+    prop.write_bytes(to_sosi(proposed_plan()))
+    plan = read_plan(prop)
+    assert plan.attrs["input"]["format"] == "sosi" and plan.crs.to_epsg() == 25833
+    assert plan["arealformal"].tolist() == ["1300", "5100", "5100", "5100", "1110", "1300"]
+    assert plan["arealbruksstatus"].tolist() == ["2", "1", "1", "1", "2", "1"]
+    assert plan["kommunenummer"].tolist() == ["5001"] * 6
+    res = _run("--current", cur, "--proposed", prop, "--json", "--data-dir", data)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["tables"]["new"] == {"1300": {"fulldyrka": 10.0}}
+    assert doc["tables"]["returned_lnf"] == {"1110": {"skog_middels": 4.0}}

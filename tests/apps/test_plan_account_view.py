@@ -127,3 +127,14 @@ def test_changes_on_the_map(tool, tmp_path):
         "Nytt utbyggingsareal i planforslaget",
         "Tilbakeført til LNF",
     ]
+
+
+def test_sosi_upload(tool):
+    from tests.accounts.plan_pair import to_sosi
+
+    # the upload is stored under a fixed name: SOSI is recognised from its content
+    tool.set_upload("current", to_sosi(current_plan()), "KPA 2022.sos")
+    tool.set_upload("proposed", to_sosi(proposed_plan()), "KPA forslag.sos")
+    tool.run()
+    assert tool.error == ""
+    assert tool.result.account.table("new").loc["1300"].sum() == 10.0
