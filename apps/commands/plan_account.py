@@ -96,6 +96,7 @@ def plan_account_cmd(
         co2_table,
         compute_plan_account,
         display_table,
+        text,
         write_outputs,
     )
     from areal.geo.plan_account import TABLES
@@ -127,6 +128,7 @@ def plan_account_cmd(
             click.echo(display_table(result, kind, knr, lang).to_string(index=False))
         click.echo(f"\n{TABLE_TITLES[lang]['co2']} (t CO₂)")
         click.echo(co2_table(result, knr, lang).to_string(index=False))
+        click.echo(text("co2_note", lang))
     click.echo("\n" + result.provenance(lang))
     for note in result.account.notes:
         click.echo(f"Merk: {note}" if lang == "nb" else f"Note: {note}")

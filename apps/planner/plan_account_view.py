@@ -267,6 +267,13 @@ class PlanAccountView(Viewer):
         self.recordings.on_click(lambda _e: t.use_recordings() and t.run())
         self.run_button = pn.widgets.Button(label=t.tr("run"), color="primary", css_classes=["areal-pa-run"])
         self.run_button.on_click(lambda _e: t.run())
+        t.app.param.watch(self._relabel, "lang")
+
+    def _relabel(self, _event=None) -> None:
+        t = self.tool
+        self.kommune.label = t.tr("kommune")
+        self.recordings.label = t.tr("recordings")
+        self.run_button.label = t.tr("run")
 
     def _status(self, running, error, _lang):
         if running:
@@ -276,7 +283,7 @@ class PlanAccountView(Viewer):
         return pn.pane.HTML("", visible=False)
 
     def _result(self, result, lang):
-        from areal.apps.usecases.plan_account import TABLE_TITLES, co2_table, display_table
+        from areal.apps.usecases.plan_account import TABLE_TITLES, co2_table, display_table, text
         from areal.geo.plan_account import TABLES
 
         if result is None:
@@ -295,6 +302,7 @@ class PlanAccountView(Viewer):
             parts.append(_html_table(display_table(result, kind, t.kommune, lang), f"areal-pa-{kind}"))
         parts.append(pn.pane.Markdown(f"#### {TABLE_TITLES[lang]['co2']} (t CO₂)"))
         parts.append(_html_table(co2_table(result, t.kommune, lang), "areal-pa-co2"))
+        parts.append(pn.pane.Markdown(f"*{esc(text('co2_note', lang))}*"))
         parts.append(
             pn.pane.Markdown(f"*{esc(result.provenance(lang))}*", css_classes=["areal-pa-provenance"])
         )

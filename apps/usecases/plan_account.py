@@ -154,6 +154,8 @@ _TEXT = {
         "class": "Arealklasse",
         "t": "t CO₂",
         "note": "Merk",
+        "co2_note": "Tall i parentes: hektar av en arealklasse uten utslippsfaktor (ikke regnet med i t CO₂). "
+        "Faktorer: data/emission_factors.toml (engangsutslipp ved nedbygging).",
     },
     "en": {
         "title": "Land account (arealregnskap) of the municipal master plan",
@@ -172,6 +174,8 @@ _TEXT = {
         "class": "Land class",
         "t": "t CO₂",
         "note": "Note",
+        "co2_note": "Figures in brackets: hectares of a land class without an emission factor (not counted in "
+        "t CO₂). Factors: data/emission_factors.toml (one-off release on conversion).",
     },
 }
 
@@ -647,6 +651,7 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
             story.append(_pdf_table(t, font, bold))
         story.append(Paragraph(TABLE_TITLES[lang]["co2"], h2))
         story.append(_pdf_table(co2_table(result, knr, lang), font, bold))
+        story.append(Paragraph(text("co2_note", lang), body))
     story.append(Spacer(1, 0.4 * cm))
     story.append(Paragraph(text("made", lang).format(date=date.today().isoformat()), body))
     doc.build(story)
@@ -689,6 +694,7 @@ __all__ = [
     "compute_plan_account",
     "display_table",
     "formal_title",
+    "text",
     "load_land_classes",
     "plan_database_recordings",
     "long_frame",

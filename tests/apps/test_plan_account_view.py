@@ -138,3 +138,21 @@ def test_sosi_upload(tool):
     tool.run()
     assert tool.error == ""
     assert tool.result.account.table("new").loc["1300"].sum() == 10.0
+
+
+def test_english(tool, tmp_path):
+    view = PlanAccountView(tool=tool)
+    tool.app.lang = "en"
+    assert view.title == "Land account" and view.run_button.label == "Compute the land account"
+    assert view.recordings.label == "Use the plan database (recording)"
+    tool.use_recordings()
+    tool.run()
+    import subprocess
+
+    pdf = tmp_path / "en.pdf"
+    pdf.write_bytes(tool.pdf_bytes().getvalue())
+    txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Land account (arealregnskap) of the municipal master plan" in txt
+    assert "New in the proposed plan" in txt and "Returned to LNF" in txt
+    assert "Forest without site index" in txt and "36.0" in txt  # English numbers: decimal point
+    assert "Figures in brackets: hectares of a land class without an emission factor" in txt
