@@ -600,7 +600,7 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     font, bold = _fonts()
     styles = getSampleStyleSheet()
@@ -642,16 +642,20 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
             story.append(PageBreak())
         story.append(Spacer(1, 0.3 * cm))
         story.append(Paragraph(_esc(result.municipality_title(knr, lang)), h1))
+        # a heading stays on the page of its table
         for kind in TABLES:
-            story.append(Paragraph(TABLE_TITLES[lang][kind], h2))
             t = display_table(result, kind, knr, lang)
-            if len(t) <= 1:
-                story.append(Paragraph(text("empty", lang), body))
-                continue
-            story.append(_pdf_table(t, font, bold))
-        story.append(Paragraph(TABLE_TITLES[lang]["co2"], h2))
-        story.append(_pdf_table(co2_table(result, knr, lang), font, bold))
-        story.append(Paragraph(text("co2_note", lang), body))
+            content = _pdf_table(t, font, bold) if len(t) > 1 else Paragraph(text("empty", lang), body)
+            story.append(KeepTogether([Paragraph(TABLE_TITLES[lang][kind], h2), content]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(TABLE_TITLES[lang]["co2"], h2),
+                    _pdf_table(co2_table(result, knr, lang), font, bold),
+                    Paragraph(text("co2_note", lang), body),
+                ]
+            )
+        )
     story.append(Spacer(1, 0.4 * cm))
     story.append(Paragraph(text("made", lang).format(date=date.today().isoformat()), body))
     doc.build(story)
