@@ -251,7 +251,7 @@ class PlanAccountView(Viewer):
             sizing_mode="stretch_width",
             css_classes=["areal-pa-kommune"],
         )
-        self.kommune.param.watch(lambda e: t.param.update(kommune=e.new, result=None), "value")
+        self.kommune.param.watch(self._kommune_changed, "value")
         t.kommune = self.kommune.value
         self.up_current = pn.widgets.FileInput(accept=",".join(ACCEPTED), css_classes=["areal-pa-current"])
         self.up_proposed = pn.widgets.FileInput(accept=",".join(ACCEPTED), css_classes=["areal-pa-proposed"])
@@ -268,6 +268,11 @@ class PlanAccountView(Viewer):
         self.run_button = pn.widgets.Button(label=t.tr("run"), color="primary", css_classes=["areal-pa-run"])
         self.run_button.on_click(lambda _e: t.run())
         t.app.param.watch(self._relabel, "lang")
+
+    def _kommune_changed(self, event) -> None:
+        # another municipality: the old account and its map overlay no longer apply
+        self.tool.param.update(kommune=event.new, result=None, error="")
+        self.tool.app.clear_overlay("plan_account")
 
     def _relabel(self, _event=None) -> None:
         t = self.tool

@@ -355,3 +355,26 @@ def test_sosi_plans(pair_files, tmp_path):
     doc = json.loads(res.stdout)
     assert doc["tables"]["new"] == {"1300": {"fulldyrka": 10.0}}
     assert doc["tables"]["returned_lnf"] == {"1110": {"skog_middels": 4.0}}
+
+
+def test_two_municipalities_in_the_outputs(tmp_path):
+    import geopandas as gpd
+    from areal.apps.usecases.plan_account import compute_plan_account, write_outputs
+    from openpyxl import load_workbook
+
+    from tests.accounts.plan_pair import plan
+
+    other = plan([("1300", "2", box(0, 0, 100, 100))], kommune="5028")
+    lnf = plan([("5100", "1", box(0, 0, 100, 100))], kommune="5028")
+    cur = gpd.GeoDataFrame(pd.concat([current_plan(), lnf], ignore_index=True), crs=25833)
+    prop = gpd.GeoDataFrame(pd.concat([proposed_plan(), other], ignore_index=True), crs=25833)
+    res = compute_plan_account(cur, prop, land=ar5_land_classes(ar5()), names=("a", "b"))
+    res.municipality_names = {"5001": "Trondheim", "5028": "Melhus"}
+    csv, xlsx, pdf = write_outputs(res, tmp_path)
+    df = pd.read_csv(csv, sep=";", decimal=",", dtype=str)
+    assert set(df["kommunenummer"]) == {"5001", "5028"}
+    rows = list(load_workbook(xlsx)["Nytt i planforslaget"].iter_rows(values_only=True))
+    titles = [r[0] for r in rows if r and r[0] in ("Alle kommuner", "Trondheim (5001)", "Melhus (5028)")]
+    assert titles == ["Alle kommuner", "Trondheim (5001)", "Melhus (5028)"]
+    txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert txt.index("Alle kommuner") < txt.index("Trondheim (5001)") < txt.index("Melhus (5028)")

@@ -156,3 +156,12 @@ def test_english(tool, tmp_path):
     assert "New in the proposed plan" in txt and "Returned to LNF" in txt
     assert "Forest without site index" in txt and "36.0" in txt  # English numbers: decimal point
     assert "Figures in brackets: hectares of a land class without an emission factor" in txt
+
+
+def test_changing_municipality_clears_the_account(tool):
+    view = PlanAccountView(tool=tool)
+    tool.use_recordings()
+    tool.run()
+    assert "plan_account" in tool.app.overlays
+    view.kommune.value = "5035"
+    assert tool.result is None and "plan_account" not in tool.app.overlays and tool.kommune == "5035"
