@@ -572,7 +572,9 @@ def check_plan(plan: gpd.GeoDataFrame, what: str, *, default_status: str | None 
     plan, _ = repair_geometries(plan, "polygon")
     out = plan[[*_PLAN_COLUMNS, plan.geometry.name]].copy()
     for col in _PLAN_COLUMNS:
-        out[col] = out[col].astype("string").str.strip().replace("", pd.NA)
+        # codes stored as numbers come back as "1300.0" from some drivers: the same code
+        out[col] = out[col].astype("string").str.strip().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        out[col] = out[col].replace("", pd.NA)
     if default_status is not None:
         out["arealbruksstatus"] = out["arealbruksstatus"].fillna(default_status)
     for col in _PLAN_COLUMNS:

@@ -173,3 +173,15 @@ def test_changes_as_polygons_for_the_map(acc):
     assert got == {("new", "1300"): 10.0, ("returned_lnf", "1110"): 4.0}
     assert ch.crs.to_epsg() == 25833 and ch.geometry.is_valid.all()
     assert len(acc.changes("5028")) == 0
+
+
+def test_numeric_codes_are_codes():
+    # a GeoPackage export with numeric columns (5001.0, 1300.0, 2.0): read as the codes
+    prop = proposed_plan()
+    prop = prop.assign(
+        arealformal=prop["arealformal"].astype(float),
+        arealbruksstatus=prop["arealbruksstatus"].astype(float),
+        kommunenummer=5001.0,
+    )
+    acc = plan_account(current_plan(), prop, ar5_land_classes(ar5()))
+    assert _nonzero(acc.table("new")) == {("1300", "fulldyrka"): 10.0}
