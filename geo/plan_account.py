@@ -14,6 +14,9 @@ The tables are sums of those pieces, so each m² is counted once in every table:
   land the current plan did not cover);
 * **returned to LNF**: current reserve that the proposed plan gives an LNF(R) purpose
   (arealformål 5xxx) without reserve status, per the purpose it had;
+* **removed to other purposes**: current reserve that the proposed plan gives another purpose
+  without reserve status (grønnstruktur, an existing road ...), per the purpose it had; land the
+  proposal does not cover is not counted as removed;
 * **CO₂** by land class of each of these, from the emission factors (``data/emission_factors.toml``)
   of the conversion categories of :mod:`areal.geo.land_account`.
 
@@ -163,7 +166,7 @@ CO2_CATEGORY: Mapping[str, str] = {
     "annet": "other",
 }
 
-TABLES = ("reserve_current", "reserve_proposed", "new", "returned_lnf")
+TABLES = ("reserve_current", "reserve_proposed", "new", "returned_lnf", "removed_other")
 """The area tables of the account (each arealformål × land class, hectares)."""
 
 RESERVE_STATUS = ("2",)
@@ -217,6 +220,11 @@ class PlanAccount:
         if kind == "returned_lnf":
             lnf = p["prop_formal"].str.startswith(LNF_MAIN) & ~prop_res
             return p[cur_res & lnf], "cur_formal"
+        if kind == "removed_other":
+            # out of the reserve to another purpose; land the proposal does not cover is not "removed"
+            lnf = p["prop_formal"].str.startswith(LNF_MAIN)
+            covered = p["prop_formal"] != ""
+            return p[cur_res & covered & ~prop_res & ~lnf], "cur_formal"
         raise ValueError(f"table {kind!r} is not one of {', '.join(TABLES)}")
 
     def table(self, kind: str, kommune: str | None = None, *, totals: bool = False) -> pd.DataFrame:
@@ -224,7 +232,7 @@ class PlanAccount:
 
         Parameters
         ----------
-        kind : {"reserve_current", "reserve_proposed", "new", "returned_lnf"}
+        kind : {"reserve_current", "reserve_proposed", "new", "returned_lnf", "removed_other"}
         kommune : str, optional
             One municipality (default: all together).
         totals : bool
