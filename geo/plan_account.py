@@ -283,15 +283,15 @@ class PlanAccount:
         Returns
         -------
         GeoDataFrame
-            ``change`` (``"new"`` or ``"returned_lnf"``), ``arealformal`` (proposed for new land, the
-            former purpose for land returned to LNF), ``kommunenummer``, ``area_ha``; one
+            ``change`` (``"new"``, ``"returned_lnf"`` or ``"removed_other"``), ``arealformal`` (proposed
+            for new land, the former purpose otherwise), ``kommunenummer``, ``area_ha``; one
             (multi)polygon per group, EPSG:25833. Empty without zones.
         """
         cols = ["change", "arealformal", "kommunenummer", "area_ha"]
         if self.zones is None or len(self.zones) == 0:
             return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=25833)
         rows = []
-        for kind in ("new", "returned_lnf"):
+        for kind in ("new", "returned_lnf", "removed_other"):
             sel, key = self._selection(kind, self.zones)
             if kommune is not None:
                 sel = sel[sel["kommunenummer"] == kommune]

@@ -45,6 +45,7 @@ _T = {
         "source_db": "plandatabasen (opptak)",
         "map_new": "Nytt utbyggingsareal i planforslaget",
         "map_returned": "Tilbakeført til LNF",
+        "map_removed": "Tatt ut til andre formål",
     },
     "en": {
         "title": "Land account",
@@ -68,11 +69,12 @@ _T = {
         "source_db": "plan database (recording)",
         "map_new": "New development land in the proposal",
         "map_returned": "Returned to LNF",
+        "map_removed": "Removed to other purposes",
     },
 }
 
-CHANGE_COLOURS = {"new": "#c62828", "returned_lnf": "#2e7d32"}
-"""Map colours: new development land red, land returned to LNF green."""
+CHANGE_COLOURS = {"new": "#c62828", "returned_lnf": "#2e7d32", "removed_other": "#ef6c00"}
+"""Map colours: new development land red, returned to LNF green, taken out for other purposes orange."""
 
 ACCEPTED = (".gml", ".sos", ".sosi", ".gpkg", ".geojson", ".json", ".zip")
 
@@ -176,7 +178,11 @@ class PlanAccountState(Tool):
         if len(ch) == 0:
             self.app.clear_overlay("plan_account")
             return
-        label = {"new": self.tr("map_new"), "returned_lnf": self.tr("map_returned")}
+        label = {
+            "new": self.tr("map_new"),
+            "returned_lnf": self.tr("map_returned"),
+            "removed_other": self.tr("map_removed"),
+        }
         props = [
             {
                 "_color": CHANGE_COLOURS[r.change],
