@@ -46,6 +46,7 @@ _T = {
         "map_new": "Nytt utbyggingsareal i planforslaget",
         "map_returned": "Tilbakeført til LNF",
         "map_removed": "Tatt ut til andre formål",
+        "too_large": "{file}: {size} MB, mer enn grensen på {limit} MB.",
     },
     "en": {
         "title": "Land account",
@@ -70,6 +71,7 @@ _T = {
         "map_new": "New development land in the proposal",
         "map_returned": "Returned to LNF",
         "map_removed": "Removed to other purposes",
+        "too_large": "{file}: {size} MB, more than the limit of {limit} MB.",
     },
 }
 
@@ -106,11 +108,24 @@ class PlanAccountState(Tool):
 
     def set_upload(self, which: str, data: bytes | None, filename: str) -> None:
         """Keep an uploaded plan (``which``: ``"current"`` or ``"proposed"``)."""
-        from areal.layers.upload import safe_name
+        from areal.layers.upload import PLANNER_LIMITS, safe_name
 
-        if data:
-            setattr(self, which, (safe_name(filename or "plan"), bytes(data)))
-            self.param.update(source="upload", result=None, error="")
+        if not data:
+            return
+        name = safe_name(filename or "plan")
+        limit = PLANNER_LIMITS.max_bytes
+        if len(data) > limit:
+            # refused before anything is parsed (the planner mode's upload limit)
+            setattr(self, which, None)
+            self.param.update(
+                result=None,
+                error=self.tr(
+                    "error", msg=f"{name}: {len(data) / 1024**2:.1f} MB, more than {limit / 1024**2:.0f} MB"
+                ),
+            )
+            return
+        setattr(self, which, (name, bytes(data)))
+        self.param.update(source="upload", result=None, error="")
 
     def use_recordings(self) -> bool:
         """Take the plan database recordings of the chosen municipality; False (with a message) if none."""

@@ -165,3 +165,12 @@ def test_changing_municipality_clears_the_account(tool):
     assert "plan_account" in tool.app.overlays
     view.kommune.value = "5035"
     assert tool.result is None and "plan_account" not in tool.app.overlays and tool.kommune == "5035"
+
+
+def test_upload_over_the_limit_refused(tool, monkeypatch):
+    from areal.layers import upload
+
+    monkeypatch.setattr(upload, "PLANNER_LIMITS", upload.UploadLimits(max_bytes=1024**2, max_vertices=10))
+    tool.set_upload("current", b"x" * (2 * 1024**2), "stor.gml")
+    assert tool.current is None
+    assert tool.error == "stor.gml: 2,0 MB, mer enn grensen på 1 MB."
