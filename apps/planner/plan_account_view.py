@@ -120,7 +120,10 @@ class PlanAccountState(Tool):
             self.param.update(
                 result=None,
                 error=self.tr(
-                    "error", msg=f"{name}: {len(data) / 1024**2:.1f} MB, more than {limit / 1024**2:.0f} MB"
+                    "too_large",
+                    file=name,
+                    size=fmt.number(len(data) / 1024**2, 1, self.app.lang),
+                    limit=fmt.number(limit / 1024**2, 0, self.app.lang),
                 ),
             )
             return
