@@ -175,6 +175,30 @@ _PLAN_COLUMNS = ("arealformal", "arealbruksstatus", "kommunenummer")
 _STATUS_CODES = ("1", "2", "3")
 
 
+class Note(str):
+    """A note of the account: English text (logs, JSON) with its ``kind`` and ``values``.
+
+    A view says it in its own language (:func:`areal.apps.usecases.plan_account.note_text`).
+
+    Kinds: ``"plan_overlap"`` (``what``, ``m2``), ``"land_overlap"`` (``what``, ``m2``),
+    ``"repaired"`` (``what``, ``n``).
+
+    >>> n = Note("a.gml: 2 invalid polygon(s) repaired", "repaired", what="a.gml", n=2)
+    >>> n, n.kind, n.values["n"]
+    ('a.gml: 2 invalid polygon(s) repaired', 'repaired', 2)
+    """
+
+    kind: str
+    values: dict
+
+    def __new__(cls, text: str, kind: str, **values):
+        """``text`` as the string; ``kind`` and ``values`` for translation."""
+        obj = super().__new__(cls, text)
+        obj.kind = kind
+        obj.values = values
+        return obj
+
+
 @dataclass
 class PlanAccount:
     """Result of :func:`plan_account`.
@@ -495,7 +519,8 @@ def combine_land_sources(
         frame = to_working_crs(frame, "land classes")
         g, n_bad = _valid(as_geometry_array(frame))
         if n_bad:
-            notes.append(f"{frame['source'].iloc[0]}: {n_bad} invalid polygon(s) repaired")
+            what = str(frame["source"].iloc[0])
+            notes.append(Note(f"{what}: {n_bad} invalid polygon(s) repaired", "repaired", what=what, n=n_bad))
         cls = frame["land_class"].astype(str).to_numpy(dtype=object)
         src = frame["source"].astype(str).to_numpy(dtype=object)
         if extent is not None:
@@ -511,8 +536,13 @@ def combine_land_sources(
         g, lost = _resolve_overlaps(g, _class_rank(cls))
         if lost > 0:
             notes.append(
-                f"{src[0]}: {lost / M2_PER_HA:.4f} ha where its polygons overlap counted once "
-                "(built-up, then farmland, mire, forest, others first)"
+                Note(
+                    f"{src[0]}: {lost / M2_PER_HA:.4f} ha where its polygons overlap counted once "
+                    "(built-up, then farmland, mire, forest, others first)",
+                    "land_overlap",
+                    what=str(src[0]),
+                    m2=lost,
+                )
             )
         this_cover = shapely.union_all(g)
         if covered is not None:
@@ -634,8 +664,13 @@ def _plan_arrays(plan: gpd.GeoDataFrame, what: str, reserve_status, notes: list[
     geoms, lost = _resolve_overlaps(geoms, rank)
     if lost > 0:
         notes.append(
-            f"{what}: {lost / M2_PER_HA:.4f} ha where its areas overlap counted once "
-            "(for the area with reserve status, then the lower arealformål code)"
+            Note(
+                f"{what}: {lost / M2_PER_HA:.4f} ha where its areas overlap counted once "
+                "(for the area with reserve status, then the lower arealformål code)",
+                "plan_overlap",
+                what=what,
+                m2=lost,
+            )
         )
     keep = ~shapely.is_empty(geoms)
     return geoms[keep], formal[keep], status[keep], knr[keep]
@@ -749,13 +784,20 @@ def plan_account(
         lf = to_working_crs(land, "land classes")
         lg, n_bad = _valid(as_geometry_array(lf))
         if n_bad:
-            notes.append(f"land classes: {n_bad} invalid polygon(s) repaired")
+            notes.append(
+                Note(f"land classes: {n_bad} invalid polygon(s) repaired", "repaired", what="", n=n_bad)
+            )
         # each m² one land class, even when the caller did not stack the sources first
         lg, lost = _resolve_overlaps(lg, _class_rank(lf["land_class"].astype(str).to_numpy()))
         if lost > 0:
             notes.append(
-                f"land classes: {lost / M2_PER_HA:.4f} ha where they overlap counted once "
-                "(built-up, then farmland, mire, forest, others first)"
+                Note(
+                    f"land classes: {lost / M2_PER_HA:.4f} ha where they overlap counted once "
+                    "(built-up, then farmland, mire, forest, others first)",
+                    "land_overlap",
+                    what="",
+                    m2=lost,
+                )
             )
         lp = intersect(zones, lg, keep_geometry=False)
         covered = np.bincount(lp.ia, weights=lp.area, minlength=len(zones))
@@ -799,6 +841,7 @@ __all__ = [
     "N1000_LAYERS",
     "N50_OBJTYPE",
     "NOT_MAPPED",
+    "Note",
     "PlanAccount",
     "TABLES",
     "ar5_land_classes",

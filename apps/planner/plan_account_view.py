@@ -312,7 +312,7 @@ class PlanAccountView(Viewer):
         return pn.pane.HTML("", visible=False)
 
     def _result(self, result, lang):
-        from areal.apps.usecases.plan_account import TABLE_TITLES, co2_table, display_table, text
+        from areal.apps.usecases.plan_account import TABLE_TITLES, co2_table, display_table, note_text, text
         from areal.geo.plan_account import TABLES
 
         if result is None:
@@ -336,7 +336,7 @@ class PlanAccountView(Viewer):
             pn.pane.Markdown(f"*{esc(result.provenance(lang))}*", css_classes=["areal-pa-provenance"])
         )
         for note in result.account.notes + result.warnings:
-            parts.append(pn.pane.Markdown(f"*{esc(note)}*"))
+            parts.append(pn.pane.Markdown(f"*{esc(note_text(note, lang))}*"))
         parts.append(
             pn.Row(
                 pn.widgets.FileDownload(

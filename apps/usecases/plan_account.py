@@ -26,6 +26,7 @@ from areal.geo.plan_account import (
     LAND_CLASSES,
     NOT_MAPPED,
     TABLES,
+    Note,
     PlanAccount,
     ar5_land_classes,
     combine_land_sources,
@@ -187,6 +188,54 @@ def text(key: str, lang: str = "nb") -> str:
     return _TEXT.get(lang, _TEXT["nb"])[key]
 
 
+_NOTES = {
+    "nb": {
+        "plan_overlap": "{what}: {area} der planens områder overlapper er telt én gang (for området med "
+        "reservestatus, deretter lavere arealformålskode)",
+        "land_overlap": "{what}: {area} der arealklassene overlapper er telt én gang (bebygd, så jordbruk, "
+        "myr, skog og annet først)",
+        "repaired": "{what}: {n} ugyldige polygoner reparert",
+        "n1000_missing": "N1000 mangler {layers}",
+        "rp_codes": "{what}: en reguleringsplan (RpArealformålOmråde); arealformålskodene er ikke kommuneplankoder",
+        "land": "arealklassene",
+    },
+    "en": {
+        "plan_overlap": "{what}: {area} where the plan's areas overlap counted once (for the area with reserve "
+        "status, then the lower land-use code)",
+        "land_overlap": "{what}: {area} where the land classes overlap counted once (built-up, then farmland, "
+        "mire, forest and others first)",
+        "repaired": "{what}: {n} invalid polygon(s) repaired",
+        "n1000_missing": "N1000 without {layers}",
+        "rp_codes": "{what}: a regulation plan (RpArealformålOmråde); its land-use codes are not master-plan codes",
+        "land": "land classes",
+    },
+}
+
+
+def _small_area(m2: float, lang: str) -> str:
+    if m2 < 1000:
+        return f"{fmt.number(m2, 4 if m2 < 1 else 1, lang)}{fmt.NBSP if lang != 'en' else ' '}m²"
+    return fmt.area_m2_auto(m2, lang)
+
+
+def note_text(note: str, lang: str = "nb") -> str:
+    r"""A note of the account in ``lang`` (a plain string note is shown as it is).
+
+    >>> from areal.geo.plan_account import Note
+    >>> note_text(Note("x", "plan_overlap", what="kpa.gml", m2=0.0067), "nb")
+    'kpa.gml: 0,0067\xa0m² der planens områder overlapper er telt én gang (for området med reservestatus, deretter lavere arealformålskode)'
+    """
+    kind = getattr(note, "kind", None)
+    t = _NOTES.get(lang, _NOTES["nb"])
+    if kind not in t:
+        return str(note)
+    v = dict(note.values)
+    v["what"] = v.get("what") or t["land"]
+    if "m2" in v:
+        v["area"] = _small_area(float(v["m2"]), lang)
+    return t[kind].format(**v)
+
+
 def formal_title(code: str, lang: str = "nb") -> str:
     """``"1300 Næringsbebyggelse"``; a code outside the list as ``"1169 arealformål 1169"``.
 
@@ -341,7 +390,8 @@ def load_land_classes(
     if present:
         frames.append(n1000_land_classes(present))
         if len(present) < len(n1000):
-            notes.append("N1000 without " + ", ".join(sorted(set(n1000) - set(present))))
+            absent = ", ".join(sorted(set(n1000) - set(present)))
+            notes.append(Note(f"N1000 without {absent}", "n1000_missing", layers=absent))
     land, more = combine_land_sources(frames, extent)
     return land, notes + more
 
@@ -586,7 +636,7 @@ def write_xlsx(result: PlanAccountResult, path: str | os.PathLike, lang: str = "
     for s in result.land_sources:
         ws.append([s.id, s.scale, s.attribution, round(s.ha, 4)])
     for note in result.account.notes + result.warnings:
-        ws.append([f"{text('note', lang)}: {note}"])
+        ws.append([f"{text('note', lang)}: {note_text(note, lang)}"])
     p = Path(path)
     wb.save(p)
     return p
@@ -629,7 +679,7 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
         Paragraph(_esc(result.provenance(lang)), body),
     ]
     for note in result.account.notes + result.warnings:
-        story.append(Paragraph(_esc(f"{text('note', lang)}: {note}"), body))
+        story.append(Paragraph(_esc(f"{text('note', lang)}: {note_text(note, lang)}"), body))
     blocks = (
         result.municipalities
         if len(result.municipalities) > 1
@@ -700,6 +750,7 @@ __all__ = [
     "compute_plan_account",
     "display_table",
     "formal_title",
+    "note_text",
     "text",
     "load_land_classes",
     "plan_database_recordings",
