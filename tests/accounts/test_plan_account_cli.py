@@ -378,3 +378,17 @@ def test_two_municipalities_in_the_outputs(tmp_path):
     assert titles == ["Alle kommuner", "Trondheim (5001)", "Melhus (5028)"]
     txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert txt.index("Alle kommuner") < txt.index("Trondheim (5001)") < txt.index("Melhus (5028)")
+
+
+def test_plan_database_flat_collection_read(tmp_path):
+    # the catalogue's "(flat)" collections carry kommunenummer and planidentifikasjon as plain properties
+    doc = json.loads((PLAN_DB / "kpa_5001_forslag.json").read_text())
+    for f in doc["features"]:
+        props = f["properties"]
+        props.update(props.pop("arealplanId"))
+        props.update(props.pop("identifikasjon"))
+    path = tmp_path / "flat.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False))
+    plan = read_plan(path)
+    assert plan["kommunenummer"].tolist() == ["5001"] * 6
+    assert plan["planidentifikasjon"].tolist() == ["2026001"] * 6
