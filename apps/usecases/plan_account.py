@@ -365,6 +365,27 @@ def _load(spec_or_id, data_dir, use_starter: bool):
         return None
 
 
+def _window(spec_or_id, data_dir, extent):
+    """The layer's rows whose envelope meets ``extent`` only, streamed from its GeoParquet cache.
+
+    AR5 for a county is millions of polygons: only the row groups under the plans are read
+    (:meth:`areal.layers.geoparquet.ParquetSource.window`); the cache is built on first use.
+    """
+    from areal.geo.errors import LayerMissingError
+    from areal.layers import loader
+
+    if extent is None or extent.is_empty:
+        return _load(spec_or_id, data_dir, False)
+    try:
+        sources = loader.parquet_sources(spec_or_id, data_dir)
+    except LayerMissingError:
+        return None
+    frames = [f for f in (s.window(tuple(extent.bounds)) for s in sources) if len(f)]
+    if not frames:
+        return None
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
 def load_land_classes(
     extent, data_dir: str | os.PathLike | None = None, *, use_starter: bool = True
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -377,10 +398,10 @@ def load_land_classes(
         and notes. Absent sources are skipped; where none reaches, the account says "ikke kartlagt".
     """
     frames, notes = [], []
-    ar5 = _load("ar5", data_dir, False)
+    ar5 = _window("ar5", data_dir, extent)
     if ar5 is not None and len(ar5):
         frames.append(ar5_land_classes(ar5))
-    n50 = _load(N50_AREALDEKKE, data_dir, False)
+    n50 = _window(N50_AREALDEKKE, data_dir, extent)
     if n50 is not None and len(n50):
         frames.append(n50_land_classes(n50))
     n1000 = {
