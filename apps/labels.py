@@ -165,3 +165,79 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
             )
         )
     return out
+
+
+#: How areas were computed (:data:`areal.geo.areas.AREA_METHODS`): method -> (nb, en); ``{crs}``.
+AREA_METHOD_TEXT: Mapping[str, tuple[str, str]] = {
+    "planar": (
+        "plane arealer i {crs} (UTM; innen ca. 0,2 % i Trøndelag)",
+        "planar areas in {crs} (UTM; within about 0.2 % in Trøndelag)",
+    ),
+    "geodesic": (
+        "geodetiske arealer på GRS80-ellipsoiden (eksakte i hele landet)",
+        "geodesic areas on the GRS80 ellipsoid (exact across Norway)",
+    ),
+}
+
+
+def area_method_text(method: str, crs="EPSG:25833", lang: str = "nb") -> str:
+    """How areas were computed, in words for a report or a table footer.
+
+    >>> area_method_text("geodesic", lang="en")
+    'geodesic areas on the GRS80 ellipsoid (exact across Norway)'
+    >>> area_method_text("planar")
+    'plane arealer i EPSG:25833 (UTM; innen ca. 0,2 % i Trøndelag)'
+    """
+    from areal.geo.areas import check_method
+    from pyproj import CRS
+
+    check_method(method)
+    text = AREA_METHOD_TEXT[method][1 if lang == "en" else 0]
+    return text.format(crs=CRS.from_user_input(crs).to_string())
+
+
+#: Coverage answers (:data:`areal.geo.coverage.STATUSES`): status -> (nb, en).
+COVERAGE_STATUS: Mapping[str, tuple[str, str]] = {
+    "hit": ("treff", "hit"),
+    "no_hit": ("ikke treff", "no hit"),
+    "not_mapped": ("ikke kartlagt", "not mapped"),
+}
+
+#: Why an area is not (fully) mapped (:data:`areal.geo.coverage.REASONS`): reason -> (nb, en).
+COVERAGE_REASONS: Mapping[str, tuple[str, str]] = {
+    "": ("", ""),
+    "layer_missing": ("kartlaget mangler", "layer missing"),
+    "outside_coverage": ("utenfor området kartlaget dekker", "outside the layer's coverage"),
+    "partly_mapped": ("delvis kartlagt", "partly mapped"),
+}
+
+
+def status_text(status: str, reason: str = "", lang: str = "nb") -> str:
+    """The words of one coverage status (:class:`areal.geo.coverage.AreaStatus`), with the reason.
+
+    >>> status_text("not_mapped", "layer_missing")
+    'ikke kartlagt (kartlaget mangler)'
+    >>> status_text("no_hit", lang="en")
+    'no hit'
+    """
+    i = 1 if lang == "en" else 0
+    text = COVERAGE_STATUS[status][i]
+    if reason:
+        text += f" ({COVERAGE_REASONS[reason][i]})"
+    return text
+
+
+def missing_layer_text(m) -> str:
+    """One line for a layer the land account could not use (:class:`areal.geo.land_account.MissingLayer`).
+
+    >>> from areal.geo.land_account import MissingLayer
+    >>> missing_layer_text(MissingLayer("ar5", ("farmland_ha",), "not in the data directory", "`areal fetch ar5`"))
+    'ar5: not in the data directory (affects farmland_ha). Get it with `areal fetch ar5`.'
+    """
+    get = f" Get it with {m.remedy}." if m.remedy else ""
+    return f"{m.layer}: {m.reason} (affects {', '.join(m.affects)}).{get}"
+
+
+def indicator_title(indicator, lang: str = "nb") -> str:
+    """An indicator's title (:class:`areal.geo.indicators.Indicator`, from its TOML) in ``lang``."""
+    return indicator.title_en if lang == "en" else indicator.title_nb

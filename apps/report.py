@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from areal.apps.labels import column_titles, not_available
+from areal.apps.labels import column_titles, indicator_title, missing_layer_text, not_available
 from areal.geo.land_account import COUNTY_ID
 
 #: Layers drawn on report maps, bottom to top.
@@ -500,7 +500,7 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     when nothing overlaps a single row says so. Rules whose layer is missing or does not cover the
     area follow with "ikke kartlagt" in the hectare column: not mapped is not 0 ha.
     """
-    from areal.geo.coverage import status_text
+    from areal.apps.labels import status_text
 
     lab = _labels(lang)
     polys = result.polygons
@@ -545,7 +545,7 @@ def indicator_rows(result, knr: str, lang: str = "nb") -> pd.DataFrame:
         r = row[f"{ind.id}_rank"]
         rows.append(
             [
-                ind.title(lang),
+                indicator_title(ind, lang),
                 ind.unit,
                 fmt(float(row[ind.id]), ind.digits, lang),
                 "–" if pd.isna(r) else str(int(r)),
@@ -563,7 +563,7 @@ def site_indicator_rows(values: Mapping[str, float], result, lang: str = "nb") -
     summ = result.summary.set_index("id")
     rows = [
         [
-            i.title(lang),
+            indicator_title(i, lang),
             i.unit,
             fmt(float(values[i.id]), i.digits, lang),
             fmt(float(summ.loc[i.id, "median"]), i.digits, lang),
@@ -646,7 +646,7 @@ def municipality_report(
     """
     from areal.apps.usecases.account import compute_account
     from areal.geo.errors import UnknownNameError
-    from areal.geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
+    from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, planned_business_areas
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
@@ -667,9 +667,9 @@ def municipality_report(
     focus = munis[munis["kommunenummer"].astype(str) == knr]
     na: dict[str, str] = {}
     conflicts = None
-    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(_planned(ind_inputs)):
+    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(planned_business_areas(ind_inputs)):
         res, missing = conflicts_of(
-            ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
+            ind_inputs, planned_business_areas(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
         )
         conflicts = _para_table(conflict_rows(res, knr, lang))
     else:
@@ -682,7 +682,7 @@ def municipality_report(
     if not suit:
         na["suitability"] = "; ".join(ind_inputs.suitability_missing.values()) or "no profile was run"
     summ = result.summary
-    missing_msgs = [m.message() for m in acc.missing_layers]
+    missing_msgs = [missing_layer_text(m) for m in acc.missing_layers]
     missing_msgs += [f"{r['id']}: {r['reason']}" for _, r in summ[summ["status"] != "ok"].iterrows()]
     layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
     return ReportInputs(
@@ -735,7 +735,7 @@ def site_report(
     cols = ["area_ha", *[c for c in row.index if c != "area_ha"]]
     account = _account_rows({TEXT[lang]["area"]: row.to_dict()}, cols, lang)
     account.iloc[0, 0] = TEXT[lang]["area"]
-    missing = [m.message() for m in missing_layers(inputs.layers, inputs.remedies)]
+    missing = [missing_layer_text(m) for m in missing_layers(inputs.layers, inputs.remedies)]
     result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
     res, conf_missing = conflicts_of(ind_inputs, site, CONFLICT_LAYER)
     missing += [

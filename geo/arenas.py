@@ -184,7 +184,7 @@ def catalogue_to_frame(
     out = gpd.GeoDataFrame(df, geometry=list(geoms), crs="EPSG:4326").to_crs(municipalities.crs)
     at_muni = (df["precision"] == "municipality").to_numpy()
     known = set(municipalities["kommunenummer"].astype(str))
-    for i in np.flatnonzero(at_muni):
+    for i in np.flatnonzero(at_muni).tolist():
         knr = df["municipality"].iloc[i]
         if knr not in known:
             raise LayerValidationError(

@@ -779,7 +779,7 @@ def plan_account(
 
     # what lies there now: the land classes under each piece; the rest is not mapped
     rows = []
-    covered = np.zeros(len(zones))
+    covered: np.ndarray = np.zeros(len(zones))
     if land is not None and len(land):
         lf = to_working_crs(land, "land classes")
         lg, n_bad = _valid(as_geometry_array(lf))

@@ -332,7 +332,8 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         raise RuleError(
             f"{source}: key 'criteria' must be a non-empty list of [[criteria]] tables, got {raw_crit!r}"
         )
-    criteria, weights = [], {}
+    criteria: list[Criterion] = []
+    weights: dict[str, float] = {}
     for i, d in enumerate(raw_crit):
         c, w = _parse_criterion(d, f"{source}: criteria[{i}]")
         if c.id in weights or any(c.id == o.id for o in criteria):

@@ -295,6 +295,8 @@ class _Locator:
         if line is None or key is None or self.text is None:
             return line
         m = re.compile(head, re.M).search(self.text)
+        if m is None:  # _line_of found the header, so this does not happen
+            return line
         nxt = re.compile(r"^[ \t]*\[", re.M).search(self.text, m.end())
         return (
             _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None)

@@ -338,7 +338,7 @@ def _apply_where(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadRepor
 
 def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) -> pd.DataFrame:
     """Read all source files; several files are brought to the first file's CRS and concatenated."""
-    frames = []
+    frames: list[pd.DataFrame] = []
     for f in files:
         reader = reader_for(f, spec.source)
         frame = reader(f, spec.source, layer, what)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main, note
 
 
 def _kommune(_ctx, _param, value: str | None) -> str | None:
@@ -111,7 +111,7 @@ def plan_account_cmd(
         default_status=default_status,
     )
     for w in result.warnings:
-        click.echo(f"{'advarsel' if lang == 'nb' else 'warning'}: {note_text(w, lang)}", err=True)
+        note(f"{'advarsel' if lang == 'nb' else 'warning'}: {note_text(w, lang)}")
     written = write_outputs(result, out, lang) if out is not None else []
     if as_json:
         doc = result.to_dict()
@@ -131,7 +131,7 @@ def plan_account_cmd(
         click.echo(co2_table(result, knr, lang).to_string(index=False))
         click.echo(text("co2_note", lang))
     click.echo("\n" + result.provenance(lang))
-    for note in result.account.notes:
-        click.echo(f"{text('note', lang)}: {note_text(note, lang)}")
+    for n in result.account.notes:
+        note(f"{text('note', lang)}: {note_text(n, lang)}")
     for p in written:
-        click.echo(f"wrote {p}")
+        note(f"wrote {p}")

@@ -357,7 +357,7 @@ class SiteCheckView(View):
         gaps = report.not_mapped()
         if len(gaps):
             # "ikke kartlagt" is not "nothing here": name the layers that say nothing about the site
-            from areal.geo.coverage import status_text
+            from areal.apps.labels import status_text
 
             names = ", ".join(
                 f"{esc(titles.get(r.layer, r.layer))} ({status_text(r.status, r.reason, s.lang)})"

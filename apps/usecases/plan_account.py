@@ -587,8 +587,9 @@ def write_csv(result: PlanAccountResult, path: str | os.PathLike, lang: str = "n
     p = Path(path)
     df = long_frame(result, lang)
     sep, dec = (";", ",") if lang == "nb" else (",", ".")
-    df.to_csv(p, index=False, sep=sep, decimal=dec, float_format="%.4f", encoding="utf-8-sig")
-    return p
+    from areal.layers.export import write_csv as write_table
+
+    return write_table(df, p, index=False, sep=sep, decimal=dec, float_format="%.4f", encoding="utf-8-sig")
 
 
 def _sheet_name(title: str) -> str:
@@ -658,8 +659,11 @@ def write_xlsx(result: PlanAccountResult, path: str | os.PathLike, lang: str = "
         ws.append([s.id, s.scale, s.attribution, round(s.ha, 4)])
     for note in result.account.notes + result.warnings:
         ws.append([f"{text('note', lang)}: {note_text(note, lang)}"])
+    from areal.layers.export import atomic_path
+
     p = Path(path)
-    wb.save(p)
+    with atomic_path(p) as tmp:
+        wb.save(tmp)
     return p
 
 

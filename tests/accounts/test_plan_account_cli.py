@@ -141,7 +141,7 @@ def test_cli_bad_file_one_line(pair_files, tmp_path):
     path = tmp_path / "kpa_forslag.geojson"
     bad.to_crs(4326).to_file(path, driver="GeoJSON")
     res = _run("--current", cur, "--proposed", path, "--data-dir", data)
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert lines == [
         "Error: InputGeometryError: kpa_forslag.geojson: column 'arealbruksstatus' has value '7' (1×), "
@@ -150,7 +150,7 @@ def test_cli_bad_file_one_line(pair_files, tmp_path):
     no_col = tmp_path / "uten_formal.gpkg"
     proposed_plan().drop(columns="arealformal").to_file(no_col, driver="GPKG")
     res = _run("--current", cur, "--proposed", no_col, "--data-dir", data)
-    assert res.exit_code == 1 and "uten_formal.gpkg: no arealformål column" in res.output
+    assert res.exit_code == 2 and "uten_formal.gpkg: no arealformål column" in res.output
 
 
 # ---------------------------------------------------------------- the official-format samples
@@ -172,7 +172,7 @@ def test_regulation_plan_gml_sample_read_and_accounted(tmp_path):
         "--default-status",
         "2",
     )
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert (
         "gml.avgr.1-pass.gml: column 'kommunenummer' has value 'String' (3×), not a 4-digit number"
         in res.output
@@ -212,7 +212,7 @@ def test_regulation_plan_gml_sample_read_and_accounted(tmp_path):
 def test_gml_without_land_use_areas_names_its_layers():
     _samples()
     res = _run("--current", RP / "gml.gmlid.1-2D-pass.gml", "--proposed", RP / "gml.gmlid.1-2D-pass.gml")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert (
         "no KpArealformålOmråde or RpArealformålOmråde layer; layers in the file are: RpOmråde, RpBestemmelseOmråde"
         in res.output
