@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+from areal.apps.formatting import number
 
 NOT_AVAILABLE = "ikke tilgjengelig"
 """Shown in Norwegian for a figure whose layer is missing (never 0)."""
@@ -99,20 +100,6 @@ def describe_arena(row: Mapping) -> str:
     return f"{row['name']} ({row['arena_type']}, {row['status']}; plassering: {where}) — kilde: {row['source_url']}"
 
 
-def number(value: float, digits: int = 1, lang: str = "nb") -> str:
-    """A number as a reader writes it: ``1 320,9`` in Norwegian, ``1,320.9`` in English.
-
-    Examples
-    --------
-    >>> number(1320.94, 1), number(1320.94, 1, "en"), number(0.854, 2)
-    ('1 320,9', '1,320.9', '0,85')
-    """
-    text = f"{value:,.{digits}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", " ").replace(".", ",")
-
-
 def _criterion_value(kind: str, v: float, lang: str) -> str:
     nb = lang != "en"
     if kind == "distance":
@@ -155,4 +142,126 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
                 for k in ids
             )
         )
+    return out
+
+
+# ---------------------------------------------------------------- conflict rules in words
+
+#: Severity ids of :data:`areal.geo.rules.SEVERITIES` -> (nb, en).
+SEVERITY_TITLES: Mapping[str, tuple[str, str]] = {
+    "exclusion": ("utelukket", "exclusion"),
+    "high": ("høy", "high"),
+    "medium": ("middels", "medium"),
+    "low": ("lav", "low"),
+}
+
+
+def severity_title(severity: str, lang: str = "nb") -> str:
+    """A severity in words.
+
+    >>> severity_title("high"), severity_title("high", "en")
+    ('høy', 'high')
+    """
+    nb, en = SEVERITY_TITLES.get(str(severity), (str(severity), str(severity)))
+    return en if lang == "en" else nb
+
+
+def layer_title(layer_id: str, lang: str = "nb") -> str:
+    """The catalogue title of a layer (the id only for a layer the catalogue does not know).
+
+    >>> layer_title("power_lines"), layer_title("power_lines", "en")
+    ('Kraftledninger (N1000)', 'Power lines (N1000)')
+    """
+    from areal.layers import registry
+
+    try:
+        return registry.get(layer_id).title_in(lang)
+    except Exception:  # an id from a user's rule file the catalogue lacks: show it as given
+        return layer_id
+
+
+def _default_rules():
+    from areal.layers.project_data import load_rules
+
+    global _RULES_CACHE
+    if _RULES_CACHE is None:
+        _RULES_CACHE = load_rules()
+    return _RULES_CACHE
+
+
+_RULES_CACHE = None
+
+
+def selector_title(selector: str, lang: str = "nb", classes: Mapping | None = None) -> str:
+    """A rule selector (``"layer"`` or ``"layer:class"``) in words: the layer title, then the class label.
+
+    >>> selector_title("ar5:farmland")
+    'Jordbruksareal: fulldyrka (21), overflatedyrka (22), innmarksbeite (23)'
+    >>> selector_title("protected_areas", "en")
+    'Protected areas (Naturbase)'
+    """
+    from areal.geo.rules import split_selector
+
+    layer, cls = split_selector(selector)
+    if cls is None:
+        return layer_title(layer, lang)
+    classes = _default_rules().classes if classes is None else classes
+    c = classes.get(selector)
+    label = (c.label_en or c.label) if (c is not None and lang == "en") else (c.label if c else "")
+    return label or f"{layer_title(layer, lang)}: {cls}"
+
+
+def pair_title(rule, lang: str = "nb", classes: Mapping | None = None) -> str:
+    r"""The pair of a rule in words, with its zone: ``Næringsområder × Kraftledninger (sone 30 m)``.
+
+    >>> from areal.geo.rules import Rule
+    >>> pair_title(Rule("wild_reindeer", "power_lines", "high", 500.0))
+    'Villreinområder × Kraftledninger (N1000) (sone 500\xa0m)'
+    >>> pair_title(Rule("wild_reindeer", "power_lines", "high", 500.0), "en")
+    'Wild reindeer areas × Power lines (N1000) (zone 500 m)'
+    """
+    from areal.apps.formatting import distance
+
+    text = f"{selector_title(rule.a, lang, classes)} × {selector_title(rule.b, lang, classes)}"
+    if rule.buffer_m:
+        zone = "zone" if lang == "en" else "sone"
+        text += f" ({zone} {distance(rule.buffer_m, lang)})"
+    return text
+
+
+def rule_basis(rule, lang: str = "nb") -> str:
+    """The legal basis of a rule in ``lang`` (the default text when no translation is given)."""
+    return (rule.basis_nb or rule.basis) if lang != "en" else rule.basis
+
+
+def rule_explanation(rule, lang: str = "nb") -> str:
+    """The explanation of a rule in ``lang`` (the default text when no translation is given)."""
+    return (rule.explanation_nb or rule.explanation) if lang != "en" else rule.explanation
+
+
+def rules_by_pair(rules=None) -> dict:
+    """Pair id -> rule, for tables that carry only the pair id (default: the shipped rule table)."""
+    rules = _default_rules().rules if rules is None else rules
+    return {r.pair: r for r in rules}
+
+
+def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.DataFrame:
+    r"""A frame with ``pair``/``severity``/``basis``/``explanation`` columns with those in words.
+
+    Rows whose pair is not in ``rules`` keep their text; other columns are untouched.
+
+    >>> df = pd.DataFrame({"pair": ["wild_reindeer × power_lines (500 m)"], "severity": ["medium"]})
+    >>> localise_conflicts(df).iloc[0].tolist()
+    ['Villreinområder × Kraftledninger (N1000) (sone 500\xa0m)', 'middels']
+    """
+    lookup = rules_by_pair(rules)
+    out = frame.copy()
+    pairs = frame["pair"].astype(str) if "pair" in frame.columns else None
+    if pairs is not None:
+        for col, fn in (("basis", rule_basis), ("explanation", rule_explanation)):
+            if col in out.columns:
+                out[col] = [fn(lookup[p], lang) if p in lookup else v for p, v in zip(pairs, out[col])]
+        out["pair"] = [pair_title(lookup[p], lang) if p in lookup else p for p in pairs]
+    if "severity" in out.columns:
+        out["severity"] = out["severity"].map(lambda v: severity_title(v, lang))
     return out

@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.apps.formatting import number
 from areal.apps.labels import column_titles, not_available
 from areal.geo.land_account import COUNTY_ID
 
@@ -189,13 +190,14 @@ class ReportInputs:
 
 
 def fmt(value, digits: int = 1, lang: str = "nb") -> str:
-    """Number for the report (space as thousands separator, decimal comma in Norwegian); NaN -> 'ikke tilgjengelig'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return not_available(lang)
+    r"""A report figure: :func:`areal.apps.formatting.number`, text passed through, no value spelled out.
+
+    >>> fmt(93829.04), fmt(float("nan"))
+    ('93\xa0829,0', 'ikke tilgjengelig')
+    """
     if isinstance(value, str):
         return value
-    s = f"{float(value):,.{digits}f}".replace(",", " ")
-    return s.replace(".", ",") if lang == "nb" else s
+    return number(value, digits, lang, missing=not_available(lang))
 
 
 def _digits(col: str) -> int:

@@ -31,8 +31,18 @@ from areal.geo.errors import RuleError, UnknownNameError
 SEVERITIES: tuple[str, ...] = ("exclusion", "high", "medium", "low")
 """Allowed severities, most severe first."""
 
-_RULE_KEYS = {"a", "b", "severity", "buffer_m", "basis", "explanation", "reference"}
-_CLASS_KEYS = {"column", "values", "label"}
+_RULE_KEYS = {
+    "a",
+    "b",
+    "severity",
+    "buffer_m",
+    "basis",
+    "explanation",
+    "reference",
+    "basis_nb",
+    "explanation_nb",
+}
+_CLASS_KEYS = {"column", "values", "label", "label_en"}
 _REQUIRED_RULE_KEYS = ("a", "b", "severity", "basis", "explanation")
 
 
@@ -60,7 +70,9 @@ class ClassDef:
     values : tuple of str
         Codes that belong to the class (compared as strings).
     label : str
-        Human-readable description.
+        Human-readable description (Norwegian, the default language).
+    label_en : str
+        The description in English ('' = none given).
     """
 
     layer: str
@@ -68,6 +80,7 @@ class ClassDef:
     column: str
     values: tuple[str, ...]
     label: str = ""
+    label_en: str = ""
 
     @property
     def selector(self) -> str:
@@ -95,6 +108,8 @@ class Rule:
         Optional link or document reference.
     line : int or None
         Line of the rule in its TOML file (for messages).
+    basis_nb, explanation_nb : str
+        The basis and explanation in Norwegian bokmål ('' = only the default text above).
     """
 
     a: str
@@ -105,6 +120,8 @@ class Rule:
     explanation: str = ""
     reference: str = ""
     line: int | None = field(default=None, compare=False)
+    basis_nb: str = ""
+    explanation_nb: str = ""
 
     @property
     def a_layer(self) -> str:
@@ -399,7 +416,12 @@ def parse_rules(
                     f"needs a non-empty list values = [...], got {values!r}"
                 )
             classes[f"{layer}:{name}"] = ClassDef(
-                layer, name, column, tuple(str(v) for v in values), str(body.get("label", ""))
+                layer,
+                name,
+                column,
+                tuple(str(v) for v in values),
+                str(body.get("label", "")),
+                str(body.get("label_en", "")),
             )
 
     raw_rules = doc.get("rule", [])
@@ -460,6 +482,8 @@ def parse_rules(
                 body["explanation"].strip(),
                 str(body.get("reference", "")),
                 head,
+                str(body.get("basis_nb", "")).strip(),
+                str(body.get("explanation_nb", "")).strip(),
             )
         )
     return RuleTable(tuple(rules), classes, source)

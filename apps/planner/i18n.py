@@ -6,6 +6,11 @@ Every text the app shows goes through :func:`t`, so a missing translation is a t
 
 from __future__ import annotations
 
+import re
+import string
+
+from areal.apps.formatting import number
+
 LANGUAGES = ("nb", "en")
 DEFAULT_LANG = "nb"
 
@@ -298,8 +303,33 @@ EN: dict[str, str] = {
 STRINGS: dict[str, dict[str, str]] = {"nb": NB, "en": EN}
 
 
+#: A numeric format spec of a template: optional thousands comma, optional ``.N``, ``f``/``d``.
+_NUMBER_SPEC = re.compile(r"^(?P<group>,)?(?:\.(?P<digits>\d+))?(?P<kind>[fd])?$")
+
+
+class _NumberFormatter(string.Formatter):
+    """Fills numbers through :func:`areal.apps.formatting.number`, so ``{ha:,.1f}`` is ``1 320,9`` in nb."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value, format_spec):  # noqa: D102
+        m = _NUMBER_SPEC.match(format_spec or "")
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric and m and (format_spec or isinstance(value, float)):
+            digits = int(m["digits"]) if m["digits"] is not None else (1 if isinstance(value, float) else 0)
+            return number(value, digits, self.lang)
+        return super().format_field(value, format_spec)
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
-    """Translate ``key`` into ``lang`` and fill its ``{placeholders}``.
+    r"""Translate ``key`` into ``lang`` and fill its ``{placeholders}``; numbers in the language's format.
+
+    >>> t("site.area_value", "nb", m2=13209.4, daa=13.2094, ha=1.32094)
+    '13\xa0209 m² = 13,2 daa = 1,32 ha'
+    >>> t("site.area_value", "en", m2=13209.4, daa=13.2094, ha=1.32094)
+    '13,209 m² = 13.2 daa = 1.32 ha'
 
     Raises
     ------
@@ -311,7 +341,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
         text = table[key]
     except KeyError:
         raise KeyError(f"no UI string {key!r} for language {lang!r}") from None
-    return text.format(**values) if values else text
+    return _NumberFormatter(lang).format(text, **values) if values else text
 
 
 def field_label(column: str, lang: str = DEFAULT_LANG) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.formatting import display_frame
+from areal.apps.labels import localise_conflicts
 from areal.apps.planner.safe_text import esc, md_link
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
 from areal.apps.planner.views import _table
@@ -103,8 +105,7 @@ class ConflictsView(ToolView):
         if n == 0:
             parts.append(_md(s.t("conf.none"), "areal-conf-none"))
             return pn.Column(*parts, sizing_mode="stretch_width")
-        m = s.matrix_frame()
-        m["severity"] = m["severity"].map(lambda v: s.t(f"severity.{v}"))
+        m = localise_conflicts(s.matrix_frame(), s.app.lang, result.rules)
         parts += [
             _md(f"#### {s.t('conf.pairs')}"),
             _table(m, s.app, "areal-conf-pairs"),
@@ -165,6 +166,7 @@ class SuitabilityView(ToolView):
             sizing_mode="stretch_width",
             height=260,
             css_classes=["areal-sites"],
+            hidden_columns=["site_id"],  # kept for the row click, never shown
             layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
@@ -194,7 +196,7 @@ class SuitabilityView(ToolView):
 
     def _fill_table(self, *_):
         s = self.tool
-        df = s.site_table()
+        df = display_frame(s.site_table(), s.app.lang)
         self.table.value = df.rename(
             columns={c: s.t(f"col.{c}") for c in df.columns if c != "site_id" and f"col.{c}" in _keys()}
         )
@@ -306,7 +308,7 @@ class SuitabilityView(ToolView):
         ]
         conf = detail["conflicts"]
         if len(conf):
-            conf = conf.assign(severity=conf["severity"].map(lambda v: s.t(f"severity.{v}")))
+            conf = localise_conflicts(conf, s.app.lang)
             parts.append(
                 _table(conf[["severity", "pair", "area_ha", "basis"]], s.app, "areal-site-conflicts")
             )
@@ -389,6 +391,7 @@ class ArenasView(ToolView):
             sizing_mode="stretch_width",
             height=300,
             css_classes=["areal-arenas-list"],
+            hidden_columns=["id"],
             layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
@@ -398,7 +401,7 @@ class ArenasView(ToolView):
     def _fill(self, *_):
         if not self.tool.available():
             return
-        df = self.tool.table()
+        df = display_frame(self.tool.table(), self.tool.app.lang)
         self.table.value = df.rename(
             columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()}
         )

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import param
 import shapely
-from areal.apps.labels import describe_arena, site_reasons
+from areal.apps import formatting as fmt
+from areal.apps.labels import describe_arena, localise_conflicts, site_reasons
 from areal.apps.planner import mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
@@ -180,20 +181,22 @@ class ConflictState(Tool):
     def overlay(self, res: ConflictResult) -> dict[str, Any]:
         """Map payload: conflict polygons coloured by severity, the rule basis in the popup."""
         p = res.polygons
+        lang = self.app.lang
+        shown = localise_conflicts(p[["pair", "severity", "basis", "explanation"]], lang, res.rules)
         props = [
             {
                 "_color": SEVERITY_COLOURS.get(r.severity, "#d32f2f"),
-                "_tip": f"{r.pair} · {r.severity} · {r.area_ha:,.2f} ha",
+                "_tip": f"{w.pair} · {w.severity} · {fmt.area_ha(r.area_ha, lang)}",
                 "_popup": [
-                    [self.t("conf.pair"), r.pair],
-                    [self.t("conf.severity"), self.t(f"severity.{r.severity}")],
-                    [self.t("col.area_ha"), f"{r.area_ha:,.2f}"],
+                    [self.t("conf.pair"), w.pair],
+                    [self.t("conf.severity"), w.severity],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, lang)],
                     [self.t("col.kommunenavn"), r.kommunenavn or ""],
-                    [self.t("conf.basis"), r.basis],
-                    [self.t("conf.explanation"), r.explanation],
+                    [self.t("conf.basis"), w.basis],
+                    [self.t("conf.explanation"), w.explanation],
                 ],
             }
-            for r in p.itertuples()
+            for r, w in zip(p.itertuples(), shown.itertuples())
         ]
         legend = [
             {"label": self.t(f"severity.{s}"), "color": SEVERITY_COLOURS[s]}
@@ -422,11 +425,12 @@ class SuitabilityState(Tool):
             {
                 "_color": SITE_COLOUR,
                 "_id": int(r.site_id),
-                "_tip": f"#{r.rank} · {r.area_ha:,.0f} ha · {r.mean_score:.2f}",
+                "_tip": f"#{r.rank} · {fmt.area_ha(r.area_ha, self.app.lang)} · "
+                f"{fmt.score(r.mean_score, self.app.lang)}",
                 "_popup": [
                     [self.t("suit.rank"), f"{r.rank}"],
-                    [self.t("col.area_ha"), f"{r.area_ha:,.1f}"],
-                    [self.t("suit.score"), f"{r.mean_score:.3f}"],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, self.app.lang)],
+                    [self.t("suit.score"), fmt.score(r.mean_score, self.app.lang)],
                     [self.t("col.kommunenavn"), str(getattr(r, "kommunenavn", "") or "")],
                     [self.t("suit.reasons"), str(getattr(r, "reasons", ""))],
                 ],
@@ -671,7 +675,10 @@ class IndicatorState(Tool):
         breaks = np.unique(np.quantile(vals, np.linspace(0, 1, len(CHOROPLETH) + 1)))
         d = 2 if np.nanmax(np.abs(vals)) < 10 else 0
         legend = [
-            {"label": f"{lo:,.{d}f} – {hi:,.{d}f}", "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)]}
+            {
+                "label": f"{fmt.number(lo, d, self.app.lang)} – {fmt.number(hi, d, self.app.lang)}",
+                "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)],
+            }
             for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
         ]
         return breaks, legend
@@ -700,10 +707,10 @@ class IndicatorState(Tool):
                     "_color": self.colour(v, breaks),
                     "_id": str(r.kommunenummer),
                     "_tip": f"{r.kommunenavn}: "
-                    + (f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")),
+                    + fmt.number(v, 2, self.app.lang, missing=self.t("site.not_available")),
                     "_popup": [
                         [self.t("col.kommunenavn"), r.kommunenavn],
-                        [title, f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")],
+                        [title, fmt.number(v, 2, self.app.lang, missing=self.t("site.not_available"))],
                     ],
                 }
             )

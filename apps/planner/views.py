@@ -240,11 +240,13 @@ def _titles(state: PlannerState) -> dict[str, str]:
 
 
 def _table(df: pd.DataFrame, state: PlannerState, css: str) -> pn.pane.DataFrame:
-    out = df.rename(columns={c: state.t(f"col.{c}") for c in df.columns if f"col.{c}" in _COL_KEYS})
+    from areal.apps.formatting import display_frame
+
+    out = display_frame(df, state.lang)
+    out = out.rename(columns={c: state.t(f"col.{c}") for c in df.columns if f"col.{c}" in _COL_KEYS})
     return pn.pane.DataFrame(
         out,
         index=False,
-        float_format=lambda v: f"{v:,.2f}",
         na_rep="–",
         sizing_mode="stretch_width",
         css_classes=[css],
