@@ -137,7 +137,7 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
         ids = [k for k in str(row.get("top_criteria", "") or "").split(";") if k]
         out.append(
             "; ".join(
-                f"{(crit[k].label or k) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
+                f"{crit[k].label_in(lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
                 + (_criterion_value(crit[k].kind, row[f"{k}_value"], lang) if k in crit else "")
                 for k in ids
             )
@@ -178,6 +178,21 @@ def layer_title(layer_id: str, lang: str = "nb") -> str:
         return registry.get(layer_id).title_in(lang)
     except Exception:  # an id from a user's rule file the catalogue lacks: show it as given
         return layer_id
+
+
+def data_scale(layer_id: str) -> int | None:
+    """Map scale (1:n) of a layer's source, for rounding distances; None = large-scale data (1 m).
+
+    >>> data_scale("roads"), data_scale("grid_capacity")
+    (1000000, None)
+    """
+    from areal.layers import registry
+
+    try:
+        spec = registry.get(layer_id)
+    except Exception:  # not a catalogue layer
+        return None
+    return 1_000_000 if "N1000" in f"{spec.title_nb} {spec.source}" else None
 
 
 def _default_rules():

@@ -10,7 +10,7 @@ import pandas as pd
 import panel as pn
 import param
 from areal.apps.formatting import display_frame
-from areal.apps.labels import localise_conflicts
+from areal.apps.labels import layer_title, localise_conflicts
 from areal.apps.planner.safe_text import esc, md_link
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
 from areal.apps.planner.views import _table
@@ -34,6 +34,20 @@ class ToolView(Viewer):
         return pn.pane.Alert(
             esc(error), alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
         )
+
+
+def _slider_format(lang: str):
+    """The weight a slider shows, two decimals with the language's decimal sign (``0,35`` in nb)."""
+    from bokeh.models import CustomJSTickFormatter
+
+    sep = "." if lang == "en" else ","
+    return CustomJSTickFormatter(code=f"return tick.toFixed(2).replace('.', '{sep}');")
+
+
+def _word(tool, group: str, value) -> str:
+    """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown codes as given."""
+    key = f"{group}.{value}"
+    return tool.t(key) if key in _keys() else str(value)
 
 
 def _md(text: str, css: str = "") -> pn.pane.Markdown:
@@ -63,7 +77,10 @@ class ConflictsView(ToolView):
             sizing_mode="stretch_width",
         )
         self.against = pn.widgets.MultiChoice.from_param(
-            s.param.against, label=s.t("conf.against"), sizing_mode="stretch_width"
+            s.param.against,
+            label=s.t("conf.against"),
+            options={layer_title(v, s.app.lang): v for v in s.param.against.objects},
+            sizing_mode="stretch_width",
         )
         self.run = pn.widgets.Button(label=s.t("conf.run"), color="primary", css_classes=["areal-conf-run"])
         self.run.on_click(lambda _e: s.run())
@@ -208,6 +225,7 @@ class SuitabilityView(ToolView):
         for cid in s.criteria():
             sl = pn.widgets.FloatSlider(
                 label=labels.get(cid, cid),
+                format=_slider_format(s.app.lang),
                 start=0.0,
                 end=1.0,
                 step=0.01,
@@ -217,7 +235,7 @@ class SuitabilityView(ToolView):
             )
             sl.param.watch(lambda e, c=cid: s.set_weight(c, e.new), "value_throttled")
             out.append(sl)
-        order = ", ".join(s.criteria())
+        order = ", ".join(labels.get(c, c) for c in s.criteria())
         if not self.ahp_text.value:
             self.ahp_text.placeholder = "\n".join(",".join("1" for _ in s.criteria()) for _ in s.criteria())
         return pn.Column(
@@ -370,12 +388,12 @@ class ArenasView(ToolView):
             pn.widgets.Select.from_param(
                 s.param.sector,
                 label=s.t("arena.sector"),
-                options={allx: "", **{v: v for v in s.param.sector.objects if v}},
+                options={allx: "", **{_word(s, "arena.sector", v): v for v in s.param.sector.objects if v}},
             ),
             pn.widgets.Select.from_param(
                 s.param.arena_type,
                 label=s.t("arena.type"),
-                options={allx: "", **{v: v for v in s.param.arena_type.objects if v}},
+                options={allx: "", **{_word(s, "arena.kind", v): v for v in s.param.arena_type.objects if v}},
             ),
             pn.widgets.Select.from_param(
                 s.param.status,
@@ -402,6 +420,13 @@ class ArenasView(ToolView):
         if not self.tool.available():
             return
         df = display_frame(self.tool.table(), self.tool.app.lang)
+        for col, group in (
+            ("arena_type", "arena.kind"),
+            ("status", "arena.status"),
+            ("precision", "arena.precision"),
+        ):
+            if col in df.columns:
+                df[col] = df[col].map(lambda v, g=group: _word(self.tool, g, v))
         self.table.value = df.rename(
             columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()}
         )
@@ -421,7 +446,7 @@ class ArenasView(ToolView):
         status = d["status"] if f"arena.status.{d['status']}" in _keys() else ""
         rows = [
             f"#### {esc(d['name'])}",
-            f"{s.t('arena.type')}: {esc(d['arena_type'])} · {s.t('arena.status')}: "
+            f"{s.t('arena.type')}: {esc(_word(s, 'arena.kind', d['arena_type']))} · {s.t('arena.status')}: "
             + (s.t("arena.status." + status) if status else esc(d["status"])),
             f"{s.t('arena.operator')}: {esc(d.get('operator', ''))}",
             f"{s.t('arena.can_test')}: {esc(d.get('can_test', ''))}",

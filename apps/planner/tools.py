@@ -290,7 +290,7 @@ class SuitabilityState(Tool):
 
     def labels(self) -> dict[str, str]:
         """Criterion id -> label."""
-        return {c.id: c.label or c.id for c in self.engines.profile(self.profile).criteria}
+        return {c.id: c.label_in(self.app.lang) for c in self.engines.profile(self.profile).criteria}
 
     @param.depends("profile", watch=True)
     def _sync_weights(self) -> None:

@@ -13,6 +13,8 @@ from html import escape
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.formatting import column_number
+from areal.apps.labels import data_scale, localise_conflicts
 from areal.apps.planner import i18n, mapping
 from areal.apps.planner.bridge import MapFrame
 from areal.apps.planner.safe_text import esc
@@ -206,10 +208,17 @@ class LayerPanel(View):
         html = [f"<p><i>{escape(s.t('layers.available', n=n_avail, total=n_total))}</i></p>"]
         if reasons:
             html.append(f"<p><b>{escape(s.t('layers.unavailable'))}</b></p><ul class='areal-reasons'>")
-            html += [
-                f"<li><b>{escape(titles.get(lid, lid))}</b>: {escape(why)}</li>"
-                for lid, why in reasons.items()
-            ]
+            for lid, why in reasons.items():
+                # "mangler i datamappen: <the loader's instruction>": the instruction is a developer's
+                # command line in English, folded away and marked lang="en" for readers and tests
+                head, _, detail = why.partition(": ")
+                more = (
+                    f" <details lang='en' class='areal-howto'><summary lang='{lang}'>"
+                    f"{escape(s.t('layers.howto'))}</summary><code>{escape(detail)}</code></details>"
+                    if detail
+                    else ""
+                )
+                html.append(f"<li><b>{escape(titles.get(lid, lid))}</b>: {escape(head)}{more}</li>")
             html.append("</ul>")
         return pn.pane.HTML(
             "".join(html),
@@ -358,7 +367,10 @@ class SiteCheckView(View):
             parts.append(pn.pane.Markdown(s.t("site.no_intersections")))
         dist = report.distances.copy()
         dist["target"] = dist["target"].map(lambda v: s.t(f"target.{v}"))
-        dist["distance_m"] = dist["distance_m"].where(dist["available"])
+        dist["distance_m"] = [  # rounded to what the target layer's map scale can carry
+            column_number("distance_m", d, s.lang, scale=data_scale(lid)) if a else None
+            for d, lid, a in zip(dist["distance_m"], dist["layer"], dist["available"])
+        ]
         dist["nearest"] = [
             n if a else s.t("site.not_available") for n, a in zip(dist["nearest"], dist["available"])
         ]
@@ -396,6 +408,8 @@ class SiteCheckView(View):
                     pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=[f"areal-{slot}-na"])
                 )
             else:
+                if slot == "conflicts":
+                    frame = localise_conflicts(frame, s.lang)
                 parts.append(_table(frame, s, f"areal-{slot}"))
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
                     parts.append(
