@@ -76,6 +76,8 @@ def report_cmd(
         )
     if out.suffix.lower() != ".pdf":
         raise click.BadParameter(f"{out.name}: the report is a .pdf", param_hint="--out")
+    progress = _Progress(lang)
+    progress("inputs")
     if municipality is not None:
         inputs = municipality_report(
             municipality,
@@ -121,5 +123,41 @@ def report_cmd(
                 f"scenario profile {s.profile or '-'}, weights "
                 + ", ".join(f"{k}={v:g}" for k, v in s.weights.items())
             )
+    progress("pdf")
     render_report(inputs, out, lang=lang)
+    progress.done()
     click.echo(f"wrote {out} ({inputs.kind} report: {inputs.name})")
+
+
+class _Progress:
+    """Steps of the report on stderr with the elapsed time, so a 20 s build is not a silent wait."""
+
+    STEPS = {
+        "inputs": (
+            "Beregner arealregnskap, konflikter og indikatorer",
+            "Computing land account, conflicts, indicators",
+        ),
+        "pdf": ("Tegner kartet og setter sammen PDF-en", "Drawing the map and the PDF"),
+    }
+
+    def __init__(self, lang: str):
+        import time
+
+        self.lang, self.t0, self.n = lang, time.monotonic(), 0
+
+    def _elapsed(self) -> str:
+        import time
+
+        from areal.apps.formatting import number
+
+        return f"{number(time.monotonic() - self.t0, 1, self.lang)} s"
+
+    def __call__(self, step: str) -> None:
+        self.n += 1
+        nb, en = self.STEPS[step]
+        click.echo(
+            f"[{self.n}/{len(self.STEPS)}] {en if self.lang == 'en' else nb} … ({self._elapsed()})", err=True
+        )
+
+    def done(self) -> None:
+        click.echo(f"{'ferdig' if self.lang != 'en' else 'done'} ({self._elapsed()})", err=True)

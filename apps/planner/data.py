@@ -54,6 +54,8 @@ class AppData:
         :class:`LayerState` per id.
     rasters : dict
         Path of each available raster layer.
+    data_dir : str or None
+        The data folder the layers came from (None: the default), for the reports.
     """
 
     specs: list[LayerSpec]
@@ -67,6 +69,7 @@ class AppData:
     _overlays: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _places: list | None = field(default=None, repr=False)
     max_overlays: int = 64
+    data_dir: str | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -121,7 +124,13 @@ class AppData:
             layers[spec.id] = gdf
             origin = gdf.attrs.get("load_report", {}).get("origin")
             states[spec.id] = LayerState("starter" if origin == "starter" else "loaded")
-        return cls(specs=specs, layers=layers, states=states, rasters=rasters)
+        return cls(
+            specs=specs,
+            layers=layers,
+            states=states,
+            rasters=rasters,
+            data_dir=None if data_dir is None else str(data_dir),
+        )
 
     # ------------------------------------------------------------------ lookups
 

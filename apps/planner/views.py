@@ -300,14 +300,19 @@ class SiteCheckView(View):
 
     def __panel__(self):
         s = self.state
-        return pn.Column(
+        parts = [
             pn.bind(self._howto, s.param.lang),
             self.upload,
             pn.bind(self._busy, s.param.busy, s.param.lang),
             pn.bind(self._error, s.param.error, s.param.n_errors, s.param.lang),
             pn.bind(self._report, s.param.report, s.param.lang),
-            sizing_mode="stretch_width",
-        )
+        ]
+        if s.mode == "planner":  # a report runs the engines: planners only
+            from areal.apps.planner.report_view import ReportDownload
+
+            parts.append(pn.bind(lambda lang: pn.pane.Markdown(f"#### {s.t('report.title')}"), s.param.lang))
+            parts.append(ReportDownload(state=s, kind="municipality"))
+        return pn.Column(*parts, sizing_mode="stretch_width")
 
     def _howto(self, lang):
         s = self.state
@@ -432,6 +437,9 @@ class SiteCheckView(View):
                     ),
                 )
             )
+            from areal.apps.planner.report_view import ReportDownload
+
+            parts.append(ReportDownload(state=s, kind="site"))
         parts.append(self.clear)
         return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["areal-report"])
 
