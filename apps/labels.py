@@ -6,6 +6,7 @@ default) and English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -280,3 +281,65 @@ def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.
     if "severity" in out.columns:
         out["severity"] = out["severity"].map(lambda v: severity_title(v, lang))
     return out
+
+
+# ---------------------------------------------------------------- notes of the land account
+
+#: How :mod:`areal.geo.land_account` names the parts of developed land in its note -> class id.
+_DEVELOPED = {"ar5 11/12": "ar5_developed", "existing business areas": "business_existing"}
+
+_NOTE_PATTERNS = (
+    (
+        re.compile(r"^farmland needs the AR5 layer \(ar5\).*$"),
+        lambda m, lang: (
+            "Farmland needs the AR5 layer: 'other nature' may include farmland; forest and mire from N1000 "
+            "(1:1 000 000)"
+            if lang == "en"
+            else "Jordbruksareal krever AR5-laget: «annen natur» kan omfatte jordbruksareal; skog og myr er fra "
+            "N1000 (1 : 1 000 000)"
+        ),
+    ),
+    (
+        re.compile(r"^developed land = (?P<ids>.*)$"),
+        lambda m, lang: (
+            ("Developed land = " if lang == "en" else "Utbygd areal = ")
+            + (
+                " ∪ ".join(
+                    class_title(_DEVELOPED.get(i.strip(), i.strip()), lang) for i in m["ids"].split("∪")
+                )
+                if m["ids"] != "not available"
+                else not_available(lang)
+            )
+        ),
+    ),
+    (
+        re.compile(r"^no emission factor for (?P<ids>[^:]*):.*$"),
+        lambda m, lang: (
+            f"No emission factor for {', '.join(conversion_title(i.strip(), lang) for i in m['ids'].split(','))}: "
+            "their hectares are shown as 'without emission factor' and not counted in CO2"
+            if lang == "en"
+            else "Ingen utslippsfaktor for "
+            f"{', '.join(conversion_title(i.strip(), lang) for i in m['ids'].split(','))}: hektarene vises som "
+            "«uten utslippsfaktor» og telles ikke med i CO2"
+        ),
+    ),
+)
+
+
+def conversion_title(category: str, lang: str = "nb") -> str:
+    """A conversion category in words (the id itself when unknown)."""
+    nb, en = CONVERSION_TITLES.get(category, (category, category))
+    return en if lang == "en" else nb
+
+
+def localise_note(note: str, lang: str = "nb") -> str:
+    """A note of :mod:`areal.geo.land_account` in words of ``lang`` (unknown notes as given).
+
+    >>> localise_note("developed land = built_up ∪ existing business areas")
+    'Utbygd areal = Tettbebyggelse (N1000) ∪ Næringsområder, nåværende'
+    """
+    for pattern, render in _NOTE_PATTERNS:
+        m = pattern.match(note)
+        if m:
+            return render(m, lang)
+    return note

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.apps.formatting import number
-from areal.apps.labels import column_titles, layer_title, not_available
+from areal.apps.labels import column_titles, layer_title, localise_note, not_available
 from areal.geo.land_account import COUNTY_ID
 
 #: Layers drawn on report maps, bottom to top.
@@ -584,7 +584,7 @@ def render_report(
     story.append(Paragraph(t["method"], h2))
     story.append(Paragraph(esc(t["method_text"]), body))
     for note in inputs.notes:
-        story.append(Paragraph(f"{t['note']}: " + esc(note), small))
+        story.append(Paragraph(f"{t['note']}: " + esc(localise_note(note, lang)), small))
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

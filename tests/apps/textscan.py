@@ -58,7 +58,7 @@ def raw_ids() -> frozenset[str]:
 
 
 #: Licence names quoted as their owners write them (``CC BY 4.0``, ``NLOD 2.0``).
-_LICENCES = re.compile(r"\b(?:CC BY(?:-[A-Z]{2})*|NLOD|ODbL|CC0) \d\.\d\b")
+_LICENCES = re.compile(r"\b(?:CC BY(?:-[A-Z]{2})*|NLOD|ODbL|CC0)\s+\d\.\d\b")
 
 
 def _strip_allowed(text: str, allowed: tuple[str, ...]) -> str:
