@@ -537,6 +537,8 @@ def render_report(
         story.append(Paragraph(t["na"], body))
 
     story.append(Paragraph(t["conflicts"], h2))
+    if inputs.na_reasons.get("conflicts_note") and inputs.conflicts is not None:
+        story.append(Paragraph(esc(inputs.na_reasons["conflicts_note"]), body))
     if inputs.conflicts is not None:
         story.append(_table(inputs.conflicts, font, bold))
     else:
@@ -767,6 +769,45 @@ def suitability_sections(
     return out
 
 
+#: A sides of rules that describe new land use, not an existing interest.
+_NEW_USE = ("business_areas", "test_arenas")
+
+
+def existing_conflict_rows(
+    ind_inputs, focus: gpd.GeoDataFrame, knr: str, lang: str = "nb"
+) -> pd.DataFrame | None:
+    """Conflicts between the mapped interests inside one municipality, one row per rule that applies.
+
+    Every rule whose A side is an existing layer (not new business land or a test area) is run
+    with that layer, clipped to the municipality, as the proposal. None when no such layer is present.
+    """
+    from areal.geo.conflicts import find_conflicts
+
+    rules = ind_inputs.rules
+    if rules is None:
+        return None
+    area = shapely.union_all(np.asarray(focus.geometry.values, dtype=object))
+    frames, last = [], None
+    for a_layer in sorted({r.a_layer for r in rules.rules} - set(_NEW_USE)):
+        layer = ind_inputs.layers.get(a_layer)
+        if layer is None or not len(layer):
+            continue
+        part = layer.iloc[layer.sindex.query(area, predicate="intersects")]
+        if not len(part):
+            continue
+        part = part.set_geometry(shapely.intersection(np.asarray(part.geometry.values, dtype=object), area))
+        part = part[~part.geometry.is_empty]
+        needed = {r.b_layer for r in rules.rules_for(a_layer)}
+        present = {k: v for k, v in ind_inputs.layers.items() if k in needed and v is not None}
+        if not present:
+            continue
+        res = find_conflicts(part, present, rules, as_layer=a_layer, municipalities=ind_inputs.municipalities)
+        last = conflict_rows(res, knr, lang)  # one "no conflict" row when nothing overlaps
+        frames.append(last[last.iloc[:, 3] != ""])
+    found = [f for f in frames if len(f)]
+    return pd.concat(found, ignore_index=True) if found else last
+
+
 def _analyses(data_dir, business_areas, profile_resolution: float):
     from areal.apps.usecases.indicators import compute_indicator_table
 
@@ -818,7 +859,14 @@ def municipality_report(
         )
         conflicts = _para_table(conflict_rows(res, knr, lang))
     else:
-        na["conflicts"] = _na_text("no_business", lang)
+        # no planned business land to check: the conflicts between the interests already mapped
+        # in the municipality (farmland × reindeer routes, protected areas × fish farms, ...)
+        conflicts = existing_conflict_rows(ind_inputs, focus, knr, lang)
+        na["conflicts_note"] = _na_text("no_business", lang) + " " + _na_text("existing", lang)
+        if conflicts is None:
+            na["conflicts"] = _na_text("no_business", lang)
+        else:
+            conflicts = _para_table(conflicts)
     runs = {k: v for k, v in ind_inputs.suitability.items() if profiles is None or k in profiles}
     suit = suitability_sections(runs, knr, lang)
     if not suit:
@@ -855,6 +903,12 @@ _NA_TEXT = {
         "laget hentes.",
         "The business areas of the municipal plans (land use 1300) are not in the data folder, so planned "
         "business land cannot be checked against the conflict rules. See 'Layers and sources' in the app.",
+    ),
+    "existing": (
+        "Tabellen viser i stedet konfliktene mellom interesser som allerede er kartlagt i kommunen "
+        "(regler der side A er et eksisterende lag).",
+        "The table shows the conflicts between interests already mapped in the municipality instead "
+        "(rules whose A side is an existing layer).",
     ),
     "no_profile_run": (
         "Ingen egnethetsprofil kunne beregnes med lagene i datamappen.",
