@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,7 +47,7 @@ MAP_LAYERS = (
 TEXT = {
     "nb": {
         "title_muni": "Arealrapport for {name}",
-        "title_site": "Arealrapport for område i {name}",
+        "title_site": "Arealrapport for område: {name}",
         "title_scenario": "Arealrapport for scenario: {name}",
         "made": "Laget {date} med Arealkart Trøndelag (areal). Koordinatsystem EPSG:25833 (EUREF89 UTM sone 33N).",
         "map": "Kart",
@@ -93,7 +94,7 @@ TEXT = {
     },
     "en": {
         "title_muni": "Land report for {name}",
-        "title_site": "Land report for a site in {name}",
+        "title_site": "Land report for site: {name}",
         "title_scenario": "Land report for scenario: {name}",
         "made": "Made {date} with Arealkart Trøndelag (areal). Coordinate system EPSG:25833 (EUREF89 UTM zone 33N).",
         "map": "Map",
@@ -470,12 +471,20 @@ def _fonts() -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
+#: A cell holding a figure (or the "not available" text / a dash), right-aligned in report tables.
+_FIGURE = re.compile(r"^(?:[−-]?[\d\u00a0 ]+(?:,\d+)?(?:\u00a0?%)?|–|-|ikke tilgjengelig|not available|)$")
+
+
 def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
     data = [list(map(str, df.columns))] + [[str(v) for v in row] for row in df.itertuples(index=False)]
     tbl = Table(data, colWidths=col_widths, repeatRows=1)
+    # figures right-aligned, words (names, legal bases) left-aligned
+    numeric = [
+        j for j in range(1, len(df.columns)) if all(_FIGURE.match(str(v)) for v in df.iloc[:, j]) and len(df)
+    ]
     tbl.setStyle(
         TableStyle(
             [
@@ -483,7 +492,7 @@ def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
                 ("FONTNAME", (0, 0), (-1, 0), bold),
                 ("FONTSIZE", (0, 0), (-1, -1), 7.5),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaf6")),
-                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                *[("ALIGN", (j, 1), (j, -1), "RIGHT") for j in numeric],
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
@@ -561,7 +570,8 @@ def render_report(
         else ([inputs.suitability] if inputs.suitability is not None else [])
     )
     for s in suits:
-        cr = fmt(s.consistency_ratio, 2, lang) if s.consistency_ratio is not None else t["cr_none"]
+        # CR is read against 0,100: three decimals
+        cr = fmt(s.consistency_ratio, 3, lang) if s.consistency_ratio is not None else t["cr_none"]
         story.append(Paragraph(esc(f"{t['profile']}: {s.profile}. {t['cr']}: {cr}."), body))
         wt = pd.DataFrame(
             {

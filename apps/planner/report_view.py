@@ -81,7 +81,7 @@ class ReportDownload(Viewer):
         if self.kind == "municipality":
             munis = s.data.municipalities()
             self.select = pn.widgets.Select(
-                name=s.t("report.municipality"),
+                label=s.t("report.municipality"),
                 options={v: k for k, v in munis.items()},
                 value=s.municipality or next(iter(munis), ""),
                 css_classes=["areal-report-municipality"],

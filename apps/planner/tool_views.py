@@ -454,7 +454,7 @@ class ArenasView(ToolView):
             + (
                 s.t("arena.precision_municipality")
                 if d["precision"] == "municipality"
-                else esc(d["precision"])
+                else esc(_word(s, "arena.precision", d["precision"]))
             ),
             f"{s.t('arena.source')}: {md_link(d.get('source_title') or d['source_url'], d['source_url'])}",
         ]

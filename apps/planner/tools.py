@@ -21,7 +21,7 @@ import param
 import shapely
 from areal.apps import formatting as fmt
 from areal.apps.labels import describe_arena, localise_conflicts, site_reasons
-from areal.apps.planner import mapping
+from areal.apps.planner import i18n, mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
 from areal.apps.planner.workers import budget
@@ -553,11 +553,24 @@ class ArenaState(Tool):
         arenas = self.app.data.layers["test_arenas"]
         return A.filter_arenas(arenas, self.sector or None, self.arena_type or None, self.status or None)
 
+    def name_of(self, row) -> str:
+        """An arena's name in the session's language (``name`` is Norwegian, ``name_en`` English)."""
+        en = getattr(row, "name_en", None) if not isinstance(row, dict) else row.get("name_en")
+        name = getattr(row, "name", None) if not isinstance(row, dict) else row.get("name")
+        return str(en) if self.app.lang == "en" and isinstance(en, str) and en else str(name)
+
+    def word(self, group: str, code) -> str:
+        """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown as given."""
+        key = f"{group}.{code}"
+        return self.t(key) if key in i18n.NB else str(code)
+
     def table(self) -> pd.DataFrame:
         """List of the filtered arenas."""
         cols = ["id", "name", "arena_type", "status", "municipality_name", "precision"]
         f = self.frame()
-        return pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+        out = pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+        out["name"] = [self.name_of(r) for r in f.itertuples()]
+        return out
 
     @param.depends("sector", "arena_type", "status", watch=True)
     def show(self) -> None:
@@ -573,16 +586,18 @@ class ArenaState(Tool):
                     "_color": ARENA_COLOURS.get(r.status, "#00897b"),
                     "_hollow": hollow,
                     "_id": r.id,
-                    "_tip": r.name,
+                    "_tip": self.name_of(r),
                     "_popup": [
-                        [self.t("col.name"), r.name],
-                        [self.t("arena.type"), r.arena_type],
-                        [self.t("arena.status"), r.status],
+                        [self.t("col.name"), self.name_of(r)],
+                        [self.t("arena.type"), self.word("arena.kind", r.arena_type)],
+                        [self.t("arena.status"), self.word("arena.status", r.status)],
                         [self.t("arena.operator"), r.operator],
                         [self.t("arena.can_test"), str(r.can_test or "")],
                         [
                             self.t("arena.precision"),
-                            self.t("arena.precision_municipality") if hollow else r.precision,
+                            self.t("arena.precision_municipality")
+                            if hollow
+                            else self.word("arena.precision", r.precision),
                         ],
                     ],
                     "_link": [self.t("arena.source"), r.source_url],
@@ -609,6 +624,7 @@ class ArenaState(Tool):
             return {}
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
         row["description"] = describe_arena(hit.iloc[0])
+        row["name"] = self.name_of(row)
         return row
 
     @param.depends("app.feature", watch=True)

@@ -214,7 +214,7 @@ class LayerPanel(View):
                 head, _, detail = why.partition(": ")
                 more = (
                     f" <details lang='en' class='areal-howto'><summary lang='{lang}'>"
-                    f"{escape(s.t('layers.howto'))}</summary><code>{escape(detail)}</code></details>"
+                    f"{escape(s.t('layers.howto'))}</summary><span class='areal-cmd'>{escape(detail)}</span></details>"
                     if detail
                     else ""
                 )
@@ -224,7 +224,10 @@ class LayerPanel(View):
             "".join(html),
             sizing_mode="stretch_width",
             css_classes=["areal-unavailable-list"],
-            stylesheets=[".areal-reasons{padding-left:18px;overflow-wrap:anywhere;font-size:12px}"],
+            stylesheets=[
+                ".areal-reasons{padding-left:18px;overflow-wrap:anywhere;font-size:12px}"
+                ".areal-cmd{font-family:monospace;font-size:11px}"
+            ],
         )
 
 
