@@ -108,7 +108,11 @@ def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path 
         except LayerMissingError:
             continue
         hits = touched_features(
-            area, layer, rule.buffer_m, columns=tuple(c for c in cols if c in layer.columns)
+            area,
+            layer,
+            rule.buffer_m,
+            columns=tuple(c for c in cols if c in layer.columns),
+            zone=rule.zone,
         )
         if hits.empty:
             continue

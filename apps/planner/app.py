@@ -50,6 +50,8 @@ TAB_KEYS = {
     "SuitabilityView": "suitability",
     "ArenasView": "arenas",
     "IndicatorView": "indicators",
+    "AnalysisView": "analysis",
+    "PlanAccountView": "arealregnskap",
 }
 """The ``tab=`` value of each analysis view (the first two tabs are ``site`` and ``layers``)."""
 
@@ -295,6 +297,13 @@ def create_app(
             ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
             ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
             views.append(ind)
+        if mode == "planner" and "municipalities" in data.layers:
+            from areal.apps.planner.plan_account_view import PlanAccountState, PlanAccountView
+
+            views.append(PlanAccountView(tool=PlanAccountState(app=state, executor=executor)))
+    from areal.apps.planner.analysis_view import analysis_view
+
+    views.append(analysis_view(state, executor))  # the "Arealanalyse" tab (DOK-style area analysis)
     suit_tool = next((v.tool for v in views if isinstance(v, SuitabilityView)), None)
     notes = _link_notices(state, suit_tool, args, engines)
     if notes:

@@ -329,8 +329,14 @@ class PlannerState(param.Parameterized):
         n_vertices = int(shapely.get_num_coordinates(geoms[~is_point]).sum())
         budget("site_check", self.mode).check(n_points, n_vertices, what)
         layers = self.data.layers if self.data is not None else {}
+        expected = [sp.id for sp in self.data.specs if sp.kind == "vector"] if self.data is not None else []
         return check_site(
-            site, layers, conflict_engine=self.conflict_engine, suitability_engine=self.suitability_engine
+            site,
+            layers,
+            conflict_engine=self.conflict_engine,
+            suitability_engine=self.suitability_engine,
+            coverage=getattr(self.data, "coverage", None),
+            expected=expected,
         )
 
     def _fail(self, exc: BaseException) -> None:
