@@ -261,6 +261,26 @@ def rules_by_pair(rules=None) -> dict:
     return {r.pair: r for r in rules}
 
 
+def pair_text(pair: str, lang: str = "nb", rules=None) -> str:
+    r"""A pair id (``"business_areas × ar5:forest"``, ``"a × b (30 m)"``) in words.
+
+    Looked up in ``rules`` then in the shipped rule table; an id found in neither is read as
+    ``a × b`` with an optional ``(N m)`` zone.
+
+    >>> pair_text("wild_reindeer × lakes (250 m)")
+    'Villreinområder × Innsjøer (N1000) (sone 250\xa0m)'
+    """
+    from areal.geo.rules import Rule
+
+    rule = {**rules_by_pair(), **(rules_by_pair(rules) if rules is not None else {})}.get(pair)
+    if rule is not None:
+        return pair_title(rule, lang)
+    m = re.match(r"^(?P<a>\S+) × (?P<b>\S+)(?: \((?P<m>[\d.]+) m\))?$", pair)
+    if not m:
+        return pair
+    return pair_title(Rule(m["a"], m["b"], "low", float(m["m"] or 0)), lang)
+
+
 def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.DataFrame:
     r"""A frame with ``pair``/``severity``/``basis``/``explanation`` columns with those in words.
 
@@ -277,7 +297,7 @@ def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.
         for col, fn in (("basis", rule_basis), ("explanation", rule_explanation)):
             if col in out.columns:
                 out[col] = [fn(lookup[p], lang) if p in lookup else v for p, v in zip(pairs, out[col])]
-        out["pair"] = [pair_title(lookup[p], lang) if p in lookup else p for p in pairs]
+        out["pair"] = [pair_title(lookup[p], lang) if p in lookup else pair_text(p, lang) for p in pairs]
     if "severity" in out.columns:
         out["severity"] = out["severity"].map(lambda v: severity_title(v, lang))
     return out

@@ -660,7 +660,7 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     when nothing overlaps a single row says so. Rules whose layer is missing or does not cover the
     area follow with "ikke kartlagt" in the hectare column: not mapped is not 0 ha.
     """
-    from areal.apps.labels import pair_title, rule_basis, severity_title
+    from areal.apps.labels import pair_text, pair_title, rule_basis, rules_by_pair, severity_title
     from areal.geo.coverage import status_text
 
     lab = _labels(lang)
@@ -686,12 +686,12 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     )
     if not rows and not len(gaps):
         rows = [[lab["none"], "", fmt(0.0, 1, lang), ""]]
-    by_pair = {r.pair: r for r in result.rules}
+    by_pair = {**rules_by_pair(), **{r.pair: r for r in result.rules}}
     for _, g in getattr(gaps, "iterrows", lambda: [])():
         rule = by_pair.get(g["pair"])
         rows.append(
             [
-                pair_title(rule, lang) if rule else g["pair"],
+                pair_title(rule, lang) if rule else pair_text(g["pair"], lang),
                 severity_title(g["severity"], lang),
                 status_text("not_mapped", g["reason"], lang),
                 rule_basis(rule, lang) if rule else g["basis"],
