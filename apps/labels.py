@@ -363,3 +363,21 @@ def localise_note(note: str, lang: str = "nb") -> str:
         if m:
             return render(m, lang)
     return note
+
+
+#: Units of the indicator tables (written in Norwegian in data/indicators/*.toml) in English.
+UNITS_EN: Mapping[str, str] = {
+    "andel (0–1)": "share (0–1)",
+    "egnethet (0–1)": "suitability (0–1)",
+    "antall": "count",
+    "t CO₂-ekv.": "t CO₂-eq.",
+}
+
+
+def unit_title(unit: str, lang: str = "nb") -> str:
+    """An indicator unit in ``lang`` (units such as ha and MW are the same in both).
+
+    >>> unit_title("andel (0–1)", "en"), unit_title("andel (0–1)")
+    ('share (0–1)', 'andel (0–1)')
+    """
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit

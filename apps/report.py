@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.apps.formatting import number
-from areal.apps.labels import column_titles, layer_title, localise_note, not_available
+from areal.apps.labels import column_titles, layer_title, localise_note, not_available, unit_title
 from areal.geo.land_account import COUNTY_ID
 
 #: Layers drawn on report maps, bottom to top.
@@ -721,7 +721,7 @@ def indicator_rows(result, knr: str, lang: str = "nb") -> pd.DataFrame:
         rows.append(
             [
                 ind.title(lang),
-                ind.unit,
+                unit_title(ind.unit, lang),
                 fmt(float(row[ind.id]), ind.digits, lang),
                 "–" if pd.isna(r) else str(int(r)),
                 fmt(float(summ.loc[ind.id, "median"]), ind.digits, lang),
@@ -739,7 +739,7 @@ def site_indicator_rows(values: Mapping[str, float], result, lang: str = "nb") -
     rows = [
         [
             i.title(lang),
-            i.unit,
+            unit_title(i.unit, lang),
             fmt(float(values[i.id]), i.digits, lang),
             fmt(float(summ.loc[i.id, "median"]), i.digits, lang),
         ]

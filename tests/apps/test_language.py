@@ -213,3 +213,31 @@ def test_pdf_reports_have_no_raw_ids_or_english(tmp_path):
         assert "omrade.geojson" not in text.splitlines()[0]  # the title is the report's own
         if kind == "municipality":
             assert "Arealkonflikter med lovgrunnlag" in text
+
+
+def test_every_legend_class_has_an_english_label():
+    from areal.apps.planner.mapping import CATEGORY_EN, legend_entries
+    from areal.layers import registry
+
+    for name in registry.names():
+        spec = registry.get(name)
+        if spec.style.categories and not spec.style.class_breaks:
+            for code in spec.style.categories:
+                assert (name, code) in CATEGORY_EN, (name, code)
+            nb = [c["label"] for c in legend_entries(spec, "nb")["categories"]]
+            en = [c["label"] for c in legend_entries(spec, "en")["categories"]]
+            assert nb != en, name
+
+
+def test_indicator_units_in_english():
+    from areal.apps.labels import unit_title
+
+    units = {
+        line.split("=", 1)[1].strip().strip('"')
+        for path in __import__("pathlib").Path("data/indicators").glob("*.toml")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("unit")
+    }
+    assert units
+    for u in units:
+        assert problems(unit_title(u, "en"), "en") == [], u
