@@ -451,6 +451,9 @@ NB.update(
         "suit.conflicts": "Konflikter på området",
         "suit.stability": "Rangstabilitet: median rang {med:g} (IQR {iqr:g}), topp 5 i {top:.0%} av {n} vektvarianter",
         "suit.skipped": "Utelatt: {what}",
+        "suit.skip.missing": "{layer} mangler i datamappen",
+        "suit.skip.already": "er allerede en utelukkelse i profilen",
+        "suit.skip.other": "kunne ikke brukes med dataene som finnes",
         "suit.starter": "Merk: bygger på det forenklede startutdraget for {layers}.",
         "suit.ahp": "AHP-matrise",
         "suit.ahp_help": "Parvise sammenligninger (Saaty 1–9, brøker som 1/3), én rad per linje, "
@@ -579,6 +582,9 @@ EN.update(
         "suit.conflicts": "Conflicts on the site",
         "suit.stability": "Rank stability: median rank {med:g} (IQR {iqr:g}), top 5 in {top:.0%} of {n} weight variants",
         "suit.skipped": "Skipped: {what}",
+        "suit.skip.missing": "{layer} is missing from the data folder",
+        "suit.skip.already": "is already an exclusion of the profile",
+        "suit.skip.other": "could not be used with the data at hand",
         "suit.starter": "Note: uses the simplified starter extract for {layers}.",
         "suit.ahp": "AHP matrix",
         "suit.ahp_help": "Pairwise comparisons (Saaty 1–9, fractions like 1/3), one row per line, "

@@ -284,14 +284,13 @@ class SuitabilityView(ToolView):
             return _md("")
         n = 0 if s.sites is None else len(s.sites)
         lines = [s.t("suit.updated", n=n, s=s.update_s)]
-        skipped = s.skipped()
+        skipped = s.skipped_words()
         if skipped:
-            lines.append(
-                "*" + s.t("suit.skipped", what=esc("; ".join(f"{k}: {why}" for k, why in skipped))) + "*"
-            )
+            lines.append("*" + s.t("suit.skipped", what=esc("; ".join(skipped))) + "*")
         starter = s.starter_layers()
         if starter:
-            lines.append("*" + s.t("suit.starter", layers=esc(", ".join(starter))) + "*")
+            names = ", ".join(layer_title(lid, s.app.lang) for lid in starter)
+            lines.append("*" + s.t("suit.starter", layers=esc(names)) + "*")
         if n == 0:
             lines.append(s.t("suit.no_sites"))
         return _md("  \n".join(lines), "areal-suit-status")

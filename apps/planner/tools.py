@@ -502,6 +502,36 @@ class SuitabilityState(Tool):
         if f.get("overlay") == "sites" and isinstance(f.get("fid"), int):
             self.select(f["fid"])
 
+    def skipped_words(self) -> list[str]:
+        """What :meth:`skipped` lists, in words: the criterion or layer, and why (no ids, no commands)."""
+        import re
+
+        from areal.apps.labels import layer_title
+
+        lang = self.app.lang
+        prof = self.engines.profile(self.profile)
+        crit = {c.id: c for c in prof.criteria}
+        excl = {e.id: e for e in prof.exclusions}
+        out = []
+        for key, why in self.skipped():
+            if key.startswith("rule: "):
+                name = layer_title(key[len("rule: ") :], lang)
+            elif key in crit:
+                name = crit[key].label_in(lang)
+            elif key in excl:
+                name = layer_title(excl[key].layer, lang)
+            else:
+                name = layer_title(key, lang)
+            missing = re.search(r"layer '([a-z0-9_]+)' missing", str(why))
+            if missing:
+                reason = self.t("suit.skip.missing", layer=layer_title(missing[1], lang))
+            elif "already an exclusion" in str(why):
+                reason = self.t("suit.skip.already")
+            else:
+                reason = self.t("suit.skip.other")
+            out.append(f"{name}: {reason}")
+        return list(dict.fromkeys(out))
+
     def skipped(self) -> list[tuple[str, str]]:
         """Criteria and exclusions the model skipped, with why."""
         return list(self.model().skipped) if self.engines.has_model(self.profile, self.resolution) else []
