@@ -195,6 +195,7 @@ class SuitabilityView(ToolView):
         self.reset = pn.widgets.Button(label=s.t("suit.reset"), color="light")
         self.reset.on_click(lambda _e: s.reset_weights())
         s.param.watch(self._fill_table, "version")
+        s.app.param.watch(self._fill_table, "lang")
         self._fill_table()
 
     def _on_row(self, event) -> None:
@@ -218,7 +219,7 @@ class SuitabilityView(ToolView):
             columns={c: s.t(f"col.{c}") for c in df.columns if c != "site_id" and f"col.{c}" in _keys()}
         )
 
-    def _sliders(self, profile, weights):
+    def _sliders(self, profile, weights, lang=None):
         s = self.tool
         labels = s.labels()
         out = []
@@ -271,7 +272,7 @@ class SuitabilityView(ToolView):
             return _md(s.t("suit.ahp_ok", cr=cr), "areal-ahp-ok")
         return _md("")
 
-    def _status(self, status, version, error):
+    def _status(self, status, version, error, lang=None):
         s = self.tool
         if status == "building":
             return pn.Row(
@@ -295,7 +296,7 @@ class SuitabilityView(ToolView):
             lines.append(s.t("suit.no_sites"))
         return _md("  \n".join(lines), "areal-suit-status")
 
-    def _detail(self, selected, detail):
+    def _detail(self, selected, detail, lang=None):
         s = self.tool
         if not selected or not detail:
             return _md(f"*{s.t('suit.select')}*")

@@ -457,8 +457,11 @@ class SuitabilityState(Tool):
             st = self.stability.set_index("site_id")
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
             out["mc_share_top_5"] = out["site_id"].map(st["mc_share_top_5"])
-        if "reasons" in self.sites:
-            out["reasons"] = self.sites["reasons"].to_numpy()
+        if "reasons" in self.sites:  # in the session's language now (it may have changed since the run)
+            crit = self.model().plan.criteria if self.engines.has_model(self.profile, self.resolution) else []
+            out["reasons"] = (
+                site_reasons(self.sites, crit, self.app.lang) if crit else self.sites["reasons"].to_numpy()
+            )
         return out
 
     def select(self, site_id: int) -> None:

@@ -36,6 +36,20 @@ NORWEGIAN_WORDS = frozenset(
     """.split()
 )
 
+#: Norwegian titles of acts and guidelines, cited by their own names in the English legal bases.
+NORWEGIAN_TITLES = (
+    "statlige planretningslinjer for klima- og energiplanlegging og klimatilpasning",
+    "Retningslinje for behandling av støy i arealplanlegging",
+    "forskrift om konsekvensutredninger",
+    "forskrift om elektriske forsyningsanlegg",
+    "samisk natur- og kulturgrunnlag",
+    "Landbrukets klima- og energisenter",
+    "plan- og bygningsloven",
+    "faresone 370 høyspenningsanlegg",
+    "hensynssone 520 reindrift",
+    "nasjonal jordvernstrategi",
+)
+
 _WORD = re.compile(r"[A-Za-zÆØÅæøå]+")
 #: An English-style number (1,320.98) or a decimal point between digits (93 829.0, 0.85).
 _EN_NUMBER = re.compile(r"\d,\d{3}\.\d|(?<![\d.])\d{1,3}(?:[  ]\d{3})*\.\d+(?![\d.])")
@@ -83,7 +97,7 @@ def problems(text: str, lang: str = "nb", where: str = "", allowed: tuple[str, .
     >>> problems("Areal (ha) ikke tilgjengelig", "en")[0].split(":")[1].strip().split()[0]
     'norwegian'
     """
-    text = _strip_allowed(text, allowed)
+    text = _strip_allowed(text, allowed + (NORWEGIAN_TITLES if lang == "en" else ()))
     out: list[str] = []
 
     def ctx(i: int, j: int) -> str:
