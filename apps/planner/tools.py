@@ -9,6 +9,7 @@ change a parameter, read the result frames. What goes on the map is handed to
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import time
 from pathlib import Path
@@ -98,6 +99,19 @@ class Tool(param.Parameterized):
     )
     error = param.String(default="", doc="the last error message ('' = none)")
 
+    @param.depends("app.lang", watch=True)
+    def _on_lang(self) -> None:
+        # an overlay carries its title, legend and popups as text: draw it again in the new language
+        try:
+            self.relabel()
+        except Exception:  # noqa: BLE001 - a stale label is better than a broken language switch
+            logging.getLogger("areal.app").warning(
+                "overlay of %s not relabelled", type(self).__name__, exc_info=True
+            )
+
+    def relabel(self) -> None:
+        """Redraw this tool's map overlay in the session's language (when it is on the map)."""
+
     def t(self, key: str, **values) -> str:
         """Translate in the session's language."""
         return self.app.t(key, **values)
@@ -177,6 +191,10 @@ class ConflictState(Tool):
             work,
             lambda exc: self.param.update(running=False, error=self.t("error.upload.busy")),
         )
+
+    def relabel(self) -> None:  # noqa: D102
+        if self.result is not None and "conflicts" in self.app.overlays:
+            self.app.set_overlay("conflicts", self.overlay(self.result))
 
     def overlay(self, res: ConflictResult) -> dict[str, Any]:
         """Map payload: conflict polygons coloured by severity, the rule basis in the popup."""
@@ -410,6 +428,11 @@ class SuitabilityState(Tool):
         )
         self.version += 1
 
+    def relabel(self) -> None:  # noqa: D102
+        if self.sites is not None and self.engines.has_model(self.profile, self.resolution):
+            model = self.model()
+            self._map(model, self.active_weights(model), self.sites)
+
     def _map(self, model, w, sites) -> None:
         png, bounds = mapping.array_png(model.suitability(w), model.grid)
         key = self.app.data.put_overlay(png)
@@ -605,6 +628,10 @@ class ArenaState(Tool):
         out["name"] = [self.name_of(r) for r in f.itertuples()]
         return out
 
+    def relabel(self) -> None:  # noqa: D102
+        if "arenas" in self.app.overlays:
+            self.show()
+
     @param.depends("sector", "arena_type", "status", watch=True)
     def show(self) -> None:
         """Put the filtered arenas on the map (municipality-precision entries hollow)."""
@@ -738,6 +765,10 @@ class IndicatorState(Tool):
             return "#bdbdbd"
         i = int(np.clip(np.searchsorted(breaks, value, side="right") - 1, 0, len(breaks) - 2))
         return CHOROPLETH[min(i, len(CHOROPLETH) - 1)]
+
+    def relabel(self) -> None:  # noqa: D102
+        if "indicator" in self.app.overlays:
+            self.show()
 
     @param.depends("column", watch=True)
     def show(self) -> None:

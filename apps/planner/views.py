@@ -247,6 +247,16 @@ class LanguageSwitch(View):
 # ---------------------------------------------------------------------- site check
 
 
+def _profile_title(name: str, lang: str) -> str:
+    from areal.layers.project_data import load_profile
+
+    try:
+        prof = load_profile(name)
+    except Exception:  # noqa: BLE001 - an unknown profile shows as named
+        return name
+    return prof.title_en if lang == "en" else prof.title_nb
+
+
 def _titles(state: PlannerState) -> dict[str, str]:
     return {s.id: s.title_in(state.lang) for s in state.data.specs}
 
@@ -430,6 +440,10 @@ class SiteCheckView(View):
             else:
                 if slot == "conflicts":
                     frame = localise_conflicts(frame, s.lang)
+                elif "profile" in frame.columns:  # the profile's title in the language, not its id
+                    frame = frame.assign(title=[_profile_title(p, s.lang) for p in frame["profile"]]).drop(
+                        columns="profile"
+                    )
                 parts.append(_table(frame, s, f"areal-{slot}"))
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
                     parts.append(

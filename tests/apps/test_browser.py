@@ -1100,6 +1100,11 @@ _PAGE_TEXT = """(skipEnglish) => {
     if (node.nodeType === Node.ELEMENT_NODE) {
       if (['SCRIPT', 'STYLE', 'LINK', 'TEMPLATE', 'NOSCRIPT'].includes(node.tagName)) return;
       if (skipEnglish && node.getAttribute('lang') === 'en') return;
+      if (node.tagName === 'DETAILS' && !node.open) {  // folded: only its summary is on screen
+        const summary = node.querySelector('summary');
+        if (summary) visit(summary);
+        return;
+      }
       const st = getComputedStyle(node);
       if (st.display === 'none' || st.visibility === 'hidden') return;
       if (node.shadowRoot) visit(node.shadowRoot);
@@ -1186,6 +1191,7 @@ def test_site_report_scanned_in_both_languages(planner_server, visit, site_file)
     found = problems(visit.page.evaluate(_PAGE_TEXT, True), "nb", "site report nb", allowed=_credits())
     visit.page.get_by_role("button", name="English").click()
     visit.page.get_by_text("Land-use map Trøndelag").wait_for(timeout=10_000)
+    visit.page.get_by_text("Site check", exact=True).first.wait_for(timeout=10_000)
     visit.text(".areal-site-summary", timeout=60_000)
     visit.page.wait_for_timeout(1500)
     found += problems(visit.page.evaluate(_PAGE_TEXT, False), "en", "site report en", allowed=_credits())

@@ -65,6 +65,9 @@ def raw_ids() -> frozenset[str]:
     ids = {n for n in registry.names() if "_" in n}
     ids |= {"site_id", "area_ha", "area_m2", "area_daa", "mean_score", "kommunenummer", "distance_m"}
     ids |= {"ocean_space", "top_criteria", "n_features", "share_pct", "free_mw", "layer_a", "layer_b"}
+    from areal.layers.project_data import profile_names
+
+    ids |= {n for n in profile_names() if "_" in n}  # battery_process, data_centre ...
     rules = load_rules()
     ids |= {r.pair for r in rules.rules}
     ids |= {sel for sel in rules.classes}  # "ar5:farmland"
