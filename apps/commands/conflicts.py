@@ -263,6 +263,7 @@ def run_conflicts(
 
 
 def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
+    from areal.apps.formatting import area_ha, number, percent
     from areal.apps.labels import area_method_text, missing_layer_text, status_text
 
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
@@ -272,11 +273,11 @@ def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
     summary = res.summary()
     shares = res.statuses.set_index("pair")["covered_share"] if len(res.statuses) else {}
     for _, row in summary[summary["status"] != "not_mapped"].iterrows():
-        click.echo(f"{row['severity']:10} {row['area_ha']:12,.1f}  {row['pair']}")
+        click.echo(f"{row['severity']:10} {number(row['area_ha'], 1):>12}  {row['pair']}")
         if row["reason"] == "partly_mapped":
-            share = 100.0 * (1.0 - float(shares.get(row["pair"], 1.0)))
+            share = 1.0 - float(shares.get(row["pair"], 1.0))
             click.echo(
-                f"{'':24}partly mapped: {share:,.1f} % of the proposal lies outside the layer's coverage"
+                f"{'':24}partly mapped: {percent(share)} of the proposal lies outside the layer's coverage"
             )
         click.echo(f"{'':24}{row['basis'][:96]}")
     click.echo("-" * 100)
@@ -287,20 +288,24 @@ def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
         )
 
     for sev in ("exclusion", "high", "medium", "low"):
-        click.echo(f"{sev:10} {res.total_ha(sev):12,.1f}  ha (union of all pairs of this severity)")
-    click.echo(f"{'any':10} {res.total_ha():12,.1f}  ha in conflict")
+        click.echo(f"{sev:10} {number(res.total_ha(sev), 1):>12}  ha (union of all pairs of this severity)")
+    click.echo(f"{'any':10} {number(res.total_ha(), 1):>12}  ha in conflict")
     if len(res.by_municipality):
         click.echo("\nper municipality (ha): kommune, exclusion, high, medium, low, any")
         for _, r in res.by_municipality.iterrows():
             cols = ("exclusion_ha", "high_ha", "medium_ha", "low_ha", "conflict_ha")
-            figures = " ".join(f"{r[c]:10,.1f}" for c in cols)
+            figures = " ".join(f"{number(r[c], 1):>10}" for c in cols)
             click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
     if acc is not None:
         click.echo("\narea account: what the proposal lies on, each m² counted once (ha; CO2 in t CO2-eq):")
-        click.echo(acc.table.round(1).to_string(index=False, na_rep="NA"))
+        shown = acc.table.copy()
+        for c in shown.columns:
+            if pd.api.types.is_float_dtype(shown[c]):
+                shown[c] = shown[c].map(lambda v: number(v, 1))
+        click.echo(shown.to_string(index=False))
         if acc.outside_ha > 0:
             click.echo(
-                f"  {acc.outside_ha:,.1f} ha of the proposal lie outside the municipalities' land (sea)"
+                f"  {area_ha(acc.outside_ha)} of the proposal lie outside the municipalities' land (sea)"
             )
         for m in acc.missing_layers:
             click.echo(f"  not available: {missing_layer_text(m)}")
