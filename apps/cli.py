@@ -244,9 +244,11 @@ def _restore(env: str, old: str | None) -> None:
 def _fmt_total(st) -> str:
     if st.total is None:
         return ""
+    from areal.apps.formatting import count, number
+
     if st.unit == "m cells":
-        return f"{st.total:,.0f} m cells"
-    return f"{st.total:,.1f} {st.unit}"
+        return f"{count(st.total)} m cells"
+    return f"{number(st.total, 1)} {st.unit}"
 
 
 @main.command("layers")

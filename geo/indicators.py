@@ -385,7 +385,7 @@ def _account_series(inputs: IndicatorInputs, column: str) -> tuple[pd.Series, fl
 
 
 #: Conversion categories of the land account that need a layer beyond business_areas.
-_CATEGORY_LAYERS = {"farmland": "ar5"}
+_CATEGORY_LAYERS = {"farmland": "farmland"}  # the composite: AR5, else AR50, else N50
 
 
 def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | None:
@@ -678,18 +678,34 @@ def grid_capacity_near_site(
     "arenas_within",
     {
         "radius_km": Param(float, 30.0),
-        "origin": Param(str, "representative_point", ("representative_point", "best_site")),
+        "origin": Param(str, "business_land", ("business_land", "representative_point", "best_site")),
         "profile": Param(str, ""),
     },
 )
 def arenas_within(
-    inputs: IndicatorInputs, radius_km: float = 30.0, origin: str = "representative_point", profile: str = ""
+    inputs: IndicatorInputs, radius_km: float = 30.0, origin: str = "business_land", profile: str = ""
 ) -> IndicatorValues:
-    """Number of test arenas within ``radius_km`` (straight line) of the municipality's point or best site."""
+    """Number of test arenas within ``radius_km`` (straight line) of where firms and people are.
+
+    ``origin``: ``business_land`` (default) measures from the municipality's business areas
+    (``business_areas``, existing and planned), or, where it has none, its built-up areas
+    (``built_up``): an arena 30 km from any of them counts. ``representative_point`` (an
+    arbitrary point inside the municipality, kept for comparison) and ``best_site`` (the
+    profile's best site) as before. Arenas without a published position are not counted.
+    """
+    from areal.geo.arenas import located
+
     arenas = inputs.layers.get("test_arenas")
     if arenas is None:
         return not_available(inputs, inputs.missing("test_arenas"))
-    if origin == "best_site":
+    n_all = len(arenas)
+    arenas = located(arenas)
+    notes_extra: tuple[str, ...] = ()
+    if origin == "business_land":
+        geoms, notes_extra = _business_land_by_municipality(inputs)
+        if geoms is None:
+            return not_available(inputs, notes_extra[0])
+    elif origin == "best_site":
         ref, why = _site_reference(inputs, profile)
         if ref is None:
             return not_available(inputs, why or "no site")
@@ -704,9 +720,54 @@ def arenas_within(
     }
     values = pd.Series(counts, dtype=float).reindex(inputs.ids).rename_axis("kommunenummer")
     notes: tuple[str, ...] = (
-        f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} arenas in the catalogue",
+        f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} of {n_all} arenas in the "
+        "catalogue have a published position (the others are not counted)",
+        *notes_extra,
     )
     return IndicatorValues(values, math.nan, None, notes)
+
+
+def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None, tuple[str, ...]]:
+    """Per municipality the union of its business areas, or its built-up areas where it has none."""
+    from areal.geo.overlay import polygonal
+
+    business = inputs.layers.get("business_areas")
+    built = inputs.layers.get("built_up")
+    if business is None and built is None:
+        return None, ("business_areas and built_up are both missing: no place to measure from",)
+    m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
+    mg = np.asarray(m.geometry.values, dtype=object)
+    out: dict[str, Any] = {}
+    fallback = []
+
+    def per_muni(layer) -> dict[str, Any]:
+        if layer is None or len(layer) == 0:
+            return {}
+        g = np.asarray(layer.geometry.values, dtype=object)
+        tree = shapely.STRtree(g)
+        res = {}
+        for k, poly in zip(m["kommunenummer"], mg):
+            hit = tree.query(poly, predicate="intersects")
+            if len(hit):
+                # polygonal parts only: a neighbour's business land touching the border is not ours
+                res[k] = polygonal(
+                    np.array([shapely.intersection(shapely.union_all(g[hit]), poly)], dtype=object)
+                )[0]
+        return {k: v for k, v in res.items() if v is not None and not shapely.is_empty(v)}
+
+    b, u = per_muni(business), per_muni(built)
+    for k in m["kommunenummer"]:
+        if k in b:
+            out[k] = b[k]
+        elif k in u:
+            out[k] = u[k]
+            fallback.append(k)
+    notes = ()
+    if fallback:
+        notes = (
+            f"{len(fallback)} municipalities without business areas measured from built-up land: {', '.join(fallback)}",
+        )
+    return out, notes
 
 
 # ---------------------------------------------------------------- suitability per municipality

@@ -283,6 +283,9 @@ def _arenas(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) 
     arenas = layers.get("test_arenas")
     if arenas is None or len(arenas) == 0:
         return None
+    from areal.geo.arenas import located
+
+    arenas = located(arenas)  # municipality-only entries have no position, hence no distance
     d = shapely.distance(np.asarray(arenas.geometry.values), geom)
     order = np.argsort(d, kind="stable")[:n]
     out = pd.DataFrame(arenas.iloc[order].drop(columns=arenas.geometry.name))

@@ -186,10 +186,21 @@ def coverage_geometry(
     LayerCoverage
         ``available=False`` (geometry empty) when the layer has no source at all.
     """
-    from areal.layers.loader import find_sources, starter_path
+    from areal.layers.loader import COMPOSITES, find_sources, starter_path
 
     spec = layer if isinstance(layer, LayerSpec) else registry.get(layer)
     ddir = settings.data_dir(data_dir)
+    if spec.source.reader in COMPOSITES:
+        from areal.layers import loader
+        from areal.layers.farmland import coverage_of
+
+        try:
+            frame = frame if frame is not None and "coverage" in frame.attrs else loader.load(spec, ddir)
+        except LayerMissingError:
+            return LayerCoverage(spec.id, False, shapely.Polygon(), "missing", description="layer missing")
+        return LayerCoverage(
+            spec.id, True, coverage_of(frame), "composite", description="where its sources are mapped"
+        )
     files, inner, origin = find_sources(spec, ddir)
     if not files and not starter_path(spec).exists():
         return LayerCoverage(spec.id, False, shapely.Polygon(), "missing", description="layer missing")

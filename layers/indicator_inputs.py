@@ -163,7 +163,7 @@ def load_indicator_inputs(
     if "grid_capacity_near_site" in methods:
         wanted.add("grid_capacity")
     if "arenas_within" in methods:
-        wanted.add("test_arenas")
+        wanted |= {"test_arenas", "business_areas", "built_up"}  # measured from business and built-up land
     extra, more = load_layers(wanted - set(layers), data_dir)
     layers.update(extra)
     for k, v in more.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import click
@@ -11,13 +10,12 @@ from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, m
 from areal.apps.usecases.account import compute_account
 
 
-def format_ha(value: float, digits: int = 1) -> str:
-    """A hectare figure for the console and reports; NaN becomes 'ikke tilgjengelig'."""
-    from areal.apps.labels import NOT_AVAILABLE
+def format_ha(value, digits: int = 1, lang: str = "nb") -> str:
+    """A figure for the console (:func:`areal.apps.formatting.number`); no value is 'ikke tilgjengelig'."""
+    from areal.apps.formatting import number
+    from areal.apps.labels import not_available
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NOT_AVAILABLE
-    return f"{value:,.{digits}f}".replace(",", " ")
+    return number(None if value is pd.NA else value, digits, lang, missing=not_available(lang))
 
 
 def write_account(acc, inputs, out: Path) -> None:
@@ -135,14 +133,14 @@ def account_cmd(
         for col in [c for c in table.columns if c not in ("kommunenummer", "kommunenavn")]:
             digits = 3 if col.endswith("_share") else (0 if col.endswith("_co2_t") else 1)
             click.echo(
-                f"{titles.get(col, col)[:55]:55} {format_ha(row[col], digits):>22} "
-                f"{format_ha(county[col], digits):>16}"
+                f"{titles.get(col, col)[:55]:55} {format_ha(row[col], digits, lang):>22} "
+                f"{format_ha(county[col], digits, lang):>16}"
             )
     else:
         cols = ["kommunenummer", "kommunenavn", *acc.present_columns()]
         shown = table[cols].copy()
         for c in cols[2:]:
-            shown[c] = shown[c].map(lambda v, c=c: format_ha(v, 3 if c.endswith("_share") else 0))
+            shown[c] = shown[c].map(lambda v, c=c: format_ha(v, 3 if c.endswith("_share") else 0, lang))
         click.echo(shown.to_string(index=False))
         absent = [c for c in table.columns[2:] if c not in cols]
         if absent:

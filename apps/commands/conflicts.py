@@ -108,6 +108,8 @@ def conflicts_cmd(
         emit_json(run.as_json(out))
     else:
         _print_summary(run.result, run.as_layer, proposal, run.account)
+        if run.farmland_text:
+            click.echo(run.farmland_text)
     if out is not None:
         note(f"wrote {out}")
 
@@ -120,6 +122,8 @@ class ConflictRun:
     as_layer: str
     rules: object  # the RuleTable of the requested layers
     account: object | None = None  # LandAccount of the proposal (``--account``)
+    farmland_sources: pd.DataFrame | None = None  # the farmland sources used, with scale
+    farmland_text: str | None = None  # the same in a sentence (printed with the summary)
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The output GeoPackage's layers: summary, one per pair, matrix, per municipality, rules."""
@@ -138,6 +142,8 @@ class ConflictRun:
         }
         if self.account is not None:
             out["area_account"] = self.account.table
+        if self.farmland_sources is not None:
+            out["farmland_sources"] = self.farmland_sources
         return out
 
     def write_csv(self, folder: Path) -> None:
@@ -151,6 +157,8 @@ class ConflictRun:
         write_csv(res.polygons, folder / "conflicts.csv", index=False)
         if self.account is not None:
             write_csv(self.account.table, folder / "area_account.csv", index=False, na_rep="NA")
+        if self.farmland_sources is not None:
+            write_csv(self.farmland_sources, folder / "farmland_sources.csv", index=False)
 
     def as_json(self, out: Path | None) -> dict:
         """Summary, totals per severity, per municipality, missing and skipped (``--json``)."""
@@ -168,6 +176,8 @@ class ConflictRun:
         }
         if self.account is not None:
             doc["area_account"] = records(self.account.table)
+        if self.farmland_sources is not None:
+            doc["farmland_sources"] = records(self.farmland_sources)
         return doc
 
 
@@ -239,10 +249,21 @@ def run_conflicts(
         from areal.apps.usecases.account import compute_proposal_account
 
         acc, _ = compute_proposal_account(prop, data_dir)
-    return ConflictRun(res, as_layer, sub, acc)
+    farm = layers.get("farmland")
+    farm_sources = None
+    farm_text = None
+    if farm is not None:
+        from areal.layers.farmland import describe_sources
+
+        # which source and scale the farmland rules used (AR5 1:5 000, AR50 or N50 1:50 000)
+        farm_sources = pd.DataFrame(farm.attrs.get("farmland_sources", []))
+        if any(r.b_layer == "farmland" for r in res.rules):
+            farm_text = describe_sources(farm, "en")
+    return ConflictRun(res, as_layer, sub, acc, farm_sources, farm_text)
 
 
 def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
+    from areal.apps.formatting import area_ha, number, percent
     from areal.apps.labels import area_method_text, missing_layer_text, status_text
 
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
@@ -250,8 +271,14 @@ def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
     summary = res.summary()
+    shares = res.statuses.set_index("pair")["covered_share"] if len(res.statuses) else {}
     for _, row in summary[summary["status"] != "not_mapped"].iterrows():
-        click.echo(f"{row['severity']:10} {row['area_ha']:12,.1f}  {row['pair']}")
+        click.echo(f"{row['severity']:10} {number(row['area_ha'], 1):>12}  {row['pair']}")
+        if row["reason"] == "partly_mapped":
+            share = 1.0 - float(shares.get(row["pair"], 1.0))
+            click.echo(
+                f"{'':24}partly mapped: {percent(share)} of the proposal lies outside the layer's coverage"
+            )
         click.echo(f"{'':24}{row['basis'][:96]}")
     click.echo("-" * 100)
     for _, row in summary[summary["status"] == "not_mapped"].iterrows():
@@ -261,20 +288,24 @@ def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
         )
 
     for sev in ("exclusion", "high", "medium", "low"):
-        click.echo(f"{sev:10} {res.total_ha(sev):12,.1f}  ha (union of all pairs of this severity)")
-    click.echo(f"{'any':10} {res.total_ha():12,.1f}  ha in conflict")
+        click.echo(f"{sev:10} {number(res.total_ha(sev), 1):>12}  ha (union of all pairs of this severity)")
+    click.echo(f"{'any':10} {number(res.total_ha(), 1):>12}  ha in conflict")
     if len(res.by_municipality):
         click.echo("\nper municipality (ha): kommune, exclusion, high, medium, low, any")
         for _, r in res.by_municipality.iterrows():
             cols = ("exclusion_ha", "high_ha", "medium_ha", "low_ha", "conflict_ha")
-            figures = " ".join(f"{r[c]:10,.1f}" for c in cols)
+            figures = " ".join(f"{number(r[c], 1):>10}" for c in cols)
             click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
     if acc is not None:
         click.echo("\narea account: what the proposal lies on, each m² counted once (ha; CO2 in t CO2-eq):")
-        click.echo(acc.table.round(1).to_string(index=False, na_rep="NA"))
+        shown = acc.table.copy()
+        for c in shown.columns:
+            if pd.api.types.is_float_dtype(shown[c]):
+                shown[c] = shown[c].map(lambda v: number(v, 1))
+        click.echo(shown.to_string(index=False))
         if acc.outside_ha > 0:
             click.echo(
-                f"  {acc.outside_ha:,.1f} ha of the proposal lie outside the municipalities' land (sea)"
+                f"  {area_ha(acc.outside_ha)} of the proposal lie outside the municipalities' land (sea)"
             )
         for m in acc.missing_layers:
             click.echo(f"  not available: {missing_layer_text(m)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -14,13 +13,12 @@ from areal.apps.usecases.indicators import compute_indicator_table
 MEDIAN_ID = "median"
 
 
-def fmt_value(v, digits: int = 2) -> str:
-    """A value for the console; NaN becomes 'ikke tilgjengelig'."""
-    from areal.apps.labels import NOT_AVAILABLE
+def fmt_value(value, digits: int = 2, lang: str = "nb") -> str:
+    """A figure for the console (:func:`areal.apps.formatting.number`); no value is 'ikke tilgjengelig'."""
+    from areal.apps.formatting import number
+    from areal.apps.labels import not_available
 
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return NOT_AVAILABLE
-    return f"{float(v):,.{digits}f}".replace(",", " ")
+    return number(None if value is pd.NA else value, digits, lang, missing=not_available(lang))
 
 
 def wide_table(result) -> pd.DataFrame:
@@ -160,9 +158,9 @@ def indicators_cmd(
         for ind in result.indicators:
             r = row[f"{ind.id}_rank"]
             click.echo(
-                f"{(indicator_title(ind, lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits):>14} "
-                f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits):>14} "
-                f"{fmt_value(s.loc[ind.id, 'county'], ind.digits):>14}"
+                f"{(indicator_title(ind, lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits, lang):>14} "
+                f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits, lang):>14} "
+                f"{fmt_value(s.loc[ind.id, 'county'], ind.digits, lang):>14}"
             )
     else:
         shown = wide_table(result)
@@ -172,7 +170,7 @@ def indicators_cmd(
         view = shown[cols].copy()
         for ind in result.indicators:
             if ind.id in view:
-                view[ind.id] = view[ind.id].map(lambda v, d=ind.digits: fmt_value(v, d))
+                view[ind.id] = view[ind.id].map(lambda v, d=ind.digits: fmt_value(v, d, lang))
         with pd.option_context("display.width", 250, "display.max_columns", 40):
             click.echo(view.to_string(index=False))
     na = result.summary[result.summary["status"] != "ok"]

@@ -78,6 +78,8 @@ def report_cmd(
         )
     if out.suffix.lower() != ".pdf":
         raise click.BadParameter(f"{out.name}: the report is a .pdf", param_hint="--out")
+    progress = _Progress(lang)
+    progress("inputs")
     if municipality is not None:
         inputs = municipality_report(
             municipality,
@@ -123,8 +125,42 @@ def report_cmd(
                 f"scenario profile {s.profile or '-'}, weights "
                 + ", ".join(f"{k}={v:g}" for k, v in s.weights.items())
             )
+    progress("pdf")
     render_report(inputs, out, lang=lang)
+    progress.done()
     if as_json:
         emit_json({"out": str(out), "kind": inputs.kind, "name": inputs.name, "lang": lang})
     else:
         note(f"wrote {out} ({inputs.kind} report: {inputs.name})")
+
+
+class _Progress:
+    """Steps of the report on stderr with the elapsed time, so a 20 s build is not a silent wait."""
+
+    STEPS = {
+        "inputs": (
+            "Beregner arealregnskap, konflikter og indikatorer",
+            "Computing land account, conflicts, indicators",
+        ),
+        "pdf": ("Tegner kartet og setter sammen PDF-en", "Drawing the map and the PDF"),
+    }
+
+    def __init__(self, lang: str):
+        import time
+
+        self.lang, self.t0, self.n = lang, time.monotonic(), 0
+
+    def _elapsed(self) -> str:
+        import time
+
+        from areal.apps.formatting import number
+
+        return f"{number(time.monotonic() - self.t0, 1, self.lang)} s"
+
+    def __call__(self, step: str) -> None:
+        self.n += 1
+        nb, en = self.STEPS[step]
+        note(f"[{self.n}/{len(self.STEPS)}] {en if self.lang == 'en' else nb} … ({self._elapsed()})")
+
+    def done(self) -> None:
+        note(f"{'ferdig' if self.lang != 'en' else 'done'} ({self._elapsed()})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import click
@@ -39,11 +38,10 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 
 def _fmt(v: float) -> str:
-    from areal.apps.labels import NOT_AVAILABLE
+    from areal.apps.formatting import number
+    from areal.apps.labels import not_available
 
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return NOT_AVAILABLE
-    return f"{v:,.2f}".replace(",", " ")
+    return number(v, 2, missing=not_available())
 
 
 @main.group("scenario")

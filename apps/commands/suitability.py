@@ -117,6 +117,7 @@ def suitability_cmd(
     OUT/<profile>_area_lost.csv (land removed per exclusion), OUT/<profile>_sensitivity.csv and
     OUT/<profile>_site_conflicts.csv (per site and rule: pair, severity, hectares, basis).
     """
+    from areal.apps.formatting import area_ha, score
     from areal.apps.labels import site_reasons
     from areal.apps.usecases.suitability import prepare_suitability, run_suitability
     from areal.geo.criterion_arrays import check_distance_res
@@ -205,7 +206,7 @@ def suitability_cmd(
     for _, r in sites.head(5).iterrows():
         extra = f"; conflicts: {r['conflicts']}" if conflicts is not None and r.get("conflicts") else ""
         click.echo(
-            f"  #{r['rank']}: {r['area_ha']:,.0f} ha in {r.get('kommunenavn')}, mean score {r['mean_score']:.2f}{extra}"
+            f"  #{r['rank']}: {area_ha(r['area_ha'])} in {r.get('kommunenavn')}, mean score {score(r['mean_score'])}{extra}"
         )
     for key, reason in skipped:
         note(f"  skipped {key}: {reason}")

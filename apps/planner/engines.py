@@ -424,7 +424,9 @@ class Engines:
             return {}
         sm = self.indicator_table().summary
         col = "title_en" if lang == "en" else "title_nb"
-        return {r["id"]: f"{r[col]} ({r['unit']})" for _, r in sm.iterrows()}
+        from areal.apps.labels import unit_title
+
+        return {r["id"]: f"{r[col]} ({unit_title(r['unit'], lang)})" for _, r in sm.iterrows()}
 
     def indicator_reason(self, indicator_id: str) -> str:
         """Why an indicator is not available ('' when it is, or for account columns)."""

@@ -418,6 +418,35 @@ def _thinned(
 # ------------------------------------------------------------------ legend and layer config
 
 
+#: English legend labels of the catalogue's colour classes (the code lists are Norwegian).
+CATEGORY_EN: Mapping[tuple[str, str], str] = {
+    ("business_areas", "1"): "Existing",
+    ("business_areas", "2"): "Planned",
+    ("business_areas", "3"): "Further development of existing",
+    ("ar5", "11"): "Built-up",
+    ("ar5", "12"): "Transport",
+    ("ar5", "21"): "Fully cultivated land",
+    ("ar5", "22"): "Surface-cultivated land",
+    ("ar5", "23"): "Infield pasture",
+    ("ar5", "30"): "Forest",
+    ("ar5", "50"): "Open firm ground",
+    ("ar5", "60"): "Mire",
+    ("ar5", "70"): "Snow and glacier",
+    ("ar5", "81"): "Fresh water",
+    ("ar5", "82"): "Sea",
+    ("aquaculture_sites", "SJØ"): "Sea",
+    ("aquaculture_sites", "LAND"): "Land",
+    ("reindeer_pastures", "vårbeite I"): "Spring pasture I (calving land)",
+    ("reindeer_pastures", "vårbeite II"): "Spring pasture II (bull pasture)",
+    ("roads", "E"): "European road",
+    ("roads", "R"): "National road",
+    ("roads", "F"): "County road",
+    ("roads", "K"): "Municipal road",
+    ("roads", "P"): "Private road",
+    ("test_arenas", "municipality"): "Municipality (approximate location)",
+}
+
+
 def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dict[str, str]]:
     st = spec.style
     if st.class_breaks:
@@ -428,7 +457,13 @@ def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dic
         ]
     labels = spec.code_lists.get(st.category_column or "", {})
     return [
-        {"code": code, "label": labels.get(code, code), "color": colour}
+        {
+            "code": code,
+            "label": CATEGORY_EN.get((spec.id, code), labels.get(code, code))
+            if lang == "en"
+            else labels.get(code, code),
+            "color": colour,
+        }
         for code, colour in st.categories.items()
     ]
 
