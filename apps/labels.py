@@ -147,7 +147,7 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
         ids = [k for k in str(row.get("top_criteria", "") or "").split(";") if k]
         out.append(
             "; ".join(
-                f"{crit[k].label_in(lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
+                f"{criterion_label(crit[k], lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
                 + (_criterion_value(crit[k].kind, row[f"{k}_value"], lang) if k in crit else "")
                 for k in ids
             )
@@ -466,3 +466,16 @@ def unit_title(unit: str, lang: str = "nb") -> str:
     ('share (0–1)', 'andel (0–1)')
     """
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
+def criterion_label(criterion, lang: str = "nb") -> str:
+    """A suitability criterion's name (:class:`areal.geo.profiles.Criterion`) in ``"nb"`` or ``"en"``.
+
+    Falls back to ``label`` (English), then the id.
+
+    >>> from areal.geo.profiles import Criterion
+    >>> c = Criterion("road", "distance", label="public road", label_nb="offentlig veg")
+    >>> criterion_label(c), criterion_label(c, "en")
+    ('offentlig veg', 'public road')
+    """
+    return (criterion.label_nb if lang != "en" else "") or criterion.label or criterion.id
