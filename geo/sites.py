@@ -507,6 +507,18 @@ def site_frame(
         join = join[~join.index.duplicated(keep="first")]
         gdf["kommunenummer"] = join["kommunenummer"].to_numpy()
         gdf["kommunenavn"] = join["kommunenavn"].to_numpy()
+        # A small coastal parcel's representative point can fall on a cell's sea half: such a site
+        # takes the municipality it touches (the nearest one; 0 m when they overlap).
+        lost = gdf["kommunenummer"].isna().to_numpy()
+        if lost.any():
+            near = gpd.sjoin_nearest(
+                gdf.loc[lost, [gdf.geometry.name]],
+                municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]],
+                how="left",
+            )
+            near = near[~near.index.duplicated(keep="first")]
+            gdf.loc[lost, "kommunenummer"] = near["kommunenummer"].to_numpy()
+            gdf.loc[lost, "kommunenavn"] = near["kommunenavn"].to_numpy()
     gdf = gdf.sort_values(["mean_score", "area_m2"], ascending=[False, False], kind="stable").reset_index(
         drop=True
     )

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import param
 import shapely
+from areal.apps import formatting as fmt
 from areal.apps.labels import describe_arena, site_reasons
 from areal.apps.planner import mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
@@ -30,6 +31,7 @@ from areal.geo.errors import ArealError, BudgetExceededError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
 from areal.geo.sensitivity import site_sensitivity
+from areal.geo.sites import attach_places
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -263,6 +265,9 @@ class SuitabilityState(Tool):
     ahp_error = param.String(default="")
     version = param.Integer(default=0, doc="bumped after every re-ranking")
     notice = param.String(default="", doc="why the view shows something else than the link asked for")
+    threshold = param.Number(default=None, allow_None=True, bounds=(0.0, 1.0), doc="candidate threshold (None: the profile's)")
+    min_area_ha = param.Number(default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="smallest site, ha (None: the profile's)")
+    max_area_ha = param.Number(default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="largest site, ha; larger regions are split (None: the profile's)")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -294,7 +299,35 @@ class SuitabilityState(Tool):
         prof = self.engines.profile(self.profile)
         if set(self.weights) != set(prof.weights):  # a URL may carry this profile's weights: keep them
             self.weights = dict(prof.weights)
+        with param.parameterized.discard_events(self):  # the new profile's own limits
+            self.param.update(threshold=None, min_area_ha=None, max_area_ha=None)
         self.param.update(ahp_cr=None, ahp_error="", selected=0, detail={})
+
+    def limits(self) -> tuple[float, float, float | None]:
+        """``(threshold, min_area_ha, max_area_ha)`` in use: the session's, else the profile's."""
+        prof = self.engines.profile(self.profile)
+        thr = prof.threshold if self.threshold is None else float(self.threshold)
+        lo = prof.min_area_ha if self.min_area_ha is None else float(self.min_area_ha)
+        hi = prof.max_area_ha if self.max_area_ha is None else float(self.max_area_ha)
+        return thr, lo, hi
+
+    def set_limits(
+        self, threshold: float | None = None, min_area_ha: float | None = None, max_area_ha: float | None = None
+    ) -> None:
+        """Change the threshold and the size limits (the widgets call this); one re-ranking.
+
+        A smallest size above the largest is refused with a message (nothing changes).
+        """
+        thr, lo, hi = self.limits()
+        lo = lo if min_area_ha is None else float(min_area_ha)
+        hi = hi if max_area_ha is None else float(max_area_ha)
+        if hi is not None and lo > hi:
+            self.error = self.t("suit.size_order", lo=fmt.area_ha(lo, self.app.lang), hi=fmt.area_ha(hi, self.app.lang))
+            return
+        self.error = ""
+        self.param.update(
+            threshold=thr if threshold is None else float(threshold), min_area_ha=lo, max_area_ha=hi
+        )
 
     def set_weight(self, criterion: str, value: float) -> None:
         """Change one weight (the sliders call this)."""
@@ -373,7 +406,7 @@ class SuitabilityState(Tool):
     def _busy(self, exc: Exception) -> None:
         self.param.update(status="error", error=self.t("error.upload.busy"))
 
-    @param.depends("weights", watch=True)
+    @param.depends("weights", "threshold", "min_area_ha", "max_area_ha", watch=True)
     def _on_weights(self) -> None:
         if self.engines.has_model(self.profile, self.resolution):
             _run(self.executor, self.refresh, self._busy)  # re-ranking (and the map image) off the loop
@@ -387,13 +420,15 @@ class SuitabilityState(Tool):
         model = self.model()
         w = self.active_weights(model)
         t0 = time.perf_counter()
+        thr, lo, hi = self.limits()
         try:
-            sites = model.fast_sites(w)
+            sites = model.fast_sites(w, threshold=thr, min_area_ha=lo, max_area_ha=hi)
         except RuleError as exc:  # e.g. all weights zero
             self.param.update(status="error", error=str(exc))
             return
         if len(sites):
             sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
+            sites = attach_places(sites, self.app.data.named_places())
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
@@ -407,7 +442,16 @@ class SuitabilityState(Tool):
         )
         self.version += 1
 
+    def place_text(self, row) -> str:
+        """``Hell (3,2 km)``: the site's nearest named place and how far it is ('' without one)."""
+        name = str(getattr(row, "place_name", "") or "")
+        if not name:
+            return ""
+        d = float(getattr(row, "place_distance_m", float("nan")))
+        return name if not d > 0 else f"{name} ({fmt.distance(d, self.app.lang, scale=1_000_000)})"
+
     def _map(self, model, w, sites) -> None:
+        lang = self.app.lang
         png, bounds = mapping.array_png(model.suitability(w), model.grid)
         key = self.app.data.put_overlay(png)
         image = {
@@ -422,12 +466,13 @@ class SuitabilityState(Tool):
             {
                 "_color": SITE_COLOUR,
                 "_id": int(r.site_id),
-                "_tip": f"#{r.rank} · {r.area_ha:,.0f} ha · {r.mean_score:.2f}",
+                "_tip": f"#{r.rank} · {fmt.area_ha(r.area_ha, lang)} · {fmt.score(r.mean_score, lang)}",
                 "_popup": [
                     [self.t("suit.rank"), f"{r.rank}"],
-                    [self.t("col.area_ha"), f"{r.area_ha:,.1f}"],
-                    [self.t("suit.score"), f"{r.mean_score:.3f}"],
+                    [self.t("col.area_ha"), fmt.area_ha(r.area_ha, lang)],
+                    [self.t("suit.score"), fmt.score(r.mean_score, lang)],
                     [self.t("col.kommunenavn"), str(getattr(r, "kommunenavn", "") or "")],
+                    [self.t("suit.place"), self.place_text(r)],
                     [self.t("suit.reasons"), str(getattr(r, "reasons", ""))],
                 ],
             }
@@ -449,6 +494,8 @@ class SuitabilityState(Tool):
             return pd.DataFrame(columns=["rank", "area_ha", "mean_score", "kommunenavn", "reasons"])
         cols = [c for c in ("site_id", "rank", "area_ha", "mean_score", "kommunenavn") if c in self.sites]
         out = pd.DataFrame(self.sites[cols])
+        if "place_name" in self.sites:
+            out["place"] = [self.place_text(r) for r in self.sites.itertuples()]
         if self.stability is not None:
             st = self.stability.set_index("site_id")
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
