@@ -73,10 +73,19 @@ _FEATURE_COLUMNS = {
 @click.option(
     "--km", type=float, default=30.0, show_default=True, help="Existing arenas within this distance."
 )
+@click.option(
+    "--as",
+    "kind",
+    type=click.Choice(["test_area_land", "test_area_sea", "business_areas", "other"]),
+    default="test_area_land",
+    show_default=True,
+    help="What the area is: it is checked with that kind's rules (data/rules/default.toml [kinds]); "
+    "test_area_sea adds aquaculture zones, coral reefs, fairways and fishing grounds.",
+)
 @DATA_DIR_OPTION
 @click.pass_context
-def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path | None) -> None:
-    """Planning check of a proposed test area: conflicts (as a test arena), features touched, arenas nearby."""
+def check_cmd(ctx, area_file: Path, out: Path | None, km: float, kind: str, data_dir: Path | None) -> None:
+    """Planning check of a proposed test area: conflicts (with the rules of its kind), features touched, arenas nearby."""
     from areal.apps.commands.conflicts import _read_proposal, conflicts_cmd
     from areal.geo.arenas import arenas_near
     from areal.geo.conflicts import touched_features
@@ -88,7 +97,7 @@ def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path 
     ctx.invoke(
         conflicts_cmd,
         proposal=str(area_file),
-        as_layer="test_arenas",
+        as_layer=kind,
         with_layers=None,
         municipality=None,
         rules_path=None,
@@ -99,7 +108,7 @@ def check_cmd(ctx, area_file: Path, out: Path | None, km: float, data_dir: Path 
     )
     area, _ = _read_proposal(str(area_file), data_dir)
     click.echo("\nFeatures touched (with each rule's zone):")
-    for rule in load_rules().rules_for("test_arenas"):
+    for rule in load_rules().rules_for(kind):
         cols = _FEATURE_COLUMNS.get(rule.b_layer)
         if cols is None or rule.b_class:
             continue

@@ -132,6 +132,7 @@ def conflicts_cmd(
         tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
         rule_table.classes,
         rule_table.source,
+        rule_table.kinds,
     )
 
     summary = res.summary()

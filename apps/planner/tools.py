@@ -265,9 +265,18 @@ class SuitabilityState(Tool):
     ahp_error = param.String(default="")
     version = param.Integer(default=0, doc="bumped after every re-ranking")
     notice = param.String(default="", doc="why the view shows something else than the link asked for")
-    threshold = param.Number(default=None, allow_None=True, bounds=(0.0, 1.0), doc="candidate threshold (None: the profile's)")
-    min_area_ha = param.Number(default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="smallest site, ha (None: the profile's)")
-    max_area_ha = param.Number(default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="largest site, ha; larger regions are split (None: the profile's)")
+    threshold = param.Number(
+        default=None, allow_None=True, bounds=(0.0, 1.0), doc="candidate threshold (None: the profile's)"
+    )
+    min_area_ha = param.Number(
+        default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="smallest site, ha (None: the profile's)"
+    )
+    max_area_ha = param.Number(
+        default=None,
+        allow_None=True,
+        bounds=(0.0, 100_000.0),
+        doc="largest site, ha; larger regions are split (None: the profile's)",
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -312,7 +321,10 @@ class SuitabilityState(Tool):
         return thr, lo, hi
 
     def set_limits(
-        self, threshold: float | None = None, min_area_ha: float | None = None, max_area_ha: float | None = None
+        self,
+        threshold: float | None = None,
+        min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
     ) -> None:
         """Change the threshold and the size limits (the widgets call this); one re-ranking.
 
@@ -322,7 +334,9 @@ class SuitabilityState(Tool):
         lo = lo if min_area_ha is None else float(min_area_ha)
         hi = hi if max_area_ha is None else float(max_area_ha)
         if hi is not None and lo > hi:
-            self.error = self.t("suit.size_order", lo=fmt.area_ha(lo, self.app.lang), hi=fmt.area_ha(hi, self.app.lang))
+            self.error = self.t(
+                "suit.size_order", lo=fmt.area_ha(lo, self.app.lang), hi=fmt.area_ha(hi, self.app.lang)
+            )
             return
         self.error = ""
         self.param.update(
