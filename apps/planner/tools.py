@@ -679,16 +679,13 @@ class ArenaState(Tool):
 
 
 class IndicatorState(Tool):
-    """A choropleth of one land-account column (indicators join as further columns) with a ranked table."""
+    """A choropleth of one land-account column (indicators join as further columns) with a ranked table.
+
+    Scenarios (save, open, compare) are :class:`areal.apps.planner.scenarios.ScenarioState`.
+    """
 
     column = param.Selector(default=None, objects=[], doc="the figure mapped")
     selected = param.String(default="", doc="municipality number clicked")
-    scenario_a = param.String(default="")
-    scenario_b = param.String(default="")
-    store = param.Parameter(
-        default=None, doc="a layers.scenario_store.ScenarioStore (None: no scenario tools)"
-    )
-    scenario_version = param.Integer(default=0)
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -798,59 +795,3 @@ class IndicatorState(Tool):
         f = self.app.feature
         if f.get("overlay") == "indicator" and isinstance(f.get("fid"), str):
             self.selected = f["fid"]
-
-    # ---------------------------------------------------------------- scenarios
-
-    def scenario_names(self) -> list[str]:
-        """Scenarios in the store."""
-        return self.store.names() if self.store is not None else []
-
-    def save_scenario(
-        self, name: str, profile: str = "", weights: dict | None = None, note: str = ""
-    ) -> bool:
-        """Save the session's site as a scenario (with the visible layers, profile and weights)."""
-        from areal.geo.scenario import Scenario
-
-        if self.store is None:
-            return False
-        if self.app.site is None or not name.strip():
-            self.error = self.t("scen.need_site")
-            return False
-        try:
-            self.store.save(
-                Scenario(
-                    name=name.strip(),
-                    proposal=self.app.site,
-                    layers=tuple(self.app.visible),
-                    profile=profile,
-                    weights=dict(weights or {}),
-                    note=note,
-                )
-            )
-        except (ArealError, ValueError) as exc:
-            self.error = self.t("error.site", msg=str(exc))
-            return False
-        self.error = ""
-        self.scenario_version += 1
-        return True
-
-    def open_scenario(self, name: str):
-        """Load a scenario: its proposal becomes the session's site; returns the scenario."""
-        sc = self.store.get(name)
-        self.app.set_site_frame(sc.proposal, f"scenario:{name}")
-        return sc
-
-    def compare(self) -> pd.DataFrame:
-        """Land account of scenario A and B side by side, with B − A."""
-        if not (self.scenario_a and self.scenario_b):
-            return pd.DataFrame()
-        a = self.engines.zone_account(self.store.get(self.scenario_a).proposal)
-        b = self.engines.zone_account(self.store.get(self.scenario_b).proposal)
-        titles = self.titles()
-        rows = []
-        for c in a.columns:
-            va, vb = float(a.iloc[0][c]), float(b.iloc[0][c])
-            if np.isnan(va) and np.isnan(vb):
-                continue
-            rows.append({"class": titles.get(c, c), "a": va, "b": vb, "b_minus_a": vb - va})
-        return pd.DataFrame(rows)
