@@ -55,6 +55,15 @@ from areal.apps.cli import DATA_DIR_OPTION, main
 @click.option(
     "--workers", type=int, default=2, show_default=True, help="Worker threads for site checks and analyses."
 )
+@click.option(
+    "--store",
+    "store_url",
+    envvar="AREAL_SCENARIO_STORE",
+    show_envvar=True,
+    default=None,
+    help="Scenario store of the planner: a file path / sqlite:///PATH, or postgresql://... "
+    "(default: <data dir>/scenarios.sqlite).",
+)
 def serve_cmd(
     port: int,
     address: str,
@@ -67,6 +76,7 @@ def serve_cmd(
     cookie_secret: str | None,
     api_token: str | None,
     workers: int,
+    store_url: str | None,
 ) -> None:
     """Start the map app; works with only the packaged starter extract when no data folder exists.
 
@@ -100,7 +110,7 @@ def serve_cmd(
     store = None
     if not public:
         try:
-            store = open_store(None, data_dir)
+            store = open_store(store_url, data_dir)
         except (StoreError, OSError) as exc:
             click.echo(f"note: scenario tools are off: {exc}")
     n_missing = sum(st.status in ("missing", "error") for st in data.states.values())

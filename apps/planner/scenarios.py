@@ -35,9 +35,22 @@ class ScenarioState(Tool):
     scenario_a = param.String(default="")
     scenario_b = param.String(default="")
 
+    work_tab = param.String(
+        default="", doc="the last tab the planner worked in (the one a scenario restores)"
+    )
+
+    TAB = "scenarios"
+
     def __init__(self, **params):
         super().__init__(**params)
         self._draft: Scenario | None = None
+        self.app.param.watch(self._note_tab, "tab")
+        self._note_tab()
+
+    def _note_tab(self, *_):
+        # Saving happens in this tab; what a scenario should reopen is the tab worked in before.
+        if self.app.tab != self.TAB:
+            self.work_tab = self.app.tab
 
     # ---------------------------------------------------------------- reading
 
@@ -84,7 +97,7 @@ class ScenarioState(Tool):
         """The session as a scenario: site, layers, profile, weights and the view to restore."""
         a = self.app
         view: dict[str, Any] = {
-            "tab": a.tab,
+            "tab": self.work_tab or a.tab,
             "lat": float(a.lat),
             "lon": float(a.lon),
             "zoom": int(a.zoom),
