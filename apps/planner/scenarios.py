@@ -355,8 +355,12 @@ class ScenarioView(Viewer):
             label=t("scen.delete"), color="danger", variant="outline", css_classes=["areal-scen-delete"]
         )
         self.w_delete.on_click(lambda _e: s.ask_delete(self.w_pick.value or ""))
-        self.w_a = pn.widgets.Select(label="A", options=[""], css_classes=["areal-scen-a"])
-        self.w_b = pn.widgets.Select(label="B", options=[""], css_classes=["areal-scen-b"])
+        self.w_a = pn.widgets.Select(
+            label="A", options=[""], sizing_mode="stretch_width", css_classes=["areal-scen-a"]
+        )
+        self.w_b = pn.widgets.Select(
+            label="B", options=[""], sizing_mode="stretch_width", css_classes=["areal-scen-b"]
+        )
         self.w_a.link(s, value="scenario_a")
         self.w_b.link(s, value="scenario_b")
         s.param.watch(self._refresh_names, "version")
@@ -446,9 +450,9 @@ class ScenarioView(Viewer):
             pn.bind(self._list, s.param.version, s.app.param.lang),
             self.w_pick,
             pn.Row(self.w_open, self.w_delete),
-            pn.Row(self.w_new_name, self.w_rename),
+            pn.Row(self.w_new_name, self.w_rename, sizing_mode="stretch_width"),
             pn.pane.Markdown(f"#### {t('scen.compare')}"),
-            pn.Row(self.w_a, self.w_b),
+            pn.Row(self.w_a, self.w_b, sizing_mode="stretch_width"),
             pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b, s.param.version),
             sizing_mode="stretch_width",
             css_classes=["areal-scenarios"],

@@ -1147,7 +1147,16 @@ def test_a_weight_and_a_size_limit_give_sites_of_20_to_200_ha(planner_server, vi
     _wait_overlay(visit, "sites")
     rows.first.click()
     visit.text(".areal-site-detail", timeout=15_000)
-    visit.page.wait_for_timeout(800)
+    # the best parcels on the map, as the planner zooms in to look at them
+    visit.js("""() => {
+        const S = ArealMap.state, ls = S.overlays.sites.layer.getLayers();
+        let b = ls[0].getBounds();
+        for (const l of ls.slice(1, 6)) b = b.extend(l.getBounds());
+        S.map.fitBounds(b.pad(0.3));
+    }""")
+    visit.page.locator(".areal-sites").first.scroll_into_view_if_needed()
+    visit.page.locator(".areal-sites .tabulator-tableholder").first.evaluate("e => { e.scrollLeft = 0; }")
+    visit.page.wait_for_timeout(1500)
     visit.shot("workflow_site_sizes")
 
 
@@ -1222,6 +1231,11 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     visit.page.locator(".areal-scen-name input").fill("Til sletting")
     visit.page.locator(".areal-scen-save button").click()
     _scen_message(visit, "Lagret «Til sletting»")
+    # the two side by side
+    visit.page.locator(".areal-scen-a select").select_option("Heimdal næring")
+    visit.page.locator(".areal-scen-b select").select_option("Til sletting")
+    cmp_ = visit.text(".areal-scen-compare", timeout=20_000)
+    assert "A: Heimdal næring" in cmp_ and "B − A" in cmp_ and "Kari Nordmann" in cmp_, cmp_
     visit.page.locator(".areal-scen-pick select").select_option("Heimdal næring")
     visit.page.locator(".areal-scen-new-name input").fill("Heimdal næring, alt. 2")
     visit.page.locator(".areal-scen-new-name input").press("Tab")
