@@ -496,8 +496,11 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     """The conflict table: one row per rule that applied (pair, severity, hectares, legal basis).
 
     With ``knr`` only the pieces in that municipality count. Rules with no overlap are left out;
-    when nothing overlaps a single row says so.
+    when nothing overlaps a single row says so. Rules whose layer is missing or does not cover the
+    area follow with "ikke kartlagt" in the hectare column: not mapped is not 0 ha.
     """
+    from areal.geo.coverage import status_text
+
     lab = _labels(lang)
     polys = result.polygons
     if knr is not None:
@@ -508,8 +511,16 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
         for r in result.rules
         if float(ha.get(r.pair, 0.0)) > 0
     ]
-    if not rows:
+    summary = result.summary() if hasattr(result, "summary") else None
+    gaps = (
+        summary[(summary["status"] == "not_mapped") & summary["area_ha"].isna()]
+        if summary is not None and "status" in summary
+        else []
+    )
+    if not rows and not len(gaps):
         rows = [[lab["none"], "", fmt(0.0, 1, lang), ""]]
+    for _, g in getattr(gaps, "iterrows", lambda: [])():
+        rows.append([g["pair"], g["severity"], status_text("not_mapped", g["reason"], lang), g["basis"]])
     return pd.DataFrame(rows, columns=[lab["pair"], lab["severity"], lab["ha"], lab["basis"]])
 
 

@@ -23,12 +23,14 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.geo.areas import area_m2, check_method
+from areal.geo.coverage import covered_share, decide
 from areal.geo.crs import WORKING_CRS, ensure_same_crs, to_working_crs
 from areal.geo.errors import RuleError
 from areal.geo.geometry import M2_PER_DAA, M2_PER_HA, area_columns, repair_geometries
 from areal.geo.overlay import (
     DEFAULT_CHUNK,
     Flat,
+    Pieces,
     as_geometry_array,
     buffer,
     flat_overlay,
@@ -74,12 +76,18 @@ class ConflictResult:
         of that severity (overlaps between pairs counted once), and ``conflict_ha`` over all severities.
     rules : tuple of Rule
         Rules that were applied.
+    not_checked : tuple of Rule
+        Rules whose B layer is missing (reported as not mapped).
     missing : list of str
         Layers named by a rule but not supplied (their rules were not checked).
     skipped : list of str
         Rules not applied, each with the reason.
     area_method : str
         How the areas were computed (:data:`areal.geo.areas.AREA_METHODS`).
+    statuses : DataFrame
+        Per rule (applied or not): ``pair``, ``layer_b``, ``status`` (``hit``, ``no_hit``,
+        ``not_mapped``; empty for a rule skipped for another reason), ``reason``, ``covered_share``.
+        A missing layer, or a proposal outside the layer's coverage, is ``not_mapped``.
     """
 
     polygons: gpd.GeoDataFrame
@@ -89,6 +97,10 @@ class ConflictResult:
     missing: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     area_method: str = "planar"
+    not_checked: tuple[Rule, ...] = ()
+    statuses: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["pair", "layer_b", "status", "reason", "covered_share"])
+    )
 
     def total_ha(self, severity: str | None = None) -> float:
         """Hectares in conflict (of one severity, or of any), overlaps between pairs counted once."""
@@ -108,19 +120,50 @@ class ConflictResult:
         return self.polygons.groupby("pair", sort=False)["area_ha"].sum()
 
     def summary(self) -> pd.DataFrame:
-        """One row per applied rule: pair, severity, buffer, hectares, basis."""
+        """One row per rule: pair, severity, buffer, hectares, basis, status and reason.
+
+        Applied rules first; then the rules of missing layers. A rule whose layer is missing or
+        does not cover the proposal has NaN hectares and status ``not_mapped``: not 0 ha.
+        """
         ha = self.pair_ha()
-        rows = [
-            {
-                "pair": r.pair,
-                "severity": r.severity,
-                "buffer_m": r.buffer_m,
-                "area_ha": float(ha.get(r.pair, 0.0)),
-                "basis": r.basis,
-            }
-            for r in self.rules
-        ]
-        return pd.DataFrame(rows, columns=["pair", "severity", "buffer_m", "area_ha", "basis"])
+        st = self.statuses.set_index("pair") if len(self.statuses) else None
+
+        def status(pair: str) -> tuple[str, str]:
+            if st is None or pair not in st.index:
+                return "hit" if ha.get(pair, 0.0) > 0 else "no_hit", ""
+            return str(st.at[pair, "status"]), str(st.at[pair, "reason"])
+
+        rows = []
+        for r in self.rules:
+            s, why = status(r.pair)
+            area = float(ha.get(r.pair, 0.0))
+            if s == "not_mapped" and why == "outside_coverage":
+                area = float("nan")
+            rows.append(
+                {
+                    "pair": r.pair,
+                    "severity": r.severity,
+                    "buffer_m": r.buffer_m,
+                    "area_ha": area,
+                    "basis": r.basis,
+                    "status": s,
+                    "reason": why,
+                }
+            )
+        for r in self.not_checked:
+            rows.append(
+                {
+                    "pair": r.pair,
+                    "severity": r.severity,
+                    "buffer_m": r.buffer_m,
+                    "area_ha": float("nan"),
+                    "basis": r.basis,
+                    "status": "not_mapped",
+                    "reason": "layer_missing",
+                }
+            )
+        cols = ["pair", "severity", "buffer_m", "area_ha", "basis", "status", "reason"]
+        return pd.DataFrame(rows, columns=cols)
 
 
 def _empty_polygons() -> gpd.GeoDataFrame:
@@ -283,12 +326,13 @@ def _apply(
     munis = _prepare(municipalities, "municipalities") if municipalities is not None else None
     cache = _FlatCache(table)
     prepared: dict[str, gpd.GeoDataFrame] = {}
-    frames, applied, missing, skipped = [], [], [], []
+    frames, applied, missing, skipped, not_checked = [], [], [], [], []
     for rule in rules_to_apply:
         if rule.b_layer not in layers or layers[rule.b_layer] is None:
             if rule.b_layer not in missing:
                 missing.append(rule.b_layer)
             skipped.append(f"{rule.pair}: layer {rule.b_layer!r} is missing")
+            not_checked.append(rule)
             continue
         if rule.b_layer not in prepared:
             prepared[rule.b_layer] = _prepare(layers[rule.b_layer], f"layer {rule.b_layer!r}")
@@ -315,6 +359,8 @@ def _apply(
         else:
             small = cache.get(rule.b_layer, prepared[rule.b_layer], rule.b, rule.buffer_m)
             pieces = flat_overlay(a_sel, small, scheduler=scheduler)
+        if rule.zone == "outside":
+            pieces = _outside(pieces, b_sel)
         frames.append(_rule_pieces(pieces, rule, munis, chunk_size, area_method))
     frames = [f for f in frames if len(f)]
     polygons = pd.concat(frames, ignore_index=True) if frames else _empty_polygons()
@@ -322,7 +368,77 @@ def _apply(
         POLYGON_COLUMNS + ["geometry"]
     ]
     matrix, by_muni = _summaries(polygons, tuple(applied), area_method)
-    return ConflictResult(polygons, matrix, by_muni, tuple(applied), missing, skipped, area_method)
+    return ConflictResult(
+        polygons,
+        matrix,
+        by_muni,
+        tuple(applied),
+        missing,
+        skipped,
+        area_method,
+        not_checked=tuple(not_checked),
+    )
+
+
+def _statuses(result: ConflictResult, a_frame: gpd.GeoDataFrame, coverage) -> pd.DataFrame:
+    """Hit / no hit / not mapped per rule, from the engine's hectares and each layer's coverage."""
+    ha = result.pair_ha()
+    rows = []
+    need_area = any(coverage.get(r.b_layer) is not None for r in result.rules)
+    area_geom = None
+    if need_area:
+        g = as_geometry_array(_prepare(a_frame, "proposal"))
+        area_geom = shapely.union_all(polygonal(g))
+    for r in result.rules:
+        cov = coverage.get(r.b_layer)
+        share = 1.0 if cov is None or area_geom is None else covered_share(area_geom, cov, r.buffer_m)
+        status, reason = decide(float(ha.get(r.pair, 0.0)) > 0, share)
+        rows.append(
+            {"pair": r.pair, "layer_b": r.b_layer, "status": status, "reason": reason, "covered_share": share}
+        )
+    for r in result.not_checked:
+        rows.append(
+            {
+                "pair": r.pair,
+                "layer_b": r.b_layer,
+                "status": "not_mapped",
+                "reason": "layer_missing",
+                "covered_share": 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["pair", "layer_b", "status", "reason", "covered_share"])
+
+
+def _outside(pieces: Pieces, b_geoms: np.ndarray) -> Pieces:
+    """The pieces of a zone with B itself cut away: the ring outside B (a § 49 zone).
+
+    Only B features meeting a piece are unioned, so the cost follows the pieces, not the layer.
+    An enclave inside B (a hole) is outside B and stays in the ring.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> from areal.geo.overlay import intersect
+    >>> park = np.array([box(0, 0, 1000, 1000)])
+    >>> zone = intersect(buffer(park, 500), [box(500, 0, 2000, 1000)])
+    >>> float(_outside(zone, park).area.sum())  # the 500 m wide strip east of the park
+    500000.0
+    """
+    if len(pieces) == 0:
+        return pieces
+    b = polygonal(b_geoms[~shapely.is_missing(b_geoms)])
+    b = b[~shapely.is_empty(b)]
+    if len(b) == 0:
+        return pieces
+    tree = shapely.STRtree(b)
+    ip, ib = tree.query(pieces.geoms, predicate="intersects")
+    geoms = pieces.geoms.copy()
+    for i in np.unique(ip):
+        geoms[i] = shapely.difference(geoms[i], shapely.union_all(b[ib[ip == i]]))
+    geoms = polygonal(geoms)
+    area = shapely.area(geoms)
+    keep = area > 0
+    return Pieces(pieces.ia[keep], pieces.ib[keep], geoms[keep], area[keep], pieces.n_contained)
 
 
 def _has_area(geoms: np.ndarray, buffer_m: float) -> bool:
@@ -346,6 +462,7 @@ def find_conflicts(
     chunk_size: int = DEFAULT_CHUNK,
     scheduler=None,
     area_method: str = "planar",
+    coverage: Mapping[str, shapely.Geometry | None] | None = None,
 ) -> ConflictResult:
     """Check a proposal against every layer its rules name.
 
@@ -370,6 +487,10 @@ def find_conflicts(
     area_method : {"planar", "geodesic"}
         ``planar`` (EPSG:25833, the county default) or ``geodesic`` (GRS80 ellipsoid, exact across
         Norway: a national run); stated in :attr:`ConflictResult.area_method`.
+    coverage : mapping of layer id -> geometry or None, optional
+        Where each B layer is mapped (:func:`areal.layers.coverage.coverages`); a layer not
+        named covers everywhere. Rules come out ``hit``, ``no_hit`` or ``not_mapped`` in
+        :attr:`ConflictResult.statuses` and :meth:`ConflictResult.summary`.
 
     Returns
     -------
@@ -399,9 +520,11 @@ def find_conflicts(
         raise RuleError(
             f"{rules.source}: no rule has {as_layer!r} on its A side; layers with rules: {', '.join(with_a)}"
         )
-    return _apply(
+    result = _apply(
         proposal, layers, selected, rules, as_layer, municipalities, chunk_size, scheduler, area_method
     )
+    result.statuses = _statuses(result, proposal, coverage or {})
+    return result
 
 
 def pair_conflicts(
@@ -457,6 +580,7 @@ def touched_features(
     *,
     columns: tuple[str, ...] = (),
     chunk_size: int = DEFAULT_CHUNK,
+    zone: str = "whole",
 ) -> pd.DataFrame:
     """Which features of one layer a proposal touches, and by how many hectares each.
 
@@ -474,6 +598,9 @@ def touched_features(
         Zone around each feature (a rule's ``buffer_m``); 0 for polygons as they are.
     columns : tuple of str
         Attributes of ``layer`` to carry (for example ``site_id``, ``site_name``).
+    zone : {"whole", "outside"}
+        A rule's :attr:`~areal.geo.rules.Rule.zone`: ``outside`` counts only the ring of each
+        feature's zone that lies outside every feature of the layer.
 
     Returns
     -------
@@ -487,7 +614,9 @@ def touched_features(
     prop = flatten(proposal.geometry.values).geoms
     geoms = as_geometry_array(layer.geometry.values)
     zones = buffer(geoms, buffer_m) if buffer_m > 0 else geoms
-    pieces = intersect(zones, prop, chunk_size=chunk_size, keep_geometry=False)
+    pieces = intersect(zones, prop, chunk_size=chunk_size, keep_geometry=zone == "outside")
+    if zone == "outside" and buffer_m > 0:
+        pieces = _outside(pieces, geoms)
     per = pd.Series(pieces.area).groupby(pieces.ia).sum()
     out = pd.DataFrame({"feature": layer.index.to_numpy()[per.index.to_numpy()]})
     for col in columns:

@@ -43,15 +43,26 @@ def family_of(geom_type: str | None) -> str | None:
     return {"Polygon": "polygon", "LineString": "line", "Point": "point"}.get(t)
 
 
-def _keep_family(geoms: np.ndarray, family: str) -> np.ndarray:
-    """Reduce geometry collections to their parts of one family (polygon/line/point)."""
+def _keep_family(geoms: np.ndarray, family: str, before: np.ndarray | None = None) -> np.ndarray:
+    """Reduce geometry collections to their parts of one family (polygon/line/point).
+
+    A geometry that the repair turned into another family altogether (``before`` holds the
+    geometries before repair: a zero-area polygon that ``make_valid`` turned into a line) becomes
+    an empty geometry of the family: counted as empty, not kept as a stray line. A geometry that
+    was of another family before stays as it is, for the schema check to report.
+    """
     wanted = {"polygon": (3, 6), "line": (1, 5), "point": (0, 4)}[family]
+    # an empty geometry of the family itself, so the layer's geometry type stays one family
+    nothing = {"polygon": "POLYGON EMPTY", "line": "LINESTRING EMPTY", "point": "POINT EMPTY"}[family]
     out = geoms.copy()
     types = shapely.get_type_id(geoms)
+    if before is not None:
+        other = ~np.isin(types, (*wanted, 7, -1)) & np.isin(shapely.get_type_id(before), wanted)
+        out[other] = shapely.from_wkt(nothing)
     for i in np.flatnonzero(types == 7):  # GeometryCollection
         parts = shapely.get_parts(geoms[i])
         parts = parts[np.isin(shapely.get_type_id(parts), wanted)]
-        out[i] = shapely.union_all(parts) if len(parts) else shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+        out[i] = shapely.union_all(parts) if len(parts) else shapely.from_wkt(nothing)
     return out
 
 
@@ -80,6 +91,9 @@ def repair_geometries(
     >>> fixed, rep = repair_geometries(gpd.GeoDataFrame(geometry=[bowtie]), "polygon")
     >>> rep.n_invalid, float(round(fixed.area.iloc[0], 6))
     (1, 2.0)
+    >>> flat = shapely.from_wkt("POLYGON ((0 0, 1 1, 0 0))")  # no area: make_valid gives a line
+    >>> repair_geometries(gpd.GeoDataFrame(geometry=[flat]), "polygon")[0].geometry.iloc[0].is_empty
+    True
     """
     geoms = gdf.geometry.values._data if hasattr(gdf.geometry.values, "_data") else np.asarray(gdf.geometry)
     geoms = np.asarray(geoms, dtype=object)
@@ -91,7 +105,7 @@ def repair_geometries(
         fixed = shapely.make_valid(geoms[invalid])
         if family is not None:
             before = shapely.get_type_id(fixed) == 7
-            fixed = _keep_family(fixed, family)
+            fixed = _keep_family(fixed, family, geoms[invalid])
             n_type_fixed = int(before.sum())
         geoms = geoms.copy()
         geoms[invalid] = fixed

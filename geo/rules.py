@@ -35,8 +35,12 @@ from areal.geo.errors import RuleError, UnknownNameError
 SEVERITIES: tuple[str, ...] = ("exclusion", "high", "medium", "low")
 """Allowed severities, most severe first."""
 
-_RULE_KEYS = {"a", "b", "severity", "buffer_m", "basis", "explanation", "reference"}
+_RULE_KEYS = {"a", "b", "severity", "buffer_m", "zone", "basis", "explanation", "reference"}
 _KIND_KEYS = {"include", "label"}
+
+ZONES: tuple[str, ...] = ("whole", "outside")
+"""How a buffered rule counts B: ``whole`` = B and its zone; ``outside`` = only the ring of the zone
+outside B itself (naturmangfoldloven § 49: activities *outside* a protected area)."""
 _CLASS_KEYS = {"column", "values", "label"}
 _REQUIRED_RULE_KEYS = ("a", "b", "severity", "basis", "explanation")
 
@@ -100,6 +104,9 @@ class Rule:
         Optional link or document reference.
     line : int or None
         Line of the rule in its TOML file (for messages).
+    zone : {"whole", "outside"}
+        ``whole`` (default): B grown by ``buffer_m``, B itself included. ``outside``: only the ring
+        between B and ``buffer_m`` around it (a § 49 zone never counts the protected area itself).
     """
 
     a: str
@@ -110,6 +117,7 @@ class Rule:
     explanation: str = ""
     reference: str = ""
     line: int | None = field(default=None, compare=False)
+    zone: str = "whole"
 
     @property
     def a_layer(self) -> str:
@@ -133,7 +141,7 @@ class Rule:
 
     @property
     def b_label(self) -> str:
-        """B with its buffer, e.g. ``"aquaculture_sites (1000 m)"``."""
+        """B with its buffer, e.g. ``"aquaculture_sites (1000 m)"`` (the zone kind is in :attr:`zone`)."""
         return self.b if self.buffer_m == 0 else f"{self.b} ({self.buffer_m:g} m)"
 
     @property
@@ -474,6 +482,17 @@ def parse_rules(
                 f"{loc.where(loc.rule_line(i, 'buffer_m'))}: negative buffer_m = {buf!r} in rule {i + 1} "
                 f"({a} × {b}); distances are applied to B and must be >= 0"
             )
+        zone = body.get("zone", "whole")
+        if zone not in ZONES:
+            raise RuleError(
+                f"{loc.where(loc.rule_line(i, 'zone'))}: unknown zone {zone!r} in rule {i + 1} "
+                f"({a} × {b}); allowed: {', '.join(ZONES)}"
+            )
+        if zone == "outside" and not buf > 0:
+            raise RuleError(
+                f"{loc.where(loc.rule_line(i, 'zone'))}: zone = 'outside' in rule {i + 1} ({a} × {b}) "
+                f"needs buffer_m > 0 (the ring outside B has no width at 0 m)"
+            )
         for k in ("basis", "explanation"):
             if not isinstance(body[k], str) or not body[k].strip():
                 raise RuleError(
@@ -496,6 +515,7 @@ def parse_rules(
                 body["explanation"].strip(),
                 str(body.get("reference", "")),
                 head,
+                zone,
             )
         )
     return RuleTable(tuple(rules), classes, source, kinds)
@@ -511,11 +531,12 @@ def rules_frame(table: RuleTable) -> pd.DataFrame:
                 "b": r.b,
                 "severity": r.severity,
                 "buffer_m": r.buffer_m,
+                "zone": r.zone,
                 "basis": r.basis,
                 "explanation": r.explanation,
                 "reference": r.reference,
             }
             for r in table.rules
         ],
-        columns=["pair", "a", "b", "severity", "buffer_m", "basis", "explanation", "reference"],
+        columns=["pair", "a", "b", "severity", "buffer_m", "zone", "basis", "explanation", "reference"],
     )

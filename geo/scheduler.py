@@ -63,6 +63,42 @@ def save_shared(array: np.ndarray, folder: str) -> SharedArray:
 """The scheduler names :func:`get_scheduler` understands."""
 
 
+# glibc's malloc: arrays above M_MMAP_THRESHOLD are mmap-ed and unmapped on free, so each tile's
+# 16 MiB arrays are faulted in page by page again. glibc raises that threshold by itself as large
+# blocks are freed (up to 32 MiB), but setting MALLOC_TRIM_THRESHOLD_ -- which dask's nanny does
+# for its workers (65536) -- switches that adjustment off: measured on the 10 m county run,
+# workers spent 17.4 s in the kernel (4.6 M page faults) against 2.7 s (0.37 M) on threads.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD = 32 << 20  # glibc's own upper bound of the dynamic threshold on 64-bit
+_TRIM_THRESHOLD = 64 << 20  # twice the mmap threshold, as glibc's dynamic rule sets it
+
+
+def tune_malloc() -> bool:
+    """Let large arrays be reused from the heap in this process (glibc only; a no-op elsewhere).
+
+    Sets glibc's mmap threshold to 32 MiB and its trim threshold to 64 MiB -- the values glibc's
+    own dynamic rule reaches -- so that tile-sized arrays are not mapped and faulted in anew at
+    each allocation. Returns True when the settings were applied.
+
+    >>> isinstance(tune_malloc(), bool)
+    True
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    ok = mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) == 1
+    return bool(ok and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD) == 1)
+
+
 def default_workers() -> int:
     """Cores available to this process (``os.sched_getaffinity`` where it exists)."""
     try:
@@ -271,6 +307,12 @@ class DaskScheduler(Scheduler):
         self.client = client
         self._owned = owned
         self._cluster = cluster
+        from areal.geo._dask_plugins import MallocPlugin
+
+        try:  # every worker, present and future
+            client.register_plugin(MallocPlugin(), name=MallocPlugin.name)
+        except Exception:  # a cluster that refuses plugins: its workers are only slower
+            pass
 
     def _run(self, fn, chunks, shared, ahead):
         handle = self.client.scatter(shared, broadcast=True, hash=False) if shared is not None else None

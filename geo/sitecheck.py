@@ -10,6 +10,14 @@ their slots say "not available".
 >>> rep = check_site(box(0, 0, 400, 100), {"forest": forest})
 >>> rep.area_ha, float(rep.intersections.loc[0, "area_ha"])
 (4.0, 3.0)
+
+A layer that is missing says "not mapped", never 0 ha:
+
+>>> rep = check_site(box(0, 0, 400, 100), {"forest": forest}, expected=["ar5"])
+>>> rep.coverage[["layer", "status", "reason", "hit_ha"]]
+    layer      status         reason  hit_ha
+0  forest         hit                    3.0
+1     ar5  not_mapped  layer_missing     NaN
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from areal.geo.coverage import STATUS_COLUMNS, classify_area
 from areal.geo.crs import WORKING_CRS, require_crs
 from areal.geo.errors import ArealError, CRSMismatchError, InputGeometryError
 from areal.geo.geometry import M2_PER_DAA, M2_PER_HA
@@ -77,6 +86,10 @@ class SiteReport:
     arenas : DataFrame or None
         The nearest test arenas (``name``, ``distance_m`` and the layer's own columns), None when
         the ``test_arenas`` layer is not available.
+    coverage : DataFrame
+        One row per layer (loaded, or expected but missing): ``layer`` and
+        :data:`areal.geo.coverage.STATUS_COLUMNS` -- ``hit``, ``no_hit`` or ``not_mapped``. A layer
+        that is missing, or does not cover the site, is ``not_mapped`` with NaN hectares, never 0 ha.
     conflicts, suitability : DataFrame or None
         Filled by the engines; None with a note in ``notes`` when no engine is given.
     notes : dict
@@ -94,12 +107,17 @@ class SiteReport:
     municipalities: pd.DataFrame
     intersections: pd.DataFrame
     distances: pd.DataFrame
+    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["layer", *STATUS_COLUMNS]))
     arenas: pd.DataFrame | None = None
     substations: pd.DataFrame | None = None
     conflicts: pd.DataFrame | None = None
     suitability: pd.DataFrame | None = None
     notes: dict[str, str] = field(default_factory=dict)
     elapsed_s: float = 0.0
+
+    def not_mapped(self) -> pd.DataFrame:
+        """The layers that say nothing about the site (missing, or not covering it)."""
+        return self.coverage[self.coverage["status"] == "not_mapped"].reset_index(drop=True)
 
     def summary_frame(self) -> pd.DataFrame:
         """The headline numbers as a two-column frame (for CSV export)."""
@@ -211,6 +229,22 @@ def _intersections(geom: BaseGeometry, area: float, layers: Mapping[str, gpd.Geo
     return pd.DataFrame(rows, columns=cols)
 
 
+def _coverage(
+    geom: BaseGeometry,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    coverage: Mapping[str, BaseGeometry | None] | None,
+    expected: tuple[str, ...],
+) -> pd.DataFrame:
+    rows = []
+    for lid in dict.fromkeys([*layers, *expected]):
+        gdf = layers.get(lid)
+        if lid in SKIP_INTERSECTION or (gdf is not None and not isinstance(gdf, gpd.GeoDataFrame)):
+            continue
+        st = classify_area(geom, gdf, (coverage or {}).get(lid))
+        rows.append({"layer": lid, **{c: getattr(st, c) for c in STATUS_COLUMNS}})
+    return pd.DataFrame(rows, columns=["layer", *STATUS_COLUMNS])
+
+
 def _distances(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     rows = []
     for target, lid, family in DISTANCE_TARGETS:
@@ -300,6 +334,8 @@ def check_site(
     suitability_engine: SiteEngine | None = None,
     n_arenas: int = 3,
     n_substations: int = 3,
+    coverage: Mapping[str, BaseGeometry | None] | None = None,
+    expected: tuple[str, ...] | list[str] = (),
 ) -> SiteReport:
     """Report what a site touches and how far it is from infrastructure and test arenas.
 
@@ -316,6 +352,12 @@ def check_site(
         How many nearest test arenas to list.
     n_substations : int
         How many nearest substations (with their free MW) to list.
+    coverage : mapping of layer id -> geometry or None, optional
+        Where each layer is mapped (:func:`areal.layers.coverage.coverages`); a layer not named
+        covers everywhere.
+    expected : sequence of str
+        Layers the check should speak about even when they are missing (they come out
+        ``not_mapped``, reason ``layer_missing``).
 
     Returns
     -------
@@ -351,6 +393,7 @@ def check_site(
         municipalities=_municipalities(geom, family, area, layers),
         intersections=_intersections(geom, area, layers),
         distances=_distances(geom, layers),
+        coverage=_coverage(geom, layers, coverage, tuple(expected)),
         arenas=arenas,
         substations=_substations(geom, layers, n_substations),
         conflicts=conflicts,

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from areal.geo import criteria as C
-from areal.geo.area_lost import area_lost
+from areal.geo.area_lost import area_lost, exact_area_lost, merge_area_lost
 from areal.geo.criterion_arrays import coarse_criteria, criterion_arrays, exclusion_arrays
 from areal.geo.errors import RuleError
 from areal.geo.grid import AnalysisGrid, check_same_grid, land_mask
@@ -297,8 +297,15 @@ class SuitabilityModel:
         return zonal_mean(self.suitability() if suitability is None else suitability, self.grid, geom)
 
     def area_lost(self) -> pd.DataFrame:
-        """Land removed by each exclusion, alone and marginally (GLAES-style); see :func:`area_lost`."""
-        return area_lost(self.land, self.exclusions, self.grid.cell_area)
+        """Land removed by each exclusion, alone and marginally (GLAES-style).
+
+        Exact polygon areas (:func:`~areal.geo.area_lost.exact_area_lost`) beside the cell count
+        at the grid resolution (:func:`~areal.geo.area_lost.area_lost`); see
+        :func:`~areal.geo.area_lost.merge_area_lost`.
+        """
+        cells = area_lost(self.land, self.exclusions, self.grid.cell_area)
+        exact = exact_area_lost(self.land_frame, dict(self.plan.exclusions), bounds=self.grid.bounds)
+        return merge_area_lost(cells, exact, self.grid.res)
 
 
 def build_model(

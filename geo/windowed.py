@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.geo import criteria as C
-from areal.geo.area_lost import area_lost_table
+from areal.geo.area_lost import area_lost_table, exact_area_lost, merge_area_lost
 from areal.geo.criterion_arrays import (
     CoarseCriterion,
     check_distance_res,
@@ -480,7 +480,11 @@ def _run(
         )
         for t in sched.map(_run_tile, wins, shared=runner):
             collect(t)
-    table = area_lost_table(alone, marginal, n_land, n_any, grid.cell_area)
+    table = merge_area_lost(
+        area_lost_table(alone, marginal, n_land, n_any, grid.cell_area),
+        exact_area_lost(inputs.land, dict(p.exclusions), bounds=grid.bounds),
+        grid.res,
+    )
     site_gdf = None
     if sites:
         site_gdf = _windowed_sites(

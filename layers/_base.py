@@ -111,6 +111,36 @@ class Fetch:
         object.__setattr__(self, "params", _frozen(self.params))
 
 
+CoverageKind = Literal["county", "municipalities", "features"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Where a layer is mapped, so that "nothing found" can be told from "not mapped here".
+
+    Attributes
+    ----------
+    kind : {"county", "municipalities", "features"}
+        ``county``: a national layer, mapped over the whole county; ``municipalities``: mapped in
+        the municipalities whose four-digit numbers name its source files (AR5 per municipality:
+        ``ar5_5001.gpkg``), else the municipalities of its ``kommunenummer`` column;
+        ``features``: a wall-to-wall map (every m² has a class, as AR5 or N50 Arealdekke have) is
+        mapped where its source features are, before any class filter.
+    note : str
+        What the coverage means, shown in reports.
+
+    A ``<source>.coverage.geojson`` file beside a source (written by ``areal fetch`` with the
+    area it fetched) overrides ``kind``: see :mod:`areal.layers.coverage`.
+    """
+
+    kind: CoverageKind = "county"
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("county", "municipalities", "features"):
+            raise ValueError(f"Coverage: kind {self.kind!r} is not one of county, municipalities, features")
+
+
 @dataclass(frozen=True)
 class Style:
     """Map style and legend of a layer (Leaflet path options).
@@ -187,6 +217,8 @@ class LayerSpec:
         Not needed for the core analyses (for example a non-commercial layer).
     notes : str
         Known defects and caveats.
+    coverage : Coverage
+        Where the layer is mapped (default: the whole county).
     """
 
     id: str
@@ -215,6 +247,7 @@ class LayerSpec:
     crs: str = "EPSG:25833"
     licence_url: str = ""
     notes: str = ""
+    coverage: Coverage = field(default_factory=Coverage)
 
     def __post_init__(self) -> None:
         problems = []

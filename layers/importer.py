@@ -371,6 +371,17 @@ def import_file(
         out = out.with_suffix(".csv")
     else:
         write_frame(df, out, layer=spec.source.layer or spec.id)
+        if spec.coverage.kind != "county" and len(df):
+            # A partial layer (AR5 of one area) is mapped where the imported file is: say so, so a
+            # site elsewhere is "not mapped", not "no farmland".
+            from areal.layers.coverage import write_sidecar
+
+            geoms = np.asarray(df.geometry.values)
+            write_sidecar(
+                out,
+                shapely.union_all(shapely.make_valid(geoms[~shapely.is_empty(geoms)])),
+                description=f"imported from {path.name}",
+            )
     report.target = str(out)
     report.n_written = len(df)
     return report

@@ -10,6 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 
+from areal.geo.area_analysis import ContextTable, parse_contexts
 from areal.geo.emission_factors import EmissionFactors, parse_emission_factors
 from areal.geo.errors import RuleError, UnknownNameError
 from areal.geo.profiles import Profile, parse_profile
@@ -44,6 +45,19 @@ def load_rules(path: str | os.PathLike | None = None) -> RuleTable:
     p = Path(path) if path is not None else default_rules_path()
     doc, text = _read_toml(p, "rule table")
     return parse_rules(doc, text, source=str(p), known_layers=registry.names())
+
+
+def load_contexts(path: str | os.PathLike | None = None, rules: RuleTable | None = None) -> ContextTable:
+    """Read and validate the area-analysis contexts (default ``data/contexts.toml``) against ``rules``.
+
+    Raises
+    ------
+    RuleError
+        For a missing file, invalid TOML, or a context naming an unknown layer or dataset.
+    """
+    p = Path(path) if path is not None else settings.project_data("contexts.toml")
+    doc, _ = _read_toml(p, "context table")
+    return parse_contexts(doc, rules if rules is not None else load_rules(), source=str(p))
 
 
 def load_emission_factors(path: str | os.PathLike | None = None) -> EmissionFactors:

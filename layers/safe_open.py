@@ -1135,7 +1135,7 @@ def open_vector(
     kind = sniff(p, name)
     _check_kind(kind, kinds, name)
     if kind in _READERS_BY_KIND:
-        return _READERS_BY_KIND[kind](p, name, layer)
+        return _READERS_BY_KIND[kind](p, name, layer or family)
     if kind not in KINDS:
         raise _refuse(
             name,
@@ -1149,7 +1149,7 @@ def open_vector(
             src, kind, layer = _unzip(p, name, tmp, limits, layer)
             _check_kind(kind, kinds, name)
             if kind in _READERS_BY_KIND:
-                return _READERS_BY_KIND[kind](src, name, layer)
+                return _READERS_BY_KIND[kind](src, name, layer or family)
         return _read_checked(src, kind, name, tmp, limits, layer, family, pick, columns, read_geometry)
 
 
@@ -1272,6 +1272,18 @@ _READERS_BY_KIND: dict[str, Callable[[Path, str, str | None], gpd.GeoDataFrame]]
 def register_kind(kind: str, reader: Callable[[Path, str, str | None], gpd.GeoDataFrame]) -> None:
     """Let a format this module does not read itself (e.g. ``"sosi"``) go through :func:`open_vector`.
 
-    ``reader(path, name, layer)`` is called after the path, file and content checks.
+    ``reader(path, name, layer)`` is called after the path, file and content checks; ``layer``
+    is the layer asked for, else the geometry family asked for (``"polygon"``, ``"line"``,
+    ``"point"``), else None.
     """
     _READERS_BY_KIND[kind] = reader
+
+
+def _sosi_reader(path: Path, name: str, layer: str | None) -> gpd.GeoDataFrame:
+    # imported on first use: areal.layers.sosi imports this module (and re-registers itself)
+    from areal.layers import sosi
+
+    return sosi._safe_reader(path, name, layer)
+
+
+register_kind("sosi", _sosi_reader)

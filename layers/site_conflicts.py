@@ -71,7 +71,10 @@ def rule_exclusions(
             continue
         gdf = rules.select(rule.b_layer, layers[rule.b_layer], rule.b)
         if rule.buffer_m > 0 and len(gdf):
+            core = gdf.geometry.union_all() if rule.zone == "outside" else None
             gdf = gdf.set_geometry(gdf.geometry.buffer(rule.buffer_m))
+            if core is not None:  # a § 49 ring: the zone outside B, not B again
+                gdf = gdf.set_geometry(gdf.geometry.difference(core))
         out[name] = gdf
     return out, skipped
 

@@ -117,7 +117,11 @@ def check_cmd(ctx, area_file: Path, out: Path | None, km: float, kind: str, data
         except LayerMissingError:
             continue
         hits = touched_features(
-            area, layer, rule.buffer_m, columns=tuple(c for c in cols if c in layer.columns)
+            area,
+            layer,
+            rule.buffer_m,
+            columns=tuple(c for c in cols if c in layer.columns),
+            zone=rule.zone,
         )
         if hits.empty:
             continue

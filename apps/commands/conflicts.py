@@ -114,6 +114,7 @@ def conflicts_cmd(
         except LayerMissingError as exc:
             click.echo(f"missing layer {lid!r}: its rules are skipped ({exc})")
     from areal.layers import settings
+    from areal.layers.coverage import coverages
 
     res = check_conflicts(
         prop,
@@ -125,6 +126,7 @@ def conflicts_cmd(
         within=knrs,
         scheduler=settings.scheduler(),
         area_method=settings.area_method(),
+        coverage=coverages(layers, data_dir, frames=layers),
     )
     prop, _ = clip_to_municipalities(prop, munis, knrs)  # the part the tables are about
     # The rules table written out: the rules of the requested layers (others of as_layer left out).
@@ -167,15 +169,23 @@ def conflicts_cmd(
 
 def _print_summary(res, as_layer: str, proposal: str, out: Path, acc) -> None:
     from areal.geo.areas import describe
+    from areal.geo.coverage import status_text
 
     click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
     click.echo(f"Areas: {describe(res.area_method, lang='en')}")
     click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
     click.echo("-" * 100)
-    for _, row in res.summary().iterrows():
+    summary = res.summary()
+    for _, row in summary[summary["status"] != "not_mapped"].iterrows():
         click.echo(f"{row['severity']:10} {row['area_ha']:12,.1f}  {row['pair']}")
         click.echo(f"{'':24}{row['basis'][:96]}")
     click.echo("-" * 100)
+    for _, row in summary[summary["status"] == "not_mapped"].iterrows():
+        # never 0 ha: the layer says nothing here
+        click.echo(
+            f"{row['severity']:10} {'not mapped':>12}  {row['pair']}: {status_text('not_mapped', row['reason'], 'en')}"
+        )
+
     for sev in ("exclusion", "high", "medium", "low"):
         click.echo(f"{sev:10} {res.total_ha(sev):12,.1f}  ha (union of all pairs of this severity)")
     click.echo(f"{'any':10} {res.total_ha():12,.1f}  ha in conflict")

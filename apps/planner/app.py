@@ -59,6 +59,8 @@ TAB_KEYS = {
     "ArenasView": "arenas",
     "IndicatorView": "indicators",
     "ScenarioView": "scenarios",
+    "AnalysisView": "analysis",
+    "PlanAccountView": "arealregnskap",
 }
 """The ``tab=`` value of each analysis view (the first two tabs are ``site`` and ``layers``)."""
 
@@ -306,6 +308,13 @@ def create_app(
             from areal.apps.planner.scenarios import ScenarioState, ScenarioView
 
             views.append(ScenarioView(tool=ScenarioState(**kw, store=store, suit=suit)))
+        if mode == "planner" and "municipalities" in data.layers:
+            from areal.apps.planner.plan_account_view import PlanAccountState, PlanAccountView
+
+            views.append(PlanAccountView(tool=PlanAccountState(app=state, executor=executor)))
+    from areal.apps.planner.analysis_view import analysis_view
+
+    views.append(analysis_view(state, executor))  # the "Arealanalyse" tab (DOK-style area analysis)
     suit_tool = next((v.tool for v in views if isinstance(v, SuitabilityView)), None)
     notes = _link_notices(state, suit_tool, args, engines)
     if notes:

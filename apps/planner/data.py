@@ -54,12 +54,16 @@ class AppData:
         :class:`LayerState` per id.
     rasters : dict
         Path of each available raster layer.
+    coverage : dict
+        Where each loaded layer is mapped (:func:`areal.layers.coverage.coverages`), for the
+        site check's hit / no hit / not mapped.
     """
 
     specs: list[LayerSpec]
     layers: dict[str, gpd.GeoDataFrame]
     states: dict[str, LayerState]
     rasters: dict[str, str] = field(default_factory=dict)
+    coverage: dict = field(default_factory=dict)
     cache_size: int = 256
     _geojson: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _png: dict = field(default_factory=dict, repr=False)
@@ -122,7 +126,13 @@ class AppData:
             layers[spec.id] = gdf
             origin = gdf.attrs.get("load_report", {}).get("origin")
             states[spec.id] = LayerState("starter" if origin == "starter" else "loaded")
-        return cls(specs=specs, layers=layers, states=states, rasters=rasters)
+        from areal.layers.coverage import coverages
+
+        try:
+            cover = coverages(layers, data_dir, frames=layers)
+        except (ArealError, OSError, ValueError):
+            cover = {}  # without coverage every loaded layer counts as mapped everywhere
+        return cls(specs=specs, layers=layers, states=states, rasters=rasters, coverage=cover)
 
     # ------------------------------------------------------------------ lookups
 

@@ -347,7 +347,15 @@ class PlannerState(param.Parameterized):
         engine = self.conflict_engine
         if engine is not None and self.site_kind != "business_areas":
             engine = functools.partial(engine, as_layer=self.site_kind)
-        return check_site(site, layers, conflict_engine=engine, suitability_engine=self.suitability_engine)
+        expected = [sp.id for sp in self.data.specs if sp.kind == "vector"] if self.data is not None else []
+        return check_site(
+            site,
+            layers,
+            conflict_engine=engine,
+            suitability_engine=self.suitability_engine,
+            coverage=getattr(self.data, "coverage", None),
+            expected=expected,
+        )
 
     def _fail(self, exc: BaseException) -> None:
         key = getattr(exc, "key", None)

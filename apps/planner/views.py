@@ -356,6 +356,18 @@ class SiteCheckView(View):
             parts.append(_table(inter, s, "areal-intersections"))
         else:
             parts.append(pn.pane.Markdown(s.t("site.no_intersections")))
+        gaps = report.not_mapped()
+        if len(gaps):
+            # "ikke kartlagt" is not "nothing here": name the layers that say nothing about the site
+            from areal.geo.coverage import status_text
+
+            names = ", ".join(
+                f"{esc(titles.get(r.layer, r.layer))} ({status_text(r.status, r.reason, s.lang)})"
+                for r in gaps.itertuples()
+            )
+            parts.append(
+                pn.pane.Markdown(s.t("site.not_mapped", layers=names), css_classes=["areal-not-mapped"])
+            )
         dist = report.distances.copy()
         dist["target"] = dist["target"].map(lambda v: s.t(f"target.{v}"))
         dist["distance_m"] = dist["distance_m"].where(dist["available"])

@@ -84,6 +84,7 @@ def check_conflicts(
     footprint: bool = False,
     scheduler=None,
     area_method: str = "planar",
+    coverage=None,
 ) -> ConflictResult:
     """Conflicts of a proposal with the layers the rules of ``as_layer`` name.
 
@@ -105,9 +106,9 @@ def check_conflicts(
     footprint : bool
         Give points and lines a 1 m² footprint so the zones they lie in are reported (the app's
         drawn points); otherwise they have no area.
-    scheduler, area_method : optional
+    scheduler, area_method, coverage : optional
         Passed to :func:`~areal.geo.conflicts.find_conflicts` (where the engine's partitions run;
-        planar or geodesic hectares).
+        planar or geodesic hectares; where each layer is mapped, for hit / no hit / not mapped).
 
     Raises
     ------
@@ -153,4 +154,5 @@ def check_conflicts(
         municipalities=municipalities,
         scheduler=scheduler,
         area_method=area_method,
+        coverage=coverage,
     )

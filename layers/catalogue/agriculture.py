@@ -1,7 +1,11 @@
 """NIBIO AR5 land resource map: farmland and productive forest (1:5 000)."""
 
-from areal.layers._base import Fetch, LayerSpec, Source, Style
+from areal.layers._base import Coverage, Fetch, LayerSpec, Source, Style
 
+# The official code lists (SOSI FKB-AR5, published as GML dictionaries ArealressursArealtype,
+# ...Skogbonitet, ...Treslag, ...Grunnforhold; tests/layers/test_codelists.py compares them),
+# plus the codes NIBIO's own AR5 schema (NibioOpenSource/pgtopo_update_sql, topo_ar5.sql) also
+# allows: treslag 35 and skogbonitet 17, 18.
 AR5_ARTYPE = {
     "11": "Bebygd",
     "12": "Samferdsel",
@@ -17,11 +21,13 @@ AR5_ARTYPE = {
     "99": "Ikke kartlagt",
 }
 AR5_SKOGBONITET = {
-    "11": "Særs høy",
-    "12": "Høy",
+    "11": "Impediment",
+    "12": "Lav",
     "13": "Middels",
-    "14": "Lav",
-    "15": "Impediment",
+    "14": "Høy",
+    "15": "Særs høy",
+    "17": "Produktiv",  # NIBIO schema only (bonitet not split)
+    "18": "Høy og særs høy",  # NIBIO schema only
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }
@@ -29,19 +35,23 @@ AR5_TRESLAG = {
     "31": "Barskog",
     "32": "Lauvskog",
     "33": "Blandingsskog",
+    "35": "Lauvblandingsskog",  # NIBIO schema only
     "39": "Ikke tresatt",
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }
 AR5_GRUNNFORHOLD = {
-    "41": "Blokkdominert",
-    "42": "Organiske jordlag",
+    "41": "Blokkmark",
+    "42": "Fjell i dagen",
     "43": "Grunnlendt",
     "44": "Jorddekt",
-    "45": "Fjell i dagen",
+    "45": "Organiske jordlag",
+    "46": "Konstruert",
     "98": "Ikke relevant",
     "99": "Ikke registrert",
 }
+AR5_EXTRA_CODES = {"skogbonitet": {"17", "18"}, "treslag": {"35"}}
+"""Codes in the catalogue that the published GML code lists lack (NIBIO's AR5 schema has them)."""
 
 AR5 = LayerSpec(
     id="ar5",
@@ -55,7 +65,12 @@ AR5 = LayerSpec(
     licence_url="https://creativecommons.org/licenses/by/4.0/",
     vintage="continuously updated",
     attribution="© NIBIO, AR5 (CC BY 4.0)",
-    source=Source(patterns=("ar5/*.gpkg", "ar5/*.zip", "ar5/*.geojson"), layer=None),
+    # FKB-AR5 GML holds ArealressursFlate (areas), ArealressursGrense and KantUtsnitt (lines):
+    # the areas are read.
+    source=Source(
+        patterns=("ar5/*.gpkg", "ar5/*.zip", "ar5/*.geojson", "ar5/*.gml#ArealressursFlate", "ar5/*.shp"),
+        layer=None,
+    ),
     fetch=Fetch(
         service="Geonorge nedlasting API (Arealressurskart FKB-AR5, NIBIO), per municipality",
         url="https://nedlasting.geonorge.no/api/order",
@@ -73,12 +88,17 @@ AR5 = LayerSpec(
         },
     ),
     columns={"arealtype": "str", "skogbonitet": "str", "treslag": "str", "grunnforhold": "str"},
-    # SOSI short names (ARTYPE, ARTRESLAG, ARSKOGBON, ARGRUNNF) as in SOSI-derived files.
+    # SOSI short names: ..ARTYPE, ..ARTRESLAG, ..ARSKOGBON, ..ARGRUNNF in SOSI files, and
+    # lower-case in NIBIO's shapefiles (official-samples/nibio-ar5/nibio-workshop-shapefile).
     rename={
         "ARTYPE": "arealtype",
         "ARTRESLAG": "treslag",
         "ARSKOGBON": "skogbonitet",
         "ARGRUNNF": "grunnforhold",
+        "artype": "arealtype",
+        "artreslag": "treslag",
+        "arskogbon": "skogbonitet",
+        "argrunnf": "grunnforhold",
     },
     code_lists={
         "arealtype": AR5_ARTYPE,
@@ -87,6 +107,8 @@ AR5 = LayerSpec(
         "grunnforhold": AR5_GRUNNFORHOLD,
     },
     tooltip=("arealtype", "skogbonitet", "treslag"),
+    # AR5 is fetched per municipality: it says nothing outside the municipalities whose files exist.
+    coverage=Coverage("municipalities", note="the municipalities for which AR5 was fetched or imported"),
     style=Style(
         color="#827717",
         fill_color="#cddc39",

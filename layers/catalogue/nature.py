@@ -31,6 +31,10 @@ VERNEFORM = {
     "Dyrelivsfredningsomraade": "Dyrelivsfredning",
     "Plantefredningsomraade": "Plantefredningsområde",
     "Landskapsvernomraade_Plantefredning": "Landskapsvernområde med plantelivsfredning",
+    # SOSI short codes, as in Naturbase's SOSI export and N50 (official-samples: NR, LVO, NM)
+    "NR": "Naturreservat",
+    "LVO": "Landskapsvernområde",
+    "NM": "Naturminne",
 }
 
 NATIONAL_PARKS = LayerSpec(

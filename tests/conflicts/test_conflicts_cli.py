@@ -1,4 +1,5 @@
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 from areal.apps.cli import main
@@ -37,6 +38,8 @@ def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, propo
     assert res.exit_code == 0, res.output
     assert "missing layer 'ar5'" in res.output and "missing layer 'reindeer_pastures'" in res.output
     assert "business_areas × forest" in res.output and "jordlova" not in res.output  # ar5 rules not applied
+    # the ar5 rules are listed as not mapped, never as 0 ha
+    assert "not mapped  business_areas × ar5:farmland: not mapped (layer missing)" in res.output
     layers = dict(pyogrio.list_layers(out))
     assert {
         "summary",
@@ -53,6 +56,9 @@ def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, propo
     assert summary.set_index("pair").loc["business_areas × forest", "area_ha"] == pytest.approx(
         forest.area_ha.sum()
     )
+    farmland = summary.set_index("pair").loc["business_areas × ar5:farmland"]
+    assert (farmland["status"], farmland["reason"]) == ("not_mapped", "layer_missing")
+    assert pd.isna(farmland["area_ha"])
     assert (tmp_path / "csv" / "by_municipality.csv").exists() and (
         tmp_path / "csv" / "area_account.csv"
     ).exists()

@@ -41,6 +41,7 @@ def _proposal():
 def _reference_ha(prop, layer, rule, rules):
     """Independent computation: geopandas buffer + dissolve + overlay (no code of geo.overlay)."""
     b = rules.select(rule.b_layer, layer, rule.b)
+    core = b[b.geom_type.isin(["Polygon", "MultiPolygon"])].make_valid().union_all()
     if rule.buffer_m:
         b = gpd.GeoDataFrame(geometry=b.buffer(rule.buffer_m, quad_segs=BUFFER_QUAD_SEGS), crs=b.crs)
     b = b[b.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -49,6 +50,8 @@ def _reference_ha(prop, layer, rule, rules):
     a_diss = prop.dissolve()[["geometry"]]
     b_diss = b[["geometry"]].dissolve()
     b_diss["geometry"] = b_diss.make_valid()
+    if rule.zone == "outside":  # a § 49 ring: the zone without the protected area itself
+        b_diss["geometry"] = b_diss.difference(core)
     return gpd.overlay(a_diss, b_diss, how="intersection", keep_geom_type=True).area.sum() / 1e4
 
 

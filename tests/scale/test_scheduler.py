@@ -93,3 +93,39 @@ def test_large_arrays_reach_worker_processes_as_one_mapped_file():
     import os
 
     assert not os.path.exists(folder)
+
+
+def _faults_per_alloc(_=None) -> float:
+    """Minor page faults of allocating, touching and freeing a 16 MiB array, averaged over 5."""
+    import resource
+
+    import numpy as np
+
+    np.ones(1 << 22, np.float32)  # once, so the heap may grow to hold it
+    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        a = np.ones(1 << 22, np.float32)  # 16 MiB, like a 2048² float32 tile
+        del a
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0) / 5
+
+
+def test_dask_workers_reuse_tile_sized_arrays_instead_of_faulting_them_in():
+    """dask's nanny sets MALLOC_TRIM_THRESHOLD_, which stops glibc from raising its mmap threshold:
+    each 16 MiB array was mapped and faulted in anew. The scheduler's worker plugin
+    restores heap reuse on every worker it is handed."""
+    distributed = pytest.importorskip("distributed")
+    if not __import__("areal.geo.scheduler", fromlist=["tune_malloc"]).tune_malloc():
+        pytest.skip("not glibc")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        before = list(client.run(_faults_per_alloc).values())[0]
+        s = get_scheduler(client)
+        after = list(client.run(_faults_per_alloc).values())[0]
+        s.close()
+    print(f"page faults per 16 MiB array: {before:.0f} before, {after:.0f} after")
+    # measured here: 520 before (every allocation mapped anew), 0 after
+    assert before > 100 and after * 10 < before, (before, after)

@@ -100,7 +100,11 @@ def test_rule_exclusion_removes_exactly_the_buffered_area():
     expected[4:7, 3:6] = True  # y 320..580 -> rows 4..6; x 320..580 -> cols 3..5
     np.testing.assert_array_equal(np.isnan(s), expected)
     lost = m.area_lost().set_index("exclusion")
-    assert lost.loc["rule: lakes (100 m)", "alone_area_ha"] == pytest.approx(9.0)
+    # 9 cells of 1 ha are touched; the exclusion itself covers its exact buffered area
+    assert lost.loc["rule: lakes (100 m)", "cells_alone_ha"] == pytest.approx(9.0)
+    exact = excl["rule: lakes (100 m)"].geometry.area.sum() / 1e4
+    assert lost.loc["rule: lakes (100 m)", "alone_area_ha"] == pytest.approx(exact, rel=1e-12)
+    assert lost.loc["rule: lakes (100 m)", "method"] == "exact"
     sites = m.sites()
     assert len(sites) == 1 and sites.iloc[0]["area_ha"] == pytest.approx(91.0)
     # without the rule only the profile's (empty) exclusions apply: all 100 ha

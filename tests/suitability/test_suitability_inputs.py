@@ -100,7 +100,11 @@ def test_rule_exclusions_enter_every_run_and_missing_rule_layers_are_named():
     g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 1000, Y0 + 1000))
     m = build_model(PROFILE, inputs, g)
     lost = m.area_lost().set_index("exclusion")
-    assert lost.loc["rule: lakes (100 m)", "alone_area_ha"] == pytest.approx(9.0)
+    # 9 cells of 1 ha are touched; the exclusion itself covers its exact buffered area
+    assert lost.loc["rule: lakes (100 m)", "cells_alone_ha"] == pytest.approx(9.0)
+    exact = inputs.extra_exclusions["rule: lakes (100 m)"].geometry.area.sum() / 1e4
+    assert lost.loc["rule: lakes (100 m)", "alone_area_ha"] == pytest.approx(exact, rel=1e-12)
+    assert lost.loc["rule: lakes (100 m)", "method"] == "exact"
     assert int(m.eligible.sum()) == 91
     # the skip is reported with the plan's own skips, where every view reads them
     assert any(k == "rule: national_parks" for k, _ in m.skipped)

@@ -517,3 +517,61 @@ def test_windowed_run_leaves_the_process_warning_filters_as_they_were():
     res = run_windowed(prof, inputs, g, tile=3, workers=2)
     assert res.n_tiles == 9
     assert list(warnings.filters) == before
+
+
+def test_area_lost_of_a_two_cell_exclusion_across_cell_edges_is_exact():
+    """Issue 15: a 150 m × 50 m exclusion straddling two 100 m cells loses 0.75 ha, not 2 ha."""
+    from areal.geo.area_lost import exact_area_lost, merge_area_lost
+
+    land_poly = box(X0, Y0, X0 + 200, Y0 + 100)
+    excl = box(X0 + 25, Y0 + 25, X0 + 175, Y0 + 75)  # crosses the edge x = X0 + 100
+    other = box(X0 + 150, Y0, X0 + 200, Y0 + 100)  # overlaps 25 m × 50 m of it
+    g = AnalysisGrid(UTM33, 100, (X0, Y0, X0 + 200, Y0 + 100))
+    land = np.ones(g.shape, bool)
+    cells = area_lost(land, {"e": land.copy(), "o": np.array([[False, True]])}, cell_area=g.cell_area)
+    exact = exact_area_lost([land_poly], {"e": [excl, excl], "o": [other]}, bounds=g.bounds)
+    t = merge_area_lost(cells, exact, g.res).set_index("exclusion")
+    assert t.loc["e", "cells_alone"] == 2 and t.loc["e", "cells_alone_ha"] == 2.0  # the cell count
+    assert t.loc["e", "alone_area_m2"] == 7500.0  # exact; its duplicate counted once
+    assert t.loc["e", "marginal_area_m2"] == 7500.0 - 25 * 50
+    assert t.loc["o", "alone_area_m2"] == 5000.0 and t.loc["o", "marginal_area_m2"] == 5000.0 - 25 * 50
+    assert t.loc["all exclusions", "alone_area_m2"] == 7500.0 + 5000.0 - 25 * 50
+    assert t.loc["remaining", "alone_area_m2"] == 20000.0 - 11250.0
+    assert t.loc["e", "share_alone"] == 7500.0 / 20000.0 and t.loc["e", "cell_res_m"] == 100.0
+
+
+def test_model_area_lost_is_exact_for_polygon_exclusions():
+    land = gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"]}, geometry=[box(X0, Y0, X0 + 200, Y0 + 100)], crs=UTM33
+    )
+    prof = parse_profile(
+        {
+            "name": "tiny",
+            "title_nb": "Liten",
+            "title_en": "Tiny",
+            "rationale": "test",
+            "min_area_ha": 0.5,
+            "threshold": 0.0,
+            "connectivity": "rook",
+            "exclusions": ["lakes"],
+            "criteria": [
+                {
+                    "id": "road",
+                    "kind": "distance",
+                    "layer": "roads",
+                    "weight": 1,
+                    "value": {"type": "linear", "best": 0, "worst": 5000},
+                },
+            ],
+        },
+        "tiny.toml",
+    )
+    layers = {
+        "roads": gpd.GeoDataFrame(geometry=[LineString([(X0, Y0), (X0 + 200, Y0)])], crs=UTM33),
+        "lakes": gpd.GeoDataFrame(geometry=[box(X0 + 25, Y0 + 25, X0 + 175, Y0 + 75)], crs=UTM33),
+    }
+    m = build_model(
+        prof, SuitabilityInputs(layers=layers, land=land), AnalysisGrid(UTM33, 100, land.total_bounds)
+    )
+    t = m.area_lost().set_index("exclusion")
+    assert t.loc["lakes", "cells_alone"] == 2 and t.loc["lakes", "alone_area_ha"] == 0.75
