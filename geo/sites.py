@@ -227,19 +227,44 @@ def split_large_regions(
     return remap[out], len(order)
 
 
+def _same_value_components(values: np.ndarray, structure: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected components of cells > 0 with equal value (neighbours per ``structure``): ``(labels, m)``.
+
+    One graph over all cells instead of one ``ndimage.label`` per value: neighbours of the same
+    value are joined (``scipy.sparse.csgraph.connected_components``).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    h, w = values.shape
+    inside = values > 0
+    ids = np.full(values.shape, -1, dtype=np.int64)
+    ids[inside] = np.arange(int(inside.sum()))
+    rows, cols = [], []
+    # half of the neighbourhood is enough: each edge once; cell (r, c) and (r + dr, c + dc)
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        if not structure[1 + dr, 1 + dc]:
+            continue
+        c0, c1 = max(0, -dc), w - max(0, dc)
+        a, b = values[: h - dr, c0:c1], values[dr:, c0 + dc : c1 + dc]
+        same = (a > 0) & (a == b)
+        rows.append(ids[: h - dr, c0:c1][same])
+        cols.append(ids[dr:, c0 + dc : c1 + dc][same])
+    n = int(inside.sum())
+    r = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    c = np.concatenate(cols) if cols else np.empty(0, np.int64)
+    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
+    m, comp = connected_components(graph, directed=False)
+    out = np.zeros(values.shape, dtype=np.int32)
+    out[inside] = comp + 1
+    return out, int(m)
+
+
 def _pieces(
     part_of: np.ndarray, n_parts: int, structure: np.ndarray, min_cells: float, max_cells: int
 ) -> np.ndarray:
     """Connected pieces of each part (1..m); pieces below ``min_cells`` join a touching piece or go."""
-    pieces = np.zeros(part_of.shape, dtype=np.int32)
-    m = 0
-    for i, sl in enumerate(ndimage.find_objects(part_of, max_label=n_parts), start=1):
-        if sl is None:
-            continue
-        lab, k = ndimage.label(part_of[sl] == i, structure=structure)  # within the part's own box
-        sel = lab > 0
-        pieces[sl][sel] = lab[sel] + m
-        m += k
+    pieces, m = _same_value_components(part_of, structure)
     sizes = np.bincount(pieces.ravel(), minlength=m + 1)
     small = [p for p in np.argsort(sizes[1:], kind="stable") + 1 if sizes[p] < min_cells - 1e-9]
     boxes = list(ndimage.find_objects(pieces, max_label=m)) if small else []
