@@ -108,14 +108,17 @@ def check_cmd(ctx, area_file: Path, out: Path | None, km: float, kind: str, data
     )
     area, _ = _read_proposal(str(area_file), data_dir)
     click.echo("\nFeatures touched (with each rule's zone):")
-    for rule in load_rules().rules_for(kind):
+    table = load_rules()
+    for rule in table.rules_for(kind):
         cols = _FEATURE_COLUMNS.get(rule.b_layer)
-        if cols is None or rule.b_class:
+        if cols is None:
             continue
         try:
             layer = loader.load(rule.b_layer, data_dir)
         except LayerMissingError:
             continue
+        if rule.b_class:  # e.g. only the sea sites of the aquaculture register
+            layer = table.select(rule.b_layer, layer, rule.b)
         hits = touched_features(
             area,
             layer,

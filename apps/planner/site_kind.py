@@ -30,9 +30,9 @@ def not_mapped_note(state: PlannerState, conflicts) -> pn.pane.Markdown:
     missing = list((getattr(conflicts, "attrs", {}) or {}).get("not_mapped", []))
     if missing:
         titles = {s.id: s.title_in(state.lang) for s in state.data.specs} if state.data is not None else {}
-        lines.append(state.t("site.not_mapped", layers=", ".join(titles.get(m, m) for m in missing)))
+        lines.append(state.t("site.rules_not_mapped", layers=", ".join(titles.get(m, m) for m in missing)))
     return pn.pane.Markdown(
         "  \n".join(f"*{esc(x)}*" for x in lines),
         sizing_mode="stretch_width",
-        css_classes=["areal-not-mapped"],
+        css_classes=["areal-kind-note"],
     )

@@ -1274,7 +1274,7 @@ def test_check_a_sea_test_area(planner_server, visit, sea_file):
     conflicts = visit.text(".areal-conflicts", timeout=20_000)
     assert "aquaculture_sites" in conflicts or "Akvakultur" in conflicts, conflicts
     assert "akvakulturloven" in conflicts
-    note = visit.text(".areal-not-mapped")
+    note = visit.text(".areal-kind-note")
     assert "Sjekket som: Testområde på sjø" in note
     assert "Ikke kartlagt" in note and "Farleder" in note and "Fiskeplasser" in note
     visit.page.locator(".areal-conflicts").first.scroll_into_view_if_needed()
@@ -1286,6 +1286,6 @@ def test_check_a_sea_test_area(planner_server, visit, sea_file):
         "() => !window.location.search.includes('kind=test_area_sea')", timeout=10_000
     )
     deadline = time.time() + 20
-    while time.time() < deadline and "Næringsareal" not in visit.text(".areal-not-mapped"):
+    while time.time() < deadline and "Næringsareal" not in visit.text(".areal-kind-note"):
         time.sleep(0.2)
-    assert "Sjekket som: Næringsareal" in visit.text(".areal-not-mapped")
+    assert "Sjekket som: Næringsareal" in visit.text(".areal-kind-note")

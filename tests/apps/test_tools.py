@@ -431,7 +431,7 @@ def test_the_site_kind_picks_the_rules_and_names_unmapped_layers(tiny):
     from areal.apps.planner.site_kind import not_mapped_note
 
     note = not_mapped_note(app, conf).object
-    assert "Testområde på sjø" in note and "Ikke kartlagt" in note and "Farleder" in note
+    assert "Testområde på sjø" in note and r"Ikke kartlagt \(reglene" in note and "Farleder" in note
     app.site_kind = "test_area_land"
     assert app.report.conflicts["basis"].tolist() == ["land"]
 
