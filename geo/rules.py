@@ -174,6 +174,8 @@ class RuleTable:
     source: str = "<rules>"
     kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Kind id -> the further A sides whose rules apply to it (``[kinds.*] include``)."""
+    virtual: frozenset[str] = frozenset()
+    """Kind ids that are no layer (``test_area_sea``): A sides only, nothing to load."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "classes", MappingProxyType(dict(self.classes)))
@@ -203,8 +205,10 @@ class RuleTable:
         return tuple(r for r in self.rules if r.severity == "exclusion")
 
     def layers(self) -> set[str]:
-        """Every layer id referenced by a rule."""
-        return {r.a_layer for r in self.rules} | {r.b_layer for r in self.rules}
+        """Every layer id referenced by a rule (kind ids that are no layer left out)."""
+        return {r.a_layer for r in self.rules if r.a_layer not in self.virtual} | {
+            r.b_layer for r in self.rules
+        }
 
     def class_def(self, selector: str) -> ClassDef | None:
         """Return the class behind ``selector``, None for a bare layer id.
@@ -518,7 +522,9 @@ def parse_rules(
                 zone,
             )
         )
-    return RuleTable(tuple(rules), classes, source, kinds)
+    b_sides = {r.b_layer for r in rules}
+    virtual = {k for k in kinds if (k not in known if known is not None else k not in b_sides)}
+    return RuleTable(tuple(rules), classes, source, kinds, frozenset(virtual))
 
 
 def rules_frame(table: RuleTable) -> pd.DataFrame:

@@ -135,6 +135,7 @@ def conflicts_cmd(
         rule_table.classes,
         rule_table.source,
         rule_table.kinds,
+        rule_table.virtual,
     )
 
     summary = res.summary()
