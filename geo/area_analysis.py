@@ -387,7 +387,10 @@ def analyse_area(
     if area_m2 > 0 and ctx_rules:
         try:
             res = find_conflicts(
-                prop, loaded, RuleTable(ctx_rules, rules.classes, rules.source), as_layer=ctx.as_layer
+                prop,
+                loaded,
+                RuleTable(ctx_rules, rules.classes, rules.source, rules.kinds, rules.virtual),
+                as_layer=ctx.as_layer,
             )
             pair_ha = {k: float(v) for k, v in res.pair_ha().items()}
         except RuleError:

@@ -210,6 +210,8 @@ class Profile:
     connectivity: str = "queen"
     ahp: AHPResult | None = None
     source: str = ""
+    max_area_ha: float | None = None
+    """Largest candidate site (ha): larger regions are split into parcels (None: no limit)."""
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -324,7 +326,7 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     ----------
     data : mapping
         Keys: ``name``, ``title_nb``, ``title_en``, ``rationale``, ``min_area_ha``, ``threshold``,
-        optional ``connectivity`` (``"rook"``/``"queen"``), ``[[criteria]]`` (each with ``id``,
+        optional ``max_area_ha`` (larger regions are split into parcels), optional ``connectivity`` (``"rook"``/``"queen"``), ``[[criteria]]`` (each with ``id``,
         ``kind``, ``layer``, ``value``, optional ``weight``/``where``/``cap_m``/``classes``),
         optional ``[ahp]`` (``order`` = criterion ids, ``matrix``) used instead of weights, and
         ``exclusions`` (layer ids or tables).
@@ -344,6 +346,9 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     rationale = _text(data, "rationale", source)
     min_area = _num(data.get("min_area_ha"), f"{source}: min_area_ha", lo=0, lo_open=True)
     threshold = _num(data.get("threshold"), f"{source}: threshold", lo=0, hi=1)
+    max_area = None
+    if "max_area_ha" in data:
+        max_area = _num(data["max_area_ha"], f"{source}: max_area_ha", lo=min_area)
     conn = data.get("connectivity", "queen")
     if conn not in CONNECTIVITY:
         raise RuleError(f"{source}: connectivity {conn!r} is not one of {list(CONNECTIVITY)}")
@@ -404,4 +409,5 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         conn,
         ahp,
         source,
+        max_area,
     )

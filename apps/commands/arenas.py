@@ -86,10 +86,21 @@ _FEATURE_COLUMNS = {
     show_default=True,
     help="Existing arenas within this distance.",
 )
+@click.option(
+    "--as",
+    "kind",
+    type=click.Choice(["test_area_land", "test_area_sea", "business_areas", "other"]),
+    default="test_area_land",
+    show_default=True,
+    help="What the area is: it is checked with that kind's rules (data/rules/default.toml [kinds]); "
+    "test_area_sea adds aquaculture zones, coral reefs, fairways and fishing grounds.",
+)
 @DATA_DIR_OPTION
 @JSON_OPTION
-def check_cmd(area_file: Path, out: Path | None, km: float, data_dir: Path | None, as_json: bool) -> None:
-    """Planning check of a proposed test area: conflicts (as a test arena), features touched, arenas nearby."""
+def check_cmd(
+    area_file: Path, out: Path | None, km: float, kind: str, data_dir: Path | None, as_json: bool
+) -> None:
+    """Planning check of a proposed test area: conflicts (with the rules of its kind), features touched, arenas nearby."""
     from areal.apps.commands.conflicts import _print_summary, _read_proposal, run_conflicts
     from areal.geo.arenas import arenas_near
     from areal.geo.conflicts import touched_features
@@ -98,21 +109,24 @@ def check_cmd(area_file: Path, out: Path | None, km: float, data_dir: Path | Non
     from areal.layers.project_data import load_rules
 
     check_out(out, (".gpkg",))
-    run = run_conflicts(str(area_file), "test_arenas", None, None, None, False, data_dir)
+    run = run_conflicts(str(area_file), kind, None, None, None, False, data_dir)
     if out is not None:
         from areal.layers.export import write_layers
 
         write_layers(run.layers(), out)
     area, _ = _read_proposal(str(area_file), data_dir)
     touched = []
-    for rule in load_rules().rules_for("test_arenas"):
+    table = load_rules()
+    for rule in table.rules_for(kind):
         cols = _FEATURE_COLUMNS.get(rule.b_layer)
-        if cols is None or rule.b_class:
+        if cols is None:
             continue
         try:
             layer = loader.load(rule.b_layer, data_dir)
         except LayerMissingError:
             continue
+        if rule.b_class:  # e.g. only the sea sites of the aquaculture register
+            layer = table.select(rule.b_layer, layer, rule.b)
         hits = touched_features(
             area,
             layer,

@@ -243,6 +243,8 @@ def run_conflicts(
         tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
         rule_table.classes,
         rule_table.source,
+        rule_table.kinds,
+        rule_table.virtual,
     )
     acc = None
     if account:

@@ -61,6 +61,15 @@ from areal.apps.cli import DATA_DIR_OPTION, main, note
     show_default=True,
     help="Worker threads for site checks and analyses.",
 )
+@click.option(
+    "--store",
+    "store_url",
+    envvar="AREAL_SCENARIO_STORE",
+    show_envvar=True,
+    default=None,
+    help="Scenario store of the planner: a file path / sqlite:///PATH, or postgresql://... "
+    "(default: <data dir>/scenarios.sqlite).",
+)
 def serve_cmd(
     port: int,
     address: str,
@@ -73,6 +82,7 @@ def serve_cmd(
     cookie_secret: str | None,
     api_token: str | None,
     workers: int,
+    store_url: str | None,
 ) -> None:
     """Start the map app; works with only the packaged starter extract when no data folder exists.
 
@@ -106,7 +116,7 @@ def serve_cmd(
     store = None
     if not public:
         try:
-            store = open_store(None, data_dir)
+            store = open_store(store_url, data_dir)
         except (StoreError, OSError) as exc:
             note(f"note: scenario tools are off: {exc}")
     n_missing = sum(st.status in ("missing", "error") for st in data.states.values())

@@ -169,14 +169,29 @@ class Engines:
             footprint=True,
         )
 
-    def site_conflicts(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
-        """Site-check engine: conflicts of the site checked as ``business_areas``, by severity.
+    def site_kinds(self) -> list[str]:
+        """What a site can be checked as: the rule table's kinds (``[kinds.*]``), in table order."""
+        return list(self.rules.kinds) or ["business_areas"]
+
+    def site_conflicts(
+        self, site: gpd.GeoDataFrame, layers=None, as_layer: str = "business_areas"
+    ) -> pd.DataFrame:
+        """Site-check engine: conflicts of the site checked as ``as_layer`` (a kind), by severity.
 
         Columns ``severity``, ``pair``, ``area_ha``, ``basis``, ``explanation``; one row per rule
-        that touches the site, most severe first.
+        that touches the site, most severe first. ``attrs["not_mapped"]`` lists the rule layers
+        that are missing here (their rules could not be checked: "ikke kartlagt", never 0 ha) and
+        ``attrs["as_layer"]`` the kind used.
         """
-        res = self.conflicts(site, as_layer="business_areas")
+        res = self.conflicts(site, as_layer=as_layer)
         cols = ["severity", "pair", "area_ha", "basis", "explanation"]
+        out = self._site_conflict_rows(res, cols)
+        out.attrs["not_mapped"] = list(res.missing)
+        out.attrs["as_layer"] = as_layer
+        return out
+
+    @staticmethod
+    def _site_conflict_rows(res: ConflictResult, cols: list[str]) -> pd.DataFrame:
         if len(res.polygons) == 0:
             return pd.DataFrame(columns=cols)
         g = (
