@@ -570,8 +570,8 @@ def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
 def fetch_manual(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """A layer whose download endpoint is not verified: say how to get the file by hand, download nothing."""
     raise FetchError(
-        f"layer {spec.id!r}: the endpoint of {spec.fetch.service} is unverified here, so nothing is "
-        f"downloaded ({spec.fetch.url}). {spec.fetch.manual}"
+        f"layer {spec.id!r}: the endpoint of {_fetch(spec).service} is unverified here, so nothing is "
+        f"downloaded ({_fetch(spec).url}). {_fetch(spec).manual}"
     )
 
 
