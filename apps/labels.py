@@ -397,6 +397,13 @@ def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.
         out["pair"] = [pair_title(lookup[p], lang) if p in lookup else pair_text(p, lang) for p in pairs]
     if "severity" in out.columns:
         out["severity"] = out["severity"].map(lambda v: severity_title(v, lang))
+    if "status" in out.columns:  # hit / no hit / not mapped, with the reason, in one column of words
+        reasons = out["reason"] if "reason" in out.columns else pd.Series("", index=out.index)
+        out["status"] = [
+            status_text(st, "" if pd.isna(r) else str(r), lang) if st in COVERAGE_STATUS else st
+            for st, r in zip(out["status"], reasons)
+        ]
+        out = out.drop(columns=[c for c in ("reason",) if c in out.columns])
     return out
 
 

@@ -237,7 +237,13 @@ class ConflictState(Tool):
         if self.result is None:
             return pd.DataFrame()
         out = self.result.summary()
-        return out[out["area_ha"] > 0].reset_index(drop=True) if len(out) else out
+        if not len(out):
+            return out
+        # pairs with hectares, and those that could not be checked here ("ikke kartlagt", no hectares)
+        shown = out["area_ha"] > 0
+        if "status" in out.columns:
+            shown |= out["status"] == "not_mapped"
+        return out[shown].reset_index(drop=True)
 
     def municipality_frame(self) -> pd.DataFrame:
         """Per-municipality hectares (per pair, per severity, total)."""
