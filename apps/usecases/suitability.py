@@ -32,6 +32,8 @@ class SuitabilitySetup:
     grid: AnalysisGrid
     conflicts: Callable | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    places: gpd.GeoDataFrame | None = None
+    """Named points (``name``) that sites are located by (N1000 stations and airports); None: no names."""
 
 
 @dataclass
@@ -75,6 +77,8 @@ def prepare_suitability(
     rules: str | os.PathLike | None = None,
     use_conflicts: bool = True,
     data_dir: str | os.PathLike | None = None,
+    min_area_ha: float | None = None,
+    max_area_ha: float | None = None,
 ) -> SuitabilitySetup:
     """Load a profile's inputs (with the rule table's exclusions) and make its grid.
 
@@ -85,6 +89,8 @@ def prepare_suitability(
     rules : path, optional
         Rule table (default: the shipped one). With ``use_conflicts=False`` no rule is used: no
         rule exclusions, no site conflicts.
+    min_area_ha, max_area_ha : float, optional
+        Site size limits instead of the profile's (larger regions are split into parcels).
     """
     from areal.layers import loader
     from areal.layers.project_data import load_profile, load_rules
@@ -94,6 +100,14 @@ def prepare_suitability(
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if connectivity:
         prof = replace(prof, connectivity=connectivity)
+    if min_area_ha is not None or max_area_ha is not None:
+        from areal.geo.errors import RuleError
+
+        lo = prof.min_area_ha if min_area_ha is None else float(min_area_ha)
+        hi = prof.max_area_ha if max_area_ha is None else float(max_area_ha)
+        if not lo > 0 or (hi is not None and hi < lo):
+            raise RuleError(f"site size limits must be 0 < min_area_ha <= max_area_ha, got {lo:g} and {hi}")
+        prof = replace(prof, min_area_ha=lo, max_area_ha=hi)
     source = DataDirSource(data_dir)
     table = load_rules(rules) if use_conflicts else None
     inputs = load_suitability_inputs(prof, source, municipality=municipality, rules=table)
@@ -105,7 +119,29 @@ def prepare_suitability(
         ]
         conflicts = SiteConflicts(table, layers)
     region = inputs.land if municipality else loader.load("county", data_dir)
-    return SuitabilitySetup(prof, inputs, AnalysisGrid.for_region(region, res=resolution), conflicts, notes)
+    return SuitabilitySetup(
+        prof, inputs, AnalysisGrid.for_region(region, res=resolution), conflicts, notes, _places(data_dir)
+    )
+
+
+def _places(data_dir) -> gpd.GeoDataFrame | None:
+    """The named points sites are located by: N1000 stations and airports (None when both are missing)."""
+    from areal.geo.errors import LayerMissingError
+    from areal.layers import loader
+
+    frames = []
+    for lid in ("stations", "airports"):
+        try:
+            g = loader.load(lid, data_dir)
+        except (LayerMissingError, FileNotFoundError):
+            continue
+        if "navn" in g.columns:
+            frames.append(g[["navn", g.geometry.name]].rename(columns={"navn": "name"}))
+    if not frames:
+        return None
+    return gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs
+    )
 
 
 def run_suitability(
@@ -163,6 +199,23 @@ def run_suitability(
         step(1)
         area_lost, skipped = model.area_lost(), model.skipped
         criteria, weights = model.criteria, model.weights
+    if (
+        windowed
+        and prof.max_area_ha is not None
+        and len(sites)
+        and (sites["area_ha"] > prof.max_area_ha).any()
+    ):
+        skipped = list(skipped) + [
+            (
+                "max_area_ha",
+                f"regions above {prof.max_area_ha:g} ha are not split into parcels in a windowed run "
+                "(use the whole-grid run, --in-memory)",
+            )
+        ]
+    if len(sites) and setup.places is not None:
+        from areal.geo.sites import attach_places
+
+        sites = attach_places(sites, setup.places)
     sens = None
     if len(sites) and sensitivity_runs > 0:
         sens = site_sensitivity(sites, dict(zip(criteria, weights)), n_runs=sensitivity_runs, seed=0)
