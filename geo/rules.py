@@ -35,13 +35,24 @@ from areal.geo.errors import RuleError, UnknownNameError
 SEVERITIES: tuple[str, ...] = ("exclusion", "high", "medium", "low")
 """Allowed severities, most severe first."""
 
-_RULE_KEYS = {"a", "b", "severity", "buffer_m", "zone", "basis", "explanation", "reference"}
+_RULE_KEYS = {
+    "a",
+    "b",
+    "severity",
+    "buffer_m",
+    "zone",
+    "basis",
+    "explanation",
+    "reference",
+    "basis_nb",
+    "explanation_nb",
+}
 _KIND_KEYS = {"include", "label"}
 
 ZONES: tuple[str, ...] = ("whole", "outside")
 """How a buffered rule counts B: ``whole`` = B and its zone; ``outside`` = only the ring of the zone
 outside B itself (naturmangfoldloven § 49: activities *outside* a protected area)."""
-_CLASS_KEYS = {"column", "values", "label"}
+_CLASS_KEYS = {"column", "values", "label", "label_en"}
 _REQUIRED_RULE_KEYS = ("a", "b", "severity", "basis", "explanation")
 
 
@@ -69,7 +80,9 @@ class ClassDef:
     values : tuple of str
         Codes that belong to the class (compared as strings).
     label : str
-        Human-readable description.
+        Human-readable description (Norwegian, the default language).
+    label_en : str
+        The description in English ('' = none given).
     """
 
     layer: str
@@ -77,6 +90,7 @@ class ClassDef:
     column: str
     values: tuple[str, ...]
     label: str = ""
+    label_en: str = ""
 
     @property
     def selector(self) -> str:
@@ -107,6 +121,8 @@ class Rule:
     zone : {"whole", "outside"}
         ``whole`` (default): B grown by ``buffer_m``, B itself included. ``outside``: only the ring
         between B and ``buffer_m`` around it (a § 49 zone never counts the protected area itself).
+    basis_nb, explanation_nb : str
+        The basis and explanation in Norwegian bokmål ('' = only the default text above).
     """
 
     a: str
@@ -118,6 +134,8 @@ class Rule:
     reference: str = ""
     line: int | None = field(default=None, compare=False)
     zone: str = "whole"
+    basis_nb: str = ""
+    explanation_nb: str = ""
 
     @property
     def a_layer(self) -> str:
@@ -311,6 +329,8 @@ class _Locator:
         if line is None or key is None or self.text is None:
             return line
         m = re.compile(head, re.M).search(self.text)
+        if m is None:  # _line_of found the header, so this does not happen
+            return line
         nxt = re.compile(r"^[ \t]*\[", re.M).search(self.text, m.end())
         return (
             _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None)
@@ -447,7 +467,12 @@ def parse_rules(
                     f"needs a non-empty list values = [...], got {values!r}"
                 )
             classes[f"{layer}:{name}"] = ClassDef(
-                layer, name, column, tuple(str(v) for v in values), str(body.get("label", ""))
+                layer,
+                name,
+                column,
+                tuple(str(v) for v in values),
+                str(body.get("label", "")),
+                str(body.get("label_en", "")),
             )
 
     raw_rules = doc.get("rule", [])
@@ -520,6 +545,8 @@ def parse_rules(
                 str(body.get("reference", "")),
                 head,
                 zone,
+                basis_nb=str(body.get("basis_nb", "")).strip(),
+                explanation_nb=str(body.get("explanation_nb", "")).strip(),
             )
         )
     b_sides = {r.b_layer for r in rules}

@@ -327,8 +327,8 @@ def sites_from_labels(
         lab,
         n,
         suitability.ravel()[idx],
-        {k: raw[k].ravel()[idx] for k in (scores or {})},
-        {k: scores[k].ravel()[idx] for k in (scores or {})},
+        {k: raw[k].ravel()[idx] for k in scores} if raw is not None and scores is not None else {},
+        {k: scores[k].ravel()[idx] for k in scores} if scores is not None else {},
     )
     # Vectorise: 4-connected pieces per label (always valid polygons), then one multipolygon per site.
     parts, part_labels = [], []

@@ -20,6 +20,7 @@ JSON per feature, with the column dtypes so a round trip gives back the same fra
 from __future__ import annotations
 
 import abc
+import builtins
 import json
 import math
 import os
@@ -139,7 +140,7 @@ class ScenarioStore(abc.ABC):
     def delete(self, name: str) -> None:
         """Remove a scenario; :class:`UnknownNameError` when absent."""
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:  # `list` is the method above
         """Names of the stored scenarios."""
         return list(self.list()["name"])
 

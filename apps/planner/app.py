@@ -6,6 +6,7 @@ shared :class:`~areal.apps.planner.data.AppData` is loaded once per server).
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import panel as pn
@@ -18,6 +19,8 @@ from areal.apps.planner.tool_views import ArenasView, ConflictsView, IndicatorVi
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
 from areal.apps.planner.views import LanguageSwitch, LayerPanel, MapView, SiteCheckView
 from panel.viewable import Viewer
+
+log = logging.getLogger("areal.app")
 
 URL_PARAMETERS = {
     "visible": "layers",
@@ -68,6 +71,18 @@ TAB_KEYS = {
 def tab_key(view) -> str:
     """The URL key of a sidebar view."""
     return TAB_KEYS.get(type(view).__name__, type(view).__name__.lower())
+
+
+def _remake(view):
+    """A new view of the same kind on the same state (its widgets labelled in the current language)."""
+    try:
+        params = {k: getattr(view, k) for k in view.param if k != "name"}
+        new = type(view)(**params)
+    except Exception:  # noqa: BLE001 - a view that cannot be remade keeps its old labels
+        log.warning("view %s could not be remade for the new language", type(view).__name__, exc_info=True)
+        return view
+    new._opened = getattr(view, "_opened", False)
+    return new
 
 
 class App(Viewer):
@@ -128,14 +143,21 @@ class App(Viewer):
         self.tabs = tabs
 
         def _retitle(event):
+            # Widgets take their labels when they are made: a new language makes the views anew
+            # (their states, and so the work done, stay) and re-adds them under the new tab names.
+            self.site_view = SiteCheckView(state=self.state)
+            self.layer_panel = LayerPanel(state=self.state)
+            self.extra_views = [_remake(v) for v in self.extra_views]
             names = [s.t("site.title"), s.t("layers.title")]
             names += [getattr(v, "title", type(v).__name__) for v in self.extra_views]
-            # Tab titles live in the rendered model: re-add the same views under the new names.
-            active, objects = tabs.active, list(tabs.objects)
+            objects = [self.site_view, self.layer_panel, *self.extra_views]
+            active = tabs.active
             with param.parameterized.discard_events(tabs):
                 tabs.clear()
             tabs.extend(list(zip(names, objects)))
             tabs.active = active
+            if 2 <= active < len(objects):
+                self.open_view(objects[active])
 
         def _opened(event):
             i = event.new - 2

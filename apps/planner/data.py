@@ -54,6 +54,8 @@ class AppData:
         :class:`LayerState` per id.
     rasters : dict
         Path of each available raster layer.
+    data_dir : str or None
+        The data folder the layers came from (None: the default), for the reports.
     coverage : dict
         Where each loaded layer is mapped (:func:`areal.layers.coverage.coverages`), for the
         site check's hit / no hit / not mapped.
@@ -72,6 +74,7 @@ class AppData:
     _places: list | None = field(default=None, repr=False)
     _named_places: gpd.GeoDataFrame | None = field(default=None, repr=False)
     max_overlays: int = 64
+    data_dir: str | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -132,7 +135,14 @@ class AppData:
             cover = coverages(layers, data_dir, frames=layers)
         except (ArealError, OSError, ValueError):
             cover = {}  # without coverage every loaded layer counts as mapped everywhere
-        return cls(specs=specs, layers=layers, states=states, rasters=rasters, coverage=cover)
+        return cls(
+            specs=specs,
+            layers=layers,
+            states=states,
+            rasters=rasters,
+            coverage=cover,
+            data_dir=None if data_dir is None else str(data_dir),
+        )
 
     # ------------------------------------------------------------------ lookups
 

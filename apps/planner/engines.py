@@ -394,47 +394,34 @@ class Engines:
             table = getattr(self, "_indicators", None)
         if table is not None:
             return table
-        from areal.geo.indicators import (
-            IndicatorInputs,
-            ProfileRun,
-            best_sites_by_municipality,
-            compute_indicators,
-        )
+        from areal.apps.usecases.indicators import compute_loaded_indicator_table
+        from areal.geo.indicators import ProfileRun, best_sites_by_municipality
         from areal.layers import loader
-        from areal.layers.account_inputs import emission_factors
-        from areal.layers.project_data import load_indicators
 
-        inds = load_indicators()
-        runs, missing = {}, {}
-        for name in dict.fromkeys(i.params["profile"] for i in inds if i.params.get("profile")):
-            try:
-                res = self.best_cached_res(name) or SITE_CHECK_RES
-                model = self.model(name, res)
-                prof = model.profile
-                sites = best_sites_by_municipality(
-                    self.default_suitability(name, res),
-                    model.grid,
-                    model.land_frame,
-                    threshold=prof.threshold,
-                    min_area_ha=prof.min_area_ha,
-                    connectivity=prof.connectivity,
-                    n=3,
-                )
-                runs[name] = ProfileRun(prof, sites, res, tuple(model.skipped))
-            except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
-                missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
+        def run_profile(name: str) -> ProfileRun:  # from this server's cached models
+            res = self.best_cached_res(name) or SITE_CHECK_RES
+            model = self.model(name, res)
+            prof = model.profile
+            sites = best_sites_by_municipality(
+                self.default_suitability(name, res),
+                model.grid,
+                model.land_frame,
+                threshold=prof.threshold,
+                min_area_ha=prof.min_area_ha,
+                connectivity=prof.connectivity,
+                n=3,
+            )
+            return ProfileRun(prof, sites, res, tuple(model.skipped))
+
         remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
-        inputs = IndicatorInputs(
+        table = compute_loaded_indicator_table(
+            self.data.layers,
             self.data.layers["municipalities"],
             self.account(),
-            self.data.layers,
             remedies,
             self.rules,
-            runs,
-            missing,
-            emission_factors(),
+            run_profile,
         )
-        table = compute_indicators(inds, inputs)
         with self._lock:
             self._indicators = table
         return table
@@ -452,7 +439,9 @@ class Engines:
             return {}
         sm = self.indicator_table().summary
         col = "title_en" if lang == "en" else "title_nb"
-        return {r["id"]: f"{r[col]} ({r['unit']})" for _, r in sm.iterrows()}
+        from areal.apps.labels import unit_title
+
+        return {r["id"]: f"{r[col]} ({unit_title(r['unit'], lang)})" for _, r in sm.iterrows()}
 
     def indicator_reason(self, indicator_id: str) -> str:
         """Why an indicator is not available ('' when it is, or for account columns)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.formatting import display_frame
+from areal.apps.labels import layer_title, localise_conflicts
 from areal.apps.planner.safe_text import esc, md_link
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
 from areal.apps.planner.views import _table
@@ -32,6 +34,20 @@ class ToolView(Viewer):
         return pn.pane.Alert(
             esc(error), alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
         )
+
+
+def _slider_format(lang: str):
+    """The weight a slider shows, two decimals with the language's decimal sign (``0,35`` in nb)."""
+    from bokeh.models import CustomJSTickFormatter
+
+    sep = "." if lang == "en" else ","
+    return CustomJSTickFormatter(code=f"return tick.toFixed(2).replace('.', '{sep}');")
+
+
+def _word(tool, group: str, value) -> str:
+    """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown codes as given."""
+    key = f"{group}.{value}"
+    return tool.t(key) if key in _keys() else str(value)
 
 
 def _md(text: str, css: str = "") -> pn.pane.Markdown:
@@ -61,7 +77,10 @@ class ConflictsView(ToolView):
             sizing_mode="stretch_width",
         )
         self.against = pn.widgets.MultiChoice.from_param(
-            s.param.against, label=s.t("conf.against"), sizing_mode="stretch_width"
+            s.param.against,
+            label=s.t("conf.against"),
+            options={layer_title(v, s.app.lang): v for v in s.param.against.objects},
+            sizing_mode="stretch_width",
         )
         self.run = pn.widgets.Button(label=s.t("conf.run"), color="primary", css_classes=["areal-conf-run"])
         self.run.on_click(lambda _e: s.run())
@@ -103,8 +122,7 @@ class ConflictsView(ToolView):
         if n == 0:
             parts.append(_md(s.t("conf.none"), "areal-conf-none"))
             return pn.Column(*parts, sizing_mode="stretch_width")
-        m = s.matrix_frame()
-        m["severity"] = m["severity"].map(lambda v: s.t(f"severity.{v}"))
+        m = localise_conflicts(s.matrix_frame(), s.app.lang, result.rules)
         parts += [
             _md(f"#### {s.t('conf.pairs')}"),
             _table(m, s.app, "areal-conf-pairs"),
@@ -165,6 +183,7 @@ class SuitabilityView(ToolView):
             sizing_mode="stretch_width",
             height=260,
             css_classes=["areal-sites"],
+            hidden_columns=["site_id"],  # kept for the row click, never shown
             layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
@@ -210,6 +229,7 @@ class SuitabilityView(ToolView):
         self.max_area.param.watch(lambda e: self._limit(max_area_ha=e.new), "value")
         s.param.watch(self._sync_limits, ["profile", "threshold", "min_area_ha", "max_area_ha"])
         s.param.watch(self._fill_table, "version")
+        s.app.param.watch(self._fill_table, "lang")
         self._fill_table()
 
     def _limit(self, **change) -> None:
@@ -256,18 +276,19 @@ class SuitabilityView(ToolView):
 
     def _fill_table(self, *_):
         s = self.tool
-        df = s.site_table()
+        df = display_frame(s.site_table(), s.app.lang)
         self.table.value = df.rename(
             columns={c: s.t(f"col.{c}") for c in df.columns if c != "site_id" and f"col.{c}" in _keys()}
         )
 
-    def _sliders(self, profile, weights):
+    def _sliders(self, profile, weights, lang=None):
         s = self.tool
         labels = s.labels()
         out = []
         for cid in s.criteria():
             sl = pn.widgets.FloatSlider(
                 label=labels.get(cid, cid),
+                format=_slider_format(s.app.lang),
                 start=0.0,
                 end=1.0,
                 step=0.01,
@@ -277,7 +298,7 @@ class SuitabilityView(ToolView):
             )
             sl.param.watch(lambda e, c=cid: s.set_weight(c, e.new), "value_throttled")
             out.append(sl)
-        order = ", ".join(s.criteria())
+        order = ", ".join(labels.get(c, c) for c in s.criteria())
         if not self.ahp_text.value:
             self.ahp_text.placeholder = "\n".join(",".join("1" for _ in s.criteria()) for _ in s.criteria())
         return pn.Column(
@@ -313,7 +334,7 @@ class SuitabilityView(ToolView):
             return _md(s.t("suit.ahp_ok", cr=cr), "areal-ahp-ok")
         return _md("")
 
-    def _status(self, status, version, error):
+    def _status(self, status, version, error, lang=None):
         s = self.tool
         if status == "building":
             return pn.Row(
@@ -326,19 +347,18 @@ class SuitabilityView(ToolView):
             return _md("")
         n = 0 if s.sites is None else len(s.sites)
         lines = [s.t("suit.updated", n=n, s=s.update_s)]
-        skipped = s.skipped()
+        skipped = s.skipped_words()
         if skipped:
-            lines.append(
-                "*" + s.t("suit.skipped", what=esc("; ".join(f"{k}: {why}" for k, why in skipped))) + "*"
-            )
+            lines.append("*" + s.t("suit.skipped", what=esc("; ".join(skipped))) + "*")
         starter = s.starter_layers()
         if starter:
-            lines.append("*" + s.t("suit.starter", layers=esc(", ".join(starter))) + "*")
+            names = ", ".join(layer_title(lid, s.app.lang) for lid in starter)
+            lines.append("*" + s.t("suit.starter", layers=esc(names)) + "*")
         if n == 0:
             lines.append(s.t("suit.no_sites"))
         return _md("  \n".join(lines), "areal-suit-status")
 
-    def _detail(self, selected, detail):
+    def _detail(self, selected, detail, lang=None):
         s = self.tool
         if not selected or not detail:
             return _md(f"*{s.t('suit.select')}*")
@@ -368,7 +388,7 @@ class SuitabilityView(ToolView):
         ]
         conf = detail["conflicts"]
         if len(conf):
-            conf = conf.assign(severity=conf["severity"].map(lambda v: s.t(f"severity.{v}")))
+            conf = localise_conflicts(conf, s.app.lang)
             parts.append(
                 _table(conf[["severity", "pair", "area_ha", "basis"]], s.app, "areal-site-conflicts")
             )
@@ -431,12 +451,12 @@ class ArenasView(ToolView):
             pn.widgets.Select.from_param(
                 s.param.sector,
                 label=s.t("arena.sector"),
-                options={allx: "", **{v: v for v in s.param.sector.objects if v}},
+                options={allx: "", **{_word(s, "arena.sector", v): v for v in s.param.sector.objects if v}},
             ),
             pn.widgets.Select.from_param(
                 s.param.arena_type,
                 label=s.t("arena.type"),
-                options={allx: "", **{v: v for v in s.param.arena_type.objects if v}},
+                options={allx: "", **{_word(s, "arena.kind", v): v for v in s.param.arena_type.objects if v}},
             ),
             pn.widgets.Select.from_param(
                 s.param.status,
@@ -452,6 +472,7 @@ class ArenasView(ToolView):
             sizing_mode="stretch_width",
             height=300,
             css_classes=["areal-arenas-list"],
+            hidden_columns=["id"],
             layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
@@ -461,7 +482,14 @@ class ArenasView(ToolView):
     def _fill(self, *_):
         if not self.tool.available():
             return
-        df = self.tool.table()
+        df = display_frame(self.tool.table(), self.tool.app.lang)
+        for col, group in (
+            ("arena_type", "arena.kind"),
+            ("status", "arena.status"),
+            ("precision", "arena.precision"),
+        ):
+            if col in df.columns:
+                df[col] = df[col].map(lambda v, g=group: _word(self.tool, g, v))
         self.table.value = df.rename(
             columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()}
         )
@@ -481,7 +509,7 @@ class ArenasView(ToolView):
         status = d["status"] if f"arena.status.{d['status']}" in _keys() else ""
         rows = [
             f"#### {esc(d['name'])}",
-            f"{s.t('arena.type')}: {esc(d['arena_type'])} · {s.t('arena.status')}: "
+            f"{s.t('arena.type')}: {esc(_word(s, 'arena.kind', d['arena_type']))} · {s.t('arena.status')}: "
             + (s.t("arena.status." + status) if status else esc(d["status"])),
             f"{s.t('arena.operator')}: {esc(d.get('operator', ''))}",
             f"{s.t('arena.can_test')}: {esc(d.get('can_test', ''))}",
@@ -489,7 +517,7 @@ class ArenasView(ToolView):
             + (
                 s.t("arena.precision_municipality")
                 if d["precision"] == "municipality"
-                else esc(d["precision"])
+                else esc(_word(s, "arena.precision", d["precision"]))
             ),
             f"{s.t('arena.source')}: {md_link(d.get('source_title') or d['source_url'], d['source_url'])}",
         ]

@@ -9,6 +9,7 @@ change a parameter, read the result frames. What goes on the map is handed to
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import time
 from pathlib import Path
@@ -20,8 +21,8 @@ import pandas as pd
 import param
 import shapely
 from areal.apps import formatting as fmt
-from areal.apps.labels import describe_arena, site_reasons
-from areal.apps.planner import mapping
+from areal.apps.labels import describe_arena, localise_conflicts, site_reasons
+from areal.apps.planner import i18n, mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
 from areal.apps.planner.workers import budget
@@ -98,6 +99,19 @@ class Tool(param.Parameterized):
         default=None, allow_None=True, doc="runs slow work off the UI thread (None: run inline, as in tests)"
     )
     error = param.String(default="", doc="the last error message ('' = none)")
+
+    @param.depends("app.lang", watch=True)
+    def _on_lang(self) -> None:
+        # an overlay carries its title, legend and popups as text: draw it again in the new language
+        try:
+            self.relabel()
+        except Exception:  # noqa: BLE001 - a stale label is better than a broken language switch
+            logging.getLogger("areal.app").warning(
+                "overlay of %s not relabelled", type(self).__name__, exc_info=True
+            )
+
+    def relabel(self) -> None:
+        """Redraw this tool's map overlay in the session's language (when it is on the map)."""
 
     def t(self, key: str, **values) -> str:
         """Translate in the session's language."""
@@ -179,23 +193,29 @@ class ConflictState(Tool):
             lambda exc: self.param.update(running=False, error=self.t("error.upload.busy")),
         )
 
+    def relabel(self) -> None:  # noqa: D102
+        if self.result is not None and "conflicts" in self.app.overlays:
+            self.app.set_overlay("conflicts", self.overlay(self.result))
+
     def overlay(self, res: ConflictResult) -> dict[str, Any]:
         """Map payload: conflict polygons coloured by severity, the rule basis in the popup."""
         p = res.polygons
+        lang = self.app.lang
+        shown = localise_conflicts(p[["pair", "severity", "basis", "explanation"]], lang, res.rules)
         props = [
             {
                 "_color": SEVERITY_COLOURS.get(r.severity, "#d32f2f"),
-                "_tip": f"{r.pair} · {r.severity} · {r.area_ha:,.2f} ha",
+                "_tip": f"{w.pair} · {w.severity} · {fmt.area_ha(r.area_ha, lang)}",
                 "_popup": [
-                    [self.t("conf.pair"), r.pair],
-                    [self.t("conf.severity"), self.t(f"severity.{r.severity}")],
-                    [self.t("col.area_ha"), f"{r.area_ha:,.2f}"],
+                    [self.t("conf.pair"), w.pair],
+                    [self.t("conf.severity"), w.severity],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, lang)],
                     [self.t("col.kommunenavn"), r.kommunenavn or ""],
-                    [self.t("conf.basis"), r.basis],
-                    [self.t("conf.explanation"), r.explanation],
+                    [self.t("conf.basis"), w.basis],
+                    [self.t("conf.explanation"), w.explanation],
                 ],
             }
-            for r in p.itertuples()
+            for r, w in zip(p.itertuples(), shown.itertuples())
         ]
         legend = [
             {"label": self.t(f"severity.{s}"), "color": SEVERITY_COLOURS[s]}
@@ -301,7 +321,7 @@ class SuitabilityState(Tool):
 
     def labels(self) -> dict[str, str]:
         """Criterion id -> label."""
-        return {c.id: c.label or c.id for c in self.engines.profile(self.profile).criteria}
+        return {c.id: c.label_in(self.app.lang) for c in self.engines.profile(self.profile).criteria}
 
     @param.depends("profile", watch=True)
     def _sync_weights(self) -> None:
@@ -456,6 +476,11 @@ class SuitabilityState(Tool):
         )
         self.version += 1
 
+    def relabel(self) -> None:  # noqa: D102
+        if self.sites is not None and self.engines.has_model(self.profile, self.resolution):
+            model = self.model()
+            self._map(model, self.active_weights(model), self.sites)
+
     def place_text(self, row) -> str:
         """``Hell (3,2 km)``: the site's nearest named place and how far it is ('' without one)."""
         name = str(getattr(row, "place_name", "") or "")
@@ -483,7 +508,7 @@ class SuitabilityState(Tool):
                 "_tip": f"#{r.rank} · {fmt.area_ha(r.area_ha, lang)} · {fmt.score(r.mean_score, lang)}",
                 "_popup": [
                     [self.t("suit.rank"), f"{r.rank}"],
-                    [self.t("col.area_ha"), fmt.area_ha(r.area_ha, lang)],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, lang)],
                     [self.t("suit.score"), fmt.score(r.mean_score, lang)],
                     [self.t("col.kommunenavn"), str(getattr(r, "kommunenavn", "") or "")],
                     [self.t("suit.place"), self.place_text(r)],
@@ -514,8 +539,11 @@ class SuitabilityState(Tool):
             st = self.stability.set_index("site_id")
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
             out["mc_share_top_5"] = out["site_id"].map(st["mc_share_top_5"])
-        if "reasons" in self.sites:
-            out["reasons"] = self.sites["reasons"].to_numpy()
+        if "reasons" in self.sites:  # in the session's language now (it may have changed since the run)
+            crit = self.model().plan.criteria if self.engines.has_model(self.profile, self.resolution) else []
+            out["reasons"] = (
+                site_reasons(self.sites, crit, self.app.lang) if crit else self.sites["reasons"].to_numpy()
+            )
         return out
 
     def select(self, site_id: int) -> None:
@@ -558,6 +586,36 @@ class SuitabilityState(Tool):
         f = self.app.feature
         if f.get("overlay") == "sites" and isinstance(f.get("fid"), int):
             self.select(f["fid"])
+
+    def skipped_words(self) -> list[str]:
+        """What :meth:`skipped` lists, in words: the criterion or layer, and why (no ids, no commands)."""
+        import re
+
+        from areal.apps.labels import layer_title
+
+        lang = self.app.lang
+        prof = self.engines.profile(self.profile)
+        crit = {c.id: c for c in prof.criteria}
+        excl = {e.id: e for e in prof.exclusions}
+        out = []
+        for key, why in self.skipped():
+            if key.startswith("rule: "):
+                name = layer_title(key[len("rule: ") :], lang)
+            elif key in crit:
+                name = crit[key].label_in(lang)
+            elif key in excl:
+                name = layer_title(excl[key].layer, lang)
+            else:
+                name = layer_title(key, lang)
+            missing = re.search(r"layer '([a-z0-9_]+)' missing", str(why))
+            if missing:
+                reason = self.t("suit.skip.missing", layer=layer_title(missing[1], lang))
+            elif "already an exclusion" in str(why):
+                reason = self.t("suit.skip.already")
+            else:
+                reason = self.t("suit.skip.other")
+            out.append(f"{name}: {reason}")
+        return list(dict.fromkeys(out))
 
     def skipped(self) -> list[tuple[str, str]]:
         """Criteria and exclusions the model skipped, with why."""
@@ -610,18 +668,36 @@ class ArenaState(Tool):
         arenas = self.app.data.layers["test_arenas"]
         return A.filter_arenas(arenas, self.sector or None, self.arena_type or None, self.status or None)
 
+    def name_of(self, row) -> str:
+        """An arena's name in the session's language (``name`` is Norwegian, ``name_en`` English)."""
+        en = getattr(row, "name_en", None) if not isinstance(row, dict) else row.get("name_en")
+        name = getattr(row, "name", None) if not isinstance(row, dict) else row.get("name")
+        return str(en) if self.app.lang == "en" and isinstance(en, str) and en else str(name)
+
+    def word(self, group: str, code) -> str:
+        """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown as given."""
+        key = f"{group}.{code}"
+        return self.t(key) if key in i18n.NB else str(code)
+
     def table(self) -> pd.DataFrame:
         """List of the filtered arenas."""
         cols = ["id", "name", "arena_type", "status", "municipality_name", "precision"]
         f = self.frame()
-        return pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+        out = pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+        out["name"] = [self.name_of(r) for r in f.itertuples()]
+        return out
+
+    def relabel(self) -> None:  # noqa: D102
+        if "arenas" in self.app.overlays:
+            self.show()
 
     @param.depends("sector", "arena_type", "status", watch=True)
     def show(self) -> None:
         """Put the filtered arenas on the map (municipality-precision entries hollow)."""
         if not self.available():
             return
-        f = self.frame()
+        # only entries with a published position are drawn (municipality-only entries have none)
+        f = A.located(self.frame())
         props = []
         for r in f.itertuples():
             hollow = r.precision == "municipality"
@@ -630,23 +706,24 @@ class ArenaState(Tool):
                     "_color": ARENA_COLOURS.get(r.status, "#00897b"),
                     "_hollow": hollow,
                     "_id": r.id,
-                    "_tip": r.name,
+                    "_tip": self.name_of(r),
                     "_popup": [
-                        [self.t("col.name"), r.name],
-                        [self.t("arena.type"), r.arena_type],
-                        [self.t("arena.status"), r.status],
+                        [self.t("col.name"), self.name_of(r)],
+                        [self.t("arena.type"), self.word("arena.kind", r.arena_type)],
+                        [self.t("arena.status"), self.word("arena.status", r.status)],
                         [self.t("arena.operator"), r.operator],
                         [self.t("arena.can_test"), str(r.can_test or "")],
                         [
                             self.t("arena.precision"),
-                            self.t("arena.precision_municipality") if hollow else r.precision,
+                            self.t("arena.precision_municipality")
+                            if hollow
+                            else self.word("arena.precision", r.precision),
                         ],
                     ],
                     "_link": [self.t("arena.source"), r.source_url],
                 }
             )
         legend = [{"label": self.t(f"arena.status.{s}"), "color": c} for s, c in ARENA_COLOURS.items()]
-        legend.append({"label": self.t("arena.precision_municipality"), "color": "#555", "hollow": True})
         self.app.set_overlay(
             "arenas",
             {
@@ -666,6 +743,7 @@ class ArenaState(Tool):
             return {}
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
         row["description"] = describe_arena(hit.iloc[0])
+        row["name"] = self.name_of(row)
         return row
 
     @param.depends("app.feature", watch=True)
@@ -729,7 +807,10 @@ class IndicatorState(Tool):
         breaks = np.unique(np.quantile(vals, np.linspace(0, 1, len(CHOROPLETH) + 1)))
         d = 2 if np.nanmax(np.abs(vals)) < 10 else 0
         legend = [
-            {"label": f"{lo:,.{d}f} – {hi:,.{d}f}", "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)]}
+            {
+                "label": f"{fmt.number(lo, d, self.app.lang)} – {fmt.number(hi, d, self.app.lang)}",
+                "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)],
+            }
             for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
         ]
         return breaks, legend
@@ -740,6 +821,10 @@ class IndicatorState(Tool):
             return "#bdbdbd"
         i = int(np.clip(np.searchsorted(breaks, value, side="right") - 1, 0, len(breaks) - 2))
         return CHOROPLETH[min(i, len(CHOROPLETH) - 1)]
+
+    def relabel(self) -> None:  # noqa: D102
+        if "indicator" in self.app.overlays:
+            self.show()
 
     @param.depends("column", watch=True)
     def show(self) -> None:
@@ -758,10 +843,10 @@ class IndicatorState(Tool):
                     "_color": self.colour(v, breaks),
                     "_id": str(r.kommunenummer),
                     "_tip": f"{r.kommunenavn}: "
-                    + (f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")),
+                    + fmt.number(v, 2, self.app.lang, missing=self.t("site.not_available")),
                     "_popup": [
                         [self.t("col.kommunenavn"), r.kommunenavn],
-                        [title, f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")],
+                        [title, fmt.number(v, 2, self.app.lang, missing=self.t("site.not_available"))],
                     ],
                 }
             )

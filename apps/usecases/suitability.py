@@ -32,6 +32,8 @@ class SuitabilitySetup:
     grid: AnalysisGrid
     conflicts: Callable | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    starter: list[str] = field(default_factory=list)
+    """Layers read from the simplified starter extract (``use_starter=True``), to be said with the result."""
     places: gpd.GeoDataFrame | None = None
     """Named points (``name``) that sites are located by (N1000 stations and airports); None: no names."""
 
@@ -79,6 +81,7 @@ def prepare_suitability(
     data_dir: str | os.PathLike | None = None,
     min_area_ha: float | None = None,
     max_area_ha: float | None = None,
+    use_starter: bool = False,
 ) -> SuitabilitySetup:
     """Load a profile's inputs (with the rule table's exclusions) and make its grid.
 
@@ -91,6 +94,9 @@ def prepare_suitability(
         rule exclusions, no site conflicts.
     min_area_ha, max_area_ha : float, optional
         Site size limits instead of the profile's (larger regions are split into parcels).
+    use_starter : bool
+        Read layers missing from the data directory from the packaged starter extract (simplified;
+        :attr:`SuitabilitySetup.starter` lists them so the caller can say so). Default False.
     """
     from areal.layers import loader
     from areal.layers.project_data import load_profile, load_rules
@@ -108,7 +114,7 @@ def prepare_suitability(
         if not lo > 0 or (hi is not None and hi < lo):
             raise RuleError(f"site size limits must be 0 < min_area_ha <= max_area_ha, got {lo:g} and {hi}")
         prof = replace(prof, min_area_ha=lo, max_area_ha=hi)
-    source = DataDirSource(data_dir)
+    source = DataDirSource(data_dir, use_starter=use_starter)
     table = load_rules(rules) if use_conflicts else None
     inputs = load_suitability_inputs(prof, source, municipality=municipality, rules=table)
     conflicts, notes = None, []
@@ -118,13 +124,15 @@ def prepare_suitability(
             (f"conflict layer {lid}", f"its rules are not checked: {why}") for lid, why in missing.items()
         ]
         conflicts = SiteConflicts(table, layers)
-    region = inputs.land if municipality else loader.load("county", data_dir)
-    return SuitabilitySetup(
-        prof, inputs, AnalysisGrid.for_region(region, res=resolution), conflicts, notes, _places(data_dir)
-    )
+    region = inputs.land if municipality else loader.load("county", data_dir, use_starter=use_starter)
+    grid = AnalysisGrid.for_region(region, res=resolution)
+    starter = source.starter_layers()
+    if region.attrs.get("load_report", {}).get("origin") == "starter":
+        starter = sorted({*starter, "county"})
+    return SuitabilitySetup(prof, inputs, grid, conflicts, notes, starter, _places(data_dir, use_starter))
 
 
-def _places(data_dir) -> gpd.GeoDataFrame | None:
+def _places(data_dir, use_starter: bool = False) -> gpd.GeoDataFrame | None:
     """The named points sites are located by: N1000 stations and airports (None when both are missing)."""
     from areal.geo.errors import LayerMissingError
     from areal.layers import loader
@@ -132,7 +140,7 @@ def _places(data_dir) -> gpd.GeoDataFrame | None:
     frames = []
     for lid in ("stations", "airports"):
         try:
-            g = loader.load(lid, data_dir)
+            g = loader.load(lid, data_dir, use_starter=use_starter)
         except (LayerMissingError, FileNotFoundError):
             continue
         if "navn" in g.columns:

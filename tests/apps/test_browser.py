@@ -46,6 +46,10 @@ GALLERY = {
     "workflow_offline_base": "Tiles unreachable: the base map drawn from the app's own data, with names",
     "workflow_sidebar_folded": "Side panel folded away: the whole width for the map",
     "workflow_public_substations": "Public site report: free MW of the nearest substations with the CC BY-NC-SA credit",
+    "workflow_english": "Switched to English: every label, legend and table in English, no Norwegian left",
+    "workflow_pdf_progress": "A PDF report of the site being built in the app: progress bar and the current step",
+    "workflow_pdf_download": "The PDF report ready: a download link with the report's own file name",
+    "workflow_pdf_page": "The first page of the downloaded PDF: its own title and a base map from the N1000 layers",
     "workflow_site_sizes": "Data-centre sites after a weight change and a largest size of 150 ha: parcels of 20–150 ha with municipality and nearest place",
     "workflow_scenario_overwrite": "Saving under a taken name asks before overwriting",
     "workflow_scenario_opened": "A scenario opened: site, layers, profile, weights, resolution and tab restored",
@@ -1090,6 +1094,151 @@ def test_bad_corpus_files_in_the_public_page(public_server, visit, name, says):
     for needle in ("/tmp/", "/root/", "site-packages", "Traceback", str(public_server.data_dir)):
         assert needle not in page, needle
     assert public_server.alive()
+
+
+# ---------------------------------------------------------------------- language and PDF (issue 14)
+
+_PAGE_TEXT = """(skipEnglish) => {
+  // Visible text of the page: every shadow root (Panel panes) and the map document; text marked
+  // lang="en" (a developer's command line folded away in the Norwegian UI) is left out in nb.
+  const parts = [];
+  const visit = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+    if (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      if (['SCRIPT', 'STYLE', 'LINK', 'TEMPLATE', 'NOSCRIPT'].includes(node.tagName)) return;
+      if (skipEnglish && node.getAttribute('lang') === 'en') return;
+      if (node.tagName === 'DETAILS' && !node.open) {  // folded: only its summary is on screen
+        const summary = node.querySelector('summary');
+        if (summary) visit(summary);
+        return;
+      }
+      const st = getComputedStyle(node);
+      if (st.display === 'none' || st.visibility === 'hidden') return;
+      if (node.shadowRoot) visit(node.shadowRoot);
+      if (node.tagName === 'IFRAME' && node.contentDocument) visit(node.contentDocument.body);
+    }
+    node.childNodes.forEach(visit);
+    if (node.nodeType === Node.ELEMENT_NODE && ['DIV', 'P', 'LI', 'TR', 'TD', 'TH', 'BR', 'H4', 'OPTION'].includes(node.tagName)) parts.push('\\n');
+  };
+  visit(document.body);
+  return parts.join(' ');
+}"""
+
+
+_NAMES: list[str] = []
+
+
+def _credits() -> tuple[str, ...]:
+    """Passages quoted as written: credit lines (some English) and the data's place names (Røros lufthavn)."""
+    from areal.apps.planner.data import AppData
+    from areal.layers import registry
+
+    if not _NAMES:
+        data = AppData.load(
+            os.environ.get("AREAL_DATA_DIR"),
+            only=["airports", "stations", "municipalities", "protected_areas"],
+        )
+        for lid, col in (("airports", "navn"), ("stations", "navn"), ("protected_areas", "navn")):
+            gdf = data.layers.get(lid)
+            if gdf is not None and col in gdf.columns:
+                _NAMES.extend(str(v) for v in gdf[col].dropna().unique())
+    lines = {registry.get(n).attribution for n in registry.names()} | {
+        registry.get(n).licence for n in registry.names()
+    }
+    return tuple(sorted({c for c in lines | set(_NAMES) if c and len(c) > 3}, key=len, reverse=True))
+
+
+def _scan_tabs(visit, lang: str, where: str) -> list[str]:
+    """Open every sidebar tab, scan its page text, screenshot it; the findings of all tabs."""
+    from tests.apps.textscan import problems
+
+    found = []
+    tabs = visit.page.locator(".bk-tab")
+    for i in range(tabs.count()):
+        name = tabs.nth(i).inner_text().strip()
+        tabs.nth(i).click()
+        visit.page.wait_for_timeout(1500)  # the tab's views render over the websocket
+        text = visit.page.evaluate(_PAGE_TEXT, lang == "nb")
+        found += problems(text, lang, f"{where} · {name}", allowed=_credits())
+        visit.shot(f"scan_{where}_{i}".replace(" ", "_"))
+    return found
+
+
+def test_every_planner_page_in_norwegian_then_english_then_back(planner_server, visit):
+    visit.open(planner_server.url)
+    found = _scan_tabs(visit, "nb", "planner-nb")
+    visit.page.locator(".bk-tab").first.click()
+    visit.page.get_by_role("button", name="English").click()
+    visit.page.get_by_text("Land-use map Trøndelag").wait_for(timeout=10_000)
+    visit.page.wait_for_timeout(1000)
+    found += _scan_tabs(visit, "en", "planner-en")
+    visit.page.locator(".bk-tab").first.click()
+    visit.shot("workflow_english")
+    visit.page.get_by_role("button", name="Norsk").click()
+    visit.page.get_by_text("Arealkart Trøndelag").first.wait_for(timeout=10_000)
+    visit.page.wait_for_timeout(1000)
+    found += _scan_tabs(visit, "nb", "planner-nb-again")
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_public_page_has_no_raw_ids_or_wrong_language(public_server, visit, lang):
+    visit.open(public_server.url + ("?lang=en" if lang == "en" else ""))
+    found = _scan_tabs(visit, lang, f"public-{lang}")
+    assert found == [], "\n".join(found)
+
+
+def test_site_report_scanned_in_both_languages(planner_server, visit, site_file):
+    from tests.apps.textscan import problems
+
+    visit.open(planner_server.url)
+    visit.upload(site_file)
+    visit.text(".areal-site-summary", timeout=60_000)
+    visit.page.wait_for_timeout(1500)
+    found = problems(visit.page.evaluate(_PAGE_TEXT, True), "nb", "site report nb", allowed=_credits())
+    visit.page.get_by_role("button", name="English").click()
+    visit.page.get_by_text("Land-use map Trøndelag").wait_for(timeout=10_000)
+    visit.page.get_by_text("Site check", exact=True).first.wait_for(timeout=10_000)
+    visit.text(".areal-site-summary", timeout=60_000)
+    visit.page.wait_for_timeout(1500)
+    found += problems(visit.page.evaluate(_PAGE_TEXT, False), "en", "site report en", allowed=_credits())
+    assert found == [], "\n".join(found)
+
+
+def test_pdf_report_downloads_from_the_app(planner_server, visit, site_file, tmp_path):
+    from tests.apps.textscan import problems
+
+    visit.open(planner_server.url)
+    visit.upload(site_file)
+    assert "omrade_trondheim.geojson" in visit.text(".areal-site-summary", timeout=60_000)
+    visit.page.locator(".areal-report-make-site button").click()
+    visit.page.locator(".areal-report-progress").first.wait_for(timeout=10_000)  # progress while it builds
+    assert "Beregner" in visit.text(".areal-report-step")
+    visit.shot("workflow_pdf_progress")
+    link = visit.page.locator(".areal-report-download-site")
+    link.wait_for(timeout=180_000)
+    visit.shot("workflow_pdf_download")
+    with visit.page.expect_download(timeout=30_000) as dl:
+        link.locator("a, button").first.click()
+    pdf = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(pdf)
+    assert pdf.name.startswith("arealrapport_omrade_") and pdf.suffix == ".pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert flat.startswith("Arealrapport for område: Trondheim")  # its own title, not the file name
+    assert "Arealkonflikter med lovgrunnlag" in flat and "Kilder for kartlagene" in flat
+    assert problems(flat, "nb", pdf.name, allowed=_credits()) == []
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
+    page1 = next(tmp_path.glob("page*.png"))
+    gallery = os.environ.get("AREAL_GALLERY")
+    if gallery:
+        (Path(gallery) / "workflow_pdf_page.png").write_bytes(page1.read_bytes())
+    assert page1.stat().st_size > 50_000  # a real map, not a red square on flat green
 
 
 # ---------------------------------------------------------------------- candidate sites, scenarios, sea test area
