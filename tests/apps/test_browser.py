@@ -1421,8 +1421,10 @@ def test_check_a_sea_test_area(planner_server, visit, sea_file):
     visit.upload(sea_file)
     assert "testomrade_sjo.geojson" in visit.text(".areal-site-summary", timeout=20_000)
     conflicts = visit.text(".areal-conflicts", timeout=20_000)
-    assert "aquaculture_sites" in conflicts or "Akvakultur" in conflicts, conflicts
-    assert "akvakulturloven" in conflicts
+    # the pair in words (no raw ids), the basis and explanation in Norwegian
+    assert "Testområde på sjø × Sjøbaserte lokaliteter" in conflicts, conflicts
+    assert "akvakulturloven" in conflicts and "Fortøyninger og nøter" in conflicts
+    assert "test_area_sea" not in conflicts and "aquaculture_sites" not in conflicts
     note = visit.text(".areal-kind-note")
     assert "Sjekket som: Testområde på sjø" in note
     assert "Ikke kartlagt" in note and "Farleder" in note and "Fiskeplasser" in note
