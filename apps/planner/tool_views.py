@@ -201,7 +201,7 @@ class SuitabilityView(ToolView):
             end=1.0,
             step=0.01,
             value=thr,
-            format="0.00",
+            format=_slider_format(s.app.lang),
             sizing_mode="stretch_width",
             css_classes=["areal-threshold"],
         )
