@@ -405,11 +405,12 @@ def test_upload_gives_a_site_report(planner_server, visit, site_file):
     elapsed = time.perf_counter() - t0
     print(f"upload → site report in the page: {elapsed:.2f} s")
     assert elapsed <= 2.0
-    assert "400.00 ha" in text and "4,000.0 daa" in text and "Trondheim" in text
+    plain = text.replace("\u00a0", " ")  # nb numbers: space thousands, decimal comma
+    assert "400,00 ha" in plain and "4 000,0 daa" in plain and "Trondheim" in text
     assert "omrade_trondheim.geojson" in text
     assert visit.page.locator(".areal-intersections").count() == 1
     # the conflict engine (rule basis) and the suitability engine (score per profile) fill their slots
-    assert "business_areas ×" in visit.text(".areal-conflicts")
+    assert "Næringsområder i kommuneplan" in visit.text(".areal-conflicts")  # the pair in words
     assert "data_centre" in visit.text(".areal-suitability")
     assert "Kraftledning" in visit.text(".areal-distances")
     visit.map.locator("#areal-legend", has_text="Valgt område").wait_for(timeout=5_000)
@@ -429,7 +430,7 @@ def test_broken_upload_shows_an_error_and_keeps_the_report(planner_server, visit
     broken.write_text('{"type": "FeatureCollection", "features": [')
     visit.upload(broken)
     assert "broken.geojson kan ikke leses" in visit.text(".areal-error")
-    assert "400.00 ha" in visit.text(".areal-site-summary")  # nothing else lost
+    assert "400,00 ha" in visit.text(".areal-site-summary").replace("\u00a0", " ")  # nothing else lost
     visit.shot("broken_upload")
     # The server keeps running: a new visit works.
     assert planner_server.alive()
@@ -555,7 +556,7 @@ def test_conflicts_run_shows_a_table_and_polygons(planner_server, visit):
     t0 = time.perf_counter()
     text = visit.text(".areal-conf-pairs", timeout=60_000)
     print(f"conflicts run (osm_business against every rule layer): {time.perf_counter() - t0:.2f} s")
-    assert "business_areas ×" in text
+    assert "Næringsområder i kommuneplan" in text and "business_areas" not in text
     assert visit.text(".areal-conf-munis")
     _wait_overlay(visit, "conflicts")
     assert visit.map.locator("path.leaflet-interactive").count() > 38  # conflict polygons on the map
@@ -974,15 +975,17 @@ def test_hostile_names_run_no_script(hostile_server, visit, site_file, tmp_path)
     # 2. a scenario with a hostile name, saved and opened: its name is the site's source
     visit.upload(site_file)
     visit.page.locator(".areal-site-summary").wait_for(timeout=30_000)
-    _tab(visit, "Indikatorer")
-    name_input = visit.page.locator(".areal-indicators input[type=text]").first
+    _tab(visit, "Scenarioer")
+    name_input = visit.page.locator(".areal-scen-name input").first
     name_input.wait_for(timeout=60_000)
     name_input.fill(HOSTILE)
-    name_input.press("Enter")
-    visit.page.get_by_role("button", name="Lagre området som scenario").click()
-    opener = visit.page.get_by_role("button", name="Åpne", exact=True)
-    opener.wait_for(timeout=20_000)
-    opener.click()
+    visit.page.locator(".areal-scen-author input").fill(HOSTILE)
+    visit.page.locator(".areal-scen-note textarea").fill(HOSTILE)
+    visit.page.locator(".areal-scen-save button").click()
+    assert "<img src=x" in visit.text(".areal-scen-message", timeout=20_000)  # «Lagret …», as text
+    assert visit.text(".areal-scen-list").count("<img src=x") == 3  # name, author, note
+    visit.page.locator(".areal-scen-pick select").select_option(HOSTILE)
+    visit.page.locator(".areal-scen-open button").click()
     _tab(visit, "Områdesjekk")
     deadline = time.monotonic() + 30
     summary = visit.text(".areal-site-summary", timeout=20_000)
