@@ -147,7 +147,7 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
         ids = [k for k in str(row.get("top_criteria", "") or "").split(";") if k]
         out.append(
             "; ".join(
-                f"{crit[k].label_in(lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
+                f"{criterion_label(crit[k], lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
                 + (_criterion_value(crit[k].kind, row[f"{k}_value"], lang) if k in crit else "")
                 for k in ids
             )
@@ -398,6 +398,33 @@ _DEVELOPED = {"ar5 11/12": "ar5_developed", "existing business areas": "business
 
 _NOTE_PATTERNS = (
     (
+        re.compile(
+            r"^farmland from (?P<src>.*); outside their coverage 'other nature' may include farmland$"
+        ),
+        lambda m, lang: (
+            f"Farmland from {m['src']}; outside their coverage 'other nature' may include farmland"
+            if lang == "en"
+            else f"Jordbruksareal fra {m['src']}; utenfor området de dekker kan «annen natur» omfatte "
+            "jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(r"^farmland needs AR5, AR50 or N50 Arealdekke: .*$"),
+        lambda m, lang: (
+            "Farmland needs AR5, AR50 or N50 Arealdekke: 'other nature' may include farmland"
+            if lang == "en"
+            else "Jordbruksareal krever AR5, AR50 eller N50 Arealdekke: «annen natur» kan omfatte jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(r"^forest and mire from N1000 \(1:1 000 000\)$"),
+        lambda m, lang: (
+            "Forest and mire from N1000 (1:1 000 000)"
+            if lang == "en"
+            else "Skog og myr er fra N1000 (1 : 1 000 000)"
+        ),
+    ),
+    (
         re.compile(r"^farmland needs the AR5 layer \(ar5\).*$"),
         lambda m, lang: (
             "Farmland needs the AR5 layer: 'other nature' may include farmland; forest and mire from N1000 "
@@ -469,3 +496,17 @@ def unit_title(unit: str, lang: str = "nb") -> str:
     ('share (0–1)', 'andel (0–1)')
     """
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
+def criterion_label(criterion, lang: str = "nb") -> str:
+    """A criterion's name (:class:`areal.geo.profiles.Criterion`, from its profile TOML) in ``lang``.
+
+    Falls back to ``label``, then to the id.
+
+    >>> from areal.geo.profiles import Criterion
+    >>> criterion_label(Criterion("road", "distance", label="public road", label_nb="offentlig veg"))
+    'offentlig veg'
+    >>> criterion_label(Criterion("road", "distance", label="public road"), "en")
+    'public road'
+    """
+    return (criterion.label_nb if lang != "en" else "") or criterion.label or criterion.id
