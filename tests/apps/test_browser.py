@@ -1354,6 +1354,9 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     visit.shot("workflow_scenario_overwrite")
     visit.page.locator(".areal-scen-overwrite button").click()
     _scen_message(visit, "overskrevet")
+    deadline = time.monotonic() + 15
+    while "Andre utkast" not in visit.text(".areal-scen-list") and time.monotonic() < deadline:
+        visit.page.wait_for_timeout(200)
     assert "Andre utkast" in visit.text(".areal-scen-list")
     # change the session: other tab, the site gone, the profile's weights back
     _tab(visit, "Egnethet")
@@ -1373,7 +1376,7 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     )
     visit.page.wait_for_function("() => window.location.search.includes('tab=suitability')", timeout=10_000)
     visit.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=30_000)
-    _wait_js(visit, "() => ArealMap.state.siteGeo !== null", 15)
+    _wait_js(visit, "() => ArealMap.state.siteGeo !== null", 45)
     visit.page.wait_for_timeout(1000)
     visit.shot("workflow_scenario_opened")
     _tab(visit, "Områdesjekk")
@@ -1398,7 +1401,11 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     assert "Slette scenarioet «Til sletting»" in visit.text(".areal-scen-ask", timeout=10_000)
     visit.page.locator(".areal-scen-delete-yes button").click()
     _scen_message(visit, "Slettet «Til sletting»")
+    deadline = time.monotonic() + 15
     text = visit.text(".areal-scen-list")
+    while "Til sletting" in text and time.monotonic() < deadline:  # the list follows the message
+        visit.page.wait_for_timeout(200)
+        text = visit.text(".areal-scen-list")
     assert "Heimdal næring, alt. 2" in text and "Til sletting" not in text
     visit.page.wait_for_timeout(500)
     visit.shot("workflow_scenario_list")
