@@ -252,30 +252,21 @@ def severity_title(severity: str, lang: str = "nb") -> str:
     return en if lang == "en" else nb
 
 
-#: Site kinds of the rule table (``[kinds]`` in data/rules/default.toml) that are not layers.
-KIND_TITLES: Mapping[str, tuple[str, str]] = {
-    "test_area_sea": ("Nytt testområde på sjø", "New test area at sea"),
-    "test_area_land": ("Nytt testområde på land", "New test area on land"),
-    "other": ("Annet tiltak", "Other measure"),
-}
-
-
 def layer_title(layer_id: str, lang: str = "nb") -> str:
-    """The catalogue title of a layer or site kind (the id only for one neither knows).
+    """The catalogue title of a layer, or the label of a kind of site (the id only for an id neither knows).
 
     >>> layer_title("power_lines"), layer_title("power_lines", "en")
     ('Kraftledninger (N1000)', 'Power lines (N1000)')
-    >>> layer_title("test_area_sea")
-    'Nytt testområde på sjø'
+    >>> layer_title("test_area_sea"), layer_title("test_area_sea", "en")
+    ('Testområde på sjø', 'Test area at sea')
     """
     from areal.layers import registry
 
-    if layer_id in KIND_TITLES:
-        return KIND_TITLES[layer_id][1 if lang == "en" else 0]
     try:
         return registry.get(layer_id).title_in(lang)
-    except Exception:  # an id from a user's rule file the catalogue lacks: show it as given
-        return layer_id
+    except Exception:  # a kind of site (no layer), or an id from a user's rule file the catalogue lacks
+        nb, en = _default_rules().kind_labels.get(layer_id, ("", ""))
+        return (en or nb if lang == "en" else nb) or layer_id
 
 
 def data_scale(layer_id: str) -> int | None:

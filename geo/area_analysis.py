@@ -22,6 +22,7 @@ Pure analysis: frames in, a frame out; the layers are loaded by the caller
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -389,7 +390,7 @@ def analyse_area(
             res = find_conflicts(
                 prop,
                 loaded,
-                RuleTable(ctx_rules, rules.classes, rules.source, rules.kinds, rules.virtual),
+                dataclasses.replace(rules, rules=tuple(ctx_rules)),
                 as_layer=ctx.as_layer,
             )
             pair_ha = {k: float(v) for k, v in res.pair_ha().items()}

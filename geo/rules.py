@@ -47,7 +47,7 @@ _RULE_KEYS = {
     "basis_nb",
     "explanation_nb",
 }
-_KIND_KEYS = {"include", "label"}
+_KIND_KEYS = {"include", "label", "label_en"}
 
 ZONES: tuple[str, ...] = ("whole", "outside")
 """How a buffered rule counts B: ``whole`` = B and its zone; ``outside`` = only the ring of the zone
@@ -194,10 +194,13 @@ class RuleTable:
     """Kind id -> the further A sides whose rules apply to it (``[kinds.*] include``)."""
     virtual: frozenset[str] = frozenset()
     """Kind ids that are no layer (``test_area_sea``): A sides only, nothing to load."""
+    kind_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Kind id -> ``(label, label_en)`` (Norwegian, English) from ``[kinds.*]``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "classes", MappingProxyType(dict(self.classes)))
         object.__setattr__(self, "kinds", MappingProxyType({k: tuple(v) for k, v in self.kinds.items()}))
+        object.__setattr__(self, "kind_labels", MappingProxyType(dict(self.kind_labels)))
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -412,6 +415,7 @@ def parse_rules(
     if not isinstance(raw_kinds, Mapping):
         raise RuleError(f"{source}: 'kinds' must be a table of [kinds.<id>] tables")
     kinds: dict[str, tuple[str, ...]] = {}
+    kind_labels: dict[str, tuple[str, str]] = {}
     for kid, body in raw_kinds.items():
         line = _line_of(text, rf"^[ \t]*\[kinds\.{re.escape(kid)}\]")
         if not isinstance(body, Mapping) or set(body) - _KIND_KEYS:
@@ -424,6 +428,7 @@ def parse_rules(
                 f"{loc.where(line)}: [kinds.{kid}] include must be a list of A sides, got {inc!r}"
             )
         kinds[str(kid)] = tuple(inc)
+        kind_labels[str(kid)] = (str(body.get("label", "")), str(body.get("label_en", "")))
     for kid, inc in kinds.items():
         for x in inc:
             if known is not None and x not in known and x not in kinds:
@@ -551,7 +556,7 @@ def parse_rules(
         )
     b_sides = {r.b_layer for r in rules}
     virtual = {k for k in kinds if (k not in known if known is not None else k not in b_sides)}
-    return RuleTable(tuple(rules), classes, source, kinds, frozenset(virtual))
+    return RuleTable(tuple(rules), classes, source, kinds, frozenset(virtual), kind_labels)
 
 
 def rules_frame(table: RuleTable) -> pd.DataFrame:

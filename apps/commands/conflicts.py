@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,7 +193,6 @@ def run_conflicts(
 ) -> ConflictRun:
     """Check ``proposal`` (a file or a layer id) against the rule table (``areal conflicts``, ``arenas check``)."""
     from areal.apps.usecases.conflicts import check_conflicts, clip_to_municipalities
-    from areal.geo.rules import RuleTable
     from areal.layers import loader, registry, settings
     from areal.layers.project_data import load_rules
 
@@ -239,12 +239,9 @@ def run_conflicts(
     )
     prop, _ = clip_to_municipalities(prop, munis, knrs)  # the part the tables are about
     # The rules table written out: the rules of the requested layers (others of as_layer left out).
-    sub = RuleTable(
-        tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
-        rule_table.classes,
-        rule_table.source,
-        rule_table.kinds,
-        rule_table.virtual,
+    sub = dataclasses.replace(
+        rule_table,
+        rules=tuple(r for r in rule_table.rules if r.a_layer != as_layer or r.b_layer in b_layers),
     )
     acc = None
     if account:

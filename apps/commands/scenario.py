@@ -119,6 +119,12 @@ def show_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: b
 @click.option("--weights", default=None, help="Profile weights KEY=NUMBER,...")
 @click.option("--layers", "layer_ids", default="", help="Layers chosen, comma-separated catalogue ids.")
 @click.option("--note", "note_text", default="", help="Free text.")
+@click.option("--author", default="", help="Who saves it.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a scenario of the same name (without it a taken name is refused).",
+)
 @STORE_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
@@ -129,11 +135,13 @@ def save_cmd(
     weights: str | None,
     layer_ids: str,
     note_text: str,
+    author: str,
+    overwrite: bool,
     store_url: str | None,
     data_dir: Path | None,
     as_json: bool,
 ) -> None:
-    """Save (or replace) scenario NAME in one transaction."""
+    """Save scenario NAME in one transaction (a taken name only with --overwrite)."""
     from areal.geo.scenario import Scenario
     from areal.layers import registry
     from areal.layers.account_inputs import read_proposal
@@ -149,9 +157,10 @@ def save_cmd(
         profile=profile,
         weights=parse_weights(weights),
         note=note_text,
+        author=author,
     )
     store = open_store(store_url, data_dir)
-    saved = store.save(s)
+    saved = store.save(s, overwrite=overwrite)
     if as_json:
         emit_json(_scenario_json(saved) | {"store": str(store.location)})
         return
@@ -159,6 +168,24 @@ def save_cmd(
         f"saved scenario {saved.name!r}: {len(saved.proposal)} polygon(s), {_fmt(saved.area_ha)} ha "
         f"in {store.location}"
     )
+
+
+@scenario_grp.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@STORE_OPTION
+@DATA_DIR_OPTION
+@JSON_OPTION
+def rename_cmd(name: str, new_name: str, store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
+    """Give scenario NAME the name NEW_NAME (a taken name is refused)."""
+    from areal.layers.scenario_store import open_store
+
+    store = open_store(store_url, data_dir)
+    saved = store.rename(name, new_name)
+    if as_json:
+        emit_json(_scenario_json(saved) | {"store": str(store.location)})
+        return
+    note(f"renamed scenario {name!r} to {saved.name!r} in {store.location}")
 
 
 @scenario_grp.command("delete")

@@ -39,6 +39,21 @@ from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, 
     help="Override the profile's score threshold for sites.",
 )
 @click.option(
+    "--min-area",
+    "min_area_ha",
+    type=float,
+    default=None,
+    help="Smallest site in ha (default: the profile's min_area_ha).",
+)
+@click.option(
+    "--max-area",
+    "max_area_ha",
+    type=float,
+    default=None,
+    help="Largest site in ha; larger suitable regions are split into compact parcels "
+    "(default: the profile's max_area_ha).",
+)
+@click.option(
     "--connectivity",
     type=click.Choice(["rook", "queen"]),
     default=None,
@@ -99,6 +114,8 @@ def suitability_cmd(
     municipality,
     out,
     threshold,
+    min_area_ha,
+    max_area_ha,
     connectivity,
     windowed,
     workers,
@@ -133,6 +150,8 @@ def suitability_cmd(
         rules=rules_path,
         use_conflicts=use_conflicts,
         data_dir=data_dir,
+        min_area_ha=min_area_ha,
+        max_area_ha=max_area_ha,
         use_starter=True,  # as `areal layers` and `areal serve` do; said below and in the run file
     )
     profile, grid = setup.profile, setup.grid
@@ -201,12 +220,15 @@ def suitability_cmd(
         return
     click.echo(
         f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
-        f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)"
+        f"minimum {profile.min_area_ha:g} ha"
+        + (f", maximum {profile.max_area_ha:g} ha (larger regions split)" if profile.max_area_ha else "")
+        + f", {profile.connectivity} connectivity)"
     )
     for _, r in sites.head(5).iterrows():
         extra = f"; conflicts: {r['conflicts']}" if conflicts is not None and r.get("conflicts") else ""
+        near = f" near {r['place_name']}" if r.get("place_name") else ""
         click.echo(
-            f"  #{r['rank']}: {area_ha(r['area_ha'])} in {r.get('kommunenavn')}, mean score {score(r['mean_score'])}{extra}"
+            f"  #{r['rank']}: {area_ha(r['area_ha'])} in {r.get('kommunenavn')}{near}, mean score {score(r['mean_score'])}{extra}"
         )
     for key, reason in skipped:
         note(f"  skipped {key}: {reason}")

@@ -231,23 +231,22 @@ class ScenarioState(Tool):
                 updates[k] = int(v[k]) if k == "zoom" else float(v[k])
         if isinstance(v.get("municipality"), str):
             updates["municipality"] = v["municipality"]
-        with param.parameterized.discard_events(a):  # one site check below, with the restored kind
-            a.param.update(**{k: updates[k] for k in ("site_kind",) if k in updates})
-        a.param.update(**{k: x for k, x in updates.items() if k != "site_kind"})
+        # (the kind's selector follows; a check of the old site it may start is superseded below)
+        a.param.update(**updates)
         if self.suit is not None and sc.profile in self.engines.profiles:
             s = self.suit
-            limits = {k: v.get(k) for k in ("threshold", "min_area_ha", "max_area_ha")}
             res = v.get("resolution")
             res = float(res) if res in s.param.resolution.objects else s.resolution
-            with param.parameterized.discard_events(s):
-                s.param.update(profile=sc.profile, resolution=res)
-            s.param.update(
-                weights=dict(sc.weights) or dict(self.engines.profile(sc.profile).weights), **limits
-            )
-            if self.engines.has_model(s.profile, s.resolution):
-                s.refresh()
-            else:
-                s.start()
+            if (sc.profile, res) != (s.profile, s.resolution):
+                s.param.update(profile=sc.profile, resolution=res)  # its widgets follow; the model starts
+            target = {
+                "weights": dict(sc.weights) or dict(self.engines.profile(sc.profile).weights),
+                **{k: v.get(k) for k in ("threshold", "min_area_ha", "max_area_ha")},
+            }
+            if any(getattr(s, k) != x for k, x in target.items()):
+                s.param.update(**target)  # one re-ranking, on the worker like any weight change
+            if not self.engines.has_model(s.profile, s.resolution) and s.status != "building":
+                s.start()  # the model was never built in this session: build it, then rank
         a.set_site_frame(sc.proposal, f"scenario:{sc.name}")
         if isinstance(v.get("tab"), str) and v["tab"]:
             a.tab = v["tab"]

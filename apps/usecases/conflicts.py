@@ -9,6 +9,7 @@ runs :func:`areal.geo.conflicts.find_conflicts`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
@@ -139,7 +140,7 @@ def check_conflicts(
                 f"no rule for {as_layer} against {', '.join(sorted(want))}; rules of {as_layer} name: "
                 f"{', '.join(sorted({r.b_layer for r in rules.rules_for(as_layer)}))}"
             )
-    table = RuleTable(selected, rules.classes, rules.source, rules.kinds, rules.virtual)
+    table = dataclasses.replace(rules, rules=tuple(selected))  # classes, kinds and labels kept
     max_buffer = max((r.buffer_m for r in selected), default=0.0)
     near = near_features(layers, {r.b_layer for r in selected}, prop, max_buffer)
     if municipalities is not None and len(prop):

@@ -34,6 +34,8 @@ class SuitabilitySetup:
     notes: list[tuple[str, str]] = field(default_factory=list)
     starter: list[str] = field(default_factory=list)
     """Layers read from the simplified starter extract (``use_starter=True``), to be said with the result."""
+    places: gpd.GeoDataFrame | None = None
+    """Named points (``name``) that sites are located by (N1000 stations and airports); None: no names."""
 
 
 @dataclass
@@ -77,6 +79,8 @@ def prepare_suitability(
     rules: str | os.PathLike | None = None,
     use_conflicts: bool = True,
     data_dir: str | os.PathLike | None = None,
+    min_area_ha: float | None = None,
+    max_area_ha: float | None = None,
     use_starter: bool = False,
 ) -> SuitabilitySetup:
     """Load a profile's inputs (with the rule table's exclusions) and make its grid.
@@ -88,6 +92,8 @@ def prepare_suitability(
     rules : path, optional
         Rule table (default: the shipped one). With ``use_conflicts=False`` no rule is used: no
         rule exclusions, no site conflicts.
+    min_area_ha, max_area_ha : float, optional
+        Site size limits instead of the profile's (larger regions are split into parcels).
     use_starter : bool
         Read layers missing from the data directory from the packaged starter extract (simplified;
         :attr:`SuitabilitySetup.starter` lists them so the caller can say so). Default False.
@@ -100,6 +106,14 @@ def prepare_suitability(
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if connectivity:
         prof = replace(prof, connectivity=connectivity)
+    if min_area_ha is not None or max_area_ha is not None:
+        from areal.geo.errors import RuleError
+
+        lo = prof.min_area_ha if min_area_ha is None else float(min_area_ha)
+        hi = prof.max_area_ha if max_area_ha is None else float(max_area_ha)
+        if not lo > 0 or (hi is not None and hi < lo):
+            raise RuleError(f"site size limits must be 0 < min_area_ha <= max_area_ha, got {lo:g} and {hi}")
+        prof = replace(prof, min_area_ha=lo, max_area_ha=hi)
     source = DataDirSource(data_dir, use_starter=use_starter)
     table = load_rules(rules) if use_conflicts else None
     inputs = load_suitability_inputs(prof, source, municipality=municipality, rules=table)
@@ -115,7 +129,27 @@ def prepare_suitability(
     starter = source.starter_layers()
     if region.attrs.get("load_report", {}).get("origin") == "starter":
         starter = sorted({*starter, "county"})
-    return SuitabilitySetup(prof, inputs, grid, conflicts, notes, starter)
+    return SuitabilitySetup(prof, inputs, grid, conflicts, notes, starter, _places(data_dir, use_starter))
+
+
+def _places(data_dir, use_starter: bool = False) -> gpd.GeoDataFrame | None:
+    """The named points sites are located by: N1000 stations and airports (None when both are missing)."""
+    from areal.geo.errors import LayerMissingError
+    from areal.layers import loader
+
+    frames = []
+    for lid in ("stations", "airports"):
+        try:
+            g = loader.load(lid, data_dir, use_starter=use_starter)
+        except (LayerMissingError, FileNotFoundError):
+            continue
+        if "navn" in g.columns:
+            frames.append(g[["navn", g.geometry.name]].rename(columns={"navn": "name"}))
+    if not frames:
+        return None
+    return gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs
+    )
 
 
 def run_suitability(
@@ -173,6 +207,23 @@ def run_suitability(
         step(1)
         area_lost, skipped = model.area_lost(), model.skipped
         criteria, weights = model.criteria, model.weights
+    if (
+        windowed
+        and prof.max_area_ha is not None
+        and len(sites)
+        and (sites["area_ha"] > prof.max_area_ha).any()
+    ):
+        skipped = list(skipped) + [
+            (
+                "max_area_ha",
+                f"regions above {prof.max_area_ha:g} ha are not split into parcels in a windowed run "
+                "(use the whole-grid run, --in-memory)",
+            )
+        ]
+    if len(sites) and setup.places is not None:
+        from areal.geo.sites import attach_places
+
+        sites = attach_places(sites, setup.places)
     sens = None
     if len(sites) and sensitivity_runs > 0:
         sens = site_sensitivity(sites, dict(zip(criteria, weights)), n_runs=sensitivity_runs, seed=0)

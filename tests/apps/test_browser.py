@@ -418,14 +418,12 @@ def test_upload_gives_a_site_report(planner_server, visit, site_file):
     elapsed = time.perf_counter() - t0
     print(f"upload → site report in the page: {elapsed:.2f} s")
     assert elapsed <= 2.0
-    flat = text.replace("\u00a0", " ")
-    assert "400,00 ha" in flat and "4 000,0 daa" in flat and "Trondheim" in text
+    plain = text.replace("\u00a0", " ")  # nb numbers: space thousands, decimal comma
+    assert "400,00 ha" in plain and "4 000,0 daa" in plain and "Trondheim" in text
     assert "omrade_trondheim.geojson" in text
     assert visit.page.locator(".areal-intersections").count() == 1
     # the conflict engine (rule basis) and the suitability engine (score per profile) fill their slots
-    assert "Næringsområder" in visit.text(".areal-conflicts") and "business_areas" not in visit.text(
-        ".areal-conflicts"
-    )
+    assert "Næringsområder i kommuneplan" in visit.text(".areal-conflicts")  # the pair in words
     assert "data_centre" in visit.text(".areal-suitability")
     assert "Kraftledning" in visit.text(".areal-distances")
     visit.map.locator("#areal-legend", has_text="Valgt område").wait_for(timeout=5_000)
@@ -571,7 +569,7 @@ def test_conflicts_run_shows_a_table_and_polygons(planner_server, visit):
     t0 = time.perf_counter()
     text = visit.text(".areal-conf-pairs", timeout=60_000)
     print(f"conflicts run (osm_business against every rule layer): {time.perf_counter() - t0:.2f} s")
-    assert "Næringsområder" in text and "business_areas" not in text and "reason" not in text
+    assert "Næringsområder i kommuneplan" in text and "business_areas" not in text and "reason" not in text
     assert visit.text(".areal-conf-munis")
     _wait_overlay(visit, "conflicts")
     assert visit.map.locator("path.leaflet-interactive").count() > 38  # conflict polygons on the map
@@ -996,15 +994,17 @@ def test_hostile_names_run_no_script(hostile_server, visit, site_file, tmp_path)
     # 2. a scenario with a hostile name, saved and opened: its name is the site's source
     visit.upload(site_file)
     visit.page.locator(".areal-site-summary").wait_for(timeout=30_000)
-    _tab(visit, "Indikatorer")
-    name_input = visit.page.locator(".areal-indicators input[type=text]").first
+    _tab(visit, "Scenarioer")
+    name_input = visit.page.locator(".areal-scen-name input").first
     name_input.wait_for(timeout=60_000)
     name_input.fill(HOSTILE)
-    name_input.press("Enter")
-    visit.page.get_by_role("button", name="Lagre området som scenario").click()
-    opener = visit.page.get_by_role("button", name="Åpne", exact=True)
-    opener.wait_for(timeout=20_000)
-    opener.click()
+    visit.page.locator(".areal-scen-author input").fill(HOSTILE)
+    visit.page.locator(".areal-scen-note textarea").fill(HOSTILE)
+    visit.page.locator(".areal-scen-save button").click()
+    assert "<img src=x" in visit.text(".areal-scen-message", timeout=20_000)  # «Lagret …», as text
+    assert visit.text(".areal-scen-list").count("<img src=x") == 3  # name, author, note
+    visit.page.locator(".areal-scen-pick select").select_option(HOSTILE)
+    visit.page.locator(".areal-scen-open button").click()
     _tab(visit, "Områdesjekk")
     deadline = time.monotonic() + 30
     summary = visit.text(".areal-site-summary", timeout=20_000)
@@ -1376,6 +1376,9 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     visit.shot("workflow_scenario_overwrite")
     visit.page.locator(".areal-scen-overwrite button").click()
     _scen_message(visit, "overskrevet")
+    deadline = time.monotonic() + 15
+    while "Andre utkast" not in visit.text(".areal-scen-list") and time.monotonic() < deadline:
+        visit.page.wait_for_timeout(200)
     assert "Andre utkast" in visit.text(".areal-scen-list")
     # change the session: other tab, the site gone, the profile's weights back
     _tab(visit, "Egnethet")
@@ -1395,7 +1398,7 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     )
     visit.page.wait_for_function("() => window.location.search.includes('tab=suitability')", timeout=10_000)
     visit.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=30_000)
-    _wait_js(visit, "() => ArealMap.state.siteGeo !== null", 15)
+    _wait_js(visit, "() => ArealMap.state.siteGeo !== null", 45)
     visit.page.wait_for_timeout(1000)
     visit.shot("workflow_scenario_opened")
     _tab(visit, "Områdesjekk")
@@ -1420,7 +1423,11 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     assert "Slette scenarioet «Til sletting»" in visit.text(".areal-scen-ask", timeout=10_000)
     visit.page.locator(".areal-scen-delete-yes button").click()
     _scen_message(visit, "Slettet «Til sletting»")
+    deadline = time.monotonic() + 15
     text = visit.text(".areal-scen-list")
+    while "Til sletting" in text and time.monotonic() < deadline:  # the list follows the message
+        visit.page.wait_for_timeout(200)
+        text = visit.text(".areal-scen-list")
     assert "Heimdal næring, alt. 2" in text and "Til sletting" not in text
     visit.page.wait_for_timeout(500)
     visit.shot("workflow_scenario_list")
@@ -1446,8 +1453,10 @@ def test_check_a_sea_test_area(planner_server, visit, sea_file):
     visit.upload(sea_file)
     assert "testomrade_sjo.geojson" in visit.text(".areal-site-summary", timeout=20_000)
     conflicts = visit.text(".areal-conflicts", timeout=20_000)
-    assert "Sjøbaserte lokaliteter" in conflicts and "aquaculture_sites" not in conflicts, conflicts
-    assert "akvakulturloven" in conflicts
+    # the pair in words (no raw ids), the basis and explanation in Norwegian
+    assert "Testområde på sjø × Sjøbaserte lokaliteter" in conflicts, conflicts
+    assert "akvakulturloven" in conflicts and "Fortøyninger og nøter" in conflicts
+    assert "test_area_sea" not in conflicts and "aquaculture_sites" not in conflicts
     note = visit.text(".areal-kind-note")
     assert "Sjekket som: Testområde på sjø" in note
     assert "Ikke kartlagt" in note and "Farleder" in note and "Fiskeplasser" in note

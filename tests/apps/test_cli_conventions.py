@@ -38,6 +38,7 @@ BAD_VALUES: dict[str, list[str]] = {
     "scenario show": ["no-such-scenario", "--store", "{tmp}/s.sqlite"],
     "scenario save": ["A", "--proposal", "{site}", "--weights", "grid", "--store", "{tmp}/s.sqlite"],
     "scenario delete": ["no-such-scenario", "--store", "{tmp}/s.sqlite"],
+    "scenario rename": ["no-such-scenario", "B", "--store", "{tmp}/s.sqlite"],
     "scenario compare": ["A", "B", "--out", "{tmp}/compare.xlsx", "--store", "{tmp}/s.sqlite"],
     "serve": ["--port", "70000", "--no-show"],
     "suitability": ["--profile", "data_centre", "--resolution", "-5", "--out", "{tmp}/out"],

@@ -508,3 +508,39 @@ def test_indicator_catalogue_columns_not_available_named(tiny, app):
     assert "(ha)" in ind.titles()["planned_business_ha"]
     ind.column = "mire_ha"
     assert ind.reason() == ""
+
+
+def test_scenario_and_kind_widgets_speak_english_when_switched(tiny, tmp_path):
+    from areal.apps.planner.scenarios import ScenarioState, ScenarioView
+    from areal.apps.planner.site_kind import kind_select
+    from areal.apps.planner.tool_views import SuitabilityView
+    from areal.layers.scenario_store import SqliteScenarioStore
+
+    data, engines = tiny
+    app = PlannerState(data=data, mode="planner", lang="en")
+    sc = ScenarioState(app=app, engines=engines, store=SqliteScenarioStore(tmp_path / "s.sqlite"))
+    view = ScenarioView(tool=sc)
+    labels = [
+        view.w_name.label,
+        view.w_author.label,
+        view.w_note.label,
+        view.w_save.label,
+        view.w_rename.label,
+    ]
+    assert labels == ["Scenario name", "Author", "Note", "Save as scenario", "Rename"]
+    assert list(kind_select(app).options) == [
+        "Business area",
+        "Test area at sea",
+        "Test area on land",
+        "Other use",
+    ]
+    sv = SuitabilityView(tool=SuitabilityState(app=app, engines=engines, profile="tiny", resolution=250.0))
+    assert (sv.threshold.label, sv.min_area.label, sv.max_area.label) == (
+        "Threshold (suitability)",
+        "Smallest site (ha)",
+        "Largest site (ha)",
+    )
+    app.set_site_frame(_gdf([box(X0 + 1500, Y0 + 1000, X0 + 2500, Y0 + 2000)]), "draw")
+    assert sc.save("a") == "saved" and sc.message == "Saved “a”."
+    assert sc.save("a") == "confirm"
+    assert sc.when("2026-12-02T05:20:11+00:00") == "2026-12-02 05:20"

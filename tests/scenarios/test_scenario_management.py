@@ -99,3 +99,26 @@ def test_view_keys_are_checked():
         Scenario("x", proposal(1), view={"password": "x"})
     with pytest.raises(InputGeometryError, match="must be text or a number"):
         Scenario("x", proposal(1), view={"tab": ["a"]})
+
+
+def test_cli_refuses_a_taken_name_without_overwrite_and_renames(tmp_path):
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+
+    f = tmp_path / "p.geojson"
+    proposal(2).to_crs(4326).to_file(f, driver="GeoJSON")
+    store = ["--store", str(tmp_path / "cli.sqlite")]
+
+    def run(*args):
+        return CliRunner().invoke(main, ["scenario", *args, *store])
+
+    assert run("save", "A", "--proposal", str(f), "--note", "første", "--author", "Kari").exit_code == 0
+    again = run("save", "A", "--proposal", str(f), "--note", "andre")
+    assert again.exit_code != 0 and "already exists" in again.output
+    s = SqliteScenarioStore(tmp_path / "cli.sqlite").get("A")
+    assert (s.note, s.author) == ("første", "Kari")  # untouched
+    assert run("save", "A", "--proposal", str(f), "--note", "andre", "--overwrite").exit_code == 0
+    assert SqliteScenarioStore(tmp_path / "cli.sqlite").get("A").note == "andre"
+    res = run("rename", "A", "A2")
+    assert res.exit_code == 0 and "renamed scenario 'A' to 'A2'" in res.output
+    assert SqliteScenarioStore(tmp_path / "cli.sqlite").names() == ["A2"]

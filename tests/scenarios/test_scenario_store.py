@@ -337,7 +337,7 @@ def test_cli_save_list_show_compare_delete(real_data, tmp_path):
     res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))
     assert res.exit_code == 0, res.output
     area = [ln for ln in res.output.splitlines() if ln.startswith("proposal: area_ha")][0]
-    assert area.split()[-3:] == ["6.00", "12.00", "6.00"]
+    assert area.split()[-3:] == ["6,00", "12,00", "6,00"]  # Norwegian numbers (apps.formatting)
     assert "ikke tilgjengelig" in [ln for ln in res.output.splitlines() if "jordbruksareal" in ln.lower()][0]
     assert run("scenario", "save", "C", "--proposal", str(fa), "--weights", "grid").exit_code == 2
     assert run("scenario", "delete", "A").exit_code == 0

@@ -128,3 +128,22 @@ def test_data_centre_sites_on_the_real_extracts_are_20_to_200_ha(real_data):
     # compact: each parcel fills most of its convex hull (the corridors did not)
     fill = own.geometry.area / own.geometry.convex_hull.area
     assert fill.median() > 0.7
+
+
+@pytest.mark.realdata
+def test_cli_size_limits_and_places(real_data, tmp_path):
+    import pandas as pd
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+
+    args = ["suitability", "--profile", "data_centre", "--resolution", "500", "--sensitivity-runs", "0"]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path), "--min-area", "50", "--max-area", "100"])
+    assert res.exit_code == 0, res.output
+    assert "minimum 50 ha, maximum 100 ha (larger regions split)" in res.output
+    sites = pd.read_csv(tmp_path / "data_centre_sites.csv")
+    assert len(sites) and sites["area_ha"].between(50, 100).all()
+    assert sites["place_name"].notna().all() and (sites["place_distance_m"] >= 0).all()
+    bad = CliRunner().invoke(
+        main, [*args, "--out", str(tmp_path / "x"), "--min-area", "90", "--max-area", "60"]
+    )
+    assert bad.exit_code != 0 and "0 < min_area_ha <= max_area_ha" in bad.output
