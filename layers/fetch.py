@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+import shapely.geometry
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import FetchError, LayerReadError, UnknownNameError
 from areal.layers import registry, settings
@@ -140,6 +141,8 @@ class FetchContext:
         waiting ``backoff``, 2 × ``backoff``, 4 × ``backoff`` ... seconds (resuming each time).
     refresh : bool
         Download again even when a completed file is already in ``downloads/``.
+    poll_s, poll_max : float, int
+        How often and how many times a Geonorge order that is not ready is asked again.
     """
 
     data_dir: Path
@@ -152,8 +155,10 @@ class FetchContext:
     config: dict = field(default_factory=dict)
     source: str | None = None
     retries: int = 3
-    backoff: float = 1.0
+    backoff: float = 0.5
     refresh: bool = False
+    poll_s: float = 10.0
+    poll_max: int = 60
 
 
 @dataclass
@@ -166,6 +171,7 @@ class Download:
     bytes: int
     date: str
     resumed_from: int = 0
+    content_crs: str = ""
 
 
 @dataclass
@@ -435,6 +441,7 @@ def _download_once(url, dest, ctx, spec, method, data, headers, label, auth) -> 
         bytes=n,
         date=_now(),
         resumed_from=resumed,
+        content_crs=str(resp.headers.get("content-crs", "")),
     )
 
 
@@ -536,9 +543,20 @@ def fetcher(name: str) -> Callable[[Fetcher], Fetcher]:
     return deco
 
 
+def _ascii(name: str) -> str:
+    return name.replace("ø", "o").replace("Ø", "O").replace("æ", "ae").replace("å", "a").replace("Å", "A")
+
+
+def _placeholders() -> dict[str, str]:
+    """``{county}`` and ``{county_name}`` (ASCII, as in Geonorge's Basisdata file names) of the run."""
+    knr, name = settings.county_row()
+    return {"county": knr, "county_name": _ascii(name)}
+
+
 def _url(spec: LayerSpec, ctx: FetchContext) -> str:
     override = (ctx.config.get(spec.id) or {}).get("url")
-    return override or spec.fetch.url
+    url = override or spec.fetch.url
+    return url.format(**_placeholders()) if "{county" in url else url
 
 
 def _family(spec: LayerSpec) -> str | None:
@@ -555,7 +573,7 @@ def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     gdf = read_official(ctx.data_dir / dl.path, spec.fetch.params.get("layer"), _family(spec))
     if spec.clip_to_county:
         gdf = keep_in_county(gdf, ctx.data_dir)
-    target = _write_target(gdf, ctx, spec, spec.fetch.target)
+    target = _write_target(gdf, ctx, spec, spec.fetch.target.format(**_placeholders()))
     return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
 
 
@@ -588,18 +606,53 @@ def trondelag_municipalities(data_dir: Path) -> list[str]:
 
 @fetcher("geonorge_order")
 def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
-    """Geonorge nedlasting API: one order for all municipalities, then one file per municipality."""
-    p = spec.fetch.params
-    codes = ctx.municipalities or trondelag_municipalities(ctx.data_dir)
+    """Geonorge download API: one order, polled until every file is ready, then one file per area.
+
+    The order (``POST api/order``, body per the API's schema: ``orderLines`` with ``metadataUuid``,
+    ``areas``, ``projections``, ``formats``) answers with ``files`` whose ``status`` is
+    ``ReadyForDownload`` or ``WaitingForProcessing``; a waiting order is asked again
+    (``GET api/order/{referenceNumber}``; unverified path) every ``ctx.poll_s`` seconds, at most
+    ``ctx.poll_max`` times. Restricted data (FKB-AR5) needs a GeoID token
+    (``params["auth"] = "geoid"``), sent with the order and the downloads.
+    """
+    import time
+
+    p = dict(spec.fetch.params)
+    p.update({k: v for k, v in (ctx.config.get(spec.id) or {}).items() if k in ("metadata_uuid", "format")})
+    if not p.get("metadata_uuid"):
+        raise FetchError(
+            f"layer {spec.id!r}: unverified: no Geonorge metadata UUID is known for {spec.fetch.service}; "
+            f'set [{spec.id}] metadata_uuid = "..." in <data dir>/fetch.toml (from the dataset\'s page in '
+            f"https://kartkatalog.geonorge.no). Manual alternative: {spec.fetch.manual}"
+        )
+    auth = p.get("auth")
+    if auth:
+        from areal.layers import credentials
+
+        if not credentials.get(auth, ctx.data_dir).present:
+            raise FetchError(
+                f"layer {spec.id!r}: {spec.fetch.service} needs credentials. To get access, "
+                f"{credentials.how_to_get(auth)}. Manual alternative: {spec.fetch.manual}"
+            )
+    area_type = p.get("area_type", "kommune")
+    if area_type == "fylke":
+        from areal.layers import settings as _settings
+
+        codes = [_settings.county()]
+    else:
+        codes = ctx.municipalities or trondelag_municipalities(ctx.data_dir)
     body = {
         "email": "",
+        "softwareClient": "areal",
+        "softwareClientVersion": "0.1",
         "orderLines": [
             {
                 "metadataUuid": p["metadata_uuid"],
-                "areas": [{"code": c, "type": "kommune", "name": c} for c in codes],
+                "areas": [{"code": c, "type": area_type, "name": c} for c in codes],
                 "projections": [
                     {
                         "code": p["projection"],
+                        "name": f"EUREF89 UTM sone {p['projection'][-2:]}, 2d",
                         "codespace": f"http://www.opengis.net/def/crs/EPSG/0/{p['projection']}",
                     }
                 ],
@@ -618,12 +671,34 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
         label="order",
+        auth=auth,
+        reuse=False,
     )
-    try:
-        files = json.loads(order_path.read_text(encoding="utf-8")).get("files") or []
-    except ValueError as exc:
-        raise _fail(spec, url, f"the order answer is not JSON: {exc}") from exc
-    dls, targets, n = [dl_order], [], 0
+
+    def files_of(path: Path) -> tuple[str, list[dict]]:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise _fail(spec, url, f"the order answer is not JSON: {exc}") from exc
+        return str(doc.get("referenceNumber") or ""), doc.get("files") or []
+
+    ref, files = files_of(order_path)
+    dls = [dl_order]
+    polls = 0
+    while any(f.get("status") != "ReadyForDownload" for f in files):
+        if polls >= ctx.poll_max:
+            waiting = [f.get("area") or f.get("name") for f in files if f.get("status") != "ReadyForDownload"]
+            raise _fail(
+                spec,
+                url,
+                f"order {ref} not ready after {polls} checks (waiting: {', '.join(map(str, waiting))})",
+            )
+        time.sleep(ctx.poll_s)
+        polls += 1
+        status_url = url.rstrip("/") + f"/{urllib.parse.quote(ref)}"
+        dls.append(download(status_url, order_path, ctx, spec, auth=auth, reuse=False, label="order status"))
+        ref, files = files_of(order_path)
+    targets, n = [], 0
     for code in codes:
         match = next(
             (
@@ -634,19 +709,22 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             None,
         )
         if match is None:
-            raise _fail(spec, url, f"the order returned no file for municipality {code}")
+            raise _fail(spec, url, f"the order returned no file for area {code}")
         dl = download(
             match["downloadUrl"],
-            ctx.data_dir / DOWNLOADS / _download_name(match["name"], f"{code}.zip"),
+            ctx.data_dir / DOWNLOADS / _download_name(match.get("name") or "", f"{spec.id}_{code}.zip"),
             ctx,
             spec,
             label=f"{spec.id} {code}",
+            auth=auth,
         )
         dls.append(dl)
         gdf = read_official(ctx.data_dir / dl.path, p.get("layer"), _family(spec))
-        targets.append(_write_target(gdf, ctx, spec, spec.fetch.target.format(kommunenummer=code)))
+        target = spec.fetch.target.format(kommunenummer=code, county=code)
+        targets.append(_write_target(gdf, ctx, spec, target))
         n += len(gdf)
-    return FetchResult(spec.id, spec.fetch.service, targets, dls, n)
+    notes = [f"order {ref}: {polls} status check(s)"] if polls else []
+    return FetchResult(spec.id, spec.fetch.service, targets, dls, n, notes)
 
 
 # Akvakulturregisteret "legacy" dump: one row per permit and site; the site columns we keep.
@@ -672,7 +750,9 @@ def parse_pub_aqua_csv(path: Path) -> pd.DataFrame:
     """Parse the register's legacy CSV dump into one row per site with the catalogue's columns.
 
     The dump starts with a title line, then the header; fields are ``;``-separated and decimals may
-    use a comma. Species of the permits at a site are joined with ``", "``.
+    use a comma. Species of the permits at a site are joined with ``", "``. The dump has no
+    STATUS column; permit rows with an empty ``LOK_NR`` (no site) are left out and counted in
+    ``attrs["n_without_site"]``.
     """
     text = Path(path).read_text(encoding="utf-8-sig")
     lines = text.splitlines()
@@ -689,6 +769,9 @@ def parse_pub_aqua_csv(path: Path) -> pd.DataFrame:
     ]
     if missing:
         raise LayerReadError(f"{path}: columns {missing} missing from the dump; columns: {list(df.columns)}")
+    # Permits without a site (empty LOK_NR) exist in the real dump: they have no place on a map.
+    no_site = df["LOK_NR"].str.strip() == ""
+    df = df[~no_site]
     df = df[[c for c in PUB_AQUA_COLUMNS if c in df.columns]].rename(columns=PUB_AQUA_COLUMNS)
     for c in ("latitude", "longitude", "site_capacity"):
         if c in df.columns:
@@ -698,7 +781,9 @@ def parse_pub_aqua_csv(path: Path) -> pd.DataFrame:
         agg["species"] = lambda s: ", ".join(sorted({v for v in s if v}))
     out = df.groupby("site_id", as_index=False, sort=True).agg(agg)
     out["site_id"] = out["site_id"].astype(int)
-    return out.sort_values("site_id").reset_index(drop=True)
+    out = out.sort_values("site_id").reset_index(drop=True)
+    out.attrs["n_without_site"] = int(no_site.sum())
+    return out
 
 
 @fetcher("pub_aqua_csv")
@@ -708,7 +793,108 @@ def fetch_pub_aqua(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     dl = download(url, ctx.data_dir / DOWNLOADS / "akvakulturregisteret.csv", ctx, spec)
     sites = parse_pub_aqua_csv(ctx.data_dir / dl.path)
     write_frame(sites, ctx.data_dir / spec.fetch.target)
-    return FetchResult(spec.id, spec.fetch.service, [spec.fetch.target], [dl], len(sites))
+    notes = [f"{sites.attrs['n_without_site']} permit row(s) without a site (empty LOK_NR) left out"]
+    return FetchResult(spec.id, spec.fetch.service, [spec.fetch.target], [dl], len(sites), notes)
+
+
+# Arealbruksstatus, official code list (SOSI Plan; official-samples/kommuneplan/codelists): the
+# OGC API delivers arealbruksstatus as a string: a code or, unverified, the code's name.
+AREALBRUKSSTATUS_NAMES = {"Nåværende": "1", "Framtidig": "2", "Videreutvikling av nåværende": "3"}
+
+
+def _flatten_properties(props: Mapping) -> dict:
+    """Nested OGC API properties as flat columns: ``arealplanId.kommunenummer`` → ``kommunenummer``.
+
+    >>> _flatten_properties({"arealformål": "1300", "arealplanId": {"kommunenummer": "5001",
+    ...     "planidentifikasjon": "2012001"}, "utnytting": {"utnyttingstall": 40}})
+    {'arealformål': '1300', 'kommunenummer': '5001', 'planidentifikasjon': '2012001', 'utnyttingstall': 40}
+    """
+    out: dict = {}
+    for k, v in props.items():
+        if isinstance(v, Mapping):
+            for k2, v2 in v.items():
+                out[k2 if k2 not in out and k2 not in props else f"{k}.{k2}"] = v2
+        else:
+            out[k] = v
+    return out
+
+
+def _crs_from_header(value: str, requested: str) -> str:
+    """The CRS of an OGC API response: its ``Content-Crs`` header, else the one requested."""
+    v = value.strip().strip("<>")
+    m = re.search(r"/EPSG/0/(\d+)$", v)
+    if m:
+        return f"EPSG:{m.group(1)}"
+    if v.endswith("CRS84"):
+        return "OGC:CRS84"
+    return requested
+
+
+def _next_link(doc: Mapping, base: str) -> str | None:
+    for link in doc.get("links") or []:
+        if link.get("rel") == "next" and link.get("href"):
+            return urllib.parse.urljoin(base, link["href"])
+    return None
+
+
+@fetcher("ogcapi_features")
+def fetch_ogcapi_features(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """OGC API Features: ``/collections/{id}/items`` paged by the ``rel=next`` links, GeoJSON out.
+
+    Filters: ``kommunenummer=<nr>`` per municipality when ``--municipality`` is given, else the
+    county's ``bbox`` (with ``bbox-crs``); coordinates are asked for in EPSG:25833 (``crs``).
+    Credentials (``params["auth"]``, e.g. Norge digitalt) go in the Authorization header; HTTP
+    401/403 stops with the service and how to get access.
+    """
+    p = spec.fetch.params
+    conf = ctx.config.get(spec.id) or {}
+    base = conf.get("url") or spec.fetch.url
+    collection = conf.get("collection") or p["collection"]
+    crs_uri = f"http://www.opengis.net/def/crs/EPSG/0/{p.get('epsg', '25833')}"
+    items = urllib.parse.urljoin(base if base.endswith("/") else base + "/", "collections/")
+    items += urllib.parse.quote(collection) + "/items"
+    common = {"f": "json", "limit": p.get("limit", "1000"), "crs": crs_uri}
+    if ctx.municipalities:
+        queries = [{**common, "kommunenummer": k} for k in ctx.municipalities]
+    else:
+        xmin, ymin, xmax, ymax = ctx.bbox or tuple(_county_mask(ctx.data_dir).bounds)
+        queries = [{**common, "bbox": f"{xmin:.0f},{ymin:.0f},{xmax:.0f},{ymax:.0f}", "bbox-crs": crs_uri}]
+    frames, dls, seen = [], [], set()
+    for q in queries:
+        url: str | None = items + "?" + urllib.parse.urlencode(q)
+        while url is not None:
+            if url in seen:  # a server that links a page to itself would loop forever
+                raise _fail(spec, url, "the rel=next link repeats a page already read")
+            seen.add(url)
+            dest = ctx.data_dir / DOWNLOADS / f"{spec.id}-page-{len(dls):05d}.json"
+            dl = download(
+                url, dest, ctx, spec, auth=p.get("auth"), reuse=False, label=f"{spec.id} page {len(dls) + 1}"
+            )
+            dls.append(dl)
+            try:
+                doc = json.loads(dest.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise _fail(spec, url, f"the answer is not JSON: {exc}") from exc
+            feats = doc.get("features") or []
+            if feats:
+                rows = [_flatten_properties(f.get("properties") or {}) for f in feats]
+                geoms = [shapely.geometry.shape(f["geometry"]) if f.get("geometry") else None for f in feats]
+                crs = _crs_from_header(dl.content_crs, f"EPSG:{p.get('epsg', '25833')}")
+                frames.append(
+                    gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs).to_crs(WORKING_CRS)
+                )
+            url = _next_link(doc, url) if feats else None
+    if not frames:
+        raise _fail(spec, items, "the service returned no features for the area asked for")
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WORKING_CRS)
+    if "arealbruksstatus" in gdf:
+        gdf["arealbruksstatus"] = gdf["arealbruksstatus"].astype(str).replace(AREALBRUKSSTATUS_NAMES)
+    from areal.layers.importer import normalise_columns
+
+    gdf, _ = normalise_columns(gdf, spec)
+    target = _write_target(gdf, ctx, spec, spec.fetch.target)
+    notes = [f"{len(dls)} page(s) from collection {collection}"]
+    return FetchResult(spec.id, spec.fetch.service, [target], dls, len(gdf), notes)
 
 
 @fetcher("plan_wfs")

@@ -68,30 +68,35 @@ AR5 = LayerSpec(
     kind="vector",
     geometry_type="Polygon",
     publisher="NIBIO",
-    licence="CC BY 4.0",
-    licence_url="https://creativecommons.org/licenses/by/4.0/",
+    licence="Norge digitalt (FKB); open as CC BY 4.0 where NIBIO publishes it so",
+    licence_url="https://www.geonorge.no/",
     vintage="continuously updated",
-    attribution="© NIBIO, AR5 (CC BY 4.0)",
+    attribution="© NIBIO, AR5 (FKB-AR5)",
     # FKB-AR5 GML holds ArealressursFlate (areas), ArealressursGrense and KantUtsnitt (lines):
     # the areas are read.
     source=Source(
         patterns=("ar5/*.gpkg", "ar5/*.zip", "ar5/*.geojson", "ar5/*.gml#ArealressursFlate", "ar5/*.shp"),
         layer=None,
     ),
+    # FKB-AR5 is Norge digitalt data: an order of the download distribution (UUID 166382b4-...)
+    # needs a GeoID token, and a waiting order is polled (status WaitingForProcessing →
+    # ReadyForDownload). Schema: official-samples/geonorge-nedlasting-api/nedlastingapiv3.xsd.
     fetch=Fetch(
-        service="Geonorge nedlasting API (Arealressurskart FKB-AR5, NIBIO), per municipality",
+        service="Geonorge nedlasting API (FKB-AR5, NIBIO; GeoID token), per municipality",
         url="https://nedlasting.geonorge.no/api/order",
-        format="FGDB (zip) per municipality, layer fkb_ar5_omrade",
+        format="FGDB 10.0 (zip) per municipality, layer fkb_ar5_omrade",
         target="ar5/ar5_{kommunenummer}.gpkg",
-        manual="Download 'Arealressurskart - FKB-AR5' per municipality (FGDB, EUREF89 UTM33) from "
-        "https://kartkatalog.geonorge.no/metadata/280bbd7a-5ce9-4c83-9e15-ac162cabd8a6 (NIBIO), "
-        "then `areal import FILE --as ar5`.",
+        manual="Download 'FKB-AR5' per municipality (FGDB, EUREF89 UTM33) from "
+        "https://kartkatalog.geonorge.no/metadata/166382b4-82d6-4ea9-a68e-6fd0c87bf788 (NIBIO; needs a "
+        "Norge digitalt/GeoID login), then `areal import FILE --as ar5`; or use the open "
+        "`areal fetch farmland` (AR50 or N50).",
         method="geonorge_order",
         params={
-            "metadata_uuid": "280bbd7a-5ce9-4c83-9e15-ac162cabd8a6",
-            "format": "FGDB",
+            "metadata_uuid": "166382b4-82d6-4ea9-a68e-6fd0c87bf788",
+            "format": "FGDB 10.0",
             "projection": "25833",
             "layer": "fkb_ar5_omrade",
+            "auth": "geoid",
         },
     ),
     columns={"arealtype": "str", "skogbonitet": "str", "treslag": "str", "grunnforhold": "str"},
@@ -227,8 +232,8 @@ N50_AREALDEKKE = LayerSpec(
     attribution="© Kartverket, N50 Kartdata (CC BY 4.0)",
     source=Source(
         patterns=(
-            "n50/*.gpkg#N50_Arealdekke_omrade",
-            "landuse/n50_arealdekke*.gpkg#arealdekke_all",
+            "n50/*.gpkg#n50_arealdekke",  # written by `areal fetch` / `areal import`
+            "landuse/n50_arealdekke*.gpkg#arealdekke_all",  # the east-Trondheim sample
         )
     ),
     fetch=Fetch(
@@ -236,7 +241,7 @@ N50_AREALDEKKE = LayerSpec(
         url="https://nedlasting.geonorge.no/geonorge/Basisdata/N50Kartdata/FGDB/"
         "Basisdata_{county}_{county_name}_25833_N50Kartdata_FGDB.zip",
         format="FGDB (zip) per county, theme layer N50_Arealdekke_omrade with objtype",
-        target="n50/N50_{county}_arealdekke.gpkg",
+        target="n50/N50_{county}_arealdekke.gpkg",  # layer n50_arealdekke
         manual="Download 'N50 Kartdata' for Trøndelag (FGDB, EUREF89 UTM33) from "
         "https://kartkatalog.geonorge.no (Kartverket) and run `areal import FILE --as n50_arealdekke "
         "--layer N50_Arealdekke_omrade`.",

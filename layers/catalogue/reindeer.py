@@ -68,6 +68,9 @@ _REIN_RENAME = {
     "reindriftsesongomrade": "sesongomrade",
     "reindriftSesongomrade": "sesongomrade",
     "SESOMR": "sesongomrade",
+    "sesomr": "sesongomrade",  # NIBIO's files (topo_rein schema): lower case
+    "beitebrukerid": "reinbeitedistrikt",
+    "distkode": "reinbeitedistrikt",  # districts: the code, no name field
     "reinbeitebrukerID": "reinbeitedistrikt",
     "reinbeitebrukerid": "reinbeitedistrikt",
     "BEITEBRUKERID": "reinbeitedistrikt",
@@ -185,7 +188,7 @@ REINDEER_DISTRICTS = LayerSpec(
     columns={"reinbeitedistrikt": "str"},
     rename=_REIN_RENAME,
     clip_to_county=True,
-    tooltip=("reinbeitedistrikt", "distriktsnavn"),
+    tooltip=("reinbeitedistrikt",),
     style=Style(color="#4e342e", fill_opacity=0.0, weight=1.2, dash_array="6 3"),
 )
 
