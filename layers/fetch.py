@@ -571,8 +571,19 @@ def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     url = _url(spec, ctx)
     dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{spec.id}.zip"), ctx, spec)
     gdf = read_official(ctx.data_dir / dl.path, spec.fetch.params.get("layer"), _family(spec))
+    objtype = spec.fetch.params.get("objtype")
+    if objtype:
+        # a theme layer (N1000_Arealdekke_omrade ...): the class is a value of objtype
+        col = next((c for c in gdf.columns if c.lower() == "objtype"), None)
+        if col is None:
+            raise LayerReadError(
+                f"layer {spec.id!r}: {dl.path} layer {spec.fetch.params.get('layer')!r} has no objtype column; "
+                f"columns: {[c for c in gdf.columns if c != gdf.geometry.name]}"
+            )
+        gdf = gdf[gdf[col].astype(str) == objtype].reset_index(drop=True)
     if spec.clip_to_county:
         gdf = keep_in_county(gdf, ctx.data_dir)
+    # into a GeoPackage as one layer: the file's other layers (other N1000 classes) are kept
     target = _write_target(gdf, ctx, spec, spec.fetch.target.format(**_placeholders()))
     return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
 

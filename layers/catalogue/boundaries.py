@@ -73,14 +73,22 @@ COUNTY = LayerSpec(
     licence_url=CC_BY_4_URL,
     vintage="2024",
     attribution="© Kartverket, Administrative enheter (CC BY 4.0)",
-    source=Source(patterns=("boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",), layer="Fylke"),
+    source=Source(
+        patterns=(
+            "boundaries/fylker_25833.gpkg#Fylke",  # written by `areal fetch county`
+            "boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",
+        ),
+        layer="Fylke",
+    ),
     fetch=Fetch(
         service="Geonorge nedlasting (Administrative enheter, fylker)",
         url="https://nedlasting.geonorge.no/geonorge/Basisdata/Fylker/GeoJSON/"
         "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",
         format="GeoJSON (zip)",
-        target="boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",
+        # the zip is read and its Fylke layer written as a GeoPackage (a .zip target cannot be written)
+        target="boundaries/fylker_25833.gpkg",
         manual="Download 'Administrative enheter fylker' as GeoJSON, EUREF89 UTM33, from https://kartkatalog.geonorge.no",
+        params={"layer": "Fylke"},
     ),
     columns={"fylkesnummer": "str", "fylkesnavn": "str"},
     where={"fylkesnummer": COUNTY},

@@ -56,6 +56,8 @@ NATIONAL_PARKS = LayerSpec(
         format="FGDB (zip)",
         target=N1000_GPKG,
         manual="Download 'N1000 Kartdata' from https://kartkatalog.geonorge.no",
+        # the FGDB's theme layer with objtype (layer name unverified; see landcover.N1000_THEMES)
+        params={"layer": "N1000_Restriksjonsomrader_omrade", "objtype": "Naturvernområde"},
     ),
     columns={"navn": "str", "verneform": "str"},
     code_lists={"verneform": VERNEFORM},

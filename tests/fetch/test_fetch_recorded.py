@@ -321,3 +321,62 @@ def test_every_mission_layer_loads_from_official_data_dir(official_data_dir, lay
     g = loader.load(layer, official_data_dir, cache=False, strict=True)
     assert len(g) > 0 and g.crs.to_epsg() == 25833 and g.is_valid.all()
     assert g.attrs["load_report"]["origin"] == "data"
+
+
+class _Files:
+    """A transport serving given local files by URL (for fetchers tested on real or derived files)."""
+
+    def __init__(self, files):
+        self.files, self.requests = files, []
+
+    def __call__(self, req):
+        from recorded_transport import RecordedResponse
+
+        self.requests.append(req)
+        return RecordedResponse(Path(self.files[req.url.split("?")[0]]).read_bytes())
+
+
+def test_county_fetch_writes_a_geopackage(ctx, real_data):
+    # the real county zip as the service's answer: the fetch reads it and writes the Fylke layer
+    spec = registry.get("county")
+    ctx.transport = _Files(
+        {spec.fetch.url: real_data / "boundaries" / "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip"}
+    )
+    res = fetch.fetch_layer("county", ctx)
+    assert res.targets == ["boundaries/fylker_25833.gpkg"]
+    g = loader.load("county", ctx.data_dir, cache=False, strict=True)
+    assert len(g) == 1 and g.crs.to_epsg() == 25833 and g.loc[0, "fylkesnummer"] == "50"
+
+
+def test_n1000_theme_layers_by_objtype_append_to_the_geopackage(ctx, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    # a theme layer as in N1000's FGDB: one layer, the class in objtype
+    theme = gpd.GeoDataFrame(
+        {"objtype": ["Skog", "Myr", "Skog", "ÅpentOmråde"]},
+        geometry=[box(270000 + i * 1000, 7040000, 270900 + i * 1000, 7040900) for i in range(4)],
+        crs="EPSG:25833",
+    )
+    gdb = tmp_path / "N1000.gdb"
+    theme.to_file(gdb, layer="N1000_Arealdekke_omrade", driver="OpenFileGDB")
+    import shutil
+
+    zipped = shutil.make_archive(str(tmp_path / "n1000"), "zip", tmp_path, "N1000.gdb")
+    url = registry.get("forest").fetch.url
+    ctx.transport = _Files({url: zipped})
+    target = ctx.data_dir / "n1000" / "N1000_trondelag_25833.gpkg"
+    target.parent.mkdir(parents=True)
+    gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(260000, 7030000, 290000, 7050000)],
+        crs="EPSG:25833",
+    ).to_file(target, layer="Kommune")
+    for lid in ("forest", "mire"):
+        fetch.fetch_layer(lid, ctx)
+    import pyogrio
+
+    layers = {n for n, _ in pyogrio.list_layers(target)}
+    assert layers == {"Kommune", "Skog", "Myr"}  # appended, never wiped
+    assert len(gpd.read_file(target, layer="Skog")) == 2 and len(gpd.read_file(target, layer="Myr")) == 1
+    assert registry.get("forest").fetch.params == {"layer": "N1000_Arealdekke_omrade", "objtype": "Skog"}
