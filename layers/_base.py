@@ -97,6 +97,10 @@ class Fetch:
         ``"plan_wfs"``).
     params : Mapping[str, str]
         Protocol details for the fetcher (inner layer, metadata UUID, coverage name ...).
+    unverified : str
+        What about the service no real public sample confirms (file names, a capabilities
+        document ...); shown by ``areal fetch --help`` / ``--list``, in the fetch's notes and in
+        its error messages. Empty when every detail is confirmed by a real sample.
     """
 
     service: str
@@ -106,6 +110,7 @@ class Fetch:
     manual: str = ""
     method: str = "file"
     params: Mapping[str, str] = field(default_factory=dict)
+    unverified: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))

@@ -215,6 +215,11 @@ def _record(ctx: FetchContext, spec: LayerSpec, result: FetchResult) -> None:
     manifest = read_manifest(ctx.data_dir)
     manifest[spec.id] = {
         "service": result.service,
+        "publisher": spec.publisher,
+        "dataset": spec.title_en,
+        "vintage": spec.vintage,
+        "unverified": spec.fetch.unverified if spec.fetch else "",
+        "notes": result.notes,
         "date": _now(),
         "licence": spec.licence,
         "licence_url": spec.licence_url,
@@ -243,9 +248,14 @@ def load_config(data_dir: Path) -> dict:
 def _fail(spec: LayerSpec, url: str, exc: BaseException | str) -> FetchError:
     why = exc if isinstance(exc, str) else f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
     manual = spec.fetch.manual if spec.fetch else ""
+    unverified = (
+        f" Note: this fetcher is unverified ({spec.fetch.unverified})."
+        if spec.fetch is not None and spec.fetch.unverified
+        else ""
+    )
     return FetchError(
         f"layer {spec.id!r}: cannot reach {spec.fetch.service if spec.fetch else 'the service'} at {url} ({why}). "
-        f"Nothing was written to the layer's path. Manual alternative: {manual}"
+        f"Nothing was written to the layer's path. Manual alternative: {manual}{unverified}"
     )
 
 
@@ -1081,8 +1091,15 @@ def fetch_layer(layer_id: str, ctx: FetchContext) -> FetchResult:
         )
     ctx.data_dir.mkdir(parents=True, exist_ok=True)
     result = FETCHERS[spec.fetch.method](spec, ctx)
+    if spec.fetch.unverified:
+        result.notes.append(f"unverified fetcher: {spec.fetch.unverified}; check the result")
     _record(ctx, spec, result)
     return result
+
+
+def unverified() -> dict[str, str]:
+    """Fetchable layers whose service details no real public sample confirms, and what is unverified."""
+    return {n: registry.get(n).fetch.unverified for n in fetchable() if registry.get(n).fetch.unverified}
 
 
 def fetch_layers(layer_ids: Iterable[str], ctx: FetchContext) -> list[FetchResult]:

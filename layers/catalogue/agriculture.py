@@ -91,6 +91,8 @@ AR5 = LayerSpec(
         "Norge digitalt/GeoID login), then `areal import FILE --as ar5`; or use the open "
         "`areal fetch farmland` (AR50 or N50).",
         method="geonorge_order",
+        unverified="the order-status path api/order/{referenceNumber} (the documentation shows the "
+        "status values, not the path)",
         params={
             "metadata_uuid": "166382b4-82d6-4ea9-a68e-6fd0c87bf788",
             "format": "FGDB 10.0",
@@ -173,14 +175,15 @@ AR50 = LayerSpec(
     attribution="© NIBIO, AR50 (CC BY 4.0)",
     source=Source(patterns=("ar50/*.gpkg", "ar50/*.zip")),
     fetch=Fetch(
-        service="Geonorge nedlasting (Arealressurskart AR50, NIBIO), open, per county — unverified",
+        service="Geonorge nedlasting (Arealressurskart AR50, NIBIO), open, per county",
         url="https://nedlasting.geonorge.no/api/order",
         format="FGDB (zip) per county",
         target="ar50/ar50_{county}.gpkg",
         manual="Download 'Arealressurskart AR50' for Trøndelag from https://kartkatalog.geonorge.no (NIBIO, open) "
         "and run `areal import FILE --as ar50`.",
         method="geonorge_order",
-        params={"format": "FGDB 10.0", "projection": "25833", "area_type": "fylke", "unverified": "true"},
+        params={"format": "FGDB 10.0", "projection": "25833", "area_type": "fylke"},
+        unverified="no AR50 file or order was found in public: metadata UUID, format name and field names",
     ),
     columns={"arealtype": "str"},
     rename={"artype": "arealtype", "ARTYPE": "arealtype"},
@@ -246,7 +249,8 @@ N50_AREALDEKKE = LayerSpec(
         "https://kartkatalog.geonorge.no (Kartverket) and run `areal import FILE --as n50_arealdekke "
         "--layer N50_Arealdekke_omrade`.",
         method="file",
-        params={"layer": "N50_Arealdekke_omrade", "unverified": "file name per county"},
+        params={"layer": "N50_Arealdekke_omrade"},
+        unverified="the per-county file name and the FGDB theme layer name (by analogy with N1000)",
     ),
     columns={"objtype": "str"},
     rename={"OBJTYPE": "objtype", "objekttypenavn": "objtype"},

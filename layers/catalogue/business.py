@@ -56,6 +56,8 @@ BUSINESS_AREAS = LayerSpec(
             "limit": "1000",
             "auth": "norge_digitalt",
         },
+        unverified="the collection id in the URL, the kommunenummer query parameter and the login "
+        "scheme (the feature catalogue gives names and fields, not URLs; no raw response is public)",
     ),
     columns={"kommunenummer": "str", "arealformal": "str", "arealbruksstatus": "str"},
     # SOSI-GML names and the SOSI short names of SOSI-derived files (KPAREALFORMÅL, AREALSTATUS, KOMM).

@@ -90,6 +90,11 @@ def _official(dataset: str, target: str, method: str = "file", layer: str = "") 
         params={"datasets": ",".join(SEASON_DATASETS)}
         if method == "nibio_seasons"
         else ({"layer": layer} if layer else {}),
+        # NIBIO's URL pattern is known; the five årstidsbeite file names and the FGDB layer names
+        # are not confirmed by any public file (README of the shared data, official-samples)
+        unverified="the årstidsbeite file names and the FGDB layer names"
+        if method == "nibio_seasons"
+        else "",
     )
 
 
