@@ -224,6 +224,9 @@ class LayerSpec:
         Known defects and caveats.
     coverage : Coverage
         Where the layer is mapped (default: the whole county).
+    scale : str
+        The map scale of the data (``"1:5 000"``, ``"1:50 000"``, ``"1:1 000 000"``), stated in
+        every output's provenance; empty when not a map product (a register, a point list).
     """
 
     id: str
@@ -253,6 +256,7 @@ class LayerSpec:
     licence_url: str = ""
     notes: str = ""
     coverage: Coverage = field(default_factory=Coverage)
+    scale: str = ""
 
     def __post_init__(self) -> None:
         problems = []

@@ -34,11 +34,14 @@ def write_account(acc, inputs, out: Path) -> None:
         columns=["layer", "affects", "reason", "remedy"],
     )
     suffix = out.suffix.lower()
+    provenance = inputs.provenance(getattr(inputs, "data_dir", None))
     if suffix == ".csv":
         out.parent.mkdir(parents=True, exist_ok=True)
         acc.table.to_csv(out, index=False, na_rep="NA", float_format="%.4f")
         if len(missing):
             missing.to_csv(out.with_name(out.stem + "_missing_layers.csv"), index=False)
+        # the datasets behind the figures (publisher, vintage, SHA-256, licence, scale)
+        provenance.to_csv(out.with_name(out.stem + "_provenance.csv"), index=False)
     elif suffix == ".gpkg":
         munis = inputs.municipalities.sort_values("kommunenummer")
         geoms = {k: g for k, g in zip(munis["kommunenummer"].astype(str), munis.geometry.values)}
@@ -54,6 +57,7 @@ def write_account(acc, inputs, out: Path) -> None:
                 layer="missing_layers",
                 mode="a",
             )
+        write_frame(provenance, out, layer="provenance")  # an attribute table
     else:
         raise click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
 

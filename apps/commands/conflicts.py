@@ -158,6 +158,14 @@ def conflicts_cmd(
 
         acc, _ = compute_proposal_account(prop, data_dir)
         out_layers["area_account"] = acc.table
+    from areal.layers.provenance import file_row, manifest
+
+    used = {**layers, **({"municipalities_sea": munis} if munis is not None else {})}
+    used |= {lid: None for lid in b_layers if lid not in used}  # missing: named, not mapped
+    if prop_layer:
+        used[prop_layer] = prop
+    provenance = manifest(used, data_dir, extra=[] if prop_layer else [file_row(proposal, "proposal")])
+    out_layers["provenance"] = provenance
     write_layers(out_layers, out)
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
@@ -169,6 +177,7 @@ def conflicts_cmd(
             acc.table.to_csv(csv_dir / "area_account.csv", index=False, na_rep="NA")
         if farm_sources is not None:
             farm_sources.to_csv(csv_dir / "farmland_sources.csv", index=False)
+        provenance.to_csv(csv_dir / "provenance.csv", index=False)
 
     _print_summary(res, as_layer, proposal, out, acc)
     if layers.get("farmland") is not None and any(r.b_layer == "farmland" for r in res.rules):

@@ -68,7 +68,7 @@ AR5 = LayerSpec(
     kind="vector",
     geometry_type="Polygon",
     publisher="NIBIO",
-    licence="Norge digitalt (FKB); open as CC BY 4.0 where NIBIO publishes it so",
+    licence="Norge digitalt (FKB)",
     licence_url="https://www.geonorge.no/",
     vintage="continuously updated",
     attribution="© NIBIO, AR5 (FKB-AR5)",
@@ -123,6 +123,7 @@ AR5 = LayerSpec(
     tooltip=("arealtype", "skogbonitet", "treslag"),
     # AR5 is fetched per municipality: it says nothing outside the municipalities whose files exist.
     coverage=Coverage("municipalities", note="the municipalities for which AR5 was fetched or imported"),
+    scale="1:5 000",
     style=Style(
         color="#827717",
         fill_color="#cddc39",
@@ -189,6 +190,7 @@ AR50 = LayerSpec(
     rename={"artype": "arealtype", "ARTYPE": "arealtype"},
     code_lists={"arealtype": AR50_ARTYPE},
     coverage=Coverage("features", note="where the AR50 file has features (a wall-to-wall map)"),
+    scale="1:50 000",
     tooltip=("arealtype",),
     style=Style(color="#9e9d24", fill_color="#e6ee9c", weight=0.3, fill_opacity=0.4),
     notes="Unverified: no real AR50 file was available; field artype and codes from NIBIO's product "
@@ -257,6 +259,7 @@ N50_AREALDEKKE = LayerSpec(
     code_lists={"objtype": N50_ARTYPE},
     # N50 Arealdekke is wall-to-wall: it is mapped wherever it has features, whatever their class.
     coverage=Coverage("features", note="where the N50 Arealdekke file has features (a wall-to-wall map)"),
+    scale="1:50 000",
     tooltip=("objtype",),
     style=Style(
         color="#6d4c41",

@@ -53,6 +53,7 @@ MUNICIPALITIES_SEA = LayerSpec(
     vintage="2024/25",
     attribution="© Kartverket, N1000 (CC BY 4.0)",
     source=Source(patterns=(N1000_GPKG,), layer="Kommune"),
+    scale="1:1 000 000",
     columns={"kommunenummer": "str", "kommunenavn": "str"},
     where={"kommunenummer": COUNTY_MUNICIPALITIES},
     tooltip=("kommunenavn", "kommunenummer"),

@@ -63,6 +63,7 @@ def _n1000(id, layer, nb, en, style, theme="landcover", geometry_type="Polygon",
         ),
         style=style,
         redistributable=True,
+        scale="1:1 000 000",
         notes="1:1 000 000, coarse: region-wide context, not parcel decisions.",
         **kw,
     )

@@ -63,6 +63,7 @@ NATIONAL_PARKS = LayerSpec(
     code_lists={"verneform": VERNEFORM},
     tooltip=("navn", "verneform", "vernedato"),
     style=Style(color="#1b5e20", fill_color="#66bb6a", weight=1.2, fill_opacity=0.3, default_visible=True),
+    scale="1:1 000 000",
     redistributable=True,
     notes="8 national parks at 1:1M; inland reserves come with the full Naturbase layer via fetch.",
 )
