@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 
 __all__ = [
     "MISSING",
@@ -34,7 +35,9 @@ __all__ = [
     "area_daa",
     "area_ha",
     "area_m2_auto",
+    "column_number",
     "count",
+    "display_frame",
     "distance",
     "is_missing",
     "kilometres",
@@ -66,8 +69,8 @@ def is_missing(value: object) -> bool:
     return not math.isfinite(v)
 
 
-def number(value: object, digits: int = 1, lang: str = "nb") -> str:
-    r"""A number with ``digits`` decimals in the language's convention.
+def number(value: object, digits: int = 1, lang: str = "nb", *, missing: str = MISSING) -> str:
+    r"""A number with ``digits`` decimals in the language's convention (``missing`` for no value).
 
     >>> number(93829.04, 1)
     '93\xa0829,0'
@@ -77,9 +80,11 @@ def number(value: object, digits: int = 1, lang: str = "nb") -> str:
     '0,0'
     >>> number(1234567.891, 2, "en")
     '1,234,567.89'
+    >>> number(None, missing="ikke tilgjengelig")
+    'ikke tilgjengelig'
     """
     if is_missing(value):
-        return MISSING
+        return missing
     v = float(value)  # type: ignore[arg-type]
     d = max(int(digits), 0)
     text = format(abs(v), f",.{d}f")
@@ -229,3 +234,64 @@ def tonnes(value: object, lang: str = "nb", unit: str = "t CO₂") -> str:
     '12\xa0346\xa0t CO₂'
     """
     return _unit(number(value, 0, lang), unit, lang)
+
+
+def column_number(column: str, value: object, lang: str = "nb", *, scale: int | None = None) -> str:
+    r"""A table cell by what its column holds: hectares one decimal, scores two, counts none.
+
+    ``*_ha``/``*_daa``/``*_km`` one decimal (two for ``*_ha`` below 1), ``*score*``/``*_cr`` two,
+    ``*_m``/``distance*`` a distance rounded to ``scale``, ``*_pct``/``*share*`` one, ``n_*``,
+    ``*rank*`` and integers none, anything else two.
+
+    >>> column_number("area_ha", 12.345), column_number("mean_score", 0.876543), column_number("rank", 3.0)
+    ('12,3', '0,88', '3')
+    >>> column_number("distance_m", 1320.94, scale=1_000_000)
+    '1\xa0300'
+    """
+    if is_missing(value):
+        return MISSING
+    c = column.lower()
+    v = float(value)  # type: ignore[arg-type]
+    if c.endswith("_m") or c.startswith("distance"):
+        text = distance(v, lang, scale=scale)
+        return text[: -len(NBSP + "m")] if text.endswith("m") and not text.endswith("km") else text
+    if (
+        c.startswith("n_")
+        or "rank" in c
+        or c in ("n", "count", "objects")
+        or (isinstance(value, int) and not isinstance(value, bool))
+    ):
+        return count(v, lang)
+    if c.endswith("_ha"):
+        return number(v, 2 if abs(v) < 1 else 1, lang)
+    if c.endswith(("_daa", "_km", "_pct", "_mw")) or "share" in c:
+        return number(v, 1, lang)
+    return number(v, 2, lang)
+
+
+_IDENTIFIER = re.compile(r"(nummer|knr|_id$|^id$|year|^år$)")
+
+
+def display_frame(df, lang: str = "nb", *, scale: int | None = None):
+    r"""A copy of ``df`` with every numeric column as text through :func:`column_number`.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"kommunenummer": [5001], "n_features": [1234], "area_ha": [93829.04]})
+    >>> display_frame(df).iloc[0].tolist()
+    ['5001', '1\xa0234', '93\xa0829,0']
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        if _IDENTIFIER.search(str(col).lower()):  # codes and years: digits as they are, no grouping
+            out[col] = ["" if is_missing(v) else str(int(v)) for v in s.tolist()]
+            continue
+        ints = pd.api.types.is_integer_dtype(s)
+        out[col] = [
+            count(v, lang) if ints else column_number(str(col), v, lang, scale=scale) for v in s.tolist()
+        ]
+    return out

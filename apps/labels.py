@@ -6,9 +6,11 @@ default) and English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+from areal.apps.formatting import number
 
 NOT_AVAILABLE = "ikke tilgjengelig"
 """Shown in Norwegian for a figure whose layer is missing (never 0)."""
@@ -108,20 +110,6 @@ def describe_arena(row: Mapping) -> str:
     return f"{row['name']} ({row['arena_type']}, {row['status']}; plassering: {where}) — kilde: {row['source_url']}"
 
 
-def number(value: float, digits: int = 1, lang: str = "nb") -> str:
-    """A number as a reader writes it: ``1 320,9`` in Norwegian, ``1,320.9`` in English.
-
-    Examples
-    --------
-    >>> number(1320.94, 1), number(1320.94, 1, "en"), number(0.854, 2)
-    ('1 320,9', '1,320.9', '0,85')
-    """
-    text = f"{value:,.{digits}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", " ").replace(".", ",")
-
-
 def _criterion_value(kind: str, v: float, lang: str) -> str:
     nb = lang != "en"
     if kind == "distance":
@@ -159,9 +147,322 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
         ids = [k for k in str(row.get("top_criteria", "") or "").split(";") if k]
         out.append(
             "; ".join(
-                f"{(crit[k].label or k) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
+                f"{crit[k].label_in(lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
                 + (_criterion_value(crit[k].kind, row[f"{k}_value"], lang) if k in crit else "")
                 for k in ids
             )
         )
     return out
+
+
+#: How areas were computed (:data:`areal.geo.areas.AREA_METHODS`): method -> (nb, en); ``{crs}``.
+AREA_METHOD_TEXT: Mapping[str, tuple[str, str]] = {
+    "planar": (
+        "plane arealer i {crs} (UTM; innen ca. 0,2 % i Trøndelag)",
+        "planar areas in {crs} (UTM; within about 0.2 % in Trøndelag)",
+    ),
+    "geodesic": (
+        "geodetiske arealer på GRS80-ellipsoiden (eksakte i hele landet)",
+        "geodesic areas on the GRS80 ellipsoid (exact across Norway)",
+    ),
+}
+
+
+def area_method_text(method: str, crs="EPSG:25833", lang: str = "nb") -> str:
+    """How areas were computed, in words for a report or a table footer.
+
+    >>> area_method_text("geodesic", lang="en")
+    'geodesic areas on the GRS80 ellipsoid (exact across Norway)'
+    >>> area_method_text("planar")
+    'plane arealer i EPSG:25833 (UTM; innen ca. 0,2 % i Trøndelag)'
+    """
+    from areal.geo.areas import check_method
+    from pyproj import CRS
+
+    check_method(method)
+    text = AREA_METHOD_TEXT[method][1 if lang == "en" else 0]
+    return text.format(crs=CRS.from_user_input(crs).to_string())
+
+
+#: Coverage answers (:data:`areal.geo.coverage.STATUSES`): status -> (nb, en).
+COVERAGE_STATUS: Mapping[str, tuple[str, str]] = {
+    "hit": ("treff", "hit"),
+    "no_hit": ("ikke treff", "no hit"),
+    "not_mapped": ("ikke kartlagt", "not mapped"),
+}
+
+#: Why an area is not (fully) mapped (:data:`areal.geo.coverage.REASONS`): reason -> (nb, en).
+COVERAGE_REASONS: Mapping[str, tuple[str, str]] = {
+    "": ("", ""),
+    "layer_missing": ("kartlaget mangler", "layer missing"),
+    "outside_coverage": ("utenfor området kartlaget dekker", "outside the layer's coverage"),
+    "partly_mapped": ("delvis kartlagt", "partly mapped"),
+}
+
+
+def status_text(status: str, reason: str = "", lang: str = "nb") -> str:
+    """The words of one coverage status (:class:`areal.geo.coverage.AreaStatus`), with the reason.
+
+    >>> status_text("not_mapped", "layer_missing")
+    'ikke kartlagt (kartlaget mangler)'
+    >>> status_text("no_hit", lang="en")
+    'no hit'
+    """
+    i = 1 if lang == "en" else 0
+    text = COVERAGE_STATUS[status][i]
+    if reason:
+        text += f" ({COVERAGE_REASONS[reason][i]})"
+    return text
+
+
+def missing_layer_text(m) -> str:
+    """One line for a layer the land account could not use (:class:`areal.geo.land_account.MissingLayer`).
+
+    >>> from areal.geo.land_account import MissingLayer
+    >>> missing_layer_text(MissingLayer("ar5", ("farmland_ha",), "not in the data directory", "`areal fetch ar5`"))
+    'ar5: not in the data directory (affects farmland_ha). Get it with `areal fetch ar5`.'
+    """
+    get = f" Get it with {m.remedy}." if m.remedy else ""
+    return f"{m.layer}: {m.reason} (affects {', '.join(m.affects)}).{get}"
+
+
+def indicator_title(indicator, lang: str = "nb") -> str:
+    """An indicator's title (:class:`areal.geo.indicators.Indicator`, from its TOML) in ``lang``."""
+    return indicator.title_en if lang == "en" else indicator.title_nb
+
+
+# ---------------------------------------------------------------- conflict rules in words
+
+#: Severity ids of :data:`areal.geo.rules.SEVERITIES` -> (nb, en).
+SEVERITY_TITLES: Mapping[str, tuple[str, str]] = {
+    "exclusion": ("utelukket", "exclusion"),
+    "high": ("høy", "high"),
+    "medium": ("middels", "medium"),
+    "low": ("lav", "low"),
+}
+
+
+def severity_title(severity: str, lang: str = "nb") -> str:
+    """A severity in words.
+
+    >>> severity_title("high"), severity_title("high", "en")
+    ('høy', 'high')
+    """
+    nb, en = SEVERITY_TITLES.get(str(severity), (str(severity), str(severity)))
+    return en if lang == "en" else nb
+
+
+def layer_title(layer_id: str, lang: str = "nb") -> str:
+    """The catalogue title of a layer (the id only for a layer the catalogue does not know).
+
+    >>> layer_title("power_lines"), layer_title("power_lines", "en")
+    ('Kraftledninger (N1000)', 'Power lines (N1000)')
+    """
+    from areal.layers import registry
+
+    try:
+        return registry.get(layer_id).title_in(lang)
+    except Exception:  # an id from a user's rule file the catalogue lacks: show it as given
+        return layer_id
+
+
+def data_scale(layer_id: str) -> int | None:
+    """Map scale (1:n) of a layer's source, for rounding distances; None = large-scale data (1 m).
+
+    >>> data_scale("roads"), data_scale("grid_capacity")
+    (1000000, None)
+    """
+    from areal.layers import registry
+
+    try:
+        spec = registry.get(layer_id)
+    except Exception:  # not a catalogue layer
+        return None
+    return 1_000_000 if "N1000" in f"{spec.title_nb} {spec.source}" else None
+
+
+def _default_rules():
+    from areal.layers.project_data import load_rules
+
+    global _RULES_CACHE
+    if _RULES_CACHE is None:
+        _RULES_CACHE = load_rules()
+    return _RULES_CACHE
+
+
+_RULES_CACHE = None
+
+
+def selector_title(selector: str, lang: str = "nb", classes: Mapping | None = None) -> str:
+    """A rule selector (``"layer"`` or ``"layer:class"``) in words: the layer title, then the class label.
+
+    >>> selector_title("ar5:farmland")
+    'Jordbruksareal: fulldyrka (21), overflatedyrka (22), innmarksbeite (23)'
+    >>> selector_title("protected_areas", "en")
+    'Protected areas (Naturbase)'
+    """
+    from areal.geo.rules import split_selector
+
+    layer, cls = split_selector(selector)
+    if cls is None:
+        return layer_title(layer, lang)
+    classes = _default_rules().classes if classes is None else classes
+    c = classes.get(selector)
+    label = (c.label_en or c.label) if (c is not None and lang == "en") else (c.label if c else "")
+    return label or f"{layer_title(layer, lang)}: {cls}"
+
+
+def pair_title(rule, lang: str = "nb", classes: Mapping | None = None) -> str:
+    r"""The pair of a rule in words, with its zone: ``Næringsområder × Kraftledninger (sone 30 m)``.
+
+    >>> from areal.geo.rules import Rule
+    >>> pair_title(Rule("wild_reindeer", "power_lines", "high", 500.0))
+    'Villreinområder × Kraftledninger (N1000) (sone 500\xa0m)'
+    >>> pair_title(Rule("wild_reindeer", "power_lines", "high", 500.0), "en")
+    'Wild reindeer areas × Power lines (N1000) (zone 500 m)'
+    """
+    from areal.apps.formatting import distance
+
+    text = f"{selector_title(rule.a, lang, classes)} × {selector_title(rule.b, lang, classes)}"
+    if rule.buffer_m:
+        zone = "zone" if lang == "en" else "sone"
+        text += f" ({zone} {distance(rule.buffer_m, lang)})"
+    return text
+
+
+def rule_basis(rule, lang: str = "nb") -> str:
+    """The legal basis of a rule in ``lang`` (the default text when no translation is given)."""
+    return (rule.basis_nb or rule.basis) if lang != "en" else rule.basis
+
+
+def rule_explanation(rule, lang: str = "nb") -> str:
+    """The explanation of a rule in ``lang`` (the default text when no translation is given)."""
+    return (rule.explanation_nb or rule.explanation) if lang != "en" else rule.explanation
+
+
+def rules_by_pair(rules=None) -> dict:
+    """Pair id -> rule, for tables that carry only the pair id (default: the shipped rule table)."""
+    rules = _default_rules().rules if rules is None else rules
+    return {r.pair: r for r in rules}
+
+
+def pair_text(pair: str, lang: str = "nb", rules=None) -> str:
+    r"""A pair id (``"business_areas × ar5:forest"``, ``"a × b (30 m)"``) in words.
+
+    Looked up in ``rules`` then in the shipped rule table; an id found in neither is read as
+    ``a × b`` with an optional ``(N m)`` zone.
+
+    >>> pair_text("wild_reindeer × lakes (250 m)")
+    'Villreinområder × Innsjøer (N1000) (sone 250\xa0m)'
+    """
+    from areal.geo.rules import Rule
+
+    rule = {**rules_by_pair(), **(rules_by_pair(rules) if rules is not None else {})}.get(pair)
+    if rule is not None:
+        return pair_title(rule, lang)
+    m = re.match(r"^(?P<a>\S+) × (?P<b>\S+)(?: \((?P<m>[\d.]+) m\))?$", pair)
+    if not m:
+        return pair
+    return pair_title(Rule(m["a"], m["b"], "low", float(m["m"] or 0)), lang)
+
+
+def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.DataFrame:
+    r"""A frame with ``pair``/``severity``/``basis``/``explanation`` columns with those in words.
+
+    Rows whose pair is not in ``rules`` keep their text; other columns are untouched.
+
+    >>> df = pd.DataFrame({"pair": ["wild_reindeer × power_lines (500 m)"], "severity": ["medium"]})
+    >>> localise_conflicts(df).iloc[0].tolist()
+    ['Villreinområder × Kraftledninger (N1000) (sone 500\xa0m)', 'middels']
+    """
+    lookup = rules_by_pair(rules)
+    out = frame.copy()
+    pairs = frame["pair"].astype(str) if "pair" in frame.columns else None
+    if pairs is not None:
+        for col, fn in (("basis", rule_basis), ("explanation", rule_explanation)):
+            if col in out.columns:
+                out[col] = [fn(lookup[p], lang) if p in lookup else v for p, v in zip(pairs, out[col])]
+        out["pair"] = [pair_title(lookup[p], lang) if p in lookup else pair_text(p, lang) for p in pairs]
+    if "severity" in out.columns:
+        out["severity"] = out["severity"].map(lambda v: severity_title(v, lang))
+    return out
+
+
+# ---------------------------------------------------------------- notes of the land account
+
+#: How :mod:`areal.geo.land_account` names the parts of developed land in its note -> class id.
+_DEVELOPED = {"ar5 11/12": "ar5_developed", "existing business areas": "business_existing"}
+
+_NOTE_PATTERNS = (
+    (
+        re.compile(r"^farmland needs the AR5 layer \(ar5\).*$"),
+        lambda m, lang: (
+            "Farmland needs the AR5 layer: 'other nature' may include farmland; forest and mire from N1000 "
+            "(1:1 000 000)"
+            if lang == "en"
+            else "Jordbruksareal krever AR5-laget: «annen natur» kan omfatte jordbruksareal; skog og myr er fra "
+            "N1000 (1 : 1 000 000)"
+        ),
+    ),
+    (
+        re.compile(r"^developed land = (?P<ids>.*)$"),
+        lambda m, lang: (
+            ("Developed land = " if lang == "en" else "Utbygd areal = ")
+            + (
+                " ∪ ".join(
+                    class_title(_DEVELOPED.get(i.strip(), i.strip()), lang) for i in m["ids"].split("∪")
+                )
+                if m["ids"] != "not available"
+                else not_available(lang)
+            )
+        ),
+    ),
+    (
+        re.compile(r"^no emission factor for (?P<ids>[^:]*):.*$"),
+        lambda m, lang: (
+            f"No emission factor for {', '.join(conversion_title(i.strip(), lang) for i in m['ids'].split(','))}: "
+            "their hectares are shown as 'without emission factor' and not counted in CO2"
+            if lang == "en"
+            else "Ingen utslippsfaktor for "
+            f"{', '.join(conversion_title(i.strip(), lang) for i in m['ids'].split(','))}: hektarene vises som "
+            "«uten utslippsfaktor» og telles ikke med i CO2"
+        ),
+    ),
+)
+
+
+def conversion_title(category: str, lang: str = "nb") -> str:
+    """A conversion category in words (the id itself when unknown)."""
+    nb, en = CONVERSION_TITLES.get(category, (category, category))
+    return en if lang == "en" else nb
+
+
+def localise_note(note: str, lang: str = "nb") -> str:
+    """A note of :mod:`areal.geo.land_account` in words of ``lang`` (unknown notes as given).
+
+    >>> localise_note("developed land = built_up ∪ existing business areas")
+    'Utbygd areal = Tettbebyggelse (N1000) ∪ Næringsområder, nåværende'
+    """
+    for pattern, render in _NOTE_PATTERNS:
+        m = pattern.match(note)
+        if m:
+            return render(m, lang)
+    return note
+
+
+#: Units of the indicator tables (written in Norwegian in data/indicators/*.toml) in English.
+UNITS_EN: Mapping[str, str] = {
+    "andel (0–1)": "share (0–1)",
+    "egnethet (0–1)": "suitability (0–1)",
+    "antall": "count",
+    "t CO₂-ekv.": "t CO₂-eq.",
+}
+
+
+def unit_title(unit: str, lang: str = "nb") -> str:
+    """An indicator unit in ``lang`` (units such as ha and MW are the same in both).
+
+    >>> unit_title("andel (0–1)", "en"), unit_title("andel (0–1)")
+    ('share (0–1)', 'andel (0–1)')
+    """
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit

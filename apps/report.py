@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from areal.apps.labels import column_titles, not_available
+from areal.apps.formatting import number
+from areal.apps.labels import (
+    column_titles,
+    indicator_title,
+    layer_title,
+    localise_note,
+    not_available,
+    unit_title,
+)
 from areal.geo.land_account import COUNTY_ID
 
 #: Layers drawn on report maps, bottom to top.
@@ -77,6 +86,8 @@ TEXT = {
         "indicator": "Indikator",
         "rank": "Rangering",
         "criterion": "Kriterium",
+        "profile": "Profil",
+        "note": "Merk",
         "method_text": (
             "Arealene er beregnet i EPSG:25833 ved å skjære hvert arealklasselag med kommunepolygonene "
             "(landareal, Kartverket 2024). Lag som kan overlappe (verneområder og nasjonalparker, villreinområder, "
@@ -123,6 +134,8 @@ TEXT = {
         "indicator": "Indicator",
         "rank": "Rank",
         "criterion": "Criterion",
+        "profile": "Profile",
+        "note": "Note",
         "method_text": (
             "Areas are computed in EPSG:25833 by intersecting each class layer with the municipality land "
             "polygons (Kartverket 2024). Layers that may overlap are dissolved first so overlaps count once. The "
@@ -144,6 +157,7 @@ class Suitability:
     weights: Mapping[str, float]
     consistency_ratio: float | None = None
     table: pd.DataFrame | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,6 +188,8 @@ class ReportInputs:
     notes : list of str
     provenance : DataFrame, optional
         The datasets used (:func:`areal.layers.provenance.manifest`): a section of the PDF.
+    subtitle : str
+        A line under the title (where the site came from).
     """
 
     kind: str
@@ -189,19 +205,21 @@ class ReportInputs:
     notes: list[str] = field(default_factory=list)
     na_reasons: dict[str, str] = field(default_factory=dict)
     provenance: pd.DataFrame | None = None
+    subtitle: str = ""
 
 
 # ---------------------------------------------------------------- formatting
 
 
 def fmt(value, digits: int = 1, lang: str = "nb") -> str:
-    """Number for the report (space as thousands separator, decimal comma in Norwegian); NaN -> 'ikke tilgjengelig'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return not_available(lang)
+    r"""A report figure: :func:`areal.apps.formatting.number`, text passed through, no value spelled out.
+
+    >>> fmt(93829.04), fmt(float("nan"))
+    ('93\xa0829,0', 'ikke tilgjengelig')
+    """
     if isinstance(value, str):
         return value
-    s = f"{float(value):,.{digits}f}".replace(",", " ")
-    return s.replace(".", ",") if lang == "nb" else s
+    return number(value, digits, lang, missing=not_available(lang))
 
 
 def _digits(col: str) -> int:
@@ -227,66 +245,191 @@ def _style(layer_id: str):
     return s.fill_color or s.color, s.color, registry.get(layer_id).title_nb
 
 
+#: The base map under the report's layers, drawn from the N1000 layers the offline map uses:
+#: id -> (kind, face colour, edge colour, line width). Land is the paper colour.
+BASE_STYLE: Mapping[str, tuple[str, str, str, float]] = {
+    "sea": ("fill", "#b3d4ea", "#7fb0d3", 0.3),
+    "forest": ("fill", "#dcebd0", "none", 0.0),
+    "lakes": ("fill", "#b3d4ea", "#7fb0d3", 0.2),
+    "rivers": ("line", "none", "#7fb0d3", 0.4),
+    "built_up": ("fill", "#e8c9c0", "#c99a8c", 0.3),
+    "railway": ("line", "none", "#444444", 0.8),
+    "roads": ("line", "none", "#e07b39", 0.6),
+}
+BASE_LAYERS = tuple(BASE_STYLE) + ("municipalities", "stations")
+"""Layers :func:`base_layers` loads for the report map (with the starter extract as fallback)."""
+
+_PAPER = "#f6f4ee"
+
+
+def base_layers(data_dir=None) -> dict[str, gpd.GeoDataFrame]:
+    """The N1000 context layers of the report map (sea, water, roads, built-up, names), as available."""
+    from areal.apps.planner.data import AppData
+
+    return dict(AppData.load(data_dir, only=list(BASE_LAYERS)).layers)
+
+
+def _in_view(gdf: gpd.GeoDataFrame | None, view) -> gpd.GeoDataFrame | None:
+    if gdf is None or len(gdf) == 0:
+        return None
+    part = gdf.iloc[gdf.sindex.query(view, predicate="intersects")]
+    if len(part) == 0:
+        return None
+    return part.set_geometry(shapely.intersection(np.asarray(part.geometry.values, dtype=object), view))
+
+
 def draw_map(
     inputs: ReportInputs, lang: str = "nb", when: date | None = None, size=(7.0, 6.2)
 ) -> tuple[bytes, list[str]]:
     """The report map: PNG bytes and the ids of the layers drawn (for the source credits).
 
-    Draws the layers in view, the focus outline, a legend, a scale bar, a (grid) north arrow, the
-    CRS and the date.
+    A base map of the N1000 layers (sea, forest, lakes, rivers, built-up, railway, roads; roads
+    by category), the report's thematic layers over it, municipality borders and names, station
+    names, the focus outline, a legend, a scale bar, a (grid) north arrow, the CRS and the date.
     """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
+    import matplotlib.patheffects as pe
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
     t = TEXT[lang]
     when = when or date.today()
     x0, y0, x1, y1 = inputs.focus.total_bounds
-    pad = max((x1 - x0), (y1 - y0)) * 0.08 + 500
+    pad = max((x1 - x0), (y1 - y0)) * 0.25 + 2000
     x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    # the frame keeps the figure's aspect, so the map fills it
+    aspect = size[0] / size[1]
+    w, h = x1 - x0, y1 - y0
+    if w / h < aspect:
+        grow = (h * aspect - w) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = (w / aspect - h) / 2
+        y0, y1 = y0 - grow, y1 + grow
     view = shapely.box(x0, y0, x1, y1)
     fig, ax = plt.subplots(figsize=size, dpi=150)
+    ax.set_facecolor(_PAPER)
     handles = []
     drawn = []
-    for lid in MAP_LAYERS:
-        gdf = inputs.map_layers.get(lid)
-        if gdf is None or len(gdf) == 0:
+    layers = inputs.map_layers
+    for lid, (kind, face, edge, lw) in BASE_STYLE.items():
+        part = _in_view(layers.get(lid), view)
+        if part is None:
             continue
-        part = gdf.iloc[gdf.sindex.query(view, predicate="intersects")]
-        if len(part) == 0:
-            continue
-        part = part.set_geometry(shapely.intersection(np.asarray(part.geometry.values, dtype=object), view))
-        fill, edge, title = _style(lid)
-        part.plot(ax=ax, color=fill, edgecolor=edge, linewidth=0.3, alpha=0.55)
-        handles.append(Patch(facecolor=fill, edgecolor=edge, alpha=0.55, label=title))
+        if lid == "roads" and "vegkategori" in part.columns:  # main roads wider
+            main = part["vegkategori"].astype(str).isin(["E", "R"])
+            part[~main].plot(ax=ax, color=edge, linewidth=lw, zorder=2)
+            part[main].plot(ax=ax, color="#c0392b", linewidth=lw * 2.2, zorder=2)
+        elif kind == "line":
+            part.plot(ax=ax, color=edge, linewidth=lw, zorder=2, linestyle="-" if lid != "railway" else "--")
+        else:
+            part.plot(ax=ax, color=face, edgecolor=edge, linewidth=lw, zorder=1)
+        title = _style(lid)[2] if lang != "en" else _title_en(lid)
+        handles.append(
+            Line2D([], [], color=edge, linewidth=max(lw * 2, 1.2), label=title)
+            if kind == "line"
+            else Patch(facecolor=face, edgecolor=edge if edge != "none" else face, label=title)
+        )
         drawn.append(lid)
-    munis = inputs.map_layers.get("municipalities")
+    for lid in MAP_LAYERS:
+        part = _in_view(layers.get(lid), view)
+        if part is None or lid in BASE_STYLE:
+            continue
+        fill, edge, title = _style(lid)
+        part.plot(ax=ax, color=fill, edgecolor=edge, linewidth=0.3, alpha=0.45, zorder=3)
+        handles.append(
+            Patch(facecolor=fill, edgecolor=edge, alpha=0.45, label=title if lang != "en" else _title_en(lid))
+        )
+        drawn.append(lid)
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    munis = layers.get("municipalities")
     if munis is not None:
         part = munis.iloc[munis.sindex.query(view, predicate="intersects")]
         if len(part):
-            part.boundary.plot(ax=ax, color="#616161", linewidth=0.6)
-            handles.append(Patch(facecolor="none", edgecolor="#616161", label=_style("municipalities")[2]))
+            part.boundary.plot(ax=ax, color="#616161", linewidth=0.7, linestyle=(0, (4, 2)), zorder=4)
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="#616161",
+                    linestyle="--",
+                    label=_style("municipalities")[2] if lang != "en" else _title_en("municipalities"),
+                )
+            )
             drawn.append("municipalities")
-    inputs.focus.boundary.plot(ax=ax, color="#d50000", linewidth=1.6)
+            clipped = _in_view(part, view.buffer(-0.06 * (x1 - x0)))
+            names = [] if clipped is None else clipped[~clipped.geometry.is_empty]
+            for name, pt in zip(
+                [] if clipped is None else names["kommunenavn"],
+                [] if clipped is None else shapely.point_on_surface(names.geometry.values),
+            ):
+                if view.buffer(-0.04 * (x1 - x0)).contains(pt):
+                    ax.text(
+                        pt.x,
+                        pt.y,
+                        str(name).upper(),
+                        fontsize=6.5,
+                        color="#424242",
+                        ha="center",
+                        va="center",
+                        zorder=6,
+                        path_effects=halo,
+                        fontweight="bold",
+                    )
+    stations = _in_view(layers.get("stations"), view)
+    if stations is not None and "navn" in stations.columns:
+        for name, geom in zip(stations["navn"], stations.geometry.values):
+            if geom is None or geom.is_empty or not isinstance(name, str):
+                continue
+            pt = shapely.point_on_surface(geom)
+            ax.plot(pt.x, pt.y, marker="s", markersize=2.5, color="#222222", zorder=6)
+            ax.text(
+                pt.x + (x1 - x0) * 0.008,
+                pt.y,
+                name,
+                fontsize=5.5,
+                color="#222222",
+                va="center",
+                zorder=6,
+                path_effects=halo,
+            )
+        drawn.append("stations")
+    inputs.focus.boundary.plot(ax=ax, color="white", linewidth=3.4, zorder=7)
+    inputs.focus.boundary.plot(ax=ax, color="#d50000", linewidth=1.6, zorder=8)
     handles.append(Patch(facecolor="none", edgecolor="#d50000", linewidth=1.6, label=t["legend_focus"]))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
-    ax.tick_params(labelsize=6)
-    ax.ticklabel_format(style="plain", useOffset=False)
-    # scale bar (lower left)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")  # geopandas names the CRS axes in English
+    ax.set_ylabel("")
+    # scale bar (lower left), in m or km with the language's number format
     length = _nice_length(x1 - x0)
-    bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.05
-    h = (y1 - y0) * 0.012
-    ax.add_patch(Rectangle((bx, by), length / 2, h, facecolor="black", edgecolor="black", zorder=5))
+    bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.06
+    hh = (y1 - y0) * 0.012
+    ax.add_patch(Rectangle((bx, by), length / 2, hh, facecolor="black", edgecolor="black", zorder=9))
     ax.add_patch(
-        Rectangle((bx + length / 2, by), length / 2, h, facecolor="white", edgecolor="black", zorder=5)
+        Rectangle((bx + length / 2, by), length / 2, hh, facecolor="white", edgecolor="black", zorder=9)
     )
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(bx + length / 2, by + 2.2 * h, label, ha="center", va="bottom", fontsize=7, zorder=5)
-    # north arrow (grid north of UTM 33)
+    label = (
+        f"{number(length / 1000, 0 if length % 1000 == 0 else 1, lang)} km"
+        if length >= 1000
+        else f"{number(length, 0, lang)} m"
+    )
+    ax.text(
+        bx + length / 2,
+        by + 2.2 * hh,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        zorder=9,
+        path_effects=halo,
+    )
     ax.annotate(
         t["north"],
         xy=(0.95, 0.95),
@@ -297,6 +440,7 @@ def draw_map(
         fontsize=10,
         fontweight="bold",
         arrowprops=dict(facecolor="black", width=3, headwidth=9, headlength=9),
+        zorder=9,
     )
     ax.text(
         0.01,
@@ -306,13 +450,20 @@ def draw_map(
         fontsize=6,
         va="bottom",
         bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1),
+        zorder=9,
     )
-    ax.legend(handles=handles, loc="upper left", fontsize=6, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper left", fontsize=5.5, framealpha=0.9).set_zorder(10)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue(), drawn
+
+
+def _title_en(layer_id: str) -> str:
+    from areal.layers import registry
+
+    return registry.get(layer_id).title_en
 
 
 # ---------------------------------------------------------------- PDF
@@ -333,12 +484,20 @@ def _fonts() -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
+#: A cell holding a figure (or the "not available" text / a dash), right-aligned in report tables.
+_FIGURE = re.compile(r"^(?:[−-]?[\d\u00a0 ]+(?:,\d+)?(?:\u00a0?%)?|–|-|ikke tilgjengelig|not available|)$")
+
+
 def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
     data = [list(map(str, df.columns))] + [[str(v) for v in row] for row in df.itertuples(index=False)]
     tbl = Table(data, colWidths=col_widths, repeatRows=1)
+    # figures right-aligned, words (names, legal bases) left-aligned
+    numeric = [
+        j for j in range(1, len(df.columns)) if all(_FIGURE.match(str(v)) for v in df.iloc[:, j]) and len(df)
+    ]
     tbl.setStyle(
         TableStyle(
             [
@@ -346,7 +505,7 @@ def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
                 ("FONTNAME", (0, 0), (-1, 0), bold),
                 ("FONTSIZE", (0, 0), (-1, -1), 7.5),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaf6")),
-                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                *[("ALIGN", (j, 1), (j, -1), "RIGHT") for j in numeric],
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
@@ -377,14 +536,17 @@ def render_report(
         return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     title = t[f"title_{'muni' if inputs.kind == 'municipality' else inputs.kind}"].format(name=inputs.name)
-    story = [Paragraph(esc(title), h1), Paragraph(esc(t["made"].format(date=when.isoformat())), small)]
+    story = [Paragraph(esc(title), h1)]
+    if inputs.subtitle:
+        story.append(Paragraph(esc(inputs.subtitle), body))
+    story.append(Paragraph(esc(t["made"].format(date=when.isoformat())), small))
     story += [Paragraph(t["map"], h2)]
     png, drawn = draw_map(inputs, lang, when)
     story.append(Image(io.BytesIO(png), width=16.5 * cm, height=16.5 * cm * 6.2 / 7.0))
     missing_credit = [lid for lid in drawn if lid not in inputs.attributions]
     if missing_credit:
         raise ValueError(f"report map draws {missing_credit} without a source credit (attributions)")
-    credits = [f"{lid}: {inputs.attributions[lid]}" for lid in drawn]
+    credits = [f"{layer_title(lid, lang)}: {inputs.attributions[lid]}" for lid in drawn]
     story.append(Paragraph(f"<b>{t['credits']}:</b> " + esc("; ".join(credits)), small))
 
     story.append(Paragraph(t["account"], h2))
@@ -397,6 +559,8 @@ def render_report(
         story.append(Paragraph(t["na"], body))
 
     story.append(Paragraph(t["conflicts"], h2))
+    if inputs.na_reasons.get("conflicts_note") and inputs.conflicts is not None:
+        story.append(Paragraph(esc(inputs.na_reasons["conflicts_note"]), body))
     if inputs.conflicts is not None:
         story.append(_table(inputs.conflicts, font, bold))
     else:
@@ -419,10 +583,14 @@ def render_report(
         else ([inputs.suitability] if inputs.suitability is not None else [])
     )
     for s in suits:
+        # CR is read against 0,100: three decimals
         cr = fmt(s.consistency_ratio, 3, lang) if s.consistency_ratio is not None else t["cr_none"]
-        story.append(Paragraph(esc(f"Profil: {s.profile}. {t['cr']}: {cr}."), body))
+        story.append(Paragraph(esc(f"{t['profile']}: {s.profile}. {t['cr']}: {cr}."), body))
         wt = pd.DataFrame(
-            {t["criterion"]: list(s.weights), t["weights"]: [fmt(v, 3, lang) for v in s.weights.values()]}
+            {
+                t["criterion"]: [s.labels.get(k, k) for k in s.weights],
+                t["weights"]: [fmt(v, 2, lang) for v in s.weights.values()],
+            }
         )
         story.append(_table(wt, font, bold))
         if s.table is not None:
@@ -444,7 +612,7 @@ def render_report(
     story.append(Paragraph(t["method"], h2))
     story.append(Paragraph(esc(t["method_text"]), body))
     for note in inputs.notes:
-        story.append(Paragraph("Merk: " + esc(note) if lang == "nb" else "Note: " + esc(note), small))
+        story.append(Paragraph(f"{t['note']}: " + esc(localise_note(note, lang)), small))
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -508,7 +676,14 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     when nothing overlaps a single row says so. Rules whose layer is missing or does not cover the
     area follow with "ikke kartlagt" in the hectare column: not mapped is not 0 ha.
     """
-    from areal.geo.coverage import status_text
+    from areal.apps.labels import (
+        pair_text,
+        pair_title,
+        rule_basis,
+        rules_by_pair,
+        severity_title,
+        status_text,
+    )
 
     lab = _labels(lang)
     polys = result.polygons
@@ -516,7 +691,12 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
         polys = polys[polys["kommunenummer"].astype(str) == str(knr)]
     ha = polys.groupby("pair", sort=False)["area_ha"].sum() if len(polys) else pd.Series(dtype=float)
     rows = [
-        [r.pair, r.severity, fmt(float(ha[r.pair]), 1, lang), r.basis]
+        [
+            pair_title(r, lang),
+            severity_title(r.severity, lang),
+            fmt(float(ha[r.pair]), 1, lang),
+            rule_basis(r, lang),
+        ]
         for r in result.rules
         if float(ha.get(r.pair, 0.0)) > 0
     ]
@@ -528,8 +708,17 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     )
     if not rows and not len(gaps):
         rows = [[lab["none"], "", fmt(0.0, 1, lang), ""]]
+    by_pair = {**rules_by_pair(), **{r.pair: r for r in result.rules}}
     for _, g in getattr(gaps, "iterrows", lambda: [])():
-        rows.append([g["pair"], g["severity"], status_text("not_mapped", g["reason"], lang), g["basis"]])
+        rule = by_pair.get(g["pair"])
+        rows.append(
+            [
+                pair_title(rule, lang) if rule else pair_text(g["pair"], lang),
+                severity_title(g["severity"], lang),
+                status_text("not_mapped", g["reason"], lang),
+                rule_basis(rule, lang) if rule else g["basis"],
+            ]
+        )
     return pd.DataFrame(rows, columns=[lab["pair"], lab["severity"], lab["ha"], lab["basis"]])
 
 
@@ -587,8 +776,8 @@ def indicator_rows(result, knr: str, lang: str = "nb") -> pd.DataFrame:
         r = row[f"{ind.id}_rank"]
         rows.append(
             [
-                ind.title(lang),
-                ind.unit,
+                indicator_title(ind, lang),
+                unit_title(ind.unit, lang),
                 fmt(float(row[ind.id]), ind.digits, lang),
                 "–" if pd.isna(r) else str(int(r)),
                 fmt(float(summ.loc[ind.id, "median"]), ind.digits, lang),
@@ -605,8 +794,8 @@ def site_indicator_rows(values: Mapping[str, float], result, lang: str = "nb") -
     summ = result.summary.set_index("id")
     rows = [
         [
-            i.title(lang),
-            i.unit,
+            indicator_title(i, lang),
+            unit_title(i.unit, lang),
             fmt(float(values[i.id]), i.digits, lang),
             fmt(float(summ.loc[i.id, "median"]), i.digits, lang),
         ]
@@ -641,7 +830,7 @@ def suitability_sections(
             {
                 "#": range(1, len(sites) + 1),
                 lab["muni"]: sites["kommunenavn"].tolist(),
-                lab["score"]: [fmt(v, 3, lang) for v in sites["mean_score"]],
+                lab["score"]: [fmt(v, 2, lang) for v in sites["mean_score"]],
                 lab["ha"]: [fmt(v, 1, lang) for v in sites["area_ha"]],
             }
         )
@@ -659,9 +848,49 @@ def suitability_sections(
                 }
             )
         w = dict(weights) if weights else dict(prof.weights)
-        title = f"{prof.title_nb if lang == 'nb' else prof.title_en} ({name}, {run.resolution:g} m)"
-        out.append(Suitability(title, w, prof.ahp.cr if prof.ahp is not None else None, table))
+        title = f"{prof.title_nb if lang == 'nb' else prof.title_en} ({number(run.resolution, 0, lang)} m)"
+        labels = {c.id: c.label_in(lang) for c in prof.criteria}
+        out.append(Suitability(title, w, prof.ahp.cr if prof.ahp is not None else None, table, labels))
     return out
+
+
+#: A sides of rules that describe new land use, not an existing interest.
+_NEW_USE = ("business_areas", "test_arenas")
+
+
+def existing_conflict_rows(
+    ind_inputs, focus: gpd.GeoDataFrame, knr: str, lang: str = "nb"
+) -> pd.DataFrame | None:
+    """Conflicts between the mapped interests inside one municipality, one row per rule that applies.
+
+    Every rule whose A side is an existing layer (not new business land or a test area) is run
+    with that layer, clipped to the municipality, as the proposal. None when no such layer is present.
+    """
+    from areal.geo.conflicts import find_conflicts
+
+    rules = ind_inputs.rules
+    if rules is None:
+        return None
+    area = shapely.union_all(np.asarray(focus.geometry.values, dtype=object))
+    frames, last = [], None
+    for a_layer in sorted({r.a_layer for r in rules.rules} - set(_NEW_USE)):
+        layer = ind_inputs.layers.get(a_layer)
+        if layer is None or not len(layer):
+            continue
+        part = layer.iloc[layer.sindex.query(area, predicate="intersects")]
+        if not len(part):
+            continue
+        part = part.set_geometry(shapely.intersection(np.asarray(part.geometry.values, dtype=object), area))
+        part = part[~part.geometry.is_empty]
+        needed = {r.b_layer for r in rules.rules_for(a_layer)}
+        present = {k: v for k, v in ind_inputs.layers.items() if k in needed and v is not None}
+        if not present:
+            continue
+        res = find_conflicts(part, present, rules, as_layer=a_layer, municipalities=ind_inputs.municipalities)
+        last = conflict_rows(res, knr, lang)  # one "no conflict" row when nothing overlaps
+        frames.append(last[last.iloc[:, 3] != ""])
+    found = [f for f in frames if len(f)]
+    return pd.concat(found, ignore_index=True) if found else last
 
 
 def _analyses(data_dir, business_areas, profile_resolution: float):
@@ -688,7 +917,7 @@ def municipality_report(
     """
     from areal.apps.usecases.account import compute_account
     from areal.geo.errors import UnknownNameError
-    from areal.geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
+    from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, planned_business_areas
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
@@ -709,29 +938,38 @@ def municipality_report(
     focus = munis[munis["kommunenummer"].astype(str) == knr]
     na: dict[str, str] = {}
     conflicts = None
-    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(_planned(ind_inputs)):
+    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(planned_business_areas(ind_inputs)):
         res, missing = conflicts_of(
-            ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
+            ind_inputs, planned_business_areas(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
         )
         conflicts = _para_table(conflict_rows(res, knr, lang))
     else:
-        na["conflicts"] = (
-            "planned business areas (layer 'business_areas') are not in the data directory: "
-            f"get them with {ind_inputs.remedy(CONFLICT_LAYER)}, then run `areal report` again"
-        )
+        # no planned business land to check: the conflicts between the interests already mapped
+        # in the municipality (farmland × reindeer routes, protected areas × fish farms, ...)
+        conflicts = existing_conflict_rows(ind_inputs, focus, knr, lang)
+        na["conflicts_note"] = _na_text("no_business", lang) + " " + _na_text("existing", lang)
+        if conflicts is None:
+            na["conflicts"] = _na_text("no_business", lang)
+        else:
+            conflicts = _para_table(conflicts)
     runs = {k: v for k, v in ind_inputs.suitability.items() if profiles is None or k in profiles}
     suit = suitability_sections(runs, knr, lang)
     if not suit:
-        na["suitability"] = "; ".join(ind_inputs.suitability_missing.values()) or "no profile was run"
+        na["suitability"] = _na_text("no_profile_run", lang)
     summ = result.summary
-    missing_msgs = [m.message() for m in acc.missing_layers]
-    missing_msgs += [f"{r['id']}: {r['reason']}" for _, r in summ[summ["status"] != "ok"].iterrows()]
+    missing_msgs = [_missing_layer_text(m.layer, lang) for m in acc.missing_layers]
+    ind_titles = {i.id: indicator_title(i, lang) for i in result.indicators}
+    missing_msgs += [
+        _na_text("indicator", lang).format(title=ind_titles.get(r["id"], r["id"]))
+        for _, r in summ[summ["status"] != "ok"].iterrows()
+    ]
     layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
+    layers_for_map.update(base_layers(data_dir))
     return ReportInputs(
         kind="municipality",
         name=f"{name} ({knr})",
         focus=focus,
-        map_layers={"municipalities": munis, **layers_for_map},
+        map_layers={**layers_for_map, "municipalities": munis},
         attributions={**inputs.attributions(), **_credits(layers_for_map)},
         account=account,
         conflicts=conflicts,
@@ -741,6 +979,73 @@ def municipality_report(
         notes=list(acc.notes),
         na_reasons=na,
         provenance=inputs.provenance(data_dir),
+    )
+
+
+_NA_TEXT = {
+    "no_business": (
+        "Næringsområdene i kommuneplanene (arealformål 1300) finnes ikke i datamappen, så planlagt "
+        "næringsareal kan ikke sjekkes mot konfliktreglene. Se «Kartlag og kilder» i appen for hvordan "
+        "laget hentes.",
+        "The business areas of the municipal plans (land use 1300) are not in the data folder, so planned "
+        "business land cannot be checked against the conflict rules. See 'Layers and sources' in the app.",
+    ),
+    "existing": (
+        "Tabellen viser i stedet konfliktene mellom interesser som allerede er kartlagt i kommunen "
+        "(regler der side A er et eksisterende lag).",
+        "The table shows the conflicts between interests already mapped in the municipality instead "
+        "(rules whose A side is an existing layer).",
+    ),
+    "no_profile_run": (
+        "Ingen egnethetsprofil kunne beregnes med lagene i datamappen.",
+        "No suitability profile could be computed with the layers in the data folder.",
+    ),
+    "no_profile_chosen": (
+        "Ingen egnethetsprofil er valgt for denne rapporten.",
+        "No suitability profile was chosen for this report.",
+    ),
+    "indicator": ("{title}: ikke beregnet (data mangler)", "{title}: not computed (data missing)"),
+    "rules_unchecked": (
+        "{title}: mangler i datamappen; konfliktreglene for laget er ikke sjekket",
+        "{title}: missing from the data folder; its conflict rules were not checked",
+    ),
+    "missing_layer": (
+        "{title}: mangler i datamappen; tall som bygger på laget vises som «ikke tilgjengelig», aldri 0",
+        "{title}: missing from the data folder; figures resting on it show as 'not available', never 0",
+    ),
+}
+
+
+def _na_text(key: str, lang: str) -> str:
+    nb, en = _NA_TEXT[key]
+    return en if lang == "en" else nb
+
+
+def _missing_layer_text(layer_id: str, lang: str) -> str:
+    return _na_text("missing_layer", lang).format(title=layer_title(layer_id, lang))
+
+
+def _municipality_names(site: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame, lang: str) -> str:
+    geom = shapely.union_all(np.asarray(site.geometry.values, dtype=object))
+    hit = municipalities.iloc[municipalities.sindex.query(geom, predicate="intersects")]
+    names = sorted(hit["kommunenavn"].astype(str))
+    return ", ".join(names) or ("utenfor kommunene" if lang != "en" else "outside the municipalities")
+
+
+def _where(site: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame, name: str, kind: str, lang: str) -> str:
+    """The line under a site report's title: its area, the municipalities it lies in and its source."""
+    from areal.apps.formatting import area_ha
+
+    geom = shapely.union_all(np.asarray(site.geometry.values, dtype=object))
+    names = _municipality_names(site, municipalities, lang)
+    what = {"scenario": ("Scenario", "Scenario"), "site": ("Område", "Site")}[
+        kind if kind == "scenario" else "site"
+    ]
+    src = ("kilde", "source")
+    nb = lang != "en"
+    return (
+        f"{what[0 if nb else 1]} {'i' if nb else 'in'} {names} · {area_ha(geom.area / 10_000, lang)} · "
+        f"{src[0 if nb else 1]}: {name}"
     )
 
 
@@ -778,32 +1083,30 @@ def site_report(
     cols = ["area_ha", *[c for c in row.index if c != "area_ha"]]
     account = _account_rows({TEXT[lang]["area"]: row.to_dict()}, cols, lang)
     account.iloc[0, 0] = TEXT[lang]["area"]
-    missing = [m.message() for m in missing_layers(inputs.layers, inputs.remedies)]
+    missing = [_missing_layer_text(m.layer, lang) for m in missing_layers(inputs.layers, inputs.remedies)]
     result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
     res, conf_missing = conflicts_of(ind_inputs, site, CONFLICT_LAYER)
     missing += [
-        f"{lid}: not in the data directory, its conflict rules were not checked; get it with "
-        f"{ind_inputs.remedy(lid)}"
-        for lid in conf_missing
+        _na_text("rules_unchecked", lang).format(title=layer_title(lid, lang)) for lid in conf_missing
     ]
     values = scenario_indicator_metric(ind_inputs, result.indicators)(Scenario(name, site))
     na: dict[str, str] = {}
     runs = {k: v for k, v in ind_inputs.suitability.items() if profiles and k in profiles}
     suit = suitability_sections(runs, None, lang, weights=weights)
     if not suit:
-        na["suitability"] = (
-            "no suitability profile was chosen for this report: run "
-            "`areal report ... --profile NAME` (profiles: " + ", ".join(ind_inputs.suitability) + ")"
-        )
+        na["suitability"] = _na_text("no_profile_chosen", lang)
     layers_for_map = {k: v for k, v in ind_inputs.layers.items() if k in MAP_LAYERS}
+    layers_for_map.update(base_layers(data_dir))
+    where = _municipality_names(site, inputs.municipalities, lang)
     return ReportInputs(
         kind=kind,
-        name=name,
+        name=where if kind == "site" else name,  # a site's title names its place, not its file
         focus=site,
-        map_layers={"municipalities": inputs.municipalities, **layers_for_map},
+        map_layers={**layers_for_map, "municipalities": inputs.municipalities},
         attributions={**inputs.attributions(), **_credits(layers_for_map)},
         account=account,
         conflicts=_para_table(conflict_rows(res, None, lang)),
+        subtitle=_where(site, inputs.municipalities, name, kind, lang),
         indicators=site_indicator_rows(values, result, lang),
         suitability=suit,
         missing=list(dict.fromkeys(missing)),

@@ -48,6 +48,7 @@ from typing import Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from areal.geo.crs import ensure_same_crs, to_working_crs
@@ -144,11 +145,6 @@ class MissingLayer:
     reason: str
     remedy: str = ""
 
-    def message(self) -> str:
-        """One line for the console and the report."""
-        get = f" Get it with {self.remedy}." if self.remedy else ""
-        return f"{self.layer}: {self.reason} (affects {', '.join(self.affects)}).{get}"
-
 
 @dataclass
 class LandAccount:
@@ -214,7 +210,7 @@ def _polygons(geoms) -> np.ndarray:
 
 
 def area_by_zone(
-    zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK, scheduler=None
+    zones: npt.ArrayLike, parts: npt.ArrayLike, chunk: int = DEFAULT_CHUNK, scheduler=None
 ) -> np.ndarray:
     """Area (m²) of ``parts`` inside each zone.
 
@@ -243,17 +239,17 @@ def area_by_zone(
     >>> area_by_zone([box(0, 0, 2, 2), box(2, 0, 4, 2)], [box(1, 0, 3, 2)]).tolist()
     [2.0, 2.0]
     """
-    zones = np.asarray(zones, dtype=object)
+    zone_arr = np.asarray(zones, dtype=object)
     if scheduler is not None:
         from areal.geo.overlay import flat_overlay
 
-        pieces = flat_overlay(parts, zones, scheduler=scheduler, keep_geometry=False)
-        return np.bincount(pieces.ib, weights=pieces.area, minlength=len(zones)).astype(float)
-    pieces = intersect(zones, parts, chunk_size=chunk, keep_geometry=False)
-    return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zones)).astype(float)
+        pieces = flat_overlay(parts, zone_arr, scheduler=scheduler, keep_geometry=False)
+        return np.bincount(pieces.ib, weights=pieces.area, minlength=len(zone_arr)).astype(float)
+    pieces = intersect(zone_arr, parts, chunk_size=chunk, keep_geometry=False)
+    return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zone_arr)).astype(float)
 
 
-def clip_by_zone(zones: Sequence, parts: np.ndarray) -> list:
+def clip_by_zone(zones: npt.ArrayLike, parts: npt.ArrayLike) -> list:
     """The part of ``parts`` inside each zone, one (multi)polygon per zone.
 
     Examples
@@ -262,12 +258,12 @@ def clip_by_zone(zones: Sequence, parts: np.ndarray) -> list:
     >>> [g.area for g in clip_by_zone([box(0, 0, 2, 2), box(2, 0, 4, 2)], [box(1, 0, 3, 2)])]
     [2.0, 2.0]
     """
-    zones = np.asarray(zones, dtype=object)
-    pieces = intersect(zones, parts)
-    out: list = [shapely.Polygon()] * len(zones)
+    zone_arr = np.asarray(zones, dtype=object)
+    pieces = intersect(zone_arr, parts)
+    out: list = [shapely.Polygon()] * len(zone_arr)
     if len(pieces) == 0:
         return out
-    bounds = np.searchsorted(pieces.ia, np.arange(len(zones) + 1))  # pieces are sorted by zone
+    bounds = np.searchsorted(pieces.ia, np.arange(len(zone_arr) + 1))  # pieces are sorted by zone
     for i in np.unique(pieces.ia):
         group = pieces.geoms[bounds[i] : bounds[i + 1]]
         out[i] = group[0] if len(group) == 1 else polygonal([shapely.union_all(group)])[0]

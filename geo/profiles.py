@@ -140,7 +140,9 @@ class Criterion:
     default : float
         Categorical score of cells in no class.
     label : str
-        Human-readable name used in reasons.
+        Human-readable name used in reasons (English).
+    label_nb : str
+        The name in Norwegian bokmål ('' = only ``label``).
     """
 
     id: str
@@ -152,6 +154,15 @@ class Criterion:
     classes: tuple[tuple[str, float], ...] = ()
     default: float = 0.0
     label: str = ""
+    label_nb: str = ""
+
+    def label_in(self, lang: str) -> str:
+        """The name in ``"nb"`` or ``"en"`` (falls back to ``label``, then the id).
+
+        >>> Criterion("road", "distance", label="public road", label_nb="offentlig veg").label_in("nb")
+        'offentlig veg'
+        """
+        return (self.label_nb if lang != "en" else "") or self.label or self.id
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -207,6 +218,8 @@ class Profile:
     connectivity: str = "queen"
     ahp: AHPResult | None = None
     source: str = ""
+    max_area_ha: float | None = None
+    """Largest candidate site (ha): larger regions are split into parcels (None: no limit)."""
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -253,12 +266,25 @@ def _parse_criterion(d, where: str) -> tuple[Criterion, float | None]:
     kind = d.get("kind")
     if kind not in CRITERION_KINDS:
         raise RuleError(f"{where}.kind: {kind!r} is not one of {list(CRITERION_KINDS)}")
-    known = {"id", "kind", "layer", "value", "where", "cap_m", "classes", "default", "label", "weight"}
+    known = {
+        "id",
+        "kind",
+        "layer",
+        "value",
+        "where",
+        "cap_m",
+        "classes",
+        "default",
+        "label",
+        "label_nb",
+        "weight",
+    }
     unknown = sorted(set(d) - known)
     if unknown:
         raise RuleError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(known)}")
     weight = _num(d["weight"], f"{where}.weight", lo=0) if "weight" in d else None
     label = str(d.get("label", cid))
+    label_nb = str(d.get("label_nb", ""))
     where_ = d.get("where", {}) or {}
     if not isinstance(where_, Mapping):
         raise RuleError(f"{where}.where: must be a table column -> values, got {where_!r}")
@@ -274,13 +300,17 @@ def _parse_criterion(d, where: str) -> tuple[Criterion, float | None]:
                 raise RuleError(f"{where}.classes[{i}]: must be {{layer = ..., score = ...}}, got {c!r}")
             parsed.append((str(c["layer"]), _num(c["score"], f"{where}.classes[{i}].score", lo=0, hi=1)))
         default = _num(d.get("default", 0.0), f"{where}.default", lo=0, hi=1)
-        return Criterion(cid, kind, classes=tuple(parsed), default=default, label=label), weight
+        return Criterion(
+            cid, kind, classes=tuple(parsed), default=default, label=label, label_nb=label_nb
+        ), weight
     value = check_value_function(d.get("value"), f"{where}.value")
     layer = None
     if kind == "distance":
         layer = _text(d, "layer", where)
     cap = _num(d["cap_m"], f"{where}.cap_m", lo=0, lo_open=True) if "cap_m" in d else None
-    return Criterion(cid, kind, layer=layer, value=value, where=dict(where_), cap_m=cap, label=label), weight
+    return Criterion(
+        cid, kind, layer=layer, value=value, where=dict(where_), cap_m=cap, label=label, label_nb=label_nb
+    ), weight
 
 
 def _parse_exclusion(d, where: str) -> Exclusion:
@@ -304,7 +334,7 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     ----------
     data : mapping
         Keys: ``name``, ``title_nb``, ``title_en``, ``rationale``, ``min_area_ha``, ``threshold``,
-        optional ``connectivity`` (``"rook"``/``"queen"``), ``[[criteria]]`` (each with ``id``,
+        optional ``max_area_ha`` (larger regions are split into parcels), optional ``connectivity`` (``"rook"``/``"queen"``), ``[[criteria]]`` (each with ``id``,
         ``kind``, ``layer``, ``value``, optional ``weight``/``where``/``cap_m``/``classes``),
         optional ``[ahp]`` (``order`` = criterion ids, ``matrix``) used instead of weights, and
         ``exclusions`` (layer ids or tables).
@@ -324,6 +354,9 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     rationale = _text(data, "rationale", source)
     min_area = _num(data.get("min_area_ha"), f"{source}: min_area_ha", lo=0, lo_open=True)
     threshold = _num(data.get("threshold"), f"{source}: threshold", lo=0, hi=1)
+    max_area = None
+    if "max_area_ha" in data:
+        max_area = _num(data["max_area_ha"], f"{source}: max_area_ha", lo=min_area)
     conn = data.get("connectivity", "queen")
     if conn not in CONNECTIVITY:
         raise RuleError(f"{source}: connectivity {conn!r} is not one of {list(CONNECTIVITY)}")
@@ -332,7 +365,8 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         raise RuleError(
             f"{source}: key 'criteria' must be a non-empty list of [[criteria]] tables, got {raw_crit!r}"
         )
-    criteria, weights = [], {}
+    criteria: list[Criterion] = []
+    weights: dict[str, float] = {}
     for i, d in enumerate(raw_crit):
         c, w = _parse_criterion(d, f"{source}: criteria[{i}]")
         if c.id in weights or any(c.id == o.id for o in criteria):
@@ -383,4 +417,5 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         conn,
         ahp,
         source,
+        max_area,
     )

@@ -222,11 +222,12 @@ def coverage_geometry(
         geom = _features_union(spec.id, tuple(str(f) for f in files), stamps, inner)
         return LayerCoverage(spec.id, True, geom, "features", description="where the source features are")
     if kind == "municipalities":
-        knrs = _municipality_numbers(files, spec) if files else None
-        if knrs is None and frame is not None and "kommunenummer" in frame.columns:
-            knrs = sorted(set(frame["kommunenummer"].dropna().astype(str)))
-        if knrs:
-            geom = _municipality_union(knrs, ddir)
+        numbers = _municipality_numbers(files, spec) if files else None
+        if numbers is None and frame is not None and "kommunenummer" in frame.columns:
+            numbers = sorted(set(frame["kommunenummer"].dropna().astype(str)))
+        if numbers:
+            knrs = tuple(numbers)
+            geom = _municipality_union(list(knrs), ddir)
             if geom is not None:
                 return LayerCoverage(
                     spec.id, True, geom, "municipalities", tuple(knrs), f"municipalities {', '.join(knrs)}"

@@ -598,6 +598,15 @@ def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
 
 
+@fetcher("manual")
+def fetch_manual(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """A layer whose download endpoint is not verified: say how to get the file by hand, download nothing."""
+    raise FetchError(
+        f"layer {spec.id!r}: the endpoint of {spec.fetch.service} is unverified here, so nothing is "
+        f"downloaded ({spec.fetch.url}). {spec.fetch.manual}"
+    )
+
+
 @fetcher("nibio_seasons")
 def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """The five seasonal-pasture FGDBs of NIBIO, concatenated into one layer."""

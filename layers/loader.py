@@ -198,6 +198,8 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
         else ""
     )
     h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}|{county}".encode())
+    if "kommunenavn" in spec.columns:  # the official names table is part of the cleaned layer
+        h.update(repr(sorted(_names_table().items())).encode())
     for f in files:
         h.update(file_checksum(f, cache).encode())
     for dep in _dependencies(spec):
@@ -336,7 +338,7 @@ def _apply_where(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadRepor
 
 def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) -> pd.DataFrame:
     """Read all source files; several files are brought to the first file's CRS and concatenated."""
-    frames = []
+    frames: list[pd.DataFrame] = []
     for f in files:
         reader = reader_for(f, spec.source)
         frame = reader(f, spec.source, layer, what)
@@ -358,6 +360,25 @@ def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) 
         if spec.kind == "vector"
         else out
     )
+
+
+def _names_table() -> dict[str, str]:
+    """Official municipality names (``data/municipality_names.toml``), Norwegian first."""
+    import tomllib
+
+    with open(settings.project_data("municipality_names.toml"), "rb") as f:
+        return {str(k): str(v) for k, v in tomllib.load(f).get("names", {}).items()}
+
+
+def _official_names(df: pd.DataFrame) -> pd.DataFrame:
+    """``kommunenavn`` in its official Norwegian and Sámi form (a search for "Røros" finds 5025)."""
+    if "kommunenavn" not in df.columns or "kommunenummer" not in df.columns:
+        return df
+    from areal.geo.names import official_names
+
+    df = df.copy()
+    df["kommunenavn"] = official_names(df["kommunenummer"], df["kommunenavn"], _names_table())
+    return df
 
 
 def clean(
@@ -396,6 +417,7 @@ def clean(
         )
     df = _pad_code_columns(df, spec, report)
     df = _apply_where(df, spec, what, report)
+    df = _official_names(df)
     problems = _coerce_dtypes(df, spec, what, report)
     problems += _check_code_lists(df, spec)
     if spec.kind == "vector":
@@ -535,7 +557,7 @@ def load(
     if not files:
         sp = starter_path(spec)
         if use_starter and sp.exists():
-            gdf = gpd.read_parquet(sp)
+            gdf = _official_names(gpd.read_parquet(sp))
             rep = LoadReport(
                 layer_id,
                 sources=[f"starter extract: {sp.name}"],

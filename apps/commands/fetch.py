@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, quiet
 
 
 def _unverified_help() -> str:
@@ -18,14 +18,25 @@ def _unverified_help() -> str:
 @main.command("fetch", epilog=_unverified_help())
 @click.argument("layers", nargs=-1)
 @DATA_DIR_OPTION
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for a service.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for a service.",
+)
 @click.option(
     "--municipality",
     "municipalities",
     multiple=True,
     help="Municipality number(s) for per-municipality services (default: all 38 in Trøndelag).",
 )
-@click.option("--resolution", type=float, default=None, help="Raster resolution in metres (elevation).")
+@click.option(
+    "--resolution",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Raster resolution in metres (elevation).",
+)
 @click.option(
     "--bbox", type=float, nargs=4, default=None, help="xmin ymin xmax ymax (EPSG:25833) for rasters and WFS."
 )
@@ -40,6 +51,7 @@ def _unverified_help() -> str:
 )
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries of a failed download.")
 @click.option("--refresh", is_flag=True, help="Download again files already complete in downloads/.")
+@JSON_OPTION
 def fetch_cmd(
     layers,
     data_dir: Path | None,
@@ -52,6 +64,7 @@ def fetch_cmd(
     source,
     retries,
     refresh,
+    as_json,
 ) -> None:
     """Download LAYERS (default: the mission layers) from the official open services.
 
@@ -65,18 +78,32 @@ def fetch_cmd(
     """
     from areal.layers import fetch, registry
 
+    if bbox and not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+        raise click.BadParameter(
+            f"{' '.join(f'{v:g}' for v in bbox)}: needs xmin < xmax and ymin < ymax", param_hint="--bbox"
+        )
     if list_only:
-        for lid in fetch.fetchable():
-            f = registry.get(lid).fetch
+        rows = [(lid, registry.get(lid).fetch) for lid in fetch.fetchable()]
+        if as_json:
+            emit_json(
+                [
+                    {"layer": lid, "service": f.service, "url": f.url, "unverified": f.unverified}
+                    for lid, f in rows
+                ]
+            )
+            return
+        for lid, f in rows:
             click.echo(f"{lid:27} {f.service}\n{'':27} {f.url}")
             if f.unverified:
                 click.echo(f"{'':27} unverified: {f.unverified}")
         return
     ids = list(layers) or list(DEFAULT_LAYERS)
+    for lid in ids:
+        registry.get(lid)  # an unknown id fails before any download, with the known ones
     ctx = fetch.make_context(
         data_dir,
         timeout=timeout,
-        progress=not no_progress,
+        progress=not (no_progress or quiet() or as_json),
         municipalities=list(municipalities) or None,
         resolution=resolution,
         bbox=tuple(bbox) if bbox else None,
@@ -84,15 +111,30 @@ def fetch_cmd(
         retries=retries,
         refresh=refresh,
     )
+    done = []
     for lid in ids:
         res = fetch.fetch_layer(lid, ctx)
         size = sum(d.bytes for d in res.downloads)
-        click.echo(
-            f"{lid}: {res.n_features} features/cells from {res.service} ({size:,} bytes) → {', '.join(res.targets)}"
+        done.append(
+            {
+                "layer": lid,
+                "features": res.n_features,
+                "service": res.service,
+                "bytes": size,
+                "targets": res.targets,
+                "notes": res.notes,
+            }
         )
-        for note in res.notes:
-            click.echo(f"  note: {note}")
-    click.echo(f"manifest: {ctx.data_dir / fetch.MANIFEST}")
+        if not as_json:
+            click.echo(
+                f"{lid}: {res.n_features} features/cells from {res.service} ({size:,} bytes) → {', '.join(res.targets)}"
+            )
+            for text in res.notes:
+                click.echo(f"  note: {text}")
+    if as_json:
+        emit_json({"fetched": done, "manifest": str(ctx.data_dir / fetch.MANIFEST)})
+    else:
+        note(f"manifest: {ctx.data_dir / fetch.MANIFEST}")
 
 
 DEFAULT_LAYERS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note
 from areal.apps.commands.scenario import STORE_OPTION
 
 
@@ -38,13 +38,14 @@ from areal.apps.commands.scenario import STORE_OPTION
 )
 @click.option(
     "--profile-resolution",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=250.0,
     show_default=True,
     help="Cell size (m) of the county-wide suitability runs.",
 )
 @STORE_OPTION
 @DATA_DIR_OPTION
+@JSON_OPTION
 def report_cmd(
     municipality: str | None,
     site: Path | None,
@@ -56,6 +57,7 @@ def report_cmd(
     profile_resolution: float,
     store_url: str | None,
     data_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Render a PDF report: map, land account, conflicts, indicators, suitability, method.
 
@@ -76,6 +78,8 @@ def report_cmd(
         )
     if out.suffix.lower() != ".pdf":
         raise click.BadParameter(f"{out.name}: the report is a .pdf", param_hint="--out")
+    progress = _Progress(lang)
+    progress("inputs")
     if municipality is not None:
         inputs = municipality_report(
             municipality,
@@ -121,5 +125,42 @@ def report_cmd(
                 f"scenario profile {s.profile or '-'}, weights "
                 + ", ".join(f"{k}={v:g}" for k, v in s.weights.items())
             )
+    progress("pdf")
     render_report(inputs, out, lang=lang)
-    click.echo(f"wrote {out} ({inputs.kind} report: {inputs.name})")
+    progress.done()
+    if as_json:
+        emit_json({"out": str(out), "kind": inputs.kind, "name": inputs.name, "lang": lang})
+    else:
+        note(f"wrote {out} ({inputs.kind} report: {inputs.name})")
+
+
+class _Progress:
+    """Steps of the report on stderr with the elapsed time, so a 20 s build is not a silent wait."""
+
+    STEPS = {
+        "inputs": (
+            "Beregner arealregnskap, konflikter og indikatorer",
+            "Computing land account, conflicts, indicators",
+        ),
+        "pdf": ("Tegner kartet og setter sammen PDF-en", "Drawing the map and the PDF"),
+    }
+
+    def __init__(self, lang: str):
+        import time
+
+        self.lang, self.t0, self.n = lang, time.monotonic(), 0
+
+    def _elapsed(self) -> str:
+        import time
+
+        from areal.apps.formatting import number
+
+        return f"{number(time.monotonic() - self.t0, 1, self.lang)} s"
+
+    def __call__(self, step: str) -> None:
+        self.n += 1
+        nb, en = self.STEPS[step]
+        note(f"[{self.n}/{len(self.STEPS)}] {en if self.lang == 'en' else nb} … ({self._elapsed()})")
+
+    def done(self) -> None:
+        note(f"{'ferdig' if self.lang != 'en' else 'done'} ({self._elapsed()})")

@@ -6,6 +6,7 @@ shared :class:`~areal.apps.planner.data.AppData` is loaded once per server).
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import panel as pn
@@ -19,6 +20,8 @@ from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, 
 from areal.apps.planner.views import LanguageSwitch, LayerPanel, MapView, SiteCheckView
 from panel.viewable import Viewer
 
+log = logging.getLogger("areal.app")
+
 URL_PARAMETERS = {
     "visible": "layers",
     "lat": "lat",
@@ -29,10 +32,18 @@ URL_PARAMETERS = {
     "base": "base",
     "tab": "tab",
     "site_code": "site",
+    "site_kind": "kind",
 }
 """PlannerState parameter → URL query parameter."""
 
-SUITABILITY_URL_PARAMETERS = {"profile": "profile", "weights": "w", "resolution": "res"}
+SUITABILITY_URL_PARAMETERS = {
+    "profile": "profile",
+    "weights": "w",
+    "resolution": "res",
+    "threshold": "thr",
+    "min_area_ha": "min_ha",
+    "max_area_ha": "max_ha",
+}
 """SuitabilityState parameter → URL query parameter (``w=substation:0.35,power_line:0.2``)."""
 
 CSS = """
@@ -50,6 +61,7 @@ TAB_KEYS = {
     "SuitabilityView": "suitability",
     "ArenasView": "arenas",
     "IndicatorView": "indicators",
+    "ScenarioView": "scenarios",
     "AnalysisView": "analysis",
     "PlanAccountView": "arealregnskap",
 }
@@ -59,6 +71,18 @@ TAB_KEYS = {
 def tab_key(view) -> str:
     """The URL key of a sidebar view."""
     return TAB_KEYS.get(type(view).__name__, type(view).__name__.lower())
+
+
+def _remake(view):
+    """A new view of the same kind on the same state (its widgets labelled in the current language)."""
+    try:
+        params = {k: getattr(view, k) for k in view.param if k != "name"}
+        new = type(view)(**params)
+    except Exception:  # noqa: BLE001 - a view that cannot be remade keeps its old labels
+        log.warning("view %s could not be remade for the new language", type(view).__name__, exc_info=True)
+        return view
+    new._opened = getattr(view, "_opened", False)
+    return new
 
 
 class App(Viewer):
@@ -119,14 +143,21 @@ class App(Viewer):
         self.tabs = tabs
 
         def _retitle(event):
+            # Widgets take their labels when they are made: a new language makes the views anew
+            # (their states, and so the work done, stay) and re-adds them under the new tab names.
+            self.site_view = SiteCheckView(state=self.state)
+            self.layer_panel = LayerPanel(state=self.state)
+            self.extra_views = [_remake(v) for v in self.extra_views]
             names = [s.t("site.title"), s.t("layers.title")]
             names += [getattr(v, "title", type(v).__name__) for v in self.extra_views]
-            # Tab titles live in the rendered model: re-add the same views under the new names.
-            active, objects = tabs.active, list(tabs.objects)
+            objects = [self.site_view, self.layer_panel, *self.extra_views]
+            active = tabs.active
             with param.parameterized.discard_events(tabs):
                 tabs.clear()
             tabs.extend(list(zip(names, objects)))
             tabs.active = active
+            if 2 <= active < len(objects):
+                self.open_view(objects[active])
 
         def _opened(event):
             i = event.new - 2
@@ -294,9 +325,11 @@ def create_app(
         if "test_arenas" in data.layers:
             views.append(ArenasView(tool=ArenaState(**kw)))
         if "municipalities" in data.layers:
-            ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
-            ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
-            views.append(ind)
+            views.append(IndicatorView(tool=IndicatorState(**kw)))
+        if store is not None and mode == "planner":
+            from areal.apps.planner.scenarios import ScenarioState, ScenarioView
+
+            views.append(ScenarioView(tool=ScenarioState(**kw, store=store, suit=suit)))
         if mode == "planner" and "municipalities" in data.layers:
             from areal.apps.planner.plan_account_view import PlanAccountState, PlanAccountView
 
@@ -309,7 +342,9 @@ def create_app(
     if notes:
         state.notice = " ".join(notes)
     app = App(state=state, extra_views=views)
-    if any(k in (args or {}) for k in ("profile", "w", "res")):  # a link to a suitability view
+    if any(
+        k in (args or {}) for k in ("profile", "w", "res", "thr", "min_ha", "max_ha")
+    ):  # a suitability link
         for v in views:
             if isinstance(v, SuitabilityView):
                 app.open_view(v)

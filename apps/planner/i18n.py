@@ -6,6 +6,11 @@ Every text the app shows goes through :func:`t`, so a missing translation is a t
 
 from __future__ import annotations
 
+import re
+import string
+
+from areal.apps.formatting import number
+
 LANGUAGES = ("nb", "en")
 DEFAULT_LANG = "nb"
 
@@ -28,6 +33,20 @@ NB: dict[str, str] = {
     "map.raster": "rasterlag",
     "map.click_hint": "Klikk i kartet eller tegn et polygon for å sjekke et område",
     "map.draw.polygon": "Tegn et område",
+    "map.draw.rectangle": "Tegn et rektangel",
+    "map.draw.cancel": "Avbryt",
+    "map.draw.cancel_title": "Avbryt tegningen",
+    "map.draw.finish": "Fullfør",
+    "map.draw.finish_title": "Fullfør tegningen",
+    "map.draw.undo": "Slett siste punkt",
+    "map.draw.undo_title": "Slett siste punkt du tegnet",
+    "map.draw.poly_start": "Klikk for å begynne å tegne området.",
+    "map.draw.poly_cont": "Klikk for å fortsette å tegne området.",
+    "map.draw.poly_end": "Klikk det første punktet for å lukke området.",
+    "map.draw.rect_start": "Klikk og dra for å tegne et rektangel.",
+    "map.draw.shape_end": "Slipp musen for å fullføre.",
+    "map.draw.marker_start": "Klikk i kartet for å sette punktet.",
+    "map.draw.error": "<strong>Feil:</strong> kantene kan ikke krysse hverandre!",
     "map.draw.marker": "Sett et punkt",
     "map.too_large": "for stort for denne visningen – zoom inn",
     "layers.title": "Kartlag og kilder",
@@ -35,6 +54,18 @@ NB: dict[str, str] = {
     "layers.unavailable": "Ikke tilgjengelige kartlag",
     "layers.missing": "mangler i datamappen",
     "layers.missing_how": "mangler i datamappen: {how}",
+    "layers.howto": "Slik henter du laget (kommando, på engelsk)",
+    "report.make_site": "Lag PDF-rapport for området",
+    "report.make_municipality": "Lag PDF-rapport for kommunen",
+    "report.municipality": "Kommune for rapporten",
+    "report.title": "PDF-rapport",
+    "report.drawn_site": "tegnet i kartet",
+    "report.step.inputs": "Beregner arealregnskap, konflikter og indikatorer …",
+    "report.step.map": "Tegner kartet …",
+    "report.step.pdf": "Setter sammen PDF-en …",
+    "report.wait": "tar gjerne 15–40 sekunder",
+    "report.download": "Last ned {file}",
+    "report.failed": "Rapporten kunne ikke lages: {msg}",
     "layers.error": "kunne ikke leses",
     "layers.table_kind": "tabell (ikke et kartlag)",
     "layers.credits": "Kilder for synlige kartlag",
@@ -172,6 +203,20 @@ EN: dict[str, str] = {
     "map.raster": "raster layer",
     "map.click_hint": "Click the map or draw a polygon to check a site",
     "map.draw.polygon": "Draw a site",
+    "map.draw.rectangle": "Draw a rectangle",
+    "map.draw.cancel": "Cancel",
+    "map.draw.cancel_title": "Cancel drawing",
+    "map.draw.finish": "Finish",
+    "map.draw.finish_title": "Finish drawing",
+    "map.draw.undo": "Delete last point",
+    "map.draw.undo_title": "Delete last point drawn",
+    "map.draw.poly_start": "Click to start drawing the area.",
+    "map.draw.poly_cont": "Click to continue drawing the area.",
+    "map.draw.poly_end": "Click the first point to close the area.",
+    "map.draw.rect_start": "Click and drag to draw a rectangle.",
+    "map.draw.shape_end": "Release the mouse to finish.",
+    "map.draw.marker_start": "Click the map to place the point.",
+    "map.draw.error": "<strong>Error:</strong> edges cannot cross!",
     "map.draw.marker": "Place a point",
     "map.too_large": "too large for this view – zoom in",
     "layers.title": "Layers and sources",
@@ -179,6 +224,18 @@ EN: dict[str, str] = {
     "layers.unavailable": "Layers not available",
     "layers.missing": "missing from the data folder",
     "layers.missing_how": "missing from the data folder: {how}",
+    "layers.howto": "How to get the layer (command)",
+    "report.make_site": "Make a PDF report of the site",
+    "report.make_municipality": "Make a PDF report of the municipality",
+    "report.municipality": "Municipality of the report",
+    "report.title": "PDF report",
+    "report.drawn_site": "drawn on the map",
+    "report.step.inputs": "Computing land account, conflicts and indicators …",
+    "report.step.map": "Drawing the map …",
+    "report.step.pdf": "Putting the PDF together …",
+    "report.wait": "often takes 15–40 seconds",
+    "report.download": "Download {file}",
+    "report.failed": "The report could not be made: {msg}",
     "layers.error": "could not be read",
     "layers.table_kind": "table (not a map layer)",
     "layers.credits": "Sources of the visible layers",
@@ -300,8 +357,33 @@ EN: dict[str, str] = {
 STRINGS: dict[str, dict[str, str]] = {"nb": NB, "en": EN}
 
 
+#: A numeric format spec of a template: optional thousands comma, optional ``.N``, ``f``/``d``.
+_NUMBER_SPEC = re.compile(r"^(?P<group>,)?(?:\.(?P<digits>\d+))?(?P<kind>[fd])?$")
+
+
+class _NumberFormatter(string.Formatter):
+    """Fills numbers through :func:`areal.apps.formatting.number`, so ``{ha:,.1f}`` is ``1 320,9`` in nb."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value, format_spec):  # noqa: D102
+        m = _NUMBER_SPEC.match(format_spec or "")
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric and m and (format_spec or isinstance(value, float)):
+            digits = int(m["digits"]) if m["digits"] is not None else (1 if isinstance(value, float) else 0)
+            return number(value, digits, self.lang)
+        return super().format_field(value, format_spec)
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
-    """Translate ``key`` into ``lang`` and fill its ``{placeholders}``.
+    r"""Translate ``key`` into ``lang`` and fill its ``{placeholders}``; numbers in the language's format.
+
+    >>> t("site.area_value", "nb", m2=13209.4, daa=13.2094, ha=1.32094)
+    '13\xa0209 m² = 13,2 daa = 1,32 ha'
+    >>> t("site.area_value", "en", m2=13209.4, daa=13.2094, ha=1.32094)
+    '13,209 m² = 13.2 daa = 1.32 ha'
 
     Raises
     ------
@@ -313,7 +395,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
         text = table[key]
     except KeyError:
         raise KeyError(f"no UI string {key!r} for language {lang!r}") from None
-    return text.format(**values) if values else text
+    return _NumberFormatter(lang).format(text, **values) if values else text
 
 
 def field_label(column: str, lang: str = DEFAULT_LANG) -> str:
@@ -369,6 +451,9 @@ NB.update(
         "suit.conflicts": "Konflikter på området",
         "suit.stability": "Rangstabilitet: median rang {med:g} (IQR {iqr:g}), topp 5 i {top:.0%} av {n} vektvarianter",
         "suit.skipped": "Utelatt: {what}",
+        "suit.skip.missing": "{layer} mangler i datamappen",
+        "suit.skip.already": "er allerede en utelukkelse i profilen",
+        "suit.skip.other": "kunne ikke brukes med dataene som finnes",
         "suit.starter": "Merk: bygger på det forenklede startutdraget for {layers}.",
         "suit.ahp": "AHP-matrise",
         "suit.ahp_help": "Parvise sammenligninger (Saaty 1–9, brøker som 1/3), én rad per linje, "
@@ -391,6 +476,24 @@ NB.update(
         "arena.source": "Kilde",
         "arena.status.operating": "i drift",
         "arena.status.planned": "planlagt",
+        "arena.sector.aquaculture": "havbruk",
+        "arena.sector.bioeconomy": "bioøkonomi",
+        "arena.sector.buildings": "bygg",
+        "arena.sector.energy": "energi",
+        "arena.sector.health": "helse",
+        "arena.sector.ict": "IKT",
+        "arena.sector.mobility_autonomy": "mobilitet og autonomi",
+        "arena.sector.ocean_space": "havrom",
+        "arena.kind.demonstration_site": "demonstrasjonsanlegg",
+        "arena.kind.lab": "laboratorium",
+        "arena.kind.living_lab": "levende laboratorium",
+        "arena.kind.pilot_plant": "pilotanlegg",
+        "arena.kind.test_area_air": "testområde i luft",
+        "arena.kind.test_area_land": "testområde på land",
+        "arena.kind.test_area_sea": "testområde til sjøs",
+        "arena.kind.test_bed": "testbed",
+        "arena.precision.campus": "anlegg (punkt)",
+        "arena.precision.municipality": "kommune (omtrentlig)",
         "arena.select": "Velg en arena i listen eller i kartet for detaljer og kilde.",
         "ind.title": "Indikatorer",
         "ind.column": "Tall i kartet",
@@ -479,6 +582,9 @@ EN.update(
         "suit.conflicts": "Conflicts on the site",
         "suit.stability": "Rank stability: median rank {med:g} (IQR {iqr:g}), top 5 in {top:.0%} of {n} weight variants",
         "suit.skipped": "Skipped: {what}",
+        "suit.skip.missing": "{layer} is missing from the data folder",
+        "suit.skip.already": "is already an exclusion of the profile",
+        "suit.skip.other": "could not be used with the data at hand",
         "suit.starter": "Note: uses the simplified starter extract for {layers}.",
         "suit.ahp": "AHP matrix",
         "suit.ahp_help": "Pairwise comparisons (Saaty 1–9, fractions like 1/3), one row per line, "
@@ -501,6 +607,24 @@ EN.update(
         "arena.source": "Source",
         "arena.status.operating": "operating",
         "arena.status.planned": "planned",
+        "arena.sector.aquaculture": "aquaculture",
+        "arena.sector.bioeconomy": "bioeconomy",
+        "arena.sector.buildings": "buildings",
+        "arena.sector.energy": "energy",
+        "arena.sector.health": "health",
+        "arena.sector.ict": "ICT",
+        "arena.sector.mobility_autonomy": "mobility and autonomy",
+        "arena.sector.ocean_space": "ocean space",
+        "arena.kind.demonstration_site": "demonstration site",
+        "arena.kind.lab": "laboratory",
+        "arena.kind.living_lab": "living lab",
+        "arena.kind.pilot_plant": "pilot plant",
+        "arena.kind.test_area_air": "test area in the air",
+        "arena.kind.test_area_land": "test area on land",
+        "arena.kind.test_area_sea": "test area at sea",
+        "arena.kind.test_bed": "test bed",
+        "arena.precision.campus": "facility (point)",
+        "arena.precision.municipality": "municipality (approximate)",
         "arena.select": "Select an arena in the list or on the map for details and source.",
         "ind.title": "Indicators",
         "ind.column": "Figure on the map",
@@ -717,5 +841,107 @@ EN.update(
         "notice.parameter": "The link parameter “{name}” was not used (invalid value).",
         "suit.not_prepared": "The model of this profile is not prepared on this server.",
         "app.error_page": "The map could not be opened with this link. Open the front page without parameters.",
+    }
+)
+
+# ---------------------------------------------------------------- candidate-site sizes, site kinds, scenarios
+
+NB.update(
+    {
+        "suit.limits": "Terskel og størrelse",
+        "suit.threshold": "Terskel (egnethet)",
+        "suit.min_area": "Minste område (ha)",
+        "suit.max_area": "Største område (ha)",
+        "suit.limits_help": "Sammenhengende områder over største størrelse deles i kompakte parseller.",
+        "suit.size_order": "Minste område ({lo}) kan ikke være større enn største område ({hi}).",
+        "suit.place": "Nærmeste sted",
+        "col.place": "Nærmeste sted",
+        "site.kind": "Hva er området?",
+        "site.kind.business_areas": "Næringsareal",
+        "site.kind.test_area_sea": "Testområde på sjø",
+        "site.kind.test_area_land": "Testområde på land",
+        "site.kind.other": "Annet formål",
+        "site.checked_as": "Sjekket som: {kind}",
+        "site.rules_not_mapped": "Ikke kartlagt (reglene kunne ikke sjekkes): {layers}",
+        "scen.save_title": "Lagre som",
+        "scen.saved_title": "Lagrede scenarioer",
+        "scen.author": "Forfatter",
+        "scen.note": "Notat",
+        "scen.save_as": "Lagre som scenario",
+        "scen.saved_as": "Lagret «{name}».",
+        "scen.overwrite_ask": "Det finnes allerede et scenario som heter «{name}». Vil du overskrive det?",
+        "scen.overwrite_yes": "Overskriv",
+        "scen.overwritten": "«{name}» er overskrevet.",
+        "scen.cancel": "Avbryt",
+        "scen.cancelled": "Avbrutt – ingenting er endret.",
+        "scen.pick": "Scenario",
+        "scen.new_name": "Nytt navn",
+        "scen.rename": "Gi nytt navn",
+        "scen.renamed": "«{old}» heter nå «{new}».",
+        "scen.exists": "Det finnes allerede et scenario som heter «{name}».",
+        "scen.delete": "Slett",
+        "scen.delete_ask": "Slette scenarioet «{name}»? Det kan ikke angres.",
+        "scen.delete_yes": "Slett scenarioet",
+        "scen.deleted": "Slettet «{name}».",
+        "scen.opened": "Åpnet «{name}»: område, kartlag, profil, vekter, oppløsning og fane er gjenopprettet.",
+        "scen.compare_help": "Velg to scenarioer for å se dem side om side.",
+        "scen.cmp.what": "Hva",
+        "scen.cmp.area": "Areal (ha)",
+        "scen.cmp.profile": "Profil",
+        "scen.cmp.author": "Forfatter",
+        "col.scenario": "Scenario",
+        "col.author": "Forfatter",
+        "col.note": "Notat",
+        "col.updated": "Sist endret (UTC)",
+    }
+)
+
+EN.update(
+    {
+        "suit.limits": "Threshold and size",
+        "suit.threshold": "Threshold (suitability)",
+        "suit.min_area": "Smallest site (ha)",
+        "suit.max_area": "Largest site (ha)",
+        "suit.limits_help": "Contiguous areas above the largest size are split into compact parcels.",
+        "suit.size_order": "The smallest site ({lo}) cannot be larger than the largest ({hi}).",
+        "suit.place": "Nearest place",
+        "col.place": "Nearest place",
+        "site.kind": "What is the area?",
+        "site.kind.business_areas": "Business area",
+        "site.kind.test_area_sea": "Test area at sea",
+        "site.kind.test_area_land": "Test area on land",
+        "site.kind.other": "Other use",
+        "site.checked_as": "Checked as: {kind}",
+        "site.rules_not_mapped": "Not mapped (these rules could not be checked): {layers}",
+        "scen.save_title": "Save as",
+        "scen.saved_title": "Saved scenarios",
+        "scen.author": "Author",
+        "scen.note": "Note",
+        "scen.save_as": "Save as scenario",
+        "scen.saved_as": "Saved “{name}”.",
+        "scen.overwrite_ask": "A scenario called “{name}” already exists. Overwrite it?",
+        "scen.overwrite_yes": "Overwrite",
+        "scen.overwritten": "“{name}” was overwritten.",
+        "scen.cancel": "Cancel",
+        "scen.cancelled": "Cancelled – nothing was changed.",
+        "scen.pick": "Scenario",
+        "scen.new_name": "New name",
+        "scen.rename": "Rename",
+        "scen.renamed": "“{old}” is now called “{new}”.",
+        "scen.exists": "A scenario called “{name}” already exists.",
+        "scen.delete": "Delete",
+        "scen.delete_ask": "Delete the scenario “{name}”? This cannot be undone.",
+        "scen.delete_yes": "Delete the scenario",
+        "scen.deleted": "Deleted “{name}”.",
+        "scen.opened": "Opened “{name}”: site, layers, profile, weights, resolution and tab restored.",
+        "scen.compare_help": "Choose two scenarios to see them side by side.",
+        "scen.cmp.what": "What",
+        "scen.cmp.area": "Area (ha)",
+        "scen.cmp.profile": "Profile",
+        "scen.cmp.author": "Author",
+        "col.scenario": "Scenario",
+        "col.author": "Author",
+        "col.note": "Note",
+        "col.updated": "Last changed (UTC)",
     }
 )

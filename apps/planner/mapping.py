@@ -26,7 +26,7 @@ import shapely
 from areal.apps import jsonsafe
 from areal.apps.planner import i18n
 from areal.geo.crs import WORKING_CRS
-from areal.geo.geometry import family_of
+from areal.geo.geometry import family_of, simplify_for_display
 from areal.layers._base import THEMES, LayerSpec
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
@@ -352,7 +352,7 @@ def layer_geojson(
     for _ in range(8):
         g = geoms
         if tolerance > 0 and len(geoms):
-            g = shapely.simplify(geoms, tolerance, preserve_topology=True)
+            g = simplify_for_display(geoms, tolerance)  # neighbouring polygons stay neighbours
         g = _round_coords(to_wgs84(g), band.decimals) if len(g) else g
         keep = ~(shapely.is_empty(g) | shapely.is_missing(g)) if len(g) else np.zeros(0, bool)
         parts = _feature_parts(g[keep], [p for p, k in zip(props, keep) if k])
@@ -418,6 +418,35 @@ def _thinned(
 # ------------------------------------------------------------------ legend and layer config
 
 
+#: English legend labels of the catalogue's colour classes (the code lists are Norwegian).
+CATEGORY_EN: Mapping[tuple[str, str], str] = {
+    ("business_areas", "1"): "Existing",
+    ("business_areas", "2"): "Planned",
+    ("business_areas", "3"): "Further development of existing",
+    ("ar5", "11"): "Built-up",
+    ("ar5", "12"): "Transport",
+    ("ar5", "21"): "Fully cultivated land",
+    ("ar5", "22"): "Surface-cultivated land",
+    ("ar5", "23"): "Infield pasture",
+    ("ar5", "30"): "Forest",
+    ("ar5", "50"): "Open firm ground",
+    ("ar5", "60"): "Mire",
+    ("ar5", "70"): "Snow and glacier",
+    ("ar5", "81"): "Fresh water",
+    ("ar5", "82"): "Sea",
+    ("aquaculture_sites", "SJØ"): "Sea",
+    ("aquaculture_sites", "LAND"): "Land",
+    ("reindeer_pastures", "vårbeite I"): "Spring pasture I (calving land)",
+    ("reindeer_pastures", "vårbeite II"): "Spring pasture II (bull pasture)",
+    ("roads", "E"): "European road",
+    ("roads", "R"): "National road",
+    ("roads", "F"): "County road",
+    ("roads", "K"): "Municipal road",
+    ("roads", "P"): "Private road",
+    ("test_arenas", "municipality"): "Municipality (approximate location)",
+}
+
+
 def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dict[str, str]]:
     st = spec.style
     if st.class_breaks:
@@ -428,7 +457,13 @@ def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dic
         ]
     labels = spec.code_lists.get(st.category_column or "", {})
     return [
-        {"code": code, "label": labels.get(code, code), "color": colour}
+        {
+            "code": code,
+            "label": CATEGORY_EN.get((spec.id, code), labels.get(code, code))
+            if lang == "en"
+            else labels.get(code, code),
+            "color": colour,
+        }
         for code, colour in st.categories.items()
     ]
 
@@ -860,7 +895,7 @@ def frame_geojson(
         raise ValueError(f"frame_geojson: {len(gdf)} features but {len(props)} property records")
     geoms = np.asarray(gdf.to_crs(WORKING_CRS).geometry.values)
     if tolerance_m > 0 and len(geoms):
-        geoms = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+        geoms = simplify_for_display(geoms, tolerance_m)
     g = _round_coords(to_wgs84(geoms), decimals) if len(geoms) else geoms
     return json.loads(_feature_collection(g, [dict(p) for p in props]))
 

@@ -43,15 +43,69 @@ LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
 log = logging.getLogger("areal.server")
 
 
-class _DataHandler(tornado.web.RequestHandler):
-    """Base of the data endpoints: JSON errors (never a traceback), the planner login when on."""
+class RateLimiter:
+    """A token bucket per client address: ``burst`` requests at once, then ``per_second`` on average.
 
-    def initialize(self, data: AppData, auth: bool = False, api_token: str | None = None) -> None:
+    The map asks for every visible layer at once when a page opens (a burst), then a few tiles per
+    pan; a client looping over the endpoints is slowed to ``per_second`` and answered 429.
+
+    >>> lim = RateLimiter(burst=2, per_second=1.0, clock=lambda: 0.0)
+    >>> [lim.allow("a") for _ in range(3)], lim.allow("b")
+    ([True, True, False], True)
+    """
+
+    def __init__(self, burst: int, per_second: float, clock=None, max_clients: int = 10_000):
+        import threading
+        import time
+
+        self.burst, self.per_second = float(burst), float(per_second)
+        self.clock = clock or time.monotonic
+        self.max_clients = max_clients
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        """Take one token of ``client``'s bucket; False when it is empty."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.per_second)
+            ok = tokens >= 1.0
+            self._buckets[client] = (tokens - 1.0 if ok else tokens, now)
+            if len(self._buckets) > self.max_clients:  # forget the oldest, memory stays bounded
+                for key in sorted(self._buckets, key=lambda k: self._buckets[k][1])[: self.max_clients // 10]:
+                    del self._buckets[key]
+            return ok
+
+    def retry_after(self) -> int:
+        """Seconds until one token is back."""
+        return max(1, int(1.0 / self.per_second + 0.999))
+
+
+#: Request budgets of the data endpoints per client: (burst, per second).
+RATE_LIMITS = {"public": (200, 20.0), "planner": (1000, 100.0)}
+
+
+class _DataHandler(tornado.web.RequestHandler):
+    """Base of the data endpoints: JSON errors (never a traceback), the planner login when on, a rate limit."""
+
+    def initialize(
+        self,
+        data: AppData,
+        auth: bool = False,
+        api_token: str | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.data = data
         self.auth = auth
         self.api_token = api_token
+        self.limiter = limiter
 
     def prepare(self) -> None:  # noqa: D102
+        if self.limiter is not None and not self.limiter.allow(self.request.remote_ip or "?"):
+            self.set_header("Retry-After", str(self.limiter.retry_after()))
+            self._fail(429, "too many requests: wait a moment and try again")
+            return
         if not self.auth:
             return
         header = self.request.headers.get("Authorization", "")
@@ -164,11 +218,15 @@ class PlacesHandler(_DataHandler):
 
 
 def extra_patterns(
-    data: AppData, *, auth: bool = False, api_token: str | None = None
+    data: AppData,
+    *,
+    auth: bool = False,
+    api_token: str | None = None,
+    limiter: RateLimiter | None = None,
 ) -> list[tuple[str, Any, dict]]:
-    """Tornado routes of the data endpoints (behind the planner login when ``auth``)."""
+    """Tornado routes of the data endpoints (behind the planner login when ``auth``, rate-limited)."""
     api = mapping.DATA_URL.rstrip("/")
-    kw = {"data": data, "auth": auth, "api_token": api_token}
+    kw = {"data": data, "auth": auth, "api_token": api_token, "limiter": limiter}
     return [
         (rf"{api}/geojson/([a-z0-9_]+)", GeoJSONHandler, kw),
         (rf"{api}/raster/([a-z0-9_]+)\.png", RasterHandler, kw),
@@ -296,7 +354,9 @@ def serve(
         threaded=threaded,
         title="Arealkart Trøndelag",
         static_dirs=static_dirs(),
-        extra_patterns=extra_patterns(data, auth=auth, api_token=api_token),
+        extra_patterns=extra_patterns(
+            data, auth=auth, api_token=api_token, limiter=RateLimiter(*RATE_LIMITS[mode])
+        ),
         websocket_max_message_size=ws_max,
         websocket_origin=[f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
         **kwargs,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.formatting import display_frame
+from areal.apps.labels import layer_title, localise_conflicts
 from areal.apps.planner.safe_text import esc, md_link
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState, Tool
 from areal.apps.planner.views import _table
@@ -32,6 +34,20 @@ class ToolView(Viewer):
         return pn.pane.Alert(
             esc(error), alert_type="danger", sizing_mode="stretch_width", css_classes=["areal-error"]
         )
+
+
+def _slider_format(lang: str):
+    """The weight a slider shows, two decimals with the language's decimal sign (``0,35`` in nb)."""
+    from bokeh.models import CustomJSTickFormatter
+
+    sep = "." if lang == "en" else ","
+    return CustomJSTickFormatter(code=f"return tick.toFixed(2).replace('.', '{sep}');")
+
+
+def _word(tool, group: str, value) -> str:
+    """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown codes as given."""
+    key = f"{group}.{value}"
+    return tool.t(key) if key in _keys() else str(value)
 
 
 def _md(text: str, css: str = "") -> pn.pane.Markdown:
@@ -61,7 +77,10 @@ class ConflictsView(ToolView):
             sizing_mode="stretch_width",
         )
         self.against = pn.widgets.MultiChoice.from_param(
-            s.param.against, label=s.t("conf.against"), sizing_mode="stretch_width"
+            s.param.against,
+            label=s.t("conf.against"),
+            options={layer_title(v, s.app.lang): v for v in s.param.against.objects},
+            sizing_mode="stretch_width",
         )
         self.run = pn.widgets.Button(label=s.t("conf.run"), color="primary", css_classes=["areal-conf-run"])
         self.run.on_click(lambda _e: s.run())
@@ -103,8 +122,7 @@ class ConflictsView(ToolView):
         if n == 0:
             parts.append(_md(s.t("conf.none"), "areal-conf-none"))
             return pn.Column(*parts, sizing_mode="stretch_width")
-        m = s.matrix_frame()
-        m["severity"] = m["severity"].map(lambda v: s.t(f"severity.{v}"))
+        m = localise_conflicts(s.matrix_frame(), s.app.lang, result.rules)
         parts += [
             _md(f"#### {s.t('conf.pairs')}"),
             _table(m, s.app, "areal-conf-pairs"),
@@ -165,6 +183,7 @@ class SuitabilityView(ToolView):
             sizing_mode="stretch_width",
             height=260,
             css_classes=["areal-sites"],
+            hidden_columns=["site_id"],  # kept for the row click, never shown
             layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
@@ -175,8 +194,71 @@ class SuitabilityView(ToolView):
         self.ahp_button.on_click(self._on_ahp)
         self.reset = pn.widgets.Button(label=s.t("suit.reset"), color="light")
         self.reset.on_click(lambda _e: s.reset_weights())
+        thr, lo, hi = s.limits()
+        self.threshold = pn.widgets.FloatSlider(
+            label=s.t("suit.threshold"),
+            start=0.3,
+            end=1.0,
+            step=0.01,
+            value=thr,
+            format="0.00",
+            sizing_mode="stretch_width",
+            css_classes=["areal-threshold"],
+        )
+        self.min_area = pn.widgets.IntInput(
+            label=s.t("suit.min_area"),
+            start=1,
+            end=100_000,
+            step=5,
+            value=int(round(lo)),
+            width=130,
+            css_classes=["areal-min-area"],
+        )
+        self.max_area = pn.widgets.IntInput(
+            label=s.t("suit.max_area"),
+            start=1,
+            end=100_000,
+            step=10,
+            value=None if hi is None else int(round(hi)),
+            width=130,
+            css_classes=["areal-max-area"],
+        )
+        self._syncing = False
+        self.threshold.param.watch(lambda e: self._limit(threshold=e.new), "value_throttled")
+        self.min_area.param.watch(lambda e: self._limit(min_area_ha=e.new), "value")
+        self.max_area.param.watch(lambda e: self._limit(max_area_ha=e.new), "value")
+        s.param.watch(self._sync_limits, ["profile", "threshold", "min_area_ha", "max_area_ha"])
         s.param.watch(self._fill_table, "version")
+        s.app.param.watch(self._fill_table, "lang")
         self._fill_table()
+
+    def _limit(self, **change) -> None:
+        if self._syncing or any(v is None for v in change.values()):
+            return
+        self.tool.set_limits(**change)
+
+    def _sync_limits(self, *_):
+        # The widgets show the limits in use (a new profile's own, or a restored scenario's).
+        thr, lo, hi = self.tool.limits()
+        self._syncing = True
+        try:
+            self.threshold.value = thr
+            self.min_area.value = int(round(lo))
+            self.max_area.value = None if hi is None else int(round(hi))
+        finally:
+            self._syncing = False
+
+    def _limits_card(self):
+        s = self.tool
+        return pn.Column(
+            _md(f"#### {s.t('suit.limits')}"),
+            self.threshold,
+            pn.Row(self.min_area, self.max_area),
+            _md(f"*{s.t('suit.limits_help')}*"),
+            pn.bind(lambda e: self._error(e) if s.status != "error" else self._error(""), s.param.error),
+            sizing_mode="stretch_width",
+            css_classes=["areal-suit-limits"],
+        )
 
     def _on_row(self, event) -> None:
         row = event.row
@@ -194,18 +276,19 @@ class SuitabilityView(ToolView):
 
     def _fill_table(self, *_):
         s = self.tool
-        df = s.site_table()
+        df = display_frame(s.site_table(), s.app.lang)
         self.table.value = df.rename(
             columns={c: s.t(f"col.{c}") for c in df.columns if c != "site_id" and f"col.{c}" in _keys()}
         )
 
-    def _sliders(self, profile, weights):
+    def _sliders(self, profile, weights, lang=None):
         s = self.tool
         labels = s.labels()
         out = []
         for cid in s.criteria():
             sl = pn.widgets.FloatSlider(
                 label=labels.get(cid, cid),
+                format=_slider_format(s.app.lang),
                 start=0.0,
                 end=1.0,
                 step=0.01,
@@ -215,7 +298,7 @@ class SuitabilityView(ToolView):
             )
             sl.param.watch(lambda e, c=cid: s.set_weight(c, e.new), "value_throttled")
             out.append(sl)
-        order = ", ".join(s.criteria())
+        order = ", ".join(labels.get(c, c) for c in s.criteria())
         if not self.ahp_text.value:
             self.ahp_text.placeholder = "\n".join(",".join("1" for _ in s.criteria()) for _ in s.criteria())
         return pn.Column(
@@ -251,7 +334,7 @@ class SuitabilityView(ToolView):
             return _md(s.t("suit.ahp_ok", cr=cr), "areal-ahp-ok")
         return _md("")
 
-    def _status(self, status, version, error):
+    def _status(self, status, version, error, lang=None):
         s = self.tool
         if status == "building":
             return pn.Row(
@@ -264,19 +347,18 @@ class SuitabilityView(ToolView):
             return _md("")
         n = 0 if s.sites is None else len(s.sites)
         lines = [s.t("suit.updated", n=n, s=s.update_s)]
-        skipped = s.skipped()
+        skipped = s.skipped_words()
         if skipped:
-            lines.append(
-                "*" + s.t("suit.skipped", what=esc("; ".join(f"{k}: {why}" for k, why in skipped))) + "*"
-            )
+            lines.append("*" + s.t("suit.skipped", what=esc("; ".join(skipped))) + "*")
         starter = s.starter_layers()
         if starter:
-            lines.append("*" + s.t("suit.starter", layers=esc(", ".join(starter))) + "*")
+            names = ", ".join(layer_title(lid, s.app.lang) for lid in starter)
+            lines.append("*" + s.t("suit.starter", layers=esc(names)) + "*")
         if n == 0:
             lines.append(s.t("suit.no_sites"))
         return _md("  \n".join(lines), "areal-suit-status")
 
-    def _detail(self, selected, detail):
+    def _detail(self, selected, detail, lang=None):
         s = self.tool
         if not selected or not detail:
             return _md(f"*{s.t('suit.select')}*")
@@ -306,7 +388,7 @@ class SuitabilityView(ToolView):
         ]
         conf = detail["conflicts"]
         if len(conf):
-            conf = conf.assign(severity=conf["severity"].map(lambda v: s.t(f"severity.{v}")))
+            conf = localise_conflicts(conf, s.app.lang)
             parts.append(
                 _table(conf[["severity", "pair", "area_ha", "basis"]], s.app, "areal-site-conflicts")
             )
@@ -336,6 +418,7 @@ class SuitabilityView(ToolView):
             pn.Row(_md(s.t("suit.resolution")), self.resolution),
             pn.bind(self._notice, s.param.notice),
             pn.bind(self._sliders, s.param.profile, s.param.weights),
+            self._limits_card(),
             pn.bind(self._status, s.param.status, s.param.version, s.param.error),
             self.table,
             pn.bind(self._detail, s.param.selected, s.param.detail),
@@ -368,12 +451,12 @@ class ArenasView(ToolView):
             pn.widgets.Select.from_param(
                 s.param.sector,
                 label=s.t("arena.sector"),
-                options={allx: "", **{v: v for v in s.param.sector.objects if v}},
+                options={allx: "", **{_word(s, "arena.sector", v): v for v in s.param.sector.objects if v}},
             ),
             pn.widgets.Select.from_param(
                 s.param.arena_type,
                 label=s.t("arena.type"),
-                options={allx: "", **{v: v for v in s.param.arena_type.objects if v}},
+                options={allx: "", **{_word(s, "arena.kind", v): v for v in s.param.arena_type.objects if v}},
             ),
             pn.widgets.Select.from_param(
                 s.param.status,
@@ -389,6 +472,7 @@ class ArenasView(ToolView):
             sizing_mode="stretch_width",
             height=300,
             css_classes=["areal-arenas-list"],
+            hidden_columns=["id"],
             layout="fit_data_table",
         )
         self.table.on_click(self._on_row)
@@ -398,7 +482,14 @@ class ArenasView(ToolView):
     def _fill(self, *_):
         if not self.tool.available():
             return
-        df = self.tool.table()
+        df = display_frame(self.tool.table(), self.tool.app.lang)
+        for col, group in (
+            ("arena_type", "arena.kind"),
+            ("status", "arena.status"),
+            ("precision", "arena.precision"),
+        ):
+            if col in df.columns:
+                df[col] = df[col].map(lambda v, g=group: _word(self.tool, g, v))
         self.table.value = df.rename(
             columns={c: self.tool.t(f"col.{c}") for c in df.columns if c != "id" and f"col.{c}" in _keys()}
         )
@@ -418,7 +509,7 @@ class ArenasView(ToolView):
         status = d["status"] if f"arena.status.{d['status']}" in _keys() else ""
         rows = [
             f"#### {esc(d['name'])}",
-            f"{s.t('arena.type')}: {esc(d['arena_type'])} · {s.t('arena.status')}: "
+            f"{s.t('arena.type')}: {esc(_word(s, 'arena.kind', d['arena_type']))} · {s.t('arena.status')}: "
             + (s.t("arena.status." + status) if status else esc(d["status"])),
             f"{s.t('arena.operator')}: {esc(d.get('operator', ''))}",
             f"{s.t('arena.can_test')}: {esc(d.get('can_test', ''))}",
@@ -426,7 +517,7 @@ class ArenasView(ToolView):
             + (
                 s.t("arena.precision_municipality")
                 if d["precision"] == "municipality"
-                else esc(d["precision"])
+                else esc(_word(s, "arena.precision", d["precision"]))
             ),
             f"{s.t('arena.source')}: {md_link(d.get('source_title') or d['source_url'], d['source_url'])}",
         ]
@@ -450,7 +541,7 @@ class ArenasView(ToolView):
 
 
 class IndicatorView(ToolView):
-    """Choropleth column, ranked table, a municipality's account; scenario save/open/compare."""
+    """Choropleth column, ranked table, a municipality's account (scenarios: :mod:`~areal.apps.planner.scenarios`)."""
 
     tool = param.ClassSelector(class_=IndicatorState)
     title_key = "ind.title"
@@ -472,14 +563,6 @@ class IndicatorView(ToolView):
             options={"–": "", **{f"{n} ({k})": k for k, n in munis.items()}},
             sizing_mode="stretch_width",
         )
-        self.scen_name = pn.widgets.TextInput(label=s.t("scen.name"), sizing_mode="stretch_width")
-        self.save = pn.widgets.Button(label=s.t("scen.save"), color="primary")
-        self.save.on_click(self._on_save)
-        self.profile_weights = None  # set by the app: () -> (profile, weights)
-
-    def _on_save(self, _e):
-        prof, w = self.profile_weights() if self.profile_weights else ("", {})
-        self.tool.save_scenario(self.scen_name.value, prof, w)
 
     def _ranked(self, column, lang):
         s = self.tool
@@ -499,32 +582,6 @@ class IndicatorView(ToolView):
             sizing_mode="stretch_width",
         )
 
-    def _scenarios(self, version, error):
-        s = self.tool
-        if s.store is None:
-            return _md("")
-        names = s.scenario_names()
-        parts = [_md(f"#### {s.t('scen.title')}"), self.scen_name, self.save, self._error(error)]
-        if not names:
-            parts.append(_md(f"*{s.t('scen.none')}*"))
-            return pn.Column(*parts, sizing_mode="stretch_width")
-        opener = pn.widgets.Select(label=s.t("scen.open"), options=names, sizing_mode="stretch_width")
-        btn = pn.widgets.Button(label=s.t("scen.open"))
-        btn.on_click(lambda _e: s.open_scenario(opener.value))
-        a = pn.widgets.Select.from_param(s.param.scenario_a, label="A", options=["", *names])
-        b = pn.widgets.Select.from_param(s.param.scenario_b, label="B", options=["", *names])
-        parts += [
-            pn.Row(opener, btn),
-            _md(f"**{s.t('scen.compare')}**"),
-            pn.Row(a, b),
-            pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b),
-        ]
-        return pn.Column(*parts, sizing_mode="stretch_width")
-
-    def _compare(self, a, b):
-        df = self.tool.compare()
-        return _table(df, self.tool.app, "areal-scen-compare") if len(df) else _md("")
-
     def __panel__(self):
         s = self.tool
         return pn.Column(
@@ -532,7 +589,6 @@ class IndicatorView(ToolView):
             pn.bind(self._ranked, s.param.column, s.app.param.lang),
             self.muni,
             pn.bind(self._account, s.param.selected, s.app.param.lang),
-            pn.bind(self._scenarios, s.param.scenario_version, s.param.error),
             sizing_mode="stretch_width",
             css_classes=["areal-indicators"],
         )

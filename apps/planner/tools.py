@@ -9,6 +9,7 @@ change a parameter, read the result frames. What goes on the map is handed to
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import time
 from pathlib import Path
@@ -19,8 +20,9 @@ import numpy as np
 import pandas as pd
 import param
 import shapely
-from areal.apps.labels import describe_arena, site_reasons
-from areal.apps.planner import mapping
+from areal.apps import formatting as fmt
+from areal.apps.labels import describe_arena, localise_conflicts, site_reasons
+from areal.apps.planner import i18n, mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
 from areal.apps.planner.workers import budget
@@ -30,6 +32,7 @@ from areal.geo.errors import ArealError, BudgetExceededError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
 from areal.geo.sensitivity import site_sensitivity
+from areal.geo.sites import attach_places
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -96,6 +99,19 @@ class Tool(param.Parameterized):
         default=None, allow_None=True, doc="runs slow work off the UI thread (None: run inline, as in tests)"
     )
     error = param.String(default="", doc="the last error message ('' = none)")
+
+    @param.depends("app.lang", watch=True)
+    def _on_lang(self) -> None:
+        # an overlay carries its title, legend and popups as text: draw it again in the new language
+        try:
+            self.relabel()
+        except Exception:  # noqa: BLE001 - a stale label is better than a broken language switch
+            logging.getLogger("areal.app").warning(
+                "overlay of %s not relabelled", type(self).__name__, exc_info=True
+            )
+
+    def relabel(self) -> None:
+        """Redraw this tool's map overlay in the session's language (when it is on the map)."""
 
     def t(self, key: str, **values) -> str:
         """Translate in the session's language."""
@@ -177,23 +193,29 @@ class ConflictState(Tool):
             lambda exc: self.param.update(running=False, error=self.t("error.upload.busy")),
         )
 
+    def relabel(self) -> None:  # noqa: D102
+        if self.result is not None and "conflicts" in self.app.overlays:
+            self.app.set_overlay("conflicts", self.overlay(self.result))
+
     def overlay(self, res: ConflictResult) -> dict[str, Any]:
         """Map payload: conflict polygons coloured by severity, the rule basis in the popup."""
         p = res.polygons
+        lang = self.app.lang
+        shown = localise_conflicts(p[["pair", "severity", "basis", "explanation"]], lang, res.rules)
         props = [
             {
                 "_color": SEVERITY_COLOURS.get(r.severity, "#d32f2f"),
-                "_tip": f"{r.pair} · {r.severity} · {r.area_ha:,.2f} ha",
+                "_tip": f"{w.pair} · {w.severity} · {fmt.area_ha(r.area_ha, lang)}",
                 "_popup": [
-                    [self.t("conf.pair"), r.pair],
-                    [self.t("conf.severity"), self.t(f"severity.{r.severity}")],
-                    [self.t("col.area_ha"), f"{r.area_ha:,.2f}"],
+                    [self.t("conf.pair"), w.pair],
+                    [self.t("conf.severity"), w.severity],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, lang)],
                     [self.t("col.kommunenavn"), r.kommunenavn or ""],
-                    [self.t("conf.basis"), r.basis],
-                    [self.t("conf.explanation"), r.explanation],
+                    [self.t("conf.basis"), w.basis],
+                    [self.t("conf.explanation"), w.explanation],
                 ],
             }
-            for r in p.itertuples()
+            for r, w in zip(p.itertuples(), shown.itertuples())
         ]
         legend = [
             {"label": self.t(f"severity.{s}"), "color": SEVERITY_COLOURS[s]}
@@ -263,6 +285,18 @@ class SuitabilityState(Tool):
     ahp_error = param.String(default="")
     version = param.Integer(default=0, doc="bumped after every re-ranking")
     notice = param.String(default="", doc="why the view shows something else than the link asked for")
+    threshold = param.Number(
+        default=None, allow_None=True, bounds=(0.0, 1.0), doc="candidate threshold (None: the profile's)"
+    )
+    min_area_ha = param.Number(
+        default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="smallest site, ha (None: the profile's)"
+    )
+    max_area_ha = param.Number(
+        default=None,
+        allow_None=True,
+        bounds=(0.0, 100_000.0),
+        doc="largest site, ha; larger regions are split (None: the profile's)",
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -287,14 +321,47 @@ class SuitabilityState(Tool):
 
     def labels(self) -> dict[str, str]:
         """Criterion id -> label."""
-        return {c.id: c.label or c.id for c in self.engines.profile(self.profile).criteria}
+        return {c.id: c.label_in(self.app.lang) for c in self.engines.profile(self.profile).criteria}
 
     @param.depends("profile", watch=True)
     def _sync_weights(self) -> None:
         prof = self.engines.profile(self.profile)
         if set(self.weights) != set(prof.weights):  # a URL may carry this profile's weights: keep them
             self.weights = dict(prof.weights)
+        with param.parameterized.discard_events(self):  # the new profile's own limits
+            self.param.update(threshold=None, min_area_ha=None, max_area_ha=None)
         self.param.update(ahp_cr=None, ahp_error="", selected=0, detail={})
+
+    def limits(self) -> tuple[float, float, float | None]:
+        """``(threshold, min_area_ha, max_area_ha)`` in use: the session's, else the profile's."""
+        prof = self.engines.profile(self.profile)
+        thr = prof.threshold if self.threshold is None else float(self.threshold)
+        lo = prof.min_area_ha if self.min_area_ha is None else float(self.min_area_ha)
+        hi = prof.max_area_ha if self.max_area_ha is None else float(self.max_area_ha)
+        return thr, lo, hi
+
+    def set_limits(
+        self,
+        threshold: float | None = None,
+        min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
+    ) -> None:
+        """Change the threshold and the size limits (the widgets call this); one re-ranking.
+
+        A smallest size above the largest is refused with a message (nothing changes).
+        """
+        thr, lo, hi = self.limits()
+        lo = lo if min_area_ha is None else float(min_area_ha)
+        hi = hi if max_area_ha is None else float(max_area_ha)
+        if hi is not None and lo > hi:
+            self.error = self.t(
+                "suit.size_order", lo=fmt.area_ha(lo, self.app.lang), hi=fmt.area_ha(hi, self.app.lang)
+            )
+            return
+        self.error = ""
+        self.param.update(
+            threshold=thr if threshold is None else float(threshold), min_area_ha=lo, max_area_ha=hi
+        )
 
     def set_weight(self, criterion: str, value: float) -> None:
         """Change one weight (the sliders call this)."""
@@ -373,7 +440,7 @@ class SuitabilityState(Tool):
     def _busy(self, exc: Exception) -> None:
         self.param.update(status="error", error=self.t("error.upload.busy"))
 
-    @param.depends("weights", watch=True)
+    @param.depends("weights", "threshold", "min_area_ha", "max_area_ha", watch=True)
     def _on_weights(self) -> None:
         if self.engines.has_model(self.profile, self.resolution):
             _run(self.executor, self.refresh, self._busy)  # re-ranking (and the map image) off the loop
@@ -387,13 +454,15 @@ class SuitabilityState(Tool):
         model = self.model()
         w = self.active_weights(model)
         t0 = time.perf_counter()
+        thr, lo, hi = self.limits()
         try:
-            sites = model.fast_sites(w)
+            sites = model.fast_sites(w, threshold=thr, min_area_ha=lo, max_area_ha=hi)
         except RuleError as exc:  # e.g. all weights zero
             self.param.update(status="error", error=str(exc))
             return
         if len(sites):
             sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
+            sites = attach_places(sites, self.app.data.named_places())
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
@@ -407,7 +476,21 @@ class SuitabilityState(Tool):
         )
         self.version += 1
 
+    def relabel(self) -> None:  # noqa: D102
+        if self.sites is not None and self.engines.has_model(self.profile, self.resolution):
+            model = self.model()
+            self._map(model, self.active_weights(model), self.sites)
+
+    def place_text(self, row) -> str:
+        """``Hell (3,2 km)``: the site's nearest named place and how far it is ('' without one)."""
+        name = str(getattr(row, "place_name", "") or "")
+        if not name:
+            return ""
+        d = float(getattr(row, "place_distance_m", float("nan")))
+        return name if not d > 0 else f"{name} ({fmt.distance(d, self.app.lang, scale=1_000_000)})"
+
     def _map(self, model, w, sites) -> None:
+        lang = self.app.lang
         png, bounds = mapping.array_png(model.suitability(w), model.grid)
         key = self.app.data.put_overlay(png)
         image = {
@@ -422,12 +505,13 @@ class SuitabilityState(Tool):
             {
                 "_color": SITE_COLOUR,
                 "_id": int(r.site_id),
-                "_tip": f"#{r.rank} · {r.area_ha:,.0f} ha · {r.mean_score:.2f}",
+                "_tip": f"#{r.rank} · {fmt.area_ha(r.area_ha, lang)} · {fmt.score(r.mean_score, lang)}",
                 "_popup": [
                     [self.t("suit.rank"), f"{r.rank}"],
-                    [self.t("col.area_ha"), f"{r.area_ha:,.1f}"],
-                    [self.t("suit.score"), f"{r.mean_score:.3f}"],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, lang)],
+                    [self.t("suit.score"), fmt.score(r.mean_score, lang)],
                     [self.t("col.kommunenavn"), str(getattr(r, "kommunenavn", "") or "")],
+                    [self.t("suit.place"), self.place_text(r)],
                     [self.t("suit.reasons"), str(getattr(r, "reasons", ""))],
                 ],
             }
@@ -449,12 +533,17 @@ class SuitabilityState(Tool):
             return pd.DataFrame(columns=["rank", "area_ha", "mean_score", "kommunenavn", "reasons"])
         cols = [c for c in ("site_id", "rank", "area_ha", "mean_score", "kommunenavn") if c in self.sites]
         out = pd.DataFrame(self.sites[cols])
+        if "place_name" in self.sites:
+            out["place"] = [self.place_text(r) for r in self.sites.itertuples()]
         if self.stability is not None:
             st = self.stability.set_index("site_id")
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
             out["mc_share_top_5"] = out["site_id"].map(st["mc_share_top_5"])
-        if "reasons" in self.sites:
-            out["reasons"] = self.sites["reasons"].to_numpy()
+        if "reasons" in self.sites:  # in the session's language now (it may have changed since the run)
+            crit = self.model().plan.criteria if self.engines.has_model(self.profile, self.resolution) else []
+            out["reasons"] = (
+                site_reasons(self.sites, crit, self.app.lang) if crit else self.sites["reasons"].to_numpy()
+            )
         return out
 
     def select(self, site_id: int) -> None:
@@ -497,6 +586,36 @@ class SuitabilityState(Tool):
         f = self.app.feature
         if f.get("overlay") == "sites" and isinstance(f.get("fid"), int):
             self.select(f["fid"])
+
+    def skipped_words(self) -> list[str]:
+        """What :meth:`skipped` lists, in words: the criterion or layer, and why (no ids, no commands)."""
+        import re
+
+        from areal.apps.labels import layer_title
+
+        lang = self.app.lang
+        prof = self.engines.profile(self.profile)
+        crit = {c.id: c for c in prof.criteria}
+        excl = {e.id: e for e in prof.exclusions}
+        out = []
+        for key, why in self.skipped():
+            if key.startswith("rule: "):
+                name = layer_title(key[len("rule: ") :], lang)
+            elif key in crit:
+                name = crit[key].label_in(lang)
+            elif key in excl:
+                name = layer_title(excl[key].layer, lang)
+            else:
+                name = layer_title(key, lang)
+            missing = re.search(r"layer '([a-z0-9_]+)' missing", str(why))
+            if missing:
+                reason = self.t("suit.skip.missing", layer=layer_title(missing[1], lang))
+            elif "already an exclusion" in str(why):
+                reason = self.t("suit.skip.already")
+            else:
+                reason = self.t("suit.skip.other")
+            out.append(f"{name}: {reason}")
+        return list(dict.fromkeys(out))
 
     def skipped(self) -> list[tuple[str, str]]:
         """Criteria and exclusions the model skipped, with why."""
@@ -549,18 +668,36 @@ class ArenaState(Tool):
         arenas = self.app.data.layers["test_arenas"]
         return A.filter_arenas(arenas, self.sector or None, self.arena_type or None, self.status or None)
 
+    def name_of(self, row) -> str:
+        """An arena's name in the session's language (``name`` is Norwegian, ``name_en`` English)."""
+        en = getattr(row, "name_en", None) if not isinstance(row, dict) else row.get("name_en")
+        name = getattr(row, "name", None) if not isinstance(row, dict) else row.get("name")
+        return str(en) if self.app.lang == "en" and isinstance(en, str) and en else str(name)
+
+    def word(self, group: str, code) -> str:
+        """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown as given."""
+        key = f"{group}.{code}"
+        return self.t(key) if key in i18n.NB else str(code)
+
     def table(self) -> pd.DataFrame:
         """List of the filtered arenas."""
         cols = ["id", "name", "arena_type", "status", "municipality_name", "precision"]
         f = self.frame()
-        return pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+        out = pd.DataFrame(f[[c for c in cols if c in f.columns]]).reset_index(drop=True)
+        out["name"] = [self.name_of(r) for r in f.itertuples()]
+        return out
+
+    def relabel(self) -> None:  # noqa: D102
+        if "arenas" in self.app.overlays:
+            self.show()
 
     @param.depends("sector", "arena_type", "status", watch=True)
     def show(self) -> None:
         """Put the filtered arenas on the map (municipality-precision entries hollow)."""
         if not self.available():
             return
-        f = self.frame()
+        # only entries with a published position are drawn (municipality-only entries have none)
+        f = A.located(self.frame())
         props = []
         for r in f.itertuples():
             hollow = r.precision == "municipality"
@@ -569,23 +706,24 @@ class ArenaState(Tool):
                     "_color": ARENA_COLOURS.get(r.status, "#00897b"),
                     "_hollow": hollow,
                     "_id": r.id,
-                    "_tip": r.name,
+                    "_tip": self.name_of(r),
                     "_popup": [
-                        [self.t("col.name"), r.name],
-                        [self.t("arena.type"), r.arena_type],
-                        [self.t("arena.status"), r.status],
+                        [self.t("col.name"), self.name_of(r)],
+                        [self.t("arena.type"), self.word("arena.kind", r.arena_type)],
+                        [self.t("arena.status"), self.word("arena.status", r.status)],
                         [self.t("arena.operator"), r.operator],
                         [self.t("arena.can_test"), str(r.can_test or "")],
                         [
                             self.t("arena.precision"),
-                            self.t("arena.precision_municipality") if hollow else r.precision,
+                            self.t("arena.precision_municipality")
+                            if hollow
+                            else self.word("arena.precision", r.precision),
                         ],
                     ],
                     "_link": [self.t("arena.source"), r.source_url],
                 }
             )
         legend = [{"label": self.t(f"arena.status.{s}"), "color": c} for s, c in ARENA_COLOURS.items()]
-        legend.append({"label": self.t("arena.precision_municipality"), "color": "#555", "hollow": True})
         self.app.set_overlay(
             "arenas",
             {
@@ -605,6 +743,7 @@ class ArenaState(Tool):
             return {}
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
         row["description"] = describe_arena(hit.iloc[0])
+        row["name"] = self.name_of(row)
         return row
 
     @param.depends("app.feature", watch=True)
@@ -618,16 +757,13 @@ class ArenaState(Tool):
 
 
 class IndicatorState(Tool):
-    """A choropleth of one land-account column (indicators join as further columns) with a ranked table."""
+    """A choropleth of one land-account column (indicators join as further columns) with a ranked table.
+
+    Scenarios (save, open, compare) are :class:`areal.apps.planner.scenarios.ScenarioState`.
+    """
 
     column = param.Selector(default=None, objects=[], doc="the figure mapped")
     selected = param.String(default="", doc="municipality number clicked")
-    scenario_a = param.String(default="")
-    scenario_b = param.String(default="")
-    store = param.Parameter(
-        default=None, doc="a layers.scenario_store.ScenarioStore (None: no scenario tools)"
-    )
-    scenario_version = param.Integer(default=0)
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -671,7 +807,10 @@ class IndicatorState(Tool):
         breaks = np.unique(np.quantile(vals, np.linspace(0, 1, len(CHOROPLETH) + 1)))
         d = 2 if np.nanmax(np.abs(vals)) < 10 else 0
         legend = [
-            {"label": f"{lo:,.{d}f} – {hi:,.{d}f}", "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)]}
+            {
+                "label": f"{fmt.number(lo, d, self.app.lang)} – {fmt.number(hi, d, self.app.lang)}",
+                "color": CHOROPLETH[min(i, len(CHOROPLETH) - 1)],
+            }
             for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
         ]
         return breaks, legend
@@ -682,6 +821,10 @@ class IndicatorState(Tool):
             return "#bdbdbd"
         i = int(np.clip(np.searchsorted(breaks, value, side="right") - 1, 0, len(breaks) - 2))
         return CHOROPLETH[min(i, len(CHOROPLETH) - 1)]
+
+    def relabel(self) -> None:  # noqa: D102
+        if "indicator" in self.app.overlays:
+            self.show()
 
     @param.depends("column", watch=True)
     def show(self) -> None:
@@ -700,10 +843,10 @@ class IndicatorState(Tool):
                     "_color": self.colour(v, breaks),
                     "_id": str(r.kommunenummer),
                     "_tip": f"{r.kommunenavn}: "
-                    + (f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")),
+                    + fmt.number(v, 2, self.app.lang, missing=self.t("site.not_available")),
                     "_popup": [
                         [self.t("col.kommunenavn"), r.kommunenavn],
-                        [title, f"{v:,.2f}" if np.isfinite(v) else self.t("site.not_available")],
+                        [title, fmt.number(v, 2, self.app.lang, missing=self.t("site.not_available"))],
                     ],
                 }
             )
@@ -737,59 +880,3 @@ class IndicatorState(Tool):
         f = self.app.feature
         if f.get("overlay") == "indicator" and isinstance(f.get("fid"), str):
             self.selected = f["fid"]
-
-    # ---------------------------------------------------------------- scenarios
-
-    def scenario_names(self) -> list[str]:
-        """Scenarios in the store."""
-        return self.store.names() if self.store is not None else []
-
-    def save_scenario(
-        self, name: str, profile: str = "", weights: dict | None = None, note: str = ""
-    ) -> bool:
-        """Save the session's site as a scenario (with the visible layers, profile and weights)."""
-        from areal.geo.scenario import Scenario
-
-        if self.store is None:
-            return False
-        if self.app.site is None or not name.strip():
-            self.error = self.t("scen.need_site")
-            return False
-        try:
-            self.store.save(
-                Scenario(
-                    name=name.strip(),
-                    proposal=self.app.site,
-                    layers=tuple(self.app.visible),
-                    profile=profile,
-                    weights=dict(weights or {}),
-                    note=note,
-                )
-            )
-        except (ArealError, ValueError) as exc:
-            self.error = self.t("error.site", msg=str(exc))
-            return False
-        self.error = ""
-        self.scenario_version += 1
-        return True
-
-    def open_scenario(self, name: str):
-        """Load a scenario: its proposal becomes the session's site; returns the scenario."""
-        sc = self.store.get(name)
-        self.app.set_site_frame(sc.proposal, f"scenario:{name}")
-        return sc
-
-    def compare(self) -> pd.DataFrame:
-        """Land account of scenario A and B side by side, with B − A."""
-        if not (self.scenario_a and self.scenario_b):
-            return pd.DataFrame()
-        a = self.engines.zone_account(self.store.get(self.scenario_a).proposal)
-        b = self.engines.zone_account(self.store.get(self.scenario_b).proposal)
-        titles = self.titles()
-        rows = []
-        for c in a.columns:
-            va, vb = float(a.iloc[0][c]), float(b.iloc[0][c])
-            if np.isnan(va) and np.isnan(vb):
-                continue
-            rows.append({"class": titles.get(c, c), "a": va, "b": vb, "b_minus_a": vb - va})
-        return pd.DataFrame(rows)

@@ -13,9 +13,12 @@ from html import escape
 import pandas as pd
 import panel as pn
 import param
+from areal.apps.formatting import column_number
+from areal.apps.labels import data_scale, localise_conflicts
 from areal.apps.planner import i18n, mapping
 from areal.apps.planner.bridge import MapFrame
 from areal.apps.planner.safe_text import esc
+from areal.apps.planner.site_kind import kind_select, not_mapped_note
 from areal.apps.planner.state import PlannerState
 from areal.geo.sitecheck import SiteReport
 from areal.layers.upload import ACCEPTED
@@ -206,16 +209,26 @@ class LayerPanel(View):
         html = [f"<p><i>{escape(s.t('layers.available', n=n_avail, total=n_total))}</i></p>"]
         if reasons:
             html.append(f"<p><b>{escape(s.t('layers.unavailable'))}</b></p><ul class='areal-reasons'>")
-            html += [
-                f"<li><b>{escape(titles.get(lid, lid))}</b>: {escape(why)}</li>"
-                for lid, why in reasons.items()
-            ]
+            for lid, why in reasons.items():
+                # "mangler i datamappen: <the loader's instruction>": the instruction is a developer's
+                # command line in English, folded away and marked lang="en" for readers and tests
+                head, _, detail = why.partition(": ")
+                more = (
+                    f" <details lang='en' class='areal-howto'><summary lang='{lang}'>"
+                    f"{escape(s.t('layers.howto'))}</summary><span class='areal-cmd'>{escape(detail)}</span></details>"
+                    if detail
+                    else ""
+                )
+                html.append(f"<li><b>{escape(titles.get(lid, lid))}</b>: {escape(head)}{more}</li>")
             html.append("</ul>")
         return pn.pane.HTML(
             "".join(html),
             sizing_mode="stretch_width",
             css_classes=["areal-unavailable-list"],
-            stylesheets=[".areal-reasons{padding-left:18px;overflow-wrap:anywhere;font-size:12px}"],
+            stylesheets=[
+                ".areal-reasons{padding-left:18px;overflow-wrap:anywhere;font-size:12px}"
+                ".areal-cmd{font-family:monospace;font-size:11px}"
+            ],
         )
 
 
@@ -235,16 +248,28 @@ class LanguageSwitch(View):
 # ---------------------------------------------------------------------- site check
 
 
+def _profile_title(name: str, lang: str) -> str:
+    from areal.layers.project_data import load_profile
+
+    try:
+        prof = load_profile(name)
+    except Exception:  # noqa: BLE001 - an unknown profile shows as named
+        return name
+    return prof.title_en if lang == "en" else prof.title_nb
+
+
 def _titles(state: PlannerState) -> dict[str, str]:
     return {s.id: s.title_in(state.lang) for s in state.data.specs}
 
 
 def _table(df: pd.DataFrame, state: PlannerState, css: str) -> pn.pane.DataFrame:
-    out = df.rename(columns={c: state.t(f"col.{c}") for c in df.columns if f"col.{c}" in _COL_KEYS})
+    from areal.apps.formatting import display_frame
+
+    out = display_frame(df, state.lang)
+    out = out.rename(columns={c: state.t(f"col.{c}") for c in df.columns if f"col.{c}" in _COL_KEYS})
     return pn.pane.DataFrame(
         out,
         index=False,
-        float_format=lambda v: f"{v:,.2f}",
         na_rep="–",
         sizing_mode="stretch_width",
         css_classes=[css],
@@ -289,14 +314,20 @@ class SiteCheckView(View):
 
     def __panel__(self):
         s = self.state
-        return pn.Column(
+        parts = [
             pn.bind(self._howto, s.param.lang),
+            kind_select(s),
             self.upload,
             pn.bind(self._busy, s.param.busy, s.param.lang),
             pn.bind(self._error, s.param.error, s.param.n_errors, s.param.lang),
             pn.bind(self._report, s.param.report, s.param.lang),
-            sizing_mode="stretch_width",
-        )
+        ]
+        if s.mode == "planner":  # a report runs the engines: planners only
+            from areal.apps.planner.report_view import ReportDownload
+
+            parts.append(pn.bind(lambda lang: pn.pane.Markdown(f"#### {s.t('report.title')}"), s.param.lang))
+            parts.append(ReportDownload(state=s, kind="municipality"))
+        return pn.Column(*parts, sizing_mode="stretch_width")
 
     def _howto(self, lang):
         s = self.state
@@ -357,7 +388,7 @@ class SiteCheckView(View):
         gaps = report.not_mapped()
         if len(gaps):
             # "ikke kartlagt" is not "nothing here": name the layers that say nothing about the site
-            from areal.geo.coverage import status_text
+            from areal.apps.labels import status_text
 
             names = ", ".join(
                 f"{esc(titles.get(r.layer, r.layer))} ({status_text(r.status, r.reason, s.lang)})"
@@ -368,7 +399,10 @@ class SiteCheckView(View):
             )
         dist = report.distances.copy()
         dist["target"] = dist["target"].map(lambda v: s.t(f"target.{v}"))
-        dist["distance_m"] = dist["distance_m"].where(dist["available"])
+        dist["distance_m"] = [  # rounded to what the target layer's map scale can carry
+            column_number("distance_m", d, s.lang, scale=data_scale(lid)) if a else None
+            for d, lid, a in zip(dist["distance_m"], dist["layer"], dist["available"])
+        ]
         dist["nearest"] = [
             n if a else s.t("site.not_available") for n, a in zip(dist["nearest"], dist["available"])
         ]
@@ -406,7 +440,15 @@ class SiteCheckView(View):
                     pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=[f"areal-{slot}-na"])
                 )
             else:
+                if slot == "conflicts":
+                    frame = localise_conflicts(frame, s.lang)
+                elif "profile" in frame.columns:  # the profile's title in the language, not its id
+                    frame = frame.assign(title=[_profile_title(p, s.lang) for p in frame["profile"]]).drop(
+                        columns="profile"
+                    )
                 parts.append(_table(frame, s, f"areal-{slot}"))
+                if slot == "conflicts":
+                    parts.append(not_mapped_note(s, frame))
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
                     parts.append(
                         pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"])
@@ -428,6 +470,9 @@ class SiteCheckView(View):
                     ),
                 )
             )
+            from areal.apps.planner.report_view import ReportDownload
+
+            parts.append(ReportDownload(state=s, kind="site"))
         parts.append(self.clear)
         return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["areal-report"])
 

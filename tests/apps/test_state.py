@@ -221,7 +221,7 @@ def test_bad_upload_keeps_everything_else(state):
         (
             b"x" * (10 * 1024**2 + 1),
             "stor.geojson",
-            "Filen stor.geojson er for stor (10.0 MB). Grensen er 10 MB.",
+            "Filen stor.geojson er for stor (10,0 MB). Grensen er 10 MB.",
         ),
         (
             json.dumps(

@@ -109,7 +109,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 1 and "'forests' is not a known layer" in bad.output
+    assert bad.exit_code == 2 and "'forests' is not a known layer" in bad.output
     bad = CliRunner().invoke(
         main,
         [
@@ -124,7 +124,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 1 and "unknown municipality number(s) 9999" in bad.output
+    assert bad.exit_code == 2 and "unknown municipality number(s) 9999" in bad.output
 
 
 def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
@@ -144,5 +144,5 @@ def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
             str(rules),
         ],
     )
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "RuleError" in res.output and "r.toml, line 4: unknown severity 'critical'" in res.output

@@ -165,7 +165,10 @@ def test_hand_computed_indicators(tiny):
     assert (A.best, B.best, s.loc["best", "county"]) == pytest.approx((0.8, 0.9, 0.9))
     # substations (points) within 5 km of each best site; the 999 MW grid-area polygon is ignored
     assert (A.grid, B.grid, s.loc["grid", "county"]) == pytest.approx((10, 7, 7))
-    assert (A.arenas, B.arenas) == (1, 2)
+    # arenas within 0.9 km of each municipality's business land (A: x 100-400; B: x 1000-1200 and
+    # 1500-1600; B's land touching A's border is not A's): A reaches a (100 m); B reaches a
+    # (500 m), b (200 m) and c (300 m)
+    assert (A.arenas, B.arenas) == (1, 3)
     # ranks respect higher_is_better
     assert (A.co2_rank, B.co2_rank) == (2, 1) and (A.free_rank, B.free_rank) == (2, 1)
     assert (A.protected_rank, B.protected_rank) == (2, 1) and (A.grid_rank, B.grid_rank) == (1, 2)

@@ -323,9 +323,25 @@
       S.pointButton = ui.pointModeButton(S);
     }
     if (cfg.draw && L.Control.Draw) {
-      if (L.drawLocal && cfg.lang === "nb") {
-        L.drawLocal.draw.toolbar.buttons.polygon = T["draw.polygon"];
-        L.drawLocal.draw.toolbar.buttons.marker = T["draw.marker"];
+      if (L.drawLocal) {  // every text of the drawing tool in the UI language
+        var D = L.drawLocal.draw, H = D.handlers;
+        D.toolbar.buttons.polygon = T["draw.polygon"];
+        D.toolbar.buttons.marker = T["draw.marker"];
+        D.toolbar.buttons.rectangle = T["draw.rectangle"];
+        D.toolbar.actions = { title: T["draw.cancel_title"], text: T["draw.cancel"] };
+        D.toolbar.finish = { title: T["draw.finish_title"], text: T["draw.finish"] };
+        D.toolbar.undo = { title: T["draw.undo_title"], text: T["draw.undo"] };
+        H.polygon.tooltip = { start: T["draw.poly_start"], cont: T["draw.poly_cont"], end: T["draw.poly_end"] };
+        H.polyline.tooltip = { start: T["draw.poly_start"], cont: T["draw.poly_cont"], end: T["draw.poly_end"] };
+        H.polyline.error = T["draw.error"];
+        H.rectangle.tooltip = { start: T["draw.rect_start"] };
+        H.simpleshape.tooltip = { end: T["draw.shape_end"] };
+        H.marker.tooltip = { start: T["draw.marker_start"] };
+      }
+      if (L.GeometryUtil) {  // the running measure while drawing: metric, in the UI's number format
+        var FMT = window.ArealLib.format;
+        L.GeometryUtil.readableArea = function (m2) { return FMT.measureArea(m2, cfg.lang); };
+        L.GeometryUtil.readableDistance = function (m) { return FMT.measureDistance(m, cfg.lang); };
       }
       var drawControl = new L.Control.Draw({
         position: "topleft",

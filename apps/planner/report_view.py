@@ -1,0 +1,153 @@
+"""PDF reports from the app: the checked site or a municipality, built off the UI thread with progress.
+
+The report is the same one ``areal report`` writes (:mod:`areal.apps.report`): the button starts
+the build in a worker thread, a progress bar and the current step show while it runs, and a
+download link with the report's own file name appears when it is done. Planner mode only: a
+report runs the indicator and suitability engines, which public visitors must not trigger.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+from datetime import date
+
+import panel as pn
+import param
+from areal.apps.planner.state import PlannerState
+from panel.viewable import Viewer
+
+#: Steps of a report build, in order (i18n keys ``report.step.<step>``).
+STEPS = ("inputs", "map", "pdf")
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a title (``Rosse - Røros (5025)`` -> ``rosse_roros_5025``).
+
+    >>> slug("Rosse - Røros (5025)")
+    'rosse_roros_5025'
+    """
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+    return re.sub(r"[^0-9a-z]+", "_", text.translate(table).lower()).strip("_")
+
+
+def build_report(kind: str, state: PlannerState, knr: str = "", step=lambda name: None) -> tuple[bytes, str]:
+    """The PDF bytes and file name of a site or municipality report in the session's language."""
+    import tempfile
+    from pathlib import Path
+
+    from areal.apps.report import municipality_report, render_report, site_report
+
+    lang, data_dir = state.lang, state.data.data_dir
+    step("inputs")
+    if kind == "municipality":
+        inputs = municipality_report(knr, data_dir, lang=lang)
+        name = f"arealrapport_{slug(inputs.name)}.pdf"
+    else:
+        source = state.site_source.split(":", 1)[1] if state.site_source.startswith("upload:") else ""
+        label = source or state.t("report.drawn_site")
+        inputs = site_report(state.site, label, data_dir, lang=lang)
+        name = f"arealrapport_omrade_{slug(inputs.name)}.pdf"
+    step("pdf")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = render_report(inputs, Path(tmp) / "report.pdf", lang=lang, when=date.today())
+        return out.read_bytes(), name
+
+
+class ReportDownload(Viewer):
+    """A "make PDF" button for the site or a municipality, its progress, then the download link."""
+
+    state = param.ClassSelector(class_=PlannerState)
+    kind = param.Selector(default="site", objects=["site", "municipality"])
+    running = param.Boolean(default=False)
+    step = param.String(default="")
+    started = param.Number(default=0.0)
+    pdf = param.Bytes(default=None, allow_None=True)
+    filename = param.String(default="")
+    error = param.String(default="")
+    municipality = param.String(default="", doc="kommunenummer of a municipality report")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s = self.state
+        key = "report.make_site" if self.kind == "site" else "report.make_municipality"
+        self.button = pn.widgets.Button(
+            label=s.t(key), color="primary", css_classes=[f"areal-report-make-{self.kind}"]
+        )
+        self.button.on_click(self._start)
+        self.select = None
+        if self.kind == "municipality":
+            munis = s.data.municipalities()
+            self.select = pn.widgets.Select(
+                label=s.t("report.municipality"),
+                options={v: k for k, v in munis.items()},
+                value=s.municipality or next(iter(munis), ""),
+                css_classes=["areal-report-municipality"],
+                sizing_mode="stretch_width",
+            )
+
+    def _start(self, _event=None) -> None:
+        if self.running:
+            return
+        knr = self.select.value if self.select is not None else ""
+        self.param.update(running=True, step="inputs", started=time.monotonic(), pdf=None, error="")
+        doc = pn.state.curdoc
+
+        def later(**kw):
+            if doc is not None and doc.session_context is not None:
+                doc.add_next_tick_callback(lambda: self.param.update(**kw))
+            else:  # no browser session (tests): update directly
+                self.param.update(**kw)
+
+        def work():
+            try:
+                pdf, name = build_report(self.kind, self.state, knr, step=lambda n: later(step=n))
+                later(running=False, pdf=pdf, filename=name, step="")
+            except Exception as exc:  # shown to the planner, the app stays usable
+                later(running=False, error=self.state.t("report.failed", msg=str(exc)), step="")
+
+        threading.Thread(target=work, daemon=True, name=f"areal-report-{self.kind}").start()
+
+    def _status(self, running, step, pdf, error, lang):
+        s = self.state
+        if running:
+            return pn.Column(
+                pn.indicators.Progress(
+                    active=True, sizing_mode="stretch_width", css_classes=["areal-report-progress"]
+                ),
+                pn.pane.Markdown(
+                    f"{s.t('report.step.' + (step or 'inputs'))} ({s.t('report.wait')})",
+                    css_classes=["areal-report-step"],
+                ),
+                sizing_mode="stretch_width",
+            )
+        if error:
+            return pn.pane.Alert(error, alert_type="danger", css_classes=["areal-report-error"])
+        if pdf:
+            return pn.widgets.FileDownload(
+                file=io.BytesIO(pdf),
+                filename=self.filename,
+                label=s.t("report.download", file=self.filename),
+                button_type="success",
+                embed=True,
+                css_classes=[f"areal-report-download-{self.kind}"],
+            )
+        return pn.pane.HTML("", visible=False)
+
+    def __panel__(self):
+        s = self.state
+        parts = [self.select] if self.select is not None else []
+        parts += [
+            self.button,
+            pn.bind(
+                self._status,
+                self.param.running,
+                self.param.step,
+                self.param.pdf,
+                self.param.error,
+                s.param.lang,
+            ),
+        ]
+        return pn.Column(*parts, sizing_mode="stretch_width", css_classes=[f"areal-report-{self.kind}"])

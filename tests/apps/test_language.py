@@ -1,0 +1,243 @@
+"""Language and numbers: one formatter everywhere, every rule, criterion and code in words in nb and en.
+
+Issue 14: the Norwegian UI showed English legal bases, criteria and arena codes; raw ids
+(``business_areas × power_lines``, ``site_id``, ``high``) were on screen; numbers came as
+``1,320.98 m`` in the app, ``93 829.0`` in the CLI, six-decimal scores. These tests fail when any
+of that comes back; the rendered pages and PDFs are scanned by ``test_browser.py`` and
+:func:`test_pdf_reports_have_no_raw_ids_or_english` with :mod:`textscan`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+
+import pandas as pd
+import pytest
+from areal.apps import formatting
+
+from tests.apps.textscan import problems
+
+NBSP = formatting.NBSP
+
+
+# ---------------------------------------------------------------------- one formatter
+
+
+@pytest.mark.parametrize("value, digits", [(93829.04, 1), (1320.98, 2), (-4000.0, 0), (0.876543, 2)])
+def test_every_number_helper_is_the_one_formatter(value, digits):
+    from areal.apps.commands.account import format_ha
+    from areal.apps.commands.indicators import fmt_value
+    from areal.apps.labels import number as labels_number
+    from areal.apps.report import fmt
+
+    want = formatting.number(value, digits)
+    assert fmt(value, digits) == want
+    assert labels_number(value, digits) == want
+    assert format_ha(value, digits) == want
+    assert fmt_value(value, digits) == want
+    assert formatting.number(value, digits, "en") == format_ha(value, digits, "en")
+
+
+def test_ui_templates_fill_numbers_in_the_language():
+    from areal.apps.planner.i18n import t
+
+    nb = t("conf.summary", "nb", n=23, ha=93829.04, s=1.234)
+    assert f"93{NBSP}829,0 ha" in nb and "1,23 s" in nb and "93,829" not in nb
+    en = t("conf.summary", "en", n=23, ha=93829.04, s=1.234)
+    assert "93,829.0 ha" in en and "1.23 s" in en
+
+
+def test_table_cells_follow_their_column():
+    df = pd.DataFrame(
+        {"kommunenummer": [5001], "n_features": [23], "area_ha": [93829.04], "mean_score": [0.876543]}
+    )
+    row = formatting.display_frame(df).iloc[0].tolist()
+    assert row == ["5001", "23", f"93{NBSP}829,0", "0,88"]  # counts without decimals, scores two
+    assert formatting.column_number("distance_m", 1320.94, scale=1_000_000) == f"1{NBSP}300"
+
+
+def test_cli_prints_norwegian_numbers(tmp_path):
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+
+    res = CliRunner().invoke(main, ["account", "--municipality", "5001"])
+    assert res.exit_code == 0, res.output
+    assert not [p for p in problems(res.output, "nb") if "number" in p], res.output[-2000:]
+
+
+# ---------------------------------------------------------------------- data translations
+
+
+def _rules_doc():
+    from areal.layers.project_data import default_rules_path
+
+    return tomllib.loads(default_rules_path().read_text(encoding="utf-8"))
+
+
+def test_every_rule_and_class_has_both_languages():
+    doc = _rules_doc()
+    for i, rule in enumerate(doc["rule"]):
+        for key in ("basis_nb", "explanation_nb", "basis", "explanation"):
+            assert str(rule.get(key, "")).strip(), f"rule {i + 1} ({rule['a']} × {rule['b']}) lacks {key}"
+        assert rule["basis_nb"] != rule["basis"] or "§" in rule["basis"], i  # translated, not copied
+    for layer, classes in doc["classes"].items():
+        for name, body in classes.items():
+            assert body.get("label") and body.get("label_en"), f"class {layer}:{name} lacks label/label_en"
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_conflict_rules_in_words_have_no_raw_ids(lang):
+    from areal.apps.labels import pair_title, rule_basis, rule_explanation, severity_title
+    from areal.layers.project_data import load_rules
+
+    table = load_rules()
+    text = "\n".join(
+        f"{pair_title(r, lang)} | {severity_title(r.severity, lang)} | {rule_basis(r, lang)} | "
+        f"{rule_explanation(r, lang)}"
+        for r in table.rules
+    )
+    # The English legal basis names Norwegian acts by their Norwegian titles: only ids count there.
+    found = problems(text, lang, "rules")
+    if lang == "en":
+        found = [p for p in found if "norwegian word" not in p]
+    assert found == []
+
+
+def test_localised_conflict_frame():
+    from areal.apps.labels import localise_conflicts
+
+    df = pd.DataFrame(
+        {
+            "pair": ["business_areas × power_lines (30 m)"],
+            "severity": ["high"],
+            "basis": ["x"],
+            "area_ha": [1.0],
+        }
+    )
+    nb = localise_conflicts(df, "nb").iloc[0]
+    assert nb["severity"] == "høy" and "Kraftledninger" in nb["pair"] and "business_areas" not in nb["pair"]
+    assert nb["basis"].startswith("forskrift om elektriske forsyningsanlegg (byggeforbudsbeltet")
+    assert (
+        localise_conflicts(df, "en")
+        .iloc[0]["basis"]
+        .startswith("forskrift om elektriske forsyningsanlegg (the")
+    )
+
+
+def test_every_profile_criterion_has_a_norwegian_label():
+    from areal.layers.project_data import load_profile, profile_names
+
+    for name in profile_names():
+        for c in load_profile(name).criteria:
+            assert c.label_nb and c.label_in("nb") != c.label_in("en"), (name, c.id)
+
+
+def test_arena_codes_have_words_in_both_languages():
+    from areal.apps.planner import i18n
+
+    arenas = pd.read_csv(
+        __import__("areal.data", fromlist=["x"]).__path__[0] + "/test_arenas/test_arenas.csv"
+    )
+    codes = {f"arena.kind.{v}" for v in arenas["arena_type"]}
+    codes |= {f"arena.sector.{v}" for s in arenas["sectors"] for v in str(s).split(";")}
+    codes |= {f"arena.status.{v}" for v in arenas["status"]} | {
+        f"arena.precision.{v}" for v in arenas["precision"]
+    }
+    for key in codes:
+        assert key in i18n.NB and key in i18n.EN, key
+
+
+# ---------------------------------------------------------------------- rate limit
+
+
+def test_data_endpoints_answer_429_past_the_budget(starter_data):
+    import tornado.testing
+    import tornado.web
+    from areal.apps.planner.server import RateLimiter, extra_patterns
+
+    class Case(tornado.testing.AsyncHTTPTestCase):
+        def get_app(self):
+            limiter = RateLimiter(burst=3, per_second=0.01)
+            return tornado.web.Application(extra_patterns(starter_data, limiter=limiter))
+
+        def runTest(self):
+            codes = [self.fetch("/areal/api/geojson/municipalities?band=0").code for _ in range(4)]
+            assert codes == [200, 200, 200, 429], codes
+            assert self.fetch("/areal/api/places").headers.get("Retry-After")
+
+    case = Case()
+    case.setUp()
+    try:
+        case.runTest()
+    finally:
+        case.tearDown()
+
+
+# ---------------------------------------------------------------------- PDFs
+
+
+def _credits() -> tuple[str, ...]:
+    from areal.layers import registry
+
+    return tuple(sorted({registry.get(n).attribution for n in registry.names()}, key=len, reverse=True))
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.slow
+def test_pdf_reports_have_no_raw_ids_or_english(tmp_path):
+    """A site and a municipality report of the starter extract, read back with pdftotext."""
+    import geopandas as gpd
+    from areal.apps.report import municipality_report, render_report, site_report
+    from conftest import UTM33, X0, Y0
+    from shapely.geometry import box
+
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    site = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33)
+    reports = {
+        "site": site_report(site, "omrade.geojson", empty),
+        "municipality": municipality_report("5001", empty),
+    }
+    for kind, inputs in reports.items():
+        out = render_report(inputs, tmp_path / f"{kind}.pdf")
+        text = _pdf_text(out)
+        # credits are quoted as their owners write them (some in English); pdftotext breaks lines
+        flat = " ".join(text.split())
+        assert problems(flat, "nb", f"{kind}.pdf", allowed=_credits()) == []
+        assert "omrade.geojson" not in text.splitlines()[0]  # the title is the report's own
+        if kind == "municipality":
+            assert "Arealkonflikter med lovgrunnlag" in text
+
+
+def test_every_legend_class_has_an_english_label():
+    from areal.apps.planner.mapping import CATEGORY_EN, legend_entries
+    from areal.layers import registry
+
+    for name in registry.names():
+        spec = registry.get(name)
+        if spec.style.categories and not spec.style.class_breaks:
+            for code in spec.style.categories:
+                assert (name, code) in CATEGORY_EN, (name, code)
+            nb = [c["label"] for c in legend_entries(spec, "nb")["categories"]]
+            en = [c["label"] for c in legend_entries(spec, "en")["categories"]]
+            assert nb != en, name
+
+
+def test_indicator_units_in_english():
+    from areal.apps.labels import unit_title
+
+    units = {
+        line.split("=", 1)[1].strip().strip('"')
+        for path in __import__("pathlib").Path("data/indicators").glob("*.toml")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("unit")
+    }
+    assert units
+    for u in units:
+        assert problems(unit_title(u, "en"), "en") == [], u
