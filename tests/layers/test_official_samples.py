@@ -54,7 +54,9 @@ def test_every_sample_file_is_covered_by_a_test():
         if p.is_file()
         and p.name not in ("README.md", "PROVENANCE.md")
         and p.suffix not in (".shx", ".dbf", ".prj", ".cpg", ".qpj")  # parts of the shapefile
-        and p.suffix != ".gfs"  # GDAL's schema cache, left beside a GML by readers other than ours
+        # GDAL's side files (a GML's .gfs schema cache, the SOSI driver's *.Idx index folders),
+        # left beside the samples by readers other than ours: not samples
+        and p.suffix not in (".gfs", ".Idx")
     }
     assert files == covered
 
