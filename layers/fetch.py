@@ -867,6 +867,27 @@ def _next_link(doc: Mapping, base: str) -> str | None:
     return None
 
 
+def _write_coverage(ctx: FetchContext, target: str, queries: list[dict]) -> None:
+    """Record what an area query covered beside its file: the municipalities asked for, or the bbox."""
+    from areal.layers.coverage import _municipality_union, write_sidecar
+
+    knrs = [q["kommunenummer"] for q in queries if "kommunenummer" in q]
+    if knrs:
+        geom = _municipality_union(knrs, ctx.data_dir)
+        if geom is None:
+            return  # without municipality polygons the coverage stays the county
+        write_sidecar(
+            ctx.data_dir / target, geom, description=f"municipalities {', '.join(knrs)}", municipalities=knrs
+        )
+    else:
+        xmin, ymin, xmax, ymax = (float(v) for v in queries[0]["bbox"].split(","))
+        write_sidecar(
+            ctx.data_dir / target,
+            shapely.box(xmin, ymin, xmax, ymax),
+            description=f"bbox {queries[0]['bbox']}",
+        )
+
+
 @fetcher("ogcapi_features")
 def fetch_ogcapi_features(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """OGC API Features: ``/collections/{id}/items`` paged by the ``rel=next`` links, GeoJSON out.
@@ -923,6 +944,7 @@ def fetch_ogcapi_features(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
 
     gdf, _ = normalise_columns(gdf, spec)
     target = _write_target(gdf, ctx, spec, spec.fetch.target)
+    _write_coverage(ctx, target, queries)
     notes = [f"{len(dls)} page(s) from collection {collection}"]
     return FetchResult(spec.id, spec.fetch.service, [target], dls, len(gdf), notes)
 

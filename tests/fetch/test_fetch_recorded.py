@@ -150,6 +150,11 @@ def test_business_areas_ogc_bbox_filter(ctx):
     (req,) = ctx.transport.requests
     assert "bbox=270000%2C7040000%2C271000%2C7041000" in req.url and "bbox-crs=" in req.url
     assert res.n_features == 6
+    # the layer is mapped where it was asked for: a site outside the box is "not mapped"
+    from areal.layers.coverage import coverage_geometry
+
+    cov = coverage_geometry("business_areas", ctx.data_dir)
+    assert cov.kind == "sidecar" and cov.geometry.bounds == (270000.0, 7040000.0, 271000.0, 7041000.0)
 
 
 def test_protected_areas_and_aquaculture(ctx):
