@@ -395,6 +395,32 @@ _DEVELOPED = {"ar5 11/12": "ar5_developed", "existing business areas": "business
 
 _NOTE_PATTERNS = (
     (
+        re.compile(
+            r"^farmland from (?P<src>.*); outside their coverage 'other nature' may include farmland$"
+        ),
+        lambda m, lang: (
+            f"Farmland from {m['src']}; outside their coverage 'other nature' may include farmland"
+            if lang == "en"
+            else f"Jordbruksareal fra {m['src']}; utenfor det de dekker kan «annen natur» omfatte jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(r"^farmland needs AR5, AR50 or N50 Arealdekke.*$"),
+        lambda m, lang: (
+            "Farmland needs AR5, AR50 or N50 Arealdekke: 'other nature' may include farmland"
+            if lang == "en"
+            else "Jordbruksareal krever AR5, AR50 eller N50 arealdekke: «annen natur» kan omfatte jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(r"^forest and mire from N1000 \(1:1 000 000\)$"),
+        lambda m, lang: (
+            "Forest and mire from N1000 (1:1 000 000)"
+            if lang == "en"
+            else "Skog og myr er fra N1000 (1 : 1 000 000)"
+        ),
+    ),
+    (
         re.compile(r"^farmland needs the AR5 layer \(ar5\).*$"),
         lambda m, lang: (
             "Farmland needs the AR5 layer: 'other nature' may include farmland; forest and mire from N1000 "

@@ -233,7 +233,7 @@ N50_AREALDEKKE = LayerSpec(
     publisher="Kartverket",
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
-    vintage="N50 Kartdata (edition of the file)",
+    vintage="N50 Kartdata",
     attribution="© Kartverket, N50 Kartdata (CC BY 4.0)",
     source=Source(
         patterns=(
@@ -283,7 +283,7 @@ FARMLAND = LayerSpec(
     publisher="NIBIO / Kartverket",
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
-    vintage="of each source",
+    vintage="AR5 / AR50 / N50",
     attribution="© NIBIO (AR5, AR50), © Kartverket (N50 Kartdata) (CC BY 4.0)",
     source=Source(patterns=(), reader="composite_farmland"),
     fetch=Fetch(
