@@ -283,15 +283,16 @@ def test_cli_account_municipality(real_data, tmp_path):
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln for ln in res.output.splitlines()}
     # farmland from the only source here, the N50 sample: named with its scale, mapped on a share of 5001
-    assert "509,8" in lines["Jordbruksareal (AR5, ellers AR50/N50) (ha)"]
+    assert "509,8" in lines["Jordbruksareal (AR5, ellers AR50/N50) (ha)"].replace("\u00a0", " ")
     assert "0,022" in lines["Jordbruksareal (AR5, ellers AR50/N50), andel kartlagt"]
     assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
     assert "areal fetch ar5" in res.output and "areal import FILE --as business_areas" in res.output
     df = __import__("pandas").read_csv(out, dtype={"kommunenummer": str})
     assert len(df) == 39 and df["farmland_ha"].isna().sum() == 36  # not mapped: not 0 ha
     tr = df.set_index("kommunenummer").loc["5001"]
-    shown = f"{tr.forest_ha:,.1f}".replace(",", "\u00a0").replace(".", ",")  # nb: no-break space, comma
-    assert shown in lines["Skog (N1000) (ha)"]
+    from areal.apps.formatting import number
+
+    assert number(tr.forest_ha, 1) in lines["Skog (N1000) (ha)"]
     gpkg = tmp_path / "acc.gpkg"
     res = CliRunner().invoke(main, ["account", "--out", str(gpkg), "--data-dir", str(real_data)])
     assert res.exit_code == 0, res.output
@@ -327,5 +328,5 @@ def test_cli_account_with_proposal(real_data):
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln.split() for ln in res.output.splitlines()}
     # all five fixture polygons as a proposal: 20 + 10 + 30 + 15 + 12 ha, none overlapping
-    assert lines["Forslag, totalt (ha)"][-2:] == ["87,0", "87,0"]  # nb: decimal comma
+    assert lines["Forslag, totalt (ha)"][-2:] == ["87,0", "87,0"]
     assert lines["Forslag på jordbruksareal (ha)"][-4:] == ["ikke", "tilgjengelig"] * 2
