@@ -89,7 +89,7 @@ def column_titles(lang: str = "nb") -> dict[str, str]:
             out[f"{prefix}_on_{cat}_ha"] = f"{name} på {cat_nb} (ha)" if nb else f"{name} on {cat_en} (ha)"
         for cat in CONVERSION_CATEGORIES:
             t = CONVERSION_TITLES[cat][0 if nb else 1]
-            out[f"{prefix}_on_{cat}_mapped_share"] = (
+            out[f"{prefix}_{cat}_mapped_share"] = (
                 f"{name} på {t}, andel kartlagt" if nb else f"{name} on {t}, share mapped"
             )
         out[f"{prefix}_developed_share"] = (

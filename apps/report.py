@@ -72,6 +72,7 @@ TEXT = {
         "cr_none": "ikke relevant (vektene er satt direkte, ikke med AHP)",
         "method": "Metode",
         "missing": "Manglende lag",
+        "provenance": "Datagrunnlag (kilder, versjon, sjekksum, lisens, målestokk)",
         "na": "Ikke tilgjengelig",
         "na_conflicts": "Konfliktanalysen er ikke kjørt for denne rapporten. Kjør konfliktmotoren "
         "(`areal conflicts`, geo.conflicts.find_conflicts) og send resultatet med rapporten.",
@@ -120,6 +121,7 @@ TEXT = {
         "cr_none": "not applicable (weights set directly, not by AHP)",
         "method": "Method",
         "missing": "Missing layers",
+        "provenance": "Data used (sources, vintage, checksum, licence, scale)",
         "na": "Not available",
         "na_conflicts": "The conflict analysis was not run for this report. Run the conflict engine "
         "(`areal conflicts`, geo.conflicts.find_conflicts) and pass its result.",
@@ -185,6 +187,8 @@ class ReportInputs:
     missing : list of str
         Missing-layer messages.
     notes : list of str
+    provenance : DataFrame, optional
+        The datasets used (:func:`areal.layers.provenance.manifest`): a section of the PDF.
     subtitle : str
         A line under the title (where the site came from).
     """
@@ -201,6 +205,7 @@ class ReportInputs:
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     na_reasons: dict[str, str] = field(default_factory=dict)
+    provenance: pd.DataFrame | None = None
     subtitle: str = ""
 
 
@@ -602,6 +607,9 @@ def render_report(
         story.append(Paragraph(t["missing"], h2))
         for m in inputs.missing:
             story.append(Paragraph("• " + esc(m), small))
+    if inputs.provenance is not None and len(inputs.provenance):
+        story.append(Paragraph(t["provenance"], h2))
+        story.append(_table(provenance_rows(inputs.provenance, lang), font, bold, PROVENANCE_WIDTHS))
     story.append(Paragraph(t["method"], h2))
     story.append(Paragraph(esc(t["method_text"]), body))
     for note in inputs.notes:
@@ -722,6 +730,40 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
             ]
         )
     return pd.DataFrame(rows, columns=[lab["pair"], lab["severity"], lab["ha"], lab["basis"]])
+
+
+PROVENANCE_WIDTHS = [120, 72, 62, 62, 52, 132]
+"""Column widths (pt) of the PDF's provenance table: it fits the A4 text width."""
+_PROVENANCE_WRAP = [26, 15, 13, 13, 11, 28]
+
+
+def provenance_rows(prov: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
+    """The provenance table of a PDF: one row per dataset, each checksum shortened to 12 characters."""
+    import textwrap
+
+    nb = lang != "en"
+
+    def short(v: str) -> str:
+        parts = [p for p in str(v).split("; ") if p]
+        return "\n".join(f"{p.split('=')[1][:12]}…" if "=" in p else p for p in parts)
+
+    out = pd.DataFrame(
+        {
+            ("Datasett" if nb else "Dataset"): prov["dataset"],
+            ("Utgiver" if nb else "Publisher"): prov["publisher"],
+            ("Versjon, hentet" if nb else "Vintage, fetched"): [
+                f"{v}" + (f" / {f[:10]}" if f else "") for v, f in zip(prov["vintage"], prov["fetched"])
+            ],
+            ("Lisens" if nb else "Licence"): prov["licence"],
+            ("Målestokk" if nb else "Scale"): prov["scale"],
+            "SHA-256": [short(v) or ("ikke kartlagt" if nb else "not mapped") for v in prov["sha256"]],
+        }
+    )
+    for col, width in zip(out.columns, _PROVENANCE_WRAP):
+        out[col] = out[col].map(
+            lambda v, w=width: v if "\n" in str(v) else "\n".join(textwrap.wrap(str(v), w))
+        )
+    return out
 
 
 def _para_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -946,6 +988,7 @@ def municipality_report(
         missing=list(dict.fromkeys(missing_msgs)),
         notes=list(acc.notes),
         na_reasons=na,
+        provenance=inputs.provenance(data_dir),
     )
 
 
@@ -1078,4 +1121,5 @@ def site_report(
         suitability=suit,
         missing=list(dict.fromkeys(missing)),
         na_reasons=na,
+        provenance=inputs.provenance(data_dir),
     )

@@ -538,12 +538,12 @@ def _mapped_shares(zones, coverage: shapely.Geometry) -> np.ndarray:
         return np.where(a > 0, inside / a, 0.0)
 
 
-def _apply_coverage(cols: dict, name: str, shares: np.ndarray) -> None:
+def _apply_coverage(cols: dict, name: str, shares: np.ndarray, share_name: str | None = None) -> None:
     """Set ``cols[name]`` to NaN where nothing of the zone is mapped, and record the mapped share."""
     vals = np.asarray(cols[name], dtype=float).copy()
     vals[shares <= _MAPPED_TOLERANCE] = np.nan
     cols[name] = vals
-    cols[name.removesuffix("_ha") + "_mapped_share"] = shares
+    cols[share_name or name.removesuffix("_ha") + "_mapped_share"] = shares
 
 
 def _breakdown_columns(
@@ -585,7 +585,8 @@ def _category_coverage(acc: "_Account", cols: dict, prefix: str, targets) -> Non
             continue
         shares = _mapped_shares(targets, shapely.union_all(cover))
         shares[shapely.area(np.asarray(targets, dtype=object)) <= 0] = 1.0  # no target land: a real 0
-        _apply_coverage(cols, f"{prefix}_on_{cat}_ha", shares)
+        # the share column is not a "<prefix>_on_" area: those add up to the total
+        _apply_coverage(cols, f"{prefix}_on_{cat}_ha", shares, f"{prefix}_{cat}_mapped_share")
 
 
 def _breakdown_names(prefix: str, factors) -> list[str]:

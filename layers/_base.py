@@ -97,6 +97,10 @@ class Fetch:
         ``"plan_wfs"``).
     params : Mapping[str, str]
         Protocol details for the fetcher (inner layer, metadata UUID, coverage name ...).
+    unverified : str
+        What about the service no real public sample confirms (file names, a capabilities
+        document ...); shown by ``areal fetch --help`` / ``--list``, in the fetch's notes and in
+        its error messages. Empty when every detail is confirmed by a real sample.
     """
 
     service: str
@@ -106,6 +110,7 @@ class Fetch:
     manual: str = ""
     method: str = "file"
     params: Mapping[str, str] = field(default_factory=dict)
+    unverified: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))
@@ -219,6 +224,9 @@ class LayerSpec:
         Known defects and caveats.
     coverage : Coverage
         Where the layer is mapped (default: the whole county).
+    scale : str
+        The map scale of the data (``"1:5 000"``, ``"1:50 000"``, ``"1:1 000 000"``), stated in
+        every output's provenance; empty when not a map product (a register, a point list).
     """
 
     id: str
@@ -248,6 +256,7 @@ class LayerSpec:
     licence_url: str = ""
     notes: str = ""
     coverage: Coverage = field(default_factory=Coverage)
+    scale: str = ""
 
     def __post_init__(self) -> None:
         problems = []

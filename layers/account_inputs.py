@@ -42,11 +42,20 @@ class AccountInputs:
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     remedies: dict[str, str] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    data_dir: str | None = None
 
     def attributions(self) -> dict[str, str]:
         """Layer id -> credit line, for every layer used (municipalities included)."""
         ids = ["municipalities", *self.layers]
         return {lid: registry.get(lid).attribution for lid in ids}
+
+    def provenance(self, data_dir=None):  # data_dir: default the one the inputs were loaded from
+        """The datasets used, one row each (:func:`areal.layers.provenance.manifest`); missing ones named."""
+        from areal.layers.provenance import manifest
+
+        frames = {"municipalities": self.municipalities, **self.layers}
+        frames |= {lid: None for lid in account_layer_ids() if lid not in frames}
+        return manifest(frames, data_dir if data_dir is not None else self.data_dir)
 
 
 def account_layer_ids() -> list[str]:
@@ -94,7 +103,7 @@ def load_account_inputs(
     not available, naming the remedy); a layer that is present but broken raises.
     """
     munis = loader.load("municipalities", data_dir, use_starter=use_starter)
-    inputs = AccountInputs(munis, remedies=account_remedies())
+    inputs = AccountInputs(munis, remedies=account_remedies(), data_dir=str(data_dir) if data_dir else None)
     inputs.origins["municipalities"] = munis.attrs.get("load_report", {}).get("origin", "data")
     for lid in account_layer_ids():
         try:

@@ -182,7 +182,44 @@ def _read(path: Path, layer: str | None, spec: LayerSpec) -> pd.DataFrame:
     family = family_of(spec.geometry_type) if spec.geometry_type else None
     # Several layers or datasets in the file: the one of the layer's geometry family, else refused
     # with the list (--layer NAME chooses); never silently the first.
-    return open_vector(path, layer=layer, family=family, name=str(path))
+    return expand_objects(open_vector(path, layer=layer, family=family, name=str(path)))
+
+
+def expand_objects(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding JSON objects (a saved OGC API Features page: ``arealplanId``) as flat columns.
+
+    >>> out = expand_objects(pd.DataFrame({"arealplanId": ['{"kommunenummer": "5001", "planidentifikasjon": "1"}']}))
+    >>> list(out.columns), out.loc[0, "kommunenummer"]
+    (['kommunenummer', 'planidentifikasjon'], '5001')
+    """
+    import json
+
+    out = df
+    for c in list(df.columns):
+        vals = df[c]
+        if c == getattr(df, "_geometry_column_name", None) or not (
+            vals.dtype == object or pd.api.types.is_string_dtype(vals)
+        ):
+            continue
+        sample = vals.dropna()
+        if not len(sample) or not all(isinstance(v, (str, dict)) for v in sample.head(20)):
+            continue
+        if not all(isinstance(v, dict) or str(v).lstrip().startswith("{") for v in sample.head(20)):
+            continue
+        try:
+            parsed = [
+                v if isinstance(v, dict) else (json.loads(v) if isinstance(v, str) else {}) for v in vals
+            ]
+        except ValueError:
+            continue
+        keys = list(dict.fromkeys(k for d in parsed if isinstance(d, dict) for k in d))
+        if not keys:
+            continue
+        out = out.drop(columns=c)
+        for k in keys:
+            name = k if k not in out.columns else f"{c}.{k}"
+            out[name] = [d.get(k) if isinstance(d, dict) else None for d in parsed]
+    return out
 
 
 def target_path(spec: LayerSpec, data_dir: Path, file: Path) -> Path:

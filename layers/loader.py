@@ -103,6 +103,8 @@ def find_sources(spec: LayerSpec, data_dir: Path) -> tuple[list[Path], str | Non
             continue
         hits = sorted(Path(p) for p in glob.glob(str(data_dir / pat)))
         hits = [h for h in hits if h.is_file() or h.suffix.lower() == ".gdb"]
+        # a coverage record beside a source (layers.coverage) is not a source itself
+        hits = [h for h in hits if not h.name.endswith(".coverage.geojson")]
         if hits:
             return hits, layer, "data"
     return [], None, ""

@@ -16,12 +16,14 @@ import os
 import shutil
 import sys
 import tempfile
+import urllib.parse
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import LineString, Polygon, box
 
 UTM33 = "EPSG:25833"
@@ -103,8 +105,9 @@ def reindeer_seasons(rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
         dist.append("XX")
         gdf = gpd.GeoDataFrame(
             {
-                "reindriftSesongområde": np.array(code, dtype="int32"),
-                "reinbeitebrukerID": dist,
+                # NIBIO's field names (topo_rein schema, NibioOpenSource/pgtopo_update_sql): lower case
+                "sesomr": np.array(code, dtype="int32"),
+                "beitebrukerid": dist,
                 **_fellesegenskaper(len(geoms), "NO_LDIR_REINDRIFT_" + ds.split("-")[1].upper(), rng),
             },
             geometry=geoms,
@@ -126,8 +129,7 @@ def write_reindeer(out: Path, rng: np.random.Generator) -> dict[str, Path]:
         )
     dist = gpd.GeoDataFrame(
         {
-            "reinbeitebrukerID": ["YH", "YI"],
-            "distriktsnavn": ["Tjåehkere sijte", "Lierne nord"],
+            "distkode": ["YH", "YI"],  # districts by code only: no name field
             **_fellesegenskaper(2, "NO_LDIR_REINDRIFT_REINBEITEDISTRIKT", rng),
         },
         geometry=[_square(SNASA[0] + 5000, SNASA[1], 12000), _square(LIERNE[0] + 5000, LIERNE[1], 12000)],
@@ -144,7 +146,7 @@ def write_reindeer(out: Path, rng: np.random.Generator) -> dict[str, Path]:
         ]
     )
     flytt = gpd.GeoDataFrame(
-        {"reinbeitebrukerID": ["YH", "XX"], **_fellesegenskaper(2, "NO_LDIR_REINDRIFT_FLYTTLEI", rng)},
+        {"beitebrukerid": ["YH", "XX"], **_fellesegenskaper(2, "NO_LDIR_REINDRIFT_FLYTTLEI", rng)},
         geometry=[line.buffer(400), _square(*OUTSIDE, 500)],
         crs=UTM33,
     )
@@ -192,43 +194,53 @@ def ar5_frame(centre: tuple[float, float], rng: np.random.Generator) -> gpd.GeoD
 
 
 def write_ar5(out: Path, rng: np.random.Generator) -> dict[str, Path]:
-    """Write the recorded AR5 geodatabase zips."""
+    """Write the recorded AR5 order, its status answer and the geodatabase zips.
+
+    The order and file fields are those of the Geonorge download API's documentation
+    (kartverket/Geonorge.NedlastingAPI, Views/Help; official-samples/geonorge-nedlasting-api):
+    the first answer has one file ``WaitingForProcessing``, the status answer has both ready.
+    """
     files = {}
-    answer = {"referenceNumber": "rec-0001", "files": []}
-    for code, name in AR5_FILES.items():
+    uuid = "166382b4-82d6-4ea9-a68e-6fd0c87bf788"
+    entries = []
+    for i, (code, name) in enumerate(AR5_FILES.items()):
         gdf = ar5_frame(AR5_CENTRES[code], rng)
         grense = gpd.GeoDataFrame(
             {"avgrensingType": np.array([4206], dtype="int32")},
             geometry=[gdf.geometry.iloc[0].boundary],
             crs=UTM33,
         )
-        url = f"https://nedlasting.geonorge.no/api/download/order/rec-0001/{name}"
+        file_id = f"00000000-0000-4000-8000-00000000000{i + 1}"
+        url = f"https://nedlasting.geonorge.no/api/v2/download/order/rec-0001/{file_id}"
         files[url] = _fgdb_zip(out / name, {"fkb_ar5_grense": grense, "fkb_ar5_omrade": gdf})
-        answer["files"].append(
+        entries.append(
             {
-                "name": name,
                 "downloadUrl": url,
+                "name": name,
+                "fileId": file_id,
+                "metadataUuid": uuid,
                 "area": code,
-                "areaName": code,
+                "areaName": name.split("_")[2],
                 "projection": "25833",
-                "format": "FGDB",
+                "projectionName": "EUREF89 UTM sone 33, 2d",
+                "format": "FGDB 10.0",
                 "status": "ReadyForDownload",
+                "metadataName": "FKB-AR5",
             }
         )
+    first = [dict(e) for e in entries]
+    first[-1]["status"] = "WaitingForProcessing"
+    answer = {"referenceNumber": "rec-0001", "files": first, "email": "", "orderDate": "2026-01-05T10:00:00"}
     order = out / "geonorge_order_ar5.json"
-    order.write_text(json.dumps(answer, indent=2))
+    order.write_text(json.dumps(answer, indent=2, ensure_ascii=False))
     files["https://nedlasting.geonorge.no/api/order"] = order
+    status = out / "geonorge_order_ar5_status.json"
+    status.write_text(json.dumps({**answer, "files": entries}, indent=2, ensure_ascii=False))
+    files["https://nedlasting.geonorge.no/api/order/rec-0001"] = status
     return files
 
 
-# ---------------------------------------------------------------- kommuneplan (WFS GML 3.2)
-
-_GML_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" '
-    'xmlns:app="https://skjema.geonorge.no/SOSI/produktspesifikasjon/Kommuneplan/20240101" '
-    'numberMatched="{n}" numberReturned="{n}" timeStamp="2025-11-03T10:00:00Z">\n'
-)
+# ---------------------------------------------------------------- kommuneplan rows
 
 
 def kommuneplan_rows() -> list[dict]:
@@ -288,32 +300,85 @@ def kommuneplan_rows() -> list[dict]:
     ]
 
 
-def _poslist(poly: Polygon) -> str:
-    return " ".join(f"{cx:.2f} {cy:.2f}" for cx, cy in poly.exterior.coords)
+# ---------------------------------------------------------------- kommuneplan (OGC API Features pages)
+
+OGC_ITEMS = (
+    "https://nap.ft.dibk.no/services/rest/kommuneplaner/collections/"
+    + urllib.parse.quote("KpArealformålOmråde")
+    + "/items"
+)
 
 
-def kommuneplan_gml(rows: list[dict]) -> str:
-    """The recorded kommuneplan response as GML."""
-    parts = [_GML_HEAD.format(n=len(rows))]
-    for i, r in enumerate(rows):
-        parts.append(
-            f'<wfs:member><app:KpArealformålOmråde gml:id="kpaf.{i}">\n'
-            f"<app:identifikasjon><app:Identifikasjon><app:lokalId>{1000 + i}</app:lokalId>"
-            f"<app:navnerom>https://data.geonorge.no/sosi/kommuneplan/{r['k']}</app:navnerom></app:Identifikasjon></app:identifikasjon>\n"
-            f"<app:oppdateringsdato>2024-03-01T00:00:00</app:oppdateringsdato>\n"
-            f"<app:arealplanId><app:NasjonalArealplanId><app:administrativEnhet><app:AdministrativEnhetskode>"
-            f"<app:kommunenummer>{r['k']}</app:kommunenummer></app:AdministrativEnhetskode></app:administrativEnhet>"
-            f"<app:planidentifikasjon>{r['plan']}</app:planidentifikasjon></app:NasjonalArealplanId></app:arealplanId>\n"
-            f'<app:område><gml:Polygon gml:id="kpaf.{i}.g" srsName="http://www.opengis.net/def/crs/EPSG/0/25833" srsDimension="2">'
-            f"<gml:exterior><gml:LinearRing><gml:posList>{_poslist(r['geom'])}</gml:posList></gml:LinearRing></gml:exterior>"
-            f"</gml:Polygon></app:område>\n"
-            f"<app:arealformål>{r['formal']}</app:arealformål>\n"
-            f"<app:arealbruksstatus>{r['status']}</app:arealbruksstatus>\n"
-            f"<app:områdenavn>{r['name']}</app:områdenavn>\n"
-            f"</app:KpArealformålOmråde></wfs:member>\n"
-        )
-    parts.append("</wfs:FeatureCollection>\n")
-    return "".join(parts)
+def _ogc_feature(i: int, r: dict) -> dict:
+    """One KpArealformålOmråde as the OGC API delivers it.
+
+    The attributes, names, nesting and types are those of the service's feature catalogue
+    (official-samples/kommuneplan/nap-ogcapi-feature-catalogue); the values are made up around
+    Trondheim and Melhus.
+    """
+    return {
+        "type": "Feature",
+        "id": 1000 + i,
+        "geometry": json.loads(shapely.to_geojson(r["geom"])),
+        "properties": {
+            "objid": 1000 + i,
+            "objekttypenavn": "KpArealformålOmråde",
+            "arealformål": r["formal"],
+            "arealbruksstatus": r["status"],
+            "beskrivelse": None,
+            "områdenavn": r["name"],
+            "utnytting": {"utnyttingstype": "BYA", "utnyttingstall": 40.0, "utnyttingstall_minimum": None},
+            "uteoppholdsareal": None,
+            "eierform": None,
+            "arealplanId": {"kommunenummer": r["k"], "landkode": "578", "planidentifikasjon": r["plan"]},
+            "identifikasjon": {
+                "lokalId": str(1000 + i),
+                "navnerom": f"https://data.geonorge.no/sosi/kommuneplan/{r['k']}",
+                "versjonId": "1",
+            },
+            "førsteDigitaliseringsdato": "2021-06-01T00:00:00Z",
+            "oppdateringsdato": "2024-03-01T00:00:00Z",
+            "kopidata": {
+                "områdeId": r["k"],
+                "originalDatavert": "Nasjonal arealplanbase",
+                "kopidato": "2026-01-05",
+            },
+        },
+    }
+
+
+def _ogc_page(feats: list[dict], next_href: str | None) -> dict:
+    links = [{"rel": "self", "type": "application/geo+json", "href": OGC_ITEMS}]
+    if next_href:
+        links.append({"rel": "next", "type": "application/geo+json", "href": next_href})
+    return {
+        "type": "FeatureCollection",
+        "numberReturned": len(feats),
+        "timeStamp": "2026-01-05T10:00:00Z",
+        "links": links,
+        "features": feats,
+    }
+
+
+def write_kommuneplan_ogc(out: Path) -> dict[str, Path]:
+    """Pages: the county bbox (all), 5001 in two pages (rel=next), 5028 in one."""
+    rows = kommuneplan_rows()
+    feats = [_ogc_feature(i, r) for i, r in enumerate(rows)]
+    k5001 = [f for f in feats if f["properties"]["arealplanId"]["kommunenummer"] == "5001"]
+    k5028 = [f for f in feats if f["properties"]["arealplanId"]["kommunenummer"] == "5028"]
+    nxt = OGC_ITEMS + "?kommunenummer=5001&offset=2&limit=2&f=json"
+    pages = {
+        OGC_ITEMS: ("ogcapi_kommuneplaner_bbox.json", _ogc_page(feats, None)),
+        OGC_ITEMS + "?kommunenummer=5001": ("ogcapi_kommuneplaner_5001_p1.json", _ogc_page(k5001[:2], nxt)),
+        nxt: ("ogcapi_kommuneplaner_5001_p2.json", _ogc_page(k5001[2:], None)),
+        OGC_ITEMS + "?kommunenummer=5028": ("ogcapi_kommuneplaner_5028.json", _ogc_page(k5028, None)),
+    }
+    files = {}
+    for url, (name, doc) in pages.items():
+        path = out / name
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        files[url] = path
+    return files
 
 
 # ---------------------------------------------------------------- Naturbase (Miljødirektoratet FGDB zip)
@@ -374,21 +439,32 @@ def naturbase_frame(rng: np.random.Generator) -> gpd.GeoDataFrame:
 
 # ---------------------------------------------------------------- aquaculture (pub-aqua legacy CSV)
 
+# The dump's real layout (official-samples/fiskeridir-akvakultur: title line with 26 ";", the
+# 28-column header, dd-mm-yyyy dates, "." decimals, no STATUS column).
+AQUA_TITLE = "AKVAKULTURTILLATELSER PR. 03-11-2025 " + ";" * 26
 AQUA_HEADER = (
-    "TILL_NR;ORG.NR/PERS.NR;NAVN;TILL_KOMNR;TILL_KOM;FORMÅL;PRODUKSJONSFORM;ART;ART_KODE;TILL_KAP;TILL_ENHET;"
-    "LOK_NR;LOK_NAVN;LOK_KOMNR;LOK_KOM;LOK_PLASS;VANNMILJØ;LOK_KAP;LOK_ENHET;UTGÅR_DATO;N_GEOWGS84;Ø_GEOWGS84;PROD_OMR"
+    "TILL_NR;ORG.NR/PERS.NR;NAVN;ADRESSE;POSTNR;POSTSTED;TILDELINGSTIDSPUNKT;TIDSBEGRENSET;TILL_KOMNR;TILL_KOM;"
+    "FORMÅL;PRODUKSJONSFORM;ART;ART_KODE;TILL_KAP;TILL_ENHET;LOK_NR;LOK_NAVN;LOK_KOMNR;LOK_KOM;LOK_PLASS;"
+    "VANNMILJØ;LOK_KAP;LOK_ENHET;UTGÅR_DATO;N_GEOWGS84;Ø_GEOWGS84;PROD_OMR"
 )
+# the first real rows of the dump, verbatim (NMBU at Ås, NIVA at Frogn: outside Trøndelag)
+AQUA_REAL_ROWS = [
+    "A A 0001;969159570;NORGES MILJØ- OG BIOVITENSKAPELIGE UNIVERSITET (NMBU);POSTBOKS 5003;1432;ÅS;03-10-1991;;3021;ÅS;KOMMERSIELL;MATFISK;Laks;0711;1.000;TN;10362;NMBU FISKELABORATORIET;3021;ÅS;LAND;FERSKVANN;1.000;TN;;59.669233;10.757967;",
+    "A F 0001;855869942;NORSK INSTITUTT FOR VANNFORSKNING;ØKERNVEIEN 94;0579;OSLO;05-02-1991;31-10-2028;3022;FROGN;FORSKNING;MATFISK;Laks;0711;3.800;TN;10173;SOLBERGSTRAND;3022;FROGN;LAND;FERSKVANN/SALTVANN;7.500;TN;31-10-2028;59.615783;10.652650;",
+]
 
 
 def aquaculture_csv() -> str:
-    """The recorded aquaculture register dump."""
-    rows = [  # two permits at the same site (joined), one land site, one site in Nordland (outside)
-        "T-HI-0001;900000001;Firma A AS;5054;INDRE FOSEN;Kommersiell;Matfisk;Laks;071101;780;TN;12345;STRAUMSKJÆRET;5054;INDRE FOSEN;SJØ;SALTVANN;3600;TN;;63,6210;10,1200;6",
-        "T-HI-0002;900000001;Firma A AS;5054;INDRE FOSEN;Kommersiell;Matfisk;Regnbueørret;071201;780;TN;12345;STRAUMSKJÆRET;5054;INDRE FOSEN;SJØ;SALTVANN;3600;TN;;63,6210;10,1200;6",
-        "T-F-0003;900000002;Firma B AS;5055;HEIM;Kommersiell;Settefisk;Laks;071101;2000;STK;23456;SETTEFISK LAND;5055;HEIM;LAND;FERSKVANN;2000;STK;;63,3500;9,1000;6",
-        "N-BR-0004;900000003;Firma C AS;1813;BRØNNØY;Kommersiell;Matfisk;Laks;071101;780;TN;34567;NORDLAND SITE;1813;BRØNNØY;SJØ;SALTVANN;3600;TN;;65,4700;12,2100;7",
+    """The recorded aquaculture register dump: the real layout, made-up Trøndelag rows."""
+    rows = [  # two permits at the same site (joined), one land site, one site in Nordland (outside),
+        # and a permit without a site (empty LOK_NR, as the real dump has): skipped, counted
+        "T-HI-0001;900000001;Firma A AS;Postboks 1;7100;RISSA;01-02-2005;;5054;INDRE FOSEN;KOMMERSIELL;MATFISK;Laks;0711;780.000;TN;12345;STRAUMSKJÆRET;5054;INDRE FOSEN;SJØ;SALTVANN;3600.000;TN;;63.621000;10.120000;6",
+        "T-HI-0002;900000001;Firma A AS;Postboks 1;7100;RISSA;01-02-2005;;5054;INDRE FOSEN;KOMMERSIELL;MATFISK;Regnbueørret;0712;780.000;TN;12345;STRAUMSKJÆRET;5054;INDRE FOSEN;SJØ;SALTVANN;3600.000;TN;;63.621000;10.120000;6",
+        "T-F-0003;900000002;Firma B AS;Vegen 2;7200;KYRKSÆTERØRA;12-06-2012;;5055;HEIM;KOMMERSIELL;SETTEFISK;Laks;0711;2000.000;STK;23456;SETTEFISK LAND;5055;HEIM;LAND;FERSKVANN;2000.000;STK;;63.350000;9.100000;6",
+        "N-BR-0004;900000003;Firma C AS;Kaia 3;8900;BRØNNØYSUND;20-08-2001;;1813;BRØNNØY;KOMMERSIELL;MATFISK;Laks;0711;780.000;TN;34567;NORDLAND SITE;1813;BRØNNØY;SJØ;SALTVANN;3600.000;TN;;65.470000;12.210000;7",
+        "T-F-0005;900000004;Firma D AS;Gata 4;7500;STJØRDAL;05-05-2020;;5035;STJØRDAL;KOMMERSIELL;STAMFISK;Laks;0711;0.000;TN;;;;;;;;;;;;",
     ]
-    return "AKVAKULTURTILLATELSER PR. 03-11-2025\n" + AQUA_HEADER + "\n" + "\n".join(rows) + "\n"
+    return AQUA_TITLE + "\n" + AQUA_HEADER + "\n" + "\n".join(AQUA_REAL_ROWS + rows) + "\n"
 
 
 # ---------------------------------------------------------------- DTM (WCS GeoTIFF tile)
@@ -505,9 +581,7 @@ def build(out: str | os.PathLike = DEFAULT_OUT) -> dict[str, Path]:
     files: dict[str, Path] = {}
     files.update(write_reindeer(out, rng))
     files.update(write_ar5(out, rng))
-    gml = out / "wfs_kommuneplaner_KpArealformalOmrade.gml"
-    gml.write_text(kommuneplan_gml(kommuneplan_rows()), encoding="utf-8")
-    files["https://nap.ft.dibk.no/services/wfs/kommuneplaner/"] = gml
+    files.update(write_kommuneplan_ogc(out))
     files[
         "https://nedlasting.miljodirektoratet.no/Miljodata/Vern/FILEGDB/25833/Natur_Vern_norge_med_svalbard_25833.zip"
     ] = _fgdb_zip(out / "Natur_Vern_norge_med_svalbard_25833.zip", {"naturvernområde": naturbase_frame(rng)})

@@ -32,10 +32,13 @@ def write_account(acc, inputs, out: Path) -> None:
         columns=["layer", "affects", "reason", "remedy"],
     )
     suffix = out.suffix.lower()
+    # the datasets behind the figures (publisher, vintage, SHA-256, licence, scale)
+    provenance = inputs.provenance()
     if suffix == ".csv":
         write_csv(acc.table, out, index=False, na_rep="NA", float_format="%.4f")
         if len(missing):
             write_csv(missing, out.with_name(out.stem + "_missing_layers.csv"), index=False)
+        write_csv(provenance, out.with_name(out.stem + "_provenance.csv"), index=False)
     elif suffix == ".gpkg":
         munis = inputs.municipalities.sort_values("kommunenummer")
         geoms = {k: g for k, g in zip(munis["kommunenummer"].astype(str), munis.geometry.values)}
@@ -43,8 +46,9 @@ def write_account(acc, inputs, out: Path) -> None:
         gdf = gpd.GeoDataFrame(
             acc.table.copy(), geometry=[geoms[k] for k in acc.table["kommunenummer"]], crs=munis.crs
         )
-        # one GeoPackage written whole (atomically); the missing layers as an attribute table
-        write_layers({"land_account": gdf} | ({"missing_layers": missing} if len(missing) else {}), out)
+        # one GeoPackage written whole (atomically); missing layers and provenance as attribute tables
+        tables = {"land_account": gdf} | ({"missing_layers": missing} if len(missing) else {})
+        write_layers(tables | {"provenance": provenance}, out)
     else:
         raise click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
 

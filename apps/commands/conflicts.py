@@ -125,6 +125,7 @@ class ConflictRun:
     account: object | None = None  # LandAccount of the proposal (``--account``)
     farmland_sources: pd.DataFrame | None = None  # the farmland sources used, with scale
     farmland_text: str | None = None  # the same in a sentence (printed with the summary)
+    provenance: pd.DataFrame | None = None  # the datasets used (layers.provenance.manifest)
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The output GeoPackage's layers: summary, one per pair, matrix, per municipality, rules."""
@@ -145,6 +146,8 @@ class ConflictRun:
             out["area_account"] = self.account.table
         if self.farmland_sources is not None:
             out["farmland_sources"] = self.farmland_sources
+        if self.provenance is not None:
+            out["provenance"] = self.provenance
         return out
 
     def write_csv(self, folder: Path) -> None:
@@ -160,6 +163,8 @@ class ConflictRun:
             write_csv(self.account.table, folder / "area_account.csv", index=False, na_rep="NA")
         if self.farmland_sources is not None:
             write_csv(self.farmland_sources, folder / "farmland_sources.csv", index=False)
+        if self.provenance is not None:
+            write_csv(self.provenance, folder / "provenance.csv", index=False)
 
     def as_json(self, out: Path | None) -> dict:
         """Summary, totals per severity, per municipality, missing and skipped (``--json``)."""
@@ -258,7 +263,14 @@ def run_conflicts(
         farm_sources = pd.DataFrame(farm.attrs.get("farmland_sources", []))
         if any(r.b_layer == "farmland" for r in res.rules):
             farm_text = describe_sources(farm, "en")
-    return ConflictRun(res, as_layer, sub, acc, farm_sources, farm_text)
+    from areal.layers.provenance import file_row, manifest
+
+    used = {**layers, **({"municipalities_sea": munis} if munis is not None else {})}
+    used |= {lid: None for lid in b_layers if lid not in used}  # missing: named as not mapped
+    if prop_layer:
+        used[prop_layer] = prop
+    provenance = manifest(used, data_dir, extra=[] if prop_layer else [file_row(proposal, "proposal")])
+    return ConflictRun(res, as_layer, sub, acc, farm_sources, farm_text, provenance)
 
 
 def _print_summary(res, as_layer: str, proposal: str, acc) -> None:

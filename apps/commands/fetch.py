@@ -8,7 +8,14 @@ import click
 from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, quiet
 
 
-@main.command("fetch")
+def _unverified_help() -> str:
+    from areal.layers import fetch
+
+    lines = [f"{lid}: {what}" for lid, what in fetch.unverified().items()]
+    return "\n\n\b\nUnverified fetchers (no real public sample confirms these details):\n" + "\n".join(lines)
+
+
+@main.command("fetch", epilog=_unverified_help())
 @click.argument("layers", nargs=-1)
 @DATA_DIR_OPTION
 @click.option(
@@ -35,15 +42,39 @@ from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, 
 )
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 @click.option("--list", "list_only", is_flag=True, help="List the fetchable layers and their services.")
+@click.option(
+    "--source",
+    type=click.Choice(["ar5", "ar50", "n50_arealdekke"]),
+    default=None,
+    help="For `areal fetch farmland`: this source instead of the best available "
+    "(AR5 with a GeoID token, else AR50, else N50).",
+)
+@click.option("--retries", type=int, default=3, show_default=True, help="Retries of a failed download.")
+@click.option("--refresh", is_flag=True, help="Download again files already complete in downloads/.")
 @JSON_OPTION
 def fetch_cmd(
-    layers, data_dir: Path | None, timeout, municipalities, resolution, bbox, no_progress, list_only, as_json
+    layers,
+    data_dir: Path | None,
+    timeout,
+    municipalities,
+    resolution,
+    bbox,
+    no_progress,
+    list_only,
+    source,
+    retries,
+    refresh,
+    as_json,
 ) -> None:
     """Download LAYERS (default: the mission layers) from the official open services.
 
-    Downloads resume after an interruption; checksums, licence and attribution go to
+    Downloads are retried with backoff, resume after an interruption (HTTP Range), are checked
+    by SHA-256 and skipped when already complete; checksums, licence and attribution go to
     <data dir>/fetch-manifest.json. Without network the command stops at once and names the
-    manual download alternative.
+    manual download alternative. Services that need access (kommuneplaner: Norge digitalt,
+    AREAL_NORGE_DIGITALT_USER / _PASSWORD; FKB-AR5: a GeoID token, AREAL_GEOID_TOKEN) read
+    their credentials from these variables or from [credentials] in <data dir>/fetch.toml;
+    `areal fetch farmland` picks the best open farmland source.
     """
     from areal.layers import fetch, registry
 
@@ -54,10 +85,17 @@ def fetch_cmd(
     if list_only:
         rows = [(lid, registry.get(lid).fetch) for lid in fetch.fetchable()]
         if as_json:
-            emit_json([{"layer": lid, "service": f.service, "url": f.url} for lid, f in rows])
+            emit_json(
+                [
+                    {"layer": lid, "service": f.service, "url": f.url, "unverified": f.unverified}
+                    for lid, f in rows
+                ]
+            )
             return
         for lid, f in rows:
             click.echo(f"{lid:27} {f.service}\n{'':27} {f.url}")
+            if f.unverified:
+                click.echo(f"{'':27} unverified: {f.unverified}")
         return
     ids = list(layers) or list(DEFAULT_LAYERS)
     for lid in ids:
@@ -69,6 +107,9 @@ def fetch_cmd(
         municipalities=list(municipalities) or None,
         resolution=resolution,
         bbox=tuple(bbox) if bbox else None,
+        source=source,
+        retries=retries,
+        refresh=refresh,
     )
     done = []
     for lid in ids:
@@ -81,12 +122,15 @@ def fetch_cmd(
                 "service": res.service,
                 "bytes": size,
                 "targets": res.targets,
+                "notes": res.notes,
             }
         )
         if not as_json:
             click.echo(
                 f"{lid}: {res.n_features} features/cells from {res.service} ({size:,} bytes) → {', '.join(res.targets)}"
             )
+            for text in res.notes:
+                click.echo(f"  note: {text}")
     if as_json:
         emit_json({"fetched": done, "manifest": str(ctx.data_dir / fetch.MANIFEST)})
     else:

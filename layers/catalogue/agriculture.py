@@ -68,30 +68,37 @@ AR5 = LayerSpec(
     kind="vector",
     geometry_type="Polygon",
     publisher="NIBIO",
-    licence="CC BY 4.0",
-    licence_url="https://creativecommons.org/licenses/by/4.0/",
+    licence="Norge digitalt (FKB)",
+    licence_url="https://www.geonorge.no/",
     vintage="continuously updated",
-    attribution="© NIBIO, AR5 (CC BY 4.0)",
+    attribution="© NIBIO, AR5 (FKB-AR5)",
     # FKB-AR5 GML holds ArealressursFlate (areas), ArealressursGrense and KantUtsnitt (lines):
     # the areas are read.
     source=Source(
         patterns=("ar5/*.gpkg", "ar5/*.zip", "ar5/*.geojson", "ar5/*.gml#ArealressursFlate", "ar5/*.shp"),
         layer=None,
     ),
+    # FKB-AR5 is Norge digitalt data: an order of the download distribution (UUID 166382b4-...)
+    # needs a GeoID token, and a waiting order is polled (status WaitingForProcessing →
+    # ReadyForDownload). Schema: official-samples/geonorge-nedlasting-api/nedlastingapiv3.xsd.
     fetch=Fetch(
-        service="Geonorge nedlasting API (Arealressurskart FKB-AR5, NIBIO), per municipality",
+        service="Geonorge nedlasting API (FKB-AR5, NIBIO; GeoID token), per municipality",
         url="https://nedlasting.geonorge.no/api/order",
-        format="FGDB (zip) per municipality, layer fkb_ar5_omrade",
+        format="FGDB 10.0 (zip) per municipality, layer fkb_ar5_omrade",
         target="ar5/ar5_{kommunenummer}.gpkg",
-        manual="Download 'Arealressurskart - FKB-AR5' per municipality (FGDB, EUREF89 UTM33) from "
-        "https://kartkatalog.geonorge.no/metadata/280bbd7a-5ce9-4c83-9e15-ac162cabd8a6 (NIBIO), "
-        "then `areal import FILE --as ar5`.",
+        manual="Download 'FKB-AR5' per municipality (FGDB, EUREF89 UTM33) from "
+        "https://kartkatalog.geonorge.no/metadata/166382b4-82d6-4ea9-a68e-6fd0c87bf788 (NIBIO; needs a "
+        "Norge digitalt/GeoID login), then `areal import FILE --as ar5`; or use the open "
+        "`areal fetch farmland` (AR50 or N50).",
         method="geonorge_order",
+        unverified="the order-status path api/order/{referenceNumber} (the documentation shows the "
+        "status values, not the path)",
         params={
-            "metadata_uuid": "280bbd7a-5ce9-4c83-9e15-ac162cabd8a6",
-            "format": "FGDB",
+            "metadata_uuid": "166382b4-82d6-4ea9-a68e-6fd0c87bf788",
+            "format": "FGDB 10.0",
             "projection": "25833",
             "layer": "fkb_ar5_omrade",
+            "auth": "geoid",
         },
     ),
     columns={"arealtype": "str", "skogbonitet": "str", "treslag": "str", "grunnforhold": "str"},
@@ -116,6 +123,7 @@ AR5 = LayerSpec(
     tooltip=("arealtype", "skogbonitet", "treslag"),
     # AR5 is fetched per municipality: it says nothing outside the municipalities whose files exist.
     coverage=Coverage("municipalities", note="the municipalities for which AR5 was fetched or imported"),
+    scale="1:5 000",
     style=Style(
         color="#827717",
         fill_color="#cddc39",
@@ -168,19 +176,21 @@ AR50 = LayerSpec(
     attribution="© NIBIO, AR50 (CC BY 4.0)",
     source=Source(patterns=("ar50/*.gpkg", "ar50/*.zip")),
     fetch=Fetch(
-        service="Geonorge nedlasting (Arealressurskart AR50, NIBIO), open, per county — unverified",
+        service="Geonorge nedlasting (Arealressurskart AR50, NIBIO), open, per county",
         url="https://nedlasting.geonorge.no/api/order",
         format="FGDB (zip) per county",
         target="ar50/ar50_{county}.gpkg",
         manual="Download 'Arealressurskart AR50' for Trøndelag from https://kartkatalog.geonorge.no (NIBIO, open) "
         "and run `areal import FILE --as ar50`.",
         method="geonorge_order",
-        params={"format": "FGDB 10.0", "projection": "25833", "area_type": "fylke", "unverified": "true"},
+        params={"format": "FGDB 10.0", "projection": "25833", "area_type": "fylke"},
+        unverified="no AR50 file or order was found in public: metadata UUID, format name and field names",
     ),
     columns={"arealtype": "str"},
     rename={"artype": "arealtype", "ARTYPE": "arealtype"},
     code_lists={"arealtype": AR50_ARTYPE},
     coverage=Coverage("features", note="where the AR50 file has features (a wall-to-wall map)"),
+    scale="1:50 000",
     tooltip=("arealtype",),
     style=Style(color="#9e9d24", fill_color="#e6ee9c", weight=0.3, fill_opacity=0.4),
     notes="Unverified: no real AR50 file was available; field artype and codes from NIBIO's product "
@@ -223,12 +233,12 @@ N50_AREALDEKKE = LayerSpec(
     publisher="Kartverket",
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
-    vintage="N50 Kartdata (edition of the file)",
+    vintage="N50 Kartdata",
     attribution="© Kartverket, N50 Kartdata (CC BY 4.0)",
     source=Source(
         patterns=(
-            "n50/*.gpkg#N50_Arealdekke_omrade",
-            "landuse/n50_arealdekke*.gpkg#arealdekke_all",
+            "n50/*.gpkg#n50_arealdekke",  # written by `areal fetch` / `areal import`
+            "landuse/n50_arealdekke*.gpkg#arealdekke_all",  # the east-Trondheim sample
         )
     ),
     fetch=Fetch(
@@ -236,18 +246,20 @@ N50_AREALDEKKE = LayerSpec(
         url="https://nedlasting.geonorge.no/geonorge/Basisdata/N50Kartdata/FGDB/"
         "Basisdata_{county}_{county_name}_25833_N50Kartdata_FGDB.zip",
         format="FGDB (zip) per county, theme layer N50_Arealdekke_omrade with objtype",
-        target="n50/N50_{county}_arealdekke.gpkg",
+        target="n50/N50_{county}_arealdekke.gpkg",  # layer n50_arealdekke
         manual="Download 'N50 Kartdata' for Trøndelag (FGDB, EUREF89 UTM33) from "
         "https://kartkatalog.geonorge.no (Kartverket) and run `areal import FILE --as n50_arealdekke "
         "--layer N50_Arealdekke_omrade`.",
         method="file",
-        params={"layer": "N50_Arealdekke_omrade", "unverified": "file name per county"},
+        params={"layer": "N50_Arealdekke_omrade"},
+        unverified="the per-county file name and the FGDB theme layer name (by analogy with N1000)",
     ),
     columns={"objtype": "str"},
     rename={"OBJTYPE": "objtype", "objekttypenavn": "objtype"},
     code_lists={"objtype": N50_ARTYPE},
     # N50 Arealdekke is wall-to-wall: it is mapped wherever it has features, whatever their class.
     coverage=Coverage("features", note="where the N50 Arealdekke file has features (a wall-to-wall map)"),
+    scale="1:50 000",
     tooltip=("objtype",),
     style=Style(
         color="#6d4c41",
@@ -271,7 +283,7 @@ FARMLAND = LayerSpec(
     publisher="NIBIO / Kartverket",
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
-    vintage="of each source",
+    vintage="AR5 / AR50 / N50",
     attribution="© NIBIO (AR5, AR50), © Kartverket (N50 Kartdata) (CC BY 4.0)",
     source=Source(patterns=(), reader="composite_farmland"),
     fetch=Fetch(

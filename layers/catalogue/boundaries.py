@@ -54,6 +54,7 @@ MUNICIPALITIES_SEA = LayerSpec(
     vintage="2024/25",
     attribution="© Kartverket, N1000 (CC BY 4.0)",
     source=Source(patterns=(N1000_GPKG,), layer="Kommune"),
+    scale="1:1 000 000",
     columns={"kommunenummer": "str", "kommunenavn": "str"},
     where={"kommunenummer": COUNTY_MUNICIPALITIES},
     tooltip=("kommunenavn", "kommunenummer"),
@@ -74,14 +75,22 @@ COUNTY = LayerSpec(
     licence_url=CC_BY_4_URL,
     vintage="2024",
     attribution="© Kartverket, Administrative enheter (CC BY 4.0)",
-    source=Source(patterns=("boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",), layer="Fylke"),
+    source=Source(
+        patterns=(
+            "boundaries/fylker_25833.gpkg#Fylke",  # written by `areal fetch county`
+            "boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",
+        ),
+        layer="Fylke",
+    ),
     fetch=Fetch(
         service="Geonorge nedlasting (Administrative enheter, fylker)",
         url="https://nedlasting.geonorge.no/geonorge/Basisdata/Fylker/GeoJSON/"
         "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",
         format="GeoJSON (zip)",
-        target="boundaries/Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip",
+        # the zip is read and its Fylke layer written as a GeoPackage (a .zip target cannot be written)
+        target="boundaries/fylker_25833.gpkg",
         manual="Download 'Administrative enheter fylker' as GeoJSON, EUREF89 UTM33, from https://kartkatalog.geonorge.no",
+        params={"layer": "Fylke"},
     ),
     columns={"fylkesnummer": "str", "fylkesnavn": "str"},
     where={"fylkesnummer": COUNTY_NUMBER},

@@ -37,16 +37,27 @@ BUSINESS_AREAS = LayerSpec(
     source=Source(
         patterns=("business/kommuneplan_arealformal_*.gpkg", "business/*.gpkg", "business/*.geojson")
     ),
+    # The national plan database publishes no WFS for kommuneplaner: OGC API Features (collection
+    # KpArealformålOmråde, storage CRS 25833), for Norge digitalt members (official-samples/
+    # kommuneplan/nap-ogcapi-feature-catalogue). Unverified: the collection id in the URL and the
+    # kommunenummer query parameter (the catalogue lists names and fields, not URLs).
     fetch=Fetch(
-        service="DiBK Nasjonal arealplanbase (kommuneplaner, WFS) or the county's own dataset",
-        url="https://nap.ft.dibk.no/services/wfs/kommuneplaner/",
-        format="GML 3.2 (WFS 2.0 GetFeature, SOSI KpArealformålOmråde)",
+        service="DiBK Nasjonal arealplanbase, kommuneplaner (OGC API Features; Norge digitalt access)",
+        url="https://nap.ft.dibk.no/services/rest/kommuneplaner/",
+        format="GeoJSON pages (OGC API Features, KpArealformålOmråde)",
         target="business/kommuneplan_arealformal_50.gpkg",
-        manual="Download 'Kommuneplaner' (SOSI/GML) for the municipalities from https://kartkatalog.geonorge.no, "
-        'or set [business_areas] url = "..." in <data dir>/fetch.toml to the county\'s business-area '
-        "dataset, or import a file with `areal import FILE --as business_areas`.",
-        method="plan_wfs",
-        params={"type_name": "app:KpArealformålOmråde", "srs": "EPSG:25833"},
+        manual="Download 'Kommuneplaner' (SOSI/GML) for the municipalities from https://kartkatalog.geonorge.no "
+        "and import it with `areal import FILE --as business_areas` (SOSI files are read), or set "
+        '[business_areas] url = "..." in <data dir>/fetch.toml to another OGC API Features service.',
+        method="ogcapi_features",
+        params={
+            "collection": "KpArealformålOmråde",
+            "epsg": "25833",
+            "limit": "1000",
+            "auth": "norge_digitalt",
+        },
+        unverified="the collection id in the URL, the kommunenummer query parameter and the login "
+        "scheme (the feature catalogue gives names and fields, not URLs; no raw response is public)",
     ),
     columns={"kommunenummer": "str", "arealformal": "str", "arealbruksstatus": "str"},
     # SOSI-GML names and the SOSI short names of SOSI-derived files (KPAREALFORMÅL, AREALSTATUS, KOMM).

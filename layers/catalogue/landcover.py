@@ -10,6 +10,33 @@ from areal.layers.catalogue._common import (
     N1000_GPKG,
 )
 
+# N1000's FGDB holds theme layers with an ``objtype`` column (N1000_Arealdekke_omrade,
+# N1000_Samferdsel_senterlinje ...); one class per layer exists only in the GML (hmalmedal/N1000,
+# R/datadoc.R). The fetch reads the theme layer and keeps the class's objtype. Theme layer names
+# other than N1000_Arealdekke_omrade and N1000_Samferdsel_senterlinje are unverified.
+N1000_THEMES = {
+    "Skog": ("N1000_Arealdekke_omrade", "Skog"),
+    "Myr": ("N1000_Arealdekke_omrade", "Myr"),
+    "ApentOmrade": ("N1000_Arealdekke_omrade", "ÅpentOmråde"),
+    "Tettbebyggelse": ("N1000_Arealdekke_omrade", "Tettbebyggelse"),
+    "Innsjo": ("N1000_Arealdekke_omrade", "Innsjø"),
+    "Havflate": ("N1000_Arealdekke_omrade", "Havflate"),
+    "Lufthavn": ("N1000_Arealdekke_omrade", "Lufthavn"),
+    "ElvBekk": ("N1000_Arealdekke_senterlinje", "ElvBekk"),
+    "Veglenke": ("N1000_Samferdsel_senterlinje", "Veglenke"),
+    "Bane": ("N1000_Samferdsel_senterlinje", "Bane"),
+    "Stasjon": ("N1000_Samferdsel_posisjon", "Stasjon"),
+    "LuftledningLH": ("N1000_BygningerOgAnlegg_senterlinje", "LuftledningLH"),
+    "Naturvernomrade": ("N1000_Restriksjonsomrader_omrade", "Naturvernområde"),
+    "Kommune": ("N1000_AdministrativeOmrader_omrade", "Kommune"),
+}
+
+
+def n1000_fetch_params(layer: str) -> dict[str, str]:
+    """``layer`` (the FGDB theme layer) and ``objtype`` (the class) of an N1000 class."""
+    theme, objtype = N1000_THEMES.get(layer, ("N1000_Arealdekke_omrade", layer))
+    return {"layer": theme, "objtype": objtype}
+
 
 def _n1000(id, layer, nb, en, style, theme="landcover", geometry_type="Polygon", **kw) -> LayerSpec:
     # N1000 layers differ only in layer name, titles and style: one declaration each, same provenance.
@@ -30,11 +57,13 @@ def _n1000(id, layer, nb, en, style, theme="landcover", geometry_type="Polygon",
             service="Geonorge nedlasting (N1000 Kartdata)",
             url=N1000_FETCH_URL,
             format="FGDB (zip), clipped to Trøndelag by `areal fetch`",
-            target=N1000_GPKG,
+            target=N1000_GPKG,  # one layer per class, added to the GeoPackage (the others are kept)
             manual="Download 'N1000 Kartdata' (FGDB, EUREF89 UTM33) from https://kartkatalog.geonorge.no",
+            params=n1000_fetch_params(layer),
         ),
         style=style,
         redistributable=True,
+        scale="1:1 000 000",
         notes="1:1 000 000, coarse: region-wide context, not parcel decisions.",
         **kw,
     )

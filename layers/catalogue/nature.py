@@ -56,11 +56,14 @@ NATIONAL_PARKS = LayerSpec(
         format="FGDB (zip)",
         target=N1000_GPKG,
         manual="Download 'N1000 Kartdata' from https://kartkatalog.geonorge.no",
+        # the FGDB's theme layer with objtype (layer name unverified; see landcover.N1000_THEMES)
+        params={"layer": "N1000_Restriksjonsomrader_omrade", "objtype": "Naturvernområde"},
     ),
     columns={"navn": "str", "verneform": "str"},
     code_lists={"verneform": VERNEFORM},
     tooltip=("navn", "verneform", "vernedato"),
     style=Style(color="#1b5e20", fill_color="#66bb6a", weight=1.2, fill_opacity=0.3, default_visible=True),
+    scale="1:1 000 000",
     redistributable=True,
     notes="8 national parks at 1:1M; inland reserves come with the full Naturbase layer via fetch.",
 )

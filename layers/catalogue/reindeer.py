@@ -68,6 +68,9 @@ _REIN_RENAME = {
     "reindriftsesongomrade": "sesongomrade",
     "reindriftSesongomrade": "sesongomrade",
     "SESOMR": "sesongomrade",
+    "sesomr": "sesongomrade",  # NIBIO's files (topo_rein schema): lower case
+    "beitebrukerid": "reinbeitedistrikt",
+    "distkode": "reinbeitedistrikt",  # districts: the code, no name field
     "reinbeitebrukerID": "reinbeitedistrikt",
     "reinbeitebrukerid": "reinbeitedistrikt",
     "BEITEBRUKERID": "reinbeitedistrikt",
@@ -87,6 +90,11 @@ def _official(dataset: str, target: str, method: str = "file", layer: str = "") 
         params={"datasets": ",".join(SEASON_DATASETS)}
         if method == "nibio_seasons"
         else ({"layer": layer} if layer else {}),
+        # NIBIO's URL pattern is known; the five årstidsbeite file names and the FGDB layer names
+        # are not confirmed by any public file (README of the shared data, official-samples)
+        unverified="the årstidsbeite file names and the FGDB layer names"
+        if method == "nibio_seasons"
+        else "",
     )
 
 
@@ -185,7 +193,7 @@ REINDEER_DISTRICTS = LayerSpec(
     columns={"reinbeitedistrikt": "str"},
     rename=_REIN_RENAME,
     clip_to_county=True,
-    tooltip=("reinbeitedistrikt", "distriktsnavn"),
+    tooltip=("reinbeitedistrikt",),
     style=Style(color="#4e342e", fill_opacity=0.0, weight=1.2, dash_array="6 3"),
 )
 

@@ -22,6 +22,7 @@ ELEVATION = LayerSpec(
         manual="Download 'DTM 10' (or 50) for Trøndelag from https://hoydedata.no/LaserInnsyn2/ (Eksport) and save "
         "the mosaic as <data dir>/terrain/dtm10_trondelag_25833.tif",
         method="wcs_dtm",
+        unverified="the coverage name and parameters: no WCS capabilities document of the service is public",
         params={"coverage": "nhm_dtm_topo_25833", "resolution": "50", "tile_px": "2000"},
     ),
     notes="The local ETOPO1 copy is 1 km: slopes are smoothed, peaks low; it exercises the terrain code only.",

@@ -219,13 +219,24 @@ def test_gml_without_land_use_areas_names_its_layers():
     )
 
 
-def test_kommuneplan_gml_recording_read():
-    plan = read_plan(RECORDED / "wfs_kommuneplaner_KpArealformalOmrade.gml")
+def _ogc_page_with_crs(tmp_path):
+    # the recorded OGC API page (the WFS GML recording was removed: no such service exists); saved
+    # with its CRS, which the service states in the Content-Crs header
+    page = json.loads((RECORDED / "ogcapi_kommuneplaner_bbox.json").read_text(encoding="utf-8"))
+    page["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25833"}}
+    p = tmp_path / "kommuneplaner.json"
+    p.write_text(json.dumps(page), encoding="utf-8")
+    return p
+
+
+def test_kommuneplan_ogc_recording_read(tmp_path):
+    page = _ogc_page_with_crs(tmp_path)
+    plan = read_plan(page)
     assert plan.attrs["kind"] == "kp" and len(plan) == 6
     assert plan["arealformal"].tolist() == ["1300", "1300", "1110", "1300", "5100", "1300"]
     assert plan["arealbruksstatus"].tolist() == ["1", "2", "1", "2", "1", "1"]
     assert plan["kommunenummer"].tolist() == ["5001"] * 3 + ["5028"] * 3
-    only = read_plan(RECORDED / "wfs_kommuneplaner_KpArealformalOmrade.gml", kommune="5028")
+    only = read_plan(page, kommune="5028")
     assert only["kommunenummer"].tolist() == ["5028"] * 3
 
 

@@ -246,7 +246,8 @@ def test_account_json_and_its_geopackage_tables(empty_data_dir, tmp_path):
     con = sqlite3.connect(out)
     kinds = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents"))
     con.close()
-    assert kinds == {"land_account": "features", "missing_layers": "attributes"}
+    # the datasets behind the figures travel with them: the provenance table (realdata)
+    assert kinds == {"land_account": "features", "missing_layers": "attributes", "provenance": "attributes"}
     # the same figures as the text table
     from areal.apps.commands.account import format_ha
 

@@ -238,3 +238,13 @@ def test_conflict_table_and_report_say_not_mapped():
     outside = find_conflicts(prop, layers, table, coverage={"forest": box(5000, 0, 6000, 100)}).summary()
     row = outside.set_index("pair").loc["business_areas × forest"]
     assert row["reason"] == "outside_coverage" and math.isnan(row["area_ha"])
+
+
+def test_a_coverage_file_is_never_read_as_a_source(tmp_path):
+    from areal.layers import registry
+
+    _write(_frame(box(X0, Y0, X0 + 10, Y0 + 10), arealtype=["21"]), tmp_path / "ar5" / "ar5_x.gpkg")
+    cov.write_sidecar(tmp_path / "ar5" / "ar5_x.gpkg", box(X0, Y0, X0 + 50, Y0 + 50), description="x")
+    (tmp_path / "ar5" / "ar5_x.gpkg").unlink()  # only the coverage file is left: the layer is missing
+    files, _, _ = loader.find_sources(registry.get("ar5"), tmp_path)
+    assert files == []

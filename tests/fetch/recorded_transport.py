@@ -10,6 +10,7 @@ import io
 import json
 import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,18 +55,31 @@ class RecordedTransport:
         self.requests = []
         self.cut_after = dict(cut_after or {})
 
+    def match(self, url: str) -> tuple[str, Path]:
+        """The recording of ``url``: an index key with the same base whose query parameters are all
+        in the request's (the most specific wins); a key without a query matches any query."""
+        base, _, query = url.partition("?")
+        have = set(urllib.parse.parse_qsl(query))
+        best = None
+        for key, path in self.index.items():
+            kbase, _, kquery = key.partition("?")
+            want = set(urllib.parse.parse_qsl(kquery))
+            if kbase == base and want <= have and (best is None or len(want) > best[0]):
+                best = (len(want), key, path)
+        if best is None:
+            raise AssertionError(f"no recorded response for {url}")
+        return best[1], best[2]
+
     def __call__(self, req):
         self.requests.append(req)
-        base = req.url.split("?")[0]
-        if base not in self.index:
-            raise AssertionError(f"no recorded response for {req.url}")
-        body = self.index[base].read_bytes()
+        base, path = self.match(req.url)
+        body = path.read_bytes()
         start, status = 0, 200
         rng = dict(req.headers).get("Range")
         if rng:
             start = int(re.match(r"bytes=(\d+)-", rng).group(1))
             status = 206
-        cut = self.cut_after.pop(base, None)
+        cut = self.cut_after.pop(base.split("?")[0], None)
         return RecordedResponse(body, status, start, cut)
 
 
@@ -83,12 +97,16 @@ def build_official_data_dir(path: Path) -> Path:
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_fixtures  # noqa: F401  (the fixture generator; its constants place the data)
 
+    path.mkdir(parents=True, exist_ok=True)
+    # FKB-AR5 needs a GeoID token: from the data directory's fetch.toml (a recorded, not a real one)
+    (path / "fetch.toml").write_text('[credentials.geoid]\ntoken = "recorded-token"\n', encoding="utf-8")
     ctx = fetch.FetchContext(
         data_dir=path,
         transport=RecordedTransport(),
         progress=False,
         municipalities=["5001", "5028"],
         bbox=make_fixtures.DTM_BBOX,
+        poll_s=0.0,
     )
     for lid in (
         "business_areas",

@@ -18,23 +18,31 @@ def _listing(d: Path) -> list[str]:
     return sorted(str(p.relative_to(d)) for p in d.rglob("*"))
 
 
+TOKEN = "recorded-geoid-token"
+
+
 @pytest.fixture
 def ctx(tmp_path):
     d = tmp_path / "data"
     d.mkdir()
+    # the GeoID token for FKB-AR5 orders comes from the data directory's fetch.toml here
+    (d / "fetch.toml").write_text(f'[credentials.geoid]\ntoken = "{TOKEN}"\n')
     return fetch.FetchContext(
         data_dir=d,
         transport=RecordedTransport(),
         progress=False,
         municipalities=["5001", "5028"],
         bbox=(270_000.0, 7_040_000.0, 271_000.0, 7_041_000.0),
+        poll_s=0.0,
+        backoff=0.0,
     )
 
 
 def test_every_mission_fetcher_has_a_recording():
     index = json.loads((RECORDED / "index.json").read_text())
+    ogc = registry.get("business_areas").fetch
+    assert ogc.url + "collections/KpArealform%C3%A5lOmr%C3%A5de/items" in index
     for lid in (
-        "business_areas",
         "reindeer_migration_routes",
         "reindeer_districts",
         "protected_areas",
@@ -64,15 +72,27 @@ def test_reindeer_seasons_parsed_with_calving_land(ctx):
     assert calving.geometry.area.sum() == pytest.approx(2 * 4e6)  # two 2×2 km squares
 
 
-def test_ar5_order_per_municipality(ctx):
+def test_ar5_order_with_token_and_polling(ctx):
     res = fetch.fetch_layer("ar5", ctx)
     assert res.targets == ["ar5/ar5_5001.gpkg", "ar5/ar5_5028.gpkg"]
     order = ctx.transport.requests[0]
     assert order.method == "POST" and order.url == "https://nedlasting.geonorge.no/api/order"
     body = json.loads(order.data)
     line = body["orderLines"][0]
-    assert line["metadataUuid"] == "280bbd7a-5ce9-4c83-9e15-ac162cabd8a6"
-    assert [a["code"] for a in line["areas"]] == ["5001", "5028"] and line["formats"] == [{"name": "FGDB"}]
+    assert line["metadataUuid"] == "166382b4-82d6-4ea9-a68e-6fd0c87bf788"  # FKB-AR5's download distribution
+    assert [a["code"] for a in line["areas"]] == ["5001", "5028"] and line["formats"] == [
+        {"name": "FGDB 10.0"}
+    ]
+    assert line["projections"][0]["codespace"] == "http://www.opengis.net/def/crs/EPSG/0/25833"
+    # one file was WaitingForProcessing: the order was asked again before anything was downloaded
+    urls = [r.url for r in ctx.transport.requests]
+    assert urls[1] == "https://nedlasting.geonorge.no/api/order/rec-0001"
+    assert res.notes[0] == "order rec-0001: 1 status check(s)" and res.notes[1].startswith(
+        "unverified fetcher"
+    )
+    assert all(dict(r.headers)["Authorization"] == f"Bearer {TOKEN}" for r in ctx.transport.requests)
+    manifest = (ctx.data_dir / fetch.MANIFEST).read_text()
+    assert TOKEN not in manifest  # the secret is never written down
     g = loader.load("ar5", ctx.data_dir, cache=False, strict=True)
     assert len(g) == 18
     farmland = g[g["arealtype"].isin(["21", "22", "23"])]
@@ -81,12 +101,37 @@ def test_ar5_order_per_municipality(ctx):
     assert sorted(forest["skogbonitet"].unique()) == ["11", "13", "14"]
 
 
-def test_business_areas_wfs_gml(ctx):
+def test_ar5_without_token_says_how_to_get_access(ctx, monkeypatch):
+    (ctx.data_dir / "fetch.toml").unlink()
+    monkeypatch.delenv("AREAL_GEOID_TOKEN", raising=False)
+    with pytest.raises(FetchError, match="AREAL_GEOID_TOKEN") as err:
+        fetch.fetch_layer("ar5", ctx)
+    assert "GeoID" in str(err.value) and ctx.transport.requests == []  # nothing was sent
+
+
+def test_order_that_never_gets_ready_stops(ctx):
+    ctx.poll_max = 0
+    with pytest.raises(FetchError, match="not ready after 0 checks .waiting: 5028"):
+        fetch.fetch_layer("ar5", ctx)
+
+
+def test_business_areas_ogc_api_features_paged(ctx, monkeypatch):
+    monkeypatch.setenv("AREAL_NORGE_DIGITALT_USER", "kommune")
+    monkeypatch.setenv("AREAL_NORGE_DIGITALT_PASSWORD", "hemmelig")
     res = fetch.fetch_layer("business_areas", ctx)
-    req = ctx.transport.requests[0]
-    assert "request=GetFeature" in req.url and "typeNames=app%3AKpArealform%C3%A5lOmr%C3%A5de" in req.url
-    assert "bbox=270000%2C7040000%2C271000%2C7041000" in req.url
-    assert res.n_features == 6
+    urls = [r.url for r in ctx.transport.requests]
+    items = (
+        "https://nap.ft.dibk.no/services/rest/kommuneplaner/collections/KpArealform%C3%A5lOmr%C3%A5de/items"
+    )
+    assert all(u.startswith(items + "?") for u in urls) and len(urls) == 3  # 5001 in two pages, 5028 in one
+    assert (
+        "kommunenummer=5001" in urls[0]
+        and "crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F25833" in urls[0]
+    )
+    assert "offset=2" in urls[1]  # the rel=next link of the first page
+    assert dict(ctx.transport.requests[0].headers)["Authorization"].startswith("Basic ")
+    assert res.n_features == 6 and res.notes[0] == "3 page(s) from collection KpArealformålOmråde"
+    assert "hemmelig" not in (ctx.data_dir / fetch.MANIFEST).read_text()
     g = loader.load("business_areas", ctx.data_dir, cache=False, strict=True)
     rep = g.attrs["load_report"]
     assert len(g) == 4 and rep["n_filtered"] == 2 and rep["n_repaired"] == 1  # the bow-tie
@@ -96,17 +141,20 @@ def test_business_areas_wfs_gml(ctx):
         ("5028", "1"),
         ("5028", "2"),
     ]
-    assert (g["arealformal"] == "1300").all()
+    assert (g["arealformal"] == "1300").all() and set(g["planidentifikasjon"]) == {"2021001", "2019002"}
 
 
-def test_business_areas_from_county_url_in_fetch_toml(ctx):
-    (ctx.data_dir / "fetch.toml").write_text(
-        f'[business_areas]\nurl = "{registry.get("business_areas").fetch.url}"\n'
-    )
-    ctx.config = fetch.load_config(ctx.data_dir)
-    fetch.fetch_layer("business_areas", ctx)
-    # the configured URL is fetched as it is (no WFS query string added)
-    assert [r.url for r in ctx.transport.requests] == [registry.get("business_areas").fetch.url]
+def test_business_areas_ogc_bbox_filter(ctx):
+    ctx.municipalities = None
+    res = fetch.fetch_layer("business_areas", ctx)
+    (req,) = ctx.transport.requests
+    assert "bbox=270000%2C7040000%2C271000%2C7041000" in req.url and "bbox-crs=" in req.url
+    assert res.n_features == 6
+    # the layer is mapped where it was asked for: a site outside the box is "not mapped"
+    from areal.layers.coverage import coverage_geometry
+
+    cov = coverage_geometry("business_areas", ctx.data_dir)
+    assert cov.kind == "sidecar" and cov.geometry.bounds == (270000.0, 7040000.0, 271000.0, 7041000.0)
 
 
 def test_protected_areas_and_aquaculture(ctx):
@@ -116,7 +164,9 @@ def test_protected_areas_and_aquaculture(ctx):
     assert set(g["verneform"]) == {"Naturreservat", "Nasjonalpark", "MarintVerneomraade"}
     fetch.fetch_layer("aquaculture_sites", ctx)
     a = loader.load("aquaculture_sites", ctx.data_dir, cache=False, strict=True)
-    assert sorted(a["site_id"]) == [12345, 23456]  # Nordland site outside the county
+    # the real rows (Ås, Frogn) and the Nordland site lie outside the county; the permit without a
+    # site (empty LOK_NR) is left out, not a crash
+    assert sorted(a["site_id"]) == [12345, 23456]
     site = a.set_index("site_id").loc[12345]
     assert site["species"] == "Laks, Regnbueørret" and site["placement"] == "SJØ"
     assert site["kommunenummer"] == "5054"
@@ -278,3 +328,62 @@ def test_every_mission_layer_loads_from_official_data_dir(official_data_dir, lay
     g = loader.load(layer, official_data_dir, cache=False, strict=True)
     assert len(g) > 0 and g.crs.to_epsg() == 25833 and g.is_valid.all()
     assert g.attrs["load_report"]["origin"] == "data"
+
+
+class _Files:
+    """A transport serving given local files by URL (for fetchers tested on real or derived files)."""
+
+    def __init__(self, files):
+        self.files, self.requests = files, []
+
+    def __call__(self, req):
+        from recorded_transport import RecordedResponse
+
+        self.requests.append(req)
+        return RecordedResponse(Path(self.files[req.url.split("?")[0]]).read_bytes())
+
+
+def test_county_fetch_writes_a_geopackage(ctx, real_data):
+    # the real county zip as the service's answer: the fetch reads it and writes the Fylke layer
+    spec = registry.get("county")
+    ctx.transport = _Files(
+        {spec.fetch.url: real_data / "boundaries" / "Basisdata_0000_Norge_25833_Fylker_GeoJSON.zip"}
+    )
+    res = fetch.fetch_layer("county", ctx)
+    assert res.targets == ["boundaries/fylker_25833.gpkg"]
+    g = loader.load("county", ctx.data_dir, cache=False, strict=True)
+    assert len(g) == 1 and g.crs.to_epsg() == 25833 and g.loc[0, "fylkesnummer"] == "50"
+
+
+def test_n1000_theme_layers_by_objtype_append_to_the_geopackage(ctx, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    # a theme layer as in N1000's FGDB: one layer, the class in objtype
+    theme = gpd.GeoDataFrame(
+        {"objtype": ["Skog", "Myr", "Skog", "ÅpentOmråde"]},
+        geometry=[box(270000 + i * 1000, 7040000, 270900 + i * 1000, 7040900) for i in range(4)],
+        crs="EPSG:25833",
+    )
+    gdb = tmp_path / "N1000.gdb"
+    theme.to_file(gdb, layer="N1000_Arealdekke_omrade", driver="OpenFileGDB")
+    import shutil
+
+    zipped = shutil.make_archive(str(tmp_path / "n1000"), "zip", tmp_path, "N1000.gdb")
+    url = registry.get("forest").fetch.url
+    ctx.transport = _Files({url: zipped})
+    target = ctx.data_dir / "n1000" / "N1000_trondelag_25833.gpkg"
+    target.parent.mkdir(parents=True)
+    gpd.GeoDataFrame(
+        {"kommunenummer": ["5001"], "kommunenavn": ["Trondheim"]},
+        geometry=[box(260000, 7030000, 290000, 7050000)],
+        crs="EPSG:25833",
+    ).to_file(target, layer="Kommune")
+    for lid in ("forest", "mire"):
+        fetch.fetch_layer(lid, ctx)
+    import pyogrio
+
+    layers = {n for n, _ in pyogrio.list_layers(target)}
+    assert layers == {"Kommune", "Skog", "Myr"}  # appended, never wiped
+    assert len(gpd.read_file(target, layer="Skog")) == 2 and len(gpd.read_file(target, layer="Myr")) == 1
+    assert registry.get("forest").fetch.params == {"layer": "N1000_Arealdekke_omrade", "objtype": "Skog"}

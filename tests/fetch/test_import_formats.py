@@ -1,11 +1,12 @@
 """`areal import FILE --as LAYER`: every format, column maps, refusals, and fetch ≡ import."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from areal.apps.cli import main
-from areal.geo.errors import LayerValidationError, RuleError
+from areal.geo.errors import ImplausibleLocationError, LayerValidationError, RuleError
 from areal.layers import fetch, loader
 from areal.layers.importer import ColumnMap, import_file, normalise_columns
 from click.testing import CliRunner
@@ -45,13 +46,21 @@ def test_import_each_format(tmp_path, name, cmap):
 
 
 def test_fetched_and_imported_layers_are_the_same(tmp_path):
-    """The recorded WFS answer, fetched or imported, gives the same cleaned layer."""
+    """The recorded OGC API answer, fetched or saved and imported, gives the same cleaned layer."""
     a, b = tmp_path / "a", tmp_path / "b"
     fetch.fetch_layer(
         "business_areas",
         fetch.FetchContext(data_dir=a, transport=RecordedTransport(), progress=False, bbox=(0, 0, 1, 1)),
     )
-    import_file(RECORDED / "wfs_kommuneplaner_KpArealformalOmrade.gml", "business_areas", data_dir=b)
+    # a saved page carries no CRS (the service names it in the Content-Crs header): refused as WGS84
+    # coordinates that are not; saved with its CRS it imports
+    with pytest.raises(ImplausibleLocationError, match="not longitude/latitude"):
+        import_file(RECORDED / "ogcapi_kommuneplaner_bbox.json", "business_areas", data_dir=b)
+    page = json.loads((RECORDED / "ogcapi_kommuneplaner_bbox.json").read_text(encoding="utf-8"))
+    page["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25833"}}
+    saved = tmp_path / "page.geojson"
+    saved.write_text(json.dumps(page), encoding="utf-8")
+    import_file(saved, "business_areas", data_dir=b)
     ga = loader.load("business_areas", a, cache=False)
     gb = loader.load("business_areas", b, cache=False)
     cols = ["kommunenummer", "planidentifikasjon", "arealformal", "arealbruksstatus"]
