@@ -424,7 +424,9 @@ def test_upload_gives_a_site_report(planner_server, visit, site_file):
     assert visit.page.locator(".areal-intersections").count() == 1
     # the conflict engine (rule basis) and the suitability engine (score per profile) fill their slots
     assert "Næringsområder i kommuneplan" in visit.text(".areal-conflicts")  # the pair in words
-    assert "data_centre" in visit.text(".areal-suitability")
+    assert "Datasenter" in visit.text(".areal-suitability") and "data_centre" not in visit.text(
+        ".areal-suitability"
+    )
     assert "Kraftledning" in visit.text(".areal-distances")
     visit.map.locator("#areal-legend", has_text="Valgt område").wait_for(timeout=5_000)
     visit.page.wait_for_timeout(800)
