@@ -57,25 +57,20 @@ def render_analysis_pdf(
     when: date | None = None,
 ) -> Path:
     """Write the area analysis as a PDF to ``out`` (atomically) and return the path."""
-    from areal.apps.report import _fonts, write_pdf
+    from areal.apps.report import pdf_escape, pdf_styles, write_pdf
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     lang = "en" if lang == "en" else "nb"
     t = TEXT[lang]
     when = when or date.today()
-    font, bold = _fonts()
-    ss = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=ss["BodyText"], fontName=font, fontSize=9, leading=12)
+    st = pdf_styles()
+    font, body, h1, h2 = st.font, st.body, st.h1, st.h2
     cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9)
-    h1 = ParagraphStyle("h1", parent=ss["Heading1"], fontName=bold, fontSize=16)
-    h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName=bold, fontSize=12, spaceBefore=8)
-
-    def esc(s: str) -> str:
-        return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    esc = pdf_escape
 
     ctx_title = result.context.title_en if lang == "en" else result.context.title_nb
     title = t["title"].format(name=name or ctx_title)

@@ -515,26 +515,53 @@ def _table(df: pd.DataFrame, font: str, bold: str, col_widths=None):
     return tbl
 
 
+@dataclass(frozen=True)
+class PdfStyles:
+    """The paragraph styles every PDF of the project uses (body 9 pt, small 7.5 pt, headings)."""
+
+    font: str
+    bold: str
+    body: object
+    small: object
+    h1: object
+    h2: object
+
+
+def pdf_styles() -> PdfStyles:
+    """The project's PDF paragraph styles, with the fonts that carry Norwegian and Sámi letters."""
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+
+    font, bold = _fonts()
+    ss = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=ss["BodyText"], fontName=font, fontSize=9, leading=12)
+    return PdfStyles(
+        font,
+        bold,
+        body,
+        ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5),
+        ParagraphStyle("h1", parent=ss["Heading1"], fontName=bold, fontSize=16),
+        ParagraphStyle("h2", parent=ss["Heading2"], fontName=bold, fontSize=12, spaceBefore=8),
+    )
+
+
+def pdf_escape(s: object) -> str:
+    """Text for a reportlab Paragraph (its mini-markup): ``&``, ``<`` and ``>`` escaped."""
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def render_report(
     inputs: ReportInputs, out: str | os.PathLike, *, lang: str = "nb", when: date | None = None
 ) -> Path:
     """Write the PDF report of ``inputs`` to ``out`` (atomically) and return the path."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import Image, Paragraph, Spacer
 
     t = TEXT[lang]
     when = when or date.today()
-    font, bold = _fonts()
-    ss = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=ss["BodyText"], fontName=font, fontSize=9, leading=12)
-    small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5)
-    h1 = ParagraphStyle("h1", parent=ss["Heading1"], fontName=bold, fontSize=16)
-    h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName=bold, fontSize=12, spaceBefore=8)
-
-    def esc(s: str) -> str:
-        return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    st = pdf_styles()
+    font, bold, body, small, h1, h2 = st.font, st.bold, st.body, st.small, st.h1, st.h2
+    esc = pdf_escape
 
     title = t[f"title_{'muni' if inputs.kind == 'municipality' else inputs.kind}"].format(name=inputs.name)
     story = [Paragraph(esc(title), h1)]
