@@ -917,7 +917,9 @@ def fetch_ogcapi_features(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     else:
         xmin, ymin, xmax, ymax = ctx.bbox or tuple(_county_mask(ctx.data_dir).bounds)
         queries = [{**common, "bbox": f"{xmin:.0f},{ymin:.0f},{xmax:.0f},{ymax:.0f}", "bbox-crs": crs_uri}]
-    frames, dls, seen = [], [], set()
+    frames: list = []
+    dls: list = []
+    seen: set = set()
     for q in queries:
         url: str | None = items + "?" + urllib.parse.urlencode(q)
         while url is not None:
@@ -1137,7 +1139,12 @@ def fetch_layer(layer_id: str, ctx: FetchContext) -> FetchResult:
 
 def unverified() -> dict[str, str]:
     """Fetchable layers whose service details no real public sample confirms, and what is unverified."""
-    return {n: registry.get(n).fetch.unverified for n in fetchable() if registry.get(n).fetch.unverified}
+    out = {}
+    for n in fetchable():
+        note = _fetch(registry.get(n)).unverified
+        if note:
+            out[n] = note
+    return out
 
 
 def fetch_layers(layer_ids: Iterable[str], ctx: FetchContext) -> list[FetchResult]:
