@@ -27,6 +27,8 @@ TESTS = (
     "test_offline_base_map_when_tiles_fail",
     "test_side_panel_folds_and_overlays_leave_with_their_tab",
     "test_public_viewer_sees_no_developer_help_and_the_grid_credit",
+    "test_every_planner_page_in_norwegian_then_english_then_back",
+    "test_pdf_report_downloads_from_the_app",
 )
 
 

@@ -397,12 +397,13 @@ def test_upload_gives_a_site_report(planner_server, visit, site_file):
     elapsed = time.perf_counter() - t0
     print(f"upload → site report in the page: {elapsed:.2f} s")
     assert elapsed <= 2.0
-    assert "400.00 ha" in text and "4,000.0 daa" in text and "Trondheim" in text
+    flat = text.replace("\xa0", " ")  # Norwegian numbers: no-break space, decimal comma
+    assert "400,00 ha" in flat and "4 000,0 daa" in flat and "Trondheim" in text
     assert "omrade_trondheim.geojson" in text
     assert visit.page.locator(".areal-intersections").count() == 1
     # the conflict engine (rule basis) and the suitability engine (score per profile) fill their slots
-    assert "business_areas ×" in visit.text(".areal-conflicts")
-    assert "data_centre" in visit.text(".areal-suitability")
+    assert "Næringsområder i kommuneplan (arealformål 1300) ×" in visit.text(".areal-conflicts")
+    assert "Datasenter" in visit.text(".areal-suitability")
     assert "Kraftledning" in visit.text(".areal-distances")
     visit.map.locator("#areal-legend", has_text="Valgt område").wait_for(timeout=5_000)
     visit.page.wait_for_timeout(800)
@@ -1166,6 +1167,8 @@ def test_every_planner_page_in_norwegian_then_english_then_back(planner_server, 
     visit.page.wait_for_timeout(1000)
     found += _scan_tabs(visit, "en", "planner-en")
     visit.page.locator(".bk-tab").first.click()
+    visit.page.get_by_text("No site selected yet.").wait_for(timeout=10_000)
+    visit.page.wait_for_timeout(1000)
     visit.shot("workflow_english")
     visit.page.get_by_role("button", name="Norsk").click()
     visit.page.get_by_text("Arealkart Trøndelag").first.wait_for(timeout=10_000)
