@@ -422,7 +422,7 @@ def test_broken_upload_shows_an_error_and_keeps_the_report(planner_server, visit
     broken.write_text('{"type": "FeatureCollection", "features": [')
     visit.upload(broken)
     assert "broken.geojson kan ikke leses" in visit.text(".areal-error")
-    assert "400.00 ha" in visit.text(".areal-site-summary")  # nothing else lost
+    assert "400,00 ha" in visit.text(".areal-site-summary")  # nothing else lost
     visit.shot("broken_upload")
     # The server keeps running: a new visit works.
     assert planner_server.alive()
@@ -548,8 +548,12 @@ def test_conflicts_run_shows_a_table_and_polygons(planner_server, visit):
     t0 = time.perf_counter()
     text = visit.text(".areal-conf-pairs", timeout=60_000)
     print(f"conflicts run (osm_business against every rule layer): {time.perf_counter() - t0:.2f} s")
-    assert "business_areas ×" in text
+    assert "Næringsområder i kommuneplan (arealformål 1300) ×" in text and "business_areas" not in text
     assert visit.text(".areal-conf-munis")
+    from tests.apps.textscan import problems
+
+    assert problems(text, "nb", "conflict pairs") == []  # no raw status or reason codes either
+    assert problems(visit.text(".areal-conf-munis"), "nb", "conflicts per municipality") == []
     _wait_overlay(visit, "conflicts")
     assert visit.map.locator("path.leaflet-interactive").count() > 38  # conflict polygons on the map
     visit.shot("conflicts")
