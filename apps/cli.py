@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from areal.geo.errors import ArealError
 
 DATA_DIR_OPTION = click.option(
     "--data-dir",
@@ -19,32 +18,184 @@ DATA_DIR_OPTION = click.option(
 )
 
 
-class ArealGroup(click.Group):
-    """Click group that turns errors into one clear line (exit code 1), no traceback.
+EXIT_OK = 0
+"""The command did what was asked."""
+EXIT_FAILED = 1
+"""The command line was right but the run failed: a layer missing from the data directory, a data
+file that cannot be read, an unreachable service or scenario store, a write refused by the disk."""
+EXIT_USAGE = 2
+"""Bad usage or value: an unknown option or command, a value out of range (``--resolution -5``,
+``--distance-res 300`` on 250 m cells), an unknown layer, profile or municipality, a file named on the
+command line that does not exist or cannot be used (refused, empty, the wrong geometry, outside Norway),
+data that breaks a layer's schema."""
+EXIT_INTERNAL = 3
+"""An internal error (a bug): reported in one line; ``AREAL_DEBUG=1`` shows the traceback."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl+C."""
 
-    Project errors (:class:`~areal.geo.errors.ArealError`) name the file and the problem. Anything
-    else is a bug: it is reported in one line as an internal error (set ``AREAL_DEBUG=1`` for
-    the traceback).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 1 the run failed (missing layer, unreadable data, service or store "
+    "unreachable, disk full); 2 bad usage or value (option, value, name, input file, data breaking a "
+    "layer's schema); 3 internal error (a bug; "
+    "AREAL_DEBUG=1 shows the traceback); 130 interrupted. Errors are one line on stderr; results go "
+    "to stdout, notes and progress to stderr (silenced by --quiet)."
+)
+
+
+def _one_line(text: str) -> str:
+    # A message with several lines (a list of problems) stays one line on the terminal.
+    return "; ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def classify_error(exc: BaseException) -> tuple[int, str]:
+    """The exit code and the one-line message for an error that ended a command.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the command raised.
+
+    Returns
+    -------
+    (int, str)
+        :data:`EXIT_USAGE` for bad usage or values, :data:`EXIT_FAILED` for a run that failed on
+        its data or environment, :data:`EXIT_INTERNAL` for anything else (a bug).
+
+    Examples
+    --------
+    >>> from areal.geo.errors import LayerMissingError, UnknownNameError
+    >>> classify_error(ValueError("resolution must be positive, got -5"))
+    (2, 'Error: resolution must be positive, got -5')
+    >>> classify_error(UnknownNameError("'x' is not a known layer"))
+    (2, "Error: UnknownNameError: 'x' is not a known layer")
+    >>> classify_error(LayerMissingError("layer 'ar5' is missing"))[0]
+    1
+    >>> classify_error(ZeroDivisionError("division by zero"))[0]
+    3
+    """
+    from areal.geo import errors as E
+
+    if isinstance(exc, click.UsageError):
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        return EXIT_USAGE, f"Error: {_one_line(exc.format_message())}{hint}"
+    if isinstance(exc, click.ClickException):
+        return exc.exit_code, f"Error: {_one_line(exc.format_message())}"
+    if isinstance(exc, (KeyboardInterrupt, click.Abort)):
+        return EXIT_INTERRUPTED, "Aborted."
+    failed = (
+        E.LayerMissingError,
+        E.FetchError,
+        E.StoreError,
+        E.ScenarioSchemaError,
+        E.BudgetExceededError,
+    )
+    usage = (
+        E.InputFileError,
+        E.InputGeometryError,
+        ValueError,
+        KeyError,
+        FileNotFoundError,
+        IsADirectoryError,
+        NotADirectoryError,
+    )
+    if isinstance(exc, E.ArealError):
+        code = EXIT_FAILED if isinstance(exc, failed) or not isinstance(exc, usage) else EXIT_USAGE
+        return code, f"Error: {type(exc).__name__}: {_one_line(exc)}"
+    if isinstance(exc, (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+        return EXIT_USAGE, f"Error: {_one_line(exc)}"
+    if isinstance(exc, OSError):  # disk full, permission denied, ...
+        return EXIT_FAILED, f"Error: {_one_line(exc)}"
+    return EXIT_INTERNAL, (
+        f"Error: internal error ({type(exc).__name__}: {_one_line(exc)}); set AREAL_DEBUG=1 for the "
+        "traceback and please report it"
+    )
+
+
+class ArealGroup(click.Group):
+    """Click group whose errors end in one line on stderr and a documented exit code, no traceback.
+
+    Every error of every sub-command ends here (:meth:`main`), also under click's test runner:
+    :func:`classify_error` picks the exit code and the line. Set ``AREAL_DEBUG=1`` to get the
+    traceback of an internal error.
     """
 
-    def invoke(self, ctx: click.Context):  # noqa: D102
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
         try:
-            return super().invoke(ctx)
-        except ArealError as exc:
-            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SystemExit:
             raise
-        except Exception as exc:
-            if os.environ.get("AREAL_DEBUG"):
+        except BaseException as exc:
+            code, line = classify_error(exc)
+            if code == EXIT_INTERNAL and os.environ.get("AREAL_DEBUG"):
                 raise
-            raise click.ClickException(
-                f"internal error ({type(exc).__name__}: {exc}); set AREAL_DEBUG=1 for the traceback and "
-                "please report it"
-            ) from exc
+            if not standalone_mode:
+                raise
+            click.echo(line, err=True)
+            sys.exit(code)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 
 
-@click.group(cls=ArealGroup)
+def quiet() -> bool:
+    """Whether ``areal --quiet`` was given: notes, progress and "wrote ..." lines are left out."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get("areal.quiet"))
+
+
+def note(message: str) -> None:
+    """A note, warning or progress line: on stderr, left out with ``--quiet`` (results go to stdout)."""
+    if not quiet():
+        click.echo(message, err=True)
+
+
+JSON_OPTION = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the result as JSON on stdout (tables as lists of records) instead of the text table.",
+)
+
+
+def check_out(out: Path | None, allowed: tuple[str, ...] | None = None, param: str = "--out") -> None:
+    """Refuse an output file with an extension the command cannot write, before any work is done."""
+    from areal.layers.export import WRITABLE, check_suffix
+
+    if out is None:
+        return
+    try:
+        check_suffix(out, allowed or WRITABLE)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=param) from None
+
+
+def records(frame) -> list[dict]:
+    """A (Geo)DataFrame as JSON-safe records (geometry left out; NaN and NA as null)."""
+    import pandas as pd
+    from areal.apps.jsonsafe import clean
+
+    df = pd.DataFrame(frame)
+    geom = getattr(frame, "_geometry_column_name", None)
+    if geom in df.columns:
+        df = df.drop(columns=geom)
+    return clean(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
+
+
+def emit_json(value) -> None:
+    """Print ``value`` as JSON on stdout (the one encoder: never NaN)."""
+    from areal.apps.jsonsafe import dumps
+
+    click.echo(dumps(value))
+
+
+@click.group(cls=ArealGroup, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="arealkart")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Only results and errors: no notes, warnings, progress bars or 'wrote ...' lines (stderr).",
+)
 @click.option(
     "--county",
     default=None,
@@ -60,9 +211,9 @@ class ArealGroup(click.Group):
     "cluster) or local (a dask LocalCluster); ':N' sets the workers, e.g. threads:4. Also $AREAL_SCHEDULER.",
 )
 @click.pass_context
-def main(ctx: click.Context, county: str | None, scheduler: str | None) -> None:
+def main(ctx: click.Context, quiet: bool, county: str | None, scheduler: str | None) -> None:
     """Arealkart Trøndelag: land-use conflicts, green-industry suitability and test arenas."""
-    import os
+    ctx.meta["areal.quiet"] = quiet
 
     from areal.geo.scheduler import get_scheduler
     from areal.layers import settings
@@ -84,8 +235,6 @@ def main(ctx: click.Context, county: str | None, scheduler: str | None) -> None:
 
 
 def _restore(env: str, old: str | None) -> None:
-    import os
-
     if old is None:
         os.environ.pop(env, None)
     else:
@@ -106,14 +255,33 @@ def _fmt_total(st) -> str:
 @DATA_DIR_OPTION
 @click.option("--strict", is_flag=True, help="Treat schema problems as errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Show messages and repair counts.")
-def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
+@JSON_OPTION
+def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool, as_json: bool) -> None:
     """List every catalogue layer with status, count, total, publisher, licence and vintage."""
     from areal.layers import loader, registry
 
-    rows = []
-    for lid in registry.names():
-        st = loader.status(lid, data_dir, strict=strict)
-        rows.append(st)
+    rows = [loader.status(lid, data_dir, strict=strict) for lid in registry.names()]
+    n_missing = sum(st.status == "missing" for st in rows)
+    n_error = sum(st.status == "error" for st in rows)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": st.spec.id,
+                    "status": st.status,
+                    "count": st.count,
+                    "total": st.total,
+                    "unit": st.unit or None,
+                    "publisher": st.spec.publisher,
+                    "licence": st.spec.licence,
+                    "vintage": st.spec.vintage,
+                    "message": st.message or None,
+                    "problems": list((st.report or {}).get("problems", [])),
+                }
+                for st in rows
+            ]
+        )
+        return
     header = f"{'layer':27} {'status':8} {'count':>8} {'total':>18}  {'publisher':34} {'licence':26} vintage"
     click.echo(header)
     click.echo("-" * len(header))
@@ -141,13 +309,11 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
                 click.echo(f"{'':27}   · {line}")
         if st.status in ("missing", "error") and (verbose or st.status == "error"):
             click.echo(f"{'':27}   · {st.message}")
-    n_missing = sum(st.status == "missing" for st in rows)
-    n_error = sum(st.status == "error" for st in rows)
     click.echo(
         f"\n{len(rows)} layers: {len(rows) - n_missing - n_error} available, {n_missing} missing, {n_error} with errors."
     )
     if n_missing:
-        click.echo(
+        note(
             "Missing layers: `areal layers -v` says where each is expected and how to get it (`areal fetch`)."
         )
 
@@ -162,15 +328,22 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool) -> None:
     help="Output file (.gpkg, .geojson, .parquet or .csv).",
 )
 @DATA_DIR_OPTION
-def layer_cmd(layer_id: str, out: Path, data_dir: Path | None) -> None:
+@JSON_OPTION
+def layer_cmd(layer_id: str, out: Path, data_dir: Path | None, as_json: bool) -> None:
     """Export one cleaned layer (EPSG:25833) to a file."""
     from areal.layers import loader
     from areal.layers.export import write_frame
 
+    check_out(out)
     df = loader.load(layer_id, data_dir)
     write_frame(df, out, layer=layer_id)
     rep = df.attrs.get("load_report", {})
-    click.echo(
+    if as_json:
+        emit_json(
+            {"layer": layer_id, "out": str(out), "features": len(df), "repaired": rep.get("n_repaired", 0)}
+        )
+        return
+    note(
         f"wrote {len(df)} features of {layer_id!r} to {out} ({rep.get('n_repaired', 0)} repaired geometries)"
     )
 

@@ -24,7 +24,7 @@ CLASS_TITLES: Mapping[str, tuple[str, str]] = {
     "open_land": ("Åpent område (N1000)", "Open land (N1000)"),
     "built_up": ("Tettbebyggelse (N1000)", "Built-up (N1000)"),
     "fresh_water": ("Ferskvann, innsjøer (N1000)", "Fresh water, lakes (N1000)"),
-    "farmland": ("Jordbruksareal (AR5 21–23)", "Farmland (AR5 21–23)"),
+    "farmland": ("Jordbruksareal (AR5, ellers AR50/N50)", "Farmland (AR5, else AR50/N50)"),
     "ar5_forest": ("Skog (AR5 30)", "Forest (AR5 30)"),
     "ar5_mire": ("Myr (AR5 60)", "Mire (AR5 60)"),
     "ar5_developed": ("Bebygd og samferdsel (AR5 11–12)", "Built-up and transport (AR5 11–12)"),
@@ -77,12 +77,21 @@ def column_titles(lang: str = "nb") -> dict[str, str]:
     out = {"land_ha": "Landareal (ha)" if nb else "Land area (ha)"}
     for c in CLASSES:
         out[f"{c.id}_ha"] = f"{class_title(c.id, lang)} (ha)"
+        # the share of the zone the class's layer maps (a partial layer: the rest is not mapped)
+        out[f"{c.id}_mapped_share"] = (
+            f"{class_title(c.id, lang)}, andel kartlagt" if nb else f"{class_title(c.id, lang)}, share mapped"
+        )
     for prefix, nb_name, en_name in _TARGETS:
         name = nb_name if nb else en_name
         out[f"{prefix}_total_ha"] = f"{name}, totalt (ha)" if nb else f"{name}, total (ha)"
         for cat in CONVERSION_CATEGORIES:
             cat_nb, cat_en = CONVERSION_TITLES[cat]
             out[f"{prefix}_on_{cat}_ha"] = f"{name} på {cat_nb} (ha)" if nb else f"{name} on {cat_en} (ha)"
+        for cat in CONVERSION_CATEGORIES:
+            t = CONVERSION_TITLES[cat][0 if nb else 1]
+            out[f"{prefix}_on_{cat}_mapped_share"] = (
+                f"{name} på {t}, andel kartlagt" if nb else f"{name} on {t}, share mapped"
+            )
         out[f"{prefix}_developed_share"] = (
             f"{name}, andel på utbygd areal" if nb else f"{name}, share on developed land"
         )
@@ -144,6 +153,82 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
             )
         )
     return out
+
+
+#: How areas were computed (:data:`areal.geo.areas.AREA_METHODS`): method -> (nb, en); ``{crs}``.
+AREA_METHOD_TEXT: Mapping[str, tuple[str, str]] = {
+    "planar": (
+        "plane arealer i {crs} (UTM; innen ca. 0,2 % i Trøndelag)",
+        "planar areas in {crs} (UTM; within about 0.2 % in Trøndelag)",
+    ),
+    "geodesic": (
+        "geodetiske arealer på GRS80-ellipsoiden (eksakte i hele landet)",
+        "geodesic areas on the GRS80 ellipsoid (exact across Norway)",
+    ),
+}
+
+
+def area_method_text(method: str, crs="EPSG:25833", lang: str = "nb") -> str:
+    """How areas were computed, in words for a report or a table footer.
+
+    >>> area_method_text("geodesic", lang="en")
+    'geodesic areas on the GRS80 ellipsoid (exact across Norway)'
+    >>> area_method_text("planar")
+    'plane arealer i EPSG:25833 (UTM; innen ca. 0,2 % i Trøndelag)'
+    """
+    from areal.geo.areas import check_method
+    from pyproj import CRS
+
+    check_method(method)
+    text = AREA_METHOD_TEXT[method][1 if lang == "en" else 0]
+    return text.format(crs=CRS.from_user_input(crs).to_string())
+
+
+#: Coverage answers (:data:`areal.geo.coverage.STATUSES`): status -> (nb, en).
+COVERAGE_STATUS: Mapping[str, tuple[str, str]] = {
+    "hit": ("treff", "hit"),
+    "no_hit": ("ikke treff", "no hit"),
+    "not_mapped": ("ikke kartlagt", "not mapped"),
+}
+
+#: Why an area is not (fully) mapped (:data:`areal.geo.coverage.REASONS`): reason -> (nb, en).
+COVERAGE_REASONS: Mapping[str, tuple[str, str]] = {
+    "": ("", ""),
+    "layer_missing": ("kartlaget mangler", "layer missing"),
+    "outside_coverage": ("utenfor området kartlaget dekker", "outside the layer's coverage"),
+    "partly_mapped": ("delvis kartlagt", "partly mapped"),
+}
+
+
+def status_text(status: str, reason: str = "", lang: str = "nb") -> str:
+    """The words of one coverage status (:class:`areal.geo.coverage.AreaStatus`), with the reason.
+
+    >>> status_text("not_mapped", "layer_missing")
+    'ikke kartlagt (kartlaget mangler)'
+    >>> status_text("no_hit", lang="en")
+    'no hit'
+    """
+    i = 1 if lang == "en" else 0
+    text = COVERAGE_STATUS[status][i]
+    if reason:
+        text += f" ({COVERAGE_REASONS[reason][i]})"
+    return text
+
+
+def missing_layer_text(m) -> str:
+    """One line for a layer the land account could not use (:class:`areal.geo.land_account.MissingLayer`).
+
+    >>> from areal.geo.land_account import MissingLayer
+    >>> missing_layer_text(MissingLayer("ar5", ("farmland_ha",), "not in the data directory", "`areal fetch ar5`"))
+    'ar5: not in the data directory (affects farmland_ha). Get it with `areal fetch ar5`.'
+    """
+    get = f" Get it with {m.remedy}." if m.remedy else ""
+    return f"{m.layer}: {m.reason} (affects {', '.join(m.affects)}).{get}"
+
+
+def indicator_title(indicator, lang: str = "nb") -> str:
+    """An indicator's title (:class:`areal.geo.indicators.Indicator`, from its TOML) in ``lang``."""
+    return indicator.title_en if lang == "en" else indicator.title_nb
 
 
 # ---------------------------------------------------------------- conflict rules in words

@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.apps.formatting import number
-from areal.apps.labels import column_titles, layer_title, localise_note, not_available, unit_title
+from areal.apps.labels import (
+    column_titles,
+    indicator_title,
+    layer_title,
+    localise_note,
+    not_available,
+    unit_title,
+)
 from areal.geo.land_account import COUNTY_ID
 
 #: Layers drawn on report maps, bottom to top.
@@ -86,7 +93,8 @@ TEXT = {
             "reinbeiter, næringsområder) er slått sammen først, slik at overlapp telles én gang. Fylkestallet er "
             "beregnet mot unionen av kommunene, og summen av kommunene er kontrollert mot det (±0,1 %). "
             "Framtidig eller foreslått næringsareal fordeles i rekkefølgen utbygd areal (N1000 tettbebyggelse, "
-            "AR5 11/12, nåværende næringsareal), jordbruksareal (AR5 21–23), myr, skog og annen natur; hver "
+            "AR5 11/12, nåværende næringsareal), jordbruksareal (AR5 21–23, ellers AR50 eller N50 dyrket mark; "
+            "kilde og målestokk står i merknadene), myr, skog og annen natur; hver "
             "kvadratmeter telles én gang. CO2-utslipp ved omdisponering er arealet ganger utslippsfaktorene i "
             "data/emission_factors.toml (veiledende tall med kilde). N1000 er i målestokk 1:1 000 000 og egner "
             "seg for oversikt, ikke for enkelttomter. Et lag som mangler gir «ikke tilgjengelig», aldri 0."
@@ -660,8 +668,14 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     when nothing overlaps a single row says so. Rules whose layer is missing or does not cover the
     area follow with "ikke kartlagt" in the hectare column: not mapped is not 0 ha.
     """
-    from areal.apps.labels import pair_text, pair_title, rule_basis, rules_by_pair, severity_title
-    from areal.geo.coverage import status_text
+    from areal.apps.labels import (
+        pair_text,
+        pair_title,
+        rule_basis,
+        rules_by_pair,
+        severity_title,
+        status_text,
+    )
 
     lab = _labels(lang)
     polys = result.polygons
@@ -720,7 +734,7 @@ def indicator_rows(result, knr: str, lang: str = "nb") -> pd.DataFrame:
         r = row[f"{ind.id}_rank"]
         rows.append(
             [
-                ind.title(lang),
+                indicator_title(ind, lang),
                 unit_title(ind.unit, lang),
                 fmt(float(row[ind.id]), ind.digits, lang),
                 "–" if pd.isna(r) else str(int(r)),
@@ -738,7 +752,7 @@ def site_indicator_rows(values: Mapping[str, float], result, lang: str = "nb") -
     summ = result.summary.set_index("id")
     rows = [
         [
-            i.title(lang),
+            indicator_title(i, lang),
             unit_title(i.unit, lang),
             fmt(float(values[i.id]), i.digits, lang),
             fmt(float(summ.loc[i.id, "median"]), i.digits, lang),
@@ -861,7 +875,7 @@ def municipality_report(
     """
     from areal.apps.usecases.account import compute_account
     from areal.geo.errors import UnknownNameError
-    from areal.geo.indicators import CONFLICT_LAYER, _planned, conflicts_of
+    from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, planned_business_areas
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
@@ -882,9 +896,9 @@ def municipality_report(
     focus = munis[munis["kommunenummer"].astype(str) == knr]
     na: dict[str, str] = {}
     conflicts = None
-    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(_planned(ind_inputs)):
+    if ind_inputs.layers.get(CONFLICT_LAYER) is not None and len(planned_business_areas(ind_inputs)):
         res, missing = conflicts_of(
-            ind_inputs, _planned(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
+            ind_inputs, planned_business_areas(ind_inputs), CONFLICT_LAYER, key=f"planned:{CONFLICT_LAYER}"
         )
         conflicts = _para_table(conflict_rows(res, knr, lang))
     else:
@@ -902,7 +916,7 @@ def municipality_report(
         na["suitability"] = _na_text("no_profile_run", lang)
     summ = result.summary
     missing_msgs = [_missing_layer_text(m.layer, lang) for m in acc.missing_layers]
-    ind_titles = {i.id: i.title(lang) for i in result.indicators}
+    ind_titles = {i.id: indicator_title(i, lang) for i in result.indicators}
     missing_msgs += [
         _na_text("indicator", lang).format(title=ind_titles.get(r["id"], r["id"]))
         for _, r in summ[summ["status"] != "ok"].iterrows()

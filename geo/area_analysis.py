@@ -55,6 +55,7 @@ RESULT_COLUMNS = [
     "zone_ha",
     "distance_m",
     "n_objects",
+    "covered_share",
     "rules",
     "basis",
     "reference",
@@ -216,6 +217,8 @@ class AreaAnalysis:
     buffer_m : float
     area_m2 : float
         Area of the analysed area itself (overlaps once; 0 for points and lines).
+    municipalities : list of (kommunenummer, kommunenavn)
+        The municipalities the area lies in (empty without the municipality layer).
     analysed : GeoDataFrame
         The analysed area (EPSG:25833), and ``buffer`` the area grown by ``buffer_m``.
     """
@@ -226,6 +229,7 @@ class AreaAnalysis:
     area_m2: float
     analysed: gpd.GeoDataFrame
     zone: Any = None
+    municipalities: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def area_ha(self) -> float:
@@ -258,6 +262,7 @@ class AreaAnalysis:
             "buffer_m": float(self.buffer_m),
             "area_m2": float(self.area_m2),
             "area_ha": float(self.area_ha),
+            "municipalities": [{"kommunenummer": k, "kommunenavn": n} for k, n in self.municipalities],
             "counts": self.counts(),
             "results": rows,
         }
@@ -294,6 +299,8 @@ def analyse_area(
     vintages: Mapping[str, str] | None = None,
     not_mapped: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
+    municipalities: gpd.GeoDataFrame | None = None,
 ) -> AreaAnalysis:
     """Analyse an area per dataset in a context.
 
@@ -316,6 +323,13 @@ def analyse_area(
         Layers known to be unmapped for this area, with the reason (a coverage check).
     errors : mapping of layer id -> str, optional
         Layers that failed to load, with the one-line message: ``error``.
+    coverage : mapping of layer id -> geometry or None, optional
+        Where each layer is mapped (:func:`areal.layers.coverage.coverages`); a layer not in it,
+        or with None, is mapped everywhere. No hit in an area the layer does not cover (the
+        area grown by the buffer) is ``not_mapped`` (:func:`areal.geo.coverage.decide`), never
+        0 ha; a hit in a partly mapped area stays a hit and says how much was mapped.
+    municipalities : GeoDataFrame, optional
+        With ``kommunenummer`` / ``kommunenavn``: the municipalities the area lies in are named.
 
     Returns
     -------
@@ -364,6 +378,7 @@ def analyse_area(
         grown = shapely.buffer(whole, buffer_m)
         ring = shapely.difference(grown, whole) if area_m2 > 0 else grown
     rows = []
+    extent = shapely.buffer(whole, buffer_m) if buffer_m > 0 else whole
     relevant = set(ctx.datasets)
     # conflicts over the context's rules with loaded layers, once: the hectares per rule
     ctx_rules = tuple(r for r in own if r.b in relevant)
@@ -372,7 +387,10 @@ def analyse_area(
     if area_m2 > 0 and ctx_rules:
         try:
             res = find_conflicts(
-                prop, loaded, RuleTable(ctx_rules, rules.classes, rules.source), as_layer=ctx.as_layer
+                prop,
+                loaded,
+                RuleTable(ctx_rules, rules.classes, rules.source, rules.kinds, rules.virtual),
+                as_layer=ctx.as_layer,
             )
             pair_ha = {k: float(v) for k, v in res.pair_ha().items()}
         except RuleError:
@@ -393,6 +411,7 @@ def analyse_area(
             "zone_ha": np.nan,
             "distance_m": np.nan,
             "n_objects": 0,
+            "covered_share": np.nan,
             "rules": "; ".join(f"{r.b_label} [{r.severity}]" for r in sel_rules),
             "basis": " | ".join(dict.fromkeys(r.basis for r in sel_rules)),
             "reference": " ".join(dict.fromkeys(r.reference for r in sel_rules if r.reference)),
@@ -413,6 +432,7 @@ def analyse_area(
                 row.update(
                     _dataset_hits(whole, ring, area_m2, layers[layer], rules, sel, layer, sel_rules, pair_ha)
                 )
+                _apply_coverage(row, extent, (coverage or {}).get(layer))
             except (RuleError, ValueError, shapely.errors.GEOSException) as exc:
                 row.update(status="error", message=f"{sel}: {exc}")
         rows.append(row)
@@ -426,7 +446,51 @@ def analyse_area(
         .drop(columns=["_o", "_a", "_d"])
         .reset_index(drop=True)
     )
-    return AreaAnalysis(df, ctx, float(buffer_m), area_m2, gdf, ring)
+    return AreaAnalysis(
+        df, ctx, float(buffer_m), area_m2, gdf, ring, _municipalities_of(whole, municipalities)
+    )
+
+
+def _municipalities_of(whole, municipalities: gpd.GeoDataFrame | None) -> list[tuple[str, str]]:
+    if municipalities is None or len(municipalities) == 0:
+        return []
+    m = to_working_crs(municipalities, "municipalities")
+    geoms = as_geometry_array(m)
+    idx = shapely.STRtree(geoms).query(whole, predicate="intersects")
+    if area_of(whole) > 0:  # a shared border is not "in": keep those holding some of the area
+        idx = [i for i in idx if shapely.area(shapely.intersection(geoms[i], whole)) > 1e-3]
+    names = m["kommunenavn"] if "kommunenavn" in m else m["kommunenummer"]
+    out = {str(m["kommunenummer"].iloc[i]): str(names.iloc[i]) for i in idx}
+    return sorted(out.items())
+
+
+def area_of(geom) -> float:
+    """Polygon area of a geometry (0 for points and lines)."""
+    poly = polygonal(np.array([geom], dtype=object))[0]
+    return float(shapely.area(poly)) if poly is not None and not shapely.is_empty(poly) else 0.0
+
+
+def _apply_coverage(row: dict[str, Any], extent, cov) -> None:
+    """Coverage of the layer over the analysed extent: not mapped where it is not (not 0 ha)."""
+    from areal.geo.coverage import covered_share, decide
+
+    share = 1.0 if cov is None else covered_share(extent, cov)
+    row["covered_share"] = share
+    hit = row["status"] in ("hit_red", "hit_yellow")
+    status, reason = decide(hit, share)
+    if status == "not_mapped":
+        row.update(
+            status="not_mapped",
+            severity=None,
+            message=f"{reason}: the layer covers {share:.0%} of the area",
+            area_m2=np.nan,
+            area_ha=np.nan,
+            share=np.nan,
+            buffer_ha=np.nan,
+            zone_ha=np.nan,
+        )
+    elif reason == "partly_mapped":
+        row["message"] = f"partly_mapped: the layer covers {share:.0%} of the area"
 
 
 def _dataset_hits(whole, ring, area_m2, gdf, rules, sel, layer, sel_rules, pair_ha) -> dict[str, Any]:

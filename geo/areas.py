@@ -7,7 +7,7 @@ geodesic areas: each polygon's area on the ellipsoid (``pyproj.Geod.geometry_are
 Karney's algorithm, exact to rounding), whatever its zone.
 
 :data:`AREA_METHODS` names the choices; every table that reports areas states the method
-(``area_method`` attribute, see :func:`describe`).
+(``area_method`` attribute; :func:`areal.apps.labels.area_method_text` says it in words).
 """
 
 from __future__ import annotations
@@ -20,17 +20,6 @@ AREA_METHODS = ("planar", "geodesic")
 """``planar``: shapely area in the (projected) CRS of the data; ``geodesic``: area on the GRS80 ellipsoid."""
 
 _GEOD = Geod(ellps="GRS80")  # the ellipsoid of EUREF89 / ETRS89, the datum of EPSG:25833
-
-_TEXT = {
-    "nb": {
-        "planar": "plane arealer i {crs} (UTM; innen ca. 0,2 % i Trøndelag)",
-        "geodesic": "geodetiske arealer på GRS80-ellipsoiden (eksakte i hele landet)",
-    },
-    "en": {
-        "planar": "planar areas in {crs} (UTM; within about 0.2 % in Trøndelag)",
-        "geodesic": "geodesic areas on the GRS80 ellipsoid (exact across Norway)",
-    },
-}
 
 
 def check_method(method: str) -> str:
@@ -80,14 +69,3 @@ def area_m2(geoms, crs, method: str = "planar") -> np.ndarray:
     if method == "planar":
         return shapely.area(np.asarray(geoms, dtype=object).reshape(-1))
     return geodesic_area(geoms, crs)
-
-
-def describe(method: str, crs="EPSG:25833", lang: str = "nb") -> str:
-    """How areas were computed, in words for a report or a table footer.
-
-    >>> describe("geodesic", lang="en")
-    'geodesic areas on the GRS80 ellipsoid (exact across Norway)'
-    """
-    check_method(method)
-    text = _TEXT.get(lang, _TEXT["en"])[method]
-    return text.format(crs=CRS.from_user_input(crs).to_string())

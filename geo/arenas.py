@@ -37,10 +37,12 @@ ARENA_TYPES = (
 )
 STATUSES = ("operating", "planned")
 ACCESS = ("open", "by_agreement")
-PRECISIONS = ("address", "campus", "municipality")
+PRECISIONS = ("address", "register", "campus", "municipality")
+"""``register``: a site coordinate from a public register (the aquaculture register's site position)."""
 REQUIRED = ("id", "name", "arena_type", "sectors", "operator", "access", "status", "precision", "source_url")
-# Decimal places a coordinate may carry for each precision: about 1 m, 100 m.
-MAX_DECIMALS = {"address": 5, "campus": 3}
+# Decimal places a coordinate may carry for each precision: about 1 m, 0.1 m (as the register
+# publishes it), 100 m.
+MAX_DECIMALS = {"address": 5, "register": 6, "campus": 3}
 
 
 def _decimals(value: object) -> int:
@@ -104,7 +106,7 @@ def validate_catalogue(df: pd.DataFrame, source: str = "<catalogue>") -> list[st
             if has_xy or wkt:
                 problems.append(
                     f"{where}: precision 'municipality' is inconsistent with a coordinate or geometry; "
-                    "leave lon/lat/geometry_wkt empty (the entry is drawn at the municipality's representative point)"
+                    "leave lon/lat/geometry_wkt empty (the entry has no position, only its municipality)"
                 )
             if not re.fullmatch(r"50\d\d", row.get("municipality", "").strip()):
                 problems.append(
@@ -131,9 +133,13 @@ def validate_catalogue(df: pd.DataFrame, source: str = "<catalogue>") -> list[st
                 except shapely.errors.GEOSException as exc:
                     problems.append(f"{where}: geometry_wkt cannot be parsed: {exc}")
                     geom = None
-                if geom is not None and geom.geom_type in ("Polygon", "MultiPolygon") and prec == "address":
+                if (
+                    geom is not None
+                    and geom.geom_type in ("Polygon", "MultiPolygon")
+                    and prec in ("address", "register")
+                ):
                     problems.append(
-                        f"{where}: precision 'address' is inconsistent with an area geometry; use 'campus'"
+                        f"{where}: precision {prec!r} is inconsistent with an area geometry; use 'campus'"
                     )
                 if (
                     geom is not None
@@ -151,9 +157,11 @@ def catalogue_to_frame(
 ) -> gpd.GeoDataFrame:
     """Validate a catalogue and turn it into a GeoDataFrame in the municipalities' CRS.
 
-    Point entries come from lon/lat (WGS84), area entries from ``geometry_wkt`` (WGS84), and
-    municipality-precision entries sit on the municipality's representative point with
-    ``placed_at_municipality = True``.
+    Point entries come from lon/lat (WGS84), area entries from ``geometry_wkt`` (WGS84).
+    Municipality-precision entries (only the municipality is published) get **no** position: no
+    arbitrary point inside the municipality, which distance measures would take for the arena's
+    place. They keep ``municipality`` and ``placed_at_municipality = True``; :func:`located`
+    leaves them out.
 
     Raises
     ------
@@ -175,17 +183,28 @@ def catalogue_to_frame(
             geoms[i] = shapely.Point(float(row["lon"]), float(row["lat"]))
     out = gpd.GeoDataFrame(df, geometry=list(geoms), crs="EPSG:4326").to_crs(municipalities.crs)
     at_muni = (df["precision"] == "municipality").to_numpy()
-    reps = municipalities.set_index("kommunenummer").geometry.representative_point()
-    for i in np.flatnonzero(at_muni):
+    known = set(municipalities["kommunenummer"].astype(str))
+    for i in np.flatnonzero(at_muni).tolist():
         knr = df["municipality"].iloc[i]
-        if knr not in reps.index:
+        if knr not in known:
             raise LayerValidationError(
                 f"{source}: id {df['id'].iloc[i]!r}: municipality {knr!r} is not among the 2024 municipalities"
             )
-        out.iloc[i, out.columns.get_loc(out.geometry.name)] = reps[knr]
     out["placed_at_municipality"] = at_muni
     out["sector_list"] = [tuple(filter(None, s.split(";"))) for s in df["sectors"]]
     return out
+
+
+def located(arenas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The entries with a published position (municipality-only entries have none).
+
+    >>> import geopandas as gpd, shapely
+    >>> a = gpd.GeoDataFrame({"id": ["x", "y"]}, geometry=[shapely.Point(0, 0), None], crs=25833)
+    >>> located(a)["id"].tolist()
+    ['x']
+    """
+    g = np.asarray(arenas.geometry.values, dtype=object)
+    return arenas.loc[~(shapely.is_missing(g) | shapely.is_empty(g))]
 
 
 def _resolve(values: str | Iterable[str] | None, allowed: tuple[str, ...], what: str) -> set[str] | None:
@@ -235,6 +254,7 @@ def arenas_near(
     """
     if km is not None and km < 0:
         raise ValueError(f"km must be ≥ 0, got {km}")
+    arenas = located(arenas)  # an entry without a position has no distance
     d = shapely.distance(np.asarray(arenas.geometry.values), geom) / 1000.0
     out = arenas.assign(distance_km=d).sort_values("distance_km", kind="stable")
     if km is not None:
@@ -246,6 +266,7 @@ def arenas_near(
 
 def arenas_near_sites(arenas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float) -> pd.DataFrame:
     """For each candidate site, the arenas within ``km`` (site index, arena id, name, distance_km)."""
+    arenas = located(arenas)
     tree = shapely.STRtree(np.asarray(arenas.geometry.values))
     s_idx, a_idx = tree.query(np.asarray(sites.geometry.values), predicate="dwithin", distance=km * 1000.0)
     d = (

@@ -39,19 +39,8 @@ from shapely.geometry.base import BaseGeometry
 STATUSES: tuple[str, ...] = ("hit", "no_hit", "not_mapped")
 """The three answers, in report order."""
 
-STATUS_LABELS: Mapping[str, tuple[str, str]] = {
-    # status: (Norwegian bokmål, English)
-    "hit": ("treff", "hit"),
-    "no_hit": ("ikke treff", "no hit"),
-    "not_mapped": ("ikke kartlagt", "not mapped"),
-}
-
-REASONS: Mapping[str, tuple[str, str]] = {
-    "": ("", ""),
-    "layer_missing": ("kartlaget mangler", "layer missing"),
-    "outside_coverage": ("utenfor området kartlaget dekker", "outside the layer's coverage"),
-    "partly_mapped": ("delvis kartlagt", "partly mapped"),
-}
+REASONS: tuple[str, ...] = ("", "layer_missing", "outside_coverage", "partly_mapped")
+"""Why an area is not (fully) mapped; the words are :data:`areal.apps.labels.COVERAGE_REASONS`."""
 
 # Pieces smaller than this (m²) are slivers of shared edges, not features in the area.
 _MIN_PIECE_M2 = 1e-3
@@ -109,14 +98,6 @@ class AreaStatus:
     def partly_mapped(self) -> bool:
         """Part, but not all, of the area is covered."""
         return COVERAGE_TOLERANCE < self.covered_share < 1.0 - COVERAGE_TOLERANCE
-
-    def label(self, lang: str = "nb") -> str:
-        """``"ikke kartlagt"`` / ``"not mapped"`` ..., with the reason for a not-mapped area.
-
-        >>> AreaStatus("not_mapped", "layer_missing", math.nan, 0, 0.0, 1.0).label()
-        'ikke kartlagt (kartlaget mangler)'
-        """
-        return status_text(self.status, self.reason, lang)
 
 
 def _geoms(frame: gpd.GeoDataFrame | gpd.GeoSeries | np.ndarray) -> np.ndarray:
@@ -328,18 +309,3 @@ def classify_rules(
         )
     cols = ["pair", "layer_b", "class_b", "severity", "buffer_m", *STATUS_COLUMNS]
     return pd.DataFrame(rows, columns=cols)
-
-
-def status_text(status: str, reason: str = "", lang: str = "nb") -> str:
-    """The status words of one report cell, with the reason for a not-mapped area.
-
-    >>> status_text("not_mapped", "layer_missing")
-    'ikke kartlagt (kartlaget mangler)'
-    >>> status_text("no_hit", lang="en")
-    'no hit'
-    """
-    i = 1 if lang == "en" else 0
-    text = STATUS_LABELS[status][i]
-    if reason:
-        text += f" ({REASONS[reason][i]})"
-    return text

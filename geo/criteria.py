@@ -34,7 +34,7 @@ _REQUIRED = {
 }
 
 
-def check_value_function(spec: Mapping, where: str = "value function") -> dict:
+def check_value_function(spec: object, where: str = "value function") -> dict:
     """Validate a value-function description and return it as a plain dict.
 
     Parameters

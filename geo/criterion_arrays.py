@@ -104,6 +104,8 @@ def criterion_score(c: Criterion, raw: np.ndarray) -> np.ndarray:
     """
     if c.kind == "categorical":
         return raw
+    if c.value is None:  # profiles.py gives every non-categorical criterion a value function
+        raise ValueError(f"criterion {c.id!r} has no value function")
     score = C.apply_value_function(raw, c.value)
     if c.kind == "slope":  # no elevation (outside the DEM): no terrain penalty is known, score 0
         score[np.isnan(score)] = 0
@@ -134,7 +136,7 @@ def coarse_criteria(
     dres = check_distance_res(distance_res, grid)
     out: dict[str, CoarseCriterion] = {}
     dist = [c for c in p.criteria if c.kind == "distance"] if dres else []
-    if dist:
+    if dist and dres:
         dgrid = AnalysisGrid(grid.crs, dres, grid.bounds)
         if cache is not None:  # the cache is consulted (and filled) in the calling thread
             for c in dist:
@@ -143,7 +145,7 @@ def coarse_criteria(
                     dgrid,
                     cap_m=c.distance_cap,
                     all_touched=True,
-                    what=c.layer,
+                    what=c.layer or c.id,
                     digest=(digests or {}).get(c.id),
                 )
                 out[c.id] = CoarseCriterion(dgrid, raw, criterion_score(c, raw))
@@ -182,7 +184,7 @@ def _coarse_distance(shared, item) -> CoarseCriterion:
     """One distance criterion on the coarse lattice (a scheduler task)."""
     dgrid, scratch = shared
     c, src = item
-    raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer)
+    raw = C.distance_raster(src, dgrid, cap_m=c.distance_cap, all_touched=True, what=c.layer or c.id)
     score = criterion_score(c, raw)
     if scratch is not None:
         from areal.geo.scheduler import save_shared
@@ -202,9 +204,11 @@ def fine_raw(
     """Raw values of one criterion computed at the grid's own resolution (``ctx``: tile plus halo)."""
     if c.kind == "distance":
         if cache is not None:
-            raw = cache.get(src, ctx, cap_m=c.distance_cap, all_touched=True, what=c.layer, digest=digest)
+            raw = cache.get(
+                src, ctx, cap_m=c.distance_cap, all_touched=True, what=c.layer or c.id, digest=digest
+            )
         else:
-            raw = C.distance_raster(src, ctx, cap_m=c.distance_cap, all_touched=True, what=c.layer)
+            raw = C.distance_raster(src, ctx, cap_m=c.distance_cap, all_touched=True, what=c.layer or c.id)
         if ctx is not grid:
             r0 = int(round((ctx.bounds[3] - grid.bounds[3]) / grid.res))
             c0 = int(round((grid.bounds[0] - ctx.bounds[0]) / grid.res))

@@ -121,3 +121,51 @@ def area_columns(area_m2: np.ndarray | float) -> dict[str, np.ndarray | float]:
         "area_daa": np.divide(area_m2, M2_PER_DAA),
         "area_ha": np.divide(area_m2, M2_PER_HA),
     }
+
+
+def simplify_for_display(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Simplify geometries for a map; polygons that tile the plane stay a tiling.
+
+    Polygons forming a coverage (no overlaps, shared edges with matching vertices: municipalities,
+    the county, land cover) are simplified together with :func:`shapely.coverage_simplify`, so
+    each shared edge is simplified once and neighbours neither overlap nor leave gaps.
+    Simplifying them one by one (:func:`shapely.simplify`) moves each copy of a shared edge
+    differently: Trøndelag's 38 municipalities at 250 m overlap by 416 ha. Other geometries (lines,
+    points, overlapping polygons) are simplified one by one, topology preserved.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries (missing and empty allowed)
+    tolerance : float
+        Maximum distance moved, in the geometries' units (m); 0 returns a copy.
+
+    Examples
+    --------
+    Three squares sharing a jagged edge with a spike at their common corner: simplified one by
+    one, the left square drops the spike and the right ones keep it (a gap of 0.07 between them);
+    as a coverage the edge moves once for all three.
+
+    >>> edge = [(1 + (0.08 if i == 5 else 0.02 * (i % 2)), i / 10) for i in range(11)]
+    >>> a = shapely.Polygon([(0, 0), *edge, (0, 1)])
+    >>> b = shapely.Polygon([(2, 0.5), (2, 1), *edge[:4:-1]])
+    >>> c = shapely.Polygon([(2, 0), (2, 0.5), *edge[5::-1]])
+    >>> one = shapely.simplify(np.array([a, b, c]), 0.1)
+    >>> round(2 - float(shapely.union_all(one).area), 3)  # the gap
+    0.07
+    >>> cov = simplify_for_display(np.array([a, b, c, None], dtype=object), 0.1)
+    >>> round(2 - float(shapely.union_all(cov[:3]).area), 9), cov[3] is None
+    (0.0, True)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = geoms.copy()
+    if tolerance <= 0 or len(geoms) == 0:
+        return out
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    poly = present & np.isin(shapely.get_type_id(geoms), (3, 6))
+    rest = present.copy()
+    if poly.any() and bool(shapely.coverage_is_valid(geoms[poly])):
+        out[poly] = shapely.coverage_simplify(geoms[poly], tolerance)
+        rest &= ~poly
+    if rest.any():
+        out[rest] = shapely.simplify(geoms[rest], tolerance, preserve_topology=True)
+    return out

@@ -23,7 +23,7 @@ from pyproj import CRS
 from rasterio import features
 
 #: Output profile of every GeoTIFF the engine writes: a cloud-optimised GeoTIFF (GDAL ``COG``
-#: driver), float32 scores with NaN as nodata, deflate-compressed 512-pixel tiles and overviews.
+#: driver), float32 scores with NaN as nodata, deflate-compressed 256-pixel tiles and overviews.
 COG_PROFILE: dict = {
     "driver": "COG",
     "dtype": "float32",
@@ -150,7 +150,8 @@ class AnalysisGrid:
         require_crs(region, "region")
         if not CRS.from_user_input(region.crs).equals(crs):
             region = region.to_crs(crs)
-        return cls(crs, res, tuple(float(v) for v in region.total_bounds))
+        xmin, ymin, xmax, ymax = (float(v) for v in region.total_bounds)
+        return cls(crs, res, (xmin, ymin, xmax, ymax))
 
     # ------------------------------------------------------------ geometry of the grid
 
@@ -370,4 +371,6 @@ def check_same_grid(
             raise GridMismatchError(
                 f"arrays are not on the same grid: {ref_name!r} has shape {ref_shape} but {name!r} has shape {shape}"
             )
+    if ref_shape is None:
+        raise ValueError("check_same_grid: no arrays and no grid")
     return ref_shape

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence, cast
 
 import geopandas as gpd
 import numpy as np
@@ -88,10 +88,6 @@ class Indicator:
     digits: int = 2
     file: str = ""
 
-    def title(self, lang: str = "nb") -> str:
-        """Title in Norwegian (``"nb"``) or English."""
-        return self.title_en if lang == "en" else self.title_nb
-
     @property
     def for_scenario(self) -> bool:
         """Whether the method can evaluate a single proposal (a scenario)."""
@@ -121,6 +117,13 @@ class Method:
 
 
 METHODS: dict[str, Method] = {}
+
+
+def _scenario_fn(m: Method) -> Callable[..., float]:
+    """The method's single-proposal evaluation (only called for indicators with ``for_scenario``)."""
+    if m.scenario is None:
+        raise ValueError(f"indicator method {m.name!r} cannot evaluate a single proposal")
+    return m.scenario
 
 
 def register_method(
@@ -382,7 +385,7 @@ def _account_series(inputs: IndicatorInputs, column: str) -> tuple[pd.Series, fl
 
 
 #: Conversion categories of the land account that need a layer beyond business_areas.
-_CATEGORY_LAYERS = {"farmland": "ar5"}
+_CATEGORY_LAYERS = {"farmland": "farmland"}  # the composite: AR5, else AR50, else N50
 
 
 def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | None:
@@ -513,7 +516,9 @@ def _conflict_layers(inputs: IndicatorInputs, as_layer: str) -> tuple[dict, list
     return present, [lid for lid in needed if lid not in present]
 
 
-def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: str, key: str | None = None):
+def conflicts_of(
+    inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: str, key: Hashable | None = None
+):
     """Run the conflict engine on ``proposal`` against the present layers (cached under ``key``)."""
     from areal.geo.conflicts import find_conflicts
 
@@ -533,7 +538,14 @@ def conflicts_of(inputs: IndicatorInputs, proposal: gpd.GeoDataFrame, as_layer: 
     return res, missing
 
 
-def _planned(inputs: IndicatorInputs) -> gpd.GeoDataFrame:
+def planned_business_areas(inputs: IndicatorInputs) -> gpd.GeoDataFrame:
+    """The planned business areas (``arealbruksstatus`` 2) of ``business_areas``: what the conflict indicators check.
+
+    Raises
+    ------
+    RuleError
+        When the layer has no ``arealbruksstatus`` column.
+    """
     ba = inputs.layers[CONFLICT_LAYER]
     if "arealbruksstatus" not in ba.columns:
         raise RuleError(
@@ -569,7 +581,7 @@ def conflict_free_share(
         return not_available(inputs, inputs.missing(CONFLICT_LAYER, " (planned business areas)"))
     if inputs.rules is None:
         return not_available(inputs, "no conflict rule table was given; run with the default rules")
-    planned = _planned(inputs)
+    planned = planned_business_areas(inputs)
     if len(planned) == 0:
         return not_available(inputs, f"layer {CONFLICT_LAYER!r} holds no planned areas (arealbruksstatus 2)")
     res, missing = conflicts_of(inputs, planned, as_layer, key=f"planned:{as_layer}")
@@ -580,10 +592,11 @@ def conflict_free_share(
     munis = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
     munis = munis.set_index("kommunenummer").loc[inputs.ids]
     total = area_by_zone(np.asarray(munis.geometry.values, dtype=object), dissolved)
-    conf = _conflict_union_m2(res, severities, zone_of=np.array(inputs.ids)).reindex(inputs.ids).fillna(0.0)
+    per_zone = cast(pd.Series, _conflict_union_m2(res, severities, zone_of=np.array(inputs.ids)))
+    conf = per_zone.reindex(inputs.ids).fillna(0.0)
     values = pd.Series(free_share(total, conf.to_numpy()), index=pd.Index(inputs.ids, name="kommunenummer"))
     county = float(free_share(np.array([total.sum()]), np.array([_conflict_union_m2(res, severities)]))[0])
-    notes = ()
+    notes: tuple[str, ...] = ()
     if missing:
         notes = (
             f"checked without {', '.join(missing)} (not in the data directory): their rules were skipped, "
@@ -606,7 +619,7 @@ def best_site_score(inputs: IndicatorInputs, profile: str) -> IndicatorValues:
     best = run.best().set_index("kommunenummer")["mean_score"].astype(float)
     values = best.reindex(inputs.ids).rename_axis("kommunenummer")
     n_none = int(values.isna().sum())
-    notes = (
+    notes: tuple[str, ...] = (
         f"profile {profile} at {run.resolution:g} m, threshold {run.profile.threshold:g}, "
         f"minimum {run.profile.min_area_ha:g} ha",
     )
@@ -639,7 +652,7 @@ def grid_capacity_near_site(
         )
     best, why = _site_reference(inputs, profile)
     if best is None:
-        return not_available(inputs, why)
+        return not_available(inputs, why or "no site")
     pts = cap[cap.geometry.geom_type == "Point"]
     mw = pd.to_numeric(pts["availableCons"], errors="coerce").to_numpy()
     tree = shapely.STRtree(np.asarray(pts.geometry.values, dtype=object))
@@ -652,7 +665,7 @@ def grid_capacity_near_site(
     values = values.reindex(inputs.ids).rename_axis("kommunenummer")
     top = best.sort_values("mean_score", ascending=False)
     county = within(top.iloc[0].geometry) if len(top) else math.nan
-    notes = (
+    notes: tuple[str, ...] = (
         "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
         "(points) only, grid-area polygons ignored",
     )
@@ -665,21 +678,37 @@ def grid_capacity_near_site(
     "arenas_within",
     {
         "radius_km": Param(float, 30.0),
-        "origin": Param(str, "representative_point", ("representative_point", "best_site")),
+        "origin": Param(str, "business_land", ("business_land", "representative_point", "best_site")),
         "profile": Param(str, ""),
     },
 )
 def arenas_within(
-    inputs: IndicatorInputs, radius_km: float = 30.0, origin: str = "representative_point", profile: str = ""
+    inputs: IndicatorInputs, radius_km: float = 30.0, origin: str = "business_land", profile: str = ""
 ) -> IndicatorValues:
-    """Number of test arenas within ``radius_km`` (straight line) of the municipality's point or best site."""
+    """Number of test arenas within ``radius_km`` (straight line) of where firms and people are.
+
+    ``origin``: ``business_land`` (default) measures from the municipality's business areas
+    (``business_areas``, existing and planned), or, where it has none, its built-up areas
+    (``built_up``): an arena 30 km from any of them counts. ``representative_point`` (an
+    arbitrary point inside the municipality, kept for comparison) and ``best_site`` (the
+    profile's best site) as before. Arenas without a published position are not counted.
+    """
+    from areal.geo.arenas import located
+
     arenas = inputs.layers.get("test_arenas")
     if arenas is None:
         return not_available(inputs, inputs.missing("test_arenas"))
-    if origin == "best_site":
+    n_all = len(arenas)
+    arenas = located(arenas)
+    notes_extra: tuple[str, ...] = ()
+    if origin == "business_land":
+        geoms, notes_extra = _business_land_by_municipality(inputs)
+        if geoms is None:
+            return not_available(inputs, notes_extra[0])
+    elif origin == "best_site":
         ref, why = _site_reference(inputs, profile)
         if ref is None:
-            return not_available(inputs, why)
+            return not_available(inputs, why or "no site")
         geoms = {k: ref.loc[k].geometry for k in ref.index}
     else:
         m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
@@ -690,13 +719,82 @@ def arenas_within(
         for k, g in geoms.items()
     }
     values = pd.Series(counts, dtype=float).reindex(inputs.ids).rename_axis("kommunenummer")
-    notes = (
-        f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} arenas in the catalogue",
+    notes: tuple[str, ...] = (
+        f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} of {n_all} arenas in the "
+        "catalogue have a published position (the others are not counted)",
+        *notes_extra,
     )
     return IndicatorValues(values, math.nan, None, notes)
 
 
+def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None, tuple[str, ...]]:
+    """Per municipality the union of its business areas, or its built-up areas where it has none."""
+    from areal.geo.overlay import polygonal
+
+    business = inputs.layers.get("business_areas")
+    built = inputs.layers.get("built_up")
+    if business is None and built is None:
+        return None, ("business_areas and built_up are both missing: no place to measure from",)
+    m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
+    mg = np.asarray(m.geometry.values, dtype=object)
+    out: dict[str, Any] = {}
+    fallback = []
+
+    def per_muni(layer) -> dict[str, Any]:
+        if layer is None or len(layer) == 0:
+            return {}
+        g = np.asarray(layer.geometry.values, dtype=object)
+        tree = shapely.STRtree(g)
+        res = {}
+        for k, poly in zip(m["kommunenummer"], mg):
+            hit = tree.query(poly, predicate="intersects")
+            if len(hit):
+                # polygonal parts only: a neighbour's business land touching the border is not ours
+                res[k] = polygonal(
+                    np.array([shapely.intersection(shapely.union_all(g[hit]), poly)], dtype=object)
+                )[0]
+        return {k: v for k, v in res.items() if v is not None and not shapely.is_empty(v)}
+
+    b, u = per_muni(business), per_muni(built)
+    for k in m["kommunenummer"]:
+        if k in b:
+            out[k] = b[k]
+        elif k in u:
+            out[k] = u[k]
+            fallback.append(k)
+    notes = ()
+    if fallback:
+        notes = (
+            f"{len(fallback)} municipalities without business areas measured from built-up land: {', '.join(fallback)}",
+        )
+    return out, notes
+
+
 # ---------------------------------------------------------------- suitability per municipality
+
+
+def profile_runs(
+    indicators: Iterable[Indicator], run: Callable[[str], ProfileRun]
+) -> tuple[dict[str, ProfileRun], dict[str, str]]:
+    """Run every suitability profile the indicators name, once each: ``(runs, why not)``.
+
+    ``run(name)`` makes one :class:`ProfileRun` (from a data directory, or from a server's cached
+    models); a profile that cannot run is reported with the reason, and the rest still run.
+
+    >>> class I:  # two indicators on one profile, one without
+    ...     def __init__(self, p): self.params = {"profile": p} if p else {}
+    >>> def run(name): raise ValueError("no land")
+    >>> profile_runs([I("x"), I("x"), I(None)], run)
+    ({}, {'x': "profile 'x' could not run: ValueError: no land"})
+    """
+    runs: dict[str, ProfileRun] = {}
+    missing: dict[str, str] = {}
+    for name in dict.fromkeys(i.params["profile"] for i in indicators if i.params.get("profile")):
+        try:
+            runs[name] = run(name)
+        except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
+            missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
+    return runs, missing
 
 
 def best_sites_by_municipality(
@@ -811,7 +909,7 @@ def scenario_indicator_metric(inputs: IndicatorInputs, indicators: Sequence[Indi
     usable = [i for i in indicators if i.for_scenario]
 
     def values(s) -> dict[str, float]:
-        return {i.id: METHODS[i.method].scenario(inputs, s.proposal, **i.params) for i in usable}
+        return {i.id: _scenario_fn(METHODS[i.method])(inputs, s.proposal, **i.params) for i in usable}
 
     return values
 

@@ -48,6 +48,7 @@ from typing import Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from areal.geo.crs import ensure_same_crs, to_working_crs
@@ -82,6 +83,9 @@ class AccountClass:
         ``"first"``: the first present layer (an official layer before a derived stand-in).
     column, values : str, tuple of str, optional
         Keep only features whose ``column`` is one of ``values`` (AR5 arealtype, plan status).
+    only_for : tuple of str, optional
+        The layers ``column``/``values`` apply to (default all): the ``farmland`` composite holds
+        farmland only, raw ``ar5`` needs its arealtype filter.
     """
 
     id: str
@@ -89,6 +93,7 @@ class AccountClass:
     combine: str = "union"
     column: str | None = None
     values: tuple[str, ...] = ()
+    only_for: tuple[str, ...] = ()
 
 
 CLASSES: tuple[AccountClass, ...] = (
@@ -97,7 +102,15 @@ CLASSES: tuple[AccountClass, ...] = (
     AccountClass("open_land", ("open_land",)),
     AccountClass("built_up", ("built_up",)),
     AccountClass("fresh_water", ("lakes",)),
-    AccountClass("farmland", ("ar5",), column="arealtype", values=AR5_FARMLAND),
+    # the composite (AR5, else AR50, else N50 DyrketMark) when loaded, else raw AR5
+    AccountClass(
+        "farmland",
+        ("farmland", "ar5"),
+        combine="first",
+        column="arealtype",
+        values=AR5_FARMLAND,
+        only_for=("ar5",),
+    ),
     AccountClass("ar5_forest", ("ar5",), column="arealtype", values=AR5_FOREST),
     AccountClass("ar5_mire", ("ar5",), column="arealtype", values=AR5_MIRE),
     AccountClass("ar5_developed", ("ar5",), column="arealtype", values=AR5_DEVELOPED),
@@ -131,11 +144,6 @@ class MissingLayer:
     affects: tuple[str, ...]
     reason: str
     remedy: str = ""
-
-    def message(self) -> str:
-        """One line for the console and the report."""
-        get = f" Get it with {self.remedy}." if self.remedy else ""
-        return f"{self.layer}: {self.reason} (affects {', '.join(self.affects)}).{get}"
 
 
 @dataclass
@@ -202,7 +210,7 @@ def _polygons(geoms) -> np.ndarray:
 
 
 def area_by_zone(
-    zones: Sequence, parts: np.ndarray, chunk: int = DEFAULT_CHUNK, scheduler=None
+    zones: npt.ArrayLike, parts: npt.ArrayLike, chunk: int = DEFAULT_CHUNK, scheduler=None
 ) -> np.ndarray:
     """Area (m²) of ``parts`` inside each zone.
 
@@ -231,17 +239,17 @@ def area_by_zone(
     >>> area_by_zone([box(0, 0, 2, 2), box(2, 0, 4, 2)], [box(1, 0, 3, 2)]).tolist()
     [2.0, 2.0]
     """
-    zones = np.asarray(zones, dtype=object)
+    zone_arr = np.asarray(zones, dtype=object)
     if scheduler is not None:
         from areal.geo.overlay import flat_overlay
 
-        pieces = flat_overlay(parts, zones, scheduler=scheduler, keep_geometry=False)
-        return np.bincount(pieces.ib, weights=pieces.area, minlength=len(zones)).astype(float)
-    pieces = intersect(zones, parts, chunk_size=chunk, keep_geometry=False)
-    return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zones)).astype(float)
+        pieces = flat_overlay(parts, zone_arr, scheduler=scheduler, keep_geometry=False)
+        return np.bincount(pieces.ib, weights=pieces.area, minlength=len(zone_arr)).astype(float)
+    pieces = intersect(zone_arr, parts, chunk_size=chunk, keep_geometry=False)
+    return np.bincount(pieces.ia, weights=pieces.area, minlength=len(zone_arr)).astype(float)
 
 
-def clip_by_zone(zones: Sequence, parts: np.ndarray) -> list:
+def clip_by_zone(zones: npt.ArrayLike, parts: npt.ArrayLike) -> list:
     """The part of ``parts`` inside each zone, one (multi)polygon per zone.
 
     Examples
@@ -250,12 +258,12 @@ def clip_by_zone(zones: Sequence, parts: np.ndarray) -> list:
     >>> [g.area for g in clip_by_zone([box(0, 0, 2, 2), box(2, 0, 4, 2)], [box(1, 0, 3, 2)])]
     [2.0, 2.0]
     """
-    zones = np.asarray(zones, dtype=object)
-    pieces = intersect(zones, parts)
-    out: list = [shapely.Polygon()] * len(zones)
+    zone_arr = np.asarray(zones, dtype=object)
+    pieces = intersect(zone_arr, parts)
+    out: list = [shapely.Polygon()] * len(zone_arr)
     if len(pieces) == 0:
         return out
-    bounds = np.searchsorted(pieces.ia, np.arange(len(zones) + 1))  # pieces are sorted by zone
+    bounds = np.searchsorted(pieces.ia, np.arange(len(zone_arr) + 1))  # pieces are sorted by zone
     for i in np.unique(pieces.ia):
         group = pieces.geoms[bounds[i] : bounds[i + 1]]
         out[i] = group[0] if len(group) == 1 else polygonal([shapely.union_all(group)])[0]
@@ -319,7 +327,7 @@ def _check_frame(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 
 
 def _select(gdf: gpd.GeoDataFrame, cls: AccountClass, layer: str) -> np.ndarray:
-    if cls.column is not None:
+    if cls.column is not None and (not cls.only_for or layer in cls.only_for):
         if cls.column not in gdf.columns:
             raise InputGeometryError(
                 f"layer {layer!r} has no column {cls.column!r} (needed for class {cls.id!r}); "
@@ -467,11 +475,18 @@ class _Account:
             "forest": self.parts(_CLASS["ar5_forest" if ar5 else "forest"]),
         }
         notes = []
-        if not ar5:
+        farm = self.layers.get("farmland")
+        if farm is not None and farm.attrs.get("farmland_sources"):
+            used = farm.attrs["farmland_sources"]
             notes.append(
-                "farmland needs the AR5 layer (ar5): 'other nature' may include farmland; "
-                "forest and mire from N1000 (1:1 000 000)"
+                "farmland from "
+                + "; ".join(f"{u['name']} ({u['scale']})" for u in used)
+                + "; outside their coverage 'other nature' may include farmland"
             )
+        elif not ar5:
+            notes.append("farmland needs AR5, AR50 or N50 Arealdekke: 'other nature' may include farmland")
+        if not ar5:
+            notes.append("forest and mire from N1000 (1:1 000 000)")
         names = {
             "built_up": "built_up",
             "ar5_developed": "ar5 11/12",
@@ -501,6 +516,34 @@ class _Account:
             else:
                 merged[m.layer] = m
         return list(merged.values())
+
+
+# A zone with less than this share of its area mapped by a layer is "not mapped" (NaN), not 0 ha.
+_MAPPED_TOLERANCE = 1e-4
+
+
+def _layer_coverage(acc: "_Account", layer: str) -> shapely.Geometry | None:
+    """Where a layer is mapped: the frame's ``attrs["coverage"]`` (WKB), else everywhere (None)."""
+    gdf = acc.layers.get(layer)
+    wkb = getattr(gdf, "attrs", {}).get("coverage") if gdf is not None else None
+    return shapely.from_wkb(wkb) if wkb is not None else None
+
+
+def _mapped_shares(zones, coverage: shapely.Geometry) -> np.ndarray:
+    """Share (0–1) of each zone's area inside the coverage."""
+    z = np.asarray(zones, dtype=object)
+    a = shapely.area(z)
+    inside = shapely.area(shapely.intersection(z, coverage))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(a > 0, inside / a, 0.0)
+
+
+def _apply_coverage(cols: dict, name: str, shares: np.ndarray) -> None:
+    """Set ``cols[name]`` to NaN where nothing of the zone is mapped, and record the mapped share."""
+    vals = np.asarray(cols[name], dtype=float).copy()
+    vals[shares <= _MAPPED_TOLERANCE] = np.nan
+    cols[name] = vals
+    cols[name.removesuffix("_ha") + "_mapped_share"] = shares
 
 
 def _breakdown_columns(
@@ -533,6 +576,18 @@ def _breakdown_columns(
     return cols
 
 
+def _category_coverage(acc: "_Account", cols: dict, prefix: str, targets) -> None:
+    """``<prefix>_on_<category>_ha`` is NaN where none of the target land is mapped by its layer."""
+    for cat, ids in CATEGORY_CLASSES.items():
+        used = [lid for i in ids for lid in acc.sources.get(i, ())]
+        cover = [_layer_coverage(acc, lid) for lid in used]
+        if not cover or any(c is None for c in cover) or f"{prefix}_on_{cat}_ha" not in cols:
+            continue
+        shares = _mapped_shares(targets, shapely.union_all(cover))
+        shares[shapely.area(np.asarray(targets, dtype=object)) <= 0] = 1.0  # no target land: a real 0
+        _apply_coverage(cols, f"{prefix}_on_{cat}_ha", shares)
+
+
 def _breakdown_names(prefix: str, factors) -> list[str]:
     names = [f"{prefix}_total_ha"] + [f"{prefix}_on_{c}_ha" for c in CONVERSION_CATEGORIES]
     return (
@@ -558,7 +613,9 @@ def _proposal_columns(acc: _Account, proposal: gpd.GeoDataFrame, cats, factors) 
     prop = _check_frame(proposal, "proposal")
     ensure_same_crs(acc.munis, prop, names=("municipalities", "proposal"))
     geoms = flatten(np.asarray(prop.geometry.values, dtype=object)).geoms
-    cols = _breakdown_columns("proposal", acc.targets(geoms), cats, factors)
+    targets = acc.targets(geoms)
+    cols = _breakdown_columns("proposal", targets, cats, factors)
+    _category_coverage(acc, cols, "proposal", targets)
     outside = max(float(shapely.area(geoms).sum()) / M2_PER_HA - float(cols["proposal_total_ha"][-1]), 0.0)
     return cols, outside
 
@@ -638,6 +695,10 @@ def land_account(
             )
             / M2_PER_HA
         )
+        cover = [_layer_coverage(acc, lid) for lid in acc.sources.get(cls.id, ())]
+        if cover and all(c is not None for c in cover):
+            # a partial layer (AR5 of some municipalities, the N50 farmland sample): not mapped is NaN
+            _apply_coverage(cols, f"{cls.id}_ha", _mapped_shares(acc.all_zones, shapely.union_all(cover)))
     cats, notes = acc.categories()
     notes += _factor_notes(factors)
     planned = acc.parts(_CLASS["business_planned"])
@@ -654,7 +715,9 @@ def land_account(
             )
         )
     else:
-        cols.update(_breakdown_columns("planned", acc.targets(planned), cats, factors))
+        targets = acc.targets(planned)
+        cols.update(_breakdown_columns("planned", targets, cats, factors))
+        _category_coverage(acc, cols, "planned", targets)
     outside = 0.0
     if proposal is not None:
         pcols, outside = _proposal_columns(acc, proposal, cats, factors)
@@ -738,9 +801,16 @@ def zone_account(
     for cls in CLASSES:
         parts = acc.parts(cls)
         row[f"{cls.id}_ha"] = np.nan if parts is None else area_by_zone([geom], parts)[0] / M2_PER_HA
+        cover = [_layer_coverage(acc, lid) for lid in acc.sources.get(cls.id, ())]
+        if parts is not None and cover and all(c is not None for c in cover):
+            cols = {f"{cls.id}_ha": np.array([row[f"{cls.id}_ha"]])}
+            _apply_coverage(cols, f"{cls.id}_ha", _mapped_shares([geom], shapely.union_all(cover)))
+            row.update({k: float(v[0]) for k, v in cols.items()})
     cats, _ = acc.categories()
     factors = load_emission_factors(emission_factors) if emission_factors is not None else None
-    for k, v in _breakdown_columns("site", [geom], cats, factors).items():
+    cols = _breakdown_columns("site", [geom], cats, factors)
+    _category_coverage(acc, cols, "site", [geom])
+    for k, v in cols.items():
         row[k] = float(v[0])
     return pd.DataFrame([row])
 

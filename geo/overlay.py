@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -54,7 +55,7 @@ def as_geometry_array(geoms) -> np.ndarray:
     return np.asarray(geoms, dtype=object).reshape(-1)
 
 
-def polygonal(geoms: np.ndarray) -> np.ndarray:
+def polygonal(geoms: npt.ArrayLike) -> np.ndarray:
     """Keep only polygon parts: collections are reduced, points/lines/missing become empty polygons."""
     geoms = as_geometry_array(geoms)
     out = geoms.copy()
@@ -320,7 +321,9 @@ def _split_at_repeats(ring: np.ndarray, order: np.ndarray, start_vertex: np.ndar
     bounds = np.searchsorted(rr, np.r_[bad, bad + 1]).reshape(2, -1).T
     for r, (a, b) in zip(bad, bounds):
         segs, verts = order[a:b], vr[a:b]
-        stack, seen, pieces = [], {}, []
+        stack: list[tuple[int, int]] = []
+        seen: dict[int, int] = {}
+        pieces: list = []
         for sgm, v in zip(segs.tolist(), verts.tolist()):
             if v in seen:  # close the loop from the first visit of v
                 k = seen[v]
@@ -876,15 +879,15 @@ def flat_overlay(
         out_g.append(geoms if keep_geometry else np.full(len(rm), None, object))
         n_contained += n_in
         pairs.append(pr)
-    pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
-    if len(pairs):
+    pair_ids = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
+    if len(pair_ids):
         # Overlapping rows: drop whatever a partition computed for them, union each cluster.
-        members = np.unique(pairs)
+        members = np.unique(pair_ids)
         im = np.concatenate(out_m)
         keep = ~np.isin(im, members)
         out_m, out_f = [im[keep]], [np.concatenate(out_f)[keep]]
         out_a, out_g = [np.concatenate(out_a)[keep]], [np.concatenate(out_g)[keep]]
-        local = np.searchsorted(members, pairs)
+        local = np.searchsorted(members, pair_ids)
         graph = coo_matrix((np.ones(len(local), bool), (local[:, 0], local[:, 1])), shape=(len(members),) * 2)
         n_comp, label = connected_components(graph, directed=False)
         mg = polygonal(buffer(src.take(members), buffer_m))

@@ -14,6 +14,9 @@ The tables are sums of those pieces, so each m² is counted once in every table:
   land the current plan did not cover);
 * **returned to LNF**: current reserve that the proposed plan gives an LNF(R) purpose
   (arealformål 5xxx) without reserve status, per the purpose it had;
+* **removed to other purposes**: current reserve that the proposed plan gives another purpose
+  without reserve status (grønnstruktur, an existing road ...), per the purpose it had; land the
+  proposal does not cover is not counted as removed;
 * **CO₂** by land class of each of these, from the emission factors (``data/emission_factors.toml``)
   of the conversion categories of :mod:`areal.geo.land_account`.
 
@@ -163,13 +166,37 @@ CO2_CATEGORY: Mapping[str, str] = {
     "annet": "other",
 }
 
-TABLES = ("reserve_current", "reserve_proposed", "new", "returned_lnf")
+TABLES = ("reserve_current", "reserve_proposed", "new", "returned_lnf", "removed_other")
 """The area tables of the account (each arealformål × land class, hectares)."""
 
 RESERVE_STATUS = ("2",)
 LNF_MAIN = "5"  # LNF(R) purposes are 5001, 5100, 5110 ... 5230: the main group's first digit
 _PLAN_COLUMNS = ("arealformal", "arealbruksstatus", "kommunenummer")
 _STATUS_CODES = ("1", "2", "3")
+
+
+class Note(str):
+    """A note of the account: English text (logs, JSON) with its ``kind`` and ``values``.
+
+    A view says it in its own language (:func:`areal.apps.usecases.plan_account.note_text`).
+
+    Kinds: ``"plan_overlap"`` (``what``, ``m2``), ``"land_overlap"`` (``what``, ``m2``),
+    ``"repaired"`` (``what``, ``n``).
+
+    >>> n = Note("a.gml: 2 invalid polygon(s) repaired", "repaired", what="a.gml", n=2)
+    >>> n, n.kind, n.values["n"]
+    ('a.gml: 2 invalid polygon(s) repaired', 'repaired', 2)
+    """
+
+    kind: str
+    values: dict
+
+    def __new__(cls, text: str, kind: str, **values):
+        """``text`` as the string; ``kind`` and ``values`` for translation."""
+        obj = super().__new__(cls, text)
+        obj.kind = kind
+        obj.values = values
+        return obj
 
 
 @dataclass
@@ -196,14 +223,15 @@ class PlanAccount:
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     co2_factors: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    zones: gpd.GeoDataFrame | None = None
 
     @property
     def municipalities(self) -> list[str]:
         """The municipalities holding part of either plan, sorted."""
         return sorted(set(self.pieces["kommunenummer"]))
 
-    def _selection(self, kind: str) -> tuple[pd.DataFrame, str]:
-        p = self.pieces
+    def _selection(self, kind: str, frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+        p = self.pieces if frame is None else frame
         cur_res = p["cur_status"].isin(self.reserve_status)
         prop_res = p["prop_status"].isin(self.reserve_status)
         if kind == "reserve_current":
@@ -216,6 +244,11 @@ class PlanAccount:
         if kind == "returned_lnf":
             lnf = p["prop_formal"].str.startswith(LNF_MAIN) & ~prop_res
             return p[cur_res & lnf], "cur_formal"
+        if kind == "removed_other":
+            # out of the reserve to another purpose; land the proposal does not cover is not "removed"
+            lnf = p["prop_formal"].str.startswith(LNF_MAIN)
+            covered = p["prop_formal"] != ""
+            return p[cur_res & covered & ~prop_res & ~lnf], "cur_formal"
         raise ValueError(f"table {kind!r} is not one of {', '.join(TABLES)}")
 
     def table(self, kind: str, kommune: str | None = None, *, totals: bool = False) -> pd.DataFrame:
@@ -223,7 +256,7 @@ class PlanAccount:
 
         Parameters
         ----------
-        kind : {"reserve_current", "reserve_proposed", "new", "returned_lnf"}
+        kind : {"reserve_current", "reserve_proposed", "new", "returned_lnf", "removed_other"}
         kommune : str, optional
             One municipality (default: all together).
         totals : bool
@@ -267,6 +300,39 @@ class PlanAccount:
             out[f"{kind}_ha"] = ha
             out[f"{kind}_t"] = ha * out["factor"]
         return out
+
+    def changes(self, kommune: str | None = None) -> gpd.GeoDataFrame:
+        """Where the proposal changes the reserve, as polygons (for the map).
+
+        Returns
+        -------
+        GeoDataFrame
+            ``change`` (``"new"``, ``"returned_lnf"`` or ``"removed_other"``), ``arealformal`` (proposed
+            for new land, the former purpose otherwise), ``kommunenummer``, ``area_ha``; one
+            (multi)polygon per group, EPSG:25833. Empty without zones.
+        """
+        cols = ["change", "arealformal", "kommunenummer", "area_ha"]
+        if self.zones is None or len(self.zones) == 0:
+            return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=25833)
+        rows = []
+        for kind in ("new", "returned_lnf", "removed_other"):
+            sel, key = self._selection(kind, self.zones)
+            if kommune is not None:
+                sel = sel[sel["kommunenummer"] == kommune]
+            for (formal, knr), grp in sel.groupby([key, "kommunenummer"]):
+                geom = shapely.union_all(np.asarray(grp.geometry.values, dtype=object))
+                rows.append(
+                    {
+                        "change": kind,
+                        "arealformal": formal,
+                        "kommunenummer": knr,
+                        "area_ha": geom.area / M2_PER_HA,
+                        "geometry": geom,
+                    }
+                )
+        if not rows:
+            return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=25833)
+        return gpd.GeoDataFrame(rows, geometry="geometry", crs=25833)
 
     def long(self) -> pd.DataFrame:
         """All tables, per municipality, in long form (``table, kommunenummer, arealformal, land_class, source, ha``)."""
@@ -453,7 +519,8 @@ def combine_land_sources(
         frame = to_working_crs(frame, "land classes")
         g, n_bad = _valid(as_geometry_array(frame))
         if n_bad:
-            notes.append(f"{frame['source'].iloc[0]}: {n_bad} invalid polygon(s) repaired")
+            what = str(frame["source"].iloc[0])
+            notes.append(Note(f"{what}: {n_bad} invalid polygon(s) repaired", "repaired", what=what, n=n_bad))
         cls = frame["land_class"].astype(str).to_numpy(dtype=object)
         src = frame["source"].astype(str).to_numpy(dtype=object)
         if extent is not None:
@@ -469,8 +536,13 @@ def combine_land_sources(
         g, lost = _resolve_overlaps(g, _class_rank(cls))
         if lost > 0:
             notes.append(
-                f"{src[0]}: {lost / M2_PER_HA:.4f} ha where its polygons overlap counted once "
-                "(built-up, then farmland, mire, forest, others first)"
+                Note(
+                    f"{src[0]}: {lost / M2_PER_HA:.4f} ha where its polygons overlap counted once "
+                    "(built-up, then farmland, mire, forest, others first)",
+                    "land_overlap",
+                    what=str(src[0]),
+                    m2=lost,
+                )
             )
         this_cover = shapely.union_all(g)
         if covered is not None:
@@ -538,7 +610,9 @@ def check_plan(plan: gpd.GeoDataFrame, what: str, *, default_status: str | None 
     plan, _ = repair_geometries(plan, "polygon")
     out = plan[[*_PLAN_COLUMNS, plan.geometry.name]].copy()
     for col in _PLAN_COLUMNS:
-        out[col] = out[col].astype("string").str.strip().replace("", pd.NA)
+        # codes stored as numbers come back as "1300.0" from some drivers: the same code
+        out[col] = out[col].astype("string").str.strip().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        out[col] = out[col].replace("", pd.NA)
     if default_status is not None:
         out["arealbruksstatus"] = out["arealbruksstatus"].fillna(default_status)
     for col in _PLAN_COLUMNS:
@@ -590,8 +664,13 @@ def _plan_arrays(plan: gpd.GeoDataFrame, what: str, reserve_status, notes: list[
     geoms, lost = _resolve_overlaps(geoms, rank)
     if lost > 0:
         notes.append(
-            f"{what}: {lost / M2_PER_HA:.4f} ha where its areas overlap counted once "
-            "(for the area with reserve status, then the lower arealformål code)"
+            Note(
+                f"{what}: {lost / M2_PER_HA:.4f} ha where its areas overlap counted once "
+                "(for the area with reserve status, then the lower arealformål code)",
+                "plan_overlap",
+                what=what,
+                m2=lost,
+            )
         )
     keep = ~shapely.is_empty(geoms)
     return geoms[keep], formal[keep], status[keep], knr[keep]
@@ -611,6 +690,21 @@ def _minus(geoms: np.ndarray, other: np.ndarray) -> np.ndarray:
     for s, e in zip(starts, np.r_[starts[1:], len(gi)]):
         k = gi[s]
         out[k] = polygonal([shapely.difference(geoms[k], shapely.union_all(other[oi[s:e]]))])[0]
+    return out
+
+
+def _outside(geoms: np.ndarray, other: np.ndarray, owner: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """The part of each of ``geoms`` outside ``other``, computed only where the intersections leave some.
+
+    ``owner``/``area``: the intersection pieces of ``geoms`` with ``other`` (flat layers, so their
+    areas add up). Two plans that cover the same ground leave nothing outside: no geometry work.
+    """
+    own = shapely.area(geoms)
+    covered = np.bincount(owner, weights=area, minlength=len(geoms))
+    need = np.flatnonzero(own - covered > 1e-9 * np.maximum(own, 1.0))
+    out = np.full(len(geoms), shapely.Polygon(), dtype=object)
+    if len(need):
+        out[need] = _minus(geoms[need], other)
     return out
 
 
@@ -659,8 +753,8 @@ def plan_account(
 
     # the union of the two plans: both, current only, proposed only (each m² once)
     both = intersect(cg, pg)
-    cur_only = _minus(cg, pg)
-    prop_only = _minus(pg, cg)
+    cur_only = _outside(cg, pg, both.ia, both.area)
+    prop_only = _outside(pg, cg, both.ib, both.area)
     c_keep = np.flatnonzero(shapely.area(cur_only) > 0)
     p_keep = np.flatnonzero(shapely.area(prop_only) > 0)
     zones = np.concatenate([both.geoms, cur_only[c_keep], prop_only[p_keep]])
@@ -685,18 +779,25 @@ def plan_account(
 
     # what lies there now: the land classes under each piece; the rest is not mapped
     rows = []
-    covered = np.zeros(len(zones))
+    covered: np.ndarray = np.zeros(len(zones))
     if land is not None and len(land):
         lf = to_working_crs(land, "land classes")
         lg, n_bad = _valid(as_geometry_array(lf))
         if n_bad:
-            notes.append(f"land classes: {n_bad} invalid polygon(s) repaired")
+            notes.append(
+                Note(f"land classes: {n_bad} invalid polygon(s) repaired", "repaired", what="", n=n_bad)
+            )
         # each m² one land class, even when the caller did not stack the sources first
         lg, lost = _resolve_overlaps(lg, _class_rank(lf["land_class"].astype(str).to_numpy()))
         if lost > 0:
             notes.append(
-                f"land classes: {lost / M2_PER_HA:.4f} ha where they overlap counted once "
-                "(built-up, then farmland, mire, forest, others first)"
+                Note(
+                    f"land classes: {lost / M2_PER_HA:.4f} ha where they overlap counted once "
+                    "(built-up, then farmland, mire, forest, others first)",
+                    "land_overlap",
+                    what="",
+                    m2=lost,
+                )
             )
         lp = intersect(zones, lg, keep_geometry=False)
         covered = np.bincount(lp.ia, weights=lp.area, minlength=len(zones))
@@ -728,6 +829,7 @@ def plan_account(
         sources,
         dict(emission_factors or {}),
         notes,
+        gpd.GeoDataFrame(zone, geometry=zones, crs=25833),
     )
 
 
@@ -739,6 +841,7 @@ __all__ = [
     "N1000_LAYERS",
     "N50_OBJTYPE",
     "NOT_MAPPED",
+    "Note",
     "PlanAccount",
     "TABLES",
     "ar5_land_classes",

@@ -138,7 +138,7 @@ def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> 
             "whole_globe",
             {"file": what, "width_km": width_km, "height_km": height_km},
         )
-    xs, ys = _sample(bounds)
+    xs, ys = _sample((minx, miny, maxx, maxy))
     lon, lat = _to_lonlat(xs, ys, crs)
     if _intersects(NORWAY_LONLAT, lon, lat):
         if county and not _intersects(COUNTY_LONLAT, lon, lat):

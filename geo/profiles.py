@@ -218,6 +218,8 @@ class Profile:
     connectivity: str = "queen"
     ahp: AHPResult | None = None
     source: str = ""
+    max_area_ha: float | None = None
+    """Largest candidate site (ha): larger regions are split into parcels (None: no limit)."""
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -332,7 +334,7 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     ----------
     data : mapping
         Keys: ``name``, ``title_nb``, ``title_en``, ``rationale``, ``min_area_ha``, ``threshold``,
-        optional ``connectivity`` (``"rook"``/``"queen"``), ``[[criteria]]`` (each with ``id``,
+        optional ``max_area_ha`` (larger regions are split into parcels), optional ``connectivity`` (``"rook"``/``"queen"``), ``[[criteria]]`` (each with ``id``,
         ``kind``, ``layer``, ``value``, optional ``weight``/``where``/``cap_m``/``classes``),
         optional ``[ahp]`` (``order`` = criterion ids, ``matrix``) used instead of weights, and
         ``exclusions`` (layer ids or tables).
@@ -352,6 +354,9 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
     rationale = _text(data, "rationale", source)
     min_area = _num(data.get("min_area_ha"), f"{source}: min_area_ha", lo=0, lo_open=True)
     threshold = _num(data.get("threshold"), f"{source}: threshold", lo=0, hi=1)
+    max_area = None
+    if "max_area_ha" in data:
+        max_area = _num(data["max_area_ha"], f"{source}: max_area_ha", lo=min_area)
     conn = data.get("connectivity", "queen")
     if conn not in CONNECTIVITY:
         raise RuleError(f"{source}: connectivity {conn!r} is not one of {list(CONNECTIVITY)}")
@@ -360,7 +365,8 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         raise RuleError(
             f"{source}: key 'criteria' must be a non-empty list of [[criteria]] tables, got {raw_crit!r}"
         )
-    criteria, weights = [], {}
+    criteria: list[Criterion] = []
+    weights: dict[str, float] = {}
     for i, d in enumerate(raw_crit):
         c, w = _parse_criterion(d, f"{source}: criteria[{i}]")
         if c.id in weights or any(c.id == o.id for o in criteria):
@@ -411,4 +417,5 @@ def parse_profile(data: Mapping, source: str = "profile") -> Profile:
         conn,
         ahp,
         source,
+        max_area,
     )

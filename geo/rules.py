@@ -7,6 +7,10 @@ name the file, the line and the offending value, so a planner editing the table 
 A *selector* names a layer (``"ar5"``) or one class of a layer (``"ar5:farmland"``); classes are
 declared in the same table (``[classes.ar5.farmland]`` with a ``column`` and its ``values``).
 
+*Kinds* say what a drawn or uploaded site is (``[kinds.test_area_sea]``): a kind id may stand on
+the A side of rules although it is no layer, and ``include`` names further A sides whose rules
+also apply to it (a land test area is checked with the rules of ``test_arenas``).
+
 Examples
 --------
 >>> doc = {"rule": [{"a": "business_areas", "b": "mire", "severity": "medium", "buffer_m": 0,
@@ -43,6 +47,7 @@ _RULE_KEYS = {
     "basis_nb",
     "explanation_nb",
 }
+_KIND_KEYS = {"include", "label"}
 
 ZONES: tuple[str, ...] = ("whole", "outside")
 """How a buffered rule counts B: ``whole`` = B and its zone; ``outside`` = only the ring of the zone
@@ -185,9 +190,14 @@ class RuleTable:
     rules: tuple[Rule, ...]
     classes: Mapping[str, ClassDef] = field(default_factory=dict)
     source: str = "<rules>"
+    kinds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Kind id -> the further A sides whose rules apply to it (``[kinds.*] include``)."""
+    virtual: frozenset[str] = frozenset()
+    """Kind ids that are no layer (``test_area_sea``): A sides only, nothing to load."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "classes", MappingProxyType(dict(self.classes)))
+        object.__setattr__(self, "kinds", MappingProxyType({k: tuple(v) for k, v in self.kinds.items()}))
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -196,8 +206,12 @@ class RuleTable:
         return iter(self.rules)
 
     def rules_for(self, a_layer: str) -> tuple[Rule, ...]:
-        """Rules whose A side is ``a_layer`` (or a class of it), most severe first."""
-        out = [r for r in self.rules if r.a_layer == a_layer]
+        """Rules whose A side is ``a_layer`` (or a class of it), most severe first.
+
+        For a kind (``[kinds.*]``) also the rules of the A sides it includes (each rule once).
+        """
+        sides = [a_layer, *self.kinds.get(a_layer, ())]
+        out = [r for r in self.rules if r.a_layer in sides]
         return tuple(sorted(out, key=lambda r: severity_rank(r.severity)))
 
     def rules_between(self, a_layer: str, b_layer: str) -> tuple[Rule, ...]:
@@ -209,8 +223,10 @@ class RuleTable:
         return tuple(r for r in self.rules if r.severity == "exclusion")
 
     def layers(self) -> set[str]:
-        """Every layer id referenced by a rule."""
-        return {r.a_layer for r in self.rules} | {r.b_layer for r in self.rules}
+        """Every layer id referenced by a rule (kind ids that are no layer left out)."""
+        return {r.a_layer for r in self.rules if r.a_layer not in self.virtual} | {
+            r.b_layer for r in self.rules
+        }
 
     def class_def(self, selector: str) -> ClassDef | None:
         """Return the class behind ``selector``, None for a bare layer id.
@@ -248,7 +264,7 @@ class RuleTable:
             When the selector is for another layer or the frame lacks the class column.
         """
         layer, _ = split_selector(selector)
-        if layer != layer_id:
+        if layer != layer_id and layer not in self.kinds.get(layer_id, ()):
             raise RuleError(f"{self.source}: selector {selector!r} does not apply to layer {layer_id!r}")
         cdef = self.class_def(selector)
         if cdef is None:
@@ -313,6 +329,8 @@ class _Locator:
         if line is None or key is None or self.text is None:
             return line
         m = re.compile(head, re.M).search(self.text)
+        if m is None:  # _line_of found the header, so this does not happen
+            return line
         nxt = re.compile(r"^[ \t]*\[", re.M).search(self.text, m.end())
         return (
             _line_of(self.text, rf"^[ \t]*{re.escape(key)}\s*=", m.end(), nxt.start() if nxt else None)
@@ -383,13 +401,37 @@ def parse_rules(
     """
     known = None if known_layers is None else set(known_layers)
     loc = _Locator(text, source)
-    unknown_top = set(doc) - {"classes", "rule", "meta"}
+    unknown_top = set(doc) - {"classes", "rule", "meta", "kinds"}
     if unknown_top:
         key = sorted(unknown_top)[0]
         line = _line_of(text, rf"^[ \t]*\[*\s*{re.escape(key)}\b")
         raise RuleError(
-            f"{loc.where(line)}: unknown top-level key {key!r}; expected [classes.*], [[rule]] or [meta]"
+            f"{loc.where(line)}: unknown top-level key {key!r}; expected [classes.*], [kinds.*], [[rule]] or [meta]"
         )
+    raw_kinds = doc.get("kinds", {})
+    if not isinstance(raw_kinds, Mapping):
+        raise RuleError(f"{source}: 'kinds' must be a table of [kinds.<id>] tables")
+    kinds: dict[str, tuple[str, ...]] = {}
+    for kid, body in raw_kinds.items():
+        line = _line_of(text, rf"^[ \t]*\[kinds\.{re.escape(kid)}\]")
+        if not isinstance(body, Mapping) or set(body) - _KIND_KEYS:
+            raise RuleError(
+                f"{loc.where(line)}: [kinds.{kid}] must be a table with {', '.join(sorted(_KIND_KEYS))}, got {body!r}"
+            )
+        inc = body.get("include", [])
+        if not isinstance(inc, list) or not all(isinstance(x, str) and x for x in inc):
+            raise RuleError(
+                f"{loc.where(line)}: [kinds.{kid}] include must be a list of A sides, got {inc!r}"
+            )
+        kinds[str(kid)] = tuple(inc)
+    for kid, inc in kinds.items():
+        for x in inc:
+            if known is not None and x not in known and x not in kinds:
+                raise RuleError(
+                    f"{source}: [kinds.{kid}] includes {x!r}, which is neither a layer nor a kind; "
+                    f"kinds: {', '.join(sorted(kinds))}"
+                )
+    a_known = None if known is None else known | set(kinds)
 
     classes: dict[str, ClassDef] = {}
     raw_classes = doc.get("classes", {})
@@ -450,7 +492,7 @@ def parse_rules(
         for k in _REQUIRED_RULE_KEYS:
             if k not in body:
                 raise RuleError(f"{loc.where(head)}: rule {i + 1} lacks {k!r}")
-        a = _check_selector(body["a"], "a", known, classes, loc, loc.rule_line(i, "a"))
+        a = _check_selector(body["a"], "a", a_known, classes, loc, loc.rule_line(i, "a"))
         b = _check_selector(body["b"], "b", known, classes, loc, loc.rule_line(i, "b"))
         sev = body["severity"]
         if sev not in SEVERITIES:
@@ -507,7 +549,9 @@ def parse_rules(
                 explanation_nb=str(body.get("explanation_nb", "")).strip(),
             )
         )
-    return RuleTable(tuple(rules), classes, source)
+    b_sides = {r.b_layer for r in rules}
+    virtual = {k for k in kinds if (k not in known if known is not None else k not in b_sides)}
+    return RuleTable(tuple(rules), classes, source, kinds, frozenset(virtual))
 
 
 def rules_frame(table: RuleTable) -> pd.DataFrame:

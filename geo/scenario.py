@@ -20,8 +20,24 @@ from areal.geo.crs import to_working_crs
 from areal.geo.errors import InputGeometryError, ScenarioSchemaError
 from areal.geo.geometry import M2_PER_HA, repair_geometries
 
-SCHEMA_VERSION = 2
-"""Current scenario schema. v1 called the profile field ``profile_name`` and had no ``layers``."""
+SCHEMA_VERSION = 3
+"""Current scenario schema. v1 called the profile field ``profile_name`` and had no ``layers``;
+v2 had no ``author`` and no ``view``."""
+
+VIEW_KEYS = (
+    "resolution",
+    "tab",
+    "lat",
+    "lon",
+    "zoom",
+    "municipality",
+    "threshold",
+    "min_area_ha",
+    "max_area_ha",
+    "site_kind",
+)
+"""What a scenario's ``view`` may hold: the app state that opening it restores besides the site,
+the layers, the profile and its weights."""
 
 
 def _now() -> str:
@@ -48,6 +64,11 @@ class Scenario:
     created, updated : str
         ISO 8601 UTC timestamps.
     schema_version : int
+    author : str
+        Who saved it (free text).
+    view : dict
+        The rest of the app state to restore (keys of :data:`VIEW_KEYS`: resolution, open tab,
+        map centre, threshold, size limits, what the site is checked as); plain JSON values.
     """
 
     name: str
@@ -59,6 +80,8 @@ class Scenario:
     created: str = field(default_factory=_now)
     updated: str = field(default_factory=_now)
     schema_version: int = SCHEMA_VERSION
+    author: str = ""
+    view: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         name = str(self.name).strip()
@@ -85,12 +108,30 @@ class Scenario:
         object.__setattr__(self, "proposal", prop)
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "layers", tuple(str(x) for x in self.layers))
+        view = {}
+        for k, v in dict(self.view or {}).items():
+            if k not in VIEW_KEYS:
+                raise InputGeometryError(
+                    f"scenario {name!r}: unknown view key {k!r}; allowed: {', '.join(VIEW_KEYS)}"
+                )
+            if v is not None and not isinstance(v, (str, int, float, bool)):
+                raise InputGeometryError(f"scenario {name!r}: view {k!r} = {v!r} must be text or a number")
+            if isinstance(v, float) and not math.isfinite(v):
+                raise InputGeometryError(f"scenario {name!r}: view {k!r} = {v!r} must be finite")
+            view[k] = v
+        object.__setattr__(self, "view", view)
+        object.__setattr__(self, "author", str(self.author or "").strip())
 
     @property
     def area_ha(self) -> float:
         """Area of the proposal, overlaps counted once (ha)."""
         geoms = np.asarray(self.proposal.geometry.values, dtype=object)
         return float(shapely.area(shapely.union_all(geoms))) / M2_PER_HA if len(geoms) else 0.0
+
+    @staticmethod
+    def now() -> str:
+        """The current time as stored in ``created``/``updated`` (ISO 8601 UTC, seconds)."""
+        return _now()
 
     def touched(self) -> "Scenario":
         """A copy with ``updated`` set to now."""
@@ -107,6 +148,8 @@ class Scenario:
             "created": self.created,
             "updated": self.updated,
             "schema_version": self.schema_version,
+            "author": self.author,
+            "view": dict(self.view),
         }
 
 
@@ -114,6 +157,8 @@ def migrate_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     """Bring a scenario's plain-dict fields to :data:`SCHEMA_VERSION`.
 
     v1 -> v2: ``profile_name`` was renamed ``profile``; ``layers`` was added (empty).
+    v2 -> v3: ``author`` (empty) and ``view`` (empty: opening restores the site, layers, profile
+    and weights only) were added.
 
     Raises
     ------
@@ -137,6 +182,10 @@ def migrate_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
         meta["profile"] = meta.pop("profile_name", "") or ""
         meta.setdefault("layers", [])
         version = 2
+    if version == 2:
+        meta["author"] = meta.get("author") or ""
+        meta["view"] = meta.get("view") or {}
+        version = 3
     meta["schema_version"] = version
     return meta
 

@@ -160,8 +160,10 @@ class Scheduler:
         """One line for logs and benchmark tables: kind and workers."""
         return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
 
-    #: Workers are other processes on this machine (they can map a file instead of a copy).
-    same_machine_processes = False
+    @property
+    def same_machine_processes(self) -> bool:
+        """Workers are other processes on this machine (they can map a file instead of a copy)."""
+        return False
 
     def share(self, array: np.ndarray) -> np.ndarray:
         """An array as the workers should receive it: as is, or memory-mapped from a file.
@@ -177,7 +179,8 @@ class Scheduler:
             or array.nbytes < _SHARE_MIN_BYTES
         ):
             return array
-        return save_shared(array, self.scratch())
+        folder = self.scratch()
+        return array if folder is None else save_shared(array, folder)
 
     def scratch(self) -> str | None:
         """A folder workers of this machine can write shared arrays into (None for threads or remote workers)."""
@@ -271,7 +274,10 @@ class ProcessScheduler(Scheduler):
     """
 
     name = "processes"
-    same_machine_processes = True
+
+    @property
+    def same_machine_processes(self) -> bool:  # noqa: D102
+        return True
 
     def __init__(self, workers: int | None = None):
         super().__init__(workers or default_workers())
@@ -416,10 +422,8 @@ def get_scheduler(
     if isinstance(spec, Executor):
         return ExecutorScheduler(spec, workers)
     if not isinstance(spec, str):
-        try:
-            from distributed import Client
-        except ImportError:  # pragma: no cover - distributed is a dependency
-            Client = ()
+        from distributed import Client  # a dependency
+
         if isinstance(spec, Client):
             return DaskScheduler(spec)
         raise TypeError(

@@ -162,6 +162,11 @@ def _name_column(gdf: pd.DataFrame) -> str | None:
     return next((c for c in NAME_COLUMNS if c in gdf.columns), None)
 
 
+def _bounds(geom) -> tuple[float, float, float, float]:
+    xmin, ymin, xmax, ymax = (float(v) for v in geom.bounds)
+    return xmin, ymin, xmax, ymax
+
+
 def _municipalities(
     geom: BaseGeometry, family: str, area: float, layers: Mapping[str, gpd.GeoDataFrame]
 ) -> pd.DataFrame:
@@ -278,6 +283,9 @@ def _arenas(geom: BaseGeometry, layers: Mapping[str, gpd.GeoDataFrame], n: int) 
     arenas = layers.get("test_arenas")
     if arenas is None or len(arenas) == 0:
         return None
+    from areal.geo.arenas import located
+
+    arenas = located(arenas)  # municipality-only entries have no position, hence no distance
     d = shapely.distance(np.asarray(arenas.geometry.values), geom)
     order = np.argsort(d, kind="stable")[:n]
     out = pd.DataFrame(arenas.iloc[order].drop(columns=arenas.geometry.name))
@@ -389,7 +397,7 @@ def check_site(
         area_daa=area / M2_PER_DAA,
         area_ha=area / M2_PER_HA,
         n_parts=n_parts,
-        bounds=tuple(float(v) for v in geom.bounds),
+        bounds=_bounds(geom),
         municipalities=_municipalities(geom, family, area, layers),
         intersections=_intersections(geom, area, layers),
         distances=_distances(geom, layers),

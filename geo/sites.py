@@ -87,19 +87,213 @@ def label_sites(
 
 
 def label_mask(
-    cand: np.ndarray, grid: AnalysisGrid, connectivity: str, min_area_ha: float
+    cand: np.ndarray,
+    grid: AnalysisGrid,
+    connectivity: str,
+    min_area_ha: float,
+    max_area_ha: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """:func:`label_sites` on an already thresholded boolean mask."""
+    """:func:`label_sites` on an already thresholded boolean mask.
+
+    With ``max_area_ha`` regions larger than that are split into compact parcels
+    (:func:`split_large_regions`).
+    """
     labels, n = ndimage.label(cand, structure=connectivity_structure(connectivity))
     if n == 0:
         return labels.astype(np.int32), 0
+    labels, n = _drop_small(labels.astype(np.int32), n, min_area_ha * M2_PER_HA / grid.cell_area)
+    if max_area_ha is not None and n:
+        labels, n = split_large_regions(labels, n, grid, max_area_ha, min_area_ha, connectivity)
+    return labels, n
+
+
+def _drop_small(labels: np.ndarray, n: int, min_cells: float) -> tuple[np.ndarray, int]:
+    """Labels 1..n with regions below ``min_cells`` removed, the rest renumbered in order."""
     counts = np.bincount(labels.ravel(), minlength=n + 1)
-    min_cells = min_area_ha * M2_PER_HA / grid.cell_area
     keep = counts >= min_cells - 1e-9
     keep[0] = False
     remap = np.zeros(n + 1, dtype=np.int32)
     remap[keep] = np.arange(1, int(keep.sum()) + 1, dtype=np.int32)
     return remap[labels], int(keep.sum())
+
+
+def _bisect(rows: np.ndarray, cols: np.ndarray, idx: np.ndarray, k: int, out: list[np.ndarray]) -> None:
+    """Recursive coordinate bisection of cells ``idx`` into ``k`` parts of equal size (±1 cell).
+
+    Each cut is across the principal axis of the cells (the long direction of a corridor), at the
+    share of cells the two halves' part counts ask for (a partition of the projections, so the
+    result is deterministic for the same cells).
+    """
+    if k <= 1:
+        out.append(idx)
+        return
+    r = rows[idx].astype(np.float64)
+    c = cols[idx].astype(np.float64)
+    r0, c0 = r - r.mean(), c - c.mean()
+    # principal axis of the 2 x 2 covariance in closed form (cheaper than eigh on a tiny matrix)
+    theta = 0.5 * np.arctan2(2.0 * (r0 @ c0), (r0 @ r0) - (c0 @ c0))
+    proj = np.round(r0 * np.cos(theta) + c0 * np.sin(theta), 9)
+    k1 = k // 2
+    cut = (len(idx) * k1) // k  # the left part gets no more than k1 full parcels
+    # only the cut matters, not the order within each side: a partition, O(n), deterministic
+    order = np.argpartition(proj, cut) if 0 < cut < len(idx) else np.arange(len(idx))
+    _bisect(rows, cols, idx[order[:cut]], k1, out)
+    _bisect(rows, cols, idx[order[cut:]], k - k1, out)
+
+
+def split_large_regions(
+    labels: np.ndarray,
+    n: int,
+    grid: AnalysisGrid,
+    max_area_ha: float,
+    min_area_ha: float = 0.0,
+    connectivity: str = "queen",
+) -> tuple[np.ndarray, int]:
+    """Split regions larger than ``max_area_ha`` into compact parcels no larger than that.
+
+    A region of ``N`` cells above the limit of ``M`` whole cells becomes ``k = ceil(N / M)``
+    parcels by recursive coordinate bisection (:func:`_bisect`: each cut across the region's long
+    axis, so a road corridor is cut into consecutive pieces along the road); parcel sizes differ by
+    at most one cell. A parcel that falls apart into pieces (a cut through a bend) is labelled per
+    piece; a piece smaller than ``min_area_ha`` joins the touching parcel it shares most edges
+    with when that parcel stays within the limit, and is dropped otherwise. Regions within the
+    limit keep their cells. Deterministic; the result is renumbered by first cell.
+
+    Parameters
+    ----------
+    labels : ndarray of int
+        0 outside regions, 1..n inside (from :func:`label_mask`).
+    max_area_ha, min_area_ha : float
+        Parcel size limits (``max_area_ha`` at least one cell).
+
+    Returns
+    -------
+    labels : ndarray of int32
+    n : int
+
+    Examples
+    --------
+    A 10 × 100-cell region of 1 ha cells (1 000 ha) and a limit of 200 ha: five 200 ha parcels.
+
+    >>> from areal.geo.grid import AnalysisGrid
+    >>> g = AnalysisGrid("EPSG:25833", 100, (0.0, 0.0, 10_000.0, 1_000.0))
+    >>> lab, n = split_large_regions(np.ones((10, 100), dtype=np.int32), 1, g, 200, 20)
+    >>> n, np.bincount(lab.ravel())[1:].tolist()
+    (5, [200, 200, 200, 200, 200])
+    """
+    if not max_area_ha > 0:
+        raise RuleError(f"max_area_ha must be > 0, got {max_area_ha!r}")
+    if min_area_ha > max_area_ha:
+        raise RuleError(f"min_area_ha ({min_area_ha:g}) must not exceed max_area_ha ({max_area_ha:g})")
+    cell_ha = grid.cell_area / M2_PER_HA
+    max_cells = int(np.floor(max_area_ha / cell_ha + 1e-9))
+    if max_cells < 1:
+        raise RuleError(f"max_area_ha = {max_area_ha:g} is smaller than one cell ({cell_ha:g} ha)")
+    min_cells = min_area_ha / cell_ha
+    labels = np.asarray(labels, dtype=np.int32)
+    counts = np.bincount(labels.ravel(), minlength=n + 1)
+    big = np.flatnonzero(counts[1:] > max_cells) + 1
+    if len(big) == 0:
+        return labels, n
+    out = labels.copy()
+    structure = connectivity_structure(connectivity)
+    next_label = n + 1
+    slices = ndimage.find_objects(labels, max_label=n)
+    for lab in big:
+        sl = slices[lab - 1]
+        sub = labels[sl] == lab
+        rows, cols = np.nonzero(sub)
+        k = int(np.ceil(len(rows) / max_cells))
+        parts: list[np.ndarray] = []
+        _bisect(rows, cols, np.arange(len(rows)), k, parts)
+        part_of = np.zeros(sub.shape, dtype=np.int32)
+        for i, p in enumerate(parts):
+            part_of[rows[p], cols[p]] = i + 1
+        pieces = _pieces(part_of, len(parts), structure, min_cells, max_cells)
+        view = out[sl]
+        view[sub] = 0
+        m = pieces > 0
+        view[m] = pieces[m] + next_label - 1
+        next_label += int(pieces.max()) if m.any() else 0
+    # renumber by first cell, as ndimage.label numbers regions
+    flat = out.ravel()
+    present = np.unique(flat[flat > 0])
+    first = np.full(next_label, np.iinfo(np.int64).max, dtype=np.int64)
+    nz = np.flatnonzero(flat)
+    np.minimum.at(first, flat[nz], nz)
+    order = present[np.argsort(first[present], kind="stable")]
+    remap = np.zeros(next_label, dtype=np.int32)
+    remap[order] = np.arange(1, len(order) + 1, dtype=np.int32)
+    return remap[out], len(order)
+
+
+def _same_value_components(values: np.ndarray, structure: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected components of cells > 0 with equal value (neighbours per ``structure``): ``(labels, m)``.
+
+    One graph over all cells instead of one ``ndimage.label`` per value: neighbours of the same
+    value are joined (``scipy.sparse.csgraph.connected_components``).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    h, w = values.shape
+    inside = values > 0
+    ids = np.full(values.shape, -1, dtype=np.int64)
+    ids[inside] = np.arange(int(inside.sum()))
+    rows, cols = [], []
+    # half of the neighbourhood is enough: each edge once; cell (r, c) and (r + dr, c + dc)
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        if not structure[1 + dr, 1 + dc]:
+            continue
+        c0, c1 = max(0, -dc), w - max(0, dc)
+        a, b = values[: h - dr, c0:c1], values[dr:, c0 + dc : c1 + dc]
+        same = (a > 0) & (a == b)
+        rows.append(ids[: h - dr, c0:c1][same])
+        cols.append(ids[dr:, c0 + dc : c1 + dc][same])
+    n = int(inside.sum())
+    r = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    c = np.concatenate(cols) if cols else np.empty(0, np.int64)
+    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
+    m, comp = connected_components(graph, directed=False)
+    out = np.zeros(values.shape, dtype=np.int32)
+    out[inside] = comp + 1
+    return out, int(m)
+
+
+def _pieces(
+    part_of: np.ndarray, n_parts: int, structure: np.ndarray, min_cells: float, max_cells: int
+) -> np.ndarray:
+    """Connected pieces of each part (1..m); pieces below ``min_cells`` join a touching piece or go."""
+    pieces, m = _same_value_components(part_of, structure)
+    sizes = np.bincount(pieces.ravel(), minlength=m + 1)
+    small = [p for p in np.argsort(sizes[1:], kind="stable") + 1 if sizes[p] < min_cells - 1e-9]
+    boxes = list(ndimage.find_objects(pieces, max_label=m)) if small else []
+    for p in small:
+        box = boxes[p - 1]
+        if box is None:
+            continue
+        # the piece's box grown by one cell: its neighbours are there
+        sl = tuple(slice(max(x.start - 1, 0), x.stop + 1) for x in box)
+        sub = pieces[sl]
+        mask = sub == p
+        ring = ndimage.binary_dilation(mask, structure=structure) & ~mask & (sub > 0)
+        if ring.any():
+            nb, shared = np.unique(sub[ring], return_counts=True)
+            for j in nb[np.argsort(-shared, kind="stable")]:
+                if sizes[j] + sizes[p] <= max_cells:
+                    sub[mask] = j
+                    sizes[j] += sizes[p]
+                    sizes[p] = 0
+                    # j now also covers p's box (a later small piece j must see all of itself)
+                    bj = boxes[j - 1]
+                    boxes[j - 1] = tuple(
+                        slice(min(a.start, b.start), max(a.stop, b.stop)) for a, b in zip(bj, box)
+                    )
+                    break
+        if sizes[p]:
+            sub[mask] = 0
+            sizes[p] = 0
+    return pieces
 
 
 def sites_from_labels(
@@ -133,8 +327,8 @@ def sites_from_labels(
         lab,
         n,
         suitability.ravel()[idx],
-        {k: raw[k].ravel()[idx] for k in (scores or {})},
-        {k: scores[k].ravel()[idx] for k in (scores or {})},
+        {k: raw[k].ravel()[idx] for k in scores} if raw is not None and scores is not None else {},
+        {k: scores[k].ravel()[idx] for k in scores} if scores is not None else {},
     )
     # Vectorise: 4-connected pieces per label (always valid polygons), then one multipolygon per site.
     parts, part_labels = [], []
@@ -153,7 +347,17 @@ def sites_from_labels(
 
 
 def label_geometries(labels: np.ndarray, n: int, window_transform) -> np.ndarray:
-    """One (multi)polygon per label, vectorising only each label's bounding box."""
+    """One (multi)polygon per label, vectorising only each label's bounding box.
+
+    With many labels (parcels split from large regions lie side by side) the window is
+    vectorised once instead: one pass beats hundreds of small ones.
+    """
+    if n > 32:
+        parts, part_labels = [], []
+        for geom, val in features.shapes(labels, mask=labels > 0, connectivity=4, transform=window_transform):
+            parts.append(shapely.geometry.shape(geom))
+            part_labels.append(int(val))
+        return dissolve_labels(parts, np.asarray(part_labels, dtype=np.int64), n)
     geoms = np.empty(n, dtype=object)
     for i, sl in enumerate(ndimage.find_objects(labels, max_label=n)):
         lab = i + 1
@@ -350,6 +554,18 @@ def site_frame(
         join = join[~join.index.duplicated(keep="first")]
         gdf["kommunenummer"] = join["kommunenummer"].to_numpy()
         gdf["kommunenavn"] = join["kommunenavn"].to_numpy()
+        # A small coastal parcel's representative point can fall on a cell's sea half: such a site
+        # takes the municipality it touches (the nearest one; 0 m when they overlap).
+        lost = gdf["kommunenummer"].isna().to_numpy()
+        if lost.any():
+            near = gpd.sjoin_nearest(
+                gdf.loc[lost, [gdf.geometry.name]],
+                municipalities[["kommunenummer", "kommunenavn", municipalities.geometry.name]],
+                how="left",
+            )
+            near = near[~near.index.duplicated(keep="first")]
+            gdf.loc[lost, "kommunenummer"] = near["kommunenummer"].to_numpy()
+            gdf.loc[lost, "kommunenavn"] = near["kommunenavn"].to_numpy()
     gdf = gdf.sort_values(["mean_score", "area_m2"], ascending=[False, False], kind="stable").reset_index(
         drop=True
     )
@@ -425,4 +641,39 @@ def attach_conflicts(
     out["conflicts"] = sid.map(text).fillna("")
     out["conflict_area_ha"] = sid.map(ha).fillna(0.0)
     out["conflict_basis"] = sid.map(basis).fillna("")
+    return out
+
+
+def attach_places(
+    sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, name_col: str = "name"
+) -> gpd.GeoDataFrame:
+    """Add the nearest named place of each site: ``place_name`` and ``place_distance_m``.
+
+    The distance is from the site's edge (0 when the place lies inside it). Places without a name
+    are ignored; without any place the columns are empty (``""`` and NaN), never a made-up name.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> sites = gpd.GeoDataFrame({"site_id": [1]}, geometry=[box(0, 0, 100, 100)], crs=25833)
+    >>> places = gpd.GeoDataFrame({"name": ["Hell", "Stjørdal"]},
+    ...                           geometry=[Point(400, 50), Point(5000, 0)], crs=25833)
+    >>> attach_places(sites, places)[["place_name", "place_distance_m"]].values.tolist()
+    [['Hell', 300.0]]
+    """
+    out = sites.copy()
+    out["place_name"] = ""
+    out["place_distance_m"] = np.nan
+    if places is None or not len(places) or name_col not in places.columns or not len(out):
+        return out
+    named = places[places[name_col].notna() & (places[name_col].astype(str).str.strip() != "")]
+    if not len(named):
+        return out
+    named = named.to_crs(out.crs)
+    tree = shapely.STRtree(np.asarray(named.geometry.values))
+    geoms = np.asarray(out.geometry.values)
+    (left, right), dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+    names = named[name_col].astype(str).to_numpy()
+    out.loc[out.index[left], "place_name"] = names[right]
+    out.loc[out.index[left], "place_distance_m"] = dist
     return out

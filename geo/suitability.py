@@ -32,7 +32,6 @@ from areal.geo.sites import (
     empty_sites,
     label_geometries,
     label_mask,
-    label_sites,
     site_frame,
     sites_from_labels,
     zonal_mean,
@@ -157,17 +156,36 @@ class SuitabilityModel:
         threshold: float | None = None,
         connectivity: str | None = None,
         min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
     ) -> tuple[np.ndarray, int]:
-        """Regions of cells ≥ threshold at least ``min_area_ha`` large: ``(labels, n)``."""
-        return label_sites(
-            suitability,
+        """Regions of cells ≥ threshold at least ``min_area_ha`` large, split at ``max_area_ha``: ``(labels, n)``.
+
+        ``None`` means the profile's value (the profile may set no ``max_area_ha``: no split).
+        """
+        thr = self.profile.threshold if threshold is None else threshold
+        cand = np.nan_to_num(suitability, nan=-1.0) >= thr
+        return label_mask(
+            cand,
             self.grid,
-            self.profile.threshold if threshold is None else threshold,
             connectivity or self.profile.connectivity,
-            self.profile.min_area_ha if min_area_ha is None else min_area_ha,
+            *self.size_limits(min_area_ha, max_area_ha),
         )
 
-    def recompute(self, weights=None, threshold: float | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    def size_limits(
+        self, min_area_ha: float | None = None, max_area_ha: float | None = None
+    ) -> tuple[float, float | None]:
+        """``(min_area_ha, max_area_ha)`` of a run: the given values, else the profile's."""
+        lo = self.profile.min_area_ha if min_area_ha is None else float(min_area_ha)
+        hi = self.profile.max_area_ha if max_area_ha is None else float(max_area_ha)
+        return lo, hi
+
+    def recompute(
+        self,
+        weights=None,
+        threshold: float | None = None,
+        min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         """Weighted sum + threshold + labelling: what a weight change costs.
 
         Works on the eligible cells only (a matrix-vector product) and labels the candidate
@@ -179,7 +197,9 @@ class SuitabilityModel:
         thr = self.profile.threshold if threshold is None else threshold
         cand = np.zeros(self.grid.shape, dtype=bool)
         cand.ravel()[self.eligible_idx[values >= thr]] = True
-        labels, n = label_mask(cand, self.grid, self.profile.connectivity, self.profile.min_area_ha)
+        labels, n = label_mask(
+            cand, self.grid, self.profile.connectivity, *self.size_limits(min_area_ha, max_area_ha)
+        )
         return values, labels, n
 
     def sites(
@@ -189,11 +209,16 @@ class SuitabilityModel:
         threshold: float | None = None,
         connectivity: str | None = None,
         min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
         conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
     ) -> gpd.GeoDataFrame:
-        """Ranked candidate sites (see :func:`~areal.geo.sites.sites_from_labels`)."""
+        """Ranked candidate sites (see :func:`~areal.geo.sites.sites_from_labels`).
+
+        Sites are between ``min_area_ha`` and ``max_area_ha`` (default: the profile's; larger
+        regions are split into compact parcels, :func:`~areal.geo.sites.split_large_regions`).
+        """
         s = self.suitability(weights)
-        labels, n = self.label(s, threshold, connectivity, min_area_ha)
+        labels, n = self.label(s, threshold, connectivity, min_area_ha, max_area_ha)
         w = self.weights_for(weights)
         score_full = self.score_arrays() if n else {}  # once, not once per criterion
         return sites_from_labels(
@@ -213,6 +238,8 @@ class SuitabilityModel:
         weights=None,
         *,
         threshold: float | None = None,
+        min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
         conflicts: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
     ) -> gpd.GeoDataFrame:
         """The same table as :meth:`sites`, computed for an interactive weight change.
@@ -220,7 +247,8 @@ class SuitabilityModel:
         Only the window holding the cells above the threshold is labelled, statistics are taken
         over the site cells only (site cells are always eligible, so the criterion scores come
         straight from the ``(criteria, cells)`` matrix) and each site is vectorised inside its own
-        bounding box: no full-grid array is made. Uses the profile's connectivity and minimum area.
+        bounding box: no full-grid array is made. Uses the profile's connectivity; the size limits
+        as in :meth:`sites`.
         """
         w = self.weights_for(weights)
         thr = self.profile.threshold if threshold is None else threshold
@@ -233,7 +261,9 @@ class SuitabilityModel:
         r0, c0 = int(rows.min()), int(cols.min())
         cand = np.zeros((int(rows.max()) - r0 + 1, int(cols.max()) - c0 + 1), dtype=bool)
         cand[rows - r0, cols - c0] = True
-        labels, n = label_mask(cand, self.grid, self.profile.connectivity, self.profile.min_area_ha)
+        labels, n = label_mask(
+            cand, self.grid, self.profile.connectivity, *self.size_limits(min_area_ha, max_area_ha)
+        )
         if n == 0:
             return empty_sites(self.grid.crs)
         lab_h = labels[rows - r0, cols - c0]

@@ -8,11 +8,13 @@ weights renormalised). Everything downstream (:mod:`areal.geo.criterion_arrays`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+from affine import Affine
 from areal.geo import criteria as C
 from areal.geo.errors import RuleError
 from areal.geo.profiles import Criterion, Profile
@@ -29,17 +31,22 @@ class RasterSource:
     """
 
     values: np.ndarray | None
-    transform: object
+    transform: Affine
     crs: object
     nodata: float | None = None
     name: str = "raster"
     shape: tuple[int, int] | None = None
-    reader: object = None
+    reader: Callable[[int, int, int, int], np.ndarray] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
         """``(rows, cols)`` of the raster."""
-        return tuple(np.shape(self.values)) if self.values is not None else tuple(self.shape)
+        if self.values is not None:
+            rows, cols = np.shape(self.values)
+            return int(rows), int(cols)
+        if self.shape is None:
+            raise ValueError(f"raster {self.name!r} has neither values nor a shape")
+        return self.shape
 
     def window(self, bounds, crs, margin: int = 2):
         """The part of the raster covering ``bounds`` (in ``crs``), plus ``margin`` cells: ``(values, transform)``.
@@ -48,7 +55,6 @@ class RasterSource:
         """
         import math
 
-        from affine import Affine
         from pyproj import CRS
         from rasterio.warp import transform_bounds
 
@@ -64,8 +70,10 @@ class RasterSource:
             return None
         if self.values is not None:
             arr = self.values[r0:r1, c0:c1]
-        else:
+        elif self.reader is not None:
             arr = self.reader(r0, c0, r1 - r0, c1 - c0)
+        else:
+            raise ValueError(f"raster {self.name!r} has neither values nor a reader")
         return arr, self.transform * Affine.translation(c0, r0)
 
 
@@ -106,7 +114,7 @@ class Plan:
     criteria: tuple[Criterion, ...]
     weights: np.ndarray
     exclusions: tuple[tuple[str, gpd.GeoDataFrame], ...]
-    criterion_frames: Mapping[str, object]
+    criterion_frames: Mapping[str, Any]  # a GeoDataFrame, a RasterSource or (frame, score, layer) classes
     skipped: tuple[tuple[str, str], ...]
 
     @property
@@ -128,7 +136,8 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
         When no criterion is left.
     """
     skipped: list[tuple[str, str]] = []
-    active, frames = [], {}
+    active: list[Criterion] = []
+    frames: dict[str, Any] = {}
     for c in profile.criteria:
         if c.kind == "slope":
             if inputs.elevation is None:
@@ -141,7 +150,8 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
                 continue
             frames[c.id] = inputs.elevation
         elif c.kind == "categorical":
-            classes, lost = [], []
+            classes: list[tuple[gpd.GeoDataFrame, float, str]] = []
+            lost: list[str] = []
             for layer, score in c.classes:
                 if layer in inputs.layers:
                     classes.append((inputs.layers[layer], score, layer))
@@ -158,17 +168,14 @@ def plan(profile: Profile, inputs: SuitabilityInputs) -> Plan:
                 )
             frames[c.id] = classes
         else:
-            if c.layer not in inputs.layers:
-                reason = inputs.missing.get(c.layer, "layer not loaded")
+            lid = c.layer or ""  # distance and overlap criteria name a layer (profiles.py checks)
+            if lid not in inputs.layers:
+                reason = inputs.missing.get(lid, "layer not loaded")
                 skipped.append((c.id, f"criterion skipped: layer {c.layer!r} missing ({reason})"))
                 continue
-            gdf = C.select_features(
-                inputs.layers[c.layer], c.where, f"criterion {c.id!r} (layer {c.layer!r})"
-            )
+            gdf = C.select_features(inputs.layers[lid], c.where, f"criterion {c.id!r} (layer {lid!r})")
             if len(gdf) == 0:
-                skipped.append(
-                    (c.id, f"criterion skipped: no feature of {c.layer!r} matches {dict(c.where)}")
-                )
+                skipped.append((c.id, f"criterion skipped: no feature of {lid!r} matches {dict(c.where)}"))
                 continue
             frames[c.id] = gdf
         active.append(c)

@@ -28,7 +28,7 @@ from areal.geo.criterion_arrays import (
     fine_raw,
 )
 from areal.geo.geometry import M2_PER_HA
-from areal.geo.grid import AnalysisGrid, land_mask
+from areal.geo.grid import AnalysisGrid, Window, land_mask
 from areal.geo.profiles import Profile
 from areal.geo.sites import SiteStats, connectivity_structure, dissolve_labels, empty_sites, site_frame
 from areal.geo.suitability_plan import Plan, SuitabilityInputs, layer_digests, plan
@@ -58,8 +58,8 @@ class WindowedResult:
 class _Tile:
     """What one tile hands back to the single writer/merger thread."""
 
-    win: object
-    out: np.ndarray
+    win: Window
+    out: np.ndarray | None
     alone: dict
     marginal: dict
     n_land: int = 0
@@ -184,11 +184,11 @@ class _TileRunner:
         keep_raw = self.structure is not None  # raw values only feed the site table
         # the weighted sum: one gather per lattice (pre-summed), then each fine criterion
         valid = np.zeros(len(rr), dtype=np.float32)
-        flat_idx = []
+        flat_idx: list[np.ndarray | None] = []
         for lat in self.lattices:
             ri, ci = coarse_index(lat.grid, tgrid)
             dt = np.int32 if lat.partial.size < 2**31 else np.int64  # flat indices must not overflow
-            fi = ri.astype(dt)[rr] * dt(lat.grid.width) + ci.astype(dt)[cc]
+            fi = ri.astype(dt)[rr] * np.array(lat.grid.width, dtype=dt) + ci.astype(dt)[cc]
             valid += np.take(lat.partial.ravel(), fi)
             flat_idx.append(fi if keep_raw else None)
         fine_scores, fine_raws = {}, {}
@@ -206,6 +206,8 @@ class _TileRunner:
         if self.structure is not None and t.n_cand:
             raws, scores = {}, {}
             for lat, fi in zip(self.lattices, flat_idx):
+                if fi is None:  # kept whenever sites are labelled (keep_raw)
+                    continue
                 fs = fi[sel]
                 r_l, c_l = np.divmod(fs, lat.grid.width)
                 for k, raw, idx in lat.members:
@@ -462,7 +464,8 @@ def _run(
             kept[key] = t
             offsets[key] = n_total
             n_total += t.n_lab
-            stats_parts.append(t.stats)
+            if t.stats is not None:
+                stats_parts.append(t.stats)
             t.stats = None
         if progress is not None:
             progress(1)
@@ -514,6 +517,8 @@ def _windowed_sites(
     min_cells = min_ha * M2_PER_HA / grid.cell_area
     keep = np.flatnonzero(merged.count >= min_cells - 1e-9)
     # order kept regions by their first cell, as ndimage.label numbers them on the whole grid
+    if merged.first is None:  # tiles always record first cells (flat indices)
+        raise ValueError("windowed site merge: the tiles' statistics hold no first cells")
     keep = keep[np.argsort(merged.first[keep], kind="stable")]
     site_of_comp = np.zeros(n_comp, dtype=np.int32)
     site_of_comp[keep] = np.arange(1, len(keep) + 1, dtype=np.int32)

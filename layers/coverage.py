@@ -186,10 +186,21 @@ def coverage_geometry(
     LayerCoverage
         ``available=False`` (geometry empty) when the layer has no source at all.
     """
-    from areal.layers.loader import find_sources, starter_path
+    from areal.layers.loader import COMPOSITES, find_sources, starter_path
 
     spec = layer if isinstance(layer, LayerSpec) else registry.get(layer)
     ddir = settings.data_dir(data_dir)
+    if spec.source.reader in COMPOSITES:
+        from areal.layers import loader
+        from areal.layers.farmland import coverage_of
+
+        try:
+            frame = frame if frame is not None and "coverage" in frame.attrs else loader.load(spec, ddir)
+        except LayerMissingError:
+            return LayerCoverage(spec.id, False, shapely.Polygon(), "missing", description="layer missing")
+        return LayerCoverage(
+            spec.id, True, coverage_of(frame), "composite", description="where its sources are mapped"
+        )
     files, inner, origin = find_sources(spec, ddir)
     if not files and not starter_path(spec).exists():
         return LayerCoverage(spec.id, False, shapely.Polygon(), "missing", description="layer missing")
@@ -211,11 +222,12 @@ def coverage_geometry(
         geom = _features_union(spec.id, tuple(str(f) for f in files), stamps, inner)
         return LayerCoverage(spec.id, True, geom, "features", description="where the source features are")
     if kind == "municipalities":
-        knrs = _municipality_numbers(files, spec) if files else None
-        if knrs is None and frame is not None and "kommunenummer" in frame.columns:
-            knrs = sorted(set(frame["kommunenummer"].dropna().astype(str)))
-        if knrs:
-            geom = _municipality_union(knrs, ddir)
+        numbers = _municipality_numbers(files, spec) if files else None
+        if numbers is None and frame is not None and "kommunenummer" in frame.columns:
+            numbers = sorted(set(frame["kommunenummer"].dropna().astype(str)))
+        if numbers:
+            knrs = tuple(numbers)
+            geom = _municipality_union(list(knrs), ddir)
             if geom is not None:
                 return LayerCoverage(
                     spec.id, True, geom, "municipalities", tuple(knrs), f"municipalities {', '.join(knrs)}"

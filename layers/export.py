@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -82,6 +82,33 @@ def atomic_path(out: str | os.PathLike, suffix: str | None = None) -> Iterator[P
         tmp_path.unlink(missing_ok=True)
 
 
+WRITABLE = (".gpkg", ".geojson", ".json", ".fgb", ".parquet", ".csv")
+"""File extensions :func:`write_frame` writes."""
+
+
+def check_suffix(out: str | os.PathLike, allowed: tuple[str, ...] = WRITABLE) -> Path:
+    """``out`` as a Path when its extension is one of ``allowed``, else a ValueError naming the file.
+
+    Checked before anything is written, so the message names the file the user asked for (never
+    the temporary file the writer uses).
+
+    Examples
+    --------
+    >>> check_suffix("sites.gpkg").name
+    'sites.gpkg'
+    >>> check_suffix("x.shp")
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot write x.shp: unknown extension '.shp'; use .gpkg, .geojson, .json, .fgb, .parquet or .csv
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in allowed:
+        known = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
+        raise ValueError(f"cannot write {out.name}: unknown extension {suffix or '(none)'!r}; use {known}")
+    return out
+
+
 def _is_table(df: pd.DataFrame) -> bool:
     if not isinstance(df, gpd.GeoDataFrame):
         return True
@@ -123,7 +150,7 @@ def write_frame(
     -------
     Path
     """
-    out = Path(out)
+    out = check_suffix(out)
     suffix = out.suffix.lower()
     if suffix == ".gpkg" and out.exists():
         return _write_into_gpkg(df, out, layer or out.stem, append=(mode == "a"), keep_backup=keep_backup)
@@ -134,15 +161,32 @@ def write_frame(
     return out
 
 
+def write_csv(df: pd.DataFrame, out: str | os.PathLike, **to_csv: Any) -> Path:
+    """Write a table as CSV atomically: :meth:`pandas.DataFrame.to_csv` options as keywords.
+
+    A geometry column is left out. Used for every CSV the command line writes (``--csv``,
+    ``--out x.csv``), so a failed run leaves the previous file, never half a table.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_csv(pd.DataFrame({"a": [1.5, None]}), d / "t.csv", index=False, na_rep="NA").read_text().split()
+    ['a', '1.5', 'NA']
+    """
+    out = check_suffix(out, (".csv",))
+    if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns:
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, **to_csv)
+    return out
+
+
 def write_layers(layers: Mapping[str, pd.DataFrame], out: str | os.PathLike) -> Path:
     """Write several layers as one new GeoPackage, atomically (the whole file, then one move).
 
     Used for result files (``areal conflicts --out``): ``out`` is replaced as a whole, and no
     reader ever sees a GeoPackage with only some of its layers.
     """
-    out = Path(out)
-    if out.suffix.lower() != ".gpkg":
-        raise ValueError(f"cannot write layers to {out.name}: use a .gpkg file")
+    out = check_suffix(out, (".gpkg",))
     with atomic_path(out) as tmp:
         for name, df in layers.items():
             _write(df, tmp, ".gpkg", name, append=False)
@@ -199,7 +243,7 @@ def write_cog(
 ) -> Path:
     """Write a 2-D array on an :class:`~areal.geo.grid.AnalysisGrid` as a cloud-optimised GeoTIFF.
 
-    Uses :data:`areal.geo.grid.COG_PROFILE` (float32, NaN nodata, deflate, 512-pixel tiles, overviews)
+    Uses :data:`areal.geo.grid.COG_PROFILE` (float32, NaN nodata, deflate, 256-pixel tiles, overviews)
     unless ``profile`` overrides keys. Written to a temporary file and moved into place.
     """
     import numpy as np

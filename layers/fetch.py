@@ -132,6 +132,14 @@ class FetchContext:
         Raster resolution in metres (default: the catalogue's ``params["resolution"]``).
     config : dict
         ``<data dir>/fetch.toml`` (per-layer ``url`` overrides, e.g. the county's business areas).
+    source : str, optional
+        For ``areal fetch farmland``: the source layer to fetch (``ar5``, ``ar50``,
+        ``n50_arealdekke``) instead of the best available one.
+    retries, backoff : int, float
+        A download that fails on the network or with HTTP 5xx is tried ``retries`` more times,
+        waiting ``backoff``, 2 × ``backoff``, 4 × ``backoff`` ... seconds (resuming each time).
+    refresh : bool
+        Download again even when a completed file is already in ``downloads/``.
     """
 
     data_dir: Path
@@ -142,6 +150,10 @@ class FetchContext:
     bbox: tuple[float, float, float, float] | None = None
     resolution: float | None = None
     config: dict = field(default_factory=dict)
+    source: str | None = None
+    retries: int = 3
+    backoff: float = 1.0
+    refresh: bool = False
 
 
 @dataclass
@@ -231,10 +243,50 @@ def _fail(spec: LayerSpec, url: str, exc: BaseException | str) -> FetchError:
     )
 
 
+def _offline(exc: BaseException) -> bool:
+    """The network is down or the name does not resolve (not a passing fault of the service)."""
+    import errno
+
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, socket.gaierror) or getattr(reason, "errno", None) in (
+        errno.ENETUNREACH,
+        errno.EHOSTUNREACH,
+    )
+
+
+def _retryable(spec: LayerSpec, url: str, exc: BaseException | str) -> _Retryable:
+    err = _fail(spec, url, exc)
+    return _Retryable(str(err))
+
+
+def _http_error(spec: LayerSpec, url: str, status: int, auth: str | None) -> FetchError:
+    """401/403: one clear message naming the service and how to get access; 5xx: retried."""
+    if status in (401, 403):
+        from areal.layers import credentials
+
+        service = auth or ("geoid" if "geonorge" in url else "norge_digitalt")
+        return credentials.refused(service, status, url, spec.id)
+    if status >= 500 or status == 429:
+        return _retryable(spec, url, f"HTTP {status}")
+    return _fail(spec, url, f"HTTP {status}")
+
+
 def _remove_empty_dirs(path: Path, stop: Path) -> None:
     while path != stop and path.is_dir() and not any(path.iterdir()):
         path.rmdir()
         path = path.parent
+
+
+class _Retryable(FetchError):
+    """A failure worth another try (network, HTTP 5xx, a body cut short)."""
+
+
+def _sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def download(
@@ -247,14 +299,62 @@ def download(
     data: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     label: str | None = None,
+    auth: str | None = None,
+    expected_sha256: str | None = None,
+    reuse: bool = True,
 ) -> Download:
-    """Download ``url`` to ``dest`` resumably and atomically; return its checksum row.
+    """Download ``url`` to ``dest`` resumably, atomically, with retries; return its checksum row.
 
-    The body goes to ``dest.part``; a retry sends ``Range: bytes=<size>-`` and appends when the
-    server answers 206 (starts over on 200). Only a complete body is moved to ``dest``. On a
-    network error an empty ``.part`` is removed and a non-empty one is kept (to resume), and the
-    error is a :class:`FetchError` naming the service, the URL and the manual alternative.
+    * A completed earlier download (``dest`` exists, and matches ``expected_sha256`` when given)
+      is not fetched again (``reuse``; not for API calls, which pass ``reuse=False``).
+    * The body goes to ``dest.part``; a retry sends ``Range: bytes=<size>-`` and appends when the
+      server answers 206 (starts over on 200). Only a complete body is moved to ``dest``.
+    * Network errors, HTTP 5xx and bodies cut short are retried ``ctx.retries`` times with
+      exponential backoff; HTTP 401/403 stops at once with the service and how to get access
+      (``auth`` names the credential service whose headers are sent, :mod:`areal.layers.credentials`).
+    * The SHA-256 is computed while the body arrives and checked against ``expected_sha256``
+      (a mismatch deletes the file and fails).
+
+    On failure an empty ``.part`` is removed and a non-empty one is kept (to resume), and the error
+    is a :class:`FetchError` naming the service, the URL and the manual alternative.
     """
+    if reuse and method == "GET" and dest.exists() and not ctx.refresh:
+        digest = _sha256_of(dest)
+        if expected_sha256 is None or digest == expected_sha256.lower():
+            return Download(
+                url=url,
+                path=str(dest.relative_to(ctx.data_dir)),
+                sha256=digest,
+                bytes=dest.stat().st_size,
+                date=_now(),
+                resumed_from=-1,  # -1: already complete, not downloaded again
+            )
+    hdrs = dict(headers or {})
+    if auth is not None:
+        from areal.layers import credentials
+
+        hdrs.update(credentials.get(auth, ctx.data_dir).headers())
+    import time
+
+    attempt = 0
+    while True:
+        try:
+            dl = _download_once(url, dest, ctx, spec, method, data, hdrs, label, auth)
+            break
+        except _Retryable:
+            if attempt >= ctx.retries:
+                raise
+            time.sleep(ctx.backoff * (2**attempt))
+            attempt += 1
+    if expected_sha256 is not None and dl.sha256 != expected_sha256.lower():
+        dest.unlink(missing_ok=True)
+        raise _fail(
+            spec, url, f"SHA-256 mismatch: got {dl.sha256}, expected {expected_sha256} (file removed)"
+        )
+    return dl
+
+
+def _download_once(url, dest, ctx, spec, method, data, headers, label, auth) -> Download:
     part = dest.with_name(dest.name + ".part")
     have = part.stat().st_size if part.exists() else 0
     hdrs = dict(headers or {})
@@ -262,8 +362,12 @@ def download(
         hdrs["Range"] = f"bytes={have}-"
     try:
         resp = ctx.transport(Request(url, method=method, headers=hdrs, data=data, timeout=ctx.timeout))
+    except urllib.error.HTTPError as exc:
+        raise _http_error(spec, url, exc.code, auth) from None
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-        raise _fail(spec, url, exc) from exc
+        if _offline(exc):  # no network at all: stop at once, a retry cannot help
+            raise _fail(spec, url, exc) from exc
+        raise _retryable(spec, url, exc) from exc
     h = hashlib.sha256()
     resumed = 0
     created_dir = not dest.parent.exists()
@@ -275,7 +379,7 @@ def download(
         elif status == 206 and have:
             mode, resumed = "ab", have
         elif status >= 400:
-            raise _fail(spec, url, f"HTTP {status}")
+            raise _http_error(spec, url, status, auth)
         else:
             mode = "wb"
         if resumed:
@@ -306,7 +410,7 @@ def download(
         if bar is not None:
             bar.close()
         if total is not None and n < total:
-            raise _fail(
+            raise _retryable(
                 spec, url, f"connection closed after {n} of {total} bytes (run the fetch again to resume)"
             )
         os.replace(part, dest)
@@ -321,7 +425,7 @@ def download(
             part.unlink()
         if created_dir:
             _remove_empty_dirs(dest.parent, ctx.data_dir)
-        raise _fail(spec, url, exc) from exc
+        raise _retryable(spec, url, exc) from exc
     finally:
         resp.close()
     return Download(
@@ -453,6 +557,15 @@ def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         gdf = keep_in_county(gdf, ctx.data_dir)
     target = _write_target(gdf, ctx, spec, spec.fetch.target)
     return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
+
+
+@fetcher("manual")
+def fetch_manual(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """A layer whose download endpoint is not verified: say how to get the file by hand, download nothing."""
+    raise FetchError(
+        f"layer {spec.id!r}: the endpoint of {spec.fetch.service} is unverified here, so nothing is "
+        f"downloaded ({spec.fetch.url}). {spec.fetch.manual}"
+    )
 
 
 @fetcher("nibio_seasons")
@@ -724,6 +837,31 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         n_inside,
         [f"{len(paths)} tile(s) at {res:g} m"],
     )
+
+
+@fetcher("farmland_best")
+def fetch_farmland(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
+    """Farmland from the best source that can be fetched: AR5 with a GeoID token, else AR50, else N50.
+
+    A source that cannot be fetched (no token, service unreachable) is noted and the next one is
+    tried; the composite layer ``farmland`` then reads whichever source arrived.
+    """
+    order = [s.strip() for s in spec.fetch.params["order"].split(",")]
+    if ctx.source:
+        order = [ctx.source]
+    elif not os.environ.get("AREAL_GEOID_TOKEN") and not (ctx.config.get("geonorge") or {}).get("token"):
+        order = [s for s in order if s != "ar5"]  # AR5 (FKB) needs a GeoID token: not an open source
+    notes: list[str] = []
+    for lid in order:
+        try:
+            res = fetch_layer(lid, ctx)
+        except FetchError as exc:
+            notes.append(f"{lid} not fetched: {exc}")
+            continue
+        scale = "1:5 000" if lid == "ar5" else "1:50 000"
+        notes.insert(0, f"farmland from {lid} ({registry.get(lid).publisher}, {scale})")
+        return FetchResult(spec.id, spec.fetch.service, res.targets, res.downloads, res.n_features, notes)
+    raise FetchError("layer 'farmland': no source could be fetched: " + " | ".join(notes))
 
 
 # ---------------------------------------------------------------- public API

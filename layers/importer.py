@@ -156,13 +156,13 @@ def normalise_columns(
         if c in mapping or c in spec.columns:
             continue
         key = _fold(c)
-        dst = wanted.get(key)
-        if dst is None:
+        target: str | None = wanted.get(key)
+        if target is None:
             tail = re.split(r"[_.|/]", str(c))[-1]
-            dst = wanted.get(_fold(tail)) if tail != c else None
-        if dst and dst != c and dst not in taken:
-            mapping[c] = dst
-            taken.add(dst)
+            target = wanted.get(_fold(tail)) if tail != c else None
+        if target and target != c and target not in taken:
+            mapping[c] = target
+            taken.add(target)
     return df.rename(columns=mapping), mapping
 
 
@@ -290,9 +290,9 @@ def import_file(
     if spec.source.x is not None and isinstance(df, gpd.GeoDataFrame) and df.crs is not None:
         # a point file for a coordinate-table layer: the coordinates come from the geometry
         pts = df.geometry.to_crs(spec.source.crs or WORKING_CRS)
-        for col, values in ((spec.source.x, pts.x), (spec.source.y, pts.y)):
-            if col not in df.columns:
-                df[col] = values
+        for xy, values in ((spec.source.x, pts.x), (spec.source.y, pts.y)):
+            if xy is not None and xy not in df.columns:
+                df[xy] = values
     missing = [c for c in spec.columns if c not in df.columns and c not in spec.derive]
     if missing:
         present = [c for c in raw.columns if c != "geometry"]
@@ -305,7 +305,7 @@ def import_file(
     tmp = df.copy()
     for new, (src, m) in spec.derive.items():
         if new not in tmp.columns and src in tmp.columns:
-            tmp[new] = tmp[src].map(lambda v: m.get(_code(v)))
+            tmp[new] = tmp[src].map(lambda v, m=m: _lookup(m, v))
     bad_rows = pd.Series(False, index=df.index)
     for col, codes in spec.code_lists.items():
         if col not in tmp.columns or not codes:
@@ -400,6 +400,11 @@ def _check_family(df: gpd.GeoDataFrame, spec: LayerSpec, path: Path) -> None:
             f"{path}: cannot import as {spec.id!r}, a {want} layer ({spec.geometry_type}): the file holds {found}",
             [f"{len(wrong)} geometries are not {want}s"],
         )
+
+
+def _lookup(codes: Mapping[str, str], v) -> str | None:
+    code = _code(v)
+    return None if code is None else codes.get(code)
 
 
 def _code(v) -> str | None:

@@ -163,7 +163,7 @@ def load_indicator_inputs(
     if "grid_capacity_near_site" in methods:
         wanted.add("grid_capacity")
     if "arenas_within" in methods:
-        wanted.add("test_arenas")
+        wanted |= {"test_arenas", "business_areas", "built_up"}  # measured from business and built-up land
     extra, more = load_layers(wanted - set(layers), data_dir)
     layers.update(extra)
     for k, v in more.items():
@@ -180,14 +180,16 @@ def load_indicator_inputs(
         county=settings.county_row(),
     )
     timings["land account"] = time.perf_counter() - t
-    runs, missing = {}, {}
-    for name in dict.fromkeys(i.params["profile"] for i in indicators if i.params.get("profile")):
+    from areal.geo.indicators import profile_runs
+
+    def run(name: str):
         t = time.perf_counter()
         try:
-            runs[name] = profile_run(name, profile_resolution, data_dir, use_cache=use_cache, rules=rules)
-        except Exception as exc:  # a profile whose every criterion lacks data: say so, keep the rest
-            missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
-        timings[f"suitability {name}"] = time.perf_counter() - t
+            return profile_run(name, profile_resolution, data_dir, use_cache=use_cache, rules=rules)
+        finally:
+            timings[f"suitability {name}"] = time.perf_counter() - t
+
+    runs, missing = profile_runs(indicators, run)
     return IndicatorInputs(
         acc_inputs.municipalities,
         account,

@@ -44,6 +44,16 @@ from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, LayerSpec
 from areal.layers.geoparquet import ParquetSource, read_layer, write_sorted
 from areal.layers.readers import reader_for
 
+
+def _farmland(data_dir, **kw):
+    from areal.layers.farmland import build_farmland
+
+    return build_farmland(data_dir, **kw)
+
+
+COMPOSITES = {"composite_farmland": _farmland}
+"""Layers built from other layers (``Source.reader`` names the builder), not read from a file."""
+
 CACHE_VERSION = 4  # 4: sorted GeoParquet 1.1 with bbox covering; one part per source file
 
 
@@ -188,6 +198,8 @@ def cache_key(spec: LayerSpec, data_dir: Path, cache: Path) -> str | None:
         else ""
     )
     h = hashlib.sha256(f"v{CACHE_VERSION}|{spec!r}|{layer}|{origin}|{county}".encode())
+    if "kommunenavn" in spec.columns:  # the official names table is part of the cleaned layer
+        h.update(repr(sorted(_names_table().items())).encode())
     for f in files:
         h.update(file_checksum(f, cache).encode())
     for dep in _dependencies(spec):
@@ -326,7 +338,7 @@ def _apply_where(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadRepor
 
 def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) -> pd.DataFrame:
     """Read all source files; several files are brought to the first file's CRS and concatenated."""
-    frames = []
+    frames: list[pd.DataFrame] = []
     for f in files:
         reader = reader_for(f, spec.source)
         frame = reader(f, spec.source, layer, what)
@@ -348,6 +360,25 @@ def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) 
         if spec.kind == "vector"
         else out
     )
+
+
+def _names_table() -> dict[str, str]:
+    """Official municipality names (``data/municipality_names.toml``), Norwegian first."""
+    import tomllib
+
+    with open(settings.project_data("municipality_names.toml"), "rb") as f:
+        return {str(k): str(v) for k, v in tomllib.load(f).get("names", {}).items()}
+
+
+def _official_names(df: pd.DataFrame) -> pd.DataFrame:
+    """``kommunenavn`` in its official Norwegian and Sámi form (a search for "Røros" finds 5025)."""
+    if "kommunenavn" not in df.columns or "kommunenummer" not in df.columns:
+        return df
+    from areal.geo.names import official_names
+
+    df = df.copy()
+    df["kommunenavn"] = official_names(df["kommunenummer"], df["kommunenavn"], _names_table())
+    return df
 
 
 def clean(
@@ -386,6 +417,7 @@ def clean(
         )
     df = _pad_code_columns(df, spec, report)
     df = _apply_where(df, spec, what, report)
+    df = _official_names(df)
     problems = _coerce_dtypes(df, spec, what, report)
     problems += _check_code_lists(df, spec)
     if spec.kind == "vector":
@@ -518,11 +550,14 @@ def load(
     ddir = settings.data_dir(data_dir)
     cdir = settings.cache_dir(cache_dir)
     what = f"layer {layer_id!r}"
+    if spec.source.reader in COMPOSITES:
+        # a layer built from other layers (farmland from AR5, AR50 or N50): they are cached, it is not
+        return COMPOSITES[spec.source.reader](ddir, cache=cache, cache_dir=cdir)
     files, inner, origin = find_sources(spec, ddir)
     if not files:
         sp = starter_path(spec)
         if use_starter and sp.exists():
-            gdf = gpd.read_parquet(sp)
+            gdf = _official_names(gpd.read_parquet(sp))
             rep = LoadReport(
                 layer_id,
                 sources=[f"starter extract: {sp.name}"],

@@ -168,7 +168,9 @@ def _open(path: Path, name: str, layer: str | None) -> gpd.GeoDataFrame:
         try:
             return open_vector(path, layer=cand, name=name)
         except InputFileError as exc:
-            if exc.key != "ambiguous" or "not found" not in str(exc):
+            # GDAL formats: "layer ... not found"; SOSI: "no layer ..." (the OBJTYPE is absent)
+            missing = (exc.key == "ambiguous" and "not found" in str(exc)) or exc.key == "layer"
+            if not missing:
                 raise
             layers = exc.details.get("layers", "")
     try:

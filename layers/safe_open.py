@@ -449,7 +449,8 @@ def _geojson_crs(member: Any, name: str) -> CRS:
             code="crs_not_epsg",
         )
     kind = str(member.get("type", "")).lower()
-    props = member.get("properties") if isinstance(member.get("properties"), dict) else {}
+    raw_props = member.get("properties")
+    props: dict = raw_props if isinstance(raw_props, dict) else {}
     if kind == "name":
         return crs_from_name(props.get("name", ""), name)
     if kind == "epsg" and "code" in props:
@@ -490,7 +491,7 @@ def _check_geojson_object(doc: dict, name: str) -> None:
         )
 
 
-def _prepare_geojson(path: Path, name: str, tmp: Path, max_bytes: int) -> tuple[Path, CRS]:
+def _prepare_geojson(path: Path, name: str, tmp: Path, max_bytes: int) -> tuple[Path, CRS | None]:
     """Parse and check a GeoJSON; return the file GDAL reads (without any ``crs``) and the CRS."""
     raw = path.read_bytes()
     if len(raw) > max_bytes:
@@ -979,22 +980,24 @@ def _unzip(
                 _extract_member(zf, info, out / re.sub(r"[^\w.\-]", "_", base), budget, name)
             return out, "fgdb", layer
         stem = _safe_stem(PurePosixPath(ds.label).stem)
-        out = None
+        main_file: Path | None = None
         for info in ds.members:
             suf = PurePosixPath(info.filename).suffix.lower()
             target = tmp / f"{stem}{suf}"
             _extract_member(zf, info, target, budget, name)
             if ds.kind != "shapefile" or suf == ".shp":
-                out = target
+                main_file = target
         if ds.kind == "shapefile" and not (tmp / f"{stem}.shx").exists():
             raise _refuse(name, "the Shapefile in the zip lacks its .shx part", "broken", code="shx_missing")
-        return out, ds.kind, layer
+        if main_file is None:
+            raise _refuse(name, "the zip holds no file to read", "broken", code="zip_empty")
+        return main_file, ds.kind, layer
 
 
 # ====================================================================== reading
 
 
-def _clean_message(msg: str, *paths: Path | str) -> str:
+def _clean_message(msg: object, *paths: Path | str) -> str:
     out = str(msg)
     for p in sorted({str(p) for p in paths if p}, key=len, reverse=True):
         out = out.replace(p, "")
@@ -1211,7 +1214,7 @@ def _read_checked(
     target = _PREFIX_OF.get(kind, "") + str(src)
     try:
         layer = _choose_layer(target, kind, layer, family, name, pick, spatial)
-        if kind == "gpkg":
+        if kind == "gpkg" and con is not None and layer is not None:
             crs = _gpkg_crs(con, layer, name)
         with _quiet():
             info = pyogrio.read_info(target, layer=layer, **opts)

@@ -1,7 +1,7 @@
 """Where scenarios are kept: an embedded SQLite file (default) or PostgreSQL/PostGIS.
 
-Both stores have the same interface (:class:`ScenarioStore`: ``list``, ``get``, ``save``,
-``delete``) and the same guarantees:
+Both stores have the same interface (:class:`ScenarioStore`: ``list``, ``get``, ``save``
+(``overwrite=False`` refuses an existing name), ``rename``, ``delete``) and the same guarantees:
 
 * one transaction per save: a save killed half-way (``kill -9``) leaves the previous version of
   the scenario intact (SQLite: write-ahead log, uncommitted frames are discarded on the next open;
@@ -9,8 +9,9 @@ Both stores have the same interface (:class:`ScenarioStore`: ``list``, ``get``, 
 * two processes saving at once never corrupt the store (SQLite: ``BEGIN IMMEDIATE`` plus a busy
   timeout, so writers queue; PostgreSQL: a per-scenario advisory lock inside the transaction);
 * the store records its schema version; an older store is migrated in one transaction when it is
-  opened (v1 -> v2: column ``profile_name`` renamed ``profile``, column ``layers`` added), a newer or
-  unknown one is refused with a message naming the version.
+  opened (v1 -> v2: column ``profile_name`` renamed ``profile``, column ``layers`` added; v2 -> v3:
+  columns ``author`` and ``view_state`` added), a newer or unknown one is refused with a message
+  naming the version. Old stores stay readable: their scenarios open with an empty author and view.
 
 Geometries are stored as WKB in EPSG:25833 (PostGIS: ``geometry(Geometry, 25833)``); attributes as
 JSON per feature, with the column dtypes so a round trip gives back the same frame.
@@ -19,10 +20,12 @@ JSON per feature, with the column dtypes so a round trip gives back the same fra
 from __future__ import annotations
 
 import abc
+import builtins
 import json
 import math
 import os
 import sqlite3
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable
@@ -33,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.geo.crs import WORKING_CRS
-from areal.geo.errors import ScenarioSchemaError, StoreError, UnknownNameError
+from areal.geo.errors import DuplicateNameError, ScenarioSchemaError, StoreError, UnknownNameError
 from areal.geo.scenario import SCHEMA_VERSION, Scenario, migrate_meta
 from areal.layers import settings
 
@@ -100,6 +103,8 @@ def _scenario(meta: dict, columns: list[list[str]], rows: list[tuple[str, bytes]
         created=meta.get("created") or "",
         updated=meta.get("updated") or "",
         schema_version=meta["schema_version"],
+        author=meta.get("author") or "",
+        view=meta.get("view") or {},
     )
 
 
@@ -113,23 +118,38 @@ class ScenarioStore(abc.ABC):
 
     @abc.abstractmethod
     def list(self) -> pd.DataFrame:
-        """One row per scenario: name, profile, polygons, note, created, updated (sorted by name)."""
+        """One row per scenario: name, profile, polygons, note, created, updated, author (sorted by name)."""
 
     @abc.abstractmethod
     def get(self, name: str) -> Scenario:
         """The scenario called ``name``; :class:`UnknownNameError` (listing the names) when absent."""
 
     @abc.abstractmethod
-    def save(self, scenario: Scenario) -> Scenario:
-        """Insert or replace ``scenario`` in one transaction; keeps ``created`` of an existing one."""
+    def save(self, scenario: Scenario, overwrite: bool = True) -> Scenario:
+        """Insert or replace ``scenario`` in one transaction; keeps ``created`` of an existing one.
+
+        With ``overwrite=False`` an existing name is refused (:class:`DuplicateNameError`), checked
+        inside the same transaction, so two sessions saving one new name cannot both win.
+        """
+
+    @abc.abstractmethod
+    def rename(self, old: str, new: str) -> Scenario:
+        """Give a scenario a new name (one transaction); refuses an unknown ``old`` or a taken ``new``."""
 
     @abc.abstractmethod
     def delete(self, name: str) -> None:
         """Remove a scenario; :class:`UnknownNameError` when absent."""
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:  # `list` is the method above
         """Names of the stored scenarios."""
         return list(self.list()["name"])
+
+    def exists(self, name: str) -> bool:
+        """Whether a scenario of that name is stored."""
+        return name in set(self.names())
+
+    def _taken(self, name: str) -> DuplicateNameError:
+        return DuplicateNameError(f"a scenario called {name!r} already exists in {self.location}")
 
     def _unknown(self, name: str) -> UnknownNameError:
         names = self.names()
@@ -139,12 +159,38 @@ class ScenarioStore(abc.ABC):
         )
 
 
-LIST_COLUMNS = ["name", "profile", "polygons", "note", "created", "updated", "schema_version"]
+LIST_COLUMNS = ["name", "profile", "polygons", "note", "created", "updated", "schema_version", "author"]
 
 
 # ---------------------------------------------------------------- SQLite (embedded)
 
-_SQLITE_V2 = """
+_SQLITE_V3 = """
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE scenarios (
+    name TEXT PRIMARY KEY,
+    profile TEXT NOT NULL DEFAULT '',
+    weights TEXT NOT NULL DEFAULT '{}',
+    layers TEXT NOT NULL DEFAULT '[]',
+    note TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    view_state TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    n_features INTEGER NOT NULL,
+    columns TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE scenario_features (
+    scenario TEXT NOT NULL REFERENCES scenarios(name) ON DELETE CASCADE,
+    fid INTEGER NOT NULL,
+    attrs TEXT NOT NULL,
+    geom BLOB NOT NULL,
+    PRIMARY KEY (scenario, fid)
+);
+"""
+
+#: The v2 layout, kept to test the migration (and to document what v2 stores look like).
+SQLITE_V2 = """
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE scenarios (
     name TEXT PRIMARY KEY,
@@ -165,6 +211,7 @@ CREATE TABLE scenario_features (
     geom BLOB NOT NULL,
     PRIMARY KEY (scenario, fid)
 );
+INSERT INTO store_meta VALUES ('schema_version', '2');
 """
 
 #: The v1 layout, kept to test the migration (and to document what v1 stores look like).
@@ -212,7 +259,7 @@ class SqliteScenarioStore(ScenarioStore):
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='store_meta'"
             ).fetchone()
             if not has:
-                for stmt in _statements(_SQLITE_V2):
+                for stmt in _statements(_SQLITE_V3):
                     con.execute(stmt)
                 con.execute("INSERT INTO store_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             else:
@@ -225,6 +272,9 @@ class SqliteScenarioStore(ScenarioStore):
                     )
                 if version == 1:
                     _sqlite_v1_to_v2(con)
+                    version = 2
+                if version == 2:
+                    _sqlite_v2_to_v3(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -233,7 +283,8 @@ class SqliteScenarioStore(ScenarioStore):
     def list(self) -> pd.DataFrame:  # noqa: D102
         with self._connect() as con:
             rows = con.execute(
-                "SELECT name, profile, n_features, note, created, updated, schema_version FROM scenarios ORDER BY name"
+                "SELECT name, profile, n_features, note, created, updated, schema_version, author "
+                "FROM scenarios ORDER BY name"
             ).fetchall()
         return pd.DataFrame(rows, columns=LIST_COLUMNS)
 
@@ -242,8 +293,8 @@ class SqliteScenarioStore(ScenarioStore):
             con.execute("BEGIN")  # one snapshot for the row and its features
             try:
                 row = con.execute(
-                    "SELECT name, profile, weights, layers, note, created, updated, schema_version, n_features, columns "
-                    "FROM scenarios WHERE name = ?",
+                    "SELECT name, profile, weights, layers, note, created, updated, schema_version, n_features, "
+                    "columns, author, view_state FROM scenarios WHERE name = ?",
                     (name,),
                 ).fetchone()
                 feats = (
@@ -265,22 +316,27 @@ class SqliteScenarioStore(ScenarioStore):
             zip(["name", "profile", "weights", "layers", "note", "created", "updated", "schema_version"], row)
         )
         meta["weights"], meta["layers"] = json.loads(meta["weights"]), json.loads(meta["layers"])
+        meta["author"], meta["view"] = row[10], json.loads(row[11])
         return _scenario(meta, json.loads(row[9]), feats)
 
-    def save(self, scenario: Scenario) -> Scenario:  # noqa: D102
+    def save(self, scenario: Scenario, overwrite: bool = True) -> Scenario:  # noqa: D102
         s = scenario.touched()
         with self._connect() as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 old = con.execute("SELECT created FROM scenarios WHERE name = ?", (s.name,)).fetchone()
+                if old and not overwrite:
+                    raise self._taken(s.name)
                 created = old[0] if old and old[0] else s.created
                 con.execute("DELETE FROM scenario_features WHERE scenario = ?", (s.name,))
                 con.execute(
                     "INSERT INTO scenarios (name, profile, weights, layers, note, created, updated, schema_version, "
-                    "n_features, columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                    "n_features, columns, author, view_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET "
                     "profile=excluded.profile, weights=excluded.weights, layers=excluded.layers, note=excluded.note, "
                     "updated=excluded.updated, schema_version=excluded.schema_version, "
-                    "n_features=excluded.n_features, columns=excluded.columns",
+                    "n_features=excluded.n_features, columns=excluded.columns, author=excluded.author, "
+                    "view_state=excluded.view_state",
                     (
                         s.name,
                         s.profile,
@@ -292,6 +348,8 @@ class SqliteScenarioStore(ScenarioStore):
                         SCHEMA_VERSION,
                         len(s.proposal),
                         json.dumps(_columns_of(s.proposal)),
+                        s.author,
+                        json.dumps(dict(s.view)),
                     ),
                 )
                 con.executemany(
@@ -302,7 +360,36 @@ class SqliteScenarioStore(ScenarioStore):
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        return Scenario(s.name, s.proposal, s.layers, s.profile, s.weights, s.note, created, s.updated)
+        return replace(s, created=created)
+
+    def rename(self, old: str, new: str) -> Scenario:  # noqa: D102
+        new = str(new).strip()
+        if not new:
+            raise StoreError("a scenario needs a non-empty name")
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if con.execute("SELECT 1 FROM scenarios WHERE name = ?", (old,)).fetchone() is None:
+                    raise self._unknown(old)
+                if new != old and con.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
+                    raise self._taken(new)
+                if new != old:
+                    # a copy under the new name, the features moved over, the old row gone (the
+                    # features' foreign key has no ON UPDATE CASCADE)
+                    con.execute(
+                        "INSERT INTO scenarios (name, profile, weights, layers, note, author, view_state, created, "
+                        "updated, schema_version, n_features, columns) SELECT ?, profile, weights, layers, note, "
+                        "author, view_state, created, ?, schema_version, n_features, columns FROM scenarios "
+                        "WHERE name = ?",
+                        (new, Scenario.now(), old),
+                    )
+                    con.execute("UPDATE scenario_features SET scenario = ? WHERE scenario = ?", (new, old))
+                    con.execute("DELETE FROM scenarios WHERE name = ?", (old,))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return self.get(new)
 
     def delete(self, name: str) -> None:  # noqa: D102
         with self._connect() as con:
@@ -333,6 +420,14 @@ def _sqlite_v1_to_v2(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE scenarios ADD COLUMN layers TEXT NOT NULL DEFAULT '[]'")
     con.execute("UPDATE scenarios SET schema_version = 2")
     con.execute("UPDATE store_meta SET value = '2' WHERE key = 'schema_version'")
+
+
+def _sqlite_v2_to_v3(con: sqlite3.Connection) -> None:
+    """Migration v2 -> v3 (inside the caller's transaction): author and view state added."""
+    con.execute("ALTER TABLE scenarios ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+    con.execute("ALTER TABLE scenarios ADD COLUMN view_state TEXT NOT NULL DEFAULT '{}'")
+    con.execute("UPDATE scenarios SET schema_version = 3")
+    con.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
 
 
 class _Conn:
@@ -408,7 +503,7 @@ class PostgisScenarioStore(ScenarioStore):
             con.execute(
                 f"CREATE TABLE {sc}.scenarios (name text PRIMARY KEY, profile text NOT NULL DEFAULT '', "
                 "weights jsonb NOT NULL DEFAULT '{}', layers jsonb NOT NULL DEFAULT '[]', note text NOT NULL DEFAULT '', "
-                "created text NOT NULL, updated text NOT NULL, schema_version integer NOT NULL, "
+                "author text NOT NULL DEFAULT '', view_state jsonb NOT NULL DEFAULT '{}', created text NOT NULL, updated text NOT NULL, schema_version integer NOT NULL, "
                 "n_features integer NOT NULL, columns jsonb NOT NULL DEFAULT '[]')"
             )
             con.execute(
@@ -431,12 +526,18 @@ class PostgisScenarioStore(ScenarioStore):
             con.execute(f"ALTER TABLE {sc}.scenarios ADD COLUMN layers jsonb NOT NULL DEFAULT '[]'")
             con.execute(f"UPDATE {sc}.scenarios SET schema_version = 2")
             con.execute(f"UPDATE {sc}.store_meta SET value = '2' WHERE key = 'schema_version'")
+            version = 2
+        if version == 2:
+            con.execute(f"ALTER TABLE {sc}.scenarios ADD COLUMN author text NOT NULL DEFAULT ''")
+            con.execute(f"ALTER TABLE {sc}.scenarios ADD COLUMN view_state jsonb NOT NULL DEFAULT '{{}}'")
+            con.execute(f"UPDATE {sc}.scenarios SET schema_version = 3")
+            con.execute(f"UPDATE {sc}.store_meta SET value = '3' WHERE key = 'schema_version'")
 
     def list(self) -> pd.DataFrame:  # noqa: D102
         with self._connect() as con:
             rows = con.execute(
-                f"SELECT name, profile, n_features, note, created, updated, schema_version FROM {self.schema}.scenarios "
-                "ORDER BY name"
+                f"SELECT name, profile, n_features, note, created, updated, schema_version, author "
+                f"FROM {self.schema}.scenarios ORDER BY name"
             ).fetchall()
         return pd.DataFrame(rows, columns=LIST_COLUMNS)
 
@@ -445,8 +546,8 @@ class PostgisScenarioStore(ScenarioStore):
         with self._connect() as con, con.transaction():
             con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             row = con.execute(
-                f"SELECT name, profile, weights, layers, note, created, updated, schema_version, n_features, columns "
-                f"FROM {sc}.scenarios WHERE name = %s",
+                f"SELECT name, profile, weights, layers, note, created, updated, schema_version, n_features, columns, "
+                f"author, view_state FROM {sc}.scenarios WHERE name = %s",
                 (name,),
             ).fetchone()
             feats = (
@@ -466,9 +567,10 @@ class PostgisScenarioStore(ScenarioStore):
         meta = dict(
             zip(["name", "profile", "weights", "layers", "note", "created", "updated", "schema_version"], row)
         )
+        meta["author"], meta["view"] = row[10], row[11]
         return _scenario(meta, row[9], feats)
 
-    def save(self, scenario: Scenario) -> Scenario:  # noqa: D102
+    def save(self, scenario: Scenario, overwrite: bool = True) -> Scenario:  # noqa: D102
         from psycopg.types.json import Jsonb
 
         s = scenario.touched()
@@ -476,14 +578,17 @@ class PostgisScenarioStore(ScenarioStore):
         with self._connect() as con, con.transaction():
             con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"areal scenario {sc}.{s.name}",))
             old = con.execute(f"SELECT created FROM {sc}.scenarios WHERE name = %s", (s.name,)).fetchone()
+            if old and not overwrite:
+                raise self._taken(s.name)
             created = old[0] if old and old[0] else s.created
             con.execute(f"DELETE FROM {sc}.scenario_features WHERE scenario = %s", (s.name,))
             con.execute(
                 f"INSERT INTO {sc}.scenarios (name, profile, weights, layers, note, created, updated, schema_version, "
-                "n_features, columns) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+                "n_features, columns, author, view_state) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET "
                 "profile=excluded.profile, weights=excluded.weights, layers=excluded.layers, note=excluded.note, "
                 "updated=excluded.updated, schema_version=excluded.schema_version, n_features=excluded.n_features, "
-                "columns=excluded.columns",
+                "columns=excluded.columns, author=excluded.author, view_state=excluded.view_state",
                 (
                     s.name,
                     s.profile,
@@ -495,6 +600,8 @@ class PostgisScenarioStore(ScenarioStore):
                     SCHEMA_VERSION,
                     len(s.proposal),
                     Jsonb(_columns_of(s.proposal)),
+                    s.author,
+                    Jsonb(dict(s.view)),
                 ),
             )
             with con.cursor() as cur:
@@ -503,7 +610,32 @@ class PostgisScenarioStore(ScenarioStore):
                     f"VALUES (%s, %s, %s::jsonb, ST_GeomFromWKB(%s, {SRID}))",
                     [(s.name, fid, attrs, geom) for fid, attrs, geom in _rows(s.proposal)],
                 )
-        return Scenario(s.name, s.proposal, s.layers, s.profile, s.weights, s.note, created, s.updated)
+        return replace(s, created=created)
+
+    def rename(self, old: str, new: str) -> Scenario:  # noqa: D102
+        new = str(new).strip()
+        if not new:
+            raise StoreError("a scenario needs a non-empty name")
+        sc = self.schema
+        with self._connect() as con, con.transaction():
+            for n in sorted({old, new}):  # both names locked, in one order (no deadlock)
+                con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"areal scenario {sc}.{n}",))
+            if con.execute(f"SELECT 1 FROM {sc}.scenarios WHERE name = %s", (old,)).fetchone() is None:
+                raise self._unknown(old)
+            if new != old and con.execute(f"SELECT 1 FROM {sc}.scenarios WHERE name = %s", (new,)).fetchone():
+                raise self._taken(new)
+            if new != old:
+                con.execute(
+                    f"INSERT INTO {sc}.scenarios (name, profile, weights, layers, note, author, view_state, created, "
+                    "updated, schema_version, n_features, columns) SELECT %s, profile, weights, layers, note, author, "
+                    f"view_state, created, %s, schema_version, n_features, columns FROM {sc}.scenarios WHERE name = %s",
+                    (new, Scenario.now(), old),
+                )
+                con.execute(
+                    f"UPDATE {sc}.scenario_features SET scenario = %s WHERE scenario = %s", (new, old)
+                )
+                con.execute(f"DELETE FROM {sc}.scenarios WHERE name = %s", (old,))
+        return self.get(new)
 
     def delete(self, name: str) -> None:  # noqa: D102
         sc = self.schema

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from areal.geo.conflicts import find_conflicts
+from areal.geo.conflicts import ConflictResult, find_conflicts
 from areal.geo.geometry import M2_PER_HA
 from areal.geo.profiles import Profile
 from areal.geo.rules import RuleTable
@@ -101,7 +101,7 @@ class SiteConflicts:
         self.rules = rules
         self.layers = layers
         self.as_layer = as_layer
-        self.result = None
+        self.result: ConflictResult | None = None
         self.table = pd.DataFrame(columns=SITE_CONFLICT_COLUMNS)
 
     def __call__(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

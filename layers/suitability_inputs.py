@@ -138,6 +138,15 @@ class DataDirSource:
             raise got
         return got
 
+    def starter_layers(self) -> list[str]:
+        """Ids of the layers read so far from the packaged starter extract (simplified data)."""
+        return sorted(
+            lid
+            for lid, got in self._cache.items()
+            if not isinstance(got, LayerMissingError)
+            and got.attrs.get("load_report", {}).get("origin") == "starter"
+        )
+
     def raster(self, layer_id: str) -> RasterSource:
         """A raster layer's band 1."""
         from areal.layers import loader

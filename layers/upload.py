@@ -131,8 +131,9 @@ def _check_vertices(geoms: np.ndarray, name: str, limits: UploadLimits) -> int:
 
 def _site_family(gdf: gpd.GeoDataFrame, name: str) -> str:
     fams = {family_of(t) for t in gdf.geometry.geom_type.dropna().unique()}
-    if fams == {"polygon"} or fams == {"point"}:
-        return fams.pop()
+    for fam in ("polygon", "point"):
+        if fams == {fam}:
+            return fam
     found = ", ".join(sorted(str(t) for t in gdf.geometry.geom_type.dropna().unique()))
     raise UploadError(
         f"{name}: a site must be polygons or points, the file holds {found}",

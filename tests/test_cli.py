@@ -31,7 +31,7 @@ def test_areal_layer_export(real_data, tmp_path):
 
 def test_unknown_layer_is_a_clear_error(tmp_path):
     res = CliRunner().invoke(main, ["layer", "nope", "--out", str(tmp_path / "x.gpkg")])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "'nope' is not a known layer; available layers are:" in res.output
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
 from areal.apps.usecases.account import compute_account
 
 
@@ -22,7 +22,7 @@ def write_account(acc, inputs, out: Path) -> None:
     """Write the account: ``.csv`` (table, ``NA`` = not available) or ``.gpkg`` (polygons + tables)."""
     import geopandas as gpd
     import shapely
-    from areal.layers.export import write_frame
+    from areal.layers.export import write_csv, write_layers
 
     missing = pd.DataFrame(
         [
@@ -33,10 +33,9 @@ def write_account(acc, inputs, out: Path) -> None:
     )
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        acc.table.to_csv(out, index=False, na_rep="NA", float_format="%.4f")
+        write_csv(acc.table, out, index=False, na_rep="NA", float_format="%.4f")
         if len(missing):
-            missing.to_csv(out.with_name(out.stem + "_missing_layers.csv"), index=False)
+            write_csv(missing, out.with_name(out.stem + "_missing_layers.csv"), index=False)
     elif suffix == ".gpkg":
         munis = inputs.municipalities.sort_values("kommunenummer")
         geoms = {k: g for k, g in zip(munis["kommunenummer"].astype(str), munis.geometry.values)}
@@ -44,14 +43,8 @@ def write_account(acc, inputs, out: Path) -> None:
         gdf = gpd.GeoDataFrame(
             acc.table.copy(), geometry=[geoms[k] for k in acc.table["kommunenummer"]], crs=munis.crs
         )
-        write_frame(gdf, out, layer="land_account")
-        if len(missing):
-            write_frame(
-                gpd.GeoDataFrame(missing, geometry=[None] * len(missing), crs=munis.crs),
-                out,
-                layer="missing_layers",
-                mode="a",
-            )
+        # one GeoPackage written whole (atomically); the missing layers as an attribute table
+        write_layers({"land_account": gdf} | ({"missing_layers": missing} if len(missing) else {}), out)
     else:
         raise click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
 
@@ -79,8 +72,14 @@ def write_account(acc, inputs, out: Path) -> None:
 )
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
 @DATA_DIR_OPTION
+@JSON_OPTION
 def account_cmd(
-    municipality: str | None, proposal: Path | None, out: Path | None, lang: str, data_dir: Path | None
+    municipality: str | None,
+    proposal: Path | None,
+    out: Path | None,
+    lang: str,
+    data_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Land account: hectares of every class per municipality and for Trøndelag.
 
@@ -89,9 +88,12 @@ def account_cmd(
     """
     from areal.apps.labels import column_titles
 
+    check_out(out, (".csv", ".gpkg"))
     acc, inputs = compute_account(data_dir, proposal)
     titles = column_titles(lang)
     table = acc.table
+    starter = [lid for lid, o in inputs.origins.items() if o == "starter"]
+    rows = table
     if municipality is not None:
         rows = table[table["kommunenummer"] == municipality]
         if rows.empty:
@@ -99,6 +101,28 @@ def account_cmd(
             raise click.BadParameter(
                 f"{municipality!r} is not one of the 38 municipalities: {known}", param_hint="--municipality"
             )
+    if out is not None:
+        write_account(acc, inputs, out)
+    if as_json:
+        emit_json(
+            {
+                "county_id": acc.county_id,
+                "rows": records(
+                    rows
+                    if municipality is None
+                    else pd.concat([rows, table[table["kommunenummer"] == acc.county_id]])
+                ),
+                "missing_layers": [
+                    {"layer": m.layer, "affects": list(m.affects), "reason": m.reason, "remedy": m.remedy}
+                    for m in acc.missing_layers
+                ],
+                "starter_layers": starter,
+                "notes": list(acc.notes),
+                "out": None if out is None else str(out),
+            }
+        )
+        return
+    if municipality is not None:
         row, county = rows.iloc[0], acc.county
         click.echo(
             f"Arealregnskap {row['kommunenavn']} ({municipality}) og {county['kommunenavn']}, EPSG:25833"
@@ -122,16 +146,14 @@ def account_cmd(
         if absent:
             click.echo(f"\nIkke tilgjengelig (not available): {', '.join(absent)}")
     if acc.missing_layers:
-        click.echo("\nManglende lag (missing layers):")
+        note("Manglende lag (missing layers):")
         for m in acc.missing_layers:
-            click.echo(f"  · {m.layer}: {m.reason}. Hent med {m.remedy}.")
-    starter = [lid for lid, o in inputs.origins.items() if o == "starter"]
+            note(f"  · {m.layer}: {m.reason}. Hent med {m.remedy}.")
     if starter:
-        click.echo(
-            f"\nMerk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data)."
+        note(
+            f"Merk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data)."
         )
-    for note in acc.notes:
-        click.echo(f"Merk: {note}")
+    for text in acc.notes:
+        note(f"Merk: {text}")
     if out is not None:
-        write_account(acc, inputs, out)
-        click.echo(f"\nwrote {len(table)} rows (38 municipalities + county) to {out}")
+        note(f"wrote {len(table)} rows (38 municipalities + county) to {out}")

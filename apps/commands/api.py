@@ -7,7 +7,9 @@ from areal.apps.cli import DATA_DIR_OPTION, main
 
 
 @main.command("api")
-@click.option("--port", type=int, default=5080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=5080, show_default=True, help="Port to listen on."
+)
 @click.option("--address", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @DATA_DIR_OPTION
 def api_cmd(port: int, address: str, data_dir) -> None:

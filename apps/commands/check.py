@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main, note
 
 
 def _contexts() -> list[str]:
@@ -24,7 +24,12 @@ def _contexts() -> list[str]:
     help="Analysis context (data/contexts.toml): planinitiativ, reguleringsplan, kommuneplan, byggesak, ros, ku.",
 )
 @click.option(
-    "--buffer", "buffer_m", type=float, default=0.0, show_default=True, help="Buffer around the area (m)."
+    "--buffer",
+    "buffer_m",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Buffer around the area (m).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to standard output.")
 @click.option(
@@ -64,7 +69,7 @@ def check_cmd(
         )
     area = read_area(area_file)
     for warning in area.attrs.get("warnings", []):
-        click.echo(f"warning: {warning}", err=True)
+        note(f"warning: {warning}")
     res = run_area_analysis(
         area, context, buffer_m=buffer_m, data_dir=data_dir, rules=rules, contexts=contexts
     )
@@ -88,4 +93,4 @@ def check_cmd(
             f"{r['buffer']:>10} {r['zone']:>10} {r['distance']:>10}{extra}"
         )
     if pdf is not None:
-        click.echo(f"PDF: {pdf}")
+        note(f"PDF: {pdf}")

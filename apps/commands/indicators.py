@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
 from areal.apps.usecases.indicators import compute_indicator_table
 
 MEDIAN_ID = "median"
@@ -39,7 +39,7 @@ def wide_table(result) -> pd.DataFrame:
 def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Path]:
     """GeoPackage (polygons + ``indicator_catalogue``) and CSV (+ ``_catalogue.csv``)."""
     import geopandas as gpd
-    from areal.layers.export import write_frame
+    from areal.layers.export import write_layers
 
     written = []
     summary = result.summary.drop(columns=["digits"])
@@ -53,18 +53,14 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
             gdf[c] = gdf[c].astype(
                 "float64"
             )  # Int64 with <NA> -> NaN (GeoPackage has no nullable int via pandas)
-        write_frame(gdf, out, layer="indicators")
-        write_frame(
-            gpd.GeoDataFrame(summary, geometry=[None] * len(summary), crs=munis.crs),
-            out,
-            layer="indicator_catalogue",
-            mode="a",
-        )
+        # one GeoPackage written whole (atomically); the catalogue as an attribute table
+        write_layers({"indicators": gdf, "indicator_catalogue": summary}, out)
         written.append(out)
     if csv is not None:
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        wide_table(result).to_csv(csv, index=False, na_rep="NA", float_format="%.6g")
-        summary.to_csv(csv.with_name(csv.stem + "_catalogue.csv"), index=False, na_rep="NA")
+        from areal.layers.export import write_csv
+
+        write_csv(wide_table(result), csv, index=False, na_rep="NA", float_format="%.6g")
+        write_csv(summary, csv.with_name(csv.stem + "_catalogue.csv"), index=False, na_rep="NA")
         written += [csv, csv.with_name(csv.stem + "_catalogue.csv")]
     return written
 
@@ -85,7 +81,7 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
 )
 @click.option(
     "--profile-resolution",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=250.0,
     show_default=True,
     help="Cell size (m) of the county-wide suitability runs behind the best-site indicators.",
@@ -105,6 +101,7 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
 )
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
 @DATA_DIR_OPTION
+@JSON_OPTION
 def indicators_cmd(
     out: Path | None,
     csv: Path | None,
@@ -113,6 +110,7 @@ def indicators_cmd(
     business_areas: Path | None,
     lang: str,
     data_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Indicators of data/indicators/*.toml for all 38 municipalities: value, rank, county median.
 
@@ -120,6 +118,10 @@ def indicators_cmd(
     fetch or import. Rank 1 is best (respecting higher_is_better); municipalities without a value
     are unranked.
     """
+    from areal.apps.labels import indicator_title
+
+    check_out(out, (".gpkg",))
+    check_out(csv, (".csv",), param="--csv")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     result, inputs = compute_indicator_table(
@@ -134,13 +136,29 @@ def indicators_cmd(
                 f"{', '.join(result.table['kommunenummer'])}",
                 param_hint="--municipality",
             )
+    written = write_outputs(result, inputs, out, csv)
+    if as_json:
+        table = wide_table(result)
+        if municipality is not None:
+            from areal.layers import settings
+
+            table = table[table["kommunenummer"].isin([municipality, MEDIAN_ID, settings.county_row()[0]])]
+        emit_json(
+            {
+                "rows": records(table),
+                "indicators": records(result.summary),
+                "written": [str(p) for p in written],
+            }
+        )
+        return
+    if municipality is not None:
         row = rows.iloc[0]
         click.echo(f"Indikatorer for {row['kommunenavn']} ({municipality}); rangering blant 38 (1 = best)")
         click.echo(f"{'indikator':58} {'verdi':>14} {'rang':>5} {'fylkesmedian':>14} {'Trøndelag':>14}")
         for ind in result.indicators:
             r = row[f"{ind.id}_rank"]
             click.echo(
-                f"{(ind.title(lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits, lang):>14} "
+                f"{(indicator_title(ind, lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits, lang):>14} "
                 f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits, lang):>14} "
                 f"{fmt_value(s.loc[ind.id, 'county'], ind.digits, lang):>14}"
             )
@@ -161,10 +179,10 @@ def indicators_cmd(
         for _, r in na.iterrows():
             click.echo(f"  · {r['id']}: {r['reason']}")
     for _, r in result.summary[result.summary["notes"] != ""].iterrows():
-        click.echo(f"Merk {r['id']}: {r['notes']}")
-    for path in write_outputs(result, inputs, out, csv):
-        click.echo(f"wrote {path}")
-    click.echo(
+        note(f"Merk {r['id']}: {r['notes']}")
+    for path in written:
+        note(f"wrote {path}")
+    note(
         f"{len(result.indicators)} indicators × {len(result.table)} municipalities in "
         f"{time.perf_counter() - t0:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ")"
     )

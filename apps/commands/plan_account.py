@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main, note
 
 
 def _kommune(_ctx, _param, value: str | None) -> str | None:
@@ -96,6 +96,8 @@ def plan_account_cmd(
         co2_table,
         compute_plan_account,
         display_table,
+        note_text,
+        text,
         write_outputs,
     )
     from areal.geo.plan_account import TABLES
@@ -109,7 +111,7 @@ def plan_account_cmd(
         default_status=default_status,
     )
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        note(f"{'advarsel' if lang == 'nb' else 'warning'}: {note_text(w, lang)}")
     written = write_outputs(result, out, lang) if out is not None else []
     if as_json:
         doc = result.to_dict()
@@ -127,8 +129,9 @@ def plan_account_cmd(
             click.echo(display_table(result, kind, knr, lang).to_string(index=False))
         click.echo(f"\n{TABLE_TITLES[lang]['co2']} (t CO₂)")
         click.echo(co2_table(result, knr, lang).to_string(index=False))
+        click.echo(text("co2_note", lang))
     click.echo("\n" + result.provenance(lang))
-    for note in result.account.notes:
-        click.echo(f"Merk: {note}" if lang == "nb" else f"Note: {note}")
+    for n in result.account.notes:
+        note(f"{text('note', lang)}: {note_text(n, lang)}")
     for p in written:
-        click.echo(f"wrote {p}")
+        note(f"wrote {p}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note
 from areal.apps.commands.scenario import STORE_OPTION
 
 
@@ -38,13 +38,14 @@ from areal.apps.commands.scenario import STORE_OPTION
 )
 @click.option(
     "--profile-resolution",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=250.0,
     show_default=True,
     help="Cell size (m) of the county-wide suitability runs.",
 )
 @STORE_OPTION
 @DATA_DIR_OPTION
+@JSON_OPTION
 def report_cmd(
     municipality: str | None,
     site: Path | None,
@@ -56,6 +57,7 @@ def report_cmd(
     profile_resolution: float,
     store_url: str | None,
     data_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Render a PDF report: map, land account, conflicts, indicators, suitability, method.
 
@@ -126,7 +128,10 @@ def report_cmd(
     progress("pdf")
     render_report(inputs, out, lang=lang)
     progress.done()
-    click.echo(f"wrote {out} ({inputs.kind} report: {inputs.name})")
+    if as_json:
+        emit_json({"out": str(out), "kind": inputs.kind, "name": inputs.name, "lang": lang})
+    else:
+        note(f"wrote {out} ({inputs.kind} report: {inputs.name})")
 
 
 class _Progress:
@@ -155,9 +160,7 @@ class _Progress:
     def __call__(self, step: str) -> None:
         self.n += 1
         nb, en = self.STEPS[step]
-        click.echo(
-            f"[{self.n}/{len(self.STEPS)}] {en if self.lang == 'en' else nb} … ({self._elapsed()})", err=True
-        )
+        note(f"[{self.n}/{len(self.STEPS)}] {en if self.lang == 'en' else nb} … ({self._elapsed()})")
 
     def done(self) -> None:
-        click.echo(f"{'ferdig' if self.lang != 'en' else 'done'} ({self._elapsed()})", err=True)
+        note(f"{'ferdig' if self.lang != 'en' else 'done'} ({self._elapsed()})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
 from areal.apps.usecases.scenario import compare_metrics
 
 STORE_OPTION = click.option(
@@ -49,16 +49,35 @@ def scenario_grp() -> None:
     """Saved scenarios: proposal geometries with layers, profile, weights and a note."""
 
 
+def _scenario_json(s) -> dict:
+    return {
+        "name": s.name,
+        "schema_version": s.schema_version,
+        "created": s.created,
+        "updated": s.updated,
+        "profile": s.profile or None,
+        "weights": dict(s.weights),
+        "layers": list(s.layers),
+        "note": s.note,
+        "polygons": len(s.proposal),
+        "area_ha": s.area_ha,
+    }
+
+
 @scenario_grp.command("list")
 @STORE_OPTION
 @DATA_DIR_OPTION
-def list_cmd(store_url: str | None, data_dir: Path | None) -> None:
+@JSON_OPTION
+def list_cmd(store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
     """List the saved scenarios."""
     from areal.layers.scenario_store import open_store
 
     store = open_store(store_url, data_dir)
     df = store.list()
-    click.echo(f"{len(df)} scenario(s) in {store.location}")
+    if as_json:
+        emit_json({"store": str(store.location), "scenarios": records(df)})
+        return
+    note(f"{len(df)} scenario(s) in {store.location}")
     if len(df):
         click.echo(df.to_string(index=False))
 
@@ -67,11 +86,15 @@ def list_cmd(store_url: str | None, data_dir: Path | None) -> None:
 @click.argument("name")
 @STORE_OPTION
 @DATA_DIR_OPTION
-def show_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
+@JSON_OPTION
+def show_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
     """Show one scenario."""
     from areal.layers.scenario_store import open_store
 
     s = open_store(store_url, data_dir).get(name)
+    if as_json:
+        emit_json(_scenario_json(s) | {"attributes": records(s.proposal)})
+        return
     click.echo(f"scenario {s.name!r} (schema v{s.schema_version}), created {s.created}, updated {s.updated}")
     click.echo(
         f"  profile: {s.profile or '-'}; weights: {', '.join(f'{k}={v:g}' for k, v in s.weights.items()) or '-'}"
@@ -95,18 +118,20 @@ def show_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
 @click.option("--profile", default="", help="Suitability profile name.")
 @click.option("--weights", default=None, help="Profile weights KEY=NUMBER,...")
 @click.option("--layers", "layer_ids", default="", help="Layers chosen, comma-separated catalogue ids.")
-@click.option("--note", default="", help="Free text.")
+@click.option("--note", "note_text", default="", help="Free text.")
 @STORE_OPTION
 @DATA_DIR_OPTION
+@JSON_OPTION
 def save_cmd(
     name: str,
     proposal: Path,
     profile: str,
     weights: str | None,
     layer_ids: str,
-    note: str,
+    note_text: str,
     store_url: str | None,
     data_dir: Path | None,
+    as_json: bool,
 ) -> None:
     """Save (or replace) scenario NAME in one transaction."""
     from areal.geo.scenario import Scenario
@@ -123,11 +148,14 @@ def save_cmd(
         layers=chosen,
         profile=profile,
         weights=parse_weights(weights),
-        note=note,
+        note=note_text,
     )
     store = open_store(store_url, data_dir)
     saved = store.save(s)
-    click.echo(
+    if as_json:
+        emit_json(_scenario_json(saved) | {"store": str(store.location)})
+        return
+    note(
         f"saved scenario {saved.name!r}: {len(saved.proposal)} polygon(s), {_fmt(saved.area_ha)} ha "
         f"in {store.location}"
     )
@@ -137,13 +165,17 @@ def save_cmd(
 @click.argument("name")
 @STORE_OPTION
 @DATA_DIR_OPTION
-def delete_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
+@JSON_OPTION
+def delete_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
     """Delete scenario NAME."""
     from areal.layers.scenario_store import open_store
 
     store = open_store(store_url, data_dir)
     store.delete(name)
-    click.echo(f"deleted scenario {name!r} from {store.location}")
+    if as_json:
+        emit_json({"deleted": name, "store": str(store.location)})
+        return
+    note(f"deleted scenario {name!r} from {store.location}")
 
 
 @scenario_grp.command("compare")
@@ -154,15 +186,26 @@ def delete_cmd(name: str, store_url: str | None, data_dir: Path | None) -> None:
 )
 @STORE_OPTION
 @DATA_DIR_OPTION
-def compare_cmd(a: str, b: str, out: Path | None, store_url: str | None, data_dir: Path | None) -> None:
+@JSON_OPTION
+def compare_cmd(
+    a: str, b: str, out: Path | None, store_url: str | None, data_dir: Path | None, as_json: bool
+) -> None:
     """Compare scenarios A and B side by side: proposal size, land account, difference (B − A)."""
     from areal.apps.labels import column_titles
     from areal.geo.scenario import compare
     from areal.layers.scenario_store import open_store
 
+    check_out(out, (".csv",))
     store = open_store(store_url, data_dir)
     sa, sb = store.get(a), store.get(b)
     table = compare(sa, sb, compare_metrics(data_dir))
+    if out is not None:
+        from areal.layers.export import write_csv
+
+        write_csv(table, out, na_rep="NA")
+    if as_json:
+        emit_json({"a": a, "b": b, "rows": records(table.reset_index())})
+        return
     titles = column_titles("nb")
     from areal.layers.project_data import load_indicators
 
@@ -174,6 +217,4 @@ def compare_cmd(a: str, b: str, out: Path | None, store_url: str | None, data_di
             f"{(group + ': ' + label)[:62]:62} {_fmt(row[a]):>18} {_fmt(row[b]):>18} {_fmt(row['difference']):>18}"
         )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, na_rep="NA")
-        click.echo(f"wrote {out}")
+        note(f"wrote {out}")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, main, note
 
 
 @main.command("serve")
-@click.option("--port", type=int, default=5006, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=5006, show_default=True, help="Port to listen on."
+)
 @click.option("--address", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--public", is_flag=True, help="Public read-only viewer (upload limits, no paths, no planner tools)."
@@ -53,7 +55,20 @@ from areal.apps.cli import DATA_DIR_OPTION, main
     help="With --basic-auth: scripts may call /areal/api/... with 'Authorization: Bearer TOKEN'.",
 )
 @click.option(
-    "--workers", type=int, default=2, show_default=True, help="Worker threads for site checks and analyses."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Worker threads for site checks and analyses.",
+)
+@click.option(
+    "--store",
+    "store_url",
+    envvar="AREAL_SCENARIO_STORE",
+    show_envvar=True,
+    default=None,
+    help="Scenario store of the planner: a file path / sqlite:///PATH, or postgresql://... "
+    "(default: <data dir>/scenarios.sqlite).",
 )
 def serve_cmd(
     port: int,
@@ -67,6 +82,7 @@ def serve_cmd(
     cookie_secret: str | None,
     api_token: str | None,
     workers: int,
+    store_url: str | None,
 ) -> None:
     """Start the map app; works with only the packaged starter extract when no data folder exists.
 
@@ -94,26 +110,26 @@ def serve_cmd(
         job = engines.prewarm(SITE_CHECK_RES, indicators=True)
         if wait:
             job.join()
-            click.echo(
+            note(
                 f"suitability models at {SITE_CHECK_RES:g} m and indicators ready in {time.perf_counter() - t0:.1f} s"
             )
     store = None
     if not public:
         try:
-            store = open_store(None, data_dir)
+            store = open_store(store_url, data_dir)
         except (StoreError, OSError) as exc:
-            click.echo(f"note: scenario tools are off: {exc}")
+            note(f"note: scenario tools are off: {exc}")
     n_missing = sum(st.status in ("missing", "error") for st in data.states.values())
-    click.echo(
+    note(
         f"{len(data.layers)} vector and {len(data.rasters)} raster layers loaded, {n_missing} unavailable; "
         f"mode: {mode}"
     )
-    click.echo(
+    note(
         f"Arealkart Trøndelag at http://{address}:{port}/ (Ctrl+C to stop)",
     )
     extra: dict = {}
     if basic_auth and not public:
-        click.echo("planner login: on (basic auth)")
+        note("planner login: on (basic auth)")
         extra.update(basic_auth=basic_auth, cookie_secret=cookie_secret, api_token=api_token)
     if workers != 2:
         extra["workers"] = workers

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, quiet, records
 
 
 @main.command("suitability")
@@ -17,7 +17,13 @@ from areal.apps.cli import DATA_DIR_OPTION, main
     required=True,
     help="Profile name (data/profiles/*.toml, e.g. data_centre) or a path to a TOML file.",
 )
-@click.option("--resolution", type=float, default=100.0, show_default=True, help="Cell size in metres.")
+@click.option(
+    "--resolution",
+    type=click.FloatRange(min=0, min_open=True),
+    default=100.0,
+    show_default=True,
+    help="Cell size in metres.",
+)
 @click.option("--municipality", default=None, help="Limit to one municipality (number, e.g. 5001).")
 @click.option(
     "--out",
@@ -27,7 +33,10 @@ from areal.apps.cli import DATA_DIR_OPTION, main
     help="Output folder (GeoTIFF, GeoPackage and CSV are written there).",
 )
 @click.option(
-    "--threshold", type=float, default=None, help="Override the profile's score threshold for sites."
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Override the profile's score threshold for sites.",
 )
 @click.option(
     "--connectivity",
@@ -43,7 +52,7 @@ from areal.apps.cli import DATA_DIR_OPTION, main
 )
 @click.option(
     "--workers",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="Workers of a windowed run on threads or processes (default: all cores); see `areal --scheduler`.",
 )
@@ -63,22 +72,27 @@ from areal.apps.cli import DATA_DIR_OPTION, main
     "each site touches.",
 )
 @click.option(
-    "--tile", type=int, default=2048, show_default=True, help="Tile size (cells) of a windowed run."
+    "--tile",
+    type=click.IntRange(min=16),
+    default=2048,
+    show_default=True,
+    help="Tile size (cells) of a windowed run.",
 )
 @click.option(
     "--distance-res",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Compute distances on this coarser lattice (a multiple of --resolution).",
 )
 @click.option(
     "--sensitivity-runs",
-    type=int,
+    type=click.IntRange(min=0),
     default=500,
     show_default=True,
     help="Monte-Carlo weight draws for the rank stability table (0: skip).",
 )
 @DATA_DIR_OPTION
+@JSON_OPTION
 def suitability_cmd(
     profile_name,
     resolution,
@@ -94,6 +108,7 @@ def suitability_cmd(
     distance_res,
     sensitivity_runs,
     data_dir,
+    as_json,
 ) -> None:
     """Score land for a green-industry PROFILE and write ranked candidate sites.
 
@@ -105,7 +120,8 @@ def suitability_cmd(
     from areal.apps.formatting import area_ha, score
     from areal.apps.labels import site_reasons
     from areal.apps.usecases.suitability import prepare_suitability, run_suitability
-    from areal.layers.export import tiled_cog, write_cog, write_frame
+    from areal.geo.criterion_arrays import check_distance_res
+    from areal.layers.export import atomic_path, tiled_cog, write_cog, write_frame
     from tqdm import tqdm
 
     t0 = time.perf_counter()
@@ -117,13 +133,22 @@ def suitability_cmd(
         rules=rules_path,
         use_conflicts=use_conflicts,
         data_dir=data_dir,
+        use_starter=True,  # as `areal layers` and `areal serve` do; said below and in the run file
     )
     profile, grid = setup.profile, setup.grid
+    try:  # the core's check, before any output: the message names the option
+        check_distance_res(distance_res, grid)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--distance-res") from None
+    no_bars = quiet() or as_json
     out.mkdir(parents=True, exist_ok=True)
     stem = out / profile.name
-    click.echo(
-        f"{profile.title_en} ({profile.name}): grid {grid.shape[0]}×{grid.shape[1]} cells at {grid.res:g} m"
-    )
+    note(f"{profile.title_en} ({profile.name}): grid {grid.shape[0]}×{grid.shape[1]} cells at {grid.res:g} m")
+    if setup.starter:
+        note(
+            f"Merk: forenklet startutdrag brukt for {', '.join(setup.starter)} (simplified starter extract; "
+            "set AREAL_DATA_DIR or --data-dir for the full data)"
+        )
     if windowed is None:
         windowed = resolution < 50
     tags = {"profile": profile.name, "units": "suitability score 0-1", "nodata": "excluded or off land"}
@@ -132,7 +157,7 @@ def suitability_cmd(
         # Tiles go to a hidden scratch file that becomes the COG on success and is removed either way.
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tiled_cog(grid, f"{stem}_suitability.tif", tags=tags) as sink:
-            with tqdm(total=n_tiles, desc="tiles", unit="tile") as bar:
+            with tqdm(total=n_tiles, desc="tiles", unit="tile", disable=no_bars) as bar:
                 run = run_suitability(
                     setup,
                     windowed=True,
@@ -144,7 +169,7 @@ def suitability_cmd(
                     **options,
                 )
     else:
-        with tqdm(total=3, desc="suitability", unit="step") as bar:
+        with tqdm(total=3, desc="suitability", unit="step", disable=no_bars) as bar:
             run = run_suitability(setup, progress=bar.update, **options)
         write_cog(run.suitability, grid, f"{stem}_suitability.tif", tags=tags)
     sites, conflicts = run.sites, setup.conflicts
@@ -157,6 +182,23 @@ def suitability_cmd(
     write_frame(run.area_lost, f"{stem}_area_lost.csv")
     if run.site_conflicts is not None:
         write_frame(run.site_conflicts, f"{stem}_site_conflicts.csv")
+    skipped = run.skipped
+    summary = {
+        "profile": profile.name,
+        "resolution_m": grid.res,
+        "shape": grid.shape,
+        "bounds": grid.bounds,
+        "weights": dict(profile.weights),
+        "skipped": [list(s) for s in skipped],
+        "starter_layers": list(setup.starter),
+        "windowed": bool(windowed),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    with atomic_path(out / f"{profile.name}_run.json") as tmp:
+        tmp.write_text(json.dumps(summary, indent=2))
+    if as_json:
+        emit_json(summary | {"out": str(out), "sites": records(sites)})
+        return
     click.echo(
         f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
         f"minimum {profile.min_area_ha:g} ha, {profile.connectivity} connectivity)"
@@ -166,25 +208,9 @@ def suitability_cmd(
         click.echo(
             f"  #{r['rank']}: {area_ha(r['area_ha'])} in {r.get('kommunenavn')}, mean score {score(r['mean_score'])}{extra}"
         )
-    skipped = run.skipped
     for key, reason in skipped:
-        click.echo(f"  skipped {key}: {reason}")
-    (out / f"{profile.name}_run.json").write_text(
-        json.dumps(
-            {
-                "profile": profile.name,
-                "resolution_m": grid.res,
-                "shape": grid.shape,
-                "bounds": grid.bounds,
-                "weights": dict(profile.weights),
-                "skipped": [list(s) for s in skipped],
-                "windowed": bool(windowed),
-                "seconds": round(time.perf_counter() - t0, 2),
-            },
-            indent=2,
-        )
-    )
-    click.echo(f"wrote {out} in {time.perf_counter() - t0:.1f} s")
+        note(f"  skipped {key}: {reason}")
+    note(f"wrote {out} in {time.perf_counter() - t0:.1f} s")
 
 
 def _scheduler(workers: int | None) -> str:

@@ -57,7 +57,8 @@ TEXT = {
     },
 }
 
-TABLE_COLUMNS = ("title", "status", "area", "share", "buffer", "zone", "distance", "quality")
+TABLE_COLUMNS = ("title", "status", "area", "share", "distance")
+"""Columns of the tab's table (the sidebar is narrow; buffer, zone and data quality follow per hit)."""
 
 
 class AnalysisState(param.Parameterized):
@@ -157,12 +158,18 @@ class AnalysisView(Viewer):
             s.param.context, label=s.text("context"), options=s.context_titles(), sizing_mode="stretch_width"
         )
         self.buffer = pn.widgets.FloatInput.from_param(
-            s.param.buffer_m, name=s.text("buffer"), step=50, sizing_mode="stretch_width"
+            s.param.buffer_m, label=s.text("buffer"), step=50, sizing_mode="stretch_width"
         )
-        self.run = pn.widgets.Button(
-            name=s.text("run"), button_type="primary", css_classes=["areal-analysis-run"]
-        )
+        self.run = pn.widgets.Button(label=s.text("run"), color="primary", css_classes=["areal-analysis-run"])
         self.run.on_click(lambda _e: s.run())
+        s.app.param.watch(self._relabel, "lang")
+
+    def _relabel(self, _event=None) -> None:
+        """Widget texts in the new language (the table follows through its binding)."""
+        s = self.tool
+        self.context.param.update(options=s.context_titles(), label=s.text("context"))
+        self.buffer.label = s.text("buffer")
+        self.run.label = s.text("run")
 
     def __panel__(self):
         s = self.tool
@@ -214,7 +221,7 @@ class AnalysisView(Viewer):
             lines = [f"**{esc(s.text('hits'))}**"]
             for r in hits:
                 lines.append(
-                    f"- **{esc(r['title'])}** ({esc(r['status'])}, {esc(r['area'])}): "
+                    f"- **{esc(r['title'])}** ({esc(r['status'])}; {esc(_extent(r, lang))}): "
                     f"{esc(guide_t)}: {esc(r['guidance'])} *{esc(basis_t)}: {esc(r['basis'])}*"
                 )
             parts.append(
@@ -225,10 +232,20 @@ class AnalysisView(Viewer):
         return pn.Column(*parts, sizing_mode="stretch_width")
 
 
+def _extent(r: dict, lang: str) -> str:
+    """Area, buffer, zone and data quality of a hit, in one line."""
+    t = 1 if lang == "en" else 0
+    parts = [f"{COLUMN_TITLES[k][t].lower()} {r[k]}" for k in ("area", "buffer", "zone") if r[k] != "–"]
+    parts.append(f"{COLUMN_TITLES['quality'][t].lower()} {r['quality']}")
+    return ", ".join(parts)
+
+
 _TABLE_CSS = """
 :host { display: block; max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 12px; width: 100%; }
-td, th { white-space: normal; overflow-wrap: anywhere; vertical-align: top; padding: 2px 4px; }
+td, th { vertical-align: top; padding: 2px 4px; text-align: left; }
+td:first-child, th:first-child { overflow-wrap: anywhere; text-align: left !important; }
+td:not(:first-child), th:not(:first-child) { white-space: nowrap; text-align: right; }
 """
 
 

@@ -32,10 +32,18 @@ URL_PARAMETERS = {
     "base": "base",
     "tab": "tab",
     "site_code": "site",
+    "site_kind": "kind",
 }
 """PlannerState parameter → URL query parameter."""
 
-SUITABILITY_URL_PARAMETERS = {"profile": "profile", "weights": "w", "resolution": "res"}
+SUITABILITY_URL_PARAMETERS = {
+    "profile": "profile",
+    "weights": "w",
+    "resolution": "res",
+    "threshold": "thr",
+    "min_area_ha": "min_ha",
+    "max_area_ha": "max_ha",
+}
 """SuitabilityState parameter → URL query parameter (``w=substation:0.35,power_line:0.2``)."""
 
 CSS = """
@@ -53,6 +61,7 @@ TAB_KEYS = {
     "SuitabilityView": "suitability",
     "ArenasView": "arenas",
     "IndicatorView": "indicators",
+    "ScenarioView": "scenarios",
     "AnalysisView": "analysis",
     "PlanAccountView": "arealregnskap",
 }
@@ -316,9 +325,11 @@ def create_app(
         if "test_arenas" in data.layers:
             views.append(ArenasView(tool=ArenaState(**kw)))
         if "municipalities" in data.layers:
-            ind = IndicatorView(tool=IndicatorState(**kw, store=store if mode == "planner" else None))
-            ind.profile_weights = lambda: (suit.profile, dict(suit.weights))
-            views.append(ind)
+            views.append(IndicatorView(tool=IndicatorState(**kw)))
+        if store is not None and mode == "planner":
+            from areal.apps.planner.scenarios import ScenarioState, ScenarioView
+
+            views.append(ScenarioView(tool=ScenarioState(**kw, store=store, suit=suit)))
         if mode == "planner" and "municipalities" in data.layers:
             from areal.apps.planner.plan_account_view import PlanAccountState, PlanAccountView
 
@@ -331,7 +342,9 @@ def create_app(
     if notes:
         state.notice = " ".join(notes)
     app = App(state=state, extra_views=views)
-    if any(k in (args or {}) for k in ("profile", "w", "res")):  # a link to a suitability view
+    if any(
+        k in (args or {}) for k in ("profile", "w", "res", "thr", "min_ha", "max_ha")
+    ):  # a suitability link
         for v in views:
             if isinstance(v, SuitabilityView):
                 app.open_view(v)

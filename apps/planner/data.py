@@ -72,6 +72,7 @@ class AppData:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _overlays: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _places: list | None = field(default=None, repr=False)
+    _named_places: gpd.GeoDataFrame | None = field(default=None, repr=False)
     max_overlays: int = 64
     data_dir: str | None = None
 
@@ -267,6 +268,23 @@ class AppData:
             with self._lock:
                 self._places = places
         return self._places
+
+    #: Kinds of the place index that name a spot (a municipality or a park is an area, not a place).
+    PLACE_KINDS = ("station", "airport")
+
+    def named_places(self) -> gpd.GeoDataFrame:
+        """The named points of the place index (stations, airports) in EPSG:25833, for naming sites."""
+        cached = getattr(self, "_named_places", None)
+        if cached is not None:
+            return cached
+        pts = [p for p in self.places() if p.get("kind") in self.PLACE_KINDS]
+        gdf = gpd.GeoDataFrame(
+            {"name": [p["name"] for p in pts], "kind": [p["kind"] for p in pts]},
+            geometry=gpd.points_from_xy([p["lon"] for p in pts], [p["lat"] for p in pts]),
+            crs=4326,
+        ).to_crs(25833)
+        self._named_places = gdf
+        return gdf
 
     def raster(self, layer_id: str) -> tuple[bytes, tuple[float, float, float, float]]:
         """PNG (web mercator) of a raster layer and its ``(south, west, north, east)`` bounds (cached)."""

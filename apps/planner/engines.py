@@ -169,14 +169,29 @@ class Engines:
             footprint=True,
         )
 
-    def site_conflicts(self, site: gpd.GeoDataFrame, layers=None) -> pd.DataFrame:
-        """Site-check engine: conflicts of the site checked as ``business_areas``, by severity.
+    def site_kinds(self) -> list[str]:
+        """What a site can be checked as: the rule table's kinds (``[kinds.*]``), in table order."""
+        return list(self.rules.kinds) or ["business_areas"]
+
+    def site_conflicts(
+        self, site: gpd.GeoDataFrame, layers=None, as_layer: str = "business_areas"
+    ) -> pd.DataFrame:
+        """Site-check engine: conflicts of the site checked as ``as_layer`` (a kind), by severity.
 
         Columns ``severity``, ``pair``, ``area_ha``, ``basis``, ``explanation``; one row per rule
-        that touches the site, most severe first.
+        that touches the site, most severe first. ``attrs["not_mapped"]`` lists the rule layers
+        that are missing here (their rules could not be checked: "ikke kartlagt", never 0 ha) and
+        ``attrs["as_layer"]`` the kind used.
         """
-        res = self.conflicts(site, as_layer="business_areas")
+        res = self.conflicts(site, as_layer=as_layer)
         cols = ["severity", "pair", "area_ha", "basis", "explanation"]
+        out = self._site_conflict_rows(res, cols)
+        out.attrs["not_mapped"] = list(res.missing)
+        out.attrs["as_layer"] = as_layer
+        return out
+
+    @staticmethod
+    def _site_conflict_rows(res: ConflictResult, cols: list[str]) -> pd.DataFrame:
         if len(res.polygons) == 0:
             return pd.DataFrame(columns=cols)
         g = (
@@ -379,47 +394,34 @@ class Engines:
             table = getattr(self, "_indicators", None)
         if table is not None:
             return table
-        from areal.geo.indicators import (
-            IndicatorInputs,
-            ProfileRun,
-            best_sites_by_municipality,
-            compute_indicators,
-        )
+        from areal.apps.usecases.indicators import compute_loaded_indicator_table
+        from areal.geo.indicators import ProfileRun, best_sites_by_municipality
         from areal.layers import loader
-        from areal.layers.account_inputs import emission_factors
-        from areal.layers.project_data import load_indicators
 
-        inds = load_indicators()
-        runs, missing = {}, {}
-        for name in dict.fromkeys(i.params["profile"] for i in inds if i.params.get("profile")):
-            try:
-                res = self.best_cached_res(name) or SITE_CHECK_RES
-                model = self.model(name, res)
-                prof = model.profile
-                sites = best_sites_by_municipality(
-                    self.default_suitability(name, res),
-                    model.grid,
-                    model.land_frame,
-                    threshold=prof.threshold,
-                    min_area_ha=prof.min_area_ha,
-                    connectivity=prof.connectivity,
-                    n=3,
-                )
-                runs[name] = ProfileRun(prof, sites, res, tuple(model.skipped))
-            except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
-                missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
+        def run_profile(name: str) -> ProfileRun:  # from this server's cached models
+            res = self.best_cached_res(name) or SITE_CHECK_RES
+            model = self.model(name, res)
+            prof = model.profile
+            sites = best_sites_by_municipality(
+                self.default_suitability(name, res),
+                model.grid,
+                model.land_frame,
+                threshold=prof.threshold,
+                min_area_ha=prof.min_area_ha,
+                connectivity=prof.connectivity,
+                n=3,
+            )
+            return ProfileRun(prof, sites, res, tuple(model.skipped))
+
         remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
-        inputs = IndicatorInputs(
+        table = compute_loaded_indicator_table(
+            self.data.layers,
             self.data.layers["municipalities"],
             self.account(),
-            self.data.layers,
             remedies,
             self.rules,
-            runs,
-            missing,
-            emission_factors(),
+            run_profile,
         )
-        table = compute_indicators(inds, inputs)
         with self._lock:
             self._indicators = table
         return table

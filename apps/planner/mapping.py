@@ -26,7 +26,7 @@ import shapely
 from areal.apps import jsonsafe
 from areal.apps.planner import i18n
 from areal.geo.crs import WORKING_CRS
-from areal.geo.geometry import family_of
+from areal.geo.geometry import family_of, simplify_for_display
 from areal.layers._base import THEMES, LayerSpec
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
@@ -352,7 +352,7 @@ def layer_geojson(
     for _ in range(8):
         g = geoms
         if tolerance > 0 and len(geoms):
-            g = shapely.simplify(geoms, tolerance, preserve_topology=True)
+            g = simplify_for_display(geoms, tolerance)  # neighbouring polygons stay neighbours
         g = _round_coords(to_wgs84(g), band.decimals) if len(g) else g
         keep = ~(shapely.is_empty(g) | shapely.is_missing(g)) if len(g) else np.zeros(0, bool)
         parts = _feature_parts(g[keep], [p for p, k in zip(props, keep) if k])
@@ -895,7 +895,7 @@ def frame_geojson(
         raise ValueError(f"frame_geojson: {len(gdf)} features but {len(props)} property records")
     geoms = np.asarray(gdf.to_crs(WORKING_CRS).geometry.values)
     if tolerance_m > 0 and len(geoms):
-        geoms = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+        geoms = simplify_for_display(geoms, tolerance_m)
     g = _round_coords(to_wgs84(geoms), decimals) if len(geoms) else geoms
     return json.loads(_feature_collection(g, [dict(p) for p in props]))
 

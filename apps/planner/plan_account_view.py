@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import panel as pn
 import param
+from areal.apps import formatting as fmt
 from areal.apps.planner.safe_text import esc, strip_paths
 from areal.apps.planner.tools import Tool, _run
 from areal.geo.errors import ArealError
@@ -42,6 +43,10 @@ _T = {
         "pdf": "Last ned PDF",
         "source_upload": "opplastet",
         "source_db": "plandatabasen (opptak)",
+        "map_new": "Nytt utbyggingsareal i planforslaget",
+        "map_returned": "Tilbakeført til LNF",
+        "map_removed": "Tatt ut til andre formål",
+        "too_large": "{file}: {size} MB, mer enn grensen på {limit} MB.",
     },
     "en": {
         "title": "Land account",
@@ -63,8 +68,15 @@ _T = {
         "pdf": "Download PDF",
         "source_upload": "uploaded",
         "source_db": "plan database (recording)",
+        "map_new": "New development land in the proposal",
+        "map_returned": "Returned to LNF",
+        "map_removed": "Removed to other purposes",
+        "too_large": "{file}: {size} MB, more than the limit of {limit} MB.",
     },
 }
+
+CHANGE_COLOURS = {"new": "#c62828", "returned_lnf": "#2e7d32", "removed_other": "#ef6c00"}
+"""Map colours: new development land red, returned to LNF green, taken out for other purposes orange."""
 
 ACCEPTED = (".gml", ".sos", ".sosi", ".gpkg", ".geojson", ".json", ".zip")
 
@@ -96,11 +108,27 @@ class PlanAccountState(Tool):
 
     def set_upload(self, which: str, data: bytes | None, filename: str) -> None:
         """Keep an uploaded plan (``which``: ``"current"`` or ``"proposed"``)."""
-        from areal.layers.upload import safe_name
+        from areal.layers.upload import PLANNER_LIMITS, safe_name
 
-        if data:
-            setattr(self, which, (safe_name(filename or "plan"), bytes(data)))
-            self.param.update(source="upload", result=None, error="")
+        if not data:
+            return
+        name = safe_name(filename or "plan")
+        limit = PLANNER_LIMITS.max_bytes
+        if len(data) > limit:
+            # refused before anything is parsed (the planner mode's upload limit)
+            setattr(self, which, None)
+            self.param.update(
+                result=None,
+                error=self.tr(
+                    "too_large",
+                    file=name,
+                    size=fmt.number(len(data) / 1024**2, 1, self.app.lang),
+                    limit=fmt.number(limit / 1024**2, 0, self.app.lang),
+                ),
+            )
+            return
+        setattr(self, which, (name, bytes(data)))
+        self.param.update(source="upload", result=None, error="")
 
     def use_recordings(self) -> bool:
         """Take the plan database recordings of the chosen municipality; False (with a message) if none."""
@@ -152,8 +180,57 @@ class PlanAccountState(Tool):
                 self.param.update(running=False, error=self.tr("error", msg=strip_paths(str(exc))))
                 return
             self.param.update(result=res, running=False)
+            self.show_changes()
 
         _run(self.executor, work, lambda exc: self.param.update(running=False, error=str(exc)))
+
+    def show_changes(self) -> None:
+        """Put the new and the returned areas of the account on the map (fitted to them)."""
+        from areal.apps.planner import mapping
+        from areal.apps.usecases.plan_account import formal_title
+
+        if self.result is None:
+            return
+        lang = self.app.lang
+        ch = self.result.account.changes(self.kommune)
+        if len(ch) == 0:
+            self.app.clear_overlay("plan_account")
+            return
+        label = {
+            "new": self.tr("map_new"),
+            "returned_lnf": self.tr("map_returned"),
+            "removed_other": self.tr("map_removed"),
+        }
+        props = [
+            {
+                "_color": CHANGE_COLOURS[r.change],
+                "_tip": f"{label[r.change]} · {formal_title(r.arealformal, lang)} · {fmt.area_ha(r.area_ha, lang)}",
+                "_popup": [
+                    [self.tr("title"), label[r.change]],
+                    [self.tr("kommune"), r.kommunenummer],
+                    [
+                        "Arealformål" if lang == "nb" else "Land-use purpose",
+                        formal_title(r.arealformal, lang),
+                    ],
+                    ["ha", fmt.number(r.area_ha, 1, lang)],
+                ],
+            }
+            for r in ch.itertuples()
+        ]
+        self.app.set_overlay(
+            "plan_account",
+            {
+                "kind": "geojson",
+                "geojson": mapping.frame_geojson(ch[["geometry"]], props, tolerance_m=1.0),
+                "title": self.tr("title"),
+                "legend": [
+                    {"label": label[k], "color": c}
+                    for k, c in CHANGE_COLOURS.items()
+                    if (ch["change"] == k).any()
+                ],
+                "fit": True,
+            },
+        )
 
     # downloads: the same writers as the CLI
     def csv_bytes(self) -> io.BytesIO:
@@ -198,7 +275,7 @@ class PlanAccountView(Viewer):
             sizing_mode="stretch_width",
             css_classes=["areal-pa-kommune"],
         )
-        self.kommune.param.watch(lambda e: t.param.update(kommune=e.new, result=None), "value")
+        self.kommune.param.watch(self._kommune_changed, "value")
         t.kommune = self.kommune.value
         self.up_current = pn.widgets.FileInput(accept=",".join(ACCEPTED), css_classes=["areal-pa-current"])
         self.up_proposed = pn.widgets.FileInput(accept=",".join(ACCEPTED), css_classes=["areal-pa-proposed"])
@@ -214,6 +291,18 @@ class PlanAccountView(Viewer):
         self.recordings.on_click(lambda _e: t.use_recordings() and t.run())
         self.run_button = pn.widgets.Button(label=t.tr("run"), color="primary", css_classes=["areal-pa-run"])
         self.run_button.on_click(lambda _e: t.run())
+        t.app.param.watch(self._relabel, "lang")
+
+    def _kommune_changed(self, event) -> None:
+        # another municipality: the old account and its map overlay no longer apply
+        self.tool.param.update(kommune=event.new, result=None, error="")
+        self.tool.app.clear_overlay("plan_account")
+
+    def _relabel(self, _event=None) -> None:
+        t = self.tool
+        self.kommune.label = t.tr("kommune")
+        self.recordings.label = t.tr("recordings")
+        self.run_button.label = t.tr("run")
 
     def _status(self, running, error, _lang):
         if running:
@@ -223,7 +312,7 @@ class PlanAccountView(Viewer):
         return pn.pane.HTML("", visible=False)
 
     def _result(self, result, lang):
-        from areal.apps.usecases.plan_account import TABLE_TITLES, co2_table, display_table
+        from areal.apps.usecases.plan_account import TABLE_TITLES, co2_table, display_table, note_text, text
         from areal.geo.plan_account import TABLES
 
         if result is None:
@@ -242,11 +331,12 @@ class PlanAccountView(Viewer):
             parts.append(_html_table(display_table(result, kind, t.kommune, lang), f"areal-pa-{kind}"))
         parts.append(pn.pane.Markdown(f"#### {TABLE_TITLES[lang]['co2']} (t CO₂)"))
         parts.append(_html_table(co2_table(result, t.kommune, lang), "areal-pa-co2"))
+        parts.append(pn.pane.Markdown(f"*{esc(text('co2_note', lang))}*"))
         parts.append(
             pn.pane.Markdown(f"*{esc(result.provenance(lang))}*", css_classes=["areal-pa-provenance"])
         )
         for note in result.account.notes + result.warnings:
-            parts.append(pn.pane.Markdown(f"*{esc(note)}*"))
+            parts.append(pn.pane.Markdown(f"*{esc(note_text(note, lang))}*"))
         parts.append(
             pn.Row(
                 pn.widgets.FileDownload(

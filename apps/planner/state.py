@@ -6,6 +6,7 @@ The views only display this state and call its methods; the tests drive it direc
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Callable
 
@@ -28,6 +29,9 @@ from areal.layers.upload import (
 )
 
 log = logging.getLogger("areal.app")
+
+SITE_KINDS = ("business_areas", "test_area_sea", "test_area_land", "other")
+"""What a drawn or uploaded site can be; each is checked with its own rules (``[kinds]`` of the rule table)."""
 
 
 class LayerList(param.List):
@@ -86,6 +90,11 @@ class PlannerState(param.Parameterized):
         class_=gpd.GeoDataFrame, default=None, allow_None=True, doc="the site being checked (EPSG:25833)"
     )
     site_source = param.String(default="", doc="'click', 'draw' or 'upload:<file>'")
+    site_kind = param.Selector(
+        default="business_areas",
+        objects=list(SITE_KINDS),
+        doc="what the site is (business area, test area at sea or on land, other): which rules check it",
+    )
     report = param.ClassSelector(class_=SiteReport, default=None, allow_None=True, doc="site report")
     error = param.String(default="", doc="the last error, in the UI language ('' = none)")
     error_detail = param.String(default="", doc="technical detail of the last error (planner mode only)")
@@ -272,6 +281,12 @@ class PlannerState(param.Parameterized):
         except urlstate.SiteCodeError:
             return ""
 
+    @param.depends("site_kind", watch=True)
+    def _recheck_as_kind(self) -> None:
+        # The same site, checked with the rules of its new kind.
+        if self.site is not None:
+            self.set_site_frame(self.site, self.site_source)
+
     def dismiss_error(self) -> None:
         """Hide the error message."""
         self.param.update(error="", error_detail="")
@@ -329,11 +344,14 @@ class PlannerState(param.Parameterized):
         n_vertices = int(shapely.get_num_coordinates(geoms[~is_point]).sum())
         budget("site_check", self.mode).check(n_points, n_vertices, what)
         layers = self.data.layers if self.data is not None else {}
+        engine = self.conflict_engine
+        if engine is not None and self.site_kind != "business_areas":
+            engine = functools.partial(engine, as_layer=self.site_kind)
         expected = [sp.id for sp in self.data.specs if sp.kind == "vector"] if self.data is not None else []
         return check_site(
             site,
             layers,
-            conflict_engine=self.conflict_engine,
+            conflict_engine=engine,
             suitability_engine=self.suitability_engine,
             coverage=getattr(self.data, "coverage", None),
             expected=expected,

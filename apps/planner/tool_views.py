@@ -200,9 +200,71 @@ class SuitabilityView(ToolView):
         self.ahp_button.on_click(self._on_ahp)
         self.reset = pn.widgets.Button(label=s.t("suit.reset"), color="light")
         self.reset.on_click(lambda _e: s.reset_weights())
+        thr, lo, hi = s.limits()
+        self.threshold = pn.widgets.FloatSlider(
+            label=s.t("suit.threshold"),
+            start=0.3,
+            end=1.0,
+            step=0.01,
+            value=thr,
+            format="0.00",
+            sizing_mode="stretch_width",
+            css_classes=["areal-threshold"],
+        )
+        self.min_area = pn.widgets.IntInput(
+            label=s.t("suit.min_area"),
+            start=1,
+            end=100_000,
+            step=5,
+            value=int(round(lo)),
+            width=130,
+            css_classes=["areal-min-area"],
+        )
+        self.max_area = pn.widgets.IntInput(
+            label=s.t("suit.max_area"),
+            start=1,
+            end=100_000,
+            step=10,
+            value=None if hi is None else int(round(hi)),
+            width=130,
+            css_classes=["areal-max-area"],
+        )
+        self._syncing = False
+        self.threshold.param.watch(lambda e: self._limit(threshold=e.new), "value_throttled")
+        self.min_area.param.watch(lambda e: self._limit(min_area_ha=e.new), "value")
+        self.max_area.param.watch(lambda e: self._limit(max_area_ha=e.new), "value")
+        s.param.watch(self._sync_limits, ["profile", "threshold", "min_area_ha", "max_area_ha"])
         s.param.watch(self._fill_table, "version")
         s.app.param.watch(self._fill_table, "lang")
         self._fill_table()
+
+    def _limit(self, **change) -> None:
+        if self._syncing or any(v is None for v in change.values()):
+            return
+        self.tool.set_limits(**change)
+
+    def _sync_limits(self, *_):
+        # The widgets show the limits in use (a new profile's own, or a restored scenario's).
+        thr, lo, hi = self.tool.limits()
+        self._syncing = True
+        try:
+            self.threshold.value = thr
+            self.min_area.value = int(round(lo))
+            self.max_area.value = None if hi is None else int(round(hi))
+        finally:
+            self._syncing = False
+
+    def _limits_card(self):
+        s = self.tool
+        return pn.Column(
+            _md(f"#### {s.t('suit.limits')}"),
+            self.threshold,
+            pn.Row(self.min_area, self.max_area),
+            _md(f"*{s.t('suit.limits_help')}*"),
+            pn.bind(lambda e: self._error(e) if s.status != "error" else self._error(""), s.param.error),
+            sizing_mode="stretch_width",
+            css_classes=["areal-suit-limits"],
+        )
 
     def _on_row(self, event) -> None:
         row = event.row
@@ -362,6 +424,7 @@ class SuitabilityView(ToolView):
             pn.Row(_md(s.t("suit.resolution")), self.resolution),
             pn.bind(self._notice, s.param.notice),
             pn.bind(self._sliders, s.param.profile, s.param.weights),
+            self._limits_card(),
             pn.bind(self._status, s.param.status, s.param.version, s.param.error),
             self.table,
             pn.bind(self._detail, s.param.selected, s.param.detail),
@@ -484,7 +547,7 @@ class ArenasView(ToolView):
 
 
 class IndicatorView(ToolView):
-    """Choropleth column, ranked table, a municipality's account; scenario save/open/compare."""
+    """Choropleth column, ranked table, a municipality's account (scenarios: :mod:`~areal.apps.planner.scenarios`)."""
 
     tool = param.ClassSelector(class_=IndicatorState)
     title_key = "ind.title"
@@ -506,14 +569,6 @@ class IndicatorView(ToolView):
             options={"–": "", **{f"{n} ({k})": k for k, n in munis.items()}},
             sizing_mode="stretch_width",
         )
-        self.scen_name = pn.widgets.TextInput(label=s.t("scen.name"), sizing_mode="stretch_width")
-        self.save = pn.widgets.Button(label=s.t("scen.save"), color="primary")
-        self.save.on_click(self._on_save)
-        self.profile_weights = None  # set by the app: () -> (profile, weights)
-
-    def _on_save(self, _e):
-        prof, w = self.profile_weights() if self.profile_weights else ("", {})
-        self.tool.save_scenario(self.scen_name.value, prof, w)
 
     def _ranked(self, column, lang):
         s = self.tool
@@ -533,32 +588,6 @@ class IndicatorView(ToolView):
             sizing_mode="stretch_width",
         )
 
-    def _scenarios(self, version, error):
-        s = self.tool
-        if s.store is None:
-            return _md("")
-        names = s.scenario_names()
-        parts = [_md(f"#### {s.t('scen.title')}"), self.scen_name, self.save, self._error(error)]
-        if not names:
-            parts.append(_md(f"*{s.t('scen.none')}*"))
-            return pn.Column(*parts, sizing_mode="stretch_width")
-        opener = pn.widgets.Select(label=s.t("scen.open"), options=names, sizing_mode="stretch_width")
-        btn = pn.widgets.Button(label=s.t("scen.open"))
-        btn.on_click(lambda _e: s.open_scenario(opener.value))
-        a = pn.widgets.Select.from_param(s.param.scenario_a, label="A", options=["", *names])
-        b = pn.widgets.Select.from_param(s.param.scenario_b, label="B", options=["", *names])
-        parts += [
-            pn.Row(opener, btn),
-            _md(f"**{s.t('scen.compare')}**"),
-            pn.Row(a, b),
-            pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b),
-        ]
-        return pn.Column(*parts, sizing_mode="stretch_width")
-
-    def _compare(self, a, b):
-        df = self.tool.compare()
-        return _table(df, self.tool.app, "areal-scen-compare") if len(df) else _md("")
-
     def __panel__(self):
         s = self.tool
         return pn.Column(
@@ -566,7 +595,6 @@ class IndicatorView(ToolView):
             pn.bind(self._ranked, s.param.column, s.app.param.lang),
             self.muni,
             pn.bind(self._account, s.param.selected, s.app.param.lang),
-            pn.bind(self._scenarios, s.param.scenario_version, s.param.error),
             sizing_mode="stretch_width",
             css_classes=["areal-indicators"],
         )

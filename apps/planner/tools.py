@@ -32,6 +32,7 @@ from areal.geo.errors import ArealError, BudgetExceededError, RuleError
 from areal.geo.profiles import ahp_weights
 from areal.geo.rules import SEVERITIES
 from areal.geo.sensitivity import site_sensitivity
+from areal.geo.sites import attach_places
 
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
@@ -284,6 +285,18 @@ class SuitabilityState(Tool):
     ahp_error = param.String(default="")
     version = param.Integer(default=0, doc="bumped after every re-ranking")
     notice = param.String(default="", doc="why the view shows something else than the link asked for")
+    threshold = param.Number(
+        default=None, allow_None=True, bounds=(0.0, 1.0), doc="candidate threshold (None: the profile's)"
+    )
+    min_area_ha = param.Number(
+        default=None, allow_None=True, bounds=(0.0, 100_000.0), doc="smallest site, ha (None: the profile's)"
+    )
+    max_area_ha = param.Number(
+        default=None,
+        allow_None=True,
+        bounds=(0.0, 100_000.0),
+        doc="largest site, ha; larger regions are split (None: the profile's)",
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -315,7 +328,40 @@ class SuitabilityState(Tool):
         prof = self.engines.profile(self.profile)
         if set(self.weights) != set(prof.weights):  # a URL may carry this profile's weights: keep them
             self.weights = dict(prof.weights)
+        with param.parameterized.discard_events(self):  # the new profile's own limits
+            self.param.update(threshold=None, min_area_ha=None, max_area_ha=None)
         self.param.update(ahp_cr=None, ahp_error="", selected=0, detail={})
+
+    def limits(self) -> tuple[float, float, float | None]:
+        """``(threshold, min_area_ha, max_area_ha)`` in use: the session's, else the profile's."""
+        prof = self.engines.profile(self.profile)
+        thr = prof.threshold if self.threshold is None else float(self.threshold)
+        lo = prof.min_area_ha if self.min_area_ha is None else float(self.min_area_ha)
+        hi = prof.max_area_ha if self.max_area_ha is None else float(self.max_area_ha)
+        return thr, lo, hi
+
+    def set_limits(
+        self,
+        threshold: float | None = None,
+        min_area_ha: float | None = None,
+        max_area_ha: float | None = None,
+    ) -> None:
+        """Change the threshold and the size limits (the widgets call this); one re-ranking.
+
+        A smallest size above the largest is refused with a message (nothing changes).
+        """
+        thr, lo, hi = self.limits()
+        lo = lo if min_area_ha is None else float(min_area_ha)
+        hi = hi if max_area_ha is None else float(max_area_ha)
+        if hi is not None and lo > hi:
+            self.error = self.t(
+                "suit.size_order", lo=fmt.area_ha(lo, self.app.lang), hi=fmt.area_ha(hi, self.app.lang)
+            )
+            return
+        self.error = ""
+        self.param.update(
+            threshold=thr if threshold is None else float(threshold), min_area_ha=lo, max_area_ha=hi
+        )
 
     def set_weight(self, criterion: str, value: float) -> None:
         """Change one weight (the sliders call this)."""
@@ -394,7 +440,7 @@ class SuitabilityState(Tool):
     def _busy(self, exc: Exception) -> None:
         self.param.update(status="error", error=self.t("error.upload.busy"))
 
-    @param.depends("weights", watch=True)
+    @param.depends("weights", "threshold", "min_area_ha", "max_area_ha", watch=True)
     def _on_weights(self) -> None:
         if self.engines.has_model(self.profile, self.resolution):
             _run(self.executor, self.refresh, self._busy)  # re-ranking (and the map image) off the loop
@@ -408,13 +454,15 @@ class SuitabilityState(Tool):
         model = self.model()
         w = self.active_weights(model)
         t0 = time.perf_counter()
+        thr, lo, hi = self.limits()
         try:
-            sites = model.fast_sites(w)
+            sites = model.fast_sites(w, threshold=thr, min_area_ha=lo, max_area_ha=hi)
         except RuleError as exc:  # e.g. all weights zero
             self.param.update(status="error", error=str(exc))
             return
         if len(sites):
             sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
+            sites = attach_places(sites, self.app.data.named_places())
         wv = model.weights_for(w)
         stab = None
         if len(sites) > 1:
@@ -433,7 +481,16 @@ class SuitabilityState(Tool):
             model = self.model()
             self._map(model, self.active_weights(model), self.sites)
 
+    def place_text(self, row) -> str:
+        """``Hell (3,2 km)``: the site's nearest named place and how far it is ('' without one)."""
+        name = str(getattr(row, "place_name", "") or "")
+        if not name:
+            return ""
+        d = float(getattr(row, "place_distance_m", float("nan")))
+        return name if not d > 0 else f"{name} ({fmt.distance(d, self.app.lang, scale=1_000_000)})"
+
     def _map(self, model, w, sites) -> None:
+        lang = self.app.lang
         png, bounds = mapping.array_png(model.suitability(w), model.grid)
         key = self.app.data.put_overlay(png)
         image = {
@@ -448,13 +505,13 @@ class SuitabilityState(Tool):
             {
                 "_color": SITE_COLOUR,
                 "_id": int(r.site_id),
-                "_tip": f"#{r.rank} · {fmt.area_ha(r.area_ha, self.app.lang)} · "
-                f"{fmt.score(r.mean_score, self.app.lang)}",
+                "_tip": f"#{r.rank} · {fmt.area_ha(r.area_ha, lang)} · {fmt.score(r.mean_score, lang)}",
                 "_popup": [
                     [self.t("suit.rank"), f"{r.rank}"],
-                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, self.app.lang)],
-                    [self.t("suit.score"), fmt.score(r.mean_score, self.app.lang)],
+                    [self.t("col.area_ha"), fmt.column_number("area_ha", r.area_ha, lang)],
+                    [self.t("suit.score"), fmt.score(r.mean_score, lang)],
                     [self.t("col.kommunenavn"), str(getattr(r, "kommunenavn", "") or "")],
+                    [self.t("suit.place"), self.place_text(r)],
                     [self.t("suit.reasons"), str(getattr(r, "reasons", ""))],
                 ],
             }
@@ -476,6 +533,8 @@ class SuitabilityState(Tool):
             return pd.DataFrame(columns=["rank", "area_ha", "mean_score", "kommunenavn", "reasons"])
         cols = [c for c in ("site_id", "rank", "area_ha", "mean_score", "kommunenavn") if c in self.sites]
         out = pd.DataFrame(self.sites[cols])
+        if "place_name" in self.sites:
+            out["place"] = [self.place_text(r) for r in self.sites.itertuples()]
         if self.stability is not None:
             st = self.stability.set_index("site_id")
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
@@ -646,7 +705,8 @@ class ArenaState(Tool):
         """Put the filtered arenas on the map (municipality-precision entries hollow)."""
         if not self.available():
             return
-        f = self.frame()
+        # only entries with a published position are drawn (municipality-only entries have none)
+        f = A.located(self.frame())
         props = []
         for r in f.itertuples():
             hollow = r.precision == "municipality"
@@ -673,7 +733,6 @@ class ArenaState(Tool):
                 }
             )
         legend = [{"label": self.t(f"arena.status.{s}"), "color": c} for s, c in ARENA_COLOURS.items()]
-        legend.append({"label": self.t("arena.precision_municipality"), "color": "#555", "hollow": True})
         self.app.set_overlay(
             "arenas",
             {
@@ -709,16 +768,13 @@ class ArenaState(Tool):
 
 
 class IndicatorState(Tool):
-    """A choropleth of one land-account column (indicators join as further columns) with a ranked table."""
+    """A choropleth of one land-account column (indicators join as further columns) with a ranked table.
+
+    Scenarios (save, open, compare) are :class:`areal.apps.planner.scenarios.ScenarioState`.
+    """
 
     column = param.Selector(default=None, objects=[], doc="the figure mapped")
     selected = param.String(default="", doc="municipality number clicked")
-    scenario_a = param.String(default="")
-    scenario_b = param.String(default="")
-    store = param.Parameter(
-        default=None, doc="a layers.scenario_store.ScenarioStore (None: no scenario tools)"
-    )
-    scenario_version = param.Integer(default=0)
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -835,59 +891,3 @@ class IndicatorState(Tool):
         f = self.app.feature
         if f.get("overlay") == "indicator" and isinstance(f.get("fid"), str):
             self.selected = f["fid"]
-
-    # ---------------------------------------------------------------- scenarios
-
-    def scenario_names(self) -> list[str]:
-        """Scenarios in the store."""
-        return self.store.names() if self.store is not None else []
-
-    def save_scenario(
-        self, name: str, profile: str = "", weights: dict | None = None, note: str = ""
-    ) -> bool:
-        """Save the session's site as a scenario (with the visible layers, profile and weights)."""
-        from areal.geo.scenario import Scenario
-
-        if self.store is None:
-            return False
-        if self.app.site is None or not name.strip():
-            self.error = self.t("scen.need_site")
-            return False
-        try:
-            self.store.save(
-                Scenario(
-                    name=name.strip(),
-                    proposal=self.app.site,
-                    layers=tuple(self.app.visible),
-                    profile=profile,
-                    weights=dict(weights or {}),
-                    note=note,
-                )
-            )
-        except (ArealError, ValueError) as exc:
-            self.error = self.t("error.site", msg=str(exc))
-            return False
-        self.error = ""
-        self.scenario_version += 1
-        return True
-
-    def open_scenario(self, name: str):
-        """Load a scenario: its proposal becomes the session's site; returns the scenario."""
-        sc = self.store.get(name)
-        self.app.set_site_frame(sc.proposal, f"scenario:{name}")
-        return sc
-
-    def compare(self) -> pd.DataFrame:
-        """Land account of scenario A and B side by side, with B − A."""
-        if not (self.scenario_a and self.scenario_b):
-            return pd.DataFrame()
-        a = self.engines.zone_account(self.store.get(self.scenario_a).proposal)
-        b = self.engines.zone_account(self.store.get(self.scenario_b).proposal)
-        titles = self.titles()
-        rows = []
-        for c in a.columns:
-            va, vb = float(a.iloc[0][c]), float(b.iloc[0][c])
-            if np.isnan(va) and np.isnan(vb):
-                continue
-            rows.append({"class": titles.get(c, c), "a": va, "b": vb, "b_minus_a": vb - va})
-        return pd.DataFrame(rows)

@@ -18,6 +18,7 @@ from areal.apps.labels import data_scale, localise_conflicts
 from areal.apps.planner import i18n, mapping
 from areal.apps.planner.bridge import MapFrame
 from areal.apps.planner.safe_text import esc
+from areal.apps.planner.site_kind import kind_select, not_mapped_note
 from areal.apps.planner.state import PlannerState
 from areal.geo.sitecheck import SiteReport
 from areal.layers.upload import ACCEPTED
@@ -344,6 +345,7 @@ class SiteCheckView(View):
         s = self.state
         parts = [
             pn.bind(self._howto, s.param.lang),
+            kind_select(s),
             self.upload,
             pn.bind(self._busy, s.param.busy, s.param.lang),
             pn.bind(self._error, s.param.error, s.param.n_errors, s.param.lang),
@@ -415,7 +417,7 @@ class SiteCheckView(View):
         gaps = report.not_mapped()
         if len(gaps):
             # "ikke kartlagt" is not "nothing here": name the layers that say nothing about the site
-            from areal.geo.coverage import status_text
+            from areal.apps.labels import status_text
 
             names = ", ".join(
                 f"{esc(titles.get(r.layer, r.layer))} ({status_text(r.status, r.reason, s.lang)})"
@@ -475,6 +477,8 @@ class SiteCheckView(View):
                         columns="profile"
                     )
                 parts.append(_table(frame, s, f"areal-{slot}"))
+                if slot == "conflicts":
+                    parts.append(not_mapped_note(s, frame))
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
                     parts.append(
                         pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"])

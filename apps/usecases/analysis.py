@@ -68,6 +68,11 @@ def _message(r: Mapping, lang: str, context_title: str) -> str:
         )
     if msg == "only in the requested buffer":
         return msg if lang == "en" else "bare i bufferen"
+    share = r.get("covered_share")
+    if msg.startswith(("outside_coverage", "partly_mapped")) and not F.is_missing(share):
+        if lang == "en":
+            return f"the layer is mapped on {F.percent(share, lang, 0)} of the area"
+        return f"datasettet er kartlagt for {F.percent(share, lang, 0)} av området"
     return msg
 
 
@@ -194,6 +199,15 @@ def run_area_analysis(
         except (ArealError, OSError, ValueError) as exc:
             have[lid] = None
             errors[lid] = f"{lid}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    from areal.layers.coverage import coverages
+
+    present = [lid for lid in sorted(wanted) if have.get(lid) is not None]
+    munis = have.get("municipalities")
+    if munis is None and load:
+        try:
+            munis = loader.load("municipalities", data_dir)
+        except (ArealError, OSError):
+            munis = None
     return analyse_area(
         area,
         have,
@@ -204,6 +218,8 @@ def run_area_analysis(
         vintages=vintages,
         not_mapped=not_mapped,
         errors=errors,
+        coverage=coverages(present, data_dir, frames=have),
+        municipalities=munis,
     )
 
 
@@ -256,8 +272,10 @@ def summary_line(result: AreaAnalysis, lang: str = "nb") -> str:
     c = result.counts()
     title = result.context.title_en if lang == "en" else result.context.title_nb
     counts = ", ".join(f"{status_title(s, lang)}: {c[s]}" for s in STATUSES if c[s])
+    names = ", ".join(f"{n} ({k})" for k, n in result.municipalities)
+    where = (" in " if lang == "en" else " i ") + names if names else ""
     if lang == "en":
-        head = f"Area analysis ({title}): area {F.area_ha(result.area_ha, lang)}, buffer {F.metres(result.buffer_m, lang)}"
+        head = f"Area analysis ({title}): area {F.area_ha(result.area_ha, lang)}{where}, buffer {F.metres(result.buffer_m, lang)}"
     else:
-        head = f"Arealanalyse ({title}): areal {F.area_ha(result.area_ha, lang)}, buffer {F.metres(result.buffer_m, lang)}"
+        head = f"Arealanalyse ({title}): areal {F.area_ha(result.area_ha, lang)}{where}, buffer {F.metres(result.buffer_m, lang)}"
     return f"{head}. {counts}"

@@ -139,7 +139,7 @@ def check_conflicts(
                 f"no rule for {as_layer} against {', '.join(sorted(want))}; rules of {as_layer} name: "
                 f"{', '.join(sorted({r.b_layer for r in rules.rules_for(as_layer)}))}"
             )
-    table = RuleTable(selected, rules.classes, rules.source)
+    table = RuleTable(selected, rules.classes, rules.source, rules.kinds, rules.virtual)
     max_buffer = max((r.buffer_m for r in selected), default=0.0)
     near = near_features(layers, {r.b_layer for r in selected}, prop, max_buffer)
     if municipalities is not None and len(prop):

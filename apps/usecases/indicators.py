@@ -1,7 +1,8 @@
 """Indicator use cases: the catalogue (``data/indicators``) computed for the 38 municipalities.
 
-Shared by ``areal indicators`` and ``areal report`` (the app computes the same table from its
-loaded layers in :meth:`areal.apps.planner.engines.Engines.indicator_table`).
+Shared by ``areal indicators`` and ``areal report`` (:func:`compute_indicator_table`, from a data
+directory) and the app (:func:`compute_loaded_indicator_table`, from its loaded layers and cached
+models, called by :meth:`areal.apps.planner.engines.Engines.indicator_table`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,44 @@ def compute_indicator_table(
     if timings is not None:
         timings["indicators"] = time.perf_counter() - t
     return table, inputs
+
+
+def compute_loaded_indicator_table(
+    layers,
+    municipalities,
+    account,
+    remedies,
+    rules,
+    run_profile,
+    *,
+    emission_factors=None,
+    catalogue: Path | None = None,
+):
+    """The indicator table from layers already in memory (the app server's :class:`AppData`).
+
+    The same catalogue, the same profile-run collection (:func:`areal.geo.indicators.profile_runs`,
+    ``run_profile(name)`` making each :class:`~areal.geo.indicators.ProfileRun` from the caller's
+    models) and the same county as :func:`compute_indicator_table`, which reads a data directory.
+    """
+    from areal.geo.indicators import IndicatorInputs, compute_indicators, profile_runs
+    from areal.layers import settings
+    from areal.layers.account_inputs import emission_factors as shipped_factors
+    from areal.layers.project_data import load_indicators
+
+    inds = load_indicators(catalogue)
+    runs, missing = profile_runs(inds, run_profile)
+    inputs = IndicatorInputs(
+        municipalities,
+        account,
+        layers,
+        remedies,
+        rules,
+        runs,
+        missing,
+        emission_factors if emission_factors is not None else shipped_factors(),
+        county_id=settings.county_row()[0],
+    )
+    return compute_indicators(inds, inputs)
 
 
 def read_business_areas(path: Path):

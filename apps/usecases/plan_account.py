@@ -26,6 +26,7 @@ from areal.geo.plan_account import (
     LAND_CLASSES,
     NOT_MAPPED,
     TABLES,
+    Note,
     PlanAccount,
     ar5_land_classes,
     combine_land_sources,
@@ -124,6 +125,7 @@ TABLE_TITLES: Mapping[str, Mapping[str, str]] = {
         "reserve_proposed": "Arealreserve i planforslaget",
         "new": "Nytt i planforslaget",
         "returned_lnf": "Tilbakeført til LNF",
+        "removed_other": "Tatt ut til andre formål",
         "co2": "CO₂ etter arealklasse",
         "sources": "Kilder",
     },
@@ -132,6 +134,7 @@ TABLE_TITLES: Mapping[str, Mapping[str, str]] = {
         "reserve_proposed": "Plan reserve, proposed plan",
         "new": "New in the proposed plan",
         "returned_lnf": "Returned to LNF",
+        "removed_other": "Removed to other purposes",
         "co2": "CO₂ by land class",
         "sources": "Sources",
     },
@@ -154,6 +157,8 @@ _TEXT = {
         "class": "Arealklasse",
         "t": "t CO₂",
         "note": "Merk",
+        "co2_note": "Tall i parentes: hektar av en arealklasse uten utslippsfaktor (ikke regnet med i t CO₂). "
+        "Faktorer: data/emission_factors.toml (engangsutslipp ved nedbygging).",
     },
     "en": {
         "title": "Land account (arealregnskap) of the municipal master plan",
@@ -172,6 +177,8 @@ _TEXT = {
         "class": "Land class",
         "t": "t CO₂",
         "note": "Note",
+        "co2_note": "Figures in brackets: hectares of a land class without an emission factor (not counted in "
+        "t CO₂). Factors: data/emission_factors.toml (one-off release on conversion).",
     },
 }
 
@@ -179,6 +186,54 @@ _TEXT = {
 def text(key: str, lang: str = "nb") -> str:
     """A fixed phrase of the account's outputs."""
     return _TEXT.get(lang, _TEXT["nb"])[key]
+
+
+_NOTES = {
+    "nb": {
+        "plan_overlap": "{what}: {area} der planens områder overlapper er telt én gang (for området med "
+        "reservestatus, deretter lavere arealformålskode)",
+        "land_overlap": "{what}: {area} der arealklassene overlapper er telt én gang (bebygd, så jordbruk, "
+        "myr, skog og annet først)",
+        "repaired": "{what}: {n} ugyldige polygoner reparert",
+        "n1000_missing": "N1000 mangler {layers}",
+        "rp_codes": "{what}: en reguleringsplan (RpArealformålOmråde); arealformålskodene er ikke kommuneplankoder",
+        "land": "arealklassene",
+    },
+    "en": {
+        "plan_overlap": "{what}: {area} where the plan's areas overlap counted once (for the area with reserve "
+        "status, then the lower land-use code)",
+        "land_overlap": "{what}: {area} where the land classes overlap counted once (built-up, then farmland, "
+        "mire, forest and others first)",
+        "repaired": "{what}: {n} invalid polygon(s) repaired",
+        "n1000_missing": "N1000 without {layers}",
+        "rp_codes": "{what}: a regulation plan (RpArealformålOmråde); its land-use codes are not master-plan codes",
+        "land": "land classes",
+    },
+}
+
+
+def _small_area(m2: float, lang: str) -> str:
+    if m2 < 1000:
+        return f"{fmt.number(m2, 4 if m2 < 1 else 1, lang)}{fmt.NBSP if lang != 'en' else ' '}m²"
+    return fmt.area_m2_auto(m2, lang)
+
+
+def note_text(note: str, lang: str = "nb") -> str:
+    r"""A note of the account in ``lang`` (a plain string note is shown as it is).
+
+    >>> from areal.geo.plan_account import Note
+    >>> note_text(Note("x", "plan_overlap", what="kpa.gml", m2=0.0067), "nb")
+    'kpa.gml: 0,0067\xa0m² der planens områder overlapper er telt én gang (for området med reservestatus, deretter lavere arealformålskode)'
+    """
+    kind = getattr(note, "kind", None)
+    t = _NOTES.get(lang, _NOTES["nb"])
+    if kind not in t:
+        return str(note)
+    v = dict(note.values)
+    v["what"] = v.get("what") or t["land"]
+    if "m2" in v:
+        v["area"] = _small_area(float(v["m2"]), lang)
+    return t[kind].format(**v)
 
 
 def formal_title(code: str, lang: str = "nb") -> str:
@@ -310,6 +365,27 @@ def _load(spec_or_id, data_dir, use_starter: bool):
         return None
 
 
+def _window(spec_or_id, data_dir, extent):
+    """The layer's rows whose envelope meets ``extent`` only, streamed from its GeoParquet cache.
+
+    AR5 for a county is millions of polygons: only the row groups under the plans are read
+    (:meth:`areal.layers.geoparquet.ParquetSource.window`); the cache is built on first use.
+    """
+    from areal.geo.errors import LayerMissingError
+    from areal.layers import loader
+
+    if extent is None or extent.is_empty:
+        return _load(spec_or_id, data_dir, False)
+    try:
+        sources = loader.parquet_sources(spec_or_id, data_dir)
+    except LayerMissingError:
+        return None
+    frames = [f for f in (s.window(tuple(extent.bounds)) for s in sources) if len(f)]
+    if not frames:
+        return None
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
 def load_land_classes(
     extent, data_dir: str | os.PathLike | None = None, *, use_starter: bool = True
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -322,10 +398,10 @@ def load_land_classes(
         and notes. Absent sources are skipped; where none reaches, the account says "ikke kartlagt".
     """
     frames, notes = [], []
-    ar5 = _load("ar5", data_dir, False)
+    ar5 = _window("ar5", data_dir, extent)
     if ar5 is not None and len(ar5):
         frames.append(ar5_land_classes(ar5))
-    n50 = _load(N50_AREALDEKKE, data_dir, False)
+    n50 = _window(N50_AREALDEKKE, data_dir, extent)
     if n50 is not None and len(n50):
         frames.append(n50_land_classes(n50))
     n1000 = {
@@ -335,7 +411,8 @@ def load_land_classes(
     if present:
         frames.append(n1000_land_classes(present))
         if len(present) < len(n1000):
-            notes.append("N1000 without " + ", ".join(sorted(set(n1000) - set(present))))
+            absent = ", ".join(sorted(set(n1000) - set(present)))
+            notes.append(Note(f"N1000 without {absent}", "n1000_missing", layers=absent))
     land, more = combine_land_sources(frames, extent)
     return land, notes + more
 
@@ -510,8 +587,9 @@ def write_csv(result: PlanAccountResult, path: str | os.PathLike, lang: str = "n
     p = Path(path)
     df = long_frame(result, lang)
     sep, dec = (";", ",") if lang == "nb" else (",", ".")
-    df.to_csv(p, index=False, sep=sep, decimal=dec, float_format="%.4f", encoding="utf-8-sig")
-    return p
+    from areal.layers.export import write_csv as write_table
+
+    return write_table(df, p, index=False, sep=sep, decimal=dec, float_format="%.4f", encoding="utf-8-sig")
 
 
 def _sheet_name(title: str) -> str:
@@ -580,9 +658,12 @@ def write_xlsx(result: PlanAccountResult, path: str | os.PathLike, lang: str = "
     for s in result.land_sources:
         ws.append([s.id, s.scale, s.attribution, round(s.ha, 4)])
     for note in result.account.notes + result.warnings:
-        ws.append([f"{text('note', lang)}: {note}"])
+        ws.append([f"{text('note', lang)}: {note_text(note, lang)}"])
+    from areal.layers.export import atomic_path
+
     p = Path(path)
-    wb.save(p)
+    with atomic_path(p) as tmp:
+        wb.save(tmp)
     return p
 
 
@@ -596,7 +677,7 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     font, bold = _fonts()
     styles = getSampleStyleSheet()
@@ -623,7 +704,7 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
         Paragraph(_esc(result.provenance(lang)), body),
     ]
     for note in result.account.notes + result.warnings:
-        story.append(Paragraph(_esc(f"{text('note', lang)}: {note}"), body))
+        story.append(Paragraph(_esc(f"{text('note', lang)}: {note_text(note, lang)}"), body))
     blocks = (
         result.municipalities
         if len(result.municipalities) > 1
@@ -638,15 +719,20 @@ def render_pdf(result: PlanAccountResult, lang: str = "nb") -> bytes:
             story.append(PageBreak())
         story.append(Spacer(1, 0.3 * cm))
         story.append(Paragraph(_esc(result.municipality_title(knr, lang)), h1))
+        # a heading stays on the page of its table
         for kind in TABLES:
-            story.append(Paragraph(TABLE_TITLES[lang][kind], h2))
             t = display_table(result, kind, knr, lang)
-            if len(t) <= 1:
-                story.append(Paragraph(text("empty", lang), body))
-                continue
-            story.append(_pdf_table(t, font, bold))
-        story.append(Paragraph(TABLE_TITLES[lang]["co2"], h2))
-        story.append(_pdf_table(co2_table(result, knr, lang), font, bold))
+            content = _pdf_table(t, font, bold) if len(t) > 1 else Paragraph(text("empty", lang), body)
+            story.append(KeepTogether([Paragraph(TABLE_TITLES[lang][kind], h2), content]))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(TABLE_TITLES[lang]["co2"], h2),
+                    _pdf_table(co2_table(result, knr, lang), font, bold),
+                    Paragraph(text("co2_note", lang), body),
+                ]
+            )
+        )
     story.append(Spacer(1, 0.4 * cm))
     story.append(Paragraph(text("made", lang).format(date=date.today().isoformat()), body))
     doc.build(story)
@@ -689,6 +775,8 @@ __all__ = [
     "compute_plan_account",
     "display_table",
     "formal_title",
+    "note_text",
+    "text",
     "load_land_classes",
     "plan_database_recordings",
     "long_frame",

@@ -32,6 +32,8 @@ class SuitabilitySetup:
     grid: AnalysisGrid
     conflicts: Callable | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    starter: list[str] = field(default_factory=list)
+    """Layers read from the simplified starter extract (``use_starter=True``), to be said with the result."""
 
 
 @dataclass
@@ -75,6 +77,7 @@ def prepare_suitability(
     rules: str | os.PathLike | None = None,
     use_conflicts: bool = True,
     data_dir: str | os.PathLike | None = None,
+    use_starter: bool = False,
 ) -> SuitabilitySetup:
     """Load a profile's inputs (with the rule table's exclusions) and make its grid.
 
@@ -85,6 +88,9 @@ def prepare_suitability(
     rules : path, optional
         Rule table (default: the shipped one). With ``use_conflicts=False`` no rule is used: no
         rule exclusions, no site conflicts.
+    use_starter : bool
+        Read layers missing from the data directory from the packaged starter extract (simplified;
+        :attr:`SuitabilitySetup.starter` lists them so the caller can say so). Default False.
     """
     from areal.layers import loader
     from areal.layers.project_data import load_profile, load_rules
@@ -94,7 +100,7 @@ def prepare_suitability(
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if connectivity:
         prof = replace(prof, connectivity=connectivity)
-    source = DataDirSource(data_dir)
+    source = DataDirSource(data_dir, use_starter=use_starter)
     table = load_rules(rules) if use_conflicts else None
     inputs = load_suitability_inputs(prof, source, municipality=municipality, rules=table)
     conflicts, notes = None, []
@@ -104,8 +110,12 @@ def prepare_suitability(
             (f"conflict layer {lid}", f"its rules are not checked: {why}") for lid, why in missing.items()
         ]
         conflicts = SiteConflicts(table, layers)
-    region = inputs.land if municipality else loader.load("county", data_dir)
-    return SuitabilitySetup(prof, inputs, AnalysisGrid.for_region(region, res=resolution), conflicts, notes)
+    region = inputs.land if municipality else loader.load("county", data_dir, use_starter=use_starter)
+    grid = AnalysisGrid.for_region(region, res=resolution)
+    starter = source.starter_layers()
+    if region.attrs.get("load_report", {}).get("origin") == "starter":
+        starter = sorted({*starter, "county"})
+    return SuitabilitySetup(prof, inputs, grid, conflicts, notes, starter)
 
 
 def run_suitability(

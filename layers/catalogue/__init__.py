@@ -13,6 +13,7 @@ from areal.layers.catalogue import (
     landcover,
     nature,
     reindeer,
+    sea_use,
     terrain,
     test_arenas,
 )
@@ -23,6 +24,7 @@ ALL = (
     *agriculture.SPECS,
     *landcover.SPECS,
     *aquaculture.SPECS,
+    *sea_use.SPECS,
     *reindeer.SPECS,
     *nature.SPECS,
     *infrastructure.SPECS,

@@ -4,7 +4,8 @@ The filters name the county of the run (``--county`` / ``$AREAL_COUNTY``, defaul
 through placeholders the loader fills in (:func:`areal.layers.loader.expand_where`).
 """
 
-from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, Fetch, LayerSpec, Source, Style
+from areal.layers._base import COUNTY as COUNTY_NUMBER
+from areal.layers._base import COUNTY_MUNICIPALITIES, Fetch, LayerSpec, Source, Style
 from areal.layers.catalogue._common import CC_BY_4, CC_BY_4_URL, KARTVERKET, N1000_GPKG
 
 _KOMMUNER_URL = (
@@ -83,7 +84,7 @@ COUNTY = LayerSpec(
         manual="Download 'Administrative enheter fylker' as GeoJSON, EUREF89 UTM33, from https://kartkatalog.geonorge.no",
     ),
     columns={"fylkesnummer": "str", "fylkesnavn": "str"},
-    where={"fylkesnummer": COUNTY},
+    where={"fylkesnummer": COUNTY_NUMBER},
     tooltip=("fylkesnavn",),
     style=Style(color="#1f3b73", fill_opacity=0.0, weight=2.0),
     redistributable=True,

@@ -46,7 +46,12 @@ TEST_ARENAS = LayerSpec(
     code_lists={
         "arena_type": ARENA_TYPES,
         "status": {"operating": "I drift", "planned": "Planlagt"},
-        "precision": {"address": "Adresse", "campus": "Område/campus", "municipality": "Kommune"},
+        "precision": {
+            "address": "Adresse",
+            "register": "Offentlig register (posisjon)",
+            "campus": "Område/campus",
+            "municipality": "Kommune (ingen posisjon)",
+        },
     },
     tooltip=("name", "arena_type", "operator", "sectors", "status", "precision"),
     style=Style(
@@ -55,12 +60,10 @@ TEST_ARENAS = LayerSpec(
         radius=7,
         fill_opacity=0.9,
         default_visible=True,
-        category_column="precision",
-        categories={"municipality": "#f8bbd0"},
     ),
     redistributable=True,
-    notes="Points, or polygons for test areas; municipality-precision entries sit on the municipality's "
-    "representative point and are drawn hollow.",
+    notes="Points, or polygons for test areas; aquaculture test sites at their register points; "
+    "municipality-precision entries have no position (listed, not drawn, no distance).",
 )
 
 SPECS = (TEST_ARENAS,)

@@ -74,3 +74,37 @@ def ar5() -> gpd.GeoDataFrame:
         geometry=[g for *_, g in rows],
         crs=25833,
     )
+
+
+def to_sosi(plan: gpd.GeoDataFrame, objtype: str = "KpArealformålOmråde") -> bytes:
+    """The plan as a SOSI 4.5 file the way kommuneplaner are delivered: ISO 8859-10 bytes, CRLF,
+    ``..KOORDSYS 23`` (EUREF89 UTM 33), centimetre units, one ``.KURVE`` per outline and a ``.FLATE``
+    referring to it with ``..KPAREALFORMÅL``, ``..AREALST`` and ``..NASJONALAREALPLANID`` /
+    ``...KOMM`` / ``...PLANID``."""
+    lines = [
+        ".HODE",
+        "..TEGNSETT ISO8859-10",
+        "..TRANSPAR",
+        "...KOORDSYS 23",
+        "...ORIGO-NØ 0 0",
+        "...ENHET 0.01",
+        "..SOSI-VERSJON 4.5",
+    ]
+    for i, row in enumerate(plan.itertuples(), start=1):
+        ring = list(row.geometry.exterior.coords)
+        lines += [f".KURVE {2 * i - 1}:", "..OBJTYPE KpArealformålGrense", "..NØ"]
+        lines += [f"{round(y * 100)} {round(x * 100)}" for x, y in ring]
+        lines += [
+            f".FLATE {2 * i}:",
+            f"..OBJTYPE {objtype}",
+            f"..KPAREALFORMÅL {row.arealformal}",
+            f"..AREALST {row.arealbruksstatus}",
+            "..NASJONALAREALPLANID",
+            f"...KOMM {row.kommunenummer}",
+            "...PLANID 2026001",
+            f"..REF :{2 * i - 1}",
+            "..NØ",
+            f"{round(row.geometry.centroid.y * 100)} {round(row.geometry.centroid.x * 100)}",
+        ]
+    lines.append(".SLUTT")
+    return ("\r\n".join(lines) + "\r\n").encode("iso8859_10")

@@ -4,6 +4,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from areal.geo.errors import InputGeometryError, RuleError
 from areal.geo.land_account import COUNTY_ID, area_by_zone, land_account, load_emission_factors, zone_account
@@ -126,8 +127,10 @@ def test_absent_layers_are_not_available_never_zero(tiny):
         assert acc.table[col].isna().all(), col
         assert not acc.available(col)
     missing = {m.layer: m for m in acc.missing_layers}
-    assert set(missing) == {"ar5", "business_areas", "reindeer_pastures", "open_land"}
-    assert "areal fetch ar5" in missing["ar5"].remedy
+    # farmland names the composite (AR5, else AR50, else N50), the AR5 classes name ar5
+    assert set(missing) == {"farmland", "ar5", "business_areas", "reindeer_pastures", "open_land"}
+    assert "areal fetch ar5" in missing["ar5"].remedy and "areal fetch farmland" in missing["farmland"].remedy
+    assert missing["farmland"].affects == ("farmland_ha",)
     assert "areal import FILE --as business_areas" in missing["business_areas"].remedy
     assert "planned_co2_t" in missing["business_areas"].affects
     assert "reindeer_pasture_ha" in missing["reindeer_pastures"].affects
@@ -226,6 +229,9 @@ def test_real_municipal_sums_equal_county_totals(real_account):
         sums = acc.municipalities[cols].sum()
         county = acc.county[cols].astype(float)
         for col in cols:
+            if pd.isna(county[col]):  # not mapped in the county: then not mapped in some municipality
+                assert acc.municipalities[col].isna().any(), col
+                continue
             assert sums[col] == pytest.approx(county[col], rel=1e-3, abs=1e-6), col
 
 
@@ -237,7 +243,16 @@ def test_real_known_totals(real_account):
     assert c.wild_reindeer_ha / 100 == pytest.approx(
         2_566, rel=2e-3
     )  # README: 2,566 km² once the overlap is removed
-    assert acc.table["farmland_ha"].isna().all() and acc.table["planned_total_ha"].isna().all()
+    assert acc.table["planned_total_ha"].isna().all()
+    # farmland: the only source here is the N50 DyrketMark sample of east Trondheim (513.6 ha, of which
+    # 509.8 ha on municipal land): mapped in Trondheim and (a sliver) in Malvik, not mapped elsewhere
+    farm = acc.table.set_index("kommunenummer")["farmland_ha"]
+    assert set(farm.dropna().index) == {"5001", "5031", "50"}
+    assert farm["5001"] == pytest.approx(509.79, abs=0.01) and farm["50"] == pytest.approx(
+        farm["5001"] + farm["5031"]
+    )
+    share = acc.table.set_index("kommunenummer")["farmland_mapped_share"]
+    assert 0 < share["5001"] < 0.1 and share["5035"] == 0.0  # the sample covers a small part of Trondheim
 
 
 @pytest.mark.realdata
@@ -267,10 +282,13 @@ def test_cli_account_municipality(real_data, tmp_path):
     )
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln for ln in res.output.splitlines()}
-    assert "ikke tilgjengelig" in lines["Jordbruksareal (AR5 21–23) (ha)"]
+    # farmland from the only source here, the N50 sample: named with its scale, mapped on a share of 5001
+    assert "509.8" in lines["Jordbruksareal (AR5, ellers AR50/N50) (ha)"].replace("\u00a0", " ")
+    assert "0.022" in lines["Jordbruksareal (AR5, ellers AR50/N50), andel kartlagt"]
+    assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
     assert "areal fetch ar5" in res.output and "areal import FILE --as business_areas" in res.output
     df = __import__("pandas").read_csv(out, dtype={"kommunenummer": str})
-    assert len(df) == 39 and df["farmland_ha"].isna().all()
+    assert len(df) == 39 and df["farmland_ha"].isna().sum() == 36  # not mapped: not 0 ha
     tr = df.set_index("kommunenummer").loc["5001"]
     assert f"{tr.forest_ha:,.1f}".replace(",", " ") in lines["Skog (N1000) (ha)"]
     gpkg = tmp_path / "acc.gpkg"

@@ -165,3 +165,45 @@ def test_ar5_bad_code_named():
         InputGeometryError, match=r"AR5: column 'arealtype' has values not in the AR5 code list: '27' \(1×\)"
     ):
         ar5_land_classes(bad)
+
+
+def test_changes_as_polygons_for_the_map(acc):
+    ch = acc.changes()
+    got = {(r.change, r.arealformal): round(r.area_ha, 9) for r in ch.itertuples()}
+    assert got == {("new", "1300"): 10.0, ("returned_lnf", "1110"): 4.0}
+    assert ch.crs.to_epsg() == 25833 and ch.geometry.is_valid.all()
+    assert len(acc.changes("5028")) == 0
+
+
+def test_numeric_codes_are_codes():
+    # a GeoPackage export with numeric columns (5001.0, 1300.0, 2.0): read as the codes
+    prop = proposed_plan()
+    prop = prop.assign(
+        arealformal=prop["arealformal"].astype(float),
+        arealbruksstatus=prop["arealbruksstatus"].astype(float),
+        kommunenummer=5001.0,
+    )
+    acc = plan_account(current_plan(), prop, ar5_land_classes(ar5()))
+    assert _nonzero(acc.table("new")) == {("1300", "fulldyrka"): 10.0}
+
+
+def test_reserve_taken_out_for_other_purposes_and_the_balance():
+    # the 2 ha of future housing on mire become green structure (3001, nåværende) instead
+    prop = proposed_plan()
+    prop.loc[4, ["arealformal", "arealbruksstatus"]] = ["3001", "1"]
+    acc = plan_account(current_plan(), prop, ar5_land_classes(ar5()))
+    assert _nonzero(acc.table("removed_other")) == {("1110", "myr"): 2.0}
+    assert _nonzero(acc.table("returned_lnf")) == {("1110", "skog_middels"): 4.0}
+    total = {
+        k: acc.table(k).to_numpy().sum()
+        for k in ("reserve_current", "reserve_proposed", "new", "returned_lnf", "removed_other")
+    }
+    # nothing changes purpose inside the reserve here, and the proposal covers the current plan:
+    # proposed reserve = current reserve + new − returned − removed
+    assert (
+        total["reserve_proposed"]
+        == total["reserve_current"] + total["new"] - total["returned_lnf"] - total["removed_other"]
+    )
+    # land the proposal does not cover is not "removed"
+    part = plan_account(current_plan(), proposed_plan().iloc[[0, 1, 2, 3, 5]], ar5_land_classes(ar5()))
+    assert part.table("removed_other").to_numpy().sum() == 0

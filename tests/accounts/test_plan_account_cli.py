@@ -141,7 +141,7 @@ def test_cli_bad_file_one_line(pair_files, tmp_path):
     path = tmp_path / "kpa_forslag.geojson"
     bad.to_crs(4326).to_file(path, driver="GeoJSON")
     res = _run("--current", cur, "--proposed", path, "--data-dir", data)
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert lines == [
         "Error: InputGeometryError: kpa_forslag.geojson: column 'arealbruksstatus' has value '7' (1×), "
@@ -150,7 +150,7 @@ def test_cli_bad_file_one_line(pair_files, tmp_path):
     no_col = tmp_path / "uten_formal.gpkg"
     proposed_plan().drop(columns="arealformal").to_file(no_col, driver="GPKG")
     res = _run("--current", cur, "--proposed", no_col, "--data-dir", data)
-    assert res.exit_code == 1 and "uten_formal.gpkg: no arealformål column" in res.output
+    assert res.exit_code == 2 and "uten_formal.gpkg: no arealformål column" in res.output
 
 
 # ---------------------------------------------------------------- the official-format samples
@@ -172,7 +172,7 @@ def test_regulation_plan_gml_sample_read_and_accounted(tmp_path):
         "--default-status",
         "2",
     )
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert (
         "gml.avgr.1-pass.gml: column 'kommunenummer' has value 'String' (3×), not a 4-digit number"
         in res.output
@@ -212,7 +212,7 @@ def test_regulation_plan_gml_sample_read_and_accounted(tmp_path):
 def test_gml_without_land_use_areas_names_its_layers():
     _samples()
     res = _run("--current", RP / "gml.gmlid.1-2D-pass.gml", "--proposed", RP / "gml.gmlid.1-2D-pass.gml")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert (
         "no KpArealformålOmråde or RpArealformålOmråde layer; layers in the file are: RpOmråde, RpBestemmelseOmråde"
         in res.output
@@ -307,3 +307,88 @@ def test_plan_database_recordings_on_real_land(real_data):
     back = doc["tables"]["returned_lnf"]["1110"]
     assert sum(back.values()) == pytest.approx(12.0, abs=0.01)
     assert doc["municipalities"] == {"5001": "Trondheim - Tråante"}
+
+
+def _codelist(path: Path) -> dict[str, str]:
+    import xml.etree.ElementTree as ET
+
+    ns = {"gml": "http://www.opengis.net/gml/3.2"}
+    out = {}
+    for d in ET.parse(path).getroot().iter("{http://www.opengis.net/gml/3.2}Definition"):
+        out[d.find("gml:identifier", ns).text.strip()] = d.find("gml:name", ns).text.strip()
+    return out
+
+
+def test_code_lists_match_the_official_ones():
+    _samples()
+    from areal.geo.plan_account import AR5_SKOGBONITET as CLASSES_BY_BONITET
+    from areal.layers.catalogue.agriculture import AR5_ARTYPE, AR5_GRUNNFORHOLD, AR5_SKOGBONITET
+    from areal.layers.plan_files import AREALBRUKSSTATUS
+
+    lists = SAMPLES / "nibio-ar5" / "codelists"
+    bon = _codelist(lists / "fmvrv_ArealressursSkogbonitet.gml")
+    assert {k: AR5_SKOGBONITET[k] for k in bon} == bon  # 11 Impediment ... 15 Særs høy
+    grunn = _codelist(lists / "fmvrv_ArealressursGrunnforhold.gml")
+    assert {k: AR5_GRUNNFORHOLD[k] for k in grunn} == grunn
+    art = _codelist(lists / "fmvrv_ArealressursArealtype.gml")
+    assert {k: AR5_ARTYPE[k].lower() for k in art} == {k: v.lower() for k, v in art.items()}
+    # the account's forest classes follow the same codes
+    assert CLASSES_BY_BONITET["11"] == "skog_impediment" and CLASSES_BY_BONITET["15"] == "skog_saers_hoy"
+    status = _codelist(SAMPLES / "kommuneplan" / "codelists" / "gmkav_Arealbruksstatus.gml")
+    assert status == AREALBRUKSSTATUS
+
+
+def test_sosi_plans(pair_files, tmp_path):
+    from tests.accounts.plan_pair import to_sosi
+
+    _, _, data = pair_files
+    cur, prop = tmp_path / "gjeldende.sos", tmp_path / "forslag.sos"
+    cur.write_bytes(to_sosi(current_plan()))
+    prop.write_bytes(to_sosi(proposed_plan()))
+    plan = read_plan(prop)
+    assert plan.attrs["input"]["format"] == "sosi" and plan.crs.to_epsg() == 25833
+    assert plan["arealformal"].tolist() == ["1300", "5100", "5100", "5100", "1110", "1300"]
+    assert plan["arealbruksstatus"].tolist() == ["2", "1", "1", "1", "2", "1"]
+    assert plan["kommunenummer"].tolist() == ["5001"] * 6
+    res = _run("--current", cur, "--proposed", prop, "--json", "--data-dir", data)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["tables"]["new"] == {"1300": {"fulldyrka": 10.0}}
+    assert doc["tables"]["returned_lnf"] == {"1110": {"skog_middels": 4.0}}
+
+
+def test_two_municipalities_in_the_outputs(tmp_path):
+    import geopandas as gpd
+    from areal.apps.usecases.plan_account import compute_plan_account, write_outputs
+    from openpyxl import load_workbook
+
+    from tests.accounts.plan_pair import plan
+
+    other = plan([("1300", "2", box(0, 0, 100, 100))], kommune="5028")
+    lnf = plan([("5100", "1", box(0, 0, 100, 100))], kommune="5028")
+    cur = gpd.GeoDataFrame(pd.concat([current_plan(), lnf], ignore_index=True), crs=25833)
+    prop = gpd.GeoDataFrame(pd.concat([proposed_plan(), other], ignore_index=True), crs=25833)
+    res = compute_plan_account(cur, prop, land=ar5_land_classes(ar5()), names=("a", "b"))
+    res.municipality_names = {"5001": "Trondheim", "5028": "Melhus"}
+    csv, xlsx, pdf = write_outputs(res, tmp_path)
+    df = pd.read_csv(csv, sep=";", decimal=",", dtype=str)
+    assert set(df["kommunenummer"]) == {"5001", "5028"}
+    rows = list(load_workbook(xlsx)["Nytt i planforslaget"].iter_rows(values_only=True))
+    titles = [r[0] for r in rows if r and r[0] in ("Alle kommuner", "Trondheim (5001)", "Melhus (5028)")]
+    assert titles == ["Alle kommuner", "Trondheim (5001)", "Melhus (5028)"]
+    txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert txt.index("Alle kommuner") < txt.index("Trondheim (5001)") < txt.index("Melhus (5028)")
+
+
+def test_plan_database_flat_collection_read(tmp_path):
+    # the catalogue's "(flat)" collections carry kommunenummer and planidentifikasjon as plain properties
+    doc = json.loads((PLAN_DB / "kpa_5001_forslag.json").read_text())
+    for f in doc["features"]:
+        props = f["properties"]
+        props.update(props.pop("arealplanId"))
+        props.update(props.pop("identifikasjon"))
+    path = tmp_path / "flat.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False))
+    plan = read_plan(path)
+    assert plan["kommunenummer"].tolist() == ["5001"] * 6
+    assert plan["planidentifikasjon"].tolist() == ["2026001"] * 6

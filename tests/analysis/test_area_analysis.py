@@ -222,3 +222,44 @@ def test_shipped_contexts_are_valid_and_cover_the_six_dok_contexts():
     for sel in t.get("reguleringsplan").datasets:
         g = t.datasets[sel]
         assert g.guidance_nb and g.guidance_en, sel
+
+
+def test_outside_the_layers_coverage_is_not_mapped_never_zero():
+    # AR5 fetched only for the municipality east of x = 2000: the area (x 0..1000) is not mapped
+    cov = {"ar5": box(X0 + 2000, Y0 - 5000, X0 + 9000, Y0 + 5000), "mire": None}
+    lay = layers() | {"ar5": gdf(box(X0 + 3000, Y0, X0 + 3100, Y0 + 100), arealtype=["21"])}
+    r = analyse_area(gdf(AREA), lay, RULES, CTX, "reguleringsplan", coverage=cov).results.set_index("dataset")
+    assert r.loc["ar5:farmland", "status"] == "not_mapped" and np.isnan(r.loc["ar5:farmland", "area_ha"])
+    assert (
+        r.loc["ar5:farmland", "covered_share"] == 0.0
+        and "outside_coverage" in r.loc["ar5:farmland", "message"]
+    )
+    assert r.loc["mire", "covered_share"] == 1.0  # None: mapped everywhere
+
+
+def test_a_hit_in_a_partly_mapped_area_stays_a_hit_and_says_so():
+    cov = {"ar5": box(X0 + 500, Y0 - 5000, X0 + 9000, Y0 + 5000)}  # east half of the area mapped
+    r = analyse_area(gdf(AREA), layers(), RULES, CTX, "reguleringsplan", coverage=cov).results.set_index(
+        "dataset"
+    )
+    assert r.loc["ar5:farmland", "status"] == "hit_red" and r.loc["ar5:farmland", "area_ha"] == pytest.approx(
+        10.0
+    )
+    assert r.loc["ar5:farmland", "covered_share"] == pytest.approx(0.5)
+    assert "partly_mapped" in r.loc["ar5:farmland", "message"]
+
+
+def test_the_municipalities_of_the_area_are_named_in_norwegian_and_sami():
+    munis = gdf(
+        box(X0 - 5000, Y0 - 5000, X0 + 500, Y0 + 5000),
+        box(X0 + 500, Y0 - 5000, X0 + 5000, Y0 + 5000),
+        box(X0 + 1000, Y0 - 5000, X0 + 6000, Y0 + 5000),
+        kommunenummer=["5025", "5001", "5006"],
+        kommunenavn=["Røros - Rosse", "Trondheim - Tråante", "Steinkjer"],
+    )
+    res = analyse_area(
+        gdf(box(X0, Y0, X0 + 1000, Y0 + 1000)), layers(), RULES, CTX, "reguleringsplan", municipalities=munis
+    )
+    # 5006 only touches the area's east edge (x = X0 + 1000): not in it
+    assert res.municipalities == [("5001", "Trondheim - Tråante"), ("5025", "Røros - Rosse")]
+    assert res.to_dict()["municipalities"][1] == {"kommunenummer": "5025", "kommunenavn": "Røros - Rosse"}

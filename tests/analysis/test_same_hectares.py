@@ -109,7 +109,8 @@ def test_api_posts_a_geojson_area_and_reads_a_status_per_dataset(api_url, area_f
     rows = {r["dataset"]: r for r in out["result"]["results"]}
     assert rows["protected_areas"]["status"] == "hit_red" and rows["protected_areas"]["area_ha"] > 10
     assert rows["national_parks"]["status"] == "no_hit" and rows["national_parks"]["distance_m"] > 10_000
-    assert rows["ar5:farmland"]["status"] == "not_mapped" and rows["ar5:farmland"]["area_ha"] is None
+    # farmland: the composite's only source here is the N50 sample of east Trondheim: not mapped here
+    assert rows["farmland"]["status"] == "not_mapped" and rows["farmland"]["area_ha"] is None
     assert rows["forest"]["status"] == "not_relevant"  # N1000 forest is not part of reguleringsplan
     assert all(
         r["status"] in {"hit_red", "hit_yellow", "no_hit", "not_relevant", "not_mapped", "error"}
@@ -195,7 +196,7 @@ def test_same_hectares_in_app_cli_api_and_pdf(real_data, api_url, area_file, tmp
     assert status == 200, api
     api = api["result"]
     # app: the tab's state over the server's layers, the site uploaded as in the app
-    layers = sorted({d.split(":")[0] for d in (r["dataset"] for r in cli["results"])})
+    layers = sorted({d.split(":")[0] for d in (r["dataset"] for r in cli["results"])} | {"municipalities"})
     state = PlannerState(data=AppData.load(real_data, only=layers), mode="planner")
     state.site = read_upload(area_file.read_bytes(), area_file.name, PLANNER_LIMITS)
     tab = AnalysisState(app=state, context=CONTEXT, buffer_m=BUFFER)
@@ -210,6 +211,7 @@ def test_same_hectares_in_app_cli_api_and_pdf(real_data, api_url, area_file, tmp
         assert [(r["dataset"], *(r[k] for k in keys)) for r in doc["results"]] == [
             (r["dataset"], *(r[k] for k in keys)) for r in cli["results"]
         ]
+    assert cli["municipalities"] and api["municipalities"] == cli["municipalities"] == app["municipalities"]
     hits = [r for r in cli["results"] if r["status"] in ("hit_red", "hit_yellow")]
     assert any(r["dataset"] == "protected_areas" and r["area_ha"] > 10 for r in hits)
 
@@ -246,3 +248,37 @@ def test_pdf_names_not_mapped_datasets_and_never_zero(real_data, area_file, tmp_
     ).stdout
     farm = next(ln for ln in txt.splitlines() if "AR5" in ln and "Ikke kartlagt" in ln)
     assert "0,00" not in farm and "–" in farm
+
+
+def test_api_suitability_process_small_grid_cached(api_url):
+    body = {"inputs": {"profile": "data_centre", "municipality": "5001", "resolution": 1000, "top": 3}}
+    t0 = time.perf_counter()
+    status, out = post(api_url + "/processes/suitability/execution", body)
+    first = time.perf_counter() - t0
+    assert status == 200, out
+    res = out["result"]
+    feats = res["sites"]["features"]
+    assert res["resolution_m"] == 1000 and 1 <= len(feats) <= 3
+    assert [f["properties"]["rank"] for f in feats] == sorted(f["properties"]["rank"] for f in feats)
+    lost = {r["exclusion"]: r for r in res["area_lost"]}
+    assert lost["remaining"]["cell_res_m"] == 1000.0 and {r["method"] for r in res["area_lost"]} == {"exact"}
+    t0 = time.perf_counter()
+    status, again = post(api_url + "/processes/suitability/execution", body)
+    assert status == 200 and again == out and time.perf_counter() - t0 < max(first, 0.5)  # from the cache
+    status, bad = post(
+        api_url + "/processes/suitability/execution", {"inputs": {"profile": "x", "municipality": "5001"}}
+    )
+    assert status == 400 and "input profile: 'x' is not one of" in bad["detail"]
+
+
+def test_cli_check_in_english(real_data, area_file):
+    res = CliRunner().invoke(
+        main, ["check", str(area_file), "--context", "ku", "--lang", "en", "--data-dir", str(real_data)]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("Area analysis (Environmental impact assessment (KU)): area 400.0 ha")
+    assert (
+        "Hit – must be handled" in res.output
+        and "Not mapped" in res.output
+        and "ikke" not in res.output.lower()
+    )

@@ -50,6 +50,11 @@ GALLERY = {
     "workflow_pdf_progress": "A PDF report of the site being built in the app: progress bar and the current step",
     "workflow_pdf_download": "The PDF report ready: a download link with the report's own file name",
     "workflow_pdf_page": "The first page of the downloaded PDF: its own title and a base map from the N1000 layers",
+    "workflow_site_sizes": "Data-centre sites after a weight change and a largest size of 150 ha: parcels of 20–150 ha with municipality and nearest place",
+    "workflow_scenario_overwrite": "Saving under a taken name asks before overwriting",
+    "workflow_scenario_opened": "A scenario opened: site, layers, profile, weights, resolution and tab restored",
+    "workflow_scenario_list": "Scenarios renamed and one deleted: the list with author, note and date",
+    "workflow_sea_test_area": "A test area at sea checked with the sea rules: aquaculture zone, and fairways and fishing grounds «ikke kartlagt»",
 }
 """Screenshots copied to ``$AREAL_GALLERY`` (file name -> caption in docs/app.md)."""
 
@@ -134,7 +139,10 @@ def _data_dir(tmp_path_factory) -> Path:
 
 
 def _start(mode, browser, tmp_path_factory):
-    srv = Server(mode, _data_dir(tmp_path_factory), tmp_path_factory.mktemp(f"server-{mode}") / "serve.log")
+    tmp = tmp_path_factory.mktemp(f"server-{mode}")
+    # the planner's scenarios go to a store of this test session, never into the data folder
+    extra = ("--wait", "--store", str(tmp / "scenarios.sqlite")) if mode == "planner" else ("--wait",)
+    srv = Server(mode, _data_dir(tmp_path_factory), tmp / "serve.log", extra)
     # Warm-up visit: the first session pays for imports; "first paint" is measured on the next one.
     page = browser.new_page()
     page.goto(srv.url)
@@ -1238,3 +1246,202 @@ def test_pdf_report_downloads_from_the_app(planner_server, visit, site_file, tmp
     if gallery:
         (Path(gallery) / "workflow_pdf_page.png").write_bytes(page1.read_bytes())
     assert page1.stat().st_size > 50_000  # a real map, not a red square on flat green
+
+
+# ---------------------------------------------------------------------- candidate sites, scenarios, sea test area
+
+
+def _num(text: str) -> float:
+    """A number as the page writes it (``1 234,5`` or ``1,234.5``)."""
+    t = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("−", "-")
+    if "," in t and "." not in t:
+        t = t.replace(",", ".")
+    return float(t.replace(",", ""))
+
+
+def _site_areas(visit) -> list[float]:
+    cells = visit.page.locator(".areal-sites .tabulator-row .tabulator-cell[tabulator-field='Areal (ha)']")
+    return [_num(c) for c in cells.all_inner_texts() if c.strip()]
+
+
+def _wait_table_change(visit, before: str, timeout: float = 30.0) -> str:
+    deadline = time.time() + timeout
+    after = before
+    while time.time() < deadline and after == before:
+        time.sleep(0.2)
+        after = visit.page.locator(".areal-sites .tabulator-table").inner_text()
+    assert after != before, "the site table did not change"
+    return after
+
+
+def test_a_weight_and_a_size_limit_give_sites_of_20_to_200_ha(planner_server, visit):
+    visit.open(planner_server.url + "?profile=data_centre&res=250")
+    _tab(visit, "Egnethet")
+    rows = visit.page.locator(".areal-sites .tabulator-row")
+    rows.first.wait_for(timeout=60_000)
+    areas = _site_areas(visit)
+    assert areas and min(areas) >= 20 and max(areas) <= 200, areas  # the profile's 20-200 ha
+    before = visit.page.locator(".areal-sites .tabulator-table").inner_text()
+    handle = visit.page.locator(".areal-weight-substation .noUi-handle")
+    handle.focus()
+    handle.press("Home")  # substation weight 0.35 -> 0
+    before = _wait_table_change(visit, before)
+    # the largest size down to 150 ha, as a municipality looking for business land would
+    box = visit.page.locator(".areal-max-area input").first
+    box.fill("150")
+    box.press("Enter")
+    _wait_table_change(visit, before)
+    areas = _site_areas(visit)
+    assert len(areas) >= 5 and min(areas) >= 20 and max(areas) <= 150, areas
+    header = visit.page.locator(".areal-sites .tabulator-col-title").all_inner_texts()
+    assert "Kommune" in header and "Nærmeste sted" in header, header
+    places = visit.page.locator(
+        ".areal-sites .tabulator-cell[tabulator-field='Nærmeste sted']"
+    ).all_inner_texts()
+    assert any(p.strip() for p in places), places
+    visit.page.wait_for_function("() => window.location.search.includes('max_ha=150')", timeout=10_000)
+    _wait_overlay(visit, "sites")
+    rows.first.click()
+    visit.text(".areal-site-detail", timeout=15_000)
+    # the best parcels on the map, as the planner zooms in to look at them
+    visit.js("""() => {
+        const S = ArealMap.state, ls = S.overlays.sites.layer.getLayers();
+        let b = ls[0].getBounds();
+        for (const l of ls.slice(1, 6)) b = b.extend(l.getBounds());
+        S.map.fitBounds(b.pad(0.3));
+    }""")
+    visit.page.locator(".areal-sites").first.scroll_into_view_if_needed()
+    visit.page.locator(".areal-sites .tabulator-tableholder").first.evaluate("e => { e.scrollLeft = 0; }")
+    visit.page.wait_for_timeout(1500)
+    visit.shot("workflow_site_sizes")
+
+
+def _scen_message(visit, expect: str, timeout: float = 15_000) -> str:
+    deadline = time.monotonic() + timeout / 1000
+    text = ""
+    while time.monotonic() < deadline:
+        loc = visit.page.locator(".areal-scen-message")
+        if loc.count():
+            text = visit.text(".areal-scen-message", timeout=2_000)
+            if expect in text:
+                return text
+        visit.page.wait_for_timeout(150)
+    raise AssertionError(f"no message with {expect!r}; last: {text!r}")
+
+
+def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visit, site_file):
+    visit.open(planner_server.url + "?profile=data_centre&res=250")
+    visit.upload(site_file)
+    assert "omrade_trondheim.geojson" in visit.text(".areal-site-summary", timeout=20_000)
+    _tab(visit, "Egnethet")
+    visit.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=60_000)
+    handle = visit.page.locator(".areal-weight-substation .noUi-handle")
+    handle.focus()
+    handle.press("Home")  # the planner's own weights: substation 0
+    visit.page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('substation:0,')", timeout=10_000
+    )
+    _tab(visit, "Scenarioer")
+    visit.page.locator(".areal-scen-name input").fill("Heimdal næring")
+    visit.page.locator(".areal-scen-author input").fill("Kari Nordmann")
+    visit.page.locator(".areal-scen-note textarea").fill("Første utkast <b>fet</b>")
+    visit.page.locator(".areal-scen-save button").click()
+    _scen_message(visit, "Lagret «Heimdal næring»")
+    list_text = visit.text(".areal-scen-list")
+    assert "Kari Nordmann" in list_text and "Første utkast <b>fet</b>" in list_text  # shown as text
+    # the same name again: the app asks first
+    visit.page.locator(".areal-scen-note textarea").fill("Andre utkast")
+    visit.page.locator(".areal-scen-save button").click()
+    ask = visit.text(".areal-scen-ask", timeout=10_000)
+    assert "finnes allerede" in ask and "Heimdal næring" in ask
+    assert "Første utkast" in visit.text(".areal-scen-list")  # nothing written yet
+    visit.shot("workflow_scenario_overwrite")
+    visit.page.locator(".areal-scen-overwrite button").click()
+    _scen_message(visit, "overskrevet")
+    assert "Andre utkast" in visit.text(".areal-scen-list")
+    # change the session: other tab, the site gone, the profile's weights back
+    _tab(visit, "Egnethet")
+    visit.page.get_by_role("button", name="Tilbakestill vekter").click()
+    visit.page.wait_for_function(
+        "() => !decodeURIComponent(window.location.search).includes('substation:0,')", timeout=10_000
+    )
+    _tab(visit, "Områdesjekk")
+    visit.page.locator(".areal-clear button").click()
+    visit.page.locator(".areal-site-none").first.wait_for(timeout=10_000)
+    # reopen: site, weights and the suitability tab come back
+    _tab(visit, "Scenarioer")
+    visit.page.locator(".areal-scen-pick select").select_option("Heimdal næring")
+    visit.page.locator(".areal-scen-open button").click()
+    visit.page.wait_for_function(
+        "() => decodeURIComponent(window.location.search).includes('substation:0,')", timeout=15_000
+    )
+    visit.page.wait_for_function("() => window.location.search.includes('tab=suitability')", timeout=10_000)
+    visit.page.locator(".areal-sites .tabulator-row").first.wait_for(timeout=30_000)
+    _wait_js(visit, "() => ArealMap.state.siteGeo !== null", 15)
+    visit.page.wait_for_timeout(1000)
+    visit.shot("workflow_scenario_opened")
+    _tab(visit, "Områdesjekk")
+    assert "Heimdal næring" in visit.text(".areal-site-summary", timeout=15_000)
+    # rename, then delete another one (asked first)
+    _tab(visit, "Scenarioer")
+    visit.page.locator(".areal-scen-name input").fill("Til sletting")
+    visit.page.locator(".areal-scen-save button").click()
+    _scen_message(visit, "Lagret «Til sletting»")
+    # the two side by side
+    visit.page.locator(".areal-scen-a select").select_option("Heimdal næring")
+    visit.page.locator(".areal-scen-b select").select_option("Til sletting")
+    cmp_ = visit.text(".areal-scen-compare", timeout=20_000)
+    assert "A: Heimdal næring" in cmp_ and "B − A" in cmp_ and "Kari Nordmann" in cmp_, cmp_
+    visit.page.locator(".areal-scen-pick select").select_option("Heimdal næring")
+    visit.page.locator(".areal-scen-new-name input").fill("Heimdal næring, alt. 2")
+    visit.page.locator(".areal-scen-new-name input").press("Tab")
+    visit.page.locator(".areal-scen-rename button").click()
+    _scen_message(visit, "heter nå «Heimdal næring, alt. 2»")
+    visit.page.locator(".areal-scen-pick select").select_option("Til sletting")
+    visit.page.locator(".areal-scen-delete button").click()
+    assert "Slette scenarioet «Til sletting»" in visit.text(".areal-scen-ask", timeout=10_000)
+    visit.page.locator(".areal-scen-delete-yes button").click()
+    _scen_message(visit, "Slettet «Til sletting»")
+    text = visit.text(".areal-scen-list")
+    assert "Heimdal næring, alt. 2" in text and "Til sletting" not in text
+    visit.page.wait_for_timeout(500)
+    visit.shot("workflow_scenario_list")
+
+
+@pytest.fixture(scope="session")
+def sea_file(tmp_path_factory) -> Path:
+    """A 1.5 × 1.5 km test area at sea in Heim whose edge is 300 m from the fish farm Kistvika."""
+    path = tmp_path_factory.mktemp("uploads") / "testomrade_sjo.geojson"
+    x, y = 208_956, 7_041_625  # Kistvika (Akvakulturregisteret), EPSG:25833
+    gpd.GeoDataFrame(
+        {"navn": ["Testområde sjø"]}, geometry=[box(x + 300, y - 750, x + 1800, y + 750)], crs=UTM33
+    ).to_crs(4326).to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_check_a_sea_test_area(planner_server, visit, sea_file):
+    visit.open(planner_server.url)
+    visit.page.locator(".areal-site-kind select").select_option(label="Testområde på sjø")
+    visit.page.wait_for_function(
+        "() => window.location.search.includes('kind=test_area_sea')", timeout=10_000
+    )
+    visit.upload(sea_file)
+    assert "testomrade_sjo.geojson" in visit.text(".areal-site-summary", timeout=20_000)
+    conflicts = visit.text(".areal-conflicts", timeout=20_000)
+    assert "aquaculture_sites" in conflicts or "Akvakultur" in conflicts, conflicts
+    assert "akvakulturloven" in conflicts
+    note = visit.text(".areal-kind-note")
+    assert "Sjekket som: Testområde på sjø" in note
+    assert "Ikke kartlagt" in note and "Farleder" in note and "Fiskeplasser" in note
+    visit.page.locator(".areal-conflicts").first.scroll_into_view_if_needed()
+    visit.page.wait_for_timeout(800)
+    visit.shot("workflow_sea_test_area")
+    # the same area as business land: other rules
+    visit.page.locator(".areal-site-kind select").select_option(label="Næringsareal")
+    visit.page.wait_for_function(
+        "() => !window.location.search.includes('kind=test_area_sea')", timeout=10_000
+    )
+    deadline = time.time() + 20
+    while time.time() < deadline and "Næringsareal" not in visit.text(".areal-kind-note"):
+        time.sleep(0.2)
+    assert "Sjekket som: Næringsareal" in visit.text(".areal-kind-note")

@@ -100,6 +100,7 @@ def test_view_in_the_browser(planner_server, visit, tmp_path):  # noqa: F811 - t
         page.wait_for_timeout(200)
         txt = visit.text(".areal-pa-new")
     assert "1300 Næringsbebyggelse" in txt
+    assert "Dyrka mark (N50)" in txt  # HTML-escaped text, no Markdown backslashes
     prov = visit.text(".areal-pa-provenance")
     assert "Arealklasser (hva som ligger der i dag):" in prov
     shot = visit.shot("plan_account_view")
@@ -109,3 +110,67 @@ def test_view_in_the_browser(planner_server, visit, tmp_path):  # noqa: F811 - t
     dl.value.save_as(pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert shot.exists()
+
+
+def test_changes_on_the_map(tool, tmp_path):
+    tool.set_upload("current", _gpkg_bytes(current_plan(), tmp_path, "a.gpkg"), "a.gpkg")
+    tool.set_upload("proposed", _gpkg_bytes(proposed_plan(), tmp_path, "b.gpkg"), "b.gpkg")
+    tool.run()
+    ov = tool.app.overlays["plan_account"]
+    feats = ov["geojson"]["features"]
+    tips = sorted(f["properties"]["_tip"] for f in feats)
+    assert tips == [
+        "Nytt utbyggingsareal i planforslaget · 1300 Næringsbebyggelse · 10,0\xa0ha",
+        "Tilbakeført til LNF · 1110 Boligbebyggelse · 4,0\xa0ha",
+    ]
+    assert [x["label"] for x in ov["legend"]] == [
+        "Nytt utbyggingsareal i planforslaget",
+        "Tilbakeført til LNF",
+    ]
+
+
+def test_sosi_upload(tool):
+    from tests.accounts.plan_pair import to_sosi
+
+    # the upload is stored under a fixed name: SOSI is recognised from its content
+    tool.set_upload("current", to_sosi(current_plan()), "KPA 2022.sos")
+    tool.set_upload("proposed", to_sosi(proposed_plan()), "KPA forslag.sos")
+    tool.run()
+    assert tool.error == ""
+    assert tool.result.account.table("new").loc["1300"].sum() == 10.0
+
+
+def test_english(tool, tmp_path):
+    view = PlanAccountView(tool=tool)
+    tool.app.lang = "en"
+    assert view.title == "Land account" and view.run_button.label == "Compute the land account"
+    assert view.recordings.label == "Use the plan database (recording)"
+    tool.use_recordings()
+    tool.run()
+    import subprocess
+
+    pdf = tmp_path / "en.pdf"
+    pdf.write_bytes(tool.pdf_bytes().getvalue())
+    txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Land account (arealregnskap) of the municipal master plan" in txt
+    assert "New in the proposed plan" in txt and "Returned to LNF" in txt
+    assert "Forest without site index" in txt and "36.0" in txt  # English numbers: decimal point
+    assert "Figures in brackets: hectares of a land class without an emission factor" in txt
+
+
+def test_changing_municipality_clears_the_account(tool):
+    view = PlanAccountView(tool=tool)
+    tool.use_recordings()
+    tool.run()
+    assert "plan_account" in tool.app.overlays
+    view.kommune.value = "5035"
+    assert tool.result is None and "plan_account" not in tool.app.overlays and tool.kommune == "5035"
+
+
+def test_upload_over_the_limit_refused(tool, monkeypatch):
+    from areal.layers import upload
+
+    monkeypatch.setattr(upload, "PLANNER_LIMITS", upload.UploadLimits(max_bytes=1024**2, max_vertices=10))
+    tool.set_upload("current", b"x" * (2 * 1024**2), "stor.gml")
+    assert tool.current is None
+    assert tool.error == "stor.gml: 2,0 MB, mer enn grensen på 1 MB."

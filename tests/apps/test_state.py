@@ -150,7 +150,7 @@ def test_missing_layer_help_is_escaped_text_once(planner, state):
     pane = LayerPanel(state=planner)._unavailable("nb")
     html = pane.object
     assert "<code>" not in html and "<em>" not in html
-    assert html.count("areal fetch ar5") == 1  # `areal fetch ar5` kept as typed, backticks escaped-safe
+    assert html.count("`areal fetch ar5`") == 1  # kept as typed, backticks escaped-safe (not ar50)
     assert "`areal fetch ar5`" in html
     public = LayerPanel(state=state)._unavailable("nb").object
     assert "areal fetch" not in public and "ikke tilgjengelig" in public

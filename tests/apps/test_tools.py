@@ -299,10 +299,8 @@ def test_arenas_filter_list_map_details(tiny, app):
 
 
 def test_indicator_choropleth_ranked_and_account(tiny, app, tmp_path):
-    from areal.layers.scenario_store import SqliteScenarioStore
-
     _, engines = tiny
-    ind = IndicatorState(app=app, engines=engines, store=SqliteScenarioStore(tmp_path / "s.sqlite"))
+    ind = IndicatorState(app=app, engines=engines)
     ind.column = "mire_ha"
     r = ind.ranked()
     assert r.iloc[0]["kommunenummer"] == "5001" and r.iloc[0]["value"] == pytest.approx(100.0)
@@ -313,21 +311,129 @@ def test_indicator_choropleth_ranked_and_account(tiny, app, tmp_path):
     app.handle_map_event({"type": "feature", "overlay": "indicator", "fid": "5001"})
     acc = ind.account_of(ind.selected).set_index("class")
     assert acc.loc["Myr (N1000) (ha)", "value"] == pytest.approx(100.0)
-    assert np.isnan(acc.loc["Jordbruksareal (AR5 21–23) (ha)", "value"])  # ar5 missing: not a zero
-    # scenarios: save two sites, compare
-    assert not ind.save_scenario("a")  # no site yet
-    app.set_site_frame(_gdf([box(X0 + 1500, Y0 + 1000, X0 + 2500, Y0 + 2000)]), "draw")  # all on mire
-    assert ind.save_scenario("a", "tiny", {"road": 1.0})
+    assert np.isnan(acc.loc["Jordbruksareal (AR5, ellers AR50/N50) (ha)", "value"])  # ar5 missing: not a zero
+
+
+def test_scenarios_save_as_asks_before_overwriting_and_open_restores_the_view(tiny, app, tmp_path):
+    from areal.apps.planner.scenarios import ScenarioState
+    from areal.layers.scenario_store import SqliteScenarioStore
+
+    _, engines = tiny
+    suit = SuitabilityState(app=app, engines=engines, profile="tiny", resolution=250.0)
+    sc = ScenarioState(app=app, engines=engines, store=SqliteScenarioStore(tmp_path / "s.sqlite"), suit=suit)
+    assert sc.save("a") == "error" and sc.error  # no site yet
+    on_mire = box(X0 + 1500, Y0 + 1000, X0 + 2500, Y0 + 2000)
+    app.set_site_frame(_gdf([on_mire]), "draw")
+    app.param.update(visible=["mire", "roads"], tab="suitability", site_kind="test_area_land")
+    suit.set_weight("road", 1.0)
+    suit.set_limits(threshold=0.6, min_area_ha=60, max_area_ha=400)
+    assert sc.save("a", note="på myra", author="Kari") == "saved" and sc.names() == ["a"]
+    # the same name again: a question, nothing written yet
     app.set_site_frame(_gdf([box(X0 + 3000, Y0 + 3000, X0 + 4000, Y0 + 4000)]), "draw")
-    assert ind.save_scenario("b")
-    assert ind.scenario_names() == ["a", "b"]
-    ind.param.update(scenario_a="a", scenario_b="b")
-    cmp_ = ind.compare().set_index("class")
-    assert cmp_.loc["Myr (N1000) (ha)", "a"] == pytest.approx(100.0)
-    assert cmp_.loc["Myr (N1000) (ha)", "b_minus_a"] == pytest.approx(-100.0)
-    sc = ind.open_scenario("a")
-    assert sc.profile == "tiny" and app.site_source == "scenario:a"
-    assert app.site.geometry.iloc[0].equals(box(X0 + 1500, Y0 + 1000, X0 + 2500, Y0 + 2000))
+    assert sc.save("a", note="ny") == "confirm" and sc.pending_overwrite == "a"
+    assert sc.store.get("a").note == "på myra"
+    sc.cancel()
+    assert sc.pending_overwrite == "" and sc.store.get("a").note == "på myra"
+    assert sc.save("a", note="ny") == "confirm" and sc.confirm_overwrite()
+    assert sc.store.get("a").note == "ny" and "overskrevet" in sc.message
+    # back to the site on the mire, saved over "a" again (confirmed)
+    app.set_site_frame(_gdf([on_mire]), "draw")
+    assert sc.save("a", note="på myra", author="Kari") == "confirm" and sc.confirm_overwrite()
+    # change everything, then open: site, layers, profile, weights, limits, kind and tab come back
+    app.param.update(visible=["roads"], tab="site", site_kind="business_areas")
+    suit.reset_weights()
+    suit.set_limits(threshold=0.5, min_area_ha=50, max_area_ha=1000)
+    assert sc.open("a") is not None
+    assert app.site.geometry.iloc[0].equals(on_mire) and app.site_source == "scenario:a"
+    assert (
+        set(app.visible) >= {"mire", "roads"}
+        and app.tab == "suitability"
+        and app.site_kind == "test_area_land"
+    )
+    assert suit.weights["road"] == 1.0 and suit.limits() == (0.6, 60.0, 400.0)
+    assert suit.status == "ready" and app.report is not None
+    # rename, compare, delete (asked first)
+    app.set_site_frame(_gdf([box(X0 + 3000, Y0 + 3000, X0 + 4000, Y0 + 4000)]), "draw")
+    assert sc.save("b", author="Ola") == "saved"
+    assert not sc.rename("a", "b") and "finnes allerede" in sc.error
+    assert sc.rename("a", "myra") and sc.names() == ["b", "myra"]
+    sc.param.update(scenario_a="myra", scenario_b="b")
+    cmp_ = sc.compare().set_index("class")
+    assert (
+        cmp_.loc["Myr (N1000) (ha)", "a"] == "100,0" and cmp_.loc["Myr (N1000) (ha)", "b_minus_a"] == "−100,0"
+    )
+    assert cmp_.loc["Forfatter", "b"] == "Ola"
+    sc.ask_delete("myra")
+    assert sc.pending_delete == "myra" and sc.names() == ["b", "myra"]
+    assert sc.confirm_delete() and sc.names() == ["b"] and sc.scenario_a == ""
+    t = sc.table()
+    assert list(t["scenario"]) == ["b"] and t.loc[0, "author"] == "Ola"
+    assert t.loc[0, "updated"].count(".") == 2  # 02.12.2026 05:20
+
+
+def test_suitability_threshold_and_size_limits_give_parcels_with_places(tiny, app):
+    _, engines = tiny
+    s = SuitabilityState(app=app, engines=engines, profile="tiny", resolution=100.0)
+    s.start()
+    base = s.sites.copy()
+    assert s.limits() == (0.5, 50.0, None)  # the tiny profile has no largest size
+    s.set_limits(max_area_ha=200)
+    assert len(s.sites) > len(base) and s.sites["area_ha"].between(50, 200).all()
+    assert "place" in s.site_table().columns
+    s.set_limits(min_area_ha=300)  # above the largest: refused, nothing changes
+    assert "Minste område" in s.error and s.limits()[1:] == (50.0, 200.0)
+    s.set_limits(threshold=0.99)
+    assert s.limits()[0] == 0.99 and len(s.sites) < len(base) + 100
+    # a new profile brings its own limits
+    s.profile = "tiny"
+    s._sync_weights()
+    assert s.limits() == (0.5, 50.0, None)
+
+
+def test_the_site_kind_picks_the_rules_and_names_unmapped_layers(tiny):
+    data, _ = tiny
+    rules = parse_rules(
+        {
+            "kinds": {
+                "business_areas": {},
+                "test_area_sea": {},
+                "test_area_land": {"include": ["test_arenas"]},
+            },
+            "rule": [
+                {
+                    "a": "business_areas",
+                    "b": "mire",
+                    "severity": "medium",
+                    "basis": "pbl",
+                    "explanation": "x",
+                },
+                {"a": "test_area_sea", "b": "mire", "severity": "high", "basis": "sea", "explanation": "y"},
+                {
+                    "a": "test_area_sea",
+                    "b": "shipping_lanes",
+                    "severity": "high",
+                    "basis": "hfl § 14",
+                    "explanation": "z",
+                },
+                {"a": "test_arenas", "b": "mire", "severity": "low", "basis": "land", "explanation": "w"},
+            ],
+        },
+        known_layers=["business_areas", "mire", "test_arenas", "shipping_lanes"],
+    )
+    engines = Engines(data, rules, {})
+    app = PlannerState(data=data, mode="planner", conflict_engine=engines.site_conflicts)
+    app.set_site_frame(_gdf([box(X0 + 1500, Y0 + 1000, X0 + 2500, Y0 + 2000)]), "draw")
+    assert app.report.conflicts["basis"].tolist() == ["pbl"]
+    assert app.report.conflicts.attrs["not_mapped"] == []
+    app.site_kind = "test_area_sea"  # the same site, checked again with the sea rules
+    conf = app.report.conflicts
+    assert conf["basis"].tolist() == ["sea"] and conf.attrs["not_mapped"] == ["shipping_lanes"]
+    from areal.apps.planner.site_kind import not_mapped_note
+
+    note = not_mapped_note(app, conf).object
+    assert "Testområde på sjø" in note and r"Ikke kartlagt \(reglene" in note and "Farleder" in note
+    app.site_kind = "test_area_land"
+    assert app.report.conflicts["basis"].tolist() == ["land"]
 
 
 # ---------------------------------------------------------------- views render without a browser

@@ -107,11 +107,24 @@ def test_errors_raise_with_all_problems(munis):
     assert len(ei.value.problems) == 2 and "line 3 (id 'b')" in ei.value.problems[1]
 
 
-def test_municipality_precision_sits_on_representative_point(munis):
-    df = frame(precision="municipality", lon="", lat="")
+def test_municipality_precision_has_no_position_and_no_distance(munis):
+    """Issue 15: no arbitrary interior point (it put Ocean Farm 1 29.9 km from Håbranden)."""
+    from areal.geo.arenas import located
+
+    df = pd.concat([frame(precision="municipality", lon="", lat=""), frame(id="lab-b")], ignore_index=True)
     g = catalogue_to_frame(df, munis, "t.csv")
-    assert g.placed_at_municipality.iloc[0]
-    assert g.geometry.iloc[0].equals(munis.geometry.representative_point().iloc[0])
+    assert g.placed_at_municipality.tolist() == [True, False]
+    assert g.geometry.iloc[0] is None and g["municipality"].iloc[0] == "5001"
+    assert located(g)["id"].tolist() == ["lab-b"]
+    near = arenas_near(g, g.geometry.iloc[1], km=1000)
+    assert near["id"].tolist() == ["lab-b"]  # the entry without a position has no distance
+
+
+def test_register_precision_takes_the_register_coordinate(munis):
+    g = catalogue_to_frame(frame(precision="register", lon="10.404123", lat="63.418456"), munis, "t.csv")
+    assert g.geometry.iloc[0].geom_type == "Point" and not g.placed_at_municipality.iloc[0]
+    bad = validate_catalogue(frame(precision="register", lon="10.4041234", lat="63.418"), "t.csv")
+    assert any("7 decimals" in p and "'register'" in p for p in bad)
 
 
 def test_polygon_test_area(munis):
@@ -156,9 +169,20 @@ def test_shipped_catalogue_loads_with_sources(empty_data_dir):
         settings.project_data("test_arenas", "test_arenas.csv"), dtype=str, keep_default_na=False
     )
     assert validate_catalogue(raw, "test_arenas.csv") == []
-    assert g.geometry.notna().all() and g.crs.to_epsg() == 25833
+    # a position exactly where one is published, none where only the municipality is
+    assert (g.geometry.isna() == g.placed_at_municipality).all() and g.crs.to_epsg() == 25833
     county = loader.load("county")
-    assert shapely.within(g.geometry.values, county.union_all()).all()
+    placed = g[g.geometry.notna()]
+    assert shapely.within(placed.geometry.values, county.union_all()).all()
+    # the aquaculture test sites sit on their register points (Akvakulturregisteret, Dec 2025)
+    by_id = g.set_index("id")
+    for aid, lon, lat in (
+        ("ocean-farm-1-froya", 9.133483, 63.942),
+        ("sintef-ace-rataren", 8.521533, 63.7813),
+        ("sintef-ace-tristeinen", 9.619183, 63.868933),
+    ):
+        p = gpd.GeoSeries([by_id.loc[aid].geometry], crs=25833).to_crs(4326).iloc[0]
+        assert (round(p.x, 6), round(p.y, 6)) == (lon, lat) and by_id.loc[aid, "precision"] == "register"
 
 
 def test_cli_lists_and_filters(empty_data_dir):

@@ -107,7 +107,7 @@ def test_part_at_sea_is_reported_not_counted():
     assert acc.table.set_index("kommunenummer").loc["50", "proposal_total_ha"] == pytest.approx(100)
     assert acc.outside_ha == pytest.approx(100)
     missing = {m.layer: m.affects for m in acc.missing_layers}
-    assert missing["ar5"] == ("proposal_on_farmland_ha",)
+    assert missing["farmland"] == ("proposal_on_farmland_ha",)  # the composite: AR5, AR50 or N50
 
 
 @pytest.mark.realdata

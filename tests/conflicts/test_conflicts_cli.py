@@ -37,9 +37,12 @@ def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, propo
     )
     assert res.exit_code == 0, res.output
     assert "missing layer 'ar5'" in res.output and "missing layer 'reindeer_pastures'" in res.output
-    assert "business_areas × forest" in res.output and "jordlova" not in res.output  # ar5 rules not applied
+    assert "business_areas × forest" in res.output
     # the ar5 rules are listed as not mapped, never as 0 ha
-    assert "not mapped  business_areas × ar5:farmland: not mapped (layer missing)" in res.output
+    assert "not mapped  business_areas × ar5:mire: not mapped (layer missing)" in res.output
+    # farmland comes from the only source here, N50 DyrketMark of east Trondheim: partly mapped
+    assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
+    assert "partly mapped:" in res.output
     layers = dict(pyogrio.list_layers(out))
     assert {
         "summary",
@@ -56,9 +59,11 @@ def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, propo
     assert summary.set_index("pair").loc["business_areas × forest", "area_ha"] == pytest.approx(
         forest.area_ha.sum()
     )
-    farmland = summary.set_index("pair").loc["business_areas × ar5:farmland"]
-    assert (farmland["status"], farmland["reason"]) == ("not_mapped", "layer_missing")
-    assert pd.isna(farmland["area_ha"])
+    mire = summary.set_index("pair").loc["business_areas × ar5:mire"]
+    assert (mire["status"], mire["reason"]) == ("not_mapped", "layer_missing")
+    assert pd.isna(mire["area_ha"])
+    farmland = summary.set_index("pair").loc["business_areas × farmland"]
+    assert (farmland["status"], farmland["reason"]) == ("hit", "partly_mapped")
     assert (tmp_path / "csv" / "by_municipality.csv").exists() and (
         tmp_path / "csv" / "area_account.csv"
     ).exists()
@@ -104,7 +109,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 1 and "'forests' is not a known layer" in bad.output
+    assert bad.exit_code == 2 and "'forests' is not a known layer" in bad.output
     bad = CliRunner().invoke(
         main,
         [
@@ -119,7 +124,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 1 and "unknown municipality number(s) 9999" in bad.output
+    assert bad.exit_code == 2 and "unknown municipality number(s) 9999" in bad.output
 
 
 def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
@@ -139,5 +144,5 @@ def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
             str(rules),
         ],
     )
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "RuleError" in res.output and "r.toml, line 4: unknown severity 'critical'" in res.output

@@ -94,7 +94,8 @@ def test_touched_features_ring():
 def test_default_rules_put_section_49_zones_outside():
     t = load_rules()
     s49 = [r for r in t.rules if "§ 49" in r.basis and r.b_layer in ("protected_areas", "national_parks")]
-    assert len(s49) == 4 and all(r.zone == "outside" and r.buffer_m > 0 for r in s49)
+    # business areas and test arenas: protected areas and parks; a sea test area: protected areas
+    assert len(s49) == 5 and all(r.zone == "outside" and r.buffer_m > 0 for r in s49)
 
 
 def test_bad_zone_is_refused_with_its_value():

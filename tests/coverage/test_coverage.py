@@ -5,6 +5,7 @@ import math
 import geopandas as gpd
 import pytest
 import shapely
+from areal.apps.labels import status_text
 from areal.geo.coverage import classify_area, classify_rules
 from areal.geo.rules import parse_rules
 from areal.layers import coverage as cov
@@ -56,8 +57,8 @@ def test_missing_layer_is_not_mapped():
     s = classify_area(box(0, 0, 100, 100), None, None)
     assert (s.status, s.reason) == ("not_mapped", "layer_missing")
     assert math.isnan(s.hit_ha)
-    assert s.label() == "ikke kartlagt (kartlaget mangler)"
-    assert s.label("en") == "not mapped (layer missing)"
+    assert status_text(s.status, s.reason) == "ikke kartlagt (kartlaget mangler)"
+    assert status_text(s.status, s.reason, "en") == "not mapped (layer missing)"
 
 
 def test_edge_touch_is_not_a_hit():

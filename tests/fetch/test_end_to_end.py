@@ -63,6 +63,8 @@ def test_conflict_engine_on_official_layers(full_data_dir, mission):
     rules = load_rules()
     planned = mission["business_areas"][mission["business_areas"]["arealbruksstatus"] == "2"]
     layers = dict(mission)
+    layers["farmland"] = loader.load("farmland", full_data_dir)  # the composite: AR5 where fetched
+    assert set(layers["farmland"]["source"]) == {"ar5"}
     munis = loader.load("municipalities_sea", full_data_dir)
     res = find_conflicts(planned, layers, rules, as_layer="business_areas", municipalities=munis)
     missing = set(res.missing)
@@ -72,7 +74,7 @@ def test_conflict_engine_on_official_layers(full_data_dir, mission):
     expected = gpd.overlay(
         planned.dissolve()[["geometry"]], farm.dissolve()[["geometry"]], how="intersection"
     ).area.sum()
-    got = res.polygons.loc[res.polygons["class_b"] == "farmland", "area_m2"].sum()
+    got = res.polygons.loc[res.polygons["layer_b"] == "farmland", "area_m2"].sum()
     assert expected > 0 and got == pytest.approx(expected, rel=1e-9)
     # a test area checked against the reindeer maps: calving land is its own, high-severity pair
     calving = mission["reindeer_pastures"][mission["reindeer_pastures"]["beitetid"] == "vårbeite I"]

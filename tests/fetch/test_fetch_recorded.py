@@ -176,6 +176,7 @@ def test_manifest_records_checksums(ctx):
 def test_interrupted_download_resumes_with_range(ctx):
     url = registry.get("protected_areas").fetch.url
     ctx.transport = RecordedTransport(cut_after={url: 5000})
+    ctx.retries = 0  # no automatic retry: the next run resumes
     before = _listing(ctx.data_dir)
     with pytest.raises(FetchError, match="Miljødirektoratet"):
         fetch.fetch_layer("protected_areas", ctx)
@@ -191,6 +192,36 @@ def test_interrupted_download_resumes_with_range(ctx):
     assert res.downloads[0].resumed_from == 5000 and not part.exists()
     body = (RECORDED / "Natur_Vern_norge_med_svalbard_25833.zip").read_bytes()
     assert res.downloads[0].sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_cut_download_is_retried_with_backoff_and_resumed(ctx, monkeypatch):
+    import time as _time
+
+    url = registry.get("protected_areas").fetch.url
+    ctx.transport = RecordedTransport(cut_after={url: 5000})
+    ctx.retries, ctx.backoff = 2, 0.25
+    sleeps = []
+    monkeypatch.setattr(_time, "sleep", sleeps.append)
+    res = fetch.fetch_layer("protected_areas", ctx)
+    assert sleeps == [0.25]  # one retry, after the first backoff
+    assert ctx.transport.requests[-1].headers["Range"] == "bytes=5000-"
+    body = (RECORDED / "Natur_Vern_norge_med_svalbard_25833.zip").read_bytes()
+    assert (
+        res.downloads[0].resumed_from == 5000 and res.downloads[0].sha256 == hashlib.sha256(body).hexdigest()
+    )
+    # a second fetch does not download the completed file again
+    n = len(ctx.transport.requests)
+    again = fetch.fetch_layer("protected_areas", ctx)
+    assert len(ctx.transport.requests) == n and again.downloads[0].resumed_from == -1
+    assert again.downloads[0].sha256 == res.downloads[0].sha256
+
+
+def test_checksum_mismatch_removes_the_file(ctx):
+    spec = registry.get("protected_areas")
+    dest = ctx.data_dir / "downloads" / "x.zip"
+    with pytest.raises(FetchError, match="SHA-256 mismatch"):
+        fetch.download(spec.fetch.url, dest, ctx, spec, expected_sha256="0" * 64)
+    assert not dest.exists()
 
 
 @pytest.mark.parametrize(

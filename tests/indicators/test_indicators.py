@@ -138,7 +138,10 @@ def tiny():
     )
     run = ProfileRun(_Profile(), sites, 100.0)
     # how to get a layer is the caller's (layers/); geo/ names no CLI command itself
-    remedies = {"ar5": "`areal fetch ar5` or `areal import FILE --as ar5`"}
+    remedies = {
+        "ar5": "`areal fetch ar5` or `areal import FILE --as ar5`",
+        "farmland": "`areal fetch farmland` (AR5, else AR50, else N50)",
+    }
     return IndicatorInputs(munis, acc, layers, remedies, RULES, {"demo": run}, {}, FACTORS)
 
 
@@ -162,7 +165,10 @@ def test_hand_computed_indicators(tiny):
     assert (A.best, B.best, s.loc["best", "county"]) == pytest.approx((0.8, 0.9, 0.9))
     # substations (points) within 5 km of each best site; the 999 MW grid-area polygon is ignored
     assert (A.grid, B.grid, s.loc["grid", "county"]) == pytest.approx((10, 7, 7))
-    assert (A.arenas, B.arenas) == (1, 2)
+    # arenas within 0.9 km of each municipality's business land (A: x 100-400; B: x 1000-1200 and
+    # 1500-1600; B's land touching A's border is not A's): A reaches a (100 m); B reaches a
+    # (500 m), b (200 m) and c (300 m)
+    assert (A.arenas, B.arenas) == (1, 3)
     # ranks respect higher_is_better
     assert (A.co2_rank, B.co2_rank) == (2, 1) and (A.free_rank, B.free_rank) == (2, 1)
     assert (A.protected_rank, B.protected_rank) == (2, 1) and (A.grid_rank, B.grid_rank) == (1, 2)
@@ -171,7 +177,10 @@ def test_hand_computed_indicators(tiny):
 def test_not_available_names_the_layer(tiny):
     res = compute_indicators(CATALOGUE, tiny).summary.set_index("id")
     assert res.loc["farmland", "status"] == "not available"
-    assert "'ar5'" in res.loc["farmland", "reason"] and "areal fetch ar5" in res.loc["farmland", "reason"]
+    assert (
+        "'farmland'" in res.loc["farmland", "reason"]
+        and "areal fetch farmland" in res.loc["farmland", "reason"]
+    )
     without = {k: v for k, v in tiny.layers.items() if k not in ("business_areas", "grid_capacity")}
     inputs = IndicatorInputs(
         tiny.municipalities,
@@ -346,7 +355,9 @@ def test_real_all_indicators_38_municipalities(real_table):
             assert s.loc[i.id, "status"] == "not available" and s.loc[i.id, "reason"]
     for iid in ("planned_business_ha", "planned_on_developed_share", "co2_at_stake_t"):
         assert "business_areas" in s.loc[iid, "reason"]
-    assert "ar5" in s.loc["farmland_at_stake_ha", "reason"]
+    # farmland is there (the N50 sample through the composite): only business_areas is missing
+    assert "business_areas" in s.loc["farmland_at_stake_ha", "reason"]
+    assert "farmland" not in s.loc["farmland_at_stake_ha", "reason"].split(";")[0].split("get it")[0]
     assert s.loc["protected_share", "status"] == "ok" and s.loc["test_arenas_within_30km", "status"] == "ok"
     assert s.loc["best_site_data_centre", "n_values"] >= 3
 

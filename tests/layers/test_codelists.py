@@ -115,5 +115,5 @@ def test_fkb_ar5_gml_values_and_short_names(tmp_path):
 
 def test_ar5_boundary_lines_are_refused_as_areas(tmp_path):
     res = _import(_sample("nibio-ar5/ngis-openapi-json/ArealressursFlater_onlyLines.json"), tmp_path)
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "ArealressursFlater_onlyLines.json" in res.output and "LineString" in res.output

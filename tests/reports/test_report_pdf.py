@@ -41,7 +41,7 @@ def tiny_inputs(**kw) -> ReportInputs:
     forest = gpd.GeoDataFrame(geometry=[box(X0 - 500, Y0 - 500, X0 + 500, Y0 + 1000)], crs=UTM33)
     account = pd.DataFrame(
         {
-            "Klasse": ["Areal (ha)", "Skog (N1000) (ha)", "Jordbruksareal (AR5 21–23) (ha)"],
+            "Klasse": ["Areal (ha)", "Skog (N1000) (ha)", "Jordbruksareal (AR5, ellers AR50/N50) (ha)"],
             "Areal (ha)": ["50,0", "25,0", "ikke tilgjengelig"],
         }
     )

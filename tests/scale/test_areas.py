@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 import shapely
-from areal.geo.areas import area_m2, check_method, describe, geodesic_area
+from areal.apps.labels import area_method_text as describe
+from areal.geo.areas import area_m2, check_method, geodesic_area
 from pyproj import CRS, Proj, Transformer
 
 A, F = 6378137.0, 1 / 298.257222101  # GRS80

@@ -227,11 +227,11 @@ def test_v1_store_is_migrated(tmp_path):
         {"grid": 2.0},
         (),
         "fra v1",
-        2,
+        3,
     )
     assert s.proposal.area.sum() == pytest.approx(10_000)
     with sqlite3.connect(path) as con:
-        assert con.execute("SELECT value FROM store_meta").fetchone()[0] == "2"
+        assert con.execute("SELECT value FROM store_meta").fetchone()[0] == "3"
         cols = [r[1] for r in con.execute("PRAGMA table_info(scenarios)")]
     assert "profile" in cols and "profile_name" not in cols and "layers" in cols
 
@@ -240,9 +240,9 @@ def test_newer_store_is_refused(tmp_path):
     path = tmp_path / "new.sqlite"
     SqliteScenarioStore(path)
     with sqlite3.connect(path) as con:
-        con.execute("UPDATE store_meta SET value = '3'")
+        con.execute("UPDATE store_meta SET value = '4'")
     with pytest.raises(
-        ScenarioSchemaError, match=r"schema version 3; this program reads versions 1\.\.2 \(upgrade"
+        ScenarioSchemaError, match=r"schema version 4; this program reads versions 1\.\.3 \(upgrade"
     ):
         SqliteScenarioStore(path)
 
@@ -256,6 +256,8 @@ def test_postgis_v1_schema_is_migrated(pg_store, postgis_url):
     with psycopg.connect(postgis_url, autocommit=True) as con:
         con.execute(f"ALTER TABLE {sc}.scenarios RENAME COLUMN profile TO profile_name")
         con.execute(f"ALTER TABLE {sc}.scenarios DROP COLUMN layers")
+        con.execute(f"ALTER TABLE {sc}.scenarios DROP COLUMN author")
+        con.execute(f"ALTER TABLE {sc}.scenarios DROP COLUMN view_state")
         con.execute(f"UPDATE {sc}.store_meta SET value = '1'")
     store = PostgisScenarioStore(postgis_url, schema=sc)
     store.save(Scenario("x", proposal(1), profile="p"))
@@ -265,11 +267,13 @@ def test_postgis_v1_schema_is_migrated(pg_store, postgis_url):
 def test_migrate_meta():
     assert migrate_meta({"name": "a", "schema_version": 1, "profile_name": "p"}) == {
         "name": "a",
-        "schema_version": 2,
+        "schema_version": 3,
         "profile": "p",
         "layers": [],
+        "author": "",
+        "view": {},
     }
-    with pytest.raises(ScenarioSchemaError, match="schema version 9, newer than this program's 2"):
+    with pytest.raises(ScenarioSchemaError, match="schema version 9, newer than this program's 3"):
         migrate_meta({"name": "a", "schema_version": 9})
     with pytest.raises(ScenarioSchemaError, match="schema version 0: no migration exists"):
         migrate_meta({"name": "a", "schema_version": 0})
@@ -338,4 +342,4 @@ def test_cli_save_list_show_compare_delete(real_data, tmp_path):
     assert run("scenario", "save", "C", "--proposal", str(fa), "--weights", "grid").exit_code == 2
     assert run("scenario", "delete", "A").exit_code == 0
     res = run("scenario", "show", "A")
-    assert res.exit_code == 1 and "no scenario 'A'" in res.output
+    assert res.exit_code == 2 and "no scenario 'A'" in res.output

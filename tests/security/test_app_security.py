@@ -149,12 +149,15 @@ def test_hostile_names_are_shown_as_text_in_every_view(hostile_world, tmp_path):
     data, engines = hostile_world
     app = PlannerState(data=data, mode="planner", notice=f"profile {HOSTILE}")
     kw = dict(app=app, engines=engines)
+    from areal.apps.planner.scenarios import ScenarioState, ScenarioView
+
     store = open_store(None, tmp_path)
-    ind = IndicatorState(**kw, store=store)
-    # a scenario with a hostile name, saved and opened: its name becomes the site's source
+    ind = IndicatorState(**kw)
+    scen = ScenarioState(**kw, store=store)
+    # a scenario with a hostile name, note and author, saved and opened: its name becomes the site's source
     app.set_site_frame(_gdf([box(X0 + 1200, Y0 + 1200, X0 + 1800, Y0 + 1800)]), "draw")
-    assert ind.save_scenario(HOSTILE)
-    ind.open_scenario(HOSTILE)
+    assert scen.save(HOSTILE, note=HOSTILE, author=IMG) == "saved"
+    scen.open(HOSTILE)
     assert app.site_source == f"scenario:{HOSTILE}" and app.report is not None
     site_view = SiteCheckView(state=app)
     dom = _dom_html(site_view)
@@ -182,8 +185,14 @@ def test_hostile_names_are_shown_as_text_in_every_view(hostile_world, tmp_path):
     )  # no link to javascript:
     ind.selected = "5001"
     ind.error = HOSTILE
-    ind.scenario_a = ind.scenario_b = HOSTILE
     _assert_inert(_dom_html(IndicatorView(tool=ind)))
+    # the list, the overwrite question, the messages and the comparison quote the hostile text
+    assert scen.save(HOSTILE) == "confirm"
+    scen.scenario_a = scen.scenario_b = HOSTILE
+    _assert_inert(_dom_html(ScenarioView(tool=scen)))
+    scen.confirm_overwrite()
+    assert scen.rename(HOSTILE, IMG)
+    _assert_inert(_dom_html(ScenarioView(tool=scen)))
     _assert_inert(_dom_html(App(state=app, extra_views=[])), must_show=True)
 
 

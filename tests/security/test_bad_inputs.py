@@ -102,7 +102,7 @@ def test_cli_conflicts_proposal(name, tmp_path, starter_dir, tree):
     )
     exp = MANIFEST[name]
     if exp["expect"] == "refused":
-        assert code == 1, output
+        assert code == 2, output
         _check_message(name, output)
         assert name in output  # the message names the file
         assert tree(out) == {}  # nothing written for a refused input
@@ -124,7 +124,7 @@ def test_cli_import(name, tmp_path, tree):
     code, output, elapsed = _run_cli(["import", str(BAD / name), "--as", "forest", "--data-dir", str(data)])
     exp = MANIFEST[name]
     if exp["expect"] == "refused":
-        assert code == 1, output
+        assert code == 2, output
         _check_message(name, output)
         assert tree(data) == {}
     else:
@@ -147,7 +147,7 @@ def test_cli_arenas_check(name, tmp_path, starter_dir):
             str(starter_dir),
         ]
     )
-    assert code == 1, output
+    assert code == 2, output
     _check_message(name, output)
     assert not (tmp_path / "a.gpkg").exists()
 
@@ -168,7 +168,7 @@ def test_fifo_is_refused_and_does_not_hang(tmp_path):
     env = {**os.environ, "AREAL_DATA_DIR": str(tmp_path / "none")}
     t0 = time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
-    assert res.returncode == 1, res.stderr
+    assert res.returncode == 2, res.stderr
     assert "FIFO" in res.stderr and "not a regular file" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
     assert time.perf_counter() - t0 < 60
@@ -192,7 +192,7 @@ def test_folder_and_missing_file_are_clear_errors(tmp_path, starter_dir):
                 str(starter_dir),
             ]
         )
-        assert code == 1 and re.search(match, output), output
+        assert code == 2 and re.search(match, output), output
 
 
 def test_vsi_paths_and_connection_strings_are_refused(tmp_path, starter_dir):
@@ -226,5 +226,5 @@ def test_cli_import_of_a_coordinate_table(rows, match, tmp_path):
     csv.write_text("site_id;site_name;longitude;latitude;placement\n" + rows + "\n", encoding="utf-8")
     data = tmp_path / "data"
     code, output, _ = _run_cli(["import", str(csv), "--as", "aquaculture_sites", "--data-dir", str(data)])
-    assert code == 1 and re.search(match, output), output
+    assert code == 2 and re.search(match, output), output
     assert not data.exists() or not any(data.rglob("*.csv"))

@@ -90,7 +90,7 @@ def test_several_layers_are_refused_with_the_list_or_chosen_with_layer(tmp_path)
     rep = import_file(two, "forest", data_dir=tmp_path / "d", inner_layer="beta")
     assert rep.n_written == 1
     res = CliRunner().invoke(main, ["import", str(two), "--as", "forest", "--data-dir", str(tmp_path / "e")])
-    assert res.exit_code == 1 and "holds 2 layers (alpha, beta)" in res.output
+    assert res.exit_code == 2 and "holds 2 layers (alpha, beta)" in res.output
 
 
 def test_write_frame_into_a_geopackage_replaces_only_that_layer(tmp_path):

@@ -177,4 +177,4 @@ def test_cli_windowed_municipality(real_data, tmp_path):
 
 def test_cli_unknown_profile_lists_names(tmp_path):
     res = CliRunner().invoke(main, ["suitability", "--profile", "steelworks", "--out", str(tmp_path)])
-    assert res.exit_code == 1 and "data_centre" in res.output
+    assert res.exit_code == 2 and "data_centre" in res.output
