@@ -262,8 +262,11 @@ def layer_title(layer_id: str, lang: str = "nb") -> str:
 
     try:
         return registry.get(layer_id).title_in(lang)
-    except Exception:  # an id from a user's rule file the catalogue lacks: show it as given
-        return layer_id
+    except Exception:  # a kind of site (test_area_sea), or an id from a user's rule file
+        from areal.apps.planner import i18n
+
+        key = f"site.kind.{layer_id}"
+        return i18n.t(key, lang) if key in i18n.NB else layer_id
 
 
 def data_scale(layer_id: str) -> int | None:
@@ -394,6 +397,32 @@ def localise_conflicts(frame: pd.DataFrame, lang: str = "nb", rules=None) -> pd.
 _DEVELOPED = {"ar5 11/12": "ar5_developed", "existing business areas": "business_existing"}
 
 _NOTE_PATTERNS = (
+    (
+        re.compile(r"^farmland needs AR5, AR50 or N50 Arealdekke.*$"),
+        lambda m, lang: (
+            "Farmland needs AR5, AR50 or N50 Arealdekke: 'other nature' may include farmland"
+            if lang == "en"
+            else "Jordbruksareal krever AR5, AR50 eller N50 Arealdekke: «annen natur» kan omfatte jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(
+            r"^farmland from (?P<src>.*); outside their coverage 'other nature' may include farmland$"
+        ),
+        lambda m, lang: (
+            f"Farmland from {m['src']}; outside their coverage 'other nature' may include farmland"
+            if lang == "en"
+            else f"Jordbruksareal fra {m['src']}; utenfor dekningen kan «annen natur» omfatte jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(r"^forest and mire from N1000 \(1:1 000 000\)$"),
+        lambda m, lang: (
+            "Forest and mire from N1000 (1:1 000 000)"
+            if lang == "en"
+            else "Skog og myr er fra N1000 (1 : 1 000 000)"
+        ),
+    ),
     (
         re.compile(r"^farmland needs the AR5 layer \(ar5\).*$"),
         lambda m, lang: (

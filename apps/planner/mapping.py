@@ -444,6 +444,10 @@ CATEGORY_EN: Mapping[tuple[str, str], str] = {
     ("roads", "K"): "Municipal road",
     ("roads", "P"): "Private road",
     ("test_arenas", "municipality"): "Municipality (approximate location)",
+    ("n50_arealdekke", "DyrketMark"): "Cultivated land",
+    ("n50_arealdekke", "Skog"): "Forest",
+    ("n50_arealdekke", "Myr"): "Mire",
+    ("n50_arealdekke", "ÅpentOmråde"): "Open land",
 }
 
 

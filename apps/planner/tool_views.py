@@ -124,7 +124,7 @@ class ConflictsView(ToolView):
             return pn.Column(*parts, sizing_mode="stretch_width")
         m = localise_conflicts(s.matrix_frame(), s.app.lang, result.rules)
         if "status" in m.columns:  # hit / no hit / not mapped (why), in words; the reason code folded in
-            from areal.geo.coverage import status_text
+            from areal.apps.labels import status_text
 
             reasons = m["reason"] if "reason" in m.columns else [""] * len(m)
             m["status"] = [status_text(st, str(r or ""), s.app.lang) for st, r in zip(m["status"], reasons)]

@@ -462,6 +462,7 @@ class SuitabilityState(Tool):
             return
         if len(sites):
             sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
+            self._reasons_lang = self.app.lang
             sites = attach_places(sites, self.app.data.named_places())
         wv = model.weights_for(w)
         stab = None
@@ -540,7 +541,12 @@ class SuitabilityState(Tool):
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
             out["mc_share_top_5"] = out["site_id"].map(st["mc_share_top_5"])
         if "reasons" in self.sites:  # in the session's language now (it may have changed since the run)
-            crit = self.model().plan.criteria if self.engines.has_model(self.profile, self.resolution) else []
+            stale = getattr(self, "_reasons_lang", self.app.lang) != self.app.lang
+            crit = (
+                self.model().plan.criteria
+                if stale and self.engines.has_model(self.profile, self.resolution)
+                else []
+            )
             out["reasons"] = (
                 site_reasons(self.sites, crit, self.app.lang) if crit else self.sites["reasons"].to_numpy()
             )
