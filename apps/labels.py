@@ -147,7 +147,7 @@ def site_reasons(sites: pd.DataFrame, criteria: Iterable, lang: str = "nb") -> l
         ids = [k for k in str(row.get("top_criteria", "") or "").split(";") if k]
         out.append(
             "; ".join(
-                f"{crit[k].label_in(lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
+                f"{criterion_label(crit[k], lang) if k in crit else k}: {word} {number(row[f'{k}_score'], 2, lang)}"
                 + (_criterion_value(crit[k].kind, row[f"{k}_value"], lang) if k in crit else "")
                 for k in ids
             )
@@ -252,14 +252,26 @@ def severity_title(severity: str, lang: str = "nb") -> str:
     return en if lang == "en" else nb
 
 
+#: Site kinds of the rule table (``[kinds]`` in data/rules/default.toml) that are not layers.
+KIND_TITLES: Mapping[str, tuple[str, str]] = {
+    "test_area_sea": ("Nytt testområde på sjø", "New test area at sea"),
+    "test_area_land": ("Nytt testområde på land", "New test area on land"),
+    "other": ("Annet tiltak", "Other measure"),
+}
+
+
 def layer_title(layer_id: str, lang: str = "nb") -> str:
-    """The catalogue title of a layer (the id only for a layer the catalogue does not know).
+    """The catalogue title of a layer or site kind (the id only for one neither knows).
 
     >>> layer_title("power_lines"), layer_title("power_lines", "en")
     ('Kraftledninger (N1000)', 'Power lines (N1000)')
+    >>> layer_title("test_area_sea")
+    'Nytt testområde på sjø'
     """
     from areal.layers import registry
 
+    if layer_id in KIND_TITLES:
+        return KIND_TITLES[layer_id][1 if lang == "en" else 0]
     try:
         return registry.get(layer_id).title_in(lang)
     except Exception:  # a kind of site (test_area_sea), or an id from a user's rule file
@@ -398,21 +410,22 @@ _DEVELOPED = {"ar5 11/12": "ar5_developed", "existing business areas": "business
 
 _NOTE_PATTERNS = (
     (
-        re.compile(r"^farmland needs AR5, AR50 or N50 Arealdekke.*$"),
-        lambda m, lang: (
-            "Farmland needs AR5, AR50 or N50 Arealdekke: 'other nature' may include farmland"
-            if lang == "en"
-            else "Jordbruksareal krever AR5, AR50 eller N50 Arealdekke: «annen natur» kan omfatte jordbruksareal"
-        ),
-    ),
-    (
         re.compile(
             r"^farmland from (?P<src>.*); outside their coverage 'other nature' may include farmland$"
         ),
         lambda m, lang: (
             f"Farmland from {m['src']}; outside their coverage 'other nature' may include farmland"
             if lang == "en"
-            else f"Jordbruksareal fra {m['src']}; utenfor dekningen kan «annen natur» omfatte jordbruksareal"
+            else f"Jordbruksareal fra {m['src']}; utenfor området de dekker kan «annen natur» omfatte "
+            "jordbruksareal"
+        ),
+    ),
+    (
+        re.compile(r"^farmland needs AR5, AR50 or N50 Arealdekke: .*$"),
+        lambda m, lang: (
+            "Farmland needs AR5, AR50 or N50 Arealdekke: 'other nature' may include farmland"
+            if lang == "en"
+            else "Jordbruksareal krever AR5, AR50 eller N50 Arealdekke: «annen natur» kan omfatte jordbruksareal"
         ),
     ),
     (
@@ -495,3 +508,17 @@ def unit_title(unit: str, lang: str = "nb") -> str:
     ('share (0–1)', 'andel (0–1)')
     """
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
+def criterion_label(criterion, lang: str = "nb") -> str:
+    """A criterion's name (:class:`areal.geo.profiles.Criterion`, from its profile TOML) in ``lang``.
+
+    Falls back to ``label``, then to the id.
+
+    >>> from areal.geo.profiles import Criterion
+    >>> criterion_label(Criterion("road", "distance", label="public road", label_nb="offentlig veg"))
+    'offentlig veg'
+    >>> criterion_label(Criterion("road", "distance", label="public road"), "en")
+    'public road'
+    """
+    return (criterion.label_nb if lang != "en" else "") or criterion.label or criterion.id

@@ -27,6 +27,7 @@ import shapely
 from areal.apps.formatting import number
 from areal.apps.labels import (
     column_titles,
+    criterion_label,
     indicator_title,
     layer_title,
     localise_note,
@@ -807,7 +808,7 @@ def suitability_sections(
             )
         w = dict(weights) if weights else dict(prof.weights)
         title = f"{prof.title_nb if lang == 'nb' else prof.title_en} ({number(run.resolution, 0, lang)} m)"
-        labels = {c.id: c.label_in(lang) for c in prof.criteria}
+        labels = {c.id: criterion_label(c, lang) for c in prof.criteria}
         out.append(Suitability(title, w, prof.ahp.cr if prof.ahp is not None else None, table, labels))
     return out
 

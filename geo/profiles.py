@@ -156,14 +156,6 @@ class Criterion:
     label: str = ""
     label_nb: str = ""
 
-    def label_in(self, lang: str) -> str:
-        """The name in ``"nb"`` or ``"en"`` (falls back to ``label``, then the id).
-
-        >>> Criterion("road", "distance", label="public road", label_nb="offentlig veg").label_in("nb")
-        'offentlig veg'
-        """
-        return (self.label_nb if lang != "en" else "") or self.label or self.id
-
     @property
     def layers(self) -> tuple[str, ...]:
         """Layer ids this criterion reads."""

@@ -12,7 +12,7 @@ def test_areal_layers_on_real_data(real_data):
     assert lines["municipalities"].split()[1:3] == ["loaded", "38"]
     assert lines["aquaculture_sites"].split()[1:3] == ["loaded", "287"]
     assert lines["national_parks"].split()[1:3] == ["loaded", "8"]
-    assert "59,688.4 km²" in lines["county"]
+    assert "59\u00a0688,4\u00a0km²" in lines["county"].replace(" km²", "\u00a0km²")
     assert lines["ar5"].split()[1] == "missing"
     assert "Kartverket" in lines["forest"] and "CC BY 4.0" in lines["forest"]
 

@@ -434,6 +434,10 @@ CATEGORY_EN: Mapping[tuple[str, str], str] = {
     ("ar5", "70"): "Snow and glacier",
     ("ar5", "81"): "Fresh water",
     ("ar5", "82"): "Sea",
+    ("n50_arealdekke", "DyrketMark"): "Cultivated land",
+    ("n50_arealdekke", "Skog"): "Forest",
+    ("n50_arealdekke", "Myr"): "Mire",
+    ("n50_arealdekke", "ÅpentOmråde"): "Open land",
     ("aquaculture_sites", "SJØ"): "Sea",
     ("aquaculture_sites", "LAND"): "Land",
     ("reindeer_pastures", "vårbeite I"): "Spring pasture I (calving land)",
@@ -444,10 +448,6 @@ CATEGORY_EN: Mapping[tuple[str, str], str] = {
     ("roads", "K"): "Municipal road",
     ("roads", "P"): "Private road",
     ("test_arenas", "municipality"): "Municipality (approximate location)",
-    ("n50_arealdekke", "DyrketMark"): "Cultivated land",
-    ("n50_arealdekke", "Skog"): "Forest",
-    ("n50_arealdekke", "Myr"): "Mire",
-    ("n50_arealdekke", "ÅpentOmråde"): "Open land",
 }
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import param
 import shapely
 from areal.apps import formatting as fmt
-from areal.apps.labels import describe_arena, localise_conflicts, site_reasons
+from areal.apps.labels import criterion_label, describe_arena, localise_conflicts, site_reasons
 from areal.apps.planner import i18n, mapping
 from areal.apps.planner.engines import RESOLUTIONS, SITE_CHECK_RES, Engines
 from areal.apps.planner.state import PlannerState
@@ -321,7 +321,7 @@ class SuitabilityState(Tool):
 
     def labels(self) -> dict[str, str]:
         """Criterion id -> label."""
-        return {c.id: c.label_in(self.app.lang) for c in self.engines.profile(self.profile).criteria}
+        return {c.id: criterion_label(c, self.app.lang) for c in self.engines.profile(self.profile).criteria}
 
     @param.depends("profile", watch=True)
     def _sync_weights(self) -> None:
@@ -608,7 +608,7 @@ class SuitabilityState(Tool):
             if key.startswith("rule: "):
                 name = layer_title(key[len("rule: ") :], lang)
             elif key in crit:
-                name = crit[key].label_in(lang)
+                name = criterion_label(crit[key], lang)
             elif key in excl:
                 name = layer_title(excl[key].layer, lang)
             else:

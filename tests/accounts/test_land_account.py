@@ -283,8 +283,8 @@ def test_cli_account_municipality(real_data, tmp_path):
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln for ln in res.output.splitlines()}
     # farmland from the only source here, the N50 sample: named with its scale, mapped on a share of 5001
-    assert "509.8" in lines["Jordbruksareal (AR5, ellers AR50/N50) (ha)"].replace("\u00a0", " ")
-    assert "0.022" in lines["Jordbruksareal (AR5, ellers AR50/N50), andel kartlagt"]
+    assert "509,8" in lines["Jordbruksareal (AR5, ellers AR50/N50) (ha)"].replace("\u00a0", " ")
+    assert "0,022" in lines["Jordbruksareal (AR5, ellers AR50/N50), andel kartlagt"]
     assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
     assert "areal fetch ar5" in res.output and "areal import FILE --as business_areas" in res.output
     df = __import__("pandas").read_csv(out, dtype={"kommunenummer": str})

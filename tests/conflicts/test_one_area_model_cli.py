@@ -57,7 +57,7 @@ def test_conflicts_account_equals_account_proposal(real_data, tmp_path):
             else:
                 assert np.isclose(a, b, rtol=0, atol=5e-4), (k, c, a, b)  # the CSV keeps 4 decimals
     # each m² once: the proposal's classes add up to its area (overlap once), per municipality
-    parts = [c for c in cols if c.startswith("proposal_on_")]
+    parts = [c for c in cols if c.startswith("proposal_on_") and c.endswith("_ha")]  # not the mapped shares
     munis = conf.loc[[k for k in conf.index if k != "50"]]
     assert munis["proposal_total_ha"].sum() == pytest.approx(prop.geometry.union_all().area / 1e4, rel=1e-6)
     assert np.allclose(munis[parts].sum(axis=1), munis["proposal_total_ha"], atol=1e-3)

@@ -228,10 +228,13 @@ def test_conflict_table_and_report_say_not_mapped():
     ]
     assert summary.loc["business_areas × ar5", "status"] == "not_mapped"
     assert math.isnan(summary.loc["business_areas × ar5", "area_ha"])
+    from areal.apps.labels import pair_title
+
     rows = conflict_rows(res, lang="nb")
+    titles = {r.pair: pair_title(r, "nb") for r in table.rules}  # the report shows pairs in words
     cells = dict(zip(rows.iloc[:, 0], rows.iloc[:, 2]))
-    assert cells["business_areas × ar5"] == "ikke kartlagt (kartlaget mangler)"
-    assert cells["business_areas × mire"] == "1,0"
+    assert cells[titles["business_areas × ar5"]] == "ikke kartlagt (kartlaget mangler)"
+    assert cells[titles["business_areas × mire"]] == "1,0"
     outside = find_conflicts(prop, layers, table, coverage={"forest": box(5000, 0, 6000, 100)}).summary()
     row = outside.set_index("pair").loc["business_areas × forest"]
     assert row["reason"] == "outside_coverage" and math.isnan(row["area_ha"])

@@ -328,7 +328,7 @@ def test_cli_save_list_show_compare_delete(real_data, tmp_path):
         "forest,mire",
     )
     assert res.exit_code == 0, res.output
-    assert "2 polygon(s), 6.00 ha" in res.output
+    assert "2 polygon(s), 6,00 ha" in res.output
     assert run("scenario", "save", "B", "--proposal", str(fb)).exit_code == 0
     res = run("scenario", "list")
     assert "2 scenario(s)" in res.output
