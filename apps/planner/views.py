@@ -460,7 +460,13 @@ class SiteCheckView(View):
             cols = [
                 c for c in ("name", "distance_m", "arena_type", "kommunenavn") if c in report.arenas.columns
             ]
-            parts.append(_table(report.arenas[cols], s, "areal-arenas"))
+            arenas = report.arenas[cols].copy()
+            if "arena_type" in arenas:  # the kind in words (test_bed -> testbed)
+                arenas["arena_type"] = [
+                    s.t(f"arena.kind.{v}") if f"arena.kind.{v}" in i18n.NB else v
+                    for v in arenas["arena_type"]
+                ]
+            parts.append(_table(arenas, s, "areal-arenas"))
         for slot, key in (("conflicts", "site.conflicts"), ("suitability", "site.suitability")):
             frame = getattr(report, slot)
             parts.append(pn.pane.Markdown(f"#### {s.t(key)}"))
