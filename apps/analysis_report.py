@@ -57,12 +57,12 @@ def render_analysis_pdf(
     when: date | None = None,
 ) -> Path:
     """Write the area analysis as a PDF to ``out`` (atomically) and return the path."""
-    from areal.apps.report import _fonts
+    from areal.apps.report import _fonts, write_pdf
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
 
     lang = "en" if lang == "en" else "nb"
     t = TEXT[lang]
@@ -122,20 +122,4 @@ def render_analysis_pdf(
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".tmp-{out.name}")
-    doc = SimpleDocTemplate(
-        str(tmp),
-        pagesize=landscape(A4),
-        leftMargin=1.5 * cm,
-        rightMargin=1.5 * cm,
-        topMargin=1.5 * cm,
-        bottomMargin=1.5 * cm,
-        title=title,
-        author="Arealkart Trøndelag",
-    )
-    try:
-        doc.build(story)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    return write_pdf(story, out, title=title, pagesize=landscape(A4), margins_cm=(1.5, 1.5))

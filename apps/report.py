@@ -517,7 +517,7 @@ def render_report(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Image, Paragraph, Spacer
 
     t = TEXT[lang]
     when = when or date.today()
@@ -607,25 +607,34 @@ def render_report(
     for note in inputs.notes:
         story.append(Paragraph(f"{t['note']}: " + esc(localise_note(note, lang)), small))
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".tmp-{out.name}")
-    doc = SimpleDocTemplate(
-        str(tmp),
-        pagesize=A4,
-        leftMargin=2.2 * cm,
-        rightMargin=2.2 * cm,
-        topMargin=1.8 * cm,
-        bottomMargin=1.8 * cm,
-        title=title,
-        author="Arealkart Trøndelag",
-    )
-    try:
-        doc.build(story)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    return write_pdf(story, out, title=title, pagesize=A4, margins_cm=(2.2, 1.8))
+
+
+def write_pdf(
+    story: list, out: str | os.PathLike, *, title: str, pagesize, margins_cm: tuple[float, float]
+) -> Path:
+    """Lay out a reportlab ``story`` as a PDF at ``out``, atomically (every PDF the program writes).
+
+    ``margins_cm`` is (left and right, top and bottom). The document goes to a temporary file next
+    to ``out`` (:func:`areal.layers.export.atomic_path`) that replaces ``out`` when it is complete.
+    """
+    from areal.layers.export import atomic_path
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    side, top = margins_cm
+    with atomic_path(out, ".pdf") as tmp:
+        SimpleDocTemplate(
+            str(tmp),
+            pagesize=pagesize,
+            leftMargin=side * cm,
+            rightMargin=side * cm,
+            topMargin=top * cm,
+            bottomMargin=top * cm,
+            title=title,
+            author="Arealkart Trøndelag",
+        ).build(story)
+    return Path(out)
 
 
 # ---------------------------------------------------------------- builders

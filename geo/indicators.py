@@ -762,7 +762,7 @@ def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None
         elif k in u:
             out[k] = u[k]
             fallback.append(k)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if fallback:
         notes = (
             f"{len(fallback)} municipalities without business areas measured from built-up land: {', '.join(fallback)}",

@@ -28,7 +28,7 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -38,7 +38,7 @@ import shapely
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import FetchError, LayerReadError, UnknownNameError
 from areal.layers import registry, settings
-from areal.layers._base import LayerSpec
+from areal.layers._base import Fetch, LayerSpec
 from areal.layers.export import write_frame
 
 MANIFEST = "fetch-manifest.json"
@@ -80,13 +80,20 @@ class _UrllibResponse:
     def __init__(self, raw):
         self._raw = raw
         self.status = getattr(raw, "status", 200)
-        self.headers = {k.lower(): v for k, v in raw.headers.items()}
+        self.headers: Mapping[str, str] = {k.lower(): v for k, v in raw.headers.items()}
 
     def read(self, n: int = -1) -> bytes:
         return self._raw.read(n)
 
     def close(self) -> None:
         self._raw.close()
+
+
+def _fetch(spec: LayerSpec) -> Fetch:
+    """The layer's fetch declaration (every fetcher is called for a layer that has one)."""
+    if spec.fetch is None:
+        raise FetchError(f"layer {spec.id!r} declares no official download")
+    return spec.fetch
 
 
 def urllib_transport(req: Request) -> Response:
@@ -538,7 +545,7 @@ def fetcher(name: str) -> Callable[[Fetcher], Fetcher]:
 
 def _url(spec: LayerSpec, ctx: FetchContext) -> str:
     override = (ctx.config.get(spec.id) or {}).get("url")
-    return override or spec.fetch.url
+    return override or _fetch(spec).url
 
 
 def _family(spec: LayerSpec) -> str | None:
@@ -552,19 +559,19 @@ def fetch_file(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """One national file (zipped FGDB/GML): download, pick the layer, keep Trøndelag, write GPKG."""
     url = _url(spec, ctx)
     dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{spec.id}.zip"), ctx, spec)
-    gdf = read_official(ctx.data_dir / dl.path, spec.fetch.params.get("layer"), _family(spec))
+    gdf = read_official(ctx.data_dir / dl.path, _fetch(spec).params.get("layer"), _family(spec))
     if spec.clip_to_county:
         gdf = keep_in_county(gdf, ctx.data_dir)
-    target = _write_target(gdf, ctx, spec, spec.fetch.target)
-    return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
+    target = _write_target(gdf, ctx, spec, _fetch(spec).target)
+    return FetchResult(spec.id, _fetch(spec).service, [target], [dl], len(gdf))
 
 
 @fetcher("manual")
 def fetch_manual(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """A layer whose download endpoint is not verified: say how to get the file by hand, download nothing."""
     raise FetchError(
-        f"layer {spec.id!r}: the endpoint of {spec.fetch.service} is unverified here, so nothing is "
-        f"downloaded ({spec.fetch.url}). {spec.fetch.manual}"
+        f"layer {spec.id!r}: the endpoint of {_fetch(spec).service} is unverified here, so nothing is "
+        f"downloaded ({_fetch(spec).url}). {_fetch(spec).manual}"
     )
 
 
@@ -572,8 +579,8 @@ def fetch_manual(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
 def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """The five seasonal-pasture FGDBs of NIBIO, concatenated into one layer."""
     frames, dls = [], []
-    for ds in spec.fetch.params["datasets"].split(","):
-        url = spec.fetch.url.format(dataset=ds)
+    for ds in _fetch(spec).params["datasets"].split(","):
+        url = _fetch(spec).url.format(dataset=ds)
         dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{ds}.zip"), ctx, spec, label=ds)
         dls.append(dl)
         g = read_official(ctx.data_dir / dl.path, None, "polygon")
@@ -583,8 +590,8 @@ def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs
     )
     gdf = keep_in_county(gdf, ctx.data_dir)
-    target = _write_target(gdf, ctx, spec, spec.fetch.target)
-    return FetchResult(spec.id, spec.fetch.service, [target], dls, len(gdf))
+    target = _write_target(gdf, ctx, spec, _fetch(spec).target)
+    return FetchResult(spec.id, _fetch(spec).service, [target], dls, len(gdf))
 
 
 def trondelag_municipalities(data_dir: Path) -> list[str]:
@@ -598,7 +605,7 @@ def trondelag_municipalities(data_dir: Path) -> list[str]:
 @fetcher("geonorge_order")
 def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """Geonorge nedlasting API: one order for all municipalities, then one file per municipality."""
-    p = spec.fetch.params
+    p = _fetch(spec).params
     codes = ctx.municipalities or trondelag_municipalities(ctx.data_dir)
     body = {
         "email": "",
@@ -616,7 +623,7 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             }
         ],
     }
-    url = spec.fetch.url
+    url = _fetch(spec).url
     order_path = ctx.data_dir / DOWNLOADS / f"{spec.id}-order.json"
     dl_order = download(
         url,
@@ -653,9 +660,9 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         )
         dls.append(dl)
         gdf = read_official(ctx.data_dir / dl.path, p.get("layer"), _family(spec))
-        targets.append(_write_target(gdf, ctx, spec, spec.fetch.target.format(kommunenummer=code)))
+        targets.append(_write_target(gdf, ctx, spec, _fetch(spec).target.format(kommunenummer=code)))
         n += len(gdf)
-    return FetchResult(spec.id, spec.fetch.service, targets, dls, n)
+    return FetchResult(spec.id, _fetch(spec).service, targets, dls, n)
 
 
 # Akvakulturregisteret "legacy" dump: one row per permit and site; the site columns we keep.
@@ -702,7 +709,7 @@ def parse_pub_aqua_csv(path: Path) -> pd.DataFrame:
     for c in ("latitude", "longitude", "site_capacity"):
         if c in df.columns:
             df[c] = pd.to_numeric(df[c].str.replace(",", ".", regex=False), errors="coerce")
-    agg = {c: "first" for c in df.columns if c not in ("site_id", "species")}
+    agg: dict[str, Any] = {c: "first" for c in df.columns if c not in ("site_id", "species")}
     if "species" in df.columns:
         agg["species"] = lambda s: ", ".join(sorted({v for v in s if v}))
     out = df.groupby("site_id", as_index=False, sort=True).agg(agg)
@@ -716,14 +723,14 @@ def fetch_pub_aqua(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     url = _url(spec, ctx)
     dl = download(url, ctx.data_dir / DOWNLOADS / "akvakulturregisteret.csv", ctx, spec)
     sites = parse_pub_aqua_csv(ctx.data_dir / dl.path)
-    write_frame(sites, ctx.data_dir / spec.fetch.target)
-    return FetchResult(spec.id, spec.fetch.service, [spec.fetch.target], [dl], len(sites))
+    write_frame(sites, ctx.data_dir / _fetch(spec).target)
+    return FetchResult(spec.id, _fetch(spec).service, [_fetch(spec).target], [dl], len(sites))
 
 
 @fetcher("plan_wfs")
 def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """Master-plan land use: WFS GetFeature for the county's bbox, or the URL set in ``fetch.toml``."""
-    p = spec.fetch.params
+    p = _fetch(spec).params
     url = (ctx.config.get(spec.id) or {}).get("url")
     if not url:
         xmin, ymin, xmax, ymax = ctx.bbox or tuple(_county_mask(ctx.data_dir).bounds)
@@ -735,7 +742,7 @@ def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             "srsName": p["srs"],
             "bbox": f"{xmin:.0f},{ymin:.0f},{xmax:.0f},{ymax:.0f},{p['srs']}",
         }
-        url = spec.fetch.url + ("&" if "?" in spec.fetch.url else "?") + urllib.parse.urlencode(q)
+        url = _fetch(spec).url + ("&" if "?" in _fetch(spec).url else "?") + urllib.parse.urlencode(q)
     suffix = Path(urllib.parse.urlparse(url).path).suffix.lower()
     name = f"{spec.id}{suffix if suffix in ('.zip', '.gpkg', '.geojson', '.gml', '.json') else '.gml'}"
     dl = download(url, ctx.data_dir / DOWNLOADS / name, ctx, spec)
@@ -744,8 +751,8 @@ def fetch_plan_wfs(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
 
     gdf, _ = normalise_columns(gdf, spec)
     gdf = keep_in_county(gdf, ctx.data_dir)
-    target = _write_target(gdf, ctx, spec, spec.fetch.target)
-    return FetchResult(spec.id, spec.fetch.service, [target], [dl], len(gdf))
+    target = _write_target(gdf, ctx, spec, _fetch(spec).target)
+    return FetchResult(spec.id, _fetch(spec).service, [target], [dl], len(gdf))
 
 
 def dtm_tiles(
@@ -769,7 +776,7 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     from rasterio.features import geometry_mask
     from rasterio.merge import merge
 
-    p = spec.fetch.params
+    p = _fetch(spec).params
     res = float(ctx.resolution or p["resolution"])
     mask_geom = _county_mask(ctx.data_dir)
     bbox = ctx.bbox or tuple(mask_geom.bounds)
@@ -787,11 +794,11 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             "WIDTH": str(int(round((x1 - x0) / res))),
             "HEIGHT": str(int(round((y1 - y0) / res))),
         }
-        url = spec.fetch.url + "?" + urllib.parse.urlencode(q)
+        url = _fetch(spec).url + "?" + urllib.parse.urlencode(q)
         dest = ctx.data_dir / DOWNLOADS / f"dtm{res:g}_{int(x0)}_{int(y0)}.tif"
         dls.append(download(url, dest, ctx, spec, label=f"DTM tile {i + 1}"))
         paths.append(dest)
-    target = spec.fetch.target.format(resolution=f"{res:g}")
+    target = _fetch(spec).target.format(resolution=f"{res:g}")
     out = ctx.data_dir / target
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".tif")
@@ -831,7 +838,7 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         Path(tmp).unlink(missing_ok=True)
     return FetchResult(
         spec.id,
-        spec.fetch.service,
+        _fetch(spec).service,
         [target],
         dls,
         n_inside,
@@ -846,7 +853,7 @@ def fetch_farmland(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     A source that cannot be fetched (no token, service unreachable) is noted and the next one is
     tried; the composite layer ``farmland`` then reads whichever source arrived.
     """
-    order = [s.strip() for s in spec.fetch.params["order"].split(",")]
+    order = [s.strip() for s in _fetch(spec).params["order"].split(",")]
     if ctx.source:
         order = [ctx.source]
     elif not os.environ.get("AREAL_GEOID_TOKEN") and not (ctx.config.get("geonorge") or {}).get("token"):
@@ -860,7 +867,7 @@ def fetch_farmland(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             continue
         scale = "1:5 000" if lid == "ar5" else "1:50 000"
         notes.insert(0, f"farmland from {lid} ({registry.get(lid).publisher}, {scale})")
-        return FetchResult(spec.id, spec.fetch.service, res.targets, res.downloads, res.n_features, notes)
+        return FetchResult(spec.id, _fetch(spec).service, res.targets, res.downloads, res.n_features, notes)
     raise FetchError("layer 'farmland': no source could be fetched: " + " | ".join(notes))
 
 

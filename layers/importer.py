@@ -29,7 +29,7 @@ from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import LayerReadError, LayerValidationError, RuleError
 from areal.geo.geometry import family_of, repair_geometries
 from areal.geo.plausibility import check_location
-from areal.layers import registry, settings
+from areal.layers import loader, registry, settings
 from areal.layers._base import LayerSpec
 from areal.layers.export import write_frame
 
@@ -302,15 +302,12 @@ def import_file(
             [f"missing column {c!r}" for c in missing],
         )
     # refuse rows whose codes are not in the code list (after deriving, as the loader would)
-    tmp = df.copy()
-    for new, (src, m) in spec.derive.items():
-        if new not in tmp.columns and src in tmp.columns:
-            tmp[new] = tmp[src].map(lambda v, m=m: _lookup(m, v))
+    tmp = loader.derive_columns(df, spec)
     bad_rows = pd.Series(False, index=df.index)
     for col, codes in spec.code_lists.items():
         if col not in tmp.columns or not codes:
             continue
-        vals = tmp[col].map(_code)
+        vals = tmp[col].map(loader.code_text)
         bad = vals.notna() & ~vals.isin(list(codes))
         if bad.any():
             counts = vals[bad].value_counts()
@@ -345,7 +342,6 @@ def import_file(
             report.n_repaired += rep2.n_invalid
         df = gdf
     # validate with the loader's own pipeline (the same checks as every load)
-    from areal.layers import loader
 
     lrep = loader.LoadReport(layer_id, sources=[str(path)])
     county = loader.load("county", ddir) if spec.clip_to_county else None
@@ -400,16 +396,3 @@ def _check_family(df: gpd.GeoDataFrame, spec: LayerSpec, path: Path) -> None:
             f"{path}: cannot import as {spec.id!r}, a {want} layer ({spec.geometry_type}): the file holds {found}",
             [f"{len(wrong)} geometries are not {want}s"],
         )
-
-
-def _lookup(codes: Mapping[str, str], v) -> str | None:
-    code = _code(v)
-    return None if code is None else codes.get(code)
-
-
-def _code(v) -> str | None:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return None
-    if isinstance(v, float) and v == int(v):
-        return str(int(v))
-    return str(v)

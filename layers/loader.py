@@ -362,6 +362,34 @@ def _read_all(spec: LayerSpec, files: list[Path], layer: str | None, what: str) 
     )
 
 
+def code_text(v) -> str | None:
+    """A code as text: ``2.0`` -> ``"2"``, missing -> None (codes read as floats from a file).
+
+    >>> code_text(2.0), code_text("21"), code_text(float("nan"))
+    ('2', '21', None)
+    """
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, float) and v == int(v):
+        return str(int(v))
+    return str(v)
+
+
+def derive_columns(df: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
+    """Add the layer's derived columns (:attr:`LayerSpec.derive`: a column from another by a code map).
+
+    A derived column already in ``df`` is kept; the result is a new frame. Used by :func:`clean`
+    and by the importer's code-list check, so both derive alike.
+    """
+    out = df
+    for new, (src, mapping) in spec.derive.items():
+        if new not in out.columns and src in out.columns:
+            out = out.copy() if out is df else out
+            codes = out[src].map(code_text)
+            out[new] = codes.map(lambda c, m=mapping: m.get(c) if c is not None else None)
+    return out
+
+
 def _names_table() -> dict[str, str]:
     """Official municipality names (``data/municipality_names.toml``), Norwegian first."""
     import tomllib
@@ -398,15 +426,7 @@ def clean(
     report.n_read += len(raw)
     if len(raw) == 0:
         raise EmptyLayerError(f"{what}: the source holds no features ({', '.join(report.sources)})")
-    df = raw.rename(columns={k: v for k, v in spec.rename.items() if k in raw.columns})
-    for new, (src, mapping) in spec.derive.items():
-        if new not in df.columns and src in df.columns:
-            codes = df[src].map(
-                lambda v: (
-                    None if pd.isna(v) else str(int(v)) if isinstance(v, float) and v == int(v) else str(v)
-                )
-            )
-            df[new] = codes.map(lambda c: mapping.get(c) if c is not None else None)
+    df = derive_columns(raw.rename(columns={k: v for k, v in spec.rename.items() if k in raw.columns}), spec)
     missing = [c for c in spec.columns if c not in df.columns]
     if missing:
         present = [c for c in df.columns if c != "geometry"]

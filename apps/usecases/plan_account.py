@@ -759,7 +759,11 @@ def write_outputs(result: PlanAccountResult, out_dir: str | os.PathLike, lang: s
     d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
     pdf = d / "arealregnskap.pdf"
-    pdf.write_bytes(render_pdf(result, lang))
+    from areal.layers.export import atomic_path
+
+    data = render_pdf(result, lang)  # rendered in memory first, then moved into place whole
+    with atomic_path(pdf) as tmp:
+        tmp.write_bytes(data)
     return [
         write_csv(result, d / "arealregnskap.csv", lang),
         write_xlsx(result, d / "arealregnskap.xlsx", lang),

@@ -290,7 +290,9 @@ def test_cli_account_municipality(real_data, tmp_path):
     df = __import__("pandas").read_csv(out, dtype={"kommunenummer": str})
     assert len(df) == 39 and df["farmland_ha"].isna().sum() == 36  # not mapped: not 0 ha
     tr = df.set_index("kommunenummer").loc["5001"]
-    assert f"{tr.forest_ha:,.1f}".replace(",", " ") in lines["Skog (N1000) (ha)"]
+    from areal.apps.formatting import number
+
+    assert number(tr.forest_ha, 1) in lines["Skog (N1000) (ha)"]
     gpkg = tmp_path / "acc.gpkg"
     res = CliRunner().invoke(main, ["account", "--out", str(gpkg), "--data-dir", str(real_data)])
     assert res.exit_code == 0, res.output
@@ -326,5 +328,5 @@ def test_cli_account_with_proposal(real_data):
     assert res.exit_code == 0, res.output
     lines = {ln[:55].strip(): ln.split() for ln in res.output.splitlines()}
     # all five fixture polygons as a proposal: 20 + 10 + 30 + 15 + 12 ha, none overlapping
-    assert lines["Forslag, totalt (ha)"][-2:] == ["87.0", "87.0"]
+    assert lines["Forslag, totalt (ha)"][-2:] == ["87,0", "87,0"]
     assert lines["Forslag på jordbruksareal (ha)"][-4:] == ["ikke", "tilgjengelig"] * 2

@@ -17,10 +17,10 @@ def test_tab_runs_on_the_session_site_and_speaks_both_languages(starter_data):
     tab.run()
     assert tab.error == "" and tab.result is not None
     rows = tab.rows()
-    assert {r["dataset"] for r in rows} >= {"protected_areas", "ar5:farmland"}
+    assert {r["dataset"] for r in rows} >= {"protected_areas", "farmland"}
     ids = [r["status_id"] for r in rows]
     assert "not_relevant" in ids  # byggesak leaves the coarse N1000 datasets out
-    farm = next(r for r in rows if r["dataset"] == "ar5:farmland")
+    farm = next(r for r in rows if r["dataset"] == "farmland")
     if farm["status_id"] == "not_mapped":  # AR5 is not in the starter extract
         assert farm["area"] == "–" and farm["status"] == "Ikke kartlagt"
     assert list(tab.table().columns)[:3] == ["Datasett", "Status", "Areal treff"]

@@ -228,3 +228,67 @@ def test_scenario_commands_json(paths):
     gone = _run(["scenario", "delete", "A", "--json", *store])
     assert json.loads(gone.stdout) == {"deleted": "A", "store": json.loads(saved.stdout)["store"]}
     assert json.loads(_run(["scenario", "list", "--json", *store]).stdout)["scenarios"] == []
+
+
+def test_account_json_and_its_geopackage_tables(empty_data_dir, tmp_path):
+    import sqlite3
+
+    out = tmp_path / "account.gpkg"
+    res = _run(["account", "--json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    rows = {r["kommunenummer"]: r for r in doc["rows"]}
+    assert len(rows) == 39 and doc["county_id"] == "50"  # 38 municipalities and the county
+    assert rows["5001"]["farmland_ha"] is None  # AR5 missing: null (not available), never 0
+    assert {m["layer"] for m in doc["missing_layers"]} >= {"ar5"}
+    assert "municipalities" in doc["starter_layers"]
+    con = sqlite3.connect(out)
+    kinds = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents"))
+    con.close()
+    assert kinds == {"land_account": "features", "missing_layers": "attributes"}
+    # the same figures as the text table
+    from areal.apps.commands.account import format_ha
+
+    line = next(ln for ln in _run(["account"]).stdout.splitlines() if ln.strip().startswith("5001"))
+    assert format_ha(rows["5001"]["land_ha"], 0) in line
+
+
+def test_arenas_check_writes_nothing_unasked_and_json(paths, tmp_path):
+    from pathlib import Path
+
+    folder = Path(paths["site"]).parent
+    before = sorted(p.name for p in folder.iterdir())
+    res = _run(["arenas", "check", paths["site"], "--km", "50"])
+    assert res.exit_code == 0, res.output
+    assert "Existing arenas within 50 km" in res.stdout
+    assert sorted(p.name for p in folder.iterdir()) == before  # no <file>-conflicts.gpkg beside the input
+    doc = json.loads(_run(["arenas", "check", paths["site"], "--json"]).stdout)
+    assert doc["as"].startswith("test_area") and doc["out"] is None and doc["arenas_within_km"] == 30
+    assert all(a["distance_km"] <= 30 for a in doc["arenas_near"])
+    out = tmp_path / "c.gpkg"
+    assert _run(["arenas", "check", paths["site"], "--out", str(out)]).exit_code == 0 and out.exists()
+
+
+def test_suitability_runs_on_the_starter_extract_and_says_so(paths):
+    from pathlib import Path
+
+    out = Path(paths["tmp"]) / "suit"
+    res = _run(
+        [
+            "suitability",
+            "--profile",
+            "data_centre",
+            "--resolution",
+            "1000",
+            "--sensitivity-runs",
+            "0",
+            "--out",
+            str(out),
+        ]
+    )
+    assert res.exit_code == 0, res.output
+    assert "forenklet startutdrag brukt for" in res.stderr and "municipalities" in res.stderr
+    assert "candidate sites" in res.stdout
+    run = json.loads((out / "data_centre_run.json").read_text())
+    assert "municipalities" in run["starter_layers"] and "county" in run["starter_layers"]
+    assert (out / "data_centre_suitability.tif").exists()
