@@ -1435,7 +1435,7 @@ def test_check_a_sea_test_area(planner_server, visit, sea_file):
     visit.upload(sea_file)
     assert "testomrade_sjo.geojson" in visit.text(".areal-site-summary", timeout=20_000)
     conflicts = visit.text(".areal-conflicts", timeout=20_000)
-    assert "aquaculture_sites" in conflicts or "Akvakultur" in conflicts, conflicts
+    assert "Sjøbaserte lokaliteter" in conflicts or "Akvakultur" in conflicts, conflicts  # the class in words
     assert "akvakulturloven" in conflicts
     note = visit.text(".areal-kind-note")
     assert "Sjekket som: Testområde på sjø" in note
