@@ -30,6 +30,8 @@ TESTS = (
     "test_a_weight_and_a_size_limit_give_sites_of_20_to_200_ha",
     "test_save_reopen_overwrite_rename_and_delete_a_scenario",
     "test_check_a_sea_test_area",
+    "test_every_planner_page_in_norwegian_then_english_then_back",
+    "test_pdf_report_downloads_from_the_app",
 )
 
 

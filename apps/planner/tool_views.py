@@ -36,6 +36,23 @@ class ToolView(Viewer):
         )
 
 
+def _municipality_columns(frame: pd.DataFrame, lang: str, rules) -> pd.DataFrame:
+    """The per-municipality conflict table with its pair and severity columns in words (figures formatted)."""
+    from areal.apps.labels import SEVERITY_TITLES, pair_text, severity_title
+
+    out = display_frame(frame, lang)
+    unit = "ha"
+
+    def title(col: str) -> str:
+        if " × " in col:
+            return f"{pair_text(col, lang, rules)} ({unit})"
+        if col.endswith("_ha") and col[:-3] in SEVERITY_TITLES:
+            return f"{severity_title(col[:-3], lang).capitalize()} ({unit})"
+        return col
+
+    return out.rename(columns=title)
+
+
 def _slider_format(lang: str):
     """The weight a slider shows, two decimals with the language's decimal sign (``0,35`` in nb)."""
     from bokeh.models import CustomJSTickFormatter
@@ -123,11 +140,21 @@ class ConflictsView(ToolView):
             parts.append(_md(s.t("conf.none"), "areal-conf-none"))
             return pn.Column(*parts, sizing_mode="stretch_width")
         m = localise_conflicts(s.matrix_frame(), s.app.lang, result.rules)
+        if "status" in m.columns:  # hit / no hit / not mapped (why), in words; the reason code folded in
+            from areal.apps.labels import status_text
+
+            reasons = m["reason"] if "reason" in m.columns else [""] * len(m)
+            m["status"] = [status_text(st, str(r or ""), s.app.lang) for st, r in zip(m["status"], reasons)]
+            m = m.drop(columns=[c for c in ("reason",) if c in m.columns])
         parts += [
             _md(f"#### {s.t('conf.pairs')}"),
             _table(m, s.app, "areal-conf-pairs"),
             _md(f"#### {s.t('conf.by_municipality')}"),
-            _table(s.municipality_frame(), s.app, "areal-conf-munis"),
+            _table(
+                _municipality_columns(s.municipality_frame(), s.app.lang, result.rules),
+                s.app,
+                "areal-conf-munis",
+            ),
             _md(f"*{s.t('conf.click')}*"),
         ]
         if s.app.mode == "planner":

@@ -468,6 +468,7 @@ class SuitabilityState(Tool):
             return
         if len(sites):
             sites["reasons"] = site_reasons(sites, model.plan.criteria, self.app.lang)
+            self._reasons_lang = self.app.lang
             sites = attach_places(sites, self.app.data.named_places())
         wv = model.weights_for(w)
         stab = None
@@ -546,7 +547,12 @@ class SuitabilityState(Tool):
             out["mc_median_rank"] = out["site_id"].map(st["mc_median_rank"])
             out["mc_share_top_5"] = out["site_id"].map(st["mc_share_top_5"])
         if "reasons" in self.sites:  # in the session's language now (it may have changed since the run)
-            crit = self.model().plan.criteria if self.engines.has_model(self.profile, self.resolution) else []
+            stale = getattr(self, "_reasons_lang", self.app.lang) != self.app.lang
+            crit = (
+                self.model().plan.criteria
+                if stale and self.engines.has_model(self.profile, self.resolution)
+                else []
+            )
             out["reasons"] = (
                 site_reasons(self.sites, crit, self.app.lang) if crit else self.sites["reasons"].to_numpy()
             )
@@ -674,11 +680,20 @@ class ArenaState(Tool):
         arenas = self.app.data.layers["test_arenas"]
         return A.filter_arenas(arenas, self.sector or None, self.arena_type or None, self.status or None)
 
+    def text_of(self, row, column: str) -> str:
+        """A text column of an arena in the session's language (``<column>`` Norwegian, ``<column>_en``)."""
+
+        def get(c):
+            return row.get(c) if isinstance(row, dict) else getattr(row, c, None)
+
+        en, nb = get(f"{column}_en"), get(column)
+        if self.app.lang == "en" and isinstance(en, str) and en:
+            return en
+        return "" if nb is None or (isinstance(nb, float) and nb != nb) else str(nb)
+
     def name_of(self, row) -> str:
         """An arena's name in the session's language (``name`` is Norwegian, ``name_en`` English)."""
-        en = getattr(row, "name_en", None) if not isinstance(row, dict) else row.get("name_en")
-        name = getattr(row, "name", None) if not isinstance(row, dict) else row.get("name")
-        return str(en) if self.app.lang == "en" and isinstance(en, str) and en else str(name)
+        return self.text_of(row, "name")
 
     def word(self, group: str, code) -> str:
         """A code of the arena table in words (``arena.kind.test_bed`` -> "testbed"); unknown as given."""
@@ -717,8 +732,8 @@ class ArenaState(Tool):
                         [self.t("col.name"), self.name_of(r)],
                         [self.t("arena.type"), self.word("arena.kind", r.arena_type)],
                         [self.t("arena.status"), self.word("arena.status", r.status)],
-                        [self.t("arena.operator"), r.operator],
-                        [self.t("arena.can_test"), str(r.can_test or "")],
+                        [self.t("arena.operator"), self.text_of(r, "operator")],
+                        [self.t("arena.can_test"), self.text_of(r, "can_test")],
                         [
                             self.t("arena.precision"),
                             self.t("arena.precision_municipality")
@@ -750,6 +765,8 @@ class ArenaState(Tool):
         row = hit.iloc[0].drop(labels=["geometry", "sector_list"], errors="ignore").to_dict()
         row["description"] = describe_arena(hit.iloc[0])
         row["name"] = self.name_of(row)
+        row["operator"] = self.text_of(row, "operator")
+        row["can_test"] = self.text_of(row, "can_test")
         return row
 
     @param.depends("app.feature", watch=True)

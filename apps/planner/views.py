@@ -248,6 +248,34 @@ class LanguageSwitch(View):
 # ---------------------------------------------------------------------- site check
 
 
+def _conflict_list(frame: pd.DataFrame, state: PlannerState) -> pn.pane.HTML:
+    """The site's conflicts as blocks (severity, pair, hectares; legal basis; explanation), escaped."""
+    from areal.apps.formatting import area_ha
+
+    items = []
+    for r in frame.to_dict("records"):
+        head = " · ".join(
+            escape(str(v))
+            for v in (r.get("severity"), r.get("pair"), area_ha(r.get("area_ha"), state.lang))
+            if v not in (None, "")
+        )
+        rows = [f"<div class='areal-conf-head'><b>{head}</b></div>"]
+        for col in ("basis", "explanation"):
+            if r.get(col):
+                rows.append(f"<div><i>{escape(state.t('col.' + col))}:</i> {escape(str(r[col]))}</div>")
+        items.append(f"<li>{''.join(rows)}</li>")
+    return pn.pane.HTML(
+        f"<ul class='areal-conf-list'>{''.join(items)}</ul>",
+        sizing_mode="stretch_width",
+        css_classes=["areal-conflicts"],
+        stylesheets=[
+            ".areal-conf-list{list-style:none;padding:0;margin:0;font-size:12px}"
+            ".areal-conf-list li{border-left:3px solid #d32f2f;padding:2px 6px;margin:4px 0}"
+            ".areal-conf-list div{overflow-wrap:break-word}"
+        ],
+    )
+
+
 def _profile_title(name: str, lang: str) -> str:
     from areal.layers.project_data import load_profile
 
@@ -281,7 +309,8 @@ def _table(df: pd.DataFrame, state: PlannerState, css: str) -> pn.pane.DataFrame
 TABLE_CSS = """
 :host { display: block; max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 12px; width: 100%; }
-td, th { white-space: normal; overflow-wrap: anywhere; vertical-align: top; padding: 2px 4px; }
+td, th { white-space: normal; overflow-wrap: break-word; hyphens: auto; vertical-align: top; padding: 2px 4px;
+         text-align: left; }
 th { min-width: 3.5em; }
 """
 """Tables wrap their cells and scroll sideways inside their pane instead of being cut off."""
@@ -431,7 +460,13 @@ class SiteCheckView(View):
             cols = [
                 c for c in ("name", "distance_m", "arena_type", "kommunenavn") if c in report.arenas.columns
             ]
-            parts.append(_table(report.arenas[cols], s, "areal-arenas"))
+            arenas = report.arenas[cols].copy()
+            if "arena_type" in arenas:  # the kind in words (test_bed -> testbed)
+                arenas["arena_type"] = [
+                    s.t(f"arena.kind.{v}") if f"arena.kind.{v}" in i18n.NB else v
+                    for v in arenas["arena_type"]
+                ]
+            parts.append(_table(arenas, s, "areal-arenas"))
         for slot, key in (("conflicts", "site.conflicts"), ("suitability", "site.suitability")):
             frame = getattr(report, slot)
             parts.append(pn.pane.Markdown(f"#### {s.t(key)}"))
@@ -440,8 +475,9 @@ class SiteCheckView(View):
                     pn.pane.Markdown(f"*{s.t('site.not_available')}*", css_classes=[f"areal-{slot}-na"])
                 )
             else:
-                if slot == "conflicts":
-                    frame = localise_conflicts(frame, s.lang)
+                if slot == "conflicts":  # one block per conflict: a 5-column table does not fit the pane
+                    parts.append(_conflict_list(localise_conflicts(frame, s.lang), s))
+                    continue
                 elif "profile" in frame.columns:  # the profile's title in the language, not its id
                     frame = frame.assign(title=[_profile_title(p, s.lang) for p in frame["profile"]]).drop(
                         columns="profile"

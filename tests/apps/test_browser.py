@@ -573,6 +573,10 @@ def test_conflicts_run_shows_a_table_and_polygons(planner_server, visit):
     print(f"conflicts run (osm_business against every rule layer): {time.perf_counter() - t0:.2f} s")
     assert "Næringsområder i kommuneplan" in text and "business_areas" not in text and "reason" not in text
     assert visit.text(".areal-conf-munis")
+    from tests.apps.textscan import problems
+
+    assert problems(text, "nb", "conflict pairs") == []  # no raw status or reason codes either
+    assert problems(visit.text(".areal-conf-munis"), "nb", "conflicts per municipality") == []
     _wait_overlay(visit, "conflicts")
     assert visit.map.locator("path.leaflet-interactive").count() > 38  # conflict polygons on the map
     visit.shot("conflicts")
@@ -1198,6 +1202,8 @@ def test_every_planner_page_in_norwegian_then_english_then_back(planner_server, 
     visit.page.wait_for_timeout(1000)
     found += _scan_tabs(visit, "en", "planner-en")
     visit.page.locator(".bk-tab").first.click()
+    visit.page.get_by_text("No site selected yet.").wait_for(timeout=10_000)
+    visit.page.wait_for_timeout(1000)
     visit.shot("workflow_english")
     visit.page.get_by_role("button", name="Norsk").click()
     visit.page.get_by_text("Arealkart Trøndelag").first.wait_for(timeout=10_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,6 +20,7 @@ from areal.apps import formatting
 from tests.apps.textscan import problems
 
 NBSP = formatting.NBSP
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------------- one formatter
@@ -137,9 +139,7 @@ def test_every_profile_criterion_has_a_norwegian_label():
 def test_arena_codes_have_words_in_both_languages():
     from areal.apps.planner import i18n
 
-    arenas = pd.read_csv(
-        __import__("areal.data", fromlist=["x"]).__path__[0] + "/test_arenas/test_arenas.csv"
-    )
+    arenas = pd.read_csv(ROOT / "data" / "test_arenas" / "test_arenas.csv")
     codes = {f"arena.kind.{v}" for v in arenas["arena_type"]}
     codes |= {f"arena.sector.{v}" for s in arenas["sectors"] for v in str(s).split(";")}
     codes |= {f"arena.status.{v}" for v in arenas["status"]} | {
@@ -235,7 +235,7 @@ def test_indicator_units_in_english():
 
     units = {
         line.split("=", 1)[1].strip().strip('"')
-        for path in __import__("pathlib").Path("data/indicators").glob("*.toml")
+        for path in (ROOT / "data" / "indicators").glob("*.toml")
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.startswith("unit")
     }

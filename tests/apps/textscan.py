@@ -68,6 +68,9 @@ def raw_ids() -> frozenset[str]:
     from areal.layers.project_data import profile_names
 
     ids |= {n for n in profile_names() if "_" in n}  # battery_process, data_centre ...
+    from areal.layers.catalogue.test_arenas import ARENA_TYPES, SECTORS
+
+    ids |= {c for c in (*ARENA_TYPES, *SECTORS) if "_" in c}  # test_bed, living_lab, ocean_space
     rules = load_rules()
     ids |= {r.pair for r in rules.rules}
     ids |= {sel for sel in rules.classes}  # "ar5:farmland"
