@@ -139,13 +139,8 @@ class ConflictsView(ToolView):
         if n == 0:
             parts.append(_md(s.t("conf.none"), "areal-conf-none"))
             return pn.Column(*parts, sizing_mode="stretch_width")
+        # pairs, severities, bases and the status (with its reason folded in) in words
         m = localise_conflicts(s.matrix_frame(), s.app.lang, result.rules)
-        if "status" in m.columns:  # hit / no hit / not mapped (why), in words; the reason code folded in
-            from areal.apps.labels import status_text
-
-            reasons = m["reason"] if "reason" in m.columns else [""] * len(m)
-            m["status"] = [status_text(st, str(r or ""), s.app.lang) for st, r in zip(m["status"], reasons)]
-            m = m.drop(columns=[c for c in ("reason",) if c in m.columns])
         parts += [
             _md(f"#### {s.t('conf.pairs')}"),
             _table(m, s.app, "areal-conf-pairs"),

@@ -109,10 +109,20 @@ def _faults_per_alloc(_=None) -> float:
     return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0) / 5
 
 
+def _freeze_malloc(_=None) -> bool:
+    """What MALLOC_TRIM_THRESHOLD_=65536 (dask's nanny default) does to glibc: the dynamic mmap threshold
+    stops at its 128 KiB start, so every larger array is mapped anew."""
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    return libc.mallopt(-1, 65536) == 1 and libc.mallopt(-3, 128 * 1024) == 1
+
+
 def test_dask_workers_reuse_tile_sized_arrays_instead_of_faulting_them_in():
     """dask's nanny sets MALLOC_TRIM_THRESHOLD_, which stops glibc from raising its mmap threshold:
-    each 16 MiB array was mapped and faulted in anew. The scheduler's worker plugin
-    restores heap reuse on every worker it is handed."""
+    each 16 MiB array was mapped and faulted in anew. The scheduler's worker plugin restores heap
+    reuse on every worker it is handed."""
     distributed = pytest.importorskip("distributed")
     if not __import__("areal.geo.scheduler", fromlist=["tune_malloc"]).tune_malloc():
         pytest.skip("not glibc")
@@ -122,6 +132,9 @@ def test_dask_workers_reuse_tile_sized_arrays_instead_of_faulting_them_in():
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        # the worker as the nanny's environment leaves it (set here: whether the variable reaches a
+        # worker depends on how multiprocessing starts it, which other tests may have changed)
+        assert all(client.run(_freeze_malloc).values())
         before = list(client.run(_faults_per_alloc).values())[0]
         s = get_scheduler(client)
         after = list(client.run(_faults_per_alloc).values())[0]
