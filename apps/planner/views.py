@@ -477,14 +477,13 @@ class SiteCheckView(View):
             else:
                 if slot == "conflicts":  # one block per conflict: a 5-column table does not fit the pane
                     parts.append(_conflict_list(localise_conflicts(frame, s.lang), s))
+                    parts.append(not_mapped_note(s, frame))  # "Sjekket som …" and the unmapped rule layers
                     continue
-                elif "profile" in frame.columns:  # the profile's title in the language, not its id
+                if "profile" in frame.columns:  # the profile's title in the language, not its id
                     frame = frame.assign(title=[_profile_title(p, s.lang) for p in frame["profile"]]).drop(
                         columns="profile"
                     )
                 parts.append(_table(frame, s, f"areal-{slot}"))
-                if slot == "conflicts":
-                    parts.append(not_mapped_note(s, frame))
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
                     parts.append(
                         pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"])
