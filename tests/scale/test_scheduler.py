@@ -101,6 +101,10 @@ def _faults_per_alloc(_=None) -> float:
 
     import numpy as np
 
+    try:  # count 4 KiB pages: numpy asks for transparent huge pages on large arrays otherwise
+        np._core.multiarray._set_madvise_hugepage(False)
+    except AttributeError:  # numpy < 2
+        np.core.multiarray._set_madvise_hugepage(False)
     np.ones(1 << 22, np.float32)  # once, so the heap may grow to hold it
     f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(5):
