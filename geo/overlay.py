@@ -693,7 +693,9 @@ class EnvelopeGrid:
         sat[1:, 1:] = occupied.cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)
         self.sat = sat
         # exact index: for each cell, the envelopes covering it (CSR: sorted by cell)
-        self.other, self.start, self.members = other, None, None
+        self.other = other
+        self.start: np.ndarray | None = None
+        self.members: np.ndarray | None = None
         per = (c1 - c0 + 1) * (r1 - r0 + 1)
         if int(per.sum()) <= self.MAX_INDEX:
             j = np.repeat(np.arange(len(other)), per)
@@ -726,7 +728,7 @@ class EnvelopeGrid:
         sat = self.sat
         count = sat[p1 + 1, q1 + 1] - sat[p0, q1 + 1] - sat[p1 + 1, q0] + sat[p0, q0]
         hit = inside & (count > 0)
-        if self.start is None:
+        if self.start is None or self.members is None:
             return hit
         per = (q1 - q0 + 1) * (p1 - p0 + 1)
         rows = np.flatnonzero(hit & (per <= self.MAX_ROW_CELLS))
