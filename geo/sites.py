@@ -25,13 +25,27 @@ TOP_CRITERIA = 3
 """How many criteria a site's reasons name (``top_criteria``)."""
 
 
-def zonal_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
-    """Mean of ``array`` (on ``grid``) over a geometry, ignoring NaN.
+def site_cells(grid: AnalysisGrid, geom) -> np.ndarray:
+    """Flat indices (``row * width + col``) of the grid cells that stand for a site.
 
-    Cells whose centre falls inside a polygon are used; a point, a line or a polygon smaller than
-    one cell uses the cells it touches. Only the geometry's bounding window is rasterised.
+    Cells whose centre falls inside a polygon; a polygon smaller than one cell, a line or a point
+    uses the cells it touches, a (Multi)Point the cells holding its points (indices straight from
+    the coordinates: rasterising a 20 000-point MultiPoint walks its points one by one in Python).
+    Only the geometry's bounding window is rasterised.
+
+    Examples
+    --------
+    >>> from shapely import box, Point
+    >>> g = AnalysisGrid("EPSG:25833", 10, (0, 0, 40, 40))
+    >>> site_cells(g, box(0, 0, 20, 10)).tolist(), site_cells(g, Point(35, 35)).tolist()
+    ([12, 13], [3])
     """
-    check_same_grid(array, names=["array"], grid=grid)
+    if shapely.get_type_id(geom) in (0, 4):
+        xy = shapely.get_coordinates(geom)
+        cols, rows = ~grid.transform * (xy[:, 0], xy[:, 1])
+        r, c = np.floor(np.asarray(rows)).astype(np.int64), np.floor(np.asarray(cols)).astype(np.int64)
+        ok = (r >= 0) & (r < grid.height) & (c >= 0) & (c < grid.width)
+        return np.unique(r[ok] * grid.width + c[ok])
     inv = ~grid.transform
     x0, y0, x1, y1 = geom.bounds
     c0, r0 = inv * (x0, y1)
@@ -39,15 +53,42 @@ def zonal_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
     r0, c0 = max(int(np.floor(r0)), 0), max(int(np.floor(c0)), 0)
     r1, c1 = min(int(np.ceil(r1)) + 1, grid.height), min(int(np.ceil(c1)) + 1, grid.width)
     if r0 >= r1 or c0 >= c1:
-        return float("nan")
-    sub = array[r0:r1, c0:c1]
+        return np.zeros(0, np.int64)
+    shape = (r1 - r0, c1 - c0)
     transform = grid.transform * grid.transform.translation(c0, r0)
-    inside = features.geometry_mask([geom], sub.shape, transform, invert=True)
+    inside = features.geometry_mask([geom], shape, transform, invert=True)
     if not inside.any():
-        inside = features.geometry_mask([geom], sub.shape, transform, invert=True, all_touched=True)
-    vals = sub[inside]
+        inside = features.geometry_mask([geom], shape, transform, invert=True, all_touched=True)
+    rr, cc = np.nonzero(inside)
+    return (rr + r0) * grid.width + (cc + c0)
+
+
+def zonal_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
+    """Mean of ``array`` (on ``grid``) over a geometry's cells (:func:`site_cells`), ignoring NaN."""
+    check_same_grid(array, names=["array"], grid=grid)
+    vals = np.asarray(array).ravel()[site_cells(grid, geom)]
     vals = vals[np.isfinite(vals)]
     return float(vals.mean()) if len(vals) else float("nan")
+
+
+def site_shares(grid: AnalysisGrid, geom, masks: dict[str, np.ndarray]) -> dict[str, float]:
+    """Share (0–1) of a site's cells (:func:`site_cells`) that each boolean mask covers.
+
+    What the site check tells when a site has no score: how much of it lies off land, how much
+    each exclusion takes. Empty when the site has no cell on the grid.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> g = AnalysisGrid("EPSG:25833", 10, (0, 0, 40, 40))
+    >>> m = np.zeros((4, 4), bool); m[3, 1] = True  # row 3: the bottom row (north up)
+    >>> site_shares(g, box(0, 0, 20, 10), {"vern": m})
+    {'vern': 0.5}
+    """
+    cells = site_cells(grid, geom)
+    if len(cells) == 0:
+        return {}
+    return {k: float(np.asarray(m).ravel()[cells].mean()) for k, m in masks.items()}
 
 
 def connectivity_structure(connectivity: str) -> np.ndarray:

@@ -30,7 +30,7 @@ from areal.geo.errors import ArealError, LayerMissingError, UnknownNameError
 from areal.geo.grid import AnalysisGrid
 from areal.geo.profiles import Profile
 from areal.geo.rules import RuleTable, severity_rank
-from areal.geo.sites import zonal_mean
+from areal.geo.sites import site_shares, zonal_mean
 from areal.geo.suitability import SuitabilityModel, build_model
 from areal.geo.suitability_plan import SuitabilityInputs
 
@@ -40,25 +40,12 @@ SITE_CHECK_RES = 250.0
 
 
 def site_mean(array: np.ndarray, grid: AnalysisGrid, geom) -> float:
-    """Mean of ``array`` over a site: :func:`zonal_mean` for polygons; for points, the cells holding them.
+    """Mean of ``array`` over a site's cells (:func:`areal.geo.sites.site_cells`; NaN when none is scored).
 
     A MultiPoint is taken as its points (cell indices straight from the coordinates): rasterising a
-    20 000-point MultiPoint walks its points one by one in Python (about 0.7 s per profile) and
-    holds the interpreter lock while it does.
+    20 000-point MultiPoint walks its points one by one in Python and holds the interpreter lock.
     """
-    if shapely.get_type_id(geom) not in (0, 4):
-        return zonal_mean(array, grid, geom)
-    xy = shapely.get_coordinates(geom)
-    if not len(xy):
-        return float("nan")
-    cols, rows = ~grid.transform * (xy[:, 0], xy[:, 1])
-    r, c = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
-    ok = (r >= 0) & (r < grid.height) & (c >= 0) & (c < grid.width)
-    if not ok.any():
-        return float("nan")
-    vals = array.ravel()[np.unique(r[ok] * grid.width + c[ok])]
-    vals = vals[np.isfinite(vals)]
-    return float(vals.mean()) if len(vals) else float("nan")
+    return zonal_mean(array, grid, geom)
 
 
 class Engines:
@@ -286,7 +273,8 @@ class Engines:
 
         Uses the finest cached model of each profile; a profile without one is built at
         :data:`SITE_CHECK_RES`. Columns ``profile``, ``title``, ``score`` (0–1, NaN when the site is
-        off land or excluded), ``resolution_m``.
+        off land or excluded), ``resolution_m`` and ``why``: for a site without a score, the share of
+        its cells off land (key ``""``) and taken by each exclusion (keyed by exclusion id), else None.
         """
         geom = shapely.union_all(np.asarray(site.to_crs(WORKING_CRS).geometry.values))
         rows = []
@@ -295,19 +283,25 @@ class Engines:
             if self.warming and not self.has_model(name, res):
                 # Do not make the user wait for the start-up preparation: say so instead.
                 rows.append(
-                    {"profile": name, "title": prof.title_nb, "score": np.nan, "resolution_m": np.nan}
+                    {
+                        "profile": name,
+                        "title": prof.title_nb,
+                        "score": np.nan,
+                        "resolution_m": np.nan,
+                        "why": None,
+                    }
                 )
                 continue
             arr = self.default_suitability(name, res)
+            model = self.model(name, res)
+            score = site_mean(arr, model.grid, geom)
+            why = None
+            if not np.isfinite(score):  # say what took the site: off land, or which exclusions
+                why = site_shares(model.grid, geom, {"": ~model.land, **model.exclusions})
             rows.append(
-                {
-                    "profile": name,
-                    "title": prof.title_nb,
-                    "score": site_mean(arr, self.model(name, res).grid, geom),
-                    "resolution_m": res,
-                }
+                {"profile": name, "title": prof.title_nb, "score": score, "resolution_m": res, "why": why}
             )
-        return pd.DataFrame(rows, columns=["profile", "title", "score", "resolution_m"])
+        return pd.DataFrame(rows, columns=["profile", "title", "score", "resolution_m", "why"])
 
     def prewarm(self, res: float = SITE_CHECK_RES, *, indicators: bool = False) -> threading.Thread:
         """Build every profile's model at ``res`` (and the indicator table) in a background thread.

@@ -34,6 +34,26 @@ from areal.geo.rules import SEVERITIES
 from areal.geo.sensitivity import site_sensitivity
 from areal.geo.sites import attach_places
 
+
+def plan_item_name(key: str, profile, lang: str = "nb") -> str:
+    """A criterion or exclusion of a suitability run in words: its label, or its layer's title.
+
+    ``key`` is a criterion id, an exclusion id of ``profile``, a conflict rule's exclusion
+    (``"rule: LAYER"``) or a layer id.
+    """
+    from areal.apps.labels import layer_title
+
+    crit = {c.id: c for c in profile.criteria} if profile is not None else {}
+    excl = {e.id: e for e in profile.exclusions} if profile is not None else {}
+    if key.startswith("rule: "):
+        return layer_title(key[len("rule: ") :], lang)
+    if key in crit:
+        return criterion_label(crit[key], lang)
+    if key in excl:
+        return layer_title(excl[key].layer, lang)
+    return layer_title(key, lang)
+
+
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
 ARENA_COLOURS = {"operating": "#00897b", "planned": "#8e24aa"}
@@ -607,18 +627,9 @@ class SuitabilityState(Tool):
 
         lang = self.app.lang
         prof = self.engines.profile(self.profile)
-        crit = {c.id: c for c in prof.criteria}
-        excl = {e.id: e for e in prof.exclusions}
         out = []
         for key, why in self.skipped():
-            if key.startswith("rule: "):
-                name = layer_title(key[len("rule: ") :], lang)
-            elif key in crit:
-                name = criterion_label(crit[key], lang)
-            elif key in excl:
-                name = layer_title(excl[key].layer, lang)
-            else:
-                name = layer_title(key, lang)
+            name = plan_item_name(key, prof, lang)
             missing = re.search(r"layer '([a-z0-9_]+)' missing", str(why))
             if missing:
                 reason = self.t("suit.skip.missing", layer=layer_title(missing[1], lang))

@@ -286,6 +286,46 @@ def _profile_title(name: str, lang: str) -> str:
     return prof.title_en if lang == "en" else prof.title_nb
 
 
+def _no_score_notes(frame: pd.DataFrame, state: PlannerState) -> list[str]:
+    """Why each profile without a score has none, in words (shares off land and per exclusion)."""
+    from areal.apps.formatting import percent
+    from areal.apps.planner.tools import plan_item_name
+
+    if "why" not in frame.columns:
+        return []
+    notes = []
+    for _, row in frame.iterrows():
+        why = row["why"]
+        if not isinstance(why, dict):
+            continue
+        title = _profile_title(row["profile"], state.lang) if "profile" in frame.columns else row["title"]
+        if not why:
+            notes.append(state.t("site.noscore", title=title, why=state.t("site.noscore.none")))
+            continue
+        prof = None
+        if "profile" in frame.columns:
+            from areal.layers.project_data import load_profile
+
+            try:
+                prof = load_profile(row["profile"])
+            except Exception:  # noqa: BLE001 - an unknown profile: exclusions named by their layer id
+                prof = None
+        bits = []
+        for key, share in sorted(why.items(), key=lambda kv: (kv[0] != "", -kv[1])):
+            if share <= 0:
+                continue
+            pct = percent(share, state.lang, digits=0)
+            if key == "":
+                bits.append(state.t("site.noscore.offland", share=pct))
+            else:
+                name = plan_item_name(key, prof, state.lang)
+                bits.append(state.t("site.noscore.excl", share=pct, name=name))
+        notes.append(
+            state.t("site.noscore", title=title, why="; ".join(bits) or state.t("site.noscore.none"))
+        )
+    return notes
+
+
 def _titles(state: PlannerState) -> dict[str, str]:
     return {s.id: s.title_in(state.lang) for s in state.data.specs}
 
@@ -479,11 +519,20 @@ class SiteCheckView(View):
                     parts.append(_conflict_list(localise_conflicts(frame, s.lang), s))
                     parts.append(not_mapped_note(s, frame))  # "Sjekket som …" and the unmapped rule layers
                     continue
+                notes = _no_score_notes(frame, s) if slot == "suitability" else []
+                if "why" in frame.columns:
+                    frame = frame.drop(columns="why")
                 if "profile" in frame.columns:  # the profile's title in the language, not its id
                     frame = frame.assign(title=[_profile_title(p, s.lang) for p in frame["profile"]]).drop(
                         columns="profile"
                     )
                 parts.append(_table(frame, s, f"areal-{slot}"))
+                if notes:  # a "–" score is explained: off land, or which exclusions took the site
+                    parts.append(
+                        pn.pane.Markdown(
+                            "\n".join(f"- {esc(n)}" for n in notes), css_classes=["areal-noscore"]
+                        )
+                    )
                 if slot == "suitability" and "resolution_m" in frame and frame["resolution_m"].isna().any():
                     parts.append(
                         pn.pane.Markdown(f"*{s.t('site.preparing')}*", css_classes=["areal-preparing"])

@@ -277,6 +277,29 @@ def test_site_check_has_conflicts_and_suitability(tiny, app):
     assert row["score"] == pytest.approx(model.site_mean(box(X0 + 1000, Y0 + 1000, X0 + 2000, Y0 + 2000)))
 
 
+def test_site_without_a_score_says_why(tiny, app):
+    """A site the profile excludes has no score ("–"): the check says what took it, in words."""
+    from areal.apps.planner.views import _no_score_notes
+
+    data, engines = tiny
+    rep_app = PlannerState(data=data, mode="planner", suitability_engine=engines.site_suitability)
+    # wholly on the mire (an exclusion of the profile), and half outside the county
+    rep_app.set_site_frame(_gdf([box(X0 + 1600, Y0 + 1100, X0 + 2400, Y0 + 1900)]), "draw")
+    row = rep_app.report.suitability.set_index("profile").loc["tiny"]
+    assert np.isnan(row["score"]) and row["why"] == {"": 0.0, "mire": 1.0}
+    notes = _no_score_notes(rep_app.report.suitability, rep_app)
+    assert notes == ["tiny: ingen poengsum – 100\u00a0% utelukket av Myr (N1000)"], notes
+    rep_app.set_site_frame(_gdf([box(X0 - 3000, Y0 - 3000, X0 - 1000, Y0 - 1000)]), "draw")
+    notes = _no_score_notes(rep_app.report.suitability, rep_app)
+    assert notes and ("ingen celle i analysen" in notes[0] or "100\u00a0% utenfor land" in notes[0]), notes
+    rep_app.lang = "en"
+    assert "no score" in _no_score_notes(rep_app.report.suitability, rep_app)[0]
+    # a scored site has no note
+    rep_app.set_site_frame(_gdf([box(X0 + 3000, Y0 + 1000, X0 + 4000, Y0 + 2000)]), "draw")
+    assert rep_app.report.suitability.set_index("profile").loc["tiny", "why"] is None
+    assert _no_score_notes(rep_app.report.suitability, rep_app) == []
+
+
 # ---------------------------------------------------------------- test arenas
 
 
