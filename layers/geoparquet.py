@@ -100,6 +100,19 @@ def from_wkb_chunked(wkb: np.ndarray, chunk: int | None = None) -> np.ndarray:
     return out
 
 
+def decode_wkb(chunks: list) -> np.ndarray:
+    """Geometries of WKB chunks (arrow arrays or arrays of bytes), concatenated in order.
+
+    One object array, decoded in slices (:func:`from_wkb_chunked`); missing WKB gives None.
+    """
+    if not chunks:
+        return np.empty(0, dtype=object)
+    arrays = [
+        c.to_numpy(zero_copy_only=False) if hasattr(c, "to_numpy") else np.asarray(c, object) for c in chunks
+    ]
+    return from_wkb_chunked(np.concatenate(arrays) if len(arrays) > 1 else arrays[0])
+
+
 class ParquetSource:
     """A GeoParquet layer as a source of rows: envelopes from the covering column, geometries on demand.
 
@@ -159,19 +172,27 @@ class ParquetSource:
             [col.field(k).to_numpy(zero_copy_only=False) for k in ("xmin", "ymin", "xmax", "ymax")]
         ).astype(float)
 
+    def take_wkb(self, rows: np.ndarray) -> list:
+        """The WKB of ``rows`` (ascending row numbers) as arrow arrays, in row order.
+
+        Only the row groups holding them are read. Ascending rows lie in ascending row groups,
+        so the arrays concatenated are in the order asked for.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return []
+        group = np.searchsorted(self._starts, rows, side="right") - 1
+        cut = np.flatnonzero(np.diff(group)) + 1
+        out = []
+        for sel in np.split(np.arange(len(rows)), cut):
+            g = int(group[sel[0]])
+            wkb = self._file.read_row_group(g, columns=[self.geometry]).column(0)
+            out.append(wkb.take(rows[sel] - self._starts[g]))
+        return out
+
     def take(self, rows: np.ndarray) -> np.ndarray:
         """Geometries of ``rows`` (ascending row numbers): only their row groups are read."""
-        rows = np.asarray(rows, dtype=np.int64)
-        out = np.empty(len(rows), dtype=object)
-        if len(rows) == 0:
-            return out
-        group = np.searchsorted(self._starts, rows, side="right") - 1
-        for g in np.unique(group):
-            sel = np.flatnonzero(group == g)
-            wkb = self._file.read_row_group(int(g), columns=[self.geometry]).column(0)
-            local = rows[sel] - self._starts[g]
-            out[sel] = from_wkb_chunked(wkb.take(local).to_numpy(zero_copy_only=False))
-        return out
+        return decode_wkb(self.take_wkb(rows))
 
     def window(self, bbox: tuple[float, float, float, float], columns: list[str] | None = None):
         """The rows whose envelope meets ``bbox``, as a GeoDataFrame (``read_parquet(bbox=...)``)."""
@@ -207,15 +228,26 @@ class SourceSet:
             return np.zeros((0, 4))
         return np.concatenate([s.bounds() for s in self.sources])
 
+    def take_wkb(self, rows: np.ndarray) -> list:
+        """The WKB of ``rows`` (ascending) as arrow arrays, in row order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return []
+        part = np.searchsorted(self._starts, rows, side="right") - 1
+        cut = np.flatnonzero(np.diff(part)) + 1
+        out: list = []
+        for sel in np.split(np.arange(len(rows)), cut):
+            k = int(part[sel[0]])
+            src = self.sources[k]
+            if hasattr(src, "take_wkb"):
+                out += src.take_wkb(rows[sel] - self._starts[k])
+            else:  # a source of geometries (an ArraySource): encode, decoded with the rest
+                out.append(shapely.to_wkb(src.take(rows[sel] - self._starts[k])))
+        return out
+
     def take(self, rows: np.ndarray) -> np.ndarray:
         """Geometries of ``rows`` (ascending)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        out = np.empty(len(rows), dtype=object)
-        part = np.searchsorted(self._starts, rows, side="right") - 1
-        for k in np.unique(part):
-            sel = np.flatnonzero(part == k)
-            out[sel] = self.sources[k].take(rows[sel] - self._starts[k])
-        return out
+        return decode_wkb(self.take_wkb(rows))
 
     def __repr__(self) -> str:
         return f"<SourceSet of {len(self.sources)} parts, {len(self):,} rows>"
