@@ -651,6 +651,8 @@ class EnvelopeGrid:
     cell : float, optional
         Wanted cell size; default half the median short side of ``other``'s envelopes, so a
         grid cell is smaller than a typical envelope and the superset stays tight.
+    exact : bool
+        Build the cell index for exact answers (default); False: the superset only (cheaper).
 
     Examples
     --------
@@ -665,7 +667,9 @@ class EnvelopeGrid:
     MAX_ROW_CELLS = 64
     """Envelopes of the many side covering more cells than this are kept by the superset test."""
 
-    def __init__(self, other: np.ndarray, max_cells: int = 2_000_000, cell: float | None = None):
+    def __init__(
+        self, other: np.ndarray, max_cells: int = 2_000_000, cell: float | None = None, exact: bool = True
+    ):
         other = np.asarray(other, dtype=float).reshape(-1, 4)
         other = other[np.isfinite(other).all(axis=1)]
         self.empty = len(other) == 0
@@ -697,7 +701,7 @@ class EnvelopeGrid:
         self.start: np.ndarray | None = None
         self.members: np.ndarray | None = None
         per = (c1 - c0 + 1) * (r1 - r0 + 1)
-        if int(per.sum()) <= self.MAX_INDEX:
+        if exact and int(per.sum()) <= self.MAX_INDEX:
             j = np.repeat(np.arange(len(other)), per)
             off = np.arange(len(j)) - np.repeat(np.cumsum(per) - per, per)
             width = np.repeat(c1 - c0 + 1, per)
@@ -962,7 +966,7 @@ def flat_overlay(
             near = cand_tree.query(ext)
         # the halo: rows whose envelope may meet an owned row's (not merely the partition's
         # bounding box, which for a Hilbert chunk holds about as many rows again)
-        owned_grid = EnvelopeGrid(b[owned], max_cells=max(256, 4 * len(owned)))
+        owned_grid = EnvelopeGrid(b[owned], max_cells=max(256, 4 * len(owned)), exact=False)
         halo = cand[near[owned_grid.hits(cb[near])]]
         rows = np.union1d(owned, halo)
         tasks.append(_OverlayTask(owned, rows, np.sort(few_tree.query(ext))))
