@@ -18,6 +18,7 @@ Areas agree with ``geopandas.overlay(how="intersection")`` on the same (flat) in
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -928,13 +929,21 @@ def flat_overlay(
     from areal.geo.scheduler import get_scheduler
 
     src = many if _is_source(many) else ArraySource(many)
-    fb = few if isinstance(few, Flat) else flatten(few)
-    if len(src) == 0 or len(fb.geoms) == 0:
-        return _empty_pieces()
     if buffer_m < 0:
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
+    if len(src) == 0:
+        return _empty_pieces()
     sched = get_scheduler(scheduler if scheduler is not None else "serial")
-    few_bounds = shapely.bounds(fb.geoms)
+    if isinstance(few, Flat):
+        fb, pending, few_bounds = few, None, shapely.bounds(few.geoms)
+    else:
+        # the few side is flattened on a thread of its own while the many side's candidates are
+        # found: the features' own envelopes select exactly the rows a cluster's geometry can meet
+        raw = as_geometry_array(few)
+        few_bounds = shapely.bounds(raw)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="areal-flatten")
+        pending = pool.submit(flatten, raw)
+        pool.shutdown(wait=False)
     # one occupancy grid of the few side, cells about half a feature wide (at most 2 M cells,
     # 8 MB; a drawn site against a layer: a tiny grid), shared by every part
     grid = EnvelopeGrid(few_bounds, max_cells=int(min(2_000_000, max(256, 4 * len(src)))))
@@ -947,7 +956,9 @@ def flat_overlay(
         cb = np.concatenate([x for _, x in found]) if len(cand) else np.zeros((0, 4))
     else:
         cand, cb = _part_candidates((src, grid, float(buffer_m)), None)
-    if len(cand) == 0:
+    if pending is not None:
+        fb = pending.result()
+    if len(cand) == 0 or len(fb.geoms) == 0:
         return _empty_pieces()
     target = partition_rows or int(min(50_000, max(2_000, np.ceil(len(cand) / (4 * sched.workers)))))
     b = _CandidateBounds(cand, cb)
