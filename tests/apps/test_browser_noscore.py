@@ -1,0 +1,44 @@
+"""A site the profiles exclude: the report says why a score is "–" (chromium, issue 14)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from conftest import UTM33
+
+from tests.apps.test_browser import _data_dir, browser, planner_server, visit  # noqa: F401  (fixtures)
+from tests.apps.textscan import problems
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def park_site(planner_server, tmp_path_factory):  # noqa: F811
+    """A 60 ha disc inside a national park of the server's data (every profile excludes parks)."""
+    from areal.layers.loader import load
+
+    parks = load("national_parks", _data_dir(tmp_path_factory)).to_crs(UTM33)
+    park = parks.geometry.iloc[int(parks.area.argmax())]
+    inner = park.buffer(-600)
+    site = inner.representative_point().buffer(437)  # ≈ 60 ha
+    assert park.contains(site)
+    path = tmp_path_factory.mktemp("uploads") / "omrade_i_nasjonalpark.geojson"
+    gpd.GeoDataFrame({"navn": ["I nasjonalparken"]}, geometry=[site], crs=UTM33).to_crs(4326).to_file(
+        path, driver="GeoJSON"
+    )
+    return path
+
+
+def test_excluded_site_explains_its_missing_scores(planner_server, visit, park_site):  # noqa: F811
+    visit.open(planner_server.url)
+    visit.upload(park_site)
+    visit.text(".areal-site-summary", timeout=60_000)
+    note = visit.text(".areal-noscore", timeout=60_000)
+    plain = note.replace("\u00a0", " ")
+    assert "ingen poengsum" in plain and "utelukket av Nasjonalparker" in plain, plain
+    assert "100 % utelukket" in plain, plain
+    assert "Datasenter" in plain and "data_centre" not in plain and "national_parks" not in plain
+    assert not problems(note, "nb", "site report note"), problems(note, "nb", "site report note")
+    visit.page.locator(".areal-noscore").scroll_into_view_if_needed()
+    visit.page.wait_for_timeout(400)
+    visit.shot("site_excluded_note")
