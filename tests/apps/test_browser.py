@@ -55,6 +55,8 @@ GALLERY = {
     "workflow_scenario_overwrite": "Saving under a taken name asks before overwriting",
     "workflow_scenario_opened": "A scenario opened: site, layers, profile, weights, resolution and tab restored",
     "workflow_scenario_list": "Scenarios renamed and one deleted: the list with author, note and date",
+    "workflow_scenario_pdf": "A saved scenario's PDF from the scenario tab: the same report as `areal report --scenario`",
+    "workflow_scenario_pdf_page": "The first page of the scenario PDF: «Arealrapport for scenario: …», its area and base map",
     "workflow_sea_test_area": "A test area at sea checked with the sea rules: aquaculture zone, and fairways and fishing grounds «ikke kartlagt»",
 }
 """Screenshots copied to ``$AREAL_GALLERY`` (file name -> caption in docs/app.md)."""
@@ -1461,6 +1463,78 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     assert "Heimdal næring, alt. 2" in text and "Til sletting" not in text
     visit.page.wait_for_timeout(500)
     visit.shot("workflow_scenario_list")
+
+
+def _download_pdf(visit, kind: str, tmp_path: Path, timeout: float = 180_000) -> tuple[Path, str]:
+    """Wait for the report's download link, download the PDF and return it with its text (one line)."""
+    link = visit.page.locator(f".areal-report-download-{kind}")
+    link.wait_for(timeout=timeout)
+    with visit.page.expect_download(timeout=30_000) as dl:
+        link.locator("a, button").first.click()
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    pdf = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return pdf, " ".join(text.split())
+
+
+def test_scenario_pdf_downloads_from_the_scenario_tab(planner_server, visit, site_file, tmp_path):
+    """A saved scenario's PDF from its tab: progress, then the report of ``areal report --scenario``."""
+    from tests.apps.textscan import problems
+
+    visit.open(planner_server.url + "?profile=data_centre&res=250")
+    visit.upload(site_file)
+    assert "omrade_trondheim.geojson" in visit.text(".areal-site-summary", timeout=60_000)
+    _tab(visit, "Scenarioer")
+    visit.page.locator(".areal-scen-name input").fill("Tiller næring")
+    visit.page.locator(".areal-scen-author input").fill("Ola Nordmann")
+    visit.page.locator(".areal-scen-save button").click()
+    _scen_message(visit, "Lagret «Tiller næring»")
+    visit.page.locator(".areal-scen-pick select").select_option("Tiller næring")
+    make = visit.page.locator(".areal-report-make-scenario button")
+    assert make.inner_text().strip() == "Last ned PDF"
+    make.click()
+    visit.page.locator(".areal-report-scenario .areal-report-progress").first.wait_for(timeout=10_000)
+    assert "Beregner" in visit.text(".areal-report-scenario .areal-report-step")  # progress while it builds
+    pdf, flat = _download_pdf(visit, "scenario", tmp_path)
+    visit.page.locator(".areal-report-download-scenario").first.scroll_into_view_if_needed()
+    visit.shot("workflow_scenario_pdf")
+    assert pdf.name == "arealrapport_scenario_tiller_naering.pdf"
+    assert flat.startswith("Arealrapport for scenario: Tiller næring"), flat[:200]
+    assert "Scenario i Trondheim" in flat and "kilde: Tiller næring" in flat  # the line under the title
+    assert "Arealkonflikter med lovgrunnlag" in flat and "Kilder for kartlagene" in flat
+    assert "Scenarioets egnethetsprofil: Datasenter" in flat  # the scenario's own profile, in words
+    assert "Egnethet" in flat and "Arealregnskap" in flat
+    assert problems(flat, "nb", pdf.name, allowed=_credits()) == []
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "scenario")],
+        check=True,
+    )
+    page1 = next(tmp_path.glob("scenario*.png"))
+    assert page1.stat().st_size > 50_000  # a map with its base layers, not an empty page
+    gallery = os.environ.get("AREAL_GALLERY")
+    if gallery:
+        (Path(gallery) / "workflow_scenario_pdf_page.png").write_bytes(page1.read_bytes())
+    # switched to English: the same action and the same report in English
+    visit.page.get_by_role("button", name="English").click()
+    visit.page.get_by_text("Land-use map Trøndelag").wait_for(timeout=10_000)
+    _tab(visit, "Scenarios")
+    visit.page.locator(".areal-scen-pick select").select_option("Tiller næring")
+    make = visit.page.locator(".areal-report-make-scenario button")
+    make.wait_for(timeout=10_000)
+    assert make.inner_text().strip() == "Download PDF"
+    make.click()
+    visit.page.locator(".areal-report-scenario .areal-report-progress").first.wait_for(timeout=10_000)
+    assert "Computing" in visit.text(".areal-report-scenario .areal-report-step")
+    pdf_en, flat_en = _download_pdf(visit, "scenario", tmp_path / "en")
+    assert flat_en.startswith("Land report for scenario: Tiller næring"), flat_en[:200]
+    assert "The scenario's suitability profile: Data centre" in flat_en
+    assert "Land-use conflicts with legal basis" in flat_en
+    # (the app's own name, «Arealkart Trøndelag (areal)», stays as it is in the method line)
+    allowed = (*_credits(), "Arealkart Trøndelag (areal)")
+    assert problems(flat_en, "en", pdf_en.name, allowed=allowed) == []
 
 
 @pytest.fixture(scope="session")
