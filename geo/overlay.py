@@ -631,44 +631,135 @@ def _is_source(x) -> bool:
     return callable(getattr(x, "bounds", None)) and callable(getattr(x, "take", None))
 
 
+class EnvelopeGrid:
+    """The envelopes of a few geometries in an occupancy grid: which of many envelopes meet one.
+
+    :meth:`hits` tells for many envelopes at once whether one meets an envelope of the grid:
+    first four reads of the grid's summed-area table per envelope (a superset), then, for the
+    envelopes left, an exact comparison with the envelopes listed in the grid cells they cover
+    (a cell → envelopes index). Vectorised numpy only, no geometry object made: the many side's
+    rows are filtered before a single one is decoded (decoding holds the GIL). Built once and
+    shipped to the workers (a few MB). Where the index would be too large (a few envelopes
+    covering most cells) the superset is returned.
+
+    Parameters
+    ----------
+    other : ndarray, shape (m, 4)
+        Envelopes ``xmin, ymin, xmax, ymax`` of the few side.
+    max_cells : int
+        Upper bound on the grid's cells (memory: 4 bytes per cell).
+    cell : float, optional
+        Wanted cell size; default half the median short side of ``other``'s envelopes, so a
+        grid cell is smaller than a typical envelope and the superset stays tight.
+
+    Examples
+    --------
+    >>> g = EnvelopeGrid(np.array([[0.0, 0.0, 1.0, 1.0], [2.0, 2.0, 3.0, 3.0]]))
+    >>> g.hits(np.array([[0.5, 0.5, 1.5, 1.5], [1.2, 1.2, 1.8, 1.8], [3.5, 3.5, 4.0, 4.0]])).tolist()
+    [True, False, False]
+    """
+
+    MAX_INDEX = 8_000_000
+    """Entries (envelope, cell) of the exact index at most; above it :meth:`hits` is a superset."""
+
+    MAX_ROW_CELLS = 64
+    """Envelopes of the many side covering more cells than this are kept by the superset test."""
+
+    def __init__(self, other: np.ndarray, max_cells: int = 2_000_000, cell: float | None = None):
+        other = np.asarray(other, dtype=float).reshape(-1, 4)
+        other = other[np.isfinite(other).all(axis=1)]
+        self.empty = len(other) == 0
+        if self.empty:
+            return
+        ox0, oy0 = float(other[:, 0].min()), float(other[:, 1].min())
+        ox1, oy1 = float(other[:, 2].max()), float(other[:, 3].max())
+        w, h = max(ox1 - ox0, 1e-9), max(oy1 - oy0, 1e-9)
+        if cell is None:
+            short = np.minimum(other[:, 2] - other[:, 0], other[:, 3] - other[:, 1])
+            cell = float(np.median(short)) / 2
+        cell = max(cell, np.sqrt(w * h / max_cells), w / 8192, h / 8192, 1e-9)
+        nx, ny = int(w // cell) + 1, int(h // cell) + 1
+        self.origin, self.cell, self.shape = (ox0, oy0), cell, (ny, nx)
+        self.extent = (ox0, oy0, ox1, oy1)
+        diff = np.zeros((ny + 1, nx + 1), np.int32)
+        c0, c1 = self._cols(other[:, 0]), self._cols(other[:, 2])
+        r0, r1 = self._rows(other[:, 1]), self._rows(other[:, 3])
+        np.add.at(diff, (r0, c0), 1)
+        np.add.at(diff, (r0, c1 + 1), -1)
+        np.add.at(diff, (r1 + 1, c0), -1)
+        np.add.at(diff, (r1 + 1, c1 + 1), 1)
+        occupied = diff.cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)[:ny, :nx] > 0
+        sat = np.zeros((ny + 1, nx + 1), np.int32)  # at most nx * ny <= max_cells occupied cells
+        sat[1:, 1:] = occupied.cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)
+        self.sat = sat
+        # exact index: for each cell, the envelopes covering it (CSR: sorted by cell)
+        self.other = other
+        self.start: np.ndarray | None = None
+        self.members: np.ndarray | None = None
+        per = (c1 - c0 + 1) * (r1 - r0 + 1)
+        if int(per.sum()) <= self.MAX_INDEX:
+            j = np.repeat(np.arange(len(other)), per)
+            off = np.arange(len(j)) - np.repeat(np.cumsum(per) - per, per)
+            width = np.repeat(c1 - c0 + 1, per)
+            cid = (np.repeat(r0, per) + off // width) * nx + np.repeat(c0, per) + off % width
+            order = np.argsort(cid, kind="stable")
+            self.members = j[order].astype(np.int32)
+            self.start = np.searchsorted(cid[order], np.arange(nx * ny + 1)).astype(np.int64)
+
+    def _cols(self, x: np.ndarray) -> np.ndarray:
+        c = np.floor((x - self.origin[0]) / self.cell)
+        return np.clip(c, 0, self.shape[1] - 1).astype(np.int64)
+
+    def _rows(self, y: np.ndarray) -> np.ndarray:
+        r = np.floor((y - self.origin[1]) / self.cell)
+        return np.clip(r, 0, self.shape[0] - 1).astype(np.int64)
+
+    def hits(self, bounds: np.ndarray) -> np.ndarray:
+        """Mask of the envelopes in ``bounds`` (``(n, 4)``) that may meet one of the grid's."""
+        bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+        ok = np.isfinite(bounds).all(axis=1)
+        if self.empty or not ok.any():
+            return np.zeros(len(bounds), bool)
+        ox0, oy0, ox1, oy1 = self.extent
+        b = np.where(ok[:, None], bounds, 0.0)
+        inside = ok & (b[:, 2] >= ox0) & (b[:, 0] <= ox1) & (b[:, 3] >= oy0) & (b[:, 1] <= oy1)
+        q0, q1 = self._cols(b[:, 0]), self._cols(b[:, 2])
+        p0, p1 = self._rows(b[:, 1]), self._rows(b[:, 3])
+        sat = self.sat
+        count = sat[p1 + 1, q1 + 1] - sat[p0, q1 + 1] - sat[p1 + 1, q0] + sat[p0, q0]
+        hit = inside & (count > 0)
+        if self.start is None or self.members is None:
+            return hit
+        per = (q1 - q0 + 1) * (p1 - p0 + 1)
+        rows = np.flatnonzero(hit & (per <= self.MAX_ROW_CELLS))
+        if len(rows) == 0:
+            return hit
+        # every (row, cell) under the row's envelope, then every (row, envelope) listed there
+        n = per[rows]
+        r = np.repeat(rows, n)
+        off = np.arange(len(r)) - np.repeat(np.cumsum(n) - n, n)
+        width = np.repeat(q1[rows] - q0[rows] + 1, n)
+        cid = (p0[r] + off // width) * self.shape[1] + q0[r] + off % width
+        lo, k = self.start[cid], self.start[cid + 1] - self.start[cid]
+        r = np.repeat(r, k)
+        pos = np.repeat(lo, k) + np.arange(len(r)) - np.repeat(np.cumsum(k) - k, k)
+        o = self.other[self.members[pos]]
+        br = b[r]
+        meet = (br[:, 0] <= o[:, 2]) & (br[:, 2] >= o[:, 0]) & (br[:, 1] <= o[:, 3]) & (br[:, 3] >= o[:, 1])
+        exact = np.zeros(len(b), bool)
+        exact[r[meet]] = True
+        hit[rows] = exact[rows]
+        return hit
+
+
 def _envelope_hits(bounds: np.ndarray, other: np.ndarray, max_cells: int = 1_000_000) -> np.ndarray:
     """Mask of the rows of ``bounds`` whose envelope may meet one of ``other`` (an exact superset).
 
-    The envelopes of ``other`` are burnt into a coarse occupancy grid; each row then counts the
-    occupied cells under its own envelope with four reads of the grid's summed-area table.
-    Vectorised: no geometry object is made for the (many) rows.
+    A one-off :class:`EnvelopeGrid` of ``other`` sized to ``max_cells``.
     """
-    ok = np.isfinite(bounds).all(axis=1)
-    if len(other) == 0 or not ok.any():
+    if len(other) == 0:
         return np.zeros(len(bounds), bool)
-    ox0, oy0 = float(other[:, 0].min()), float(other[:, 1].min())
-    ox1, oy1 = float(other[:, 2].max()), float(other[:, 3].max())
-    w, h = max(ox1 - ox0, 1e-9), max(oy1 - oy0, 1e-9)
-    cell = max(np.sqrt(w * h / max_cells), w / 4096, h / 4096, 1e-9)
-    nx, ny = int(w // cell) + 1, int(h // cell) + 1
-
-    def col(x):
-        return np.floor((x - ox0) / cell).astype(np.int64)
-
-    def row(y):
-        return np.floor((y - oy0) / cell).astype(np.int64)
-
-    diff = np.zeros((ny + 1, nx + 1), np.int32)
-    c0, c1 = np.clip(col(other[:, 0]), 0, nx - 1), np.clip(col(other[:, 2]), 0, nx - 1)
-    r0, r1 = np.clip(row(other[:, 1]), 0, ny - 1), np.clip(row(other[:, 3]), 0, ny - 1)
-    np.add.at(diff, (r0, c0), 1)
-    np.add.at(diff, (r0, c1 + 1), -1)
-    np.add.at(diff, (r1 + 1, c0), -1)
-    np.add.at(diff, (r1 + 1, c1 + 1), 1)
-    occupied = (diff.cumsum(0).cumsum(1)[:ny, :nx] > 0).astype(np.int32)
-    sat = np.zeros((ny + 1, nx + 1), np.int64)
-    sat[1:, 1:] = occupied.cumsum(0).cumsum(1)
-    b = np.where(ok[:, None], bounds, 0.0)
-    inside = ok & (b[:, 2] >= ox0) & (b[:, 0] <= ox1) & (b[:, 3] >= oy0) & (b[:, 1] <= oy1)
-    q0, q1 = np.clip(col(b[:, 0]), 0, nx - 1), np.clip(col(b[:, 2]), 0, nx - 1)
-    p0, p1 = np.clip(row(b[:, 1]), 0, ny - 1), np.clip(row(b[:, 3]), 0, ny - 1)
-    count = sat[p1 + 1, q1 + 1] - sat[p0, q1 + 1] - sat[p1 + 1, q0] + sat[p0, q0]
-    return inside & (count > 0)
+    return EnvelopeGrid(other, max_cells=max_cells, cell=0.0).hits(bounds)
 
 
 @dataclass(frozen=True)
@@ -735,7 +826,7 @@ def _part_candidates(shared, k):
 
     Returns ``(rows, bounds)``: global row numbers and their envelopes (grown by the buffer).
     """
-    src, few_bounds, buffer_m = shared
+    src, grid, buffer_m = shared
     if k is None:
         part, start = src, 0
     else:
@@ -743,8 +834,7 @@ def _part_candidates(shared, k):
     b = np.asarray(part.bounds(), dtype=float)
     if buffer_m:
         b = b + np.array([-buffer_m, -buffer_m, buffer_m, buffer_m])
-    # the occupancy grid is sized to the rows (a drawn site against a few features: a tiny grid)
-    hit = np.flatnonzero(_envelope_hits(b, few_bounds, max_cells=min(1_000_000, max(256, 4 * len(b)))))
+    hit = np.flatnonzero(grid.hits(b))
     return hit + start, b[hit]
 
 
@@ -841,15 +931,18 @@ def flat_overlay(
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
     sched = get_scheduler(scheduler if scheduler is not None else "serial")
     few_bounds = shapely.bounds(fb.geoms)
+    # one occupancy grid of the few side, cells about half a feature wide (at most 2 M cells,
+    # 8 MB; a drawn site against a layer: a tiny grid), shared by every part
+    grid = EnvelopeGrid(few_bounds, max_cells=int(min(2_000_000, max(256, 4 * len(src)))))
     subs = getattr(src, "sources", None)
     if subs is not None and len(subs) > 1:
         # a layer in parts (AR5 per municipality): each part's envelopes are read and filtered
         # on the scheduler too, so the only serial work left is planning the partitions
-        found = list(sched.map(_part_candidates, range(len(subs)), shared=(src, few_bounds, float(buffer_m))))
+        found = list(sched.map(_part_candidates, range(len(subs)), shared=(src, grid, float(buffer_m))))
         cand = np.concatenate([c for c, _ in found])
         cb = np.concatenate([x for _, x in found]) if len(cand) else np.zeros((0, 4))
     else:
-        cand, cb = _part_candidates((src, few_bounds, float(buffer_m)), None)
+        cand, cb = _part_candidates((src, grid, float(buffer_m)), None)
     if len(cand) == 0:
         return _empty_pieces()
     target = partition_rows or int(min(50_000, max(2_000, np.ceil(len(cand) / (4 * sched.workers)))))
@@ -862,10 +955,15 @@ def flat_overlay(
         lo, hi = b[owned, :2].min(0), b[owned, 2:].max(0)
         ext = shapely.box(*lo, *hi)
         if cand_tree is None:  # few partitions: compare envelopes directly
-            near = (cb[:, 0] <= hi[0]) & (cb[:, 2] >= lo[0]) & (cb[:, 1] <= hi[1]) & (cb[:, 3] >= lo[1])
-            halo = cand[near]
+            near = np.flatnonzero(
+                (cb[:, 0] <= hi[0]) & (cb[:, 2] >= lo[0]) & (cb[:, 1] <= hi[1]) & (cb[:, 3] >= lo[1])
+            )
         else:
-            halo = cand[cand_tree.query(ext)]
+            near = cand_tree.query(ext)
+        # the halo: rows whose envelope may meet an owned row's (not merely the partition's
+        # bounding box, which for a Hilbert chunk holds about as many rows again)
+        owned_grid = EnvelopeGrid(b[owned], max_cells=max(256, 4 * len(owned)))
+        halo = cand[near[owned_grid.hits(cb[near])]]
         rows = np.union1d(owned, halo)
         tasks.append(_OverlayTask(owned, rows, np.sort(few_tree.query(ext))))
     out_m, out_f, out_a, out_g, pairs = [], [], [], [], []

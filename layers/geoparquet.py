@@ -82,6 +82,24 @@ def read_layer(path: str | os.PathLike, *, bbox: tuple[float, float, float, floa
     return gdf
 
 
+DECODE_CHUNK = int(os.environ.get("AREAL_DECODE_CHUNK", "1024"))
+
+
+def from_wkb_chunked(wkb: np.ndarray, chunk: int | None = None) -> np.ndarray:
+    """``shapely.from_wkb`` in slices of ``chunk`` rows.
+
+    shapely's WKB reader holds the GIL for the whole call; in slices another thread gets the
+    GIL back between them instead of waiting for the whole row group.
+    """
+    chunk = chunk or DECODE_CHUNK
+    if len(wkb) <= chunk:
+        return shapely.from_wkb(wkb)
+    out = np.empty(len(wkb), dtype=object)
+    for i in range(0, len(wkb), chunk):
+        out[i : i + chunk] = shapely.from_wkb(wkb[i : i + chunk])
+    return out
+
+
 class ParquetSource:
     """A GeoParquet layer as a source of rows: envelopes from the covering column, geometries on demand.
 
@@ -152,7 +170,7 @@ class ParquetSource:
             sel = np.flatnonzero(group == g)
             wkb = self._file.read_row_group(int(g), columns=[self.geometry]).column(0)
             local = rows[sel] - self._starts[g]
-            out[sel] = shapely.from_wkb(wkb.take(local).to_numpy(zero_copy_only=False))
+            out[sel] = from_wkb_chunked(wkb.take(local).to_numpy(zero_copy_only=False))
         return out
 
     def window(self, bbox: tuple[float, float, float, float], columns: list[str] | None = None):

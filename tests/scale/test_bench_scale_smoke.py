@@ -89,7 +89,7 @@ def test_the_cli_parses_quick_sizes(bench, monkeypatch):
     monkeypatch.setattr(
         bench, "bench_conflicts", lambda sizes, points, **kw: seen.update(sizes=sizes, points=points)
     )
-    monkeypatch.setattr(bench, "bench_threads", lambda size, points, t: seen.update(size=size))
+    monkeypatch.setattr(bench, "bench_threads", lambda size, points, t, r: seen.update(size=size))
     bench.main(["conflicts", "--quick"])
     bench.main(["threads", "--quick"])
     assert seen == {"sizes": [20_000], "points": 300, "size": 20_000}

@@ -5,6 +5,7 @@ import pytest
 import shapely
 from areal.geo.overlay import (
     ArraySource,
+    EnvelopeGrid,
     _envelope_hits,
     flat_overlay,
     flatten,
@@ -91,6 +92,36 @@ def test_envelope_filter_is_a_superset_of_envelope_intersection():
     assert (hits | ~truth).all() and not hits[7]
     fine = _envelope_hits(b, o, max_cells=100_000)
     assert (fine | ~truth).all() and fine.sum() < 1.5 * truth.sum()  # a finer grid filters closer
+
+
+def _truth(b, o):
+    boxes, obox = shapely.box(*np.nan_to_num(b).T), shapely.box(*o.T)
+    truth = np.zeros(len(b), bool)
+    truth[shapely.STRtree(obox).query(boxes)[0]] = True
+    truth[~np.isfinite(b).all(axis=1)] = False
+    return truth
+
+
+@pytest.mark.parametrize("max_index", [EnvelopeGrid.MAX_INDEX, 10])
+def test_envelope_grid_is_exact_and_a_superset_when_its_index_is_too_large(monkeypatch, max_index):
+    monkeypatch.setattr(EnvelopeGrid, "MAX_INDEX", max_index)
+    rng = np.random.default_rng(5)
+    lo = rng.uniform(0, 1000, (20_000, 2))
+    b = np.c_[lo, lo + rng.uniform(0, 30, (20_000, 2))]
+    b[3] = np.nan
+    b[4] = [-50, -50, 2000, 2000]  # covers every cell: decided by the summed-area table alone
+    b[5] = [b[5, 0], b[5, 1], b[5, 0], b[5, 1]]  # a point
+    olo = rng.uniform(0, 1000, (300, 2))
+    o = np.c_[olo, olo + rng.uniform(0, 80, (300, 2))]
+    o[0] = [b[6, 2], b[6, 3], b[6, 2] + 5, b[6, 3] + 5]  # touches row 6 at a corner only
+    truth = _truth(b, o)
+    hits = EnvelopeGrid(o).hits(b)
+    assert truth[6] and truth[4] and not hits[3]
+    if max_index > 10:
+        assert (hits == truth).all()
+    else:
+        assert (hits | ~truth).all() and hits.sum() > truth.sum()
+    assert not EnvelopeGrid(np.zeros((0, 4))).hits(b).any()
 
 
 def test_hilbert_key_keeps_neighbours_together():
