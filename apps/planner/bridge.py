@@ -50,6 +50,9 @@ class MapFrame(JSComponent):
         default=0, doc="the last command sequence number the browser handled (set from the browser)"
     )
 
+    # ``event`` is Python's own: the browser sends the outbox, an echo of each message back is waste
+    _rename = {"event": None}
+
     _counter = itertools.count(1)
     MAX_PENDING = 500
     """Commands kept for a browser that does not acknowledge them (a closed tab): the newest ones."""

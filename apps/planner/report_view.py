@@ -95,13 +95,43 @@ class ReportDownload(Viewer):
             self.select = pn.widgets.Select(
                 label=s.t("report.municipality"),
                 options={v: k for k, v in munis.items()},
-                value=s.municipality or next(iter(munis), ""),
+                value=self._default_municipality() or next(iter(munis), ""),
                 css_classes=["areal-report-municipality"],
                 sizing_mode="stretch_width",
             )
+            self._picked = False  # the planner chose one: the map no longer decides
+            self._following = False
+            self.select.param.watch(self._on_pick, "value")
+            s.param.watch(self._follow_map, ["municipality", "lat", "lon"])
         if self.kind == "scenario":
             self.button.disabled = not self.scenario
             self.param.watch(self._new_scenario, "scenario")
+
+    def _default_municipality(self) -> str:
+        """The municipality filtered on, else the one in the middle of the map ('' when neither)."""
+        s = self.state
+        if s.municipality:
+            return s.municipality
+        try:
+            return s.data.municipality_at(s.lat, s.lon)
+        except Exception:  # noqa: BLE001 - no municipality layer or a point off the grid: the first one
+            return ""
+
+    def _on_pick(self, _event) -> None:
+        if not self._following:
+            self._picked = True
+
+    def _follow_map(self, *events) -> None:
+        # a filter chosen always wins; otherwise the report follows the map until a pick of its own
+        if self._picked and "municipality" not in {e.name for e in events}:
+            return
+        knr = self._default_municipality()
+        if knr and knr in self.select.options.values() and knr != self.select.value:
+            self._following = True
+            try:
+                self.select.value = knr
+            finally:
+                self._following = False
 
     def _new_scenario(self, event) -> None:
         # another scenario picked: the link of the last one goes, so it cannot be taken for this one

@@ -455,3 +455,22 @@ def test_place_index_has_both_name_forms_and_stations(real_data):
     from areal.apps.jsonsafe import loads_strict
 
     loads_strict(__import__("areal.apps.jsonsafe", fromlist=["dumps"]).dumps(places))
+
+
+def test_municipality_report_defaults_to_the_municipality_in_view(planner):
+    """The report's municipality is the one filtered on, else the one in the middle of the map."""
+    from areal.apps.planner.report_view import ReportDownload
+
+    munis = planner.data.municipalities()
+    assert "5001" in munis and "5025" in munis
+    first = next(iter(munis))
+    planner.param.update(lat=63.43, lon=10.39, zoom=11)  # Trondheim in view
+    rep = ReportDownload(state=planner, kind="municipality")
+    assert rep.select.value == "5001" != first
+    planner.param.update(lat=62.57, lon=11.38)  # panned to Røros: the report follows
+    assert rep.select.value == "5025"
+    planner.municipality = "5001"  # a filter chosen wins
+    assert rep.select.value == "5001"
+    rep.select.value = "5025"  # the planner's own pick stays while the map moves
+    planner.param.update(lat=63.43, lon=10.39)
+    assert rep.select.value == "5025"
