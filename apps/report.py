@@ -776,7 +776,11 @@ def provenance_rows(prov: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
 
     out = pd.DataFrame(
         {
-            ("Datasett" if nb else "Dataset"): prov["dataset"],
+            ("Datasett" if nb else "Dataset"): (
+                prov["dataset"]
+                if nb or "layer" not in prov
+                else [layer_title(lid, "en") if lid else d for lid, d in zip(prov["layer"], prov["dataset"])]
+            ),
             ("Utgiver" if nb else "Publisher"): prov["publisher"],
             ("Versjon, hentet" if nb else "Vintage, fetched"): [
                 f"{v}" + (f" / {f[:10]}" if f else "") for v, f in zip(prov["vintage"], prov["fetched"])
@@ -1150,3 +1154,57 @@ def site_report(
         na_reasons=na,
         provenance=inputs.provenance(data_dir),
     )
+
+
+def scenario_note(scenario, lang: str = "nb") -> str:
+    """The line of a scenario report that names its profile and weights, in words of ``lang``.
+
+    >>> from types import SimpleNamespace
+    >>> scenario_note(SimpleNamespace(profile="data_centre", weights={"substation": 0.35}))
+    'Scenarioets egnethetsprofil: Datasenter; vekter: transformatorstasjon med ledig kapasitet (≥ 5 MW) 0,35'
+    """
+    from areal.layers.project_data import load_profile, profile_names
+
+    nb = lang != "en"
+    title, labels = scenario.profile or "–", {}
+    if scenario.profile in profile_names():
+        prof = load_profile(scenario.profile)
+        title = prof.title_nb if nb else prof.title_en
+        labels = {c.id: criterion_label(c, lang) for c in prof.criteria}
+    weights = ", ".join(f"{labels.get(k, k)} {fmt(v, 2, lang)}" for k, v in (scenario.weights or {}).items())
+    head = "Scenarioets egnethetsprofil" if nb else "The scenario's suitability profile"
+    return f"{head}: {title}" + (f"; {'vekter' if nb else 'weights'}: {weights}" if weights else "")
+
+
+def scenario_report(
+    scenario,
+    data_dir=None,
+    *,
+    lang: str = "nb",
+    profiles: list[str] | None = None,
+    business_areas=None,
+    profile_resolution: float = 250.0,
+) -> ReportInputs:
+    """Inputs of a saved scenario's report: ``areal report --scenario`` and the app's scenario tab.
+
+    A site report of the scenario's area titled with its name, its suitability section from the
+    scenario's own profile and weights (or ``profiles``), and a note naming them.
+    """
+    from areal.layers.project_data import profile_names
+
+    chosen = list(profiles or []) or ([scenario.profile] if scenario.profile else [])
+    known = [p for p in chosen if p in profile_names()]
+    inputs = site_report(
+        scenario.proposal,
+        scenario.name,
+        data_dir,
+        kind="scenario",
+        lang=lang,
+        profiles=known,
+        weights=scenario.weights or None,
+        business_areas=business_areas,
+        profile_resolution=profile_resolution,
+    )
+    if scenario.profile or scenario.weights:
+        inputs.notes.append(scenario_note(scenario, lang))
+    return inputs

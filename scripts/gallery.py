@@ -32,6 +32,7 @@ TESTS = (
     "test_check_a_sea_test_area",
     "test_every_planner_page_in_norwegian_then_english_then_back",
     "test_pdf_report_downloads_from_the_app",
+    "test_scenario_pdf_downloads_from_the_scenario_tab",
 )
 
 

@@ -102,29 +102,17 @@ def report_cmd(
             profile_resolution=profile_resolution,
         )
     else:
+        from areal.apps.report import scenario_report
         from areal.layers.scenario_store import open_store
 
-        s = open_store(store_url, data_dir).get(scenario)
-        chosen_profiles = list(profiles) or ([s.profile] if s.profile else [])
-        from areal.layers.project_data import profile_names
-
-        known = [p for p in chosen_profiles if p in profile_names()]
-        inputs = site_report(
-            s.proposal,
-            s.name,
+        inputs = scenario_report(
+            open_store(store_url, data_dir).get(scenario),
             data_dir,
-            kind="scenario",
             lang=lang,
-            profiles=known,
-            weights=s.weights or None,
+            profiles=list(profiles),
             business_areas=business_areas,
             profile_resolution=profile_resolution,
         )
-        if s.profile or s.weights:
-            inputs.notes.append(
-                f"scenario profile {s.profile or '-'}, weights "
-                + ", ".join(f"{k}={v:g}" for k, v in s.weights.items())
-            )
     progress("pdf")
     render_report(inputs, out, lang=lang)
     progress.done()

@@ -210,6 +210,23 @@ class AppData:
                 return shapely.union_all(np.asarray(hit.geometry.values))
         return None
 
+    def municipality_at(self, lat: float, lon: float) -> str:
+        """Number of the municipality at a point in degrees ('' outside them all, or without the layer)."""
+        from pyproj import Transformer
+
+        x, y = Transformer.from_crs(4326, 25833, always_xy=True).transform(float(lon), float(lat))
+        point = shapely.Point(x, y)
+        for lid in ("municipalities", "municipalities_sea"):
+            munis = self.layers.get(lid)
+            if munis is None or not len(munis):
+                continue
+            if munis.crs is not None and munis.crs.to_epsg() != 25833:
+                munis = munis.to_crs(25833)
+            hit = munis.iloc[munis.sindex.query(point, predicate="intersects")]
+            if len(hit):
+                return str(hit["kommunenummer"].iloc[0])
+        return ""
+
     def municipality_bounds(self, number: str) -> tuple[float, float, float, float] | None:
         """``(south, west, north, east)`` in degrees of a municipality, or None."""
         geom = self.municipality_geometry(number)

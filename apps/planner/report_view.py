@@ -1,6 +1,7 @@
-"""PDF reports from the app: the checked site or a municipality, built off the UI thread with progress.
+"""PDF reports from the app: the checked site, a municipality or a saved scenario, built off the UI thread.
 
-The report is the same one ``areal report`` writes (:mod:`areal.apps.report`): the button starts
+The report is the same one ``areal report`` writes (:mod:`areal.apps.report`; a scenario through
+:func:`~areal.apps.report.scenario_report`, the use case of ``areal report --scenario``): the button starts
 the build in a worker thread, a progress bar and the current step show while it runs, and a
 download link with the report's own file name appears when it is done. Planner mode only: a
 report runs the indicator and suitability engines, which public visitors must not trigger.
@@ -33,18 +34,27 @@ def slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.translate(table).lower()).strip("_")
 
 
-def build_report(kind: str, state: PlannerState, knr: str = "", step=lambda name: None) -> tuple[bytes, str]:
-    """The PDF bytes and file name of a site or municipality report in the session's language."""
+def build_report(
+    kind: str, state: PlannerState, knr: str = "", step=lambda name: None, scenario=None
+) -> tuple[bytes, str]:
+    """The PDF bytes and file name of a site, municipality or scenario report in the session's language.
+
+    ``knr`` is the municipality of a municipality report, ``scenario`` the stored
+    :class:`~areal.geo.scenario.Scenario` of a scenario report.
+    """
     import tempfile
     from pathlib import Path
 
-    from areal.apps.report import municipality_report, render_report, site_report
+    from areal.apps.report import municipality_report, render_report, scenario_report, site_report
 
     lang, data_dir = state.lang, state.data.data_dir
     step("inputs")
     if kind == "municipality":
         inputs = municipality_report(knr, data_dir, lang=lang)
         name = f"arealrapport_{slug(inputs.name)}.pdf"
+    elif kind == "scenario":
+        inputs = scenario_report(scenario, data_dir, lang=lang)
+        name = f"arealrapport_scenario_{slug(inputs.name) or 'uten_navn'}.pdf"
     else:
         source = state.site_source.split(":", 1)[1] if state.site_source.startswith("upload:") else ""
         label = source or state.t("report.drawn_site")
@@ -57,10 +67,10 @@ def build_report(kind: str, state: PlannerState, knr: str = "", step=lambda name
 
 
 class ReportDownload(Viewer):
-    """A "make PDF" button for the site or a municipality, its progress, then the download link."""
+    """A "make PDF" button for the site, a municipality or a scenario, its progress, then the download link."""
 
     state = param.ClassSelector(class_=PlannerState)
-    kind = param.Selector(default="site", objects=["site", "municipality"])
+    kind = param.Selector(default="site", objects=["site", "municipality", "scenario"])
     running = param.Boolean(default=False)
     step = param.String(default="")
     started = param.Number(default=0.0)
@@ -68,11 +78,13 @@ class ReportDownload(Viewer):
     filename = param.String(default="")
     error = param.String(default="")
     municipality = param.String(default="", doc="kommunenummer of a municipality report")
+    store = param.Parameter(default=None, doc="the scenario store of a scenario report")
+    scenario = param.String(default="", doc="name of the stored scenario of a scenario report")
 
     def __init__(self, **params):
         super().__init__(**params)
         s = self.state
-        key = "report.make_site" if self.kind == "site" else "report.make_municipality"
+        key = f"report.make_{self.kind}"
         self.button = pn.widgets.Button(
             label=s.t(key), color="primary", css_classes=[f"areal-report-make-{self.kind}"]
         )
@@ -83,15 +95,63 @@ class ReportDownload(Viewer):
             self.select = pn.widgets.Select(
                 label=s.t("report.municipality"),
                 options={v: k for k, v in munis.items()},
-                value=s.municipality or next(iter(munis), ""),
+                value=self._default_municipality() or next(iter(munis), ""),
                 css_classes=["areal-report-municipality"],
                 sizing_mode="stretch_width",
             )
+            self._picked = False  # the planner chose one: the map no longer decides
+            self._following = False
+            self.select.param.watch(self._on_pick, "value")
+            s.param.watch(self._follow_map, ["municipality", "lat", "lon"])
+        if self.kind == "scenario":
+            self.button.disabled = not self.scenario
+            self.param.watch(self._new_scenario, "scenario")
+
+    def _default_municipality(self) -> str:
+        """The municipality filtered on, else the one in the middle of the map ('' when neither)."""
+        s = self.state
+        if s.municipality:
+            return s.municipality
+        try:
+            return s.data.municipality_at(s.lat, s.lon)
+        except Exception:  # noqa: BLE001 - no municipality layer or a point off the grid: the first one
+            return ""
+
+    def _on_pick(self, _event) -> None:
+        if not self._following:
+            self._picked = True
+
+    def _follow_map(self, *events) -> None:
+        # a filter chosen always wins; otherwise the report follows the map until a pick of its own
+        if self._picked and "municipality" not in {e.name for e in events}:
+            return
+        knr = self._default_municipality()
+        if knr and knr in self.select.options.values() and knr != self.select.value:
+            self._following = True
+            try:
+                self.select.value = knr
+            finally:
+                self._following = False
+
+    def _new_scenario(self, event) -> None:
+        # another scenario picked: the link of the last one goes, so it cannot be taken for this one
+        self.button.disabled = not event.new
+        if not self.running:
+            self.param.update(pdf=None, filename="", error="")
 
     def _start(self, _event=None) -> None:
         if self.running:
             return
         knr = self.select.value if self.select is not None else ""
+        scenario = None
+        if self.kind == "scenario":
+            if not self.scenario or self.store is None:
+                return
+            try:
+                scenario = self.store.get(self.scenario)  # as saved now, read on the UI thread
+            except Exception as exc:  # noqa: BLE001 - a scenario deleted meanwhile: said, app usable
+                self.error = self.state.t("report.failed", msg=str(exc))
+                return
         self.param.update(running=True, step="inputs", started=time.monotonic(), pdf=None, error="")
         doc = pn.state.curdoc
 
@@ -103,7 +163,9 @@ class ReportDownload(Viewer):
 
         def work():
             try:
-                pdf, name = build_report(self.kind, self.state, knr, step=lambda n: later(step=n))
+                pdf, name = build_report(
+                    self.kind, self.state, knr, step=lambda n: later(step=n), scenario=scenario
+                )
                 later(running=False, pdf=pdf, filename=name, step="")
             except Exception as exc:  # shown to the planner, the app stays usable
                 later(running=False, error=self.state.t("report.failed", msg=str(exc)), step="")

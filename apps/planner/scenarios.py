@@ -360,6 +360,11 @@ class ScenarioView(Viewer):
         self.w_b = pn.widgets.Select(
             label="B", options=[""], sizing_mode="stretch_width", css_classes=["areal-scen-b"]
         )
+        from areal.apps.planner.report_view import ReportDownload
+
+        # the PDF of the picked scenario: the report ``areal report --scenario`` writes
+        self.report = ReportDownload(state=s.app, kind="scenario", store=s.store)
+        self.w_pick.param.watch(lambda e: setattr(self.report, "scenario", e.new or ""), "value")
         self.w_a.link(s, value="scenario_a")
         self.w_b.link(s, value="scenario_b")
         s.param.watch(self._refresh_names, "version")
@@ -370,6 +375,7 @@ class ScenarioView(Viewer):
         keep = self.w_pick.value if self.w_pick.value in names else (names[0] if names else None)
         self.w_pick.options = names
         self.w_pick.value = keep
+        self.report.scenario = keep or ""
         for w, side in ((self.w_a, "scenario_a"), (self.w_b, "scenario_b")):
             w.options = ["", *names]
             w.value = getattr(self.tool, side) if getattr(self.tool, side) in names else ""
@@ -450,6 +456,8 @@ class ScenarioView(Viewer):
             self.w_pick,
             pn.Row(self.w_open, self.w_delete),
             pn.Row(self.w_new_name, self.w_rename, sizing_mode="stretch_width"),
+            pn.pane.Markdown(f"#### {t('report.scenario_title')}"),
+            self.report,
             pn.pane.Markdown(f"#### {t('scen.compare')}"),
             pn.Row(self.w_a, self.w_b, sizing_mode="stretch_width"),
             pn.bind(self._compare, s.param.scenario_a, s.param.scenario_b, s.param.version),

@@ -89,6 +89,35 @@ def test_click_and_draw_give_a_report(state):
     assert state.report.area_ha == pytest.approx(400, rel=1e-4)
 
 
+def test_bridge_hands_on_every_map_message_once_and_in_order(state):
+    """Messages that reach Python in one value (Panel keeps one pending value per property) all count."""
+    from areal.apps.planner.views import MapView
+
+    view = MapView(state=state)
+    seen = []
+    view.frame.param.watch(lambda e: seen.append(e.new["type"]), "event")
+    layers = {"areal": 1, "type": "layers", "visible": ["forest"], "k": 10}
+    stats = {"areal": 1, "type": "stats", "bytes": 5, "requests": 1, "first_paint_ms": 9, "k": 11}
+    view.frame.outbox = [layers, stats]  # a toggle and its GeoJSON's stats within one debounce
+    assert seen == ["layers", "stats"] and state.visible == ["forest"] and state.map_stats["bytes"] == 5
+    assert view.frame.ack == 11
+    view_msg = {"areal": 1, "type": "view", "lat": 63.5, "lon": 10.5, "zoom": 9, "k": 12}
+    view.frame.outbox = [stats, view_msg]  # not yet pruned in the browser: only the new one is handled
+    assert seen == ["layers", "stats", "view"] and state.zoom == 9 and view.frame.ack == 12
+
+
+def test_bridge_resends_commands_until_the_browser_has_seen_them(state):
+    from areal.apps.planner.bridge import MapFrame
+
+    frame = MapFrame(html="<p>map</p>")
+    a = frame.send("visible", visible=["forest"])
+    b = frame.send("view", lat=63.4, lon=10.4, zoom=10)
+    assert [c["seq"] for c in frame.command["commands"]] == [a["seq"], b["seq"]]  # both, however long apart
+    frame.seen = a["seq"]
+    c = frame.send("clear_site")
+    assert [x["seq"] for x in frame.command["commands"]] == [b["seq"], c["seq"]]
+
+
 def test_language_change_rebuilds_the_map(state):
     v = state.map_version
     state.lang = "en"
@@ -426,3 +455,22 @@ def test_place_index_has_both_name_forms_and_stations(real_data):
     from areal.apps.jsonsafe import loads_strict
 
     loads_strict(__import__("areal.apps.jsonsafe", fromlist=["dumps"]).dumps(places))
+
+
+def test_municipality_report_defaults_to_the_municipality_in_view(planner):
+    """The report's municipality is the one filtered on, else the one in the middle of the map."""
+    from areal.apps.planner.report_view import ReportDownload
+
+    munis = planner.data.municipalities()
+    assert "5001" in munis and "5025" in munis
+    first = next(iter(munis))
+    planner.param.update(lat=63.43, lon=10.39, zoom=11)  # Trondheim in view
+    rep = ReportDownload(state=planner, kind="municipality")
+    assert rep.select.value == "5001" != first
+    planner.param.update(lat=62.57, lon=11.38)  # panned to Røros: the report follows
+    assert rep.select.value == "5025"
+    planner.municipality = "5001"  # a filter chosen wins
+    assert rep.select.value == "5001"
+    rep.select.value = "5025"  # the planner's own pick stays while the map moves
+    planner.param.update(lat=63.43, lon=10.39)
+    assert rep.select.value == "5025"

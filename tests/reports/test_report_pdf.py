@@ -162,3 +162,37 @@ def test_cli_scenario_report(real_data, tmp_path):
         main, ["report", "--municipality", "5001", "--scenario", "Alt 1", "--out", str(out)]
     )
     assert res.exit_code == 2 and "exactly one of" in res.output
+
+
+def test_cli_and_app_build_a_scenario_report_through_one_use_case(tmp_path, monkeypatch):
+    """``areal report --scenario`` and the app's "Last ned PDF" both call ``scenario_report``."""
+    import areal.apps.report as report
+    from areal.apps.cli import main
+    from areal.apps.planner.report_view import build_report
+    from areal.layers.scenario_store import open_store
+
+    site = gpd.GeoDataFrame({"navn": ["x"]}, geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM33)
+    site.to_file(tmp_path / "site.gpkg")
+    store = str(tmp_path / "s.sqlite")
+    saved = CliRunner().invoke(
+        main, ["scenario", "save", "Alt 1", "--proposal", str(tmp_path / "site.gpkg"), "--store", store]
+    )
+    assert saved.exit_code == 0, saved.output
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def spy(scenario, data_dir=None, **kw):
+        calls.append((scenario.name, kw.get("lang")))
+        raise Stop
+
+    monkeypatch.setattr(report, "scenario_report", spy)
+    res = CliRunner().invoke(
+        main, ["report", "--scenario", "Alt 1", "--out", str(tmp_path / "s.pdf"), "--store", store]
+    )
+    assert calls, res.output
+    app_state = type("S", (), {"lang": "en", "data": type("D", (), {"data_dir": None})()})()
+    with pytest.raises(Stop):
+        build_report("scenario", app_state, scenario=open_store(store, None).get("Alt 1"))
+    assert calls == [("Alt 1", "nb"), ("Alt 1", "en")]
