@@ -806,12 +806,15 @@ def best_sites_by_municipality(
     min_area_ha: float,
     connectivity: str = "queen",
     n: int = 3,
+    max_area_ha: float | None = None,
 ) -> gpd.GeoDataFrame:
     """The ``n`` best candidate sites of every municipality from one county-wide suitability raster.
 
     Cells scoring ≥ ``threshold`` are grouped into contiguous sites *inside each municipality*
     (a region crossing a border becomes one site per side), sites smaller than ``min_area_ha``
-    are dropped, and the sites are ranked by mean score (then area) within their municipality.
+    are dropped, regions larger than ``max_area_ha`` are split into compact parcels (the sizes of
+    business land, as in the app's site list), and the sites are ranked by mean score (then
+    area) within their municipality.
 
     Returns
     -------
@@ -840,7 +843,7 @@ def best_sites_by_municipality(
         if not sub.any():
             continue
         sgrid = grid.subgrid(sl[0].start, sl[1].start, sub.shape[0], sub.shape[1])
-        labels, m = label_mask(sub, sgrid, connectivity, min_area_ha)
+        labels, m = label_mask(sub, sgrid, connectivity, min_area_ha, max_area_ha)
         if m == 0:
             continue
         lab = labels.ravel()

@@ -20,7 +20,7 @@ from areal.geo.errors import LayerMissingError
 from areal.geo.indicators import IndicatorInputs, ProfileRun
 from areal.layers import loader, registry, settings
 
-CACHE_VERSION = "2"  # 2: runs include the rule table's exclusion rules
+CACHE_VERSION = "3"  # 2: runs include the rule table's exclusion rules; 3: large regions split
 
 
 def _profile_cache_key(name: str, resolution: float, data_dir, profile, rules) -> str:
@@ -95,6 +95,7 @@ def profile_run(
         min_area_ha=profile.min_area_ha,
         connectivity=profile.connectivity,
         n=n_sites,
+        max_area_ha=profile.max_area_ha,
     )
     run = ProfileRun(profile, sites, resolution, tuple(model.skipped))
     if use_cache:

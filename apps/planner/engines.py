@@ -404,6 +404,7 @@ class Engines:
                 min_area_ha=prof.min_area_ha,
                 connectivity=prof.connectivity,
                 n=3,
+                max_area_ha=prof.max_area_ha,
             )
             return ProfileRun(prof, sites, res, tuple(model.skipped))
 

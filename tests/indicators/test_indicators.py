@@ -234,6 +234,21 @@ def test_best_sites_split_by_municipality():
     assert a.iloc[0].geometry.bounds == pytest.approx((X0 + 200, Y0 + 800, X0 + 500, Y0 + 1000))
 
 
+def test_best_sites_are_sized_like_business_land():
+    """A suitable region of 200 ha is handed out as parcels of at most ``max_area_ha``."""
+    from areal.geo.grid import AnalysisGrid
+
+    grid = AnalysisGrid(UTM33, 100.0, (X0, Y0, X0 + 2000, Y0 + 1000))
+    munis = _gdf([b(0, 0, 2000, 1000)], kommunenummer=["5001"], kommunenavn=["A"])
+    s = np.full(grid.shape, 0.9, np.float32)
+    whole = best_sites_by_municipality(s, grid, munis, threshold=0.75, min_area_ha=2.0, n=50)
+    assert whole["area_ha"].tolist() == pytest.approx([200])
+    out = best_sites_by_municipality(s, grid, munis, threshold=0.75, min_area_ha=2.0, n=50, max_area_ha=30)
+    assert len(out) >= 7 and (out["area_ha"] <= 30 + 1e-9).all() and (out["area_ha"] >= 2).all()
+    assert out["area_ha"].sum() == pytest.approx(200)  # the region is cut, no cell lost
+    assert out.geometry.area.sum() == pytest.approx(200 * 1e4)
+
+
 # ---------------------------------------------------------------- catalogue validation
 
 
