@@ -759,9 +759,9 @@ def conflict_rows(result, knr: str | None = None, lang: str = "nb") -> pd.DataFr
     return pd.DataFrame(rows, columns=[lab["pair"], lab["severity"], lab["ha"], lab["basis"]])
 
 
-PROVENANCE_WIDTHS = [120, 72, 62, 62, 52, 132]
+PROVENANCE_WIDTHS = [114, 72, 62, 62, 58, 132]
 """Column widths (pt) of the PDF's provenance table: it fits the A4 text width."""
-_PROVENANCE_WRAP = [26, 15, 13, 13, 11, 28]
+_PROVENANCE_WRAP = [25, 15, 13, 13, 12, 28]
 
 
 def provenance_rows(prov: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
@@ -794,7 +794,12 @@ def provenance_rows(prov: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
         out[col] = out[col].map(
             lambda v, w=width: v if "\n" in str(v) else "\n".join(textwrap.wrap(str(v), w))
         )
-    return out
+    # the headings wrap too (bold type is wider: "Vintage, fetched" ran into "Licence")
+    wrap = {
+        c: "\n".join(textwrap.wrap(c, w, break_long_words=False))
+        for c, w in zip(out.columns, _PROVENANCE_WRAP)
+    }
+    return out.rename(columns=wrap)
 
 
 def _para_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -86,3 +86,27 @@ def test_pdf_has_a_provenance_section(real_data, tmp_path):
     assert "Datagrunnlag (kilder, versjon, sjekksum, lisens, målestokk)" in text
     assert _sha(real_data / "n1000" / "N1000_trondelag_25833.gpkg")[:12] in text
     assert "1:1 000 000" in text and "1:50 000" in text
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_provenance_headings_fit_their_columns(lang):
+    """Each heading line of the PDF's provenance table fits its column (bold 7.5 pt, 6 pt padding each side)."""
+    import pandas as pd
+    from areal.apps.report import PROVENANCE_WIDTHS, _fonts, provenance_rows
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    _, bold = _fonts()
+    prov = pd.DataFrame(
+        {
+            "dataset": ["Kommuner"],
+            "publisher": ["Kartverket"],
+            "vintage": ["2024"],
+            "fetched": ["2026-11-30T10:00:00"],
+            "licence": ["CC BY 4.0"],
+            "scale": ["1:50 000"],
+            "sha256": ["f=0123456789abcdef"],
+        }
+    )
+    for heading, width in zip(provenance_rows(prov, lang).columns, PROVENANCE_WIDTHS):
+        for line in heading.split("\n"):
+            assert stringWidth(line, bold, 7.5) <= width - 12, (heading, width)
