@@ -85,6 +85,13 @@ def _remake(view):
     return new
 
 
+TABS_CSS = """
+.bk-header, .bk-headers-wrapper, .bk-headers { flex-wrap: wrap; row-gap: 2px; }
+.bk-tab { white-space: nowrap; }
+"""
+"""The sidebar's tab bar wraps: nine tab titles do not fit a 400 px sidebar on one row."""
+
+
 class App(Viewer):
     """Header, sidebar (layers, site check) and the map. More views plug in via ``extra_views``."""
 
@@ -139,6 +146,8 @@ class App(Viewer):
             dynamic=True,
             sizing_mode="stretch_width",
             css_classes=["areal-tabs"],
+            # the tab titles wrap onto a second row instead of running out of the sidebar
+            stylesheets=[TABS_CSS],
         )
         self.tabs = tabs
 

@@ -42,3 +42,21 @@ def test_excluded_site_explains_its_missing_scores(planner_server, visit, park_s
     visit.page.locator(".areal-noscore").scroll_into_view_if_needed()
     visit.page.wait_for_timeout(400)
     visit.shot("site_excluded_note")
+
+
+def test_every_tab_title_is_inside_the_sidebar(planner_server, visit):  # noqa: F811
+    """Nine tab titles do not fit a 400 px sidebar on one row: they wrap instead of running out of it."""
+    visit.open(planner_server.url)
+    box = visit.page.locator(".areal-tabs").first.evaluate(
+        """(host) => {
+          const hdr = host.shadowRoot.querySelector('.bk-header');
+          const h = hdr.getBoundingClientRect();
+          return {right: h.right, tabs: Array.from(hdr.querySelectorAll('.bk-tab')).map(t => {
+            const r = t.getBoundingClientRect();
+            return [t.textContent, r.left, r.right];
+          })};
+        }"""
+    )
+    assert len(box["tabs"]) >= 8, box
+    outside = [t for t, left, right in box["tabs"] if right > box["right"] + 0.5 or left < 0]
+    assert not outside, (outside, box)
