@@ -276,12 +276,18 @@ def _conflict_list(frame: pd.DataFrame, state: PlannerState) -> pn.pane.HTML:
     )
 
 
-def _profile_title(name: str, lang: str) -> str:
+def _profile_or_none(name: str):
     from areal.layers.project_data import load_profile
 
     try:
-        prof = load_profile(name)
+        return load_profile(name)
     except Exception:  # noqa: BLE001 - an unknown profile shows as named
+        return None
+
+
+def _profile_title(name: str, lang: str) -> str:
+    prof = _profile_or_none(name)
+    if prof is None:
         return name
     return prof.title_en if lang == "en" else prof.title_nb
 
@@ -302,14 +308,8 @@ def _no_score_notes(frame: pd.DataFrame, state: PlannerState) -> list[str]:
         if not why:
             notes.append(state.t("site.noscore", title=title, why=state.t("site.noscore.none")))
             continue
-        prof = None
-        if "profile" in frame.columns:
-            from areal.layers.project_data import load_profile
-
-            try:
-                prof = load_profile(row["profile"])
-            except Exception:  # noqa: BLE001 - an unknown profile: exclusions named by their layer id
-                prof = None
+        # an unknown profile: exclusions are named by their layer id
+        prof = _profile_or_none(row["profile"]) if "profile" in frame.columns else None
         bits = []
         for key, share in sorted(why.items(), key=lambda kv: (kv[0] != "", -kv[1])):
             if share <= 0:
