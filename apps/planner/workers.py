@@ -12,10 +12,17 @@ memory, and the heavy parts (GEOS in shapely 2, numpy, GDAL) release the GIL. Wh
 thread from running away is the budget checked *before* the work (:class:`Budget`: points and
 vertices scaled to the operation) and the time budget after which the session stops waiting
 and says so (a stale result that arrives later is dropped).
+
+The worker threads run at a lower scheduling priority than the event loop (``nice`` +10 on
+Linux, where a thread has a priority of its own): on a small server a running check shares the
+cores with the page a second visitor is opening, and the page should win. Threads a worker
+starts (the analysis scheduler's) inherit it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -69,6 +76,36 @@ BUDGETS: dict[tuple[str, str], Budget] = {
 """Budget per (operation, mode). Measured: a 20 000-point site check takes about 2 s on 2 cores."""
 
 
+WORKER_NICENESS = 10
+"""How much lower than the server's own threads the workers are scheduled (0-19)."""
+
+
+def lower_thread_priority(by: int = WORKER_NICENESS) -> bool:
+    """Lower the scheduling priority of the calling thread only; False where the OS cannot.
+
+    On Linux ``setpriority(PRIO_PROCESS, tid)`` acts on one thread (the kernel schedules threads
+    as tasks); elsewhere there is no per-thread niceness and nothing changes.
+
+    Examples
+    --------
+    >>> import threading
+    >>> out = []
+    >>> t = threading.Thread(target=lambda: out.append(lower_thread_priority(0)))
+    >>> t.start(); t.join()
+    >>> out[0] in (True, False)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    tid = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, now + by))
+    except OSError:
+        return False
+    return True
+
+
 def budget(operation: str, mode: str) -> Budget:
     """The budget of an operation in a mode (public when the mode is unknown)."""
     return BUDGETS.get((operation, mode), BUDGETS[(operation, "public")])
@@ -88,7 +125,9 @@ class WorkerPool:
     def __init__(self, max_workers: int = 2, max_pending: int = 16):
         self.max_workers = max_workers
         self.max_pending = max_pending
-        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="areal-work")
+        self._executor = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="areal-work", initializer=lower_thread_priority
+        )
         self._lock = threading.Lock()
         self._pending = 0
 

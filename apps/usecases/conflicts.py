@@ -27,11 +27,15 @@ FOOTPRINT_RADIUS_M = 0.5642
 def near_features(
     layers: Mapping[str, gpd.GeoDataFrame], ids: Iterable[str], proposal: gpd.GeoDataFrame, buffer_m: float
 ) -> dict[str, gpd.GeoDataFrame]:
-    """The features of each layer ``ids`` near any part of the proposal (envelopes grown by ``buffer_m`` + 1 m)."""
+    """The features of each layer ``ids`` near any part of the proposal (envelopes grown by ``buffer_m`` + 1 m on every side)."""
     out = {}
     if len(proposal) == 0:
         return {i: layers[i].iloc[:0] for i in ids if layers.get(i) is not None}
-    env = shapely.buffer(shapely.envelope(np.asarray(proposal.geometry.values)), buffer_m + 1.0)
+    # Boxes from the bounds: shapely's envelope holds the GIL (0.2 s of a 20 000-point site on a
+    # server whose event loop shares it); a box grown at its corners is only a little wider.
+    b = shapely.bounds(np.asarray(proposal.geometry.values))
+    d = buffer_m + 1.0
+    env = shapely.box(b[:, 0] - d, b[:, 1] - d, b[:, 2] + d, b[:, 3] + d)
     for lid in ids:
         gdf = layers.get(lid)
         if gdf is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from areal.apps.planner.data import AppData, LayerState
 from areal.apps.planner.engines import Engines
 from areal.apps.planner.state import PlannerState
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
-from areal.apps.planner.workers import Budget, SessionRunner, WorkerPool
+from areal.apps.planner.workers import WORKER_NICENESS, Budget, SessionRunner, WorkerPool
 from areal.geo.errors import BudgetExceededError, UploadError
 from areal.geo.profiles import parse_profile
 from areal.geo.rules import parse_rules
@@ -400,3 +401,27 @@ def test_point_sites_take_the_cells_of_their_points():
     poly = box(X0 + 1000, Y0 + 1000, X0 + 3000, Y0 + 2000)
     assert site_mean(arr, grid, poly) == zonal_mean(arr, grid, poly)
     assert np.isnan(site_mean(arr, grid, Point(X0 - 5000, Y0)))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_workers_run_below_the_event_loop_and_their_threads_inherit_it():
+    """A running check must not take the CPU from the page a second visitor is opening."""
+    import os
+
+    def prio() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    pool = WorkerPool(max_workers=1)
+    base = prio()
+
+    def job():
+        inner = []
+        t = threading.Thread(target=lambda: inner.append(prio()))  # e.g. the analysis scheduler's
+        t.start()
+        t.join()
+        return prio(), inner[0]
+
+    worker, child = pool.submit(job).result(timeout=10)
+    pool.shutdown()
+    assert worker == min(19, base + WORKER_NICENESS) and child == worker
+    assert prio() == base  # the caller (the event loop) keeps its own
