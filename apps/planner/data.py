@@ -237,9 +237,14 @@ class AppData:
     # ------------------------------------------------------------------ display caches
 
     def geojson(
-        self, layer_id: str, band: int, bbox: Sequence[float] | None = None, kommune: str = ""
+        self,
+        layer_id: str,
+        band: int,
+        bbox: Sequence[float] | None = None,
+        kommune: str = "",
+        lang: str = i18n.DEFAULT_LANG,
     ) -> bytes:
-        """Simplified GeoJSON of a layer for a zoom band (cached).
+        """Simplified GeoJSON of a layer for a zoom band (cached), tooltip values in ``lang``.
 
         Raises
         ------
@@ -250,6 +255,8 @@ class AppData:
         """
         if layer_id not in self.layers:
             raise UnknownNameError(f"{layer_id!r} is not an available vector layer")
+        if lang not in i18n.LANGUAGES:
+            raise ValueError(f"lang {lang!r} is not one of {', '.join(i18n.LANGUAGES)}")
         if not 0 <= int(band) < len(mapping.ZOOM_BANDS):
             raise ValueError(f"band {band!r} is not in 0..{len(mapping.ZOOM_BANDS) - 1}")
         zb = mapping.ZOOM_BANDS[int(band)]
@@ -258,7 +265,7 @@ class AppData:
             if len(bbox) != 4 or not all(np.isfinite(bbox)):
                 raise ValueError(f"bbox must be 4 numbers west,south,east,north; got {bbox!r}")
             box = mapping.snap_bbox(bbox, zb)
-        key = (layer_id, zb.index, box, kommune or "")
+        key = (layer_id, zb.index, box, kommune or "", lang)
         with self._lock:
             if key in self._geojson:
                 self._geojson.move_to_end(key)
@@ -271,6 +278,7 @@ class AppData:
             bbox=box,
             within=within,
             budget_bytes=self.layer_budget(),
+            lang=lang,
         )
         with self._lock:
             self._geojson[key] = data

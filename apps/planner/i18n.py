@@ -188,6 +188,13 @@ NB: dict[str, str] = {
     "field.sectors": "Sektorer",
     "field.status": "Status",
     "field.precision": "Presisjon",
+    "field.source": "Kilde",
+    "field.scale": "Målestokk",
+    "field.objtype": "Arealdekke",
+    "field.ledkategori": "Ledkategori",
+    "field.lednavn": "Led",
+    "field.fiskeplassnavn": "Fiskeplass",
+    "field.redskap": "Redskap",
 }
 
 EN: dict[str, str] = {
@@ -364,6 +371,13 @@ EN: dict[str, str] = {
     "field.sectors": "Sectors",
     "field.status": "Status",
     "field.precision": "Precision",
+    "field.source": "Source",
+    "field.scale": "Scale",
+    "field.objtype": "Land cover",
+    "field.ledkategori": "Fairway category",
+    "field.lednavn": "Fairway",
+    "field.fiskeplassnavn": "Fishing ground",
+    "field.redskap": "Fishing gear",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"nb": NB, "en": EN}
@@ -413,6 +427,231 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
 def field_label(column: str, lang: str = DEFAULT_LANG) -> str:
     """Label of an attribute column in tooltips; the column name itself when none is declared."""
     return STRINGS.get(lang, NB).get(f"field.{column}", column)
+
+
+#: English of the values map tooltips and legends show: the Norwegian labels of the catalogue's
+#: code lists (``LayerSpec.code_lists``, decoded on the server) and the Norwegian or coded values
+#: of the columns in :data:`CODED_FIELDS`. The one table of value translations: a value that is
+#: not here (a place name, a plan's name) is shown as it is. ``tests/apps/test_language.py``
+#: fails on a code-list label without an entry.
+VALUE_EN: dict[str, str] = {
+    # kommuneplanens arealformål and arealbruksstatus (business_areas)
+    "Bebyggelse og anlegg": "Buildings and installations",
+    "Boligbebyggelse": "Residential buildings",
+    "Sentrumsformål": "Town centre",
+    "Kjøpesenter": "Shopping centre",
+    "Forretninger": "Shops",
+    "Offentlig eller privat tjenesteyting": "Public or private services",
+    "Fritids- og turistformål": "Leisure and tourism",
+    "Næringsbebyggelse": "Business buildings",
+    "Andre typer bebyggelse og anlegg": "Other buildings and installations",
+    "Kombinert bebyggelse og anleggsformål": "Combined buildings and installations",
+    "Samferdselsanlegg og teknisk infrastruktur": "Transport and technical infrastructure",
+    "Grønnstruktur": "Green structure",
+    "Forsvaret": "Defence",
+    "LNFR-areal for nødvendige tiltak for landbruk og reindrift": (
+        "Agriculture, nature, outdoor recreation and reindeer (LNFR): farming and reindeer husbandry"
+    ),
+    "LNFR-areal for spredt bolig-, fritids- eller næringsbebyggelse": (
+        "Agriculture, nature, outdoor recreation and reindeer (LNFR): scattered housing, cabins or business"
+    ),
+    "Bruk og vern av sjø og vassdrag": "Use and protection of sea and watercourses",
+    "Nåværende": "Existing",
+    "Framtidig": "Planned",
+    "Videreutvikling av nåværende": "Further development of existing",
+    # OpenStreetMap landuse (osm_business)
+    "Industri": "Industrial",
+    "Næring/kontor": "Commercial/offices",
+    "Handel": "Retail",
+    # AR5 / AR50 arealtype, skogbonitet, treslag, grunnforhold
+    "Bebygd": "Built-up",
+    "Samferdsel": "Transport",
+    "Fulldyrka jord": "Fully cultivated land",
+    "Overflatedyrka jord": "Surface-cultivated land",
+    "Innmarksbeite": "Infield pasture",
+    "Jordbruksareal": "Agricultural land",
+    "Skog": "Forest",
+    "Åpen fastmark": "Open firm ground",
+    "Myr": "Mire",
+    "Snøisbre": "Snow and glacier",
+    "Ferskvann": "Fresh water",
+    "Hav": "Sea",
+    "Ikke kartlagt": "Not mapped",
+    "Impediment": "Unproductive",
+    "Lav": "Low",
+    "Middels": "Medium",
+    "Høy": "High",
+    "Særs høy": "Very high",
+    "Produktiv": "Productive",
+    "Høy og særs høy": "High and very high",
+    "Ikke relevant": "Not applicable",
+    "Ikke registrert": "Not recorded",
+    "Barskog": "Coniferous forest",
+    "Lauvskog": "Deciduous forest",
+    "Blandingsskog": "Mixed forest",
+    "Lauvblandingsskog": "Mixed deciduous forest",
+    "Ikke tresatt": "Not wooded",
+    "Blokkmark": "Boulder field",
+    "Fjell i dagen": "Exposed bedrock",
+    "Grunnlendt": "Shallow soil",
+    "Jorddekt": "Soil-covered",
+    "Organiske jordlag": "Organic soil",
+    "Konstruert": "Constructed",
+    # N50 arealdekke objtype
+    "Dyrket mark": "Cultivated land",
+    "Åpent område": "Open land",
+    "Tett bebyggelse": "Dense built-up area",
+    "Bymessig bebyggelse": "Urban built-up area",
+    "Industriområde": "Industrial area",
+    "Havflate": "Sea",
+    "Innsjø": "Lake",
+    "Innsjø, regulert": "Lake, regulated",
+    "Elv": "River",
+    "Snø og isbre": "Snow and glacier",
+    "Alpinbakke": "Ski slope",
+    "Golfbane": "Golf course",
+    "Gravplass": "Cemetery",
+    "Lufthavn": "Airport",
+    "Park": "Park",
+    "Rullebane": "Runway",
+    "Steinbrudd": "Quarry",
+    "Steintipp": "Spoil heap",
+    "Sport- og idrettsplass": "Sports ground",
+    "Ferskvann, tørrfall": "Fresh water, dry at low water",
+    "Skjær": "Skerry",
+    # aquaculture placement and capacity units
+    "Sjø": "Sea",
+    "Land": "Land",
+    "Hav (havbruk til havs)": "Open sea (offshore aquaculture)",
+    "TN": "tonnes",
+    "KG": "kg",
+    "STK": "individuals",
+    "DA": "decares",
+    "M2": "m²",
+    "M3": "m³",
+    # reindeer pasture seasons (sesongomrade, beitetid)
+    "Vårbeite I: kalvingsland og tidlig vårland": "Spring pasture I: calving land and early spring land",
+    "Vårbeite II: oksebeiteland og øvrig vårland": "Spring pasture II: bull pasture and other spring land",
+    "Sommerbeite I: høysommerland": "Summer pasture I: high-summer land",
+    "Sommerbeite II: lavereliggende sommerland": "Summer pasture II: lower-lying summer land",
+    "Høstbeite I: tidlig høstland / parringsland": "Autumn pasture I: early autumn land / rutting land",
+    "Høstbeite II: spredt brukte høstbeiter": "Autumn pasture II: scattered autumn pastures",
+    "Høstvinterbeite I: tidlig høstvinterbeite": "Autumn-winter pasture I: early autumn-winter pasture",
+    "Høstvinterbeite II: spredt brukte høstvinterbeiter": "Autumn-winter pasture II: scattered autumn-winter pastures",
+    "Vinterbeite I: intensivt brukte vinterbeiter": "Winter pasture I: intensively used winter pastures",
+    "Vinterbeite II: spredt brukte vinterbeiter": "Winter pasture II: scattered winter pastures",
+    "Vårbeite I (kalvingsland)": "Spring pasture I (calving land)",
+    "Vårbeite II (oksebeite)": "Spring pasture II (bull pasture)",
+    "Sommerbeite I (høysommerland)": "Summer pasture I (high-summer land)",
+    "Sommerbeite II (lavereliggende sommerland)": "Summer pasture II (lower-lying summer land)",
+    "Høstbeite I (parringsland)": "Autumn pasture I (rutting land)",
+    "Høstbeite II": "Autumn pasture II",
+    "Høstvinterbeite I": "Autumn-winter pasture I",
+    "Høstvinterbeite II": "Autumn-winter pasture II",
+    "Vinterbeite I": "Winter pasture I",
+    "Vinterbeite II": "Winter pasture II",
+    "Sommerbeite": "Summer pasture",
+    "Høstbeite": "Autumn pasture",
+    "Høstvinterbeite": "Autumn-winter pasture",
+    "Vinterbeite": "Winter pasture",
+    "Vår-/høstbeite": "Spring/autumn pasture",
+    "Helårsbeite": "Year-round pasture",
+    "Reindrift - arstidsbete sammanlagt": "Reindeer husbandry: seasonal pastures combined",
+    "Reindrift - flyttleier": "Reindeer husbandry: migration routes",
+    "Ja": "Yes",
+    "Nei": "No",
+    # protection forms (verneform) and IUCN categories
+    "Nasjonalpark": "National park",
+    "Naturreservat": "Nature reserve",
+    "Landskapsvernområde": "Protected landscape",
+    "Landskapsvernområde med dyrelivsfredning": "Protected landscape with wildlife protection",
+    "Landskapsvernområde med plantelivsfredning": "Protected landscape with plant protection",
+    "Dyrefredningsområde": "Wildlife sanctuary",
+    "Dyrelivsfredning": "Wildlife protection",
+    "Biotopvern (vilt)": "Habitat protection (wildlife)",
+    "Biotopvern": "Habitat protection",
+    "Biotopvernområde": "Habitat protection area",
+    "Biotopvernområde (viltloven)": "Habitat protection area (Wildlife Act)",
+    "Marint verneområde": "Marine protected area",
+    "Plantelivsfredning": "Plant protection",
+    "Plantefredningsområde": "Plant sanctuary",
+    "Naturminne": "Natural monument",
+    "IUCN_IA": "Ia (strict nature reserve)",
+    "IUCN_IB": "Ib (wilderness area)",
+    "IUCN_II": "II (national park)",
+    "IUCN_III": "III (natural monument)",
+    "IUCN_IV": "IV (habitat or species management area)",
+    "IUCN_V": "V (protected landscape)",
+    "IUCN_VI": "VI (sustainable use of natural resources)",
+    "IkkeVurdert": "Not assessed",
+    "Korallforekomster": "Coral occurrences",
+    # roads (vegkategori, typeVeg) and airports
+    "Europaveg": "European road",
+    "Riksveg": "National road",
+    "Fylkesveg": "County road",
+    "Kommunal veg": "Municipal road",
+    "Privat veg": "Private road",
+    "Skogsbilveg": "Forest road",
+    "enkelBilveg": "Single carriageway",
+    "kanalisertVeg": "Dual carriageway",
+    "rampe": "Ramp",
+    "rundkjøring": "Roundabout",
+    "gangOgSykkelveg": "Footpath and cycle path",
+    "sykkelveg": "Cycle path",
+    "gangveg": "Footpath",
+    "fortau": "Pavement",
+    "gågate": "Pedestrian street",
+    "gatetun": "Shared street",
+    "trapp": "Steps",
+    "sti": "Path",
+    "traktorveg": "Tractor road",
+    "bilferje": "Car ferry",
+    "passasjerferje": "Passenger ferry",
+    "Helikopterplass": "Heliport",
+    # wind power licensing stage (stadium)
+    "Konsesjon gitt": "Licence granted",
+    "Annet vedtak": "Other decision",
+    "Høring": "Consultation",
+    "Søknad": "Application",
+    "Melding": "Notification",
+    "Under bygging": "Under construction",
+    "Avslag": "Refused",
+    # test arenas (arena_type, status, precision)
+    "Laboratorium": "Laboratory",
+    "Testbed": "Test bed",
+    "Pilotanlegg": "Pilot plant",
+    "Demonstrasjonsanlegg": "Demonstration site",
+    "Levende laboratorium": "Living lab",
+    "Testområde på land": "Test area on land",
+    "Testområde på sjø": "Test area at sea",
+    "Testområde i luft": "Test area in the air",
+    "I drift": "Operating",
+    "Planlagt": "Planned",
+    "Adresse": "Address",
+    "Offentlig register (posisjon)": "Public register (position)",
+    "Område/campus": "Area/campus",
+    "Kommune (ingen posisjon)": "Municipality (approximate location)",
+    # farmland: the layer each feature comes from
+    "ar5": "AR5",
+    "n50_arealdekke": "N50 land cover",
+}
+
+#: Tooltip columns without a code list whose values are words or codes, not names: translated
+#: through :data:`VALUE_EN` too (a column of names, ``navn`` or ``plannavn``, never is).
+CODED_FIELDS: frozenset[str] = frozenset(
+    {"typeVeg", "stadium", "iucn", "Nasj_v_o", "label", "naturtypeNavn", "capacity_unit_type", "source"}
+)
+
+
+def value_label(value, lang: str = DEFAULT_LANG):
+    """A tooltip or legend value in ``lang``: its :data:`VALUE_EN` entry in English, else itself.
+
+    >>> value_label("Nasjonalpark", "en"), value_label("Nasjonalpark", "nb"), value_label("Trollheimen", "en")
+    ('National park', 'Nasjonalpark', 'Trollheimen')
+    """
+    if lang == "en" and isinstance(value, str):
+        return VALUE_EN.get(value, value)
+    return value
 
 
 # ---------------------------------------------------------------------- analysis views (conflicts,

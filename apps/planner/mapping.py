@@ -141,9 +141,13 @@ def tooltip_columns(spec: LayerSpec, gdf: pd.DataFrame) -> list[str]:
     return [c for c in spec.tooltip if c in gdf.columns]
 
 
-def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
-    """Tooltip attributes per feature, code lists decoded to their Norwegian labels.
+def feature_properties(
+    gdf: pd.DataFrame, spec: LayerSpec, lang: str = i18n.DEFAULT_LANG
+) -> list[dict[str, Any]]:
+    """Tooltip attributes per feature, code lists decoded to their labels in ``lang``.
 
+    Code lists decode to their Norwegian labels; in English those and the values of
+    :data:`i18n.CODED_FIELDS` columns go through :func:`i18n.value_label` (names stay as they are).
     The raw code of the style's category column is kept as ``_c`` (for the colour).
     """
     cols = tooltip_columns(spec, gdf)
@@ -153,7 +157,10 @@ def feature_properties(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any
         codes = spec.code_lists.get(col)
         if codes:
             values = [codes.get(str(v), v) if v is not None else None for v in values]
-        data[col] = [_fmt(v) for v in values]
+        values = [_fmt(v) for v in values]
+        if lang != "nb" and (codes or col in i18n.CODED_FIELDS):
+            values = [i18n.value_label(v, lang) for v in values]
+        data[col] = values
     cat = spec.style.category_column
     cat_values = None
     if cat and cat in gdf.columns and spec.style.class_breaks:
@@ -296,6 +303,7 @@ def layer_geojson(
     bbox: Sequence[float] | None = None,
     within: shapely.Geometry | None = None,
     budget_bytes: int | None = None,
+    lang: str = i18n.DEFAULT_LANG,
 ) -> bytes:
     """GeoJSON (lon/lat) of a layer simplified for a zoom band.
 
@@ -318,6 +326,8 @@ def layer_geojson(
         polygons, an even spread of points) are kept up to the budget and ``"thinned"`` says how
         many of how many are drawn, so the map draws the main roads and says "zoom in for all"
         instead of drawing nothing.
+    lang : {"nb", "en"}
+        Language of the tooltip values (:func:`feature_properties`).
 
     Returns
     -------
@@ -336,7 +346,7 @@ def layer_geojson(
         idx = np.intersect1d(idx, hit)
     geoms = geoms[idx]
     sub = gdf.iloc[idx]
-    props = feature_properties(sub, spec)
+    props = feature_properties(sub, spec, lang)
     fam = family_of(spec.geometry_type)
     if clip_box is not None and fam != "point":
         types = shapely.get_type_id(geoms)
@@ -418,39 +428,6 @@ def _thinned(
 # ------------------------------------------------------------------ legend and layer config
 
 
-#: English legend labels of the catalogue's colour classes (the code lists are Norwegian).
-CATEGORY_EN: Mapping[tuple[str, str], str] = {
-    ("business_areas", "1"): "Existing",
-    ("business_areas", "2"): "Planned",
-    ("business_areas", "3"): "Further development of existing",
-    ("ar5", "11"): "Built-up",
-    ("ar5", "12"): "Transport",
-    ("ar5", "21"): "Fully cultivated land",
-    ("ar5", "22"): "Surface-cultivated land",
-    ("ar5", "23"): "Infield pasture",
-    ("ar5", "30"): "Forest",
-    ("ar5", "50"): "Open firm ground",
-    ("ar5", "60"): "Mire",
-    ("ar5", "70"): "Snow and glacier",
-    ("ar5", "81"): "Fresh water",
-    ("ar5", "82"): "Sea",
-    ("n50_arealdekke", "DyrketMark"): "Cultivated land",
-    ("n50_arealdekke", "Skog"): "Forest",
-    ("n50_arealdekke", "Myr"): "Mire",
-    ("n50_arealdekke", "ÅpentOmråde"): "Open land",
-    ("aquaculture_sites", "SJØ"): "Sea",
-    ("aquaculture_sites", "LAND"): "Land",
-    ("reindeer_pastures", "vårbeite I"): "Spring pasture I (calving land)",
-    ("reindeer_pastures", "vårbeite II"): "Spring pasture II (bull pasture)",
-    ("roads", "E"): "European road",
-    ("roads", "R"): "National road",
-    ("roads", "F"): "County road",
-    ("roads", "K"): "Municipal road",
-    ("roads", "P"): "Private road",
-    ("test_arenas", "municipality"): "Municipality (approximate location)",
-}
-
-
 def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dict[str, str]]:
     st = spec.style
     if st.class_breaks:
@@ -463,9 +440,7 @@ def _category_labels(spec: LayerSpec, lang: str = i18n.DEFAULT_LANG) -> list[dic
     return [
         {
             "code": code,
-            "label": CATEGORY_EN.get((spec.id, code), labels.get(code, code))
-            if lang == "en"
-            else labels.get(code, code),
+            "label": i18n.value_label(labels.get(code, code), lang),
             "color": colour,
         }
         for code, colour in st.categories.items()
@@ -734,7 +709,9 @@ def build_map(
             entry["visible"] = False
         elif data_url is None and entry["visible"] and spec.kind == "vector":
             entry["data"] = json.loads(
-                layer_geojson(layers[spec.id], spec, ZOOM_BANDS[1], budget_bytes=PAGE_BUDGET_BYTES // 8)
+                layer_geojson(
+                    layers[spec.id], spec, ZOOM_BANDS[1], budget_bytes=PAGE_BUDGET_BYTES // 8, lang=lang
+                )
             )
         cfg_layers.append(entry)
     site_json = site_geojson(site) if site is not None and len(site) else None

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import tornado.web
 from areal.apps import jsonsafe
-from areal.apps.planner import mapping
+from areal.apps.planner import i18n, mapping
 from areal.apps.planner.data import AppData
 from areal.apps.planner.safe_text import strip_paths
 from areal.geo.errors import ArealError
@@ -156,7 +156,7 @@ def parse_bbox(value: str) -> list[float] | None:
 
 
 class GeoJSONHandler(_DataHandler):
-    """``GET /areal/api/geojson/<layer>?band=<0..4>&bbox=w,s,e,n&kommune=<nr>``."""
+    """``GET /areal/api/geojson/<layer>?band=<0..4>&bbox=w,s,e,n&kommune=<nr>&lang=<nb|en>``."""
 
     async def get(self, layer_id: str) -> None:  # noqa: D102
         try:
@@ -168,8 +168,9 @@ class GeoJSONHandler(_DataHandler):
             kommune = self.get_argument("kommune", "")
             if kommune and not (kommune.isdigit() and len(kommune) <= 4):
                 raise ValueError("kommune must be a municipality number (up to 4 digits)")
+            lang = self.get_argument("lang", i18n.DEFAULT_LANG)
             loop = asyncio.get_running_loop()
-            body = await loop.run_in_executor(None, self.data.geojson, layer_id, band, bbox, kommune)
+            body = await loop.run_in_executor(None, self.data.geojson, layer_id, band, bbox, kommune, lang)
         except KeyError as exc:
             return self._fail(404, str(exc))
         except (ValueError, ArealError) as exc:

@@ -194,6 +194,49 @@ def test_data_endpoints_answer_429_past_the_budget(starter_data):
         raise errors[0]
 
 
+def test_geojson_endpoint_answers_in_the_map_language(starter_data):
+    """The map script asks ``/geojson/<layer>?...&lang=en`` in English: the tooltips follow."""
+    import json
+    import threading
+
+    import tornado.testing
+    import tornado.web
+    from areal.apps.planner.server import extra_patterns
+
+    class Case(tornado.testing.AsyncHTTPTestCase):
+        def get_app(self):
+            return tornado.web.Application(extra_patterns(starter_data))
+
+        def runTest(self):
+            def verneform(query: str) -> set[str]:
+                r = self.fetch(f"/areal/api/geojson/national_parks?band=0{query}")
+                assert r.code == 200, r.body
+                return {f["properties"]["verneform"] for f in json.loads(r.body)["features"]}
+
+            assert verneform("") == verneform("&lang=nb") == {"Nasjonalpark"}
+            assert verneform("&lang=en") == {"National park"}
+            assert self.fetch("/areal/api/geojson/national_parks?band=0&lang=xx").code == 400
+
+    errors: list[BaseException] = []
+
+    def guarded() -> None:  # a thread of its own: playwright keeps an event loop on the main thread
+        case = Case()
+        try:
+            case.setUp()
+            case.runTest()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the test's thread
+            errors.append(exc)
+        finally:
+            case.tearDown()
+
+    th = threading.Thread(target=guarded)
+    th.start()
+    th.join(60)
+    assert not th.is_alive(), "the endpoint check did not finish in 60 s"
+    if errors:
+        raise errors[0]
+
+
 # ---------------------------------------------------------------------- PDFs
 
 
@@ -236,17 +279,48 @@ def test_pdf_reports_have_no_raw_ids_or_english(tmp_path):
 
 
 def test_every_legend_class_has_an_english_label():
-    from areal.apps.planner.mapping import CATEGORY_EN, legend_entries
+    from areal.apps.planner.i18n import VALUE_EN
+    from areal.apps.planner.mapping import legend_entries
     from areal.layers import registry
 
     for name in registry.names():
         spec = registry.get(name)
         if spec.style.categories and not spec.style.class_breaks:
+            labels = spec.code_lists.get(spec.style.category_column or "", {})
             for code in spec.style.categories:
-                assert (name, code) in CATEGORY_EN, (name, code)
+                assert labels.get(code, code) in VALUE_EN, (name, code)
             nb = [c["label"] for c in legend_entries(spec, "nb")["categories"]]
             en = [c["label"] for c in legend_entries(spec, "en")["categories"]]
             assert nb != en, name
+
+
+def test_every_code_list_value_and_tooltip_field_has_english():
+    """Issue 14: map tooltips in English. Every label of a catalogue code list (decoded on the
+    server, so Norwegian) has its entry in the one value table, and every tooltip column a field
+    label in both languages: a code added without a translation fails here."""
+    from areal.apps.planner import i18n
+    from areal.layers import registry
+
+    missing, checked = [], 0
+    for name in registry.names():
+        spec = registry.get(name)
+        if not (spec.code_lists or spec.tooltip):
+            continue
+        for col, codes in spec.code_lists.items():
+            for code, label in codes.items():
+                checked += 1
+                if label not in i18n.VALUE_EN:
+                    missing.append(f"{name}.{col}={code} {label!r}")
+                    continue
+                en = i18n.VALUE_EN[label]
+                assert i18n.value_label(label, "en") == en and i18n.value_label(label, "nb") == label
+                assert problems(en, "en", f"{name}.{col}={code}") == []
+        for col in spec.tooltip:
+            for lang in ("nb", "en"):
+                assert f"field.{col}" in i18n.STRINGS[lang], (name, col, lang)
+            assert problems(i18n.field_label(col, "en"), "en", f"{name} field {col}") == []
+    assert missing == []
+    assert checked > 150  # the catalogue's code lists were all read
 
 
 def test_indicator_units_in_english():

@@ -274,3 +274,85 @@ def test_raster_png(tmp_path):
 
     img = np.asarray(Image.open(io.BytesIO(png)))
     assert img[..., 3].min() == 0 and img[..., 3].max() > 0  # nodata is transparent
+
+
+# ---------------------------------------------------------------------- tooltips in English (issue 14)
+
+
+@pytest.mark.parametrize(
+    "layer_id, nb, en",
+    [
+        (
+            "protected_areas",
+            {"Naturreservat", "Dyrefredningsområde"},
+            {"Nature reserve", "Wildlife sanctuary"},
+        ),
+        ("national_parks", {"Nasjonalpark"}, {"National park"}),
+    ],
+)
+def test_starter_geojson_tooltips_in_the_session_language(starter, layer_id, nb, en):
+    by_lang = {
+        lang: json.loads(starter.geojson(layer_id, 0, lang=lang))["features"] for lang in ("nb", "en", "nb")
+    }
+    verneform = {lang: {f["properties"]["verneform"] for f in fs} for lang, fs in by_lang.items()}
+    assert nb <= verneform["nb"] and not en & verneform["nb"]  # Norwegian as before (cache kept apart)
+    assert en <= verneform["en"] and not nb & verneform["en"]
+    # names are names in both languages; codes only through the table
+    assert [f["properties"]["navn"] for f in by_lang["en"]] == [
+        f["properties"]["navn"] for f in by_lang["nb"]
+    ]
+    with pytest.raises(ValueError, match="lang"):
+        starter.geojson(layer_id, 0, lang="de")
+
+
+def test_ar5_tooltips_in_english_per_column():
+    """AR5's code lists share codes (11 is Bebygd as arealtype, Impediment as skogbonitet)."""
+    spec = registry.get("ar5")
+    gdf = gpd.GeoDataFrame(
+        {"arealtype": ["30", "11"], "skogbonitet": ["13", "11"], "treslag": ["31", "99"]},
+        geometry=[box(X0, Y0, X0 + 100, Y0 + 100), box(X0 + 200, Y0, X0 + 300, Y0 + 100)],
+        crs=UTM33,
+    )
+    nb = [
+        f["properties"]
+        for f in json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4]))["features"]
+    ]
+    en = [
+        f["properties"]
+        for f in json.loads(mapping.layer_geojson(gdf, spec, mapping.ZOOM_BANDS[4], lang="en"))["features"]
+    ]
+    assert nb[0] == {"arealtype": "Skog", "skogbonitet": "Middels", "treslag": "Barskog", "_c": "30"}
+    assert en[0] == {
+        "arealtype": "Forest",
+        "skogbonitet": "Medium",
+        "treslag": "Coniferous forest",
+        "_c": "30",
+    }
+    assert en[1] == {
+        "arealtype": "Built-up",
+        "skogbonitet": "Unproductive",
+        "treslag": "Not recorded",
+        "_c": "11",
+    }
+    cfg = _config(
+        mapping.map_html(mapping.build_map({"ar5": gdf}, [spec], lang="en", visible=["ar5"], data_url=None))
+    )
+    assert cfg["layers"][0]["data"]["features"][0]["properties"]["arealtype"] == "Forest"  # inline too
+    assert cfg["layers"][0]["fields"]["skogbonitet"] == "Site index"
+
+
+def test_english_tooltips_translate_words_not_names():
+    spec = registry.get("roads")
+    gdf = gpd.GeoDataFrame(
+        {"vegkategori": ["F"], "vegnummer": ["Sti"], "typeVeg": ["sti"]},
+        geometry=[LineString([(X0, Y0), (X0 + 100, Y0)])],
+        crs=UTM33,
+    )
+    assert mapping.feature_properties(gdf, spec, "en") == [
+        {"vegkategori": "County road", "vegnummer": "Sti", "typeVeg": "Path", "_c": "F"}
+    ]
+    parks = registry.get("national_parks")
+    named = gpd.GeoDataFrame(
+        {"navn": ["Skog"], "verneform": ["NP"]}, geometry=[box(X0, Y0, X0 + 9, Y0 + 9)], crs=UTM33
+    )
+    assert mapping.feature_properties(named, parks, "en") == [{"navn": "Skog", "verneform": "National park"}]
