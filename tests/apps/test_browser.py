@@ -450,6 +450,34 @@ def test_link_reproduces_the_view(planner_server, visit):
     visit.shot("link_view")
 
 
+_OPEN_TOOLTIP = """(_body, id) => {
+  const e = ArealMap.state.entries[id];
+  const layers = e && e.gj ? e.gj.getLayers() : [];
+  if (!layers.length) return null;
+  layers[0].openTooltip();
+  const tt = layers[0].getTooltip().getElement();
+  return tt ? {text: tt.innerText, cls: tt.className, name: layers[0].feature.properties.navn || ''} : null;
+}"""
+
+
+def test_map_tooltip_in_english(planner_server, visit):
+    """Issue 14: in English a feature's tooltip has English field names and values (names as they are)."""
+    from tests.apps.textscan import problems
+
+    visit.open(planner_server.url + "?lang=en&layers=municipalities,national_parks&lat=63.0&lon=10.0&z=7")
+    frame = visit.page.frame_locator("iframe.areal-map-frame").locator("body")
+    deadline = time.time() + 15
+    while (tip := frame.evaluate(_OPEN_TOOLTIP, "national_parks")) is None:
+        assert time.time() < deadline, "no national park drawn"
+        time.sleep(0.2)
+    visit.shot("map_tooltip_english")
+    text = tip["text"]
+    assert "areal-tt" in tip["cls"]
+    assert "Protection type: National park" in text, text
+    assert "Verneform" not in text and "Nasjonalpark" not in text
+    assert problems(text, "en", "national park tooltip", allowed=(tip["name"], *_credits())) == []
+
+
 def test_upload_gives_a_site_report(planner_server, visit, site_file):
     visit.open(planner_server.url)
     t0 = time.perf_counter()
