@@ -643,6 +643,24 @@ CODED_FIELDS: frozenset[str] = frozenset(
 )
 
 
+#: Tooltip columns that hold a ``;``-separated list of codes: the key prefix of their words among
+#: the UI strings (the test arenas' ``buildings;energy`` is shown as "bygg, energi").
+LIST_FIELDS: dict[str, str] = {"sectors": "arena.sector"}
+
+
+def list_label(value, prefix: str, lang: str = DEFAULT_LANG):
+    """A ``;``-separated list of codes in words of ``lang`` (an unknown code as given).
+
+    >>> list_label("buildings;energy", "arena.sector", "nb"), list_label("ict", "arena.sector", "en")
+    ('bygg, energi', 'ICT')
+    """
+    if not isinstance(value, str):
+        return value
+    table = STRINGS.get(lang, NB)
+    codes = [c.strip() for c in value.split(";") if c.strip()]
+    return ", ".join(table.get(f"{prefix}.{c}", c) for c in codes)
+
+
 def value_label(value, lang: str = DEFAULT_LANG):
     """A tooltip or legend value in ``lang``: its :data:`VALUE_EN` entry in English, else itself.
 

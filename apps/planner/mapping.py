@@ -147,7 +147,8 @@ def feature_properties(
     """Tooltip attributes per feature, code lists decoded to their labels in ``lang``.
 
     Code lists decode to their Norwegian labels; in English those and the values of
-    :data:`i18n.CODED_FIELDS` columns go through :func:`i18n.value_label` (names stay as they are).
+    :data:`i18n.CODED_FIELDS` columns go through :func:`i18n.value_label` (names stay as they are);
+    lists of codes (:data:`i18n.LIST_FIELDS`) are shown in words in both languages.
     The raw code of the style's category column is kept as ``_c`` (for the colour).
     """
     cols = tooltip_columns(spec, gdf)
@@ -158,7 +159,9 @@ def feature_properties(
         if codes:
             values = [codes.get(str(v), v) if v is not None else None for v in values]
         values = [_fmt(v) for v in values]
-        if lang != "nb" and (codes or col in i18n.CODED_FIELDS):
+        if col in i18n.LIST_FIELDS:
+            values = [i18n.list_label(v, i18n.LIST_FIELDS[col], lang) for v in values]
+        elif lang != "nb" and (codes or col in i18n.CODED_FIELDS):
             values = [i18n.value_label(v, lang) for v in values]
         data[col] = values
     cat = spec.style.category_column

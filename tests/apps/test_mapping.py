@@ -356,3 +356,18 @@ def test_english_tooltips_translate_words_not_names():
         {"navn": ["Skog"], "verneform": ["NP"]}, geometry=[box(X0, Y0, X0 + 9, Y0 + 9)], crs=UTM33
     )
     assert mapping.feature_properties(named, parks, "en") == [{"navn": "Skog", "verneform": "National park"}]
+
+
+def test_arena_sectors_in_words_in_both_languages():
+    spec = registry.get("test_arenas")
+    gdf = gpd.GeoDataFrame(
+        {"name": ["Lab"], "arena_type": ["lab"], "sectors": ["buildings;energy"], "status": ["planned"]},
+        geometry=[Point(X0, Y0)],
+        crs=UTM33,
+    )
+    assert mapping.feature_properties(gdf, spec, "nb") == [
+        {"name": "Lab", "arena_type": "Laboratorium", "sectors": "bygg, energi", "status": "Planlagt"}
+    ]
+    assert mapping.feature_properties(gdf, spec, "en") == [
+        {"name": "Lab", "arena_type": "Laboratory", "sectors": "buildings, energy", "status": "Planned"}
+    ]
