@@ -371,3 +371,32 @@ def test_arena_sectors_in_words_in_both_languages():
     assert mapping.feature_properties(gdf, spec, "en") == [
         {"name": "Lab", "arena_type": "Laboratory", "sectors": "buildings, energy", "status": "Planned"}
     ]
+
+
+def test_every_coded_tooltip_value_of_the_real_extracts_has_english(real_app_data):
+    """The coded columns without a code list (road type, licensing stage, IUCN ...) as the real data has them."""
+    from areal.apps.planner import i18n
+
+    from tests.apps.textscan import problems
+
+    data, missing, seen = real_app_data, set(), set()
+    for lid in data.vector_ids():
+        spec = data.spec(lid)
+        coded = [
+            c for c in spec.tooltip if c in spec.code_lists or c in i18n.CODED_FIELDS or c in i18n.LIST_FIELDS
+        ]
+        if not coded:
+            continue
+        for f in json.loads(data.geojson(lid, 0, lang="en"))["features"]:
+            for col in coded:
+                if isinstance(v := f["properties"].get(col), str):
+                    seen.add(col)
+                    if problems(v, "en") or i18n.VALUE_EN.get(v, v) != v:  # Norwegian, or a code
+                        missing.add((lid, col, v))
+        for f in json.loads(data.geojson(lid, 0))["features"]:
+            for col in spec.tooltip:
+                if col in i18n.CODED_FIELDS and isinstance(v := f["properties"].get(col), str):
+                    if v not in i18n.VALUE_EN:
+                        missing.add((lid, col, v))
+    assert {"verneform", "typeVeg", "stadium", "iucn", "sectors"} <= seen
+    assert not missing, sorted(missing)
