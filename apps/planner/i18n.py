@@ -661,15 +661,60 @@ def list_label(value, prefix: str, lang: str = DEFAULT_LANG):
     return ", ".join(table.get(f"{prefix}.{c}", c) for c in codes)
 
 
+#: Coded values some sources deliver as identifiers rather than words (NVDB's ``typeVeg``,
+#: Naturbase's IUCN category, the aquaculture register's capacity unit, the farmland composite's
+#: source layer): their Norwegian words. Their English is in :data:`VALUE_EN`, keyed by the code.
+VALUE_NB: dict[str, str] = {
+    "enkelBilveg": "Enkel bilveg",
+    "kanalisertVeg": "Kanalisert veg",
+    "rampe": "Rampe",
+    "rundkjøring": "Rundkjøring",
+    "gangOgSykkelveg": "Gang- og sykkelveg",
+    "sykkelveg": "Sykkelveg",
+    "gangveg": "Gangveg",
+    "fortau": "Fortau",
+    "gågate": "Gågate",
+    "gatetun": "Gatetun",
+    "trapp": "Trapp",
+    "sti": "Sti",
+    "traktorveg": "Traktorveg",
+    "bilferje": "Bilferje",
+    "passasjerferje": "Passasjerferje",
+    "IUCN_IA": "Ia (strengt naturreservat)",
+    "IUCN_IB": "Ib (villmarksområde)",
+    "IUCN_II": "II (nasjonalpark)",
+    "IUCN_III": "III (naturminne)",
+    "IUCN_IV": "IV (leveområde for arter og habitater)",
+    "IUCN_V": "V (verneområde for landskap)",
+    "IUCN_VI": "VI (bærekraftig bruk av naturressurser)",
+    "IkkeVurdert": "Ikke vurdert",
+    "TN": "tonn",
+    "KG": "kg",
+    "STK": "stk.",
+    "DA": "dekar",
+    "M2": "m²",
+    "M3": "m³",
+    "ar5": "AR5",
+    "n50_arealdekke": "N50 Arealdekke",
+}
+
+
 def value_label(value, lang: str = DEFAULT_LANG):
-    """A tooltip or legend value in ``lang``: its :data:`VALUE_EN` entry in English, else itself.
+    """A tooltip or legend value in ``lang``: English from :data:`VALUE_EN`, Norwegian words for a code.
+
+    A value delivered as a code (:data:`VALUE_NB`) reads as words in Norwegian; anything not in
+    the tables is shown as it is.
 
     >>> value_label("Nasjonalpark", "en"), value_label("Nasjonalpark", "nb"), value_label("Trollheimen", "en")
     ('National park', 'Nasjonalpark', 'Trollheimen')
+    >>> value_label("enkelBilveg", "nb"), value_label("enkelBilveg", "en")
+    ('Enkel bilveg', 'Single carriageway')
     """
-    if lang == "en" and isinstance(value, str):
+    if not isinstance(value, str):
+        return value
+    if lang == "en":
         return VALUE_EN.get(value, value)
-    return value
+    return VALUE_NB.get(value, value)
 
 
 # ---------------------------------------------------------------------- analysis views (conflicts,

@@ -161,7 +161,7 @@ def feature_properties(
         values = [_fmt(v) for v in values]
         if col in i18n.LIST_FIELDS:
             values = [i18n.list_label(v, i18n.LIST_FIELDS[col], lang) for v in values]
-        elif lang != "nb" and (codes or col in i18n.CODED_FIELDS):
+        elif codes or col in i18n.CODED_FIELDS:  # English words, or Norwegian ones for raw codes
             values = [i18n.value_label(v, lang) for v in values]
         data[col] = values
     cat = spec.style.category_column
