@@ -634,6 +634,74 @@ VALUE_EN: dict[str, str] = {
     # farmland: the layer each feature comes from
     "ar5": "AR5",
     "n50_arealdekke": "N50 land cover",
+    # farmed species of the aquaculture register (``species``, comma-separated; scientific names,
+    # marked ** in the register, are left as they are)
+    "Berggylt": "Ballan wrasse",
+    "Bergnebb": "Goldsinny wrasse",
+    "Bladtare": "Kelp (unspecified)",
+    "Blåskjell": "Blue mussel",
+    "Blåsteinbit": "Northern wolffish",
+    "Blåstål/Rødnebb": "Cuckoo wrasse",
+    "Blæretang": "Bladder wrack",
+    "Breiflabb": "Anglerfish",
+    "Brunpølse": "Orange-footed sea cucumber",
+    "Butare": "Winged kelp",
+    "Draugtare": "Furbelows",
+    "Drøbaksjøpiggsvin": "Green sea urchin",
+    "Edelkreps (Freshwater)": "Noble crayfish (freshwater)",
+    "Fingertare": "Oarweed",
+    "Fjærehinne uspes": "Laver (unspecified)",
+    "Fjærerur": "Acorn barnacle",
+    "Flekksteinbit": "Spotted wolffish",
+    "Gressgylt": "Rock cook",
+    "Grisetang": "Knotted wrack",
+    "Gråsteinbit": "Atlantic wolffish",
+    "Grønngylt": "Corkwing wrasse",
+    "Grønnsekkdyr": "Vase tunicate",
+    "Haneskjell": "Queen scallop",
+    "Havsalat": "Sea lettuce",
+    "Hummer": "European lobster",
+    "Hyse": "Haddock",
+    "Kamskjell": "Great scallop",
+    "Knapptang": "Thongweed",
+    "Kongsnegl (Kongesnegl)": "Common whelk",
+    "Krusflik": "Carrageen moss",
+    "Kveite": "Atlantic halibut",
+    "Laks": "Atlantic salmon",
+    "Lakselus": "Salmon louse",
+    "Leirkutling": "Common goby",
+    "Liten kantnål": "Nilsson's pipefish",
+    "Makrellstørje": "Atlantic bluefin tuna",
+    "Martaum": "Sea lace",
+    "Nipigget stingsild": "Ninespine stickleback",
+    "O-skjell": "Horse mussel",
+    "Piggvar": "Turbot",
+    "Raudåte": "Calanus finmarchicus (red feed)",
+    "Regnbueørret": "Rainbow trout",
+    "Rognkjeks": "Lumpfish",
+    "Rødpølse": "Red sea cucumber",
+    "Rødspette": "European plaice",
+    "Røye": "Arctic char",
+    "Sandkutling": "Sand goby",
+    "Saueskjell uspes.": "Cockle (unspecified)",
+    "Sjøkreps": "Norway lobster",
+    "Sjøpiggsvin uspes.": "Sea urchin (unspecified)",
+    "Skipsrur": "Crenate barnacle",
+    "Stor kantnål": "Greater pipefish",
+    "Storstrandsnegl": "Common periwinkle",
+    "Stortare": "Tangle kelp",
+    "Strandsnegl": "Periwinkle",
+    "Sukkertare (oppdrett)": "Sugar kelp (farmed)",
+    "Svabergsjøpiggsvin": "Purple sea urchin",
+    "Søl": "Dulse",
+    "Tangkutling": "Two-spotted goby",
+    "Taskekrabbe": "Edible crab",
+    "Torsk": "Atlantic cod",
+    "Trepigget stingsild": "Three-spined stickleback",
+    "Tunge": "Common sole",
+    "Vanlig fjærehinne": "Laver",
+    "Ørret": "Brown trout",
+    "Østers": "Oyster",
 }
 
 #: Tooltip columns without a code list whose values are words or codes, not names: translated
@@ -641,6 +709,10 @@ VALUE_EN: dict[str, str] = {
 CODED_FIELDS: frozenset[str] = frozenset(
     {"typeVeg", "stadium", "iucn", "Nasj_v_o", "label", "naturtypeNavn", "capacity_unit_type", "source"}
 )
+
+
+#: Tooltip columns that hold a list of values (separator): each value through :data:`VALUE_EN`.
+SPLIT_FIELDS: dict[str, str] = {"species": ", "}
 
 
 #: Tooltip columns that hold a ``;``-separated list of codes: the key prefix of their words among

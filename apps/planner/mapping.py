@@ -163,6 +163,12 @@ def feature_properties(
             values = [i18n.list_label(v, i18n.LIST_FIELDS[col], lang) for v in values]
         elif codes or col in i18n.CODED_FIELDS:  # English words, or Norwegian ones for raw codes
             values = [i18n.value_label(v, lang) for v in values]
+        elif col in i18n.SPLIT_FIELDS:  # a list of values (farmed species): each one translated
+            sep = i18n.SPLIT_FIELDS[col]
+            values = [
+                sep.join(str(i18n.value_label(x, lang)) for x in v.split(sep)) if isinstance(v, str) else v
+                for v in values
+            ]
         data[col] = values
     cat = spec.style.category_column
     cat_values = None

@@ -422,3 +422,36 @@ def test_raw_codes_in_words_in_norwegian_tooltips():
     assert mapping.feature_properties(gdf, spec, "nb")[0]["typeVeg"] == "Enkel bilveg"
     assert mapping.feature_properties(gdf, spec, "en")[0]["typeVeg"] == "Single carriageway"
     assert set(i18n.VALUE_NB) <= set(i18n.VALUE_EN)  # every code has its English too
+
+
+def test_farmed_species_in_english_one_by_one():
+    """The aquaculture register's comma-separated species read in English; Norwegian unchanged."""
+    import geopandas as gpd
+    from shapely import Point
+
+    spec = registry.get("aquaculture_sites")
+    assert "species" in spec.tooltip
+    gdf = gpd.GeoDataFrame(
+        {c: [None] for c in spec.tooltip} | {"species": ["Laks, Regnbueørret, Calanus glacialis **"]},
+        geometry=[Point(0, 0)],
+        crs="EPSG:25833",
+    )
+    assert mapping.feature_properties(gdf, spec, "en")[0]["species"] == (
+        "Atlantic salmon, Rainbow trout, Calanus glacialis **"
+    )
+    assert (
+        mapping.feature_properties(gdf, spec, "nb")[0]["species"]
+        == "Laks, Regnbueørret, Calanus glacialis **"
+    )
+
+
+def test_every_farmed_species_of_the_register_has_english(real_app_data):
+    from areal.apps.planner import i18n
+
+    names = set()
+    for f in json.loads(real_app_data.geojson("aquaculture_sites", 0))["features"]:
+        if isinstance(v := f["properties"].get("species"), str):
+            names.update(v.split(", "))
+    assert len(names) > 20
+    missing = sorted(n for n in names if n not in i18n.VALUE_EN and not n.endswith("**"))
+    assert not missing, missing
