@@ -7,7 +7,7 @@ Usage::
 It runs the planner-workflow browser tests of ``tests/apps/test_browser.py`` (Debian chromium +
 playwright, network blocked, so the map shows its offline base map) with ``AREAL_GALLERY``
 pointing at ``docs/img``; each test copies its screenshot there under the name listed in
-``test_browser.GALLERY``. Look at every image before committing it.
+``tests/apps/browserkit.py``'s ``GALLERY``. Look at every image before committing it.
 """
 
 from __future__ import annotations

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apps.test_browser import Server, _data_dir, _tab, browser, site_file, visit  # noqa: F401  (fixtures)
+from tests.apps.browserkit import _tab
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(browser, tmp_path_factory):  # noqa: F811
-    # --no-prewarm: the tab needs no suitability model; the server answers as soon as it is up
-    srv = Server(
-        "planner",
-        _data_dir(tmp_path_factory),
-        tmp_path_factory.mktemp("server-analysis") / "serve.log",
-        extra=("--no-prewarm",),
-        timeout=180,
-    )
-    yield srv
-    srv.stop()
-
-
-def test_analysis_tab_shows_a_status_per_dataset(server, visit, site_file):  # noqa: F811
-    visit.open(server.url, timeout=120_000)
+def test_analysis_tab_shows_a_status_per_dataset(planner_server, visit, site_file):
+    # the session's planner server: the tab needs no model of its own
+    visit.open(planner_server.url, timeout=120_000)
     visit.upload(site_file)
     visit.text(".areal-site-summary", timeout=60_000)  # the site is in the session
     _tab(visit, "Arealanalyse")

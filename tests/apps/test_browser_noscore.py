@@ -6,14 +6,14 @@ import geopandas as gpd
 import pytest
 from conftest import UTM33
 
-from tests.apps.test_browser import _data_dir, browser, planner_server, visit  # noqa: F401  (fixtures)
+from tests.apps.browserkit import _data_dir
 from tests.apps.textscan import problems
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def park_site(planner_server, tmp_path_factory):  # noqa: F811
+def park_site(planner_server, tmp_path_factory):
     """A 60 ha disc inside a national park of the server's data (every profile excludes parks)."""
     from areal.layers.loader import load
 
@@ -29,7 +29,7 @@ def park_site(planner_server, tmp_path_factory):  # noqa: F811
     return path
 
 
-def test_excluded_site_explains_its_missing_scores(planner_server, visit, park_site):  # noqa: F811
+def test_excluded_site_explains_its_missing_scores(planner_server, visit, park_site):
     visit.open(planner_server.url)
     visit.upload(park_site)
     visit.text(".areal-site-summary", timeout=60_000)
@@ -44,7 +44,7 @@ def test_excluded_site_explains_its_missing_scores(planner_server, visit, park_s
     visit.shot("site_excluded_note")
 
 
-def test_every_tab_title_is_inside_the_sidebar(planner_server, visit):  # noqa: F811
+def test_every_tab_title_is_inside_the_sidebar(planner_server, visit):
     """Nine tab titles do not fit a 400 px sidebar on one row: they wrap instead of running out of it."""
     visit.open(planner_server.url)
     box = visit.page.locator(".areal-tabs").first.evaluate(

@@ -10,11 +10,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _gallery() -> dict[str, str]:
-    tree = ast.parse((ROOT / "tests" / "apps" / "test_browser.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "tests" / "apps" / "browserkit.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "GALLERY" for t in node.targets):
             return ast.literal_eval(node.value)
-    raise AssertionError("GALLERY not found in test_browser.py")
+    raise AssertionError("GALLERY not found in browserkit.py")
 
 
 def test_gallery_in_the_docs_matches_the_browser_tests():

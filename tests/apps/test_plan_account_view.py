@@ -10,7 +10,6 @@ from areal.apps.planner.plan_account_view import PlanAccountState, PlanAccountVi
 from areal.apps.planner.state import PlannerState
 
 from tests.accounts.plan_pair import current_plan, proposed_plan
-from tests.apps.test_browser import browser, planner_server, visit  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ def test_view_renders_tables_and_downloads(tool):
 
 
 @pytest.mark.browser
-def test_view_in_the_browser(planner_server, visit, tmp_path):  # noqa: F811 - the imported fixtures
+def test_view_in_the_browser(planner_server, visit, tmp_path):
 
     visit.open(planner_server.url + "?tab=arealregnskap")
     page = visit.page
