@@ -632,7 +632,13 @@ class SuitabilityState(Tool):
             name = plan_item_name(key, prof, lang)
             missing = re.search(r"layer '([a-z0-9_]+)' missing", str(why))
             if missing:
-                reason = self.t("suit.skip.missing", layer=layer_title(missing[1], lang))
+                layer = layer_title(missing[1], lang)
+                # the criterion is often the layer itself: "AR5: mangler …", not "AR5: AR5 mangler …"
+                reason = (
+                    self.t("suit.skip.missing_self")
+                    if layer == name
+                    else self.t("suit.skip.missing", layer=layer)
+                )
             elif "already an exclusion" in str(why):
                 reason = self.t("suit.skip.already")
             else:

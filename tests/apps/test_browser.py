@@ -566,6 +566,17 @@ def test_click_inside_the_site_keeps_it_and_a_conflict_polygon_shows_its_basis(
     text = popup.inner_text()
     assert "Lovgrunnlag" in text and "ha" in text, text
     assert visit.js("() => document.body.dataset.lastClick") != "check-point"
+    # the popup is readable: faded in and panned fully inside the map (Leaflet's autoPan)
+    _wait_js(
+        visit,
+        """() => {
+          const p = document.querySelector('.leaflet-popup'), m = document.querySelector('.leaflet-container');
+          if (!p || getComputedStyle(p).opacity !== '1') return false;
+          const a = p.getBoundingClientRect(), b = m.getBoundingClientRect();
+          return a.top >= b.top && a.bottom <= b.bottom && a.left >= b.left && a.right <= b.right;
+        }""",
+        timeout=5.0,
+    )
     visit.shot("workflow_conflict_basis")
 
 

@@ -568,3 +568,20 @@ def test_scenario_and_kind_widgets_speak_english_when_switched(tiny, tmp_path):
     assert sc.save("a") == "saved" and sc.message == "Saved “a”."
     assert sc.save("a") == "confirm"
     assert sc.when("2026-12-02T05:20:11+00:00") == "2026-12-02 05:20"
+
+
+def test_skipped_exclusion_of_a_missing_layer_names_the_layer_once(starter_data, monkeypatch):
+    """ "AR5 …: mangler i datamappen", not "AR5 …: AR5 … mangler i datamappen"; another layer is named."""
+    from areal.apps.labels import layer_title
+
+    eng = Engines(starter_data)
+    s = SuitabilityState(app=PlannerState(data=starter_data), engines=eng, profile="data_centre")
+    monkeypatch.setattr(
+        s, "skipped", lambda: [("farmland", "layer 'ar5' missing"), ("main_road", "layer 'roads' missing")]
+    )
+    words = s.skipped_words()
+    ar5 = layer_title("ar5", "nb")
+    assert words[0] == f"{ar5}: mangler i datamappen", words
+    assert words[1] == f"{s.labels()['main_road']}: {layer_title('roads', 'nb')} mangler i datamappen", words
+    s.app.lang = "en"
+    assert s.skipped_words()[0] == f"{layer_title('ar5', 'en')}: is missing from the data folder"

@@ -24,11 +24,12 @@ ENGLISH_WORDS = frozenset(
     """.split()
 )
 
-#: Norwegian words that never appear in the English UI (names of places and agencies excluded).
+#: Norwegian words that never appear in the English UI (names of places and agencies excluded;
+#: no word that is English too: «Last ned» is caught by «ned», «Last changed» is English).
 NORWEGIAN_WORDS = frozenset(
     """
     og ikke tilgjengelig kartlag område områder kommune kommuner avstand høy middels lav utelukket
-    lovgrunnlag forklaring egnethet vekter vekt rangering klikk tegn last ned opp fjern velg vis
+    lovgrunnlag forklaring egnethet vekter vekt rangering klikk tegn ned opp fjern velg vis
     skjul søk mål språk kilder tegnforklaring konflikter konflikt areal jordbruksareal skog myr
     innsjøer veger jernbane havn lufthavn nærmeste ledig kapasitet forbruk profil kriterium
     oppløsning verneområder nasjonalparker næringsområder kraftledninger transformatorstasjoner
