@@ -89,14 +89,33 @@ def _split_ids(value: str | None) -> list[str]:
     "farmland, mire, forest, other) and the CO2 of converting it; the same figures as "
     "`areal account --proposal`.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of the printed summary (pairs, severities, legal bases in words).",
+)
 @DATA_DIR_OPTION
 @JSON_OPTION
 def conflicts_cmd(
-    proposal, as_layer, with_layers, municipality, rules_path, out, csv_dir, account, data_dir, as_json=False
+    proposal,
+    as_layer,
+    with_layers,
+    municipality,
+    rules_path,
+    out,
+    csv_dir,
+    account,
+    lang,
+    data_dir,
+    as_json=False,
 ) -> None:
     """Find area conflicts of a proposal, with hectares per pair and municipality and the legal basis."""
     check_out(out, (".gpkg",))
-    run = run_conflicts(proposal, as_layer, with_layers, municipality, rules_path, account, data_dir)
+    run = run_conflicts(
+        proposal, as_layer, with_layers, municipality, rules_path, account, data_dir, lang=lang
+    )
     if out is not None:
         # The whole GeoPackage goes to a temporary file moved into place at the end (a failed run
         # never leaves a half-written output); tables are attribute tables (no geometry column).
@@ -108,7 +127,7 @@ def conflicts_cmd(
     if as_json:
         emit_json(run.as_json(out))
     else:
-        _print_summary(run.result, run.as_layer, proposal, run.account)
+        _print_summary(run.result, run.as_layer, proposal, run.account, run.rules, lang)
         if run.farmland_text:
             click.echo(run.farmland_text)
     if out is not None:
@@ -195,6 +214,7 @@ def run_conflicts(
     rules_path: Path | None,
     account: bool,
     data_dir: Path | None,
+    lang: str = "nb",
 ) -> ConflictRun:
     """Check ``proposal`` (a file or a layer id) against the rule table (``areal conflicts``, ``arenas check``)."""
     from areal.apps.usecases.conflicts import check_conflicts, clip_to_municipalities
@@ -262,7 +282,7 @@ def run_conflicts(
         # which source and scale the farmland rules used (AR5 1:5 000, AR50 or N50 1:50 000)
         farm_sources = pd.DataFrame(farm.attrs.get("farmland_sources", []))
         if any(r.b_layer == "farmland" for r in res.rules):
-            farm_text = describe_sources(farm, "en")
+            farm_text = describe_sources(farm, lang)
     from areal.layers.provenance import file_row, manifest
 
     used = {**layers, **({"municipalities_sea": munis} if munis is not None else {})}
@@ -273,57 +293,106 @@ def run_conflicts(
     return ConflictRun(res, as_layer, sub, acc, farm_sources, farm_text, provenance)
 
 
-def _print_summary(res, as_layer: str, proposal: str, acc) -> None:
-    from areal.apps.formatting import area_ha, number, percent
-    from areal.apps.labels import area_method_text, missing_layer_text, status_text
+#: The printed summary's own words (pairs, severities, bases and statuses come from areal.apps.labels).
+_TEXT = {
+    "nb": {
+        "head": "Konflikter for {proposal}, sjekket som {what} ({n} regler brukt)",
+        "areas": "Arealer: {method}",
+        "columns": ("alvorlighetsgrad", "ha", "par / lovgrunnlag"),
+        "partly": "delvis kartlagt: {share} av forslaget ligger utenfor lagets dekning",
+        "union": "ha (union av alle par med denne alvorlighetsgraden)",
+        "any": ("alle", "ha i konflikt"),
+        "per_municipality": "per kommune (ha): kommune, {severities}, alle",
+        "account": "arealregnskap: hva forslaget ligger på, hver m² telt én gang (ha; CO2 i tonn CO2-ekv.):",
+        "outside": "{ha} av forslaget ligger utenfor kommunenes landareal (sjø)",
+        "not_available": "ikke tilgjengelig",
+        "note": "merknad",
+        "missing": "kartlag som mangler (reglene er ikke sjekket)",
+    },
+    "en": {
+        "head": "Conflicts of {proposal}, checked as {what} ({n} rules applied)",
+        "areas": "Areas: {method}",
+        "columns": ("severity", "ha", "pair / basis"),
+        "partly": "partly mapped: {share} of the proposal lies outside the layer's coverage",
+        "union": "ha (union of all pairs of this severity)",
+        "any": ("any", "ha in conflict"),
+        "per_municipality": "per municipality (ha): municipality, {severities}, any",
+        "account": "area account: what the proposal lies on, each m² counted once (ha; CO2 in t CO2-eq):",
+        "outside": "{ha} of the proposal lie outside the municipalities' land (sea)",
+        "not_available": "not available",
+        "note": "note",
+        "missing": "missing layers (rules not checked)",
+    },
+}
 
-    click.echo(f"Conflicts of {proposal} checked as {as_layer!r} ({len(res.rules)} rules applied)")
-    click.echo(f"Areas: {area_method_text(res.area_method, lang='en')}")
-    click.echo(f"{'severity':10} {'ha':>12}  pair / basis")
+
+def _print_summary(res, as_layer: str, proposal: str, acc, rules=None, lang: str = "nb") -> None:
+    """The text summary of ``areal conflicts``: pairs, severities and bases in words of ``lang``."""
+    from areal.apps.formatting import area_ha, number, percent
+    from areal.apps.labels import (
+        area_method_text,
+        column_titles,
+        layer_title,
+        localise_conflicts,
+        localise_note,
+        missing_layer_text,
+        severity_title,
+        status_text,
+    )
+
+    T = _TEXT["en" if lang == "en" else "nb"]
+    rule_list = list(getattr(rules, "rules", rules) or []) or None
+    click.echo(T["head"].format(proposal=proposal, what=layer_title(as_layer, lang), n=len(res.rules)))
+    click.echo(T["areas"].format(method=area_method_text(res.area_method, lang=lang)))
+    sev_h, ha_h, pair_h = T["columns"]
+    click.echo(f"{sev_h:16} {ha_h:>12}  {pair_h}")
     click.echo("-" * 100)
     summary = res.summary()
     shares = res.statuses.set_index("pair")["covered_share"] if len(res.statuses) else {}
-    for _, row in summary[summary["status"] != "not_mapped"].iterrows():
-        click.echo(f"{row['severity']:10} {number(row['area_ha'], 1):>12}  {row['pair']}")
+    words = localise_conflicts(summary[["pair", "severity", "basis"]], lang, rule_list)
+    for i, row in summary[summary["status"] != "not_mapped"].iterrows():
+        w = words.loc[i]
+        click.echo(f"{w['severity']:16} {number(row['area_ha'], 1, lang):>12}  {w['pair']}")
         if row["reason"] == "partly_mapped":
             share = 1.0 - float(shares.get(row["pair"], 1.0))
-            click.echo(
-                f"{'':24}partly mapped: {percent(share)} of the proposal lies outside the layer's coverage"
-            )
-        click.echo(f"{'':24}{row['basis'][:96]}")
+            click.echo(f"{'':30}{T['partly'].format(share=percent(share, lang=lang))}")
+        click.echo(f"{'':30}{w['basis']}")
     click.echo("-" * 100)
-    for _, row in summary[summary["status"] == "not_mapped"].iterrows():
-        # never 0 ha: the layer says nothing here
+    for i, row in summary[summary["status"] == "not_mapped"].iterrows():
+        w = words.loc[i]  # never 0 ha: the layer says nothing here
         click.echo(
-            f"{row['severity']:10} {'not mapped':>12}  {row['pair']}: {status_text('not_mapped', row['reason'], 'en')}"
+            f"{w['severity']:16} {'–':>12}  {w['pair']}: {status_text('not_mapped', row['reason'], lang)}"
         )
-
     for sev in ("exclusion", "high", "medium", "low"):
-        click.echo(f"{sev:10} {number(res.total_ha(sev), 1):>12}  ha (union of all pairs of this severity)")
-    click.echo(f"{'any':10} {number(res.total_ha(), 1):>12}  ha in conflict")
+        click.echo(f"{severity_title(sev, lang):16} {number(res.total_ha(sev), 1, lang):>12}  {T['union']}")
+    click.echo(f"{T['any'][0]:16} {number(res.total_ha(), 1, lang):>12}  {T['any'][1]}")
     if len(res.by_municipality):
-        click.echo("\nper municipality (ha): kommune, exclusion, high, medium, low, any")
+        sevs = ", ".join(severity_title(v, lang) for v in ("exclusion", "high", "medium", "low"))
+        click.echo("\n" + T["per_municipality"].format(severities=sevs))
         for _, r in res.by_municipality.iterrows():
             cols = ("exclusion_ha", "high_ha", "medium_ha", "low_ha", "conflict_ha")
-            figures = " ".join(f"{number(r[c], 1):>10}" for c in cols)
+            figures = " ".join(f"{number(r[c], 1, lang):>10}" for c in cols)
             click.echo(f"  {r['kommunenummer']} {str(r['kommunenavn'])[:22]:22} {figures}")
     if acc is not None:
-        click.echo("\narea account: what the proposal lies on, each m² counted once (ha; CO2 in t CO2-eq):")
+        click.echo("\n" + T["account"])
         shown = acc.table.copy()
         for c in shown.columns:
             if pd.api.types.is_float_dtype(shown[c]):
-                shown[c] = shown[c].map(lambda v: number(v, 1))
-        click.echo(shown.to_string(index=False))
+                shown[c] = shown[c].map(lambda v: number(v, 1, lang))
+        titles = column_titles(lang) | (
+            {"kommunenummer": "Municipality no.", "kommunenavn": "Municipality"}
+            if lang == "en"
+            else {"kommunenummer": "Kommunenr.", "kommunenavn": "Kommune"}
+        )
+        click.echo(shown.rename(columns=lambda c: titles.get(c, c)).to_string(index=False))
         if acc.outside_ha > 0:
-            click.echo(
-                f"  {area_ha(acc.outside_ha)} of the proposal lie outside the municipalities' land (sea)"
-            )
+            click.echo("  " + T["outside"].format(ha=area_ha(acc.outside_ha, lang)))
         for m in acc.missing_layers:
-            click.echo(f"  not available: {missing_layer_text(m)}")
+            click.echo(f"  {T['not_available']}: {missing_layer_text(m)}")
         for text in acc.notes:
-            click.echo(f"  note: {text}")
+            click.echo(f"  {T['note']}: {localise_note(text, lang)}")
     if res.missing:
-        click.echo(f"\nmissing layers (rules not checked): {', '.join(res.missing)}")
+        click.echo(f"\n{T['missing']}: {', '.join(layer_title(m, lang) for m in res.missing)}")
     for s in res.skipped:
         if "is missing" not in s:
             note(f"skipped: {s}")

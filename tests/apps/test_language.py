@@ -335,3 +335,26 @@ def test_indicator_units_in_english():
     assert units
     for u in units:
         assert problems(unit_title(u, "en"), "en") == [], u
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_conflicts_cli_summary_is_in_words_of_its_language(real_data, tmp_path, lang):
+    """``areal conflicts`` printed raw pair ids (``business_areas × power_lines``), English bases and
+    headings whatever the language; Norwegian is the default and English complete with ``--lang en``."""
+    import geopandas as gpd
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+    from conftest import UTM33, X0, Y0
+    from shapely.geometry import box
+
+    site = tmp_path / "forslag.geojson"
+    gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000)], crs=UTM33).to_crs(4326).to_file(site)
+    args = ["conflicts", "--proposal", str(site), "--account", "--data-dir", str(real_data)]
+    res = CliRunner().invoke(main, args + ([] if lang == "nb" else ["--lang", "en"]))
+    assert res.exit_code == 0, res.output
+    out = res.stdout if hasattr(res, "stdout") else res.output
+    assert problems(out, lang, f"areal conflicts ({lang})", allowed=(str(site),)) == []
+    if lang == "nb":
+        assert "alvorlighetsgrad" in out and "ha i konflikt" in out and "Kraftledninger (N1000)" in out
+    else:
+        assert "severity" in out and "ha in conflict" in out and "Power lines (N1000)" in out

@@ -37,12 +37,17 @@ def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, propo
     )
     assert res.exit_code == 0, res.output
     assert "missing layer 'ar5'" in res.output and "missing layer 'reindeer_pastures'" in res.output
-    assert "business_areas × forest" in res.output
+    # pairs in words, Norwegian by default (`--lang en` for English; the ids are in the GeoPackage)
+    assert "Næringsområder i kommuneplan (arealformål 1300) × Skog (N1000)" in res.output
+    assert "business_areas × forest" not in res.output
     # the ar5 rules are listed as not mapped, never as 0 ha
-    assert "not mapped  business_areas × ar5:mire: not mapped (layer missing)" in res.output
+    assert (
+        "–  Næringsområder i kommuneplan (arealformål 1300) × Myr (AR5 arealtype 60): ikke kartlagt (kartlaget mangler)"
+        in res.output
+    )
     # farmland comes from the only source here, N50 DyrketMark of east Trondheim: partly mapped
-    assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
-    assert "partly mapped:" in res.output
+    assert "jordbruksareal fra N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
+    assert "delvis kartlagt:" in res.output
     layers = dict(pyogrio.list_layers(out))
     assert {
         "summary",

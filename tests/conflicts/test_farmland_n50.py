@@ -47,8 +47,8 @@ def test_n50_dyrketmark_as_farmland_equals_an_independent_overlay(real_data, pro
     assert row["area_ha"] == pytest.approx(expected_ha, rel=1e-9)
     assert (row["status"], row["reason"]) == ("hit", "partly_mapped")  # east of the sample: not mapped
     # the source and scale are named: in the output and in the written tables
-    assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
-    assert "partly mapped:" in res.output
+    assert "jordbruksareal fra N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
+    assert "delvis kartlagt:" in res.output  # Norwegian by default (--lang en: "partly mapped:")
     sources = pd.DataFrame(pyogrio.read_dataframe(out, layer="farmland_sources", read_geometry=False))
     assert sources[["layer", "scale"]].values.tolist() == [["n50_arealdekke", "1:50 000"]]
     pieces = gpd.read_file(out, layer="business_areas__farmland")
