@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from affine import Affine
-from areal.geo.crs import WORKING_CRS, require_crs
+from areal.geo.crs import WORKING_CRS, require_crs, same_crs
 from areal.geo.errors import CRSMismatchError, GridMismatchError
 from pyproj import CRS
 from rasterio import features
@@ -268,7 +268,7 @@ def rasterize(
     if gdf is None or len(gdf) == 0:
         return out
     crs = require_crs(gdf, what)
-    if not crs.equals(grid.crs):
+    if not same_crs(crs, CRS.from_user_input(grid.crs)):
         raise CRSMismatchError(
             f"rasterize: {what} is in {crs.to_string()} but the grid is in {grid.crs.to_string()}; "
             f"use `.to_crs({grid.crs.to_string()!r})` first"

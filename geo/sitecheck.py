@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.geo.coverage import STATUS_COLUMNS, classify_area
-from areal.geo.crs import WORKING_CRS, require_crs
+from areal.geo.crs import WORKING_CRS, require_crs, same_crs
 from areal.geo.errors import ArealError, CRSMismatchError, InputGeometryError
 from areal.geo.geometry import M2_PER_DAA, M2_PER_HA
 from areal.geo.overlay import as_geometry_array, flatten, intersect
@@ -135,7 +135,7 @@ class SiteReport:
 def _site_geometry(site: gpd.GeoDataFrame | BaseGeometry) -> tuple[BaseGeometry, str, int]:
     if isinstance(site, gpd.GeoDataFrame | gpd.GeoSeries):
         crs = require_crs(site, "site")
-        if not crs.equals(WORKING_CRS):
+        if not same_crs(crs, WORKING_CRS):
             raise CRSMismatchError(
                 f"site is in {crs.to_string()}, expected {WORKING_CRS.to_string()}; use .to_crs(25833) first"
             )

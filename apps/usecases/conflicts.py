@@ -21,7 +21,10 @@ from areal.geo.errors import UnknownNameError
 from areal.geo.rules import RuleTable
 
 FOOTPRINT_RADIUS_M = 0.5642
-"""Radius of the 1 m² disc given to points and lines when ``footprint=True`` (a drawn point)."""
+"""Half-width of the 1 m² band given to lines when ``footprint=True`` (a disc of 1 m² at a line's ends)."""
+
+FOOTPRINT_SIDE_M = 1.0
+"""Side of the 1 m² square given to points when ``footprint=True`` (a drawn point, an uploaded point set)."""
 
 
 def near_features(
@@ -109,8 +112,8 @@ def check_conflicts(
     within : str or sequence of str, optional
         Only the part of the proposal inside these municipalities (numbers); needs ``municipalities``.
     footprint : bool
-        Give points and lines a 1 m² footprint so the zones they lie in are reported (the app's
-        drawn points); otherwise they have no area.
+        Give points a 1 m² square and lines a band 2 × 0.5642 m wide, so the zones they lie in
+        are reported (the app's drawn points); otherwise they have no area.
     scheduler, area_method, coverage : optional
         Passed to :func:`~areal.geo.conflicts.find_conflicts` (where the engine's partitions run;
         planar or geodesic hectares; where each layer is mapped, for hit / no hit / not mapped).
@@ -129,10 +132,17 @@ def check_conflicts(
             # as one geometry and overlaying it is quadratic (25 s); its parts take about 2 s.
             prop = prop.explode(index_parts=False).reset_index(drop=True)
             geoms = np.asarray(prop.geometry.values)
-        small = ~np.isin(shapely.get_type_id(geoms), (3, 6))
-        if small.any():
+        kind = shapely.get_type_id(geoms)
+        empty = shapely.is_empty(geoms)
+        point, line = (kind == 0) & ~empty, ~np.isin(kind, (0, 3, 6)) & ~empty
+        if point.any() or line.any():
             geoms = geoms.copy()
-            geoms[small] = shapely.buffer(geoms[small], FOOTPRINT_RADIUS_M)
+            # Points as squares of exactly 1 m² from their coordinates: shapely builds new
+            # geometries holding the GIL, and a box is five times cheaper than a 64-sided disc
+            # (20 000 points: 17 ms against 90 ms, on a worker sharing the GIL with the event loop).
+            xy, h = shapely.get_coordinates(geoms[point]), FOOTPRINT_SIDE_M / 2
+            geoms[point] = shapely.box(xy[:, 0] - h, xy[:, 1] - h, xy[:, 0] + h, xy[:, 1] + h)
+            geoms[line] = shapely.buffer(geoms[line], FOOTPRINT_RADIUS_M)
             prop = prop.set_geometry(geoms)
     prop, municipalities = clip_to_municipalities(prop, municipalities, within)
     selected = rules.rules_for(as_layer)

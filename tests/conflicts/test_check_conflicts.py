@@ -63,6 +63,10 @@ def test_within_municipality_and_point_footprint():
     point = gdf([shapely.Point(X0 + 2200, Y0 + 400)])  # a drawn point inside a mire
     assert check_conflicts(point, layers, RULES, against=["mire"]).total_ha() == 0
     hit = check_conflicts(point, layers, RULES, against=["mire"], footprint=True)
-    assert hit.pair_ha()["business_areas × mire"] * 10_000 == pytest.approx(1.0, rel=1e-2)  # about 1 m²
+    assert hit.pair_ha()["business_areas × mire"] * 10_000 == pytest.approx(1.0, rel=1e-12)  # a 1 m² square
+    # points of a MultiPoint each get their square (one on the mire, one outside: 1 m²)
+    two = gdf([shapely.MultiPoint([(X0 + 2200, Y0 + 400), (X0 + 100, Y0 + 900)])])
+    got = check_conflicts(two, layers, RULES, against=["mire"], footprint=True)
+    assert got.pair_ha()["business_areas × mire"] * 10_000 == pytest.approx(1.0, rel=1e-12)
     with pytest.raises(UnknownNameError, match="no rule for business_areas against roads"):
         check_conflicts(PROP, layers, RULES, against=["roads"])
