@@ -22,8 +22,9 @@ A layer that is missing says "not mapped", never 0 ha:
 
 from __future__ import annotations
 
+
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 import geopandas as gpd
@@ -410,3 +411,31 @@ def check_site(
     )
     report.elapsed_s = time.perf_counter() - t0
     return report
+
+
+def with_suitability(
+    report: SiteReport,
+    site: gpd.GeoDataFrame | BaseGeometry,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    suitability_engine: SiteEngine | None,
+) -> SiteReport:
+    """The report with its suitability slot (and note) filled by ``suitability_engine``.
+
+    For a check whose vector part ran elsewhere (the app runs it in a child process, while the
+    suitability models live in the server): the same slot :func:`check_site` fills.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> r = check_site(box(0, 0, 100, 100), {})
+    >>> r2 = with_suitability(r, box(0, 0, 100, 100), {}, lambda site, layers: pd.DataFrame({"score": [0.5]}))
+    >>> float(r2.suitability["score"][0]), r2.notes["suitability"], r.suitability is None
+    (0.5, '', True)
+    """
+    t0 = time.perf_counter()
+    geom, _family, _n = _site_geometry(site)
+    frame = gpd.GeoDataFrame(geometry=[geom], crs=WORKING_CRS)
+    suitability, note = _run_engine(suitability_engine, frame, layers, "suitability")
+    out = replace(report, suitability=suitability, notes={**report.notes, "suitability": note})
+    out.elapsed_s = report.elapsed_s + (time.perf_counter() - t0)
+    return out

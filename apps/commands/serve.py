@@ -90,7 +90,7 @@ def serve_cmd(
     are read safely (docs/security.md) and analyses run on a bounded worker pool.
     """
     from areal.apps.planner.data import AppData
-    from areal.apps.planner.server import check_auth, serve
+    from areal.apps.planner.server import check_auth, serve, site_check_process
 
     check_auth("public" if public else "planner", address, basic_auth)
 
@@ -104,6 +104,7 @@ def serve_cmd(
     data = AppData.load(data_dir)
     data.warm()
     engines = Engines(data)
+    site_process = site_check_process(data, engines)  # forked before the preparation thread starts
     if prewarm:
         # The map is served at once; models and indicators are prepared behind it.
         t0 = time.perf_counter()
@@ -133,4 +134,14 @@ def serve_cmd(
         extra.update(basic_auth=basic_auth, cookie_secret=cookie_secret, api_token=api_token)
     if workers != 2:
         extra["workers"] = workers
-    serve(data, mode=mode, port=port, address=address, show=show, engines=engines, store=store, **extra)
+    serve(
+        data,
+        mode=mode,
+        port=port,
+        address=address,
+        show=show,
+        engines=engines,
+        store=store,
+        site_process=site_process or False,
+        **extra,
+    )

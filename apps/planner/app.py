@@ -294,14 +294,19 @@ def create_app(
     suitability_engine=None,
     executor=None,
     pool=None,
+    site_process=None,
 ) -> App:
     """One session's app: state synced with the URL, then the views.
 
     With ``engines`` (shared by the server's sessions) the conflicts, suitability, test-arena and
     indicator views are added and the site check gets the conflict and suitability engines
     (unless others are passed). ``store`` (a scenario store) enables the scenario tools.
+    ``site_process`` (the server's :class:`~areal.apps.planner.workers.ForkedWorker`, forked with
+    the same data and engines) runs the site checks of a served session.
     """
     pn.extension("tabulator", raw_css=[CSS], notifications=False)
+    if conflict_engine is not None or pool is None:
+        site_process = None  # the child checks with the server's own engines, and only for a served app
     if engines is not None:
         conflict_engine = conflict_engine or engines.site_conflicts
         suitability_engine = suitability_engine or engines.site_suitability
@@ -318,6 +323,7 @@ def create_app(
         conflict_engine=conflict_engine,
         suitability_engine=suitability_engine,
         runner=runner,
+        site_process=site_process,
     )
     args = pn.state.session_args if pn.state.curdoc is not None else {}
     if pn.state.location is not None:

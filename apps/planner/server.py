@@ -272,6 +272,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def site_check_process(data: AppData, engines=None):
+    """Fork the process that reads and checks the sites of every session (None where it cannot).
+
+    Call it once ``data`` and ``engines`` are loaded and before other threads start (a fork
+    copies only the calling thread; a lock another thread held would stay locked in the child).
+    """
+    from areal.apps.planner.workers import ForkedWorker
+
+    try:
+        worker = ForkedWorker((data, engines))
+    except (RuntimeError, OSError) as exc:
+        log.warning("site checks run in the worker threads: %s", exc)
+        return None
+    log.info("site checks run in process %s", worker.pid)
+    return worker
+
+
 def serve(
     data: AppData,
     *,
@@ -287,6 +304,7 @@ def serve(
     cookie_secret: str | None = None,
     api_token: str | None = None,
     workers: int = 2,
+    site_process=None,
     **kwargs,
 ):
     """Serve the app at ``http://<address>:<port>/``.
@@ -317,6 +335,11 @@ def serve(
         Token for scripts calling the data endpoints of a planner server with a login.
     workers : int
         Threads of the worker pool (site checks, uploads, analyses).
+    site_process : ForkedWorker or False, optional
+        The process that reads and checks sites (:func:`site_check_process`). Default: forked here
+        (after the data is loaded, before the server starts); pass one made earlier when other
+        threads are started before ``serve`` (the CLI's model preparation), or False to check
+        sites in the worker threads.
 
     Raises
     ------
@@ -332,10 +355,13 @@ def serve(
     if auth:
         kwargs.update(basic_auth=basic_auth, cookie_secret=cookie_secret or secrets.token_urlsafe(32))
     pool = WorkerPool(max_workers=workers)
+    if site_process is None:
+        site_process = site_check_process(data, engines)
+    site_process = site_process or None
 
     def session():
         try:
-            return create_app(data, mode, engines=engines, store=store, pool=pool)
+            return create_app(data, mode, engines=engines, store=store, pool=pool, site_process=site_process)
         except Exception as exc:  # noqa: BLE001 - never a traceback on the page; it goes to the log
             log.error("a session could not be created", exc_info=True)
             return error_page(mode, exc)

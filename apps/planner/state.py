@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import geopandas as gpd
@@ -19,7 +20,7 @@ from areal.apps.planner.data import AppData
 from areal.apps.planner.safe_text import strip_paths
 from areal.apps.planner.workers import budget
 from areal.geo.errors import ArealError
-from areal.geo.sitecheck import SiteReport, check_site
+from areal.geo.sitecheck import SiteReport, check_site, with_suitability
 from areal.layers.upload import (
     PLANNER_LIMITS,
     PUBLIC_LIMITS,
@@ -32,6 +33,123 @@ log = logging.getLogger("areal.app")
 
 SITE_KINDS = ("business_areas", "test_area_sea", "test_area_land", "other")
 """What a drawn or uploaded site can be; each is checked with its own rules (``[kinds]`` of the rule table)."""
+
+
+@dataclass(frozen=True)
+class SiteJob:
+    """A site check as plain data, so that it can run in the server's site-check process.
+
+    Attributes
+    ----------
+    source : {"geojson", "upload", "frame"}
+        What ``payload`` is: a GeoJSON geometry in lon/lat (drawn, clicked, from a link), the
+        bytes of an uploaded file, or a frame in EPSG:25833 (an opened scenario's proposal).
+    payload : object
+        The geometry, bytes or frame.
+    what : str
+        How the site is named in messages (the file name, "tegnet område", ...).
+    mode : str
+        The app mode (its upload limits and site-check budget).
+    kind : str
+        What the site is checked as (one of :data:`SITE_KINDS`).
+    filename : str
+        The uploaded file's name (``source="upload"``).
+    """
+
+    source: str
+    payload: Any
+    what: str
+    mode: str
+    kind: str = "business_areas"
+    filename: str = ""
+
+    @property
+    def limits(self) -> UploadLimits:
+        """Upload limits of the mode."""
+        return PUBLIC_LIMITS if self.mode == "public" else PLANNER_LIMITS
+
+    def name_of(self, site: gpd.GeoDataFrame) -> str:
+        """The site's name in messages: an upload's (cleaned) file name, else ``what``."""
+        return str(site.attrs.get("filename") or self.what) if self.source == "upload" else self.what
+
+    def read(self) -> gpd.GeoDataFrame:
+        """The site as a frame in EPSG:25833 (raises the upload readers' errors)."""
+        if self.source == "upload":
+            return read_upload(self.payload, self.filename, self.limits)
+        if self.source == "geojson":
+            return read_geojson_geometry(self.payload, self.limits, what=self.what)
+        return self.payload.to_crs(25833)
+
+
+def site_report(
+    data: AppData | None,
+    site: gpd.GeoDataFrame,
+    what: str,
+    mode: str,
+    kind: str = "business_areas",
+    conflict_engine: Callable | None = None,
+    suitability_engine: Callable | None = None,
+) -> SiteReport:
+    """The site check of the app: budget, loaded layers, engines, coverage (one implementation).
+
+    Raises :class:`~areal.geo.errors.BudgetExceededError` when the site has more points or
+    vertices than the mode's site-check budget.
+    """
+    geoms = np.asarray(site.geometry.values)
+    is_point = np.isin(shapely.get_type_id(geoms), (0, 4))
+    n_points = int(shapely.get_num_geometries(geoms[is_point]).sum())
+    n_vertices = int(shapely.get_num_coordinates(geoms[~is_point]).sum())
+    budget("site_check", mode).check(n_points, n_vertices, what)
+    layers = data.layers if data is not None else {}
+    if conflict_engine is not None and kind != "business_areas":
+        conflict_engine = functools.partial(conflict_engine, as_layer=kind)
+    expected = [sp.id for sp in data.specs if sp.kind == "vector"] if data is not None else []
+    return check_site(
+        site,
+        layers,
+        conflict_engine=conflict_engine,
+        suitability_engine=suitability_engine,
+        coverage=getattr(data, "coverage", None),
+        expected=expected,
+    )
+
+
+def encode_site(site: gpd.GeoDataFrame) -> str:
+    """The site as a link code (:mod:`~areal.apps.planner.urlstate`); '' when it is too large for one."""
+    import json
+
+    from areal.apps.planner import mapping
+
+    fc = mapping.site_geojson(site)
+    geoms = [f["geometry"] for f in fc["features"]]
+    if len(geoms) != 1:
+        polys = [g for g in geoms if g["type"] in ("Polygon", "MultiPolygon")]
+        if len(polys) != len(geoms) or not polys:
+            return ""
+        coords = [g["coordinates"] for g in polys if g["type"] == "Polygon"]
+        coords += [p for g in polys if g["type"] == "MultiPolygon" for p in g["coordinates"]]
+        geoms = [{"type": "MultiPolygon", "coordinates": coords}]
+    geom = json.loads(json.dumps(geoms[0]))
+    if urlstate.n_vertices(geom) > urlstate.MAX_VERTICES:
+        return ""
+    try:
+        return urlstate.encode_geometry(geom)
+    except urlstate.SiteCodeError:
+        return ""
+
+
+def check_in_process(context: tuple, job: SiteJob) -> tuple[gpd.GeoDataFrame, SiteReport, str]:
+    """Read and check a site in the site-check process: ``(site, report, link code)``.
+
+    ``context`` is ``(data, engines)`` as the server forked them. The suitability slot is left
+    to the server (:func:`~areal.geo.sitecheck.with_suitability`): its models are built and kept
+    there, and the child's copy would be stale.
+    """
+    data, engines = context
+    site = job.read()
+    conflicts = engines.site_conflicts if engines is not None else None
+    report = site_report(data, site, job.name_of(site), job.mode, job.kind, conflict_engine=conflicts)
+    return site, report, encode_site(site)
 
 
 class LayerList(param.List):
@@ -118,6 +236,10 @@ class PlannerState(param.Parameterized):
         allow_None=True,
         doc="runner(job, done, seconds): runs a site check off the event loop (None: inline, as in tests)",
     )
+    site_process = param.Parameter(
+        default=None,
+        doc="the server's site-check process (a ForkedWorker running check_in_process; None: in this process)",
+    )
     busy = param.Boolean(default=False, doc="a site check is running in the worker pool")
     notice = param.String(
         default="", doc="a note for the visitor (a link parameter that was not applied ...)"
@@ -200,32 +322,23 @@ class PlannerState(param.Parameterized):
 
     def set_site_geojson(self, geojson: dict, source: str = "draw") -> None:
         """Use a GeoJSON geometry in lon/lat (from the map) as the site."""
-        limits, what = self.limits, self.t(f"site.source.{source}")
-
-        def job():
-            site = read_geojson_geometry(geojson, limits, what=what)
-            return site, self.compute_report(site, what)
-
-        self._run_site_job(job, lambda _site: source)
+        self._run_site_job(self._job_spec("geojson", geojson, self.t(f"site.source.{source}")), lambda _s: source)
 
     def upload(self, data: bytes, filename: str) -> None:
         """Use an uploaded file as the site; a bad file sets ``error`` and keeps everything else.
 
-        Reading and checking run in the worker pool when the app set a ``runner``; the result is
-        applied on the session's loop.
+        Reading and checking run off the event loop when the app set a ``runner`` (in the
+        server's site-check process when it has one); the result is applied on the session's loop.
         """
-        limits = self.limits
-
-        def job():
-            site = read_upload(data, filename, limits)
-            return site, self.compute_report(site, site.attrs.get("filename", "upload"))
-
+        job = self._job_spec("upload", data, filename, filename=filename)
         self._run_site_job(job, lambda site: f"upload:{site.attrs.get('filename', '')}")
 
     def set_site_frame(self, site: gpd.GeoDataFrame, source: str) -> None:
         """Use a frame (EPSG:25833), e.g. an opened scenario's proposal, as the site."""
-        frame = site.to_crs(25833)
-        self._run_site_job(lambda: (frame, self.compute_report(frame, source)), lambda _site: source)
+        self._run_site_job(self._job_spec("frame", site.to_crs(25833), source), lambda _site: source)
+
+    def _job_spec(self, source: str, payload: Any, what: str, filename: str = "") -> SiteJob:
+        return SiteJob(source, payload, what, self.mode, self.site_kind, filename)
 
     def set_overlay(self, overlay_id: str, payload: dict[str, Any]) -> None:
         """Show (or replace) an analysis overlay on the map."""
@@ -259,28 +372,6 @@ class PlannerState(param.Parameterized):
             return
         self.set_site_geojson(geom, "link")
 
-    def _encode_site(self, site: gpd.GeoDataFrame) -> str:
-        import json
-
-        from areal.apps.planner import mapping
-
-        fc = mapping.site_geojson(site)
-        geoms = [f["geometry"] for f in fc["features"]]
-        if len(geoms) != 1:
-            polys = [g for g in geoms if g["type"] in ("Polygon", "MultiPolygon")]
-            if len(polys) != len(geoms) or not polys:
-                return ""
-            coords = [g["coordinates"] for g in polys if g["type"] == "Polygon"]
-            coords += [p for g in polys if g["type"] == "MultiPolygon" for p in g["coordinates"]]
-            geoms = [{"type": "MultiPolygon", "coordinates": coords}]
-        geom = json.loads(json.dumps(geoms[0]))
-        if urlstate.n_vertices(geom) > urlstate.MAX_VERTICES:
-            return ""
-        try:
-            return urlstate.encode_geometry(geom)
-        except urlstate.SiteCodeError:
-            return ""
-
     @param.depends("site_kind", watch=True)
     def _recheck_as_kind(self) -> None:
         # The same site, checked with the rules of its new kind.
@@ -291,17 +382,21 @@ class PlannerState(param.Parameterized):
         """Hide the error message."""
         self.param.update(error="", error_detail="")
 
-    def _run_site_job(self, job: Callable[[], tuple], source_of: Callable[[gpd.GeoDataFrame], str]) -> None:
-        """Run a site check (``job() -> (site, report)``) and show its result or its error.
+    def _run_site_job(self, spec: SiteJob, source_of: Callable[[gpd.GeoDataFrame], str]) -> None:
+        """Read and check a site (``spec``) and show its result or its error.
 
         A newer check supersedes an older one still running: the older result is dropped.
         """
         self._job += 1
         token = self._job
 
-        def full_job():  # the link code of the site is made on the worker too
-            site, report = job()
-            return site, report, self._encode_site(site)
+        def full_job():  # the link code of the site is made off the event loop too
+            if self.site_process is not None:
+                site, report, code = self.site_process.run(check_in_process, spec)
+                layers = self.data.layers if self.data is not None else {}
+                return site, with_suitability(report, site, layers, self.suitability_engine), code
+            site = spec.read()
+            return site, self.compute_report(site, spec.name_of(site)), encode_site(site)
 
         def done(result, error) -> None:
             if token != self._job:
@@ -333,28 +428,15 @@ class PlannerState(param.Parameterized):
         self.runner(full_job, done, budget("site_check", self.mode).seconds)
 
     def compute_report(self, site: gpd.GeoDataFrame, what: str = "site") -> SiteReport:
-        """Run the site check against the loaded layers (and the engines when given).
-
-        Raises :class:`~areal.geo.errors.BudgetExceededError` when the site has more points or
-        vertices than the mode's site-check budget.
-        """
-        geoms = np.asarray(site.geometry.values)
-        is_point = np.isin(shapely.get_type_id(geoms), (0, 4))
-        n_points = int(shapely.get_num_geometries(geoms[is_point]).sum())
-        n_vertices = int(shapely.get_num_coordinates(geoms[~is_point]).sum())
-        budget("site_check", self.mode).check(n_points, n_vertices, what)
-        layers = self.data.layers if self.data is not None else {}
-        engine = self.conflict_engine
-        if engine is not None and self.site_kind != "business_areas":
-            engine = functools.partial(engine, as_layer=self.site_kind)
-        expected = [sp.id for sp in self.data.specs if sp.kind == "vector"] if self.data is not None else []
-        return check_site(
+        """Run the site check (:func:`site_report`) with this session's mode, kind and engines."""
+        return site_report(
+            self.data,
             site,
-            layers,
-            conflict_engine=engine,
+            what,
+            self.mode,
+            self.site_kind,
+            conflict_engine=self.conflict_engine,
             suitability_engine=self.suitability_engine,
-            coverage=getattr(self.data, "coverage", None),
-            expected=expected,
         )
 
     def _fail(self, exc: BaseException) -> None:

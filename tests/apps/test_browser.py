@@ -745,9 +745,12 @@ def _pwned(visit) -> list:
     return [outer, inner]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def hostile_server(browser, tmp_path_factory):
-    """Planner mode on a data folder whose only test arena has a hostile name (scenarios stored there too)."""
+    """Planner mode on a data folder whose only test arena has a hostile name (scenarios stored there too).
+
+    Stopped after its one test: a server left running takes memory and CPU from the timed tests.
+    """
     import csv
 
     data = tmp_path_factory.mktemp("hostile-data")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from areal.apps.cli import main
 from click.testing import CliRunner
 
@@ -27,8 +29,11 @@ def test_serve_starts_with_only_the_starter_extract(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "mode: public" in res.output and "http://127.0.0.1:5999/" in res.output
     kw = dict(calls["kw"])
-    engines, store = kw.pop("engines"), kw.pop("store")
+    engines, store, worker = kw.pop("engines"), kw.pop("store"), kw.pop("site_process")
     assert kw == {"mode": "public", "port": 5999, "address": "127.0.0.1", "show": False}
+    # site checks go to a child forked before the preparation thread started
+    assert worker.alive and worker.pid != os.getpid()
+    worker.shutdown()
     assert store is None  # no scenario tools in public mode
     # the map is served at once; every profile's 250 m model is prepared in the background
     assert "ready in" not in res.output
@@ -43,7 +48,7 @@ def test_serve_starts_with_only_the_starter_extract(tmp_path, monkeypatch):
 
 
 def test_serve_wait_prepares_before_serving(tmp_path, monkeypatch):
-    monkeypatch.setattr("areal.apps.planner.server.serve", lambda data, **kw: None)
+    monkeypatch.setattr("areal.apps.planner.server.serve", lambda data, **kw: kw["site_process"].shutdown())
     empty = tmp_path / "no-data"
     empty.mkdir()
     res = CliRunner().invoke(main, ["serve", "--public", "--no-show", "--wait", "--data-dir", str(empty)])

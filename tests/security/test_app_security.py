@@ -20,7 +20,7 @@ from areal.apps.planner.data import AppData, LayerState
 from areal.apps.planner.engines import Engines
 from areal.apps.planner.state import PlannerState
 from areal.apps.planner.tools import ArenaState, ConflictState, IndicatorState, SuitabilityState
-from areal.apps.planner.workers import WORKER_NICENESS, Budget, SessionRunner, WorkerPool
+from areal.apps.planner.workers import WORKER_NICENESS, Budget, ForkedWorker, SessionRunner, WorkerPool
 from areal.geo.errors import BudgetExceededError, UploadError
 from areal.geo.profiles import parse_profile
 from areal.geo.rules import parse_rules
@@ -303,6 +303,114 @@ def test_site_check_runs_on_the_pool_and_comes_back_on_the_session(starter):
         time.sleep(0.05)
     assert state.report is not None and not state.busy and threads[0].startswith("areal-work")
     pool.shutdown()
+
+
+def _wait_report(state, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while (state.busy or (state.report is None and not state.error)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _site_bytes(*geoms) -> bytes:
+    return gpd.GeoDataFrame(geometry=list(geoms), crs=UTM33).to_crs(4326).to_json().encode()
+
+
+def test_site_check_in_the_forked_process_equals_the_inline_one(starter):
+    """The child reads and checks; the parent only fills the suitability slot; same report as inline."""
+    import os
+
+    engines = Engines(starter)
+    worker = ForkedWorker((starter, engines))
+    pool = WorkerPool(max_workers=1)
+    try:
+        assert worker.pid != os.getpid()
+        kw = dict(data=starter, mode="public", conflict_engine=engines.site_conflicts)
+        inline = PlannerState(**kw, suitability_engine=lambda site, layers: None)
+        forked = PlannerState(
+            **kw,
+            suitability_engine=lambda site, layers: None,
+            runner=SessionRunner(pool),
+            site_process=worker,
+        )
+
+        def never(site, what="site"):
+            raise AssertionError("checked in the server process")
+
+        forked.compute_report = never
+        gj = _site_bytes(box(X0 + 800, Y0 + 800, X0 + 2200, Y0 + 1600))
+        for state in (inline, forked):
+            state.site_kind = "test_area_land"
+            state.upload(gj, "a.geojson")
+        _wait_report(forked)
+        assert forked.error == "" and forked.report is not None, forked.error
+        a, b = inline.report, forked.report
+        assert b.area_ha == pytest.approx(a.area_ha, rel=1e-12) and a.area_ha == pytest.approx(112.0)
+        for name in ("municipalities", "intersections", "distances", "coverage", "conflicts"):
+            pd_a, pd_b = getattr(a, name), getattr(b, name)
+            assert pd_a.equals(pd_b), name
+        assert b.conflicts.attrs["as_layer"] == "test_area_land"  # the session's kind reached the child
+        assert forked.site_source == "upload:a.geojson" and forked.site_code == inline.site_code != ""
+        # an error raised in the child comes back typed, with its key: the translated message
+        forked.upload(b"{not json", "b.geojson")
+        _wait_report(forked)
+        assert forked.error and forked.report is b  # the old report stays
+        inline.upload(b"{not json", "b.geojson")
+        assert forked.error == inline.error
+    finally:
+        worker.shutdown()
+        pool.shutdown()
+
+
+def test_site_checks_go_on_in_the_server_when_the_process_dies(starter, caplog):
+    import os
+    import signal
+
+    worker = ForkedWorker((starter, None))
+    pool = WorkerPool(max_workers=1)
+    try:
+        os.kill(worker.pid, signal.SIGKILL)
+        state = PlannerState(data=starter, mode="public", runner=SessionRunner(pool), site_process=worker)
+        with caplog.at_level("ERROR", logger="areal.app"):
+            state.upload(_site_bytes(box(X0, Y0, X0 + 500, Y0 + 500)), "a.geojson")
+            _wait_report(state)
+        assert state.report is not None and state.report.area_ha == pytest.approx(25.0), state.error
+        assert not worker.alive and worker.fallbacks == 1
+        assert any("died" in r.getMessage() for r in caplog.records)
+    finally:
+        worker.shutdown()
+        pool.shutdown()
+
+
+def test_the_site_check_process_ends_with_the_server(tmp_path):
+    """A server killed outright (no exit handlers) takes its site-check process with it."""
+    import os
+    import signal
+    import subprocess
+
+    script = (
+        "import sys, time\n"
+        "from areal.apps.planner.workers import ForkedWorker\n"
+        "w = ForkedWorker({})\n"
+        "print(w.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    os.kill(child, 0)  # alive
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{child}/stat") as fh:
+                if fh.read().split()[2] == "Z":  # a zombie has ended
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError(f"process {child} outlived its server")
 
 
 def test_pool_refuses_when_full_and_times_out(starter):
