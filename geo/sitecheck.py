@@ -22,7 +22,6 @@ A layer that is missing says "not mapped", never 0 ha:
 
 from __future__ import annotations
 
-
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping

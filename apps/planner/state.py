@@ -322,7 +322,9 @@ class PlannerState(param.Parameterized):
 
     def set_site_geojson(self, geojson: dict, source: str = "draw") -> None:
         """Use a GeoJSON geometry in lon/lat (from the map) as the site."""
-        self._run_site_job(self._job_spec("geojson", geojson, self.t(f"site.source.{source}")), lambda _s: source)
+        self._run_site_job(
+            self._job_spec("geojson", geojson, self.t(f"site.source.{source}")), lambda _s: source
+        )
 
     def upload(self, data: bytes, filename: str) -> None:
         """Use an uploaded file as the site; a bad file sets ``error`` and keeps everything else.

@@ -275,7 +275,10 @@ class ForkedWorker:
                 return self._executor.submit(_call_with_context, self.key, fn, args).result()
             except BrokenProcessPool:
                 self._broken = True
-                log.error("the site-check process (pid %s) died; site checks run in the server from now on", self.pid)
+                log.error(
+                    "the site-check process (pid %s) died; site checks run in the server from now on",
+                    self.pid,
+                )
         self.fallbacks += 1
         return fn(_CONTEXTS[self.key], *args)
 
