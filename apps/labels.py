@@ -226,6 +226,38 @@ def missing_layer_text(m) -> str:
     return f"{m.layer}: {m.reason} (affects {', '.join(m.affects)}).{get}"
 
 
+def missing_layer_note(layer_id: str, data_dir=None, lang: str = "nb") -> str:
+    """One line for a catalogue layer a command could not load: its rules are skipped, how to get it.
+
+    The layer is named by its title; where it was looked for and the two ways to get it follow.
+
+    >>> missing_layer_note("shipping_lanes", "/data").split(" (")[0]
+    'kartlaget «Farleder'
+    >>> "areal fetch shipping_lanes" in missing_layer_note("shipping_lanes", "/data", "en")
+    True
+    """
+    from pathlib import Path
+
+    from areal.layers import loader, registry, settings
+
+    spec = registry.get(layer_id)
+    where = " / ".join(loader.expected_paths(spec, Path(settings.data_dir(data_dir))))
+    title = layer_title(layer_id, lang)
+    if lang == "en":
+        get = (
+            f"get it with `areal fetch {layer_id}` or `areal import FILE --as {layer_id}`"
+            if spec.fetch is not None
+            else f"set {settings.ENV_DATA_DIR} to a folder holding the extracts (README, 'Data')"
+        )
+        return f"layer «{title}» is missing (looked for {where}): its rules are skipped; {get}"
+    get = (
+        f"hent det med `areal fetch {layer_id}` eller `areal import FIL --as {layer_id}`"
+        if spec.fetch is not None
+        else f"sett {settings.ENV_DATA_DIR} til en mappe med utdragene (README, «Data»)"
+    )
+    return f"kartlaget «{title}» mangler (lette etter {where}): reglene mot det er hoppet over; {get}"
+
+
 def indicator_title(indicator, lang: str = "nb") -> str:
     """An indicator's title (:class:`areal.geo.indicators.Indicator`, from its TOML) in ``lang``."""
     return indicator.title_en if lang == "en" else indicator.title_nb

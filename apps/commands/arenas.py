@@ -9,6 +9,88 @@ import pyproj
 import shapely
 from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
 
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of the printed text (names, types, statuses, sectors, bases); --json keeps the codes.",
+)
+
+_TEXT = {
+    "nb": {
+        "count": "{n} av {total} arenaer.",
+        "municipality_only": "bare kommunen er kjent",
+        "touched": "Objekter som berøres (med sonen i hver regel):",
+        "none_touched": "  ingen",
+        "near": "Eksisterende arenaer innen {km}:",
+        "none": "  ingen",
+        "no_arenas": "merknad: ingen arenaer i nærheten listet: {reason}",
+        "wrote": "skrev {out}",
+    },
+    "en": {
+        "count": "{n} of {total} arenas.",
+        "municipality_only": "only the municipality is known",
+        "touched": "Features touched (with each rule's zone):",
+        "none_touched": "  none",
+        "near": "Existing arenas within {km}:",
+        "none": "  none",
+        "no_arenas": "note: no arenas nearby listed: {reason}",
+        "wrote": "wrote {out}",
+    },
+}
+
+
+def _text_of(row, column: str, lang: str) -> str:
+    """A text column of an arena in ``lang`` (``<column>_en`` in English when it is filled)."""
+    en = row.get(f"{column}_en")
+    if lang == "en" and isinstance(en, str) and en:
+        return en
+    value = row.get(column)
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _word(group: str, code, lang: str) -> str:
+    """A code of the arena table in words of ``lang`` (``arena.kind.test_bed`` -> "testbed")."""
+    from areal.apps.planner import i18n
+
+    key = f"{group}.{code}"
+    return i18n.t(key, lang) if key in i18n.NB else str(code)
+
+
+def arena_lines(row, lang: str = "nb", distance_km: float | None = None) -> list[str]:
+    r"""The printed lines of one arena: name (and distance), what it is, where, its source.
+
+    >>> row = {"name": "Testområde", "name_en": "Test area", "arena_type": "test_area_sea",
+    ...        "status": "operating", "municipality_name": "Trondheim", "precision": "campus",
+    ...        "sectors": "ocean_space", "source_url": "https://example.org/"}
+    >>> print("\n".join(arena_lines(row, "nb", 12.34)))
+     12,3 km  Testområde
+              testområde til sjøs · i drift · Trondheim · havrom
+              https://example.org/
+    >>> arena_lines(row, "en")[1]
+    '  test area at sea · operating · Trondheim · ocean space'
+    """
+    from areal.apps.formatting import number
+    from areal.apps.planner import i18n
+
+    dist = "" if distance_km is None else f"{number(distance_km, 1, lang) + ' km':>8}  "
+    where = str(row.get("municipality_name") or "")
+    if row.get("precision") == "municipality":
+        where += f" ({_TEXT[lang]['municipality_only']})"
+    what = [
+        _word("arena.kind", row.get("arena_type"), lang),
+        _word("arena.status", row.get("status"), lang),
+        where,
+        i18n.list_label(row.get("sectors") or "", "arena.sector", lang),
+    ]
+    pad = " " * len(dist) if dist else "  "
+    return [
+        f"{dist}{_text_of(row, 'name', lang)}",
+        pad + " · ".join(w for w in what if w),
+        pad + str(row.get("source_url") or ""),
+    ]
+
 
 def _parse_near(value: str | None) -> shapely.Point | None:
     if not value:
@@ -34,8 +116,11 @@ def _parse_near(value: str | None) -> shapely.Point | None:
 )
 @DATA_DIR_OPTION
 @JSON_OPTION
+@LANG_OPTION
 @click.pass_context
-def arenas_cmd(ctx, sector, arena_type, status, near, km, data_dir: Path | None, as_json: bool) -> None:
+def arenas_cmd(
+    ctx, sector, arena_type, status, near, km, data_dir: Path | None, as_json: bool, lang: str
+) -> None:
     """List Trøndelag's lab and test arenas (filter by sector, type, status, distance)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -53,13 +138,10 @@ def arenas_cmd(ctx, sector, arena_type, status, near, km, data_dir: Path | None,
         emit_json(records(sel))
         return
     for _, r in sel.iterrows():
-        dist = f"{r['distance_km']:6.1f} km  " if "distance_km" in sel else ""
-        where = "(kommune)" if r["placed_at_municipality"] else f"({r['precision']})"
-        click.echo(
-            f"{dist}{r['id']:38} {r['arena_type']:18} {r['status']:9} {r['municipality_name']:12} {where:12} {r['sectors']}"
-        )
-        click.echo(f"{'':{len(dist)}}  {r['name']} — {r['source_url']}")
-    click.echo(f"\n{len(sel)} of {len(arenas)} arenas.")
+        row = r.to_dict()
+        for line in arena_lines(row, lang, row.get("distance_km") if "distance_km" in sel else None):
+            click.echo(line)
+    click.echo("\n" + _TEXT[lang]["count"].format(n=len(sel), total=len(arenas)))
 
 
 # Which layers' individual features a test-area check lists (id and name columns), beyond the totals.
@@ -97,8 +179,15 @@ _FEATURE_COLUMNS = {
 )
 @DATA_DIR_OPTION
 @JSON_OPTION
+@LANG_OPTION
 def check_cmd(
-    area_file: Path, out: Path | None, km: float, kind: str, data_dir: Path | None, as_json: bool
+    area_file: Path,
+    out: Path | None,
+    km: float,
+    kind: str,
+    data_dir: Path | None,
+    as_json: bool,
+    lang: str,
 ) -> None:
     """Planning check of a proposed test area: conflicts (with the rules of its kind), features touched, arenas nearby."""
     from areal.apps.commands.conflicts import _print_summary, _read_proposal, run_conflicts
@@ -109,7 +198,7 @@ def check_cmd(
     from areal.layers.project_data import load_rules
 
     check_out(out, (".gpkg",))
-    run = run_conflicts(str(area_file), kind, None, None, None, False, data_dir)
+    run = run_conflicts(str(area_file), kind, None, None, None, False, data_dir, lang=lang)
     if out is not None:
         from areal.layers.export import write_layers
 
@@ -140,7 +229,7 @@ def check_cmd(
         arenas = loader.load("test_arenas", data_dir)
     except LayerMissingError as exc:
         near = None
-        note(f"note: no arenas nearby listed: {exc}")
+        note(_TEXT[lang]["no_arenas"].format(reason=exc))
     else:
         near = arenas_near(arenas, area.geometry.union_all().representative_point(), km=km)
     if as_json:
@@ -154,18 +243,34 @@ def check_cmd(
         doc["arenas_near"] = None if near is None else records(near)
         emit_json(doc)
     else:
-        _print_summary(run.result, run.as_layer, str(area_file), None)
-        click.echo("\nFeatures touched (with each rule's zone):")
+        from areal.apps.formatting import area_ha, number
+        from areal.apps.labels import layer_title, pair_title, rule_basis, severity_title
+        from areal.apps.planner import i18n
+
+        T = _TEXT[lang]
+        _print_summary(run.result, run.as_layer, str(area_file), None, run.rules, lang)
+        click.echo("\n" + T["touched"])
         for rule, cols, hits in touched:
-            click.echo(f"  {rule.pair} [{rule.severity}] — {rule.basis}")
+            click.echo(
+                f"  {pair_title(rule, lang)} [{severity_title(rule.severity, lang)}] — {rule_basis(rule, lang)}"
+            )
             for _, h in hits.iterrows():
-                label = " ".join(str(h[c]) for c in cols if c in hits.columns)
-                click.echo(f"    {h['area_ha']:10.2f} ha  {rule.b_layer}: {label}")
+                label = " ".join(str(i18n.value_label(h[c], lang)) for c in cols if c in hits.columns)
+                click.echo(
+                    f"    {area_ha(h['area_ha'], lang):>12}  {layer_title(rule.b_layer, lang)}: {label}"
+                )
+        if not touched:
+            click.echo(T["none_touched"])
         if near is not None:
-            click.echo(f"\nExisting arenas within {km:g} km:")
+            click.echo("\n" + T["near"].format(km=number(km, 0 if km == int(km) else 1, lang) + " km"))
             for _, r in near.iterrows():
-                click.echo(f"  {r['distance_km']:6.1f} km  {r['name']} ({r['arena_type']}, {r['status']})")
+                row = r.to_dict()
+                click.echo(
+                    f"  {number(row['distance_km'], 1, lang) + ' km':>9}  {_text_of(row, 'name', lang)}"
+                )
+                kind_status = f"{_word('arena.kind', row['arena_type'], lang)}, {_word('arena.status', row['status'], lang)}"
+                click.echo(f"{'':13}{kind_status}")
             if near.empty:
-                click.echo("  none")
+                click.echo(T["none"])
     if out is not None:
-        note(f"wrote {out}")
+        note(_TEXT[lang]["wrote"].format(out=out))

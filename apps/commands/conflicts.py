@@ -223,8 +223,10 @@ def run_conflicts(
 
     rule_table = load_rules(rules_path)
     prop, prop_layer = _read_proposal(proposal, data_dir)
+    from areal.apps.labels import missing_layer_note
+
     for warning in prop.attrs.get("warnings", []):
-        note(f"warning: {warning}")
+        note(("warning: " if lang == "en" else "advarsel: ") + str(warning))
     as_layer = as_layer or (
         prop_layer if prop_layer and rule_table.rules_for(prop_layer) else "business_areas"
     )
@@ -235,7 +237,11 @@ def run_conflicts(
         munis = loader.load("municipalities_sea", data_dir)
     except LayerMissingError:
         munis = None
-        note("note: municipalities are missing: hectares are not split by municipality")
+        note(
+            "note: municipalities are missing: hectares are not split by municipality"
+            if lang == "en"
+            else "merknad: kommunegrensene mangler: hektarene er ikke fordelt på kommuner"
+        )
     knrs = _split_ids(municipality)
     if knrs and munis is None:
         raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
@@ -246,8 +252,8 @@ def run_conflicts(
     for lid in b_layers:
         try:
             layers[lid] = loader.load(lid, data_dir)
-        except LayerMissingError as exc:
-            note(f"missing layer {lid!r}: its rules are skipped ({exc})")
+        except LayerMissingError:
+            note(missing_layer_note(lid, data_dir, lang))
     from areal.layers.coverage import coverages
 
     res = check_conflicts(

@@ -358,3 +358,36 @@ def test_conflicts_cli_summary_is_in_words_of_its_language(real_data, tmp_path, 
         assert "alvorlighetsgrad" in out and "ha i konflikt" in out and "Kraftledninger (N1000)" in out
     else:
         assert "severity" in out and "ha in conflict" in out and "Power lines (N1000)" in out
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_arenas_cli_is_in_words_of_its_language(real_data, tmp_path, lang):
+    """``areal arenas`` printed raw ids and codes (``test_area_sea``, ``operating``, ``ocean_space``) and
+    ``arenas check`` English headings and missing-layer notes whatever the language."""
+    import geopandas as gpd
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+    from shapely.geometry import box
+
+    extra = [] if lang == "nb" else ["--lang", "en"]
+    res = CliRunner().invoke(
+        main, ["arenas", "--near", "10.40,63.43", "--km", "20", "--data-dir", str(real_data), *extra]
+    )
+    assert res.exit_code == 0, res.output
+    listing = res.stdout if hasattr(res, "stdout") else res.output
+    assert problems(listing, lang, f"areal arenas ({lang})") == []
+    assert ("i drift" if lang == "nb" else "operating") in listing
+    assert "test_area_sea" not in listing and "ocean_space" not in listing
+
+    sea = tmp_path / "testomraade.geojson"  # off Frøya and Hitra, among fish farms
+    gpd.GeoDataFrame(geometry=[box(8.6, 63.65, 8.75, 63.72)], crs=4326).to_file(sea)
+    res = CliRunner().invoke(
+        main, ["arenas", "check", str(sea), "--as", "test_area_sea", "--data-dir", str(real_data), *extra]
+    )
+    assert res.exit_code == 0, res.output
+    out = res.stdout if hasattr(res, "stdout") else res.output
+    err = res.stderr if hasattr(res, "stderr") else ""
+    assert problems(out, lang, f"areal arenas check ({lang})", allowed=(str(sea),)) == []
+    assert problems(err, lang, f"areal arenas check notes ({lang})", allowed=(str(real_data),)) == []
+    heading = "Objekter som berøres" if lang == "nb" else "Features touched"
+    assert heading in out and ("Akvakulturlokaliteter" if lang == "nb" else "Aquaculture sites") in out

@@ -88,6 +88,11 @@ def _strip_allowed(text: str, allowed: tuple[str, ...]) -> str:
     return _LICENCES.sub(" ", text)
 
 
+_URL = re.compile(r"https?://\S+")
+_CODE = re.compile(r"`[^`\n]+`")
+_PATH = re.compile(r"\S*/\S+\.[A-Za-z]\w*")
+
+
 def problems(text: str, lang: str = "nb", where: str = "", allowed: tuple[str, ...] = ()) -> list[str]:
     r"""Every finding in ``text`` as ``where: kind 'token' … context …``.
 
@@ -101,10 +106,16 @@ def problems(text: str, lang: str = "nb", where: str = "", allowed: tuple[str, .
     ['number', 'raw', 'token', 'english', 'english']
     >>> problems("Area 1,320.9 ha", "en")
     []
+    >>> problems("kilde: https://example.org/opening-of-the-lab", "nb")
+    []
+    >>> problems("hent det med `areal fetch shipping_lanes` (lette etter /data/sea/farled*.gpkg)", "nb")
+    []
     >>> problems("Areal (ha) ikke tilgjengelig", "en")[0].split(":")[1].strip().split()[0]
     'norwegian'
     """
     text = _strip_allowed(text, allowed + (NORWEGIAN_TITLES if lang == "en" else ()))
+    # a web address, a command in backticks and a file path are in no language
+    text = _CODE.sub(" ", _PATH.sub(" ", _URL.sub(" ", text)))
     out: list[str] = []
 
     def ctx(i: int, j: int) -> str:
