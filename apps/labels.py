@@ -549,3 +549,56 @@ def criterion_label(criterion, lang: str = "nb") -> str:
     'public road'
     """
     return (criterion.label_nb if lang != "en" else "") or criterion.label or criterion.id
+
+
+def plan_item_name(key: str, profile, lang: str = "nb") -> str:
+    """A criterion or exclusion of a suitability run in words: its label, or its layer's title.
+
+    ``key`` is a criterion id, an exclusion id of ``profile``, a conflict rule's exclusion
+    (``"rule: LAYER"``) or a layer id.
+    """
+    crit = {c.id: c for c in profile.criteria} if profile is not None else {}
+    excl = {e.id: e for e in profile.exclusions} if profile is not None else {}
+    if key.startswith("rule: "):
+        return layer_title(key[len("rule: ") :], lang)
+    if key in crit:
+        return criterion_label(crit[key], lang)
+    if key in excl:
+        return layer_title(excl[key].layer, lang)
+    return layer_title(key, lang)
+
+
+def skipped_words(skipped, profile, lang: str = "nb") -> list[str]:
+    """The criteria and exclusions a suitability run skipped, in words: what, and why (no ids).
+
+    ``skipped`` is the model's ``(key, reason)`` list; a missing layer is named by its title and
+    a criterion that is the layer itself is not named twice.
+
+    >>> skipped_words([("ar5", "layer 'ar5' missing: no file")], None)
+    ['AR5 arealressurser (jordbruk, skog, myr): mangler i datamappen']
+    >>> skipped_words([("conflict layer lakes", "its rules are not checked: layer 'lakes' is missing: …")], None)
+    ['konfliktregler mot Innsjøer (N1000): mangler i datamappen']
+    """
+    from areal.apps.planner import i18n
+
+    out = []
+    for key, why in skipped:
+        if key.startswith("conflict layer "):  # a conflict rule's layer the site check could not use
+            against = "conflict rules against" if lang == "en" else "konfliktregler mot"
+            name = f"{against} {layer_title(key[len('conflict layer ') :], lang)}"
+        else:
+            name = plan_item_name(key, profile, lang)
+        missing = re.search(r"layer '([a-z0-9_]+)' (?:is )?missing", str(why))
+        if missing:
+            layer = layer_title(missing[1], lang)
+            reason = (
+                i18n.t("suit.skip.missing_self", lang)
+                if name.endswith(layer)  # "AR5: mangler …", not "AR5: AR5 mangler …"
+                else i18n.t("suit.skip.missing", lang, layer=layer)
+            )
+        elif "already an exclusion" in str(why):
+            reason = i18n.t("suit.skip.already", lang)
+        else:
+            reason = i18n.t("suit.skip.other", lang)
+        out.append(f"{name}: {reason}")
+    return list(dict.fromkeys(out))

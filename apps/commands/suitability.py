@@ -106,6 +106,13 @@ from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, 
     show_default=True,
     help="Monte-Carlo weight draws for the rank stability table (0: skip).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of the printed summary and of the sites' reasons (the ids stay in --json and the files).",
+)
 @DATA_DIR_OPTION
 @JSON_OPTION
 def suitability_cmd(
@@ -124,6 +131,7 @@ def suitability_cmd(
     tile,
     distance_res,
     sensitivity_runs,
+    lang,
     data_dir,
     as_json,
 ) -> None:
@@ -134,7 +142,7 @@ def suitability_cmd(
     OUT/<profile>_area_lost.csv (land removed per exclusion), OUT/<profile>_sensitivity.csv and
     OUT/<profile>_site_conflicts.csv (per site and rule: pair, severity, hectares, basis).
     """
-    from areal.apps.formatting import area_ha, score
+    from areal.apps.formatting import number
     from areal.apps.labels import site_reasons
     from areal.apps.usecases.suitability import prepare_suitability, run_suitability
     from areal.geo.criterion_arrays import check_distance_res
@@ -162,12 +170,13 @@ def suitability_cmd(
     no_bars = quiet() or as_json
     out.mkdir(parents=True, exist_ok=True)
     stem = out / profile.name
-    note(f"{profile.title_en} ({profile.name}): grid {grid.shape[0]}×{grid.shape[1]} cells at {grid.res:g} m")
+    T = _TEXT[lang]
+    title = profile.title_en if lang == "en" else profile.title_nb
+    note(T["grid"].format(title=title, rows=grid.shape[0], cols=grid.shape[1], res=number(grid.res, 0, lang)))
     if setup.starter:
-        note(
-            f"Merk: forenklet startutdrag brukt for {', '.join(setup.starter)} (simplified starter extract; "
-            "set AREAL_DATA_DIR or --data-dir for the full data)"
-        )
+        from areal.apps.labels import layer_title
+
+        note(T["starter"].format(layers=", ".join(layer_title(lid, lang) for lid in setup.starter)))
     if windowed is None:
         windowed = resolution < 50
     tags = {"profile": profile.name, "units": "suitability score 0-1", "nodata": "excluded or off land"}
@@ -176,7 +185,9 @@ def suitability_cmd(
         # Tiles go to a hidden scratch file that becomes the COG on success and is removed either way.
         n_tiles = sum(1 for _ in grid.windows(tile=tile))
         with tiled_cog(grid, f"{stem}_suitability.tif", tags=tags) as sink:
-            with tqdm(total=n_tiles, desc="tiles", unit="tile", disable=no_bars) as bar:
+            with tqdm(
+                total=n_tiles, desc=T["tiles"], unit=T["tile"], disable=no_bars, bar_format=_BAR
+            ) as bar:
                 run = run_suitability(
                     setup,
                     windowed=True,
@@ -188,12 +199,12 @@ def suitability_cmd(
                     **options,
                 )
     else:
-        with tqdm(total=3, desc="suitability", unit="step", disable=no_bars) as bar:
+        with tqdm(total=3, desc=T["suitability"], unit=T["step"], disable=no_bars, bar_format=_BAR) as bar:
             run = run_suitability(setup, progress=bar.update, **options)
         write_cog(run.suitability, grid, f"{stem}_suitability.tif", tags=tags)
-    sites, conflicts = run.sites, setup.conflicts
+    sites = run.sites
     if len(sites):
-        sites["reasons"] = site_reasons(sites, profile.criteria)
+        sites["reasons"] = site_reasons(sites, profile.criteria, lang)
     if run.sensitivity is not None:
         write_frame(run.sensitivity, f"{stem}_sensitivity.csv")
     write_frame(sites, f"{stem}_sites.gpkg", layer=f"{profile.name}_sites")
@@ -218,21 +229,113 @@ def suitability_cmd(
     if as_json:
         emit_json(summary | {"out": str(out), "sites": records(sites)})
         return
-    click.echo(
-        f"{len(sites)} candidate sites (threshold {threshold if threshold is not None else profile.threshold}, "
-        f"minimum {profile.min_area_ha:g} ha"
-        + (f", maximum {profile.max_area_ha:g} ha (larger regions split)" if profile.max_area_ha else "")
-        + f", {profile.connectivity} connectivity)"
-    )
-    for _, r in sites.head(5).iterrows():
-        extra = f"; conflicts: {r['conflicts']}" if conflicts is not None and r.get("conflicts") else ""
-        near = f" near {r['place_name']}" if r.get("place_name") else ""
-        click.echo(
-            f"  #{r['rank']}: {area_ha(r['area_ha'])} in {r.get('kommunenavn')}{near}, mean score {score(r['mean_score'])}{extra}"
+    for line in summary_lines(profile, sites, run.site_conflicts, threshold, lang):
+        click.echo(line)
+    T = _TEXT[lang]
+    from areal.apps.labels import skipped_words
+
+    for words in skipped_words(skipped, profile, lang):
+        note(f"  {T['skipped']}: {words}")
+    note(T["wrote"].format(out=out, s=number(time.perf_counter() - t0, 1, lang)))
+
+
+#: The progress bar without tqdm's rate (``2.19step/s``: English number format, English unit).
+_BAR = "{desc}: {percentage:3.0f} % |{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
+
+_TEXT = {
+    "nb": {
+        "grid": "{title}: rutenett {rows} × {cols} celler à {res} m",
+        "starter": "merk: forenklet startutdrag brukt for {layers} (sett AREAL_DATA_DIR eller --data-dir for alle data)",
+        "head": "{n} kandidatområder (terskel {threshold}, minst {min}{max}, {conn})",
+        "max": ", høyst {max} (større områder delt)",
+        "conn": {
+            "queen": "celler som møtes i et hjørne henger sammen",
+            "rook": "bare celler med felles side henger sammen",
+        },
+        "site": "  #{rank}: {ha} i {kommune}{near}, gjennomsnittlig egnethet {score}",
+        "near": " ved {place}",
+        "conflicts": "        konflikter: {what}",
+        "more": " og {n} til",
+        "skipped": "utelatt",
+        "tiles": "ruter",
+        "tile": "rute",
+        "suitability": "egnethet",
+        "step": "trinn",
+        "wrote": "skrev {out} på {s} s",
+    },
+    "en": {
+        "grid": "{title}: grid {rows} × {cols} cells at {res} m",
+        "starter": "note: simplified starter extract used for {layers} (set AREAL_DATA_DIR or --data-dir for the full data)",
+        "head": "{n} candidate sites (threshold {threshold}, minimum {min}{max}, {conn})",
+        "max": ", maximum {max} (larger regions split)",
+        "conn": {
+            "queen": "cells meeting at a corner are connected",
+            "rook": "only cells sharing a side are connected",
+        },
+        "site": "  #{rank}: {ha} in {kommune}{near}, mean score {score}",
+        "near": " near {place}",
+        "conflicts": "        conflicts: {what}",
+        "more": " and {n} more",
+        "skipped": "skipped",
+        "tiles": "tiles",
+        "tile": "tile",
+        "suitability": "suitability",
+        "step": "step",
+        "wrote": "wrote {out} in {s} s",
+    },
+}
+
+
+def summary_lines(profile, sites, site_conflicts, threshold, lang: str = "nb", top: int = 5) -> list[str]:
+    """The printed summary of ``areal suitability``: the run's settings and the best ``top`` sites.
+
+    Each site with its hectares, municipality, nearest place and mean score, and its conflicts
+    (pair in words, severity, hectares; most hectares first, three at most).
+    """
+    from areal.apps.formatting import area_ha, score
+    from areal.apps.labels import pair_text, severity_title
+    from areal.apps.planner import i18n
+
+    T = _TEXT[lang]
+    limit = T["max"].format(max=area_ha(profile.max_area_ha, lang)) if profile.max_area_ha else ""
+    out = [
+        T["head"].format(
+            n=len(sites),
+            threshold=score(threshold if threshold is not None else profile.threshold, lang),
+            min=area_ha(profile.min_area_ha, lang),
+            max=limit,
+            conn=T["conn"].get(profile.connectivity, profile.connectivity),
         )
-    for key, reason in skipped:
-        note(f"  skipped {key}: {reason}")
-    note(f"wrote {out} in {time.perf_counter() - t0:.1f} s")
+    ]
+    for _, r in sites.head(top).iterrows():
+        place = r.get("place_name")
+        out.append(
+            T["site"].format(
+                rank=r["rank"],
+                ha=area_ha(r["area_ha"], lang),
+                kommune=r.get("kommunenavn") or i18n.t("layers.missing", lang),
+                near=T["near"].format(place=place) if isinstance(place, str) and place else "",
+                score=score(r["mean_score"], lang),
+            )
+        )
+        if site_conflicts is None or not len(site_conflicts):
+            continue
+        mine = site_conflicts[site_conflicts["site_id"] == r["site_id"]]
+        if not len(mine):
+            continue
+        per = (
+            mine.groupby("pair", sort=False)
+            .agg(ha=("area_ha", "sum"), severity=("severity", "first"))
+            .sort_values("ha", ascending=False, kind="stable")
+        )
+        words = [
+            # the A side is the candidate site itself: name only what it meets
+            f"{pair_text(pair, lang).split(' × ', 1)[-1]} ({severity_title(c.severity, lang)}, {area_ha(c.ha, lang)})"
+            for pair, c in per.head(3).iterrows()
+        ]
+        more = T["more"].format(n=len(per) - 3) if len(per) > 3 else ""
+        out.append(T["conflicts"].format(what="; ".join(words) + more))
+    return out
 
 
 def _scheduler(workers: int | None) -> str:

@@ -34,26 +34,6 @@ from areal.geo.rules import SEVERITIES
 from areal.geo.sensitivity import site_sensitivity
 from areal.geo.sites import attach_places
 
-
-def plan_item_name(key: str, profile, lang: str = "nb") -> str:
-    """A criterion or exclusion of a suitability run in words: its label, or its layer's title.
-
-    ``key`` is a criterion id, an exclusion id of ``profile``, a conflict rule's exclusion
-    (``"rule: LAYER"``) or a layer id.
-    """
-    from areal.apps.labels import layer_title
-
-    crit = {c.id: c for c in profile.criteria} if profile is not None else {}
-    excl = {e.id: e for e in profile.exclusions} if profile is not None else {}
-    if key.startswith("rule: "):
-        return layer_title(key[len("rule: ") :], lang)
-    if key in crit:
-        return criterion_label(crit[key], lang)
-    if key in excl:
-        return layer_title(excl[key].layer, lang)
-    return layer_title(key, lang)
-
-
 SEVERITY_COLOURS = {"exclusion": "#7b1fa2", "high": "#d32f2f", "medium": "#f57c00", "low": "#fbc02d"}
 SITE_COLOUR = "#1565c0"
 ARENA_COLOURS = {"operating": "#00897b", "planned": "#8e24aa"}
@@ -621,30 +601,9 @@ class SuitabilityState(Tool):
 
     def skipped_words(self) -> list[str]:
         """What :meth:`skipped` lists, in words: the criterion or layer, and why (no ids, no commands)."""
-        import re
+        from areal.apps.labels import skipped_words
 
-        from areal.apps.labels import layer_title
-
-        lang = self.app.lang
-        prof = self.engines.profile(self.profile)
-        out = []
-        for key, why in self.skipped():
-            name = plan_item_name(key, prof, lang)
-            missing = re.search(r"layer '([a-z0-9_]+)' missing", str(why))
-            if missing:
-                layer = layer_title(missing[1], lang)
-                # the criterion is often the layer itself: "AR5: mangler …", not "AR5: AR5 mangler …"
-                reason = (
-                    self.t("suit.skip.missing_self")
-                    if layer == name
-                    else self.t("suit.skip.missing", layer=layer)
-                )
-            elif "already an exclusion" in str(why):
-                reason = self.t("suit.skip.already")
-            else:
-                reason = self.t("suit.skip.other")
-            out.append(f"{name}: {reason}")
-        return list(dict.fromkeys(out))
+        return skipped_words(self.skipped(), self.engines.profile(self.profile), self.app.lang)
 
     def skipped(self) -> list[tuple[str, str]]:
         """Criteria and exclusions the model skipped, with why."""

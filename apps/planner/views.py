@@ -295,7 +295,7 @@ def _profile_title(name: str, lang: str) -> str:
 def _no_score_notes(frame: pd.DataFrame, state: PlannerState) -> list[str]:
     """Why each profile without a score has none, in words (shares off land and per exclusion)."""
     from areal.apps.formatting import percent
-    from areal.apps.planner.tools import plan_item_name
+    from areal.apps.labels import plan_item_name
 
     if "why" not in frame.columns:
         return []

@@ -213,7 +213,7 @@ def test_arenas_json(empty_data_dir):
     assert rows and all(r["distance_km"] <= 20 for r in rows)
     assert rows == sorted(rows, key=lambda r: r["distance_km"])
     text = _run(["arenas", "--near", "10.40,63.43", "--km", "20"]).stdout
-    assert f"\n{len(rows)} of " in text
+    assert f"\n{len(rows)} av " in text
 
 
 def test_scenario_commands_json(paths):
@@ -262,7 +262,7 @@ def test_arenas_check_writes_nothing_unasked_and_json(paths, tmp_path):
     before = sorted(p.name for p in folder.iterdir())
     res = _run(["arenas", "check", paths["site"], "--km", "50"])
     assert res.exit_code == 0, res.output
-    assert "Existing arenas within 50 km" in res.stdout
+    assert "Eksisterende arenaer innen 50 km" in res.stdout
     assert sorted(p.name for p in folder.iterdir()) == before  # no <file>-conflicts.gpkg beside the input
     doc = json.loads(_run(["arenas", "check", paths["site"], "--json"]).stdout)
     assert doc["as"].startswith("test_area") and doc["out"] is None and doc["arenas_within_km"] == 30
@@ -289,8 +289,8 @@ def test_suitability_runs_on_the_starter_extract_and_says_so(paths):
         ]
     )
     assert res.exit_code == 0, res.output
-    assert "forenklet startutdrag brukt for" in res.stderr and "municipalities" in res.stderr
-    assert "candidate sites" in res.stdout
+    assert "forenklet startutdrag brukt for" in res.stderr and "Kommuner (2024)" in res.stderr
+    assert "kandidatområder" in res.stdout
     run = json.loads((out / "data_centre_run.json").read_text())
     assert "municipalities" in run["starter_layers"] and "county" in run["starter_layers"]
     assert (out / "data_centre_suitability.tif").exists()

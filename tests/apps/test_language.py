@@ -391,3 +391,26 @@ def test_arenas_cli_is_in_words_of_its_language(real_data, tmp_path, lang):
     assert problems(err, lang, f"areal arenas check notes ({lang})", allowed=(str(real_data),)) == []
     heading = "Objekter som berøres" if lang == "nb" else "Features touched"
     assert heading in out and ("Akvakulturlokaliteter" if lang == "nb" else "Aquaculture sites") in out
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_suitability_cli_is_in_words_of_its_language(real_data, tmp_path, lang):
+    """``areal suitability`` printed English sentences, raw pair ids and severities
+    (``business_areas × forest (low, 23.20 ha)``) and skipped keys (``conflict layer ar5``)."""
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+
+    extra = [] if lang == "nb" else ["--lang", "en"]
+    args = ["suitability", "--profile", "data_centre", "--resolution", "250", "--sensitivity-runs", "0"]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path), "--data-dir", str(real_data), *extra])
+    assert res.exit_code == 0, res.output
+    out = res.stdout if hasattr(res, "stdout") else res.output
+    err = res.stderr if hasattr(res, "stderr") else ""
+    import pandas as pd
+
+    places = tuple(pd.read_csv(tmp_path / "data_centre_sites.csv")["place_name"].dropna().unique())
+    assert places  # proper names ("Trondheim lufthavn, Værnes") are the same in both languages
+    assert problems(out, lang, f"areal suitability ({lang})", allowed=places) == []
+    assert problems(err, lang, f"areal suitability notes ({lang})", allowed=(str(tmp_path),)) == []
+    assert ("kandidatområder" if lang == "nb" else "candidate sites") in out
+    assert ("konflikter:" if lang == "nb" else "conflicts:") in out  # sites with their conflicts in words

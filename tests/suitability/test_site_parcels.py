@@ -139,7 +139,8 @@ def test_cli_size_limits_and_places(real_data, tmp_path):
     args = ["suitability", "--profile", "data_centre", "--resolution", "500", "--sensitivity-runs", "0"]
     res = CliRunner().invoke(main, [*args, "--out", str(tmp_path), "--min-area", "50", "--max-area", "100"])
     assert res.exit_code == 0, res.output
-    assert "minimum 50 ha, maximum 100 ha (larger regions split)" in res.output
+    printed = res.output.replace("\xa0", " ")  # Norwegian by default, no-break spaces in numbers
+    assert "minst 50,0 ha, høyst 100,0 ha (større områder delt)" in printed
     sites = pd.read_csv(tmp_path / "data_centre_sites.csv")
     assert len(sites) and sites["area_ha"].between(50, 100).all()
     assert sites["place_name"].notna().all() and (sites["place_distance_m"] >= 0).all()

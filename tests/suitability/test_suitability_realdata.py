@@ -109,7 +109,7 @@ def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "skipped farmland" in res.output
+    assert "utelatt: AR5 arealressurser (jordbruk, skog, myr): mangler i datamappen" in res.output
     with rasterio.open(tmp_path / "data_centre_suitability.tif") as src:
         assert src.crs.to_epsg() == 25833 and np.isnan(src.nodata)
         assert src.overviews(1), "COG without overviews"
@@ -135,7 +135,7 @@ def test_cli_writes_cog_sites_and_csv(real_data, tmp_path):
     # the rule table's exclusion rules for business land enter as exclusions (protected areas and
     # national parks are already profile exclusions and are reported as such, not counted twice)
     assert "rule: reindeer_migration_routes" not in set(lost["exclusion"])  # profile has it already
-    assert "already an exclusion of the profile" in res.output
+    assert "er allerede en utelukkelse i profilen" in res.output
     sc = pd.read_csv(tmp_path / "data_centre_site_conflicts.csv")
     assert {"site_id", "pair", "severity", "area_ha", "basis"} <= set(sc.columns)
     assert set(sc["site_id"]) <= set(table["site_id"])
