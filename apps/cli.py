@@ -157,6 +157,15 @@ JSON_OPTION = click.option(
 )
 
 
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of the printed text: Norwegian (default) or English; --json and the files keep the ids.",
+)
+
+
 def check_out(out: Path | None, allowed: tuple[str, ...] | None = None, param: str = "--out") -> None:
     """Refuse an output file with an extension the command cannot write, before any work is done."""
     from areal.layers.export import WRITABLE, check_suffix

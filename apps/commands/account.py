@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
+from areal.apps.cli import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    check_out,
+    emit_json,
+    main,
+    note,
+    records,
+)
 from areal.apps.usecases.account import compute_account
 
 
@@ -74,7 +83,7 @@ def write_account(acc, inputs, out: Path) -> None:
     default=None,
     help="Write the whole table (38 municipalities + county) to .csv or .gpkg.",
 )
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
 def account_cmd(

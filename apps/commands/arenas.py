@@ -7,14 +7,15 @@ from pathlib import Path
 import click
 import pyproj
 import shapely
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
-
-LANG_OPTION = click.option(
-    "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of the printed text (names, types, statuses, sectors, bases); --json keeps the codes.",
+from areal.apps.cli import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    check_out,
+    emit_json,
+    main,
+    note,
+    records,
 )
 
 _TEXT = {

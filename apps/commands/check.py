@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main, note
+from areal.apps.cli import DATA_DIR_OPTION, LANG_OPTION, main, note
 
 
 def _contexts() -> list[str]:
@@ -39,7 +39,7 @@ def _contexts() -> list[str]:
     default=None,
     help="Also write a PDF report.",
 )
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@LANG_OPTION
 @DATA_DIR_OPTION
 def check_cmd(
     area_file: Path, context: str, buffer_m: float, as_json: bool, pdf: Path | None, lang: str, data_dir

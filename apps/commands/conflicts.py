@@ -9,7 +9,16 @@ from pathlib import Path
 import click
 import geopandas as gpd
 import pandas as pd
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
+from areal.apps.cli import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    check_out,
+    emit_json,
+    main,
+    note,
+    records,
+)
 from areal.geo.errors import LayerMissingError
 
 
@@ -89,13 +98,7 @@ def _split_ids(value: str | None) -> list[str]:
     "farmland, mire, forest, other) and the CO2 of converting it; the same figures as "
     "`areal account --proposal`.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of the printed summary (pairs, severities, legal bases in words).",
-)
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
 def conflicts_cmd(

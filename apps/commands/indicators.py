@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
+from areal.apps.cli import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    check_out,
+    emit_json,
+    main,
+    note,
+    records,
+)
 from areal.apps.usecases.indicators import compute_indicator_table
 
 MEDIAN_ID = "median"
@@ -99,7 +108,7 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
     default=None,
     help="Use this business-area file (official kommuneplan schema) as layer business_areas.",
 )
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
 def indicators_cmd(

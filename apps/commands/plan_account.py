@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, main, note
+from areal.apps.cli import DATA_DIR_OPTION, LANG_OPTION, main, note
 
 
 def _kommune(_ctx, _param, value: str | None) -> str | None:
@@ -68,7 +68,7 @@ def _statuses(_ctx, _param, value: str) -> tuple[str, ...]:
     default=None,
     help="Status for areas without one (a reguleringsplan has none).",
 )
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@LANG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (and --json).")
 @DATA_DIR_OPTION

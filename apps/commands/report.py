@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note
 from areal.apps.commands.scenario import STORE_OPTION
 
 
@@ -21,7 +21,7 @@ from areal.apps.commands.scenario import STORE_OPTION
     "--scenario", default=None, metavar="NAME", help="A saved scenario (see `areal scenario list`)."
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output .pdf")
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@LANG_OPTION
 @click.option(
     "--profile",
     "profiles",

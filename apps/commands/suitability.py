@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, quiet, records
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note, quiet, records
 
 
 @main.command("suitability")
@@ -106,13 +106,7 @@ from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, 
     show_default=True,
     help="Monte-Carlo weight draws for the rank stability table (0: skip).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of the printed summary and of the sites' reasons (the ids stay in --json and the files).",
-)
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
 def suitability_cmd(
