@@ -149,6 +149,14 @@ def note(message: str) -> None:
         click.echo(message, err=True)
 
 
+_WROTE = {"nb": "skrev {out}", "en": "wrote {out}"}
+
+
+def note_wrote(out, lang: str = "nb", detail: str = "") -> None:
+    """The "wrote FILE" note of a command in ``lang`` (``detail`` in brackets after it)."""
+    note(_WROTE["en" if lang == "en" else "nb"].format(out=out) + (f" ({detail})" if detail else ""))
+
+
 JSON_OPTION = click.option(
     "--json",
     "as_json",

@@ -215,15 +215,52 @@ def status_text(status: str, reason: str = "", lang: str = "nb") -> str:
     return text
 
 
-def missing_layer_text(m) -> str:
+def how_to_get(layer_id: str, lang: str = "nb") -> str:
+    """How a user gets a catalogue layer, in ``lang``: the fetch/import commands or the data folder.
+
+    >>> how_to_get("ar5")
+    'hent det med `areal fetch ar5` eller `areal import FIL --as ar5`'
+    >>> how_to_get("ar5", "en")
+    'get it with `areal fetch ar5` or `areal import FILE --as ar5`'
+    """
+    from areal.layers import registry, settings
+
+    fetchable = layer_id in registry.names() and registry.get(layer_id).fetch is not None
+    if lang == "en":
+        if fetchable:
+            return f"get it with `areal fetch {layer_id}` or `areal import FILE --as {layer_id}`"
+        return f"set {settings.ENV_DATA_DIR} to a folder holding the extracts (README, 'Data')"
+    if fetchable:
+        return f"hent det med `areal fetch {layer_id}` eller `areal import FIL --as {layer_id}`"
+    return f"sett {settings.ENV_DATA_DIR} til en mappe med utdragene (README, «Data»)"
+
+
+def missing_layer_text(m, lang: str = "nb") -> str:
     """One line for a layer the land account could not use (:class:`areal.geo.land_account.MissingLayer`).
 
+    The layer is named by its title, the columns it leaves empty by theirs; the core's reason is
+    in English and only its one variant with facts ("counts only ...") is carried over.
+
     >>> from areal.geo.land_account import MissingLayer
-    >>> missing_layer_text(MissingLayer("ar5", ("farmland_ha",), "not in the data directory", "`areal fetch ar5`"))
-    'ar5: not in the data directory (affects farmland_ha). Get it with `areal fetch ar5`.'
+    >>> m = MissingLayer("ar5", ("farmland_ha",), "not in the data directory", "`areal fetch ar5`")
+    >>> missing_layer_text(m).split(";")[0]
+    '«AR5 arealressurser (jordbruk, skog, myr)» finnes ikke i datamappen (gjelder Jordbruksareal (AR5, ellers AR50/N50) (ha))'
+    >>> missing_layer_text(m, "en").split("; ")[1]
+    'get it with `areal fetch ar5` or `areal import FILE --as ar5`'
     """
-    get = f" Get it with {m.remedy}." if m.remedy else ""
-    return f"{m.layer}: {m.reason} (affects {', '.join(m.affects)}).{get}"
+    titles = column_titles(lang)
+    affects = ", ".join(titles.get(a, a) for a in m.affects)
+    only = ""
+    if "counts only " in m.reason:
+        present = m.reason.split("counts only ", 1)[1].split(", ")
+        names = ", ".join(layer_title(p, lang) for p in present)
+        only = f"; counted from {names} only" if lang == "en" else f"; telt bare fra {names}"
+    title = layer_title(m.layer, lang)
+    if lang == "en":
+        return (
+            f"«{title}» is not in the data directory (affects {affects}{only}); {how_to_get(m.layer, lang)}"
+        )
+    return f"«{title}» finnes ikke i datamappen (gjelder {affects}{only}); {how_to_get(m.layer, lang)}"
 
 
 def missing_layer_note(layer_id: str, data_dir=None, lang: str = "nb") -> str:
@@ -243,19 +280,45 @@ def missing_layer_note(layer_id: str, data_dir=None, lang: str = "nb") -> str:
     spec = registry.get(layer_id)
     where = " / ".join(loader.expected_paths(spec, Path(settings.data_dir(data_dir))))
     title = layer_title(layer_id, lang)
+    get = how_to_get(layer_id, lang)
     if lang == "en":
-        get = (
-            f"get it with `areal fetch {layer_id}` or `areal import FILE --as {layer_id}`"
-            if spec.fetch is not None
-            else f"set {settings.ENV_DATA_DIR} to a folder holding the extracts (README, 'Data')"
-        )
         return f"layer «{title}» is missing (looked for {where}): its rules are skipped; {get}"
-    get = (
-        f"hent det med `areal fetch {layer_id}` eller `areal import FIL --as {layer_id}`"
-        if spec.fetch is not None
-        else f"sett {settings.ENV_DATA_DIR} til en mappe med utdragene (README, «Data»)"
-    )
     return f"kartlaget «{title}» mangler (lette etter {where}): reglene mot det er hoppet over; {get}"
+
+
+_SKIPPED_RULE = (
+    # (the core's English reason after "pair: ", the words in nb, in en); {what} is the selector
+    (
+        re.compile(r"^(?P<what>.+) has no polygon area \(points or lines\): draw or buffer polygons$"),
+        "{what} har ingen flate (punkter eller linjer): tegn eller buffer flater",
+        "{what} has no polygon area (points or lines): draw or buffer polygons",
+    ),
+    (
+        re.compile(r"^(?P<what>.+) has no polygon area; the rule needs buffer_m > 0$"),
+        "{what} har ingen flate; regelen trenger en sone (buffer_m > 0)",
+        "{what} has no polygon area; the rule needs a zone (buffer_m > 0)",
+    ),
+    (
+        re.compile(r"^layer '(?P<what>[^']+)' is missing$"),
+        "kartlaget mangler",
+        "the layer is missing",
+    ),
+)
+
+
+def skipped_rule_text(text: str, lang: str = "nb", rules=None) -> str:
+    """A conflict rule the engine skipped (:attr:`ConflictResult.skipped`), in words of ``lang``.
+
+    >>> skipped_rule_text("business_areas × test_arenas: test_arenas has no polygon area; the rule needs buffer_m > 0")
+    'Næringsområder i kommuneplan (arealformål 1300) × Test- og pilotarenaer: Test- og pilotarenaer har ingen flate; regelen trenger en sone (buffer_m > 0)'
+    """
+    pair, _, reason = text.partition(": ")
+    head = pair_text(pair, lang, rules) if " × " in pair else pair
+    for pattern, nb, en in _SKIPPED_RULE:
+        hit = pattern.match(reason)
+        if hit:
+            return f"{head}: " + (en if lang == "en" else nb).format(what=selector_title(hit["what"], lang))
+    return f"{head}: {reason}"  # a rule error: its message names the file, column or value
 
 
 def indicator_title(indicator, lang: str = "nb") -> str:

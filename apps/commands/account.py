@@ -14,6 +14,7 @@ from areal.apps.cli import (
     emit_json,
     main,
     note,
+    note_wrote,
     records,
 )
 from areal.apps.usecases.account import compute_account
@@ -25,6 +26,29 @@ def format_ha(value, digits: int = 1, lang: str = "nb") -> str:
     from areal.apps.labels import not_available
 
     return number(None if value is pd.NA else value, digits, lang, missing=not_available(lang))
+
+
+#: The printed account's own words (classes and notes come from areal.apps.labels).
+_TEXT = {
+    "nb": {
+        "head": "Arealregnskap {name} ({knr}) og {county}, EPSG:25833",
+        "class": "klasse",
+        "absent": "ikke tilgjengelig",
+        "missing": "kartlag som mangler:",
+        "starter": "merknad: forenklet startutdrag brukt for {layers} (sett AREAL_DATA_DIR for fulle data)",
+        "note": "merknad",
+        "rows": "{n} rader: {munis} kommuner og fylket",
+    },
+    "en": {
+        "head": "Land account {name} ({knr}) and {county}, EPSG:25833",
+        "class": "class",
+        "absent": "not available",
+        "missing": "missing layers:",
+        "starter": "note: simplified starter extract used for {layers} (set AREAL_DATA_DIR for full data)",
+        "note": "note",
+        "rows": "{n} rows: {munis} municipalities and the county",
+    },
+}
 
 
 def write_account(acc, inputs, out: Path) -> None:
@@ -99,20 +123,22 @@ def account_cmd(
     Classes whose layer is absent are shown as 'ikke tilgjengelig' (never 0), with the command
     that fetches or imports the layer.
     """
-    from areal.apps.labels import column_titles
+    from areal.apps.labels import column_titles, layer_title, localise_note, missing_layer_text
 
     check_out(out, (".csv", ".gpkg"))
     acc, inputs = compute_account(data_dir, proposal)
     titles = column_titles(lang)
+    T = _TEXT["en" if lang == "en" else "nb"]
     table = acc.table
     starter = [lid for lid, o in inputs.origins.items() if o == "starter"]
     rows = table
     if municipality is not None:
         rows = table[table["kommunenummer"] == municipality]
         if rows.empty:
-            known = ", ".join(table["kommunenummer"][table["kommunenummer"] != acc.county_id])
+            numbers = table["kommunenummer"][table["kommunenummer"] != acc.county_id]
             raise click.BadParameter(
-                f"{municipality!r} is not one of the 38 municipalities: {known}", param_hint="--municipality"
+                f"{municipality!r} is not one of the {len(numbers)} municipalities: {', '.join(numbers)}",
+                param_hint="--municipality",
             )
     if out is not None:
         write_account(acc, inputs, out)
@@ -137,10 +163,8 @@ def account_cmd(
         return
     if municipality is not None:
         row, county = rows.iloc[0], acc.county
-        click.echo(
-            f"Arealregnskap {row['kommunenavn']} ({municipality}) og {county['kommunenavn']}, EPSG:25833"
-        )
-        header = f"{'klasse':55} {row['kommunenavn'][:22]:>22} {county['kommunenavn'][:16]:>16}"
+        click.echo(T["head"].format(name=row["kommunenavn"], knr=municipality, county=county["kommunenavn"]))
+        header = f"{T['class']:55} {row['kommunenavn'][:22]:>22} {county['kommunenavn'][:16]:>16}"
         click.echo(header)
         click.echo("-" * len(header))
         for col in [c for c in table.columns if c not in ("kommunenummer", "kommunenavn")]:
@@ -157,16 +181,15 @@ def account_cmd(
         click.echo(shown.to_string(index=False))
         absent = [c for c in table.columns[2:] if c not in cols]
         if absent:
-            click.echo(f"\nIkke tilgjengelig (not available): {', '.join(absent)}")
+            click.echo(f"\n{T['absent']}: {', '.join(titles.get(c, c) for c in absent)}")
     if acc.missing_layers:
-        note("Manglende lag (missing layers):")
+        note(T["missing"])
         for m in acc.missing_layers:
-            note(f"  · {m.layer}: {m.reason}. Hent med {m.remedy}.")
+            note(f"  · {missing_layer_text(m, lang)}")
     if starter:
-        note(
-            f"Merk: forenklet startutdrag brukt for {', '.join(starter)} (set AREAL_DATA_DIR for full data)."
-        )
+        note(T["starter"].format(layers=", ".join(layer_title(lid, lang) for lid in starter)))
     for text in acc.notes:
-        note(f"Merk: {text}")
+        note(f"{T['note']}: {localise_note(text, lang)}")
     if out is not None:
-        note(f"wrote {len(table)} rows (38 municipalities + county) to {out}")
+        n_munis = int((table["kommunenummer"] != acc.county_id).sum())
+        note_wrote(out, lang, T["rows"].format(n=len(table), munis=n_munis))

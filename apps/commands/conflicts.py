@@ -17,6 +17,7 @@ from areal.apps.cli import (
     emit_json,
     main,
     note,
+    note_wrote,
     records,
 )
 from areal.geo.errors import LayerMissingError
@@ -134,7 +135,7 @@ def conflicts_cmd(
         if run.farmland_text:
             click.echo(run.farmland_text)
     if out is not None:
-        note(f"wrote {out}")
+        note_wrote(out, lang)
 
 
 @dataclass
@@ -317,6 +318,7 @@ _TEXT = {
         "not_available": "ikke tilgjengelig",
         "note": "merknad",
         "missing": "kartlag som mangler (reglene er ikke sjekket)",
+        "skipped": "regel hoppet over",
     },
     "en": {
         "head": "Conflicts of {proposal}, checked as {what} ({n} rules applied)",
@@ -331,6 +333,7 @@ _TEXT = {
         "not_available": "not available",
         "note": "note",
         "missing": "missing layers (rules not checked)",
+        "skipped": "rule skipped",
     },
 }
 
@@ -346,6 +349,7 @@ def _print_summary(res, as_layer: str, proposal: str, acc, rules=None, lang: str
         localise_note,
         missing_layer_text,
         severity_title,
+        skipped_rule_text,
         status_text,
     )
 
@@ -397,11 +401,11 @@ def _print_summary(res, as_layer: str, proposal: str, acc, rules=None, lang: str
         if acc.outside_ha > 0:
             click.echo("  " + T["outside"].format(ha=area_ha(acc.outside_ha, lang)))
         for m in acc.missing_layers:
-            click.echo(f"  {T['not_available']}: {missing_layer_text(m)}")
+            click.echo(f"  {T['not_available']}: {missing_layer_text(m, lang)}")
         for text in acc.notes:
             click.echo(f"  {T['note']}: {localise_note(text, lang)}")
     if res.missing:
         click.echo(f"\n{T['missing']}: {', '.join(layer_title(m, lang) for m in res.missing)}")
     for s in res.skipped:
         if "is missing" not in s:
-            note(f"skipped: {s}")
+            note(f"{T['skipped']}: {skipped_rule_text(s, lang, rule_list)}")

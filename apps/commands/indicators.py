@@ -15,6 +15,7 @@ from areal.apps.cli import (
     emit_json,
     main,
     note,
+    note_wrote,
     records,
 )
 from areal.apps.usecases.indicators import compute_indicator_table
@@ -190,7 +191,7 @@ def indicators_cmd(
     for _, r in result.summary[result.summary["notes"] != ""].iterrows():
         note(f"Merk {r['id']}: {r['notes']}")
     for path in written:
-        note(f"wrote {path}")
+        note_wrote(path, lang)
     note(
         f"{len(result.indicators)} indicators × {len(result.table)} municipalities in "
         f"{time.perf_counter() - t0:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ")"

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, LANG_OPTION, main, note
+from areal.apps.cli import DATA_DIR_OPTION, LANG_OPTION, main, note, note_wrote
 
 
 def _kommune(_ctx, _param, value: str | None) -> str | None:
@@ -134,4 +134,4 @@ def plan_account_cmd(
     for n in result.account.notes:
         note(f"{text('note', lang)}: {note_text(n, lang)}")
     for p in written:
-        note(f"wrote {p}")
+        note_wrote(p, lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note, note_wrote
 from areal.apps.commands.scenario import STORE_OPTION
 
 
@@ -119,7 +119,16 @@ def report_cmd(
     if as_json:
         emit_json({"out": str(out), "kind": inputs.kind, "name": inputs.name, "lang": lang})
     else:
-        note(f"wrote {out} ({inputs.kind} report: {inputs.name})")
+        kind = _KINDS.get(inputs.kind, (inputs.kind, inputs.kind))[1 if lang == "en" else 0]
+        note_wrote(out, lang, f"{kind}: {inputs.name}")
+
+
+#: The report kinds in words (nb, en) for the "wrote" line.
+_KINDS = {
+    "site": ("rapport for området", "site report"),
+    "municipality": ("kommunerapport", "municipality report"),
+    "scenario": ("scenariorapport", "scenario report"),
+}
 
 
 class _Progress:

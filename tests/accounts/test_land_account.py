@@ -285,8 +285,11 @@ def test_cli_account_municipality(real_data, tmp_path):
     # farmland from the only source here, the N50 sample: named with its scale, mapped on a share of 5001
     assert "509,8" in lines["Jordbruksareal (AR5, ellers AR50/N50) (ha)"].replace("\u00a0", " ")
     assert "0,022" in lines["Jordbruksareal (AR5, ellers AR50/N50), andel kartlagt"]
-    assert "farmland from N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
-    assert "areal fetch ar5" in res.output and "areal import FILE --as business_areas" in res.output
+    assert "Jordbruksareal fra N50 Arealdekke, DyrketMark (Kartverket) (1:50 000)" in res.output
+    # missing layers by title with how to get them, in Norwegian by default; no raw id left as a name
+    assert "«Næringsområder i kommuneplan (arealformål 1300)» finnes ikke i datamappen" in res.output
+    assert "areal fetch ar5" in res.output and "areal import FIL --as business_areas" in res.output
+    assert "is not in the data directory" not in res.output and "wrote " not in res.output
     df = __import__("pandas").read_csv(out, dtype={"kommunenummer": str})
     assert len(df) == 39 and df["farmland_ha"].isna().sum() == 36  # not mapped: not 0 ha
     tr = df.set_index("kommunenummer").loc["5001"]
@@ -305,7 +308,7 @@ def test_cli_unknown_municipality(real_data):
     from areal.apps.cli import main
 
     res = CliRunner().invoke(main, ["account", "--municipality", "9999", "--data-dir", str(real_data)])
-    assert res.exit_code == 2 and "'9999' is not one of the 38 municipalities" in res.output
+    assert res.exit_code == 2 and "'9999' is not one of the 38 municipalities: 5001, " in res.output
 
 
 @pytest.mark.realdata

@@ -188,6 +188,14 @@ def test_shipped_catalogue_loads_with_sources(empty_data_dir):
 def test_cli_lists_and_filters(empty_data_dir):
     res = CliRunner().invoke(main, ["arenas", "--sector", "ocean", "--near", "10.40,63.43", "--km", "30"])
     assert res.exit_code == 0, res.output
-    assert "oceanlab-observatory-munkholmen" in res.output and "zeb-laboratory" not in res.output
+    # arenas by name, in Norwegian by default (the ids are for --json)
+    assert "OceanLab marint observatorium" in res.output and "ZEB-laboratoriet" not in res.output
+    assert "oceanlab-observatory-munkholmen" not in res.output
+    en = CliRunner().invoke(
+        main, ["arenas", "--sector", "ocean", "--near", "10.40,63.43", "--km", "30", "--lang", "en"]
+    )
+    assert (
+        en.exit_code == 0 and "OceanLab Marine Observatory" in en.output and "ZEB Laboratory" not in en.output
+    )
     res = CliRunner().invoke(main, ["arenas", "--km", "3"])
     assert res.exit_code == 2 and "--km needs --near" in res.output

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 from areal.apps.cli import main
+from areal.apps.labels import layer_title
 from areal.geo.conflicts import find_conflicts
 from areal.geo.overlay import BUFFER_QUAD_SEGS
 from areal.layers.project_data import load_rules
@@ -86,11 +87,15 @@ def test_cli_arenas_check_as_a_sea_test_area(tmp_path, farm, half_over_the_farm,
     out = tmp_path / "c.gpkg"
     res = CliRunner().invoke(main, ["arenas", "check", str(f), "--as", "test_area_sea", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "missing layer 'shipping_lanes'" in res.output and "missing layer 'fishing_grounds'" in res.output
-    lines = [ln for ln in res.output.splitlines() if " ha  aquaculture_sites: " in ln]
+    # missing layers by title, with how to get them (Norwegian by default)
+    for lid in ("shipping_lanes", "fishing_grounds"):
+        assert f"kartlaget «{layer_title(lid)}» mangler" in res.output and f"areal fetch {lid}" in res.output
+    lines = [
+        ln for ln in res.output.replace("\xa0", " ").splitlines() if " ha  Akvakulturlokaliteter: " in ln
+    ]
     assert len(lines) == 2  # the 500 m and the 2 km zone
-    got = sorted(float(ln.split()[0]) for ln in lines)
-    assert got == pytest.approx(sorted([_ngon(500) / 2e4, _ngon(2000) / 2e4]), rel=1e-3)
+    got = sorted(float(ln.split()[0].replace("\xa0", "").replace(",", ".")) for ln in lines)
+    assert got == pytest.approx(sorted([_ngon(500) / 2e4, _ngon(2000) / 2e4]), abs=0.05)  # printed to 0,1 ha
     bad = CliRunner().invoke(main, ["arenas", "check", str(f), "--as", "harbour"])
     assert bad.exit_code != 0 and "test_area_sea" in bad.output
 

@@ -3,6 +3,7 @@ import pandas as pd
 import pyogrio
 import pytest
 from areal.apps.cli import main
+from areal.apps.labels import layer_title
 from click.testing import CliRunner
 from shapely import box
 
@@ -36,7 +37,8 @@ def test_conflicts_cli_writes_gpkg_csv_and_names_missing_layers(real_data, propo
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "missing layer 'ar5'" in res.output and "missing layer 'reindeer_pastures'" in res.output
+    for lid in ("ar5", "reindeer_pastures"):  # by title, with how to get them
+        assert f"kartlaget «{layer_title(lid)}» mangler" in res.output and f"areal fetch {lid}" in res.output
     # pairs in words, Norwegian by default (`--lang en` for English; the ids are in the GeoPackage)
     assert "Næringsområder i kommuneplan (arealformål 1300) × Skog (N1000)" in res.output
     assert "business_areas × forest" not in res.output
