@@ -149,6 +149,23 @@ def note(message: str) -> None:
         click.echo(message, err=True)
 
 
+def echo_keyed_table(frame, titles, lead, lang: str = "nb") -> None:
+    """Print a wide table whose column titles are long: numbered heads, the key above the table.
+
+    ``titles`` maps the numbered columns to their titles, ``lead`` the leading columns
+    (number, name) to short heads; other columns are left out.
+    """
+    import pandas as pd
+
+    key = {c: f"[{k}]" for k, c in enumerate(titles, 1)}
+    click.echo("Columns:" if lang == "en" else "Kolonnene:")
+    for c, k in key.items():
+        click.echo(f"  {k:>5} {titles[c]}")
+    view = frame[[*lead, *titles]].rename(columns={**lead, **key})
+    with pd.option_context("display.width", 250, "display.max_columns", 60):
+        click.echo(view.to_string(index=False))
+
+
 _WROTE = {"nb": "skrev {out}", "en": "wrote {out}"}
 
 

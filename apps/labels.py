@@ -326,6 +326,225 @@ def indicator_title(indicator, lang: str = "nb") -> str:
     return indicator.title_en if lang == "en" else indicator.title_nb
 
 
+def profile_title(name: str, lang: str = "nb") -> str:
+    """A shipped suitability profile's title in ``lang`` (the name itself when it is not shipped).
+
+    >>> profile_title("data_centre")
+    'Datasenter'
+    """
+    from areal.layers.project_data import load_profile, profile_names
+
+    if name not in profile_names():
+        return name
+    prof = load_profile(name)
+    return prof.title_en if lang == "en" else prof.title_nb
+
+
+def _titles(ids: str, lang: str) -> str:
+    return ", ".join(layer_title(i.strip(), lang) for i in re.split(r",| and ", ids) if i.strip())
+
+
+def _n(value: str, lang: str) -> str:
+    return number(float(value), 0 if float(value).is_integer() else 2, lang)
+
+
+_MISSING_WHAT = {
+    " (planned business areas)": (" (framtidige næringsområder)", " (planned business areas)"),
+    " (optional, non-commercial CC BY-NC-SA 4.0)": (
+        " (valgfritt, ikke-kommersiell lisens CC BY-NC-SA 4.0)",
+        " (optional, non-commercial CC BY-NC-SA 4.0)",
+    ),
+}
+_ORIGINS = {
+    "business land": ("næringsarealet", "business land"),
+    "representative point": ("et punkt inne i kommunen", "a point inside the municipality"),
+    "best site": ("det beste området", "the best site"),
+}
+_LAYER_MISSING = re.compile(
+    r"layer '(?P<id>[a-z0-9_]+)' is not in the data directory(?P<what> \([^)]*\))?; get it with .*?(?=; layer '|$)"
+)
+_PROFILE_NOTE = re.compile(
+    r"^profile (?P<p>\w+) at (?P<res>[\d.]+) m, threshold (?P<t>[\d.]+), minimum (?P<a>[\d.]+) ha$"
+)
+
+
+def _indicator_part(text: str, lang: str, profile: str | None) -> str | None:
+    """One reason or note of :mod:`areal.geo.indicators` in words, or None when it is not known."""
+    en = lang == "en"
+    hits = list(_LAYER_MISSING.finditer(text))
+    if hits and "".join(h[0] for h in hits) == text.replace("; layer '", "layer '"):
+        out = []
+        for h in hits:
+            what = _MISSING_WHAT.get(h["what"] or "", (h["what"] or "", h["what"] or ""))[1 if en else 0]
+            verb = "is not in the data directory" if en else "finnes ikke i datamappen"
+            out.append(f"«{layer_title(h['id'], lang)}»{what} {verb}; {how_to_get(h['id'], lang)}")
+        return "; ".join(out)
+    fixed = {
+        "the land account was not computed": ("arealregnskapet ble ikke beregnet", text),
+        "no conflict rule table was given; run with the default rules": (
+            "ingen konfliktregler ble gitt; kjør med standardreglene",
+            text,
+        ),
+        "no site": ("ingen kandidatområder", "no candidate site"),
+        "business_areas and built_up are both missing: no place to measure from": (
+            f"både «{layer_title('business_areas')}» og «{layer_title('built_up')}» mangler: "
+            "ingenting å måle fra",
+            f"both «{layer_title('business_areas', 'en')}» and «{layer_title('built_up', 'en')}» are "
+            "missing: nothing to measure from",
+        ),
+        "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
+        "(points) only, grid-area polygons ignored": (
+            "nettkapasitet: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (bare ikke-kommersiell bruk); "
+            "bare transformatorstasjoner (punkter), nettområder (flater) er ikke brukt",
+            "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); "
+            "substations (points) only, grid-area polygons ignored",
+        ),
+    }
+    if text in fixed:
+        return fixed[text][1 if en else 0]
+    m = re.match(r"^layer '(?P<id>\w+)' holds no planned areas \(arealbruksstatus 2\)$", text)
+    if m:
+        t = layer_title(m["id"], lang)
+        return (
+            f"«{t}» holds no planned areas (arealbruksstatus 2)"
+            if en
+            else (f"«{t}» har ingen framtidige områder (arealbruksstatus 2)")
+        )
+    m = re.match(r"^profile '(?P<p>\w+)' was not run( \(no suitability run was passed in\))?$", text)
+    if m:
+        t = profile_title(m["p"], lang)
+        return f"the profile «{t}» was not run" if en else f"profilen «{t}» ble ikke kjørt"
+    m = re.match(r"^profile '(?P<p>\w+)' could not run: \w+: (?P<why>.*)$", text)
+    if m:
+        t = profile_title(m["p"], lang)
+        return (
+            f"the profile «{t}» could not run: {m['why']}"
+            if en
+            else (f"profilen «{t}» kunne ikke kjøres: {m['why']}")
+        )
+    m = re.match(r"^partial: not in the data directory: (?P<cls>\w+) counts only (?P<ids>.+)$", text)
+    if m:
+        c, ids = class_title(m["cls"], lang), _titles(m["ids"], lang)
+        return (
+            f"partly mapped: {c} counted from {ids} only"
+            if en
+            else f"delvis kartlagt: {c} telt bare fra {ids}"
+        )
+    m = re.match(r"^(?P<n>\d+) municipalities have no value \(no area to divide by\)$", text)
+    if m:
+        return (
+            f"{m['n']} municipalities have no value (no area to divide by)"
+            if en
+            else f"{m['n']} kommuner har ingen verdi (ikke noe areal å dele på)"
+        )
+    m = re.match(
+        r"^checked without (?P<ids>.+) \(not in the data directory\): their rules were skipped, "
+        r"so the share may be too high$",
+        text,
+    )
+    if m:
+        ids = _titles(m["ids"], lang)
+        return (
+            f"checked without {ids} (not in the data directory): their rules were skipped, so the share may "
+            "be too high"
+            if en
+            else f"sjekket uten {ids} (finnes ikke i datamappen): reglene mot dem er hoppet over, så andelen "
+            "kan være for høy"
+        )
+    m = _PROFILE_NOTE.match(text)
+    if m:
+        t, res, thr, area = (
+            profile_title(m["p"], lang),
+            _n(m["res"], lang),
+            _n(m["t"], lang),
+            _n(m["a"], lang),
+        )
+        return (
+            f"profile «{t}» at {res} m, threshold {thr}, minimum {area} ha"
+            if en
+            else f"profilen «{t}» med {res} m ruter, terskel {thr}, minst {area} ha"
+        )
+    m = re.match(
+        r"^(?P<n>\d+) municipalities have no site scoring >= (?P<t>[\d.]+) over >= (?P<a>[\d.]+) ha \(unranked\)$",
+        text,
+    )
+    if m:
+        thr, area = _n(m["t"], lang), _n(m["a"], lang)
+        return (
+            f"{m['n']} municipalities have no site scoring ≥ {thr} over ≥ {area} ha (not ranked)"
+            if en
+            else f"{m['n']} kommuner har ikke noe område med skår ≥ {thr} på ≥ {area} ha (ikke rangert)"
+        )
+    m = re.match(r"^skipped: (?P<items>.+)$", text)
+    if m:
+        from areal.layers.project_data import load_profile, profile_names
+
+        prof = load_profile(profile) if profile in profile_names() else None
+        # "key: reason; key: reason": a key is an id, a reason may hold ': ' but starts after one
+        items = re.findall(r"(?:^|; )((?:rule: )?\w+): (.*?)(?=; (?:rule: )?\w+: |$)", m["items"])
+        words = skipped_words(items, prof, lang)
+        return ("skipped: " if en else "utelatt: ") + "; ".join(words)
+    m = re.match(r"^(?P<n>\d+) municipalities have no (?P<p>\w+) site \(unranked\)$", text)
+    if m:
+        t = profile_title(m["p"], lang)
+        return (
+            f"{m['n']} municipalities have no site for «{t}» (not ranked)"
+            if en
+            else f"{m['n']} kommuner har ikke noe område for «{t}» (ikke rangert)"
+        )
+    m = re.match(
+        r"^straight-line distance from the (?P<o>[a-z ]+); (?P<k>\d+) of (?P<n>\d+) arenas in the catalogue "
+        r"have a published position \(the others are not counted\)$",
+        text,
+    )
+    if m:
+        o = _ORIGINS.get(m["o"], (m["o"], m["o"]))[1 if en else 0]
+        return (
+            f"straight-line distance from {o}; {m['k']} of {m['n']} arenas in the catalogue have a published "
+            "position (the others are not counted)"
+            if en
+            else f"avstand i luftlinje fra {o}; {m['k']} av {m['n']} arenaer i katalogen har en publisert "
+            "posisjon (de andre telles ikke)"
+        )
+    m = re.match(
+        r"^(?P<n>\d+) municipalities without business areas measured from built-up land: (?P<k>[\d, ]+)$",
+        text,
+    )
+    if m:
+        return (
+            f"{m['n']} municipalities without business areas measured from built-up land: {m['k']}"
+            if en
+            else f"{m['n']} kommuner uten næringsområder er målt fra tettbebyggelsen: {m['k']}"
+        )
+    return None
+
+
+def indicator_text(text: str, lang: str = "nb") -> str:
+    """The reason or notes (``" | "``-joined) of an indicator (:mod:`areal.geo.indicators`) in words.
+
+    Layers, profiles and classes are named by their titles, numbers in the language's format. A
+    text no pattern knows is returned as given (the tests check that every text the shipped
+    indicators produce is known).
+
+    >>> indicator_text("profile data_centre at 250 m, threshold 0.75, minimum 20 ha | "
+    ...                "29 municipalities have no data_centre site (unranked)")
+    'profilen «Datasenter» med 250 m ruter, terskel 0,75, minst 20 ha | 29 kommuner har ikke noe område for «Datasenter» (ikke rangert)'
+    >>> indicator_text("layer 'ar5' is not in the data directory; get it with `areal fetch ar5`", "en")
+    '«AR5 land resources (farmland, forest, mire)» is not in the data directory; get it with `areal fetch ar5` or `areal import FILE --as ar5`'
+    """
+    if not text:
+        return text
+    parts = text.split(" | ")
+    profile = next((m["p"] for m in map(_PROFILE_NOTE.match, parts) if m), None)
+    return " | ".join(w if (w := _indicator_part(p, lang, profile)) is not None else p for p in parts)
+
+
+def indicator_text_known(text: str) -> bool:
+    """Whether every part of an indicator's reason or notes is one :func:`indicator_text` knows."""
+    parts = [p for p in (text or "").split(" | ") if p]
+    return all(_indicator_part(p, "nb", None) is not None for p in parts)
+
+
 # ---------------------------------------------------------------- conflict rules in words
 
 #: Severity ids of :data:`areal.geo.rules.SEVERITIES` -> (nb, en).

@@ -11,6 +11,7 @@ from areal.apps.cli import (
     JSON_OPTION,
     LANG_OPTION,
     check_out,
+    echo_keyed_table,
     emit_json,
     main,
     note,
@@ -38,6 +39,8 @@ _TEXT = {
         "starter": "merknad: forenklet startutdrag brukt for {layers} (sett AREAL_DATA_DIR for fulle data)",
         "note": "merknad",
         "rows": "{n} rader: {munis} kommuner og fylket",
+        "knr": "kommunenr.",
+        "name": "kommune",
     },
     "en": {
         "head": "Land account {name} ({knr}) and {county}, EPSG:25833",
@@ -47,6 +50,8 @@ _TEXT = {
         "starter": "note: simplified starter extract used for {layers} (set AREAL_DATA_DIR for full data)",
         "note": "note",
         "rows": "{n} rows: {munis} municipalities and the county",
+        "knr": "number",
+        "name": "municipality",
     },
 }
 
@@ -178,7 +183,8 @@ def account_cmd(
         shown = table[cols].copy()
         for c in cols[2:]:
             shown[c] = shown[c].map(lambda v, c=c: format_ha(v, 3 if c.endswith("_share") else 0, lang))
-        click.echo(shown.to_string(index=False))
+        lead = {"kommunenummer": T["knr"], "kommunenavn": T["name"]}
+        echo_keyed_table(shown, {c: titles.get(c, c) for c in cols[2:]}, lead, lang)
         absent = [c for c in table.columns[2:] if c not in cols]
         if absent:
             click.echo(f"\n{T['absent']}: {', '.join(titles.get(c, c) for c in absent)}")

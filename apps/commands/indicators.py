@@ -12,6 +12,7 @@ from areal.apps.cli import (
     JSON_OPTION,
     LANG_OPTION,
     check_out,
+    echo_keyed_table,
     emit_json,
     main,
     note,
@@ -31,13 +32,59 @@ def fmt_value(value, digits: int = 2, lang: str = "nb") -> str:
     return number(None if value is pd.NA else value, digits, lang, missing=not_available(lang))
 
 
-def wide_table(result) -> pd.DataFrame:
-    """The 38 rows, then the county median row and the county row (``kommunenummer`` 50)."""
+#: The printed table's own words (indicator titles, units, reasons and notes: areal.apps.labels).
+_TEXT = {
+    "nb": {
+        "median": "Fylkesmedian ({n} kommuner)",
+        "head": "Indikatorer for {name} ({knr}); rangering blant {n} (1 = best)",
+        "columns": ("indikator", "verdi", "rang", "fylkesmedian"),
+        "note": "merknad",
+        "took": "{k} indikatorer × {n} kommuner på {s} s",
+        "knr": "kommunenr.",
+        "name": "kommune",
+        "steps": {
+            "load layers": "kartlag lest",
+            "land account": "arealregnskap",
+            "suitability": "egnethet",
+            "indicators": "indikatorer",
+        },
+    },
+    "en": {
+        "median": "County median ({n} municipalities)",
+        "head": "Indicators of {name} ({knr}); rank among {n} (1 = best)",
+        "columns": ("indicator", "value", "rank", "county median"),
+        "note": "note",
+        "took": "{k} indicators × {n} municipalities in {s} s",
+        "knr": "number",
+        "name": "municipality",
+        "steps": {
+            "load layers": "layers read",
+            "land account": "land account",
+            "suitability": "suitability",
+            "indicators": "indicators",
+        },
+    },
+}
+
+
+def _step(key: str, T: dict, lang: str) -> str:
+    """A timing step of the indicator run in words ("suitability data_centre" -> "egnethet «Datasenter»")."""
+    from areal.apps.labels import profile_title
+
+    head, _, profile = key.partition(" ")
+    if head == "suitability" and profile:
+        return f"{T['steps']['suitability']} «{profile_title(profile, lang)}»"
+    return T["steps"].get(key, key)
+
+
+def wide_table(result, lang: str = "nb") -> pd.DataFrame:
+    """The municipalities' rows, then the county median row and the county row (``kommunenummer`` 50)."""
     from areal.layers import settings
 
     t = result.table.copy()
     s = result.summary.set_index("id")
-    med = {"kommunenummer": MEDIAN_ID, "kommunenavn": "Fylkesmedian (median of the 38)"}
+    med_name = _TEXT["en" if lang == "en" else "nb"]["median"].format(n=len(t))
+    med = {"kommunenummer": MEDIAN_ID, "kommunenavn": med_name}
     county_id, county_name = settings.county_row()
     county = {"kommunenummer": county_id, "kommunenavn": county_name}
     for ind in result.indicators:
@@ -128,7 +175,11 @@ def indicators_cmd(
     fetch or import. Rank 1 is best (respecting higher_is_better); municipalities without a value
     are unranked.
     """
-    from areal.apps.labels import indicator_title
+    from areal.apps.formatting import number
+    from areal.apps.labels import indicator_text, indicator_title, not_available, unit_title
+    from areal.layers import settings
+
+    T = _TEXT["en" if lang == "en" else "nb"]
 
     check_out(out, (".gpkg",))
     check_out(csv, (".csv",), param="--csv")
@@ -138,6 +189,7 @@ def indicators_cmd(
         data_dir, profile_resolution=profile_resolution, business_areas=business_areas, timings=timings
     )
     s = result.summary.set_index("id")
+    titles = {i.id: f"{indicator_title(i, lang)} ({unit_title(i.unit, lang)})" for i in result.indicators}
     if municipality is not None:
         rows = result.table[result.table["kommunenummer"] == municipality]
         if rows.empty:
@@ -163,36 +215,43 @@ def indicators_cmd(
         return
     if municipality is not None:
         row = rows.iloc[0]
-        click.echo(f"Indikatorer for {row['kommunenavn']} ({municipality}); rangering blant 38 (1 = best)")
-        click.echo(f"{'indikator':58} {'verdi':>14} {'rang':>5} {'fylkesmedian':>14} {'Trøndelag':>14}")
+        click.echo(T["head"].format(name=row["kommunenavn"], knr=municipality, n=len(result.table)))
+        county_name = settings.county_row()[1]
+        ind_h, val_h, rank_h, med_h = T["columns"]
+        w = min(80, max(len(t) for t in titles.values()))
+        click.echo(f"{ind_h:{w}} {val_h:>17} {rank_h:>5} {med_h:>17} {county_name[:17]:>17}")
         for ind in result.indicators:
             r = row[f"{ind.id}_rank"]
             click.echo(
-                f"{(indicator_title(ind, lang) + ' (' + ind.unit + ')')[:58]:58} {fmt_value(row[ind.id], ind.digits, lang):>14} "
-                f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits, lang):>14} "
-                f"{fmt_value(s.loc[ind.id, 'county'], ind.digits, lang):>14}"
+                f"{titles[ind.id][:w]:{w}} {fmt_value(row[ind.id], ind.digits, lang):>17} "
+                f"{'-' if pd.isna(r) else int(r):>5} {fmt_value(s.loc[ind.id, 'median'], ind.digits, lang):>17} "
+                f"{fmt_value(s.loc[ind.id, 'county'], ind.digits, lang):>17}"
             )
     else:
-        shown = wide_table(result)
-        cols = ["kommunenummer", "kommunenavn"] + [
-            i.id for i in result.indicators if s.loc[i.id, "status"] == "ok"
-        ]
-        view = shown[cols].copy()
+        shown = wide_table(result, lang)
+        ok = [i.id for i in result.indicators if s.loc[i.id, "status"] == "ok"]
+        view = shown[["kommunenummer", "kommunenavn", *ok]].copy()
         for ind in result.indicators:
             if ind.id in view:
                 view[ind.id] = view[ind.id].map(lambda v, d=ind.digits: fmt_value(v, d, lang))
-        with pd.option_context("display.width", 250, "display.max_columns", 40):
-            click.echo(view.to_string(index=False))
+        view["kommunenummer"] = view["kommunenummer"].where(view["kommunenummer"] != MEDIAN_ID, "")
+        echo_keyed_table(
+            view, {i: titles[i] for i in ok}, {"kommunenummer": T["knr"], "kommunenavn": T["name"]}, lang
+        )
     na = result.summary[result.summary["status"] != "ok"]
     if len(na):
-        click.echo("\nIkke tilgjengelig (not available):")
+        click.echo(f"\n{not_available(lang)[:1].upper()}{not_available(lang)[1:]}:")
         for _, r in na.iterrows():
-            click.echo(f"  · {r['id']}: {r['reason']}")
+            click.echo(f"  · {titles[r['id']]}: {indicator_text(r['reason'], lang)}")
     for _, r in result.summary[result.summary["notes"] != ""].iterrows():
-        note(f"Merk {r['id']}: {r['notes']}")
+        note(f"{T['note']} ({titles[r['id']]}): {indicator_text(r['notes'], lang)}")
     for path in written:
         note_wrote(path, lang)
+    took = T["took"].format(
+        k=len(result.indicators), n=len(result.table), s=number(time.perf_counter() - t0, 1, lang)
+    )
     note(
-        f"{len(result.indicators)} indicators × {len(result.table)} municipalities in "
-        f"{time.perf_counter() - t0:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ")"
+        f"{took} ("
+        + ", ".join(f"{_step(k, T, lang)} {number(v, 1, lang)} s" for k, v in timings.items())
+        + ")"
     )

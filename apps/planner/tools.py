@@ -780,7 +780,9 @@ class IndicatorState(Tool):
 
     def reason(self) -> str:
         """Why the selected indicator is not available ('' when it is)."""
-        return self.engines.indicator_reason(self.column)
+        from areal.apps.labels import indicator_text
+
+        return indicator_text(self.engines.indicator_reason(self.column), self.app.lang)
 
     def ranked(self) -> pd.DataFrame:
         """Municipalities ranked by the column (largest first; 'not available' when NaN)."""

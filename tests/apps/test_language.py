@@ -414,3 +414,61 @@ def test_suitability_cli_is_in_words_of_its_language(real_data, tmp_path, lang):
     assert problems(err, lang, f"areal suitability notes ({lang})", allowed=(str(tmp_path),)) == []
     assert ("kandidatområder" if lang == "nb" else "candidate sites") in out
     assert ("konflikter:" if lang == "nb" else "conflicts:") in out  # sites with their conflicts in words
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("command", ["account", "indicators"])
+def test_account_and_indicator_cli_are_in_words_of_their_language(real_data, tmp_path, lang, command):
+    """``areal account`` mixed "Ikke tilgjengelig (not available)", raw layer ids and "wrote 39 rows (38
+    municipalities + county)"; ``areal indicators`` printed raw indicator ids as column heads, "Merk
+    <id>: <English notes>" and English reasons ("layer 'business_areas' is not in the data directory")."""
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+
+    extra = [] if lang == "nb" else ["--lang", "en"]
+    out_file = tmp_path / ("acc.csv" if command == "account" else "ind.gpkg")
+    res = CliRunner().invoke(main, [command, "--out", str(out_file), "--data-dir", str(real_data), *extra])
+    assert res.exit_code == 0, res.output
+    out = res.stdout if hasattr(res, "stdout") else res.output
+    err = res.stderr if hasattr(res, "stderr") else ""
+    assert problems(out, lang, f"areal {command} ({lang})") == []
+    assert problems(err, lang, f"areal {command} notes ({lang})", allowed=(str(tmp_path),)) == []
+    assert ("skrev " if lang == "nb" else "wrote ") + str(out_file) in err
+    if command == "indicators":
+        assert "protected_share" not in out and "best_site_data_centre" not in err
+        assert ("Fylkesmedian" if lang == "nb" else "County median") in out
+
+
+@pytest.mark.realdata
+def test_every_indicator_reason_and_note_is_known_words(real_data):
+    """Every reason and note the shipped indicators give, on the full extracts and on the starter
+    extract, is one :func:`areal.apps.labels.indicator_text` renders (no English left in Norwegian)."""
+    from areal.apps.labels import indicator_text, indicator_text_known
+    from areal.apps.usecases.indicators import compute_indicator_table
+
+    for data_dir in (real_data, None):
+        result, _ = compute_indicator_table(data_dir)
+        texts = [t for col in ("reason", "notes") for t in result.summary[col] if t]
+        assert texts  # the extracts lack business areas and AR5: there are reasons and notes
+        unknown = [t for t in texts if not indicator_text_known(t)]
+        assert unknown == [], unknown
+        for t in texts:
+            assert problems(indicator_text(t, "nb"), "nb", "indicator text") == [], t
+            assert problems(indicator_text(t, "en"), "en", "indicator text") == [], t
+
+
+def test_indicator_text_by_hand():
+    from areal.apps.labels import indicator_text
+
+    got = indicator_text(
+        "layer 'business_areas' is not in the data directory (planned business areas); get it with x"
+        "; layer 'ar5' is not in the data directory; get it with y | 3 municipalities have no value "
+        "(no area to divide by)"
+    )
+    assert got == (
+        "«Næringsområder i kommuneplan (arealformål 1300)» (framtidige næringsområder) finnes ikke i "
+        "datamappen; hent det med `areal fetch business_areas` eller `areal import FIL --as business_areas`; "
+        "«AR5 arealressurser (jordbruk, skog, myr)» finnes ikke i datamappen; hent det med `areal fetch ar5` "
+        "eller `areal import FIL --as ar5` | 3 kommuner har ingen verdi (ikke noe areal å dele på)"
+    )
+    assert indicator_text("something new", "nb") == "something new"  # unknown: as given, never lost

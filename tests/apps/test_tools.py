@@ -525,7 +525,10 @@ def test_indicator_catalogue_columns_not_available_named(tiny, app):
     ind.column = "planned_business_ha"
     r = ind.ranked()
     assert len(r) == 2 and r["value"].isna().all()
-    assert "business_areas" in ind.reason()
+    assert "business_areas" in ind.reason()  # in the command that gets it
+    # the layer by its title, in the session's language (the core's reason is English)
+    assert "«Næringsområder i kommuneplan (arealformål 1300)» finnes ikke" in ind.reason()
+    assert "is not in the data directory" not in ind.reason()
     ind.show()
     feats = app.overlays["indicator"]["geojson"]["features"]
     assert {f["properties"]["_color"] for f in feats} == {"#bdbdbd"}  # grey: not available
