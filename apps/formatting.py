@@ -190,6 +190,23 @@ def distance(value_m: object, lang: str = "nb", *, scale: int | None = None) -> 
     return _unit(number(round(v / step) * step, 0, lang), "m", lang)
 
 
+def timestamp(iso: object, lang: str = "nb") -> str:
+    """A stored time (ISO 8601) as its reader writes it, in UTC: ``02.12.2026 05:20`` / ``2026-12-02 05:20``.
+
+    >>> timestamp("2026-12-02T05:20:11+00:00"), timestamp("2026-12-02T05:20:11+00:00", "en"), timestamp("")
+    ('02.12.2026 05:20', '2026-12-02 05:20', '')
+    """
+    import pandas as pd
+
+    try:
+        t = pd.Timestamp(iso)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if pd.isna(t):
+        return ""
+    return t.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d.%m.%Y %H:%M")
+
+
 def count(value: object, lang: str = "nb") -> str:
     r"""A count: no decimals.
 

@@ -545,6 +545,32 @@ def indicator_text_known(text: str) -> bool:
     return all(_indicator_part(p, "nb", None) is not None for p in parts)
 
 
+#: The catalogue's vintages (``LayerSpec.vintage``, written in English) in Norwegian.
+_VINTAGE_NB = (
+    ("continuously updated", "løpende ajourført"),
+    ("about ", "ca. "),
+    (" copy", " (kopi)"),
+    ("current master plans", "gjeldende kommuneplaner"),
+    ("unverified", "ikke verifisert"),
+    ("current", "gjeldende"),
+    ("Dec ", "des. "),
+)
+
+
+def vintage_text(vintage: object, lang: str = "nb") -> str:
+    """A layer's vintage in ``lang`` (the catalogue writes it in English).
+
+    >>> vintage_text("continuously updated"), vintage_text("Dec 2025"), vintage_text("about 2020", "en")
+    ('løpende ajourført', 'des. 2025', 'about 2020')
+    """
+    text = "" if vintage is None else str(vintage)
+    if lang == "en":
+        return text
+    for en, nb in _VINTAGE_NB:
+        text = text.replace(en, nb)
+    return text
+
+
 # ---------------------------------------------------------------- conflict rules in words
 
 #: Severity ids of :data:`areal.geo.rules.SEVERITIES` -> (nb, en).

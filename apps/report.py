@@ -33,6 +33,7 @@ from areal.apps.labels import (
     localise_note,
     not_available,
     unit_title,
+    vintage_text,
 )
 from areal.geo.land_account import COUNTY_ID
 
@@ -783,7 +784,8 @@ def provenance_rows(prov: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
             ),
             ("Utgiver" if nb else "Publisher"): prov["publisher"],
             ("Versjon, hentet" if nb else "Vintage, fetched"): [
-                f"{v}" + (f" / {f[:10]}" if f else "") for v, f in zip(prov["vintage"], prov["fetched"])
+                vintage_text(v, lang) + (f" / {f[:10]}" if f else "")
+                for v, f in zip(prov["vintage"], prov["fetched"])
             ],
             ("Lisens" if nb else "Licence"): prov["licence"],
             ("Målestokk" if nb else "Scale"): prov["scale"],

@@ -5,7 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, check_out, emit_json, main, note, records
+from areal.apps.cli import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    check_out,
+    emit_json,
+    main,
+    note,
+    note_wrote,
+    records,
+)
 from areal.apps.usecases.scenario import compare_metrics
 
 STORE_OPTION = click.option(
@@ -37,11 +47,105 @@ def parse_weights(text: str | None) -> dict[str, float]:
     return out
 
 
-def _fmt(v: float) -> str:
+def _fmt(v: float, lang: str = "nb", digits: int = 2) -> str:
     from areal.apps.formatting import number
     from areal.apps.labels import not_available
 
-    return number(v, 2, missing=not_available())
+    return number(v, digits, lang, missing=not_available(lang))
+
+
+#: The scenario commands' own words (profiles, layers, classes and indicators by their titles).
+_TEXT = {
+    "nb": {
+        "count": "{n} scenario(er) i {where}",
+        "columns": {
+            "name": "navn",
+            "profile": "profil",
+            "polygons": "flater",
+            "note": "merknad",
+            "created": "opprettet",
+            "updated": "endret",
+            "schema_version": "versjon",
+            "author": "forfatter",
+        },
+        "head": "scenario «{name}» (skjema v{v}), opprettet {created}, endret {updated}",
+        "profile": "  profil: {profile}; vekter: {weights}",
+        "layers": "  kartlag: {layers}",
+        "note": "  merknad: {note}",
+        "author": "  forfatter: {author}",
+        "proposal": "  forslag: {n} flate(r), {ha} (EPSG:25833)",
+        "saved": "lagret scenario «{name}»: {n} flate(r), {ha} i {where}",
+        "renamed": "ga scenario «{old}» navnet «{new}» i {where}",
+        "deleted": "slettet scenario «{name}» fra {where}",
+        "difference": "differanse (B − A)",
+        "groups": {
+            "proposal": "forslag",
+            "land account": "arealregnskap",
+            "conflicts": "konflikter",
+            "indicators": "indikatorer",
+        },
+        "metrics": {
+            "polygons": "flater",
+            "area_ha": "areal (ha)",
+            "conflict_ha": "i konflikt, alle (ha)",
+            "layers_missing": "kartlag som mangler (antall)",
+        },
+    },
+    "en": {
+        "count": "{n} scenario(s) in {where}",
+        "columns": {
+            "name": "name",
+            "profile": "profile",
+            "polygons": "polygons",
+            "note": "note",
+            "created": "created",
+            "updated": "updated",
+            "schema_version": "version",
+            "author": "author",
+        },
+        "head": "scenario «{name}» (schema v{v}), created {created}, updated {updated}",
+        "profile": "  profile: {profile}; weights: {weights}",
+        "layers": "  layers: {layers}",
+        "note": "  note: {note}",
+        "author": "  author: {author}",
+        "proposal": "  proposal: {n} polygon(s), {ha} (EPSG:25833)",
+        "saved": "saved scenario «{name}»: {n} polygon(s), {ha} in {where}",
+        "renamed": "renamed scenario «{old}» to «{new}» in {where}",
+        "deleted": "deleted scenario «{name}» from {where}",
+        "difference": "difference (B − A)",
+        "groups": {
+            "proposal": "proposal",
+            "land account": "land account",
+            "conflicts": "conflicts",
+            "indicators": "indicators",
+        },
+        "metrics": {
+            "polygons": "polygons",
+            "area_ha": "area (ha)",
+            "conflict_ha": "in conflict, any (ha)",
+            "layers_missing": "layers missing (count)",
+        },
+    },
+}
+
+
+def _T(lang: str) -> dict:
+    return _TEXT["en" if lang == "en" else "nb"]
+
+
+def _weights_text(weights, profile: str, lang: str) -> str:
+    """Weights by criterion label (``grid=0.4`` -> ``nettkapasitet 0,4``), ids where none is known."""
+    from areal.apps.formatting import number
+    from areal.apps.labels import criterion_label
+    from areal.layers.project_data import load_profile, profile_names
+
+    crit = {}
+    if profile in profile_names():
+        crit = {c.id: c for c in load_profile(profile).criteria}
+    return ", ".join(
+        f"{criterion_label(crit[k], lang) if k in crit else k} {number(v, 2, lang)}"
+        for k, v in weights.items()
+    )
 
 
 @main.group("scenario")
@@ -66,9 +170,10 @@ def _scenario_json(s) -> dict:
 
 @scenario_grp.command("list")
 @STORE_OPTION
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
-def list_cmd(store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
+def list_cmd(store_url: str | None, lang: str, data_dir: Path | None, as_json: bool) -> None:
     """List the saved scenarios."""
     from areal.layers.scenario_store import open_store
 
@@ -77,17 +182,27 @@ def list_cmd(store_url: str | None, data_dir: Path | None, as_json: bool) -> Non
     if as_json:
         emit_json({"store": str(store.location), "scenarios": records(df)})
         return
-    note(f"{len(df)} scenario(s) in {store.location}")
+    from areal.apps.formatting import timestamp
+    from areal.apps.labels import profile_title
+
+    T = _T(lang)
+    note(T["count"].format(n=len(df), where=store.location))
     if len(df):
-        click.echo(df.to_string(index=False))
+        shown = df.copy()
+        shown["profile"] = [profile_title(p, lang) if p else "–" for p in shown["profile"]]
+        shown["polygons"] = [_fmt(float(n), lang, 0) for n in shown["polygons"]]
+        for col in ("created", "updated"):
+            shown[col] = [timestamp(v, lang) for v in shown[col]]
+        click.echo(shown.rename(columns=T["columns"]).to_string(index=False))
 
 
 @scenario_grp.command("show")
 @click.argument("name")
 @STORE_OPTION
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
-def show_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
+def show_cmd(name: str, store_url: str | None, lang: str, data_dir: Path | None, as_json: bool) -> None:
     """Show one scenario."""
     from areal.layers.scenario_store import open_store
 
@@ -95,16 +210,21 @@ def show_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: b
     if as_json:
         emit_json(_scenario_json(s) | {"attributes": records(s.proposal)})
         return
-    click.echo(f"scenario {s.name!r} (schema v{s.schema_version}), created {s.created}, updated {s.updated}")
-    click.echo(
-        f"  profile: {s.profile or '-'}; weights: {', '.join(f'{k}={v:g}' for k, v in s.weights.items()) or '-'}"
-    )
-    click.echo(f"  layers: {', '.join(s.layers) or '-'}")
-    click.echo(f"  note: {s.note or '-'}")
-    click.echo(f"  proposal: {len(s.proposal)} polygon(s), {_fmt(s.area_ha)} ha (EPSG:25833)")
+    from areal.apps.formatting import area_ha, timestamp
+    from areal.apps.labels import layer_title, profile_title
+
+    T = _T(lang)
+    when = {"created": timestamp(s.created, lang), "updated": timestamp(s.updated, lang)}
+    click.echo(T["head"].format(name=s.name, v=s.schema_version, **when))
+    prof = profile_title(s.profile, lang) if s.profile else "–"
+    click.echo(T["profile"].format(profile=prof, weights=_weights_text(s.weights, s.profile, lang) or "–"))
+    click.echo(T["layers"].format(layers=", ".join(layer_title(x, lang) for x in s.layers) or "–"))
+    click.echo(T["note"].format(note=s.note or "–"))
+    click.echo(T["author"].format(author=s.author or "–"))
+    click.echo(T["proposal"].format(n=len(s.proposal), ha=area_ha(s.area_ha, lang)))
     attrs = s.proposal.drop(columns=s.proposal.geometry.name)
     if len(attrs.columns):
-        click.echo(attrs.head(20).to_string())
+        click.echo(attrs.head(20).to_string(index=False))
 
 
 @scenario_grp.command("save")
@@ -126,6 +246,7 @@ def show_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: b
     help="Replace a scenario of the same name (without it a taken name is refused).",
 )
 @STORE_OPTION
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
 def save_cmd(
@@ -138,6 +259,7 @@ def save_cmd(
     author: str,
     overwrite: bool,
     store_url: str | None,
+    lang: str,
     data_dir: Path | None,
     as_json: bool,
 ) -> None:
@@ -164,9 +286,12 @@ def save_cmd(
     if as_json:
         emit_json(_scenario_json(saved) | {"store": str(store.location)})
         return
+    from areal.apps.formatting import area_ha
+
     note(
-        f"saved scenario {saved.name!r}: {len(saved.proposal)} polygon(s), {_fmt(saved.area_ha)} ha "
-        f"in {store.location}"
+        _T(lang)["saved"].format(
+            name=saved.name, n=len(saved.proposal), ha=area_ha(saved.area_ha, lang), where=store.location
+        )
     )
 
 
@@ -174,9 +299,12 @@ def save_cmd(
 @click.argument("name")
 @click.argument("new_name")
 @STORE_OPTION
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
-def rename_cmd(name: str, new_name: str, store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
+def rename_cmd(
+    name: str, new_name: str, store_url: str | None, lang: str, data_dir: Path | None, as_json: bool
+) -> None:
     """Give scenario NAME the name NEW_NAME (a taken name is refused)."""
     from areal.layers.scenario_store import open_store
 
@@ -185,15 +313,16 @@ def rename_cmd(name: str, new_name: str, store_url: str | None, data_dir: Path |
     if as_json:
         emit_json(_scenario_json(saved) | {"store": str(store.location)})
         return
-    note(f"renamed scenario {name!r} to {saved.name!r} in {store.location}")
+    note(_T(lang)["renamed"].format(old=name, new=saved.name, where=store.location))
 
 
 @scenario_grp.command("delete")
 @click.argument("name")
 @STORE_OPTION
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
-def delete_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json: bool) -> None:
+def delete_cmd(name: str, store_url: str | None, lang: str, data_dir: Path | None, as_json: bool) -> None:
     """Delete scenario NAME."""
     from areal.layers.scenario_store import open_store
 
@@ -202,7 +331,7 @@ def delete_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json:
     if as_json:
         emit_json({"deleted": name, "store": str(store.location)})
         return
-    note(f"deleted scenario {name!r} from {store.location}")
+    note(_T(lang)["deleted"].format(name=name, where=store.location))
 
 
 @scenario_grp.command("compare")
@@ -212,10 +341,11 @@ def delete_cmd(name: str, store_url: str | None, data_dir: Path | None, as_json:
     "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a .csv."
 )
 @STORE_OPTION
+@LANG_OPTION
 @DATA_DIR_OPTION
 @JSON_OPTION
 def compare_cmd(
-    a: str, b: str, out: Path | None, store_url: str | None, data_dir: Path | None, as_json: bool
+    a: str, b: str, out: Path | None, store_url: str | None, lang: str, data_dir: Path | None, as_json: bool
 ) -> None:
     """Compare scenarios A and B side by side: proposal size, land account, difference (B − A)."""
     from areal.apps.labels import column_titles
@@ -233,15 +363,27 @@ def compare_cmd(
     if as_json:
         emit_json({"a": a, "b": b, "rows": records(table.reset_index())})
         return
-    titles = column_titles("nb")
+    from areal.apps.labels import indicator_title, severity_title, unit_title
+    from areal.geo.rules import SEVERITIES
     from areal.layers.project_data import load_indicators
 
-    titles.update({i.id: f"{i.title_nb} ({i.unit})" for i in load_indicators()})
-    click.echo(f"{'':62} {a[:18]:>18} {b[:18]:>18} {'differanse':>18}")
-    for (group, metric), row in table.iterrows():
-        label = titles.get(metric, metric)
+    T = _T(lang)
+    titles = {**column_titles(lang), **T["metrics"]}
+    titles.update({f"{sev}_ha": f"{severity_title(sev, lang)} (ha)" for sev in SEVERITIES})
+    titles.update(
+        {i.id: f"{indicator_title(i, lang)} ({unit_title(i.unit, lang)})" for i in load_indicators()}
+    )
+    lines = [
+        (f"{T['groups'].get(group, group)}: {titles.get(metric, metric)}", metric, row)
+        for (group, metric), row in table.iterrows()
+    ]
+    w = min(90, max([len(label) for label, _, _ in lines] + [10]))
+    click.echo(f"{'':{w}} {('A: ' + a)[:20]:>20} {('B: ' + b)[:20]:>20} {T['difference']:>20}")
+    for label, metric, row in lines:
+        d = 0 if metric in ("polygons", "layers_missing") else 3 if "share" in metric else 1
         click.echo(
-            f"{(group + ': ' + label)[:62]:62} {_fmt(row[a]):>18} {_fmt(row[b]):>18} {_fmt(row['difference']):>18}"
+            f"{label[:w]:{w}} {_fmt(row[a], lang, d):>20} {_fmt(row[b], lang, d):>20} "
+            f"{_fmt(row['difference'], lang, d):>20}"
         )
     if out is not None:
-        note(f"wrote {out}")
+        note_wrote(out, lang)

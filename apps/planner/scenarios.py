@@ -76,13 +76,7 @@ class ScenarioState(Tool):
 
     def when(self, iso: str) -> str:
         """``2026-12-02T05:20:11+00:00`` as ``02.12.2026 05:20`` (nb) / ``2026-12-02 05:20`` (en), UTC."""
-        try:
-            t = pd.Timestamp(iso)
-        except (TypeError, ValueError):
-            return ""
-        if pd.isna(t):
-            return ""
-        return t.strftime("%d.%m.%Y %H:%M" if self.app.lang == "nb" else "%Y-%m-%d %H:%M")
+        return fmt.timestamp(iso, self.app.lang)
 
     def _profile_titles(self) -> dict[str, str]:
         out = {}

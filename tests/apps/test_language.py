@@ -472,3 +472,45 @@ def test_indicator_text_by_hand():
         "eller `areal import FIL --as ar5` | 3 kommuner har ingen verdi (ikke noe areal å dele på)"
     )
     assert indicator_text("something new", "nb") == "something new"  # unknown: as given, never lost
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_scenario_cli_is_in_words_of_its_language(tmp_path, lang):
+    """``areal scenario`` printed English sentences ("saved scenario …", "2 scenario(s) in …"), raw
+    metric ids (``proposal: area_ha``, ``layers_missing``), raw layer ids and ISO time stamps."""
+    import geopandas as gpd
+    from areal.apps.cli import main
+    from click.testing import CliRunner
+    from conftest import UTM33, X0, Y0
+    from shapely.geometry import box
+
+    f = tmp_path / "forslag.geojson"
+    gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=UTM33).to_crs(4326).to_file(f)
+    extra = ["--store", str(tmp_path / "s.sqlite"), *([] if lang == "nb" else ["--lang", "en"])]
+    steps = [
+        [
+            "save",
+            "Alternativ A",
+            "--proposal",
+            str(f),
+            "--profile",
+            "data_centre",
+            "--layers",
+            "ar5,power_lines",
+        ],
+        ["save", "Alternativ B", "--proposal", str(f)],
+        ["list"],
+        ["show", "Alternativ A"],
+        ["compare", "Alternativ A", "Alternativ B"],
+        ["rename", "Alternativ B", "Alternativ C"],
+        ["delete", "Alternativ C"],
+    ]
+    for step in steps:
+        res = CliRunner().invoke(main, ["scenario", *step, *extra])
+        assert res.exit_code == 0, res.output
+        out = res.stdout if hasattr(res, "stdout") else res.output
+        err = res.stderr if hasattr(res, "stderr") else ""
+        allowed = ("Alternativ A", "Alternativ B", "Alternativ C", str(tmp_path))
+        assert problems(out, lang, f"areal scenario {step[0]} ({lang})", allowed=allowed) == []
+        assert problems(err, lang, f"areal scenario {step[0]} notes ({lang})", allowed=allowed) == []
+        assert "+00:00" not in out  # times as the reader writes them, not ISO stamps

@@ -21,6 +21,8 @@ ENGLISH_WORDS = frozenset(
     explanation severity pair pairs criterion criteria reasons profile profiles resolution
     planned existing business protected farmland forest mire lakes railway station stations
     airport substation substations point draw clear search measure language
+    wrote saved renamed deleted skipped created updated polygon polygons note notes missing rows
+    columns indicator indicators account
     """.split()
 )
 
@@ -34,6 +36,7 @@ NORWEGIAN_WORDS = frozenset(
     innsjøer veger jernbane havn lufthavn nærmeste ledig kapasitet forbruk profil kriterium
     oppløsning verneområder nasjonalparker næringsområder kraftledninger transformatorstasjoner
     punkt flate beregnet laster feil lukk
+    skrev lagret slettet merknad rader kolonnene mangler
     """.split()
 )
 

@@ -120,5 +120,5 @@ def test_cli_refuses_a_taken_name_without_overwrite_and_renames(tmp_path):
     assert run("save", "A", "--proposal", str(f), "--note", "andre", "--overwrite").exit_code == 0
     assert SqliteScenarioStore(tmp_path / "cli.sqlite").get("A").note == "andre"
     res = run("rename", "A", "A2")
-    assert res.exit_code == 0 and "renamed scenario 'A' to 'A2'" in res.output
+    assert res.exit_code == 0 and "ga scenario «A» navnet «A2»" in res.output  # Norwegian by default
     assert SqliteScenarioStore(tmp_path / "cli.sqlite").names() == ["A2"]

@@ -328,16 +328,20 @@ def test_cli_save_list_show_compare_delete(real_data, tmp_path):
         "forest,mire",
     )
     assert res.exit_code == 0, res.output
-    assert "2 polygon(s), 6,00 ha" in res.output
+    assert "2 flate(r), 6,0 ha" in res.output.replace("\xa0", " ")
     assert run("scenario", "save", "B", "--proposal", str(fb)).exit_code == 0
     res = run("scenario", "list")
-    assert "2 scenario(s)" in res.output
+    assert "2 scenario(er)" in res.output and "created" not in res.output
     res = run("scenario", "show", "A")
-    assert "grid=0.6, road=0.4" in res.output and "forest, mire" in res.output
+    # weights as typed (p is not a shipped profile: no criterion labels), layers by title
+    assert "grid 0,60, road 0,40" in res.output and "Skog (N1000), Myr (N1000)" in res.output
+    en = run("scenario", "show", "A", "--lang", "en")
+    assert "grid 0.60, road 0.40" in en.output and "Forest (N1000), Mire (N1000)" in en.output
     res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))
     assert res.exit_code == 0, res.output
-    area = [ln for ln in res.output.splitlines() if ln.startswith("proposal: area_ha")][0]
-    assert area.split()[-3:] == ["6,00", "12,00", "6,00"]  # Norwegian numbers (apps.formatting)
+    area = [ln for ln in res.output.splitlines() if ln.startswith("forslag: areal (ha)")][0]
+    assert area.split()[-3:] == ["6,0", "12,0", "6,0"]  # Norwegian numbers (apps.formatting)
+    assert "area_ha" not in res.output and "land account" not in res.output
     assert "ikke tilgjengelig" in [ln for ln in res.output.splitlines() if "jordbruksareal" in ln.lower()][0]
     assert run("scenario", "save", "C", "--proposal", str(fa), "--weights", "grid").exit_code == 2
     assert run("scenario", "delete", "A").exit_code == 0
