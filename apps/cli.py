@@ -275,23 +275,54 @@ def _restore(env: str, old: str | None) -> None:
         os.environ[env] = old
 
 
-def _fmt_total(st) -> str:
+def _fmt_total(st, lang: str = "nb") -> str:
     if st.total is None:
         return ""
     from areal.apps.formatting import count, number
 
     if st.unit == "m cells":
-        return f"{count(st.total)} m cells"
-    return f"{number(st.total, 1)} {st.unit}"
+        return f"{count(st.total, lang)} {'m cells' if lang == 'en' else 'mill. ruter'}"
+    return f"{number(st.total, 1, lang)} {st.unit}"
+
+
+#: ``areal layers``' own words; layers by title, their id (the argument of fetch, import and layer) last.
+_LAYERS_TEXT = {
+    "nb": {
+        "columns": ("kartlag", "status", "antall", "totalt", "utgiver", "lisens", "versjon", "id"),
+        "status": {"loaded": "lastet", "starter": "startutdrag", "missing": "mangler", "error": "feil"},
+        "repaired": "{n} ugyldige geometrier reparert",
+        "filtered": "{n} rader utelatt av lagets filter ({where})",
+        "outside": "{n} objekter utenfor fylket",
+        "summary": "{n} kartlag: {ok} tilgjengelige, {missing} mangler, {error} med feil.",
+        "missing_note": (
+            "Kartlag som mangler: `areal layers -v` sier hvor hvert av dem ventes og hvordan det hentes "
+            "(`areal fetch`)."
+        ),
+    },
+    "en": {
+        "columns": ("layer", "status", "count", "total", "publisher", "licence", "vintage", "id"),
+        "status": {"loaded": "loaded", "starter": "starter", "missing": "missing", "error": "error"},
+        "repaired": "{n} invalid geometries repaired",
+        "filtered": "{n} rows left out by the layer's filter ({where})",
+        "outside": "{n} features outside the county mask",
+        "summary": "{n} layers: {ok} available, {missing} missing, {error} with errors.",
+        "missing_note": (
+            "Missing layers: `areal layers -v` says where each is expected and how to get it (`areal fetch`)."
+        ),
+    },
+}
 
 
 @main.command("layers")
 @DATA_DIR_OPTION
 @click.option("--strict", is_flag=True, help="Treat schema problems as errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Show messages and repair counts.")
+@LANG_OPTION
 @JSON_OPTION
-def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool, as_json: bool) -> None:
+def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool, lang: str, as_json: bool) -> None:
     """List every catalogue layer with status, count, total, publisher, licence and vintage."""
+    from areal.apps.formatting import count
+    from areal.apps.labels import layer_title, vintage_text
     from areal.layers import loader, registry
 
     rows = [loader.status(lid, data_dir, strict=strict) for lid in registry.names()]
@@ -316,40 +347,42 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool, as_json: bool
             ]
         )
         return
-    header = f"{'layer':27} {'status':8} {'count':>8} {'total':>18}  {'publisher':34} {'licence':26} vintage"
+    T = _LAYERS_TEXT["en" if lang == "en" else "nb"]
+    c = T["columns"]
+    titles = {st.spec.id: layer_title(st.spec.id, lang) for st in rows}
+    vintages = {st.spec.id: vintage_text(st.spec.vintage, lang) for st in rows}
+    wt = min(60, max(len(t) for t in [c[0], *titles.values()]))
+    wv = min(30, max(len(v) for v in [c[6], *vintages.values()]))
+    header = f"{c[0]:{wt}} {c[1]:11} {c[2]:>8} {c[3]:>18}  {c[4]:34} {c[5]:26} {c[6]:{wv}} {c[7]}"
     click.echo(header)
     click.echo("-" * len(header))
     for st in rows:
         s = st.spec
-        count = "" if st.count is None else f"{st.count:,}"
+        n = "" if st.count is None else count(st.count, lang)
+        status = T["status"].get(st.status, st.status)
         click.echo(
-            f"{s.id:27} {st.status:8} {count:>8} {_fmt_total(st):>18}  {s.publisher[:34]:34} {s.licence[:26]:26} {s.vintage}"
+            f"{titles[s.id][:wt]:{wt}} {status:11} {n:>8} {_fmt_total(st, lang):>18}  "
+            f"{s.publisher[:34]:34} {s.licence[:26]:26} {vintages[s.id][:wv]:{wv}} {s.id}"
         )
         rep = st.report or {}
         if verbose and rep:
             extra = []
             if rep.get("n_repaired"):
-                extra.append(f"{rep['n_repaired']} invalid geometries repaired")
+                extra.append(T["repaired"].format(n=rep["n_repaired"]))
             if rep.get("n_filtered"):
-                extra.append(
-                    f"{rep['n_filtered']} rows left out by the layer's filter ("
-                    + ", ".join(f"{k} ~ {loader.expand_where(v)}" for k, v in st.spec.where.items())
-                    + ")"
-                )
+                where = ", ".join(f"{k} ~ {loader.expand_where(v)}" for k, v in st.spec.where.items())
+                extra.append(T["filtered"].format(n=rep["n_filtered"], where=where))
             if rep.get("n_outside_county"):
-                extra.append(f"{rep['n_outside_county']} features outside the county mask")
+                extra.append(T["outside"].format(n=rep["n_outside_county"]))
             extra += rep.get("problems", [])
             for line in extra:
-                click.echo(f"{'':27}   · {line}")
+                click.echo(f"{'':{wt}}   · {line}")
         if st.status in ("missing", "error") and (verbose or st.status == "error"):
-            click.echo(f"{'':27}   · {st.message}")
-    click.echo(
-        f"\n{len(rows)} layers: {len(rows) - n_missing - n_error} available, {n_missing} missing, {n_error} with errors."
-    )
+            click.echo(f"{'':{wt}}   · {st.message}")
+    ok = len(rows) - n_missing - n_error
+    click.echo("\n" + T["summary"].format(n=len(rows), ok=ok, missing=n_missing, error=n_error))
     if n_missing:
-        note(
-            "Missing layers: `areal layers -v` says where each is expected and how to get it (`areal fetch`)."
-        )
+        note(T["missing_note"])
 
 
 @main.command("layer")
@@ -362,8 +395,9 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool, as_json: bool
     help="Output file (.gpkg, .geojson, .parquet or .csv).",
 )
 @DATA_DIR_OPTION
+@LANG_OPTION
 @JSON_OPTION
-def layer_cmd(layer_id: str, out: Path, data_dir: Path | None, as_json: bool) -> None:
+def layer_cmd(layer_id: str, out: Path, data_dir: Path | None, lang: str, as_json: bool) -> None:
     """Export one cleaned layer (EPSG:25833) to a file."""
     from areal.layers import loader
     from areal.layers.export import write_frame
@@ -377,9 +411,14 @@ def layer_cmd(layer_id: str, out: Path, data_dir: Path | None, as_json: bool) ->
             {"layer": layer_id, "out": str(out), "features": len(df), "repaired": rep.get("n_repaired", 0)}
         )
         return
-    note(
-        f"wrote {len(df)} features of {layer_id!r} to {out} ({rep.get('n_repaired', 0)} repaired geometries)"
-    )
+    from areal.apps.formatting import count
+    from areal.apps.labels import layer_title
+
+    n, k = count(len(df), lang), count(rep.get("n_repaired", 0), lang)
+    if lang == "en":
+        note(f"wrote {n} features of «{layer_title(layer_id, lang)}» to {out} ({k} repaired geometries)")
+    else:
+        note(f"skrev {n} objekter av «{layer_title(layer_id, lang)}» til {out} ({k} geometrier reparert)")
 
 
 def _register_commands() -> None:

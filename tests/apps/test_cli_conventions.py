@@ -192,8 +192,8 @@ def test_exit_codes_are_in_help_and_docs():
 def test_notes_on_stderr_results_on_stdout_and_quiet(empty_data_dir):
     res = _run(["layers"])
     assert res.exit_code == 0
-    assert "municipalities" in res.stdout and "Missing layers" not in res.stdout
-    assert "Missing layers:" in res.stderr
+    assert "municipalities" in res.stdout and "Kartlag som mangler" not in res.stdout
+    assert "Kartlag som mangler:" in res.stderr
     quiet = _run(["--quiet", "layers"])
     assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == res.stdout
 
