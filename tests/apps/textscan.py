@@ -21,7 +21,7 @@ ENGLISH_WORDS = frozenset(
     explanation severity pair pairs criterion criteria reasons profile profiles resolution
     planned existing business protected farmland forest mire lakes railway station stations
     airport substation substations point draw clear search measure language
-    wrote saved renamed deleted skipped created updated polygon polygons note notes missing rows
+    wrote saved renamed deleted skipped created updated polygons note notes missing rows
     columns indicator indicators account
     """.split()
 )
