@@ -134,3 +134,18 @@ def test_the_digest_changes_with_the_result(bench):
     )
     b = SimpleNamespace(**{**vars(a), "score_sum": 1.5000001})
     assert bench._digest(a) == bench._digest(SimpleNamespace(**vars(a))) != bench._digest(b)
+
+
+def test_repeated_rounds_report_medians_and_keep_every_round(bench):
+    runs = [
+        {"wall_s": 3.0, "cpu_s": 1.0, "pieces": 3},
+        {"wall_s": 1.0, "cpu_s": 5.0, "pieces": 1},
+        {"error": "exit 1"},
+        {"wall_s": 2.0, "cpu_s": 2.0, "pieces": 2},
+    ]
+    m = bench._median_run(runs)
+    # wall and CPU are medians of their own (of the three runs that finished); the other figures
+    # come from the run of median wall time
+    assert (m["wall_s"], m["cpu_s"], m["pieces"]) == (2.0, 2.0, 2)
+    assert m["runs_wall_s"] == [3.0, 1.0, 2.0] and m["runs_cpu_s"] == [1.0, 5.0, 2.0]
+    assert bench._median_run([{"error": "x"}]) == {"error": "x"}
