@@ -965,26 +965,29 @@ def flat_overlay(
     parts = _partition(b, cand, target)
     few_tree = shapely.STRtree(fb.geoms)
     cand_tree = shapely.STRtree(shapely.box(*cb.T)) if len(parts) * len(cand) > 50_000_000 else None
-    tasks = []
-    for owned in parts:
-        lo, hi = b[owned, :2].min(0), b[owned, 2:].max(0)
-        ext = shapely.box(*lo, *hi)
-        if cand_tree is None:  # few partitions: compare envelopes directly
-            near = np.flatnonzero(
-                (cb[:, 0] <= hi[0]) & (cb[:, 2] >= lo[0]) & (cb[:, 1] <= hi[1]) & (cb[:, 3] >= lo[1])
-            )
-        else:
-            near = cand_tree.query(ext)
-        # the halo: rows whose envelope may meet an owned row's (not merely the partition's
-        # bounding box, which for a Hilbert chunk holds about as many rows again)
-        owned_grid = EnvelopeGrid(b[owned], max_cells=max(256, 4 * len(owned)), exact=False)
-        halo = cand[near[owned_grid.hits(cb[near])]]
-        rows = np.union1d(owned, halo)
-        tasks.append(_OverlayTask(owned, rows, np.sort(few_tree.query(ext))))
+
+    def plan():
+        # a generator: the scheduler hands out the first partitions while the rest are planned
+        for owned in parts:
+            lo, hi = b[owned, :2].min(0), b[owned, 2:].max(0)
+            ext = shapely.box(*lo, *hi)
+            if cand_tree is None:  # few partitions: compare envelopes directly
+                near = np.flatnonzero(
+                    (cb[:, 0] <= hi[0]) & (cb[:, 2] >= lo[0]) & (cb[:, 1] <= hi[1]) & (cb[:, 3] >= lo[1])
+                )
+            else:
+                near = cand_tree.query(ext)
+            # the halo: rows whose envelope may meet an owned row's (not merely the partition's
+            # bounding box, which for a Hilbert chunk holds about as many rows again)
+            owned_grid = EnvelopeGrid(b[owned], max_cells=max(256, 4 * len(owned)), exact=False)
+            halo = cand[near[owned_grid.hits(cb[near])]]
+            rows = np.union1d(owned, halo)
+            yield _OverlayTask(owned, rows, np.sort(few_tree.query(ext)))
+
     out_m, out_f, out_a, out_g, pairs = [], [], [], [], []
     n_contained = 0
     for rm, rf, area, geoms, n_in, pr in sched.map(
-        _overlay_tile, tasks, shared=(src, shapely.to_wkb(fb.geoms), float(buffer_m), keep_geometry)
+        _overlay_tile, plan(), shared=(src, shapely.to_wkb(fb.geoms), float(buffer_m), keep_geometry)
     ):
         out_m.append(rm)
         out_f.append(rf)
