@@ -438,9 +438,12 @@ class Engines:
 
         return {r["id"]: f"{r[col]} ({unit_title(r['unit'], lang)})" for _, r in sm.iterrows()}
 
-    def indicator_reason(self, indicator_id: str) -> str:
-        """Why an indicator is not available ('' when it is, or for account columns)."""
+    def indicator_reason(self, indicator_id: str):
+        """Why an indicator is not available (a :class:`areal.geo.indicators.Note`).
+
+        None when it is available, or for account columns.
+        """
         if indicator_id not in self.indicator_ids():
-            return ""
+            return None
         sm = self.indicator_table().summary.set_index("id")
-        return str(sm.loc[indicator_id, "reason"] or "") if sm.loc[indicator_id, "status"] != "ok" else ""
+        return sm.loc[indicator_id, "reason"] if sm.loc[indicator_id, "status"] != "ok" else None

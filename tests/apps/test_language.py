@@ -441,37 +441,58 @@ def test_account_and_indicator_cli_are_in_words_of_their_language(real_data, tmp
 
 @pytest.mark.realdata
 def test_every_indicator_reason_and_note_is_known_words(real_data):
-    """Every reason and note the shipped indicators give, on the full extracts and on the starter
-    extract, is one :func:`areal.apps.labels.indicator_text` renders (no English left in Norwegian)."""
+    """Every reason and note code the shipped indicators give, on the full extracts and on the
+    starter extract, is one :data:`areal.apps.labels.INDICATOR_NOTES` words in both languages (no
+    English left in Norwegian)."""
     from areal.apps.labels import indicator_text, indicator_text_known
     from areal.apps.usecases.indicators import compute_indicator_table
+    from areal.geo.indicators import NOTE_CODES, Note
 
     for data_dir in (real_data, None):
         result, _ = compute_indicator_table(data_dir)
-        texts = [t for col in ("reason", "notes") for t in result.summary[col] if t]
-        assert texts  # the extracts lack business areas and AR5: there are reasons and notes
-        unknown = [t for t in texts if not indicator_text_known(t)]
+        notes = [r for r in result.summary["reason"] if r is not None]
+        notes += [n for ns in result.summary["notes"] for n in ns]
+        assert notes  # the extracts lack business areas and AR5: there are reasons and notes
+        assert all(isinstance(n, Note) for n in notes)
+        unknown = [n for n in notes if not indicator_text_known(n) or n.code not in NOTE_CODES]
         assert unknown == [], unknown
-        for t in texts:
-            assert problems(indicator_text(t, "nb"), "nb", "indicator text") == [], t
-            assert problems(indicator_text(t, "en"), "en", "indicator text") == [], t
+        for n in notes:
+            assert set(n.values) == set(NOTE_CODES[n.code]), n
+            assert problems(indicator_text(n, "nb"), "nb", "indicator text") == [], n
+            assert problems(indicator_text(n, "en"), "en", "indicator text") == [], n
 
 
 def test_indicator_text_by_hand():
-    from areal.apps.labels import indicator_text
+    from areal.apps.labels import INDICATOR_NOTES, indicator_text
+    from areal.geo.indicators import NOTE_CODES, Note
 
+    assert set(INDICATOR_NOTES) == set(NOTE_CODES)  # every code the core can give has words
     got = indicator_text(
-        "layer 'business_areas' is not in the data directory (planned business areas); get it with x"
-        "; layer 'ar5' is not in the data directory; get it with y | 3 municipalities have no value "
-        "(no area to divide by)"
+        (
+            Note.of("layers_missing", layers=["business_areas"], purpose="planned_business"),
+            Note.of("no_value", n=3),
+        )
     )
     assert got == (
         "«Næringsområder i kommuneplan (arealformål 1300)» (framtidige næringsområder) finnes ikke i "
-        "datamappen; hent det med `areal fetch business_areas` eller `areal import FIL --as business_areas`; "
-        "«AR5 arealressurser (jordbruk, skog, myr)» finnes ikke i datamappen; hent det med `areal fetch ar5` "
-        "eller `areal import FIL --as ar5` | 3 kommuner har ingen verdi (ikke noe areal å dele på)"
+        "datamappen; hent det med `areal fetch business_areas` eller `areal import FIL --as business_areas` | "
+        "3 kommuner har ingen verdi (ikke noe areal å dele på)"
     )
-    assert indicator_text("something new", "nb") == "something new"  # unknown: as given, never lost
+    two = Note.of("layers_missing", layers=["business_areas", "ar5"], purpose="")
+    assert indicator_text(two, "en").count("is not in the data directory") == 2
+    assert (
+        "«AR5 arealressurser (jordbruk, skog, myr)» finnes ikke i datamappen; hent det med `areal fetch ar5`"
+        in (indicator_text(two))
+    )
+    # the values go through titles and the language's number format
+    run = Note.of("profile_run", profile="data_centre", resolution=250.0, threshold=0.75, min_area_ha=20.0)
+    assert indicator_text(run, "en") == "profile «Data centre» at 250 m, threshold 0.75, minimum 20 ha"
+    assert indicator_text(Note.of("no_origin", layers=["business_areas", "built_up"])).startswith(
+        "både «Næringsområder i kommuneplan (arealformål 1300)» og «Tettbebyggelse"
+    )
+    # a JSON round trip renders the same
+    assert indicator_text(run.as_dict()) == indicator_text(run)
+    assert indicator_text(Note.of("something_new", n=1), "nb") == "something_new(n=1)"  # never lost
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
