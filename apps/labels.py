@@ -844,6 +844,66 @@ def unit_title(unit: str, lang: str = "nb") -> str:
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
 
 
+def indicator_heading(indicator, lang: str = "nb") -> str:
+    """An indicator's title with its unit, for a table head or a row label.
+
+    >>> from areal.geo.indicators import Indicator
+    >>> ind = Indicator("x", "Myr tatt", "Mire taken", "ha", "account_column", {}, False, "N1000")
+    >>> indicator_heading(ind), indicator_heading(ind, "en")
+    ('Myr tatt (ha)', 'Mire taken (ha)')
+    """
+    return f"{indicator_title(indicator, lang)} ({unit_title(indicator.unit, lang)})"
+
+
+# ---------------------------------------------------------------- scenario comparison
+
+#: Groups of a scenario comparison (:data:`areal.apps.usecases.scenario.GROUPS`) -> (nb, en).
+SCENARIO_GROUPS: Mapping[str, tuple[str, str]] = {
+    "proposal": ("Forslag", "Proposal"),
+    "land account": ("Arealregnskap", "Land account"),
+    "conflicts": ("Konflikter", "Conflicts"),
+    "indicators": ("Indikatorer", "Indicators"),
+}
+
+#: Metrics of the proposal and conflict groups -> (nb, en) (the account's are :func:`column_titles`,
+#: the severities' :func:`severity_title` with ha, the indicators' :func:`indicator_heading`).
+SCENARIO_METRICS: Mapping[str, tuple[str, str]] = {
+    "polygons": ("Flater (antall)", "Polygons (count)"),
+    "area_ha": ("Areal (ha)", "Area (ha)"),
+    "conflict_ha": ("I konflikt, alle grader (ha)", "In conflict, any severity (ha)"),
+    "layers_missing": ("Kartlag som mangler (antall)", "Layers missing (count)"),
+}
+
+
+def scenario_group_title(group: str, lang: str = "nb") -> str:
+    """A comparison group in words (the id itself when unknown).
+
+    >>> scenario_group_title("land account"), scenario_group_title("conflicts", "en")
+    ('Arealregnskap', 'Conflicts')
+    """
+    nb, en = SCENARIO_GROUPS.get(group, (group, group))
+    return en if lang == "en" else nb
+
+
+def scenario_metric_title(group: str, metric: str, lang: str = "nb", indicator=None) -> str:
+    """A comparison metric in words: ``indicator`` (its catalogue entry) names an indicator's.
+
+    >>> scenario_metric_title("conflicts", "high_ha"), scenario_metric_title("land account", "mire_ha", "en")
+    ('Høy (ha)', 'Mire (N1000) (ha)')
+    """
+    from areal.geo.rules import SEVERITIES
+
+    if indicator is not None:
+        return indicator_heading(indicator, lang)
+    if metric in SCENARIO_METRICS:
+        nb, en = SCENARIO_METRICS[metric]
+        return en if lang == "en" else nb
+    if group == "conflicts" and metric.endswith("_ha") and metric[: -len("_ha")] in SEVERITIES:
+        sev = severity_title(metric[: -len("_ha")], lang)
+        return f"{sev[:1].upper()}{sev[1:]} (ha)"
+    return column_titles(lang).get(metric, metric)
+
+
 def criterion_label(criterion, lang: str = "nb") -> str:
     """A criterion's name (:class:`areal.geo.profiles.Criterion`, from its profile TOML) in ``lang``.
 

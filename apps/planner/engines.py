@@ -375,6 +375,28 @@ class Engines:
 
         return site_account(zones.to_crs(WORKING_CRS), self.data.layers)
 
+    def scenario_metrics(self) -> dict:
+        """The metric groups of a scenario comparison from this server's layers (built once).
+
+        The same groups as ``areal scenario compare``
+        (:func:`areal.apps.usecases.scenario.scenario_metrics`): proposal, land account,
+        conflicts, indicators; conflict runs are cached across comparisons.
+        """
+        with self._lock:
+            metrics = getattr(self, "_scenario_metrics", None)
+        if metrics is not None:
+            return metrics
+        from areal.apps.usecases.scenario import scenario_metrics
+        from areal.layers import loader
+
+        remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
+        metrics = scenario_metrics(
+            self.data.layers, self.data.layers.get("municipalities"), self.rules, remedies=remedies
+        )
+        with self._lock:
+            self._scenario_metrics = metrics
+        return metrics
+
     # ------------------------------------------------------------------ indicators (geo/indicators.py)
 
     def indicator_table(self):

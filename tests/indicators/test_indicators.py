@@ -475,8 +475,8 @@ def test_cli_scenario_compare_shows_conflicts_and_indicators(real_data, tmp_path
     res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert any(ln.startswith("konflikter: utelukket (ha)") for ln in lines)  # in words, not exclusion_ha
-    assert any(ln.startswith("indikatorer: Andel framtidig næringsareal på allerede utbygd") for ln in lines)
+    assert any(ln.startswith("Konflikter: Utelukket (ha)") for ln in lines)  # in words, not exclusion_ha
+    assert any(ln.startswith("Indikatorer: Andel framtidig næringsareal på allerede utbygd") for ln in lines)
     cmp = pd.read_csv(tmp_path / "cmp.csv", index_col=[0, 1])
     dev = cmp.loc[("indicators", "planned_on_developed_share")]
     acc = cmp.loc[("land account", "site_developed_share")]
