@@ -844,15 +844,34 @@ def unit_title(unit: str, lang: str = "nb") -> str:
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
 
 
+def with_unit(title: str, unit: str) -> str:
+    """A title with its unit in brackets, composed once: never a bracket inside a bracket, never twice.
+
+    A unit that holds brackets itself (``andel (0–1)``) is written flat inside the title's
+    (``andel, 0–1``); a title that already ends with its unit is left as it is.
+
+    >>> with_unit("Andel landareal vernet", "andel (0–1)")
+    'Andel landareal vernet (andel, 0–1)'
+    >>> with_unit("Myr (ha)", "ha"), with_unit("Testarenaer", "antall"), with_unit("Flater", "")
+    ('Myr (ha)', 'Testarenaer (antall)', 'Flater')
+    """
+    unit = re.sub(r"\s*\(([^()]*)\)", r", \1", unit.strip()).strip(", ")
+    if not unit or title.endswith(f"({unit})"):
+        return title
+    return f"{title} ({unit})"
+
+
 def indicator_heading(indicator, lang: str = "nb") -> str:
-    """An indicator's title with its unit, for a table head or a row label.
+    """An indicator's title with its unit (:func:`with_unit`), for a table head or a row label.
+
+    Used by ``areal indicators``, the app's Indicators tab and the scenario comparison.
 
     >>> from areal.geo.indicators import Indicator
-    >>> ind = Indicator("x", "Myr tatt", "Mire taken", "ha", "account_column", {}, False, "N1000")
+    >>> ind = Indicator("x", "Andel vernet", "Share protected", "andel (0–1)", "account_share", {}, True, "N")
     >>> indicator_heading(ind), indicator_heading(ind, "en")
-    ('Myr tatt (ha)', 'Mire taken (ha)')
+    ('Andel vernet (andel, 0–1)', 'Share protected (share, 0–1)')
     """
-    return f"{indicator_title(indicator, lang)} ({unit_title(indicator.unit, lang)})"
+    return with_unit(indicator_title(indicator, lang), unit_title(indicator.unit, lang))
 
 
 # ---------------------------------------------------------------- scenario comparison

@@ -176,7 +176,7 @@ def indicators_cmd(
     are unranked.
     """
     from areal.apps.formatting import number
-    from areal.apps.labels import indicator_text, indicator_title, not_available, unit_title
+    from areal.apps.labels import indicator_heading, indicator_text, not_available
     from areal.layers import settings
 
     T = _TEXT["en" if lang == "en" else "nb"]
@@ -189,7 +189,7 @@ def indicators_cmd(
         data_dir, profile_resolution=profile_resolution, business_areas=business_areas, timings=timings
     )
     s = result.summary.set_index("id")
-    titles = {i.id: f"{indicator_title(i, lang)} ({unit_title(i.unit, lang)})" for i in result.indicators}
+    titles = {i.id: indicator_heading(i, lang) for i in result.indicators}
     if municipality is not None:
         rows = result.table[result.table["kommunenummer"] == municipality]
         if rows.empty:

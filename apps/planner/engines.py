@@ -454,11 +454,9 @@ class Engines:
         """Indicator id -> title with unit."""
         if not self.indicator_ids():
             return {}
-        sm = self.indicator_table().summary
-        col = "title_en" if lang == "en" else "title_nb"
-        from areal.apps.labels import unit_title
+        from areal.apps.labels import indicator_heading
 
-        return {r["id"]: f"{r[col]} ({unit_title(r['unit'], lang)})" for _, r in sm.iterrows()}
+        return {i.id: indicator_heading(i, lang) for i in self.indicator_table().indicators}
 
     def indicator_reason(self, indicator_id: str):
         """Why an indicator is not available (a :class:`areal.geo.indicators.Note`).

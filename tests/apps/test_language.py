@@ -436,7 +436,60 @@ def test_account_and_indicator_cli_are_in_words_of_their_language(real_data, tmp
     assert ("skrev " if lang == "nb" else "wrote ") + str(out_file) in err
     if command == "indicators":
         assert "protected_share" not in out and "best_site_data_centre" not in err
+        assert [t for t in out.splitlines() if _bracket_problem(t)] == []  # "… (andel (0–1))"
         assert ("Fylkesmedian" if lang == "nb" else "County median") in out
+
+
+def _bracket_problem(title: str) -> str:
+    """'nested' for a bracket inside a bracket, 'doubled' for the same bracket group twice, else ''."""
+    import re
+
+    depth = 0
+    for ch in title:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth > 1:
+            return "nested"
+    groups = re.findall(r"\(([^()]*)\)", title)
+    return "doubled" if len(groups) != len(set(groups)) else ""
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_titles_with_units_have_no_nested_or_doubled_brackets(lang):
+    """A title with its unit in brackets got the unit appended again: «Andel landareal vernet (andel
+    (0–1))» in ``areal indicators``, the app's Indicators tab and the scenario comparison. Every
+    indicator and metric title is composed once (:func:`areal.apps.labels.with_unit`)."""
+    from types import SimpleNamespace
+
+    from areal.apps.labels import (
+        SCENARIO_GROUPS,
+        SCENARIO_METRICS,
+        column_titles,
+        indicator_heading,
+        scenario_group_title,
+        scenario_metric_title,
+    )
+    from areal.apps.planner.engines import Engines
+    from areal.geo.rules import SEVERITIES
+    from areal.layers.project_data import load_indicators
+
+    inds = load_indicators()
+    titles = {f"indicator {i.id}": indicator_heading(i, lang) for i in inds}
+    # the app's Indicators tab (its titles, without computing the table)
+    stub = SimpleNamespace(
+        indicator_ids=lambda: [i.id for i in inds], indicator_table=lambda: SimpleNamespace(indicators=inds)
+    )
+    titles |= {f"app {k}": v for k, v in Engines.indicator_titles(stub, lang).items()}
+    titles |= {f"account {k}": v for k, v in column_titles(lang).items()}
+    # every metric of a scenario comparison
+    metrics = [("proposal", m) for m in SCENARIO_METRICS] + [("conflicts", f"{s}_ha") for s in SEVERITIES]
+    metrics += [("land account", c) for c in column_titles(lang)]
+    titles |= {f"compare {g} {m}": scenario_metric_title(g, m, lang) for g, m in metrics}
+    titles |= {f"compare {i.id}": scenario_metric_title("indicators", i.id, lang, i) for i in inds}
+    titles |= {f"group {g}": scenario_group_title(g, lang) for g in SCENARIO_GROUPS}
+    bad = {k: (t, _bracket_problem(t)) for k, t in titles.items() if _bracket_problem(t)}
+    assert bad == {}
+    shares = [t for k, t in titles.items() if k.startswith("indicator ") and "0–1" in t]
+    assert shares and all(t.endswith(", 0–1)") for t in shares), shares
 
 
 @pytest.mark.realdata
