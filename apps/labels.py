@@ -340,209 +340,208 @@ def profile_title(name: str, lang: str = "nb") -> str:
     return prof.title_en if lang == "en" else prof.title_nb
 
 
-def _titles(ids: str, lang: str) -> str:
-    return ", ".join(layer_title(i.strip(), lang) for i in re.split(r",| and ", ids) if i.strip())
-
-
-def _n(value: str, lang: str) -> str:
-    return number(float(value), 0 if float(value).is_integer() else 2, lang)
-
-
-_MISSING_WHAT = {
-    " (planned business areas)": (" (framtidige næringsområder)", " (planned business areas)"),
-    " (optional, non-commercial CC BY-NC-SA 4.0)": (
+#: What a missing layer was wanted for (``purpose`` of ``layers_missing``) -> (nb, en).
+_PURPOSES: Mapping[str, tuple[str, str]] = {
+    "": ("", ""),
+    "planned_business": (" (framtidige næringsområder)", " (planned business areas)"),
+    "optional_non_commercial": (
         " (valgfritt, ikke-kommersiell lisens CC BY-NC-SA 4.0)",
         " (optional, non-commercial CC BY-NC-SA 4.0)",
     ),
 }
-_ORIGINS = {
-    "business land": ("næringsarealet", "business land"),
-    "representative point": ("et punkt inne i kommunen", "a point inside the municipality"),
-    "best site": ("det beste området", "the best site"),
+
+#: Where ``arenas_within`` measures from (its ``origin`` parameter) -> (nb, en).
+_ORIGINS: Mapping[str, tuple[str, str]] = {
+    "business_land": ("næringsarealet", "business land"),
+    "representative_point": ("et punkt inne i kommunen", "a point inside the municipality"),
+    "best_site": ("det beste området", "the best site"),
 }
-_LAYER_MISSING = re.compile(
-    r"layer '(?P<id>[a-z0-9_]+)' is not in the data directory(?P<what> \([^)]*\))?; get it with .*?(?=; layer '|$)"
-)
-_PROFILE_NOTE = re.compile(
-    r"^profile (?P<p>\w+) at (?P<res>[\d.]+) m, threshold (?P<t>[\d.]+), minimum (?P<a>[\d.]+) ha$"
-)
+
+#: The words of every :class:`areal.geo.indicators.Note` code: code -> (nb, en) template. The
+#: fields are the note's values in words (:func:`_note_fields`); ``layers_missing`` is written
+#: once per layer (``{layer}``, ``{how}``: how to get it), joined by "; ".
+INDICATOR_NOTES: Mapping[str, tuple[str, str]] = {
+    "layers_missing": (
+        "«{layer}»{purpose} finnes ikke i datamappen; {how}",
+        "«{layer}»{purpose} is not in the data directory; {how}",
+    ),
+    "no_account": ("arealregnskapet ble ikke beregnet", "the land account was not computed"),
+    "no_rules": (
+        "ingen konfliktregler ble gitt; kjør med standardreglene",
+        "no conflict rule table was given; run with the default rules",
+    ),
+    "no_planned_areas": (
+        "«{layer}» har ingen framtidige områder (arealbruksstatus 2)",
+        "«{layer}» holds no planned areas (arealbruksstatus 2)",
+    ),
+    "profile_not_run": ("profilen «{profile}» ble ikke kjørt", "the profile «{profile}» was not run"),
+    "profile_failed": (
+        "profilen «{profile}» kunne ikke kjøres: {error}",
+        "the profile «{profile}» could not run: {error}",
+    ),
+    "no_origin": (
+        "både {layers} mangler: ingenting å måle fra",
+        "both {layers} are missing: nothing to measure from",
+    ),
+    "partial": (
+        "delvis kartlagt: {cls} telt bare fra {present}",
+        "partly mapped: {cls} counted from {present} only",
+    ),
+    "no_value": (
+        "{n} kommuner har ingen verdi (ikke noe areal å dele på)",
+        "{n} municipalities have no value (no area to divide by)",
+    ),
+    "checked_without": (
+        "sjekket uten {layers} (finnes ikke i datamappen): reglene mot dem er hoppet over, så andelen kan "
+        "være for høy",
+        "checked without {layers} (not in the data directory): their rules were skipped, so the share may "
+        "be too high",
+    ),
+    "profile_run": (
+        "profilen «{profile}» med {resolution} m ruter, terskel {threshold}, minst {min_area_ha} ha",
+        "profile «{profile}» at {resolution} m, threshold {threshold}, minimum {min_area_ha} ha",
+    ),
+    "no_site_scoring": (
+        "{n} kommuner har ikke noe område med skår ≥ {threshold} på ≥ {min_area_ha} ha (ikke rangert)",
+        "{n} municipalities have no site scoring ≥ {threshold} over ≥ {min_area_ha} ha (not ranked)",
+    ),
+    "skipped": ("utelatt: {items}", "skipped: {items}"),
+    "grid_capacity_licence": (
+        "nettkapasitet: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (bare ikke-kommersiell bruk); "
+        "bare transformatorstasjoner (punkter), nettområder (flater) er ikke brukt",
+        "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); "
+        "substations (points) only, grid-area polygons ignored",
+    ),
+    "no_profile_site": (
+        "{n} kommuner har ikke noe område for «{profile}» (ikke rangert)",
+        "{n} municipalities have no site for «{profile}» (not ranked)",
+    ),
+    "arena_distance": (
+        "avstand i luftlinje fra {origin}; {located} av {total} arenaer i katalogen har en publisert "
+        "posisjon (de andre telles ikke)",
+        "straight-line distance from {origin}; {located} of {total} arenas in the catalogue have a "
+        "published position (the others are not counted)",
+    ),
+    "built_up_fallback": (
+        "{n} kommuner uten næringsområder er målt fra tettbebyggelsen: {municipalities}",
+        "{n} municipalities without business areas measured from built-up land: {municipalities}",
+    ),
+}
 
 
-def _indicator_part(text: str, lang: str, profile: str | None) -> str | None:
-    """One reason or note of :mod:`areal.geo.indicators` in words, or None when it is not known."""
-    en = lang == "en"
-    hits = list(_LAYER_MISSING.finditer(text))
-    if hits and "".join(h[0] for h in hits) == text.replace("; layer '", "layer '"):
-        out = []
-        for h in hits:
-            what = _MISSING_WHAT.get(h["what"] or "", (h["what"] or "", h["what"] or ""))[1 if en else 0]
-            verb = "is not in the data directory" if en else "finnes ikke i datamappen"
-            out.append(f"«{layer_title(h['id'], lang)}»{what} {verb}; {how_to_get(h['id'], lang)}")
-        return "; ".join(out)
-    fixed = {
-        "the land account was not computed": ("arealregnskapet ble ikke beregnet", text),
-        "no conflict rule table was given; run with the default rules": (
-            "ingen konfliktregler ble gitt; kjør med standardreglene",
-            text,
-        ),
-        "no site": ("ingen kandidatområder", "no candidate site"),
-        "business_areas and built_up are both missing: no place to measure from": (
-            f"både «{layer_title('business_areas')}» og «{layer_title('built_up')}» mangler: "
-            "ingenting å måle fra",
-            f"both «{layer_title('business_areas', 'en')}» and «{layer_title('built_up', 'en')}» are "
-            "missing: nothing to measure from",
-        ),
-        "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
-        "(points) only, grid-area polygons ignored": (
-            "nettkapasitet: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (bare ikke-kommersiell bruk); "
-            "bare transformatorstasjoner (punkter), nettområder (flater) er ikke brukt",
-            "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); "
-            "substations (points) only, grid-area polygons ignored",
-        ),
-    }
-    if text in fixed:
-        return fixed[text][1 if en else 0]
-    m = re.match(r"^layer '(?P<id>\w+)' holds no planned areas \(arealbruksstatus 2\)$", text)
-    if m:
-        t = layer_title(m["id"], lang)
-        return (
-            f"«{t}» holds no planned areas (arealbruksstatus 2)"
-            if en
-            else (f"«{t}» har ingen framtidige områder (arealbruksstatus 2)")
-        )
-    m = re.match(r"^profile '(?P<p>\w+)' was not run( \(no suitability run was passed in\))?$", text)
-    if m:
-        t = profile_title(m["p"], lang)
-        return f"the profile «{t}» was not run" if en else f"profilen «{t}» ble ikke kjørt"
-    m = re.match(r"^profile '(?P<p>\w+)' could not run: \w+: (?P<why>.*)$", text)
-    if m:
-        t = profile_title(m["p"], lang)
-        return (
-            f"the profile «{t}» could not run: {m['why']}"
-            if en
-            else (f"profilen «{t}» kunne ikke kjøres: {m['why']}")
-        )
-    m = re.match(r"^partial: not in the data directory: (?P<cls>\w+) counts only (?P<ids>.+)$", text)
-    if m:
-        c, ids = class_title(m["cls"], lang), _titles(m["ids"], lang)
-        return (
-            f"partly mapped: {c} counted from {ids} only"
-            if en
-            else f"delvis kartlagt: {c} telt bare fra {ids}"
-        )
-    m = re.match(r"^(?P<n>\d+) municipalities have no value \(no area to divide by\)$", text)
-    if m:
-        return (
-            f"{m['n']} municipalities have no value (no area to divide by)"
-            if en
-            else f"{m['n']} kommuner har ingen verdi (ikke noe areal å dele på)"
-        )
-    m = re.match(
-        r"^checked without (?P<ids>.+) \(not in the data directory\): their rules were skipped, "
-        r"so the share may be too high$",
-        text,
-    )
-    if m:
-        ids = _titles(m["ids"], lang)
-        return (
-            f"checked without {ids} (not in the data directory): their rules were skipped, so the share may "
-            "be too high"
-            if en
-            else f"sjekket uten {ids} (finnes ikke i datamappen): reglene mot dem er hoppet over, så andelen "
-            "kan være for høy"
-        )
-    m = _PROFILE_NOTE.match(text)
-    if m:
-        t, res, thr, area = (
-            profile_title(m["p"], lang),
-            _n(m["res"], lang),
-            _n(m["t"], lang),
-            _n(m["a"], lang),
-        )
-        return (
-            f"profile «{t}» at {res} m, threshold {thr}, minimum {area} ha"
-            if en
-            else f"profilen «{t}» med {res} m ruter, terskel {thr}, minst {area} ha"
-        )
-    m = re.match(
-        r"^(?P<n>\d+) municipalities have no site scoring >= (?P<t>[\d.]+) over >= (?P<a>[\d.]+) ha \(unranked\)$",
-        text,
-    )
-    if m:
-        thr, area = _n(m["t"], lang), _n(m["a"], lang)
-        return (
-            f"{m['n']} municipalities have no site scoring ≥ {thr} over ≥ {area} ha (not ranked)"
-            if en
-            else f"{m['n']} kommuner har ikke noe område med skår ≥ {thr} på ≥ {area} ha (ikke rangert)"
-        )
-    m = re.match(r"^skipped: (?P<items>.+)$", text)
-    if m:
-        from areal.layers.project_data import load_profile, profile_names
-
-        prof = load_profile(profile) if profile in profile_names() else None
-        # "key: reason; key: reason": a key is an id, a reason may hold ': ' but starts after one
-        items = re.findall(r"(?:^|; )((?:rule: )?\w+): (.*?)(?=; (?:rule: )?\w+: |$)", m["items"])
-        words = skipped_words(items, prof, lang)
-        return ("skipped: " if en else "utelatt: ") + "; ".join(words)
-    m = re.match(r"^(?P<n>\d+) municipalities have no (?P<p>\w+) site \(unranked\)$", text)
-    if m:
-        t = profile_title(m["p"], lang)
-        return (
-            f"{m['n']} municipalities have no site for «{t}» (not ranked)"
-            if en
-            else f"{m['n']} kommuner har ikke noe område for «{t}» (ikke rangert)"
-        )
-    m = re.match(
-        r"^straight-line distance from the (?P<o>[a-z ]+); (?P<k>\d+) of (?P<n>\d+) arenas in the catalogue "
-        r"have a published position \(the others are not counted\)$",
-        text,
-    )
-    if m:
-        o = _ORIGINS.get(m["o"], (m["o"], m["o"]))[1 if en else 0]
-        return (
-            f"straight-line distance from {o}; {m['k']} of {m['n']} arenas in the catalogue have a published "
-            "position (the others are not counted)"
-            if en
-            else f"avstand i luftlinje fra {o}; {m['k']} av {m['n']} arenaer i katalogen har en publisert "
-            "posisjon (de andre telles ikke)"
-        )
-    m = re.match(
-        r"^(?P<n>\d+) municipalities without business areas measured from built-up land: (?P<k>[\d, ]+)$",
-        text,
-    )
-    if m:
-        return (
-            f"{m['n']} municipalities without business areas measured from built-up land: {m['k']}"
-            if en
-            else f"{m['n']} kommuner uten næringsområder er målt fra tettbebyggelsen: {m['k']}"
-        )
-    return None
+def _and_list(items: Iterable[str], lang: str) -> str:
+    """``«a», «b» og «c»`` (``and`` in English)."""
+    quoted = [f"«{i}»" for i in items]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} {'and' if lang == 'en' else 'og'} {quoted[-1]}"
 
 
-def indicator_text(text: str, lang: str = "nb") -> str:
-    """The reason or notes (``" | "``-joined) of an indicator (:mod:`areal.geo.indicators`) in words.
+def _plain_number(value, lang: str) -> str:
+    """A parameter (250, 0,75): no decimals when whole, else two."""
+    v = float(value)
+    return number(v, 0 if v.is_integer() else 2, lang)
 
-    Layers, profiles and classes are named by their titles, numbers in the language's format. A
-    text no pattern knows is returned as given (the tests check that every text the shipped
-    indicators produce is known).
 
-    >>> indicator_text("profile data_centre at 250 m, threshold 0.75, minimum 20 ha | "
-    ...                "29 municipalities have no data_centre site (unranked)")
-    'profilen «Datasenter» med 250 m ruter, terskel 0,75, minst 20 ha | 29 kommuner har ikke noe område for «Datasenter» (ikke rangert)'
-    >>> indicator_text("layer 'ar5' is not in the data directory; get it with `areal fetch ar5`", "en")
-    '«AR5 land resources (farmland, forest, mire)» is not in the data directory; get it with `areal fetch ar5` or `areal import FILE --as ar5`'
+def _note_fields(values: Mapping, lang: str) -> dict[str, str]:
+    """The values of a note in words of ``lang``: ids by their titles, numbers in the language's format."""
+    i = 1 if lang == "en" else 0
+    out: dict[str, str] = {}
+    for key, v in values.items():
+        if key == "layer":
+            out[key] = layer_title(str(v), lang)
+        elif key in ("layers", "present"):
+            out[key] = _and_list((layer_title(str(x), lang) for x in v), lang)
+        elif key == "profile":
+            out[key] = profile_title(str(v), lang)
+        elif key == "cls":
+            out[key] = class_title(str(v), lang)
+        elif key == "purpose":
+            out[key] = _PURPOSES.get(str(v), (str(v), str(v)))[i]
+        elif key == "origin":
+            out[key] = _ORIGINS.get(str(v), (str(v), str(v)))[i]
+        elif key in ("n", "located", "total"):
+            out[key] = number(v, 0, lang)
+        elif key in ("resolution", "threshold", "min_area_ha"):
+            out[key] = _plain_number(v, lang)
+        elif key == "items":
+            from areal.layers.project_data import load_profile, profile_names
+
+            name = str(values.get("profile", ""))
+            prof = load_profile(name) if name in profile_names() else None
+            out[key] = "; ".join(skipped_words([(str(k), str(r)) for k, r in v], prof, lang))
+        elif key == "municipalities":
+            out[key] = ", ".join(str(x) for x in v)
+        else:  # the error of a profile that could not run: its own text
+            out[key] = str(v)
+    return out
+
+
+def _as_note(note):
+    from areal.geo.indicators import Note
+
+    return note if isinstance(note, Note) else Note.from_dict(note)
+
+
+def indicator_note_text(note, lang: str = "nb") -> str:
+    """One reason or note of :mod:`areal.geo.indicators` in words of ``lang``.
+
+    ``note`` is a :class:`~areal.geo.indicators.Note` or its
+    :meth:`~areal.geo.indicators.Note.as_dict`. An unknown code is shown as the code with its values (never lost).
+
+    >>> from areal.geo.indicators import Note
+    >>> indicator_note_text(Note.of("no_value", n=3))
+    '3 kommuner har ingen verdi (ikke noe areal å dele på)'
+    >>> indicator_note_text({"code": "something_new", "n": 1})
+    'something_new(n=1)'
     """
-    if not text:
-        return text
-    parts = text.split(" | ")
-    profile = next((m["p"] for m in map(_PROFILE_NOTE.match, parts) if m), None)
-    return " | ".join(w if (w := _indicator_part(p, lang, profile)) is not None else p for p in parts)
+    note = _as_note(note)
+    templates = INDICATOR_NOTES.get(note.code)
+    if templates is None:
+        return str(note)
+    template = templates[1 if lang == "en" else 0]
+    fields = _note_fields(note.values, lang)
+    if note.code == "layers_missing":
+        return "; ".join(
+            template.format(**{**fields, "layer": layer_title(lid, lang), "how": how_to_get(lid, lang)})
+            for lid in note.values.get("layers", ())
+        )
+    return template.format(**fields)
 
 
-def indicator_text_known(text: str) -> bool:
-    """Whether every part of an indicator's reason or notes is one :func:`indicator_text` knows."""
-    parts = [p for p in (text or "").split(" | ") if p]
-    return all(_indicator_part(p, "nb", None) is not None for p in parts)
+def indicator_text(notes, lang: str = "nb") -> str:
+    """The reason or the notes of an indicator (a note, a sequence of them, or None) in words, ``" | "``-joined.
+
+    Layers, profiles and classes are named by their titles, numbers in the language's format
+    (:data:`INDICATOR_NOTES`).
+
+    >>> from areal.geo.indicators import Note
+    >>> indicator_text((Note.of("profile_run", profile="data_centre", resolution=250.0, threshold=0.75,
+    ...                         min_area_ha=20.0), Note.of("no_profile_site", n=29, profile="data_centre")))
+    'profilen «Datasenter» med 250 m ruter, terskel 0,75, minst 20 ha | 29 kommuner har ikke noe område for «Datasenter» (ikke rangert)'
+    >>> indicator_text(Note.of("layers_missing", layers=["ar5"], purpose=""), "en")
+    '«AR5 land resources (farmland, forest, mire)» is not in the data directory; get it with `areal fetch ar5` or `areal import FILE --as ar5`'
+    >>> indicator_text(None)
+    ''
+    """
+    if notes is None:
+        return ""
+    from areal.geo.indicators import Note
+
+    if isinstance(notes, (Note, Mapping)):
+        notes = (notes,)
+    return " | ".join(indicator_note_text(n, lang) for n in notes)
+
+
+def indicator_text_known(notes) -> bool:
+    """Whether every code of an indicator's reason or notes is one :data:`INDICATOR_NOTES` words."""
+    from areal.geo.indicators import Note
+
+    if notes is None:
+        return True
+    if isinstance(notes, (Note, Mapping)):
+        notes = (notes,)
+    return all(_as_note(n).code in INDICATOR_NOTES for n in notes)
 
 
 #: The catalogue's vintages (``LayerSpec.vintage``, written in English) in Norwegian.
@@ -843,6 +842,85 @@ def unit_title(unit: str, lang: str = "nb") -> str:
     ('share (0–1)', 'andel (0–1)')
     """
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
+def with_unit(title: str, unit: str) -> str:
+    """A title with its unit in brackets, composed once: never a bracket inside a bracket, never twice.
+
+    A unit that holds brackets itself (``andel (0–1)``) is written flat inside the title's
+    (``andel, 0–1``); a title that already ends with its unit is left as it is.
+
+    >>> with_unit("Andel landareal vernet", "andel (0–1)")
+    'Andel landareal vernet (andel, 0–1)'
+    >>> with_unit("Myr (ha)", "ha"), with_unit("Testarenaer", "antall"), with_unit("Flater", "")
+    ('Myr (ha)', 'Testarenaer (antall)', 'Flater')
+    """
+    unit = re.sub(r"\s*\(([^()]*)\)", r", \1", unit.strip()).strip(", ")
+    if not unit or title.endswith(f"({unit})"):
+        return title
+    return f"{title} ({unit})"
+
+
+def indicator_heading(indicator, lang: str = "nb") -> str:
+    """An indicator's title with its unit (:func:`with_unit`), for a table head or a row label.
+
+    Used by ``areal indicators``, the app's Indicators tab and the scenario comparison.
+
+    >>> from areal.geo.indicators import Indicator
+    >>> ind = Indicator("x", "Andel vernet", "Share protected", "andel (0–1)", "account_share", {}, True, "N")
+    >>> indicator_heading(ind), indicator_heading(ind, "en")
+    ('Andel vernet (andel, 0–1)', 'Share protected (share, 0–1)')
+    """
+    return with_unit(indicator_title(indicator, lang), unit_title(indicator.unit, lang))
+
+
+# ---------------------------------------------------------------- scenario comparison
+
+#: Groups of a scenario comparison (:data:`areal.apps.usecases.scenario.GROUPS`) -> (nb, en).
+SCENARIO_GROUPS: Mapping[str, tuple[str, str]] = {
+    "proposal": ("Forslag", "Proposal"),
+    "land account": ("Arealregnskap", "Land account"),
+    "conflicts": ("Konflikter", "Conflicts"),
+    "indicators": ("Indikatorer", "Indicators"),
+}
+
+#: Metrics of the proposal and conflict groups -> (nb, en) (the account's are :func:`column_titles`,
+#: the severities' :func:`severity_title` with ha, the indicators' :func:`indicator_heading`).
+SCENARIO_METRICS: Mapping[str, tuple[str, str]] = {
+    "polygons": ("Flater (antall)", "Polygons (count)"),
+    "area_ha": ("Areal (ha)", "Area (ha)"),
+    "conflict_ha": ("I konflikt, alle grader (ha)", "In conflict, any severity (ha)"),
+    "layers_missing": ("Kartlag som mangler (antall)", "Layers missing (count)"),
+}
+
+
+def scenario_group_title(group: str, lang: str = "nb") -> str:
+    """A comparison group in words (the id itself when unknown).
+
+    >>> scenario_group_title("land account"), scenario_group_title("conflicts", "en")
+    ('Arealregnskap', 'Conflicts')
+    """
+    nb, en = SCENARIO_GROUPS.get(group, (group, group))
+    return en if lang == "en" else nb
+
+
+def scenario_metric_title(group: str, metric: str, lang: str = "nb", indicator=None) -> str:
+    """A comparison metric in words: ``indicator`` (its catalogue entry) names an indicator's.
+
+    >>> scenario_metric_title("conflicts", "high_ha"), scenario_metric_title("land account", "mire_ha", "en")
+    ('Høy (ha)', 'Mire (N1000) (ha)')
+    """
+    from areal.geo.rules import SEVERITIES
+
+    if indicator is not None:
+        return indicator_heading(indicator, lang)
+    if metric in SCENARIO_METRICS:
+        nb, en = SCENARIO_METRICS[metric]
+        return en if lang == "en" else nb
+    if group == "conflicts" and metric.endswith("_ha") and metric[: -len("_ha")] in SEVERITIES:
+        sev = severity_title(metric[: -len("_ha")], lang)
+        return f"{sev[:1].upper()}{sev[1:]} (ha)"
+    return column_titles(lang).get(metric, metric)
 
 
 def criterion_label(criterion, lang: str = "nb") -> str:

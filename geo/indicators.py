@@ -6,7 +6,11 @@ function of an :class:`IndicatorInputs` (frames, the land account, suitability r
 table -- all loaded by the caller) and returns one value per municipality plus a county value.
 
 Where an input layer is absent the indicator is *not available*: NaN with a reason naming the
-layer and how to get it (never a made-up zero). NaN values are left unranked.
+layer (never a made-up zero). NaN values are left unranked.
+
+Reasons and notes are :class:`Note` codes with their values (layer ids, profile names,
+counts), not sentences: :func:`areal.apps.labels.indicator_text` puts them in words of either
+language, and :meth:`Note.as_dict` serialises one to JSON.
 
 Examples
 --------
@@ -264,6 +268,96 @@ def check_catalogue(
     return list(indicators)
 
 
+# ---------------------------------------------------------------- reasons and notes
+
+
+def _frozen(value: Any) -> Any:
+    """Lists (and nested lists) as tuples, so that a :class:`Note` is hashable."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass(frozen=True)
+class Note:
+    """A reason (why an indicator is not available) or a note (a caveat), as a code and its values.
+
+    The codes are those of :data:`NOTE_CODES`; the values are ids (``layer``, ``layers``,
+    ``profile``, ``cls``), numbers and, for ``profile_failed``, the error's own text. The words
+    are :func:`areal.apps.labels.indicator_text`'s.
+
+    Examples
+    --------
+    >>> n = Note.of("layers_missing", layers=["ar5"], purpose="")
+    >>> n.code, n.values
+    ('layers_missing', {'layers': ('ar5',), 'purpose': ''})
+    >>> n.as_dict()
+    {'code': 'layers_missing', 'layers': ['ar5'], 'purpose': ''}
+    >>> Note.from_dict(n.as_dict()) == n
+    True
+    """
+
+    code: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, /, **values: Any) -> "Note":
+        """A note with ``values`` (lists become tuples)."""
+        return cls(code, tuple((k, _frozen(v)) for k, v in values.items()))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> "Note":
+        """The inverse of :meth:`as_dict`."""
+        return cls.of(str(doc["code"]), **{k: v for k, v in doc.items() if k != "code"})
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The values by name."""
+        return dict(self.args)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"code": ..., <values>}`` with lists (JSON-serialisable)."""
+        return {"code": self.code, **{k: _jsonable(v) for k, v in self.args}}
+
+    def __str__(self) -> str:
+        return f"{self.code}({', '.join(f'{k}={v!r}' for k, v in self.args)})"
+
+
+#: Every code a shipped method gives (reasons, then notes) -> the names of its values.
+NOTE_CODES: Mapping[str, tuple[str, ...]] = {
+    # reasons
+    "layers_missing": ("layers", "purpose"),
+    "no_account": (),
+    "no_rules": (),
+    "no_planned_areas": ("layer",),
+    "profile_not_run": ("profile",),
+    "profile_failed": ("profile", "error"),
+    "no_origin": ("layers",),
+    # notes
+    "partial": ("cls", "present"),
+    "no_value": ("n",),
+    "checked_without": ("layers",),
+    "profile_run": ("profile", "resolution", "threshold", "min_area_ha"),
+    "no_site_scoring": ("n", "threshold", "min_area_ha"),
+    "skipped": ("profile", "items"),
+    "grid_capacity_licence": (),
+    "no_profile_site": ("n", "profile"),
+    "arena_distance": ("origin", "located", "total"),
+    "built_up_fallback": ("n", "municipalities"),
+}
+"""What :class:`Note` codes the methods give, and their values (``purpose`` of a missing layer:
+``""``, ``"planned_business"`` or ``"optional_non_commercial"``; ``origin``: a value of the
+``arenas_within`` parameter)."""
+
+
 # ---------------------------------------------------------------- inputs and results
 
 
@@ -310,7 +404,7 @@ class IndicatorInputs:
     suitability : mapping
         Profile name -> :class:`ProfileRun`.
     suitability_missing : mapping
-        Profile name -> why it was not run.
+        Profile name -> why it was not run (a :class:`Note`, ``profile_failed``).
     emission_factors : optional
         For scenario evaluation.
     county_id : str
@@ -326,7 +420,7 @@ class IndicatorInputs:
     remedies: Mapping[str, str] = field(default_factory=dict)
     rules: Any = None
     suitability: Mapping[str, ProfileRun] = field(default_factory=dict)
-    suitability_missing: Mapping[str, str] = field(default_factory=dict)
+    suitability_missing: Mapping[str, Note] = field(default_factory=dict)
     emission_factors: Any = None
     _cache: dict = field(default_factory=dict, repr=False)
     county_id: str = COUNTY_ID
@@ -337,13 +431,16 @@ class IndicatorInputs:
         """Municipality numbers, sorted."""
         return sorted(self.municipalities["kommunenummer"].astype(str))
 
-    def remedy(self, layer: str) -> str:
-        """How to get a layer."""
-        return self.remedies.get(layer) or "its source (see the layer catalogue)"
+    def missing(self, layer: str, purpose: str = "") -> Note:
+        """The 'not available' reason for an absent layer (``purpose``: see :data:`NOTE_CODES`)."""
+        return Note.of("layers_missing", layers=[layer], purpose=purpose)
 
-    def missing(self, layer: str, what: str = "") -> str:
-        """The 'not available' reason for an absent layer."""
-        return f"layer {layer!r} is not in the data directory{what}; get it with {self.remedy(layer)}"
+    def profile_missing(self, profile: str) -> Note:
+        """Why a profile has no run: the caller's reason, else that it was not run."""
+        why = self.suitability_missing.get(profile)
+        if why is None:
+            return Note.of("profile_not_run", profile=profile)
+        return why if isinstance(why, Note) else Note.of("profile_failed", profile=profile, error=str(why))
 
 
 @dataclass
@@ -356,19 +453,19 @@ class IndicatorValues:
         Index ``kommunenummer`` (the 38), float; NaN = not available / not defined.
     county : float
         The value for Trøndelag as a whole (NaN when not defined).
-    reason : str, optional
+    reason : Note, optional
         Why the indicator is not available (set whenever all values are NaN for lack of data).
-    notes : tuple of str
+    notes : tuple of Note
         Caveats (partial layers, municipalities without a site ...).
     """
 
     values: pd.Series
     county: float = math.nan
-    reason: str | None = None
-    notes: tuple[str, ...] = ()
+    reason: Note | None = None
+    notes: tuple[Note, ...] = ()
 
 
-def not_available(inputs: IndicatorInputs, reason: str) -> IndicatorValues:
+def not_available(inputs: IndicatorInputs, reason: Note) -> IndicatorValues:
     """All NaN, with the reason."""
     return IndicatorValues(
         pd.Series(np.nan, index=pd.Index(inputs.ids, name="kommunenummer")), math.nan, reason
@@ -388,9 +485,9 @@ def _account_series(inputs: IndicatorInputs, column: str) -> tuple[pd.Series, fl
 _CATEGORY_LAYERS = {"farmland": "farmland"}  # the composite: AR5, else AR50, else N50
 
 
-def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | None:
+def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> Note | None:
     if inputs.account is None:
-        return "the land account was not computed"
+        return Note.of("no_account")
     for col in columns:
         if col not in inputs.account.table.columns:
             raise RuleError(
@@ -414,18 +511,20 @@ def _account_missing(inputs: IndicatorInputs, columns: Sequence[str]) -> str | N
             ):
                 layers.append(lid)
     if layers:
-        return "; ".join(
-            f"layer {lid!r} is not in the data directory; get it with {inputs.remedy(lid)}" for lid in layers
-        )
+        return Note.of("layers_missing", layers=layers, purpose="")
     return None
 
 
-def _account_notes(inputs: IndicatorInputs, columns: Sequence[str]) -> tuple[str, ...]:
-    return tuple(
-        f"partial: {m.reason}"
-        for m in inputs.account.missing_layers
-        if any(c in m.affects for c in columns) and any(inputs.account.available(c) for c in columns)
-    )
+def _account_notes(inputs: IndicatorInputs, columns: Sequence[str]) -> tuple[Note, ...]:
+    """A partial class (a union missing some of its layers): which class, counted from which layers."""
+    acc = inputs.account
+    out = []
+    for m in acc.missing_layers:
+        if any(c in m.affects for c in columns) and any(acc.available(c) for c in columns):
+            col = next(a for a in m.affects if a in columns)
+            cls = col[: -len("_ha")] if col.endswith("_ha") else col
+            out.append(Note.of("partial", cls=cls, present=list(acc.sources.get(cls, ()))))
+    return tuple(dict.fromkeys(out))
 
 
 def _scenario_account_column(column: str) -> str:
@@ -466,7 +565,7 @@ def account_column(inputs: IndicatorInputs, column: str) -> IndicatorValues:
     s, county = _account_series(inputs, column)
     notes = _account_notes(inputs, [column])
     if s.isna().any():
-        notes += (f"{int(s.isna().sum())} municipalities have no value (no area to divide by)",)
+        notes += (Note.of("no_value", n=int(s.isna().sum())),)
     return IndicatorValues(s, county, None, notes)
 
 
@@ -578,12 +677,12 @@ def conflict_free_share(
 ) -> IndicatorValues:
     """Share of planned business land touched by no conflict of the given severities (default rules)."""
     if inputs.layers.get(CONFLICT_LAYER) is None:
-        return not_available(inputs, inputs.missing(CONFLICT_LAYER, " (planned business areas)"))
+        return not_available(inputs, inputs.missing(CONFLICT_LAYER, "planned_business"))
     if inputs.rules is None:
-        return not_available(inputs, "no conflict rule table was given; run with the default rules")
+        return not_available(inputs, Note.of("no_rules"))
     planned = planned_business_areas(inputs)
     if len(planned) == 0:
-        return not_available(inputs, f"layer {CONFLICT_LAYER!r} holds no planned areas (arealbruksstatus 2)")
+        return not_available(inputs, Note.of("no_planned_areas", layer=CONFLICT_LAYER))
     res, missing = conflicts_of(inputs, planned, as_layer, key=f"planned:{as_layer}")
     from areal.geo.land_account import area_by_zone
 
@@ -596,12 +695,9 @@ def conflict_free_share(
     conf = per_zone.reindex(inputs.ids).fillna(0.0)
     values = pd.Series(free_share(total, conf.to_numpy()), index=pd.Index(inputs.ids, name="kommunenummer"))
     county = float(free_share(np.array([total.sum()]), np.array([_conflict_union_m2(res, severities)]))[0])
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     if missing:
-        notes = (
-            f"checked without {', '.join(missing)} (not in the data directory): their rules were skipped, "
-            "so the share may be too high",
-        )
+        notes = (Note.of("checked_without", layers=missing),)
     return IndicatorValues(values, county, None, notes)
 
 
@@ -610,33 +706,27 @@ def best_site_score(inputs: IndicatorInputs, profile: str) -> IndicatorValues:
     """Mean score of the municipality's best candidate site for a suitability profile."""
     run = inputs.suitability.get(profile)
     if run is None:
-        return not_available(
-            inputs,
-            inputs.suitability_missing.get(
-                profile, f"profile {profile!r} was not run (no suitability run was passed in)"
-            ),
-        )
+        return not_available(inputs, inputs.profile_missing(profile))
     best = run.best().set_index("kommunenummer")["mean_score"].astype(float)
     values = best.reindex(inputs.ids).rename_axis("kommunenummer")
     n_none = int(values.isna().sum())
-    notes: tuple[str, ...] = (
-        f"profile {profile} at {run.resolution:g} m, threshold {run.profile.threshold:g}, "
-        f"minimum {run.profile.min_area_ha:g} ha",
+    thr, area = float(run.profile.threshold), float(run.profile.min_area_ha)
+    notes: tuple[Note, ...] = (
+        Note.of(
+            "profile_run", profile=profile, resolution=float(run.resolution), threshold=thr, min_area_ha=area
+        ),
     )
     if n_none:
-        notes += (
-            f"{n_none} municipalities have no site scoring >= {run.profile.threshold:g} over "
-            f">= {run.profile.min_area_ha:g} ha (unranked)",
-        )
+        notes += (Note.of("no_site_scoring", n=n_none, threshold=thr, min_area_ha=area),)
     if run.skipped:
-        notes += ("skipped: " + "; ".join(f"{k}: {r}" for k, r in run.skipped),)
+        notes += (Note.of("skipped", profile=profile, items=[[str(k), str(r)] for k, r in run.skipped]),)
     return IndicatorValues(values, float(best.max()) if len(best) else math.nan, None, notes)
 
 
-def _site_reference(inputs: IndicatorInputs, profile: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
+def _site_reference(inputs: IndicatorInputs, profile: str) -> tuple[gpd.GeoDataFrame | None, Note | None]:
     run = inputs.suitability.get(profile)
     if run is None:
-        return None, inputs.suitability_missing.get(profile, f"profile {profile!r} was not run")
+        return None, inputs.profile_missing(profile)
     return run.best().set_index("kommunenummer"), None
 
 
@@ -647,12 +737,10 @@ def grid_capacity_near_site(
     """Free grid capacity for consumption (MW) at substations within ``radius_km`` of the best site."""
     cap = inputs.layers.get("grid_capacity")
     if cap is None:
-        return not_available(
-            inputs, inputs.missing("grid_capacity", " (optional, non-commercial CC BY-NC-SA 4.0)")
-        )
+        return not_available(inputs, inputs.missing("grid_capacity", "optional_non_commercial"))
     best, why = _site_reference(inputs, profile)
     if best is None:
-        return not_available(inputs, why or "no site")
+        return not_available(inputs, why or inputs.profile_missing(profile))
     pts = cap[cap.geometry.geom_type == "Point"]
     mw = pd.to_numeric(pts["availableCons"], errors="coerce").to_numpy()
     tree = shapely.STRtree(np.asarray(pts.geometry.values, dtype=object))
@@ -665,12 +753,9 @@ def grid_capacity_near_site(
     values = values.reindex(inputs.ids).rename_axis("kommunenummer")
     top = best.sort_values("mean_score", ascending=False)
     county = within(top.iloc[0].geometry) if len(top) else math.nan
-    notes: tuple[str, ...] = (
-        "grid capacity: Tensio/Statnett via WattApp, CC BY-NC-SA 4.0 (non-commercial use only); substations "
-        "(points) only, grid-area polygons ignored",
-    )
+    notes: tuple[Note, ...] = (Note.of("grid_capacity_licence"),)
     if values.isna().any():
-        notes += (f"{int(values.isna().sum())} municipalities have no {profile} site (unranked)",)
+        notes += (Note.of("no_profile_site", n=int(values.isna().sum()), profile=profile),)
     return IndicatorValues(values, county, None, notes)
 
 
@@ -700,7 +785,7 @@ def arenas_within(
         return not_available(inputs, inputs.missing("test_arenas"))
     n_all = len(arenas)
     arenas = located(arenas)
-    notes_extra: tuple[str, ...] = ()
+    notes_extra: tuple[Note, ...] = ()
     if origin == "business_land":
         geoms, notes_extra = _business_land_by_municipality(inputs)
         if geoms is None:
@@ -708,7 +793,7 @@ def arenas_within(
     elif origin == "best_site":
         ref, why = _site_reference(inputs, profile)
         if ref is None:
-            return not_available(inputs, why or "no site")
+            return not_available(inputs, why or inputs.profile_missing(profile))
         geoms = {k: ref.loc[k].geometry for k in ref.index}
     else:
         m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
@@ -719,22 +804,21 @@ def arenas_within(
         for k, g in geoms.items()
     }
     values = pd.Series(counts, dtype=float).reindex(inputs.ids).rename_axis("kommunenummer")
-    notes: tuple[str, ...] = (
-        f"straight-line distance from the {origin.replace('_', ' ')}; {len(arenas)} of {n_all} arenas in the "
-        "catalogue have a published position (the others are not counted)",
+    notes: tuple[Note, ...] = (
+        Note.of("arena_distance", origin=origin, located=len(arenas), total=n_all),
         *notes_extra,
     )
     return IndicatorValues(values, math.nan, None, notes)
 
 
-def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None, tuple[str, ...]]:
+def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None, tuple[Note, ...]]:
     """Per municipality the union of its business areas, or its built-up areas where it has none."""
     from areal.geo.overlay import polygonal
 
     business = inputs.layers.get("business_areas")
     built = inputs.layers.get("built_up")
     if business is None and built is None:
-        return None, ("business_areas and built_up are both missing: no place to measure from",)
+        return None, (Note.of("no_origin", layers=["business_areas", "built_up"]),)
     m = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
     mg = np.asarray(m.geometry.values, dtype=object)
     out: dict[str, Any] = {}
@@ -762,11 +846,9 @@ def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None
         elif k in u:
             out[k] = u[k]
             fallback.append(k)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     if fallback:
-        notes = (
-            f"{len(fallback)} municipalities without business areas measured from built-up land: {', '.join(fallback)}",
-        )
+        notes = (Note.of("built_up_fallback", n=len(fallback), municipalities=fallback),)
     return out, notes
 
 
@@ -775,7 +857,7 @@ def _business_land_by_municipality(inputs: IndicatorInputs) -> tuple[dict | None
 
 def profile_runs(
     indicators: Iterable[Indicator], run: Callable[[str], ProfileRun]
-) -> tuple[dict[str, ProfileRun], dict[str, str]]:
+) -> tuple[dict[str, ProfileRun], dict[str, Note]]:
     """Run every suitability profile the indicators name, once each: ``(runs, why not)``.
 
     ``run(name)`` makes one :class:`ProfileRun` (from a data directory, or from a server's cached
@@ -784,16 +866,17 @@ def profile_runs(
     >>> class I:  # two indicators on one profile, one without
     ...     def __init__(self, p): self.params = {"profile": p} if p else {}
     >>> def run(name): raise ValueError("no land")
-    >>> profile_runs([I("x"), I("x"), I(None)], run)
-    ({}, {'x': "profile 'x' could not run: ValueError: no land"})
+    >>> runs, missing = profile_runs([I("x"), I("x"), I(None)], run)
+    >>> runs, missing["x"].as_dict()
+    ({}, {'code': 'profile_failed', 'profile': 'x', 'error': 'ValueError: no land'})
     """
     runs: dict[str, ProfileRun] = {}
-    missing: dict[str, str] = {}
+    missing: dict[str, Note] = {}
     for name in dict.fromkeys(i.params["profile"] for i in indicators if i.params.get("profile")):
         try:
             runs[name] = run(name)
         except Exception as exc:  # noqa: BLE001 - reported as the indicator's reason
-            missing[name] = f"profile {name!r} could not run: {type(exc).__name__}: {exc}"
+            missing[name] = Note.of("profile_failed", profile=name, error=f"{type(exc).__name__}: {exc}")
     return runs, missing
 
 
@@ -940,7 +1023,8 @@ class IndicatorTable:
     summary : DataFrame
         One row per indicator: id, titles, unit, higher_is_better, ``median`` (over the
         municipalities with a value), ``county``, ``n_values``, ``status`` ("ok" or
-        "not available"), ``reason``, ``notes``, ``source``, ``method``.
+        "not available"), ``reason`` (a :class:`Note`, None when ok), ``notes`` (a tuple of
+        :class:`Note`), ``source``, ``method``.
     indicators : list of Indicator
     """
 
@@ -976,8 +1060,8 @@ def compute_indicators(indicators: Sequence[Indicator], inputs: IndicatorInputs)
                 "county": res.county,
                 "n_values": n,
                 "status": "ok" if res.reason is None else "not available",
-                "reason": res.reason or "",
-                "notes": " | ".join(res.notes),
+                "reason": res.reason,
+                "notes": tuple(res.notes),
                 "source": ind.source,
                 "method": ind.method,
                 "digits": ind.digits,
@@ -993,6 +1077,8 @@ __all__ = [
     "Indicator",
     "METHODS",
     "Method",
+    "NOTE_CODES",
+    "Note",
     "Param",
     "ProfileRun",
     "best_sites_by_municipality",

@@ -19,7 +19,7 @@ from areal.apps.cli import (
     note_wrote,
     records,
 )
-from areal.apps.usecases.indicators import compute_indicator_table
+from areal.apps.usecases.indicators import catalogue_frame, compute_indicator_table
 
 MEDIAN_ID = "median"
 
@@ -99,7 +99,7 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
     from areal.layers.export import write_layers
 
     written = []
-    summary = result.summary.drop(columns=["digits"])
+    summary = catalogue_frame(result.summary)
     if out is not None:
         if out.suffix.lower() != ".gpkg":
             raise click.BadParameter(f"{out.name}: use .gpkg", param_hint="--out")
@@ -176,7 +176,7 @@ def indicators_cmd(
     are unranked.
     """
     from areal.apps.formatting import number
-    from areal.apps.labels import indicator_text, indicator_title, not_available, unit_title
+    from areal.apps.labels import indicator_heading, indicator_text, not_available
     from areal.layers import settings
 
     T = _TEXT["en" if lang == "en" else "nb"]
@@ -189,7 +189,7 @@ def indicators_cmd(
         data_dir, profile_resolution=profile_resolution, business_areas=business_areas, timings=timings
     )
     s = result.summary.set_index("id")
-    titles = {i.id: f"{indicator_title(i, lang)} ({unit_title(i.unit, lang)})" for i in result.indicators}
+    titles = {i.id: indicator_heading(i, lang) for i in result.indicators}
     if municipality is not None:
         rows = result.table[result.table["kommunenummer"] == municipality]
         if rows.empty:
@@ -208,7 +208,7 @@ def indicators_cmd(
         emit_json(
             {
                 "rows": records(table),
-                "indicators": records(result.summary),
+                "indicators": records(catalogue_frame(result.summary, encode=False)),
                 "written": [str(p) for p in written],
             }
         )
@@ -243,8 +243,9 @@ def indicators_cmd(
         click.echo(f"\n{not_available(lang)[:1].upper()}{not_available(lang)[1:]}:")
         for _, r in na.iterrows():
             click.echo(f"  · {titles[r['id']]}: {indicator_text(r['reason'], lang)}")
-    for _, r in result.summary[result.summary["notes"] != ""].iterrows():
-        note(f"{T['note']} ({titles[r['id']]}): {indicator_text(r['notes'], lang)}")
+    for _, r in result.summary.iterrows():
+        if len(r["notes"]):
+            note(f"{T['note']} ({titles[r['id']]}): {indicator_text(r['notes'], lang)}")
     for path in written:
         note_wrote(path, lang)
     took = T["took"].format(

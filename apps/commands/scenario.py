@@ -78,18 +78,6 @@ _TEXT = {
         "renamed": "ga scenario «{old}» navnet «{new}» i {where}",
         "deleted": "slettet scenario «{name}» fra {where}",
         "difference": "differanse (B − A)",
-        "groups": {
-            "proposal": "forslag",
-            "land account": "arealregnskap",
-            "conflicts": "konflikter",
-            "indicators": "indikatorer",
-        },
-        "metrics": {
-            "polygons": "flater",
-            "area_ha": "areal (ha)",
-            "conflict_ha": "i konflikt, alle (ha)",
-            "layers_missing": "kartlag som mangler (antall)",
-        },
     },
     "en": {
         "count": "{n} scenario(s) in {where}",
@@ -113,18 +101,6 @@ _TEXT = {
         "renamed": "renamed scenario «{old}» to «{new}» in {where}",
         "deleted": "deleted scenario «{name}» from {where}",
         "difference": "difference (B − A)",
-        "groups": {
-            "proposal": "proposal",
-            "land account": "land account",
-            "conflicts": "conflicts",
-            "indicators": "indicators",
-        },
-        "metrics": {
-            "polygons": "polygons",
-            "area_ha": "area (ha)",
-            "conflict_ha": "in conflict, any (ha)",
-            "layers_missing": "layers missing (count)",
-        },
     },
 }
 
@@ -347,43 +323,29 @@ def delete_cmd(name: str, store_url: str | None, lang: str, data_dir: Path | Non
 def compare_cmd(
     a: str, b: str, out: Path | None, store_url: str | None, lang: str, data_dir: Path | None, as_json: bool
 ) -> None:
-    """Compare scenarios A and B side by side: proposal size, land account, difference (B − A)."""
-    from areal.apps.labels import column_titles
-    from areal.geo.scenario import compare
+    """Compare scenarios A and B side by side: proposal size, land account, conflicts, indicators, B − A."""
+    from areal.apps.usecases.scenario import comparison_table, comparison_text
     from areal.layers.scenario_store import open_store
 
     check_out(out, (".csv",))
     store = open_store(store_url, data_dir)
     sa, sb = store.get(a), store.get(b)
-    table = compare(sa, sb, compare_metrics(data_dir))
+    table = comparison_table(sa, sb, compare_metrics(data_dir), lang)
+    # files and --json: ids, titles in the language and the numbers, A and B under their names
+    plain = table.drop(columns=["digits"]).rename(columns={"a": sa.name, "b": sb.name})
     if out is not None:
         from areal.layers.export import write_csv
 
-        write_csv(table, out, na_rep="NA")
+        write_csv(plain, out, index=False, na_rep="NA")
     if as_json:
-        emit_json({"a": a, "b": b, "rows": records(table.reset_index())})
+        emit_json({"a": a, "b": b, "rows": records(plain)})
         return
-    from areal.apps.labels import indicator_title, severity_title, unit_title
-    from areal.geo.rules import SEVERITIES
-    from areal.layers.project_data import load_indicators
-
     T = _T(lang)
-    titles = {**column_titles(lang), **T["metrics"]}
-    titles.update({f"{sev}_ha": f"{severity_title(sev, lang)} (ha)" for sev in SEVERITIES})
-    titles.update(
-        {i.id: f"{indicator_title(i, lang)} ({unit_title(i.unit, lang)})" for i in load_indicators()}
-    )
-    lines = [
-        (f"{T['groups'].get(group, group)}: {titles.get(metric, metric)}", metric, row)
-        for (group, metric), row in table.iterrows()
-    ]
-    w = min(90, max([len(label) for label, _, _ in lines] + [10]))
+    shown = comparison_text(table, lang)
+    labels = [f"{g}: {m}" for g, m in zip(shown["group_title"], shown["metric_title"])]
+    w = min(90, max([len(label) for label in labels] + [10]))
     click.echo(f"{'':{w}} {('A: ' + a)[:20]:>20} {('B: ' + b)[:20]:>20} {T['difference']:>20}")
-    for label, metric, row in lines:
-        d = 0 if metric in ("polygons", "layers_missing") else 3 if "share" in metric else 1
-        click.echo(
-            f"{label[:w]:{w}} {_fmt(row[a], lang, d):>20} {_fmt(row[b], lang, d):>20} "
-            f"{_fmt(row['difference'], lang, d):>20}"
-        )
+    for label, (_, row) in zip(labels, shown.iterrows()):
+        click.echo(f"{label[:w]:{w}} {row['a']:>20} {row['b']:>20} {row['difference']:>20}")
     if out is not None:
         note_wrote(out, lang)

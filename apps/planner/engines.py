@@ -375,6 +375,28 @@ class Engines:
 
         return site_account(zones.to_crs(WORKING_CRS), self.data.layers)
 
+    def scenario_metrics(self) -> dict:
+        """The metric groups of a scenario comparison from this server's layers (built once).
+
+        The same groups as ``areal scenario compare``
+        (:func:`areal.apps.usecases.scenario.scenario_metrics`): proposal, land account,
+        conflicts, indicators; conflict runs are cached across comparisons.
+        """
+        with self._lock:
+            metrics = getattr(self, "_scenario_metrics", None)
+        if metrics is not None:
+            return metrics
+        from areal.apps.usecases.scenario import scenario_metrics
+        from areal.layers import loader
+
+        remedies = {s.id: loader.how_to_get(s) for s in self.data.specs if s.id not in self.data.layers}
+        metrics = scenario_metrics(
+            self.data.layers, self.data.layers.get("municipalities"), self.rules, remedies=remedies
+        )
+        with self._lock:
+            self._scenario_metrics = metrics
+        return metrics
+
     # ------------------------------------------------------------------ indicators (geo/indicators.py)
 
     def indicator_table(self):
@@ -432,15 +454,16 @@ class Engines:
         """Indicator id -> title with unit."""
         if not self.indicator_ids():
             return {}
-        sm = self.indicator_table().summary
-        col = "title_en" if lang == "en" else "title_nb"
-        from areal.apps.labels import unit_title
+        from areal.apps.labels import indicator_heading
 
-        return {r["id"]: f"{r[col]} ({unit_title(r['unit'], lang)})" for _, r in sm.iterrows()}
+        return {i.id: indicator_heading(i, lang) for i in self.indicator_table().indicators}
 
-    def indicator_reason(self, indicator_id: str) -> str:
-        """Why an indicator is not available ('' when it is, or for account columns)."""
+    def indicator_reason(self, indicator_id: str):
+        """Why an indicator is not available (a :class:`areal.geo.indicators.Note`).
+
+        None when it is available, or for account columns.
+        """
         if indicator_id not in self.indicator_ids():
-            return ""
+            return None
         sm = self.indicator_table().summary.set_index("id")
-        return str(sm.loc[indicator_id, "reason"] or "") if sm.loc[indicator_id, "status"] != "ok" else ""
+        return sm.loc[indicator_id, "reason"] if sm.loc[indicator_id, "status"] != "ok" else None

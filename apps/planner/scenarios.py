@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -249,45 +248,66 @@ class ScenarioState(Tool):
 
     # ---------------------------------------------------------------- comparing
 
-    def compare(self) -> pd.DataFrame:
-        """A and B side by side: area, profile, author, then the land account of each site, with B − A."""
+    def _pair(self) -> tuple[Scenario, Scenario] | None:
         if not (self.scenario_a and self.scenario_b) or self.store is None:
-            return pd.DataFrame()
+            return None
         try:
-            a, b = self.store.get(self.scenario_a), self.store.get(self.scenario_b)
+            return self.store.get(self.scenario_a), self.store.get(self.scenario_b)
         except (ArealError, KeyError) as exc:
             self.error = self.t("error.site", msg=str(exc))
+            return None
+
+    def compare_table(self) -> pd.DataFrame:
+        """A and B compared: the table ``areal scenario compare`` prints.
+
+        :func:`areal.apps.usecases.scenario.comparison_table`: groups and metrics in words, numbers, B − A.
+        """
+        pair = self._pair()
+        if pair is None or pair[0].name == pair[1].name:
             return pd.DataFrame()
-        lang = self.app.lang
+        from areal.apps.usecases.scenario import comparison_table
+
+        try:
+            return comparison_table(*pair, self.engines.scenario_metrics(), self.app.lang)
+        except (ArealError, OSError, ValueError) as exc:
+            self.error = self.t("error.site", msg=str(exc))
+            return pd.DataFrame()
+
+    def compare(self) -> pd.DataFrame:
+        """The comparison as shown: group, what, A, B and B − A, numbers as the reader writes them."""
+        from areal.apps.usecases.scenario import comparison_text
+
+        table = self.compare_table()
+        if not len(table):
+            return pd.DataFrame()
+        shown = comparison_text(table, self.app.lang)
+        return pd.DataFrame(
+            {
+                "group": shown["group_title"],
+                "class": shown["metric_title"],
+                "a": shown["a"],
+                "b": shown["b"],
+                "b_minus_a": shown["difference"],
+            }
+        )
+
+    def compare_meta(self) -> pd.DataFrame:
+        """Profile and author of A and B (text: no difference), shown above the comparison."""
+        pair = self._pair()
+        if pair is None:
+            return pd.DataFrame()
+        a, b = pair
         titles = self._profile_titles()
-        rows = [
-            {
-                "class": self.t("scen.cmp.area"),
-                "a": a.area_ha,
-                "b": b.area_ha,
-                "b_minus_a": b.area_ha - a.area_ha,
-            },
-            {
-                "class": self.t("scen.cmp.profile"),
-                "a": titles.get(a.profile, a.profile),
-                "b": titles.get(b.profile, b.profile),
-                "b_minus_a": "",
-            },
-            {"class": self.t("scen.cmp.author"), "a": a.author, "b": b.author, "b_minus_a": ""},
-        ]
-        acc_a = self.engines.zone_account(a.proposal)
-        acc_b = self.engines.zone_account(b.proposal)
-        acc_titles = self.engines.account_titles(lang)
-        for c in acc_a.columns:
-            va, vb = float(acc_a.iloc[0][c]), float(acc_b.iloc[0][c])
-            if np.isnan(va) and np.isnan(vb):
-                continue
-            rows.append({"class": acc_titles.get(c, c), "a": va, "b": vb, "b_minus_a": vb - va})
-        out = pd.DataFrame(rows)
-        # numbers as the Norwegian (or English) reader writes them; text as it is
-        for col in ("a", "b", "b_minus_a"):
-            out[col] = [fmt.number(x, 1, lang) if isinstance(x, float) else x for x in out[col]]
-        return out
+        return pd.DataFrame(
+            [
+                {
+                    "class": self.t("scen.cmp.profile"),
+                    "a": titles.get(a.profile, a.profile) or "–",
+                    "b": titles.get(b.profile, b.profile) or "–",
+                },
+                {"class": self.t("scen.cmp.author"), "a": a.author or "–", "b": b.author or "–"},
+            ]
+        )
 
 
 class ScenarioView(Viewer):
@@ -424,15 +444,20 @@ class ScenarioView(Viewer):
         df = self.tool.compare()
         if not len(df):
             return pn.pane.Markdown(f"*{esc(self.tool.t('scen.compare_help'))}*")
-        df = df.rename(
-            columns={
-                "class": self.tool.t("scen.cmp.what"),
-                "a": f"A: {a}",
-                "b": f"B: {b}",
-                "b_minus_a": "B − A",
-            }
+        heads = {
+            "group": self.tool.t("scen.cmp.group"),
+            "class": self.tool.t("scen.cmp.what"),
+            "a": f"A: {a}",
+            "b": f"B: {b}",
+            "b_minus_a": "B − A",
+        }
+        meta = self.tool.compare_meta().rename(columns=heads)
+        # both tables wrap their cells and scroll sideways inside the pane (views.TABLE_CSS)
+        return pn.Column(
+            _table(meta, self.tool.app, "areal-scen-compare-meta"),
+            _table(df.rename(columns=heads), self.tool.app, "areal-scen-compare"),
+            sizing_mode="stretch_width",
         )
-        return _table(df, self.tool.app, "areal-scen-compare")
 
     def __panel__(self):
         s = self.tool

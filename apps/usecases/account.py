@@ -8,7 +8,7 @@ the same hectares and CO₂ everywhere.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -80,14 +80,3 @@ def compute_proposal_account(
         county=settings.county_row(),
     )
     return acc, inputs
-
-
-def land_account_metrics(data_dir: str | os.PathLike | None) -> dict[str, Callable]:
-    """Scenario-comparison metric: the account of a scenario's proposal (class hectares, conversion, CO₂)."""
-    inputs = load_account_inputs(data_dir)
-
-    def metric(s) -> dict[str, float]:
-        row = site_account(s.proposal, inputs.layers, inputs.remedies).iloc[0]
-        return {k: float(v) for k, v in row.items() if k != "area_ha"}
-
-    return {"land account": metric}

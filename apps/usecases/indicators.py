@@ -76,6 +76,40 @@ def compute_loaded_indicator_table(
     return compute_indicators(inds, inputs)
 
 
+def catalogue_frame(summary, *, encode: bool = True):
+    """The indicator summary for files and ``--json``: reasons and notes in English words, and as codes.
+
+    ``reason`` and ``notes`` (``" | "``-joined) are :func:`areal.apps.labels.indicator_text` in
+    English (for library users reading a CSV); ``reason_code`` and ``note_codes`` are the
+    :class:`~areal.geo.indicators.Note` codes with their values (:meth:`~areal.geo.indicators.Note.as_dict`),
+    as JSON text when ``encode`` (CSV, GeoPackage), else as dicts and lists.
+
+    >>> import pandas as pd
+    >>> from areal.geo.indicators import Note
+    >>> s = pd.DataFrame({"id": ["x"], "reason": [None], "notes": [(Note.of("no_value", n=2),)], "digits": [2]})
+    >>> catalogue_frame(s).iloc[0].to_dict()
+    {'id': 'x', 'reason': '', 'notes': '2 municipalities have no value (no area to divide by)', 'reason_code': '', 'note_codes': '[{"code": "no_value", "n": 2}]'}
+    """
+    import json
+
+    from areal.apps.labels import indicator_text
+
+    out = summary.drop(columns=["digits"], errors="ignore").copy()
+    reasons = [None if r is None or (isinstance(r, float) and r != r) else r for r in out["reason"]]
+    notes = [tuple(n) if isinstance(n, (tuple, list)) else () for n in out["notes"]]
+    codes = [r.as_dict() if r is not None else None for r in reasons]
+    note_codes = [[n.as_dict() for n in ns] for ns in notes]
+    out["reason"] = [indicator_text(r, "en") for r in reasons]
+    out["notes"] = [indicator_text(ns, "en") for ns in notes]
+    if encode:
+        out["reason_code"] = ["" if c is None else json.dumps(c, ensure_ascii=False) for c in codes]
+        out["note_codes"] = [json.dumps(c, ensure_ascii=False) if c else "" for c in note_codes]
+    else:
+        out["reason_code"] = codes
+        out["note_codes"] = note_codes
+    return out
+
+
 def read_business_areas(path: Path):
     """Import a planned-business-area file (official kommuneplan schema) through the loader's cleaning pipeline."""
     from areal.layers import loader, registry

@@ -436,42 +436,116 @@ def test_account_and_indicator_cli_are_in_words_of_their_language(real_data, tmp
     assert ("skrev " if lang == "nb" else "wrote ") + str(out_file) in err
     if command == "indicators":
         assert "protected_share" not in out and "best_site_data_centre" not in err
+        assert [t for t in out.splitlines() if _bracket_problem(t)] == []  # "… (andel (0–1))"
         assert ("Fylkesmedian" if lang == "nb" else "County median") in out
+
+
+def _bracket_problem(title: str) -> str:
+    """'nested' for a bracket inside a bracket, 'doubled' for the same bracket group twice, else ''."""
+    import re
+
+    depth = 0
+    for ch in title:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth > 1:
+            return "nested"
+    groups = re.findall(r"\(([^()]*)\)", title)
+    return "doubled" if len(groups) != len(set(groups)) else ""
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_titles_with_units_have_no_nested_or_doubled_brackets(lang):
+    """A title with its unit in brackets got the unit appended again: «Andel landareal vernet (andel
+    (0–1))» in ``areal indicators``, the app's Indicators tab and the scenario comparison. Every
+    indicator and metric title is composed once (:func:`areal.apps.labels.with_unit`)."""
+    from types import SimpleNamespace
+
+    from areal.apps.labels import (
+        SCENARIO_GROUPS,
+        SCENARIO_METRICS,
+        column_titles,
+        indicator_heading,
+        scenario_group_title,
+        scenario_metric_title,
+    )
+    from areal.apps.planner.engines import Engines
+    from areal.geo.rules import SEVERITIES
+    from areal.layers.project_data import load_indicators
+
+    inds = load_indicators()
+    titles = {f"indicator {i.id}": indicator_heading(i, lang) for i in inds}
+    # the app's Indicators tab (its titles, without computing the table)
+    stub = SimpleNamespace(
+        indicator_ids=lambda: [i.id for i in inds], indicator_table=lambda: SimpleNamespace(indicators=inds)
+    )
+    titles |= {f"app {k}": v for k, v in Engines.indicator_titles(stub, lang).items()}
+    titles |= {f"account {k}": v for k, v in column_titles(lang).items()}
+    # every metric of a scenario comparison
+    metrics = [("proposal", m) for m in SCENARIO_METRICS] + [("conflicts", f"{s}_ha") for s in SEVERITIES]
+    metrics += [("land account", c) for c in column_titles(lang)]
+    titles |= {f"compare {g} {m}": scenario_metric_title(g, m, lang) for g, m in metrics}
+    titles |= {f"compare {i.id}": scenario_metric_title("indicators", i.id, lang, i) for i in inds}
+    titles |= {f"group {g}": scenario_group_title(g, lang) for g in SCENARIO_GROUPS}
+    bad = {k: (t, _bracket_problem(t)) for k, t in titles.items() if _bracket_problem(t)}
+    assert bad == {}
+    shares = [t for k, t in titles.items() if k.startswith("indicator ") and "0–1" in t]
+    assert shares and all(t.endswith(", 0–1)") for t in shares), shares
 
 
 @pytest.mark.realdata
 def test_every_indicator_reason_and_note_is_known_words(real_data):
-    """Every reason and note the shipped indicators give, on the full extracts and on the starter
-    extract, is one :func:`areal.apps.labels.indicator_text` renders (no English left in Norwegian)."""
+    """Every reason and note code the shipped indicators give, on the full extracts and on the
+    starter extract, is one :data:`areal.apps.labels.INDICATOR_NOTES` words in both languages (no
+    English left in Norwegian)."""
     from areal.apps.labels import indicator_text, indicator_text_known
     from areal.apps.usecases.indicators import compute_indicator_table
+    from areal.geo.indicators import NOTE_CODES, Note
 
     for data_dir in (real_data, None):
         result, _ = compute_indicator_table(data_dir)
-        texts = [t for col in ("reason", "notes") for t in result.summary[col] if t]
-        assert texts  # the extracts lack business areas and AR5: there are reasons and notes
-        unknown = [t for t in texts if not indicator_text_known(t)]
+        notes = [r for r in result.summary["reason"] if r is not None]
+        notes += [n for ns in result.summary["notes"] for n in ns]
+        assert notes  # the extracts lack business areas and AR5: there are reasons and notes
+        assert all(isinstance(n, Note) for n in notes)
+        unknown = [n for n in notes if not indicator_text_known(n) or n.code not in NOTE_CODES]
         assert unknown == [], unknown
-        for t in texts:
-            assert problems(indicator_text(t, "nb"), "nb", "indicator text") == [], t
-            assert problems(indicator_text(t, "en"), "en", "indicator text") == [], t
+        for n in notes:
+            assert set(n.values) == set(NOTE_CODES[n.code]), n
+            assert problems(indicator_text(n, "nb"), "nb", "indicator text") == [], n
+            assert problems(indicator_text(n, "en"), "en", "indicator text") == [], n
 
 
 def test_indicator_text_by_hand():
-    from areal.apps.labels import indicator_text
+    from areal.apps.labels import INDICATOR_NOTES, indicator_text
+    from areal.geo.indicators import NOTE_CODES, Note
 
+    assert set(INDICATOR_NOTES) == set(NOTE_CODES)  # every code the core can give has words
     got = indicator_text(
-        "layer 'business_areas' is not in the data directory (planned business areas); get it with x"
-        "; layer 'ar5' is not in the data directory; get it with y | 3 municipalities have no value "
-        "(no area to divide by)"
+        (
+            Note.of("layers_missing", layers=["business_areas"], purpose="planned_business"),
+            Note.of("no_value", n=3),
+        )
     )
     assert got == (
         "«Næringsområder i kommuneplan (arealformål 1300)» (framtidige næringsområder) finnes ikke i "
-        "datamappen; hent det med `areal fetch business_areas` eller `areal import FIL --as business_areas`; "
-        "«AR5 arealressurser (jordbruk, skog, myr)» finnes ikke i datamappen; hent det med `areal fetch ar5` "
-        "eller `areal import FIL --as ar5` | 3 kommuner har ingen verdi (ikke noe areal å dele på)"
+        "datamappen; hent det med `areal fetch business_areas` eller `areal import FIL --as business_areas` | "
+        "3 kommuner har ingen verdi (ikke noe areal å dele på)"
     )
-    assert indicator_text("something new", "nb") == "something new"  # unknown: as given, never lost
+    two = Note.of("layers_missing", layers=["business_areas", "ar5"], purpose="")
+    assert indicator_text(two, "en").count("is not in the data directory") == 2
+    assert (
+        "«AR5 arealressurser (jordbruk, skog, myr)» finnes ikke i datamappen; hent det med `areal fetch ar5`"
+        in (indicator_text(two))
+    )
+    # the values go through titles and the language's number format
+    run = Note.of("profile_run", profile="data_centre", resolution=250.0, threshold=0.75, min_area_ha=20.0)
+    assert indicator_text(run, "en") == "profile «Data centre» at 250 m, threshold 0.75, minimum 20 ha"
+    assert indicator_text(Note.of("no_origin", layers=["business_areas", "built_up"])).startswith(
+        "både «Næringsområder i kommuneplan (arealformål 1300)» og «Tettbebyggelse"
+    )
+    # a JSON round trip renders the same
+    assert indicator_text(run.as_dict()) == indicator_text(run)
+    assert indicator_text(Note.of("something_new", n=1), "nb") == "something_new(n=1)"  # never lost
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])

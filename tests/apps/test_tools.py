@@ -385,7 +385,11 @@ def test_scenarios_save_as_asks_before_overwriting_and_open_restores_the_view(ti
     assert (
         cmp_.loc["Myr (N1000) (ha)", "a"] == "100,0" and cmp_.loc["Myr (N1000) (ha)", "b_minus_a"] == "−100,0"
     )
-    assert cmp_.loc["Forfatter", "b"] == "Ola"
+    assert set(cmp_["group"]) == {"Forslag", "Arealregnskap", "Konflikter", "Indikatorer"}
+    assert cmp_.loc["Areal (ha)", "a"] == "100,0"
+    # the medium mire conflict of the tiny rules: A lies wholly on the mire, B on none
+    assert cmp_.loc["Middels (ha)", "a"] == "100,0" and cmp_.loc["Middels (ha)", "b"] == "0,0"
+    assert sc.compare_meta().set_index("class").loc["Forfatter", "b"] == "Ola"
     sc.ask_delete("myra")
     assert sc.pending_delete == "myra" and sc.names() == ["b", "myra"]
     assert sc.confirm_delete() and sc.names() == ["b"] and sc.scenario_a == ""

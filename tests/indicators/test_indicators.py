@@ -177,10 +177,11 @@ def test_hand_computed_indicators(tiny):
 def test_not_available_names_the_layer(tiny):
     res = compute_indicators(CATALOGUE, tiny).summary.set_index("id")
     assert res.loc["farmland", "status"] == "not available"
-    assert (
-        "'farmland'" in res.loc["farmland", "reason"]
-        and "areal fetch farmland" in res.loc["farmland", "reason"]
-    )
+    assert res.loc["farmland", "reason"].as_dict() == {
+        "code": "layers_missing",
+        "layers": ["farmland"],
+        "purpose": "",
+    }
     without = {k: v for k, v in tiny.layers.items() if k not in ("business_areas", "grid_capacity")}
     inputs = IndicatorInputs(
         tiny.municipalities,
@@ -196,10 +197,13 @@ def test_not_available_names_the_layer(tiny):
     s = out.summary.set_index("id")
     for iid in ("planned", "free", "developed", "mire", "co2"):
         assert s.loc[iid, "status"] == "not available", iid
-        assert "business_areas" in s.loc[iid, "reason"], iid
+        assert "business_areas" in s.loc[iid, "reason"].values["layers"], iid
         assert out.table[iid].isna().all() and out.table[f"{iid}_rank"].isna().all()
         assert math.isnan(s.loc[iid, "median"])
-    assert "grid_capacity" in s.loc["grid", "reason"] and "non-commercial" in s.loc["grid", "reason"]
+    assert s.loc["grid", "reason"].values == {
+        "layers": ("grid_capacity",),
+        "purpose": "optional_non_commercial",
+    }
     assert s.loc["protected", "status"] == "ok"  # the nature account does not need business areas
 
 
@@ -369,10 +373,9 @@ def test_real_all_indicators_38_municipalities(real_table):
         else:
             assert s.loc[i.id, "status"] == "not available" and s.loc[i.id, "reason"]
     for iid in ("planned_business_ha", "planned_on_developed_share", "co2_at_stake_t"):
-        assert "business_areas" in s.loc[iid, "reason"]
+        assert "business_areas" in s.loc[iid, "reason"].values["layers"]
     # farmland is there (the N50 sample through the composite): only business_areas is missing
-    assert "business_areas" in s.loc["farmland_at_stake_ha", "reason"]
-    assert "farmland" not in s.loc["farmland_at_stake_ha", "reason"].split(";")[0].split("get it")[0]
+    assert s.loc["farmland_at_stake_ha", "reason"].values["layers"] == ("business_areas",)
     assert s.loc["protected_share", "status"] == "ok" and s.loc["test_arenas_within_30km", "status"] == "ok"
     assert s.loc["best_site_data_centre", "n_values"] >= 3
 
@@ -472,8 +475,8 @@ def test_cli_scenario_compare_shows_conflicts_and_indicators(real_data, tmp_path
     res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert any(ln.startswith("konflikter: utelukket (ha)") for ln in lines)  # in words, not exclusion_ha
-    assert any(ln.startswith("indikatorer: Andel framtidig næringsareal på allerede utbygd") for ln in lines)
+    assert any(ln.startswith("Konflikter: Utelukket (ha)") for ln in lines)  # in words, not exclusion_ha
+    assert any(ln.startswith("Indikatorer: Andel framtidig næringsareal på allerede utbygd") for ln in lines)
     cmp = pd.read_csv(tmp_path / "cmp.csv", index_col=[0, 1])
     dev = cmp.loc[("indicators", "planned_on_developed_share")]
     acc = cmp.loc[("land account", "site_developed_share")]

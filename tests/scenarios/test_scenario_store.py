@@ -339,7 +339,7 @@ def test_cli_save_list_show_compare_delete(real_data, tmp_path):
     assert "grid 0.60, road 0.40" in en.output and "Forest (N1000), Mire (N1000)" in en.output
     res = run("scenario", "compare", "A", "B", "--out", str(tmp_path / "cmp.csv"))
     assert res.exit_code == 0, res.output
-    area = [ln for ln in res.output.splitlines() if ln.startswith("forslag: areal (ha)")][0]
+    area = [ln for ln in res.output.splitlines() if ln.startswith("Forslag: Areal (ha)")][0]
     assert area.split()[-3:] == ["6,0", "12,0", "6,0"]  # Norwegian numbers (apps.formatting)
     assert "area_ha" not in res.output and "land account" not in res.output
     assert "ikke tilgjengelig" in [ln for ln in res.output.splitlines() if "jordbruksareal" in ln.lower()][0]
