@@ -25,13 +25,13 @@ import sys
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import click
 
-#: The Norwegian help table, shipped with the project data (``areal.data``).
-HELP_FILE = Path(__file__).resolve().parent.parent / "data" / "help_nb.toml"
+#: The Norwegian help table, shipped with the project data (``areal.data``, ``data/`` in the repository).
+HELP_FILE = ("areal.data", "help_nb.toml")
 
 #: The environment variable that sets the language when no ``--lang`` is on the command line.
 ENV_LANG = "AREAL_LANG"
@@ -114,8 +114,8 @@ def help_table() -> dict[str, Any]:
     >>> help_table()["commands"]["areal suitability"]["params"]["--resolution"]
     'Cellestørrelse i meter.'
     """
-    with HELP_FILE.open("rb") as f:
-        return tomllib.load(f)
+    package, name = HELP_FILE
+    return tomllib.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
 
 
 def param_key(param: click.Parameter) -> str:
