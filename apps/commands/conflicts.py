@@ -248,7 +248,11 @@ def run_conflicts(
         )
     knrs = _split_ids(municipality)
     if knrs and munis is None:
-        raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
+        raise LayerMissingError(
+            "--municipality needs the municipalities layer, which is missing",
+            key="layer_missing",
+            params={"layer": "municipalities"},
+        )
     b_layers = list(
         dict.fromkeys(r.b_layer for r in rule_table.rules_for(as_layer) if not wanted or r.b_layer in wanted)
     )
