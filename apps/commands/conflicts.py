@@ -20,6 +20,7 @@ from areal.apps.cli import (
     note_wrote,
     records,
 )
+from areal.apps.error_text import keyed
 from areal.geo.errors import LayerMissingError
 
 
@@ -38,11 +39,16 @@ def _read_proposal(proposal: str, data_dir: Path | None) -> tuple[gpd.GeoDataFra
     if proposal in registry.names():
         return loader.load(proposal, data_dir), proposal
     if path.suffix or "/" in proposal or "\\" in proposal:
-        raise click.BadParameter(f"file {proposal!r} does not exist", param_hint="--proposal")
-    raise click.BadParameter(
+        bad = click.BadParameter(f"file {proposal!r} does not exist", param_hint="--proposal")
+        raise keyed(bad, "file_not_found", path=proposal)
+    import difflib
+
+    bad = click.BadParameter(
         f"{proposal!r} is neither an existing file nor a known layer (layers: {', '.join(registry.names())})",
         param_hint="--proposal",
     )
+    suggestions = difflib.get_close_matches(proposal, registry.names(), n=3)
+    raise keyed(bad, "not_file_or_layer", name=proposal, suggestions=suggestions)
 
 
 def _split_ids(value: str | None) -> list[str]:
