@@ -248,18 +248,30 @@ NB: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
     ),
     "missing": lambda p: f"filen '{_file(p)}' finnes ikke",
     "format": lambda p: (
-        f"filtypen til '{_file(p)}' støttes ikke; bruk GeoJSON, GeoPackage, zippet Shapefile, GML eller FileGDB"
+        f"'{_file(p)}' er en mappe, ikke en fil (bare en FileGDB-mappe, .gdb, leses som mappe)"
+        if p.get("reason") == "folder"
+        else f"filtypen til '{_file(p)}' støttes ikke; bruk GeoJSON, GeoPackage, zippet Shapefile, GML eller FileGDB"
     ),
     "broken": lambda p: f"filen '{_file(p)}' kan ikke leses (er den skadet?)",
     "empty": lambda p: f"filen '{_file(p)}' inneholder ingen geometrier",
-    "too_large": lambda p: f"filen '{_file(p)}' er for stor",
+    "too_large": lambda p: (
+        f"filen '{_file(p)}' er for stor"
+        + (
+            f" ({_number(p['size_mb'])} MB; grensen er {_number(p['limit_mb'], 0)} MB)"
+            if "limit_mb" in p
+            else ""
+        )
+    ),
     "unsafe": lambda p: (
         f"filen '{_file(p)}' ble avvist av sikkerhetshensyn: den viser til andre filer eller adresser"
     ),
     "zip": lambda p: f"zip-filen '{_file(p)}' ble avvist",
     "zip_refused": lambda p: f"zip-filen '{_file(p)}' ble avvist",
     "ambiguous": lambda p: (
-        f"filen '{_file(p)}' inneholder flere datasett ({p['layers']}); velg ett med `--layer NAVN`"
+        f"'{_file(p)}' har ikke noe lag KpArealformålOmråde eller RpArealformålOmråde; lagene i filen er "
+        f"{p['layers']} (velg ett med `--layer NAVN`)"
+        if p.get("plan")
+        else f"filen '{_file(p)}' inneholder flere datasett ({p['layers']}); velg ett med `--layer NAVN`"
     ),
     "crs": lambda p: (
         f"koordinatsystemet i '{_file(p)}' er ikke en EPSG-kode programmet kjenner (for eksempel EPSG:25833)"
