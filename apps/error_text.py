@@ -131,7 +131,7 @@ _KINDS = {
     "layer": "`{name}` er ikke et kjent kartlag{mente}; `areal layers` viser alle med id",
     "fetchable": "kartlaget `{name}` har ingen offisiell nedlasting{mente}; `areal fetch --list` viser dem som har",
     "profile": "profilen `{name}` finnes ikke{mente}; profilene er {known}",
-    "municipality": "{name} er ikke et kommunenummer i fylket; kommunenumrene er {numbers}",
+    "municipality": "{name} er ikke nummeret til en kommune i fylket; kommunenumrene er {numbers}",
     "context": "konteksten `{name}` finnes ikke{mente}; kontekstene er {known}",
     "criterion": "kriteriet `{name}` finnes ikke{mente}; kriteriene er {known}",
 }
@@ -310,11 +310,11 @@ NB: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
         f"avstandsoppløsningen {_number(p['value'], 0)} m må være et helt multiplum av rutenettets "
         f"oppløsning {_number(p['grid'], 0)} m"
     ),
-    "lon_lat": "'{value}': gi LENGDE,BREDDE i grader, for eksempel 10.40,63.43",
+    "lon_lat": "'{value}': gi LENGDE,BREDDE i grader, for eksempel `10.40,63.43`",
     "km_needs_near": "`--km` trenger `--near LENGDE,BREDDE`",
     "report_one_of": "gi nøyaktig ett av `--municipality`, `--site` eller `--scenario`",
     "report_pdf": "'{file}': rapporten er en PDF (.pdf)",
-    "municipality_number": "'{value}': gi et kommunenummer med fire sifre, for eksempel 5001",
+    "municipality_number": "'{value}': gi kommunens nummer med fire sifre, for eksempel 5001",
     "weights": "'{value}' er ikke NAVN=TALL (for eksempel grid=0.4,road=0.2)",
     "bbox": "{value}: trenger xmin < xmax og ymin < ymax",
 }

@@ -129,7 +129,7 @@ def test_cli_json_and_quiet(pair_files, tmp_path):
 def test_cli_bad_values_exit_2(pair_files):
     cur, prop, data = pair_files
     res = _run("--current", cur, "--proposed", prop, "--kommune", "50")
-    assert res.exit_code == 2 and "'50': gi et kommunenummer med fire sifre" in res.output
+    assert res.exit_code == 2 and "'50': gi kommunens nummer med fire sifre" in res.output
     res = _run("--current", cur, "--proposed", prop, "--kommune", "50", "--lang", "en")
     assert res.exit_code == 2 and "'50': give a 4-digit municipality number" in res.output
     res = _run("--current", cur, "--proposed", prop, "--reserve-status", "2,4")

@@ -131,7 +131,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 2 and "9999 er ikke et kommunenummer i fylket" in bad.output
+    assert bad.exit_code == 2 and "9999 er ikke nummeret til en kommune i fylket" in bad.output
 
 
 def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
