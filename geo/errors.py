@@ -171,6 +171,8 @@ class UploadError(InputGeometryError):
         Values for the translated message (file name, sizes, limits).
     """
 
+    key: str  # always set: the reason, with a default
+
     def __init__(
         self, message: str, key: str = "broken", details: dict | None = None, params: dict | None = None
     ):
@@ -196,6 +198,8 @@ class InputFileError(LayerReadError):
         Values for the translated message.
     """
 
+    key: str  # always set: the reason, with a default
+
     def __init__(
         self, message: str, key: str = "broken", details: dict | None = None, params: dict | None = None
     ):
@@ -209,6 +213,8 @@ class ImplausibleLocationError(InputGeometryError):
     the message names.
     """
 
+    key: str  # always set: the reason, with a default
+
     def __init__(
         self, message: str, key: str = "outside", details: dict | None = None, params: dict | None = None
     ):
@@ -217,6 +223,8 @@ class ImplausibleLocationError(InputGeometryError):
 
 class BudgetExceededError(ArealError, TimeoutError):
     """Work refused or stopped because it exceeds the operation's point, vertex or time budget."""
+
+    key: str  # always set: the reason, with a default
 
     def __init__(
         self, message: str, key: str = "budget", details: dict | None = None, params: dict | None = None
