@@ -47,13 +47,21 @@ def _one_line(text: str) -> str:
     return "; ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
-def classify_error(exc: BaseException) -> tuple[int, str]:
-    """The exit code and the one-line message for an error that ended a command.
+def classify_error(exc: BaseException, lang: str = "nb") -> tuple[int, str]:
+    """The exit code and the one-line message for an error that ended a command, in ``lang``.
+
+    The code depends on the error only, never on the language. In Norwegian (the default) the line
+    starts ``Feil: `` and says what the error is (:mod:`areal.apps.error_text`, by the error's key or
+    click's type), without Python class names; an error with no Norwegian words keeps its English
+    sentence. In English the line starts ``Error: `` and is the error's own sentence, an error of
+    the project's own kinds prefixed with its class (what a library user catches).
 
     Parameters
     ----------
     exc : BaseException
         What the command raised.
+    lang : {"nb", "en"}
+        The language of the line.
 
     Returns
     -------
@@ -63,25 +71,42 @@ def classify_error(exc: BaseException) -> tuple[int, str]:
 
     Examples
     --------
-    >>> from areal.geo.errors import LayerMissingError, UnknownNameError
-    >>> classify_error(ValueError("resolution must be positive, got -5"))
+    >>> from areal.geo.errors import LayerMissingError, unknown_name
+    >>> classify_error(ValueError("resolution must be positive, got -5"), "en")
     (2, 'Error: resolution must be positive, got -5')
-    >>> classify_error(UnknownNameError("'x' is not a known layer"))
+    >>> classify_error(ValueError("resolution must be positive, got -5"))
+    (2, 'Feil: resolution must be positive, got -5')
+    >>> e = unknown_name("'x' is not a known layer", "layer", "x", ["ar5", "forest"])
+    >>> classify_error(e)
+    (2, 'Feil: `x` er ikke et kjent kartlag; `areal layers` viser alle med id')
+    >>> classify_error(e, "en")
     (2, "Error: UnknownNameError: 'x' is not a known layer")
     >>> classify_error(LayerMissingError("layer 'ar5' is missing"))[0]
     1
+    >>> classify_error(KeyboardInterrupt()), classify_error(KeyboardInterrupt(), "en")
+    ((130, 'Avbrutt.'), (130, 'Aborted.'))
     >>> classify_error(ZeroDivisionError("division by zero"))[0]
     3
     """
+    from areal.apps import error_text
     from areal.geo import errors as E
 
+    en = lang == "en"
+    head = "Error: " if en else "Feil: "
+
+    def line(english: str) -> str:
+        words = None if en else error_text.text(exc, "nb")
+        return head + _one_line(words if words is not None else english)
+
     if isinstance(exc, click.UsageError):
-        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-        return EXIT_USAGE, f"Error: {_one_line(exc.format_message())}{hint}"
+        hint = ""
+        if exc.ctx is not None:
+            hint = f" ({'see' if en else 'se'} '{exc.ctx.command_path} --help')"
+        return EXIT_USAGE, line(exc.format_message()) + hint
     if isinstance(exc, click.ClickException):
-        return exc.exit_code, f"Error: {_one_line(exc.format_message())}"
+        return exc.exit_code, line(exc.format_message())
     if isinstance(exc, (KeyboardInterrupt, click.Abort)):
-        return EXIT_INTERRUPTED, "Aborted."
+        return EXIT_INTERRUPTED, "Aborted." if en else "Avbrutt."
     failed = (
         E.LayerMissingError,
         E.FetchError,
@@ -100,14 +125,19 @@ def classify_error(exc: BaseException) -> tuple[int, str]:
     )
     if isinstance(exc, E.ArealError):
         code = EXIT_FAILED if isinstance(exc, failed) or not isinstance(exc, usage) else EXIT_USAGE
-        return code, f"Error: {type(exc).__name__}: {_one_line(exc)}"
+        return code, line(f"{type(exc).__name__}: {exc}" if en else str(exc))
     if isinstance(exc, (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)):
-        return EXIT_USAGE, f"Error: {_one_line(exc)}"
+        return EXIT_USAGE, line(str(exc))
     if isinstance(exc, OSError):  # disk full, permission denied, ...
-        return EXIT_FAILED, f"Error: {_one_line(exc)}"
+        return EXIT_FAILED, line(str(exc))
+    what = f"{type(exc).__name__}: {_one_line(exc)}"
+    if en:
+        return EXIT_INTERNAL, (
+            f"Error: internal error ({what}); set AREAL_DEBUG=1 for the traceback and please report it"
+        )
     return EXIT_INTERNAL, (
-        f"Error: internal error ({type(exc).__name__}: {_one_line(exc)}); set AREAL_DEBUG=1 for the "
-        "traceback and please report it"
+        f"Feil: intern feil i programmet ({what}); sett AREAL_DEBUG=1 for å se hele sporet (traceback), "
+        "og meld gjerne fra om feilen"
     )
 
 
@@ -115,7 +145,8 @@ class ArealGroup(click.Group):
     """Click group whose errors end in one line on stderr and a documented exit code, no traceback.
 
     Every error of every sub-command ends here (:meth:`main`), also under click's test runner:
-    :func:`classify_error` picks the exit code and the line. Set ``AREAL_DEBUG=1`` to get the
+    :func:`classify_error` picks the exit code and the line, in the language of the command line
+    (:func:`areal.apps.error_text.language`: its ``--lang``, else ``$AREAL_LANG``, else ``nb``). Set ``AREAL_DEBUG=1`` to get the
     traceback of an internal error.
     """
 
@@ -125,7 +156,9 @@ class ArealGroup(click.Group):
         except SystemExit:
             raise
         except BaseException as exc:
-            code, line = classify_error(exc)
+            from areal.apps.error_text import language
+
+            code, line = classify_error(exc, language(sys.argv[1:] if args is None else args))
             if code == EXIT_INTERNAL and os.environ.get("AREAL_DEBUG"):
                 raise
             if not standalone_mode:
@@ -182,12 +215,19 @@ JSON_OPTION = click.option(
 )
 
 
+def _default_lang() -> str:
+    from areal.apps.error_text import language
+
+    return language([])  # $AREAL_LANG when it names a language, else nb
+
+
 LANG_OPTION = click.option(
     "--lang",
     type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of the printed text: Norwegian (default) or English; --json and the files keep the ids.",
+    default=_default_lang,
+    show_default="nb, or $AREAL_LANG",
+    help="Language of the printed text and the errors: Norwegian (default) or English; --json and the "
+    "files keep the ids.",
 )
 
 
@@ -197,10 +237,13 @@ def check_out(out: Path | None, allowed: tuple[str, ...] | None = None, param: s
 
     if out is None:
         return
+    from areal.apps.error_text import keyed
+
     try:
         check_suffix(out, allowed or WRITABLE)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=param) from None
+        bad = click.BadParameter(str(exc), param_hint=param)
+        raise keyed(bad, "out_suffix", file=Path(out).name, allowed=list(allowed or WRITABLE)) from None
 
 
 def records(frame) -> list[dict]:

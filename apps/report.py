@@ -964,15 +964,18 @@ def municipality_report(
     (weights, consistency ratio, best sites in the municipality), and the map.
     """
     from areal.apps.usecases.account import compute_account
-    from areal.geo.errors import UnknownNameError
+    from areal.geo.errors import unknown_name
     from areal.geo.indicators import CONFLICT_LAYER, conflicts_of, planned_business_areas
 
     acc, inputs = compute_account(data_dir)
     tab = acc.table.set_index("kommunenummer")
     if knr not in tab.index or knr == COUNTY_ID:
-        raise UnknownNameError(
+        raise unknown_name(
             f"{knr!r} is not one of the 38 municipalities: "
-            f"{', '.join(i for i in tab.index if i != COUNTY_ID)}"
+            f"{', '.join(i for i in tab.index if i != COUNTY_ID)}",
+            "municipality",
+            knr,
+            [i for i in tab.index if i != COUNTY_ID],
         )
     result, ind_inputs = _analyses(data_dir, business_areas, profile_resolution)
     if business_areas is not None:  # the account shown must rest on the same business areas

@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 from areal.geo.conflicts import find_conflicts
 from areal.geo.crs import WORKING_CRS, to_working_crs
-from areal.geo.errors import InputGeometryError, RuleError, UnknownNameError
+from areal.geo.errors import InputGeometryError, RuleError, unknown_name
 from areal.geo.geometry import M2_PER_HA, repair_geometries
 from areal.geo.overlay import as_geometry_array, flat_overlay, polygonal
 from areal.geo.rules import Rule, RuleTable, severity_rank, split_selector
@@ -112,8 +112,11 @@ class ContextTable:
         try:
             return self.contexts[name]
         except KeyError:
-            raise UnknownNameError(
-                f"unknown context {name!r}; known contexts: {', '.join(self.contexts)}"
+            raise unknown_name(
+                f"unknown context {name!r}; known contexts: {', '.join(self.contexts)}",
+                "context",
+                name,
+                self.contexts,
             ) from None
 
 

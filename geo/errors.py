@@ -7,9 +7,81 @@ can catch either ``ArealError`` (everything from this project) or the builtin th
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
 
 class ArealError(Exception):
-    """Base class of all errors raised by Arealkart Trøndelag."""
+    """Base class of all errors raised by Arealkart Trøndelag.
+
+    ``str(exc)`` is one English sentence for library users. An error a user of the command line
+    or the app meets also says *what* it is: ``key`` names the message (``"unknown_name"``,
+    ``"layer_missing"``, ``"no_scenario"`` ...) and ``params`` holds its values, so a front end
+    can say it in the user's language (``apps/error_text.py``); without a key the English
+    sentence is all there is.
+
+    Parameters
+    ----------
+    message : str
+        The English sentence.
+    key : str, optional
+        What the error is, for a translated message.
+    params : dict, optional
+        The values the translated message names (plain data: strings, numbers, lists).
+
+    Examples
+    --------
+    >>> e = StoreError("no such store", key="store_unreachable", params={"store": "x"})
+    >>> str(e), e.key, e.params
+    ('no such store', 'store_unreachable', {'store': 'x'})
+    >>> ArealError("plain").key is None
+    True
+    """
+
+    def __init__(self, *args: object, key: str | None = None, params: dict | None = None):
+        super().__init__(*args)
+        self.key = key
+        self.params = dict(params or {})
+
+    @property
+    def details(self) -> dict:
+        """The same as :attr:`params` (the older name used by the upload errors)."""
+        return self.params
+
+
+def unknown_name(
+    message: str, kind: str, name: object, known: Iterable[object], **params
+) -> UnknownNameError:
+    """An :class:`UnknownNameError` with its key, the known names and the close matches.
+
+    Parameters
+    ----------
+    message : str
+        The English sentence.
+    kind : str
+        What was named: ``"layer"``, ``"profile"``, ``"municipality"``, ``"context"``,
+        ``"scenario"``, ``"criterion"`` ...
+    name : object
+        The name that is not known.
+    known : iterable
+        The names that are.
+    **params
+        More values for the translated message (``store`` for a scenario).
+
+    Examples
+    --------
+    >>> e = unknown_name("'forests' is not a known layer", "layer", "forests", ["forest", "mire"])
+    >>> e.key, e.params["suggestions"], str(e)
+    ('unknown_name', ['forest'], "'forests' is not a known layer")
+    """
+    names = [str(k) for k in known]
+    suggestions = difflib.get_close_matches(str(name), names, n=3, cutoff=0.6)
+    return UnknownNameError(
+        message,
+        key="unknown_name",
+        params={"kind": kind, "name": str(name), "known": names, "suggestions": suggestions, **params},
+    )
 
 
 class UnknownNameError(ArealError, KeyError):
@@ -55,8 +127,8 @@ class LayerValidationError(ArealError, ValueError):
         Every problem found, so the user sees them all at once.
     """
 
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, problems: list[str] | None = None, **kw):
+        super().__init__(message, **kw)
         self.problems = list(problems or [])
 
 
@@ -99,10 +171,12 @@ class UploadError(InputGeometryError):
         Values for the translated message (file name, sizes, limits).
     """
 
-    def __init__(self, message: str, key: str = "broken", details: dict | None = None):
-        super().__init__(message)
-        self.key = key
-        self.details = dict(details or {})
+    key: str  # always set: the reason, with a default
+
+    def __init__(
+        self, message: str, key: str = "broken", details: dict | None = None, params: dict | None = None
+    ):
+        super().__init__(message, key=key, params={**(details or {}), **(params or {})})
 
 
 class UploadTooLargeError(UploadError):
@@ -124,10 +198,12 @@ class InputFileError(LayerReadError):
         Values for the translated message.
     """
 
-    def __init__(self, message: str, key: str = "broken", details: dict | None = None):
-        super().__init__(message)
-        self.key = key
-        self.details = dict(details or {})
+    key: str  # always set: the reason, with a default
+
+    def __init__(
+        self, message: str, key: str = "broken", details: dict | None = None, params: dict | None = None
+    ):
+        super().__init__(message, key=key, params={**(details or {}), **(params or {})})
 
 
 class ImplausibleLocationError(InputGeometryError):
@@ -137,16 +213,42 @@ class ImplausibleLocationError(InputGeometryError):
     the message names.
     """
 
-    def __init__(self, message: str, key: str = "outside", details: dict | None = None):
-        super().__init__(message)
-        self.key = key
-        self.details = dict(details or {})
+    key: str  # always set: the reason, with a default
+
+    def __init__(
+        self, message: str, key: str = "outside", details: dict | None = None, params: dict | None = None
+    ):
+        super().__init__(message, key=key, params={**(details or {}), **(params or {})})
 
 
 class BudgetExceededError(ArealError, TimeoutError):
     """Work refused or stopped because it exceeds the operation's point, vertex or time budget."""
 
-    def __init__(self, message: str, key: str = "budget", details: dict | None = None):
-        super().__init__(message)
-        self.key = key
-        self.details = dict(details or {})
+    key: str  # always set: the reason, with a default
+
+    def __init__(
+        self, message: str, key: str = "budget", details: dict | None = None, params: dict | None = None
+    ):
+        super().__init__(message, key=key, params={**(details or {}), **(params or {})})
+
+
+@contextmanager
+def adding(**params: object) -> Iterator[None]:
+    """Add ``params`` to any :class:`ArealError` raised inside (values it does not have yet).
+
+    A reader names the user's file once (``adding(path=...)``) and every error of the file, raised
+    deep inside, carries it for the translated message.
+
+    >>> try:
+    ...     with adding(path="a.gpkg"):
+    ...         raise InputFileError("a.gpkg: broken", "broken")
+    ... except InputFileError as exc:
+    ...     exc.params["path"]
+    'a.gpkg'
+    """
+    try:
+        yield
+    except ArealError as exc:
+        for k, v in params.items():
+            exc.params.setdefault(k, v)
+        raise

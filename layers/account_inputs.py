@@ -15,6 +15,7 @@ from areal.geo.errors import (
     EmptyLayerError,
     InputGeometryError,
     LayerMissingError,
+    adding,
 )
 from areal.geo.geometry import repair_geometries
 from areal.geo.land_account import CLASSES
@@ -135,29 +136,43 @@ def read_proposal(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoD
     LayerReadError, CRSMissingError, InputGeometryError
         Naming the file.
     """
+    p = Path(path)
+    with adding(path=str(p)):
+        return _read_proposal(p, layer)
+
+
+def _read_proposal(p: Path, layer: str | None) -> gpd.GeoDataFrame:
     from areal.geo.plausibility import check_location
     from areal.layers.safe_open import open_vector
 
-    p = Path(path)
+    file = {"path": str(p)}
     try:
         gdf = open_vector(p, layer=layer, family="polygon", name=f"proposal file {p}")
     except EmptyLayerError as exc:
-        raise InputGeometryError(str(exc)) from None
+        raise InputGeometryError(str(exc), key="empty", params=file) from None
     if len(gdf) == 0:
-        raise InputGeometryError(f"proposal file {p} holds no features")
+        raise InputGeometryError(f"proposal file {p} holds no features", key="empty", params=file)
     if gdf.crs is None:
-        raise CRSMissingError(f"proposal file {p} has no CRS: cannot transform naive geometries")
+        raise CRSMissingError(
+            f"proposal file {p} has no CRS: cannot transform naive geometries", key="no_crs", params=file
+        )
     geoms = np.asarray(gdf.geometry.values)
     gdf = gdf.loc[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(gdf) == 0:
-        raise InputGeometryError(f"proposal file {p} holds no geometries (all are empty)")
+        raise InputGeometryError(
+            f"proposal file {p} holds no geometries (all are empty)", key="empty", params=file
+        )
     warnings = check_location(gdf, f"proposal file {p}")
     gdf = to_working_crs(gdf, str(p))
     gdf, rep = repair_geometries(gdf, "polygon")
     polys = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     if not polys.all():
         bad = gdf.geometry.geom_type[~polys].value_counts().to_dict()
-        raise InputGeometryError(f"proposal file {p}: only polygons can be accounted, found {bad}")
+        raise InputGeometryError(
+            f"proposal file {p}: only polygons can be accounted, found {bad}",
+            key="geometry_type",
+            params={**file, "types": ", ".join(map(str, bad)), "want": "polygon"},
+        )
     gdf.attrs["n_repaired"] = rep.n_invalid
     gdf.attrs["warnings"] = warnings
     return gdf

@@ -139,7 +139,17 @@ def how_to_get(service: str) -> str:
 def refused(service: str, status: int, url: str, layer: str) -> FetchError:
     """The one clear message for HTTP 401/403: which service, why, how to get access."""
     spec = SERVICES[service]
+    names = spec["token_env"] if "token_env" in spec else f"{spec['user_env']} / {spec['password_env']}"
     return FetchError(
         f"layer {layer!r}: {spec['title']} refused access (HTTP {status}) at {url}. "
-        f"To get access, {how_to_get(service)}."
+        f"To get access, {how_to_get(service)}.",
+        key="fetch_denied",
+        params={
+            "layer": layer,
+            "service": spec["title"],
+            "status": status,
+            "url": url,
+            "env": names,
+            "auth": service,
+        },
     )

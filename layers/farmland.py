@@ -103,7 +103,9 @@ def compose(
         raise LayerMissingError(
             "layer 'farmland' is missing: none of its sources (AR5, AR50, N50 Arealdekke) is in the data "
             "directory. To get one, run `areal fetch farmland` (the best open source), or "
-            "`areal import FILE --as ar5` / `--as n50_arealdekke`."
+            "`areal import FILE --as ar5` / `--as n50_arealdekke`.",
+            key="layer_missing",
+            params={"layer": "farmland"},
         )
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WORKING_CRS)
     out.attrs["farmland_sources"] = used

@@ -37,7 +37,7 @@ import pyogrio
 import shapely
 import shapely.geometry
 from areal.geo.crs import WORKING_CRS
-from areal.geo.errors import FetchError, LayerReadError, UnknownNameError
+from areal.geo.errors import FetchError, LayerReadError, UnknownNameError, unknown_name
 from areal.layers import registry, settings
 from areal.layers._base import Fetch, LayerSpec
 from areal.layers.export import write_frame
@@ -260,9 +260,12 @@ def _fail(spec: LayerSpec, url: str, exc: BaseException | str) -> FetchError:
         if spec.fetch is not None and spec.fetch.unverified
         else ""
     )
+    service = spec.fetch.service if spec.fetch else "the service"
     return FetchError(
-        f"layer {spec.id!r}: cannot reach {spec.fetch.service if spec.fetch else 'the service'} at {url} ({why}). "
-        f"Nothing was written to the layer's path. Manual alternative: {manual}{unverified}"
+        f"layer {spec.id!r}: cannot reach {service} at {url} ({why}). "
+        f"Nothing was written to the layer's path. Manual alternative: {manual}{unverified}",
+        key="fetch_unreachable",
+        params={"layer": spec.id, "service": service, "url": url, "reason": str(why)},
     )
 
 
@@ -279,7 +282,7 @@ def _offline(exc: BaseException) -> bool:
 
 def _retryable(spec: LayerSpec, url: str, exc: BaseException | str) -> _Retryable:
     err = _fail(spec, url, exc)
-    return _Retryable(str(err))
+    return _Retryable(str(err), key=err.key, params=err.params)
 
 
 def _http_error(spec: LayerSpec, url: str, status: int, auth: str | None) -> FetchError:
@@ -610,7 +613,9 @@ def fetch_manual(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     """A layer whose download endpoint is not verified: say how to get the file by hand, download nothing."""
     raise FetchError(
         f"layer {spec.id!r}: the endpoint of {_fetch(spec).service} is unverified here, so nothing is "
-        f"downloaded ({_fetch(spec).url}). {_fetch(spec).manual}"
+        f"downloaded ({_fetch(spec).url}). {_fetch(spec).manual}",
+        key="fetch_unverified",
+        params={"layer": spec.id, "service": _fetch(spec).service, "url": _fetch(spec).url},
     )
 
 
@@ -669,7 +674,9 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         if not credentials.get(auth, ctx.data_dir).present:
             raise FetchError(
                 f"layer {spec.id!r}: {_fetch(spec).service} needs credentials. To get access, "
-                f"{credentials.how_to_get(auth)}. Manual alternative: {_fetch(spec).manual}"
+                f"{credentials.how_to_get(auth)}. Manual alternative: {_fetch(spec).manual}",
+                key="fetch_credentials",
+                params={"layer": spec.id, "service": credentials.SERVICES[auth]["title"], "auth": auth},
             )
     area_type = p.get("area_type", "kommune")
     if area_type == "fylke":
@@ -1122,8 +1129,11 @@ def fetch_layer(layer_id: str, ctx: FetchContext) -> FetchResult:
     """
     spec = registry.get(layer_id)
     if spec.fetch is None:
-        raise UnknownNameError(
-            f"layer {layer_id!r} has no official download; fetchable layers are: {', '.join(fetchable())}"
+        raise unknown_name(
+            f"layer {layer_id!r} has no official download; fetchable layers are: {', '.join(fetchable())}",
+            "fetchable",
+            layer_id,
+            fetchable(),
         )
     if spec.fetch.method not in FETCHERS:
         raise UnknownNameError(

@@ -590,7 +590,9 @@ def load(
             gdf.attrs["load_report"] = rep.to_dict()
             return gdf
         raise LayerMissingError(
-            f"{what} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}."
+            f"{what} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}.",
+            key="layer_missing",
+            params={"layer": layer_id, "paths": expected_paths(spec, ddir)},
         )
     key = cache_key(spec, ddir, cdir) if cache else None
     cpath = cdir / "layers" / f"{layer_id}-{key}.parquet" if key else None
@@ -750,7 +752,9 @@ def parquet_sources(
     key = cache_key(spec, ddir, cdir)
     if key is None:
         raise LayerMissingError(
-            f"layer {layer_id!r} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}."
+            f"layer {layer_id!r} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}.",
+            key="layer_missing",
+            params={"layer": layer_id, "paths": expected_paths(spec, ddir)},
         )
     cpath = cdir / "layers" / f"{layer_id}-{key}.parquet"
     if not cpath.exists():
@@ -769,7 +773,9 @@ def raster_path(layer_id: str, data_dir: str | os.PathLike | None = None) -> Pat
     files, _, _ = find_sources(spec, ddir)
     if not files:
         raise LayerMissingError(
-            f"layer {layer_id!r} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}."
+            f"layer {layer_id!r} is missing: no file at {' or '.join(expected_paths(spec, ddir))}. To get it, {how_to_get(spec)}.",
+            key="layer_missing",
+            params={"layer": layer_id, "paths": expected_paths(spec, ddir)},
         )
     return files[0]
 

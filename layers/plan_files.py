@@ -181,7 +181,7 @@ def _open(path: Path, name: str, layer: str | None) -> gpd.GeoDataFrame:
                 f"{name}: no KpArealformålOmråde or RpArealformålOmråde layer; layers in the file are: "
                 f"{exc.details.get('layers', layers)} (choose one with --layer NAME)",
                 "ambiguous",
-                exc.details,
+                {**exc.details, "layers": exc.details.get("layers", layers), "plan": True},
             ) from None
         raise
 

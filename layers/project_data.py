@@ -12,7 +12,7 @@ from pathlib import Path
 
 from areal.geo.area_analysis import ContextTable, parse_contexts
 from areal.geo.emission_factors import EmissionFactors, parse_emission_factors
-from areal.geo.errors import RuleError, UnknownNameError
+from areal.geo.errors import RuleError, unknown_name
 from areal.geo.profiles import Profile, parse_profile
 from areal.geo.rules import RuleTable, parse_rules
 from areal.layers import registry, settings
@@ -90,8 +90,11 @@ def load_profile(name: str | os.PathLike) -> Profile:
     if path.suffix != ".toml":
         path = settings.project_data(PROFILE_DIR, f"{name}.toml")
         if not path.exists():
-            raise UnknownNameError(
-                f"profile {str(name)!r} is not known; shipped profiles: {', '.join(profile_names())}"
+            raise unknown_name(
+                f"profile {str(name)!r} is not known; shipped profiles: {', '.join(profile_names())}",
+                "profile",
+                name,
+                profile_names(),
             )
     data, _ = _read_toml(path, "profile")
     return parse_profile(data, source=path.name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from areal.geo.errors import DuplicateNameError, UnknownNameError
+from areal.geo.errors import DuplicateNameError, unknown_name
 from areal.layers._base import LayerSpec
 
 _REGISTRY: dict[str, LayerSpec] = {}
@@ -43,8 +43,11 @@ def get(layer_id: str) -> LayerSpec:
     try:
         return _REGISTRY[layer_id]
     except KeyError:
-        raise UnknownNameError(
-            f"{layer_id!r} is not a known layer; available layers are: {', '.join(sorted(_REGISTRY))}"
+        raise unknown_name(
+            f"{layer_id!r} is not a known layer; available layers are: {', '.join(sorted(_REGISTRY))}",
+            "layer",
+            layer_id,
+            sorted(_REGISTRY),
         ) from None
 
 

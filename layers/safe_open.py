@@ -264,7 +264,10 @@ def check_regular_file(path: Path, name: str, max_bytes: int) -> os.stat_result:
         raise _refuse(name, f"cannot be opened ({exc.strerror})", "broken") from None
     if stat.S_ISDIR(st.st_mode):
         raise _refuse(
-            name, "is a folder, not a file (only a FileGDB .gdb folder is read as a folder)", "format"
+            name,
+            "is a folder, not a file (only a FileGDB .gdb folder is read as a folder)",
+            "format",
+            reason="folder",
         )
     if not stat.S_ISREG(st.st_mode):
         kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
@@ -310,7 +313,10 @@ def sniff(path: Path, name: str | None = None) -> str:
         if path.suffix.lower() == ".gdb" and any(path.glob("a00000001.gdbtable")):
             return "fgdb"
         raise _refuse(
-            name, "is a folder, not a file (only a FileGDB .gdb folder is read as a folder)", "format"
+            name,
+            "is a folder, not a file (only a FileGDB .gdb folder is read as a folder)",
+            "format",
+            reason="folder",
         )
     head = _head(path)
     if head.startswith(b"SQLite format 3\x00"):

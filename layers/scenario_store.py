@@ -36,7 +36,13 @@ import numpy as np
 import pandas as pd
 import shapely
 from areal.geo.crs import WORKING_CRS
-from areal.geo.errors import DuplicateNameError, ScenarioSchemaError, StoreError, UnknownNameError
+from areal.geo.errors import (
+    DuplicateNameError,
+    ScenarioSchemaError,
+    StoreError,
+    UnknownNameError,
+    unknown_name,
+)
 from areal.geo.scenario import SCHEMA_VERSION, Scenario, migrate_meta
 from areal.layers import settings
 
@@ -149,14 +155,26 @@ class ScenarioStore(abc.ABC):
         return name in set(self.names())
 
     def _taken(self, name: str) -> DuplicateNameError:
-        return DuplicateNameError(f"a scenario called {name!r} already exists in {self.location}")
+        return DuplicateNameError(
+            f"a scenario called {name!r} already exists in {self.location}",
+            key="scenario_exists",
+            params={"name": name, "store": str(self.location)},
+        )
 
     def _unknown(self, name: str) -> UnknownNameError:
         names = self.names()
-        return UnknownNameError(
+        return unknown_name(
             f"no scenario {name!r} in {self.location}; "
-            + (f"saved scenarios are: {', '.join(names)}" if names else "the store is empty")
+            + (f"saved scenarios are: {', '.join(names)}" if names else "the store is empty"),
+            "scenario",
+            name,
+            names,
+            store=str(self.location),
         )
+
+
+def _one_line(exc: BaseException) -> str:
+    return "; ".join(part.strip() for part in str(exc).splitlines() if part.strip())
 
 
 LIST_COLUMNS = ["name", "profile", "polygons", "note", "created", "updated", "schema_version", "author"]
@@ -365,7 +383,7 @@ class SqliteScenarioStore(ScenarioStore):
     def rename(self, old: str, new: str) -> Scenario:  # noqa: D102
         new = str(new).strip()
         if not new:
-            raise StoreError("a scenario needs a non-empty name")
+            raise StoreError("a scenario needs a non-empty name", key="scenario_no_name")
         with self._connect() as con:
             con.execute("BEGIN IMMEDIATE")
             try:
@@ -440,7 +458,11 @@ class _Conn:
         try:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open scenario store {self.path}: {exc}") from exc
+            raise StoreError(
+                f"cannot open scenario store {self.path}: {exc}",
+                key="store_unreachable",
+                params={"store": str(self.path), "reason": str(exc)},
+            ) from exc
         try:
             con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -449,7 +471,11 @@ class _Conn:
             con.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
             con.close()
-            raise StoreError(f"{self.path} is not a usable scenario store: {exc}") from exc
+            raise StoreError(
+                f"{self.path} is not a usable scenario store: {exc}",
+                key="store_unusable",
+                params={"store": str(self.path), "reason": str(exc)},
+            ) from exc
         self.con = con
         return con
 
@@ -485,11 +511,17 @@ class PostgisScenarioStore(ScenarioStore):
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - psycopg is a declared extra
-            raise StoreError("the PostGIS store needs psycopg 3: pip install 'areal[postgis]'") from exc
+            raise StoreError(
+                "the PostGIS store needs psycopg 3: pip install 'areal[postgis]'", key="store_needs_psycopg"
+            ) from exc
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to {self.location}: {exc}") from exc
+            raise StoreError(
+                f"cannot connect to {self.location}: {exc}",
+                key="store_unreachable",
+                params={"store": self.location, "reason": _one_line(exc)},
+            ) from exc
 
     def _prepare(self, con) -> None:
         sc = self.schema
@@ -615,7 +647,7 @@ class PostgisScenarioStore(ScenarioStore):
     def rename(self, old: str, new: str) -> Scenario:  # noqa: D102
         new = str(new).strip()
         if not new:
-            raise StoreError("a scenario needs a non-empty name")
+            raise StoreError("a scenario needs a non-empty name", key="scenario_no_name")
         sc = self.schema
         with self._connect() as con, con.transaction():
             for n in sorted({old, new}):  # both names locked, in one order (no deadlock)
@@ -671,5 +703,7 @@ def open_store(url: str | None = None, data_dir: str | os.PathLike | None = None
     if scheme in ("", "file") or len(scheme) == 1:  # a path (or a Windows drive letter)
         return SqliteScenarioStore(url.removeprefix("file://"))
     raise StoreError(
-        f"unknown scenario store URL scheme {scheme!r} in {url!r}: use postgresql://... or a file path"
+        f"unknown scenario store URL scheme {scheme!r} in {url!r}: use postgresql://... or a file path",
+        key="store_url",
+        params={"scheme": scheme, "url": url},
     )

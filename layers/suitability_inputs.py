@@ -25,7 +25,7 @@ from typing import Protocol
 import geopandas as gpd
 import numpy as np
 from areal.geo.criteria import derive_ports
-from areal.geo.errors import LayerMissingError, UnknownNameError
+from areal.geo.errors import LayerMissingError, unknown_name
 from areal.geo.profiles import Profile
 from areal.geo.rules import RuleTable
 from areal.geo.suitability_plan import RasterSource, SuitabilityInputs
@@ -154,7 +154,7 @@ class DataDirSource:
         try:
             path = loader.raster_path(layer_id, self.data_dir)
         except LayerMissingError as exc:
-            raise LayerMissingError(_short_reason(exc)) from None
+            raise LayerMissingError(_short_reason(exc), key=exc.key, params=exc.params) from None
         return read_raster(path, layer_id)
 
 
@@ -279,13 +279,19 @@ def load_suitability_inputs(
             land = src.vector("municipalities")
         except LayerMissingError as exc:
             raise LayerMissingError(
-                f"suitability needs the 'municipalities' layer (land mask), which is missing: {exc}"
+                f"suitability needs the 'municipalities' layer (land mask), which is missing: {exc}",
+                key="layer_missing",
+                params={"layer": "municipalities"},
             ) from None
     if municipality is not None:
         sel = land[land["kommunenummer"].astype(str) == str(municipality)]
         if sel.empty:
-            raise UnknownNameError(
-                f"municipality {municipality!r} is not in Trøndelag; numbers: {', '.join(sorted(land['kommunenummer'].astype(str)))}"
+            known = sorted(land["kommunenummer"].astype(str))
+            raise unknown_name(
+                f"municipality {municipality!r} is not in Trøndelag; numbers: {', '.join(known)}",
+                "municipality",
+                municipality,
+                known,
             )
         land = sel.reset_index(drop=True)
     derived = getattr(src, "derived", None)  # derived layers are made once per source

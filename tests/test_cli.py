@@ -43,10 +43,17 @@ def test_areal_layer_export(real_data, tmp_path):
 def test_unknown_layer_is_a_clear_error(tmp_path):
     res = CliRunner().invoke(main, ["layer", "nope", "--out", str(tmp_path / "x.gpkg")])
     assert res.exit_code == 2
+    assert "Feil: `nope` er ikke et kjent kartlag; `areal layers` viser alle med id" in res.output
+    res = CliRunner().invoke(main, ["layer", "nope", "--out", str(tmp_path / "x.gpkg"), "--lang", "en"])
+    assert res.exit_code == 2
     assert "'nope' is not a known layer; available layers are:" in res.output
 
 
 def test_missing_layer_export_names_remedy(empty_data_dir, tmp_path):
     res = CliRunner().invoke(main, ["layer", "ar5", "--out", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 1
+    assert "kartlaget «AR5 arealressurser" in res.output and "`areal fetch ar5`" in res.output
+    assert "LayerMissingError" not in res.output
+    res = CliRunner().invoke(main, ["layer", "ar5", "--out", str(tmp_path / "x.gpkg"), "--lang", "en"])
     assert res.exit_code == 1
     assert "LayerMissingError" in res.output and "areal fetch ar5" in res.output

@@ -18,6 +18,7 @@ from areal.apps.cli import (
     note_wrote,
     records,
 )
+from areal.apps.error_text import keyed
 from areal.apps.usecases.account import compute_account
 
 
@@ -88,7 +89,8 @@ def write_account(acc, inputs, out: Path) -> None:
         tables = {"land_account": gdf} | ({"missing_layers": missing} if len(missing) else {})
         write_layers(tables | {"provenance": provenance}, out)
     else:
-        raise click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
+        bad = click.BadParameter(f"{out.name}: use .csv or .gpkg", param_hint="--out")
+        raise keyed(bad, "out_suffix", file=out.name, allowed=[".csv", ".gpkg"])
 
 
 @main.command("account")
@@ -141,10 +143,11 @@ def account_cmd(
         rows = table[table["kommunenummer"] == municipality]
         if rows.empty:
             numbers = table["kommunenummer"][table["kommunenummer"] != acc.county_id]
-            raise click.BadParameter(
+            bad = click.BadParameter(
                 f"{municipality!r} is not one of the {len(numbers)} municipalities: {', '.join(numbers)}",
                 param_hint="--municipality",
             )
+            raise keyed(bad, "unknown_name", kind="municipality", name=municipality, known=list(numbers))
     if out is not None:
         write_account(acc, inputs, out)
     if as_json:

@@ -17,6 +17,7 @@ from areal.apps.cli import (
     note,
     records,
 )
+from areal.apps.error_text import keyed
 
 _TEXT = {
     "nb": {
@@ -99,7 +100,8 @@ def _parse_near(value: str | None) -> shapely.Point | None:
     try:
         lon, lat = (float(v) for v in value.split(","))
     except ValueError:
-        raise click.BadParameter(f"{value!r}: give LON,LAT in degrees, e.g. 10.40,63.43") from None
+        bad = click.BadParameter(f"{value!r}: give LON,LAT in degrees, e.g. 10.40,63.43")
+        raise keyed(bad, "lon_lat", value=value) from None
     x, y = pyproj.Transformer.from_crs(4326, 25833, always_xy=True).transform(lon, lat)
     return shapely.Point(x, y)
 
@@ -130,7 +132,7 @@ def arenas_cmd(
 
     point = _parse_near(near)
     if point is None and km is not None:
-        raise click.UsageError("--km needs --near LON,LAT")
+        raise keyed(click.UsageError("--km needs --near LON,LAT"), "km_needs_near")
     arenas = loader.load("test_arenas", data_dir)
     sel = filter_arenas(arenas, sector=sector or None, arena_type=arena_type or None, status=status or None)
     if point is not None:

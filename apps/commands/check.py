@@ -58,14 +58,17 @@ def check_cmd(
         run_area_analysis,
         summary_line,
     )
-    from areal.geo.errors import UnknownNameError
+    from areal.geo.errors import unknown_name
     from areal.layers.project_data import load_rules
 
     rules = load_rules()
     contexts = load_contexts(rules=rules)
     if context not in contexts.contexts:
-        raise UnknownNameError(
-            f"--context {context!r} is unknown; known contexts: {', '.join(contexts.contexts)}"
+        raise unknown_name(
+            f"--context {context!r} is unknown; known contexts: {', '.join(contexts.contexts)}",
+            "context",
+            context,
+            contexts.contexts,
         )
     area = read_area(area_file)
     for warning in area.attrs.get("warnings", []):

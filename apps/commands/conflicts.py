@@ -20,6 +20,7 @@ from areal.apps.cli import (
     note_wrote,
     records,
 )
+from areal.apps.error_text import keyed
 from areal.geo.errors import LayerMissingError
 
 
@@ -38,11 +39,16 @@ def _read_proposal(proposal: str, data_dir: Path | None) -> tuple[gpd.GeoDataFra
     if proposal in registry.names():
         return loader.load(proposal, data_dir), proposal
     if path.suffix or "/" in proposal or "\\" in proposal:
-        raise click.BadParameter(f"file {proposal!r} does not exist", param_hint="--proposal")
-    raise click.BadParameter(
+        bad = click.BadParameter(f"file {proposal!r} does not exist", param_hint="--proposal")
+        raise keyed(bad, "file_not_found", path=proposal)
+    import difflib
+
+    bad = click.BadParameter(
         f"{proposal!r} is neither an existing file nor a known layer (layers: {', '.join(registry.names())})",
         param_hint="--proposal",
     )
+    suggestions = difflib.get_close_matches(proposal, registry.names(), n=3)
+    raise keyed(bad, "not_file_or_layer", name=proposal, suggestions=suggestions)
 
 
 def _split_ids(value: str | None) -> list[str]:
@@ -248,7 +254,11 @@ def run_conflicts(
         )
     knrs = _split_ids(municipality)
     if knrs and munis is None:
-        raise LayerMissingError("--municipality needs the municipalities layer, which is missing")
+        raise LayerMissingError(
+            "--municipality needs the municipalities layer, which is missing",
+            key="layer_missing",
+            params={"layer": "municipalities"},
+        )
     b_layers = list(
         dict.fromkeys(r.b_layer for r in rule_table.rules_for(as_layer) if not wanted or r.b_layer in wanted)
     )

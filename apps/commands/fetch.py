@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, quiet
+from areal.apps.error_text import keyed
 
 
 def _unverified_help() -> str:
@@ -79,9 +80,9 @@ def fetch_cmd(
     from areal.layers import fetch, registry
 
     if bbox and not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
-        raise click.BadParameter(
-            f"{' '.join(f'{v:g}' for v in bbox)}: needs xmin < xmax and ymin < ymax", param_hint="--bbox"
-        )
+        value = " ".join(f"{v:g}" for v in bbox)
+        bad = click.BadParameter(f"{value}: needs xmin < xmax and ymin < ymax", param_hint="--bbox")
+        raise keyed(bad, "bbox", value=value)
     if list_only:
         rows = [(lid, registry.get(lid).fetch) for lid in fetch.fetchable()]
         if as_json:

@@ -19,6 +19,7 @@ from areal.apps.cli import (
     note_wrote,
     records,
 )
+from areal.apps.error_text import keyed
 from areal.apps.usecases.indicators import catalogue_frame, compute_indicator_table
 
 MEDIAN_ID = "median"
@@ -102,7 +103,8 @@ def write_outputs(result, inputs, out: Path | None, csv: Path | None) -> list[Pa
     summary = catalogue_frame(result.summary)
     if out is not None:
         if out.suffix.lower() != ".gpkg":
-            raise click.BadParameter(f"{out.name}: use .gpkg", param_hint="--out")
+            bad = click.BadParameter(f"{out.name}: use .gpkg", param_hint="--out")
+            raise keyed(bad, "out_suffix", file=out.name, allowed=[".gpkg"])
         munis = inputs.municipalities.assign(kommunenummer=inputs.municipalities["kommunenummer"].astype(str))
         geo = munis[["kommunenummer", munis.geometry.name]].merge(result.table, on="kommunenummer")
         gdf = gpd.GeoDataFrame(geo, geometry=munis.geometry.name, crs=munis.crs)
@@ -193,11 +195,13 @@ def indicators_cmd(
     if municipality is not None:
         rows = result.table[result.table["kommunenummer"] == municipality]
         if rows.empty:
-            raise click.BadParameter(
+            bad = click.BadParameter(
                 f"{municipality!r} is not one of the 38 municipalities: "
                 f"{', '.join(result.table['kommunenummer'])}",
                 param_hint="--municipality",
             )
+            known = list(result.table["kommunenummer"])
+            raise keyed(bad, "unknown_name", kind="municipality", name=municipality, known=known)
     written = write_outputs(result, inputs, out, csv)
     if as_json:
         table = wide_table(result)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from areal.apps.cli import DATA_DIR_OPTION, LANG_OPTION, main, note, note_wrote
+from areal.apps.error_text import keyed
 
 
 def _kommune(_ctx, _param, value: str | None) -> str | None:
@@ -14,7 +15,8 @@ def _kommune(_ctx, _param, value: str | None) -> str | None:
         return None
     value = value.strip()
     if not re.fullmatch(r"\d{4}", value):
-        raise click.BadParameter(f"{value!r}: give a 4-digit municipality number, e.g. 5001")
+        bad = click.BadParameter(f"{value!r}: give a 4-digit municipality number, e.g. 5001")
+        raise keyed(bad, "municipality_number", value=value)
     return value
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note, note_wrote
 from areal.apps.commands.scenario import STORE_OPTION
+from areal.apps.error_text import keyed
 
 
 @main.command("report")
@@ -68,7 +69,9 @@ def report_cmd(
 
     chosen = [x for x in (municipality, site, scenario) if x is not None]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of --municipality, --site or --scenario")
+        raise keyed(
+            click.UsageError("give exactly one of --municipality, --site or --scenario"), "report_one_of"
+        )
     from areal.layers.project_data import profile_names
 
     unknown = [p for p in profiles if p not in profile_names()]
@@ -77,7 +80,11 @@ def report_cmd(
             f"{unknown}: profiles are {', '.join(profile_names())}", param_hint="--profile"
         )
     if out.suffix.lower() != ".pdf":
-        raise click.BadParameter(f"{out.name}: the report is a .pdf", param_hint="--out")
+        raise keyed(
+            click.BadParameter(f"{out.name}: the report is a .pdf", param_hint="--out"),
+            "report_pdf",
+            file=out.name,
+        )
     progress = _Progress(lang)
     progress("inputs")
     if municipality is not None:

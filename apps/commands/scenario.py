@@ -16,6 +16,7 @@ from areal.apps.cli import (
     note_wrote,
     records,
 )
+from areal.apps.error_text import keyed
 from areal.apps.usecases.scenario import compare_metrics
 
 STORE_OPTION = click.option(
@@ -41,9 +42,10 @@ def parse_weights(text: str | None) -> dict[str, float]:
                 raise ValueError
             out[key.strip()] = float(value)
         except ValueError:
-            raise click.BadParameter(
+            bad = click.BadParameter(
                 f"{item!r} is not KEY=NUMBER (e.g. grid=0.4,road=0.2)", param_hint="--weights"
-            ) from None
+            )
+            raise keyed(bad, "weights", value=item) from None
     return out
 
 

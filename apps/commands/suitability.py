@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note, quiet, records
+from areal.apps.error_text import keyed
 
 
 @main.command("suitability")
@@ -160,7 +161,8 @@ def suitability_cmd(
     try:  # the core's check, before any output: the message names the option
         check_distance_res(distance_res, grid)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--distance-res") from None
+        bad = click.BadParameter(str(exc), param_hint="--distance-res")
+        raise keyed(bad, "distance_res", value=distance_res, grid=grid.res) from None
     no_bars = quiet() or as_json
     out.mkdir(parents=True, exist_ok=True)
     stem = out / profile.name

@@ -113,24 +113,32 @@ def read_area(path: str | os.PathLike) -> gpd.GeoDataFrame:
     network) and its location is checked like a proposal's.
     """
     from areal.geo.crs import to_working_crs
-    from areal.geo.errors import CRSMissingError, EmptyLayerError, InputGeometryError
+    from areal.geo.errors import CRSMissingError, EmptyLayerError, InputGeometryError, adding
     from areal.geo.plausibility import check_location
     from areal.layers.safe_open import open_vector
 
     p = Path(path)
-    try:
-        gdf = open_vector(p, name=f"area file {p.name}")
-    except EmptyLayerError:
-        raise InputGeometryError(f"area file {p.name} holds no geometries") from None
-    if len(gdf) == 0:
-        raise InputGeometryError(f"area file {p.name} holds no features")
-    if gdf.crs is None:
-        raise CRSMissingError(f"area file {p.name} has no CRS: cannot transform naive geometries")
-    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
-    if len(gdf) == 0:
-        raise InputGeometryError(f"area file {p.name} holds no geometries (all are empty)")
-    warnings = check_location(gdf, f"area file {p.name}")
-    gdf = to_working_crs(gdf, p.name)
+    file = {"path": str(p)}
+    with adding(**file):
+        try:
+            gdf = open_vector(p, name=f"area file {p.name}")
+        except EmptyLayerError:
+            raise InputGeometryError(
+                f"area file {p.name} holds no geometries", key="empty", params=file
+            ) from None
+        if len(gdf) == 0:
+            raise InputGeometryError(f"area file {p.name} holds no features", key="empty", params=file)
+        if gdf.crs is None:
+            raise CRSMissingError(
+                f"area file {p.name} has no CRS: cannot transform naive geometries", key="no_crs", params=file
+            )
+        gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+        if len(gdf) == 0:
+            raise InputGeometryError(
+                f"area file {p.name} holds no geometries (all are empty)", key="empty", params=file
+            )
+        warnings = check_location(gdf, f"area file {p.name}")
+        gdf = to_working_crs(gdf, p.name)
     gdf.attrs["warnings"] = warnings
     return gdf
 

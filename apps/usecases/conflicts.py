@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from areal.geo.conflicts import ConflictResult, find_conflicts
 from areal.geo.crs import WORKING_CRS
-from areal.geo.errors import UnknownNameError
+from areal.geo.errors import UnknownNameError, unknown_name
 from areal.geo.rules import RuleTable
 
 FOOTPRINT_RADIUS_M = 0.5642
@@ -70,8 +70,11 @@ def clip_to_municipalities(
     known = set(municipalities["kommunenummer"].astype(str))
     unknown = sorted(set(knrs) - known)
     if unknown:
-        raise UnknownNameError(
-            f"unknown municipality number(s) {', '.join(unknown)}; the county has {', '.join(sorted(known))}"
+        raise unknown_name(
+            f"unknown municipality number(s) {', '.join(unknown)}; the county has {', '.join(sorted(known))}",
+            "municipality",
+            ", ".join(unknown),
+            sorted(known),
         )
     municipalities = municipalities[municipalities["kommunenummer"].astype(str).isin(knrs)]
     area = shapely.union_all(np.asarray(municipalities.geometry.values))

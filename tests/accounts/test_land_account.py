@@ -308,6 +308,12 @@ def test_cli_unknown_municipality(real_data):
     from areal.apps.cli import main
 
     res = CliRunner().invoke(main, ["account", "--municipality", "9999", "--data-dir", str(real_data)])
+    assert (
+        res.exit_code == 2
+        and "9999 er ikke nummeret til en kommune i fylket; kommunenumrene er 5001, " in res.output
+    )
+    argv = ["account", "--municipality", "9999", "--data-dir", str(real_data), "--lang", "en"]
+    res = CliRunner().invoke(main, argv)
     assert res.exit_code == 2 and "'9999' is not one of the 38 municipalities: 5001, " in res.output
 
 

@@ -129,6 +129,8 @@ def test_cli_json_and_quiet(pair_files, tmp_path):
 def test_cli_bad_values_exit_2(pair_files):
     cur, prop, data = pair_files
     res = _run("--current", cur, "--proposed", prop, "--kommune", "50")
+    assert res.exit_code == 2 and "'50': gi kommunens nummer med fire sifre" in res.output
+    res = _run("--current", cur, "--proposed", prop, "--kommune", "50", "--lang", "en")
     assert res.exit_code == 2 and "'50': give a 4-digit municipality number" in res.output
     res = _run("--current", cur, "--proposed", prop, "--reserve-status", "2,4")
     assert res.exit_code == 2 and "give arealbruksstatus codes" in res.output
@@ -140,7 +142,7 @@ def test_cli_bad_file_one_line(pair_files, tmp_path):
     bad.loc[3, "arealbruksstatus"] = "7"
     path = tmp_path / "kpa_forslag.geojson"
     bad.to_crs(4326).to_file(path, driver="GeoJSON")
-    res = _run("--current", cur, "--proposed", path, "--data-dir", data)
+    res = _run("--current", cur, "--proposed", path, "--data-dir", data, "--lang", "en")
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert lines == [
@@ -212,6 +214,17 @@ def test_regulation_plan_gml_sample_read_and_accounted(tmp_path):
 def test_gml_without_land_use_areas_names_its_layers():
     _samples()
     res = _run("--current", RP / "gml.gmlid.1-2D-pass.gml", "--proposed", RP / "gml.gmlid.1-2D-pass.gml")
+    assert res.exit_code == 2
+    assert "har ikke noe lag KpArealformålOmråde eller RpArealformålOmråde" in res.output
+    assert "lagene i filen er RpOmråde, RpBestemmelseOmråde" in res.output
+    res = _run(
+        "--current",
+        RP / "gml.gmlid.1-2D-pass.gml",
+        "--proposed",
+        RP / "gml.gmlid.1-2D-pass.gml",
+        "--lang",
+        "en",
+    )
     assert res.exit_code == 2
     assert (
         "no KpArealformålOmråde or RpArealformålOmråde layer; layers in the file are: RpOmråde, RpBestemmelseOmråde"

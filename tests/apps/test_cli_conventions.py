@@ -76,16 +76,18 @@ def paths(tmp_path, empty_data_dir):
     return {"tmp": str(tmp_path), "file": str(f), "site": str(site)}
 
 
-def _run(argv: list[str], **kw):
-    return CliRunner().invoke(main, argv, **kw)
+def _run(argv: list[str], lang: str | None = None, **kw):
+    """Run ``areal ARGV``; ``lang="en"`` through ``$AREAL_LANG`` (every command, also those without --lang)."""
+    env = {"AREAL_LANG": lang} if lang else {}
+    return CliRunner(env=env).invoke(main, argv, **kw)
 
 
-def _assert_one_line(res, code: int) -> str:
+def _assert_one_line(res, code: int, lang: str = "nb") -> str:
     assert res.exit_code == code, (res.exit_code, res.output, res.exception)
     assert "Traceback" not in res.output
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, res.stderr
-    assert lines[0].startswith("Error: ") and len(lines[0]) < 2000
+    assert lines[0].startswith("Error: " if lang == "en" else "Feil: ") and len(lines[0]) < 2000, lines[0]
     assert res.stdout == "", res.stdout  # nothing half-printed on stdout
     return lines[0]
 
@@ -98,19 +100,22 @@ def test_every_command_declares_a_bad_value():
     assert {"arenas check", "scenario list", "suitability"} <= set(COMMANDS)
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_bad_value_is_one_line_exit_2(command, paths):
+def test_bad_value_is_one_line_exit_2(command, paths, lang):
     if command not in BAD_VALUES:
         pytest.fail(f"{command!r} has no row in BAD_VALUES")
     argv = [*command.split(), *(a.format(**paths) for a in BAD_VALUES[command])]
-    _assert_one_line(_run(argv), EXIT_USAGE)
+    _assert_one_line(_run(argv, lang), EXIT_USAGE, lang)
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_unknown_option_is_one_line_exit_2(command):
-    res = _run([*command.split(), "--no-such-option"])
-    line = _assert_one_line(res, EXIT_USAGE)
+def test_unknown_option_is_one_line_exit_2(command, lang):
+    res = _run([*command.split(), "--no-such-option"], lang)
+    line = _assert_one_line(res, EXIT_USAGE, lang)
     assert "--no-such-option" in line
+    assert ("No such option" if lang == "en" else "ukjent flagg `--no-such-option`") in line
 
 
 @pytest.mark.parametrize("command", sorted(set(COMMANDS) - NO_JSON))
@@ -121,47 +126,56 @@ def test_every_command_that_prints_has_json(command):
 
 def test_unknown_command_and_usage_lines():
     _assert_one_line(_run(["no-such-command"]), EXIT_USAGE)
-    line = _assert_one_line(_run(["report", "--out", "r.pdf"]), EXIT_USAGE)
+    _assert_one_line(_run(["no-such-command"], "en"), EXIT_USAGE, "en")
+    line = _assert_one_line(_run(["report", "--out", "r.pdf", "--lang", "en"]), EXIT_USAGE, "en")
     assert "exactly one of --municipality, --site or --scenario" in line
+    line = _assert_one_line(_run(["report", "--out", "r.pdf"]), EXIT_USAGE)
+    assert "nøyaktig ett av `--municipality`, `--site` eller `--scenario`" in line
 
 
 def test_issue_cases_name_the_value_not_a_temp_file(paths, empty_data_dir):
     # --out x.shp: the message names the file asked for, never the writer's temporary file
-    line = _assert_one_line(_run(["layer", "municipalities", "--out", f"{paths['tmp']}/x.shp"]), 2)
-    assert "cannot write x.shp" in line and ".tmp-" not in line and "--out" in line
     line = _assert_one_line(
-        _run(["suitability", "--profile", "data_centre", "--resolution", "-5", "--out", paths["tmp"]]), 2
+        _run(["layer", "municipalities", "--out", f"{paths['tmp']}/x.shp"], "en"), 2, "en"
     )
+    assert "cannot write x.shp" in line and ".tmp-" not in line and "--out" in line
+    line = _assert_one_line(_run(["layer", "municipalities", "--out", f"{paths['tmp']}/x.shp"]), 2)
+    assert "kan ikke skrive 'x.shp'" in line and ".tmp-" not in line and "`--out`" in line
+    argv = ["suitability", "--profile", "data_centre", "--resolution", "-5", "--out", paths["tmp"]]
+    line = _assert_one_line(_run(argv, "en"), 2, "en")
     assert "--resolution" in line and "-5" in line
+    line = _assert_one_line(_run(argv), 2)
+    assert "`--resolution`" in line and "større enn 0 (fikk \u22125)" in line
     # a mistyped proposal path is a missing file, not an unknown layer
-    line = _assert_one_line(_run(["conflicts", "--proposal", "proposl.gpkg"]), 2)
+    line = _assert_one_line(_run(["conflicts", "--proposal", "proposl.gpkg"], "en"), 2, "en")
     assert "file 'proposl.gpkg' does not exist" in line and "not a known layer" not in line
-    line = _assert_one_line(_run(["conflicts", "--proposal", "forests"]), 2)
+    line = _assert_one_line(_run(["conflicts", "--proposal", "proposl.gpkg"]), 2)
+    assert "filen 'proposl.gpkg' finnes ikke" in line and "kartlag" not in line
+    line = _assert_one_line(_run(["conflicts", "--proposal", "forests"], "en"), 2, "en")
     assert "neither an existing file nor a known layer" in line and "forest," in line
+    line = _assert_one_line(_run(["conflicts", "--proposal", "forests"]), 2)
+    assert "verken en fil som finnes eller et kjent kartlag (mente du `forest`?)" in line
 
 
 def test_distance_res_not_a_multiple_is_exit_2_before_any_output(paths):
     # starter extract (empty data dir): 250 m cells, distances on 300 m
-    res = _run(
-        [
-            "suitability",
-            "--profile",
-            "data_centre",
-            "--resolution",
-            "250",
-            "--distance-res",
-            "300",
-            "--out",
-            f"{paths['tmp']}/out",
-        ]
-    )
+    res_argv = ["suitability", "--profile", "data_centre", "--resolution", "250", "--distance-res", "300"]
+    res_argv += ["--out", f"{paths['tmp']}/out"]
+    res = _run(res_argv)
     line = _assert_one_line(res, EXIT_USAGE)
+    assert "`--distance-res`" in line and "helt multiplum av rutenettets oppløsning 250 m" in line
+    res = _run([*res_argv, "--lang", "en"])
+    line = _assert_one_line(res, EXIT_USAGE, "en")
     assert "--distance-res" in line and "whole multiple of the grid resolution 250 m" in line
 
 
 def test_a_run_that_fails_on_its_data_is_exit_1(empty_data_dir, tmp_path):
-    line = _assert_one_line(_run(["layer", "ar5", "--out", str(tmp_path / "x.gpkg")]), EXIT_FAILED)
+    argv = ["layer", "ar5", "--out", str(tmp_path / "x.gpkg")]
+    line = _assert_one_line(_run([*argv, "--lang", "en"]), EXIT_FAILED, "en")
     assert "LayerMissingError" in line and "areal fetch ar5" in line
+    line = _assert_one_line(_run(argv), EXIT_FAILED)
+    assert "«AR5 arealressurser (jordbruk, skog, myr)» mangler" in line and "`areal fetch ar5`" in line
+    assert "LayerMissingError" not in line
 
 
 def test_internal_error_is_one_line_exit_3_and_debug_shows_it(empty_data_dir, monkeypatch):
@@ -171,8 +185,11 @@ def test_internal_error_is_one_line_exit_3_and_debug_shows_it(empty_data_dir, mo
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(registry, "names", boom)
-    line = _assert_one_line(_run(["layers"]), EXIT_INTERNAL)
+    line = _assert_one_line(_run(["layers", "--lang", "en"]), EXIT_INTERNAL, "en")
     assert "internal error (ZeroDivisionError: division by zero)" in line and "AREAL_DEBUG=1" in line
+    line = _assert_one_line(_run(["layers"]), EXIT_INTERNAL)
+    assert "intern feil i programmet (ZeroDivisionError: division by zero)" in line
+    assert "sett AREAL_DEBUG=1" in line
     monkeypatch.setenv("AREAL_DEBUG", "1")
     res = _run(["layers"])
     assert isinstance(res.exception, ZeroDivisionError)

@@ -53,7 +53,7 @@ def test_conflicts_csv_folder_is_kept_whole_when_a_write_fails(tmp_path, site, e
     assert {"summary.csv", "matrix_ha.csv", "by_municipality.csv", "conflicts.csv"} <= set(before)
     _half_written_csv(monkeypatch)
     res = CliRunner().invoke(main, args)
-    assert res.exit_code == 1 and "No space left on device" in res.stderr
+    assert res.exit_code == 1 and "Feil: disken er full" in res.stderr
     assert {p.name: p.read_bytes() for p in csv.iterdir()} == before  # no half file, no .tmp- file
 
 
@@ -113,7 +113,7 @@ def test_windowed_run_that_fails_in_a_tile_leaves_no_tile_file(tmp_path, empty_d
     monkeypatch.setattr(export, "tiled_writer", failing)
     out = tmp_path / "out"
     res = _windowed(tmp_path, out)
-    assert res.exit_code == 1 and "No space left on device" in res.stderr, res.output
+    assert res.exit_code == 1 and "Feil: disken er full" in res.stderr, res.output
     assert _files(out) == []  # no <profile>_tiles.tif, no .tmp-tiles-*, no half COG
 
 

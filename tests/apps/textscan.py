@@ -92,7 +92,9 @@ def _strip_allowed(text: str, allowed: tuple[str, ...]) -> str:
 
 
 _URL = re.compile(r"https?://\S+")
-_CODE = re.compile(r"`[^`\n]+`")
+_CODE = re.compile(
+    r"`[^`\n]+`|'areal [^'\n]*'"
+)  # a command in backticks, or quoted as click's hint quotes it
 _PATH = re.compile(r"\S*/\S+\.[A-Za-z]\w*")
 
 

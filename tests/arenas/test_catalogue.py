@@ -198,4 +198,6 @@ def test_cli_lists_and_filters(empty_data_dir):
         en.exit_code == 0 and "OceanLab Marine Observatory" in en.output and "ZEB Laboratory" not in en.output
     )
     res = CliRunner().invoke(main, ["arenas", "--km", "3"])
+    assert res.exit_code == 2 and "`--km` trenger `--near LENGDE,BREDDE`" in res.output
+    res = CliRunner().invoke(main, ["arenas", "--km", "3", "--lang", "en"])
     assert res.exit_code == 2 and "--km needs --near" in res.output

@@ -101,7 +101,12 @@ def test_cli_arenas_check_as_a_sea_test_area(tmp_path, farm, half_over_the_farm,
 
 
 def test_fetching_a_layer_with_an_unverified_endpoint_downloads_nothing(tmp_path):
-    res = CliRunner().invoke(main, ["fetch", "shipping_lanes", "--data-dir", str(tmp_path)])
+    res = CliRunner(env={"AREAL_LANG": "en"}).invoke(
+        main, ["fetch", "shipping_lanes", "--data-dir", str(tmp_path)]
+    )
     assert res.exit_code != 0
     assert "unverified" in res.output and "areal import FILE --as shipping_lanes" in res.output
+    res = CliRunner().invoke(main, ["fetch", "shipping_lanes", "--data-dir", str(tmp_path)])
+    assert res.exit_code != 0
+    assert "ikke bekreftet" in res.output and "`areal import FIL --as shipping_lanes`" in res.output
     assert not any(tmp_path.rglob("*.gpkg"))

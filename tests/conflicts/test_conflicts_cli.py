@@ -116,7 +116,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 2 and "'forests' is not a known layer" in bad.output
+    assert bad.exit_code == 2 and "`forests` er ikke et kjent kartlag (mente du `forest`?)" in bad.output
     bad = CliRunner().invoke(
         main,
         [
@@ -131,7 +131,7 @@ def test_conflicts_cli_municipality_and_with_filters(real_data, proposal_file, t
             str(real_data),
         ],
     )
-    assert bad.exit_code == 2 and "unknown municipality number(s) 9999" in bad.output
+    assert bad.exit_code == 2 and "9999 er ikke nummeret til en kommune i fylket" in bad.output
 
 
 def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
@@ -143,6 +143,8 @@ def test_conflicts_cli_bad_rule_file_names_line(tmp_path, proposal_file):
         main,
         [
             "conflicts",
+            "--lang",
+            "en",
             "--proposal",
             str(proposal_file),
             "--out",

@@ -302,12 +302,17 @@ def test_cli_offline_with_unroutable_address(tmp_path):
     (d / "fetch.toml").write_text('[protected_areas]\nurl = "http://10.255.255.1:9/vern.zip"\n')
     before = _listing(d)
     t0 = time.perf_counter()
-    res = CliRunner().invoke(
+    res = CliRunner(env={"AREAL_LANG": "en"}).invoke(
         main, ["fetch", "protected_areas", "--data-dir", str(d), "--timeout", "0.5", "--no-progress"]
     )
     assert time.perf_counter() - t0 < 10
     assert res.exit_code == 1
     assert "FetchError" in res.output and "Miljødirektoratet" in res.output and "kartkatalog" in res.output
+    nb = CliRunner().invoke(
+        main, ["fetch", "protected_areas", "--data-dir", str(d), "--timeout", "0.5", "--no-progress"]
+    )
+    assert nb.exit_code == 1 and "Feil: kartlaget «Verneområder (Naturbase)»: Miljødirektoratet" in nb.output
+    assert "kan ikke nås" in nb.output and "FetchError" not in nb.output
     assert _listing(d) == before
 
 

@@ -161,7 +161,7 @@ def test_cli_scenario_report(real_data, tmp_path):
     res = CliRunner().invoke(
         main, ["report", "--municipality", "5001", "--scenario", "Alt 1", "--out", str(out)]
     )
-    assert res.exit_code == 2 and "exactly one of" in res.output
+    assert res.exit_code == 2 and "nøyaktig ett av" in res.output
 
 
 def test_cli_and_app_build_a_scenario_report_through_one_use_case(tmp_path, monkeypatch):

@@ -114,7 +114,7 @@ def test_cli_refuses_a_taken_name_without_overwrite_and_renames(tmp_path):
 
     assert run("save", "A", "--proposal", str(f), "--note", "første", "--author", "Kari").exit_code == 0
     again = run("save", "A", "--proposal", str(f), "--note", "andre")
-    assert again.exit_code != 0 and "already exists" in again.output
+    assert again.exit_code != 0 and "det finnes allerede et scenario «A»" in again.output
     s = SqliteScenarioStore(tmp_path / "cli.sqlite").get("A")
     assert (s.note, s.author) == ("første", "Kari")  # untouched
     assert run("save", "A", "--proposal", str(f), "--note", "andre", "--overwrite").exit_code == 0

@@ -346,4 +346,4 @@ def test_cli_save_list_show_compare_delete(real_data, tmp_path):
     assert run("scenario", "save", "C", "--proposal", str(fa), "--weights", "grid").exit_code == 2
     assert run("scenario", "delete", "A").exit_code == 0
     res = run("scenario", "show", "A")
-    assert res.exit_code == 2 and "no scenario 'A'" in res.output
+    assert res.exit_code == 2 and "det finnes ikke noe scenario «A»" in res.output

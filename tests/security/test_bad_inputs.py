@@ -77,7 +77,9 @@ def test_upload_path(name, tree, tmp_path, monkeypatch):
 
 def _run_cli(args: list[str]) -> tuple[int, str, float]:
     t0 = time.perf_counter()
-    res = CliRunner().invoke(main, args)
+    # the reasons are matched in the English sentences, which name the exact problem (the Norwegian
+    # lines say the kind of problem: tests/apps/test_error_text.py)
+    res = CliRunner(env={"AREAL_LANG": "en"}).invoke(main, args)
     elapsed = time.perf_counter() - t0
     unexpected = res.exception is not None and not isinstance(res.exception, SystemExit)
     assert not unexpected, f"{args}: {res.exception!r}"
@@ -165,13 +167,15 @@ def test_fifo_is_refused_and_does_not_hang(tmp_path):
         "--out",
         str(tmp_path / "o.gpkg"),
     ]
-    env = {**os.environ, "AREAL_DATA_DIR": str(tmp_path / "none")}
+    env = {**os.environ, "AREAL_DATA_DIR": str(tmp_path / "none"), "AREAL_LANG": "en"}
     t0 = time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
     assert res.returncode == 2, res.stderr
     assert "FIFO" in res.stderr and "not a regular file" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
     assert time.perf_counter() - t0 < 60
+    nb = subprocess.run([*cmd, "--lang", "nb"], capture_output=True, text=True, timeout=60, env=env)
+    assert nb.returncode == 2 and "er ikke en vanlig fil" in nb.stderr, nb.stderr
 
 
 def test_folder_and_missing_file_are_clear_errors(tmp_path, starter_dir):

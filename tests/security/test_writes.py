@@ -90,6 +90,12 @@ def test_several_layers_are_refused_with_the_list_or_chosen_with_layer(tmp_path)
     rep = import_file(two, "forest", data_dir=tmp_path / "d", inner_layer="beta")
     assert rep.n_written == 1
     res = CliRunner().invoke(main, ["import", str(two), "--as", "forest", "--data-dir", str(tmp_path / "e")])
+    assert (
+        res.exit_code == 2
+        and "inneholder flere datasett (alpha, beta); velg ett med `--layer NAVN`" in res.output
+    )
+    argv = ["import", str(two), "--as", "forest", "--data-dir", str(tmp_path / "e")]
+    res = CliRunner(env={"AREAL_LANG": "en"}).invoke(main, argv)
     assert res.exit_code == 2 and "holds 2 layers (alpha, beta)" in res.output
 
 
