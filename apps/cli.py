@@ -151,14 +151,18 @@ class ArealGroup(click.Group):
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        from areal.apps.error_text import language
+        from areal.apps.help_text import localize_help
+
+        lang = language(sys.argv[1:] if args is None else args)
         try:
+            # the help in the same language as the errors; click answers --help while parsing
+            localize_help(self, lang)
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except SystemExit:
             raise
         except BaseException as exc:
-            from areal.apps.error_text import language
-
-            code, line = classify_error(exc, language(sys.argv[1:] if args is None else args))
+            code, line = classify_error(exc, lang)
             if code == EXIT_INTERNAL and os.environ.get("AREAL_DEBUG"):
                 raise
             if not standalone_mode:

@@ -20,7 +20,6 @@ while parsing), with the language of :func:`help_language`::
 
 from __future__ import annotations
 
-import os
 import sys
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -57,21 +56,11 @@ _SAVED = "_areal_help_en"
 
 
 def help_language(args: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """The language of the help: the last ``--lang`` on the command line, else ``$AREAL_LANG``, else ``nb``.
+    """The language of the help: the rule of the errors (:func:`areal.apps.error_text.language`).
 
-    Read before click parses the command line, because ``--help`` is answered while parsing.
-
-    Parameters
-    ----------
-    args : sequence of str, optional
-        The command line without the program name; default ``sys.argv[1:]``. A ``--`` ends it.
-    environ : mapping, optional
-        The environment; default ``os.environ``.
-
-    Returns
-    -------
-    str
-        ``"en"`` for English, ``"nb"`` for anything else.
+    The last ``--lang`` on the command line, else ``$AREAL_LANG``, else ``nb``; read before click
+    parses the command line, because ``--help`` is answered while parsing. ``args`` defaults to
+    ``sys.argv[1:]``.
 
     Examples
     --------
@@ -84,19 +73,9 @@ def help_language(args: Sequence[str] | None = None, environ: Mapping[str, str] 
     >>> help_language(["--help"], environ={})
     'nb'
     """
-    args = sys.argv[1:] if args is None else list(args)
-    environ = os.environ if environ is None else environ
-    value = None
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--lang="):
-            value = arg.partition("=")[2]
-    if value is None:
-        value = environ.get(ENV_LANG, "")
-    return "en" if value.strip().lower() == "en" else "nb"
+    from areal.apps.error_text import language
+
+    return language(sys.argv[1:] if args is None else list(args), environ)
 
 
 @lru_cache(maxsize=1)

@@ -198,8 +198,11 @@ def test_internal_error_is_one_line_exit_3_and_debug_shows_it(empty_data_dir, mo
 def test_exit_codes_are_in_help_and_docs():
     from pathlib import Path
 
-    text = _run(["--help"]).stdout
+    text = _run(["--help"], "en").stdout
     for code in ("0 done", "1 the run failed", "2 bad usage or value", "3 internal error"):
+        assert code in " ".join(text.split())
+    text = _run(["--help"]).stdout  # Norwegian by default
+    for code in ("0 ferdig", "1 kjøringen feilet", "2 feil bruk eller verdi", "3 intern feil"):
         assert code in " ".join(text.split())
     docs = (Path(__file__).parents[2] / "docs" / "cli.md").read_text()
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "--json", "--quiet"):

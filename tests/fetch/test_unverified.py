@@ -16,8 +16,10 @@ def test_the_unverified_fetchers_are_the_ones_without_a_real_sample():
 
 
 def test_help_and_list_name_them():
-    out = CliRunner().invoke(main, ["fetch", "--help"]).output
+    out = CliRunner(env={"AREAL_LANG": "en"}).invoke(main, ["fetch", "--help"]).output
     assert "Unverified fetchers" in out and all(f"{lid}:" in out for lid in UNVERIFIED)
+    out = CliRunner().invoke(main, ["fetch", "--help"]).output  # Norwegian by default
+    assert "Ubekreftede nedlastinger" in out and all(f"{lid}:" in out for lid in UNVERIFIED)
     listing = CliRunner().invoke(main, ["fetch", "--list"]).output
     assert listing.count("unverified:") == len(UNVERIFIED)
 
