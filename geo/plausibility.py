@@ -22,6 +22,7 @@ import functools
 import geopandas as gpd
 import numpy as np
 from areal.geo.errors import ImplausibleLocationError
+from areal.geo.notes import Note, register
 from pyproj import CRS, Transformer
 
 NORWAY_LONLAT = (0.0, 57.0, 32.0, 72.0)
@@ -83,8 +84,25 @@ def _where(lon: float, lat: float) -> str:
     return f"around longitude {lon:.1f}, latitude {lat:.1f}"
 
 
+register(
+    "location.outside_county",
+    lambda v: (
+        f"{v['file']}: lies in Norway but outside Trøndelag (around longitude {v['lon']:.2f}, "
+        f"latitude {v['lat']:.2f}); most layers cover Trøndelag only"
+    ),
+)
+
+
 def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> list[str]:
-    """Check that a frame lies where this program works; return warnings, raise when impossible.
+    """Check that a frame lies where this program works; return warnings (English), raise when impossible.
+
+    The same checks as :func:`location_notes`, whose structured warnings this gives as sentences.
+    """
+    return [str(n) for n in location_notes(gdf, what, county=county)]
+
+
+def location_notes(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> list[Note]:
+    """Check that a frame lies where this program works; return structured warnings, raise when impossible.
 
     Parameters
     ----------
@@ -97,8 +115,9 @@ def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> 
 
     Returns
     -------
-    list of str
-        Warnings (``[]`` when the frame lies in Trøndelag).
+    list of Note
+        Warnings (``[]`` when the frame lies in Trøndelag): ``location.outside_county`` with the
+        ``file`` and the mean ``lon``/``lat``.
 
     Raises
     ------
@@ -143,8 +162,7 @@ def check_location(gdf: gpd.GeoDataFrame, what: str, *, county: bool = True) -> 
     if _intersects(NORWAY_LONLAT, lon, lat):
         if county and not _intersects(COUNTY_LONLAT, lon, lat):
             return [
-                f"{what}: lies in Norway but outside Trøndelag (around longitude {_mean(lon):.2f}, "
-                f"latitude {_mean(lat):.2f}); most layers cover Trøndelag only"
+                Note.of("location.outside_county", file=what, lon=float(_mean(lon)), lat=float(_mean(lat)))
             ]
         return []
     slon, slat = _to_lonlat(ys, xs, crs)

@@ -138,6 +138,7 @@ def build_farmland(
         "n_read": sum(r.get("n_features", 0) for r in reports),
         "n_features": len(out),
         "problems": [p for r in reports for p in r.get("problems", [])],
+        "problem_notes": [p for r in reports for p in r.get("problem_notes", [])],
     }
     return out
 

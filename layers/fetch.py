@@ -38,6 +38,7 @@ import shapely
 import shapely.geometry
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import FetchError, LayerReadError, UnknownNameError, unknown_name
+from areal.geo.notes import Note, register
 from areal.layers import registry, settings
 from areal.layers._base import Fetch, LayerSpec
 from areal.layers.export import write_frame
@@ -47,6 +48,33 @@ DOWNLOADS = "downloads"
 CONFIG = "fetch.toml"
 USER_AGENT = "areal/0.1 (Arealkart Trøndelag; +https://github.com/)"
 CHUNK = 1 << 16
+
+# ---------------------------------------------------------------- notes (structured; English here)
+
+#: What a fetch notes about a layer (:attr:`FetchResult.notes`): code -> English sentence. The apps
+#: render the same codes in the user's language (:mod:`areal.apps.fetch_text`).
+FETCH_NOTES: dict[str, str | Callable[[Mapping[str, Any]], str]] = {
+    "fetch.permits_without_site": "{n} permit row(s) without a site (empty LOK_NR) left out",
+    "fetch.pages": "{pages} page(s) from collection {collection}",
+    "fetch.tiles": "{tiles} tile(s) at {resolution:g} m",
+    "fetch.order_checks": "order {order}: {checks} status check(s)",
+    "fetch.farmland_from": lambda v: (
+        f"farmland from {v['source']} ({v['publisher']}, 1:{format(v['scale'], ',').replace(',', ' ')})"
+    ),
+    "fetch.source_not_fetched": "{source} not fetched: {error}",
+    "fetch.unverified": "unverified fetcher: {what}; check the result",
+}
+#: The labels of the progress bars (:func:`download`'s ``label``): code -> English.
+FETCH_LABELS = {
+    "fetch.label.page": "{layer} page {page}",
+    "fetch.label.tile": "DTM tile {tile}",
+    "fetch.label.order": "order",
+    "fetch.label.order_status": "order status",
+    "fetch.label.dataset": "{dataset}",
+    "fetch.label.area": "{layer} {area}",
+}
+for _code, _text in {**FETCH_NOTES, **FETCH_LABELS}.items():
+    register(_code, _text)
 
 
 # ---------------------------------------------------------------- transport
@@ -150,6 +178,9 @@ class FetchContext:
         Download again even when a completed file is already in ``downloads/``.
     poll_s, poll_max : float, int
         How often and how many times a Geonorge order that is not ready is asked again.
+    label_text : callable, optional
+        Renders a progress bar's label (a :class:`~areal.geo.notes.Note` of :data:`FETCH_LABELS`)
+        in the user's language; default its English ``str()``.
     """
 
     data_dir: Path
@@ -166,6 +197,7 @@ class FetchContext:
     refresh: bool = False
     poll_s: float = 10.0
     poll_max: int = 60
+    label_text: Callable[[Note], str] | None = None
 
 
 @dataclass
@@ -190,7 +222,8 @@ class FetchResult:
     targets: list[str]
     downloads: list[Download]
     n_features: int | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    """Structured notes (codes of :data:`FETCH_NOTES`); ``str(note)`` is the English sentence."""
 
 
 def _now() -> str:
@@ -226,7 +259,7 @@ def _record(ctx: FetchContext, spec: LayerSpec, result: FetchResult) -> None:
         "dataset": spec.title_en,
         "vintage": spec.vintage,
         "unverified": spec.fetch.unverified if spec.fetch else "",
-        "notes": result.notes,
+        "notes": [n.to_dict() for n in result.notes],
         "date": _now(),
         "licence": spec.licence,
         "licence_url": spec.licence_url,
@@ -324,7 +357,7 @@ def download(
     method: str = "GET",
     data: bytes | None = None,
     headers: Mapping[str, str] | None = None,
-    label: str | None = None,
+    label: Note | str | None = None,
     auth: str | None = None,
     expected_sha256: str | None = None,
     reuse: bool = True,
@@ -419,9 +452,11 @@ def _download_once(url, dest, ctx, spec, method, data, headers, label, auth) -> 
         if ctx.progress:
             from tqdm import tqdm
 
-            bar = tqdm(
-                total=total, initial=resumed, unit="B", unit_scale=True, desc=label or dest.name, leave=False
-            )
+            if isinstance(label, Note) and ctx.label_text is not None:
+                desc = ctx.label_text(label)
+            else:
+                desc = str(label) if label is not None else dest.name
+            bar = tqdm(total=total, initial=resumed, unit="B", unit_scale=True, desc=desc, leave=False)
         n = resumed
         with open(part, mode) as fh:
             while status != 416:
@@ -625,7 +660,7 @@ def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     frames, dls = [], []
     for ds in _fetch(spec).params["datasets"].split(","):
         url = _fetch(spec).url.format(dataset=ds)
-        dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{ds}.zip"), ctx, spec, label=ds)
+        dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{ds}.zip"), ctx, spec, label=Note.of("fetch.label.dataset", dataset=ds))
         dls.append(dl)
         g = read_official(ctx.data_dir / dl.path, None, "polygon")
         g["datasett"] = ds
@@ -714,7 +749,7 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         method="POST",
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
-        label="order",
+        label=Note.of("fetch.label.order"),
         auth=auth,
         reuse=False,
     )
@@ -740,7 +775,7 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         time.sleep(ctx.poll_s)
         polls += 1
         status_url = url.rstrip("/") + f"/{urllib.parse.quote(ref)}"
-        dls.append(download(status_url, order_path, ctx, spec, auth=auth, reuse=False, label="order status"))
+        dls.append(download(status_url, order_path, ctx, spec, auth=auth, reuse=False, label=Note.of("fetch.label.order_status")))
         ref, files = files_of(order_path)
     targets, n = [], 0
     for code in codes:
@@ -759,7 +794,7 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             ctx.data_dir / DOWNLOADS / _download_name(match.get("name") or "", f"{spec.id}_{code}.zip"),
             ctx,
             spec,
-            label=f"{spec.id} {code}",
+            label=Note.of("fetch.label.area", layer=spec.id, area=code),
             auth=auth,
         )
         dls.append(dl)
@@ -767,7 +802,7 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         target = _fetch(spec).target.format(kommunenummer=code, county=code)
         targets.append(_write_target(gdf, ctx, spec, target))
         n += len(gdf)
-    notes = [f"order {ref}: {polls} status check(s)"] if polls else []
+    notes = [Note.of("fetch.order_checks", order=ref, checks=polls)] if polls else []
     return FetchResult(spec.id, _fetch(spec).service, targets, dls, n, notes)
 
 
@@ -837,7 +872,7 @@ def fetch_pub_aqua(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     dl = download(url, ctx.data_dir / DOWNLOADS / "akvakulturregisteret.csv", ctx, spec)
     sites = parse_pub_aqua_csv(ctx.data_dir / dl.path)
     write_frame(sites, ctx.data_dir / _fetch(spec).target)
-    notes = [f"{sites.attrs['n_without_site']} permit row(s) without a site (empty LOK_NR) left out"]
+    notes = [Note.of("fetch.permits_without_site", n=int(sites.attrs["n_without_site"]))]
     return FetchResult(spec.id, _fetch(spec).service, [_fetch(spec).target], [dl], len(sites), notes)
 
 
@@ -935,7 +970,13 @@ def fetch_ogcapi_features(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
             seen.add(url)
             dest = ctx.data_dir / DOWNLOADS / f"{spec.id}-page-{len(dls):05d}.json"
             dl = download(
-                url, dest, ctx, spec, auth=p.get("auth"), reuse=False, label=f"{spec.id} page {len(dls) + 1}"
+                url,
+                dest,
+                ctx,
+                spec,
+                auth=p.get("auth"),
+                reuse=False,
+                label=Note.of("fetch.label.page", layer=spec.id, page=len(dls) + 1),
             )
             dls.append(dl)
             try:
@@ -961,7 +1002,7 @@ def fetch_ogcapi_features(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     gdf, _ = normalise_columns(gdf, spec)
     target = _write_target(gdf, ctx, spec, _fetch(spec).target)
     _write_coverage(ctx, target, queries)
-    notes = [f"{len(dls)} page(s) from collection {collection}"]
+    notes = [Note.of("fetch.pages", pages=len(dls), collection=collection)]
     return FetchResult(spec.id, _fetch(spec).service, [target], dls, len(gdf), notes)
 
 
@@ -1034,7 +1075,7 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         }
         url = _fetch(spec).url + "?" + urllib.parse.urlencode(q)
         dest = ctx.data_dir / DOWNLOADS / f"dtm{res:g}_{int(x0)}_{int(y0)}.tif"
-        dls.append(download(url, dest, ctx, spec, label=f"DTM tile {i + 1}"))
+        dls.append(download(url, dest, ctx, spec, label=Note.of("fetch.label.tile", tile=i + 1)))
         paths.append(dest)
     target = _fetch(spec).target.format(resolution=f"{res:g}")
     out = ctx.data_dir / target
@@ -1080,7 +1121,7 @@ def fetch_wcs_dtm(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         [target],
         dls,
         n_inside,
-        [f"{len(paths)} tile(s) at {res:g} m"],
+        [Note.of("fetch.tiles", tiles=len(paths), resolution=res)],
     )
 
 
@@ -1096,17 +1137,21 @@ def fetch_farmland(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         order = [ctx.source]
     elif not os.environ.get("AREAL_GEOID_TOKEN") and not (ctx.config.get("geonorge") or {}).get("token"):
         order = [s for s in order if s != "ar5"]  # AR5 (FKB) needs a GeoID token: not an open source
-    notes: list[str] = []
+    notes: list[Note] = []
     for lid in order:
         try:
             res = fetch_layer(lid, ctx)
         except FetchError as exc:
-            notes.append(f"{lid} not fetched: {exc}")
+            notes.append(Note.of("fetch.source_not_fetched", source=lid, error=str(exc)))
             continue
-        scale = "1:5 000" if lid == "ar5" else "1:50 000"
-        notes.insert(0, f"farmland from {lid} ({registry.get(lid).publisher}, {scale})")
+        scale = 5_000 if lid == "ar5" else 50_000
+        notes.insert(
+            0, Note.of("fetch.farmland_from", source=lid, publisher=registry.get(lid).publisher, scale=scale)
+        )
+        # the source's own notes (pages, unverified) follow
+        notes += res.notes
         return FetchResult(spec.id, _fetch(spec).service, res.targets, res.downloads, res.n_features, notes)
-    raise FetchError("layer 'farmland': no source could be fetched: " + " | ".join(notes))
+    raise FetchError("layer 'farmland': no source could be fetched: " + " | ".join(map(str, notes)))
 
 
 # ---------------------------------------------------------------- public API
@@ -1142,7 +1187,7 @@ def fetch_layer(layer_id: str, ctx: FetchContext) -> FetchResult:
     ctx.data_dir.mkdir(parents=True, exist_ok=True)
     result = FETCHERS[spec.fetch.method](spec, ctx)
     if spec.fetch.unverified:
-        result.notes.append(f"unverified fetcher: {spec.fetch.unverified}; check the result")
+        result.notes.append(Note.of("fetch.unverified", layer=spec.id, what=spec.fetch.unverified))
     _record(ctx, spec, result)
     return result
 

@@ -28,7 +28,8 @@ import shapely
 from areal.geo.crs import WORKING_CRS
 from areal.geo.errors import LayerReadError, LayerValidationError, RuleError
 from areal.geo.geometry import family_of, repair_geometries
-from areal.geo.plausibility import check_location
+from areal.geo.notes import Note, register
+from areal.geo.plausibility import location_notes
 from areal.layers import loader, registry, settings
 from areal.layers._base import LayerSpec
 from areal.layers.export import write_frame
@@ -80,9 +81,52 @@ class ColumnMap:
         return cls(dict(cols), values, str(path))
 
 
+register(
+    "import.codes_refused",
+    lambda v: (
+        f"{v['n']} row(s) with column {v['column']!r} not in the code list: "
+        + ", ".join(f"{val!r} ({n}×)" for val, n in v["values"])
+    ),
+)
+
+
 @dataclass
 class ImportReport:
-    """What an import did: shown by ``areal import`` and returned to the app."""
+    """What an import did: facts and structured notes, rendered by ``areal import`` in the user's language.
+
+    Attributes
+    ----------
+    layer, file, target : str
+        The layer id, the file imported and the file written.
+    n_read, n_written : int
+        Rows read from the file and rows written (the rest refused).
+    mapped : dict
+        Source column → the layer's column, for every column renamed.
+    values_mapped : dict
+        Column → how many values a column map's ``[values.<column>]`` replaced.
+    n_repaired, n_empty : int
+        Invalid geometries repaired; empty geometries kept as empty.
+    refused : list of Note
+        ``import.codes_refused`` per column: ``column``, ``n`` rows, ``values`` ([value, rows] pairs,
+        the five most frequent).
+    n_refused : int
+        Rows left out for a code outside the code list.
+    n_outside_county : int
+        Features outside Trøndelag (left out when the layer is loaded).
+    problems : list of Note
+        The location check's and the loader's problems (``location.*``, ``load.*`` codes).
+    coverage : str
+        The coverage file written beside a partial layer (where it is mapped), or ``""``.
+
+    Examples
+    --------
+    >>> r = ImportReport("ar5", "a.gpkg", "ar5/x.gpkg", 3, 2, n_refused=1)
+    >>> r.refused.append(Note.of("import.codes_refused", column="arealtype", n=1, values=[["99", 1]]))
+    >>> r.lines()[0], r.lines()[1]
+    ("a.gpkg → layer 'ar5': 3 features read, 2 written to ar5/x.gpkg", "refused 1 row(s) with column 'arealtype' not in the code list: '99' (1×)")
+    >>> r.to_dict()["refused"][0]["code"]
+    'import.codes_refused'
+    """
 
     layer: str
     file: str
@@ -93,13 +137,21 @@ class ImportReport:
     values_mapped: dict[str, int] = field(default_factory=dict)
     n_repaired: int = 0
     n_empty: int = 0
-    refused: list[str] = field(default_factory=list)
+    refused: list[Note] = field(default_factory=list)
     n_refused: int = 0
     n_outside_county: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Note] = field(default_factory=list)
+    coverage: str = ""
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict (the notes as :meth:`~areal.geo.notes.Note.to_dict`)."""
+        out = {k: v for k, v in self.__dict__.items() if k not in ("refused", "problems")}
+        out["refused"] = [Note.from_dict(n).to_dict() for n in self.refused]
+        out["problems"] = [Note.from_dict(n).to_dict() for n in self.problems]
+        return out
 
     def lines(self) -> list[str]:
-        """Human-readable summary lines."""
+        """The report in English sentences (for library users; ``areal import`` renders it in the user's language)."""
         out = [
             f"{self.file} → layer {self.layer!r}: {self.n_read} features read, {self.n_written} written to {self.target}"
         ]
@@ -118,6 +170,8 @@ class ImportReport:
                 f"{self.n_outside_county} features lie outside Trøndelag (left out when the layer is loaded)"
             )
         out += [f"problem: {p}" for p in self.problems]
+        if self.coverage:
+            out.append(f"coverage (where the layer is mapped) written to {self.coverage}")
         return out
 
 
@@ -347,22 +401,22 @@ def import_file(
         vals = tmp[col].map(loader.code_text)
         bad = vals.notna() & ~vals.isin(list(codes))
         if bad.any():
-            counts = vals[bad].value_counts()
-            shown = ", ".join(f"{v!r} ({n}×)" for v, n in counts.head(5).items())
-            msg = f"{int(bad.sum())} row(s) with column {col!r} not in the code list: {shown}"
+            counts = [[str(v), int(n)] for v, n in vals[bad].value_counts().head(5).items()]
+            refused = Note.of("import.codes_refused", column=col, n=int(bad.sum()), values=counts)
             if strict:
-                raise LayerValidationError(f"{path}: {msg}", [msg])
-            report.refused.append(msg)
+                raise LayerValidationError(f"{path}: {refused}", [str(refused)])
+            report.refused.append(refused)
             bad_rows |= bad
     report.n_refused = int(bad_rows.sum())
     if len(df) and bad_rows.all():
         raise LayerValidationError(
-            f"{path}: every row was refused: " + "; ".join(report.refused), report.refused
+            f"{path}: every row was refused: " + "; ".join(map(str, report.refused)),
+            [str(r) for r in report.refused],
         )
     df = df.loc[~bad_rows]
     if spec.kind == "vector" and isinstance(df, gpd.GeoDataFrame):
         if df.crs is not None:  # swapped axes, outside Norway, whole globe: refused; outside Trøndelag: noted
-            report.problems += check_location(df, str(path))
+            report.problems += location_notes(df, str(path))
     if spec.kind == "vector":
         if df.crs is None:
             from areal.geo.errors import CRSMissingError
@@ -410,11 +464,12 @@ def import_file(
             from areal.layers.coverage import write_sidecar
 
             geoms = np.asarray(df.geometry.values)
-            write_sidecar(
+            sidecar = write_sidecar(
                 out,
                 shapely.union_all(shapely.make_valid(geoms[~shapely.is_empty(geoms)])),
                 description=f"imported from {path.name}",
             )
+            report.coverage = str(sidecar)
     report.target = str(out)
     report.n_written = len(df)
     return report

@@ -24,6 +24,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +39,7 @@ from areal.geo.errors import (
     LayerValidationError,
 )
 from areal.geo.geometry import family_of, repair_geometries
+from areal.geo.notes import Note, register
 from areal.layers import arenas as _arenas  # noqa: F401  (registers the catalogue reader)
 from areal.layers import registry, settings
 from areal.layers._base import COUNTY, COUNTY_MUNICIPALITIES, LayerSpec
@@ -72,11 +74,44 @@ class LoadReport:
     n_repaired: int = 0
     n_empty: int = 0
     n_coerced_columns: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Note] = field(default_factory=list)
+    """Problems with the source's rows (codes of :data:`LOAD_NOTES`); ``str()`` is English."""
 
     def to_dict(self) -> dict:
-        """Plain dict (JSON-serialisable)."""
-        return dataclasses.asdict(self)
+        """Plain dict (JSON-serialisable): ``problems`` as English sentences, ``problem_notes`` structured."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "problems"}
+        out["sources"] = list(self.sources)
+        out["problems"] = [str(p) for p in self.problems]
+        out["problem_notes"] = [Note.from_dict(p).to_dict() for p in self.problems]
+        return out
+
+
+def _examples(values) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _value_counts(pairs) -> str:
+    return ", ".join(f"{v!r} ({n}×)" for v, n in pairs)
+
+
+#: The problems a load notes about a source's rows: code -> English sentence (the apps render them
+#: in the user's language, :mod:`areal.apps.fetch_text`).
+LOAD_NOTES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "load.not_numeric": lambda v: (
+        f"column {v['column']!r} should be {v['kind']} but holds {v['n']} non-numeric values "
+        f"({_examples(v['examples'])})"
+    ),
+    "load.unreadable_column": lambda v: f"column {v['column']!r} cannot be read as {v['kind']}: {v['error']}",
+    "load.codes_unknown": lambda v: (
+        f"column {v['column']!r}: {v['n']} values not in the code list: {_value_counts(v['values'])}"
+    ),
+    "load.wrong_geometry": lambda v: (
+        f"{v['n']} geometries are not {v['geometry_type']}: {dict((t, n) for t, n in v['found'])}"
+    ),
+    "load.not_cached": lambda v: f"not cached: {v['error']}",
+}
+for _code, _text in LOAD_NOTES.items():
+    register(_code, _text)
 
 
 # ---------------------------------------------------------------- locating sources
@@ -257,7 +292,7 @@ def _pad_code_columns(df: pd.DataFrame, spec: LayerSpec, report: LoadReport) -> 
     return df
 
 
-def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> list[str]:
+def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadReport) -> list[Note]:
     problems = []
     for col, kind in spec.columns.items():
         if col not in df.columns:
@@ -273,19 +308,24 @@ def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadRep
                 conv = pd.to_numeric(s, errors="coerce")
                 bad = conv.isna() & s.notna()
                 if bad.any():
-                    examples = ", ".join(repr(v) for v in s[bad].unique()[:5])
+                    examples = [_plain(v) for v in s[bad].unique()[:5]]
                     problems.append(
-                        f"column {col!r} should be {kind} but holds {int(bad.sum())} non-numeric values ({examples})"
+                        Note.of("load.not_numeric", column=col, kind=kind, n=int(bad.sum()), examples=examples)
                     )
                 else:
                     df[col] = conv
                     report.n_coerced_columns += 1
         except (TypeError, ValueError) as exc:
-            problems.append(f"column {col!r} cannot be read as {kind}: {exc}")
+            problems.append(Note.of("load.unreadable_column", column=col, kind=kind, error=str(exc)))
     return problems
 
 
-def _check_code_lists(df: pd.DataFrame, spec: LayerSpec) -> list[str]:
+def _plain(value: Any) -> Any:
+    """A value of a frame as a JSON-safe plain value (numpy scalars to Python ones)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_code_lists(df: pd.DataFrame, spec: LayerSpec) -> list[Note]:
     problems = []
     for col, codes in spec.code_lists.items():
         if col not in df.columns or not codes:
@@ -293,13 +333,12 @@ def _check_code_lists(df: pd.DataFrame, spec: LayerSpec) -> list[str]:
         values = df[col].dropna().astype(str)
         unknown = values[~values.isin(list(codes))]
         if len(unknown):
-            counts = unknown.value_counts().head(5)
-            shown = ", ".join(f"{v!r} ({n}×)" for v, n in counts.items())
-            problems.append(f"column {col!r}: {len(unknown)} values not in the code list: {shown}")
+            counts = [[str(v), int(n)] for v, n in unknown.value_counts().head(5).items()]
+            problems.append(Note.of("load.codes_unknown", column=col, n=len(unknown), values=counts))
     return problems
 
 
-def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
+def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[Note]:
     want = family_of(spec.geometry_type)
     if want is None:
         return []
@@ -307,7 +346,8 @@ def _check_geometry_types(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
     fam = types.map(family_of)
     wrong = types[fam != want]
     if len(wrong):
-        return [f"{len(wrong)} geometries are not {spec.geometry_type}: {dict(wrong.value_counts())}"]
+        found = [[str(t), int(n)] for t, n in wrong.value_counts().items()]
+        return [Note.of("load.wrong_geometry", n=len(wrong), geometry_type=spec.geometry_type, found=found)]
     return []
 
 
@@ -465,7 +505,8 @@ def clean(
     report.problems += problems
     if strict and problems:
         raise LayerValidationError(
-            f"{what}: {len(problems)} schema problem(s): " + "; ".join(problems), problems
+            f"{what}: {len(problems)} schema problem(s): " + "; ".join(map(str, problems)),
+            [str(p) for p in problems],
         )
     report.n_features = len(df)
     return df.reset_index(drop=True)
@@ -723,7 +764,7 @@ def _write_cache(parts: list[pd.DataFrame], report: LoadReport, cpath: Path, n_f
         os.replace(out, cpath)
         _atomic_write_text(cpath.with_suffix(".json"), json.dumps(report.to_dict()))
     except Exception as exc:  # a column pyarrow cannot store: keep working uncached, say so
-        report.problems.append(f"not cached: {type(exc).__name__}: {exc}")
+        report.problems.append(Note.of("load.not_cached", error=f"{type(exc).__name__}: {exc}"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
