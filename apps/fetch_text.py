@@ -417,21 +417,19 @@ def fetch_line(result, lang: str = "nb") -> str:
 FETCH_WORDS = {
     "nb": {
         "note": "merk",
-        "columns": ("kartlag", "tjeneste", "kontrollert", "id"),
-        "verified": "ja",
-        "unverified": "nei: {what}",
-        "manual": "nei: hentes for hånd ({how})",
+        "service": "tjeneste",
+        "verified": "bekreftet av et ekte utdrag",
+        "unverified": "ukontrollert: {what}",
+        "manual": "ukontrollert endepunkt: hent filen for hånd og les den inn med {how}",
         "manifest": "sjekksummer, lisenser og kildehenvisninger",
-        "fetching": "henter {title} fra {service} …",
     },
     "en": {
         "note": "note",
-        "columns": ("layer", "service", "verified", "id"),
-        "verified": "yes",
-        "unverified": "no: {what}",
-        "manual": "no: get it by hand ({how})",
+        "service": "service",
+        "verified": "confirmed by a real sample",
+        "unverified": "unverified: {what}",
+        "manual": "unverified endpoint: get the file by hand and read it in with {how}",
         "manifest": "checksums, licences and attribution",
-        "fetching": "fetching {title} from {service} …",
     },
 }
 """``areal fetch``'s own words."""
@@ -441,7 +439,7 @@ def fetch_list_rows(lang: str = "nb") -> list[tuple[str, str, str, str]]:
     """The rows of ``areal fetch --list``: title, service, verified in words, id (the argument of fetch).
 
     >>> [r for r in fetch_list_rows() if r[3] == "elevation"][0][2].split(":")[0]
-    'nei'
+    'ukontrollert'
     """
     from areal.layers import fetch, registry
 
@@ -467,11 +465,13 @@ def fetch_list_rows(lang: str = "nb") -> list[tuple[str, str, str, str]]:
 def import_lines(report, lang: str = "nb") -> list[str]:
     """The import report (:class:`areal.layers.importer.ImportReport`) as lines in ``lang``.
 
+    The file written is not among them: ``areal import`` says it in its "wrote ..." note.
+
     >>> from areal.layers.importer import ImportReport
     >>> rep = ImportReport("ar5", "f.gpkg", "ar5/x.gpkg", 1318, 1300, mapped={"ARTYPE": "arealtype"},
     ...     n_refused=18)
     >>> import_lines(rep)[:2]
-    ['f.gpkg → «AR5 arealressurser (jordbruk, skog, myr)»: 1\\xa0318 objekter lest, 1\\xa0300 skrevet til ar5/x.gpkg, 18 avvist', 'kolonnen `ARTYPE` → `arealtype`']
+    ['f.gpkg → «AR5 arealressurser (jordbruk, skog, myr)»: 1\\xa0318 objekter lest, 1\\xa0300 skrevet, 18 avvist', 'kolonnen `ARTYPE` → `arealtype`']
     """
     en = _en(lang)
     n_read, n_written = int(report.n_read), int(report.n_written)
@@ -482,12 +482,12 @@ def import_lines(report, lang: str = "nb") -> list[str]:
     if en:
         head = (
             f"{report.file} → {title}: {_n(n_read, lang)} {_plural(n_read, 'feature', 'features')} read, "
-            f"{_n(n_written, lang)} written to {report.target}{refused}"
+            f"{_n(n_written, lang)} written{refused}"
         )
     else:
         head = (
             f"{report.file} → {title}: {_n(n_read, lang)} {_plural(n_read, 'objekt', 'objekter')} lest, "
-            f"{_n(n_written, lang)} skrevet til {report.target}{refused}"
+            f"{_n(n_written, lang)} skrevet{refused}"
         )
     out = [head]
     for src, dst in report.mapped.items():
@@ -521,11 +521,15 @@ def import_lines(report, lang: str = "nb") -> list[str]:
             else f"{_n(k, lang)} {_plural(k, 'objekt', 'objekter')} ligger utenfor Trøndelag "
             "(utelates når kartlaget lastes)"
         )
-    out += [f"problem: {note_text(p, lang)}" for p in report.problems]  # the same word in both
+    for p in report.problems:
+        n = Note.from_dict(p)
+        # where the file lies is a note; a problem with its rows is a problem ("problem" in both)
+        lead = ("note" if en else "merk") if n.code.startswith("location.") else "problem"
+        out.append(f"{lead}: {note_text(n, lang)}")
     if report.coverage:
         out.append(
             f"coverage (where the layer is mapped) written to {report.coverage}"
             if en
-            else f"dekningen (hvor kartlaget er kartlagt) skrevet til {report.coverage}"
+            else f"dekningen (området kartlaget gjelder for) skrevet til {report.coverage}"
         )
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, emit_json, main, note, quiet
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note, note_wrote, quiet
 from areal.apps.error_text import keyed
 
 
@@ -52,6 +52,7 @@ def _unverified_help() -> str:
 )
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries of a failed download.")
 @click.option("--refresh", is_flag=True, help="Download again files already complete in downloads/.")
+@LANG_OPTION
 @JSON_OPTION
 def fetch_cmd(
     layers,
@@ -65,6 +66,7 @@ def fetch_cmd(
     source,
     retries,
     refresh,
+    lang,
     as_json,
 ) -> None:
     """Download LAYERS (default: the mission layers) from the official open services.
@@ -77,6 +79,7 @@ def fetch_cmd(
     their credentials from these variables or from [credentials] in <data dir>/fetch.toml;
     `areal fetch farmland` picks the best open farmland source.
     """
+    from areal.apps import fetch_text
     from areal.layers import fetch, registry
 
     if bbox and not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
@@ -93,10 +96,7 @@ def fetch_cmd(
                 ]
             )
             return
-        for lid, f in rows:
-            click.echo(f"{lid:27} {f.service}\n{'':27} {f.url}")
-            if f.unverified:
-                click.echo(f"{'':27} unverified: {f.unverified}")
+        _echo_list(fetch_text.fetch_list_rows(lang), {lid: f.url for lid, f in rows}, lang)
         return
     ids = list(layers) or list(DEFAULT_LAYERS)
     for lid in ids:
@@ -105,6 +105,7 @@ def fetch_cmd(
         data_dir,
         timeout=timeout,
         progress=not (no_progress or quiet() or as_json),
+        label_text=lambda label: fetch_text.label_text(label, lang),
         municipalities=list(municipalities) or None,
         resolution=resolution,
         bbox=tuple(bbox) if bbox else None,
@@ -123,19 +124,35 @@ def fetch_cmd(
                 "service": res.service,
                 "bytes": size,
                 "targets": res.targets,
-                "notes": res.notes,
+                "notes": [n.to_dict() for n in res.notes],
             }
         )
         if not as_json:
-            click.echo(
-                f"{lid}: {res.n_features} features/cells from {res.service} ({size:,} bytes) → {', '.join(res.targets)}"
-            )
-            for text in res.notes:
-                click.echo(f"  note: {text}")
+            click.echo(fetch_text.fetch_line(res, lang))
+            words = fetch_text.FETCH_WORDS["en" if lang == "en" else "nb"]
+            for n in res.notes:
+                click.echo(f"  {words['note']}: {fetch_text.note_text(n, lang)}")
     if as_json:
         emit_json({"fetched": done, "manifest": str(ctx.data_dir / fetch.MANIFEST)})
     else:
-        note(f"manifest: {ctx.data_dir / fetch.MANIFEST}")
+        words = fetch_text.FETCH_WORDS["en" if lang == "en" else "nb"]
+        note_wrote(ctx.data_dir / fetch.MANIFEST, lang, words["manifest"])
+
+
+def _echo_list(rows: list[tuple[str, str, str, str]], urls: dict[str, str], lang: str) -> None:
+    """``areal fetch --list``: each layer by title with its id (the argument of fetch) last, then
+    the service, its address and whether a real sample confirms the fetcher."""
+    from areal.apps.fetch_text import FETCH_WORDS
+
+    words = FETCH_WORDS["en" if lang == "en" else "nb"]
+    w = min(50, max(len(r[0]) for r in rows))
+    pad = " " * 4
+    for title, service, verified, lid in rows:
+        click.echo(f"{title[:w]:{w}}  {lid}")
+        click.echo(f"{pad}{words['service']}: {service}")
+        if urls[lid]:
+            click.echo(f"{pad}{urls[lid]}")
+        click.echo(f"{pad}{verified}")
 
 
 DEFAULT_LAYERS = (

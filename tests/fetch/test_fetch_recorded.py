@@ -87,9 +87,10 @@ def test_ar5_order_with_token_and_polling(ctx):
     # one file was WaitingForProcessing: the order was asked again before anything was downloaded
     urls = [r.url for r in ctx.transport.requests]
     assert urls[1] == "https://nedlasting.geonorge.no/api/order/rec-0001"
-    assert res.notes[0] == "order rec-0001: 1 status check(s)" and res.notes[1].startswith(
-        "unverified fetcher"
-    )
+    # structured notes (a code and its values), with an English str() for library users
+    assert res.notes[0].code == "fetch.order_checks" and res.notes[0].values == {"order": "rec-0001", "checks": 1}
+    assert str(res.notes[0]) == "order rec-0001: 1 status check(s)"
+    assert res.notes[1].code == "fetch.unverified" and str(res.notes[1]).startswith("unverified fetcher")
     assert all(dict(r.headers)["Authorization"] == f"Bearer {TOKEN}" for r in ctx.transport.requests)
     manifest = (ctx.data_dir / fetch.MANIFEST).read_text()
     assert TOKEN not in manifest  # the secret is never written down
@@ -130,7 +131,8 @@ def test_business_areas_ogc_api_features_paged(ctx, monkeypatch):
     )
     assert "offset=2" in urls[1]  # the rel=next link of the first page
     assert dict(ctx.transport.requests[0].headers)["Authorization"].startswith("Basic ")
-    assert res.n_features == 6 and res.notes[0] == "3 page(s) from collection KpArealformålOmråde"
+    assert res.n_features == 6 and str(res.notes[0]) == "3 page(s) from collection KpArealformålOmråde"
+    assert res.notes[0].values == {"pages": 3, "collection": "KpArealformålOmråde"}
     assert "hemmelig" not in (ctx.data_dir / fetch.MANIFEST).read_text()
     g = loader.load("business_areas", ctx.data_dir, cache=False, strict=True)
     rep = g.attrs["load_report"]

@@ -113,7 +113,8 @@ def test_unknown_codes_are_refused_and_named(tmp_path):
     ).to_file(f)
     rep = import_file(f, "business_areas", data_dir=tmp_path / "d")
     assert rep.n_refused == 1 and rep.n_written == 1
-    assert "column 'arealformal' not in the code list: '9999' (1×)" in rep.refused[0]
+    assert "column 'arealformal' not in the code list: '9999' (1×)" in str(rep.refused[0])
+    assert rep.refused[0].values == {"column": "arealformal", "n": 1, "values": [["9999", 1]]}
     with pytest.raises(LayerValidationError, match=r"bad.gpkg: 1 row\(s\) with column 'arealformal'.*'9999'"):
         import_file(f, "business_areas", data_dir=tmp_path / "e", strict=True)
     assert not (tmp_path / "e").exists()
@@ -174,11 +175,8 @@ def test_cli_import_prints_report(tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert (
-        "6 features read, 6 written" in res.output
-        and "mapped column 'AREALFORMÅL' → 'arealformal'" in res.output
-    )
-    assert "repaired 1 invalid geometries" in res.output
+    assert "6 objekter lest, 6 skrevet" in res.output and "kolonnen `AREALFORMÅL` → `arealformal`" in res.output
+    assert "1 ugyldig geometri reparert" in res.output
 
 
 def test_import_aquaculture_points_back_to_csv(tmp_path):

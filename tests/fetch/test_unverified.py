@@ -20,8 +20,10 @@ def test_help_and_list_name_them():
     assert "Unverified fetchers" in out and all(f"{lid}:" in out for lid in UNVERIFIED)
     out = CliRunner().invoke(main, ["fetch", "--help"]).output  # Norwegian by default
     assert "Ubekreftede nedlastinger" in out and all(f"{lid}:" in out for lid in UNVERIFIED)
-    listing = CliRunner().invoke(main, ["fetch", "--list"]).output
+    listing = CliRunner().invoke(main, ["fetch", "--list", "--lang", "en"]).output
     assert listing.count("unverified:") == len(UNVERIFIED)
+    listing = CliRunner().invoke(main, ["fetch", "--list"]).output
+    assert listing.count("ukontrollert:") == len(UNVERIFIED)
 
 
 def test_error_says_unverified(tmp_path):

@@ -219,7 +219,7 @@ def test_areal_import_sos(tmp_path):
     p = _sample("naturbase-verneomrader/naturvernomraade.sos")
     res = CliRunner().invoke(main, ["import", str(p), "--as", "protected_areas", "--data-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "17 features read, 17 written" in res.output
+    assert "17 objekter lest, 17 skrevet" in res.output  # the report in Norwegian by default
     import geopandas as gpd
 
     out = gpd.read_file(tmp_path / "protected" / "Naturvernomrader_50.gpkg")
