@@ -421,7 +421,10 @@ def layers_cmd(data_dir: Path | None, strict: bool, verbose: bool, lang: str, as
                 extra.append(T["filtered"].format(n=rep["n_filtered"], where=where))
             if rep.get("n_outside_county"):
                 extra.append(T["outside"].format(n=rep["n_outside_county"]))
-            extra += rep.get("problems", [])
+            from areal.apps.fetch_text import note_text
+
+            # the loader's problems as structured notes (an older cache has only the sentences)
+            extra += [note_text(n, lang) for n in rep.get("problem_notes", rep.get("problems", []))]
             for line in extra:
                 click.echo(f"{'':{wt}}   · {line}")
         if st.status in ("missing", "error") and (verbose or st.status == "error"):

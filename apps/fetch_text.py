@@ -1,4 +1,4 @@
-"""The words of ``areal fetch`` and ``areal import`` in the user's language (nb default, en).
+r"""The words of ``areal fetch`` and ``areal import`` in the user's language (nb default, en).
 
 The data layer reports what a fetch or an import did as facts and structured notes
 (:class:`areal.geo.notes.Note`: a code and its values); this module renders them: layers by
@@ -14,7 +14,7 @@ Examples
 >>> note_text(Note.of("fetch.pages", pages=1, collection="K"), "en")
 '1 page from collection K'
 >>> size_text(1_234_567), size_text(1_234_567, "en"), size_text(800)
-('1,2\\xa0MB', '1.2\\xa0MB', '800\\xa0byte')
+('1,2\xa0MB', '1.2\xa0MB', '800\xa0byte')
 """
 
 from __future__ import annotations
@@ -106,33 +106,42 @@ SERVICES: Mapping[str, tuple[str, str]] = {
     ),
 }
 
-#: What no real public sample confirms about a fetcher (``Fetch.unverified``): layer id -> (nb, en).
-UNVERIFIED: Mapping[str, tuple[str, str]] = {
+#: What no real public sample confirms about a fetcher: layer id -> (the catalogue's English
+#: ``Fetch.unverified``, nb, en as printed). A query parameter is in backticks (what a user types).
+UNVERIFIED: Mapping[str, tuple[str, str, str]] = {
     "business_areas": (
-        "samlingens id i adressen, spørreparameteren kommunenummer og innloggingen (objektkatalogen "
-        "gir navn og felt, ikke adresser; ingen rå respons er offentlig)",
         "the collection id in the URL, the kommunenummer query parameter and the login scheme (the "
+        "feature catalogue gives names and fields, not URLs; no raw response is public)",
+        "samlingens id i adressen, spørreparameteren `kommunenummer` og innloggingen (objektkatalogen "
+        "gir navn og felt, ikke adresser; ingen rå respons er offentlig)",
+        "the collection id in the URL, the `kommunenummer` query parameter and the login scheme (the "
         "feature catalogue gives names and fields, not URLs; no raw response is public)",
     ),
     "ar5": (
-        "stien til bestillingsstatusen, api/order/{referenceNumber} (dokumentasjonen viser "
-        "statusverdiene, ikke stien)",
         "the order-status path api/order/{referenceNumber} (the documentation shows the status "
+        "values, not the path)",
+        "stien til bestillingsstatusen, `api/order/{referenceNumber}` (dokumentasjonen viser "
+        "statusverdiene, ikke stien)",
+        "the order-status path `api/order/{referenceNumber}` (the documentation shows the status "
         "values, not the path)",
     ),
     "ar50": (
+        "no AR50 file or order was found in public: metadata UUID, format name and field names",
         "ingen AR50-fil eller -bestilling er funnet offentlig: metadata-UUID, formatnavn og feltnavn",
         "no AR50 file or order was found in public: metadata UUID, format name and field names",
     ),
     "n50_arealdekke": (
+        "the per-county file name and the FGDB theme layer name (by analogy with N1000)",
         "filnavnet per fylke og navnet på temalaget i FGDB-filen (etter mønster av N1000)",
         "the per-county file name and the FGDB theme layer name (by analogy with N1000)",
     ),
     "reindeer_pastures": (
+        "the årstidsbeite file names and the FGDB layer names",
         "filnavnene for årstidsbeite og lagnavnene i FGDB-filene",
         "the årstidsbeite file names and the FGDB layer names",
     ),
     "elevation": (
+        "the coverage name and parameters: no WCS capabilities document of the service is public",
         "dekningens navn og parametre: ikke noe WCS-capabilities-dokument for tjenesten er offentlig",
         "the coverage name and parameters: no WCS capabilities document of the service is public",
     ),
@@ -172,8 +181,8 @@ def unverified_text(layer_id: str, lang: str = "nb", what: str | None = None) ->
     current = what if what is not None else (f.unverified if f is not None else "")
     if not current:
         return ""
-    nb, en = UNVERIFIED.get(layer_id, ("", ""))
-    if current != en:
+    source, nb, en = UNVERIFIED.get(layer_id, ("", "", ""))
+    if current != source:
         return current
     return en if _en(lang) else nb
 
@@ -202,7 +211,7 @@ def _tiles(v: Mapping[str, Any], lang: str) -> str:
     res = _metres(v["resolution"], lang)
     if _en(lang):
         return f"{_n(n, lang)} {_plural(n, 'tile', 'tiles')} at {res}"
-    return f"{_n(n, lang)} {_plural(n, 'rute', 'ruter')} med {res} oppløsning"
+    return f"{_n(n, lang)} {_plural(n, 'kartflis', 'kartfliser')} med {res} oppløsning"
 
 
 def _order(v: Mapping[str, Any], lang: str) -> str:
@@ -235,7 +244,9 @@ def _codes_refused(v: Mapping[str, Any], lang: str) -> str:
     n = int(v["n"])
     col, shown = _code(v["column"]), _value_counts(v["values"], lang)
     if _en(lang):
-        return f"{_n(n, lang)} {_plural(n, 'row', 'rows')} refused: column {col} not in the code list: {shown}"
+        return (
+            f"{_n(n, lang)} {_plural(n, 'row', 'rows')} refused: column {col} not in the code list: {shown}"
+        )
     return f"{_n(n, lang)} {_plural(n, 'rad', 'rader')} avvist: kolonnen {col} har koder utenfor kodelisten: {shown}"
 
 
@@ -337,7 +348,7 @@ NOTES: Mapping[str, _Render] = {
 
 LABELS: Mapping[str, tuple[str, str]] = {
     "fetch.label.page": ("{layer} side {page}", "{layer} page {page}"),
-    "fetch.label.tile": ("DTM-rute {tile}", "DTM tile {tile}"),
+    "fetch.label.tile": ("DTM-kartflis {tile}", "DTM tile {tile}"),
     "fetch.label.order": ("bestilling", "order"),
     "fetch.label.order_status": ("bestillingsstatus", "order status"),
     "fetch.label.dataset": ("{dataset}", "{dataset}"),
@@ -388,13 +399,13 @@ def _short_title(layer_id: str, lang: str) -> str:
 
 
 def fetch_line(result, lang: str = "nb") -> str:
-    """The one line ``areal fetch`` prints for a fetched layer (:class:`areal.layers.fetch.FetchResult`).
+    r"""The one line ``areal fetch`` prints for a fetched layer (:class:`areal.layers.fetch.FetchResult`).
 
     >>> from areal.layers.fetch import FetchResult, Download
     >>> r = FetchResult("protected_areas", "x", ["protected/v.gpkg"],
     ...     [Download("u", "p", "s", 12_345, "d")], 1318)
     >>> fetch_line(r)
-    '«Verneområder (Naturbase)»: 1\\xa0318 objekter fra Miljødirektoratet nedlasting (Naturbase: Vern), 12,3\\xa0kB → protected/v.gpkg'
+    '«Verneområder (Naturbase)»: 1\xa0318 objekter fra Miljødirektoratet nedlasting (Naturbase: Vern), 12,3\xa0kB → protected/v.gpkg'
     """
     from areal.layers import registry
 
@@ -463,7 +474,7 @@ def fetch_list_rows(lang: str = "nb") -> list[tuple[str, str, str, str]]:
 
 
 def import_lines(report, lang: str = "nb") -> list[str]:
-    """The import report (:class:`areal.layers.importer.ImportReport`) as lines in ``lang``.
+    r"""The import report (:class:`areal.layers.importer.ImportReport`) as lines in ``lang``.
 
     The file written is not among them: ``areal import`` says it in its "wrote ..." note.
 
@@ -471,7 +482,7 @@ def import_lines(report, lang: str = "nb") -> list[str]:
     >>> rep = ImportReport("ar5", "f.gpkg", "ar5/x.gpkg", 1318, 1300, mapped={"ARTYPE": "arealtype"},
     ...     n_refused=18)
     >>> import_lines(rep)[:2]
-    ['f.gpkg → «AR5 arealressurser (jordbruk, skog, myr)»: 1\\xa0318 objekter lest, 1\\xa0300 skrevet, 18 avvist', 'kolonnen `ARTYPE` → `arealtype`']
+    ['f.gpkg → «AR5 arealressurser (jordbruk, skog, myr)»: 1\xa0318 objekter lest, 1\xa0300 skrevet, 18 avvist', 'kolonnen `ARTYPE` → `arealtype`']
     """
     en = _en(lang)
     n_read, n_written = int(report.n_read), int(report.n_written)
@@ -496,7 +507,9 @@ def import_lines(report, lang: str = "nb") -> list[str]:
         if en:
             out.append(f"{_n(n, lang)} {_plural(int(n), 'value', 'values')} replaced in column {_code(col)}")
         else:
-            out.append(f"{_n(n, lang)} {_plural(int(n), 'verdi', 'verdier')} erstattet i kolonnen {_code(col)}")
+            out.append(
+                f"{_n(n, lang)} {_plural(int(n), 'verdi', 'verdier')} erstattet i kolonnen {_code(col)}"
+            )
     if report.n_repaired:
         k = int(report.n_repaired)
         out.append(

@@ -660,7 +660,13 @@ def fetch_nibio_seasons(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
     frames, dls = [], []
     for ds in _fetch(spec).params["datasets"].split(","):
         url = _fetch(spec).url.format(dataset=ds)
-        dl = download(url, ctx.data_dir / DOWNLOADS / _download_name(url, f"{ds}.zip"), ctx, spec, label=Note.of("fetch.label.dataset", dataset=ds))
+        dl = download(
+            url,
+            ctx.data_dir / DOWNLOADS / _download_name(url, f"{ds}.zip"),
+            ctx,
+            spec,
+            label=Note.of("fetch.label.dataset", dataset=ds),
+        )
         dls.append(dl)
         g = read_official(ctx.data_dir / dl.path, None, "polygon")
         g["datasett"] = ds
@@ -775,7 +781,17 @@ def fetch_geonorge_order(spec: LayerSpec, ctx: FetchContext) -> FetchResult:
         time.sleep(ctx.poll_s)
         polls += 1
         status_url = url.rstrip("/") + f"/{urllib.parse.quote(ref)}"
-        dls.append(download(status_url, order_path, ctx, spec, auth=auth, reuse=False, label=Note.of("fetch.label.order_status")))
+        dls.append(
+            download(
+                status_url,
+                order_path,
+                ctx,
+                spec,
+                auth=auth,
+                reuse=False,
+                label=Note.of("fetch.label.order_status"),
+            )
+        )
         ref, files = files_of(order_path)
     targets, n = [], 0
     for code in codes:

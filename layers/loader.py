@@ -310,7 +310,9 @@ def _coerce_dtypes(df: pd.DataFrame, spec: LayerSpec, what: str, report: LoadRep
                 if bad.any():
                     examples = [_plain(v) for v in s[bad].unique()[:5]]
                     problems.append(
-                        Note.of("load.not_numeric", column=col, kind=kind, n=int(bad.sum()), examples=examples)
+                        Note.of(
+                            "load.not_numeric", column=col, kind=kind, n=int(bad.sum()), examples=examples
+                        )
                     )
                 else:
                     df[col] = conv

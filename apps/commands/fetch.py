@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note, note_wrote, quiet
+from areal.apps.cli import DATA_DIR_OPTION, JSON_OPTION, LANG_OPTION, emit_json, main, note_wrote, quiet
 from areal.apps.error_text import keyed
 
 
@@ -140,8 +140,10 @@ def fetch_cmd(
 
 
 def _echo_list(rows: list[tuple[str, str, str, str]], urls: dict[str, str], lang: str) -> None:
-    """``areal fetch --list``: each layer by title with its id (the argument of fetch) last, then
-    the service, its address and whether a real sample confirms the fetcher."""
+    """``areal fetch --list``: each layer by title, its id (the argument of fetch) last.
+
+    Below it the service, its address and whether a real sample confirms the fetcher.
+    """
     from areal.apps.fetch_text import FETCH_WORDS
 
     words = FETCH_WORDS["en" if lang == "en" else "nb"]

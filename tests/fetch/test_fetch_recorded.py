@@ -88,7 +88,10 @@ def test_ar5_order_with_token_and_polling(ctx):
     urls = [r.url for r in ctx.transport.requests]
     assert urls[1] == "https://nedlasting.geonorge.no/api/order/rec-0001"
     # structured notes (a code and its values), with an English str() for library users
-    assert res.notes[0].code == "fetch.order_checks" and res.notes[0].values == {"order": "rec-0001", "checks": 1}
+    assert res.notes[0].code == "fetch.order_checks" and res.notes[0].values == {
+        "order": "rec-0001",
+        "checks": 1,
+    }
     assert str(res.notes[0]) == "order rec-0001: 1 status check(s)"
     assert res.notes[1].code == "fetch.unverified" and str(res.notes[1]).startswith("unverified fetcher")
     assert all(dict(r.headers)["Authorization"] == f"Bearer {TOKEN}" for r in ctx.transport.requests)

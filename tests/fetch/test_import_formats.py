@@ -175,7 +175,9 @@ def test_cli_import_prints_report(tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "6 objekter lest, 6 skrevet" in res.output and "kolonnen `AREALFORMÅL` → `arealformal`" in res.output
+    assert (
+        "6 objekter lest, 6 skrevet" in res.output and "kolonnen `AREALFORMÅL` → `arealformal`" in res.output
+    )
     assert "1 ugyldig geometri reparert" in res.output
 
 
