@@ -22,6 +22,8 @@ Examples
 True
 >>> str(Note.from_dict("a sentence from an older cache"))
 'a sentence from an older cache'
+>>> str(Note.from_dict({"code": "other.module", "n": 2, "message": "2 things"}))
+'2 things'
 """
 
 from __future__ import annotations
@@ -65,10 +67,14 @@ class Note:
         What happened (``"fetch.pages"``, ``"import.codes_refused"`` ...).
     values : Mapping
         The facts (counts, layer ids, file names, column names), JSON-safe plain values.
+    recorded : str
+        The English sentence a note read back from a file carried (:meth:`from_dict`): the
+        message when this process does not know the code (its module was not imported).
     """
 
     code: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    recorded: str = field(default="", compare=False, repr=False)
 
     @classmethod
     def of(cls, code: str, **values: Any) -> "Note":
@@ -78,6 +84,8 @@ class Note:
     @property
     def message(self) -> str:
         """The English sentence."""
+        if self.code not in _ENGLISH and self.recorded:
+            return self.recorded
         return english(self.code, self.values)
 
     def __str__(self) -> str:
@@ -101,4 +109,4 @@ class Note:
         if isinstance(doc, str):
             return cls(TEXT, {"text": doc})
         values = {k: v for k, v in doc.items() if k not in ("code", "message")}
-        return cls(str(doc.get("code") or TEXT), values)
+        return cls(str(doc.get("code") or TEXT), values, str(doc.get("message") or ""))
