@@ -21,8 +21,7 @@ from areal.layers import fetch, registry
 from click.testing import CliRunner
 from recorded_transport import ROOT, RecordedTransport
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apps"))
-from textscan import problems  # noqa: E402
+from tests.apps.textscan import problems
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "official-samples"
 NBSP = "\u00a0"
