@@ -357,7 +357,7 @@ _ORIGINS: Mapping[str, tuple[str, str]] = {
     "best_site": ("det beste området", "the best site"),
 }
 
-#: The words of every :class:`areal.geo.indicators.Note` code: code -> (nb, en) template. The
+#: The words of every :class:`areal.geo.notes.Note` code: code -> (nb, en) template. The
 #: fields are the note's values in words (:func:`_note_fields`); ``layers_missing`` is written
 #: once per layer (``{layer}``, ``{how}``: how to get it), joined by "; ".
 INDICATOR_NOTES: Mapping[str, tuple[str, str]] = {
@@ -478,7 +478,7 @@ def _note_fields(values: Mapping, lang: str) -> dict[str, str]:
 
 
 def _as_note(note):
-    from areal.geo.indicators import Note
+    from areal.geo.notes import Note
 
     return note if isinstance(note, Note) else Note.from_dict(note)
 
@@ -486,14 +486,14 @@ def _as_note(note):
 def indicator_note_text(note, lang: str = "nb") -> str:
     """One reason or note of :mod:`areal.geo.indicators` in words of ``lang``.
 
-    ``note`` is a :class:`~areal.geo.indicators.Note` or its
-    :meth:`~areal.geo.indicators.Note.as_dict`. An unknown code is shown as the code with its values (never lost).
+    ``note`` is a :class:`~areal.geo.notes.Note` or its
+    :meth:`~areal.geo.notes.Note.to_dict`. An unknown code is shown as the code with its values (never lost).
 
-    >>> from areal.geo.indicators import Note
+    >>> from areal.geo.notes import Note
     >>> indicator_note_text(Note.of("no_value", n=3))
     '3 kommuner har ingen verdi (ikke noe areal å dele på)'
     >>> indicator_note_text({"code": "something_new", "n": 1})
-    'something_new(n=1)'
+    'something_new (n=1)'
     """
     note = _as_note(note)
     templates = INDICATOR_NOTES.get(note.code)
@@ -515,7 +515,7 @@ def indicator_text(notes, lang: str = "nb") -> str:
     Layers, profiles and classes are named by their titles, numbers in the language's format
     (:data:`INDICATOR_NOTES`).
 
-    >>> from areal.geo.indicators import Note
+    >>> from areal.geo.notes import Note
     >>> indicator_text((Note.of("profile_run", profile="data_centre", resolution=250.0, threshold=0.75,
     ...                         min_area_ha=20.0), Note.of("no_profile_site", n=29, profile="data_centre")))
     'profilen «Datasenter» med 250 m ruter, terskel 0,75, minst 20 ha | 29 kommuner har ikke noe område for «Datasenter» (ikke rangert)'
@@ -526,7 +526,7 @@ def indicator_text(notes, lang: str = "nb") -> str:
     """
     if notes is None:
         return ""
-    from areal.geo.indicators import Note
+    from areal.geo.notes import Note
 
     if isinstance(notes, (Note, Mapping)):
         notes = (notes,)
@@ -535,7 +535,7 @@ def indicator_text(notes, lang: str = "nb") -> str:
 
 def indicator_text_known(notes) -> bool:
     """Whether every code of an indicator's reason or notes is one :data:`INDICATOR_NOTES` words."""
-    from areal.geo.indicators import Note
+    from areal.geo.notes import Note
 
     if notes is None:
         return True

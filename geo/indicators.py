@@ -10,7 +10,7 @@ layer (never a made-up zero). NaN values are left unranked.
 
 Reasons and notes are :class:`Note` codes with their values (layer ids, profile names,
 counts), not sentences: :func:`areal.apps.labels.indicator_text` puts them in words of either
-language, and :meth:`Note.as_dict` serialises one to JSON.
+language, and :meth:`~areal.geo.notes.Note.to_dict` serialises one to JSON.
 
 Examples
 --------
@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 from areal.geo.errors import RuleError
 from areal.geo.geometry import M2_PER_HA
+from areal.geo.notes import Note
 from rasterio import features
 from scipy import ndimage
 
@@ -271,64 +272,10 @@ def check_catalogue(
 # ---------------------------------------------------------------- reasons and notes
 
 
-def _frozen(value: Any) -> Any:
-    """Lists (and nested lists) as tuples, so that a :class:`Note` is hashable."""
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
-    return value
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-@dataclass(frozen=True)
-class Note:
-    """A reason (why an indicator is not available) or a note (a caveat), as a code and its values.
-
-    The codes are those of :data:`NOTE_CODES`; the values are ids (``layer``, ``layers``,
-    ``profile``, ``cls``), numbers and, for ``profile_failed``, the error's own text. The words
-    are :func:`areal.apps.labels.indicator_text`'s.
-
-    Examples
-    --------
-    >>> n = Note.of("layers_missing", layers=["ar5"], purpose="")
-    >>> n.code, n.values
-    ('layers_missing', {'layers': ('ar5',), 'purpose': ''})
-    >>> n.as_dict()
-    {'code': 'layers_missing', 'layers': ['ar5'], 'purpose': ''}
-    >>> Note.from_dict(n.as_dict()) == n
-    True
-    """
-
-    code: str
-    args: tuple[tuple[str, Any], ...] = ()
-
-    @classmethod
-    def of(cls, code: str, /, **values: Any) -> "Note":
-        """A note with ``values`` (lists become tuples)."""
-        return cls(code, tuple((k, _frozen(v)) for k, v in values.items()))
-
-    @classmethod
-    def from_dict(cls, doc: Mapping[str, Any]) -> "Note":
-        """The inverse of :meth:`as_dict`."""
-        return cls.of(str(doc["code"]), **{k: v for k, v in doc.items() if k != "code"})
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """The values by name."""
-        return dict(self.args)
-
-    def as_dict(self) -> dict[str, Any]:
-        """``{"code": ..., <values>}`` with lists (JSON-serialisable)."""
-        return {"code": self.code, **{k: _jsonable(v) for k, v in self.args}}
-
-    def __str__(self) -> str:
-        return f"{self.code}({', '.join(f'{k}={v!r}' for k, v in self.args)})"
+# A reason (why an indicator is not available) or a note (a caveat) is a :class:`areal.geo.notes.Note`:
+# a code of :data:`NOTE_CODES` and its values (ids such as ``layer``, ``layers``, ``profile``,
+# ``cls``; numbers; for ``profile_failed`` the error's own text). The words are
+# :func:`areal.apps.labels.indicator_text`'s.
 
 
 #: Every code a shipped method gives (reasons, then notes) -> the names of its values.
@@ -867,8 +814,8 @@ def profile_runs(
     ...     def __init__(self, p): self.params = {"profile": p} if p else {}
     >>> def run(name): raise ValueError("no land")
     >>> runs, missing = profile_runs([I("x"), I("x"), I(None)], run)
-    >>> runs, missing["x"].as_dict()
-    ({}, {'code': 'profile_failed', 'profile': 'x', 'error': 'ValueError: no land'})
+    >>> runs, missing["x"].code, missing["x"].values
+    ({}, 'profile_failed', {'profile': 'x', 'error': 'ValueError: no land'})
     """
     runs: dict[str, ProfileRun] = {}
     missing: dict[str, Note] = {}

@@ -40,6 +40,16 @@ Template = str | Callable[[Mapping[str, Any]], str]
 _ENGLISH: dict[str, Template] = {TEXT: "{text}"}
 
 
+def _plain(value: Any) -> Any:
+    """A value as JSON has it: tuples and lists as lists, numpy scalars as Python numbers."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    item = getattr(value, "item", None)
+    if item is not None and not isinstance(value, (str, bytes)) and getattr(value, "shape", None) == ():
+        return item()
+    return value
+
+
 def register(code: str, english_text: Template) -> None:
     """Declare the English sentence of a note code: a ``str.format`` template or a function of the values."""
     _ENGLISH[code] = english_text
@@ -77,9 +87,14 @@ class Note:
     recorded: str = field(default="", compare=False, repr=False)
 
     @classmethod
-    def of(cls, code: str, **values: Any) -> "Note":
-        """A note with its values as keywords."""
-        return cls(code, dict(values))
+    def of(cls, code: str, /, **values: Any) -> "Note":
+        """A note with its values as keywords, made JSON-plain (tuples as lists, numpy scalars as numbers).
+
+        >>> import numpy as np
+        >>> Note.of("x", layers=("ar5",), n=np.int64(3)).values
+        {'layers': ['ar5'], 'n': 3}
+        """
+        return cls(code, {k: _plain(v) for k, v in values.items()})
 
     @property
     def message(self) -> str:

@@ -459,7 +459,7 @@ class Engines:
         return {i.id: indicator_heading(i, lang) for i in self.indicator_table().indicators}
 
     def indicator_reason(self, indicator_id: str):
-        """Why an indicator is not available (a :class:`areal.geo.indicators.Note`).
+        """Why an indicator is not available (a :class:`areal.geo.notes.Note`).
 
         None when it is available, or for account columns.
         """

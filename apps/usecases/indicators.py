@@ -76,16 +76,21 @@ def compute_loaded_indicator_table(
     return compute_indicators(inds, inputs)
 
 
+def _code(note) -> dict:
+    # the code and its values; the words are the labels' (the note's own sentence is not English prose)
+    return {k: v for k, v in note.to_dict().items() if k != "message"}
+
+
 def catalogue_frame(summary, *, encode: bool = True):
     """The indicator summary for files and ``--json``: reasons and notes in English words, and as codes.
 
     ``reason`` and ``notes`` (``" | "``-joined) are :func:`areal.apps.labels.indicator_text` in
     English (for library users reading a CSV); ``reason_code`` and ``note_codes`` are the
-    :class:`~areal.geo.indicators.Note` codes with their values (:meth:`~areal.geo.indicators.Note.as_dict`),
+    :class:`~areal.geo.notes.Note` codes with their values (:meth:`~areal.geo.notes.Note.to_dict` without the sentence),
     as JSON text when ``encode`` (CSV, GeoPackage), else as dicts and lists.
 
     >>> import pandas as pd
-    >>> from areal.geo.indicators import Note
+    >>> from areal.geo.notes import Note
     >>> s = pd.DataFrame({"id": ["x"], "reason": [None], "notes": [(Note.of("no_value", n=2),)], "digits": [2]})
     >>> catalogue_frame(s).iloc[0].to_dict()
     {'id': 'x', 'reason': '', 'notes': '2 municipalities have no value (no area to divide by)', 'reason_code': '', 'note_codes': '[{"code": "no_value", "n": 2}]'}
@@ -97,8 +102,8 @@ def catalogue_frame(summary, *, encode: bool = True):
     out = summary.drop(columns=["digits"], errors="ignore").copy()
     reasons = [None if r is None or (isinstance(r, float) and r != r) else r for r in out["reason"]]
     notes = [tuple(n) if isinstance(n, (tuple, list)) else () for n in out["notes"]]
-    codes = [r.as_dict() if r is not None else None for r in reasons]
-    note_codes = [[n.as_dict() for n in ns] for ns in notes]
+    codes = [_code(r) if r is not None else None for r in reasons]
+    note_codes = [[_code(n) for n in ns] for ns in notes]
     out["reason"] = [indicator_text(r, "en") for r in reasons]
     out["notes"] = [indicator_text(ns, "en") for ns in notes]
     if encode:

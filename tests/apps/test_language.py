@@ -544,8 +544,8 @@ def test_indicator_text_by_hand():
         "både «Næringsområder i kommuneplan (arealformål 1300)» og «Tettbebyggelse"
     )
     # a JSON round trip renders the same
-    assert indicator_text(run.as_dict()) == indicator_text(run)
-    assert indicator_text(Note.of("something_new", n=1), "nb") == "something_new(n=1)"  # never lost
+    assert indicator_text(run.to_dict()) == indicator_text(run)
+    assert indicator_text(Note.of("something_new", n=1), "nb") == "something_new (n=1)"  # never lost
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
