@@ -96,7 +96,7 @@ def column_titles(lang: str = "nb") -> dict[str, str]:
             f"{name}, andel på utbygd areal" if nb else f"{name}, share on developed land"
         )
         out[f"{prefix}_co2_t"] = (
-            f"{name}, CO2 ved omdisponering (t)" if nb else f"{name}, CO2 of conversion (t)"
+            f"{name}, CO₂ ved omdisponering (t)" if nb else f"{name}, CO₂ of conversion (t)"
         )
         out[f"{prefix}_no_factor_ha"] = (
             f"{name} uten utslippsfaktor (ha)" if nb else f"{name} without emission factor (ha)"

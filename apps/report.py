@@ -98,7 +98,7 @@ TEXT = {
             "Framtidig eller foreslått næringsareal fordeles i rekkefølgen utbygd areal (N1000 tettbebyggelse, "
             "AR5 11/12, nåværende næringsareal), jordbruksareal (AR5 21–23, ellers AR50 eller N50 dyrket mark; "
             "kilde og målestokk står i merknadene), myr, skog og annen natur; hver "
-            "kvadratmeter telles én gang. CO2-utslipp ved omdisponering er arealet ganger utslippsfaktorene i "
+            "kvadratmeter telles én gang. CO₂-utslipp ved omdisponering er arealet ganger utslippsfaktorene i "
             "data/emission_factors.toml (veiledende tall med kilde). N1000 er i målestokk 1:1 000 000 og egner "
             "seg for oversikt, ikke for enkelttomter. Et lag som mangler gir «ikke tilgjengelig», aldri 0."
         ),
@@ -143,7 +143,7 @@ TEXT = {
             "polygons (Kartverket 2024). Layers that may overlap are dissolved first so overlaps count once. The "
             "county total is computed against the union of the municipalities and the municipal sums are checked "
             "against it (±0.1 %). Planned or proposed business land is attributed in the order developed land, "
-            "farmland, mire, forest, other nature; each square metre once. CO2 of conversion = area × the "
+            "farmland, mire, forest, other nature; each square metre once. CO₂ of conversion = area × the "
             "emission factors in data/emission_factors.toml (indicative, sourced). N1000 is 1:1 000 000: an "
             "overview, not parcel data. A missing layer gives 'not available', never 0."
         ),

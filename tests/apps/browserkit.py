@@ -44,6 +44,7 @@ GALLERY = {
     "workflow_site_sizes": "Data-centre sites after a weight change and a largest size of 150 ha: parcels of 20–150 ha with municipality and nearest place",
     "workflow_scenario_overwrite": "Saving under a taken name asks before overwriting",
     "workflow_scenario_opened": "A scenario opened: site, layers, profile, weights, resolution and tab restored",
+    "workflow_scenario_compare": "Two scenarios side by side: proposal, land account, conflicts and indicators, A, B and B − A (the same rows as `areal scenario compare`)",
     "workflow_scenario_list": "Scenarios renamed and one deleted: the list with author, note and date",
     "workflow_scenario_pdf": "A saved scenario's PDF from the scenario tab: the same report as `areal report --scenario`",
     "workflow_scenario_pdf_page": "The first page of the scenario PDF: «Arealrapport for scenario: …», its area and base map",

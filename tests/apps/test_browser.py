@@ -1217,6 +1217,8 @@ def test_save_reopen_overwrite_rename_and_delete_a_scenario(planner_server, visi
     assert "Kari Nordmann" in visit.text(".areal-scen-compare-meta", timeout=10_000)
     # every group ``areal scenario compare`` shows, not the land account alone
     assert all(g in cmp_ for g in ("Forslag", "Arealregnskap", "Konflikter", "Indikatorer")), cmp_
+    visit.page.locator(".areal-scen-compare").scroll_into_view_if_needed()
+    visit.shot("workflow_scenario_compare")
     visit.page.locator(".areal-scen-pick select").select_option("Heimdal næring")
     visit.page.locator(".areal-scen-new-name input").fill("Heimdal næring, alt. 2")
     visit.page.locator(".areal-scen-new-name input").press("Tab")
